@@ -1,0 +1,144 @@
+//! Text-level boilerplate recognition, shared by HTML and plain-text inputs:
+//! appeals for money, "read also" headers, share prompts, captions, cookie
+//! notices, language switchers. Element-level rules (class and id names) live
+//! in `html.rs`.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// A line that introduces a list of links to other articles.
+static RELATED_HEADER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^\s*(read (also|more|next)|also read|see also|more (on|about) (this|the) (topic|story|subject)|more from|related( (articles|stories|news|coverage|content|topics|reading))?|most (read|popular|viewed|shared)|recommended( for you)?|you (may|might) (also )?(like|be interested)|popular now|trending( now)?|latest news|top stories|editor'?s picks|what to read next)\s*[:.!]?\s*$",
+    )
+    .expect("valid regex")
+});
+
+/// Phrases that only appear in appeals for money, membership or newsletters.
+static APPEAL_CUES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(support (us|our|independent|quality)|become (a|our) (patron|member|supporter|subscriber|co-creator)|become a patron|donat(e|ion|ing)|join our community|make a (contribution|donation)|contribute (today|now)|(?-i:[Ss]upport [A-Z]{2,}\b)|patreon|cost of (one|a) cup of coffee|readers like you|subscribe (now|today|to our)|sign up (for|to) (our|the) newsletter|newsletter|membership|you could close this page|keep our (reporting|journalism)|independent journalism|every contribution|paywall|unlimited access|already a subscriber|log ?in to continue|create a free account)",
+    )
+    .expect("valid regex")
+});
+
+/// Short prompts and chrome: sharing, cookies, ads, copyright, follow-us.
+static CHROME_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^\s*(share( this( article| story| page)?)?( on| via)?|share on (facebook|twitter|x|linkedin|whatsapp|telegram)|tweet|email|print|copy link|advertisement|advertising|sponsored( content)?|skip (to|ad)|follow us( on)?.*|listen to (this )?article.*|comments?( \(\d+\))?|\d+ comments?|all rights reserved.*|©.*|copyright ©?.*|this (site|website) uses cookies.*|we use cookies.*|(accept|reject|manage) (all )?cookies.*|cookie (policy|settings|preferences).*|privacy policy|terms of (use|service)|back to top|loading\.*|close|menu|search|log ?in|sign (in|up)|subscribe|home|tags?:.*|topics?:.*|filed under:?.*)\s*[.!]?\s*$",
+    )
+    .expect("valid regex")
+});
+
+/// Photo and image credits, as whole lines or trailing a caption.
+static CAPTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(^\s*(photo|image|picture|illustration|video|graphic|credit|source image)s?\s*(:|by\b|credit)|[.(]\s*(photo|image|picture|pictured|illustration)\s*(:|by\b|credit)[^.]{0,80}\)?\s*$|\((photo|image|picture)s?:[^)]*\)\s*$|\b(getty images|reuters/[a-z]+|afp via getty|ap photo|shutterstock|epa-efe)\s*\)?\s*$)",
+    )
+    .expect("valid regex")
+});
+
+/// A line of language codes, such as "ua en ru" or "EN | DE | FR".
+static LANG_SWITCH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*([a-z]{2}(-[a-z]{2})?\s*[|/·•,]?\s*){2,8}$").expect("valid regex")
+});
+
+/// What a block of text is, as far as boilerplate goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineKind {
+    Story,
+    /// Header of a related-links list: it and the list after it go.
+    RelatedHeader,
+    Appeal,
+    Chrome,
+    Caption,
+    LanguageSwitcher,
+}
+
+pub fn classify(line: &str) -> LineKind {
+    let t = line.trim();
+    if t.is_empty() {
+        return LineKind::Chrome;
+    }
+    if RELATED_HEADER.is_match(t) {
+        return LineKind::RelatedHeader;
+    }
+    if LANG_SWITCH.is_match(t) && t.split_whitespace().count() >= 2 {
+        return LineKind::LanguageSwitcher;
+    }
+    let words = t.split_whitespace().count();
+    if words <= 12 && CHROME_LINE.is_match(t) {
+        return LineKind::Chrome;
+    }
+    if is_appeal(t) {
+        return LineKind::Appeal;
+    }
+    if words <= 40 && CAPTION.is_match(t) {
+        return LineKind::Caption;
+    }
+    LineKind::Story
+}
+
+/// An appeal: appeal phrases carry it; a long paragraph needs two of them, or
+/// one plus heavy first-person-plural address to the reader.
+pub fn is_appeal(text: &str) -> bool {
+    let cues = APPEAL_CUES.find_iter(text).count();
+    if cues == 0 {
+        return false;
+    }
+    let words = text.split_whitespace().count();
+    if words <= 15 {
+        return true;
+    }
+    let we_you = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| {
+            matches!(
+                w.to_ascii_lowercase().as_str(),
+                "we" | "our" | "us" | "you" | "your"
+            )
+        })
+        .count();
+    cues >= 2 || we_you * 12 >= words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seeds_boilerplate_kinds() {
+        assert_eq!(classify("Support Us"), LineKind::Appeal);
+        assert_eq!(
+            classify("Support UP or become our patron!"),
+            LineKind::Appeal
+        );
+        assert_eq!(classify("Become a Patron!"), LineKind::Appeal);
+        assert_eq!(classify("Read also:"), LineKind::RelatedHeader);
+        assert_eq!(classify("ua en ru"), LineKind::LanguageSwitcher);
+        assert_eq!(
+            classify("Vladimir Putin and Kim Jong Un. Photo: RIA Novosti"),
+            LineKind::Caption
+        );
+        assert_eq!(
+            classify(
+                "You could close this page. Or you could join our community and help us produce more materials like this."
+            ),
+            LineKind::Appeal
+        );
+    }
+
+    #[test]
+    fn story_sentences_survive() {
+        for s in [
+            "Source: Ukrinform news agency, citing Carpenter",
+            "Putin in North Korea",
+            "He said it is the coalition Russia is building, noting the sharp contrast with the group of 50 nations.",
+            "Carpenter noted that this will not help Russia, which continues to provide strong support to Ukraine.",
+            "Moscow and Pyongyang have denied the facts of arms supplies.",
+        ] {
+            assert_eq!(classify(s), LineKind::Story, "{s}");
+        }
+    }
+}

@@ -1,0 +1,449 @@
+//! Main-content extraction from an HTML document.
+//!
+//! One iterative pass over the DOM (no recursion, so 100,000-deep nesting is
+//! safe) turns the page into text blocks, skipping subtrees that are chrome by
+//! tag, role or class. Every element gets a score: the sentence-like text in
+//! its subtree minus a share of the link and boilerplate text in it. A
+//! subtree's blocks are contiguous, so the best element is a block range; the
+//! blocks in it are then filtered line by line.
+
+use std::sync::LazyLock;
+
+use ego_tree::iter::Edge;
+use regex::Regex;
+use scraper::{Html, Node};
+
+use crate::boilerplate::{LineKind, classify};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockKind {
+    Paragraph,
+    Heading,
+    ListItem,
+    Other,
+}
+
+#[derive(Debug, Clone)]
+pub struct Block {
+    pub text: String,
+    pub kind: BlockKind,
+    pub link_chars: usize,
+}
+
+impl Block {
+    fn chars(&self) -> usize {
+        self.text.chars().count()
+    }
+
+    pub fn link_density(&self) -> f32 {
+        let c = self.chars();
+        if c == 0 {
+            0.0
+        } else {
+            self.link_chars as f32 / c as f32
+        }
+    }
+}
+
+/// Subtrees whose class or id name says they are not the story.
+static NEGATIVE_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(^|[-_\s])(nav|navbar|navigation|menu|menus|breadcrumbs?|footer|site-?header|masthead|sidebar|side-?bar|widget|widgets|share|sharing|share-?bar|social|related|recommend(ed|ations)?|recirc|more-?stories|popular|most-?read|trending|newsletter|subscribe|subscription|signup|cookie|cookies|consent|gdpr|promo|promos|advert|advertisement|ads?|ad-?slot|ad-?container|sponsor(ed)?|outbrain|taboola|comment|comments|disqus|author-?bio|bio|tags|tag-?list|keywords|caption|credits?|modal|popup|overlay|paywall|donate|donation|support-?us|membership|print-?only|hidden|visually-?hidden|sr-?only|skip-?link|toolbar|pagination|pager|byline|dateline|timestamp|meta-?data|post-?meta|article-?meta|read-?also|see-?also|further-?reading|inline-?related)([-_\s]|$)",
+    )
+    .expect("valid regex")
+});
+
+/// Names that mark the story container; they protect a subtree from the
+/// negative names above ("article-body share-enabled").
+static POSITIVE_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(article-?body|articlebody|article-?content|article-?text|story-?body|story-?content|entry-?content|post-?content|post-?body|main-?content|body-?text|content-?body|rich-?text|article__body|body__content)",
+    )
+    .expect("valid regex")
+});
+
+static BYLINE_OR_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^\s*((by|written by|words by|reporting by|von|par|por)\s+[\p{Lu}][\p{L}.'-]+(\s+[\p{Lu}][\p{L}.'-]+){0,3}(\s*(,|and|&)\s*[\p{Lu}][\p{L}.'-]+(\s+[\p{Lu}][\p{L}.'-]+){0,3})*|(published|updated|posted|last updated)( on)?:?\s.{0,40}|((mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?(\d{1,2}\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(st|nd|rd|th)?,?\s+\d{4}.{0,20}|((mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?\d{1,2}\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{4}.{0,20}|\d{4}-\d{2}-\d{2}([t\s]\d{2}:\d{2}.{0,10})?|\d{1,2}[./]\d{1,2}[./]\d{2,4}(,?\s+\d{1,2}:\d{2})?)\s*$",
+    )
+    .expect("valid regex")
+});
+
+fn skip_tag(tag: &str) -> bool {
+    matches!(
+        tag,
+        "script"
+            | "style"
+            | "noscript"
+            | "template"
+            | "svg"
+            | "math"
+            | "nav"
+            | "aside"
+            | "footer"
+            | "button"
+            | "select"
+            | "option"
+            | "textarea"
+            | "input"
+            | "label"
+            | "iframe"
+            | "object"
+            | "embed"
+            | "canvas"
+            | "figure"
+            | "figcaption"
+            | "picture"
+            | "img"
+            | "video"
+            | "audio"
+            | "source"
+            | "header"
+            | "menu"
+            | "dialog"
+            | "head"
+            | "link"
+            | "meta"
+            | "map"
+            | "area"
+    )
+}
+
+fn block_tag(tag: &str) -> Option<BlockKind> {
+    Some(match tag {
+        "p" | "blockquote" | "pre" | "dd" | "address" => BlockKind::Paragraph,
+        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => BlockKind::Heading,
+        "li" | "dt" => BlockKind::ListItem,
+        "div" | "section" | "article" | "main" | "ul" | "ol" | "dl" | "table" | "tbody"
+        | "thead" | "tr" | "td" | "th" | "br" | "hr" | "center" | "details" | "summary"
+        | "form" | "body" | "fieldset" => BlockKind::Other,
+        _ => return None,
+    })
+}
+
+fn skip_element(el: &scraper::node::Element) -> bool {
+    let tag = el.name();
+    if skip_tag(tag) {
+        return true;
+    }
+    if el.attr("hidden").is_some() || el.attr("aria-hidden") == Some("true") {
+        return true;
+    }
+    if let Some(style) = el.attr("style") {
+        let s = style.to_ascii_lowercase().replace(' ', "");
+        if s.contains("display:none") || s.contains("visibility:hidden") {
+            return true;
+        }
+    }
+    if let Some(role) = el.attr("role")
+        && matches!(
+            role,
+            "navigation"
+                | "banner"
+                | "contentinfo"
+                | "complementary"
+                | "dialog"
+                | "alertdialog"
+                | "search"
+                | "menu"
+                | "menubar"
+        )
+    {
+        return true;
+    }
+    if matches!(tag, "body" | "html" | "main" | "article") {
+        return false;
+    }
+    let class = el.attr("class").unwrap_or("");
+    let id = el.attr("id").unwrap_or("");
+    if class.is_empty() && id.is_empty() {
+        return false;
+    }
+    let names = format!("{class} {id}");
+    NEGATIVE_NAME.is_match(&names) && !POSITIVE_NAME.is_match(&names)
+}
+
+/// A scored element: the block range of its subtree and its score.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    first: usize,
+    end: usize,
+    score: f32,
+}
+
+struct Frame {
+    first_block: usize,
+    good: f32,
+    bad: f32,
+    bonus: f32,
+}
+
+/// Blocks of the page, and the block range of the best content container.
+pub struct Segmented {
+    pub blocks: Vec<Block>,
+    pub best: Option<(usize, usize)>,
+    pub best_good_chars: f32,
+}
+
+/// Split the document into blocks and find the best content container.
+pub fn segment(doc: &Html) -> Segmented {
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut frames: Vec<Frame> = Vec::new();
+    let mut cur = String::new();
+    let mut cur_links = 0usize;
+    let mut cur_kind = BlockKind::Other;
+    let mut link_depth = 0usize;
+    let mut skip_until: Option<ego_tree::NodeId> = None;
+    let mut best: Option<Candidate> = None;
+    let mut best_good = 0.0f32;
+
+    let flush = |cur: &mut String,
+                 cur_links: &mut usize,
+                 kind: BlockKind,
+                 blocks: &mut Vec<Block>,
+                 frames: &mut Vec<Frame>| {
+        let text = cur.split_whitespace().collect::<Vec<_>>().join(" ");
+        cur.clear();
+        let links = std::mem::take(cur_links);
+        if text.is_empty() {
+            return;
+        }
+        let block = Block {
+            link_chars: links.min(text.chars().count()),
+            text,
+            kind,
+        };
+        let (good, bad) = block_value(&block);
+        if let Some(f) = frames.last_mut() {
+            f.good += good;
+            f.bad += bad;
+        }
+        blocks.push(block);
+    };
+
+    for edge in doc.tree.root().traverse() {
+        match edge {
+            Edge::Open(node) => {
+                if skip_until.is_some() {
+                    continue;
+                }
+                match node.value() {
+                    Node::Element(el) => {
+                        if skip_element(el) {
+                            skip_until = Some(node.id());
+                            // A skipped subtree still separates blocks.
+                            if block_tag(el.name()).is_some() || skip_tag(el.name()) {
+                                flush(&mut cur, &mut cur_links, cur_kind, &mut blocks, &mut frames);
+                            }
+                            continue;
+                        }
+                        if let Some(kind) = block_tag(el.name()) {
+                            flush(&mut cur, &mut cur_links, cur_kind, &mut blocks, &mut frames);
+                            if kind != BlockKind::Other {
+                                cur_kind = kind;
+                            }
+                            frames.push(Frame {
+                                first_block: blocks.len(),
+                                good: 0.0,
+                                bad: 0.0,
+                                bonus: name_bonus(el),
+                            });
+                        } else if el.name() == "a" {
+                            link_depth += 1;
+                        }
+                    }
+                    Node::Text(t) => {
+                        let s: &str = t;
+                        if link_depth > 0 {
+                            cur_links += s.trim().chars().count();
+                        }
+                        cur.push_str(s);
+                    }
+                    _ => {}
+                }
+            }
+            Edge::Close(node) => {
+                if let Some(id) = skip_until {
+                    if id == node.id() {
+                        skip_until = None;
+                    }
+                    continue;
+                }
+                let Node::Element(el) = node.value() else {
+                    continue;
+                };
+                if let Some(kind) = block_tag(el.name()) {
+                    flush(&mut cur, &mut cur_links, cur_kind, &mut blocks, &mut frames);
+                    if kind != BlockKind::Other {
+                        cur_kind = BlockKind::Other;
+                    }
+                    if el.name() == "li" || el.name() == "p" {
+                        cur_kind = BlockKind::Other;
+                    }
+                    let Some(frame) = frames.pop() else { continue };
+                    let score = frame.good - 0.5 * frame.bad + frame.bonus * frame.good.min(500.0);
+                    if frame.good > 0.0 && best.is_none_or(|b| score > b.score) {
+                        best = Some(Candidate {
+                            first: frame.first_block,
+                            end: blocks.len(),
+                            score,
+                        });
+                        best_good = frame.good;
+                    }
+                    if let Some(parent) = frames.last_mut() {
+                        parent.good += frame.good;
+                        parent.bad += frame.bad;
+                    }
+                } else if el.name() == "a" {
+                    link_depth = link_depth.saturating_sub(1);
+                }
+            }
+        }
+    }
+    flush(&mut cur, &mut cur_links, cur_kind, &mut blocks, &mut frames);
+    Segmented {
+        blocks,
+        best: best.map(|c| (c.first, c.end)),
+        best_good_chars: best_good,
+    }
+}
+
+/// A small lift for containers whose names say "article body".
+fn name_bonus(el: &scraper::node::Element) -> f32 {
+    let class = el.attr("class").unwrap_or("");
+    let id = el.attr("id").unwrap_or("");
+    let itemprop = el.attr("itemprop").unwrap_or("");
+    if itemprop == "articleBody" || POSITIVE_NAME.is_match(class) || POSITIVE_NAME.is_match(id) {
+        0.25
+    } else if el.name() == "article" {
+        0.1
+    } else {
+        0.0
+    }
+}
+
+/// (good, bad) character weight of a block for container scoring.
+fn block_value(block: &Block) -> (f32, f32) {
+    let chars = block.chars() as f32;
+    let ld = block.link_density();
+    if block.kind == BlockKind::Heading {
+        return (0.0, 0.0);
+    }
+    if ld > 0.5 {
+        return (0.0, chars);
+    }
+    if classify(&block.text) != LineKind::Story {
+        return (0.0, chars);
+    }
+    let words = block.text.split_whitespace().count();
+    let sentence = block.text.contains(['.', '!', '?', '。', '،', ';']) || words >= 25;
+    if words >= 10 && sentence {
+        (chars * (1.0 - ld), chars * ld)
+    } else {
+        (0.0, chars * 0.3)
+    }
+}
+
+/// The story blocks of `range`, with chrome, captions, bylines, related lists
+/// and a repeated headline removed.
+pub fn story_lines(blocks: &[Block], range: (usize, usize), title: Option<&str>) -> Vec<String> {
+    let title_norm = title.map(norm);
+    let mut out: Vec<String> = Vec::new();
+    let mut in_related = false;
+    for block in &blocks[range.0..range.1] {
+        let text = block.text.trim();
+        let kind = classify(text);
+        if kind == LineKind::RelatedHeader {
+            in_related = true;
+            continue;
+        }
+        let words = text.split_whitespace().count();
+        if in_related {
+            // A related list ends at the first real paragraph.
+            if block.kind == BlockKind::Paragraph && words >= 12 && block.link_density() < 0.3 {
+                in_related = false;
+            } else {
+                continue;
+            }
+        }
+        if kind != LineKind::Story || block.link_density() > 0.5 {
+            continue;
+        }
+        if words <= 12 && block.link_density() > 0.25 {
+            continue;
+        }
+        if words <= 14 && BYLINE_OR_DATE.is_match(text) {
+            continue;
+        }
+        if out.is_empty()
+            && let Some(t) = &title_norm
+            && norm(text) == *t
+        {
+            continue;
+        }
+        out.push(text.to_string());
+    }
+    out
+}
+
+fn norm(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(html: &str, title: Option<&str>) -> Vec<String> {
+        let doc = Html::parse_document(html);
+        let seg = segment(&doc);
+        story_lines(&seg.blocks, seg.best.expect("a container"), title)
+    }
+
+    #[test]
+    fn picks_the_story_and_drops_chrome() {
+        let html = r#"<html><body>
+          <nav><a href="/">Home</a> <a href="/w">World</a></nav>
+          <div class="share-bar"><a>Share on Facebook</a></div>
+          <article><h1>Big quake hits coast</h1>
+            <p class="byline">By Jane Doe</p>
+            <p>A strong earthquake struck the coast early on Tuesday, officials said, damaging homes and roads.</p>
+            <figure><img alt="rubble"><figcaption>Rubble in the town. Photo: AP</figcaption></figure>
+            <p>Rescue teams were searching for survivors in three villages, the regional governor told reporters.</p>
+            <ul><li>The quake had a magnitude of 6.1, according to the geological survey.</li></ul>
+            <div class="newsletter">Sign up for our newsletter</div>
+            <p>Read also:</p><ul><li><a href="/x">Another story about something else</a></li></ul>
+          </article>
+          <footer>All rights reserved</footer></body></html>"#;
+        let got = lines(html, Some("Big quake hits coast"));
+        assert_eq!(
+            got,
+            vec![
+                "A strong earthquake struck the coast early on Tuesday, officials said, damaging homes and roads.",
+                "Rescue teams were searching for survivors in three villages, the regional governor told reporters.",
+                "The quake had a magnitude of 6.1, according to the geological survey.",
+            ]
+        );
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let depth = 100_000;
+        let html = format!(
+            "{}<p>deep text here, written as a real sentence with enough words to count as a paragraph.</p>{}",
+            "<div>".repeat(depth),
+            "</div>".repeat(depth)
+        );
+        let got = crate::extract_html(
+            &html,
+            crate::Limits {
+                min_words: 1,
+                ..Default::default()
+            },
+        );
+        assert!(got.text.contains("deep text"), "{got:?}");
+    }
+}

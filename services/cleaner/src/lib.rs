@@ -1,0 +1,327 @@
+//! newsmill clean stage: article HTML (or plain text) to clean text and
+//! metadata. `extract_html` and `extract_plain` are pure functions; `CleanStage`
+//! wraps them for the runner (`news.raw.v1` -> `news.clean.v1`).
+
+pub mod boilerplate;
+pub mod html;
+pub mod metadata;
+pub mod nesting;
+pub mod plain;
+
+use chrono::{DateTime, Utc};
+use news_core::bus::{InRecord, OutRecord};
+use news_core::config::Config;
+use news_core::ids::sha256_hex;
+use news_core::messages::{CleanArticle, ExtractionMethod, RawItem, SCHEMA_VERSION};
+use news_core::runner::{Stage, StageError};
+use news_core::telemetry::names;
+
+/// What the extractor found in one document.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Extracted {
+    pub title: Option<String>,
+    pub authors: Vec<String>,
+    pub published: Option<DateTime<Utc>>,
+    pub modified: Option<DateTime<Utc>>,
+    pub language: Option<String>,
+    pub site_name: Option<String>,
+    pub lead_image: Option<String>,
+    pub canonical_url: Option<String>,
+    /// One paragraph, heading or list item per line.
+    pub text: String,
+    pub word_count: u32,
+    pub text_sha256: String,
+    pub method: Option<ExtractionMethod>,
+    pub empty_reason: Option<String>,
+}
+
+/// Limits for extraction.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_html_bytes: usize,
+    pub min_words: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_html_bytes: 4 * 1024 * 1024,
+            min_words: 40,
+        }
+    }
+}
+
+/// Extract the article from decoded HTML.
+pub fn extract_html(html: &str, limits: Limits) -> Extracted {
+    let html = cut_at_char_boundary(html, limits.max_html_bytes);
+    let html = nesting::limit_nesting(html, nesting::MAX_DEPTH);
+    let doc = scraper::Html::parse_document(&html);
+    let md = metadata::extract(&doc);
+    let seg = html::segment(&doc);
+    let mut lines = seg
+        .best
+        .map(|range| html::story_lines(&seg.blocks, range, md.title.as_deref()))
+        .unwrap_or_default();
+    let mut method = ExtractionMethod::Scoring;
+
+    // Structured data cross-check: prefer the DOM's layout when it covers the
+    // publisher's own articleBody; fall back to articleBody when it does not.
+    if let Some(body) = md.article_body.as_deref().map(clean_article_body)
+        && body.split_whitespace().count() >= 40
+    {
+        let coverage = token_coverage(&body, &lines.join(" "));
+        if coverage < 0.6 {
+            lines = body
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect();
+            method = ExtractionMethod::StructuredData;
+        }
+    }
+    let mut out = finish(lines, method, limits.min_words);
+    if out.empty_reason.is_some() && seg.best_good_chars < 200.0 {
+        out.empty_reason = Some(
+            "no article text found: the page looks like an index, listing or empty page".into(),
+        );
+    }
+    out.title = md.title;
+    out.authors = md.authors;
+    out.published = md.published;
+    out.modified = md.modified;
+    out.site_name = md.site_name;
+    out.lead_image = md.lead_image;
+    out.canonical_url = md.canonical_url;
+    out.language = md.language.or_else(|| detect_language(&out.text));
+    out
+}
+
+/// Extract an article from plain text, line by line.
+pub fn extract_plain(text: &str, limits: Limits) -> Extracted {
+    let text = cut_at_char_boundary(text, limits.max_html_bytes);
+    let article = plain::clean(text);
+    let mut out = finish(article.lines, ExtractionMethod::PlainText, limits.min_words);
+    out.title = article.title;
+    out.language = detect_language(&out.text);
+    out
+}
+
+fn finish(lines: Vec<String>, method: ExtractionMethod, min_words: u32) -> Extracted {
+    let text = lines.join("\n");
+    let word_count = text.split_whitespace().count() as u32;
+    let mut out = Extracted {
+        text_sha256: sha256_hex(normalise_text(&text)),
+        word_count,
+        method: Some(method),
+        ..Extracted::default()
+    };
+    if word_count < min_words {
+        out.empty_reason = Some(format!(
+            "too little article text ({word_count} words, need {min_words})"
+        ));
+        out.method = Some(ExtractionMethod::None);
+        out.text_sha256 = sha256_hex("");
+        out.word_count = 0;
+    } else {
+        out.text = text;
+    }
+    out
+}
+
+/// The text as hashed for exact-duplicate detection: lowercase, whitespace collapsed.
+pub fn normalise_text(text: &str) -> String {
+    text.split_whitespace()
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Share of `reference` word tokens that also occur in `candidate`.
+fn token_coverage(reference: &str, candidate: &str) -> f32 {
+    let cand: std::collections::HashSet<&str> = candidate.split_whitespace().collect();
+    let refs: Vec<&str> = reference.split_whitespace().collect();
+    if refs.is_empty() {
+        return 1.0;
+    }
+    refs.iter().filter(|w| cand.contains(*w)).count() as f32 / refs.len() as f32
+}
+
+/// articleBody is sometimes HTML-escaped or carries markup.
+fn clean_article_body(body: &str) -> String {
+    if body.contains('<') && body.contains('>') {
+        let frag = scraper::Html::parse_fragment(body);
+        let seg = html::segment(&frag);
+        return seg
+            .blocks
+            .iter()
+            .map(|b| b.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+    }
+    body.to_string()
+}
+
+fn cut_at_char_boundary(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// ISO 639-1 code of the text's language, when confidently detected.
+pub fn detect_language(text: &str) -> Option<String> {
+    if text.len() < 40 {
+        return None;
+    }
+    let sample = cut_at_char_boundary(text, 4096);
+    let info = whatlang::detect(sample)?;
+    if !info.is_reliable() && info.confidence() < 0.5 {
+        return None;
+    }
+    Some(iso639_1(info.lang()).to_string())
+}
+
+fn iso639_1(lang: whatlang::Lang) -> &'static str {
+    use whatlang::Lang::*;
+    match lang {
+        Eng => "en",
+        Rus => "ru",
+        Ukr => "uk",
+        Deu => "de",
+        Fra => "fr",
+        Spa => "es",
+        Por => "pt",
+        Ita => "it",
+        Nld => "nl",
+        Pol => "pl",
+        Ces => "cs",
+        Swe => "sv",
+        Dan => "da",
+        Nob => "nb",
+        Fin => "fi",
+        Tur => "tr",
+        Ara => "ar",
+        Heb => "he",
+        Hin => "hi",
+        Jpn => "ja",
+        Kor => "ko",
+        Cmn => "zh",
+        Ell => "el",
+        Hun => "hu",
+        Ron => "ro",
+        Bul => "bg",
+        Srp => "sr",
+        Hrv => "hr",
+        Slk => "sk",
+        Slv => "sl",
+        Lit => "lt",
+        Lav => "lv",
+        Est => "et",
+        Vie => "vi",
+        Tha => "th",
+        Ind => "id",
+        Pes => "fa",
+        Urd => "ur",
+        Ben => "bn",
+        Kat => "ka",
+        Bel => "be",
+        Cat => "ca",
+        other => other.code(),
+    }
+}
+
+/// The clean stage: `RawItem` -> `CleanArticle`.
+pub struct CleanStage {
+    clean_topic: String,
+    limits: Limits,
+}
+
+impl CleanStage {
+    pub fn new(config: &Config) -> CleanStage {
+        CleanStage {
+            clean_topic: config.topics.clean.clone(),
+            limits: Limits {
+                max_html_bytes: config.cleaner.max_html_bytes,
+                min_words: config.cleaner.min_words,
+            },
+        }
+    }
+
+    /// Pure transformation of one raw item.
+    pub fn clean(&self, raw: RawItem) -> Result<CleanArticle, StageError> {
+        if raw.id.len() != 64 || !raw.id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(StageError::invalid(
+                "invalid",
+                format!("raw item id {:?} is not a hex SHA-256", raw.id),
+            ));
+        }
+        let is_plain = raw
+            .content_type
+            .as_deref()
+            .is_some_and(|c| c.starts_with("text/plain"));
+        let found = if is_plain {
+            extract_plain(&raw.html, self.limits)
+        } else {
+            extract_html(&raw.html, self.limits)
+        };
+        let method = found.method.unwrap_or(ExtractionMethod::None);
+        metrics::counter!(names::CLEAN_ARTICLES, "method" => method_label(method)).increment(1);
+        Ok(CleanArticle {
+            schema_version: SCHEMA_VERSION,
+            id: raw.id,
+            url: raw.url,
+            canonical_url: found.canonical_url,
+            fetched_at: raw.fetched_at,
+            cleaned_at: Utc::now(),
+            title: found.title.or(raw.item.title),
+            authors: if found.authors.is_empty() {
+                raw.item.authors
+            } else {
+                found.authors
+            },
+            published: found.published.or(raw.item.published),
+            modified: found.modified.or(raw.item.updated),
+            language: found.language.or(raw.item.language),
+            site_name: found.site_name,
+            lead_image: found.lead_image,
+            text: found.text,
+            word_count: found.word_count,
+            text_sha256: found.text_sha256,
+            method,
+            empty_reason: found.empty_reason,
+            feed_url: Some(raw.item.feed_url),
+        })
+    }
+}
+
+fn method_label(m: ExtractionMethod) -> &'static str {
+    match m {
+        ExtractionMethod::StructuredData => "structured_data",
+        ExtractionMethod::Scoring => "scoring",
+        ExtractionMethod::PlainText => "plain_text",
+        ExtractionMethod::None => "none",
+    }
+}
+
+impl Stage for CleanStage {
+    type In = RawItem;
+    const NAME: &'static str = "clean";
+
+    fn process(
+        &mut self,
+        input: RawItem,
+        _origin: &InRecord,
+    ) -> Result<Vec<OutRecord>, StageError> {
+        let article = self.clean(input)?;
+        Ok(vec![OutRecord::json(
+            &self.clean_topic,
+            &article.id,
+            &article,
+        )])
+    }
+}

@@ -1,0 +1,312 @@
+//! Article metadata from structured data (JSON-LD), OpenGraph and meta tags.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use scraper::{Html, Selector};
+use serde_json::Value;
+use std::sync::LazyLock;
+
+#[derive(Debug, Default, Clone)]
+pub struct Metadata {
+    pub title: Option<String>,
+    pub authors: Vec<String>,
+    pub published: Option<DateTime<Utc>>,
+    pub modified: Option<DateTime<Utc>>,
+    pub site_name: Option<String>,
+    pub lead_image: Option<String>,
+    pub canonical_url: Option<String>,
+    pub language: Option<String>,
+    /// JSON-LD `articleBody`, when an Article-like object carries one.
+    pub article_body: Option<String>,
+    /// The page describes itself as an article (JSON-LD type or og:type).
+    pub declared_article: bool,
+}
+
+macro_rules! selector {
+    ($name:ident, $css:expr) => {
+        static $name: LazyLock<Selector> =
+            LazyLock::new(|| Selector::parse($css).expect("valid selector"));
+    };
+}
+
+selector!(META, "meta");
+selector!(LD_JSON, r#"script[type="application/ld+json"]"#);
+selector!(TITLE, "title");
+selector!(H1, "h1");
+selector!(CANONICAL, r#"link[rel="canonical"]"#);
+selector!(HTML_TAG, "html");
+selector!(TIME, "time[datetime]");
+
+const ARTICLE_TYPES: &[&str] = &[
+    "Article",
+    "NewsArticle",
+    "ReportageNewsArticle",
+    "AnalysisNewsArticle",
+    "BlogPosting",
+    "OpinionNewsArticle",
+    "ReviewNewsArticle",
+    "BackgroundNewsArticle",
+    "LiveBlogPosting",
+    "TechArticle",
+    "ScholarlyArticle",
+    "Report",
+    "SocialMediaPosting",
+];
+
+pub fn extract(doc: &Html) -> Metadata {
+    let mut md = Metadata::default();
+    let mut metas: Vec<(String, String)> = Vec::new();
+    for m in doc.select(&META) {
+        let el = m.value();
+        let key = el
+            .attr("property")
+            .or_else(|| el.attr("name"))
+            .or_else(|| el.attr("itemprop"));
+        if let (Some(k), Some(v)) = (key, el.attr("content")) {
+            let v = v.trim();
+            if !v.is_empty() {
+                metas.push((k.to_ascii_lowercase(), v.to_string()));
+            }
+        }
+    }
+    let meta = |keys: &[&str]| -> Option<String> {
+        keys.iter()
+            .find_map(|k| metas.iter().find(|(mk, _)| mk == k).map(|(_, v)| v.clone()))
+    };
+
+    for script in doc.select(&LD_JSON) {
+        let raw: String = script.text().collect();
+        if let Ok(value) = serde_json::from_str::<Value>(raw.trim()) {
+            visit_ld(&value, &mut md, 0);
+        }
+    }
+
+    if md.title.is_none() {
+        md.title = meta(&["og:title", "twitter:title", "dc.title", "headline"]);
+    }
+    if md.title.is_none() {
+        md.title = doc
+            .select(&H1)
+            .next()
+            .map(|h| collapse(&h.text().collect::<String>()));
+    }
+    if md.title.is_none() {
+        md.title = doc
+            .select(&TITLE)
+            .next()
+            .map(|t| strip_site_suffix(&collapse(&t.text().collect::<String>())));
+    }
+    md.title = md.title.filter(|t| !t.is_empty());
+
+    if md.authors.is_empty() {
+        for (k, v) in &metas {
+            if matches!(
+                k.as_str(),
+                "author"
+                    | "article:author"
+                    | "dc.creator"
+                    | "byl"
+                    | "parsely-author"
+                    | "sailthru.author"
+            ) && !v.starts_with("http")
+            {
+                let name = v
+                    .trim_start_matches("By ")
+                    .trim_start_matches("by ")
+                    .to_string();
+                if !md.authors.contains(&name) {
+                    md.authors.push(name);
+                }
+            }
+        }
+    }
+    if md.published.is_none() {
+        md.published = meta(&[
+            "article:published_time",
+            "og:article:published_time",
+            "datepublished",
+            "pubdate",
+            "publishdate",
+            "dc.date",
+            "dc.date.issued",
+            "date",
+            "sailthru.date",
+            "parsely-pub-date",
+        ])
+        .and_then(|d| parse_date(&d));
+    }
+    if md.published.is_none() {
+        md.published = doc
+            .select(&TIME)
+            .find_map(|t| t.value().attr("datetime").and_then(parse_date));
+    }
+    if md.modified.is_none() {
+        md.modified = meta(&[
+            "article:modified_time",
+            "og:updated_time",
+            "datemodified",
+            "lastmod",
+        ])
+        .and_then(|d| parse_date(&d));
+    }
+    if md.site_name.is_none() {
+        md.site_name = meta(&["og:site_name", "application-name", "twitter:site"]);
+    }
+    if md.lead_image.is_none() {
+        md.lead_image = meta(&[
+            "og:image",
+            "og:image:url",
+            "twitter:image",
+            "twitter:image:src",
+        ]);
+    }
+    md.canonical_url = doc
+        .select(&CANONICAL)
+        .find_map(|l| l.value().attr("href").map(str::to_string))
+        .or_else(|| meta(&["og:url"]));
+    md.language = doc
+        .select(&HTML_TAG)
+        .next()
+        .and_then(|h| h.value().attr("lang"))
+        .or_else(|| {
+            metas
+                .iter()
+                .find(|(k, _)| k == "og:locale" || k == "language")
+                .map(|(_, v)| v.as_str())
+        })
+        .map(|l| l.split(['-', '_']).next().unwrap_or(l).to_ascii_lowercase())
+        .filter(|l| l.len() == 2);
+    if meta(&["og:type"]).is_some_and(|t| t.eq_ignore_ascii_case("article")) {
+        md.declared_article = true;
+    }
+    md
+}
+
+fn visit_ld(value: &Value, md: &mut Metadata, depth: usize) {
+    if depth > 6 {
+        return;
+    }
+    match value {
+        Value::Array(items) => items.iter().for_each(|v| visit_ld(v, md, depth + 1)),
+        Value::Object(obj) => {
+            if let Some(graph) = obj.get("@graph") {
+                visit_ld(graph, md, depth + 1);
+            }
+            let is_article = match obj.get("@type") {
+                Some(Value::String(t)) => ARTICLE_TYPES.contains(&t.as_str()),
+                Some(Value::Array(ts)) => ts
+                    .iter()
+                    .any(|t| t.as_str().is_some_and(|t| ARTICLE_TYPES.contains(&t))),
+                _ => false,
+            };
+            if !is_article {
+                return;
+            }
+            md.declared_article = true;
+            let text = |k: &str| {
+                obj.get(k)
+                    .and_then(Value::as_str)
+                    .map(|s| collapse(s))
+                    .filter(|s| !s.is_empty())
+            };
+            if md.title.is_none() {
+                md.title = text("headline").or_else(|| text("name"));
+            }
+            if md.article_body.is_none() {
+                md.article_body = obj
+                    .get("articleBody")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+            }
+            if md.published.is_none() {
+                md.published = text("datePublished").and_then(|d| parse_date(&d));
+            }
+            if md.modified.is_none() {
+                md.modified = text("dateModified").and_then(|d| parse_date(&d));
+            }
+            if md.authors.is_empty() {
+                md.authors = ld_names(obj.get("author"));
+            }
+            if md.site_name.is_none() {
+                md.site_name = ld_names(obj.get("publisher")).into_iter().next();
+            }
+            if md.lead_image.is_none() {
+                md.lead_image = ld_image(obj.get("image"));
+            }
+        }
+        _ => {}
+    }
+}
+
+fn ld_names(v: Option<&Value>) -> Vec<String> {
+    match v {
+        Some(Value::String(s)) => vec![collapse(s)],
+        Some(Value::Object(o)) => o
+            .get("name")
+            .and_then(Value::as_str)
+            .map(|s| vec![collapse(s)])
+            .unwrap_or_default(),
+        Some(Value::Array(a)) => a.iter().flat_map(|x| ld_names(Some(x))).collect(),
+        _ => Vec::new(),
+    }
+    .into_iter()
+    .filter(|s| !s.is_empty() && !s.starts_with("http"))
+    .collect()
+}
+
+fn ld_image(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) => Some(s.clone()),
+        Value::Object(o) => o.get("url").and_then(Value::as_str).map(str::to_string),
+        Value::Array(a) => a.iter().find_map(|x| ld_image(Some(x))),
+        _ => None,
+    }
+}
+
+/// Parse the date forms pages use: RFC 3339, RFC 2822, and common ISO variants.
+pub fn parse_date(s: &str) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    if let Ok(d) = DateTime::parse_from_rfc3339(s) {
+        return Some(d.with_timezone(&Utc));
+    }
+    if let Ok(d) = DateTime::parse_from_rfc2822(s) {
+        return Some(d.with_timezone(&Utc));
+    }
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%dT%H:%M%z",
+        "%Y-%m-%d %H:%M:%S%z",
+    ] {
+        if let Ok(d) = DateTime::parse_from_str(s, fmt) {
+            return Some(d.with_timezone(&Utc));
+        }
+    }
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ] {
+        if let Ok(d) = NaiveDateTime::parse_from_str(s, fmt) {
+            return Some(d.and_utc());
+        }
+    }
+    NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|d| d.and_utc())
+}
+
+pub fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn strip_site_suffix(title: &str) -> String {
+    for sep in [" | ", " - ", " — ", " – ", " :: "] {
+        if let Some((head, _)) = title.rsplit_once(sep)
+            && head.split_whitespace().count() >= 3
+        {
+            return head.to_string();
+        }
+    }
+    title.to_string()
+}

@@ -1,0 +1,114 @@
+//! html5ever checks element scope by walking the stack of open elements, so
+//! parsing is quadratic in nesting depth: 100,000 nested `<div>`s take about
+//! 30 s. Real pages stay far below `MAX_DEPTH`; past it this pre-pass drops
+//! the extra tags (keeping their text), which bounds parse time.
+
+use std::borrow::Cow;
+
+pub const MAX_DEPTH: usize = 400;
+
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr", "keygen",
+];
+const RAW_TEXT: &[&str] = &["script", "style", "textarea", "title", "xmp", "plaintext"];
+
+/// `html` with tags beyond `max_depth` removed; borrowed when nothing changes.
+pub fn limit_nesting(html: &str, max_depth: usize) -> Cow<'_, str> {
+    if scan(html, max_depth, None) {
+        let mut out = String::with_capacity(html.len());
+        scan(html, max_depth, Some(&mut out));
+        Cow::Owned(out)
+    } else {
+        Cow::Borrowed(html)
+    }
+}
+
+/// Walk the tags; returns whether the depth ever exceeds `max_depth`. With
+/// `out`, writes the document without the tags past the limit.
+fn scan(html: &str, max_depth: usize, mut out: Option<&mut String>) -> bool {
+    let bytes = html.as_bytes();
+    let mut depth = 0usize;
+    let mut suppressed = 0usize;
+    let mut exceeded = false;
+    let mut copied = 0usize;
+    let mut i = 0usize;
+    while let Some(off) = memchr(b'<', &bytes[i..]) {
+        let start = i + off;
+        let Some(end_off) = memchr(b'>', &bytes[start..]) else {
+            break;
+        };
+        let end = start + end_off + 1;
+        let inner = &html[start + 1..end - 1];
+        let closing = inner.starts_with('/');
+        let name: String = inner
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        let mut drop_tag = false;
+        let mut next = end;
+        if !name.is_empty() && !inner.starts_with('!') && !inner.starts_with('?') {
+            if closing {
+                if suppressed > 0 {
+                    suppressed -= 1;
+                    drop_tag = true;
+                } else {
+                    depth = depth.saturating_sub(1);
+                }
+            } else if !VOID.contains(&name.as_str()) && !inner.ends_with('/') {
+                if RAW_TEXT.contains(&name.as_str()) {
+                    // Skip raw text to its end tag: '<' inside it is not markup.
+                    let close = format!("</{name}");
+                    next = find_ci(html, end, &close).unwrap_or(html.len());
+                } else if depth >= max_depth {
+                    exceeded = true;
+                    suppressed += 1;
+                    drop_tag = true;
+                } else {
+                    depth += 1;
+                }
+            }
+        }
+        if drop_tag && let Some(out) = out.as_deref_mut() {
+            out.push_str(&html[copied..start]);
+            copied = end;
+        }
+        i = next.max(start + 1);
+    }
+    if let Some(out) = out {
+        out.push_str(&html[copied..]);
+    }
+    exceeded
+}
+
+fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
+    hay.iter().position(|&b| b == needle)
+}
+
+fn find_ci(hay: &str, from: usize, needle: &str) -> Option<usize> {
+    let h = hay.as_bytes();
+    let n = needle.as_bytes();
+    (from..h.len().saturating_sub(n.len() - 1)).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shallow_pages_are_untouched() {
+        let html = "<html><body><div><p>a<br>b</p><script>if (a<b) {}</script></div></body></html>";
+        assert!(matches!(limit_nesting(html, 10), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn deep_tags_are_dropped_and_text_kept() {
+        let html = format!("{}deep{}", "<div>".repeat(50), "</div>".repeat(50));
+        let out = limit_nesting(&html, 10);
+        assert_eq!(out.matches("<div>").count(), 10);
+        assert_eq!(out.matches("</div>").count(), 10);
+        assert!(out.contains("deep"));
+    }
+}

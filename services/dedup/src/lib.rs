@@ -1,0 +1,268 @@
+//! newsmill dedup stage: `news.clean.v1` -> `news.dedup.v1` + `news.stories.v1`.
+//!
+//! `engine::Engine` makes the decisions and holds the state; `DedupStage`
+//! adapts it to the runner and snapshots the state at each checkpoint, so a
+//! restart (or a killed process) resumes with the window it had.
+
+pub mod engine;
+pub mod text;
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, TimeZone, Utc};
+use news_core::bus::{InRecord, OutRecord};
+use news_core::config::Config;
+use news_core::messages::{CleanArticle, DedupVerdict, SCHEMA_VERSION, Story};
+use news_core::runner::{Stage, StageError};
+use news_core::telemetry::names;
+
+pub use engine::{ArticleIn, Decision, Engine, Params};
+
+pub fn params_from(config: &Config) -> Params {
+    Params {
+        near_threshold: config.dedup.near_threshold,
+        story_threshold: if config.dedup.story_threshold > 0.0 {
+            config.dedup.story_threshold
+        } else {
+            Params::default().story_threshold
+        },
+        window_secs: config.dedup.window.as_secs() as i64,
+        max_articles: config.dedup.max_articles,
+    }
+}
+
+pub struct DedupStage {
+    engine: Engine,
+    dedup_topic: String,
+    stories_topic: String,
+    snapshot: Option<PathBuf>,
+    since_snapshot: usize,
+    snapshot_every: usize,
+    stories: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl DedupStage {
+    /// Build the stage; with `state_dir`, restore the last snapshot from it.
+    pub fn new(config: &Config, state_dir: Option<PathBuf>) -> Result<DedupStage, StageError> {
+        let params = params_from(config);
+        let snapshot = state_dir.map(|d| d.join("dedup-state.json"));
+        let engine = match &snapshot {
+            Some(path) if path.exists() => {
+                let bytes = std::fs::read(path).map_err(|e| {
+                    StageError::Retryable(format!("reading {}: {e}", path.display()))
+                })?;
+                let mut engine: Engine = serde_json::from_slice(&bytes).map_err(|e| {
+                    StageError::Retryable(format!("corrupt dedup snapshot {}: {e}", path.display()))
+                })?;
+                engine.params = params;
+                tracing::info!(
+                    articles = engine.article_count(),
+                    stories = engine.story_count(),
+                    "dedup state restored"
+                );
+                engine
+            }
+            _ => Engine::new(params),
+        };
+        Ok(DedupStage {
+            engine,
+            dedup_topic: config.topics.dedup.clone(),
+            stories_topic: config.topics.stories.clone(),
+            snapshot,
+            since_snapshot: 0,
+            snapshot_every: config.dedup.snapshot_every.max(1),
+            stories: Default::default(),
+        })
+    }
+
+    /// Live count of stories in the window, for status displays.
+    pub fn stories_counter(&self) -> std::sync::Arc<std::sync::atomic::AtomicUsize> {
+        self.stories.store(
+            self.engine.story_count(),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        self.stories.clone()
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Pure decision for one clean article: the verdict and, unless it is a
+    /// replay, the story's new summary.
+    pub fn decide(&mut self, a: &CleanArticle) -> (DedupVerdict, Option<Story>) {
+        let now = Utc::now();
+        let input = ArticleIn {
+            id: &a.id,
+            title: a.title.as_deref(),
+            text: &a.text,
+            at: a.fetched_at.timestamp(),
+            published: a.published.map(|p| p.timestamp()),
+        };
+        let d = self.engine.decide(&input);
+        self.stories.store(
+            self.engine.story_count(),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        metrics::counter!(names::DEDUP_VERDICTS, "kind" => d.kind.as_str()).increment(1);
+        let verdict = DedupVerdict {
+            schema_version: SCHEMA_VERSION,
+            id: a.id.clone(),
+            story_id: d.story_id.clone(),
+            kind: d.kind,
+            duplicate_of: d.duplicate_of.clone(),
+            similarity: (d.similarity * 1000.0).round() / 1000.0,
+            url: a.url.clone(),
+            title: a.title.clone(),
+            published: a.published,
+            language: a.language.clone(),
+            fetched_at: a.fetched_at,
+            decided_at: now,
+            replay: d.replay,
+        };
+        let story = (!d.replay)
+            .then(|| self.engine.story(&d.story_id))
+            .flatten()
+            .map(|s| Story {
+                schema_version: SCHEMA_VERSION,
+                story_id: s.story_id.clone(),
+                title: s.title.clone(),
+                members: s.members.clone(),
+                member_count: s.member_count,
+                first_seen: ts(s.first_seen),
+                last_seen: ts(s.last_seen),
+                updated_at: now,
+                languages: a.language.iter().cloned().collect(),
+            });
+        (verdict, story)
+    }
+
+    fn save_snapshot(&mut self) -> Result<(), StageError> {
+        let Some(path) = &self.snapshot else {
+            return Ok(());
+        };
+        let io =
+            |e: std::io::Error| StageError::Retryable(format!("writing {}: {e}", path.display()));
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        let tmp = path.with_extension("json.tmp");
+        let bytes =
+            serde_json::to_vec(&self.engine).map_err(|e| StageError::Retryable(e.to_string()))?;
+        std::fs::write(&tmp, bytes).map_err(io)?;
+        std::fs::File::open(&tmp)
+            .and_then(|f| f.sync_all())
+            .map_err(io)?;
+        std::fs::rename(&tmp, path).map_err(io)?;
+        self.since_snapshot = 0;
+        Ok(())
+    }
+}
+
+fn ts(secs: i64) -> DateTime<Utc> {
+    Utc.timestamp_opt(secs, 0).single().unwrap_or_default()
+}
+
+impl Stage for DedupStage {
+    type In = CleanArticle;
+    const NAME: &'static str = "dedup";
+
+    fn process(
+        &mut self,
+        input: CleanArticle,
+        _origin: &InRecord,
+    ) -> Result<Vec<OutRecord>, StageError> {
+        let (verdict, story) = self.decide(&input);
+        self.since_snapshot += 1;
+        let mut out = vec![OutRecord::json(&self.dedup_topic, &verdict.id, &verdict)];
+        if let Some(story) = story {
+            out.push(OutRecord::json(
+                &self.stories_topic,
+                &story.story_id,
+                &story,
+            ));
+        }
+        Ok(out)
+    }
+
+    fn checkpoint(&mut self) -> Result<(), StageError> {
+        self.save_snapshot()
+    }
+
+    fn housekeeping(&mut self) {
+        metrics::gauge!(names::DEDUP_STORIES).set(self.engine.story_count() as f64);
+        metrics::gauge!(names::DEDUP_STATE_ARTICLES).set(self.engine.article_count() as f64);
+        metrics::gauge!(names::DEDUP_STATE_BYTES).set(self.engine.approx_bytes() as f64);
+        if self.since_snapshot >= self.snapshot_every
+            && let Err(e) = self.save_snapshot()
+        {
+            tracing::warn!(error = %e, "dedup snapshot failed");
+        }
+    }
+}
+
+/// One line of `newsmill cluster` input.
+#[derive(Debug, serde::Deserialize)]
+pub struct ClusterIn {
+    pub id: String,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub text: String,
+    #[serde(default)]
+    pub published: Option<String>,
+    #[serde(default)]
+    pub date: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub lang: Option<String>,
+}
+
+/// One line of `newsmill cluster` output.
+#[derive(Debug, serde::Serialize)]
+pub struct ClusterOut {
+    pub id: String,
+    pub story_id: String,
+    pub kind: &'static str,
+    pub duplicate_of: Option<String>,
+    pub similarity: f32,
+}
+
+/// Decide one batch line in stream order (arrival = line number, in seconds,
+/// so the whole file stays inside the window).
+pub fn cluster_line(engine: &mut Engine, line: &ClusterIn, seq: i64) -> ClusterOut {
+    let published = line
+        .published
+        .as_deref()
+        .or(line.date.as_deref())
+        .and_then(|d| {
+            DateTime::parse_from_rfc3339(d)
+                .ok()
+                .map(|x| x.timestamp())
+                .or_else(|| {
+                    chrono::NaiveDate::parse_from_str(d.get(..10)?, "%Y-%m-%d")
+                        .ok()
+                        .map(|n| {
+                            n.and_hms_opt(0, 0, 0)
+                                .expect("midnight")
+                                .and_utc()
+                                .timestamp()
+                        })
+                })
+        });
+    let d = engine.decide(&ArticleIn {
+        id: &line.id,
+        title: line.title.as_deref(),
+        text: &line.text,
+        at: seq,
+        published,
+    });
+    ClusterOut {
+        id: line.id.clone(),
+        story_id: d.story_id,
+        kind: d.kind.as_str(),
+        duplicate_of: d.duplicate_of,
+        similarity: (d.similarity * 1000.0).round() / 1000.0,
+    }
+}

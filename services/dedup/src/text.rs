@@ -1,0 +1,309 @@
+//! Text features for dedup: tokens, shingle hashes and weighted terms.
+
+/// 64-bit FNV-1a, stable across runs and platforms (state is persisted).
+pub fn hash64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    // Final avalanche (splitmix64) so low bits are well mixed for banding.
+    h ^= h >> 30;
+    h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^= h >> 27;
+    h = h.wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^ (h >> 31)
+}
+
+/// A word as it appeared: lowercased form plus whether it was capitalised
+/// mid-sentence (a cheap named-entity signal that survives paraphrase).
+#[derive(Debug, Clone)]
+pub struct Token {
+    pub lower: String,
+    pub capitalised: bool,
+    pub number: bool,
+}
+
+pub fn tokens(text: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut at_sentence_start = true;
+    let mut push = |word: &mut String, at_start: bool, out: &mut Vec<Token>| {
+        let w = word.trim_matches(|c| c == '\'' || c == '’');
+        if !w.is_empty() {
+            let first = w.chars().next().expect("non-empty");
+            let all_caps = w.chars().all(|c| !c.is_lowercase());
+            out.push(Token {
+                lower: w.to_lowercase().replace('’', "'"),
+                capitalised: first.is_uppercase() && !at_start && !all_caps,
+                number: w.chars().all(|c| c.is_ascii_digit()),
+            });
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_alphanumeric() || ((c == '\'' || c == '’') && !word.is_empty()) {
+            word.push(c);
+            continue;
+        }
+        if !word.is_empty() {
+            push(&mut word, at_sentence_start, &mut out);
+            at_sentence_start = false;
+        }
+        // Words after these do not count as mid-sentence capitals.
+        if matches!(
+            c,
+            '.' | '!' | '?' | '\n' | ':' | '"' | '“' | '(' | '-' | '—' | '•'
+        ) {
+            at_sentence_start = true;
+        }
+    }
+    if !word.is_empty() {
+        push(&mut word, at_sentence_start, &mut out);
+    }
+    out
+}
+
+/// Common function words in the languages newsmill sees most; they carry no
+/// event information.
+pub fn is_stopword(w: &str) -> bool {
+    const STOP: &[&str] = &[
+        "a",
+        "about",
+        "after",
+        "again",
+        "against",
+        "all",
+        "also",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "it's",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "out",
+        "over",
+        "own",
+        "said",
+        "same",
+        "says",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "told",
+        "according",
+        "new",
+        "one",
+        "two",
+        "year",
+        "years",
+        "last",
+        "first",
+        "may",
+        "like",
+        "since",
+        "many",
+        "much",
+        "even",
+        "well",
+        "back",
+        "still",
+        "way",
+        "get",
+        "got",
+        "make",
+        "made",
+        "say",
+        "see",
+        "time",
+        "including",
+        "however",
+        "although",
+        "among",
+        "around",
+        "per",
+        "der",
+        "die",
+        "das",
+        "und",
+        "ist",
+        "den",
+        "von",
+        "mit",
+        "sich",
+        "des",
+        "auf",
+        "für",
+        "nicht",
+        "ein",
+        "eine",
+        "le",
+        "la",
+        "les",
+        "des",
+        "et",
+        "est",
+        "un",
+        "une",
+        "du",
+        "en",
+        "que",
+        "qui",
+        "dans",
+        "pour",
+        "el",
+        "los",
+        "las",
+        "y",
+        "es",
+        "del",
+        "por",
+        "con",
+        "para",
+        "una",
+        "se",
+        "lo",
+        "и",
+        "в",
+        "не",
+        "на",
+        "что",
+        "с",
+        "по",
+        "это",
+        "как",
+        "а",
+        "из",
+        "у",
+        "за",
+        "о",
+        "от",
+        "для",
+        "та",
+        "що",
+        "з",
+        "до",
+        "як",
+        "це",
+        "від",
+        "й",
+    ];
+    w.len() <= 1 || STOP.contains(&w)
+}
+
+/// Hashes of overlapping word `k`-shingles (lowercased), for MinHash.
+pub fn shingle_hashes(toks: &[Token], k: usize) -> Vec<u64> {
+    let words: Vec<&str> = toks.iter().map(|t| t.lower.as_str()).collect();
+    if words.len() < k {
+        return if words.is_empty() {
+            Vec::new()
+        } else {
+            vec![hash64(words.join(" ").as_bytes())]
+        };
+    }
+    let mut out: Vec<u64> = words
+        .windows(k)
+        .map(|w| hash64(w.join(" ").as_bytes()))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}

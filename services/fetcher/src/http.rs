@@ -1,0 +1,314 @@
+//! HTTP and file reads with every limit applied: timeouts, a body cap enforced
+//! while streaming (after decompression, so gzip bombs stop at the cap),
+//! redirect cap with an address check per hop, and conditional GET.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use news_core::config::FetcherConfig;
+use news_core::telemetry::names;
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use url::Url;
+
+use crate::safety::{AddressPolicy, GuardedResolver, literal_host_allowed};
+
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("refused: {0}")]
+    Refused(String),
+    #[error("body exceeds {0} bytes")]
+    TooLarge(usize),
+    #[error("timed out")]
+    Timeout,
+    #[error("http {0}")]
+    Status(u16),
+    #[error("{0}")]
+    Transport(String),
+}
+
+/// Validators remembered per URL for conditional GET.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, PartialEq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub status: u16,
+    pub final_url: Url,
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
+    pub validators: Validators,
+    /// Seconds the server asks us to wait (Retry-After) or may cache (max-age).
+    pub retry_after: Option<Duration>,
+    pub max_age: Option<Duration>,
+}
+
+impl Fetched {
+    pub fn not_modified(&self) -> bool {
+        self.status == 304
+    }
+}
+
+#[derive(Clone)]
+pub struct HttpClient {
+    client: reqwest::Client,
+    policy: Arc<AddressPolicy>,
+    allow_files: bool,
+    max_body: usize,
+    total_timeout: Duration,
+}
+
+impl HttpClient {
+    pub fn new(cfg: &FetcherConfig) -> Result<HttpClient, FetchError> {
+        let policy = Arc::new(AddressPolicy::new(&cfg.allow_hosts, &cfg.allow_ranges));
+        let redirect_policy = {
+            let policy = policy.clone();
+            let max = cfg.max_redirects;
+            reqwest::redirect::Policy::custom(move |attempt| {
+                if attempt.previous().len() >= max {
+                    attempt.error(format!("more than {max} redirects"))
+                } else if !matches!(attempt.url().scheme(), "http" | "https") {
+                    attempt.error("redirect to a non-http scheme refused")
+                } else if !literal_host_allowed(&policy, attempt.url()) {
+                    attempt.error("redirect to a non-public address refused")
+                } else {
+                    attempt.follow()
+                }
+            })
+        };
+        let client = reqwest::Client::builder()
+            .user_agent(&cfg.user_agent)
+            .connect_timeout(cfg.connect_timeout)
+            .read_timeout(cfg.read_timeout)
+            .timeout(cfg.total_timeout)
+            .redirect(redirect_policy)
+            .dns_resolver(Arc::new(GuardedResolver {
+                policy: policy.clone(),
+            }))
+            .pool_max_idle_per_host(4)
+            .build()
+            .map_err(|e| FetchError::Transport(e.to_string()))?;
+        Ok(HttpClient {
+            client,
+            policy,
+            allow_files: cfg.allow_file_urls,
+            max_body: cfg.max_body_bytes,
+            total_timeout: cfg.total_timeout,
+        })
+    }
+
+    /// GET `url` (or read it, for allowed file URLs). `kind` labels metrics.
+    pub async fn get(
+        &self,
+        url: &Url,
+        validators: Option<&Validators>,
+        kind: &'static str,
+    ) -> Result<Fetched, FetchError> {
+        let started = Instant::now();
+        let result = match url.scheme() {
+            "file" if self.allow_files => self.read_file(url).await,
+            "file" => Err(FetchError::Refused(
+                "file URLs are disabled (fetcher.allow_file_urls)".into(),
+            )),
+            "http" | "https" => self.http_get(url, validators).await,
+            other => Err(FetchError::Refused(format!("unsupported scheme {other}"))),
+        };
+        let class = match &result {
+            Ok(f) => status_class(f.status),
+            Err(FetchError::Status(s)) => status_class(*s),
+            Err(FetchError::Timeout) => "timeout",
+            Err(FetchError::Refused(_)) => "refused",
+            Err(FetchError::TooLarge(_)) => "too_large",
+            Err(FetchError::Transport(_)) => "error",
+        };
+        metrics::counter!(names::FETCH_REQUESTS, "kind" => kind, "status_class" => class)
+            .increment(1);
+        metrics::histogram!(names::FETCH_DURATION, "kind" => kind)
+            .record(started.elapsed().as_secs_f64());
+        result
+    }
+
+    async fn read_file(&self, url: &Url) -> Result<Fetched, FetchError> {
+        let path = url
+            .to_file_path()
+            .map_err(|_| FetchError::Refused(format!("bad file URL {url}")))?;
+        let meta = tokio::fs::metadata(&path)
+            .await
+            .map_err(|e| FetchError::Transport(format!("{}: {e}", path.display())))?;
+        if meta.len() as usize > self.max_body {
+            return Err(FetchError::TooLarge(self.max_body));
+        }
+        let body = tokio::fs::read(&path)
+            .await
+            .map_err(|e| FetchError::Transport(format!("{}: {e}", path.display())))?;
+        let content_type = match path.extension().and_then(|e| e.to_str()) {
+            Some("html" | "htm") => Some("text/html".to_string()),
+            Some("txt") => Some("text/plain; charset=utf-8".to_string()),
+            Some("xml" | "rss" | "atom") => Some("application/xml".to_string()),
+            Some("json") => Some("application/json".to_string()),
+            _ => None,
+        };
+        Ok(Fetched {
+            status: 200,
+            final_url: url.clone(),
+            content_type,
+            body,
+            validators: Validators::default(),
+            retry_after: None,
+            max_age: None,
+        })
+    }
+
+    async fn http_get(
+        &self,
+        url: &Url,
+        validators: Option<&Validators>,
+    ) -> Result<Fetched, FetchError> {
+        if !literal_host_allowed(&self.policy, url) {
+            return Err(FetchError::Refused(format!(
+                "{} is not a public address",
+                url.host_str().unwrap_or("")
+            )));
+        }
+        let mut req = self.client.get(url.clone());
+        if let Some(v) = validators {
+            if let Some(etag) = &v.etag {
+                req = req.header(header::IF_NONE_MATCH, etag);
+            }
+            if let Some(lm) = &v.last_modified {
+                req = req.header(header::IF_MODIFIED_SINCE, lm);
+            }
+        }
+        let send = tokio::time::timeout(self.total_timeout, req.send());
+        let resp = match send.await {
+            Err(_) => return Err(FetchError::Timeout),
+            Ok(Err(e)) if e.is_timeout() => return Err(FetchError::Timeout),
+            Ok(Err(e)) => return Err(classify_reqwest(e)),
+            Ok(Ok(r)) => r,
+        };
+        let status = resp.status().as_u16();
+        let final_url = resp.url().clone();
+        let headers = resp.headers().clone();
+        let retry_after = header_str(&headers, header::RETRY_AFTER).and_then(parse_retry_after);
+        let max_age = header_str(&headers, header::CACHE_CONTROL).and_then(parse_max_age);
+        let validators = Validators {
+            etag: header_str(&headers, header::ETAG),
+            last_modified: header_str(&headers, header::LAST_MODIFIED),
+        };
+        if status == 304 {
+            return Ok(Fetched {
+                status,
+                final_url,
+                content_type: None,
+                body: Vec::new(),
+                validators,
+                retry_after,
+                max_age,
+            });
+        }
+        if !(200..300).contains(&status) {
+            if status == 429 || status == 503 || status == 410 || status == 404 {
+                return Ok(Fetched {
+                    status,
+                    final_url,
+                    content_type: None,
+                    body: Vec::new(),
+                    validators,
+                    retry_after,
+                    max_age,
+                });
+            }
+            return Err(FetchError::Status(status));
+        }
+        if let Some(len) = resp.content_length()
+            && len as usize > self.max_body
+        {
+            return Err(FetchError::TooLarge(self.max_body));
+        }
+        let content_type = header_str(&headers, header::CONTENT_TYPE);
+        let mut body = Vec::new();
+        let mut stream = resp.bytes_stream();
+        let deadline = tokio::time::Instant::now() + self.total_timeout;
+        loop {
+            let next = tokio::time::timeout_at(deadline, stream.next())
+                .await
+                .map_err(|_| FetchError::Timeout)?;
+            match next {
+                None => break,
+                Some(Ok(chunk)) => {
+                    if body.len() + chunk.len() > self.max_body {
+                        return Err(FetchError::TooLarge(self.max_body));
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Some(Err(e)) if e.is_timeout() => return Err(FetchError::Timeout),
+                Some(Err(e)) => return Err(classify_reqwest(e)),
+            }
+        }
+        Ok(Fetched {
+            status,
+            final_url,
+            content_type,
+            body,
+            validators,
+            retry_after,
+            max_age,
+        })
+    }
+}
+
+fn classify_reqwest(e: reqwest::Error) -> FetchError {
+    let mut msg = e.to_string();
+    let mut src = std::error::Error::source(&e);
+    while let Some(s) = src {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        src = s.source();
+    }
+    if msg.contains("refused") && (msg.contains("non-public") || msg.contains("redirect")) {
+        FetchError::Refused(msg)
+    } else if e.is_redirect() {
+        FetchError::Refused(msg)
+    } else {
+        FetchError::Transport(msg)
+    }
+}
+
+fn header_str(h: &HeaderMap, name: header::HeaderName) -> Option<String> {
+    h.get(name)
+        .and_then(|v: &HeaderValue| v.to_str().ok())
+        .map(str::to_string)
+}
+
+fn status_class(s: u16) -> &'static str {
+    match s {
+        200..=299 => "2xx",
+        300..=399 => "3xx",
+        400..=499 => "4xx",
+        _ => "5xx",
+    }
+}
+
+/// Retry-After as seconds or an HTTP date; capped at one day.
+pub fn parse_retry_after(v: String) -> Option<Duration> {
+    let v = v.trim();
+    let secs = match v.parse::<u64>() {
+        Ok(s) => s,
+        Err(_) => {
+            let when = chrono::DateTime::parse_from_rfc2822(v).ok()?;
+            (when.timestamp() - chrono::Utc::now().timestamp()).max(0) as u64
+        }
+    };
+    Some(Duration::from_secs(secs.min(86_400)))
+}
+
+fn parse_max_age(v: String) -> Option<Duration> {
+    v.split(',').find_map(|d| {
+        let (k, val) = d.trim().split_once('=')?;
+        (k.eq_ignore_ascii_case("max-age"))
+            .then(|| val.trim().parse::<u64>().ok().map(Duration::from_secs))?
+    })
+}

@@ -1,0 +1,348 @@
+//! newsmill fetch stage: polls feeds, fetches new items' article pages, and
+//! produces `news.raw.v1`. It is a source, not a `Stage`: a scheduler drives
+//! bounded, per-host-limited fetches, and the per-feed state (validators,
+//! seen items, failures) persists across restarts.
+
+pub mod feed;
+pub mod http;
+pub mod safety;
+pub mod state;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use futures::StreamExt;
+use news_core::bus::{OutRecord, Producer};
+use news_core::config::Config;
+use news_core::ids::{article_id, canonical_url, sha256_hex};
+use news_core::messages::{DLQ_PAYLOAD_LIMIT, DeadLetter, FeedItemMeta, RawItem, SCHEMA_VERSION};
+use news_core::telemetry::names;
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+pub use feed::{ParsedFeed, parse_feed};
+pub use http::{FetchError, HttpClient};
+use state::{FeedState, FetchState};
+
+/// What one polling round did, for the live status and the final report.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RoundReport {
+    pub feeds_polled: u64,
+    pub not_modified: u64,
+    pub items_new: u64,
+    pub pages_fetched: u64,
+    pub failures: u64,
+}
+
+pub struct Fetcher {
+    config: Config,
+    client: HttpClient,
+    producer: Producer,
+    state: FetchState,
+    host_slots: std::sync::Mutex<HashMap<String, Arc<Semaphore>>>,
+    global: Arc<Semaphore>,
+    pub totals: Arc<std::sync::Mutex<RoundReport>>,
+}
+
+impl Fetcher {
+    pub fn new(config: Config, producer: Producer) -> Result<Fetcher, FetchError> {
+        let client = HttpClient::new(&config.fetcher)?;
+        let state = FetchState::load(&config.bus.data_dir.join("fetcher-state.json"));
+        let global = Arc::new(Semaphore::new(config.fetcher.max_concurrency));
+        Ok(Fetcher {
+            config,
+            client,
+            producer,
+            state,
+            host_slots: std::sync::Mutex::new(HashMap::new()),
+            global,
+            totals: Arc::new(std::sync::Mutex::new(RoundReport::default())),
+        })
+    }
+
+    /// Poll every due feed until cancelled; with `once`, poll each feed once
+    /// and return.
+    pub async fn run(
+        mut self,
+        token: CancellationToken,
+        once: bool,
+    ) -> Result<RoundReport, FetchError> {
+        loop {
+            let report = self.round(&token).await;
+            {
+                let mut t = self.totals.lock().expect("totals lock");
+                t.feeds_polled += report.feeds_polled;
+                t.not_modified += report.not_modified;
+                t.items_new += report.items_new;
+                t.pages_fetched += report.pages_fetched;
+                t.failures += report.failures;
+            }
+            if let Err(e) = self.state.save() {
+                tracing::error!(error = %e, "saving fetcher state failed");
+            }
+            self.report_health();
+            if once || token.is_cancelled() {
+                return Ok(*self.totals.lock().expect("totals lock"));
+            }
+            let wait = self
+                .state
+                .next_due_in(&self.config.fetcher.feeds, self.config.fetcher.poll_min);
+            tokio::select! {
+                _ = token.cancelled() => return Ok(*self.totals.lock().expect("totals lock")),
+                _ = tokio::time::sleep(wait) => {}
+            }
+        }
+    }
+
+    fn report_health(&self) {
+        let (mut active, mut failing, mut disabled) = (0, 0, 0);
+        for url in &self.config.fetcher.feeds {
+            match self.state.feeds.get(url) {
+                Some(f) if f.disabled => disabled += 1,
+                Some(f) if f.failures > 0 => failing += 1,
+                _ => active += 1,
+            }
+        }
+        metrics::gauge!(names::FEEDS, "state" => "active").set(active as f64);
+        metrics::gauge!(names::FEEDS, "state" => "failing").set(failing as f64);
+        metrics::gauge!(names::FEEDS, "state" => "disabled").set(disabled as f64);
+    }
+
+    async fn round(&mut self, token: &CancellationToken) -> RoundReport {
+        let now = Utc::now().timestamp();
+        let due: Vec<String> = self
+            .config
+            .fetcher
+            .feeds
+            .iter()
+            .filter(|u| {
+                self.state
+                    .feeds
+                    .get(*u)
+                    .is_none_or(|f| !f.disabled && f.next_poll <= now)
+            })
+            .cloned()
+            .collect();
+        let this = &*self;
+        let results: Vec<(String, FeedState, RoundReport)> = futures::stream::iter(due)
+            .map(|url| async move {
+                let prev = this.state.feeds.get(&url).cloned().unwrap_or_default();
+                let (st, rep) = this.poll_feed(&url, prev, token).await;
+                (url, st, rep)
+            })
+            .buffer_unordered(self.config.fetcher.max_concurrency)
+            .collect()
+            .await;
+        let mut total = RoundReport::default();
+        for (url, st, rep) in results {
+            self.state.feeds.insert(url, st);
+            total.feeds_polled += rep.feeds_polled;
+            total.not_modified += rep.not_modified;
+            total.items_new += rep.items_new;
+            total.pages_fetched += rep.pages_fetched;
+            total.failures += rep.failures;
+        }
+        total
+    }
+
+    /// A slot for the registrable domain of `url` (subdomains share one).
+    fn host_slot(&self, url: &Url) -> Arc<Semaphore> {
+        let key = state::registrable_domain(url.host_str().unwrap_or(""));
+        self.host_slots
+            .lock()
+            .expect("host slots lock")
+            .entry(key)
+            .or_insert_with(|| Arc::new(Semaphore::new(self.config.fetcher.per_host_concurrency)))
+            .clone()
+    }
+
+    async fn limited_get(
+        &self,
+        url: &Url,
+        v: Option<&http::Validators>,
+        kind: &'static str,
+    ) -> Result<http::Fetched, FetchError> {
+        let _global = self
+            .global
+            .acquire()
+            .await
+            .map_err(|_| FetchError::Transport("shutting down".into()))?;
+        let slot = self.host_slot(url);
+        let _host = slot
+            .acquire()
+            .await
+            .map_err(|_| FetchError::Transport("shutting down".into()))?;
+        let result = self.client.get(url, v, kind).await;
+        if url.scheme() != "file" {
+            // Politeness gap before the next request to this domain.
+            tokio::time::sleep(self.config.fetcher.per_host_interval).await;
+        }
+        result
+    }
+
+    async fn poll_feed(
+        &self,
+        feed_url: &str,
+        mut st: FeedState,
+        token: &CancellationToken,
+    ) -> (FeedState, RoundReport) {
+        let mut rep = RoundReport {
+            feeds_polled: 1,
+            ..Default::default()
+        };
+        let cfg = &self.config.fetcher;
+        let Ok(url) = Url::parse(feed_url) else {
+            st.disabled = true;
+            return (st, rep);
+        };
+        let fetched = match self.limited_get(&url, Some(&st.validators), "feed").await {
+            Ok(f) => f,
+            Err(e) => {
+                rep.failures += 1;
+                st.record_failure(cfg, None);
+                tracing::warn!(feed = %feed_url, error = %e, failures = st.failures, "feed fetch failed");
+                self.dead_letter("fetch", &e.to_string(), feed_url, &[])
+                    .await;
+                return (st, rep);
+            }
+        };
+        match fetched.status {
+            304 => {
+                rep.not_modified += 1;
+                st.record_success(cfg, 0, fetched.max_age);
+                return (st, rep);
+            }
+            410 => {
+                tracing::warn!(feed = %feed_url, "feed is gone (410): retired");
+                st.disabled = true;
+                return (st, rep);
+            }
+            429 | 503 | 404 => {
+                rep.failures += 1;
+                st.record_failure(cfg, fetched.retry_after);
+                return (st, rep);
+            }
+            _ => {}
+        }
+        let parsed = match parse_feed(
+            &fetched.body,
+            fetched.final_url.as_str(),
+            fetched.content_type.as_deref(),
+        ) {
+            Ok(p) => p,
+            Err(e) => {
+                rep.failures += 1;
+                st.record_failure(cfg, None);
+                self.dead_letter("parse", &e.to_string(), feed_url, &fetched.body)
+                    .await;
+                return (st, rep);
+            }
+        };
+        st.validators = fetched.validators.clone();
+        let mut new_items = 0;
+        for item in parsed.items {
+            if token.is_cancelled() {
+                break;
+            }
+            let Some(link) = item.link.clone() else {
+                continue;
+            };
+            let id = article_id(&link);
+            let fingerprint = sha256_hex(format!("{:?}{:?}", item.title, item.updated));
+            if st.seen.get(&id).is_some_and(|f| *f == fingerprint) {
+                continue;
+            }
+            new_items += 1;
+            rep.items_new += 1;
+            metrics::counter!(names::FETCH_ITEMS).increment(1);
+            match self.fetch_article(&link, &id, item).await {
+                Ok(()) => {
+                    rep.pages_fetched += 1;
+                    st.remember(id, fingerprint, cfg.max_seen_per_feed);
+                }
+                Err(e) => {
+                    rep.failures += 1;
+                    tracing::warn!(article = %link, error = %e, "article fetch failed");
+                    // Remember it so one bad page is not refetched every round.
+                    st.remember(id, fingerprint, cfg.max_seen_per_feed);
+                    self.dead_letter("fetch", &e.to_string(), &link, &[]).await;
+                }
+            }
+        }
+        st.record_success(cfg, new_items, fetched.max_age);
+        (st, rep)
+    }
+
+    async fn fetch_article(
+        &self,
+        link: &str,
+        id: &str,
+        item: FeedItemMeta,
+    ) -> Result<(), FetchError> {
+        let url =
+            Url::parse(link).map_err(|e| FetchError::Refused(format!("bad link {link}: {e}")))?;
+        let page = self.limited_get(&url, None, "article").await?;
+        if page.status != 200 {
+            return Err(FetchError::Status(page.status));
+        }
+        let (html, charset) =
+            news_core::charset::decode_html(&page.body, page.content_type.as_deref());
+        let raw = RawItem {
+            schema_version: SCHEMA_VERSION,
+            id: id.to_string(),
+            url: canonical_url(&url).to_string(),
+            fetched_url: page.final_url.to_string(),
+            fetched_at: Utc::now(),
+            http_status: page.status,
+            content_type: page.content_type.clone(),
+            charset: Some(charset.to_string()),
+            html,
+            item,
+        };
+        let record = OutRecord::json(&self.config.topics.raw, id, &raw);
+        match self.producer.send_and_wait(record).await {
+            Ok(()) => {
+                metrics::counter!(names::MESSAGES_SENT, "topic" => self.config.topics.raw.clone())
+                    .increment(1);
+                Ok(())
+            }
+            Err(news_core::BusError::Oversized { bytes, limit }) => {
+                Err(FetchError::TooLarge(bytes.min(limit)))
+            }
+            Err(e) => Err(FetchError::Transport(format!("producing raw item: {e}"))),
+        }
+    }
+
+    async fn dead_letter(&self, error_type: &str, reason: &str, source: &str, payload: &[u8]) {
+        let cut = payload.len().min(DLQ_PAYLOAD_LIMIT);
+        let id = sha256_hex(format!("fetch:{source}:{reason}"));
+        let letter = DeadLetter {
+            schema_version: SCHEMA_VERSION,
+            id: id.clone(),
+            stage: "fetch".into(),
+            error_type: error_type.into(),
+            reason: reason.into(),
+            origin: None,
+            source: Some(source.into()),
+            payload: String::from_utf8_lossy(&payload[..cut]).into_owned(),
+            payload_bytes: payload.len() as u64,
+            payload_sha256: sha256_hex(payload),
+            payload_truncated: cut < payload.len(),
+            failed_at: Utc::now(),
+        };
+        metrics::counter!(names::DEAD_LETTERS, "stage" => "fetch", "reason" => if error_type == "parse" { "parse" } else { "fetch" }).increment(1);
+        let record = OutRecord::json(&self.config.topics.dlq, &id, &letter)
+            .with_header("error-type", error_type.as_bytes());
+        if let Err(e) = self.producer.send_and_wait(record).await {
+            tracing::error!(error = %e, "could not write dead letter");
+        }
+    }
+}
+
+/// Poll interval bounds, for callers that schedule.
+pub fn clamp_interval(d: Duration, min: Duration, max: Duration) -> Duration {
+    d.clamp(min, max)
+}

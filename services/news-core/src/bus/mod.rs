@@ -1,0 +1,248 @@
+//! One bus, two backends: Kafka (rdkafka) and an embedded on-disk log.
+//! Stages and tools only see `Bus`, `Producer` and `Consumer`.
+
+pub mod embedded;
+pub mod kafka;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use crate::config::Config;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BusError {
+    #[error("message of {bytes} bytes exceeds the {limit}-byte limit")]
+    Oversized { bytes: usize, limit: usize },
+    #[error("kafka: {0}")]
+    Kafka(#[from] rdkafka::error::KafkaError),
+    #[error("io: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Fatal(String),
+}
+
+/// A record read from a topic.
+#[derive(Debug, Clone)]
+pub struct InRecord {
+    pub topic: String,
+    pub partition: i32,
+    pub offset: i64,
+    /// Offset of the record after this one (offset + 1 on Kafka).
+    pub next_offset: i64,
+    pub key: Option<Vec<u8>>,
+    pub headers: Vec<(String, Vec<u8>)>,
+    pub payload: Vec<u8>,
+    pub timestamp_ms: Option<i64>,
+}
+
+impl InRecord {
+    pub fn header(&self, name: &str) -> Option<&[u8]> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_slice())
+    }
+
+    pub fn key_str(&self) -> Option<String> {
+        self.key
+            .as_ref()
+            .map(|k| String::from_utf8_lossy(k).into_owned())
+    }
+}
+
+/// A record to produce.
+#[derive(Debug, Clone)]
+pub struct OutRecord {
+    pub topic: String,
+    pub key: String,
+    pub headers: Vec<(String, Vec<u8>)>,
+    pub payload: Vec<u8>,
+}
+
+impl OutRecord {
+    /// A JSON message with the standard headers (`content-type`, `schema-version`).
+    pub fn json<T: serde::Serialize>(topic: &str, key: &str, value: &T) -> OutRecord {
+        OutRecord {
+            topic: topic.to_string(),
+            key: key.to_string(),
+            headers: vec![
+                ("content-type".into(), b"application/json".to_vec()),
+                (
+                    "schema-version".into(),
+                    crate::messages::SCHEMA_VERSION.to_string().into_bytes(),
+                ),
+            ],
+            payload: serde_json::to_vec(value).expect("messages always serialise"),
+        }
+    }
+
+    pub fn with_header(mut self, name: &str, value: impl Into<Vec<u8>>) -> OutRecord {
+        self.headers.push((name.to_string(), value.into()));
+        self
+    }
+}
+
+/// A delivery acknowledgement that may still be pending.
+pub type Ack = Pin<Box<dyn Future<Output = Result<(), BusError>> + Send>>;
+
+/// The bus selected by the config: Kafka when brokers are set, else embedded.
+#[derive(Clone)]
+pub enum Bus {
+    Kafka(kafka::KafkaBus),
+    Embedded(embedded::EmbeddedBus),
+}
+
+impl Bus {
+    pub fn from_config(config: &Config) -> Result<Bus, BusError> {
+        if config.bus.is_kafka() {
+            Ok(Bus::Kafka(kafka::KafkaBus::new(config)))
+        } else {
+            Ok(Bus::Embedded(embedded::EmbeddedBus::open(
+                &config.bus.data_dir,
+                config.bus.max_message_bytes,
+                config.bus.compress_over_bytes,
+                config.bus.retention_bytes,
+            )?))
+        }
+    }
+
+    /// A bus for reading only (`tail`, `stats`): never locks the embedded log.
+    pub fn reader_from_config(config: &Config) -> Result<Bus, BusError> {
+        if config.bus.is_kafka() {
+            Ok(Bus::Kafka(kafka::KafkaBus::new(config)))
+        } else {
+            Ok(Bus::Embedded(embedded::EmbeddedBus::open_reader(
+                &config.bus.data_dir,
+            )?))
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Bus::Kafka(_) => "kafka",
+            Bus::Embedded(_) => "embedded",
+        }
+    }
+
+    pub fn producer(&self) -> Result<Producer, BusError> {
+        match self {
+            Bus::Kafka(k) => Ok(Producer::Kafka(k.producer()?)),
+            Bus::Embedded(e) => Ok(Producer::Embedded(e.clone())),
+        }
+    }
+
+    pub fn consumer(&self, group: &str, topics: &[String]) -> Result<Consumer, BusError> {
+        match self {
+            Bus::Kafka(k) => Ok(Consumer::Kafka(Box::new(k.consumer(group, topics)?))),
+            Bus::Embedded(e) => Ok(Consumer::Embedded(e.consumer(group, topics)?)),
+        }
+    }
+
+    /// Make sure `topics` exist (Kafka: create missing ones; embedded: no-op).
+    pub async fn ensure_topics(&self, topics: &[&str]) -> Result<(), BusError> {
+        match self {
+            Bus::Kafka(k) => k.ensure_topics(topics).await,
+            Bus::Embedded(_) => Ok(()),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub enum Producer {
+    Kafka(kafka::KafkaProducer),
+    Embedded(embedded::EmbeddedBus),
+}
+
+impl Producer {
+    /// Enqueue `record` and return its acknowledgement. Errors that are known
+    /// before sending (an oversized message) come back at once.
+    pub fn send(&self, record: OutRecord) -> Result<Ack, BusError> {
+        match self {
+            Producer::Kafka(p) => p.send(record),
+            Producer::Embedded(e) => {
+                e.append(&record)?;
+                Ok(Box::pin(async { Ok(()) }))
+            }
+        }
+    }
+
+    /// Send and wait for the acknowledgement.
+    pub async fn send_and_wait(&self, record: OutRecord) -> Result<(), BusError> {
+        self.send(record)?.await
+    }
+
+    /// Wait until everything sent is acknowledged (Kafka) or on disk (embedded).
+    pub fn flush(&self, timeout: std::time::Duration) -> Result<(), BusError> {
+        match self {
+            Producer::Kafka(p) => p.flush(timeout),
+            Producer::Embedded(e) => e.sync(),
+        }
+    }
+}
+
+pub enum Consumer {
+    Kafka(Box<kafka::KafkaConsumer>),
+    Embedded(embedded::EmbeddedConsumer),
+}
+
+impl Consumer {
+    /// Next record. Cancel-safe: dropping the future loses nothing.
+    pub async fn recv(&mut self) -> Result<InRecord, BusError> {
+        match self {
+            Consumer::Kafka(k) => k.recv().await,
+            Consumer::Embedded(e) => e.recv().await,
+        }
+    }
+
+    /// Mark a record processed; its position is committed later.
+    pub fn store(&mut self, record: &Position) -> Result<(), BusError> {
+        match self {
+            Consumer::Kafka(k) => k.store(record),
+            Consumer::Embedded(e) => e.store(&record.topic, record.next_offset),
+        }
+    }
+
+    /// Commit stored positions now.
+    pub fn commit(&mut self) -> Result<(), BusError> {
+        match self {
+            Consumer::Kafka(k) => k.commit(),
+            Consumer::Embedded(e) => e.commit(),
+        }
+    }
+
+    /// True once the consumer has partitions to read (always, when embedded).
+    pub fn is_assigned(&self) -> bool {
+        match self {
+            Consumer::Kafka(k) => k.is_assigned(),
+            Consumer::Embedded(_) => true,
+        }
+    }
+
+    /// Unread messages per `(topic, partition)`, when the backend knows.
+    pub fn lag(&self) -> Vec<(String, i32, u64)> {
+        match self {
+            Consumer::Kafka(_) => Vec::new(), // reported from librdkafka statistics
+            Consumer::Embedded(e) => e.lag().into_iter().map(|(t, l)| (t, 0, l)).collect(),
+        }
+    }
+}
+
+/// Where a record sits, kept until its outputs are acknowledged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Position {
+    pub topic: String,
+    pub partition: i32,
+    pub offset: i64,
+    pub next_offset: i64,
+}
+
+impl From<&InRecord> for Position {
+    fn from(r: &InRecord) -> Position {
+        Position {
+            topic: r.topic.clone(),
+            partition: r.partition,
+            offset: r.offset,
+            next_offset: r.next_offset,
+        }
+    }
+}

@@ -1,0 +1,539 @@
+//! Configuration: defaults, then an optional TOML file, then `NEWSMILL__`
+//! environment variables (`NEWSMILL__BUS__BROKERS=host:9092`). Every struct
+//! denies unknown keys so a typo fails at start, naming the key.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+use crate::messages::TopicRole;
+
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub bus: BusConfig,
+    pub topics: Topics,
+    pub runner: RunnerConfig,
+    pub admin: AdminConfig,
+    pub fetcher: FetcherConfig,
+    pub cleaner: CleanerConfig,
+    pub dedup: DedupConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BusConfig {
+    /// Kafka bootstrap servers. Empty means the embedded on-disk log.
+    pub brokers: String,
+    /// Directory of the embedded log and of local stage state.
+    pub data_dir: PathBuf,
+    /// Largest message accepted on any topic; larger ones become dead letters.
+    pub max_message_bytes: usize,
+    /// Embedded log: payloads above this size are LZ4-compressed on disk.
+    /// (Kafka compresses whole batches with `compression.type` instead.)
+    pub compress_over_bytes: usize,
+    /// Embedded log: a topic keeps at most this many bytes; older records are
+    /// dropped by whole segments once every consumer has passed them.
+    pub retention_bytes: u64,
+    /// Kafka consumer group prefix; each stage appends its name.
+    pub group_prefix: String,
+    /// Create missing topics at start (Kafka), with these settings.
+    pub create_topics: bool,
+    pub partitions: i32,
+    pub replication_factor: i32,
+    /// Extra librdkafka properties, passed through as given (secrets allowed;
+    /// they are masked by `--print-config` and never logged).
+    pub kafka: BTreeMap<String, String>,
+}
+
+impl Default for BusConfig {
+    fn default() -> Self {
+        BusConfig {
+            brokers: String::new(),
+            data_dir: PathBuf::from("data"),
+            max_message_bytes: 8 * 1024 * 1024,
+            compress_over_bytes: 4 * 1024,
+            retention_bytes: 2 * 1024 * 1024 * 1024,
+            group_prefix: "newsmill".into(),
+            create_topics: true,
+            partitions: 3,
+            replication_factor: 1,
+            kafka: BTreeMap::new(),
+        }
+    }
+}
+
+impl BusConfig {
+    pub fn is_kafka(&self) -> bool {
+        !self.brokers.trim().is_empty()
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Topics {
+    pub raw: String,
+    pub clean: String,
+    pub dedup: String,
+    pub stories: String,
+    pub dlq: String,
+    pub feeds: String,
+    /// Changelog of the dedup stage's state (Kafka backend).
+    pub dedup_changelog: String,
+}
+
+impl Default for Topics {
+    fn default() -> Self {
+        Topics {
+            raw: TopicRole::Raw.default_topic().into(),
+            clean: TopicRole::Clean.default_topic().into(),
+            dedup: TopicRole::Dedup.default_topic().into(),
+            stories: TopicRole::Stories.default_topic().into(),
+            dlq: TopicRole::Dlq.default_topic().into(),
+            feeds: TopicRole::Feeds.default_topic().into(),
+            dedup_changelog: "news.dedup-state.v1".into(),
+        }
+    }
+}
+
+impl Topics {
+    pub fn all(&self) -> [&str; 7] {
+        [
+            &self.raw,
+            &self.clean,
+            &self.dedup,
+            &self.stories,
+            &self.dlq,
+            &self.feeds,
+            &self.dedup_changelog,
+        ]
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RunnerConfig {
+    /// Messages produced but not yet acknowledged, per stage, before the
+    /// stage stops polling its input.
+    pub max_in_flight: usize,
+    /// Time allowed to drain in-flight work after SIGTERM.
+    #[serde(with = "humantime_serde")]
+    pub shutdown_timeout: Duration,
+    /// Kafka `session.timeout.ms`.
+    #[serde(with = "humantime_serde")]
+    pub session_timeout: Duration,
+    /// Retries of a retryable stage error before the process exits non-zero.
+    pub max_retries: u32,
+}
+
+impl Default for RunnerConfig {
+    fn default() -> Self {
+        RunnerConfig {
+            max_in_flight: 512,
+            shutdown_timeout: Duration::from_secs(25),
+            session_timeout: Duration::from_secs(45),
+            max_retries: 8,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AdminConfig {
+    /// Address of the admin server (`/metrics`, `/health/live`, `/health/ready`).
+    /// Empty disables it.
+    pub listen: String,
+}
+
+impl Default for AdminConfig {
+    fn default() -> Self {
+        AdminConfig {
+            listen: "127.0.0.1:9464".into(),
+        }
+    }
+}
+
+impl AdminConfig {
+    pub fn addr(&self) -> Option<SocketAddr> {
+        self.listen.trim().parse().ok()
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FetcherConfig {
+    /// Feed URLs to poll. Relative paths are read as files next to the config
+    /// file (only when `allow_file_urls` is true).
+    pub feeds: Vec<String>,
+    /// Optional OPML subscription list.
+    pub opml: Option<PathBuf>,
+    pub user_agent: String,
+    /// Allow `file://` feed and article URLs (off by default).
+    pub allow_file_urls: bool,
+    /// Hosts allowed even when they resolve to private or loopback addresses.
+    pub allow_hosts: Vec<String>,
+    /// Address ranges (CIDR) allowed even though they are private.
+    pub allow_ranges: Vec<String>,
+    #[serde(with = "humantime_serde")]
+    pub poll_min: Duration,
+    #[serde(with = "humantime_serde")]
+    pub poll_max: Duration,
+    #[serde(with = "humantime_serde")]
+    pub connect_timeout: Duration,
+    #[serde(with = "humantime_serde")]
+    pub read_timeout: Duration,
+    #[serde(with = "humantime_serde")]
+    pub total_timeout: Duration,
+    pub max_body_bytes: usize,
+    pub max_redirects: usize,
+    /// Concurrent requests across all hosts.
+    pub max_concurrency: usize,
+    /// Concurrent requests per registrable domain.
+    pub per_host_concurrency: usize,
+    /// Minimum gap between requests to one registrable domain.
+    #[serde(with = "humantime_serde")]
+    pub per_host_interval: Duration,
+    /// Consecutive failures after which a feed is disabled.
+    pub disable_after_failures: u32,
+    /// Items remembered per feed (seen set), to emit only new items.
+    pub max_seen_per_feed: usize,
+    /// Honour robots.txt for article pages.
+    pub respect_robots: bool,
+}
+
+impl Default for FetcherConfig {
+    fn default() -> Self {
+        FetcherConfig {
+            feeds: Vec::new(),
+            opml: None,
+            user_agent: format!(
+                "newsmill/{} (+https://github.com/newsmill/newsmill)",
+                env!("CARGO_PKG_VERSION")
+            ),
+            allow_file_urls: false,
+            allow_hosts: Vec::new(),
+            allow_ranges: Vec::new(),
+            poll_min: Duration::from_secs(5 * 60),
+            poll_max: Duration::from_secs(6 * 3600),
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(20),
+            total_timeout: Duration::from_secs(60),
+            max_body_bytes: 5 * 1024 * 1024,
+            max_redirects: 5,
+            max_concurrency: 64,
+            per_host_concurrency: 2,
+            per_host_interval: Duration::from_millis(500),
+            disable_after_failures: 10,
+            max_seen_per_feed: 2000,
+            respect_robots: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CleanerConfig {
+    /// Pages larger than this are cut before parsing (after charset decoding).
+    pub max_html_bytes: usize,
+    /// An article with fewer words is reported empty ("not an article").
+    pub min_words: u32,
+}
+
+impl Default for CleanerConfig {
+    fn default() -> Self {
+        CleanerConfig {
+            max_html_bytes: 4 * 1024 * 1024,
+            min_words: 40,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DedupConfig {
+    /// Articles older than this (by arrival) leave the active window.
+    #[serde(with = "humantime_serde")]
+    pub window: Duration,
+    /// Hard cap on retained articles; the oldest are evicted first.
+    pub max_articles: usize,
+    /// Minimum verified similarity for a near-duplicate verdict.
+    pub near_threshold: f32,
+    /// Minimum score for joining an existing story.
+    pub story_threshold: f32,
+    /// Snapshot the local state after this many decisions (embedded backend).
+    pub snapshot_every: usize,
+}
+
+impl Default for DedupConfig {
+    fn default() -> Self {
+        DedupConfig {
+            window: Duration::from_secs(72 * 3600),
+            max_articles: 200_000,
+            near_threshold: 0.6,
+            story_threshold: 0.0,
+            snapshot_every: 1000,
+        }
+    }
+}
+
+/// A configuration error that names the key at fault.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {0}")]
+pub struct ConfigError(pub String);
+
+impl Config {
+    /// Load defaults, then `file` (if any), then `NEWSMILL__*` variables.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = file {
+            if !path.exists() {
+                return Err(ConfigError(format!(
+                    "config file {} does not exist",
+                    path.display()
+                )));
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        figment = figment.merge(Env::prefixed("NEWSMILL__").split("__"));
+        let mut config: Config = figment.extract().map_err(|e| {
+            let mut msgs = Vec::new();
+            for err in e {
+                let key = err.path.join(".");
+                if key.is_empty() {
+                    msgs.push(err.kind.to_string());
+                } else {
+                    msgs.push(format!("{key}: {}", err.kind));
+                }
+            }
+            ConfigError(msgs.join("; "))
+        })?;
+        if let Some(base) = file.and_then(Path::parent) {
+            config.resolve_relative_to(base);
+        }
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Paths in a config file are relative to that file, not to the cwd.
+    fn resolve_relative_to(&mut self, base: &Path) {
+        let rebase = |p: &Path| -> PathBuf {
+            if p.is_relative() {
+                base.join(p)
+            } else {
+                p.to_path_buf()
+            }
+        };
+        self.bus.data_dir = rebase(&self.bus.data_dir);
+        if let Some(opml) = &self.fetcher.opml {
+            self.fetcher.opml = Some(rebase(opml));
+        }
+        if self.fetcher.allow_file_urls {
+            for feed in &mut self.fetcher.feeds {
+                if !feed.contains("://") {
+                    let abs = rebase(Path::new(feed.as_str()));
+                    let abs = std::fs::canonicalize(&abs).unwrap_or(abs);
+                    if let Ok(url) = url::Url::from_file_path(&abs) {
+                        *feed = url.to_string();
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let fail = |key: &str, why: &str| Err(ConfigError(format!("{key}: {why}")));
+        if self.runner.max_in_flight == 0 {
+            return fail("runner.max_in_flight", "must be at least 1");
+        }
+        if self.bus.max_message_bytes < 1024 {
+            return fail("bus.max_message_bytes", "must be at least 1024");
+        }
+        if self.fetcher.poll_min > self.fetcher.poll_max {
+            return fail("fetcher.poll_min", "must not exceed fetcher.poll_max");
+        }
+        if self.fetcher.max_concurrency == 0 || self.fetcher.per_host_concurrency == 0 {
+            return fail(
+                "fetcher.max_concurrency",
+                "concurrency limits must be at least 1",
+            );
+        }
+        if self.fetcher.max_body_bytes == 0 {
+            return fail("fetcher.max_body_bytes", "must be at least 1");
+        }
+        if !(0.0..=1.0).contains(&self.dedup.near_threshold) {
+            return fail("dedup.near_threshold", "must be between 0 and 1");
+        }
+        if self.dedup.max_articles == 0 {
+            return fail("dedup.max_articles", "must be at least 1");
+        }
+        if !self.admin.listen.trim().is_empty() && self.admin.addr().is_none() {
+            return fail("admin.listen", "must be an address like 127.0.0.1:9464");
+        }
+        for range in &self.fetcher.allow_ranges {
+            if !is_cidr(range) {
+                return fail(
+                    "fetcher.allow_ranges",
+                    &format!("{range:?} is not a CIDR range"),
+                );
+            }
+        }
+        for feed in &self.fetcher.feeds {
+            match url::Url::parse(feed) {
+                Ok(u) if u.scheme() == "file" && !self.fetcher.allow_file_urls => {
+                    return fail(
+                        "fetcher.feeds",
+                        &format!("{feed} is a file URL but fetcher.allow_file_urls is false"),
+                    );
+                }
+                Ok(u) if !matches!(u.scheme(), "http" | "https" | "file") => {
+                    return fail("fetcher.feeds", &format!("{feed}: unsupported scheme"));
+                }
+                Ok(_) => {}
+                Err(e) => return fail("fetcher.feeds", &format!("{feed}: {e}")),
+            }
+        }
+        let topics = self.topics.all();
+        for (i, t) in topics.iter().enumerate() {
+            if t.is_empty() || topics[..i].contains(t) {
+                return fail(
+                    "topics",
+                    &format!("topic names must be non-empty and distinct ({t:?})"),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// The config as TOML with secret values masked.
+    pub fn to_masked_toml(&self) -> String {
+        let mut copy = self.clone();
+        for (key, value) in copy.bus.kafka.iter_mut() {
+            if is_secret_key(key) {
+                *value = "********".into();
+            }
+        }
+        toml_string(&copy)
+    }
+}
+
+fn toml_string(config: &Config) -> String {
+    // figment carries a TOML serialiser only for reading, so serialise via JSON
+    // into a simple, faithful TOML writer for our flat sections.
+    let value = serde_json::to_value(config).expect("config serialises");
+    let mut out = String::new();
+    if let serde_json::Value::Object(sections) = value {
+        for (name, body) in sections {
+            write_table(&mut out, &name, &body);
+        }
+    }
+    out
+}
+
+fn write_table(out: &mut String, name: &str, body: &serde_json::Value) {
+    let serde_json::Value::Object(fields) = body else {
+        return;
+    };
+    out.push_str(&format!("[{name}]\n"));
+    let mut nested = Vec::new();
+    for (key, value) in fields {
+        match value {
+            serde_json::Value::Null => {}
+            serde_json::Value::Object(_) => nested.push((key, value)),
+            other => out.push_str(&format!("{} = {}\n", toml_key(key), other)),
+        }
+    }
+    out.push('\n');
+    for (key, value) in nested {
+        write_table(out, &format!("{name}.{key}"), value);
+    }
+}
+
+fn toml_key(key: &str) -> String {
+    if key
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        key.to_string()
+    } else {
+        format!("{key:?}")
+    }
+}
+
+/// librdkafka properties that hold credentials.
+pub fn is_secret_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    [
+        "password",
+        "secret",
+        "token",
+        "credential",
+        "sasl.oauthbearer.config",
+        "ssl.key.pem",
+    ]
+    .iter()
+    .any(|s| k.contains(s))
+}
+
+fn is_cidr(s: &str) -> bool {
+    let Some((addr, bits)) = s.split_once('/') else {
+        return s.parse::<std::net::IpAddr>().is_ok();
+    };
+    match (addr.parse::<std::net::IpAddr>(), bits.parse::<u8>()) {
+        (Ok(std::net::IpAddr::V4(_)), Ok(b)) => b <= 32,
+        (Ok(std::net::IpAddr::V6(_)), Ok(b)) => b <= 128,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_overrides_file_and_errors_name_the_key() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "n.toml",
+                "[bus]\nbrokers = \"a:1\"\n[bus.kafka]\n\"sasl.password\" = \"hunter2\"\n",
+            )?;
+            jail.set_env("NEWSMILL__RUNNER__MAX_IN_FLIGHT", "7");
+            let cfg = Config::load(Some(Path::new("n.toml"))).expect("loads");
+            assert_eq!(cfg.bus.brokers, "a:1");
+            assert_eq!(cfg.runner.max_in_flight, 7);
+            let shown = cfg.to_masked_toml();
+            assert!(!shown.contains("hunter2"), "{shown}");
+            assert!(
+                shown.contains("\"sasl.password\" = \"********\""),
+                "{shown}"
+            );
+
+            jail.set_env("NEWSMILL__RUNNER__MAX_IN_FLIGHT", "0");
+            let err = Config::load(Some(Path::new("n.toml"))).unwrap_err();
+            assert!(err.to_string().contains("runner.max_in_flight"), "{err}");
+
+            jail.create_file("bad.toml", "[fetcher]\npoll_minn = \"5m\"\n")?;
+            let err = Config::load(Some(Path::new("bad.toml"))).unwrap_err();
+            assert!(err.to_string().contains("poll_minn"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn file_feeds_need_explicit_permission() {
+        let mut cfg = Config::default();
+        cfg.fetcher.feeds = vec!["file:///tmp/feed.xml".into()];
+        assert!(
+            cfg.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("allow_file_urls")
+        );
+        cfg.fetcher.allow_file_urls = true;
+        assert!(cfg.validate().is_ok());
+    }
+}

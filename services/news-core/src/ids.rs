@@ -1,0 +1,125 @@
+//! Stable identities: canonical URLs and the ids derived from them.
+//!
+//! An article id is the hex SHA-256 of its canonical URL, so the same page
+//! fetched through different feeds, with tracking parameters, or over http
+//! and https always gets one id.
+
+use sha2::{Digest, Sha256};
+use url::Url;
+
+/// Query parameters that only track the reader and never select content.
+const TRACKING_PARAMS: &[&str] = &[
+    "fbclid",
+    "gclid",
+    "dclid",
+    "msclkid",
+    "yclid",
+    "mc_cid",
+    "mc_eid",
+    "igshid",
+    "ref_src",
+    "_ga",
+    "_gl",
+    "cmpid",
+    "ncid",
+    "ocid",
+    "sr_share",
+    "smid",
+    "at_medium",
+    "at_campaign",
+    "ito",
+    "mkt_tok",
+    "spm",
+];
+
+fn is_tracking_param(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.starts_with("utm_")
+        || TRACKING_PARAMS
+            .iter()
+            .any(|p| p.eq_ignore_ascii_case(&lower))
+}
+
+/// Normalise a URL for identity: lowercase scheme and host (the url crate
+/// does both), drop default ports, fragments, tracking parameters and a
+/// leading `www.`, sort the remaining query parameters, and treat http and
+/// https as the same resource.
+pub fn canonical_url(url: &Url) -> Url {
+    let mut url = url.clone();
+    url.set_fragment(None);
+    if url.scheme() == "http" {
+        // Identity only: https and http copies of a page are one article.
+        let _ = url.set_scheme("https");
+    }
+    if url.port() == Some(80) || url.port() == Some(443) {
+        let _ = url.set_port(None);
+    }
+    if let Some(host) = url.host_str().map(str::to_owned)
+        && let Some(stripped) = host.strip_prefix("www.")
+        && stripped.contains('.')
+    {
+        let _ = url.set_host(Some(stripped));
+    }
+    let mut params: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| !is_tracking_param(k))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    params.sort();
+    if params.is_empty() {
+        url.set_query(None);
+    } else {
+        url.query_pairs_mut().clear().extend_pairs(params);
+    }
+    if url.path().len() > 1 && url.path().ends_with('/') {
+        let trimmed = url.path().trim_end_matches('/').to_owned();
+        url.set_path(&trimmed);
+    }
+    url
+}
+
+/// Hex SHA-256 of a string.
+pub fn sha256_hex(data: impl AsRef<[u8]>) -> String {
+    hex::encode(Sha256::digest(data.as_ref()))
+}
+
+/// The article id for a URL string: hex SHA-256 of its canonical form.
+/// Strings that are not absolute URLs are hashed as given (trimmed), so
+/// a batch input with opaque ids still gets a stable id.
+pub fn article_id(url: &str) -> String {
+    match Url::parse(url.trim()) {
+        Ok(parsed) => sha256_hex(canonical_url(&parsed).as_str()),
+        Err(_) => sha256_hex(url.trim()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn canon(s: &str) -> String {
+        canonical_url(&Url::parse(s).unwrap()).to_string()
+    }
+
+    #[test]
+    fn tracking_and_fragments_are_dropped() {
+        assert_eq!(
+            canon("HTTP://WWW.Example.COM:80/a/b/?utm_source=x&b=2&a=1&fbclid=z#top"),
+            "https://example.com/a/b?a=1&b=2"
+        );
+    }
+
+    #[test]
+    fn churned_guids_share_one_id() {
+        let a = article_id("http://example.com/story?id=7&utm_medium=rss");
+        let b = article_id("https://www.example.com/story?id=7");
+        assert_eq!(a, b);
+        assert_ne!(a, article_id("https://example.com/story?id=8"));
+        assert_eq!(a.len(), 64);
+    }
+
+    #[test]
+    fn content_selecting_query_survives() {
+        assert_eq!(canon("https://e.com/?p=12"), "https://e.com/?p=12");
+    }
+}

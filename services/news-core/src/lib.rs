@@ -1,0 +1,15 @@
+//! newsmill shared library: message contracts, configuration, the bus (Kafka
+//! and embedded), the stage runner, telemetry and shutdown.
+
+pub mod bus;
+pub mod charset;
+pub mod config;
+pub mod ids;
+pub mod messages;
+pub mod runner;
+pub mod shutdown;
+pub mod telemetry;
+
+pub use bus::{Bus, BusError, InRecord, OutRecord};
+pub use config::Config;
+pub use runner::{Stage, StageError};

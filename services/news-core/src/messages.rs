@@ -1,0 +1,367 @@
+//! Message contracts for every topic. These types are the source of truth:
+//! `schemas/*.schema.json` are generated from them (see `schema_files`).
+//!
+//! Evolution rule: within a topic version only optional fields are added and
+//! consumers ignore unknown fields, so no type here denies unknown fields.
+
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Version of the message layout carried by every message.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Feed item metadata as the feed described it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct FeedItemMeta {
+    /// The feed the item came from.
+    pub feed_url: String,
+    /// The item's guid or id as the feed gave it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guid: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The item's link, resolved against the feed URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authors: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+}
+
+/// `news.raw.v1`: a fetched article page plus the feed item that named it.
+/// Keyed by `id`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RawItem {
+    pub schema_version: u32,
+    /// Hex SHA-256 of the canonical article URL.
+    pub id: String,
+    /// Canonical article URL (tracking parameters, fragment and default port removed).
+    pub url: String,
+    /// The URL the page was finally read from, after redirects.
+    pub fetched_url: String,
+    pub fetched_at: DateTime<Utc>,
+    /// HTTP status of the article response (200 for file:// reads).
+    pub http_status: u16,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// Charset the body was decoded from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub charset: Option<String>,
+    /// The page body, decoded to UTF-8.
+    pub html: String,
+    pub item: FeedItemMeta,
+}
+
+/// How the cleaner found the main text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExtractionMethod {
+    /// Structured data (JSON-LD articleBody) cross-checked against the page.
+    StructuredData,
+    /// Content scoring over the DOM.
+    Scoring,
+    /// Plain-text input, cleaned line by line.
+    PlainText,
+    /// No article text found (index page, empty page); see `empty_reason`.
+    None,
+}
+
+/// `news.clean.v1`: a clean article. Keyed by `id`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CleanArticle {
+    pub schema_version: u32,
+    pub id: String,
+    pub url: String,
+    /// `<link rel=canonical>` or og:url when the page names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canonical_url: Option<String>,
+    pub fetched_at: DateTime<Utc>,
+    pub cleaned_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authors: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modified: Option<DateTime<Utc>>,
+    /// ISO 639-1 code of the detected language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead_image: Option<String>,
+    /// Main text: one paragraph, heading or list item per line.
+    pub text: String,
+    pub word_count: u32,
+    /// Hex SHA-256 of the normalised text (whitespace collapsed, lowercase).
+    pub text_sha256: String,
+    pub method: ExtractionMethod,
+    /// Why the text is empty, when it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub empty_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feed_url: Option<String>,
+}
+
+/// Dedup verdict for one article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum VerdictKind {
+    /// First article of a new story.
+    Unique,
+    /// Same normalised text as an earlier article.
+    Exact,
+    /// Syndicated copy: same story text, different chrome or light edits.
+    Near,
+    /// Another outlet's rewrite or translation of the same event.
+    Story,
+}
+
+impl VerdictKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VerdictKind::Unique => "unique",
+            VerdictKind::Exact => "exact",
+            VerdictKind::Near => "near",
+            VerdictKind::Story => "story",
+        }
+    }
+}
+
+/// `news.dedup.v1`: every article with its verdict and story id. Keyed by `id`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct DedupVerdict {
+    pub schema_version: u32,
+    pub id: String,
+    pub story_id: String,
+    pub kind: VerdictKind,
+    /// The earlier article this one duplicates or joins (absent for unique).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<String>,
+    /// Similarity to `duplicate_of`, 0 to 1 (1 for exact copies, 0 for unique).
+    pub similarity: f32,
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    pub fetched_at: DateTime<Utc>,
+    pub decided_at: DateTime<Utc>,
+    /// True when this article id was already decided (an at-least-once replay);
+    /// the verdict repeats the first decision and the story is not changed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub replay: bool,
+}
+
+/// `news.stories.v1`: the current summary of a story. Keyed by `story_id`;
+/// each new member produces a new summary that supersedes the last.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Story {
+    pub schema_version: u32,
+    pub story_id: String,
+    /// Representative title (the founding article's title).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Member article ids, oldest first (the first `MAX_STORY_MEMBERS`).
+    pub members: Vec<String>,
+    /// Total members, which may exceed `members.len()`.
+    pub member_count: u32,
+    pub first_seen: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub languages: Vec<String>,
+}
+
+/// Members listed in a story summary; the count keeps growing past it.
+pub const MAX_STORY_MEMBERS: usize = 200;
+
+/// Where a dead letter came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Origin {
+    pub topic: String,
+    pub partition: i32,
+    pub offset: i64,
+}
+
+/// `news.dlq.v1`: input a stage could not use, with the reason. Keyed by the
+/// origin key when there is one, else by `id`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct DeadLetter {
+    pub schema_version: u32,
+    /// Hex SHA-256 of origin topic, partition and offset (or of the source for
+    /// fetch failures): replays of one failure share an id.
+    pub id: String,
+    /// The stage that gave up: fetch, clean, dedup, or a bus stage such as decode.
+    pub stage: String,
+    /// Closed set: decode, schema_version, oversized, invalid, fetch, parse.
+    pub error_type: String,
+    /// Human-readable reason.
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+    /// Source URL when known (feed or article).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The original payload as UTF-8 (lossy), cut to `DLQ_PAYLOAD_LIMIT` bytes.
+    pub payload: String,
+    /// Size of the original payload in bytes.
+    pub payload_bytes: u64,
+    /// Hex SHA-256 of the whole original payload.
+    pub payload_sha256: String,
+    pub payload_truncated: bool,
+    pub failed_at: DateTime<Utc>,
+}
+
+/// Payload bytes kept in a dead letter; the hash and size describe the rest.
+pub const DLQ_PAYLOAD_LIMIT: usize = 256 * 1024;
+
+/// What an operator asks of a feed on `news.feeds.v1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FeedAction {
+    Add,
+    Pause,
+    Resume,
+    Remove,
+}
+
+/// `news.feeds.v1` (compacted control topic): add, pause, resume or remove a
+/// feed at run time. Keyed by the hex SHA-256 of the feed URL.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct FeedCommand {
+    pub schema_version: u32,
+    pub feed_url: String,
+    pub action: FeedAction,
+    pub at: DateTime<Utc>,
+    /// Optional title for reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+
+/// Topic role, for generating schema files and naming defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TopicRole {
+    Raw,
+    Clean,
+    Dedup,
+    Stories,
+    Dlq,
+    Feeds,
+}
+
+impl TopicRole {
+    pub const ALL: [TopicRole; 6] = [
+        TopicRole::Raw,
+        TopicRole::Clean,
+        TopicRole::Dedup,
+        TopicRole::Stories,
+        TopicRole::Dlq,
+        TopicRole::Feeds,
+    ];
+
+    pub fn default_topic(self) -> &'static str {
+        match self {
+            TopicRole::Raw => "news.raw.v1",
+            TopicRole::Clean => "news.clean.v1",
+            TopicRole::Dedup => "news.dedup.v1",
+            TopicRole::Stories => "news.stories.v1",
+            TopicRole::Dlq => "news.dlq.v1",
+            TopicRole::Feeds => "news.feeds.v1",
+        }
+    }
+
+    /// The JSON Schema of this topic's messages.
+    pub fn schema(self) -> schemars::Schema {
+        match self {
+            TopicRole::Raw => schemars::schema_for!(RawItem),
+            TopicRole::Clean => schemars::schema_for!(CleanArticle),
+            TopicRole::Dedup => schemars::schema_for!(DedupVerdict),
+            TopicRole::Stories => schemars::schema_for!(Story),
+            TopicRole::Dlq => schemars::schema_for!(DeadLetter),
+            TopicRole::Feeds => schemars::schema_for!(FeedCommand),
+        }
+    }
+}
+
+/// `(file name, pretty JSON)` for every schema file under `schemas/`.
+pub fn schema_files() -> Vec<(String, String)> {
+    TopicRole::ALL
+        .iter()
+        .map(|role| {
+            let mut text =
+                serde_json::to_string_pretty(&role.schema()).expect("schemas always serialise");
+            text.push('\n');
+            (format!("{}.schema.json", role.default_topic()), text)
+        })
+        .collect()
+}
+
+/// Decode failure of an input message, split so the DLQ reason is precise.
+#[derive(Debug, thiserror::Error)]
+pub enum DecodeError {
+    #[error("payload is not valid JSON: {0}")]
+    Json(String),
+    #[error("unsupported schema_version {found} (this build reads {SCHEMA_VERSION})")]
+    SchemaVersion { found: u64 },
+    #[error("message does not match the topic schema: {0}")]
+    Shape(String),
+}
+
+impl DecodeError {
+    pub fn error_type(&self) -> &'static str {
+        match self {
+            DecodeError::Json(_) => "decode",
+            DecodeError::SchemaVersion { .. } => "schema_version",
+            DecodeError::Shape(_) => "decode",
+        }
+    }
+}
+
+/// Decode a message, checking its schema version before its shape, so a
+/// future version is reported as such rather than as a missing field.
+pub fn decode<T: serde::de::DeserializeOwned>(payload: &[u8]) -> Result<T, DecodeError> {
+    let value: serde_json::Value =
+        serde_json::from_slice(payload).map_err(|e| DecodeError::Json(e.to_string()))?;
+    match value.get("schema_version").and_then(|v| v.as_u64()) {
+        Some(v) if v == u64::from(SCHEMA_VERSION) => {}
+        Some(found) => return Err(DecodeError::SchemaVersion { found }),
+        None => return Err(DecodeError::Shape("missing schema_version".into())),
+    }
+    serde_json::from_value(value).map_err(|e| DecodeError::Shape(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_names_the_failure() {
+        assert!(matches!(
+            decode::<Story>(b"{not json"),
+            Err(DecodeError::Json(_))
+        ));
+        assert!(matches!(
+            decode::<Story>(br#"{"schema_version": 9}"#),
+            Err(DecodeError::SchemaVersion { found: 9 })
+        ));
+        assert!(matches!(
+            decode::<Story>(br#"{"schema_version": 1, "story_id": 3}"#),
+            Err(DecodeError::Shape(_))
+        ));
+    }
+}

@@ -1,0 +1,391 @@
+//! The stage runner: reads a topic, decodes, calls a pure `Stage`, produces its
+//! outputs, and stores an input's position only after every output of that
+//! input is acknowledged (at-least-once). It owns the dead-letter path,
+//! back-pressure, metrics and graceful shutdown; stages own none of them.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use futures::stream::FuturesOrdered;
+use serde::de::DeserializeOwned;
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+
+use crate::bus::{Ack, Bus, BusError, InRecord, OutRecord, Position, Producer};
+use crate::config::Config;
+use crate::ids::sha256_hex;
+use crate::messages::{DLQ_PAYLOAD_LIMIT, DeadLetter, Origin, SCHEMA_VERSION, decode};
+use crate::telemetry::{Health, names};
+
+/// Why a stage could not process an input.
+#[derive(Debug, thiserror::Error)]
+pub enum StageError {
+    /// The input is unusable: it goes to the dead-letter topic and the stage moves on.
+    #[error("{reason}")]
+    Invalid {
+        error_type: &'static str,
+        reason: String,
+    },
+    /// A passing failure: retried with back-off; the process exits non-zero
+    /// when retries run out, and the restart resumes from the last commit.
+    #[error("retryable: {0}")]
+    Retryable(String),
+}
+
+impl StageError {
+    pub fn invalid(error_type: &'static str, reason: impl Into<String>) -> StageError {
+        StageError::Invalid {
+            error_type,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// A pure processing step. No I/O: it returns the records to produce.
+pub trait Stage: Send + 'static {
+    type In: DeserializeOwned + Send;
+    /// Stage name, used for metrics labels, consumer groups and dead letters.
+    const NAME: &'static str;
+
+    /// Turn one input into output records.
+    fn process(&mut self, input: Self::In, origin: &InRecord)
+    -> Result<Vec<OutRecord>, StageError>;
+
+    /// Records that persist the stage's state (a changelog), produced after
+    /// each batch of inputs. Empty for stateless stages.
+    fn drain_changelog(&mut self) -> Vec<OutRecord> {
+        Vec::new()
+    }
+
+    /// Called when every output so far is acknowledged, just before the input
+    /// positions are committed: a stage with local state saves it here.
+    fn checkpoint(&mut self) -> Result<(), StageError> {
+        Ok(())
+    }
+
+    /// Called every few seconds with nothing else to do (metrics, eviction).
+    fn housekeeping(&mut self) {}
+}
+
+/// Live counters a caller can read while a stage runs.
+#[derive(Debug, Default)]
+pub struct StageCounters {
+    pub received: AtomicU64,
+    pub produced: AtomicU64,
+    pub dead_letters: AtomicU64,
+    pub errors: AtomicU64,
+}
+
+impl StageCounters {
+    pub fn get(&self) -> (u64, u64, u64, u64) {
+        (
+            self.received.load(Ordering::Relaxed),
+            self.produced.load(Ordering::Relaxed),
+            self.dead_letters.load(Ordering::Relaxed),
+            self.errors.load(Ordering::Relaxed),
+        )
+    }
+}
+
+/// Everything a stage run needs besides the stage.
+pub struct RunContext {
+    pub bus: Bus,
+    pub config: Config,
+    pub input_topic: String,
+    pub token: CancellationToken,
+    pub health: Arc<Health>,
+    pub counters: Arc<StageCounters>,
+    /// When set, the stage exits once this reads true and its input is drained
+    /// (`newsmill run --drain`). When `None` it runs until cancelled.
+    pub upstream_done: Option<watch::Receiver<bool>>,
+}
+
+/// Build a dead letter for `record`.
+pub fn dead_letter(
+    dlq_topic: &str,
+    stage: &str,
+    error_type: &str,
+    reason: &str,
+    record: &InRecord,
+    source: Option<String>,
+) -> OutRecord {
+    let payload = &record.payload;
+    let cut = payload.len().min(DLQ_PAYLOAD_LIMIT);
+    let id = sha256_hex(format!(
+        "{}/{}/{}",
+        record.topic, record.partition, record.offset
+    ));
+    let letter = DeadLetter {
+        schema_version: SCHEMA_VERSION,
+        id: id.clone(),
+        stage: stage.to_string(),
+        error_type: error_type.to_string(),
+        reason: reason.to_string(),
+        origin: Some(Origin {
+            topic: record.topic.clone(),
+            partition: record.partition,
+            offset: record.offset,
+        }),
+        source,
+        payload: String::from_utf8_lossy(&payload[..cut]).into_owned(),
+        payload_bytes: payload.len() as u64,
+        payload_sha256: sha256_hex(payload),
+        payload_truncated: cut < payload.len(),
+        failed_at: chrono::Utc::now(),
+    };
+    let key = record.key_str().filter(|k| !k.is_empty()).unwrap_or(id);
+    OutRecord::json(dlq_topic, &key, &letter)
+        .with_header("origin-topic", record.topic.as_bytes())
+        .with_header("origin-partition", record.partition.to_string())
+        .with_header("origin-offset", record.offset.to_string())
+        .with_header("error-type", error_type.as_bytes())
+}
+
+/// Count a dead letter in metrics and counters.
+fn count_dead_letter(stage: &'static str, error_type: &str, counters: &StageCounters) {
+    counters.dead_letters.fetch_add(1, Ordering::Relaxed);
+    metrics::counter!(names::DEAD_LETTERS, "stage" => stage, "reason" => bounded_reason(error_type)).increment(1);
+}
+
+/// Dead-letter reasons are a closed set so labels stay bounded.
+fn bounded_reason(error_type: &str) -> &'static str {
+    match error_type {
+        "decode" => "decode",
+        "schema_version" => "schema_version",
+        "oversized" => "oversized",
+        "fetch" => "fetch",
+        "parse" => "parse",
+        _ => "invalid",
+    }
+}
+
+/// Send `record`; an oversized one is replaced by a dead letter naming it.
+fn send_or_dead_letter(
+    producer: &Producer,
+    record: OutRecord,
+    origin: &InRecord,
+    ctx: &RunContext,
+    stage: &'static str,
+) -> Result<Ack, BusError> {
+    let topic = record.topic.clone();
+    match producer.send(record) {
+        Ok(ack) => {
+            let counters = ctx.counters.clone();
+            Ok(Box::pin(async move {
+                ack.await?;
+                counters.produced.fetch_add(1, Ordering::Relaxed);
+                metrics::counter!(names::MESSAGES_SENT, "topic" => topic).increment(1);
+                Ok(())
+            }))
+        }
+        Err(BusError::Oversized { bytes, limit }) => {
+            let reason =
+                format!("output for {topic} of {bytes} bytes exceeds the {limit}-byte limit");
+            tracing::warn!(stage, %reason, offset = origin.offset, "dead-lettering oversized output");
+            count_dead_letter(stage, "oversized", &ctx.counters);
+            let letter = dead_letter(
+                &ctx.config.topics.dlq,
+                stage,
+                "oversized",
+                &reason,
+                origin,
+                None,
+            );
+            producer.send(letter)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Run `stage` on `ctx.input_topic` until cancelled (or drained, see
+/// `upstream_done`). Returns an error when the bus fails for good.
+pub async fn run_stage<S: Stage>(mut stage: S, ctx: RunContext) -> Result<(), BusError> {
+    let stage_name = S::NAME;
+    let group = format!("{}-{}", ctx.config.bus.group_prefix, stage_name);
+    let mut consumer = ctx
+        .bus
+        .consumer(&group, std::slice::from_ref(&ctx.input_topic))?;
+    let producer = ctx.bus.producer()?;
+    let max_in_flight = ctx.config.runner.max_in_flight;
+    let mut inflight: FuturesOrdered<
+        futures::future::BoxFuture<'static, Result<Position, BusError>>,
+    > = FuturesOrdered::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    let mut last_housekeeping = Instant::now();
+    let mut idle_since: Option<Instant> = None;
+    let mut paused_at: Option<Instant> = None;
+    tracing::info!(stage = stage_name, topic = %ctx.input_topic, bus = ctx.bus.name(), "stage started");
+
+    loop {
+        ctx.health.set_ready(stage_name, consumer.is_assigned());
+        let full = inflight.len() >= max_in_flight;
+        match (full, paused_at) {
+            (true, None) => paused_at = Some(Instant::now()),
+            (false, Some(t)) => {
+                metrics::counter!(names::BACKPRESSURE, "stage" => stage_name)
+                    .increment(t.elapsed().as_secs_f64() as u64);
+                paused_at = None;
+            }
+            _ => {}
+        }
+        tokio::select! {
+            biased;
+            _ = ctx.token.cancelled() => break,
+            Some(done) = inflight.next(), if !inflight.is_empty() => {
+                let pos = done?;
+                consumer.store(&pos)?;
+                metrics::gauge!(names::INFLIGHT, "stage" => stage_name).set(inflight.len() as f64);
+            }
+            received = consumer.recv(), if !full => {
+                let record = match received {
+                    Ok(r) => r,
+                    Err(BusError::Kafka(e)) => {
+                        // Broker trouble is passing: librdkafka reconnects.
+                        tracing::warn!(stage = stage_name, error = %e, "consumer error, retrying");
+                        metrics::counter!(names::ERRORS, "stage" => "decode", "error_type" => "kafka").increment(1);
+                        tokio::time::sleep(Duration::from_millis(500)).await;
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                };
+                idle_since = None;
+                ctx.health.beat();
+                ctx.counters.received.fetch_add(1, Ordering::Relaxed);
+                metrics::counter!(names::MESSAGES_RECEIVED, "topic" => record.topic.clone()).increment(1);
+                let started = Instant::now();
+                let outputs = process_one(&mut stage, &record, &ctx).await?;
+                metrics::histogram!(names::STAGE_DURATION, "stage" => stage_name).record(started.elapsed().as_secs_f64());
+                let mut acks = Vec::with_capacity(outputs.len());
+                for out in outputs.into_iter().chain(stage.drain_changelog()) {
+                    acks.push(send_or_dead_letter(&producer, out, &record, &ctx, stage_name)?);
+                }
+                let pos = Position::from(&record);
+                inflight.push_back(Box::pin(async move {
+                    for ack in acks {
+                        ack.await?;
+                    }
+                    Ok(pos)
+                }));
+                metrics::gauge!(names::INFLIGHT, "stage" => stage_name).set(inflight.len() as f64);
+            }
+            _ = tick.tick() => {
+                ctx.health.beat();
+                if last_housekeeping.elapsed() >= Duration::from_secs(2) {
+                    stage.housekeeping();
+                    for (topic, partition, lag) in consumer.lag() {
+                        metrics::gauge!(names::CONSUMER_LAG, "topic" => topic, "partition" => partition.to_string()).set(lag as f64);
+                    }
+                    last_housekeeping = Instant::now();
+                }
+                if let Some(done) = &ctx.upstream_done
+                    && *done.borrow()
+                    && inflight.is_empty()
+                {
+                    let since = *idle_since.get_or_insert_with(Instant::now);
+                    if since.elapsed() >= Duration::from_millis(600) {
+                        break;
+                    }
+                } else if !inflight.is_empty() {
+                    idle_since = None;
+                }
+            }
+        }
+    }
+
+    // Graceful stop: no more intake; drain, flush, checkpoint, commit.
+    ctx.health.set_ready(stage_name, false);
+    let deadline = ctx.config.runner.shutdown_timeout;
+    let drained = tokio::time::timeout(deadline, async {
+        while let Some(done) = inflight.next().await {
+            let pos = done?;
+            consumer.store(&pos)?;
+        }
+        Ok::<(), BusError>(())
+    })
+    .await;
+    match drained {
+        Ok(result) => result?,
+        Err(_) => tracing::warn!(
+            stage = stage_name,
+            "shutdown timeout: uncommitted inputs will be replayed"
+        ),
+    }
+    producer.flush(Duration::from_secs(10))?;
+    if let Err(e) = stage.checkpoint() {
+        tracing::error!(stage = stage_name, error = %e, "checkpoint failed");
+    }
+    consumer.commit()?;
+    tracing::info!(stage = stage_name, "stage stopped");
+    Ok(())
+}
+
+/// Decode and process one record, turning unusable input into a dead letter
+/// and retrying passing failures with back-off.
+async fn process_one<S: Stage>(
+    stage: &mut S,
+    record: &InRecord,
+    ctx: &RunContext,
+) -> Result<Vec<OutRecord>, BusError> {
+    let dlq = &ctx.config.topics.dlq;
+    let input: S::In = match decode(&record.payload) {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::warn!(stage = S::NAME, offset = record.offset, error = %e, "dead-lettering undecodable input");
+            metrics::counter!(names::ERRORS, "stage" => "decode", "error_type" => e.error_type())
+                .increment(1);
+            count_dead_letter(S::NAME, e.error_type(), &ctx.counters);
+            return Ok(vec![dead_letter(
+                dlq,
+                S::NAME,
+                e.error_type(),
+                &e.to_string(),
+                record,
+                None,
+            )]);
+        }
+    };
+    let mut attempt = 0u32;
+    let mut input = Some(input);
+    loop {
+        // Decode again only on retry: the first attempt consumes the value.
+        let value = match input.take() {
+            Some(v) => v,
+            None => decode(&record.payload).map_err(|e| BusError::Fatal(e.to_string()))?,
+        };
+        let result = tokio::task::block_in_place(|| stage.process(value, record));
+        match result {
+            Ok(outputs) => return Ok(outputs),
+            Err(StageError::Invalid { error_type, reason }) => {
+                tracing::warn!(stage = S::NAME, offset = record.offset, %reason, "dead-lettering invalid input");
+                metrics::counter!(names::ERRORS, "stage" => "process", "error_type" => bounded_reason(error_type)).increment(1);
+                count_dead_letter(S::NAME, error_type, &ctx.counters);
+                let source = record.key_str();
+                return Ok(vec![dead_letter(
+                    dlq,
+                    S::NAME,
+                    error_type,
+                    &reason,
+                    record,
+                    source,
+                )]);
+            }
+            Err(StageError::Retryable(reason)) => {
+                attempt += 1;
+                ctx.counters.errors.fetch_add(1, Ordering::Relaxed);
+                metrics::counter!(names::ERRORS, "stage" => "process", "error_type" => "retryable")
+                    .increment(1);
+                if attempt > ctx.config.runner.max_retries {
+                    return Err(BusError::Fatal(format!(
+                        "{}: giving up after {attempt} attempts: {reason}",
+                        S::NAME
+                    )));
+                }
+                let backoff = Duration::from_millis(100 * (1 << attempt.min(8)));
+                tracing::warn!(stage = S::NAME, attempt, ?backoff, %reason, "retrying");
+                tokio::time::sleep(backoff).await;
+            }
+        }
+    }
+}

@@ -1,0 +1,262 @@
+//! Logs, metrics and the admin server (`/metrics`, `/health/live`, `/health/ready`).
+
+use std::io::IsTerminal;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use tokio_util::sync::CancellationToken;
+
+/// Metric names: `news_<subsystem>_<name>_<unit>[_total]`, base units, bounded labels.
+pub mod names {
+    /// Counter {topic}: messages read from an input topic.
+    pub const MESSAGES_RECEIVED: &str = "news_messages_received_total";
+    /// Counter {topic}: messages acknowledged by the bus.
+    pub const MESSAGES_SENT: &str = "news_messages_sent_total";
+    /// Counter {stage, reason}: inputs sent to the dead-letter topic.
+    pub const DEAD_LETTERS: &str = "news_dead_letters_total";
+    /// Counter {stage, error_type}: errors (closed set of types).
+    pub const ERRORS: &str = "news_errors_total";
+    /// Histogram {stage}: time to process one input.
+    pub const STAGE_DURATION: &str = "news_stage_duration_seconds";
+    /// Gauge {stage}: inputs whose outputs are not acknowledged yet.
+    pub const INFLIGHT: &str = "news_inflight_messages";
+    /// Counter {stage}: time spent with intake paused at the in-flight cap.
+    pub const BACKPRESSURE: &str = "news_backpressure_seconds_total";
+    /// Gauge {topic, partition}: consumer lag in messages.
+    pub const CONSUMER_LAG: &str = "news_kafka_consumer_lag_messages";
+    /// Counter {kind, status_class}: HTTP requests by the fetcher.
+    pub const FETCH_REQUESTS: &str = "news_fetch_requests_total";
+    /// Histogram {kind}: HTTP request duration.
+    pub const FETCH_DURATION: &str = "news_fetch_duration_seconds";
+    /// Gauge {state}: feeds by health (active, failing, disabled, paused).
+    pub const FEEDS: &str = "news_fetch_feeds";
+    /// Counter: new items found in feeds.
+    pub const FETCH_ITEMS: &str = "news_fetch_items_total";
+    /// Counter {kind}: dedup verdicts.
+    pub const DEDUP_VERDICTS: &str = "news_dedup_verdicts_total";
+    /// Gauge: stories in the active window.
+    pub const DEDUP_STORIES: &str = "news_dedup_stories";
+    /// Gauge: articles retained in the dedup state.
+    pub const DEDUP_STATE_ARTICLES: &str = "news_dedup_state_articles";
+    /// Gauge: approximate bytes held by the dedup state.
+    pub const DEDUP_STATE_BYTES: &str = "news_dedup_state_bytes";
+    /// Counter {method}: articles cleaned, by extraction method.
+    pub const CLEAN_ARTICLES: &str = "news_clean_articles_total";
+    /// Gauge {version}: always 1.
+    pub const BUILD_INFO: &str = "news_build_info";
+}
+
+const SECONDS_BUCKETS: &[f64] = &[
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+];
+
+static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+
+/// Install the Prometheus recorder once per process and describe every metric.
+pub fn init_metrics(service: &str) -> PrometheusHandle {
+    HANDLE
+        .get_or_init(|| {
+            let handle = PrometheusBuilder::new()
+                .set_buckets(SECONDS_BUCKETS)
+                .expect("buckets are non-empty")
+                .add_global_label("service", service)
+                .install_recorder()
+                .expect("metrics recorder installs once");
+            describe();
+            metrics::gauge!(names::BUILD_INFO, "version" => env!("CARGO_PKG_VERSION")).set(1.0);
+            handle
+        })
+        .clone()
+}
+
+fn describe() {
+    use metrics::{Unit, describe_counter, describe_gauge, describe_histogram};
+    describe_counter!(
+        names::MESSAGES_RECEIVED,
+        "Messages read from an input topic"
+    );
+    describe_counter!(names::MESSAGES_SENT, "Messages acknowledged by the bus");
+    describe_counter!(
+        names::DEAD_LETTERS,
+        "Inputs sent to the dead-letter topic, by reason"
+    );
+    describe_counter!(names::ERRORS, "Errors by stage and type");
+    describe_histogram!(
+        names::STAGE_DURATION,
+        Unit::Seconds,
+        "Time to process one input"
+    );
+    describe_gauge!(
+        names::INFLIGHT,
+        "Inputs whose outputs are not yet acknowledged"
+    );
+    describe_counter!(
+        names::BACKPRESSURE,
+        Unit::Seconds,
+        "Time intake was paused at the in-flight cap"
+    );
+    describe_gauge!(names::CONSUMER_LAG, "Consumer lag in messages");
+    describe_counter!(
+        names::FETCH_REQUESTS,
+        "HTTP requests by kind and status class"
+    );
+    describe_histogram!(
+        names::FETCH_DURATION,
+        Unit::Seconds,
+        "HTTP request duration"
+    );
+    describe_gauge!(names::FEEDS, "Feeds by health state");
+    describe_counter!(names::FETCH_ITEMS, "New feed items found");
+    describe_counter!(names::DEDUP_VERDICTS, "Dedup verdicts by kind");
+    describe_gauge!(names::DEDUP_STORIES, "Stories in the active window");
+    describe_gauge!(
+        names::DEDUP_STATE_ARTICLES,
+        "Articles retained in the dedup state"
+    );
+    describe_gauge!(
+        names::DEDUP_STATE_BYTES,
+        Unit::Bytes,
+        "Approximate size of the dedup state"
+    );
+    describe_counter!(
+        names::CLEAN_ARTICLES,
+        "Articles cleaned, by extraction method"
+    );
+    describe_gauge!(names::BUILD_INFO, "Build information");
+}
+
+/// Logs: JSON lines on stderr (stdout carries data for `tail` and the batch
+/// tools), filtered by `RUST_LOG`. On a terminal, compact text at `warn`.
+pub fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let terminal = std::io::stderr().is_terminal();
+    let default = if terminal { "warn" } else { "info" };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if terminal {
+        builder.compact().try_init()
+    } else {
+        builder.json().flatten_event(true).try_init()
+    };
+}
+
+/// Liveness and readiness, shared between stages and the admin server.
+#[derive(Debug, Default)]
+pub struct Health {
+    ready_parts: std::sync::Mutex<Vec<(String, bool)>>,
+    draining: AtomicBool,
+    heartbeat_ms: AtomicI64,
+}
+
+impl Health {
+    pub fn new() -> Arc<Health> {
+        let h = Arc::new(Health::default());
+        h.beat();
+        h
+    }
+
+    /// The main loop is alive.
+    pub fn beat(&self) {
+        self.heartbeat_ms
+            .store(chrono::Utc::now().timestamp_millis(), Ordering::Relaxed);
+    }
+
+    /// A component (stage) reports whether it is ready.
+    pub fn set_ready(&self, component: &str, ready: bool) {
+        let mut parts = self.ready_parts.lock().expect("health lock");
+        match parts.iter_mut().find(|(n, _)| n == component) {
+            Some(p) => p.1 = ready,
+            None => parts.push((component.to_string(), ready)),
+        }
+    }
+
+    pub fn start_draining(&self) {
+        self.draining.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_live(&self) -> bool {
+        chrono::Utc::now().timestamp_millis() - self.heartbeat_ms.load(Ordering::Relaxed) < 30_000
+    }
+
+    pub fn is_ready(&self) -> bool {
+        let parts = self.ready_parts.lock().expect("health lock");
+        !self.draining.load(Ordering::Relaxed) && !parts.is_empty() && parts.iter().all(|(_, r)| *r)
+    }
+}
+
+#[derive(Clone)]
+struct AdminState {
+    metrics: PrometheusHandle,
+    health: Arc<Health>,
+}
+
+/// Serve the admin endpoints until `token` is cancelled. Returns the bound address.
+pub async fn serve_admin(
+    addr: SocketAddr,
+    metrics: PrometheusHandle,
+    health: Arc<Health>,
+    token: CancellationToken,
+) -> std::io::Result<SocketAddr> {
+    let state = AdminState {
+        metrics: metrics.clone(),
+        health,
+    };
+    let app = Router::new()
+        .route(
+            "/metrics",
+            get(|State(s): State<AdminState>| async move { s.metrics.render() }),
+        )
+        .route(
+            "/health/live",
+            get(|State(s): State<AdminState>| async move {
+                if s.health.is_live() {
+                    (StatusCode::OK, "live")
+                } else {
+                    (StatusCode::SERVICE_UNAVAILABLE, "stalled")
+                }
+            }),
+        )
+        .route(
+            "/health/ready",
+            get(|State(s): State<AdminState>| async move {
+                if s.health.is_ready() {
+                    (StatusCode::OK, "ready")
+                } else {
+                    (StatusCode::SERVICE_UNAVAILABLE, "not ready")
+                }
+            }),
+        )
+        .with_state(state);
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let bound = listener.local_addr()?;
+    tokio::spawn(async move {
+        let upkeep = {
+            let metrics = metrics.clone();
+            let token = token.clone();
+            async move {
+                let mut tick = tokio::time::interval(Duration::from_secs(5));
+                while !token.is_cancelled() {
+                    tick.tick().await;
+                    metrics.run_upkeep();
+                }
+            }
+        };
+        tokio::spawn(upkeep);
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(token.cancelled_owned())
+            .await;
+        if let Err(e) = served {
+            tracing::error!(error = %e, "admin server failed");
+        }
+    });
+    Ok(bound)
+}

@@ -1,0 +1,156 @@
+//! Batch tools: `extract`, `cluster`, `parse-feed`. No bus involved.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use news_cleaner::{Limits, extract_html, extract_plain};
+use news_core::Config;
+use news_dedup::{ClusterIn, Engine, cluster_line, params_from};
+
+/// Progress on a terminal only; never in logs or pipes.
+fn progress(done: usize, total: Option<usize>, started: Instant) {
+    if !std::io::stderr().is_terminal() {
+        return;
+    }
+    let rate = done as f64 / started.elapsed().as_secs_f64().max(1e-9);
+    match total {
+        Some(t) => eprint!("\r{done}/{t} documents, {rate:.0} docs/s   "),
+        None => eprint!("\r{done} documents, {rate:.0} docs/s   "),
+    }
+}
+
+pub fn extract(input: &Path, output: &Path, jobs: Option<usize>, config: &Config) -> Result<()> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(input)
+        .with_context(|| format!("reading {}", input.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("html" | "htm" | "txt")
+            )
+        })
+        .collect();
+    files.sort();
+    std::fs::create_dir_all(output).with_context(|| format!("creating {}", output.display()))?;
+    let limits = Limits {
+        max_html_bytes: config.cleaner.max_html_bytes,
+        min_words: config.cleaner.min_words,
+    };
+    let jobs = jobs
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        })
+        .max(1);
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let failed = AtomicUsize::new(0);
+    let started = Instant::now();
+    std::thread::scope(|s| {
+        for _ in 0..jobs {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(path) = files.get(i) else { break };
+                    if let Err(e) = extract_one(path, output, limits) {
+                        failed.fetch_add(1, Ordering::Relaxed);
+                        tracing::error!(file = %path.display(), error = %e, "extract failed");
+                    }
+                    let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                    if n % 16 == 0 {
+                        progress(n, Some(files.len()), started);
+                    }
+                }
+            });
+        }
+    });
+    let secs = started.elapsed().as_secs_f64();
+    if std::io::stderr().is_terminal() {
+        eprintln!();
+    }
+    println!(
+        "extracted {} documents ({} failed) in {:.2}s: {:.1} docs/s",
+        files.len(),
+        failed.load(Ordering::Relaxed),
+        secs,
+        files.len() as f64 / secs.max(1e-9)
+    );
+    Ok(())
+}
+
+fn extract_one(path: &Path, out_dir: &Path, limits: Limits) -> Result<()> {
+    let bytes = std::fs::read(path)?;
+    let is_text = path.extension().and_then(|e| e.to_str()) == Some("txt");
+    let found = if is_text {
+        extract_plain(&String::from_utf8_lossy(&bytes), limits)
+    } else {
+        let (html, _) = news_core::charset::decode_html(&bytes, None);
+        extract_html(&html, limits)
+    };
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("doc");
+    std::fs::write(out_dir.join(format!("{stem}.txt")), &found.text)?;
+    std::fs::write(
+        out_dir.join(format!("{stem}.json")),
+        serde_json::to_vec_pretty(&found)?,
+    )?;
+    Ok(())
+}
+
+pub fn cluster(input: &Path, output: &Path, config: &Config) -> Result<()> {
+    let reader = std::io::BufReader::new(
+        std::fs::File::open(input).with_context(|| format!("opening {}", input.display()))?,
+    );
+    let mut out = std::io::BufWriter::new(
+        std::fs::File::create(output).with_context(|| format!("creating {}", output.display()))?,
+    );
+    let mut engine = Engine::new(params_from(config));
+    let started = Instant::now();
+    let (mut n, mut bad) = (0usize, 0usize);
+    for (lineno, line) in reader.lines().enumerate() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let article: ClusterIn = match serde_json::from_str(&line) {
+            Ok(a) => a,
+            Err(e) => {
+                bad += 1;
+                tracing::warn!(line = lineno + 1, error = %e, "skipping malformed input line");
+                continue;
+            }
+        };
+        let verdict = cluster_line(&mut engine, &article, n as i64);
+        serde_json::to_writer(&mut out, &verdict)?;
+        out.write_all(b"\n")?;
+        n += 1;
+        if n % 256 == 0 {
+            progress(n, None, started);
+        }
+    }
+    out.flush()?;
+    let secs = started.elapsed().as_secs_f64();
+    if std::io::stderr().is_terminal() {
+        eprintln!();
+    }
+    println!(
+        "clustered {n} articles ({bad} malformed lines skipped) into {} stories in {secs:.2}s: {:.0} docs/s",
+        engine.story_count(),
+        n as f64 / secs.max(1e-9)
+    );
+    Ok(())
+}
+
+pub fn parse_feed(file: &Path, url: Option<&str>) -> Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let default_url = url::Url::from_file_path(std::fs::canonicalize(file)?)
+        .map(|u| u.to_string())
+        .unwrap_or_else(|_| "file:///feed".into());
+    let feed = news_fetcher::parse_feed(&bytes, url.unwrap_or(&default_url), None)
+        .with_context(|| format!("parsing {}", file.display()))?;
+    println!("{}", serde_json::to_string_pretty(&feed)?);
+    Ok(())
+}

@@ -1,0 +1,124 @@
+//! `newsmill`: one binary, a subcommand per role. Each subcommand parses its
+//! arguments, loads config, builds its stage and hands it to the runner.
+
+mod batch;
+mod pipeline;
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use news_core::Config;
+
+#[derive(Parser)]
+#[command(
+    name = "newsmill",
+    version,
+    about = "Streaming news ingestion: fetch, clean and deduplicate news into Kafka (or an embedded log)"
+)]
+struct Cli {
+    /// TOML config file (environment overrides: NEWSMILL__SECTION__KEY).
+    #[arg(long, short, global = true, env = "NEWSMILL_CONFIG")]
+    config: Option<PathBuf>,
+    /// Print the effective config (secrets masked) and exit.
+    #[arg(long, global = true)]
+    print_config: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run all stages in one process (the main job): fetch, clean, dedup.
+    Run {
+        /// Poll each feed once, process everything, print a summary and exit.
+        #[arg(long)]
+        drain: bool,
+    },
+    /// Run only the fetch stage: feeds and article pages -> news.raw.v1.
+    Fetch {
+        /// Poll each feed once and exit.
+        #[arg(long)]
+        once: bool,
+    },
+    /// Run only the clean stage: news.raw.v1 -> news.clean.v1.
+    Clean,
+    /// Run only the dedup stage: news.clean.v1 -> news.dedup.v1 + news.stories.v1.
+    Dedup,
+    /// Print a topic as JSON lines, on either backend.
+    Tail {
+        /// Topic name, e.g. news.dedup.v1.
+        topic: String,
+        /// Keep waiting for new messages instead of exiting at the end.
+        #[arg(long, short)]
+        follow: bool,
+        /// Print at most this many messages.
+        #[arg(long, short = 'n')]
+        limit: Option<usize>,
+    },
+    /// Summarise the topics of the embedded log, or of Kafka.
+    Stats,
+    /// Extract main text and metadata from every *.html and *.txt in a directory.
+    Extract {
+        #[arg(long = "in")]
+        input: PathBuf,
+        #[arg(long = "out")]
+        output: PathBuf,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+    },
+    /// Cluster a JSONL file of articles into stories, in file order, as a stream.
+    Cluster {
+        #[arg(long = "in")]
+        input: PathBuf,
+        #[arg(long = "out")]
+        output: PathBuf,
+    },
+    /// Parse a feed file and print it, normalised, as JSON.
+    ParseFeed {
+        file: PathBuf,
+        /// The URL the feed came from (resolves relative links).
+        #[arg(long)]
+        url: Option<String>,
+    },
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    news_core::telemetry::init_logging();
+    let config = Config::load(cli.config.as_deref()).context("loading configuration")?;
+    if cli.print_config {
+        print!("{}", config.to_masked_toml());
+        return Ok(());
+    }
+    match cli.command {
+        Command::Extract {
+            input,
+            output,
+            jobs,
+        } => batch::extract(&input, &output, jobs, &config),
+        Command::Cluster { input, output } => batch::cluster(&input, &output, &config),
+        Command::ParseFeed { file, url } => batch::parse_feed(&file, url.as_deref()),
+        other => {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(async move {
+                match other {
+                    Command::Run { drain } => pipeline::run_all(config, drain).await,
+                    Command::Fetch { once } => pipeline::run_fetch(config, once).await,
+                    Command::Clean => pipeline::run_clean(config).await,
+                    Command::Dedup => pipeline::run_dedup(config).await,
+                    Command::Tail {
+                        topic,
+                        follow,
+                        limit,
+                    } => pipeline::tail(config, &topic, follow, limit).await,
+                    Command::Stats => pipeline::stats(config).await,
+                    _ => unreachable!("batch commands are handled above"),
+                }
+            })
+        }
+    }
+}

@@ -1,0 +1,320 @@
+//! Streaming roles: all stages in one process (`run`) or one stage each.
+
+use std::io::IsTerminal;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow};
+use news_cleaner::CleanStage;
+use news_core::bus::Bus;
+use news_core::runner::{RunContext, StageCounters, run_stage};
+use news_core::telemetry::{self, Health};
+use news_core::{Config, Stage};
+use news_dedup::DedupStage;
+use news_fetcher::Fetcher;
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+
+/// Shared process setup: bus, topics, metrics, admin server, signals.
+struct Process {
+    bus: Bus,
+    token: CancellationToken,
+    health: Arc<Health>,
+    admin_token: CancellationToken,
+}
+
+async fn start(config: &Config, service: &str) -> Result<Process> {
+    let bus = Bus::from_config(config).context("opening the bus")?;
+    if config.bus.create_topics {
+        bus.ensure_topics(&config.topics.all())
+            .await
+            .context("creating topics")?;
+    }
+    let metrics = telemetry::init_metrics(service);
+    let health = Health::new();
+    let admin_token = CancellationToken::new();
+    if let Some(addr) = config.admin.addr() {
+        match telemetry::serve_admin(addr, metrics, health.clone(), admin_token.clone()).await {
+            Ok(bound) => tracing::info!(%bound, "admin server listening"),
+            Err(e) => return Err(anyhow!("admin server on {addr}: {e} (set admin.listen)")),
+        }
+    }
+    let token = CancellationToken::new();
+    news_core::shutdown::install_signal_handlers(token.clone());
+    tracing::info!(bus = bus.name(), "newsmill started");
+    Ok(Process {
+        bus,
+        token,
+        health,
+        admin_token,
+    })
+}
+
+fn context(
+    p: &Process,
+    config: &Config,
+    topic: &str,
+    upstream_done: Option<watch::Receiver<bool>>,
+) -> (RunContext, Arc<StageCounters>) {
+    let counters = Arc::new(StageCounters::default());
+    (
+        RunContext {
+            bus: p.bus.clone(),
+            config: config.clone(),
+            input_topic: topic.to_string(),
+            token: p.token.child_token(),
+            health: p.health.clone(),
+            counters: counters.clone(),
+            upstream_done,
+        },
+        counters,
+    )
+}
+
+fn dedup_stage(config: &Config, bus: &Bus) -> Result<DedupStage> {
+    // Local snapshots serve the embedded backend; on Kafka they are a cache
+    // of the instance's own disk.
+    let state_dir = Some(config.bus.data_dir.join(format!("state-{}", bus.name())));
+    DedupStage::new(config, state_dir).map_err(|e| anyhow!("dedup state: {e}"))
+}
+
+pub async fn run_all(config: Config, drain: bool) -> Result<()> {
+    let p = start(&config, "newsmill").await?;
+    let (fetch_done_tx, fetch_done_rx) = watch::channel(false);
+    let (clean_done_tx, clean_done_rx) = watch::channel(false);
+
+    let fetcher =
+        Fetcher::new(config.clone(), p.bus.producer()?).map_err(|e| anyhow!("fetcher: {e}"))?;
+    let fetch_totals = fetcher.totals.clone();
+    let fetch_token = p.token.child_token();
+    let fetch_task = tokio::spawn(async move {
+        let r = fetcher.run(fetch_token, drain).await;
+        let _ = fetch_done_tx.send(true);
+        r
+    });
+
+    let (clean_ctx, clean_counters) = context(
+        &p,
+        &config,
+        &config.topics.raw,
+        drain.then_some(fetch_done_rx),
+    );
+    let clean_task = tokio::spawn(async move {
+        let r = run_stage(CleanStage::new(&clean_ctx.config), clean_ctx).await;
+        let _ = clean_done_tx.send(true);
+        r
+    });
+
+    let dedup = dedup_stage(&config, &p.bus)?;
+    let stories = dedup.stories_counter();
+    let (dedup_ctx, dedup_counters) = context(
+        &p,
+        &config,
+        &config.topics.clean,
+        drain.then_some(clean_done_rx),
+    );
+    let dedup_task = tokio::spawn(run_stage(dedup, dedup_ctx));
+
+    let status = spawn_status(
+        fetch_totals.clone(),
+        clean_counters.clone(),
+        dedup_counters.clone(),
+        stories.clone(),
+    );
+    let (f, c, d) = tokio::join!(fetch_task, clean_task, dedup_task);
+    status.abort();
+    p.admin_token.cancel();
+    let fetched = f
+        .context("fetch task")?
+        .map_err(|e| anyhow!("fetch: {e}"))?;
+    c.context("clean task")??;
+    d.context("dedup task")??;
+    let (cleaned, _, clean_dlq, _) = clean_counters.get();
+    let (deduped, _, dedup_dlq, _) = dedup_counters.get();
+    if std::io::stderr().is_terminal() {
+        eprintln!();
+    }
+    println!(
+        "newsmill: {} feeds polled, {} new items, {} pages fetched ({} failures); {} articles cleaned; {} articles deduplicated into {} stories; {} dead letters",
+        fetched.feeds_polled,
+        fetched.items_new,
+        fetched.pages_fetched,
+        fetched.failures,
+        cleaned,
+        deduped,
+        stories.load(Ordering::Relaxed),
+        clean_dlq + dedup_dlq
+    );
+    Ok(())
+}
+
+/// One compact status line on a terminal, refreshed every second.
+fn spawn_status(
+    fetch: Arc<std::sync::Mutex<news_fetcher::RoundReport>>,
+    clean: Arc<StageCounters>,
+    dedup: Arc<StageCounters>,
+    stories: Arc<std::sync::atomic::AtomicUsize>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        if !std::io::stderr().is_terminal() {
+            return;
+        }
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            let f = *fetch.lock().expect("fetch totals");
+            let (cleaned, _, c_dlq, c_err) = clean.get();
+            let (deduped, _, d_dlq, d_err) = dedup.get();
+            eprint!(
+                "\rfetched {} | cleaned {} | deduped {} | stories {} | errors {}   ",
+                f.pages_fetched,
+                cleaned,
+                deduped,
+                stories.load(Ordering::Relaxed),
+                f.failures + c_dlq + d_dlq + c_err + d_err
+            );
+        }
+    })
+}
+
+pub async fn run_fetch(config: Config, once: bool) -> Result<()> {
+    let p = start(&config, "newsmill-fetch").await?;
+    p.health.set_ready("fetch", true);
+    let fetcher =
+        Fetcher::new(config.clone(), p.bus.producer()?).map_err(|e| anyhow!("fetcher: {e}"))?;
+    let report = fetcher
+        .run(p.token.clone(), once)
+        .await
+        .map_err(|e| anyhow!("fetch: {e}"))?;
+    p.admin_token.cancel();
+    println!(
+        "fetch: {} feeds polled, {} pages fetched, {} failures",
+        report.feeds_polled, report.pages_fetched, report.failures
+    );
+    Ok(())
+}
+
+async fn run_one<S: Stage>(
+    config: Config,
+    service: &str,
+    topic: String,
+    make: impl FnOnce(&Bus) -> Result<S>,
+) -> Result<()> {
+    let p = start(&config, service).await?;
+    let stage = make(&p.bus)?;
+    let (ctx, _) = context(&p, &config, &topic, None);
+    let result = run_stage(stage, ctx).await;
+    p.admin_token.cancel();
+    result.map_err(|e| anyhow!("{}: {e}", S::NAME))
+}
+
+pub async fn run_clean(config: Config) -> Result<()> {
+    let topic = config.topics.raw.clone();
+    let c = config.clone();
+    run_one(config, "newsmill-clean", topic, move |_| {
+        Ok(CleanStage::new(&c))
+    })
+    .await
+}
+
+pub async fn run_dedup(config: Config) -> Result<()> {
+    let topic = config.topics.clean.clone();
+    let c = config.clone();
+    run_one(config, "newsmill-dedup", topic, move |bus| {
+        dedup_stage(&c, bus)
+    })
+    .await
+}
+
+pub async fn tail(config: Config, topic: &str, follow: bool, limit: Option<usize>) -> Result<()> {
+    let bus = Bus::reader_from_config(&config).context("opening the bus")?;
+    // A throwaway group: tail never moves anyone's committed position.
+    let group = format!("{}-tail-{}", config.bus.group_prefix, std::process::id());
+    let mut consumer = bus.consumer(&group, &[topic.to_string()])?;
+    let mut printed = 0usize;
+    let idle = if config.bus.is_kafka() {
+        Duration::from_secs(5)
+    } else {
+        Duration::from_millis(300)
+    };
+    let token = CancellationToken::new();
+    news_core::shutdown::install_signal_handlers(token.clone());
+    loop {
+        if limit.is_some_and(|l| printed >= l) {
+            break;
+        }
+        let next = tokio::select! {
+            _ = token.cancelled() => break,
+            r = tokio::time::timeout(idle, consumer.recv()) => r,
+        };
+        match next {
+            Ok(Ok(record)) => {
+                let line = match serde_json::from_slice::<serde_json::Value>(&record.payload) {
+                    Ok(v) => serde_json::to_string(&v)?,
+                    Err(_) => serde_json::to_string(&serde_json::json!({
+                        "undecodable": String::from_utf8_lossy(&record.payload),
+                        "offset": record.offset,
+                    }))?,
+                };
+                println!("{line}");
+                printed += 1;
+            }
+            Ok(Err(e)) => return Err(anyhow!("reading {topic}: {e}")),
+            Err(_) if !follow => break,
+            Err(_) => {}
+        }
+    }
+    if !config.bus.is_kafka() {
+        let _ =
+            std::fs::remove_dir_all(config.bus.data_dir.join("log").join("groups").join(&group));
+    }
+    Ok(())
+}
+
+pub async fn stats(config: Config) -> Result<()> {
+    let bus = Bus::reader_from_config(&config).context("opening the bus")?;
+    match &bus {
+        Bus::Embedded(e) => {
+            println!("embedded log at {}", config.bus.data_dir.display());
+            for topic in e.topics()? {
+                let mut consumer = e.consumer(
+                    &format!("stats-{}", std::process::id()),
+                    std::slice::from_ref(&topic),
+                )?;
+                let mut n = 0u64;
+                while consumer.try_recv()?.is_some() {
+                    n += 1;
+                }
+                let end = e.end_offset(&topic)?;
+                let mut groups = Vec::new();
+                for stage in ["clean", "dedup"] {
+                    let g = format!("{}-{stage}", config.bus.group_prefix);
+                    if let Some(pos) = e.committed(&g, &topic)? {
+                        groups.push(format!("{g} at {pos}/{end} bytes"));
+                    }
+                }
+                println!(
+                    "  {topic}: {n} messages, {end} bytes{}{}",
+                    if groups.is_empty() { "" } else { "; " },
+                    groups.join(", ")
+                );
+            }
+            let _ = std::fs::remove_dir_all(
+                config
+                    .bus
+                    .data_dir
+                    .join("log")
+                    .join("groups")
+                    .join(format!("stats-{}", std::process::id())),
+            );
+        }
+        Bus::Kafka(_) => {
+            println!(
+                "kafka at {}: use `newsmill tail TOPIC` or the news_kafka_consumer_lag_messages metric",
+                config.bus.brokers
+            );
+        }
+    }
+    Ok(())
+}
