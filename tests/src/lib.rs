@@ -1,1 +1,206 @@
+//! Helpers for end-to-end tests: the test broker, the `newsmill` binary, and a
+//! real loopback HTTP server. No mocks here.
 
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+/// Repository root.
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
+}
+
+/// Bootstrap address of the test broker: `KAFKA_BROKERS` when set, else a
+/// tansu started by `scripts/tansu-start.sh` for this test process (stopped
+/// by the script's watchdog when the process exits).
+pub fn broker() -> String {
+    static BROKER: OnceLock<String> = OnceLock::new();
+    BROKER
+        .get_or_init(|| {
+            if let Ok(b) = std::env::var("KAFKA_BROKERS")
+                && !b.trim().is_empty()
+            {
+                return b;
+            }
+            let out = Command::new(repo_root().join("scripts/tansu-start.sh"))
+                .arg("--watch")
+                .arg(std::process::id().to_string())
+                .output()
+                .expect("run scripts/tansu-start.sh");
+            assert!(
+                out.status.success(),
+                "tansu-start failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8(out.stdout)
+                .expect("utf8")
+                .trim()
+                .to_string()
+        })
+        .clone()
+}
+
+/// The `newsmill` binary, built once if needed.
+pub fn newsmill_bin() -> PathBuf {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "--quiet", "-p", "newsmill", "--bin", "newsmill"])
+            .current_dir(repo_root())
+            .status()
+            .expect("cargo build newsmill");
+        assert!(status.success(), "building newsmill failed");
+        // The test executable lives in target/<profile>/deps/.
+        let exe = std::env::current_exe().expect("current exe");
+        let profile_dir = exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("target/<profile>");
+        let bin = profile_dir.join("newsmill");
+        assert!(bin.exists(), "no newsmill binary at {}", bin.display());
+        bin
+    })
+    .clone()
+}
+
+/// A unique name for topics and groups.
+pub fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{prefix}-{}-{}", std::process::id(), nanos % 1_000_000_000)
+}
+
+/// Serve the files under `dir` on a loopback port, each response after
+/// `delay`. Returns the address; the server runs until the runtime stops.
+pub async fn serve_dir(dir: PathBuf, delay: Duration) -> SocketAddr {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                break;
+            };
+            let dir = dir.clone();
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 8192];
+                let mut got = 0;
+                loop {
+                    let Ok(n) = sock.read(&mut buf[got..]).await else {
+                        return;
+                    };
+                    if n == 0 {
+                        return;
+                    }
+                    got += n;
+                    if buf[..got].windows(4).any(|w| w == b"\r\n\r\n") || got == buf.len() {
+                        break;
+                    }
+                }
+                let head = String::from_utf8_lossy(&buf[..got]).to_string();
+                let path = head
+                    .split_whitespace()
+                    .nth(1)
+                    .unwrap_or("/")
+                    .split('?')
+                    .next()
+                    .unwrap_or("/")
+                    .to_string();
+                tokio::time::sleep(delay).await;
+                let file = dir.join(path.trim_start_matches('/'));
+                let (status, body) = match (file.starts_with(&dir), std::fs::read(&file)) {
+                    (true, Ok(b)) => ("200 OK", b),
+                    _ => ("404 Not Found", b"not found".to_vec()),
+                };
+                let ctype = if path.ends_with(".xml") {
+                    "application/rss+xml"
+                } else {
+                    "text/html; charset=utf-8"
+                };
+                let header = format!(
+                    "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = sock.write_all(header.as_bytes()).await;
+                let _ = sock.write_all(&body).await;
+                let _ = sock.shutdown().await;
+            });
+        }
+    });
+    addr
+}
+
+/// Environment for a `newsmill` child process: isolated data dir, topics and
+/// groups, loopback allowed for the test server, ephemeral admin port.
+pub fn child_env(
+    data_dir: &Path,
+    brokers: Option<&str>,
+    feed_url: &str,
+    tag: &str,
+) -> Vec<(String, String)> {
+    let mut env = vec![
+        (
+            "NEWSMILL__BUS__DATA_DIR".into(),
+            data_dir.display().to_string(),
+        ),
+        ("NEWSMILL__BUS__GROUP_PREFIX".into(), format!("g-{tag}")),
+        ("NEWSMILL__ADMIN__LISTEN".into(), "127.0.0.1:0".into()),
+        (
+            "NEWSMILL__FETCHER__FEEDS".into(),
+            format!("[\"{feed_url}\"]"),
+        ),
+        (
+            "NEWSMILL__FETCHER__ALLOW_RANGES".into(),
+            "[\"127.0.0.0/8\"]".into(),
+        ),
+        ("NEWSMILL__FETCHER__PER_HOST_CONCURRENCY".into(), "4".into()),
+        ("NEWSMILL__FETCHER__PER_HOST_INTERVAL".into(), "0s".into()),
+        ("NEWSMILL__RUNNER__SESSION_TIMEOUT".into(), "6s".into()),
+        ("RUST_LOG".into(), "warn".into()),
+    ];
+    if let Some(b) = brokers {
+        env.push(("NEWSMILL__BUS__BROKERS".into(), b.into()));
+        for role in [
+            "raw",
+            "clean",
+            "dedup",
+            "stories",
+            "dlq",
+            "feeds",
+            "dedup_changelog",
+        ] {
+            env.push((
+                format!("NEWSMILL__TOPICS__{}", role.to_uppercase()),
+                format!("{tag}.{role}"),
+            ));
+        }
+    }
+    env
+}
+
+/// Read every JSON message of `topic` through `newsmill tail`.
+pub fn tail_json(env: &[(String, String)], topic: &str) -> Vec<serde_json::Value> {
+    let out = Command::new(newsmill_bin())
+        .args(["tail", topic])
+        .envs(env.iter().cloned())
+        .output()
+        .expect("run newsmill tail");
+    assert!(
+        out.status.success(),
+        "tail failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("tail prints JSON lines"))
+        .collect()
+}

@@ -205,7 +205,7 @@ fn visit_ld(value: &Value, md: &mut Metadata, depth: usize) {
             let text = |k: &str| {
                 obj.get(k)
                     .and_then(Value::as_str)
-                    .map(|s| collapse(s))
+                    .map(collapse)
                     .filter(|s| !s.is_empty())
             };
             if md.title.is_none() {

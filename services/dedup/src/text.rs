@@ -28,7 +28,7 @@ pub fn tokens(text: &str) -> Vec<Token> {
     let mut out = Vec::new();
     let mut word = String::new();
     let mut at_sentence_start = true;
-    let mut push = |word: &mut String, at_start: bool, out: &mut Vec<Token>| {
+    let push = |word: &mut String, at_start: bool, out: &mut Vec<Token>| {
         let w = word.trim_matches(|c| c == '\'' || c == '’');
         if !w.is_empty() {
             let first = w.chars().next().expect("non-empty");

@@ -268,9 +268,9 @@ fn classify_reqwest(e: reqwest::Error) -> FetchError {
         msg.push_str(&s.to_string());
         src = s.source();
     }
-    if msg.contains("refused") && (msg.contains("non-public") || msg.contains("redirect")) {
-        FetchError::Refused(msg)
-    } else if e.is_redirect() {
+    if e.is_redirect()
+        || (msg.contains("refused") && (msg.contains("non-public") || msg.contains("redirect")))
+    {
         FetchError::Refused(msg)
     } else {
         FetchError::Transport(msg)

@@ -495,6 +495,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment::Jail's closure signature
     fn env_overrides_file_and_errors_name_the_key() {
         figment::Jail::expect_with(|jail| {
             jail.create_file(

@@ -19,6 +19,10 @@ use crate::ids::sha256_hex;
 use crate::messages::{DLQ_PAYLOAD_LIMIT, DeadLetter, Origin, SCHEMA_VERSION, decode};
 use crate::telemetry::{Health, names};
 
+/// In drain mode, how long an input must stay empty before the stage stops.
+const DRAIN_QUIET_EMBEDDED: Duration = Duration::from_millis(600);
+const DRAIN_QUIET_KAFKA: Duration = Duration::from_secs(4);
+
 /// Why a stage could not process an input.
 #[derive(Debug, thiserror::Error)]
 pub enum StageError {
@@ -282,9 +286,12 @@ pub async fn run_stage<S: Stage>(mut stage: S, ctx: RunContext) -> Result<(), Bu
                 if let Some(done) = &ctx.upstream_done
                     && *done.borrow()
                     && inflight.is_empty()
+                    && consumer.is_assigned()
                 {
+                    // Kafka fetches lag behind produce; give it longer to be sure.
+                    let quiet = if matches!(ctx.bus, Bus::Kafka(_)) { DRAIN_QUIET_KAFKA } else { DRAIN_QUIET_EMBEDDED };
                     let since = *idle_since.get_or_insert_with(Instant::now);
-                    if since.elapsed() >= Duration::from_millis(600) {
+                    if since.elapsed() >= quiet {
                         break;
                     }
                 } else if !inflight.is_empty() {

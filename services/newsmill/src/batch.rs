@@ -61,7 +61,7 @@ pub fn extract(input: &Path, output: &Path, jobs: Option<usize>, config: &Config
                         tracing::error!(file = %path.display(), error = %e, "extract failed");
                     }
                     let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                    if n % 16 == 0 {
+                    if n.is_multiple_of(16) {
                         progress(n, Some(files.len()), started);
                     }
                 }
@@ -127,7 +127,7 @@ pub fn cluster(input: &Path, output: &Path, config: &Config) -> Result<()> {
         serde_json::to_writer(&mut out, &verdict)?;
         out.write_all(b"\n")?;
         n += 1;
-        if n % 256 == 0 {
+        if n.is_multiple_of(256) {
             progress(n, None, started);
         }
     }

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Run every test: unit, contract, and integration tests on a real tansu
+# broker and real loopback HTTP servers. `.ci/run` calls exactly this.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+# Python client for the cross-language contract test (confluent-kafka + jsonschema).
+if ! [ -x .cache/venv/bin/python ] || ! .cache/venv/bin/python -c "import confluent_kafka, jsonschema" 2>/dev/null; then
+  python3 -m venv .cache/venv
+  .cache/venv/bin/pip install --quiet --disable-pip-version-check -r tests/python/requirements.txt
+fi
+
+# One broker for the whole run; tests create their own topics and groups.
+if [ -z "${KAFKA_BROKERS:-}" ]; then
+  KAFKA_BROKERS="$(scripts/tansu-start.sh --watch $$)"
+  export KAFKA_BROKERS
+  trap 'scripts/tansu-stop.sh "$KAFKA_BROKERS"' EXIT
+fi
+echo "test broker: $KAFKA_BROKERS"
+
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo test --workspace --all-targets --locked "$@"
