@@ -45,13 +45,33 @@ impl Block {
     }
 }
 
-/// Subtrees whose class or id name says they are not the story.
-static NEGATIVE_NAME: LazyLock<Regex> = LazyLock::new(|| {
+/// Names that never hold an article, whatever the subtree's size.
+static ALWAYS_NEGATIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(^|[-_\s])(comment|comments|comment-?list|disqus|cookie|cookies|consent|gdpr|outbrain|taboola)([-_\s]|$)")
+        .expect("valid regex")
+});
+
+/// Names that mean chrome unless the subtree holds most of the page.
+static HARD_NEGATIVE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(^|[-_\s])(nav|navbar|navigation|menu|menus|breadcrumbs?|footer|site-?header|masthead|sidebar|side-?bar|widget|widgets|share|sharing|share-?bar|social|related|recommend(ed|ations)?|recirc|more-?stories|popular|most-?read|trending|newsletter|subscribe|subscription|signup|cookie|cookies|consent|gdpr|promo|promos|advert|advertisement|ads?|ad-?slot|ad-?container|sponsor(ed)?|outbrain|taboola|comment|comments|disqus|author-?bio|bio|tags|tag-?list|keywords|caption|credits?|modal|popup|overlay|paywall|donate|donation|support-?us|membership|print-?only|hidden|visually-?hidden|sr-?only|skip-?link|toolbar|pagination|pager|byline|dateline|timestamp|meta-?data|post-?meta|article-?meta|read-?also|see-?also|further-?reading|inline-?related)([-_\s]|$)",
+        r"(?i)(^|[-_\s])(share|sharing|share-?bar|sharedaddy|social|social-?links|newsletter|subscribe|subscription|signup|cookie|cookies|consent|gdpr|comment|comments|disqus|paywall|donate|donation|support-?us|membership|outbrain|taboola|advert|advertisement|ads?|ad-?slot|ad-?container|sponsor(ed)?|promo|promos|author-?bio|bio|byline|dateline|timestamp|caption|credits?|print-?only|visually-?hidden|sr-?only|skip-?link|read-?also|see-?also|further-?reading|inline-?related|related|recommend(ed|ations)?|recirc|more-?stories|most-?read|trending|tags|tag-?list|keywords|breadcrumbs?|pagination|pager|modal|popup|overlay)([-_\s]|$)",
     )
     .expect("valid regex")
 });
+
+/// Layout names that mean chrome only when the subtree is a small part of
+/// the page: a "sidebar" wrapper can hold the whole article on some themes.
+static SOFT_NEGATIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(^|[-_\s])(nav|navbar|navigation|menu|menus|footer|site-?header|masthead|sidebar|side-?bar|popular|toolbar|hidden|meta-?data|post-?meta|article-?meta)([-_\s]|$)",
+    )
+    .expect("valid regex")
+});
+
+/// A negative-named subtree is chrome when it holds less than this share of
+/// the page's text; bigger ones are page wrappers with unlucky names.
+const SOFT_SHARE: f32 = 0.25;
+const HARD_SHARE: f32 = 0.5;
 
 /// Names that mark the story container; they protect a subtree from the
 /// negative names above ("article-body share-enabled").
@@ -121,7 +141,11 @@ fn block_tag(tag: &str) -> Option<BlockKind> {
     })
 }
 
-fn skip_element(el: &scraper::node::Element) -> bool {
+fn skip_element(
+    node: ego_tree::NodeRef<'_, Node>,
+    el: &scraper::node::Element,
+    page_chars: usize,
+) -> bool {
     let tag = el.name();
     if skip_tag(tag) {
         return true;
@@ -160,7 +184,42 @@ fn skip_element(el: &scraper::node::Element) -> bool {
         return false;
     }
     let names = format!("{class} {id}");
-    NEGATIVE_NAME.is_match(&names) && !POSITIVE_NAME.is_match(&names)
+    if POSITIVE_NAME.is_match(&names) {
+        return false;
+    }
+    if ALWAYS_NEGATIVE.is_match(&names) {
+        return true;
+    }
+    let share = if HARD_NEGATIVE.is_match(&names) {
+        HARD_SHARE
+    } else if SOFT_NEGATIVE.is_match(&names) {
+        SOFT_SHARE
+    } else {
+        return false;
+    };
+    (text_chars(node) as f32) < share * page_chars as f32
+}
+
+/// Characters of text under `node`, outside scripts and styles.
+fn text_chars(node: ego_tree::NodeRef<'_, Node>) -> usize {
+    let mut n = 0;
+    let mut skip: Option<ego_tree::NodeId> = None;
+    for edge in node.traverse() {
+        match edge {
+            Edge::Open(d) if skip.is_none() => match d.value() {
+                Node::Element(e)
+                    if matches!(e.name(), "script" | "style" | "noscript" | "template") =>
+                {
+                    skip = Some(d.id())
+                }
+                Node::Text(t) => n += t.trim().len(),
+                _ => {}
+            },
+            Edge::Close(d) if skip == Some(d.id()) => skip = None,
+            _ => {}
+        }
+    }
+    n
 }
 
 /// A scored element: the block range of its subtree and its score.
@@ -196,6 +255,7 @@ pub fn segment(doc: &Html) -> Segmented {
     let mut skip_until: Option<ego_tree::NodeId> = None;
     let mut best: Option<Candidate> = None;
     let mut best_good = 0.0f32;
+    let page_chars = text_chars(doc.tree.root());
 
     let flush = |cur: &mut String,
                  cur_links: &mut usize,
@@ -229,7 +289,22 @@ pub fn segment(doc: &Html) -> Segmented {
                 }
                 match node.value() {
                     Node::Element(el) => {
-                        if skip_element(el) {
+                        if skip_element(node, el, page_chars) {
+                            if std::env::var_os("NEWSMILL_DEBUG_SKIP").is_some() {
+                                let n: usize = node
+                                    .descendants()
+                                    .filter_map(|d| d.value().as_text().map(|t| t.len()))
+                                    .sum();
+                                if n > 500 {
+                                    eprintln!(
+                                        "skip {} class={:?} id={:?} role={:?} text={n}",
+                                        el.name(),
+                                        el.attr("class"),
+                                        el.attr("id"),
+                                        el.attr("role")
+                                    );
+                                }
+                            }
                             skip_until = Some(node.id());
                             // A skipped subtree still separates blocks.
                             if block_tag(el.name()).is_some() || skip_tag(el.name()) {
@@ -335,8 +410,11 @@ fn block_value(block: &Block) -> (f32, f32) {
     if classify(&block.text) != LineKind::Story {
         return (0.0, chars);
     }
-    let words = block.text.split_whitespace().count();
-    let sentence = block.text.contains(['.', '!', '?', '。', '،', ';']) || words >= 25;
+    let words = crate::word_count(&block.text);
+    let sentence = block
+        .text
+        .contains(['.', '!', '?', '。', '！', '？', '،', ';'])
+        || words >= 25;
     if words >= 10 && sentence {
         (chars * (1.0 - ld), chars * ld)
     } else {
@@ -357,7 +435,7 @@ pub fn story_lines(blocks: &[Block], range: (usize, usize), title: Option<&str>)
             in_related = true;
             continue;
         }
-        let words = text.split_whitespace().count();
+        let words = crate::word_count(text);
         if in_related {
             // A related list ends at the first real paragraph.
             if block.kind == BlockKind::Paragraph && words >= 12 && block.link_density() < 0.3 {

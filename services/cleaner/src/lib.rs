@@ -109,7 +109,7 @@ pub fn extract_plain(text: &str, limits: Limits) -> Extracted {
 
 fn finish(lines: Vec<String>, method: ExtractionMethod, min_words: u32) -> Extracted {
     let text = lines.join("\n");
-    let word_count = text.split_whitespace().count() as u32;
+    let word_count = word_count(&text) as u32;
     let mut out = Extracted {
         text_sha256: sha256_hex(normalise_text(&text)),
         word_count,
@@ -127,6 +127,21 @@ fn finish(lines: Vec<String>, method: ExtractionMethod, min_words: u32) -> Extra
         out.text = text;
     }
     out
+}
+
+/// Words in `text`; in scripts written without spaces (Chinese, Japanese,
+/// Thai) every two characters count as one word.
+pub fn word_count(text: &str) -> usize {
+    text.split_whitespace()
+        .map(|tok| {
+            let dense = tok.chars().filter(|c| is_unspaced_script(*c)).count();
+            if dense > 0 { dense.div_ceil(2) } else { 1 }
+        })
+        .sum()
+}
+
+fn is_unspaced_script(c: char) -> bool {
+    matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x0E00..=0x0E7F | 0xAC00..=0xD7AF)
 }
 
 /// The text as hashed for exact-duplicate detection: lowercase, whitespace collapsed.

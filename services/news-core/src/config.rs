@@ -248,7 +248,7 @@ impl Default for CleanerConfig {
     fn default() -> Self {
         CleanerConfig {
             max_html_bytes: 4 * 1024 * 1024,
-            min_words: 40,
+            min_words: 10,
         }
     }
 }
