@@ -31,6 +31,18 @@ static CHROME_LINE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
+/// A pointer to another article ("More details about X can be found in ...").
+static MORE_ELSEWHERE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(more details|more information|read more|details) (about|on) .{0,80}(can be found|are available|in the article|here)\b.{0,60}$")
+        .expect("valid regex")
+});
+
+/// Copyright and reuse notices.
+static RIGHTS_NOTICE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(copyright\b|©|\(c\)\s*\d{4})|all rights reserved|may not be (re)?published, broadcast|without (the )?(prior )?written permission")
+        .expect("valid regex")
+});
+
 /// Photo and image credits, as whole lines or trailing a caption.
 static CAPTION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -56,9 +68,21 @@ pub enum LineKind {
     LanguageSwitcher,
 }
 
+/// A menu flattened to text: four or more short items between separators.
+fn is_menu_line(t: &str) -> bool {
+    let parts: Vec<&str> = t.split(['|', '•', '·']).map(str::trim).collect();
+    parts.len() >= 4 && parts.iter().all(|p| p.split_whitespace().count() <= 3)
+}
+
+/// Bylines and time stamps as lines of their own.
+static BYLINE_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(by\s+[\p{Lu}][\p{L}.'-]+(\s+[\p{Lu}][\p{L}.'-]+){0,3}(,\s*[\p{L} .&-]{2,40})?|(published|updated|posted)\s+(\d+\s+(minutes?|hours?|days?)\s+ago|on\b.{0,40}|\d.{0,40})(\s*\|\s*\d+\s+min(ute)?s?\s+read)?|\d+\s+min(ute)?s?\s+read)\s*$")
+        .expect("valid regex")
+});
+
 pub fn classify(line: &str) -> LineKind {
     let t = line.trim();
-    if t.is_empty() {
+    if t.is_empty() || is_menu_line(t) || BYLINE_LINE.is_match(t) {
         return LineKind::Chrome;
     }
     if RELATED_HEADER.is_match(t) {
@@ -69,6 +93,9 @@ pub fn classify(line: &str) -> LineKind {
     }
     let words = t.split_whitespace().count();
     if words <= 12 && CHROME_LINE.is_match(t) {
+        return LineKind::Chrome;
+    }
+    if words <= 45 && (RIGHTS_NOTICE.is_match(t) || MORE_ELSEWHERE.is_match(t)) {
         return LineKind::Chrome;
     }
     if is_appeal(t) {

@@ -24,11 +24,6 @@ static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
 static BULLET: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*([-*•·–]|\d+[.)])\s+").expect("valid regex"));
 
-static MORE_DETAILS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(more details|more information|read more|details) (about|on) .{0,80}(can be found|are available|in the article|here)\b.{0,60}$")
-        .expect("valid regex")
-});
-
 /// The first line of a captured page is usually its headline.
 pub struct PlainArticle {
     pub title: Option<String>,
@@ -84,7 +79,7 @@ pub fn clean(text: &str) -> PlainArticle {
             }
             continue;
         }
-        if kind != LineKind::Story || MORE_DETAILS.is_match(body) || DATE_LINE.is_match(body) {
+        if kind != LineKind::Story || DATE_LINE.is_match(body) {
             continue;
         }
         if let Some(t) = &title_norm {

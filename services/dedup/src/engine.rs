@@ -13,6 +13,9 @@ pub const MINHASH_PERMS: usize = 64;
 const BANDS: usize = 16;
 const ROWS: usize = MINHASH_PERMS / BANDS;
 const SHINGLE: usize = 3;
+/// Texts shorter than this (in shingles) are too small to call near copies;
+/// only exact matches apply to them.
+const MIN_NEAR_SHINGLES: u32 = 8;
 /// Terms kept per article vector and per story centroid.
 const DOC_TERMS: usize = 60;
 const CENTROID_TERMS: usize = 120;
@@ -263,7 +266,7 @@ impl Engine {
     }
 
     fn near_candidate(&self, sig: &[u32], size: u32) -> Option<(String, f32)> {
-        if size == 0 {
+        if size < MIN_NEAR_SHINGLES {
             return None;
         }
         let mut seen = HashSet::new();
@@ -495,4 +498,88 @@ fn merge_centroid(old: &[(u64, f32)], add: &[(u64, f32)], members: u32) -> Vec<(
     v.truncate(CENTROID_TERMS);
     normalise(&mut v);
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const QUAKE: &str = "A magnitude 6.1 earthquake struck the northern province of Kerman early on Tuesday, \
+        killing at least 12 people and injuring 80, the state news agency reported. The quake hit at 5:42 a.m. \
+        near the town of Ravar at a depth of 10 kilometres, the geological survey said. Rescue teams from three \
+        provinces were sent to the area, where several mud-brick homes collapsed, the provincial governor said.";
+
+    fn art<'a>(id: &'a str, text: &'a str, at: i64) -> ArticleIn<'a> {
+        ArticleIn {
+            id,
+            title: None,
+            text,
+            at,
+            published: None,
+        }
+    }
+
+    #[test]
+    fn exact_near_replay_and_unique() {
+        let mut e = Engine::new(Params::default());
+        let first = e.decide(&art("a", QUAKE, 0));
+        assert_eq!(first.kind, VerdictKind::Unique);
+
+        let exact = e.decide(&art("b", &QUAKE.to_uppercase(), 1));
+        assert_eq!(exact.kind, VerdictKind::Exact);
+        assert_eq!(exact.duplicate_of.as_deref(), Some("a"));
+
+        let syndicated = format!(
+            "HOME | WORLD | SPORT\n{QUAKE}\nShare this story. Copyright 2024 Wire Service."
+        );
+        let near = e.decide(&art("c", &syndicated, 2));
+        assert_eq!(near.kind, VerdictKind::Near, "{near:?}");
+        assert_eq!(near.story_id, first.story_id);
+
+        let replay = e.decide(&art("c", &syndicated, 3));
+        assert!(replay.replay);
+        assert_eq!(replay.story_id, near.story_id);
+        assert_eq!(
+            e.story(&first.story_id).unwrap().member_count,
+            3,
+            "a replay does not add a member"
+        );
+
+        let other = e.decide(&art(
+            "d",
+            "Parliament passed the annual budget on Thursday after a late-night \
+            session, with 212 votes in favour and 140 against, the speaker announced to lawmakers.",
+            4,
+        ));
+        assert_eq!(other.kind, VerdictKind::Unique);
+        assert_ne!(other.story_id, first.story_id);
+    }
+
+    #[test]
+    fn window_evicts_old_articles() {
+        let mut e = Engine::new(Params {
+            window_secs: 10,
+            ..Params::default()
+        });
+        e.decide(&art("a", QUAKE, 0));
+        let later = e.decide(&art("b", QUAKE, 100));
+        assert_eq!(
+            later.kind,
+            VerdictKind::Unique,
+            "the first copy left the window"
+        );
+        assert_eq!(e.article_count(), 1);
+    }
+
+    #[test]
+    fn state_survives_a_snapshot_roundtrip() {
+        let mut e = Engine::new(Params::default());
+        e.decide(&art("a", QUAKE, 0));
+        let restored: Engine = serde_json::from_slice(&serde_json::to_vec(&e).unwrap()).unwrap();
+        let mut restored = restored;
+        assert_eq!(
+            restored.decide(&art("b", QUAKE, 1)).kind,
+            VerdictKind::Exact
+        );
+    }
 }

@@ -115,7 +115,7 @@ pub fn cluster(input: &Path, output: &Path, config: &Config) -> Result<()> {
         if line.trim().is_empty() {
             continue;
         }
-        let article: ClusterIn = match serde_json::from_str(&line) {
+        let mut article: ClusterIn = match serde_json::from_str(&line) {
             Ok(a) => a,
             Err(e) => {
                 bad += 1;
@@ -123,6 +123,18 @@ pub fn cluster(input: &Path, output: &Path, config: &Config) -> Result<()> {
                 continue;
             }
         };
+        // The same line-by-line cleaning the pipeline's clean stage applies:
+        // page chrome in the text would make copies of different stories look alike.
+        let cleaned = extract_plain(
+            &article.text,
+            Limits {
+                min_words: 1,
+                ..Limits::default()
+            },
+        );
+        if !cleaned.text.is_empty() {
+            article.text = cleaned.text;
+        }
         let verdict = cluster_line(&mut engine, &article, n as i64);
         serde_json::to_writer(&mut out, &verdict)?;
         out.write_all(b"\n")?;
