@@ -137,7 +137,8 @@ fn describe() {
 pub fn init_logging() {
     use tracing_subscriber::EnvFilter;
     let terminal = std::io::stderr().is_terminal();
-    let default = if terminal { "warn" } else { "info" };
+    // html5ever warns about every odd page it repairs: noise, not news.
+    let default = if terminal { "warn,html5ever=error" } else { "info,html5ever=error" };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
