@@ -138,7 +138,11 @@ pub fn init_logging() {
     use tracing_subscriber::EnvFilter;
     let terminal = std::io::stderr().is_terminal();
     // html5ever warns about every odd page it repairs: noise, not news.
-    let default = if terminal { "warn,html5ever=error" } else { "info,html5ever=error" };
+    let default = if terminal {
+        "warn,html5ever=error"
+    } else {
+        "info,html5ever=error"
+    };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)

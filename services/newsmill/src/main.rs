@@ -24,7 +24,7 @@ struct Cli {
     #[arg(long, global = true)]
     print_config: bool,
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
@@ -84,15 +84,29 @@ enum Command {
     },
 }
 
-fn main() -> Result<()> {
+fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     news_core::telemetry::init_logging();
+    match run(cli) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // One readable line (with causes), not a backtrace.
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
     let config = Config::load(cli.config.as_deref()).context("loading configuration")?;
     if cli.print_config {
         print!("{}", config.to_masked_toml());
         return Ok(());
     }
-    match cli.command {
+    let Some(command) = cli.command else {
+        anyhow::bail!("a subcommand is required (see newsmill --help)");
+    };
+    match command {
         Command::Extract {
             input,
             output,
