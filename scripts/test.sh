@@ -6,7 +6,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
 # Python client for the cross-language contract test (confluent-kafka + jsonschema).
-if ! [ -x .cache/venv/bin/python ] || ! .cache/venv/bin/python -c "import confluent_kafka, jsonschema" 2>/dev/null; then
+if ! [ -x .cache/venv/bin/python ] || ! .cache/venv/bin/python -c "import confluent_kafka, jsonschema, yaml" 2>/dev/null; then
   python3 -m venv .cache/venv
   .cache/venv/bin/pip install --quiet --disable-pip-version-check -r tests/python/requirements.txt
 fi
@@ -18,6 +18,9 @@ if [ -z "${KAFKA_BROKERS:-}" ]; then
   trap 'scripts/tansu-stop.sh "$KAFKA_BROKERS"' EXIT
 fi
 echo "test broker: $KAFKA_BROKERS"
+
+# deploy/ is linted without a Docker engine (promtool, YAML and JSON structure).
+.cache/venv/bin/python tests/python/check_deploy.py
 
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings

@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""Lint deploy/ without a Docker engine: promtool on the rules and config,
+YAML/JSON structure of compose, Kubernetes and the dashboard, Dockerfile basics."""
+import json, pathlib, re, shutil, subprocess, sys, tempfile
+
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+D = ROOT / "deploy"
+errors = []
+
+
+def check(cond, msg):
+    if not cond:
+        errors.append(msg)
+
+
+def promtool(*args):
+    r = subprocess.run(["promtool", *args], capture_output=True, text=True)
+    check(r.returncode == 0, f"promtool {' '.join(args)}: {r.stdout}{r.stderr}")
+
+
+if shutil.which("promtool"):
+    promtool("check", "rules", str(D / "prometheus/alerts.yml"))
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = (D / "prometheus/prometheus.yml").read_text().replace("/etc/prometheus/alerts.yml", str(D / "prometheus/alerts.yml"))
+        (pathlib.Path(tmp) / "prometheus.yml").write_text(cfg)
+        promtool("check", "config", str(pathlib.Path(tmp) / "prometheus.yml"))
+else:
+    errors.append("promtool not installed (Debian package prometheus)")
+
+alerts = yaml.safe_load((D / "prometheus/alerts.yml").read_text())
+names = {r["alert"] for g in alerts["groups"] for r in g["rules"]}
+for want in ["NewsmillStageStalled", "NewsmillConsumerLagGrowing", "NewsmillDeadLetterRate", "NewsmillFeedsFailing", "NewsmillNoNewStories"]:
+    check(want in names, f"alert {want} missing")
+
+compose = yaml.safe_load((D / "docker-compose.yml").read_text())
+for svc in ["kafka", "topics", "fetch", "clean", "dedup", "prometheus", "grafana"]:
+    check(svc in compose["services"], f"compose service {svc} missing")
+check("healthcheck" in compose["services"]["kafka"], "kafka has no healthcheck")
+
+docs = [d for d in yaml.safe_load_all((D / "k8s/newsmill.yaml").read_text()) if d]
+kinds = [d["kind"] for d in docs]
+for k in ["ConfigMap", "Secret", "Deployment", "StatefulSet", "PodDisruptionBudget"]:
+    check(k in kinds, f"k8s {k} missing")
+config = next(d for d in docs if d["kind"] == "ConfigMap")["data"]["newsmill.toml"]
+shutdown = int(re.search(r'shutdown_timeout\s*=\s*"(\d+)s"', config).group(1))
+for d in docs:
+    if d["kind"] in ("Deployment", "StatefulSet"):
+        spec = d["spec"]["template"]["spec"]
+        name = d["metadata"]["name"]
+        check(spec.get("terminationGracePeriodSeconds", 30) > shutdown, f"{name}: grace period must exceed shutdown_timeout {shutdown}s")
+        check(spec.get("securityContext", {}).get("runAsNonRoot") is True, f"{name}: not runAsNonRoot")
+        for c in spec["containers"]:
+            check("livenessProbe" in c and "readinessProbe" in c, f"{name}: probes missing")
+            check("requests" in c.get("resources", {}), f"{name}: resource requests missing")
+
+dash = json.loads((D / "grafana/newsmill.json").read_text())
+check(len(dash["panels"]) >= 8, "dashboard has too few panels")
+exprs = " ".join(t["expr"] for p in dash["panels"] for t in p["targets"])
+for metric in ["news_messages_received_total", "news_dead_letters_total", "news_kafka_consumer_lag_messages", "news_dedup_verdicts_total"]:
+    check(metric in exprs, f"dashboard does not chart {metric}")
+
+dockerfile = (D / "Dockerfile").read_text()
+check(re.search(r"^USER\s+(?!root|0\b)", dockerfile, re.M) is not None, "Dockerfile runs as root")
+check('"--version"' in dockerfile, "Dockerfile has no --version smoke test")
+check(dockerfile.count("FROM ") >= 2, "Dockerfile is not multi-stage")
+
+if errors:
+    print("\n".join(errors))
+    sys.exit(1)
+print(f"deploy checks passed: {len(names)} alert rules, {len(docs)} k8s objects, {len(compose['services'])} compose services, {len(dash['panels'])} panels")
