@@ -291,23 +291,45 @@ fn sample(exposition: &str, metric: &str, labels: &[&str]) -> f64 {
 async fn scrape(addr: &str, path: &str) -> Option<(u16, String)> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut sock = tokio::net::TcpStream::connect(addr).await.ok()?;
-    sock.write_all(format!("GET {path} HTTP/1.0\r\nHost: x\r\n\r\n").as_bytes()).await.ok()?;
+    sock.write_all(format!("GET {path} HTTP/1.0\r\nHost: x\r\n\r\n").as_bytes())
+        .await
+        .ok()?;
     let mut buf = String::new();
     sock.read_to_string(&mut buf).await.ok()?;
     let status = buf.split_whitespace().nth(1)?.parse().ok()?;
-    Some((status, buf.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default()))
+    Some((
+        status,
+        buf.split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default(),
+    ))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_move_as_the_input_implies_and_sigterm_drains_cleanly() {
     let site = serve_dir(repo_root().join("examples/site"), Duration::ZERO).await;
     let data = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let admin = format!("127.0.0.1:{port}");
-    let mut env = child_env(data.path(), Some(&broker()), &format!("http://{site}/feed.xml"), &unique("metrics"));
+    let mut env = child_env(
+        data.path(),
+        Some(&broker()),
+        &format!("http://{site}/feed.xml"),
+        &unique("metrics"),
+    );
     env.retain(|(k, _)| k != "NEWSMILL__ADMIN__LISTEN");
     env.push(("NEWSMILL__ADMIN__LISTEN".into(), admin.clone()));
-    let mut child = Command::new(newsmill_bin()).arg("run").envs(env.iter().cloned()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let mut child = Command::new(newsmill_bin())
+        .arg("run")
+        .envs(env.iter().cloned())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
 
     let deadline = Instant::now() + Duration::from_secs(90);
     let mut text = String::new();
@@ -320,35 +342,87 @@ async fn metrics_move_as_the_input_implies_and_sigterm_drains_cleanly() {
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    assert_eq!(sample(&text, "news_dedup_verdicts_total", &[]), 8.0, "{text}");
-    assert_eq!(sample(&text, "news_dedup_verdicts_total", &["kind=\"unique\""]), 4.0, "5 seeds + 3 other stories: {text}");
-    assert_eq!(sample(&text, "news_dedup_verdicts_total", &["kind=\"story\""]), 4.0);
+    assert_eq!(
+        sample(&text, "news_dedup_verdicts_total", &[]),
+        8.0,
+        "{text}"
+    );
+    assert_eq!(
+        sample(&text, "news_dedup_verdicts_total", &["kind=\"unique\""]),
+        4.0,
+        "5 seeds + 3 other stories: {text}"
+    );
+    assert_eq!(
+        sample(&text, "news_dedup_verdicts_total", &["kind=\"story\""]),
+        4.0
+    );
     assert_eq!(sample(&text, "news_clean_articles_total", &[]), 8.0);
     assert_eq!(sample(&text, "news_fetch_items_total", &[]), 8.0);
-    assert!(sample(&text, "news_fetch_requests_total", &["kind=\"article\"", "status_class=\"2xx\""]) >= 8.0);
-    assert!(sample(&text, "news_messages_sent_total", &[".clean\""]) >= 8.0, "{text}");
-    assert!(sample(&text, "news_stage_duration_seconds_bucket", &["stage=\"clean\"", "le=\"+Inf\""]) >= 8.0, "histograms, not summaries");
+    assert!(
+        sample(
+            &text,
+            "news_fetch_requests_total",
+            &["kind=\"article\"", "status_class=\"2xx\""]
+        ) >= 8.0
+    );
+    assert!(
+        sample(&text, "news_messages_sent_total", &[".clean\""]) >= 8.0,
+        "{text}"
+    );
+    assert!(
+        sample(
+            &text,
+            "news_stage_duration_seconds_bucket",
+            &["stage=\"clean\"", "le=\"+Inf\""]
+        ) >= 8.0,
+        "histograms, not summaries"
+    );
     assert_eq!(sample(&text, "news_build_info", &[]), 1.0);
     assert_eq!(scrape(&admin, "/health/live").await.map(|r| r.0), Some(200));
-    assert_eq!(scrape(&admin, "/health/ready").await.map(|r| r.0), Some(200));
+    assert_eq!(
+        scrape(&admin, "/health/ready").await.map(|r| r.0),
+        Some(200)
+    );
 
     // The exposition passes promtool's lint when promtool is installed (CI installs it).
-    if let Ok(mut promtool) = Command::new("promtool").args(["check", "metrics"]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn() {
+    if let Ok(mut promtool) = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+    {
         use std::io::Write;
-        promtool.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+        promtool
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
         let out = promtool.wait_with_output().unwrap();
-        assert!(out.status.success(), "promtool check metrics: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "promtool check metrics: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     // SIGTERM: drain, commit, exit 0.
-    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
     let started = Instant::now();
     let code = loop {
         if let Some(s) = child.try_wait().unwrap() {
             break s;
         }
-        assert!(started.elapsed() < Duration::from_secs(40), "did not stop after SIGTERM");
+        assert!(
+            started.elapsed() < Duration::from_secs(40),
+            "did not stop after SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(100));
     };
     assert!(code.success(), "exit status after SIGTERM: {code:?}");

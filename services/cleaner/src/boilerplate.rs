@@ -18,7 +18,7 @@ static RELATED_HEADER: LazyLock<Regex> = LazyLock::new(|| {
 /// Phrases that only appear in appeals for money, membership or newsletters.
 static APPEAL_CUES: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(support (us|our|independent|quality)|become (a|our) (patron|member|supporter|subscriber|co-creator)|become a patron|donat(e|ion|ing)|join our community|make a (contribution|donation)|contribute (today|now)|(?-i:[Ss]upport [A-Z]{2,}\b)|patreon|cost of (one|a) cup of coffee|readers like you|subscribe (now|today|to our)|sign up (for|to) (our|the) newsletter|newsletter|membership|you could close this page|keep our (reporting|journalism)|independent journalism|every contribution|paywall|unlimited access|already a subscriber|log ?in to continue|create a free account)",
+        r"(?i)(?-u:\b)(support (us|our|independent|quality)|become (a|our) (patron|member|supporter|subscriber|co-creator)|become a patron|donat(e|ion|ing)|join our community|make a (contribution|donation)|contribute (today|now)|(?-i:[Ss]upport [A-Z]{2,}(?-u:\b))|patreon|cost of (one|a) cup of coffee|readers like you|subscribe (now|today|to our)|sign up (for|to) (our|the) newsletter|newsletter|membership|you could close this page|keep our (reporting|journalism)|independent journalism|every contribution|paywall|unlimited access|already a subscriber|log ?in to continue|create a free account)",
     )
     .expect("valid regex")
 });
@@ -33,20 +33,20 @@ static CHROME_LINE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A pointer to another article ("More details about X can be found in ...").
 static MORE_ELSEWHERE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(more details|more information|read more|details) (about|on) .{0,80}(can be found|are available|in the article|here)\b.{0,60}$")
+    Regex::new(r"(?i)^\s*(more details|more information|read more|details) (about|on) .{0,80}(can be found|are available|in the article|here)(?-u:\b).{0,60}$")
         .expect("valid regex")
 });
 
 /// Copyright and reuse notices.
 static RIGHTS_NOTICE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(copyright\b|©|\(c\)\s*\d{4})|all rights reserved|may not be (re)?published, broadcast|without (the )?(prior )?written permission")
+    Regex::new(r"(?i)^\s*(copyright(?-u:\b)|©|\(c\)\s*\d{4})|all rights reserved|may not be (re)?published, broadcast|without (the )?(prior )?written permission")
         .expect("valid regex")
 });
 
 /// Photo and image credits, as whole lines or trailing a caption.
 static CAPTION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(^\s*(photo|image|picture|illustration|video|graphic|credit|source image)s?\s*(:|by\b|credit)|[.(]\s*(photo|image|picture|pictured|illustration)\s*(:|by\b|credit)[^.]{0,80}\)?\s*$|\((photo|image|picture)s?:[^)]*\)\s*$|\b(getty images|reuters/[a-z]+|afp via getty|ap photo|shutterstock|epa-efe)\s*\)?\s*$)",
+        r"(?i)(^\s*(photo|image|picture|illustration|video|graphic|credit|source image)s?\s*(:|by(?-u:\b)|credit)|[.(]\s*(photo|image|picture|pictured|illustration)\s*(:|by(?-u:\b)|credit)[^.]{0,80}\)?\s*$|\((photo|image|picture)s?:[^)]*\)\s*$|(?-u:\b)(getty images|reuters/[a-z]+|afp via getty|ap photo|shutterstock|epa-efe)\s*\)?\s*$)",
     )
     .expect("valid regex")
 });
@@ -76,7 +76,7 @@ fn is_menu_line(t: &str) -> bool {
 
 /// Bylines and time stamps as lines of their own.
 static BYLINE_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(by\s+[\p{Lu}][\p{L}.'-]+(\s+[\p{Lu}][\p{L}.'-]+){0,3}(,\s*[\p{L} .&-]{2,40})?|(published|updated|posted)\s+(\d+\s+(minutes?|hours?|days?)\s+ago|on\b.{0,40}|\d.{0,40})(\s*\|\s*\d+\s+min(ute)?s?\s+read)?|\d+\s+min(ute)?s?\s+read)\s*$")
+    Regex::new(r"(?i)^\s*(by\s+[\p{Lu}][\p{L}.'-]+(\s+[\p{Lu}][\p{L}.'-]+){0,3}(,\s*[\p{L} .&-]{2,40})?|(published|updated|posted)\s+(\d+\s+(minutes?|hours?|days?)\s+ago|on(?-u:\b).{0,40}|\d.{0,40})(\s*\|\s*\d+\s+min(ute)?s?\s+read)?|\d+\s+min(ute)?s?\s+read)\s*$")
         .expect("valid regex")
 });
 

@@ -28,6 +28,8 @@ pub struct Block {
     pub text: String,
     pub kind: BlockKind,
     pub link_chars: usize,
+    /// Boilerplate class of the text, computed once.
+    pub line: LineKind,
 }
 
 impl Block {
@@ -284,6 +286,7 @@ pub fn segment(doc: &Html) -> Segmented {
         }
         let block = Block {
             link_chars: links.min(text.chars().count()),
+            line: classify(&text),
             text,
             kind,
         };
@@ -411,7 +414,7 @@ fn block_value(block: &Block) -> (f32, f32) {
     if ld > 0.5 {
         return (0.0, chars);
     }
-    if classify(&block.text) != LineKind::Story {
+    if block.line != LineKind::Story {
         return (0.0, chars);
     }
     let words = crate::word_count(&block.text);
@@ -434,7 +437,7 @@ pub fn story_lines(blocks: &[Block], range: (usize, usize), title: Option<&str>)
     let mut in_related = false;
     for block in &blocks[range.0..range.1] {
         let text = block.text.trim();
-        let kind = classify(text);
+        let kind = block.line;
         if kind == LineKind::RelatedHeader {
             in_related = true;
             continue;

@@ -1,9 +1,8 @@
 //! Article metadata from structured data (JSON-LD), OpenGraph and meta tags.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use scraper::{Html, Selector};
+use scraper::{Html, Node};
 use serde_json::Value;
-use std::sync::LazyLock;
 
 #[derive(Debug, Default, Clone)]
 pub struct Metadata {
@@ -20,21 +19,6 @@ pub struct Metadata {
     /// The page describes itself as an article (JSON-LD type or og:type).
     pub declared_article: bool,
 }
-
-macro_rules! selector {
-    ($name:ident, $css:expr) => {
-        static $name: LazyLock<Selector> =
-            LazyLock::new(|| Selector::parse($css).expect("valid selector"));
-    };
-}
-
-selector!(META, "meta");
-selector!(LD_JSON, r#"script[type="application/ld+json"]"#);
-selector!(TITLE, "title");
-selector!(H1, "h1");
-selector!(CANONICAL, r#"link[rel="canonical"]"#);
-selector!(HTML_TAG, "html");
-selector!(TIME, "time[datetime]");
 
 const ARTICLE_TYPES: &[&str] = &[
     "Article",
@@ -54,18 +38,57 @@ const ARTICLE_TYPES: &[&str] = &[
 
 pub fn extract(doc: &Html) -> Metadata {
     let mut md = Metadata::default();
+    // One pass over the nodes gathers everything the rules below read.
     let mut metas: Vec<(String, String)> = Vec::new();
-    for m in doc.select(&META) {
-        let el = m.value();
-        let key = el
-            .attr("property")
-            .or_else(|| el.attr("name"))
-            .or_else(|| el.attr("itemprop"));
-        if let (Some(k), Some(v)) = (key, el.attr("content")) {
-            let v = v.trim();
-            if !v.is_empty() {
-                metas.push((k.to_ascii_lowercase(), v.to_string()));
+    let mut ld_scripts: Vec<String> = Vec::new();
+    let (mut title_tag, mut h1, mut canonical, mut html_lang, mut time_attr) =
+        (None, None, None, None, None);
+    for node in doc.tree.nodes() {
+        let Some(el) = node.value().as_element() else {
+            continue;
+        };
+        match el.name() {
+            "meta" => {
+                let key = el
+                    .attr("property")
+                    .or_else(|| el.attr("name"))
+                    .or_else(|| el.attr("itemprop"));
+                if let (Some(k), Some(v)) = (key, el.attr("content")) {
+                    let v = v.trim();
+                    if !v.is_empty() {
+                        metas.push((k.to_ascii_lowercase(), v.to_string()));
+                    }
+                }
             }
+            "script"
+                if el
+                    .attr("type")
+                    .is_some_and(|t| t.eq_ignore_ascii_case("application/ld+json")) =>
+            {
+                ld_scripts.push(
+                    node.children()
+                        .filter_map(|c| c.value().as_text().map(|t| t.to_string()))
+                        .collect(),
+                );
+            }
+            "title" if title_tag.is_none() => title_tag = Some(text_of(node)),
+            "h1" if h1.is_none() => h1 = Some(text_of(node)),
+            "link"
+                if canonical.is_none()
+                    && el
+                        .attr("rel")
+                        .is_some_and(|r| r.eq_ignore_ascii_case("canonical")) =>
+            {
+                canonical = el.attr("href").map(str::to_string);
+            }
+            "html" if html_lang.is_none() => html_lang = el.attr("lang").map(str::to_string),
+            "time" if time_attr.is_none() => time_attr = el.attr("datetime").and_then(parse_date),
+            _ => {}
+        }
+    }
+    for raw in &ld_scripts {
+        if let Ok(value) = serde_json::from_str::<Value>(raw.trim()) {
+            visit_ld(&value, &mut md, 0);
         }
     }
     let meta = |keys: &[&str]| -> Option<String> {
@@ -73,27 +96,14 @@ pub fn extract(doc: &Html) -> Metadata {
             .find_map(|k| metas.iter().find(|(mk, _)| mk == k).map(|(_, v)| v.clone()))
     };
 
-    for script in doc.select(&LD_JSON) {
-        let raw: String = script.text().collect();
-        if let Ok(value) = serde_json::from_str::<Value>(raw.trim()) {
-            visit_ld(&value, &mut md, 0);
-        }
-    }
-
     if md.title.is_none() {
         md.title = meta(&["og:title", "twitter:title", "dc.title", "headline"]);
     }
     if md.title.is_none() {
-        md.title = doc
-            .select(&H1)
-            .next()
-            .map(|h| collapse(&h.text().collect::<String>()));
+        md.title = h1.map(|h| collapse(&h));
     }
     if md.title.is_none() {
-        md.title = doc
-            .select(&TITLE)
-            .next()
-            .map(|t| strip_site_suffix(&collapse(&t.text().collect::<String>())));
+        md.title = title_tag.map(|t| strip_site_suffix(&collapse(&t)));
     }
     md.title = md.title.filter(|t| !t.is_empty());
 
@@ -135,9 +145,7 @@ pub fn extract(doc: &Html) -> Metadata {
         .and_then(|d| parse_date(&d));
     }
     if md.published.is_none() {
-        md.published = doc
-            .select(&TIME)
-            .find_map(|t| t.value().attr("datetime").and_then(parse_date));
+        md.published = time_attr;
     }
     if md.modified.is_none() {
         md.modified = meta(&[
@@ -159,14 +167,9 @@ pub fn extract(doc: &Html) -> Metadata {
             "twitter:image:src",
         ]);
     }
-    md.canonical_url = doc
-        .select(&CANONICAL)
-        .find_map(|l| l.value().attr("href").map(str::to_string))
-        .or_else(|| meta(&["og:url"]));
-    md.language = doc
-        .select(&HTML_TAG)
-        .next()
-        .and_then(|h| h.value().attr("lang"))
+    md.canonical_url = canonical.or_else(|| meta(&["og:url"]));
+    md.language = html_lang
+        .as_deref()
         .or_else(|| {
             metas
                 .iter()
@@ -309,4 +312,10 @@ fn strip_site_suffix(title: &str) -> String {
         }
     }
     title.to_string()
+}
+
+fn text_of(node: ego_tree::NodeRef<'_, Node>) -> String {
+    node.descendants()
+        .filter_map(|d| d.value().as_text().map(|t| t.to_string()))
+        .collect()
 }

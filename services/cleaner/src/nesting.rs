@@ -41,12 +41,12 @@ fn scan(html: &str, max_depth: usize, mut out: Option<&mut String>) -> bool {
         let end = start + end_off + 1;
         let inner = &html[start + 1..end - 1];
         let closing = inner.starts_with('/');
-        let name: String = inner
-            .trim_start_matches('/')
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
-            .map(|c| c.to_ascii_lowercase())
-            .collect();
+        let bare = inner.trim_start_matches('/');
+        let name_len = bare
+            .bytes()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == b'-')
+            .count();
+        let name = &bare[..name_len];
         let mut drop_tag = false;
         let mut next = end;
         if !name.is_empty() && !inner.starts_with('!') && !inner.starts_with('?') {
@@ -57,8 +57,8 @@ fn scan(html: &str, max_depth: usize, mut out: Option<&mut String>) -> bool {
                 } else {
                     depth = depth.saturating_sub(1);
                 }
-            } else if !VOID.contains(&name.as_str()) && !inner.ends_with('/') {
-                if RAW_TEXT.contains(&name.as_str()) {
+            } else if !VOID.iter().any(|v| v.eq_ignore_ascii_case(name)) && !inner.ends_with('/') {
+                if RAW_TEXT.iter().any(|r| r.eq_ignore_ascii_case(name)) {
                     // Skip raw text to its end tag: '<' inside it is not markup.
                     let close = format!("</{name}");
                     next = find_ci(html, end, &close).unwrap_or(html.len());
@@ -84,7 +84,7 @@ fn scan(html: &str, max_depth: usize, mut out: Option<&mut String>) -> bool {
 }
 
 fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
-    hay.iter().position(|&b| b == needle)
+    memchr::memchr(needle, hay)
 }
 
 fn find_ci(hay: &str, from: usize, needle: &str) -> Option<usize> {
