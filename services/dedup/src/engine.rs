@@ -2,11 +2,13 @@
 //! Pure and deterministic: the same articles in the same order give the same
 //! verdicts. The caller owns persistence (see `state.rs`).
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::text::{Token, hash64, is_stopword, shingle_hashes, tokens};
+use crate::text::{Token, hash64, shingle_hashes, tokens};
 use news_core::messages::VerdictKind;
 
 pub const MINHASH_PERMS: usize = 64;
@@ -135,13 +137,18 @@ impl Engine {
             return d;
         }
         self.evict(a.at);
-        let full = match a.title {
-            Some(t) if !a.text.starts_with(t) => format!("{t}\n{}", a.text),
-            _ => a.text.to_string(),
+        // Tokenise once: shingles come from the text, terms from title and text.
+        let text_toks = tokens(a.text);
+        let toks = match a.title {
+            Some(t) if !a.text.starts_with(t) => {
+                let mut all = tokens(t);
+                all.extend(text_toks.iter().cloned());
+                all
+            }
+            _ => text_toks.clone(),
         };
-        let toks = tokens(&full);
         let text_hash = hash64(normalised(a.text).as_bytes());
-        let shingles = shingle_hashes(&tokens(a.text), SHINGLE);
+        let shingles = shingle_hashes(&text_toks, SHINGLE);
         let sig = minhash(&shingles);
 
         // Document frequencies learn from every article before it is weighed.
@@ -269,7 +276,7 @@ impl Engine {
         if size < MIN_NEAR_SHINGLES {
             return None;
         }
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         let mut best: Option<(String, f32)> = None;
         for b in band_keys(sig) {
             for id in self.buckets.get(&b).into_iter().flatten() {
@@ -296,7 +303,7 @@ impl Engine {
     }
 
     fn story_candidate(&self, vec: &[(u64, f32)], published: Option<i64>) -> Option<(u64, f32)> {
-        let mut votes: HashMap<u64, f32> = HashMap::new();
+        let mut votes: HashMap<u64, f32> = HashMap::default();
         for (t, w) in vec.iter().take(INDEX_TERMS * 2) {
             for s in self.term_index.get(t).into_iter().flatten() {
                 *votes.entry(*s).or_default() += w;
@@ -329,25 +336,25 @@ impl Engine {
     /// Capitalised words (names) and numbers weigh more: they survive
     /// paraphrase and translation, and separate events of the same kind.
     fn weigh(&mut self, toks: &[Token], title: Option<&str>, learn: bool) -> Vec<(u64, f32)> {
-        let mut tf: HashMap<u64, f32> = HashMap::new();
-        let title_words: HashSet<String> = title
-            .map(|t| tokens(t).into_iter().map(|x| x.lower).collect())
+        let mut tf: HashMap<u64, f32> = HashMap::default();
+        let title_words: HashSet<u64> = title
+            .map(|t| tokens(t).into_iter().map(|x| x.hash).collect())
             .unwrap_or_default();
         for t in toks {
-            if is_stopword(&t.lower) {
+            if t.stop {
                 continue;
             }
             let mut w = 1.0;
             if t.capitalised {
                 w *= 2.0;
             }
-            if t.number && t.lower.len() >= 2 {
+            if t.number {
                 w *= 1.5;
             }
-            if title_words.contains(&t.lower) {
+            if title_words.contains(&t.hash) {
                 w *= 1.5;
             }
-            *tf.entry(term_hash(&t.lower)).or_default() += w;
+            *tf.entry(t.hash).or_default() += w;
         }
         if learn {
             self.docs_seen += 1;
@@ -424,10 +431,6 @@ impl Engine {
         let per_story = 160 + CENTROID_TERMS * 16 + INDEX_TERMS * 16;
         self.articles.len() * per_article + self.stories.len() * per_story + self.df.len() * 24
     }
-}
-
-fn term_hash(word: &str) -> u64 {
-    hash64(word.as_bytes())
 }
 
 pub fn story_id_for(founder: &str) -> String {

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Score `newsmill cluster` on ../shared/eval/stories: ECB+ (train and dev
+# topics), syndication copy groups against `cluster`, stories against `event`.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+eval_dir="${EVAL_DIR:-$root/../shared/eval/stories}"
+out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
+(cd "$root" && cargo build --release --quiet -p newsmill)
+bin="$root/target/release/newsmill"
+"$bin" cluster --in "$eval_dir/ecbplus_dev.jsonl" --out "$out/ecb.jsonl"
+"$bin" cluster --in "$eval_dir/syndication_dev.jsonl" --out "$out/syn.jsonl"
+python3 - "$out" "$eval_dir" <<'PY'
+import json, sys
+out, ev = sys.argv[1], sys.argv[2]
+def dump(path, rows): open(path, "w").writelines(json.dumps(r) + "\n" for r in rows)
+ecb = [json.loads(l) for l in open(f"{out}/ecb.jsonl")]
+dump(f"{out}/ecb_p.jsonl", [{"id": d["id"], "cluster": d["story_id"]} for d in ecb])
+syn = [json.loads(l) for l in open(f"{out}/syn.jsonl")]
+parent = {d["id"]: (d["duplicate_of"] if d["kind"] in ("exact", "near") else d["id"]) for d in syn}
+def root(x):
+    seen = set()
+    while parent.get(x, x) != x and x not in seen:
+        seen.add(x); x = parent[x]
+    return x
+dump(f"{out}/syn_copy.jsonl", [{"id": d["id"], "cluster": root(d["id"])} for d in syn])
+dump(f"{out}/syn_story.jsonl", [{"id": d["id"], "cluster": d["story_id"]} for d in syn])
+gold = [json.loads(l) for l in open(f"{ev}/syndication_dev.jsonl")]
+dump(f"{out}/syn_event.jsonl", [{"id": g["id"], "cluster": g["event"], "split": g["split"]} for g in gold])
+PY
+for s in train dev; do
+  echo "ECB+ $s topics: $(python3 "$eval_dir/score_clusters.py" "$out/ecb_p.jsonl" "$eval_dir/ecbplus_dev.jsonl" --split $s | grep B-cubed)"
+done
+echo "syndication copy groups vs cluster: $(python3 "$eval_dir/score_clusters.py" "$out/syn_copy.jsonl" "$eval_dir/syndication_dev.jsonl" | grep Pairwise)"
+echo "syndication stories vs event: $(python3 "$eval_dir/score_clusters.py" "$out/syn_story.jsonl" "$out/syn_event.jsonl" | grep B-cubed)"
