@@ -220,6 +220,7 @@ pub async fn run_stage<S: Stage>(mut stage: S, ctx: RunContext) -> Result<(), Bu
     let mut last_housekeeping = Instant::now();
     let mut idle_since: Option<Instant> = None;
     let mut paused_at: Option<Instant> = None;
+    let mut paused_secs = 0.0f64;
     tracing::info!(stage = stage_name, topic = %ctx.input_topic, bus = ctx.bus.name(), "stage started");
 
     loop {
@@ -228,8 +229,14 @@ pub async fn run_stage<S: Stage>(mut stage: S, ctx: RunContext) -> Result<(), Bu
         match (full, paused_at) {
             (true, None) => paused_at = Some(Instant::now()),
             (false, Some(t)) => {
-                metrics::counter!(names::BACKPRESSURE, "stage" => stage_name)
-                    .increment(t.elapsed().as_secs_f64() as u64);
+                // Counters take whole units: carry the fraction to the next pause.
+                paused_secs += t.elapsed().as_secs_f64();
+                let whole = paused_secs.floor();
+                if whole >= 1.0 {
+                    metrics::counter!(names::BACKPRESSURE, "stage" => stage_name)
+                        .increment(whole as u64);
+                    paused_secs -= whole;
+                }
                 paused_at = None;
             }
             _ => {}
