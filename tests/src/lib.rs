@@ -204,3 +204,12 @@ pub fn tail_json(env: &[(String, String)], topic: &str) -> Vec<serde_json::Value
         .map(|l| serde_json::from_str(l).expect("tail prints JSON lines"))
         .collect()
 }
+
+/// The shared evaluation data (`NEWSMILL_EVAL_DIR`, else `../shared/eval`
+/// next to the repository), when this machine has it.
+pub fn eval_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("NEWSMILL_EVAL_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("../shared/eval"));
+    dir.is_dir().then_some(dir)
+}

@@ -23,7 +23,7 @@ use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
-pub use feed::{ParsedFeed, parse_feed};
+pub use feed::{FeedError, ParsedFeed, parse_date, parse_feed};
 pub use http::{FetchError, HttpClient};
 use state::{FeedState, FetchState};
 
@@ -243,7 +243,7 @@ impl Fetcher {
         };
         st.validators = fetched.validators.clone();
         let mut new_items = 0;
-        for item in parsed.items {
+        for item in parsed.items(fetched.final_url.as_str()) {
             if token.is_cancelled() {
                 break;
             }

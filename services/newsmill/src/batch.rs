@@ -156,13 +156,78 @@ pub fn cluster(input: &Path, output: &Path, config: &Config) -> Result<()> {
     Ok(())
 }
 
-pub fn parse_feed(file: &Path, url: Option<&str>) -> Result<()> {
+pub fn parse_feed(file: &Path, url: Option<&str>, content_type: Option<&str>) -> Result<()> {
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-    let default_url = url::Url::from_file_path(std::fs::canonicalize(file)?)
-        .map(|u| u.to_string())
-        .unwrap_or_else(|_| "file:///feed".into());
-    let feed = news_fetcher::parse_feed(&bytes, url.unwrap_or(&default_url), None)
+    let default_url = file_url(file);
+    let feed = news_fetcher::parse_feed(&bytes, url.unwrap_or(&default_url), content_type)
         .with_context(|| format!("parsing {}", file.display()))?;
     println!("{}", serde_json::to_string_pretty(&feed)?);
+    Ok(())
+}
+
+fn file_url(file: &Path) -> String {
+    std::fs::canonicalize(file)
+        .ok()
+        .and_then(|p| url::Url::from_file_path(p).ok())
+        .map(|u| u.to_string())
+        .unwrap_or_else(|| "file:///feed".into())
+}
+
+#[derive(serde::Deserialize)]
+struct FeedRequest {
+    path: Option<PathBuf>,
+    url: Option<String>,
+    content_type: Option<String>,
+    content_language: Option<String>,
+    date: Option<String>,
+}
+
+/// One JSON line in, one out: for test harnesses and bulk checks. A bad
+/// request or a bad feed is reported on its line; the batch goes on.
+pub fn parse_feed_batch() -> Result<()> {
+    let stdin = std::io::stdin();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for line in stdin.lock().lines() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let reply = match serde_json::from_str::<FeedRequest>(&line) {
+            Err(e) => serde_json::json!({ "error": format!("bad request: {e}") }),
+            Ok(FeedRequest { date: Some(d), .. }) => serde_json::json!({
+                "date": d,
+                "parsed": news_fetcher::parse_date(&d).map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            }),
+            Ok(FeedRequest {
+                path: Some(path),
+                url,
+                content_type,
+                content_language,
+                ..
+            }) => {
+                let url = url.unwrap_or_else(|| file_url(&path));
+                let source = news_fetcher::feed::FeedSource {
+                    url: &url,
+                    content_type: content_type.as_deref(),
+                    content_language: content_language.as_deref(),
+                };
+                match std::fs::read(&path) {
+                    Err(e) => serde_json::json!({ "path": path, "error": e.to_string() }),
+                    Ok(bytes) => match news_fetcher::feed::parse_feed_from(&bytes, &source) {
+                        Ok(feed) => serde_json::json!({ "path": path, "feed": feed }),
+                        Err(e) => serde_json::json!({
+                            "path": path,
+                            "error": e.to_string(),
+                            "panicked": matches!(e, news_fetcher::FeedError::Panic),
+                        }),
+                    },
+                }
+            }
+            Ok(_) => serde_json::json!({ "error": "a request needs a path or a date" }),
+        };
+        serde_json::to_writer(&mut out, &reply)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
     Ok(())
 }

@@ -77,10 +77,19 @@ enum Command {
     },
     /// Parse a feed file and print it, normalised, as JSON.
     ParseFeed {
-        file: PathBuf,
+        /// The feed file (not with --batch).
+        #[arg(required_unless_present = "batch")]
+        file: Option<PathBuf>,
         /// The URL the feed came from (resolves relative links).
         #[arg(long)]
         url: Option<String>,
+        /// The HTTP Content-Type it was served with (its charset counts).
+        #[arg(long)]
+        content_type: Option<String>,
+        /// Read JSON lines `{"path", "url"?, "content_type"?}` or `{"date"}`
+        /// from stdin and print one JSON line per request.
+        #[arg(long, conflicts_with = "file")]
+        batch: bool,
     },
 }
 
@@ -113,7 +122,17 @@ fn run(cli: Cli) -> Result<()> {
             jobs,
         } => batch::extract(&input, &output, jobs, &config),
         Command::Cluster { input, output } => batch::cluster(&input, &output, &config),
-        Command::ParseFeed { file, url } => batch::parse_feed(&file, url.as_deref()),
+        Command::ParseFeed { batch: true, .. } => batch::parse_feed_batch(),
+        Command::ParseFeed {
+            file,
+            url,
+            content_type,
+            ..
+        } => batch::parse_feed(
+            &file.context("a feed file is required")?,
+            url.as_deref(),
+            content_type.as_deref(),
+        ),
         other => {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Score `newsmill parse-feed` against the `Expect:` assertions of feedparser's
+# test corpus (wellformed/ and encoding/), count crashes over every file
+# (illformed/ included) and compare date parsing with feedparser's table.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+eval_dir="${EVAL_DIR:-$root/../shared/eval/feeds/feedparser}"
+(cd "$root" && cargo build --release --quiet -p newsmill)
+exec python3 "$root/tests/python/feed_conformance.py" \
+  --bin "$root/target/release/newsmill" \
+  --corpus "$eval_dir/v6.0.14/tests" \
+  --dates "$eval_dir/date_tests_v6.0.14.json" "$@"

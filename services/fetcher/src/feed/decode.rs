@@ -1,0 +1,180 @@
+//! Bytes to text: the BOM first, then the shape of the first characters
+//! (UTF-16 without a BOM), then the HTTP charset, then the XML prolog, then
+//! UTF-8 if the bytes are valid UTF-8, and windows-1252 as the last resort
+//! (what browsers assume for legacy pages).
+
+use std::sync::LazyLock;
+
+use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
+use regex::Regex;
+
+pub struct Decoded {
+    pub text: String,
+    /// The WHATWG name of the encoding used.
+    pub encoding: String,
+    /// Content-Language from HTTP, when given.
+    pub language: Option<String>,
+}
+
+static PROLOG_ENCODING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)^(\s*<\?xml[^>]*?encoding\s*=\s*)["']([A-Za-z0-9._:-]+)["']"#)
+        .expect("valid regex")
+});
+
+/// UTF-16 without a BOM shows as a NUL byte next to every ASCII `<`.
+fn sniff_utf16(bytes: &[u8]) -> Option<&'static Encoding> {
+    match bytes {
+        [0, b'<', 0, _, ..] => Some(UTF_16BE),
+        [b'<', 0, _, 0, ..] => Some(UTF_16LE),
+        _ => None,
+    }
+}
+
+/// A character set: one the WHATWG Encoding Standard knows, or a DOS/OEM
+/// code page that old feeds still declare.
+#[derive(Clone, Copy, PartialEq)]
+enum Charset {
+    Whatwg(&'static Encoding),
+    Oem(u16),
+}
+
+/// Labels outside the WHATWG list that feeds use (Python codec names).
+const EXTRA_LABELS: &[(&str, &str)] = &[
+    ("mac", "macintosh"),
+    ("macroman", "macintosh"),
+    ("maccyrillic", "x-mac-cyrillic"),
+    ("mac-cyrillic", "x-mac-cyrillic"),
+    ("ms-ansi", "windows-1252"),
+    ("ms-arab", "windows-1256"),
+    ("ms-cyrl", "windows-1251"),
+    ("ms-ee", "windows-1250"),
+    ("ms-greek", "windows-1253"),
+    ("ms-hebr", "windows-1255"),
+    ("ms-turk", "windows-1254"),
+    ("winbaltrim", "windows-1257"),
+    ("cskoi8r", "koi8-r"),
+];
+
+fn label(name: &str) -> Option<Charset> {
+    let name = name.trim().to_ascii_lowercase().replace('_', "-");
+    if let Some(e) = Encoding::for_label(name.as_bytes()) {
+        return Some(Charset::Whatwg(e));
+    }
+    if let Some((_, to)) = EXTRA_LABELS.iter().find(|(from, _)| *from == name) {
+        return Encoding::for_label(to.as_bytes()).map(Charset::Whatwg);
+    }
+    oem_code_page(&name).map(Charset::Oem)
+}
+
+/// "cp437", "ibm437", "437", "cspc8codepage437", "cp-is" (861), ...
+fn oem_code_page(name: &str) -> Option<u16> {
+    let named = match name {
+        "cp-is" => Some(861),
+        "cspc8codepage437" => Some(437),
+        "cspc775baltic" => Some(775),
+        "cspc850multilingual" => Some(850),
+        "cspcp852" => Some(852),
+        "cspc862latinhebrew" => Some(862),
+        _ => None,
+    };
+    let number = named.or_else(|| {
+        let digits = ["cp", "ibm", "csibm", "oem"]
+            .iter()
+            .find_map(|p| name.strip_prefix(p))
+            .unwrap_or(name);
+        digits.parse().ok()
+    })?;
+    oem_cp::code_table::DECODING_TABLE_CP_MAP
+        .get(&number)
+        .map(|_| number)
+}
+
+fn decode_with(charset: Charset, bytes: &[u8]) -> String {
+    match charset {
+        Charset::Whatwg(e) => e.decode_without_bom_handling(bytes).0.into_owned(),
+        Charset::Oem(cp) => oem_cp::code_table::DECODING_TABLE_CP_MAP
+            .get(&cp)
+            .map(|t| t.decode_string_lossy(bytes))
+            .unwrap_or_else(|| String::from_utf8_lossy(bytes).into_owned()),
+    }
+}
+
+fn charset_name(charset: Charset) -> String {
+    match charset {
+        Charset::Whatwg(e) => e.name().to_ascii_lowercase(),
+        Charset::Oem(cp) => format!("cp{cp}"),
+    }
+}
+
+/// Decode feed bytes to UTF-8; the prolog is rewritten to say UTF-8 to match.
+pub fn decode_feed(bytes: &[u8], http_content_type: Option<&str>) -> Decoded {
+    let (enc, skip) = if let Some((e, n)) = Encoding::for_bom(bytes) {
+        (Charset::Whatwg(e), n)
+    } else if let Some(e) = sniff_utf16(bytes) {
+        (Charset::Whatwg(e), 0)
+    } else {
+        let http = http_content_type
+            .and_then(news_core::charset::charset_param)
+            .and_then(|c| label(&c));
+        let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]);
+        let prolog = PROLOG_ENCODING
+            .captures(&head)
+            .and_then(|c| label(&c[2]))
+            // An ASCII prolog cannot be UTF-16: the bytes say otherwise.
+            .filter(|e| *e != Charset::Whatwg(UTF_16LE) && *e != Charset::Whatwg(UTF_16BE));
+        let guess = || {
+            Charset::Whatwg(if std::str::from_utf8(bytes).is_ok() {
+                UTF_8
+            } else {
+                WINDOWS_1252
+            })
+        };
+        (http.or(prolog).unwrap_or_else(guess), 0)
+    };
+    let text = decode_with(enc, &bytes[skip..]);
+    let text = PROLOG_ENCODING.replace(&text, "${1}\"utf-8\"").into_owned();
+    Decoded {
+        text,
+        encoding: charset_name(enc),
+        language: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_charset_beats_the_prolog() {
+        let bytes = b"<?xml version=\"1.0\" encoding=\"utf-8\"?><a>\xe9</a>";
+        let d = decode_feed(bytes, Some("text/xml; charset=iso-8859-1"));
+        assert!(d.text.contains('é'));
+        assert_eq!(d.encoding, "windows-1252");
+    }
+
+    #[test]
+    fn bomless_utf16_is_sniffed() {
+        let mut bytes = Vec::new();
+        for u in "<?xml version=\"1.0\" encoding=\"utf-16\"?><a>Ж</a>".encode_utf16() {
+            bytes.extend_from_slice(&u.to_be_bytes());
+        }
+        let d = decode_feed(&bytes, None);
+        assert!(d.text.contains("<a>Ж</a>"), "{}", d.text);
+    }
+
+    #[test]
+    fn dos_code_pages_are_decoded() {
+        let d = decode_feed(
+            b"<?xml version=\"1.0\" encoding=\"cp437\"?><a>\x80</a>",
+            None,
+        );
+        assert!(d.text.contains("<a>\u{c7}</a>"), "{}", d.text);
+        assert_eq!(d.encoding, "cp437");
+    }
+
+    #[test]
+    fn invalid_utf8_without_a_label_falls_back_to_windows_1252() {
+        let d = decode_feed(b"<a>caf\xe9</a>", None);
+        assert_eq!(d.text, "<a>café</a>");
+    }
+}

@@ -1,0 +1,368 @@
+//! Feed parsing: RSS 0.90 to 2.0 (with or without a version attribute),
+//! RSS 1.0/RDF, Atom 0.3 and 1.0, and JSON Feed 1.x, into one model shaped
+//! the way feed readers expect (feedparser's field names, which downstream
+//! tools already know).
+//!
+//! feed-rs was the first layer here, but its model drops what readers need
+//! (xml:base and xml:lang per element, content types, Atom 0.3, raw dates),
+//! so the XML formats go through our own single streaming pass on quick-xml.
+//! HTML inside feeds has its relative URIs resolved and is sanitised.
+
+mod dates;
+mod decode;
+mod json;
+mod sanitize;
+mod xml;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use news_core::messages::FeedItemMeta;
+use serde::Serialize;
+
+pub use dates::parse_date;
+pub use decode::decode_feed;
+pub use sanitize::sanitize_html;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FeedError {
+    #[error("not a feed: {0}")]
+    Parse(String),
+    #[error("feed parser panicked on this document")]
+    Panic,
+}
+
+/// A text construct: its value plus where it came from.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Text {
+    pub value: String,
+    /// `text/plain`, `text/html` or `application/xhtml+xml` (or another MIME type).
+    #[serde(rename = "type")]
+    pub mime: String,
+    /// Always present: `null` says "no language", which xml:lang="" can mean.
+    pub language: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Link {
+    pub rel: String,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub mime: Option<String>,
+    pub href: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub length: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hreflang: Option<String>,
+}
+
+/// A media file attached to an entry.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Enclosure {
+    pub href: String,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub mime: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub length: Option<String>,
+}
+
+impl From<&Link> for Enclosure {
+    fn from(l: &Link) -> Self {
+        Enclosure {
+            href: l.href.clone(),
+            mime: l.mime.clone(),
+            length: l.length.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Person {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+}
+
+impl Person {
+    fn is_empty(&self) -> bool {
+        self.name.is_none() && self.email.is_none() && self.href.is_none()
+    }
+
+    /// "name (email)", or whichever of the two exists.
+    fn display(&self) -> Option<String> {
+        match (&self.name, &self.email) {
+            (Some(n), Some(e)) => Some(format!("{n} ({e})")),
+            (Some(n), None) => Some(n.clone()),
+            (None, Some(e)) => Some(e.clone()),
+            (None, None) => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Tag {
+    pub term: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scheme: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+/// Fields that feeds and entries share.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Common {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title_detail: Option<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<Link>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rights: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rights_detail: Option<Text>,
+    /// Raw date strings as the feed wrote them; `*_parsed` are RFC 3339 UTC.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published_parsed: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_parsed: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_parsed: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expired: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expired_parsed: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author_detail: Option<Person>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub authors: Vec<Person>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub contributors: Vec<Person>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub publisher_detail: Option<Person>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FeedMeta {
+    #[serde(flatten)]
+    pub common: Common,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subtitle: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subtitle_detail: Option<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generator: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<Link>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Entry {
+    #[serde(flatten)]
+    pub common: Common,
+    /// The guid was a permalink and stood in for a missing link.
+    pub guidislink: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary_detail: Option<Text>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub content: Vec<Text>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub enclosures: Vec<Enclosure>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comments: Option<String>,
+}
+
+/// A feed normalised the way readers expect.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ParsedFeed {
+    /// `rss20`, `rss10`, `rss090`, `rss091u`, `atom03`, `atom10`, `json11`, ...
+    pub version: String,
+    /// The character encoding the bytes were decoded from.
+    pub encoding: String,
+    pub feed: FeedMeta,
+    pub entries: Vec<Entry>,
+}
+
+impl ParsedFeed {
+    /// The items in the shape the pipeline carries on `news.raw.v1`.
+    pub fn items(&self, feed_url: &str) -> Vec<FeedItemMeta> {
+        self.entries
+            .iter()
+            .map(|e| FeedItemMeta {
+                feed_url: feed_url.to_string(),
+                guid: e.common.id.clone(),
+                title: e.common.title.clone().filter(|t| !t.is_empty()),
+                link: e.common.link.clone(),
+                published: rfc3339(&e.common.published_parsed)
+                    .or_else(|| rfc3339(&e.common.updated_parsed)),
+                updated: rfc3339(&e.common.updated_parsed),
+                authors: authors(&e.common),
+                summary: e.summary.clone(),
+                categories: e.common.tags.iter().map(|t| t.term.clone()).collect(),
+                language: e
+                    .summary_detail
+                    .as_ref()
+                    .and_then(|d| d.language.clone())
+                    .or_else(|| self.feed.language.clone()),
+            })
+            .collect()
+    }
+}
+
+fn rfc3339(s: &Option<String>) -> Option<chrono::DateTime<chrono::Utc>> {
+    s.as_deref()
+        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+        .map(|d| d.to_utc())
+}
+
+fn authors(c: &Common) -> Vec<String> {
+    let mut out: Vec<String> = c
+        .authors
+        .iter()
+        .filter_map(|p| p.name.clone().or_else(|| p.email.clone()))
+        .collect();
+    if out.is_empty() {
+        out.extend(c.author.clone());
+    }
+    out
+}
+
+/// Parse a feed document of any supported format. Never panics: a panic in
+/// any layer below is caught and reported as an error.
+pub fn parse_feed(
+    bytes: &[u8],
+    feed_url: &str,
+    http_content_type: Option<&str>,
+) -> Result<ParsedFeed, FeedError> {
+    parse_feed_from(
+        bytes,
+        &FeedSource {
+            url: feed_url,
+            content_type: http_content_type,
+            content_language: None,
+        },
+    )
+}
+
+/// Where a feed document came from: its URL and the HTTP headers that
+/// change how it reads.
+pub struct FeedSource<'a> {
+    pub url: &'a str,
+    pub content_type: Option<&'a str>,
+    pub content_language: Option<&'a str>,
+}
+
+/// [`parse_feed`] with every piece of context.
+pub fn parse_feed_from(bytes: &[u8], source: &FeedSource) -> Result<ParsedFeed, FeedError> {
+    catch_unwind(AssertUnwindSafe(|| parse_unguarded(bytes, source)))
+        .unwrap_or(Err(FeedError::Panic))
+}
+
+fn parse_unguarded(bytes: &[u8], source: &FeedSource) -> Result<ParsedFeed, FeedError> {
+    let feed_url = source.url;
+    let mut decoded = decode_feed(bytes, source.content_type);
+    decoded.language = source
+        .content_language
+        .and_then(|l| l.split(',').next())
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty());
+    let head = decoded
+        .text
+        .trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+    let mut feed = if head.starts_with('{') {
+        json::parse(head, feed_url)?
+    } else {
+        xml::parse(&decoded.text, feed_url, decoded.language.as_deref())?
+    };
+    feed.encoding = decoded.encoding;
+    Ok(feed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versionless_rss_and_relative_links() {
+        let xml = br#"<?xml version="1.0"?><rss><channel><title>T</title>
+            <item><title>A</title><link>articles/a.html</link><guid>a1</guid></item></channel></rss>"#;
+        let f = parse_feed(xml, "https://news.example/feed.xml", None).expect("parses");
+        let items = f.items("https://news.example/feed.xml");
+        assert_eq!(items.len(), 1);
+        assert_eq!(
+            items[0].link.as_deref(),
+            Some("https://news.example/articles/a.html")
+        );
+        assert_eq!(f.version, "rss");
+    }
+
+    #[test]
+    fn utf16_with_bom_does_not_panic() {
+        let xml = "<?xml version=\"1.0\" encoding=\"utf-16\"?><rss version=\"2.0\"><channel><title>Ü</title></channel></rss>";
+        let mut bytes = vec![0xff, 0xfe];
+        for u in xml.encode_utf16() {
+            bytes.extend_from_slice(&u.to_le_bytes());
+        }
+        let f = parse_feed(&bytes, "https://x.example/", None).expect("parses");
+        assert_eq!(f.feed.common.title.as_deref(), Some("Ü"));
+    }
+
+    #[test]
+    fn garbage_is_an_error() {
+        assert!(parse_feed(b"\x00\x01 not xml", "https://x.example/", None).is_err());
+        assert!(parse_feed(b"", "https://x.example/", None).is_err());
+    }
+
+    #[test]
+    fn atom03_entries_are_read() {
+        let xml = br#"<feed version="0.3" xmlns="http://purl.org/atom/ns#">
+            <title>Old</title><tagline>Sub</tagline>
+            <entry><title>E</title><link rel="alternate" type="text/html" href="/e1"/>
+            <id>tag:x,2004:1</id><issued>2004-01-01T10:00:00Z</issued>
+            <content type="text/html" mode="escaped">&lt;p&gt;Hi&lt;/p&gt;</content></entry></feed>"#;
+        let f = parse_feed(xml, "https://x.example/feed", None).expect("parses");
+        assert_eq!(f.version, "atom03");
+        assert_eq!(f.feed.subtitle.as_deref(), Some("Sub"));
+        let e = &f.entries[0];
+        assert_eq!(e.common.link.as_deref(), Some("https://x.example/e1"));
+        assert_eq!(
+            e.common.published_parsed.as_deref(),
+            Some("2004-01-01T10:00:00Z")
+        );
+        assert_eq!(e.content[0].value, "<p>Hi</p>");
+    }
+
+    #[test]
+    fn scripts_in_summaries_are_removed() {
+        let xml = br#"<rss version="2.0"><channel><item><title>x</title>
+            <description>&lt;p onclick="evil()"&gt;ok&lt;script&gt;alert(1)&lt;/script&gt;&lt;/p&gt;</description>
+            </item></channel></rss>"#;
+        let f = parse_feed(xml, "https://x.example/", None).expect("parses");
+        assert_eq!(f.entries[0].summary.as_deref(), Some("<p>ok</p>"));
+    }
+}

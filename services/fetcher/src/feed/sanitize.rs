@@ -1,0 +1,743 @@
+//! HTML from feeds is untrusted: summaries and content keep the elements,
+//! attributes and CSS that render text and images, and lose scripts, event
+//! handlers, frames, `javascript:` links and positioning tricks. Relative
+//! URIs are resolved against the element's base in the same pass.
+//!
+//! The tokenizer is deliberately small and forgiving: it never fails, only
+//! decides what to keep, and writes tags back in one normal form.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use url::Url;
+
+/// Elements kept (their tags; text inside any element is always kept unless
+/// the element is in `DROP_WITH_CONTENT`).
+const ELEMENTS: &[&str] = &[
+    "a",
+    "abbr",
+    "acronym",
+    "address",
+    "area",
+    "article",
+    "aside",
+    "audio",
+    "b",
+    "bdi",
+    "bdo",
+    "big",
+    "blockquote",
+    "br",
+    "button",
+    "canvas",
+    "caption",
+    "center",
+    "cite",
+    "code",
+    "col",
+    "colgroup",
+    "command",
+    "datagrid",
+    "datalist",
+    "dd",
+    "del",
+    "details",
+    "dfn",
+    "dialog",
+    "dir",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "event-source",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "font",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "i",
+    "img",
+    "input",
+    "ins",
+    "kbd",
+    "keygen",
+    "label",
+    "legend",
+    "li",
+    "m",
+    "map",
+    "mark",
+    "menu",
+    "meter",
+    "multicol",
+    "nav",
+    "nextid",
+    "noscript",
+    "ol",
+    "optgroup",
+    "option",
+    "output",
+    "p",
+    "pre",
+    "progress",
+    "q",
+    "s",
+    "samp",
+    "section",
+    "select",
+    "small",
+    "sound",
+    "source",
+    "spacer",
+    "span",
+    "strike",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "textarea",
+    "tfoot",
+    "th",
+    "thead",
+    "time",
+    "tr",
+    "tt",
+    "u",
+    "ul",
+    "var",
+    "video",
+    "wbr",
+];
+
+/// Elements removed together with everything inside them.
+const DROP_WITH_CONTENT: &[&str] = &["script", "style", "applet", "template", "title"];
+
+const VOID: &[&str] = &[
+    "area", "br", "col", "command", "embed", "hr", "img", "input", "keygen", "source", "wbr",
+    "param", "meta", "link", "base",
+];
+
+const ATTRIBUTES: &[&str] = &[
+    "abbr",
+    "accept",
+    "accept-charset",
+    "accesskey",
+    "action",
+    "align",
+    "alt",
+    "autocomplete",
+    "autofocus",
+    "axis",
+    "background",
+    "balance",
+    "bgcolor",
+    "bgproperties",
+    "border",
+    "bordercolor",
+    "bordercolordark",
+    "bordercolorlight",
+    "bottompadding",
+    "cellpadding",
+    "cellspacing",
+    "ch",
+    "challenge",
+    "char",
+    "charoff",
+    "charset",
+    "checked",
+    "choff",
+    "cite",
+    "class",
+    "clear",
+    "color",
+    "cols",
+    "colspan",
+    "compact",
+    "contenteditable",
+    "controls",
+    "coords",
+    "data",
+    "datafld",
+    "datapagesize",
+    "datasrc",
+    "datetime",
+    "default",
+    "delay",
+    "dir",
+    "disabled",
+    "draggable",
+    "dynsrc",
+    "enctype",
+    "end",
+    "face",
+    "for",
+    "form",
+    "frame",
+    "galleryimg",
+    "gutter",
+    "headers",
+    "height",
+    "hidden",
+    "hidefocus",
+    "high",
+    "href",
+    "hreflang",
+    "hspace",
+    "icon",
+    "id",
+    "inputmode",
+    "ismap",
+    "keytype",
+    "label",
+    "lang",
+    "leftspacing",
+    "list",
+    "longdesc",
+    "loop",
+    "loopcount",
+    "loopend",
+    "loopstart",
+    "low",
+    "lowsrc",
+    "max",
+    "maxlength",
+    "media",
+    "method",
+    "min",
+    "multiple",
+    "name",
+    "nohref",
+    "noshade",
+    "nowrap",
+    "open",
+    "optimum",
+    "pattern",
+    "ping",
+    "point-size",
+    "poster",
+    "pqg",
+    "preload",
+    "prompt",
+    "radiogroup",
+    "readonly",
+    "rel",
+    "repeat-max",
+    "repeat-min",
+    "replace",
+    "required",
+    "rev",
+    "rightspacing",
+    "rows",
+    "rowspan",
+    "rules",
+    "scope",
+    "selected",
+    "shape",
+    "size",
+    "span",
+    "src",
+    "start",
+    "step",
+    "style",
+    "summary",
+    "suppress",
+    "tabindex",
+    "target",
+    "template",
+    "title",
+    "toppadding",
+    "type",
+    "unselectable",
+    "urn",
+    "usemap",
+    "valign",
+    "value",
+    "variable",
+    "volume",
+    "vrml",
+    "vspace",
+    "width",
+    "wrap",
+    "xml:lang",
+];
+
+/// Attributes that hold a URI: resolved, and dropped if the scheme is unsafe.
+const URI_ATTRIBUTES: &[&str] = &[
+    "action",
+    "background",
+    "cite",
+    "data",
+    "dynsrc",
+    "href",
+    "longdesc",
+    "lowsrc",
+    "ping",
+    "poster",
+    "src",
+    "usemap",
+];
+
+const SAFE_SCHEMES: &[&str] = &[
+    "http", "https", "ftp", "ftps", "mailto", "news", "nntp", "snews", "tel", "sip", "sips", "irc",
+    "ircs", "feed", "magnet", "urn", "gopher", "rtsp", "mms", "xmpp", "git", "ssh", "sftp", "file",
+];
+
+const CSS_PROPERTIES: &[&str] = &[
+    "azimuth",
+    "background-color",
+    "border-bottom-color",
+    "border-collapse",
+    "border-color",
+    "border-left-color",
+    "border-right-color",
+    "border-top-color",
+    "clear",
+    "color",
+    "cursor",
+    "direction",
+    "display",
+    "elevation",
+    "float",
+    "font",
+    "font-family",
+    "font-size",
+    "font-style",
+    "font-variant",
+    "font-weight",
+    "height",
+    "letter-spacing",
+    "line-height",
+    "overflow",
+    "pause",
+    "pause-after",
+    "pause-before",
+    "pitch",
+    "pitch-range",
+    "richness",
+    "speak",
+    "speak-header",
+    "speak-numeral",
+    "speak-punctuation",
+    "speech-rate",
+    "stress",
+    "text-align",
+    "text-decoration",
+    "text-indent",
+    "unicode-bidi",
+    "vertical-align",
+    "voice-family",
+    "volume",
+    "white-space",
+    "width",
+];
+
+/// Shorthands kept only when every word is a plain keyword, colour or length.
+const CSS_SHORTHANDS: &[&str] = &["background", "border", "margin", "padding"];
+
+const CSS_KEYWORDS: &[&str] = &[
+    "auto",
+    "aqua",
+    "black",
+    "block",
+    "blue",
+    "bold",
+    "both",
+    "bottom",
+    "brown",
+    "center",
+    "collapse",
+    "dashed",
+    "dotted",
+    "fuchsia",
+    "gray",
+    "green",
+    "!important",
+    "italic",
+    "left",
+    "lime",
+    "maroon",
+    "medium",
+    "none",
+    "navy",
+    "normal",
+    "nowrap",
+    "olive",
+    "pointer",
+    "purple",
+    "red",
+    "right",
+    "solid",
+    "silver",
+    "teal",
+    "top",
+    "transparent",
+    "underline",
+    "white",
+    "yellow",
+];
+
+static CSS_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(#[0-9a-fA-F]+|rgb\(\d+%?,\d*%?,?\d*%?\)?|\d{0,2}\.?\d{0,2}(cm|em|ex|in|mm|pc|pt|px|%|,|\))?)$",
+    )
+    .expect("valid regex")
+});
+
+/// Only plain declarations pass: no comments, escapes, `expression()` or
+/// anything else a CSS parser might read differently from us.
+static CSS_GAUNTLET: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^([:,;#%.\sa-zA-Z0-9!]|\w-\w|'[\s\w]+'|"[\s\w]+"|\([\d,\s]+\))*$"#)
+        .expect("valid regex")
+});
+
+static CSS_URL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"url\s*\(\s*[^\s)]+?\s*\)\s*").expect("valid regex"));
+
+static CSS_DECLARATION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"([-\w]+)\s*:\s*([^:;]*)").expect("valid regex"));
+
+fn sanitize_css(style: &str) -> String {
+    let style = CSS_URL.replace_all(style, " ");
+    if !CSS_GAUNTLET.is_match(&style) {
+        return String::new();
+    }
+    let mut clean = Vec::new();
+    for c in CSS_DECLARATION.captures_iter(&style) {
+        let (prop, value) = (&c[1], &c[2]);
+        if value.trim().is_empty() {
+            continue;
+        }
+        let lower = prop.to_ascii_lowercase();
+        let shorthand = lower.split('-').next().unwrap_or("");
+        let keep = CSS_PROPERTIES.contains(&lower.as_str())
+            || (CSS_SHORTHANDS.contains(&shorthand)
+                && value
+                    .split_whitespace()
+                    .all(|w| CSS_KEYWORDS.contains(&w) || CSS_VALUE.is_match(w)));
+        if keep {
+            clean.push(format!("{prop}: {value};"));
+        }
+    }
+    clean.join(" ")
+}
+
+/// One token of HTML.
+enum Token<'a> {
+    Text(&'a str),
+    Start {
+        name: String,
+        attrs: Vec<(String, String)>,
+        self_closing: bool,
+    },
+    End(String),
+    /// Comments, doctypes, processing instructions: never kept.
+    Other,
+}
+
+struct Tokenizer<'a> {
+    rest: &'a str,
+}
+
+static TAG_NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^</?([A-Za-z][A-Za-z0-9:_-]*)").expect("valid regex"));
+static ATTR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^\s*([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?"#)
+        .expect("valid regex")
+});
+
+impl<'a> Iterator for Tokenizer<'a> {
+    type Item = Token<'a>;
+
+    fn next(&mut self) -> Option<Token<'a>> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let s = self.rest;
+        if !s.starts_with('<') {
+            let end = s.find('<').unwrap_or(s.len());
+            self.rest = &s[end..];
+            return Some(Token::Text(&s[..end]));
+        }
+        if let Some(body) = s.strip_prefix("<!--") {
+            let end = body.find("-->").map(|i| i + 4 + 3).unwrap_or(s.len());
+            self.rest = &s[end..];
+            return Some(Token::Other);
+        }
+        if s.starts_with("<!") || s.starts_with("<?") {
+            let end = s.find('>').map(|i| i + 1).unwrap_or(s.len());
+            self.rest = &s[end..];
+            return Some(Token::Other);
+        }
+        let Some(m) = TAG_NAME.captures(s) else {
+            // A lone "<" is text.
+            self.rest = &s[1..];
+            return Some(Token::Text(&s[..1]));
+        };
+        let name = m[1].to_ascii_lowercase();
+        let mut pos = m[0].len();
+        if s.as_bytes()[1] == b'/' {
+            let end = s[pos..].find('>').map(|i| pos + i + 1).unwrap_or(s.len());
+            self.rest = &s[end..];
+            return Some(Token::End(name));
+        }
+        let mut attrs = Vec::new();
+        let mut self_closing = false;
+        loop {
+            let tail = &s[pos..];
+            let trimmed = tail.trim_start();
+            if trimmed.is_empty() {
+                pos = s.len();
+                break;
+            }
+            if let Some(after) = trimmed.strip_prefix("/>") {
+                self_closing = true;
+                pos = s.len() - after.len();
+                break;
+            }
+            if let Some(after) = trimmed.strip_prefix('>') {
+                pos = s.len() - after.len();
+                break;
+            }
+            match ATTR.captures(tail) {
+                Some(a) => {
+                    let value = a
+                        .get(2)
+                        .or(a.get(3))
+                        .or(a.get(4))
+                        .map_or("", |v| v.as_str());
+                    attrs.push((a[1].to_ascii_lowercase(), unescape(value)));
+                    pos += a[0].len();
+                }
+                None => pos += tail.chars().next().map_or(1, char::len_utf8),
+            }
+        }
+        self.rest = &s[pos..];
+        Some(Token::Start {
+            name,
+            attrs,
+            self_closing,
+        })
+    }
+}
+
+/// Decode character references in an attribute value.
+fn unescape(value: &str) -> String {
+    if !value.contains('&') {
+        return value.to_string();
+    }
+    static REF: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"&(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);").expect("valid regex")
+    });
+    REF.replace_all(value, |c: &regex::Captures| {
+        let r = &c[1];
+        let ch = if let Some(hex) = r.strip_prefix("#x").or_else(|| r.strip_prefix("#X")) {
+            u32::from_str_radix(hex, 16)
+                .ok()
+                .and_then(char::from_u32)
+                .map(String::from)
+        } else if let Some(dec) = r.strip_prefix('#') {
+            dec.parse().ok().and_then(char::from_u32).map(String::from)
+        } else {
+            quick_xml::escape::resolve_html5_entity(r).map(String::from)
+        };
+        ch.unwrap_or_else(|| c[0].to_string())
+    })
+    .into_owned()
+}
+
+/// Text is copied as written, except that a `&` which starts no character
+/// reference and a stray `>` are escaped, so the output is valid HTML.
+fn escape_text_into(text: &str, out: &mut String) {
+    static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^&(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);").expect("valid regex")
+    });
+    let mut rest = text;
+    while let Some(i) = rest.find(['&', '>']) {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        if tail.starts_with('>') {
+            out.push_str("&gt;");
+        } else if REFERENCE.is_match(tail) {
+            out.push('&');
+        } else {
+            out.push_str("&amp;");
+        }
+        rest = &tail[1..];
+    }
+    out.push_str(rest);
+}
+
+fn escape_attr(value: &str) -> String {
+    value
+        .replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Resolve a URI attribute; empty if its scheme is not safe to keep.
+fn clean_uri(value: &str, base: Option<&Url>) -> String {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return String::new();
+    }
+    let resolved = match base {
+        Some(b) => b.join(trimmed).map(|u| u.to_string()).ok(),
+        None => Url::parse(trimmed).map(|u| u.to_string()).ok(),
+    };
+    let kept = match resolved {
+        Some(u) => {
+            let scheme = u.split(':').next().unwrap_or("").to_ascii_lowercase();
+            SAFE_SCHEMES.contains(&scheme.as_str()).then_some(u)
+        }
+        // Relative with no base to resolve against: keep it if it has no scheme.
+        None => (!trimmed.contains(':') || trimmed.starts_with('/')).then(|| trimmed.to_string()),
+    };
+    kept.unwrap_or_default()
+}
+
+/// Sanitise an HTML fragment and resolve its relative URIs against `base`.
+pub fn sanitize_html(html: &str, base: Option<&Url>) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut dropping: Vec<String> = Vec::new();
+    for token in (Tokenizer { rest: html }) {
+        match token {
+            Token::Start { name, .. } if !dropping.is_empty() => {
+                if DROP_WITH_CONTENT.contains(&name.as_str()) {
+                    dropping.push(name);
+                }
+            }
+            Token::End(name) if !dropping.is_empty() => {
+                if dropping.last() == Some(&name) {
+                    dropping.pop();
+                }
+            }
+            _ if !dropping.is_empty() => {}
+            Token::Text(t) => escape_text_into(t, &mut out),
+            Token::Other => {}
+            Token::Start {
+                name,
+                attrs,
+                self_closing,
+            } => {
+                if DROP_WITH_CONTENT.contains(&name.as_str()) {
+                    if !self_closing {
+                        dropping.push(name);
+                    }
+                    continue;
+                }
+                if !ELEMENTS.contains(&name.as_str()) {
+                    continue;
+                }
+                out.push('<');
+                out.push_str(&name);
+                for (key, value) in attrs {
+                    if !ATTRIBUTES.contains(&key.as_str()) {
+                        continue;
+                    }
+                    let value = if key == "style" {
+                        let css = sanitize_css(&value);
+                        if css.is_empty() {
+                            continue;
+                        }
+                        css
+                    } else if URI_ATTRIBUTES.contains(&key.as_str()) {
+                        clean_uri(&value, base)
+                    } else {
+                        value
+                    };
+                    out.push(' ');
+                    out.push_str(&key);
+                    out.push_str("=\"");
+                    out.push_str(&escape_attr(&value));
+                    out.push('"');
+                }
+                out.push_str(if VOID.contains(&name.as_str()) {
+                    " />"
+                } else {
+                    ">"
+                });
+            }
+            Token::End(name) => {
+                if ELEMENTS.contains(&name.as_str()) && !VOID.contains(&name.as_str()) {
+                    out.push_str("</");
+                    out.push_str(&name);
+                    out.push('>');
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether plain text is really HTML: a closing tag or a character
+/// reference, and only known elements. Used where a format lets the
+/// publisher put either in the same element (RSS titles and descriptions).
+pub fn looks_like_html(s: &str) -> bool {
+    static CLOSE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"</([A-Za-z][A-Za-z0-9]*)>").expect("valid regex"));
+    static ENTITY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"&#?\w+;").expect("valid regex"));
+    static OPEN: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"</?([A-Za-z][A-Za-z0-9]*)").expect("valid regex"));
+    if !(CLOSE.is_match(s) || ENTITY.is_match(s)) {
+        return false;
+    }
+    OPEN.captures_iter(s).all(|c| {
+        let n = c[1].to_ascii_lowercase();
+        ELEMENTS.contains(&n.as_str()) || DROP_WITH_CONTENT.contains(&n.as_str())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_handlers_and_javascript_links_go() {
+        let html = r#"<p onclick="x()">Hi <script>alert(1)</script><a href="javascript:x()">a</a> <a href="/ok">b</a></p>"#;
+        let base = Url::parse("https://news.example/feed/").ok();
+        assert_eq!(
+            sanitize_html(html, base.as_ref()),
+            r#"<p>Hi <a href="">a</a> <a href="https://news.example/ok">b</a></p>"#
+        );
+    }
+
+    #[test]
+    fn css_keeps_plain_declarations_only() {
+        assert_eq!(
+            sanitize_css("color: red; position: absolute"),
+            "color: red;"
+        );
+        assert_eq!(sanitize_css("margin: 99999em"), "");
+        assert_eq!(sanitize_css("background: url(javascript:x)"), "");
+        assert_eq!(sanitize_css("width: expression(alert(1))"), "");
+    }
+
+    #[test]
+    fn void_elements_and_unterminated_markup() {
+        assert_eq!(
+            sanitize_html("a<br>b<img src=x.png", None),
+            "a<br />b<img src=\"x.png\" />"
+        );
+        assert_eq!(
+            sanitize_html("<b>unclosed <!-- comment", None),
+            "<b>unclosed "
+        );
+        assert_eq!(
+            sanitize_html("1 < 2 & 3 > 0 &amp;", None),
+            "1 < 2 &amp; 3 &gt; 0 &amp;"
+        );
+    }
+}

@@ -1,0 +1,905 @@
+//! RSS, RDF and Atom in one streaming pass. Each element is mapped to a
+//! vocabulary name (namespaces of the same format family fold together, as
+//! readers treat them), and the text of interesting elements is captured
+//! with its xml:base, xml:lang and type, then turned into model fields.
+
+use base64::Engine as _;
+use quick_xml::NsReader;
+use quick_xml::XmlVersion;
+use quick_xml::escape::{resolve_html5_entity, resolve_predefined_entity};
+use quick_xml::events::attributes::Attribute;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::ResolveResult;
+use url::Url;
+
+use super::dates::{parse_date, to_rfc3339};
+use super::sanitize::{looks_like_html, sanitize_html};
+use super::{Common, Entry, FeedError, Link, ParsedFeed, Person, Tag, Text};
+
+const ATOM10: &str = "http://www.w3.org/2005/Atom";
+const ATOM03: &str = "http://purl.org/atom/ns#";
+const RSS10: &str = "http://purl.org/rss/1.0/";
+const RSS090: &str = "http://my.netscape.com/rdf/simple/0.9/";
+const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+
+/// Feed-format namespaces whose elements mean the same as un-namespaced RSS.
+const CORE: &[&str] = &[
+    ATOM10,
+    ATOM03,
+    RSS10,
+    RSS090,
+    "http://backend.userland.com/rss2",
+    "http://blogs.law.harvard.edu/tech/rss",
+    "http://purl.org/net/rss1.1#",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+];
+
+const MODULES: &[(&str, &str)] = &[
+    ("http://purl.org/dc/elements/1.1/", "dc:"),
+    ("http://purl.org/dc/terms/", "dcterms:"),
+    ("http://purl.org/rss/1.0/modules/content/", "content:"),
+    ("http://www.w3.org/1999/xhtml", "xhtml:"),
+    ("http://www.itunes.com/dtds/podcast-1.0.dtd", "itunes:"),
+    ("http://search.yahoo.com/mrss/", "media:"),
+];
+
+/// Bounds for hostile documents: deeper nesting or more entries than any
+/// real feed has are cut off, not followed.
+const MAX_DEPTH: usize = 256;
+const MAX_ENTRIES: usize = 100_000;
+
+#[derive(Clone, Copy, PartialEq)]
+enum DateSlot {
+    Published,
+    Updated,
+    Created,
+    Expired,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum PersonSlot {
+    Author,
+    Contributor,
+    Publisher,
+}
+
+#[derive(Clone, PartialEq)]
+enum Field {
+    Title,
+    LinkText,
+    Subtitle,
+    Summary,
+    Content,
+    Rights,
+    Id,
+    Guid {
+        permalink: bool,
+    },
+    Date(DateSlot),
+    PersonText(PersonSlot),
+    PersonName,
+    PersonEmail,
+    PersonUri,
+    Language,
+    Generator,
+    Category {
+        scheme: Option<String>,
+    },
+    Comments,
+    /// Used only when the primary element for the field is absent.
+    Fallback(Box<Field>),
+    ImageUrl,
+    ImageTitle,
+    ImageLink,
+}
+
+struct Capture {
+    field: Field,
+    depth: usize,
+    /// The element's own name, to pick a default type.
+    element: String,
+    atom: bool,
+    text: String,
+    markup: String,
+    children: bool,
+    mime: Option<String>,
+    mode: Option<String>,
+    base: Option<Url>,
+    lang: Option<String>,
+}
+
+struct Frame {
+    name: String,
+    base: Option<Url>,
+    lang: Option<String>,
+    /// Children of this element are not feed fields (source, textinput...).
+    opaque: bool,
+}
+
+struct Parser {
+    feed: ParsedFeed,
+    stack: Vec<Frame>,
+    entry: Option<Entry>,
+    entry_depth: usize,
+    person: Option<(Person, PersonSlot, usize)>,
+    image_depth: Option<usize>,
+    capture: Option<Capture>,
+    saw_root: bool,
+}
+
+/// The vocabulary name of an element and whether it is Atom's. An unknown
+/// namespace used as the default one is read as the feed's own vocabulary,
+/// as readers do (feeds invent namespace URIs); a prefixed one is foreign.
+fn vocabulary(ns: &ResolveResult, local: &str, prefixed: bool) -> (String, bool) {
+    let local = local.to_ascii_lowercase();
+    match ns {
+        ResolveResult::Bound(n) => {
+            let uri: &str = n.as_ref();
+            if CORE.contains(&uri) {
+                let atom = uri == ATOM10 || uri == ATOM03;
+                return (local, atom);
+            }
+            for (m, prefix) in MODULES {
+                if m.eq_ignore_ascii_case(uri) {
+                    return (format!("{prefix}{local}"), false);
+                }
+            }
+            if prefixed {
+                (format!("?:{local}"), false)
+            } else {
+                (local, false)
+            }
+        }
+        _ => (local, false),
+    }
+}
+
+fn attr(e: &BytesStart, key: &str) -> Option<String> {
+    e.attributes()
+        .with_checks(false)
+        .flatten()
+        .find(|a| a.key.as_ref().eq_ignore_ascii_case(key))
+        .map(|a| attr_value(&a))
+}
+
+/// An attribute's value with character and entity references resolved
+/// (HTML's named entities too, which feeds use without declaring them).
+fn attr_value(a: &Attribute) -> String {
+    let resolve = |e: &str| resolve_predefined_entity(e).or_else(|| resolve_html5_entity(e));
+    match a.normalized_value_with(XmlVersion::Implicit1_0, 1, resolve) {
+        Ok(v) => v.into_owned(),
+        Err(_) => a.value.to_string(),
+    }
+}
+
+fn resolve(base: Option<&Url>, href: &str) -> String {
+    let href = href.trim();
+    match base {
+        Some(b) => b
+            .join(href)
+            .map(|u| u.to_string())
+            .unwrap_or_else(|_| href.to_string()),
+        None => href.to_string(),
+    }
+}
+
+fn escape_text(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Parse an RSS, RDF or Atom document that has already been decoded.
+pub fn parse(text: &str, feed_url: &str, http_lang: Option<&str>) -> Result<ParsedFeed, FeedError> {
+    let mut reader = NsReader::from_str(text);
+    let config = reader.config_mut();
+    config.check_end_names = false;
+    config.allow_dangling_amp = true;
+    config.allow_unmatched_ends = true;
+    config.expand_empty_elements = true;
+    let mut p = Parser {
+        feed: ParsedFeed::default(),
+        stack: vec![Frame {
+            name: String::new(),
+            base: Url::parse(feed_url).ok(),
+            lang: http_lang.map(str::to_string),
+            opaque: false,
+        }],
+        entry: None,
+        entry_depth: 0,
+        person: None,
+        image_depth: None,
+        capture: None,
+        saw_root: false,
+    };
+    loop {
+        let event = match reader.read_resolved_event() {
+            Ok(ev) => ev,
+            // Readers keep what they have of a broken feed.
+            Err(e) if p.saw_root => {
+                tracing::debug!(error = %e, "feed is not well-formed; keeping what was read");
+                break;
+            }
+            Err(e) => return Err(FeedError::Parse(e.to_string())),
+        };
+        match event {
+            (ns, Event::Start(e)) => {
+                let prefixed = e.name().prefix().is_some();
+                let (name, atom) = vocabulary(&ns, e.local_name().as_ref(), prefixed);
+                p.start(&e, name, atom, reader.resolver())?;
+            }
+            (_, Event::End(_)) => p.end(),
+            (_, Event::Text(t)) => p.text(&t.xml10_content(), false),
+            (_, Event::CData(t)) => p.text(&t, false),
+            (_, Event::GeneralRef(r)) => {
+                let resolved = match r.resolve_char_ref() {
+                    Ok(Some(c)) => Some(windows_1252_control(c).to_string()),
+                    Ok(None) => resolve_predefined_entity(&r)
+                        .or_else(|| resolve_html5_entity(&r))
+                        .map(str::to_string),
+                    Err(_) => None,
+                };
+                match resolved {
+                    Some(s) => p.text(&s, false),
+                    None => p.text(&format!("&{};", &*r), true),
+                }
+            }
+            (_, Event::Eof) => break,
+            _ => {}
+        }
+        if p.feed.entries.len() >= MAX_ENTRIES {
+            break;
+        }
+    }
+    if !p.saw_root {
+        return Err(FeedError::Parse("no rss, rdf or feed root element".into()));
+    }
+    Ok(p.feed)
+}
+
+impl Parser {
+    fn target(&mut self) -> &mut Common {
+        match &mut self.entry {
+            Some(e) => &mut e.common,
+            None => &mut self.feed.feed.common,
+        }
+    }
+
+    fn start(
+        &mut self,
+        e: &BytesStart,
+        name: String,
+        atom: bool,
+        resolver: &quick_xml::name::NamespaceResolver,
+    ) -> Result<(), FeedError> {
+        let parent = self.stack.last().expect("root frame");
+        let mut base = parent.base.clone();
+        let mut lang = parent.lang.clone();
+        for a in e.attributes().with_checks(false).flatten() {
+            let (ns, local) = resolver.resolve_attribute(a.key);
+            let is_xml = matches!(ns, ResolveResult::Bound(n) if n.as_ref() == XML_NS)
+                || a.key.as_ref().starts_with("xml:");
+            if !is_xml {
+                continue;
+            }
+            let value = attr_value(&a);
+            match local.as_ref() {
+                "base" => {
+                    let joined = match &base {
+                        Some(b) => b.join(value.trim()).ok(),
+                        None => Url::parse(value.trim()).ok(),
+                    };
+                    // A javascript: or data: base would poison every link under it.
+                    if let Some(j) =
+                        joined.filter(|u| matches!(u.scheme(), "http" | "https" | "ftp" | "file"))
+                    {
+                        base = Some(j);
+                    }
+                }
+                // xml:lang="" means "no language"; en_US is en-US.
+                "lang" => lang = Some(value.trim().replace('_', "-")).filter(|l| !l.is_empty()),
+                _ => {}
+            }
+        }
+        let opaque = parent.opaque;
+        let depth = self.stack.len();
+        if depth > MAX_DEPTH {
+            return Err(FeedError::Parse(format!("nesting deeper than {MAX_DEPTH}")));
+        }
+        self.stack.push(Frame {
+            name: name.clone(),
+            base: base.clone(),
+            lang: lang.clone(),
+            opaque,
+        });
+        if let Some(cap) = &mut self.capture {
+            cap.children = true;
+            cap.markup.push('<');
+            let local = e.local_name().as_ref().to_string();
+            cap.markup.push_str(&local);
+            for a in e.attributes().with_checks(false).flatten() {
+                let key = a.key.as_ref().to_string();
+                if key == "xmlns" || key.starts_with("xmlns:") {
+                    continue;
+                }
+                let value = attr_value(&a);
+                cap.markup.push_str(&format!(
+                    " {key}=\"{}\"",
+                    escape_text(&value).replace('"', "&quot;")
+                ));
+            }
+            cap.markup.push('>');
+            return Ok(());
+        }
+        if opaque {
+            return Ok(());
+        }
+        if !self.saw_root {
+            self.root(e, &name, atom);
+            return Ok(());
+        }
+        let in_entry = self.entry.is_some();
+        let in_person = self.person.is_some();
+        let in_image = self.image_depth.is_some();
+        let field = match name.as_str() {
+            "item" | "entry" if !in_entry => {
+                let mut entry = Entry::default();
+                entry.common.id = attr(e, "rdf:about");
+                self.entry = Some(entry);
+                self.entry_depth = depth;
+                self.cdf_attributes(e, base.as_ref());
+                None
+            }
+            "channel" | "feed" | "rdf:rdf" => {
+                self.cdf_attributes(e, base.as_ref());
+                None
+            }
+            "source" | "textinput" => {
+                self.stack.last_mut().expect("pushed").opaque = true;
+                None
+            }
+            "image" if in_entry || in_image => {
+                self.stack.last_mut().expect("pushed").opaque = true;
+                None
+            }
+            "image" => {
+                self.image_depth = Some(depth);
+                None
+            }
+            "itunes:owner" => {
+                self.person = Some((Person::default(), PersonSlot::Publisher, depth));
+                None
+            }
+            "author" | "contributor" if atom => {
+                let slot = if name == "author" {
+                    PersonSlot::Author
+                } else {
+                    PersonSlot::Contributor
+                };
+                self.person = Some((Person::default(), slot, depth));
+                None
+            }
+            "name" | "itunes:name" if in_person => Some(Field::PersonName),
+            "email" | "itunes:email" if in_person => Some(Field::PersonEmail),
+            "uri" | "url" | "homepage" if in_person => Some(Field::PersonUri),
+            "url" if in_image => Some(Field::ImageUrl),
+            "title" if in_image => Some(Field::ImageTitle),
+            "link" if in_image => Some(Field::ImageLink),
+            _ if in_image || in_person => None,
+            "title" | "dc:title" => Some(Field::Title),
+            "media:title" => Some(Field::Fallback(Box::new(Field::Title))),
+            "link" => match attr(e, "href") {
+                Some(href) => {
+                    self.atom_link(e, &href, base.as_ref());
+                    None
+                }
+                None => Some(Field::LinkText),
+            },
+            "description" if in_entry => Some(Field::Summary),
+            "summary" | "dcterms:abstract" | "dc:description" | "abstract" if in_entry => {
+                Some(Field::Summary)
+            }
+            "media:description" | "itunes:summary" if in_entry => {
+                Some(Field::Fallback(Box::new(Field::Summary)))
+            }
+            "description" | "subtitle" | "tagline" | "info" | "dc:description" | "abstract" => {
+                Some(Field::Subtitle)
+            }
+            "itunes:subtitle" if in_entry => None,
+            "itunes:summary" | "itunes:subtitle" if !in_entry => {
+                Some(Field::Fallback(Box::new(Field::Subtitle)))
+            }
+            "content:encoded" | "content" | "xhtml:body" | "body" | "fullitem" if in_entry => {
+                Some(Field::Content)
+            }
+            "copyright" | "rights" | "dc:rights" => Some(Field::Rights),
+            "language" | "dc:language" => Some(Field::Language),
+            "pubdate" | "issued" | "published" | "dcterms:issued" => {
+                Some(Field::Date(DateSlot::Published))
+            }
+            "lastbuilddate" | "updated" | "modified" | "dc:date" | "dcterms:modified" => {
+                Some(Field::Date(DateSlot::Updated))
+            }
+            "created" | "dcterms:created" => Some(Field::Date(DateSlot::Created)),
+            "expirationdate" | "expired" => Some(Field::Date(DateSlot::Expired)),
+            "author" | "managingeditor" | "dc:creator" | "dc:author" | "itunes:author" => {
+                Some(Field::PersonText(PersonSlot::Author))
+            }
+            "webmaster" | "dc:publisher" => Some(Field::PersonText(PersonSlot::Publisher)),
+            "dc:contributor" => Some(Field::PersonText(PersonSlot::Contributor)),
+            "generator" => Some(Field::Generator),
+            "id" => Some(Field::Id),
+            "guid" => Some(Field::Guid {
+                permalink: attr(e, "ispermalink")
+                    .is_none_or(|v| !v.trim().eq_ignore_ascii_case("false")),
+            }),
+            "category" | "dc:subject" => match attr(e, "term") {
+                Some(term) => {
+                    let tag = Tag {
+                        term,
+                        scheme: attr(e, "scheme").or_else(|| attr(e, "domain")),
+                        label: attr(e, "label"),
+                    };
+                    self.target().tags.push(tag);
+                    None
+                }
+                None => Some(Field::Category {
+                    scheme: attr(e, "domain").or_else(|| attr(e, "scheme")),
+                }),
+            },
+            "enclosure" if in_entry => {
+                if let Some(url) = attr(e, "url") {
+                    let link = Link {
+                        rel: "enclosure".into(),
+                        mime: attr(e, "type"),
+                        href: resolve(base.as_ref(), &url),
+                        title: None,
+                        length: attr(e, "length"),
+                        hreflang: None,
+                    };
+                    let entry = self.entry.as_mut().expect("in entry");
+                    entry.enclosures.push((&link).into());
+                    entry.common.links.push(link);
+                }
+                None
+            }
+            "comments" if in_entry => Some(Field::Comments),
+            _ => None,
+        };
+        if let Some(field) = field {
+            self.capture = Some(Capture {
+                field,
+                depth,
+                element: name,
+                atom,
+                text: String::new(),
+                markup: String::new(),
+                children: false,
+                mime: attr(e, "type"),
+                mode: attr(e, "mode"),
+                base,
+                lang,
+            });
+        }
+        Ok(())
+    }
+
+    fn root(&mut self, e: &BytesStart, name: &str, atom: bool) {
+        self.saw_root = true;
+        let version = attr(e, "version").unwrap_or_default();
+        self.feed.version = match name {
+            "rss" => match version.trim() {
+                "" => "rss".into(),
+                "0.91" => "rss091u".into(),
+                "0.90" => "rss090".into(),
+                "2.0" | "2" | "2.0.1" => "rss20".into(),
+                v => format!("rss{}", v.replace('.', "")),
+            },
+            "feed" if atom || version == "0.3" => {
+                let ns_atom03 = version.starts_with("0.");
+                if ns_atom03 {
+                    "atom03".into()
+                } else {
+                    "atom10".into()
+                }
+            }
+            "feed" => "atom".into(),
+            "rdf:rdf" | "?:rdf" => "rss10".into(),
+            "channel" => "cdf".into(),
+            _ => {
+                self.saw_root = false;
+                return;
+            }
+        };
+        let base = self.stack.last().and_then(|f| f.base.clone());
+        self.cdf_attributes(e, base.as_ref());
+    }
+
+    /// CDF puts the link and the modification time in attributes.
+    fn cdf_attributes(&mut self, e: &BytesStart, base: Option<&Url>) {
+        if self.feed.version != "cdf" {
+            return;
+        }
+        if let Some(href) = attr(e, "href") {
+            let href = resolve(base, &href);
+            let target = self.target();
+            target.link = Some(href.clone());
+            target.links.push(Link {
+                rel: "alternate".into(),
+                mime: Some("text/html".into()),
+                href,
+                ..Link::default()
+            });
+        }
+        if let Some(raw) = attr(e, "lastmod") {
+            let target = self.target();
+            target.updated_parsed = parse_date(&raw).map(to_rfc3339);
+            target.updated = Some(raw);
+        }
+    }
+
+    fn atom_link(&mut self, e: &BytesStart, href: &str, base: Option<&Url>) {
+        let rel = attr(e, "rel").unwrap_or_else(|| "alternate".into());
+        let mime = attr(e, "type").or_else(|| match rel.as_str() {
+            "self" => Some("application/atom+xml".into()),
+            "alternate" => Some("text/html".into()),
+            _ => None,
+        });
+        let link = Link {
+            rel: rel.clone(),
+            mime,
+            hreflang: attr(e, "hreflang"),
+            href: resolve(base, href),
+            title: attr(e, "title"),
+            length: attr(e, "length"),
+        };
+        if let Some(entry) = &mut self.entry
+            && rel == "enclosure"
+        {
+            entry.enclosures.push((&link).into());
+        }
+        let is_page = link
+            .mime
+            .as_deref()
+            .is_none_or(|t| matches!(t, "text/html" | "application/xhtml+xml"));
+        let target = self.target();
+        if rel == "alternate" && is_page && target.link.is_none() {
+            target.link = Some(link.href.clone());
+        }
+        target.links.push(link);
+    }
+
+    fn text(&mut self, s: &str, raw_reference: bool) {
+        if let Some(cap) = &mut self.capture {
+            cap.text.push_str(s);
+            if raw_reference {
+                cap.markup.push_str(s);
+            } else {
+                cap.markup.push_str(&escape_text(s));
+            }
+        }
+    }
+
+    fn end(&mut self) {
+        let depth = self.stack.len() - 1;
+        if depth == 0 {
+            return;
+        }
+        let frame = self.stack.pop().expect("non-root frame");
+        if let Some(cap) = &mut self.capture {
+            if cap.depth != depth {
+                let local = frame.name.rsplit(':').next().unwrap_or(&frame.name);
+                cap.markup.push_str(&format!("</{local}>"));
+                return;
+            }
+            let cap = self.capture.take().expect("checked");
+            self.finish(cap);
+            return;
+        }
+        if self.image_depth == Some(depth) {
+            self.image_depth = None;
+        }
+        if let Some((_, _, d)) = &self.person
+            && *d == depth
+        {
+            let (person, slot, _) = self.person.take().expect("checked");
+            if !person.is_empty() {
+                self.add_person(person, slot, None);
+            }
+        }
+        if self.entry.is_some() && depth == self.entry_depth {
+            let mut entry = self.entry.take().expect("checked");
+            // Readers show the first content as the summary when there is none.
+            if entry.summary.is_none()
+                && let Some(first) = entry.content.first()
+            {
+                entry.summary = Some(first.value.clone());
+                entry.summary_detail = Some(first.clone());
+            }
+            if entry.guidislink && entry.common.link.is_none() {
+                entry.common.link = entry.common.id.clone();
+            } else {
+                entry.guidislink = false;
+            }
+            self.feed.entries.push(entry);
+        }
+    }
+
+    fn add_person(&mut self, person: Person, slot: PersonSlot, display: Option<String>) {
+        let display = display.or_else(|| person.display());
+        let target = self.target();
+        match slot {
+            PersonSlot::Author => {
+                if target.author.is_none() {
+                    target.author = display;
+                    target.author_detail = Some(person.clone());
+                }
+                target.authors.push(person);
+            }
+            PersonSlot::Contributor => target.contributors.push(person),
+            PersonSlot::Publisher => {
+                if target.publisher.is_none() {
+                    target.publisher = display;
+                    target.publisher_detail = Some(person);
+                }
+            }
+        }
+    }
+
+    fn finish(&mut self, mut cap: Capture) {
+        if let Field::Fallback(inner) = cap.field.clone() {
+            let present = match *inner {
+                Field::Title => self.target().title.is_some(),
+                Field::Summary => self.entry.as_ref().is_none_or(|e| e.summary.is_some()),
+                Field::Subtitle => self.feed.feed.subtitle.is_some(),
+                _ => true,
+            };
+            if present {
+                return;
+            }
+            cap.field = *inner;
+        }
+        let plain = cap.text.trim().to_string();
+        match cap.field.clone() {
+            Field::Title => {
+                let t = self.text_construct(cap);
+                let target = self.target();
+                target.title = Some(t.value.clone());
+                target.title_detail = Some(t);
+            }
+            Field::Subtitle => {
+                let t = self.text_construct(cap);
+                if self.entry.is_none() {
+                    self.feed.feed.subtitle = Some(t.value.clone());
+                    self.feed.feed.subtitle_detail = Some(t);
+                }
+            }
+            Field::Rights => {
+                let t = self.text_construct(cap);
+                let target = self.target();
+                target.rights = Some(t.value.clone());
+                target.rights_detail = Some(t);
+            }
+            Field::Summary => {
+                let t = self.text_construct(cap);
+                if let Some(entry) = &mut self.entry {
+                    if entry.summary.is_none() {
+                        entry.summary = Some(t.value.clone());
+                        entry.summary_detail = Some(t);
+                    } else {
+                        // A second description-like element is the full text.
+                        entry.content.push(t);
+                    }
+                }
+            }
+            Field::Content => {
+                let t = self.text_construct(cap);
+                if let Some(entry) = &mut self.entry {
+                    entry.content.push(t);
+                }
+            }
+            Field::LinkText if !plain.is_empty() => {
+                let href = resolve(cap.base.as_ref(), &plain);
+                let target = self.target();
+                if target.link.is_none() {
+                    target.link = Some(href.clone());
+                }
+                target.links.push(Link {
+                    rel: "alternate".into(),
+                    mime: Some("text/html".into()),
+                    href,
+                    ..Link::default()
+                });
+            }
+            Field::Id if !plain.is_empty() => self.target().id = Some(plain),
+            Field::Guid { permalink } if !plain.is_empty() => {
+                if let Some(entry) = &mut self.entry {
+                    entry.common.id = Some(plain);
+                    entry.guidislink = permalink;
+                } else {
+                    self.feed.feed.common.id = Some(plain);
+                }
+            }
+            Field::Date(slot) if !plain.is_empty() => {
+                let parsed = parse_date(&plain).map(to_rfc3339);
+                let target = self.target();
+                let (raw, parsed_slot) = match slot {
+                    DateSlot::Published => (&mut target.published, &mut target.published_parsed),
+                    DateSlot::Updated => (&mut target.updated, &mut target.updated_parsed),
+                    DateSlot::Created => (&mut target.created, &mut target.created_parsed),
+                    DateSlot::Expired => (&mut target.expired, &mut target.expired_parsed),
+                };
+                // A later element of the same kind wins, as in readers.
+                *raw = Some(plain);
+                *parsed_slot = parsed;
+            }
+            Field::PersonText(slot) if !plain.is_empty() => {
+                let person = person_from_text(&plain);
+                self.add_person(person, slot, Some(plain));
+            }
+            Field::PersonName | Field::PersonEmail | Field::PersonUri if !plain.is_empty() => {
+                let base = cap.base.clone();
+                if let Some((person, _, _)) = &mut self.person {
+                    match cap.field {
+                        Field::PersonName => person.name = Some(plain),
+                        Field::PersonEmail => person.email = Some(plain),
+                        _ => person.href = Some(resolve(base.as_ref(), &plain)),
+                    }
+                }
+            }
+            Field::Language if !plain.is_empty() && self.entry.is_none() => {
+                self.feed.feed.language = Some(plain);
+            }
+            Field::Generator if !plain.is_empty() => self.feed.feed.generator = Some(plain),
+            Field::Category { scheme } if !plain.is_empty() => {
+                self.target().tags.push(Tag {
+                    term: plain,
+                    scheme,
+                    label: None,
+                });
+            }
+            Field::Comments if !plain.is_empty() => {
+                let href = resolve(cap.base.as_ref(), &plain);
+                if let Some(entry) = &mut self.entry {
+                    entry.comments = Some(href);
+                }
+            }
+            Field::ImageUrl | Field::ImageTitle | Field::ImageLink if !plain.is_empty() => {
+                let base = cap.base.clone();
+                let image = self.feed.feed.image.get_or_insert_with(|| Link {
+                    rel: "image".into(),
+                    ..Link::default()
+                });
+                match cap.field {
+                    Field::ImageUrl => image.href = resolve(base.as_ref(), &plain),
+                    Field::ImageTitle => image.title = Some(plain),
+                    // The image's own link is the site; the feed link says that already.
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Type, value, language and base of a text construct, with HTML
+    /// sanitised and its URIs resolved.
+    fn text_construct(&self, cap: Capture) -> Text {
+        let declared = cap.mime.as_deref().map(|t| t.trim().to_ascii_lowercase());
+        let mut mime = match declared.as_deref() {
+            Some("text" | "text/plain") => "text/plain".to_string(),
+            Some("html" | "text/html") => "text/html".to_string(),
+            Some("xhtml" | "application/xhtml+xml") => "application/xhtml+xml".to_string(),
+            Some(other) if !other.is_empty() => other.to_string(),
+            _ if cap.element == "xhtml:body" => "application/xhtml+xml".to_string(),
+            _ if cap.atom => "text/plain".to_string(),
+            _ if matches!(
+                cap.element.as_str(),
+                "description" | "content:encoded" | "summary" | "fullitem" | "body"
+            ) =>
+            {
+                "text/html".to_string()
+            }
+            _ => "text/plain".to_string(),
+        };
+        let mut mode = cap.mode.as_deref().map(str::to_ascii_lowercase);
+        // Atom 1.0: any type that is neither text nor XML is base64.
+        if cap.atom && mode.is_none() && !mime.starts_with("text/") && !mime.contains("xml") {
+            mode = Some("base64".into());
+        }
+        let mut value = if cap.children {
+            if mime == "text/plain" {
+                mime = "application/xhtml+xml".into();
+            }
+            // Atom 1.0 wraps xhtml in one div that is not content; 0.3 does not.
+            if declared.as_deref() == Some("xhtml") {
+                strip_wrapper_div(&cap.markup)
+            } else {
+                cap.markup.trim().to_string()
+            }
+        } else {
+            cap.text.clone()
+        };
+        match mode.as_deref() {
+            Some("base64") => {
+                let compact: String = value.split_whitespace().collect();
+                if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(compact) {
+                    value = String::from_utf8_lossy(&bytes).into_owned();
+                }
+            }
+            Some("escaped") if mime == "text/plain" && looks_like_html(&value) => {
+                mime = "text/html".into();
+            }
+            _ => {}
+        }
+        if !cap.atom && mime == "text/plain" && looks_like_html(&value) {
+            mime = "text/html".into();
+        }
+        let html = mime == "text/html" || mime == "application/xhtml+xml";
+        let value = if html {
+            sanitize_html(&value, cap.base.as_ref())
+        } else {
+            value
+        };
+        Text {
+            value: value.trim().to_string(),
+            mime,
+            language: cap.lang,
+            base: cap.base.map(|b| b.to_string()),
+        }
+    }
+}
+
+/// `&#146;` and its kin name C1 controls, but the writer meant the
+/// windows-1252 punctuation at those bytes (as HTML5 also reads them).
+fn windows_1252_control(c: char) -> char {
+    let n = c as u32;
+    if !(0x80..=0x9f).contains(&n) {
+        return c;
+    }
+    let byte = [n as u8];
+    let (s, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&byte);
+    s.chars().next().unwrap_or(c)
+}
+
+/// Atom's xhtml content comes wrapped in one `<div>`; readers drop it.
+fn strip_wrapper_div(markup: &str) -> String {
+    let t = markup.trim();
+    if let Some(rest) = t.strip_prefix("<div")
+        && let Some(open_end) = rest.find('>')
+        && let Some(inner) = rest[open_end + 1..].strip_suffix("</div>")
+        && !inner.contains("<div")
+    {
+        return inner.to_string();
+    }
+    t.to_string()
+}
+
+/// "jo@example.org (Jo Bloggs)", "Jo Bloggs <jo@example.org>", "Jo Bloggs
+/// (jo@example.org)", or just a name or an address.
+fn person_from_text(s: &str) -> Person {
+    static EMAIL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?:mailto:)?([\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+)").expect("valid regex")
+    });
+    let s = s.trim();
+    let Some(m) = EMAIL.captures(s) else {
+        return Person {
+            name: Some(s.to_string()),
+            ..Person::default()
+        };
+    };
+    let email = m[1].to_string();
+    let whole = m.get(0).expect("match");
+    let rest = format!("{}{}", &s[..whole.start()], &s[whole.end()..]);
+    let name = rest
+        .replace("()", "")
+        .replace("<>", "")
+        .trim()
+        .trim_matches(|c| matches!(c, '(' | ')' | '<' | '>'))
+        .trim()
+        .to_string();
+    Person {
+        name: (!name.is_empty()).then_some(name),
+        email: Some(email),
+        href: None,
+    }
+}
