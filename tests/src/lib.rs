@@ -80,6 +80,16 @@ pub fn unique(prefix: &str) -> String {
 /// Serve the files under `dir` on a loopback port, each response after
 /// `delay`. Returns the address; the server runs until the runtime stops.
 pub async fn serve_dir(dir: PathBuf, delay: Duration) -> SocketAddr {
+    serve_dir_logged(dir, delay).await.0
+}
+
+/// Paths requested from a test server, in arrival order.
+pub type RequestLog = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
+
+/// `serve_dir`, also returning the log of requested paths.
+pub async fn serve_dir_logged(dir: PathBuf, delay: Duration) -> (SocketAddr, RequestLog) {
+    let log = RequestLog::default();
+    let log_in_server = log.clone();
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -91,6 +101,7 @@ pub async fn serve_dir(dir: PathBuf, delay: Duration) -> SocketAddr {
                 break;
             };
             let dir = dir.clone();
+            let log = log_in_server.clone();
             tokio::spawn(async move {
                 let mut buf = vec![0u8; 8192];
                 let mut got = 0;
@@ -115,6 +126,7 @@ pub async fn serve_dir(dir: PathBuf, delay: Duration) -> SocketAddr {
                     .next()
                     .unwrap_or("/")
                     .to_string();
+                log.lock().unwrap().push(path.clone());
                 tokio::time::sleep(delay).await;
                 let file = dir.join(path.trim_start_matches('/'));
                 let (status, body) = match (file.starts_with(&dir), std::fs::read(&file)) {
@@ -136,7 +148,7 @@ pub async fn serve_dir(dir: PathBuf, delay: Duration) -> SocketAddr {
             });
         }
     });
-    addr
+    (addr, log)
 }
 
 /// Environment for a `newsmill` child process: isolated data dir, topics and

@@ -25,6 +25,10 @@ pub enum FetchError {
     Status(u16),
     #[error("{0}")]
     Transport(String),
+    #[error("disallowed by robots.txt")]
+    Disallowed,
+    #[error("configuration: {0}")]
+    Config(String),
 }
 
 /// Validators remembered per URL for conditional GET.
@@ -44,6 +48,9 @@ pub struct Fetched {
     /// Seconds the server asks us to wait (Retry-After) or may cache (max-age).
     pub retry_after: Option<Duration>,
     pub max_age: Option<Duration>,
+    /// Set when every redirect on the way was permanent (301/308): the
+    /// resource's new address, to store in place of the old one.
+    pub moved_to: Option<Url>,
 }
 
 impl Fetched {
@@ -59,32 +66,18 @@ pub struct HttpClient {
     allow_files: bool,
     max_body: usize,
     total_timeout: Duration,
+    max_redirects: usize,
 }
 
 impl HttpClient {
     pub fn new(cfg: &FetcherConfig) -> Result<HttpClient, FetchError> {
         let policy = Arc::new(AddressPolicy::new(&cfg.allow_hosts, &cfg.allow_ranges));
-        let redirect_policy = {
-            let policy = policy.clone();
-            let max = cfg.max_redirects;
-            reqwest::redirect::Policy::custom(move |attempt| {
-                if attempt.previous().len() >= max {
-                    attempt.error(format!("more than {max} redirects"))
-                } else if !matches!(attempt.url().scheme(), "http" | "https") {
-                    attempt.error("redirect to a non-http scheme refused")
-                } else if !literal_host_allowed(&policy, attempt.url()) {
-                    attempt.error("redirect to a non-public address refused")
-                } else {
-                    attempt.follow()
-                }
-            })
-        };
         let client = reqwest::Client::builder()
             .user_agent(&cfg.user_agent)
             .connect_timeout(cfg.connect_timeout)
             .read_timeout(cfg.read_timeout)
             .timeout(cfg.total_timeout)
-            .redirect(redirect_policy)
+            .redirect(reqwest::redirect::Policy::none())
             .dns_resolver(Arc::new(GuardedResolver {
                 policy: policy.clone(),
             }))
@@ -97,6 +90,7 @@ impl HttpClient {
             allow_files: cfg.allow_file_urls,
             max_body: cfg.max_body_bytes,
             total_timeout: cfg.total_timeout,
+            max_redirects: cfg.max_redirects,
         })
     }
 
@@ -120,7 +114,8 @@ impl HttpClient {
             Ok(f) => status_class(f.status),
             Err(FetchError::Status(s)) => status_class(*s),
             Err(FetchError::Timeout) => "timeout",
-            Err(FetchError::Refused(_)) => "refused",
+            Err(FetchError::Refused(_) | FetchError::Disallowed) => "refused",
+            Err(FetchError::Config(_)) => "error",
             Err(FetchError::TooLarge(_)) => "too_large",
             Err(FetchError::Transport(_)) => "error",
         };
@@ -159,6 +154,7 @@ impl HttpClient {
             validators: Validators::default(),
             retry_after: None,
             max_age: None,
+            moved_to: None,
         })
     }
 
@@ -167,33 +163,67 @@ impl HttpClient {
         url: &Url,
         validators: Option<&Validators>,
     ) -> Result<Fetched, FetchError> {
-        if !literal_host_allowed(&self.policy, url) {
-            return Err(FetchError::Refused(format!(
-                "{} is not a public address",
-                url.host_str().unwrap_or("")
-            )));
-        }
-        let mut req = self.client.get(url.clone());
-        if let Some(v) = validators {
-            if let Some(etag) = &v.etag {
-                req = req.header(header::IF_NONE_MATCH, etag);
+        // Redirects are followed here, not by reqwest, so that each hop is
+        // checked and a chain of permanent moves can update the stored URL.
+        let deadline = tokio::time::Instant::now() + self.total_timeout;
+        let mut current = url.clone();
+        let mut hops = 0usize;
+        let mut all_permanent = true;
+        let resp = loop {
+            if !literal_host_allowed(&self.policy, &current) {
+                return Err(FetchError::Refused(format!(
+                    "{} is not a public address",
+                    current.host_str().unwrap_or("")
+                )));
             }
-            if let Some(lm) = &v.last_modified {
-                req = req.header(header::IF_MODIFIED_SINCE, lm);
+            let mut req = self.client.get(current.clone());
+            if let Some(v) = validators {
+                if let Some(etag) = &v.etag {
+                    req = req.header(header::IF_NONE_MATCH, etag);
+                }
+                if let Some(lm) = &v.last_modified {
+                    req = req.header(header::IF_MODIFIED_SINCE, lm);
+                }
             }
-        }
-        let send = tokio::time::timeout(self.total_timeout, req.send());
-        let resp = match send.await {
-            Err(_) => return Err(FetchError::Timeout),
-            Ok(Err(e)) if e.is_timeout() => return Err(FetchError::Timeout),
-            Ok(Err(e)) => return Err(classify_reqwest(e)),
-            Ok(Ok(r)) => r,
+            let resp = match tokio::time::timeout_at(deadline, req.send()).await {
+                Err(_) => return Err(FetchError::Timeout),
+                Ok(Err(e)) if e.is_timeout() => return Err(FetchError::Timeout),
+                Ok(Err(e)) => return Err(classify_reqwest(e)),
+                Ok(Ok(r)) => r,
+            };
+            let code = resp.status().as_u16();
+            let location = header_str(resp.headers(), header::LOCATION);
+            let (true, Some(location)) = (matches!(code, 301 | 302 | 303 | 307 | 308), location)
+            else {
+                break resp;
+            };
+            hops += 1;
+            if hops > self.max_redirects {
+                return Err(FetchError::Refused(format!(
+                    "more than {} redirects",
+                    self.max_redirects
+                )));
+            }
+            let next = current
+                .join(&location)
+                .map_err(|e| FetchError::Transport(format!("bad redirect location: {e}")))?;
+            if !matches!(next.scheme(), "http" | "https") {
+                return Err(FetchError::Refused(format!(
+                    "redirect to a {} URL refused",
+                    next.scheme()
+                )));
+            }
+            all_permanent &= matches!(code, 301 | 308);
+            current = next;
         };
+        let moved_to = (hops > 0 && all_permanent).then(|| current.clone());
         let status = resp.status().as_u16();
         let final_url = resp.url().clone();
         let headers = resp.headers().clone();
         let retry_after = header_str(&headers, header::RETRY_AFTER).and_then(parse_retry_after);
-        let max_age = header_str(&headers, header::CACHE_CONTROL).and_then(parse_max_age);
+        let max_age = header_str(&headers, header::CACHE_CONTROL)
+            .and_then(parse_max_age)
+            .or_else(|| header_str(&headers, header::EXPIRES).and_then(parse_expires));
         let validators = Validators {
             etag: header_str(&headers, header::ETAG),
             last_modified: header_str(&headers, header::LAST_MODIFIED),
@@ -207,6 +237,7 @@ impl HttpClient {
                 validators,
                 retry_after,
                 max_age,
+                moved_to,
             });
         }
         if !(200..300).contains(&status) {
@@ -219,6 +250,7 @@ impl HttpClient {
                     validators,
                     retry_after,
                     max_age,
+                    moved_to,
                 });
             }
             return Err(FetchError::Status(status));
@@ -231,7 +263,6 @@ impl HttpClient {
         let content_type = header_str(&headers, header::CONTENT_TYPE);
         let mut body = Vec::new();
         let mut stream = resp.bytes_stream();
-        let deadline = tokio::time::Instant::now() + self.total_timeout;
         loop {
             let next = tokio::time::timeout_at(deadline, stream.next())
                 .await
@@ -256,6 +287,7 @@ impl HttpClient {
             validators,
             retry_after,
             max_age,
+            moved_to,
         })
     }
 }
@@ -311,4 +343,11 @@ fn parse_max_age(v: String) -> Option<Duration> {
         (k.eq_ignore_ascii_case("max-age"))
             .then(|| val.trim().parse::<u64>().ok().map(Duration::from_secs))?
     })
+}
+
+/// `Expires` as a freshness lifetime from now; a past or invalid date is none.
+fn parse_expires(v: String) -> Option<Duration> {
+    let when = chrono::DateTime::parse_from_rfc2822(v.trim()).ok()?;
+    let secs = when.timestamp() - chrono::Utc::now().timestamp();
+    (secs > 0).then(|| Duration::from_secs(secs as u64))
 }

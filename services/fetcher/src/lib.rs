@@ -3,10 +3,13 @@
 //! bounded, per-host-limited fetches, and the per-feed state (validators,
 //! seen items, failures) persists across restarts.
 
+pub mod discover;
 pub mod feed;
 pub mod http;
+pub mod robots;
 pub mod safety;
 pub mod state;
+pub mod subscriptions;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,15 +20,34 @@ use futures::StreamExt;
 use news_core::bus::{OutRecord, Producer};
 use news_core::config::Config;
 use news_core::ids::{article_id, canonical_url, sha256_hex};
-use news_core::messages::{DLQ_PAYLOAD_LIMIT, DeadLetter, FeedItemMeta, RawItem, SCHEMA_VERSION};
+use news_core::messages::{
+    DLQ_PAYLOAD_LIMIT, DeadLetter, FeedCommand, FeedItemMeta, RawItem, SCHEMA_VERSION,
+};
 use news_core::telemetry::names;
-use tokio::sync::Semaphore;
+use robots::Robots;
+use subscriptions::{Change, Subscriptions};
+use tokio::sync::{Semaphore, mpsc};
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
+pub use discover::discover_feeds;
 pub use feed::{FeedError, ParsedFeed, parse_date, parse_feed};
 pub use http::{FetchError, HttpClient};
 use state::{FeedState, FetchState};
+
+/// What the control-topic reader tells the fetcher.
+#[derive(Debug)]
+pub enum Control {
+    Command(FeedCommand),
+    /// Everything on the topic at start-up has been delivered.
+    CaughtUp,
+}
+
+/// Robots rules cached per origin, each behind its own lock so that one
+/// origin's robots.txt is fetched once however many pages wait for it.
+type RobotsCell = Arc<tokio::sync::Mutex<Option<(Robots, std::time::Instant)>>>;
+/// Origins whose robots rules are cached; the cache is reset beyond this.
+const MAX_ROBOTS_ORIGINS: usize = 50_000;
 
 /// What one polling round did, for the live status and the final report.
 #[derive(Debug, Default, Clone, Copy)]
@@ -42,6 +64,9 @@ pub struct Fetcher {
     client: HttpClient,
     producer: Producer,
     state: FetchState,
+    subs: Subscriptions,
+    control: Option<mpsc::Receiver<Control>>,
+    robots: std::sync::Mutex<HashMap<String, RobotsCell>>,
     host_slots: std::sync::Mutex<HashMap<String, Arc<Semaphore>>>,
     global: Arc<Semaphore>,
     pub totals: Arc<std::sync::Mutex<RoundReport>>,
@@ -51,16 +76,43 @@ impl Fetcher {
     pub fn new(config: Config, producer: Producer) -> Result<Fetcher, FetchError> {
         let client = HttpClient::new(&config.fetcher)?;
         let state = FetchState::load(&config.bus.data_dir.join("fetcher-state.json"));
+        let opml = match &config.fetcher.opml {
+            Some(path) => {
+                let bytes = std::fs::read(path).map_err(|e| {
+                    FetchError::Config(format!("fetcher.opml {}: {e}", path.display()))
+                })?;
+                subscriptions::parse_opml(&bytes).map_err(|e| {
+                    FetchError::Config(format!("fetcher.opml {}: {e}", path.display()))
+                })?
+            }
+            None => Vec::new(),
+        };
+        let subs = Subscriptions::new(&config.fetcher.feeds, &opml);
         let global = Arc::new(Semaphore::new(config.fetcher.max_concurrency));
         Ok(Fetcher {
             config,
             client,
             producer,
             state,
+            subs,
+            control: None,
+            robots: std::sync::Mutex::new(HashMap::new()),
             host_slots: std::sync::Mutex::new(HashMap::new()),
             global,
             totals: Arc::new(std::sync::Mutex::new(RoundReport::default())),
         })
+    }
+
+    /// Take subscription changes from `rx` (fed by the `news.feeds.v1`
+    /// reader). The first round waits, boundedly, for `Control::CaughtUp`.
+    pub fn with_control(mut self, rx: mpsc::Receiver<Control>) -> Fetcher {
+        self.control = Some(rx);
+        self
+    }
+
+    /// The current subscriptions.
+    pub fn subscriptions(&self) -> &Subscriptions {
+        &self.subs
     }
 
     /// Poll every due feed until cancelled; with `once`, poll each feed once
@@ -70,6 +122,7 @@ impl Fetcher {
         token: CancellationToken,
         once: bool,
     ) -> Result<RoundReport, FetchError> {
+        self.catch_up(&token).await;
         loop {
             let report = self.round(&token).await;
             {
@@ -87,20 +140,93 @@ impl Fetcher {
             if once || token.is_cancelled() {
                 return Ok(*self.totals.lock().expect("totals lock"));
             }
+            let active: Vec<String> = self.subs.active().map(str::to_string).collect();
             let wait = self
                 .state
-                .next_due_in(&self.config.fetcher.feeds, self.config.fetcher.poll_min);
-            tokio::select! {
-                _ = token.cancelled() => return Ok(*self.totals.lock().expect("totals lock")),
-                _ = tokio::time::sleep(wait) => {}
+                .next_due_in(&active, self.config.fetcher.poll_min);
+            let sleep = tokio::time::sleep(wait);
+            tokio::pin!(sleep);
+            // Sleep until the next feed is due, applying control commands as
+            // they come (a new feed is due at once).
+            loop {
+                let command = async {
+                    match self.control.as_mut() {
+                        Some(rx) => rx.recv().await,
+                        None => std::future::pending().await,
+                    }
+                };
+                tokio::select! {
+                    _ = token.cancelled() => return Ok(*self.totals.lock().expect("totals lock")),
+                    _ = &mut sleep => break,
+                    msg = command => match msg {
+                        Some(msg) => {
+                            if self.apply_control(msg) == Some(Change::Added) {
+                                break;
+                            }
+                        }
+                        None => self.control = None,
+                    },
+                }
             }
         }
     }
 
+    /// Apply the control commands already on the topic before the first
+    /// round, so that a removed or paused feed is not polled at start.
+    async fn catch_up(&mut self, token: &CancellationToken) {
+        let Some(rx) = self.control.as_mut() else {
+            return;
+        };
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        let mut pending = Vec::new();
+        loop {
+            tokio::select! {
+                _ = token.cancelled() => break,
+                _ = tokio::time::sleep_until(deadline) => {
+                    tracing::warn!("control topic not caught up after 30s; polling anyway");
+                    break;
+                }
+                msg = rx.recv() => match msg {
+                    Some(Control::CaughtUp) | None => break,
+                    Some(msg) => pending.push(msg),
+                },
+            }
+        }
+        for msg in pending {
+            self.apply_control(msg);
+        }
+    }
+
+    fn apply_control(&mut self, msg: Control) -> Option<Change> {
+        let Control::Command(cmd) = msg else {
+            return None;
+        };
+        let change = self.subs.apply(&cmd);
+        match change {
+            Change::Removed => {
+                self.state.feeds.remove(cmd.feed_url.trim());
+            }
+            Change::Resumed => {
+                // A resumed feed is polled now, and a disabled one gets a new chance.
+                if let Some(st) = self.state.feeds.get_mut(cmd.feed_url.trim()) {
+                    st.next_poll = 0;
+                    st.disabled = false;
+                    st.failures = 0;
+                }
+            }
+            _ => {}
+        }
+        if change != Change::Unchanged {
+            tracing::info!(feed = %cmd.feed_url, action = ?cmd.action, change = ?change, "feed subscription changed");
+        }
+        Some(change)
+    }
+
     fn report_health(&self) {
-        let (mut active, mut failing, mut disabled) = (0, 0, 0);
-        for url in &self.config.fetcher.feeds {
-            match self.state.feeds.get(url) {
+        let (mut active, mut failing, mut disabled, mut paused) = (0, 0, 0, 0);
+        for sub in self.subs.all() {
+            match self.state.feeds.get(&sub.url) {
+                _ if sub.paused => paused += 1,
                 Some(f) if f.disabled => disabled += 1,
                 Some(f) if f.failures > 0 => failing += 1,
                 _ => active += 1,
@@ -109,22 +235,21 @@ impl Fetcher {
         metrics::gauge!(names::FEEDS, "state" => "active").set(active as f64);
         metrics::gauge!(names::FEEDS, "state" => "failing").set(failing as f64);
         metrics::gauge!(names::FEEDS, "state" => "disabled").set(disabled as f64);
+        metrics::gauge!(names::FEEDS, "state" => "paused").set(paused as f64);
     }
 
     async fn round(&mut self, token: &CancellationToken) -> RoundReport {
         let now = Utc::now().timestamp();
         let due: Vec<String> = self
-            .config
-            .fetcher
-            .feeds
-            .iter()
+            .subs
+            .active()
             .filter(|u| {
                 self.state
                     .feeds
                     .get(*u)
                     .is_none_or(|f| !f.disabled && f.next_poll <= now)
             })
-            .cloned()
+            .map(str::to_string)
             .collect();
         let this = &*self;
         let results: Vec<(String, FeedState, RoundReport)> = futures::stream::iter(due)
@@ -164,6 +289,7 @@ impl Fetcher {
         url: &Url,
         v: Option<&http::Validators>,
         kind: &'static str,
+        gap: Duration,
     ) -> Result<http::Fetched, FetchError> {
         let _global = self
             .global
@@ -178,7 +304,7 @@ impl Fetcher {
         let result = self.client.get(url, v, kind).await;
         if url.scheme() != "file" {
             // Politeness gap before the next request to this domain.
-            tokio::time::sleep(self.config.fetcher.per_host_interval).await;
+            tokio::time::sleep(gap.max(self.config.fetcher.per_host_interval)).await;
         }
         result
     }
@@ -194,11 +320,16 @@ impl Fetcher {
             ..Default::default()
         };
         let cfg = &self.config.fetcher;
-        let Ok(url) = Url::parse(feed_url) else {
+        // A feed that moved permanently is polled at its new address; the
+        // subscription keeps its original key.
+        let Ok(url) = Url::parse(st.moved_to.as_deref().unwrap_or(feed_url)) else {
             st.disabled = true;
             return (st, rep);
         };
-        let fetched = match self.limited_get(&url, Some(&st.validators), "feed").await {
+        let fetched = match self
+            .limited_get(&url, Some(&st.validators), "feed", Duration::ZERO)
+            .await
+        {
             Ok(f) => f,
             Err(e) => {
                 rep.failures += 1;
@@ -209,6 +340,10 @@ impl Fetcher {
                 return (st, rep);
             }
         };
+        if let Some(new_url) = &fetched.moved_to {
+            tracing::info!(feed = %feed_url, to = %new_url, "feed moved permanently; stored URL updated");
+            st.moved_to = Some(new_url.to_string());
+        }
         match fetched.status {
             304 => {
                 rep.not_modified += 1;
@@ -268,7 +403,12 @@ impl Fetcher {
                     tracing::warn!(article = %link, error = %e, "article fetch failed");
                     // Remember it so one bad page is not refetched every round.
                     st.remember(id, fingerprint, cfg.max_seen_per_feed);
-                    self.dead_letter("fetch", &e.to_string(), &link, &[]).await;
+                    let kind = if matches!(e, FetchError::Disallowed) {
+                        "robots"
+                    } else {
+                        "fetch"
+                    };
+                    self.dead_letter(kind, &e.to_string(), &link, &[]).await;
                 }
             }
         }
@@ -284,7 +424,15 @@ impl Fetcher {
     ) -> Result<(), FetchError> {
         let url =
             Url::parse(link).map_err(|e| FetchError::Refused(format!("bad link {link}: {e}")))?;
-        let page = self.limited_get(&url, None, "article").await?;
+        let mut gap = Duration::ZERO;
+        if self.config.fetcher.respect_robots && matches!(url.scheme(), "http" | "https") {
+            let rules = self.robots_for(&url).await;
+            if !rules.allowed(&robots::robots_target(&url)) {
+                return Err(FetchError::Disallowed);
+            }
+            gap = rules.crawl_delay.unwrap_or_default();
+        }
+        let page = self.limited_get(&url, None, "article", gap).await?;
         if page.status != 200 {
             return Err(FetchError::Status(page.status));
         }
@@ -316,6 +464,59 @@ impl Fetcher {
         }
     }
 
+    /// The robots rules for `url`'s origin, fetched at most once per TTL.
+    async fn robots_for(&self, url: &Url) -> Robots {
+        let origin = url.origin().ascii_serialization();
+        let cell = {
+            let mut map = self.robots.lock().expect("robots lock");
+            if map.len() >= MAX_ROBOTS_ORIGINS && !map.contains_key(&origin) {
+                map.clear();
+            }
+            map.entry(origin.clone()).or_default().clone()
+        };
+        let mut slot = cell.lock().await;
+        if let Some((rules, expires)) = slot.as_ref()
+            && *expires > std::time::Instant::now()
+        {
+            return rules.clone();
+        }
+        let robots_url = url
+            .join("/robots.txt")
+            .expect("an http URL joins /robots.txt");
+        let agent = &self.config.fetcher.user_agent;
+        let (rules, ttl) = match self
+            .limited_get(&robots_url, None, "robots", Duration::ZERO)
+            .await
+        {
+            Ok(f) => {
+                let rules = Robots::from_response(Some(f.status), &f.body, agent);
+                let ttl = if f.status >= 500 {
+                    robots::ROBOTS_RETRY
+                } else {
+                    robots::ROBOTS_TTL
+                };
+                (rules, ttl)
+            }
+            Err(FetchError::Status(s)) => (
+                Robots::from_response(Some(s), b"", agent),
+                if s >= 500 {
+                    robots::ROBOTS_RETRY
+                } else {
+                    robots::ROBOTS_TTL
+                },
+            ),
+            // An oversized robots.txt is read as "no rules we can honour";
+            // unreachable means "not now".
+            Err(FetchError::TooLarge(_)) => (Robots::allow_all(), robots::ROBOTS_TTL),
+            Err(e) => {
+                tracing::warn!(%origin, error = %e, "robots.txt unreachable; holding pages back");
+                (Robots::deny_all(), robots::ROBOTS_RETRY)
+            }
+        };
+        *slot = Some((rules.clone(), std::time::Instant::now() + ttl));
+        rules
+    }
+
     async fn dead_letter(&self, error_type: &str, reason: &str, source: &str, payload: &[u8]) {
         let cut = payload.len().min(DLQ_PAYLOAD_LIMIT);
         let id = sha256_hex(format!("fetch:{source}:{reason}"));
@@ -333,7 +534,12 @@ impl Fetcher {
             payload_truncated: cut < payload.len(),
             failed_at: Utc::now(),
         };
-        metrics::counter!(names::DEAD_LETTERS, "stage" => "fetch", "reason" => if error_type == "parse" { "parse" } else { "fetch" }).increment(1);
+        let reason = match error_type {
+            "parse" => "parse",
+            "robots" => "robots",
+            _ => "fetch",
+        };
+        metrics::counter!(names::DEAD_LETTERS, "stage" => "fetch", "reason" => reason).increment(1);
         let record = OutRecord::json(&self.config.topics.dlq, &id, &letter)
             .with_header("error-type", error_type.as_bytes());
         if let Err(e) = self.producer.send_and_wait(record).await {

@@ -20,6 +20,9 @@ pub struct FeedState {
     pub interval_secs: u64,
     pub failures: u32,
     pub disabled: bool,
+    /// Where the feed lives now, after a permanent redirect (301/308).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moved_to: Option<String>,
     /// Article id -> fingerprint of the item as last seen.
     pub seen: HashMap<String, String>,
     /// Insertion order of `seen`, to forget the oldest.

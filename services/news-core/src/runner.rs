@@ -161,6 +161,7 @@ fn bounded_reason(error_type: &str) -> &'static str {
         "oversized" => "oversized",
         "fetch" => "fetch",
         "parse" => "parse",
+        "robots" => "robots",
         _ => "invalid",
     }
 }

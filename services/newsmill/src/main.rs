@@ -2,6 +2,7 @@
 //! arguments, loads config, builds its stage and hands it to the runner.
 
 mod batch;
+mod control;
 mod pipeline;
 
 use std::path::PathBuf;
@@ -9,6 +10,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use news_core::Config;
+use news_core::messages::FeedAction;
 
 #[derive(Parser)]
 #[command(
@@ -75,6 +77,16 @@ enum Command {
         #[arg(long = "out")]
         output: PathBuf,
     },
+    /// Change the subscriptions at run time through news.feeds.v1.
+    Feeds {
+        #[command(subcommand)]
+        action: FeedsCommand,
+    },
+    /// Find the feeds a site announces (or serves at common paths).
+    Discover {
+        /// A site or page URL.
+        url: String,
+    },
     /// Parse a feed file and print it, normalised, as JSON.
     ParseFeed {
         /// The feed file (not with --batch).
@@ -91,6 +103,22 @@ enum Command {
         #[arg(long, conflicts_with = "file")]
         batch: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum FeedsCommand {
+    /// Subscribe to a feed (or resume a paused one).
+    Add {
+        url: String,
+        #[arg(long)]
+        title: Option<String>,
+    },
+    /// Stop polling a feed but keep its state.
+    Pause { url: String },
+    /// Poll a paused feed again.
+    Resume { url: String },
+    /// Unsubscribe and forget the feed's state.
+    Remove { url: String },
 }
 
 fn main() -> std::process::ExitCode {
@@ -149,6 +177,16 @@ fn run(cli: Cli) -> Result<()> {
                         limit,
                     } => pipeline::tail(config, &topic, follow, limit).await,
                     Command::Stats => pipeline::stats(config).await,
+                    Command::Feeds { action } => {
+                        let (action, url, title) = match action {
+                            FeedsCommand::Add { url, title } => (FeedAction::Add, url, title),
+                            FeedsCommand::Pause { url } => (FeedAction::Pause, url, None),
+                            FeedsCommand::Resume { url } => (FeedAction::Resume, url, None),
+                            FeedsCommand::Remove { url } => (FeedAction::Remove, url, None),
+                        };
+                        control::send_command(&config, action, &url, title).await
+                    }
+                    Command::Discover { url } => pipeline::discover(config, &url).await,
                     _ => unreachable!("batch commands are handled above"),
                 }
             })

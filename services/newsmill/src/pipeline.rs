@@ -79,13 +79,22 @@ fn dedup_stage(config: &Config, bus: &Bus) -> Result<DedupStage> {
     DedupStage::new(config, state_dir).map_err(|e| anyhow!("dedup state: {e}"))
 }
 
+/// The fetcher, following the `news.feeds.v1` control topic.
+fn new_fetcher(p: &Process, config: &Config) -> Result<Fetcher> {
+    let fetcher =
+        Fetcher::new(config.clone(), p.bus.producer()?).map_err(|e| anyhow!("fetcher: {e}"))?;
+    let control =
+        crate::control::spawn_reader(&p.bus, config, p.bus.producer()?, p.token.child_token())
+            .context("reading the feeds control topic")?;
+    Ok(fetcher.with_control(control))
+}
+
 pub async fn run_all(config: Config, drain: bool) -> Result<()> {
     let p = start(&config, "newsmill").await?;
     let (fetch_done_tx, fetch_done_rx) = watch::channel(false);
     let (clean_done_tx, clean_done_rx) = watch::channel(false);
 
-    let fetcher =
-        Fetcher::new(config.clone(), p.bus.producer()?).map_err(|e| anyhow!("fetcher: {e}"))?;
+    let fetcher = new_fetcher(&p, &config)?;
     let fetch_totals = fetcher.totals.clone();
     let fetch_token = p.token.child_token();
     let fetch_task = tokio::spawn(async move {
@@ -181,8 +190,7 @@ fn spawn_status(
 pub async fn run_fetch(config: Config, once: bool) -> Result<()> {
     let p = start(&config, "newsmill-fetch").await?;
     p.health.set_ready("fetch", true);
-    let fetcher =
-        Fetcher::new(config.clone(), p.bus.producer()?).map_err(|e| anyhow!("fetcher: {e}"))?;
+    let fetcher = new_fetcher(&p, &config)?;
     let report = fetcher
         .run(p.token.clone(), once)
         .await
@@ -315,6 +323,22 @@ pub async fn stats(config: Config) -> Result<()> {
                 config.bus.brokers
             );
         }
+    }
+    Ok(())
+}
+
+/// `newsmill discover URL`: print the feeds a site offers, one per line.
+pub async fn discover(config: Config, url: &str) -> Result<()> {
+    let site = url::Url::parse(url).with_context(|| format!("site URL {url}"))?;
+    let client = news_fetcher::HttpClient::new(&config.fetcher).map_err(|e| anyhow!("{e}"))?;
+    let feeds = news_fetcher::discover_feeds(&client, &site)
+        .await
+        .map_err(|e| anyhow!("discovering feeds of {site}: {e}"))?;
+    if feeds.is_empty() {
+        return Err(anyhow!("no feed found at {site}"));
+    }
+    for feed in feeds {
+        println!("{feed}");
     }
     Ok(())
 }

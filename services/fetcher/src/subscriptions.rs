@@ -1,0 +1,268 @@
+//! The subscription list: feeds from the config and an OPML file, changed at
+//! run time by commands on `news.feeds.v1`. Pure: the fetcher feeds it.
+
+use std::collections::BTreeMap;
+
+use news_core::messages::{FeedAction, FeedCommand};
+use quick_xml::escape::resolve_predefined_entity;
+use quick_xml::events::Event;
+
+/// OPML files above this are refused.
+pub const MAX_OPML_BYTES: usize = 16 * 1024 * 1024;
+/// Subscriptions beyond this are refused (a runaway control topic or OPML).
+pub const MAX_SUBSCRIPTIONS: usize = 1_000_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    Config,
+    Opml,
+    Control,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Subscription {
+    pub url: String,
+    pub title: Option<String>,
+    pub origin: Origin,
+    pub paused: bool,
+}
+
+/// What a command changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Added,
+    Paused,
+    Resumed,
+    Removed,
+    /// The command asked for the current state, or named an unknown feed.
+    Unchanged,
+    Refused,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Subscriptions {
+    by_url: BTreeMap<String, Subscription>,
+}
+
+/// A feed listed in an OPML file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpmlFeed {
+    pub url: String,
+    pub title: Option<String>,
+}
+
+impl Subscriptions {
+    pub fn new(config_feeds: &[String], opml: &[OpmlFeed]) -> Subscriptions {
+        let mut subs = Subscriptions::default();
+        for url in config_feeds {
+            subs.insert(url, None, Origin::Config);
+        }
+        for feed in opml {
+            subs.insert(&feed.url, feed.title.clone(), Origin::Opml);
+        }
+        subs
+    }
+
+    fn insert(&mut self, url: &str, title: Option<String>, origin: Origin) -> bool {
+        let url = url.trim();
+        if url.is_empty() || self.by_url.len() >= MAX_SUBSCRIPTIONS {
+            return false;
+        }
+        self.by_url
+            .entry(url.to_string())
+            .or_insert_with(|| Subscription {
+                url: url.to_string(),
+                title,
+                origin,
+                paused: false,
+            });
+        true
+    }
+
+    /// Apply one control command. Commands are idempotent, so replaying the
+    /// topic from the start (at-least-once) ends in the same state.
+    pub fn apply(&mut self, cmd: &FeedCommand) -> Change {
+        let url = cmd.feed_url.trim();
+        match (cmd.action, self.by_url.get_mut(url)) {
+            (FeedAction::Add, Some(sub)) if sub.paused => {
+                sub.paused = false;
+                Change::Resumed
+            }
+            (FeedAction::Add, Some(_)) => Change::Unchanged,
+            (FeedAction::Add, None) => {
+                if self.insert(url, cmd.title.clone(), Origin::Control) {
+                    Change::Added
+                } else {
+                    Change::Refused
+                }
+            }
+            (FeedAction::Pause, Some(sub)) if !sub.paused => {
+                sub.paused = true;
+                Change::Paused
+            }
+            (FeedAction::Resume, Some(sub)) if sub.paused => {
+                sub.paused = false;
+                Change::Resumed
+            }
+            (FeedAction::Remove, Some(_)) => {
+                self.by_url.remove(url);
+                Change::Removed
+            }
+            _ => Change::Unchanged,
+        }
+    }
+
+    /// Feeds to poll: subscribed and not paused.
+    pub fn active(&self) -> impl Iterator<Item = &str> {
+        self.by_url
+            .values()
+            .filter(|s| !s.paused)
+            .map(|s| s.url.as_str())
+    }
+
+    pub fn all(&self) -> impl Iterator<Item = &Subscription> {
+        self.by_url.values()
+    }
+
+    pub fn contains(&self, url: &str) -> bool {
+        self.by_url.contains_key(url)
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_url.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_url.is_empty()
+    }
+}
+
+/// Every `<outline>` with an `xmlUrl`, at any depth (folders nest them).
+/// DTDs and entities are not expanded.
+pub fn parse_opml(bytes: &[u8]) -> Result<Vec<OpmlFeed>, String> {
+    if bytes.len() > MAX_OPML_BYTES {
+        return Err(format!("OPML larger than {MAX_OPML_BYTES} bytes"));
+    }
+    let text = String::from_utf8_lossy(bytes);
+    let text = text.trim_start_matches('\u{feff}');
+    let mut reader = quick_xml::Reader::from_str(text);
+    reader.config_mut().check_end_names = false;
+    let mut feeds = Vec::new();
+    let mut saw_opml = false;
+    loop {
+        let event = reader
+            .read_event()
+            .map_err(|e| format!("OPML is not well-formed XML: {e}"))?;
+        match event {
+            Event::Eof => break,
+            Event::Start(e) | Event::Empty(e) => {
+                let name = e.local_name();
+                let name = name.as_ref();
+                if name.eq_ignore_ascii_case("opml") {
+                    saw_opml = true;
+                }
+                if !name.eq_ignore_ascii_case("outline") {
+                    continue;
+                }
+                let mut url = None;
+                let mut title = None;
+                let mut text = None;
+                for attr in e.attributes().with_checks(false).flatten() {
+                    let key = attr.key.local_name().as_ref().to_ascii_lowercase();
+                    let Ok(value) = attr.normalized_value_with(
+                        quick_xml::XmlVersion::Implicit1_0,
+                        1,
+                        resolve_predefined_entity,
+                    ) else {
+                        continue;
+                    };
+                    let value = value.trim().to_string();
+                    match key.as_str() {
+                        "xmlurl" => url = Some(value),
+                        "title" => title = Some(value),
+                        "text" => text = Some(value),
+                        _ => {}
+                    }
+                }
+                if let Some(url) = url.filter(|u| !u.is_empty()) {
+                    feeds.push(OpmlFeed {
+                        url,
+                        title: title.or(text).filter(|t| !t.is_empty()),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    if !saw_opml {
+        return Err("no <opml> element".into());
+    }
+    Ok(feeds)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+
+    fn cmd(url: &str, action: FeedAction) -> FeedCommand {
+        FeedCommand {
+            schema_version: 1,
+            feed_url: url.into(),
+            action,
+            at: Utc::now(),
+            title: None,
+        }
+    }
+
+    #[test]
+    fn opml_outlines_nest_and_titles_fall_back_to_text() {
+        let opml = br#"<?xml version="1.0"?><opml version="2.0"><head><title>x</title></head><body>
+            <outline text="World"><outline type="rss" text="Wire" xmlUrl="https://wire.example/rss"/>
+            <outline title="Daily &amp; Co" xmlUrl=" https://daily.example/atom "/></outline>
+            <outline text="no feed here" htmlUrl="https://x.example/"/></body></opml>"#;
+        let feeds = parse_opml(opml).unwrap();
+        assert_eq!(
+            feeds,
+            vec![
+                OpmlFeed {
+                    url: "https://wire.example/rss".into(),
+                    title: Some("Wire".into())
+                },
+                OpmlFeed {
+                    url: "https://daily.example/atom".into(),
+                    title: Some("Daily & Co".into())
+                },
+            ]
+        );
+        assert!(parse_opml(b"<rss></rss>").is_err());
+        assert!(parse_opml(&[0xff, 0xfe, 0x00]).is_err());
+    }
+
+    #[test]
+    fn commands_add_pause_resume_remove_and_replay_idempotently() {
+        let mut subs = Subscriptions::new(&["https://a.example/rss".into()], &[]);
+        let b = "https://b.example/feed";
+        let script = [
+            (FeedAction::Add, Change::Added),
+            (FeedAction::Add, Change::Unchanged),
+            (FeedAction::Pause, Change::Paused),
+            (FeedAction::Pause, Change::Unchanged),
+            (FeedAction::Resume, Change::Resumed),
+            (FeedAction::Remove, Change::Removed),
+            (FeedAction::Remove, Change::Unchanged),
+        ];
+        for (action, want) in script {
+            assert_eq!(subs.apply(&cmd(b, action)), want, "{action:?}");
+        }
+        assert_eq!(subs.active().collect::<Vec<_>>(), ["https://a.example/rss"]);
+        subs.apply(&cmd("https://a.example/rss", FeedAction::Pause));
+        assert_eq!(subs.active().count(), 0);
+        assert_eq!(subs.len(), 1);
+        assert_eq!(
+            subs.apply(&cmd("https://a.example/rss", FeedAction::Add)),
+            Change::Resumed
+        );
+    }
+}

@@ -1,0 +1,367 @@
+//! The fetch stage end to end against a real loopback HTTP server and the
+//! embedded log: robots.txt, per-host limits, permanent moves, restarts,
+//! mislabelled charsets and subscription changes.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use news_core::Config;
+use news_core::bus::{Bus, Consumer};
+use news_core::messages::{FeedAction, FeedCommand, RawItem};
+use news_fetcher::{Control, Fetcher};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+/// What the server did: every request path, in order, and the most
+/// requests it ever had in flight at once.
+#[derive(Default)]
+struct Seen {
+    paths: Mutex<Vec<String>>,
+    in_flight: AtomicUsize,
+    max_in_flight: AtomicUsize,
+}
+
+impl Seen {
+    fn count(&self, path: &str) -> usize {
+        self.paths
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|p| *p == path)
+            .count()
+    }
+}
+
+type Route = Arc<dyn Fn(&str, &str) -> (Vec<u8>, Duration) + Send + Sync>;
+
+async fn serve(route: Route) -> (SocketAddr, Arc<Seen>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = Arc::new(Seen::default());
+    let seen2 = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let (route, seen) = (route.clone(), seen2.clone());
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 8192];
+                let mut got = 0;
+                while !buf[..got].windows(4).any(|w| w == b"\r\n\r\n") {
+                    match sock.read(&mut buf[got..]).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => got += n,
+                    }
+                }
+                let head = String::from_utf8_lossy(&buf[..got]).to_string();
+                let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
+                seen.paths.lock().unwrap().push(path.clone());
+                let now = seen.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                seen.max_in_flight.fetch_max(now, Ordering::SeqCst);
+                let (bytes, delay) = route(&path, &head);
+                tokio::time::sleep(delay).await;
+                seen.in_flight.fetch_sub(1, Ordering::SeqCst);
+                let _ = sock.write_all(&bytes).await;
+                let _ = sock.shutdown().await;
+            });
+        }
+    });
+    (addr, seen)
+}
+
+fn reply(status: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
+    let mut out = format!(
+        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        out.push_str(&format!("{k}: {v}\r\n"));
+    }
+    out.push_str("\r\n");
+    let mut bytes = out.into_bytes();
+    bytes.extend_from_slice(body);
+    bytes
+}
+
+fn rss(base: &str, links: &[String]) -> Vec<u8> {
+    let items: String = links
+        .iter()
+        .map(|l| format!("<item><title>{l}</title><link>{base}{l}</link></item>"))
+        .collect();
+    format!("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title>{items}</channel></rss>").into_bytes()
+}
+
+fn article(title: &str) -> Vec<u8> {
+    format!("<html><head><title>{title}</title></head><body><article><p>{title} body text.</p></article></body></html>").into_bytes()
+}
+
+fn config(dir: &std::path::Path, feeds: Vec<String>) -> Config {
+    let mut c = Config::default();
+    c.bus.data_dir = dir.to_path_buf();
+    c.admin.listen = String::new();
+    c.fetcher.feeds = feeds;
+    c.fetcher.allow_ranges = vec!["127.0.0.0/8".into()];
+    c.fetcher.per_host_interval = Duration::ZERO;
+    c.fetcher.poll_min = Duration::from_secs(1);
+    c.fetcher.poll_max = Duration::from_secs(1);
+    c
+}
+
+/// Every message of `topic`, read with a throwaway group.
+async fn read_all(bus: &Bus, topic: &str) -> Vec<serde_json::Value> {
+    let group = format!("t-{}", std::time::UNIX_EPOCH.elapsed().unwrap().as_nanos());
+    let mut consumer: Consumer = bus.consumer(&group, &[topic.to_string()]).unwrap();
+    let mut out = Vec::new();
+    while let Ok(Ok(r)) = tokio::time::timeout(Duration::from_millis(300), consumer.recv()).await {
+        out.push(serde_json::from_slice(&r.payload).unwrap());
+    }
+    out
+}
+
+async fn run_once(config: &Config, bus: &Bus) -> news_fetcher::RoundReport {
+    let fetcher = Fetcher::new(config.clone(), bus.producer().unwrap()).unwrap();
+    fetcher.run(CancellationToken::new(), true).await.unwrap()
+}
+
+#[tokio::test]
+async fn robots_disallow_holds_pages_back_and_is_fetched_once() {
+    let (addr, seen) = serve(Arc::new(|path: &str, _: &str| {
+        let base = String::new();
+        let body = match path {
+            "/robots.txt" => {
+                return (
+                    reply("200 OK", &[], b"User-agent: *\nDisallow: /private/\n"),
+                    Duration::ZERO,
+                );
+            }
+            "/feed.xml" => rss(
+                &base,
+                &["/news/1".into(), "/private/2".into(), "/news/3".into()],
+            ),
+            p => article(p),
+        };
+        (reply("200 OK", &[], &body), Duration::ZERO)
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), vec![format!("http://{addr}/feed.xml")]);
+    // Links in the feed are relative; the feed URL resolves them.
+    let bus = Bus::from_config(&cfg).unwrap();
+    let report = run_once(&cfg, &bus).await;
+    assert_eq!(report.pages_fetched, 2, "{report:?}");
+    assert_eq!(
+        seen.count("/private/2"),
+        0,
+        "a disallowed page is never requested"
+    );
+    assert_eq!(
+        seen.count("/robots.txt"),
+        1,
+        "robots.txt is cached per origin"
+    );
+    let dlq = read_all(&bus, &cfg.topics.dlq).await;
+    assert!(
+        dlq.iter().any(|d| d["error_type"] == "robots"
+            && d["source"].as_str().unwrap().ends_with("/private/2")),
+        "{dlq:?}"
+    );
+}
+
+#[tokio::test]
+async fn per_host_limit_holds_under_load_and_is_used() {
+    let (addr, seen) = serve(Arc::new(|path: &str, _: &str| {
+        if let Some(n) = path
+            .strip_prefix("/feed")
+            .and_then(|p| p.strip_suffix(".xml"))
+        {
+            let links: Vec<String> = (0..4).map(|i| format!("/a/{n}-{i}")).collect();
+            return (
+                reply("200 OK", &[], &rss("", &links)),
+                Duration::from_millis(20),
+            );
+        }
+        if path == "/robots.txt" {
+            return (reply("404 Not Found", &[], b""), Duration::ZERO);
+        }
+        (
+            reply("200 OK", &[], &article(path)),
+            Duration::from_millis(60),
+        )
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let feeds = (0..6)
+        .map(|i| format!("http://{addr}/feed{i}.xml"))
+        .collect();
+    let mut cfg = config(dir.path(), feeds);
+    cfg.fetcher.max_concurrency = 16;
+    cfg.fetcher.per_host_concurrency = 3;
+    let bus = Bus::from_config(&cfg).unwrap();
+    let report = run_once(&cfg, &bus).await;
+    assert_eq!(report.pages_fetched, 24, "{report:?}");
+    let max = seen.max_in_flight.load(Ordering::SeqCst);
+    assert!(
+        max <= 3,
+        "at most 3 requests at once to one domain, saw {max}"
+    );
+    assert_eq!(max, 3, "the limit is reached, not serialised below it");
+}
+
+#[tokio::test]
+async fn restart_resumes_validators_and_seen_items_and_follows_a_permanent_move() {
+    let (addr, seen) = serve(Arc::new(|path: &str, head: &str| {
+        let conditional = head.to_ascii_lowercase().contains("if-none-match: \"v1\"");
+        match path {
+            "/old.xml" => (
+                reply("301 Moved Permanently", &[("Location", "/new.xml")], b""),
+                Duration::ZERO,
+            ),
+            "/new.xml" if conditional => (
+                reply("304 Not Modified", &[("ETag", "\"v1\"")], b""),
+                Duration::ZERO,
+            ),
+            "/new.xml" => (
+                reply(
+                    "200 OK",
+                    &[("ETag", "\"v1\"")],
+                    &rss("", &["/s/1".into(), "/s/2".into()]),
+                ),
+                Duration::ZERO,
+            ),
+            "/robots.txt" => (reply("404 Not Found", &[], b""), Duration::ZERO),
+            p => (reply("200 OK", &[], &article(p)), Duration::ZERO),
+        }
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), vec![format!("http://{addr}/old.xml")]);
+    let bus = Bus::from_config(&cfg).unwrap();
+    let first = run_once(&cfg, &bus).await;
+    assert_eq!((first.pages_fetched, first.not_modified), (2, 0));
+    // The learned interval is 1s; wait until the feed is due again.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let second = run_once(&cfg, &bus).await;
+    assert_eq!(second.feeds_polled, 1);
+    assert_eq!(second.not_modified, 1, "validators survived the restart");
+    assert_eq!(second.pages_fetched, 0, "seen items survived the restart");
+    assert_eq!(
+        seen.count("/old.xml"),
+        1,
+        "after a 301 the new URL is polled"
+    );
+    assert_eq!(seen.count("/new.xml"), 2);
+    assert_eq!(read_all(&bus, &cfg.topics.raw).await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_mislabelled_charset_is_decoded_by_its_bytes() {
+    let (addr, _) = serve(Arc::new(|path: &str, _: &str| match path {
+        "/feed.xml" => (reply("200 OK", &[], &rss("", &["/p".into()])), Duration::ZERO),
+        "/robots.txt" => (reply("404 Not Found", &[], b""), Duration::ZERO),
+        _ => {
+            // UTF-8 bytes, labelled latin-1 by both the header and a <meta>.
+            let html = "<html><head><meta charset=\"iso-8859-1\"><title>Zürich</title></head><body><p>Grüße aus Zürich, café.</p></body></html>";
+            (
+                reply("200 OK", &[("Content-Type", "text/html; charset=iso-8859-1")], html.as_bytes()),
+                Duration::ZERO,
+            )
+        }
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), vec![format!("http://{addr}/feed.xml")]);
+    let bus = Bus::from_config(&cfg).unwrap();
+    run_once(&cfg, &bus).await;
+    let raw: Vec<RawItem> = read_all(&bus, &cfg.topics.raw)
+        .await
+        .into_iter()
+        .map(|v| serde_json::from_value(v).unwrap())
+        .collect();
+    assert_eq!(raw.len(), 1);
+    assert!(
+        raw[0].html.contains("Grüße aus Zürich, café"),
+        "{}",
+        raw[0].html
+    );
+    assert_eq!(raw[0].charset.as_deref(), Some("UTF-8"));
+}
+
+#[tokio::test]
+async fn control_commands_add_pause_and_remove_feeds_while_running() {
+    let (addr, seen) = serve(Arc::new(|path: &str, _: &str| match path {
+        "/robots.txt" => (reply("404 Not Found", &[], b""), Duration::ZERO),
+        p if p.ends_with(".xml") => {
+            let links = vec![format!("{}/item", p.trim_end_matches(".xml"))];
+            (reply("200 OK", &[], &rss("", &links)), Duration::ZERO)
+        }
+        p => (reply("200 OK", &[], &article(p)), Duration::ZERO),
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let a = format!("http://{addr}/a.xml");
+    let b = format!("http://{addr}/b.xml");
+    let cfg = config(dir.path(), vec![a.clone()]);
+    let bus = Bus::from_config(&cfg).unwrap();
+    let (tx, rx) = mpsc::channel(16);
+    let fetcher = Fetcher::new(cfg.clone(), bus.producer().unwrap())
+        .unwrap()
+        .with_control(rx);
+    let token = CancellationToken::new();
+    let task = tokio::spawn(fetcher.run(token.clone(), false));
+    let send = |url: &str, action| {
+        Control::Command(FeedCommand {
+            schema_version: 1,
+            feed_url: url.into(),
+            action,
+            at: chrono::Utc::now(),
+            title: None,
+        })
+    };
+    tx.send(Control::CaughtUp).await.unwrap();
+    // Wait for polls until `cond` holds, bounded.
+    async fn until(seen: &Seen, cond: impl Fn(&Seen) -> bool) {
+        for _ in 0..100 {
+            if cond(seen) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("condition not reached: {:?}", seen.paths.lock().unwrap());
+    }
+    until(&seen, |s| s.count("/a/item") == 1).await;
+    tx.send(send(&b, FeedAction::Add)).await.unwrap();
+    until(&seen, |s| s.count("/b/item") == 1).await;
+    tx.send(send(&a, FeedAction::Pause)).await.unwrap();
+    tx.send(send(&b, FeedAction::Remove)).await.unwrap();
+    // Let any poll already under way finish, then count.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (a_polls, b_polls) = (seen.count("/a.xml"), seen.count("/b.xml"));
+    // Both feeds would be due again within 2s.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(seen.count("/a.xml"), a_polls, "a paused feed is not polled");
+    assert_eq!(
+        seen.count("/b.xml"),
+        b_polls,
+        "a removed feed is not polled"
+    );
+    tx.send(send(&a, FeedAction::Resume)).await.unwrap();
+    until(&seen, |s| s.count("/a.xml") > a_polls).await;
+    token.cancel();
+    task.await.unwrap().unwrap();
+    let urls: HashMap<String, usize> =
+        read_all(&bus, &cfg.topics.raw)
+            .await
+            .iter()
+            .fold(HashMap::new(), |mut m, v| {
+                *m.entry(v["fetched_url"].as_str().unwrap().to_string())
+                    .or_default() += 1;
+                m
+            });
+    assert_eq!(urls.len(), 2, "{urls:?}");
+    assert!(
+        urls.values().all(|n| *n == 1),
+        "each article once: {urls:?}"
+    );
+}

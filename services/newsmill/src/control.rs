@@ -1,0 +1,140 @@
+//! The `news.feeds.v1` control topic: the reader that feeds subscription
+//! changes to the fetcher, and the commands operators use to write it.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow};
+use chrono::Utc;
+use news_core::Config;
+use news_core::bus::{Bus, OutRecord, Producer};
+use news_core::ids::sha256_hex;
+use news_core::messages::{FeedAction, FeedCommand, SCHEMA_VERSION, decode};
+use news_core::runner::dead_letter;
+use news_fetcher::Control;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+/// Commands buffered between the reader and the fetcher.
+const CONTROL_QUEUE: usize = 1024;
+
+/// Read the whole control topic from its start (every fetcher instance needs
+/// every command; the topic is compacted on Kafka, so it stays small), then
+/// follow it. Sends `Control::CaughtUp` once the backlog is read. Malformed
+/// commands go to the dead-letter topic and the reader keeps going.
+pub fn spawn_reader(
+    bus: &Bus,
+    config: &Config,
+    producer: Producer,
+    token: CancellationToken,
+) -> Result<mpsc::Receiver<Control>> {
+    let topic = config.topics.feeds.clone();
+    let dlq = config.topics.dlq.clone();
+    // A group of its own per process: nothing is committed, and no other
+    // reader's position moves.
+    let group = format!(
+        "{}-fetch-control-{}-{}",
+        config.bus.group_prefix,
+        std::process::id(),
+        Utc::now().timestamp_millis()
+    );
+    let mut consumer = bus.consumer(&group, std::slice::from_ref(&topic))?;
+    let idle = if config.bus.is_kafka() {
+        Duration::from_secs(2)
+    } else {
+        Duration::from_millis(200)
+    };
+    let embedded_groups = (!config.bus.is_kafka())
+        .then(|| config.bus.data_dir.join("log").join("groups").join(&group));
+    let (tx, rx) = mpsc::channel(CONTROL_QUEUE);
+    tokio::spawn(async move {
+        let mut caught_up = false;
+        loop {
+            let next = tokio::select! {
+                _ = token.cancelled() => break,
+                r = tokio::time::timeout(idle, consumer.recv()) => r,
+            };
+            match next {
+                Err(_) => {
+                    if !caught_up && consumer.is_assigned() {
+                        caught_up = true;
+                        if tx.send(Control::CaughtUp).await.is_err() {
+                            break;
+                        }
+                    }
+                }
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, %topic, "reading the control topic failed; retrying");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+                Ok(Ok(record)) => match decode::<FeedCommand>(&record.payload) {
+                    Ok(cmd) => {
+                        if tx.send(Control::Command(cmd)).await.is_err() {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, offset = record.offset, "bad feed command sent to the dead-letter topic");
+                        let letter = dead_letter(
+                            &dlq,
+                            "fetch",
+                            e.error_type(),
+                            &e.to_string(),
+                            &record,
+                            None,
+                        );
+                        if let Err(e) = producer.send_and_wait(letter).await {
+                            tracing::error!(error = %e, "could not write dead letter");
+                        }
+                    }
+                },
+            }
+        }
+        if let Some(dir) = embedded_groups {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    });
+    Ok(rx)
+}
+
+/// The record for one command, keyed by the feed URL's hash so that Kafka's
+/// compaction keeps the last command per feed.
+pub fn command_record(topic: &str, cmd: &FeedCommand) -> OutRecord {
+    OutRecord::json(topic, &sha256_hex(cmd.feed_url.trim()), cmd)
+}
+
+/// `newsmill feeds add|pause|resume|remove URL`: write one command.
+pub async fn send_command(
+    config: &Config,
+    action: FeedAction,
+    url: &str,
+    title: Option<String>,
+) -> Result<()> {
+    let parsed = url::Url::parse(url.trim()).with_context(|| format!("feed URL {url}"))?;
+    if !matches!(parsed.scheme(), "http" | "https" | "file") {
+        return Err(anyhow!(
+            "feed URL must be http(s) or file, not {}",
+            parsed.scheme()
+        ));
+    }
+    let bus = Bus::from_config(config).context("opening the bus")?;
+    if config.bus.create_topics {
+        bus.ensure_topics(&[config.topics.feeds.as_str()])
+            .await
+            .context("creating the control topic")?;
+    }
+    let cmd = FeedCommand {
+        schema_version: SCHEMA_VERSION,
+        feed_url: url.trim().to_string(),
+        action,
+        at: Utc::now(),
+        title,
+    };
+    let producer = bus.producer()?;
+    producer
+        .send_and_wait(command_record(&config.topics.feeds, &cmd))
+        .await
+        .map_err(|e| anyhow!("writing to {}: {e}", config.topics.feeds))?;
+    producer.flush(Duration::from_secs(10))?;
+    println!("{action:?} {} -> {}", cmd.feed_url, config.topics.feeds);
+    Ok(())
+}
