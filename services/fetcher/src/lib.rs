@@ -251,6 +251,7 @@ impl Fetcher {
             })
             .map(str::to_string)
             .collect();
+        let due = interleave_by_domain(due);
         let this = &*self;
         let results: Vec<(String, FeedState, RoundReport)> = futures::stream::iter(due)
             .map(|url| async move {
@@ -548,7 +549,67 @@ impl Fetcher {
     }
 }
 
+/// Order feeds round-robin across registrable domains. The poll buffer is
+/// bounded, so a run of feeds from one domain would fill it with work that
+/// waits on that domain's slots while every other domain sits idle.
+fn interleave_by_domain(feeds: Vec<String>) -> Vec<String> {
+    let mut by_domain: Vec<(String, std::collections::VecDeque<String>)> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for feed in feeds {
+        let domain = Url::parse(&feed)
+            .ok()
+            .and_then(|u| u.host_str().map(state::registrable_domain))
+            .unwrap_or_default();
+        let i = *index.entry(domain.clone()).or_insert_with(|| {
+            by_domain.push((domain, Default::default()));
+            by_domain.len() - 1
+        });
+        by_domain[i].1.push_back(feed);
+    }
+    let mut out = Vec::new();
+    loop {
+        let before = out.len();
+        for (_, queue) in &mut by_domain {
+            if let Some(f) = queue.pop_front() {
+                out.push(f);
+            }
+        }
+        if out.len() == before {
+            return out;
+        }
+    }
+}
+
 /// Poll interval bounds, for callers that schedule.
 pub fn clamp_interval(d: Duration, min: Duration, max: Duration) -> Duration {
     d.clamp(min, max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn due_feeds_alternate_between_domains() {
+        let feeds = [
+            "https://a.example/1",
+            "https://a.example/2",
+            "https://news.a.example/3",
+            "https://b.example/1",
+            "https://c.example/1",
+            "https://b.example/2",
+        ];
+        let order = interleave_by_domain(feeds.iter().map(|s| s.to_string()).collect());
+        assert_eq!(
+            order,
+            [
+                "https://a.example/1",
+                "https://b.example/1",
+                "https://c.example/1",
+                "https://a.example/2",
+                "https://b.example/2",
+                "https://news.a.example/3",
+            ]
+        );
+    }
 }

@@ -137,28 +137,18 @@ impl FetchState {
     }
 }
 
-/// The registrable domain of a host, approximated without a public-suffix
-/// list: the last two labels, or three when the second-level label is a
-/// common public suffix part ("co.uk", "com.au").
+/// The registrable domain of a host (eTLD+1, from the Public Suffix List
+/// compiled into the `psl` crate): `news.bbc.co.uk` -> `bbc.co.uk`. IP
+/// addresses, and hosts that are themselves a public suffix, stand alone.
 pub fn registrable_domain(host: &str) -> String {
     let host = host.trim_end_matches('.').to_ascii_lowercase();
-    if host.parse::<std::net::IpAddr>().is_ok() {
+    if host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[') {
         return host;
     }
-    let labels: Vec<&str> = host.split('.').collect();
-    if labels.len() <= 2 {
-        return host;
+    match psl::domain_str(&host) {
+        Some(domain) => domain.to_string(),
+        None => host,
     }
-    let sld = labels[labels.len() - 2];
-    let take = if matches!(
-        sld,
-        "co" | "com" | "net" | "org" | "gov" | "ac" | "edu" | "gv" | "or" | "ne"
-    ) {
-        3
-    } else {
-        2
-    };
-    labels[labels.len().saturating_sub(take)..].join(".")
 }
 
 #[cfg(test)]
@@ -170,6 +160,16 @@ mod tests {
         assert_eq!(registrable_domain("a.b.example.com"), "example.com");
         assert_eq!(registrable_domain("news.bbc.co.uk"), "bbc.co.uk");
         assert_eq!(registrable_domain("127.0.0.1"), "127.0.0.1");
+        assert_eq!(registrable_domain("Www.Example.COM."), "example.com");
+        // Private-section suffixes: two users of one host platform are two domains.
+        assert_ne!(
+            registrable_domain("alice.github.io"),
+            registrable_domain("bob.github.io")
+        );
+        assert_eq!(
+            registrable_domain("a.b.city.kawasaki.jp"),
+            "city.kawasaki.jp"
+        );
     }
 
     #[test]

@@ -3,10 +3,7 @@
 //! UTF-8 if the bytes are valid UTF-8, and windows-1252 as the last resort
 //! (what browsers assume for legacy pages).
 
-use std::sync::LazyLock;
-
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
-use regex::Regex;
 
 pub struct Decoded {
     pub text: String,
@@ -16,10 +13,36 @@ pub struct Decoded {
     pub language: Option<String>,
 }
 
-static PROLOG_ENCODING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)^(\s*<\?xml[^>]*?encoding\s*=\s*)["']([A-Za-z0-9._:-]+)["']"#)
-        .expect("valid regex")
-});
+/// The byte range of the quoted encoding name in a leading `<?xml …?>`
+/// prolog, quotes included.
+fn prolog_encoding(text: &str) -> Option<std::ops::Range<usize>> {
+    let start = text.len() - text.trim_start().len();
+    let rest = &text[start..];
+    if !rest.get(..5)?.eq_ignore_ascii_case("<?xml") {
+        return None;
+    }
+    let prolog = &rest[..rest.find('>')?];
+    let lower = prolog.to_ascii_lowercase();
+    let at = lower.find("encoding")? + "encoding".len();
+    let b = prolog.as_bytes();
+    let mut i = at;
+    while b.get(i).is_some_and(u8::is_ascii_whitespace) {
+        i += 1;
+    }
+    if b.get(i) != Some(&b'=') {
+        return None;
+    }
+    i += 1;
+    while b.get(i).is_some_and(u8::is_ascii_whitespace) {
+        i += 1;
+    }
+    let quote = *b.get(i).filter(|q| matches!(q, b'"' | b'\''))?;
+    let len = b[i + 1..]
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b':' | b'-'))
+        .count();
+    (len > 0 && b.get(i + 1 + len) == Some(&quote)).then(|| start + i..start + i + len + 2)
+}
 
 /// UTF-16 without a BOM shows as a NUL byte next to every ASCII `<`.
 fn sniff_utf16(bytes: &[u8]) -> Option<&'static Encoding> {
@@ -117,9 +140,8 @@ pub fn decode_feed(bytes: &[u8], http_content_type: Option<&str>) -> Decoded {
             .and_then(news_core::charset::charset_param)
             .and_then(|c| label(&c));
         let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]);
-        let prolog = PROLOG_ENCODING
-            .captures(&head)
-            .and_then(|c| label(&c[2]))
+        let prolog = prolog_encoding(&head)
+            .and_then(|r| label(&head[r.start + 1..r.end - 1]))
             // An ASCII prolog cannot be UTF-16: the bytes say otherwise.
             .filter(|e| *e != Charset::Whatwg(UTF_16LE) && *e != Charset::Whatwg(UTF_16BE));
         let guess = || {
@@ -132,7 +154,11 @@ pub fn decode_feed(bytes: &[u8], http_content_type: Option<&str>) -> Decoded {
         (http.or(prolog).unwrap_or_else(guess), 0)
     };
     let text = decode_with(enc, &bytes[skip..]);
-    let text = PROLOG_ENCODING.replace(&text, "${1}\"utf-8\"").into_owned();
+    // The text is UTF-8 now, whatever the prolog said.
+    let text = match prolog_encoding(&text) {
+        Some(r) => format!("{}\"utf-8\"{}", &text[..r.start], &text[r.end..]),
+        None => text,
+    };
     Decoded {
         text,
         encoding: charset_name(enc),

@@ -450,12 +450,97 @@ struct Tokenizer<'a> {
     rest: &'a str,
 }
 
-static TAG_NAME: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^</?([A-Za-z][A-Za-z0-9:_-]*)").expect("valid regex"));
-static ATTR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"^\s*([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?"#)
-        .expect("valid regex")
-});
+// The scanners below are hand-written rather than regexes: they run for
+// every tag and attribute of every summary, and dominated parse time.
+
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while b.get(i).is_some_and(u8::is_ascii_whitespace) {
+        i += 1;
+    }
+    i
+}
+
+/// `</?name` at the start of `s`: the name and the bytes it took.
+fn tag_name(s: &str) -> Option<(&str, usize)> {
+    let b = s.as_bytes();
+    let start = if b.get(1) == Some(&b'/') { 2 } else { 1 };
+    if !b.get(start).is_some_and(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    let end = b[start..]
+        .iter()
+        .position(|c| !(c.is_ascii_alphanumeric() || matches!(c, b':' | b'_' | b'-')))
+        .map_or(b.len(), |p| start + p);
+    Some((&s[start..end], end))
+}
+
+/// One attribute at the start of `tail` (after optional spaces): its name,
+/// raw value and the bytes it took. A value that is not there (`=` with
+/// nothing usable after it) leaves the attribute empty.
+fn attribute(tail: &str) -> Option<(&str, &str, usize)> {
+    let b = tail.as_bytes();
+    let start = skip_ws(b, 0);
+    let mut i = start;
+    while i < b.len()
+        && !(b[i].is_ascii_whitespace() || matches!(b[i], b'"' | b'\'' | b'>' | b'/' | b'='))
+    {
+        i += 1;
+    }
+    if i == start {
+        return None;
+    }
+    let name = &tail[start..i];
+    let eq = skip_ws(b, i);
+    if b.get(eq) != Some(&b'=') {
+        return Some((name, "", i));
+    }
+    let v = skip_ws(b, eq + 1);
+    match b.get(v) {
+        Some(&q @ (b'"' | b'\'')) => match b[v + 1..].iter().position(|&c| c == q) {
+            Some(len) => Some((name, &tail[v + 1..v + 1 + len], v + 2 + len)),
+            None => Some((name, "", i)),
+        },
+        Some(c) if *c != b'>' => {
+            let end = b[v..]
+                .iter()
+                .position(|c| c.is_ascii_whitespace() || *c == b'>')
+                .map_or(b.len(), |p| v + p);
+            Some((name, &tail[v..end], end))
+        }
+        _ => Some((name, "", i)),
+    }
+}
+
+/// The length of a character reference (`&amp;`, `&#38;`, `&#x26;`) at the
+/// start of `s`, or 0 when there is none.
+fn reference_len(s: &str) -> usize {
+    let b = s.as_bytes();
+    if b.first() != Some(&b'&') {
+        return 0;
+    }
+    let body_end = match (b.get(1), b.get(2)) {
+        (Some(b'#'), Some(b'x' | b'X')) => {
+            let n = b[3..].iter().take_while(|c| c.is_ascii_hexdigit()).count();
+            if n == 0 { return 0 } else { 3 + n }
+        }
+        (Some(b'#'), _) => {
+            let n = b[2..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if n == 0 { return 0 } else { 2 + n }
+        }
+        (Some(c), _) if c.is_ascii_alphabetic() => {
+            1 + b[1..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .count()
+        }
+        _ => return 0,
+    };
+    if b.get(body_end) == Some(&b';') {
+        body_end + 1
+    } else {
+        0
+    }
+}
 
 impl<'a> Iterator for Tokenizer<'a> {
     type Item = Token<'a>;
@@ -480,13 +565,12 @@ impl<'a> Iterator for Tokenizer<'a> {
             self.rest = &s[end..];
             return Some(Token::Other);
         }
-        let Some(m) = TAG_NAME.captures(s) else {
+        let Some((name, mut pos)) = tag_name(s) else {
             // A lone "<" is text.
             self.rest = &s[1..];
             return Some(Token::Text(&s[..1]));
         };
-        let name = m[1].to_ascii_lowercase();
-        let mut pos = m[0].len();
+        let name = name.to_ascii_lowercase();
         if s.as_bytes()[1] == b'/' {
             let end = s[pos..].find('>').map(|i| pos + i + 1).unwrap_or(s.len());
             self.rest = &s[end..];
@@ -510,15 +594,10 @@ impl<'a> Iterator for Tokenizer<'a> {
                 pos = s.len() - after.len();
                 break;
             }
-            match ATTR.captures(tail) {
-                Some(a) => {
-                    let value = a
-                        .get(2)
-                        .or(a.get(3))
-                        .or(a.get(4))
-                        .map_or("", |v| v.as_str());
-                    attrs.push((a[1].to_ascii_lowercase(), unescape(value)));
-                    pos += a[0].len();
+            match attribute(tail) {
+                Some((name, value, len)) => {
+                    attrs.push((name.to_ascii_lowercase(), unescape(value)));
+                    pos += len;
                 }
                 None => pos += tail.chars().next().map_or(1, char::len_utf8),
             }
@@ -537,11 +616,18 @@ fn unescape(value: &str) -> String {
     if !value.contains('&') {
         return value.to_string();
     }
-    static REF: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"&(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);").expect("valid regex")
-    });
-    REF.replace_all(value, |c: &regex::Captures| {
-        let r = &c[1];
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        let len = reference_len(tail);
+        if len == 0 {
+            out.push('&');
+            rest = &tail[1..];
+            continue;
+        }
+        let r = &tail[1..len - 1];
         let ch = if let Some(hex) = r.strip_prefix("#x").or_else(|| r.strip_prefix("#X")) {
             u32::from_str_radix(hex, 16)
                 .ok()
@@ -552,24 +638,23 @@ fn unescape(value: &str) -> String {
         } else {
             quick_xml::escape::resolve_html5_entity(r).map(String::from)
         };
-        ch.unwrap_or_else(|| c[0].to_string())
-    })
-    .into_owned()
+        out.push_str(ch.as_deref().unwrap_or(&tail[..len]));
+        rest = &tail[len..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Text is copied as written, except that a `&` which starts no character
 /// reference and a stray `>` are escaped, so the output is valid HTML.
 fn escape_text_into(text: &str, out: &mut String) {
-    static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^&(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);").expect("valid regex")
-    });
     let mut rest = text;
     while let Some(i) = rest.find(['&', '>']) {
         out.push_str(&rest[..i]);
         let tail = &rest[i..];
         if tail.starts_with('>') {
             out.push_str("&gt;");
-        } else if REFERENCE.is_match(tail) {
+        } else if reference_len(tail) > 0 {
             out.push('&');
         } else {
             out.push_str("&amp;");

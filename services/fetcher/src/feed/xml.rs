@@ -4,6 +4,8 @@
 //! with its xml:base, xml:lang and type, then turned into model fields.
 
 use base64::Engine as _;
+use std::rc::Rc;
+
 use quick_xml::NsReader;
 use quick_xml::XmlVersion;
 use quick_xml::escape::{resolve_html5_entity, resolve_predefined_entity};
@@ -104,13 +106,13 @@ struct Capture {
     children: bool,
     mime: Option<String>,
     mode: Option<String>,
-    base: Option<Url>,
+    base: Option<Rc<Url>>,
     lang: Option<String>,
 }
 
 struct Frame {
     name: String,
-    base: Option<Url>,
+    base: Option<Rc<Url>>,
     lang: Option<String>,
     /// Children of this element are not feed fields (source, textinput...).
     opaque: bool,
@@ -184,9 +186,19 @@ fn resolve(base: Option<&Url>, href: &str) -> String {
 }
 
 fn escape_text(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    let mut out = String::with_capacity(s.len() + s.len() / 16);
+    let mut rest = s;
+    while let Some(i) = rest.find(['&', '<', '>']) {
+        out.push_str(&rest[..i]);
+        out.push_str(match rest.as_bytes()[i] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            _ => "&gt;",
+        });
+        rest = &rest[i + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Parse an RSS, RDF or Atom document that has already been decoded.
@@ -201,7 +213,7 @@ pub fn parse(text: &str, feed_url: &str, http_lang: Option<&str>) -> Result<Pars
         feed: ParsedFeed::default(),
         stack: vec![Frame {
             name: String::new(),
-            base: Url::parse(feed_url).ok(),
+            base: Url::parse(feed_url).ok().map(Rc::new),
             lang: http_lang.map(str::to_string),
             opaque: false,
         }],
@@ -293,7 +305,7 @@ impl Parser {
                     if let Some(j) =
                         joined.filter(|u| matches!(u.scheme(), "http" | "https" | "ftp" | "file"))
                     {
-                        base = Some(j);
+                        base = Some(Rc::new(j));
                     }
                 }
                 // xml:lang="" means "no language"; en_US is en-US.
@@ -347,11 +359,11 @@ impl Parser {
                 entry.common.id = attr(e, "rdf:about");
                 self.entry = Some(entry);
                 self.entry_depth = depth;
-                self.cdf_attributes(e, base.as_ref());
+                self.cdf_attributes(e, base.as_deref());
                 None
             }
             "channel" | "feed" | "rdf:rdf" => {
-                self.cdf_attributes(e, base.as_ref());
+                self.cdf_attributes(e, base.as_deref());
                 None
             }
             "source" | "textinput" => {
@@ -390,7 +402,7 @@ impl Parser {
             "media:title" => Some(Field::Fallback(Box::new(Field::Title))),
             "link" => match attr(e, "href") {
                 Some(href) => {
-                    self.atom_link(e, &href, base.as_ref());
+                    self.atom_link(e, &href, base.as_deref());
                     None
                 }
                 None => Some(Field::LinkText),
@@ -452,7 +464,7 @@ impl Parser {
                     let link = Link {
                         rel: "enclosure".into(),
                         mime: attr(e, "type"),
-                        href: resolve(base.as_ref(), &url),
+                        href: resolve(base.as_deref(), &url),
                         title: None,
                         length: attr(e, "length"),
                         hreflang: None,
@@ -512,7 +524,7 @@ impl Parser {
             }
         };
         let base = self.stack.last().and_then(|f| f.base.clone());
-        self.cdf_attributes(e, base.as_ref());
+        self.cdf_attributes(e, base.as_deref());
     }
 
     /// CDF puts the link and the modification time in attributes.
@@ -699,7 +711,7 @@ impl Parser {
                 }
             }
             Field::LinkText if !plain.is_empty() => {
-                let href = resolve(cap.base.as_ref(), &plain);
+                let href = resolve(cap.base.as_deref(), &plain);
                 let target = self.target();
                 if target.link.is_none() {
                     target.link = Some(href.clone());
@@ -743,7 +755,7 @@ impl Parser {
                     match cap.field {
                         Field::PersonName => person.name = Some(plain),
                         Field::PersonEmail => person.email = Some(plain),
-                        _ => person.href = Some(resolve(base.as_ref(), &plain)),
+                        _ => person.href = Some(resolve(base.as_deref(), &plain)),
                     }
                 }
             }
@@ -759,7 +771,7 @@ impl Parser {
                 });
             }
             Field::Comments if !plain.is_empty() => {
-                let href = resolve(cap.base.as_ref(), &plain);
+                let href = resolve(cap.base.as_deref(), &plain);
                 if let Some(entry) = &mut self.entry {
                     entry.comments = Some(href);
                 }
@@ -771,7 +783,7 @@ impl Parser {
                     ..Link::default()
                 });
                 match cap.field {
-                    Field::ImageUrl => image.href = resolve(base.as_ref(), &plain),
+                    Field::ImageUrl => image.href = resolve(base.as_deref(), &plain),
                     Field::ImageTitle => image.title = Some(plain),
                     // The image's own link is the site; the feed link says that already.
                     _ => {}
@@ -836,7 +848,7 @@ impl Parser {
         }
         let html = mime == "text/html" || mime == "application/xhtml+xml";
         let value = if html {
-            sanitize_html(&value, cap.base.as_ref())
+            sanitize_html(&value, cap.base.as_deref())
         } else {
             value
         };
@@ -844,7 +856,7 @@ impl Parser {
             value: value.trim().to_string(),
             mime,
             language: cap.lang,
-            base: cap.base.map(|b| b.to_string()),
+            base: cap.base.map(|b| b.as_str().to_string()),
         }
     }
 }
