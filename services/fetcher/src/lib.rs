@@ -377,10 +377,13 @@ impl Fetcher {
                 return (st, rep);
             }
         };
-        st.validators = fetched.validators.clone();
+        // Validators are kept only once every item is taken, so that a
+        // capped poll is not answered 304 next time.
+        let mut validators = Some(fetched.validators.clone());
         let mut new_items = 0;
         for item in parsed.items(fetched.final_url.as_str()) {
             if token.is_cancelled() {
+                validators = None;
                 break;
             }
             let Some(link) = item.link.clone() else {
@@ -390,6 +393,11 @@ impl Fetcher {
             let fingerprint = sha256_hex(format!("{:?}{:?}", item.title, item.updated));
             if st.seen.get(&id).is_some_and(|f| *f == fingerprint) {
                 continue;
+            }
+            if new_items >= cfg.max_items_per_poll as u64 {
+                tracing::info!(feed = %feed_url, cap = cfg.max_items_per_poll, "more new items than one poll takes; the rest wait");
+                validators = None;
+                break;
             }
             new_items += 1;
             rep.items_new += 1;
@@ -413,6 +421,7 @@ impl Fetcher {
                 }
             }
         }
+        st.validators = validators.unwrap_or_default();
         st.record_success(cfg, new_items, fetched.max_age);
         (st, rep)
     }

@@ -204,6 +204,9 @@ pub struct FetcherConfig {
     pub max_seen_per_feed: usize,
     /// Honour robots.txt for article pages.
     pub respect_robots: bool,
+    /// New items taken from one poll of one feed (feeds list newest first);
+    /// the rest wait for the next poll. Bounds the work a huge feed causes.
+    pub max_items_per_poll: usize,
 }
 
 impl Default for FetcherConfig {
@@ -231,6 +234,7 @@ impl Default for FetcherConfig {
             disable_after_failures: 10,
             max_seen_per_feed: 2000,
             respect_robots: true,
+            max_items_per_poll: 200,
         }
     }
 }
@@ -355,6 +359,9 @@ impl Config {
         }
         if self.fetcher.poll_min > self.fetcher.poll_max {
             return fail("fetcher.poll_min", "must not exceed fetcher.poll_max");
+        }
+        if self.fetcher.max_items_per_poll == 0 {
+            return fail("fetcher.max_items_per_poll", "must be at least 1");
         }
         if self.fetcher.max_concurrency == 0 || self.fetcher.per_host_concurrency == 0 {
             return fail(
