@@ -8,6 +8,11 @@ pub mod engine;
 pub mod text;
 
 use std::path::PathBuf;
+use std::time::Duration;
+
+/// Longest time between dedup snapshots while articles arrive; input
+/// positions are committed at each one.
+const SNAPSHOT_INTERVAL: Duration = Duration::from_secs(10);
 
 use chrono::{DateTime, TimeZone, Utc};
 use news_core::bus::{InRecord, OutRecord};
@@ -38,6 +43,7 @@ pub struct DedupStage {
     snapshot: Option<PathBuf>,
     since_snapshot: usize,
     snapshot_every: usize,
+    last_snapshot: std::time::Instant,
     stories: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
@@ -71,6 +77,7 @@ impl DedupStage {
             snapshot,
             since_snapshot: 0,
             snapshot_every: config.dedup.snapshot_every.max(1),
+            last_snapshot: std::time::Instant::now(),
             stories: Default::default(),
         })
     }
@@ -155,6 +162,7 @@ impl DedupStage {
             .map_err(io)?;
         std::fs::rename(&tmp, path).map_err(io)?;
         self.since_snapshot = 0;
+        self.last_snapshot = std::time::Instant::now();
         Ok(())
     }
 }
@@ -189,15 +197,19 @@ impl Stage for DedupStage {
         self.save_snapshot()
     }
 
+    fn commits_at_checkpoints(&self) -> bool {
+        self.snapshot.is_some()
+    }
+
+    fn checkpoint_due(&self) -> bool {
+        self.since_snapshot >= self.snapshot_every
+            || (self.since_snapshot > 0 && self.last_snapshot.elapsed() >= SNAPSHOT_INTERVAL)
+    }
+
     fn housekeeping(&mut self) {
         metrics::gauge!(names::DEDUP_STORIES).set(self.engine.story_count() as f64);
         metrics::gauge!(names::DEDUP_STATE_ARTICLES).set(self.engine.article_count() as f64);
         metrics::gauge!(names::DEDUP_STATE_BYTES).set(self.engine.approx_bytes() as f64);
-        if self.since_snapshot >= self.snapshot_every
-            && let Err(e) = self.save_snapshot()
-        {
-            tracing::warn!(error = %e, "dedup snapshot failed");
-        }
     }
 }
 

@@ -59,6 +59,7 @@ fn main() {
         .unwrap();
     rt.block_on(bench(urls, hosts, port));
     let _ = server.kill();
+    let _ = server.wait();
 }
 
 async fn bench(urls: Vec<String>, hosts: usize, port: u16) {

@@ -71,6 +71,19 @@ pub trait Stage: Send + 'static {
 
     /// Called every few seconds with nothing else to do (metrics, eviction).
     fn housekeeping(&mut self) {}
+
+    /// True for a stage whose state lives in local snapshots: its input
+    /// positions are committed only right after a `checkpoint`, so that a
+    /// crash never resumes past what the saved state knows (a replay then
+    /// finds its first decision instead of deciding afresh).
+    fn commits_at_checkpoints(&self) -> bool {
+        false
+    }
+
+    /// For such a stage: whether enough has happened to take a checkpoint.
+    fn checkpoint_due(&self) -> bool {
+        false
+    }
 }
 
 /// Live counters a caller can read while a stage runs.
@@ -222,11 +235,30 @@ pub async fn run_stage<S: Stage>(mut stage: S, ctx: RunContext) -> Result<(), Bu
     let mut idle_since: Option<Instant> = None;
     let mut paused_at: Option<Instant> = None;
     let mut paused_secs = 0.0f64;
+    // Positions held back until the next checkpoint (stateful stages only).
+    let held = stage.commits_at_checkpoints();
+    let mut pending: Vec<Position> = Vec::new();
+    let mut checkpointing = false;
     tracing::info!(stage = stage_name, topic = %ctx.input_topic, bus = ctx.bus.name(), "stage started");
 
     loop {
         ctx.health.set_ready(stage_name, consumer.is_assigned());
-        let full = inflight.len() >= max_in_flight;
+        // A due checkpoint stops intake until every output is acknowledged,
+        // so the snapshot holds exactly the decisions already published.
+        if held && !checkpointing && stage.checkpoint_due() {
+            checkpointing = true;
+        }
+        if checkpointing && inflight.is_empty() {
+            stage
+                .checkpoint()
+                .map_err(|e| BusError::Fatal(format!("{stage_name} checkpoint: {e}")))?;
+            for pos in pending.drain(..) {
+                consumer.store(&pos)?;
+            }
+            consumer.commit()?;
+            checkpointing = false;
+        }
+        let full = inflight.len() >= max_in_flight || checkpointing;
         match (full, paused_at) {
             (true, None) => paused_at = Some(Instant::now()),
             (false, Some(t)) => {
@@ -247,7 +279,11 @@ pub async fn run_stage<S: Stage>(mut stage: S, ctx: RunContext) -> Result<(), Bu
             _ = ctx.token.cancelled() => break,
             Some(done) = inflight.next(), if !inflight.is_empty() => {
                 let pos = done?;
-                consumer.store(&pos)?;
+                if held {
+                    pending.push(pos);
+                } else {
+                    consumer.store(&pos)?;
+                }
                 metrics::gauge!(names::INFLIGHT, "stage" => stage_name).set(inflight.len() as f64);
             }
             received = consumer.recv(), if !full => {
@@ -314,22 +350,37 @@ pub async fn run_stage<S: Stage>(mut stage: S, ctx: RunContext) -> Result<(), Bu
     let deadline = ctx.config.runner.shutdown_timeout;
     let drained = tokio::time::timeout(deadline, async {
         while let Some(done) = inflight.next().await {
-            let pos = done?;
-            consumer.store(&pos)?;
+            pending.push(done?);
         }
         Ok::<(), BusError>(())
     })
     .await;
-    match drained {
-        Ok(result) => result?,
-        Err(_) => tracing::warn!(
-            stage = stage_name,
-            "shutdown timeout: uncommitted inputs will be replayed"
-        ),
-    }
+    let all_acknowledged = match drained {
+        Ok(result) => {
+            result?;
+            true
+        }
+        Err(_) => {
+            tracing::warn!(
+                stage = stage_name,
+                "shutdown timeout: uncommitted inputs will be replayed"
+            );
+            false
+        }
+    };
     producer.flush(Duration::from_secs(10))?;
-    if let Err(e) = stage.checkpoint() {
-        tracing::error!(stage = stage_name, error = %e, "checkpoint failed");
+    let checkpointed = match stage.checkpoint() {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::error!(stage = stage_name, error = %e, "checkpoint failed");
+            false
+        }
+    };
+    // A stateful stage commits only what its saved state covers.
+    if !held || (checkpointed && all_acknowledged) {
+        for pos in pending.drain(..) {
+            consumer.store(&pos)?;
+        }
     }
     consumer.commit()?;
     tracing::info!(stage = stage_name, "stage stopped");

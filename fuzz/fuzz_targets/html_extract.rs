@@ -1,0 +1,13 @@
+//! Main-content extraction never panics, on HTML or plain text, valid
+//! UTF-8 or not.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use news_cleaner::{Limits, extract_html, extract_plain};
+
+fuzz_target!(|data: &[u8]| {
+    let (text, _) = news_core::charset::decode_html(data, None);
+    let limits = Limits::default();
+    let html = extract_html(&text, limits);
+    let _ = news_cleaner::word_count(&html.text);
+    let _ = extract_plain(&text, limits);
+});
