@@ -13,6 +13,9 @@ use std::time::Duration;
 /// Longest time between dedup snapshots while articles arrive; input
 /// positions are committed at each one.
 const SNAPSHOT_INTERVAL: Duration = Duration::from_secs(10);
+/// Shortest time between snapshots once `dedup.snapshot_every` decisions
+/// have accumulated.
+const SNAPSHOT_MIN_GAP: Duration = Duration::from_secs(2);
 
 use chrono::{DateTime, TimeZone, Utc};
 use news_core::bus::{InRecord, OutRecord};
@@ -51,13 +54,14 @@ impl DedupStage {
     /// Build the stage; with `state_dir`, restore the last snapshot from it.
     pub fn new(config: &Config, state_dir: Option<PathBuf>) -> Result<DedupStage, StageError> {
         let params = params_from(config);
-        let snapshot = state_dir.map(|d| d.join("dedup-state.json"));
+        let snapshot = state_dir.map(|d| d.join("dedup-state.bin"));
         let engine = match &snapshot {
             Some(path) if path.exists() => {
-                let bytes = std::fs::read(path).map_err(|e| {
+                let file = std::fs::File::open(path).map_err(|e| {
                     StageError::Retryable(format!("reading {}: {e}", path.display()))
                 })?;
-                let mut engine: Engine = serde_json::from_slice(&bytes).map_err(|e| {
+                let mut engine: Engine = bincode::deserialize_from(std::io::BufReader::new(file))
+                    .map_err(|e| {
                     StageError::Retryable(format!("corrupt dedup snapshot {}: {e}", path.display()))
                 })?;
                 engine.params = params;
@@ -153,13 +157,15 @@ impl DedupStage {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(io)?;
         }
-        let tmp = path.with_extension("json.tmp");
-        let bytes =
-            serde_json::to_vec(&self.engine).map_err(|e| StageError::Retryable(e.to_string()))?;
-        std::fs::write(&tmp, bytes).map_err(io)?;
-        std::fs::File::open(&tmp)
-            .and_then(|f| f.sync_all())
-            .map_err(io)?;
+        // Binary (bincode), streamed: JSON snapshots of 50,000 articles were
+        // 164 MB and made the snapshot, not the decisions, the bottleneck.
+        let tmp = path.with_extension("bin.tmp");
+        let file = std::fs::File::create(&tmp).map_err(io)?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+        bincode::serialize_into(&mut out, &self.engine)
+            .map_err(|e| StageError::Retryable(format!("encoding the dedup snapshot: {e}")))?;
+        let file = out.into_inner().map_err(|e| io(e.into_error()))?;
+        file.sync_all().map_err(io)?;
         std::fs::rename(&tmp, path).map_err(io)?;
         self.since_snapshot = 0;
         self.last_snapshot = std::time::Instant::now();
@@ -202,8 +208,12 @@ impl Stage for DedupStage {
     }
 
     fn checkpoint_due(&self) -> bool {
-        self.since_snapshot >= self.snapshot_every
-            || (self.since_snapshot > 0 && self.last_snapshot.elapsed() >= SNAPSHOT_INTERVAL)
+        // A snapshot writes the whole state, so at most one per
+        // SNAPSHOT_MIN_GAP however fast articles arrive.
+        let gap = self.last_snapshot.elapsed();
+        self.since_snapshot > 0
+            && (gap >= SNAPSHOT_INTERVAL
+                || (self.since_snapshot >= self.snapshot_every && gap >= SNAPSHOT_MIN_GAP))
     }
 
     fn housekeeping(&mut self) {

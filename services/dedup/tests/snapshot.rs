@@ -1,0 +1,70 @@
+//! The dedup state survives a restart through its snapshot: a replayed
+//! article gets its first decision back, and a new copy still finds it.
+
+use news_core::bus::InRecord;
+use news_core::config::Config;
+use news_core::messages::CleanArticle;
+use news_core::runner::Stage;
+use news_dedup::DedupStage;
+
+fn article(id: &str, text: &str) -> CleanArticle {
+    let example = include_str!("../../../schemas/examples/news.clean.v1.example.json");
+    let mut a: CleanArticle = serde_json::from_str(example).unwrap();
+    a.id = id.into();
+    a.url = format!("https://example.org/{id}");
+    a.text = text.into();
+    a.text_sha256 = news_core::ids::sha256_hex(text);
+    a.word_count = text.split_whitespace().count() as u32;
+    a
+}
+
+#[test]
+fn a_restart_from_the_snapshot_remembers_every_decision() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::default();
+    config.dedup.snapshot_every = 10;
+    let origin = InRecord {
+        topic: "news.clean.v1".into(),
+        partition: 0,
+        offset: 0,
+        next_offset: 1,
+        key: None,
+        headers: vec![],
+        payload: vec![],
+        timestamp_ms: None,
+    };
+    let texts: Vec<String> = (0..30)
+        .map(|i| format!("The port authority of city {i} approved berth {} on day {i}, and the ferry line number {} will start in spring after a vote of {} to {} by the board.", i * 17, i * 3 + 1, 5 + i % 4, i % 3))
+        .collect();
+    let mut first = DedupStage::new(&config, Some(dir.path().to_path_buf())).unwrap();
+    assert!(first.commits_at_checkpoints());
+    let mut decided = Vec::new();
+    for (i, t) in texts.iter().enumerate() {
+        let out = first
+            .process(article(&format!("a{i}"), t), &origin)
+            .unwrap();
+        let verdict: serde_json::Value = serde_json::from_slice(&out[0].payload).unwrap();
+        decided.push(verdict["story_id"].as_str().unwrap().to_string());
+    }
+    // 30 decisions (over snapshot_every) but under the minimum gap: not yet.
+    assert!(!first.checkpoint_due(), "snapshots are spaced out");
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    assert!(
+        first.checkpoint_due(),
+        "decisions since the last snapshot make one due"
+    );
+    first.checkpoint().unwrap();
+    assert!(!first.checkpoint_due());
+    drop(first);
+
+    let mut second = DedupStage::new(&config, Some(dir.path().to_path_buf())).unwrap();
+    for (i, t) in texts.iter().enumerate() {
+        let (v, story) = second.decide(&article(&format!("a{i}"), t));
+        assert!(v.replay, "a{i} is known after the restart");
+        assert_eq!(v.story_id, decided[i]);
+        assert!(story.is_none(), "a replay adds no story member");
+    }
+    let (copy, _) = second.decide(&article("copy", &texts[7]));
+    assert_eq!(copy.duplicate_of.as_deref(), Some("a7"));
+    assert_eq!(copy.story_id, decided[7]);
+}
