@@ -365,3 +365,45 @@ async fn control_commands_add_pause_and_remove_feeds_while_running() {
         "each article once: {urls:?}"
     );
 }
+
+#[tokio::test]
+async fn discovery_finds_announced_feeds_then_common_paths() {
+    let (addr, _) = serve(Arc::new(|path: &str, _: &str| match path {
+        "/" => (
+            reply(
+                "200 OK",
+                &[("Content-Type", "text/html")],
+                br#"<html><head><link rel="alternate" type="application/rss+xml" href="/news.rss">
+                <link rel="alternate" type="application/atom+xml" href="/broken.atom"></head><body>hi</body></html>"#,
+            ),
+            Duration::ZERO,
+        ),
+        "/news.rss" => (reply("200 OK", &[], &rss("", &["/a".into()])), Duration::ZERO),
+        "/broken.atom" => (reply("200 OK", &[], b"<html>not a feed</html>"), Duration::ZERO),
+        "/blog/" => (reply("200 OK", &[], b"<html><body>no links</body></html>"), Duration::ZERO),
+        "/feed.xml" => (reply("200 OK", &[], &rss("", &["/b".into()])), Duration::ZERO),
+        _ => (reply("404 Not Found", &[], b""), Duration::ZERO),
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), vec![]);
+    let client = news_fetcher::HttpClient::new(&cfg.fetcher).unwrap();
+    let site = url::Url::parse(&format!("http://{addr}/")).unwrap();
+    let found = news_fetcher::discover_feeds(&client, &site).await.unwrap();
+    assert_eq!(
+        found,
+        [site.join("/news.rss").unwrap()],
+        "announced feeds that parse"
+    );
+    let blog = site.join("/blog/").unwrap();
+    let found = news_fetcher::discover_feeds(&client, &blog).await.unwrap();
+    assert_eq!(found, [site.join("/feed.xml").unwrap()], "common paths");
+    // A feed URL given directly is itself the answer.
+    let direct = site.join("/news.rss").unwrap();
+    assert_eq!(
+        news_fetcher::discover_feeds(&client, &direct)
+            .await
+            .unwrap(),
+        vec![direct]
+    );
+}

@@ -771,17 +771,36 @@ pub fn sanitize_html(html: &str, base: Option<&Url>) -> String {
 /// reference, and only known elements. Used where a format lets the
 /// publisher put either in the same element (RSS titles and descriptions).
 pub fn looks_like_html(s: &str) -> bool {
-    static CLOSE: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"</([A-Za-z][A-Za-z0-9]*)>").expect("valid regex"));
-    static ENTITY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"&#?\w+;").expect("valid regex"));
-    static OPEN: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"</?([A-Za-z][A-Za-z0-9]*)").expect("valid regex"));
-    if !(CLOSE.is_match(s) || ENTITY.is_match(s)) {
-        return false;
+    let mut has_close = false;
+    for (i, _) in s.match_indices('<') {
+        let rest = &s[i..];
+        let Some((name, len)) = tag_name(rest) else {
+            continue;
+        };
+        // The element name proper: letters and digits only.
+        let alnum_len = name.bytes().take_while(u8::is_ascii_alphanumeric).count();
+        let element = name[..alnum_len].to_ascii_lowercase();
+        if !(ELEMENTS.contains(&element.as_str()) || DROP_WITH_CONTENT.contains(&element.as_str()))
+        {
+            return false;
+        }
+        if rest.as_bytes()[1] == b'/' && alnum_len == name.len() && rest[len..].starts_with('>') {
+            has_close = true;
+        }
     }
-    OPEN.captures_iter(s).all(|c| {
-        let n = c[1].to_ascii_lowercase();
-        ELEMENTS.contains(&n.as_str()) || DROP_WITH_CONTENT.contains(&n.as_str())
+    has_close || has_entity(s)
+}
+
+/// `&name;`, `&#123;` or `&#x1F;`-like: `&`, an optional `#`, word
+/// characters, `;`.
+fn has_entity(s: &str) -> bool {
+    s.match_indices('&').any(|(i, _)| {
+        let rest = s[i + 1..].strip_prefix('#').unwrap_or(&s[i + 1..]);
+        let word = rest
+            .char_indices()
+            .find(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
+            .map_or(rest.len(), |(j, _)| j);
+        word > 0 && rest[word..].starts_with(';')
     })
 }
 
