@@ -37,6 +37,19 @@ pub fn spawn_reader(
         std::process::id(),
         Utc::now().timestamp_millis()
     );
+    if !config.bus.is_kafka() {
+        // Groups left by readers that were killed: they hold no position
+        // anyone needs (every reader starts from the beginning).
+        let groups = config.bus.data_dir.join("log").join("groups");
+        let stale = format!("{}-fetch-control-", config.bus.group_prefix);
+        if let Ok(entries) = std::fs::read_dir(&groups) {
+            for entry in entries.flatten() {
+                if entry.file_name().to_string_lossy().starts_with(&stale) {
+                    let _ = std::fs::remove_dir_all(entry.path());
+                }
+            }
+        }
+    }
     let mut consumer = bus.consumer(&group, std::slice::from_ref(&topic))?;
     let idle = if config.bus.is_kafka() {
         Duration::from_secs(2)
