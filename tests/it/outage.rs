@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use newsmill_tests::{child_env, newsmill_bin, repo_root, serve_dir_logged, tail_json, unique};
+use newsmill_tests::{child_env, repo_root, serve_dir_logged, spawn_newsmill, tail_json, unique};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
@@ -116,13 +116,7 @@ async fn a_broker_outage_mid_stream_loses_nothing() {
     );
     // One page at a time (about 24 s for the site), so the outage lands mid-stream.
     env.push(("NEWSMILL__FETCHER__PER_HOST_CONCURRENCY".into(), "1".into()));
-    let mut run = Command::new(newsmill_bin())
-        .arg("run")
-        .envs(env.iter().cloned())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start newsmill run");
+    let mut run = spawn_newsmill("run", &env);
 
     // Let the pipeline get going, then cut the broker off mid-stream: a
     // quarter of the pages fetched.

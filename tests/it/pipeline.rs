@@ -6,7 +6,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use newsmill_tests::{broker, child_env, newsmill_bin, repo_root, serve_dir, tail_json, unique};
+use newsmill_tests::{
+    broker, child_env, newsmill_bin, repo_root, serve_dir, spawn_newsmill, tail_json, unique,
+};
 
 fn run_drain(env: &[(String, String)]) -> String {
     let out = Command::new(newsmill_bin())
@@ -179,13 +181,7 @@ async fn twenty_sigkills_at_random_points_lose_nothing_and_split_no_story() {
     };
     let mut decided_at_kill = Vec::new();
     for _ in 0..KILLS {
-        let mut child = Command::new(newsmill_bin())
-            .arg("run")
-            .envs(env.iter().cloned())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = spawn_newsmill("run", &env);
         // Anywhere from start-up to well into the run.
         std::thread::sleep(Duration::from_millis(200 + next() % 2300));
         child.kill().expect("SIGKILL");
@@ -361,13 +357,7 @@ async fn metrics_move_as_the_input_implies_and_sigterm_drains_cleanly() {
     );
     env.retain(|(k, _)| k != "NEWSMILL__ADMIN__LISTEN");
     env.push(("NEWSMILL__ADMIN__LISTEN".into(), admin.clone()));
-    let mut child = Command::new(newsmill_bin())
-        .arg("run")
-        .envs(env.iter().cloned())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_newsmill("run", &env);
 
     let deadline = Instant::now() + Duration::from_secs(90);
     let mut text = String::new();

@@ -225,3 +225,14 @@ pub fn eval_dir() -> Option<PathBuf> {
         .unwrap_or_else(|| repo_root().join("../shared/eval"));
     dir.is_dir().then_some(dir)
 }
+
+/// Start `newsmill ROLE` in the background with `env`, output discarded.
+pub fn spawn_newsmill(role: &str, env: &[(String, String)]) -> std::process::Child {
+    Command::new(newsmill_bin())
+        .arg(role)
+        .envs(env.iter().cloned())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("start newsmill {role}: {e}"))
+}

@@ -110,11 +110,6 @@ impl Fetcher {
         self
     }
 
-    /// The current subscriptions.
-    pub fn subscriptions(&self) -> &Subscriptions {
-        &self.subs
-    }
-
     /// Poll every due feed until cancelled; with `once`, poll each feed once
     /// and return.
     pub async fn run(
@@ -498,29 +493,22 @@ impl Fetcher {
             .limited_get(&robots_url, None, "robots", Duration::ZERO)
             .await
         {
-            Ok(f) => {
-                let rules = Robots::from_response(Some(f.status), &f.body, agent);
-                let ttl = if f.status >= 500 {
-                    robots::ROBOTS_RETRY
-                } else {
-                    robots::ROBOTS_TTL
-                };
-                (rules, ttl)
-            }
+            Ok(f) => (
+                Robots::from_response(Some(f.status), &f.body, agent),
+                robots::ttl_for(Some(f.status)),
+            ),
             Err(FetchError::Status(s)) => (
                 Robots::from_response(Some(s), b"", agent),
-                if s >= 500 {
-                    robots::ROBOTS_RETRY
-                } else {
-                    robots::ROBOTS_TTL
-                },
+                robots::ttl_for(Some(s)),
             ),
-            // An oversized robots.txt is read as "no rules we can honour";
-            // unreachable means "not now".
+            // An oversized robots.txt is read as "no rules we can honour".
             Err(FetchError::TooLarge(_)) => (Robots::allow_all(), robots::ROBOTS_TTL),
             Err(e) => {
                 tracing::warn!(%origin, error = %e, "robots.txt unreachable; holding pages back");
-                (Robots::deny_all(), robots::ROBOTS_RETRY)
+                (
+                    Robots::from_response(None, b"", agent),
+                    robots::ttl_for(None),
+                )
             }
         };
         *slot = Some((rules.clone(), std::time::Instant::now() + ttl));

@@ -13,6 +13,15 @@ pub const ROBOTS_TTL: Duration = Duration::from_secs(24 * 3600);
 /// before we ask again.
 pub const ROBOTS_RETRY: Duration = Duration::from_secs(10 * 60);
 
+/// How long the rules from a robots.txt fetch are trusted: a server error
+/// or no answer is asked again soon, anything else for a day.
+pub fn ttl_for(status: Option<u16>) -> Duration {
+    match status {
+        Some(s) if s < 500 => ROBOTS_TTL,
+        _ => ROBOTS_RETRY,
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Rule {
     allow: bool,

@@ -125,10 +125,6 @@ impl Subscriptions {
         self.by_url.values()
     }
 
-    pub fn contains(&self, url: &str) -> bool {
-        self.by_url.contains_key(url)
-    }
-
     pub fn len(&self) -> usize {
         self.by_url.len()
     }

@@ -12,9 +12,12 @@ use news_core::Config;
 use news_core::bus::{Bus, Consumer};
 use news_core::messages::{FeedAction, FeedCommand, RawItem};
 use news_fetcher::{Control, Fetcher};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
+
+mod common;
+use common::{read_head, reply};
 
 /// What the server did: every request path, in order, and the most
 /// requests it ever had in flight at once.
@@ -47,16 +50,9 @@ async fn serve(route: Route) -> (SocketAddr, Arc<Seen>) {
         while let Ok((mut sock, _)) = listener.accept().await {
             let (route, seen) = (route.clone(), seen2.clone());
             tokio::spawn(async move {
-                let mut buf = vec![0u8; 8192];
-                let mut got = 0;
-                while !buf[..got].windows(4).any(|w| w == b"\r\n\r\n") {
-                    match sock.read(&mut buf[got..]).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => got += n,
-                    }
-                }
-                let head = String::from_utf8_lossy(&buf[..got]).to_string();
-                let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
+                let Some((head, path)) = read_head(&mut sock).await else {
+                    return;
+                };
                 seen.paths.lock().unwrap().push(path.clone());
                 let now = seen.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
                 seen.max_in_flight.fetch_max(now, Ordering::SeqCst);
@@ -69,20 +65,6 @@ async fn serve(route: Route) -> (SocketAddr, Arc<Seen>) {
         }
     });
     (addr, seen)
-}
-
-fn reply(status: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
-    let mut out = format!(
-        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n",
-        body.len()
-    );
-    for (k, v) in headers {
-        out.push_str(&format!("{k}: {v}\r\n"));
-    }
-    out.push_str("\r\n");
-    let mut bytes = out.into_bytes();
-    bytes.extend_from_slice(body);
-    bytes
 }
 
 fn rss(base: &str, links: &[String]) -> Vec<u8> {

@@ -10,9 +10,12 @@ use news_core::bus::Bus;
 use news_core::config::FetcherConfig;
 use news_fetcher::http::{FetchError, HttpClient};
 use news_fetcher::{Fetcher, parse_feed};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio_util::sync::CancellationToken;
 use url::Url;
+
+mod common;
+use common::{read_head, reply};
 
 /// A server whose every connection is handled by `behave` after the
 /// request head has been read.
@@ -26,19 +29,9 @@ where
     tokio::spawn(async move {
         while let Ok((mut sock, _)) = listener.accept().await {
             tokio::spawn(async move {
-                let mut buf = vec![0u8; 8192];
-                let mut got = 0;
-                while !buf[..got].windows(4).any(|w| w == b"\r\n\r\n") {
-                    match sock.read(&mut buf[got..]).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => got += n,
-                    }
-                }
-                let path = String::from_utf8_lossy(&buf[..got])
-                    .split_whitespace()
-                    .nth(1)
-                    .unwrap_or("/")
-                    .to_string();
+                let Some((_, path)) = read_head(&mut sock).await else {
+                    return;
+                };
                 behave(sock, path).await;
             });
         }
@@ -209,12 +202,7 @@ async fn a_10_mb_feed_of_100000_items_is_parsed_and_taken_in_bounded_bites() {
             "/robots.txt" => Vec::new(),
             p => format!("<html><body><p>page {p}</p></body></html>").into_bytes(),
         };
-        let head = format!(
-            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-            body.len()
-        );
-        let _ = sock.write_all(head.as_bytes()).await;
-        let _ = sock.write_all(&body).await;
+        let _ = sock.write_all(&reply("200 OK", &[], &body)).await;
     })
     .await;
     let dir = tempfile::tempdir().unwrap();

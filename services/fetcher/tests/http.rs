@@ -6,8 +6,11 @@ use std::time::Duration;
 
 use news_core::config::FetcherConfig;
 use news_fetcher::http::{FetchError, HttpClient, Validators};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use url::Url;
+
+mod common;
+use common::{read_head, reply};
 
 /// Serve each request with `respond(path, request_head)`; `None` means hang.
 async fn server(respond: fn(&str, &str) -> Option<Vec<u8>>) -> SocketAddr {
@@ -19,16 +22,9 @@ async fn server(respond: fn(&str, &str) -> Option<Vec<u8>>) -> SocketAddr {
                 break;
             };
             tokio::spawn(async move {
-                let mut buf = vec![0u8; 8192];
-                let mut got = 0;
-                while !buf[..got].windows(4).any(|w| w == b"\r\n\r\n") {
-                    match sock.read(&mut buf[got..]).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => got += n,
-                    }
-                }
-                let head = String::from_utf8_lossy(&buf[..got]).to_string();
-                let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
+                let Some((head, path)) = read_head(&mut sock).await else {
+                    return;
+                };
                 match respond(&path, &head) {
                     Some(bytes) => {
                         let _ = sock.write_all(&bytes).await;
@@ -39,20 +35,6 @@ async fn server(respond: fn(&str, &str) -> Option<Vec<u8>>) -> SocketAddr {
         }
     });
     addr
-}
-
-fn response(status: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
-    let mut out = format!(
-        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n",
-        body.len()
-    );
-    for (k, v) in headers {
-        out.push_str(&format!("{k}: {v}\r\n"));
-    }
-    out.push_str("\r\n");
-    let mut bytes = out.into_bytes();
-    bytes.extend_from_slice(body);
-    bytes
 }
 
 fn client(allow_loopback: bool) -> HttpClient {
@@ -80,29 +62,29 @@ static BOMB: std::sync::LazyLock<Vec<u8>> = std::sync::LazyLock::new(|| {
 fn routes(path: &str, head: &str) -> Option<Vec<u8>> {
     match path {
         "/feed" if head.to_ascii_lowercase().contains("if-none-match: \"v1\"") => {
-            Some(response("304 Not Modified", &[("ETag", "\"v1\"")], b""))
+            Some(reply("304 Not Modified", &[("ETag", "\"v1\"")], b""))
         }
-        "/feed" => Some(response(
+        "/feed" => Some(reply(
             "200 OK",
             &[("ETag", "\"v1\""), ("Cache-Control", "max-age=600")],
             b"<rss/>",
         )),
-        "/busy" => Some(response(
+        "/busy" => Some(reply(
             "429 Too Many Requests",
             &[("Retry-After", "120")],
             b"",
         )),
-        "/gone" => Some(response("410 Gone", &[], b"")),
-        "/to-private" => Some(response(
+        "/gone" => Some(reply("410 Gone", &[], b"")),
+        "/to-private" => Some(reply(
             "302 Found",
             &[("Location", "http://10.0.0.1/secret")],
             b"",
         )),
-        "/loop" => Some(response("302 Found", &[("Location", "/loop")], b"")),
-        "/big" => Some(response("200 OK", &[], &vec![b'a'; 200 * 1024])),
-        "/bomb" => Some(response("200 OK", &[("Content-Encoding", "gzip")], &BOMB)),
+        "/loop" => Some(reply("302 Found", &[("Location", "/loop")], b"")),
+        "/big" => Some(reply("200 OK", &[], &vec![b'a'; 200 * 1024])),
+        "/bomb" => Some(reply("200 OK", &[("Content-Encoding", "gzip")], &BOMB)),
         "/slow" => None,
-        _ => Some(response("404 Not Found", &[], b"")),
+        _ => Some(reply("404 Not Found", &[], b"")),
     }
 }
 
