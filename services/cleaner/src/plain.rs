@@ -44,6 +44,13 @@ pub fn clean(text: &str) -> PlainArticle {
     let title = title_idx.map(|i| raw[i].to_string());
     let title_norm = title.as_deref().map(norm);
 
+    // Above the first full sentence a page shows only chrome: mastheads,
+    // section labels, bylines.
+    let first_sentence = raw
+        .iter()
+        .position(|l| l.split_whitespace().count() >= 10 && classify(l) == LineKind::Story)
+        .unwrap_or(raw.len());
+
     let mut lines: Vec<String> = Vec::new();
     let mut in_related = false;
     let mut appeal_started = false;
@@ -64,9 +71,13 @@ pub fn clean(text: &str) -> PlainArticle {
             continue;
         }
         if in_related {
-            // Headline-like items (no final stop) continue the list.
-            let is_item = BULLET.is_match(line) || !body.ends_with(['.', '!', '?', '"', '”']);
-            if is_item && body.split_whitespace().count() <= 30 && !is_appeal(body) {
+            // Headline-like items (no final stop) continue the list, and so do
+            // teaser sentences about something else: a line that shares
+            // almost no words with the story so far is not the story going on.
+            let words = body.split_whitespace().count();
+            let headline = BULLET.is_match(line) || !body.ends_with(['.', '!', '?', '"', '”']);
+            let teaser = words <= 60 && overlap_with(body, &lines) < 0.2;
+            if (headline && words <= 30 || teaser) && !is_appeal(body) {
                 continue;
             }
             in_related = false;
@@ -89,7 +100,7 @@ pub fn clean(text: &str) -> PlainArticle {
                 continue;
             }
         }
-        if looks_like_alt_text(body) {
+        if looks_like_alt_text(body) || (i < first_sentence && looks_like_masthead(body)) {
             continue;
         }
         lines.push(body.to_string());
@@ -107,9 +118,79 @@ fn looks_like_alt_text(line: &str) -> bool {
         && !line.contains(['.', ',', '!', '?', ':', ';', '"', '“'])
 }
 
+/// A site name or section label: a few capitalised words, no punctuation
+/// ("The Daily Ledger", "NewsNow 24").
+fn looks_like_masthead(line: &str) -> bool {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    words.len() <= 4
+        && !line.contains([',', '!', '?', ':', ';', '"', '“'])
+        && words.iter().all(|w| {
+            w.chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+        })
+}
+
+/// Share of a line's content words (four letters or more) that the story
+/// before it already used.
+fn overlap_with(line: &str, story: &[String]) -> f32 {
+    let content = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() >= 4)
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let seen: std::collections::HashSet<String> = story.iter().flat_map(|l| content(l)).collect();
+    let words = content(line);
+    if words.is_empty() {
+        return 0.0;
+    }
+    words.iter().filter(|w| seen.contains(*w)).count() as f32 / words.len() as f32
+}
+
 fn norm(s: &str) -> String {
     s.chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syndication_chrome_goes_and_the_story_stays() {
+        let page = "Tara Reid enters rehab\n\
+            The Daily Ledger\n\
+            Home | World | U.S. | Politics | Business | Tech\n\
+            By Lena Fischer, Associated Press\n\
+            Tara Reid has checked herself into Promises Treatment Center, her rep told People magazine on Tuesday.\n\
+            Reid launched a new fashion line called Mantra in December.\n\
+            Related stories:\n\
+            The mother of a 10-year-old girl killed by a stray bullet on an Albany street last year said she heard a loud sound.\n\
+            British climber dies in New Zealand fall\n\
+            Share this article: Facebook Twitter Email WhatsApp\n";
+        let a = clean(page);
+        assert_eq!(a.title.as_deref(), Some("Tara Reid enters rehab"));
+        assert_eq!(
+            a.lines,
+            [
+                "Tara Reid has checked herself into Promises Treatment Center, her rep told People magazine on Tuesday.",
+                "Reid launched a new fashion line called Mantra in December."
+            ]
+        );
+    }
+
+    #[test]
+    fn the_story_resumes_after_a_related_list() {
+        let page = "Reid enters rehab\n\
+            Tara Reid has checked herself into Promises Treatment Center, her rep told People magazine on Tuesday.\n\
+            Read also:\n\
+            - Other actress leaves rehab\n\
+            Reid's rep said the actress and her family asked for privacy while she is treated at Promises.\n";
+        let a = clean(page);
+        assert_eq!(a.lines.len(), 2, "{:?}", a.lines);
+        assert!(a.lines[1].starts_with("Reid's rep said"));
+    }
 }

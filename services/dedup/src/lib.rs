@@ -2,9 +2,12 @@
 //!
 //! `engine::Engine` makes the decisions and holds the state; `DedupStage`
 //! adapts it to the runner and snapshots the state at each checkpoint, so a
-//! restart (or a killed process) resumes with the window it had.
+//! restart (or a killed process) resumes with the window it had. On Kafka it
+//! also writes each decision's `Fact` to a changelog topic (`state.rs`).
 
 pub mod engine;
+pub mod lsh;
+pub mod state;
 pub mod text;
 
 use std::path::PathBuf;
@@ -24,7 +27,7 @@ use news_core::messages::{CleanArticle, DedupVerdict, SCHEMA_VERSION, Story};
 use news_core::runner::{Stage, StageError};
 use news_core::telemetry::names;
 
-pub use engine::{ArticleIn, Decision, Engine, Params};
+pub use engine::{ArticleIn, Decision, Engine, Fact, Params};
 
 pub fn params_from(config: &Config) -> Params {
     Params {
@@ -44,6 +47,9 @@ pub struct DedupStage {
     dedup_topic: String,
     stories_topic: String,
     snapshot: Option<PathBuf>,
+    restored: bool,
+    changelog_topic: Option<String>,
+    pending_facts: Vec<Fact>,
     since_snapshot: usize,
     snapshot_every: usize,
     last_snapshot: std::time::Instant,
@@ -55,15 +61,28 @@ impl DedupStage {
     pub fn new(config: &Config, state_dir: Option<PathBuf>) -> Result<DedupStage, StageError> {
         let params = params_from(config);
         let snapshot = state_dir.map(|d| d.join("dedup-state.bin"));
-        let engine = match &snapshot {
-            Some(path) if path.exists() => {
-                let file = std::fs::File::open(path).map_err(|e| {
-                    StageError::Retryable(format!("reading {}: {e}", path.display()))
-                })?;
-                let mut engine: Engine = bincode::deserialize_from(std::io::BufReader::new(file))
-                    .map_err(|e| {
-                    StageError::Retryable(format!("corrupt dedup snapshot {}: {e}", path.display()))
-                })?;
+        let restored = match &snapshot {
+            Some(path) if path.exists() => match state::read_snapshot(path) {
+                Ok(engine) => Some(engine),
+                Err(state::SnapshotError::Io(e)) => {
+                    return Err(StageError::Retryable(format!(
+                        "reading {}: {e}",
+                        path.display()
+                    )));
+                }
+                Err(e) => {
+                    // Refilled from the changelog (Kafka) or by new articles.
+                    let aside = state::set_aside(path).map_err(|io| {
+                        StageError::Retryable(format!("moving {}: {io}", path.display()))
+                    })?;
+                    tracing::warn!(error = %e, kept_at = %aside.display(), "dedup snapshot unreadable; starting without it");
+                    None
+                }
+            },
+            _ => None,
+        };
+        let engine = match restored {
+            Some(mut engine) => {
                 engine.params = params;
                 tracing::info!(
                     articles = engine.article_count(),
@@ -72,13 +91,18 @@ impl DedupStage {
                 );
                 engine
             }
-            _ => Engine::new(params),
+            None => Engine::new(params),
         };
+        let changelog_topic = (config.bus.is_kafka() && !config.topics.dedup_changelog.is_empty())
+            .then(|| config.topics.dedup_changelog.clone());
         Ok(DedupStage {
+            restored: engine.article_count() > 0,
             engine,
             dedup_topic: config.topics.dedup.clone(),
             stories_topic: config.topics.stories.clone(),
             snapshot,
+            changelog_topic,
+            pending_facts: Vec::new(),
             since_snapshot: 0,
             snapshot_every: config.dedup.snapshot_every.max(1),
             last_snapshot: std::time::Instant::now(),
@@ -99,6 +123,23 @@ impl DedupStage {
         &self.engine
     }
 
+    /// The changelog topic this stage writes, when it writes one (Kafka).
+    pub fn changelog_topic(&self) -> Option<&str> {
+        self.changelog_topic.as_deref()
+    }
+
+    /// True when a local snapshot supplied the state.
+    pub fn restored_from_snapshot(&self) -> bool {
+        self.restored
+    }
+
+    /// Fold one changelog record into the state (rebuild on an empty disk).
+    pub fn apply_changelog(&mut self, record: &InRecord) -> Result<(), String> {
+        let fact = state::decode_fact(record)?;
+        self.engine.apply(&fact);
+        Ok(())
+    }
+
     /// Pure decision for one clean article: the verdict and, unless it is a
     /// replay, the story's new summary.
     pub fn decide(&mut self, a: &CleanArticle) -> (DedupVerdict, Option<Story>) {
@@ -110,7 +151,10 @@ impl DedupStage {
             at: a.fetched_at.timestamp(),
             published: a.published.map(|p| p.timestamp()),
         };
-        let d = self.engine.decide(&input);
+        let (d, fact) = self.engine.decide_logged(&input);
+        if let (Some(fact), Some(_)) = (fact, &self.changelog_topic) {
+            self.pending_facts.push(fact);
+        }
         self.stories.store(
             self.engine.story_count(),
             std::sync::atomic::Ordering::Relaxed,
@@ -152,21 +196,8 @@ impl DedupStage {
         let Some(path) = &self.snapshot else {
             return Ok(());
         };
-        let io =
-            |e: std::io::Error| StageError::Retryable(format!("writing {}: {e}", path.display()));
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(io)?;
-        }
-        // Binary (bincode), streamed: JSON snapshots of 50,000 articles were
-        // 164 MB and made the snapshot, not the decisions, the bottleneck.
-        let tmp = path.with_extension("bin.tmp");
-        let file = std::fs::File::create(&tmp).map_err(io)?;
-        let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
-        bincode::serialize_into(&mut out, &self.engine)
-            .map_err(|e| StageError::Retryable(format!("encoding the dedup snapshot: {e}")))?;
-        let file = out.into_inner().map_err(|e| io(e.into_error()))?;
-        file.sync_all().map_err(io)?;
-        std::fs::rename(&tmp, path).map_err(io)?;
+        state::write_snapshot(path, &self.engine)
+            .map_err(|e| StageError::Retryable(format!("writing {}: {e}", path.display())))?;
         self.since_snapshot = 0;
         self.last_snapshot = std::time::Instant::now();
         Ok(())
@@ -197,6 +228,16 @@ impl Stage for DedupStage {
             ));
         }
         Ok(out)
+    }
+
+    fn drain_changelog(&mut self) -> Vec<OutRecord> {
+        let Some(topic) = &self.changelog_topic else {
+            return Vec::new();
+        };
+        self.pending_facts
+            .drain(..)
+            .map(|f| state::fact_record(topic, &f))
+            .collect()
     }
 
     fn checkpoint(&mut self) -> Result<(), StageError> {

@@ -2,12 +2,45 @@
 
 /// 64-bit FNV-1a, stable across runs and platforms (state is persisted).
 pub fn hash64(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
+    let mut h = Fnv::new();
+    h.write(bytes);
+    h.finish()
+}
+
+/// The FNV-1a state behind `hash64`, for hashing a text in pieces.
+pub struct Fnv(u64);
+
+impl Fnv {
+    pub fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
     }
-    // Final avalanche (splitmix64) so low bits are well mixed for banding.
+
+    pub fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    pub fn write_byte(&mut self, b: u8) {
+        self.0 ^= u64::from(b);
+        self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+    }
+
+    pub fn finish(&self) -> u64 {
+        avalanche(self.0)
+    }
+}
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv::new()
+    }
+}
+
+/// Final avalanche (splitmix64's finaliser): every output bit depends on
+/// every input bit, so low bits are well mixed for banding.
+pub(crate) fn avalanche(mut h: u64) -> u64 {
     h ^= h >> 30;
     h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
     h ^= h >> 27;
@@ -29,38 +62,18 @@ pub struct Token {
 
 pub fn tokens(text: &str) -> Vec<Token> {
     let mut out = Vec::with_capacity(text.len() / 6);
-    let mut word = String::new();
     let mut lower = String::new();
     let mut at_sentence_start = true;
-    let mut push = |word: &mut String, at_start: bool, out: &mut Vec<Token>| {
-        let w = word.trim_matches(|c| c == '\'' || c == '’');
-        if !w.is_empty() {
-            let first = w.chars().next().expect("non-empty");
-            let all_caps = w.chars().all(|c| !c.is_lowercase());
-            lower.clear();
-            for c in w.chars() {
-                if c == '’' {
-                    lower.push('\'');
-                } else {
-                    lower.extend(c.to_lowercase());
-                }
-            }
-            out.push(Token {
-                hash: hash64(lower.as_bytes()),
-                stop: is_stopword(&lower),
-                capitalised: first.is_uppercase() && !at_start && !all_caps,
-                number: w.len() >= 2 && w.chars().all(|c| c.is_ascii_digit()),
-            });
-        }
-        word.clear();
-    };
-    for c in text.chars() {
-        if c.is_alphanumeric() || ((c == '\'' || c == '’') && !word.is_empty()) {
-            word.push(c);
+    // Words are slices of the text: runs of letters and digits, with
+    // apostrophes inside them.
+    let mut start: Option<usize> = None;
+    for (i, c) in text.char_indices() {
+        if c.is_alphanumeric() || ((c == '\'' || c == '’') && start.is_some()) {
+            start.get_or_insert(i);
             continue;
         }
-        if !word.is_empty() {
-            push(&mut word, at_sentence_start, &mut out);
+        if let Some(s) = start.take() {
+            push_token(&text[s..i], at_sentence_start, &mut lower, &mut out);
             at_sentence_start = false;
         }
         // Words after these do not count as mid-sentence capitals.
@@ -71,20 +84,52 @@ pub fn tokens(text: &str) -> Vec<Token> {
             at_sentence_start = true;
         }
     }
-    if !word.is_empty() {
-        push(&mut word, at_sentence_start, &mut out);
+    if let Some(s) = start {
+        push_token(&text[s..], at_sentence_start, &mut lower, &mut out);
     }
     out
+}
+
+fn push_token(word: &str, at_start: bool, lower: &mut String, out: &mut Vec<Token>) {
+    let w = word.trim_matches(|c| c == '\'' || c == '’');
+    let Some(first) = w.chars().next() else {
+        return;
+    };
+    let (hash, single_char) = if w.is_ascii() {
+        // The common case, without building the lowercase word.
+        let mut h = Fnv::new();
+        for b in w.bytes() {
+            h.write_byte(b.to_ascii_lowercase());
+        }
+        (h.finish(), w.len() == 1)
+    } else {
+        lower.clear();
+        for c in w.chars() {
+            if c == '’' {
+                lower.push('\'');
+            } else {
+                lower.extend(c.to_lowercase());
+            }
+        }
+        (hash64(lower.as_bytes()), lower.chars().nth(1).is_none())
+    };
+    out.push(Token {
+        hash,
+        stop: single_char || STOPWORDS.contains(&hash),
+        capitalised: first.is_uppercase() && !at_start && !w.chars().all(|c| !c.is_lowercase()),
+        number: w.len() >= 2 && w.bytes().all(|b| b.is_ascii_digit()),
+    });
 }
 
 /// Common function words in the languages newsmill sees most; they carry no
 /// event information.
 pub fn is_stopword(w: &str) -> bool {
-    w.chars().nth(1).is_none() || STOPWORDS.contains(w)
+    w.chars().nth(1).is_none() || STOPWORDS.contains(&hash64(w.as_bytes()))
 }
 
-static STOPWORDS: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
-    std::sync::LazyLock::new(|| STOP.iter().copied().collect());
+/// Stop words by the hash tokens carry anyway: no second pass over the word.
+static STOPWORDS: std::sync::LazyLock<rustc_hash::FxHashSet<u64>> =
+    std::sync::LazyLock::new(|| STOP.iter().map(|w| hash64(w.as_bytes())).collect());
 
 const STOP: &[&str] = &[
     "a",

@@ -68,3 +68,22 @@ fn a_restart_from_the_snapshot_remembers_every_decision() {
     assert_eq!(copy.duplicate_of.as_deref(), Some("a7"));
     assert_eq!(copy.story_id, decided[7]);
 }
+
+#[test]
+fn a_snapshot_of_another_format_is_set_aside_not_misread() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dedup-state.bin");
+    // An untagged snapshot, as written before snapshots carried a format.
+    std::fs::write(&path, b"\x02\x00\x00\x00 not this build's state").unwrap();
+    let stage = DedupStage::new(&Config::default(), Some(dir.path().to_path_buf()))
+        .expect("the stage starts without the old snapshot");
+    assert_eq!(stage.engine().article_count(), 0);
+    assert!(!stage.restored_from_snapshot());
+    assert!(!path.exists(), "moved away");
+    let kept: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains("unreadable"))
+        .collect();
+    assert_eq!(kept.len(), 1, "kept for inspection");
+}

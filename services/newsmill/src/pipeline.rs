@@ -72,11 +72,70 @@ fn context(
     )
 }
 
-fn dedup_stage(config: &Config, bus: &Bus) -> Result<DedupStage> {
+async fn dedup_stage(config: &Config, p: &Process) -> Result<DedupStage> {
+    let bus = &p.bus;
     // Local snapshots serve the embedded backend; on Kafka they are a cache
-    // of the instance's own disk.
+    // of the instance's own disk, and the changelog topic is the record.
     let state_dir = Some(config.bus.data_dir.join(format!("state-{}", bus.name())));
-    DedupStage::new(config, state_dir).map_err(|e| anyhow!("dedup state: {e}"))
+    let mut stage = DedupStage::new(config, state_dir).map_err(|e| anyhow!("dedup state: {e}"))?;
+    if let (Bus::Kafka(kafka), Some(topic), false) = (
+        bus,
+        stage.changelog_topic().map(str::to_string),
+        stage.restored_from_snapshot(),
+    ) {
+        // The replay can outlast the liveness window: keep the heartbeat.
+        let health = p.health.clone();
+        let beat = tokio::spawn(async move {
+            loop {
+                health.beat();
+                tokio::time::sleep(Duration::from_secs(5)).await;
+            }
+        });
+        let rebuilt = rebuild_from_changelog(kafka, &topic, &mut stage).await;
+        beat.abort();
+        rebuilt?;
+    }
+    Ok(stage)
+}
+
+/// A dedup instance without a snapshot (a new disk) replays the changelog:
+/// the window's facts, in decision order, rebuild the state it replaces.
+async fn rebuild_from_changelog(
+    kafka: &news_core::bus::kafka::KafkaBus,
+    topic: &str,
+    stage: &mut DedupStage,
+) -> Result<()> {
+    let started = std::time::Instant::now();
+    let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
+    let reader = {
+        let (kafka, topic) = (kafka.clone(), topic.to_string());
+        tokio::task::spawn_blocking(move || kafka.read_to_end(&topic, tx))
+    };
+    let (mut applied, mut bad) = (0u64, 0u64);
+    while let Some(record) = rx.recv().await {
+        match stage.apply_changelog(&record) {
+            Ok(()) => applied += 1,
+            Err(e) => {
+                // Skipped, not fatal: one unreadable fact costs one article's
+                // memory of the window, not the stage.
+                bad += 1;
+                tracing::warn!(error = %e, offset = record.offset, "skipping a changelog record");
+            }
+        }
+    }
+    reader
+        .await
+        .context("changelog reader")?
+        .with_context(|| format!("replaying {topic}"))?;
+    tracing::info!(
+        facts = applied,
+        skipped = bad,
+        articles = stage.engine().article_count(),
+        stories = stage.engine().story_count(),
+        secs = started.elapsed().as_secs_f64(),
+        "dedup state rebuilt from the changelog"
+    );
+    Ok(())
 }
 
 /// The fetcher, following the `news.feeds.v1` control topic.
@@ -115,7 +174,7 @@ pub async fn run_all(config: Config, drain: bool) -> Result<()> {
         r
     });
 
-    let dedup = dedup_stage(&config, &p.bus)?;
+    let dedup = dedup_stage(&config, &p).await?;
     let stories = dedup.stories_counter();
     let (dedup_ctx, dedup_counters) = context(
         &p,
@@ -207,10 +266,10 @@ async fn run_one<S: Stage>(
     config: Config,
     service: &str,
     topic: String,
-    make: impl FnOnce(&Bus) -> Result<S>,
+    make: impl AsyncFnOnce(&Process) -> Result<S>,
 ) -> Result<()> {
     let p = start(&config, service).await?;
-    let stage = make(&p.bus)?;
+    let stage = make(&p).await?;
     let (ctx, _) = context(&p, &config, &topic, None);
     let result = run_stage(stage, ctx).await;
     p.admin_token.cancel();
@@ -220,7 +279,7 @@ async fn run_one<S: Stage>(
 pub async fn run_clean(config: Config) -> Result<()> {
     let topic = config.topics.raw.clone();
     let c = config.clone();
-    run_one(config, "newsmill-clean", topic, move |_| {
+    run_one(config, "newsmill-clean", topic, async move |_| {
         Ok(CleanStage::new(&c))
     })
     .await
@@ -229,8 +288,8 @@ pub async fn run_clean(config: Config) -> Result<()> {
 pub async fn run_dedup(config: Config) -> Result<()> {
     let topic = config.topics.clean.clone();
     let c = config.clone();
-    run_one(config, "newsmill-dedup", topic, move |bus| {
-        dedup_stage(&c, bus)
+    run_one(config, "newsmill-dedup", topic, async move |p| {
+        dedup_stage(&c, p).await
     })
     .await
 }
@@ -317,11 +376,55 @@ pub async fn stats(config: Config) -> Result<()> {
                     .join(format!("stats-{}", std::process::id())),
             );
         }
-        Bus::Kafka(_) => {
-            println!(
-                "kafka at {}: use `newsmill tail TOPIC` or the news_kafka_consumer_lag_messages metric",
-                config.bus.brokers
-            );
+        Bus::Kafka(kafka) => {
+            let (kafka, config) = (kafka.clone(), config.clone());
+            tokio::task::spawn_blocking(move || kafka_stats(&kafka, &config))
+                .await
+                .context("stats")??;
+        }
+    }
+    Ok(())
+}
+
+/// Per topic: partitions, retained messages and end offsets; per consuming
+/// stage: committed position and lag on each partition.
+fn kafka_stats(kafka: &news_core::bus::kafka::KafkaBus, config: &Config) -> Result<()> {
+    println!("kafka at {}", config.bus.brokers);
+    let consumers = [
+        (config.topics.raw.as_str(), "clean"),
+        (config.topics.clean.as_str(), "dedup"),
+    ];
+    for topic in config.topics.all() {
+        let marks = kafka
+            .watermarks(topic)
+            .with_context(|| format!("reading offsets of {topic}"))?;
+        if marks.is_empty() {
+            println!("  {topic}: not created");
+            continue;
+        }
+        let retained: i64 = marks.iter().map(|(_, low, high)| high - low).sum();
+        let end: i64 = marks.iter().map(|(_, _, high)| high).sum();
+        println!(
+            "  {topic}: {} partitions, {retained} messages retained, {end} written",
+            marks.len()
+        );
+        for (_, stage) in consumers.iter().filter(|(t, _)| *t == topic) {
+            let group = format!("{}-{stage}", config.bus.group_prefix);
+            let committed = kafka
+                .committed(&group, topic)
+                .with_context(|| format!("reading the positions of {group}"))?;
+            let lags: Vec<String> = marks
+                .iter()
+                .map(|(p, low, high)| {
+                    let at = committed
+                        .iter()
+                        .find(|(cp, _)| cp == p)
+                        .and_then(|(_, o)| *o)
+                        .unwrap_or(*low);
+                    format!("p{p} lag {}", high - at)
+                })
+                .collect();
+            println!("    group {group}: {}", lags.join(", "));
         }
     }
     Ok(())

@@ -16,9 +16,10 @@ use rdkafka::consumer::{
     BaseConsumer, CommitMode, Consumer as _, ConsumerContext, Rebalance, StreamConsumer,
 };
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
-use rdkafka::message::{Header, Headers, Message, OwnedHeaders};
+use rdkafka::message::{BorrowedMessage, Header, Headers, Message, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord, Producer as _};
 use rdkafka::{ClientContext, Statistics};
+use rdkafka::{Offset, TopicPartitionList};
 
 use super::{Ack, BusError, InRecord, OutRecord, Position};
 use crate::config::Config;
@@ -33,6 +34,28 @@ pub struct KafkaBus {
     session_timeout_ms: u128,
     partitions: i32,
     replication: i32,
+    /// Settings for topics this process creates, by topic name.
+    topic_configs: Vec<(String, Vec<(&'static str, String)>)>,
+}
+
+/// The control topic keeps the last command per feed (compacted). The dedup
+/// changelog needs only the active window plus a margin: older facts are
+/// evicted on replay anyway, so time retention, never compaction.
+fn topic_configs(config: &Config) -> Vec<(String, Vec<(&'static str, String)>)> {
+    let changelog_ms = (config.dedup.window + Duration::from_secs(24 * 3600)).as_millis();
+    vec![
+        (
+            config.topics.feeds.clone(),
+            vec![("cleanup.policy", "compact".to_string())],
+        ),
+        (
+            config.topics.dedup_changelog.clone(),
+            vec![
+                ("cleanup.policy", "delete".to_string()),
+                ("retention.ms", changelog_ms.to_string()),
+            ],
+        ),
+    ]
 }
 
 impl KafkaBus {
@@ -49,6 +72,7 @@ impl KafkaBus {
             session_timeout_ms: config.runner.session_timeout.as_millis(),
             partitions: config.bus.partitions,
             replication: config.bus.replication_factor,
+            topic_configs: topic_configs(config),
         }
     }
 
@@ -114,11 +138,19 @@ impl KafkaBus {
         let new: Vec<NewTopic> = topics
             .iter()
             .map(|t| {
-                NewTopic::new(
+                let mut topic = NewTopic::new(
                     t,
                     self.partitions,
                     TopicReplication::Fixed(self.replication),
-                )
+                );
+                for (name, settings) in &self.topic_configs {
+                    if name == t {
+                        for (k, v) in settings {
+                            topic = topic.set(k, v);
+                        }
+                    }
+                }
+                topic
             })
             .collect();
         let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(20)));
@@ -193,30 +225,7 @@ pub struct KafkaConsumer {
 
 impl KafkaConsumer {
     pub async fn recv(&mut self) -> Result<InRecord, BusError> {
-        let msg = self.consumer.recv().await?;
-        let headers = msg
-            .headers()
-            .map(|h| {
-                h.iter()
-                    .map(|hdr| {
-                        (
-                            hdr.key.to_string(),
-                            hdr.value.map(<[u8]>::to_vec).unwrap_or_default(),
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        Ok(InRecord {
-            topic: msg.topic().to_string(),
-            partition: msg.partition(),
-            offset: msg.offset(),
-            next_offset: msg.offset() + 1,
-            key: msg.key().map(<[u8]>::to_vec),
-            headers,
-            payload: msg.payload().map(<[u8]>::to_vec).unwrap_or_default(),
-            timestamp_ms: msg.timestamp().to_millis(),
-        })
+        Ok(in_record(&self.consumer.recv().await?))
     }
 
     pub fn store(&mut self, pos: &Position) -> Result<(), BusError> {
@@ -246,6 +255,142 @@ impl KafkaConsumer {
         self.assigned.load(Ordering::Relaxed)
     }
 }
+
+fn in_record(msg: &BorrowedMessage<'_>) -> InRecord {
+    let headers = msg
+        .headers()
+        .map(|h| {
+            h.iter()
+                .map(|hdr| {
+                    (
+                        hdr.key.to_string(),
+                        hdr.value.map(<[u8]>::to_vec).unwrap_or_default(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    InRecord {
+        topic: msg.topic().to_string(),
+        partition: msg.partition(),
+        offset: msg.offset(),
+        next_offset: msg.offset() + 1,
+        key: msg.key().map(<[u8]>::to_vec),
+        headers,
+        payload: msg.payload().map(<[u8]>::to_vec).unwrap_or_default(),
+        timestamp_ms: msg.timestamp().to_millis(),
+    }
+}
+
+impl KafkaBus {
+    /// First and end offsets of each partition of `topic`; empty when the
+    /// topic does not exist. Blocking.
+    pub fn watermarks(&self, topic: &str) -> Result<Vec<(i32, i64, i64)>, BusError> {
+        let consumer: BaseConsumer = self.client_config().create()?;
+        self.watermarks_with(&consumer, topic)
+    }
+
+    fn watermarks_with(
+        &self,
+        consumer: &BaseConsumer,
+        topic: &str,
+    ) -> Result<Vec<(i32, i64, i64)>, BusError> {
+        let md = consumer.fetch_metadata(Some(topic), METADATA_TIMEOUT)?;
+        let Some(t) = md
+            .topics()
+            .iter()
+            .find(|t| t.name() == topic && t.error().is_none())
+        else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for p in t.partitions() {
+            let (low, high) = consumer.fetch_watermarks(topic, p.id(), METADATA_TIMEOUT)?;
+            out.push((p.id(), low, high));
+        }
+        out.sort_unstable();
+        Ok(out)
+    }
+
+    /// Committed offset of `group` on each partition of `topic` (None where
+    /// nothing is committed). Blocking.
+    pub fn committed(&self, group: &str, topic: &str) -> Result<Vec<(i32, Option<i64>)>, BusError> {
+        let mut cc = self.client_config();
+        cc.set("group.id", group);
+        let consumer: BaseConsumer = cc.create()?;
+        let mut tpl = TopicPartitionList::new();
+        for (p, _, _) in self.watermarks_with(&consumer, topic)? {
+            tpl.add_partition(topic, p);
+        }
+        let committed = consumer.committed_offsets(tpl, METADATA_TIMEOUT)?;
+        Ok(committed
+            .elements()
+            .iter()
+            .map(|e| (e.partition(), e.offset().to_raw().filter(|o| *o >= 0)))
+            .collect())
+    }
+
+    /// Read every partition of `topic` from its start to the end it has now,
+    /// without joining a consumer group, sending each record to `to` in
+    /// partition order. Blocking: run it on a blocking thread. Stops early,
+    /// without error, when the receiver goes away.
+    pub fn read_to_end(
+        &self,
+        topic: &str,
+        to: tokio::sync::mpsc::Sender<InRecord>,
+    ) -> Result<u64, BusError> {
+        let mut cc = self.client_config();
+        // Required by librdkafka, but nothing joins or commits: `assign` only.
+        cc.set("group.id", "newsmill-replay")
+            .set("enable.auto.commit", "false")
+            .set("enable.partition.eof", "false");
+        let consumer: BaseConsumer = cc.create()?;
+        let mut ends = std::collections::HashMap::new();
+        let mut tpl = TopicPartitionList::new();
+        for (p, low, high) in self.watermarks_with(&consumer, topic)? {
+            if high > low {
+                ends.insert(p, high);
+                tpl.add_partition_offset(topic, p, Offset::Offset(low))?;
+            }
+        }
+        if ends.is_empty() {
+            return Ok(0);
+        }
+        consumer.assign(&tpl)?;
+        let mut read = 0u64;
+        let mut last_progress = std::time::Instant::now();
+        while !ends.is_empty() {
+            match consumer.poll(Duration::from_millis(500)) {
+                None if last_progress.elapsed() > REPLAY_STALL => {
+                    return Err(BusError::Fatal(format!(
+                        "replaying {topic}: no progress for {}s",
+                        REPLAY_STALL.as_secs()
+                    )));
+                }
+                None => {}
+                Some(Err(e)) => return Err(e.into()),
+                Some(Ok(msg)) => {
+                    last_progress = std::time::Instant::now();
+                    if ends
+                        .get(&msg.partition())
+                        .is_some_and(|end| msg.offset() + 1 >= *end)
+                    {
+                        ends.remove(&msg.partition());
+                    }
+                    read += 1;
+                    if to.blocking_send(in_record(&msg)).is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(read)
+    }
+}
+
+const METADATA_TIMEOUT: Duration = Duration::from_secs(10);
+/// A replay that receives nothing for this long has lost its broker.
+const REPLAY_STALL: Duration = Duration::from_secs(60);
 
 /// Reports consumer lag from librdkafka statistics and tracks assignment.
 struct LagContext {
