@@ -197,24 +197,55 @@ fn skip_element(
         return false;
     }
     let names = format!("{class} {id}");
-    if POSITIVE_NAME.is_match(&names) {
+    // One pass over the names for all five rules, checked in priority order.
+    let hits = NAME_RULES.matches(&names);
+    if hits.matched(0) {
         return false;
     }
-    if ALWAYS_NEGATIVE.is_match(&names) {
+    if hits.matched(1) {
         return true;
     }
-    if MAYBE_CONTENT.is_match(&names) {
+    if hits.matched(2) {
         return false;
     }
-    let share = if HARD_NEGATIVE.is_match(&names) {
+    let share = if hits.matched(3) {
         HARD_SHARE
-    } else if SOFT_NEGATIVE.is_match(&names) {
+    } else if hits.matched(4) {
         SOFT_SHARE
     } else {
         return false;
     };
     (text_chars(node) as f32) < share * page_chars as f32
 }
+
+/// `s` with runs of whitespace made one space and the ends trimmed, in one
+/// pass (this runs for every block of every page).
+fn collapse_whitespace(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// POSITIVE_NAME, ALWAYS_NEGATIVE, MAYBE_CONTENT, HARD_NEGATIVE and
+/// SOFT_NEGATIVE as one set, in that order.
+static NAME_RULES: LazyLock<regex::RegexSet> = LazyLock::new(|| {
+    regex::RegexSet::new(
+        [
+            &*POSITIVE_NAME,
+            &*ALWAYS_NEGATIVE,
+            &*MAYBE_CONTENT,
+            &*HARD_NEGATIVE,
+            &*SOFT_NEGATIVE,
+        ]
+        .map(Regex::as_str),
+    )
+    .expect("valid regexes")
+});
 
 /// Characters of text under `node`, outside scripts and styles.
 fn text_chars(node: ego_tree::NodeRef<'_, Node>) -> usize {
@@ -278,7 +309,7 @@ pub fn segment(doc: &Html) -> Segmented {
                  kind: BlockKind,
                  blocks: &mut Vec<Block>,
                  frames: &mut Vec<Frame>| {
-        let text = cur.split_whitespace().collect::<Vec<_>>().join(" ");
+        let text = collapse_whitespace(cur);
         cur.clear();
         let links = std::mem::take(cur_links);
         if text.is_empty() {

@@ -134,6 +134,9 @@ fn finish(lines: Vec<String>, method: ExtractionMethod, min_words: u32) -> Extra
 pub fn word_count(text: &str) -> usize {
     text.split_whitespace()
         .map(|tok| {
+            if tok.is_ascii() {
+                return 1;
+            }
             let dense = tok.chars().filter(|c| is_unspaced_script(*c)).count();
             if dense > 0 { dense.div_ceil(2) } else { 1 }
         })

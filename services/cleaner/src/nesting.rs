@@ -60,8 +60,7 @@ fn scan(html: &str, max_depth: usize, mut out: Option<&mut String>) -> bool {
             } else if !VOID.iter().any(|v| v.eq_ignore_ascii_case(name)) && !inner.ends_with('/') {
                 if RAW_TEXT.iter().any(|r| r.eq_ignore_ascii_case(name)) {
                     // Skip raw text to its end tag: '<' inside it is not markup.
-                    let close = format!("</{name}");
-                    next = find_ci(html, end, &close).unwrap_or(html.len());
+                    next = find_end_tag(bytes, end, name.as_bytes()).unwrap_or(html.len());
                 } else if depth >= max_depth {
                     exceeded = true;
                     suppressed += 1;
@@ -87,10 +86,21 @@ fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
     memchr::memchr(needle, hay)
 }
 
-fn find_ci(hay: &str, from: usize, needle: &str) -> Option<usize> {
-    let h = hay.as_bytes();
-    let n = needle.as_bytes();
-    (from..h.len().saturating_sub(n.len() - 1)).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
+/// Offset of the next `</name` (any case) from `from`, jumping between '<'s:
+/// inline scripts run to hundreds of kilobytes.
+fn find_end_tag(hay: &[u8], mut from: usize, name: &[u8]) -> Option<usize> {
+    while let Some(off) = memchr(b'<', &hay[from..]) {
+        let at = from + off;
+        let rest = &hay[at + 1..];
+        if rest.first() == Some(&b'/')
+            && rest.len() > name.len()
+            && rest[1..=name.len()].eq_ignore_ascii_case(name)
+        {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -101,6 +111,18 @@ mod tests {
     fn shallow_pages_are_untouched() {
         let html = "<html><body><div><p>a<br>b</p><script>if (a<b) {}</script></div></body></html>";
         assert!(matches!(limit_nesting(html, 10), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn markup_inside_scripts_does_not_count() {
+        let html = format!(
+            "<div><script>{}</SCRIPT ></div>{}",
+            "<div>".repeat(50),
+            "<p>x</p>".repeat(3)
+        );
+        assert!(matches!(limit_nesting(&html, 10), Cow::Borrowed(_)));
+        let unclosed = format!("<script>{}", "<div>".repeat(50));
+        assert!(matches!(limit_nesting(&unclosed, 10), Cow::Borrowed(_)));
     }
 
     #[test]
