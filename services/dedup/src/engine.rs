@@ -23,6 +23,10 @@ const DOC_TERMS: usize = 60;
 const CENTROID_TERMS: usize = 120;
 /// Centroid terms a story is indexed under for candidate retrieval.
 const INDEX_TERMS: usize = 25;
+/// Stories kept under one index term. A term shared by more stories than
+/// this names no event, and an unbounded list made each search scan every
+/// story in the window (the million-article run slowed to a crawl).
+const MAX_STORIES_PER_TERM: usize = 256;
 /// Candidate stories scored per article.
 const MAX_CANDIDATES: usize = 16;
 
@@ -295,6 +299,10 @@ impl Engine {
             for t in top {
                 let list = self.term_index.entry(t).or_default();
                 if !list.contains(&key) {
+                    if list.len() >= MAX_STORIES_PER_TERM {
+                        // The oldest story under a common term goes first.
+                        list.remove(0);
+                    }
                     list.push(key);
                 }
             }
@@ -378,8 +386,12 @@ impl Engine {
             }
         }
         let mut cands: Vec<(u64, f32)> = votes.into_iter().collect();
-        cands.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        cands.truncate(MAX_CANDIDATES);
+        let strongest = |a: &(u64, f32), b: &(u64, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        if cands.len() > MAX_CANDIDATES {
+            cands.select_nth_unstable_by(MAX_CANDIDATES - 1, strongest);
+            cands.truncate(MAX_CANDIDATES);
+        }
+        cands.sort_by(strongest);
         let mut best: Option<(u64, f32)> = None;
         let weights: HashMap<u64, f32> = vec.iter().copied().collect();
         for (key, _) in cands {
@@ -694,6 +706,35 @@ mod tests {
             let a = art(&id, t, i as i64);
             assert_eq!(rebuilt.decide(&a), original.decide(&a), "article {i}");
         }
+    }
+
+    #[test]
+    fn a_common_term_indexes_a_bounded_number_of_stories() {
+        let mut e = Engine::new(Params::default());
+        let texts: Vec<String> = (0..300)
+            .map(|i| {
+                format!(
+                    "Harbourmaster Quill{i} of Port{i} counted {} ferries.",
+                    1000 + i
+                )
+            })
+            .collect();
+        for (i, t) in texts.iter().enumerate() {
+            let id = format!("a{i}");
+            e.decide(&art(&id, t, i as i64));
+        }
+        assert!(
+            e.story_count() > MAX_STORIES_PER_TERM,
+            "{}",
+            e.story_count()
+        );
+        let common = crate::text::hash64(b"harbourmaster");
+        assert_eq!(e.term_index[&common].len(), MAX_STORIES_PER_TERM);
+        assert!(
+            e.term_index
+                .values()
+                .all(|l| l.len() <= MAX_STORIES_PER_TERM)
+        );
     }
 
     #[test]

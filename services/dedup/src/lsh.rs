@@ -51,6 +51,11 @@ pub fn band_keys(sig: &[u32]) -> impl Iterator<Item = u64> + '_ {
     })
 }
 
+/// Articles kept in one bucket. A band shared by more articles than this is
+/// boilerplate or a story syndicated everywhere; the newest copies are the
+/// ones to match, and an unbounded bucket made every lookup scan them all.
+pub const MAX_BUCKET: usize = 64;
+
 /// The articles in one LSH bucket. Most buckets hold one article, which
 /// then costs no allocation of its own.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -60,10 +65,16 @@ pub enum Postings {
 }
 
 impl Postings {
+    /// Add `key`; past `MAX_BUCKET` the oldest article leaves the bucket.
     pub fn push(&mut self, key: u64) {
         match self {
             Postings::One(first) => *self = Postings::Many(vec![*first, key]),
-            Postings::Many(keys) => keys.push(key),
+            Postings::Many(keys) => {
+                if keys.len() >= MAX_BUCKET {
+                    keys.remove(0);
+                }
+                keys.push(key);
+            }
         }
     }
 
@@ -83,5 +94,22 @@ impl Postings {
                 keys.is_empty()
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bucket_keeps_the_newest_articles() {
+        let mut p = Postings::One(0);
+        for k in 1..200 {
+            p.push(k);
+        }
+        assert_eq!(p.as_slice().len(), MAX_BUCKET);
+        assert_eq!(p.as_slice().first(), Some(&(200 - MAX_BUCKET as u64)));
+        assert!(!p.remove(199));
+        assert!(!p.as_slice().contains(&199));
     }
 }
