@@ -172,10 +172,11 @@ impl Engine {
         self.evict(a.at);
         // Tokenise once: shingles come from the text, terms from title and text.
         let text_toks = tokens(a.text);
+        let title_toks = a.title.map(tokens).unwrap_or_default();
         let toks = match a.title {
             Some(t) if !a.text.starts_with(t) => {
-                let mut all = tokens(t);
-                all.extend(text_toks.iter().cloned());
+                let mut all = title_toks.clone();
+                all.extend(text_toks.iter().copied());
                 all
             }
             _ => text_toks.clone(),
@@ -184,10 +185,10 @@ impl Engine {
         let text_hash = normalised_hash(a.text);
         let shingles = shingle_hashes(&text_toks, SHINGLE);
         let sig = minhash(&shingles);
-        let headline = headline_terms(a.title);
+        let headline = headline_terms(&title_toks);
 
         // Document frequencies learn from every article before it is weighed.
-        let tf = self.term_frequencies(&toks, a.title);
+        let tf = term_frequencies(&toks, &title_toks);
         let terms: Vec<u64> = tf.keys().copied().collect();
         self.learn(terms.iter().copied());
         let vec = self.weigh(tf);
@@ -413,33 +414,6 @@ impl Engine {
         best
     }
 
-    /// Weighted term frequencies of the article. Capitalised words (names)
-    /// and numbers weigh more: they survive paraphrase and translation, and
-    /// separate events of the same kind.
-    fn term_frequencies(&self, toks: &[Token], title: Option<&str>) -> HashMap<u64, f32> {
-        let mut tf: HashMap<u64, f32> = HashMap::default();
-        let title_words: HashSet<u64> = title
-            .map(|t| tokens(t).into_iter().map(|x| x.hash).collect())
-            .unwrap_or_default();
-        for t in toks {
-            if t.stop {
-                continue;
-            }
-            let mut w = 1.0;
-            if t.capitalised {
-                w *= 2.0;
-            }
-            if t.number {
-                w *= 1.5;
-            }
-            if title_words.contains(&t.hash) {
-                w *= 1.5;
-            }
-            *tf.entry(t.hash).or_default() += w;
-        }
-        tf
-    }
-
     /// TF-IDF vector: top `DOC_TERMS` terms, L2-normalised.
     fn weigh(&self, tf: HashMap<u64, f32>) -> Vec<(u64, f32)> {
         let n = self.docs_seen.max(1) as f32;
@@ -528,29 +502,43 @@ fn story_key(story_id: &str) -> u64 {
 /// without building that text.
 fn normalised_hash(text: &str) -> u64 {
     let mut h = Fnv::new();
-    let mut buf = [0u8; 4];
     for (i, word) in text.split_whitespace().enumerate() {
         if i > 0 {
             h.write_byte(b' ');
         }
-        if word.is_ascii() {
-            for b in word.bytes() {
-                h.write_byte(b.to_ascii_lowercase());
-            }
-        } else {
-            for c in word.chars().flat_map(char::to_lowercase) {
-                h.write(c.encode_utf8(&mut buf).as_bytes());
-            }
-        }
+        h.write_lowercase(word);
     }
     h.finish()
 }
 
+/// Weighted term frequencies of the article. Capitalised words (names)
+/// and numbers weigh more: they survive paraphrase and translation, and
+/// separate events of the same kind.
+fn term_frequencies(toks: &[Token], title: &[Token]) -> HashMap<u64, f32> {
+    let mut tf: HashMap<u64, f32> = HashMap::default();
+    let title_words: HashSet<u64> = title.iter().map(|x| x.hash).collect();
+    for t in toks {
+        if t.stop {
+            continue;
+        }
+        let mut w = 1.0;
+        if t.capitalised {
+            w *= 2.0;
+        }
+        if t.number {
+            w *= 1.5;
+        }
+        if title_words.contains(&t.hash) {
+            w *= 1.5;
+        }
+        *tf.entry(t.hash).or_default() += w;
+    }
+    tf
+}
+
 /// Content words of a headline, as sorted 32-bit hashes.
-fn headline_terms(title: Option<&str>) -> Vec<u32> {
+fn headline_terms(title: &[Token]) -> Vec<u32> {
     let mut terms: Vec<u32> = title
-        .map(tokens)
-        .unwrap_or_default()
         .iter()
         .filter(|t| !t.stop)
         .map(|t| t.hash as u32)

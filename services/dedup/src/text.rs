@@ -16,15 +16,25 @@ impl Fnv {
     }
 
     pub fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 ^= u64::from(*b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
+        bytes.iter().for_each(|b| self.write_byte(*b));
     }
 
     pub fn write_byte(&mut self, b: u8) {
         self.0 ^= u64::from(b);
         self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+    }
+
+    /// Write `word` lowercased, without building the lowercase string.
+    pub fn write_lowercase(&mut self, word: &str) {
+        if word.is_ascii() {
+            word.bytes()
+                .for_each(|b| self.write_byte(b.to_ascii_lowercase()));
+        } else {
+            let mut buf = [0u8; 4];
+            for c in word.chars().flat_map(char::to_lowercase) {
+                self.write(c.encode_utf8(&mut buf).as_bytes());
+            }
+        }
     }
 
     pub fn finish(&self) -> u64 {
@@ -98,9 +108,7 @@ fn push_token(word: &str, at_start: bool, lower: &mut String, out: &mut Vec<Toke
     let (hash, single_char) = if w.is_ascii() {
         // The common case, without building the lowercase word.
         let mut h = Fnv::new();
-        for b in w.bytes() {
-            h.write_byte(b.to_ascii_lowercase());
-        }
+        h.write_lowercase(w);
         (h.finish(), w.len() == 1)
     } else {
         lower.clear();
@@ -122,12 +130,8 @@ fn push_token(word: &str, at_start: bool, lower: &mut String, out: &mut Vec<Toke
 }
 
 /// Common function words in the languages newsmill sees most; they carry no
-/// event information.
-pub fn is_stopword(w: &str) -> bool {
-    w.chars().nth(1).is_none() || STOPWORDS.contains(&hash64(w.as_bytes()))
-}
-
-/// Stop words by the hash tokens carry anyway: no second pass over the word.
+/// event information. Held by the hash tokens carry anyway: no second pass
+/// over the word.
 static STOPWORDS: std::sync::LazyLock<rustc_hash::FxHashSet<u64>> =
     std::sync::LazyLock::new(|| STOP.iter().map(|w| hash64(w.as_bytes())).collect());
 

@@ -217,11 +217,16 @@ fn send_or_dead_letter(
     }
 }
 
+/// The consumer group of a stage: every instance of it shares the group.
+pub fn stage_group(config: &Config, stage: &str) -> String {
+    format!("{}-{stage}", config.bus.group_prefix)
+}
+
 /// Run `stage` on `ctx.input_topic` until cancelled (or drained, see
 /// `upstream_done`). Returns an error when the bus fails for good.
 pub async fn run_stage<S: Stage>(mut stage: S, ctx: RunContext) -> Result<(), BusError> {
     let stage_name = S::NAME;
-    let group = format!("{}-{}", ctx.config.bus.group_prefix, stage_name);
+    let group = stage_group(&ctx.config, stage_name);
     let mut consumer = ctx
         .bus
         .consumer(&group, std::slice::from_ref(&ctx.input_topic))?;

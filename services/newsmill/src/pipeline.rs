@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, anyhow};
 use news_cleaner::CleanStage;
 use news_core::bus::Bus;
-use news_core::runner::{RunContext, StageCounters, run_stage};
+use news_core::runner::{RunContext, StageCounters, run_stage, stage_group};
 use news_core::telemetry::{self, Health};
 use news_core::{Config, Stage};
 use news_dedup::DedupStage;
@@ -356,7 +356,7 @@ pub async fn stats(config: Config) -> Result<()> {
                 let end = e.end_offset(&topic)?;
                 let mut groups = Vec::new();
                 for stage in ["clean", "dedup"] {
-                    let g = format!("{}-{stage}", config.bus.group_prefix);
+                    let g = stage_group(&config, stage);
                     if let Some(pos) = e.committed(&g, &topic)? {
                         groups.push(format!("{g} at {pos}/{end} bytes"));
                     }
@@ -409,9 +409,9 @@ fn kafka_stats(kafka: &news_core::bus::kafka::KafkaBus, config: &Config) -> Resu
             marks.len()
         );
         for (_, stage) in consumers.iter().filter(|(t, _)| *t == topic) {
-            let group = format!("{}-{stage}", config.bus.group_prefix);
+            let group = stage_group(config, stage);
             let committed = kafka
-                .committed(&group, topic)
+                .committed(&group, topic, marks.iter().map(|(p, _, _)| *p))
                 .with_context(|| format!("reading the positions of {group}"))?;
             let lags: Vec<String> = marks
                 .iter()

@@ -312,14 +312,19 @@ impl KafkaBus {
         Ok(out)
     }
 
-    /// Committed offset of `group` on each partition of `topic` (None where
-    /// nothing is committed). Blocking.
-    pub fn committed(&self, group: &str, topic: &str) -> Result<Vec<(i32, Option<i64>)>, BusError> {
+    /// Committed offset of `group` on the given partitions of `topic` (None
+    /// where nothing is committed). Blocking.
+    pub fn committed(
+        &self,
+        group: &str,
+        topic: &str,
+        partitions: impl IntoIterator<Item = i32>,
+    ) -> Result<Vec<(i32, Option<i64>)>, BusError> {
         let mut cc = self.client_config();
         cc.set("group.id", group);
         let consumer: BaseConsumer = cc.create()?;
         let mut tpl = TopicPartitionList::new();
-        for (p, _, _) in self.watermarks_with(&consumer, topic)? {
+        for p in partitions {
             tpl.add_partition(topic, p);
         }
         let committed = consumer.committed_offsets(tpl, METADATA_TIMEOUT)?;
