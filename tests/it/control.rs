@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use newsmill_tests::{
-    RequestLog, broker, child_env, newsmill_bin, serve_dir_logged, tail_json, unique,
+    RequestLog, Running, broker, child_env, newsmill_bin, serve_dir_logged, tail_json, unique,
 };
 
 fn count(log: &RequestLog, path: &str) -> usize {
@@ -60,13 +60,15 @@ async fn a_feed_added_and_removed_through_the_control_topic_while_running() {
     let mut env = child_env(data.path(), Some(&broker()), &a, &tag);
     env.push(("NEWSMILL__FETCHER__POLL_MIN".into(), "1s".into()));
     env.push(("NEWSMILL__FETCHER__POLL_MAX".into(), "1s".into()));
-    let mut fetch = Command::new(newsmill_bin())
-        .arg("fetch")
-        .envs(env.iter().cloned())
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start newsmill fetch");
+    let mut fetch = Running(
+        Command::new(newsmill_bin())
+            .arg("fetch")
+            .envs(env.iter().cloned())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start newsmill fetch"),
+    );
 
     wait_for(&log, "/a1.html", Duration::from_secs(60)).await;
     assert_eq!(count(&log, "/b.xml"), 0, "b is not subscribed yet");

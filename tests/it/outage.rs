@@ -14,7 +14,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use newsmill_tests::{
-    RequestLog, child_env, repo_root, serve_dir_logged, spawn_newsmill, tail_json, unique,
+    RequestLog, Running, child_env, repo_root, serve_dir_logged, spawn_newsmill, tail_json, unique,
 };
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
@@ -54,16 +54,6 @@ async fn proxy(listener: TcpListener, upstream: u16, up: watch::Receiver<bool>) 
     }
 }
 
-/// A child process that is killed when the test ends, however it ends.
-struct Reaped(std::process::Child);
-
-impl Drop for Reaped {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// Where a test tansu keeps its data.
 enum Storage {
     Memory,
@@ -72,7 +62,7 @@ enum Storage {
 }
 
 /// A tansu of our own, so that cutting it off disturbs no other test.
-fn start_tansu(port: u16, advertised: u16, storage: &Storage) -> Reaped {
+fn start_tansu(port: u16, advertised: u16, storage: &Storage) -> Running {
     let bin = install("tansu-install.sh");
     let mut cmd = Command::new(bin);
     cmd.args([
@@ -103,7 +93,7 @@ fn start_tansu(port: u16, advertised: u16, storage: &Storage) -> Reaped {
         .stderr(Stdio::null())
         .spawn()
         .expect("start tansu");
-    let tansu = Reaped(child);
+    let tansu = Running(child);
     let started = Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(
@@ -129,7 +119,7 @@ fn install(script: &str) -> String {
 }
 
 /// A local S3 server with the bucket `tansu`; returns it and its endpoint.
-fn start_s3() -> (Reaped, String) {
+fn start_s3() -> (Running, String) {
     let port = free_port();
     let child = Command::new(install("s3-install.sh"))
         .args(["-H", "127.0.0.1", "-p", &port.to_string()])
@@ -137,7 +127,7 @@ fn start_s3() -> (Reaped, String) {
         .stderr(Stdio::null())
         .spawn()
         .expect("start moto_server");
-    let server = Reaped(child);
+    let server = Running(child);
     let started = Instant::now();
     // Ready when the bucket can be created (200), which the broker needs.
     while http_put_status(port, "/tansu") != Some(200) {
@@ -224,7 +214,7 @@ async fn wait_until_mid_stream(requests: &RequestLog) {
 
 /// Every article reaches `news.dedup.v1`, and repeated deliveries of one
 /// article agree on its verdict and story.
-async fn assert_nothing_lost(env: &[(String, String)], tag: &str, mut run: std::process::Child) {
+async fn assert_nothing_lost(env: &[(String, String)], tag: &str, run: Running) {
     let fault_over = Instant::now();
     let mut verdicts = Vec::new();
     while fault_over.elapsed() < Duration::from_secs(150) {
@@ -235,8 +225,7 @@ async fn assert_nothing_lost(env: &[(String, String)], tag: &str, mut run: std::
         }
         tokio::time::sleep(Duration::from_secs(2)).await;
     }
-    let _ = run.kill();
-    let _ = run.wait();
+    drop(run);
     let mut decisions: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
     for v in &verdicts {
         decisions

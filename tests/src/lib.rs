@@ -226,13 +226,39 @@ pub fn eval_dir() -> Option<PathBuf> {
     dir.is_dir().then_some(dir)
 }
 
+/// A child process that is killed when dropped, so that a failing test
+/// leaves no pipeline running behind it.
+pub struct Running(pub std::process::Child);
+
+impl std::ops::Deref for Running {
+    type Target = std::process::Child;
+    fn deref(&self) -> &std::process::Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Running {
+    fn deref_mut(&mut self) -> &mut std::process::Child {
+        &mut self.0
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Start `newsmill ROLE` in the background with `env`, output discarded.
-pub fn spawn_newsmill(role: &str, env: &[(String, String)]) -> std::process::Child {
-    Command::new(newsmill_bin())
+/// It is killed when the handle drops.
+pub fn spawn_newsmill(role: &str, env: &[(String, String)]) -> Running {
+    let child = Command::new(newsmill_bin())
         .arg(role)
         .envs(env.iter().cloned())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
-        .unwrap_or_else(|e| panic!("start newsmill {role}: {e}"))
+        .unwrap_or_else(|e| panic!("start newsmill {role}: {e}"));
+    Running(child)
 }

@@ -12,6 +12,8 @@
 //! Memory is measured, not estimated: resident set growth from before the
 //! engine exists to the end, divided by the articles retained.
 //!
+//! BENCH_WINDOW=N caps the window at N articles and reports resident memory
+//! at half the stream and at its end, once the window is full.
 //! BENCH_ARTICLES=N runs until N articles are decided instead of for a time
 //! (the window holds up to a million): `BENCH_ARTICLES=1000000` is the
 //! million-article run.
@@ -48,8 +50,14 @@ fn main() {
             .and_then(|s| s.parse().ok())
             .unwrap_or(10),
     );
+    // BENCH_WINDOW=N caps the window at N articles, for a steady state in
+    // which every decision also evicts.
+    let window: usize = std::env::var("BENCH_WINDOW")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
     let mut engine = Engine::new(Params {
-        max_articles: 1_000_000,
+        max_articles: window,
         window_secs: i64::MAX / 4,
         ..Params::default()
     });
@@ -58,6 +66,8 @@ fn main() {
     let mut n = 0usize;
     let mut pass = 0usize;
     let mut decide_time = Duration::ZERO;
+    // Resident memory after each pass, for the steady-state check.
+    let mut rss_by_pass: Vec<(usize, usize)> = Vec::new();
     let target: Option<usize> = std::env::var("BENCH_ARTICLES")
         .ok()
         .and_then(|s| s.parse().ok());
@@ -85,6 +95,7 @@ fn main() {
         }
         decide_time += t0.elapsed();
         pass += 1;
+        rss_by_pass.push((n, rss_bytes()));
     }
     let rate = n as f64 / decide_time.as_secs_f64();
     println!(
@@ -100,6 +111,22 @@ fn main() {
         rss_bytes().saturating_sub(rss_before) as f64 / kept,
         engine.approx_bytes() as f64 / kept
     );
+    if engine.article_count() == window {
+        // The window is full; memory should stop growing with the stream.
+        let at = |frac: f64| {
+            let want = (n as f64 * frac) as usize;
+            rss_by_pass
+                .iter()
+                .find(|(k, _)| *k >= want)
+                .map_or(0, |(_, r)| *r)
+        };
+        let mib = |b: usize| b as f64 / (1 << 20) as f64;
+        println!(
+            "steady state (window {window}): resident memory {:.1} MiB at half the stream, {:.1} MiB at the end",
+            mib(at(0.5)),
+            mib(at(1.0))
+        );
+    }
 }
 
 /// Names of pass `pass`: "Obama" becomes "Obama7".

@@ -266,6 +266,9 @@ impl Engine {
         for t in terms {
             *self.df.entry(t).or_default() += 1;
         }
+        if self.df.len() > self.df_cap() {
+            self.decay_df();
+        }
     }
 
     fn insert(&mut self, f: &Fact) {
@@ -290,14 +293,16 @@ impl Engine {
         story.last_seen = story.last_seen.max(f.at);
         // Copies add nothing new to the centroid; rewrites widen it.
         if matches!(d.kind, VerdictKind::Unique | VerdictKind::Story) {
+            let before = index_terms(&story.centroid);
             story.centroid = merge_centroid(&story.centroid, &f.vec, story.member_count);
-            let top: Vec<u64> = story
-                .centroid
-                .iter()
-                .take(INDEX_TERMS)
-                .map(|(t, _)| *t)
-                .collect();
-            for t in top {
+            let after = index_terms(&story.centroid);
+            // A story is indexed under exactly its current top terms: terms
+            // it lost would otherwise keep its key after it leaves, a leak
+            // that grows with the stream (found by the steady-state bench).
+            for t in before.iter().filter(|t| !after.contains(t)) {
+                self.unindex(*t, key);
+            }
+            for t in after {
                 let list = self.term_index.entry(t).or_default();
                 if !list.contains(&key) {
                     if list.len() >= MAX_STORIES_PER_TERM {
@@ -441,10 +446,29 @@ impl Engine {
             let (_, key) = self.order.pop_front().expect("front exists");
             self.remove(key);
         }
-        if self.df.len() > 4 * self.params.max_articles.max(10_000) {
-            // Forget the rarest terms: they cannot link two articles anyway.
-            self.df.retain(|_, c| *c > 1);
+    }
+
+    /// Most terms the document frequencies hold. A stream's vocabulary keeps
+    /// growing (new names every day), so it needs a bound of its own.
+    fn df_cap(&self) -> usize {
+        4 * self.params.max_articles.max(10_000)
+    }
+
+    /// Halve every document frequency and the document count until the map
+    /// is down to three quarters of its cap. Terms seen once go first; they
+    /// cannot link two articles anyway. Ratios, and so IDF, stay about the
+    /// same, and old counts weigh less than new ones. The slack keeps this
+    /// rare: one pass per cap/4 new terms at most, not one per decision.
+    fn decay_df(&mut self) {
+        let target = self.df_cap() / 4 * 3;
+        while self.df.len() > target {
+            self.df.retain(|_, c| {
+                *c /= 2;
+                *c > 0
+            });
+            self.docs_seen = (self.docs_seen / 2).max(1);
         }
+        self.df.shrink_to(self.df_cap());
     }
 
     fn remove(&mut self, key: u64) {
@@ -465,13 +489,17 @@ impl Engine {
             .get(&a.story)
             .is_some_and(|s| s.last_seen > a.at);
         if !story_alive && let Some(s) = self.stories.remove(&a.story) {
-            for (t, _) in s.centroid.iter().take(INDEX_TERMS) {
-                if let Some(list) = self.term_index.get_mut(t) {
-                    list.retain(|k| *k != a.story);
-                    if list.is_empty() {
-                        self.term_index.remove(t);
-                    }
-                }
+            for t in index_terms(&s.centroid) {
+                self.unindex(t, a.story);
+            }
+        }
+    }
+
+    fn unindex(&mut self, term: u64, story: u64) {
+        if let Some(list) = self.term_index.get_mut(&term) {
+            list.retain(|k| *k != story);
+            if list.is_empty() {
+                self.term_index.remove(&term);
             }
         }
     }
@@ -482,6 +510,11 @@ impl Engine {
         let per_story = 160 + CENTROID_TERMS * 16 + INDEX_TERMS * 16;
         self.articles.len() * per_article + self.stories.len() * per_story + self.df.len() * 24
     }
+}
+
+/// The terms a story is indexed under: its centroid's strongest.
+fn index_terms(centroid: &[(u64, f32)]) -> Vec<u64> {
+    centroid.iter().take(INDEX_TERMS).map(|(t, _)| *t).collect()
 }
 
 /// Index key of an article id (64-bit: a collision in a window of a million
@@ -723,6 +756,69 @@ mod tests {
                 .values()
                 .all(|l| l.len() <= MAX_STORIES_PER_TERM)
         );
+    }
+
+    #[test]
+    fn document_frequencies_stay_bounded_and_keep_common_terms() {
+        let mut e = Engine::new(Params {
+            max_articles: 100,
+            ..Params::default()
+        });
+        let cap = e.df_cap();
+        // Every article brings 40 new words and shares "harbour".
+        for i in 0..3_000 {
+            let words: Vec<String> = (0..40).map(|w| format!("w{i}x{w}")).collect();
+            let text = format!("harbour {}", words.join(" "));
+            e.decide(&art(&format!("a{i}"), &text, i));
+            assert!(e.df.len() <= cap, "{} terms after {i}", e.df.len());
+        }
+        assert!(
+            e.docs_seen < 3_000,
+            "the document count decayed with the terms"
+        );
+        // "harbour" is in every document, so it keeps the top count.
+        let common = *e.df.values().max().unwrap();
+        assert!(
+            u64::from(common) + 1 >= e.docs_seen,
+            "{common} of {}",
+            e.docs_seen
+        );
+    }
+
+    #[test]
+    fn the_term_index_holds_live_stories_under_their_current_terms_only() {
+        let mut e = Engine::new(Params {
+            max_articles: 50,
+            ..Params::default()
+        });
+        let topics = [
+            "Harbour board Kestrel votes ferry berth Norrvik",
+            "Volcano Astafell eruption ash flights Reykholt",
+            "Parliament Morvania budget vote minister Tallis",
+        ];
+        let mut joined = 0;
+        for i in 0..600 {
+            // A topic core, and words of its own that shift the centroid.
+            let own: Vec<String> = (0..12)
+                .map(|w| format!("word{}x{w}", i % 97 + w * 7))
+                .collect();
+            let text = format!("{}. {}.", topics[i % 3], own.join(" "));
+            let d = e.decide(&art(&format!("a{i}"), &text, i as i64));
+            joined += usize::from(d.kind == VerdictKind::Story);
+        }
+        assert!(
+            joined > 100,
+            "the stream must grow stories ({joined} joins)"
+        );
+        for (term, list) in &e.term_index {
+            for key in list {
+                let story = e.stories.get(key).expect("only live stories are indexed");
+                assert!(
+                    index_terms(&story.centroid).contains(term),
+                    "a story is indexed only under its current top terms"
+                );
+            }
+        }
     }
 
     #[test]

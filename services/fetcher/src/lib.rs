@@ -33,7 +33,7 @@ use url::Url;
 pub use discover::discover_feeds;
 pub use feed::{FeedError, ParsedFeed, parse_date, parse_feed};
 pub use http::{FetchError, HttpClient};
-use state::{FeedState, FetchState};
+use state::{FeedState, FetchState, item_fingerprint};
 
 /// What the control-topic reader tells the fetcher.
 #[derive(Debug)]
@@ -385,8 +385,8 @@ impl Fetcher {
                 continue;
             };
             let id = article_id(&link);
-            let fingerprint = sha256_hex(format!("{:?}{:?}", item.title, item.updated));
-            if st.seen.get(&id).is_some_and(|f| *f == fingerprint) {
+            let fingerprint = item_fingerprint(&format!("{:?}{:?}", item.title, item.updated));
+            if st.seen_items.unchanged(&id, fingerprint) {
                 continue;
             }
             if new_items >= cfg.max_items_per_poll as u64 {
@@ -400,13 +400,13 @@ impl Fetcher {
             match self.fetch_article(&link, &id, item).await {
                 Ok(()) => {
                     rep.pages_fetched += 1;
-                    st.remember(id, fingerprint, cfg.max_seen_per_feed);
+                    st.remember(&id, fingerprint, cfg.max_seen_per_feed);
                 }
                 Err(e) => {
                     rep.failures += 1;
                     tracing::warn!(article = %link, error = %e, "article fetch failed");
                     // Remember it so one bad page is not refetched every round.
-                    st.remember(id, fingerprint, cfg.max_seen_per_feed);
+                    st.remember(&id, fingerprint, cfg.max_seen_per_feed);
                     let kind = if matches!(e, FetchError::Disallowed) {
                         "robots"
                     } else {

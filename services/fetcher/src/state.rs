@@ -23,20 +23,81 @@ pub struct FeedState {
     /// Where the feed lives now, after a permanent redirect (301/308).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub moved_to: Option<String>,
-    /// Article id -> fingerprint of the item as last seen.
-    pub seen: HashMap<String, String>,
-    /// Insertion order of `seen`, to forget the oldest.
-    pub seen_order: VecDeque<String>,
+    /// Items already taken, with their fingerprints.
+    #[serde(default)]
+    pub seen_items: SeenItems,
+    /// The format before `seen_items` (hex strings), read once and migrated.
+    #[serde(default, rename = "seen", skip_serializing)]
+    legacy_seen: HashMap<String, String>,
+    #[serde(default, rename = "seen_order", skip_serializing)]
+    legacy_seen_order: VecDeque<String>,
+}
+
+/// Article key -> fingerprint of the item as last seen, both the first 64
+/// bits of a SHA-256, in insertion order so the oldest can be forgotten.
+/// About 40 bytes per item, where hex strings took about 300: a fetcher
+/// holds up to `max_seen_per_feed` items for each of thousands of feeds.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SeenItems {
+    fingerprints: HashMap<u64, u64>,
+    order: VecDeque<u64>,
+}
+
+impl SeenItems {
+    /// Whether the item with this article id was taken as it looks now.
+    pub fn unchanged(&self, article_id: &str, fingerprint: u64) -> bool {
+        self.fingerprints.get(&hex_prefix(article_id)) == Some(&fingerprint)
+    }
+
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    fn insert(&mut self, key: u64, fingerprint: u64, cap: usize) {
+        if self.fingerprints.insert(key, fingerprint).is_none() {
+            self.order.push_back(key);
+        }
+        while self.order.len() > cap {
+            if let Some(old) = self.order.pop_front() {
+                self.fingerprints.remove(&old);
+            }
+        }
+    }
+}
+
+/// The first 64 bits of a hex digest (article ids and old fingerprints are
+/// hex SHA-256); any other string is hashed first.
+fn hex_prefix(hex: &str) -> u64 {
+    match hex.get(..16).map(|h| u64::from_str_radix(h, 16)) {
+        Some(Ok(v)) => v,
+        _ => item_fingerprint(hex),
+    }
+}
+
+/// Fingerprint of a feed item's text: the first 64 bits of its SHA-256.
+pub fn item_fingerprint(text: &str) -> u64 {
+    hex_prefix(&news_core::ids::sha256_hex(text))
 }
 
 impl FeedState {
-    pub fn remember(&mut self, id: String, fingerprint: String, cap: usize) {
-        if self.seen.insert(id.clone(), fingerprint).is_none() {
-            self.seen_order.push_back(id);
-        }
-        while self.seen_order.len() > cap {
-            if let Some(old) = self.seen_order.pop_front() {
-                self.seen.remove(&old);
+    pub fn remember(&mut self, article_id: &str, fingerprint: u64, cap: usize) {
+        self.seen_items
+            .insert(hex_prefix(article_id), fingerprint, cap);
+    }
+
+    /// Move items saved in the old hex-string format into `seen_items`.
+    /// Old fingerprints were hex SHA-256 of the same text, so their prefix
+    /// equals the new fingerprint and nothing is fetched again.
+    fn migrate(&mut self, cap: usize) {
+        let order = std::mem::take(&mut self.legacy_seen_order);
+        let seen = std::mem::take(&mut self.legacy_seen);
+        for id in order {
+            if let Some(fp) = seen.get(&id) {
+                self.remember(&id, hex_prefix(fp), cap);
             }
         }
     }
@@ -106,6 +167,9 @@ impl FetchState {
             Err(_) => FetchState::default(),
         };
         st.path = Some(path.to_path_buf());
+        for feed in st.feeds.values_mut() {
+            feed.migrate(usize::MAX);
+        }
         st
     }
 
@@ -172,13 +236,45 @@ mod tests {
         );
     }
 
+    fn id(i: usize) -> String {
+        news_core::ids::sha256_hex(format!("https://example.com/{i}"))
+    }
+
     #[test]
     fn seen_set_is_bounded() {
         let mut f = FeedState::default();
         for i in 0..10 {
-            f.remember(i.to_string(), "x".into(), 3);
+            f.remember(&id(i), 7, 3);
         }
-        assert_eq!(f.seen.len(), 3);
-        assert!(f.seen.contains_key("9") && !f.seen.contains_key("0"));
+        assert_eq!(f.seen_items.len(), 3);
+        assert!(f.seen_items.unchanged(&id(9), 7));
+        assert!(!f.seen_items.unchanged(&id(9), 8), "a changed item is new");
+        assert!(
+            !f.seen_items.unchanged(&id(0), 7),
+            "the oldest is forgotten"
+        );
+    }
+
+    #[test]
+    fn seen_items_in_the_old_format_are_migrated() {
+        let fingerprint = news_core::ids::sha256_hex("title and date");
+        let old = format!(
+            r#"{{"feeds":{{"https://example.com/feed":{{"validators":{{}},"next_poll":0,"interval_secs":0,"failures":0,"disabled":false,"seen":{{"{a}":"{fingerprint}"}},"seen_order":["{a}"]}}}}}}"#,
+            a = id(1)
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fetcher-state.json");
+        std::fs::write(&path, old).unwrap();
+        let st = FetchState::load(&path);
+        let feed = &st.feeds["https://example.com/feed"];
+        assert_eq!(feed.seen_items.len(), 1);
+        assert!(
+            feed.seen_items
+                .unchanged(&id(1), item_fingerprint("title and date")),
+            "an item seen before the upgrade is not fetched again"
+        );
+        st.save().unwrap();
+        let saved = std::fs::read_to_string(&path).unwrap();
+        assert!(saved.contains("seen_items") && !saved.contains("seen_order"));
     }
 }

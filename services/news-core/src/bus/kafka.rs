@@ -91,6 +91,10 @@ impl KafkaBus {
             .set("enable.idempotence", "true")
             .set("compression.type", "lz4")
             .set("linger.ms", "5")
+            // librdkafka would buffer up to 1 GB; a full queue makes the
+            // stage wait instead (back-pressure), so 64 MB is plenty.
+            .set("queue.buffering.max.kbytes", "65536")
+            .set("queue.buffering.max.messages", "20000")
             .set(
                 "message.max.bytes",
                 (self.max_message_bytes + 64 * 1024).to_string(),
@@ -115,6 +119,11 @@ impl KafkaBus {
             .set("auto.offset.reset", "earliest")
             .set("session.timeout.ms", self.session_timeout_ms.to_string())
             .set("statistics.interval.ms", "5000")
+            // Prefetch is bounded by the stage's in-flight limit anyway;
+            // librdkafka's defaults (64 MB, 100,000 messages per partition)
+            // would let a lagging consumer hold that much in memory.
+            .set("queued.max.messages.kbytes", "16384")
+            .set("queued.min.messages", "1000")
             .set(
                 "fetch.message.max.bytes",
                 (self.max_message_bytes + 64 * 1024).to_string(),
