@@ -48,6 +48,8 @@ pub enum Control {
 type RobotsCell = Arc<tokio::sync::Mutex<Option<(Robots, std::time::Instant)>>>;
 /// Origins whose robots rules are cached; the cache is reset beyond this.
 const MAX_ROBOTS_ORIGINS: usize = 50_000;
+/// Domains with a concurrency slot; idle ones are dropped beyond this.
+const MAX_HOST_SLOTS: usize = 50_000;
 
 /// What one polling round did, for the live status and the final report.
 #[derive(Debug, Default, Clone, Copy)]
@@ -272,9 +274,12 @@ impl Fetcher {
     /// A slot for the registrable domain of `url` (subdomains share one).
     fn host_slot(&self, url: &Url) -> Arc<Semaphore> {
         let key = state::registrable_domain(url.host_str().unwrap_or(""));
-        self.host_slots
-            .lock()
-            .expect("host slots lock")
+        let mut slots = self.host_slots.lock().expect("host slots lock");
+        if slots.len() >= MAX_HOST_SLOTS {
+            // Forget the idle domains; a slot in use is still held elsewhere.
+            slots.retain(|_, slot| Arc::strong_count(slot) > 1);
+        }
+        slots
             .entry(key)
             .or_insert_with(|| Arc::new(Semaphore::new(self.config.fetcher.per_host_concurrency)))
             .clone()

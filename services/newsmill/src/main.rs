@@ -3,6 +3,7 @@
 
 mod batch;
 mod control;
+mod memory;
 mod pipeline;
 
 use std::path::PathBuf;
@@ -162,6 +163,12 @@ fn run(cli: Cli) -> Result<()> {
             content_type.as_deref(),
         ),
         other => {
+            if matches!(
+                other,
+                Command::Run { .. } | Command::Fetch { .. } | Command::Clean | Command::Dedup
+            ) {
+                memory::start_trimming();
+            }
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()?;
