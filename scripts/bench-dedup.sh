@@ -2,7 +2,7 @@
 # Story clustering against Python baselines, in one run, on the same input:
 # quality (B-cubed F1 on the ECB+ train and dev topics) and batch throughput.
 #
-#     scripts/bench-dedup.sh [PASSES]     (default 10)
+#     scripts/bench-dedup.sh [PASSES]     (default 5)
 #
 # Throughput runs on a stream of PASSES copies of ECB+, each pass with its
 # capitalised words renamed, so that every pass is new events of ECB+ size
@@ -14,7 +14,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 eval_dir="${EVAL_DIR:-$root/../shared/eval/stories}"
-passes="${1:-10}"
+passes="${1:-5}"
 venv="$root/.cache/bench-venv"
 if ! [ -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import datasketch" 2>/dev/null; then
   python3 -m venv "$venv"
@@ -44,7 +44,7 @@ PY
 n=$(wc -l < "$out/stream.jsonl")
 
 # Quality: every contender clusters ECB+ itself.
-"$bin" cluster --in "$ecb" --out "$out/ours.jsonl" 2>/dev/null
+"$bin" cluster --in "$ecb" --out "$out/ours.jsonl" >/dev/null 2>&1
 python3 -c '
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
@@ -55,7 +55,7 @@ open(sys.argv[2], "w").writelines(json.dumps({"id": r["id"], "cluster": r["story
 
 # Throughput on the renamed stream.
 start=$(date +%s.%N)
-"$bin" cluster --in "$out/stream.jsonl" --out "$out/ours_stream.jsonl" 2>/dev/null
+"$bin" cluster --in "$out/stream.jsonl" --out "$out/ours_stream.jsonl" >/dev/null 2>&1
 ours_rate=$(python3 -c "import sys; print(f'{int(sys.argv[1]) / (float(sys.argv[3]) - float(sys.argv[2])):.0f}')" "$n" "$start" "$(date +%s.%N)")
 minhash_rate=$("$venv/bin/python" "$root/scripts/dedup_baselines.py" minhash "$out/stream.jsonl" "$out/m.jsonl" | awk '{print $(NF-1)}')
 tfidf_rate=$("$venv/bin/python" "$root/scripts/dedup_baselines.py" tfidf "$out/stream.jsonl" "$out/t.jsonl" --threshold "$tfidf_threshold" | awk '{print $(NF-1)}')

@@ -369,6 +369,9 @@ impl Engine {
                 let inter = j * (size + other.shingles) as f32 / (1.0 + j);
                 let containment = inter / size.min(other.shingles).max(1) as f32;
                 let sim = containment.min(1.0);
+                if sim < self.params.near_threshold || best.is_some_and(|(_, s)| sim <= s) {
+                    continue;
+                }
                 // Different outlets often run the same wire text under their
                 // own headline; a copy keeps the headline (re-cased or
                 // prefixed) unless the texts are all but identical.
@@ -376,9 +379,7 @@ impl Engine {
                 if !same_headline && sim < DIFFERENT_HEADLINE_NEAR {
                     continue;
                 }
-                if sim >= self.params.near_threshold && best.is_none_or(|(_, s)| sim > s) {
-                    best = Some((*key, sim));
-                }
+                best = Some((*key, sim));
             }
         }
         best
@@ -430,8 +431,7 @@ impl Engine {
                 (t, (1.0 + f.ln()) * idf)
             })
             .collect();
-        v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        v.truncate(DOC_TERMS);
+        strongest_first(&mut v, DOC_TERMS);
         normalise(&mut v);
         v
     }
@@ -611,10 +611,21 @@ fn merge_centroid(old: &[(u64, f32)], add: &[(u64, f32)], members: u32) -> Vec<(
         *m.entry(*t).or_default() += w / n;
     }
     let mut v: Vec<(u64, f32)> = m.into_iter().collect();
-    v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    v.truncate(CENTROID_TERMS);
+    strongest_first(&mut v, CENTROID_TERMS);
     normalise(&mut v);
     v
+}
+
+/// Keep the `keep` strongest terms, strongest first (ties by term, so the
+/// order is the same on every run). Selecting before sorting: an article
+/// has a few hundred terms, and only the top are kept.
+fn strongest_first(v: &mut Vec<(u64, f32)>, keep: usize) {
+    let order = |a: &(u64, f32), b: &(u64, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    if v.len() > keep {
+        v.select_nth_unstable_by(keep - 1, order);
+        v.truncate(keep);
+    }
+    v.sort_unstable_by(order);
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use news_cleaner::{Limits, extract_html, extract_plain};
+use news_cleaner::{Limits, extract_html, extract_plain, plain_main_text};
 use news_core::Config;
 use news_dedup::{ClusterIn, Engine, cluster_line, params_from};
 
@@ -125,15 +125,15 @@ pub fn cluster(input: &Path, output: &Path, config: &Config) -> Result<()> {
         };
         // The same line-by-line cleaning the pipeline's clean stage applies:
         // page chrome in the text would make copies of different stories look alike.
-        let cleaned = extract_plain(
+        let cleaned = plain_main_text(
             &article.text,
             Limits {
                 min_words: 1,
                 ..Limits::default()
             },
         );
-        if !cleaned.text.is_empty() {
-            article.text = cleaned.text;
+        if !cleaned.is_empty() {
+            article.text = cleaned;
         }
         let verdict = cluster_line(&mut engine, &article, n as i64);
         serde_json::to_writer(&mut out, &verdict)?;
