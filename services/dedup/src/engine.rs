@@ -26,7 +26,7 @@ const INDEX_TERMS: usize = 25;
 /// Stories kept under one index term. A term shared by more stories than
 /// this names no event, and an unbounded list made each search scan every
 /// story in the window (the million-article run slowed to a crawl).
-const MAX_STORIES_PER_TERM: usize = 256;
+const MAX_STORIES_PER_TERM: usize = 64;
 /// Candidate stories scored per article.
 const MAX_CANDIDATES: usize = 16;
 

@@ -54,7 +54,7 @@ pub fn band_keys(sig: &[u32]) -> impl Iterator<Item = u64> + '_ {
 /// Articles kept in one bucket. A band shared by more articles than this is
 /// boilerplate or a story syndicated everywhere; the newest copies are the
 /// ones to match, and an unbounded bucket made every lookup scan them all.
-pub const MAX_BUCKET: usize = 64;
+pub const MAX_BUCKET: usize = 16;
 
 /// The articles in one LSH bucket. Most buckets hold one article, which
 /// then costs no allocation of its own.
