@@ -16,6 +16,7 @@ import json
 import os
 import pathlib
 import random
+import shutil
 import socketserver
 import statistics
 import subprocess
@@ -74,6 +75,8 @@ def main():
     ap.add_argument("--articles", type=int, default=50_000)
     ap.add_argument("--feeds", type=int, default=500)
     ap.add_argument("--bin", default=str(ROOT / "target/release/newsmill"))
+    ap.add_argument("--max-rss-growth", type=float, default=None,
+                    help="fail when RSS grows more than this many percent over the second half")
     args = ap.parse_args()
     work = pathlib.Path(tempfile.mkdtemp(prefix="newsmill-load-"))
     site = work / "site"
@@ -118,6 +121,7 @@ def main():
     finally:
         subprocess.run([str(ROOT / "scripts/tansu-stop.sh"), brokers], check=False)
         server.shutdown()
+        shutil.rmtree(work, ignore_errors=True)  # the site and data: about 220 MB
     first = {}
     for v in verdicts:
         first.setdefault(v["id"], v)
@@ -140,8 +144,15 @@ def main():
         half = [k for t, k in samples if t >= wall / 2]
         q = max(1, len(half) // 4)
         early, late = statistics.median(half[:q]), statistics.median(half[-q:])
+        growth = 100 * (late - early) / early
         print(f"memory: peak RSS {peak / 1024:.0f} MiB; second half: {early / 1024:.0f} MiB "
-              f"-> {late / 1024:.0f} MiB ({100 * (late - early) / early:+.1f}%)")
+              f"-> {late / 1024:.0f} MiB ({growth:+.1f}%)")
+        if args.max_rss_growth is not None and growth > args.max_rss_growth:
+            print(f"load run: RSS grew {growth:.1f}% over the second half, "
+                  f"more than {args.max_rss_growth}%", file=sys.stderr)
+            sys.exit(1)
+    if len(first) != n:
+        print(f"load run: {n - len(first)} articles lost", file=sys.stderr)
     sys.exit(0 if len(first) == n else 1)
 
 

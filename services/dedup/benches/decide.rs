@@ -111,7 +111,7 @@ fn main() {
         rss_bytes().saturating_sub(rss_before) as f64 / kept,
         engine.approx_bytes() as f64 / kept
     );
-    if engine.article_count() == window {
+    if n > window && engine.article_count() == window {
         // The window is full; memory should stop growing with the stream.
         let at = |frac: f64| {
             let want = (n as f64 * frac) as usize;
