@@ -1,0 +1,230 @@
+//! Unit tests of the dedup engine: verdicts, replay, eviction, bounds.
+
+use super::*;
+
+const QUAKE: &str = "A magnitude 6.1 earthquake struck the northern province of Kerman early on Tuesday, \
+    killing at least 12 people and injuring 80, the state news agency reported. The quake hit at 5:42 a.m. \
+    near the town of Ravar at a depth of 10 kilometres, the geological survey said. Rescue teams from three \
+    provinces were sent to the area, where several mud-brick homes collapsed, the provincial governor said.";
+
+fn art<'a>(id: &'a str, text: &'a str, at: i64) -> ArticleIn<'a> {
+    ArticleIn {
+        id,
+        title: None,
+        text,
+        at,
+        published: None,
+    }
+}
+
+#[test]
+fn exact_near_replay_and_unique() {
+    let mut e = Engine::new(Params::default());
+    let first = e.decide(&art("a", QUAKE, 0));
+    assert_eq!(first.kind, VerdictKind::Unique);
+
+    let exact = e.decide(&art("b", &QUAKE.to_uppercase(), 1));
+    assert_eq!(exact.kind, VerdictKind::Exact);
+    assert_eq!(exact.duplicate_of.as_deref(), Some("a"));
+
+    let syndicated =
+        format!("HOME | WORLD | SPORT\n{QUAKE}\nShare this story. Copyright 2024 Wire Service.");
+    let near = e.decide(&art("c", &syndicated, 2));
+    assert_eq!(near.kind, VerdictKind::Near, "{near:?}");
+    assert_eq!(near.story_id, first.story_id);
+
+    let replay = e.decide(&art("c", &syndicated, 3));
+    assert!(replay.replay);
+    assert_eq!(replay.story_id, near.story_id);
+    assert_eq!(
+        e.story(&first.story_id).unwrap().member_count,
+        3,
+        "a replay does not add a member"
+    );
+
+    let other = e.decide(&art(
+        "d",
+        "Parliament passed the annual budget on Thursday after a late-night \
+        session, with 212 votes in favour and 140 against, the speaker announced to lawmakers.",
+        4,
+    ));
+    assert_eq!(other.kind, VerdictKind::Unique);
+    assert_ne!(other.story_id, first.story_id);
+}
+
+#[test]
+fn the_same_wire_text_under_another_headline_is_not_a_copy() {
+    let mut e = Engine::new(Params::default());
+    let first_two = &QUAKE[..QUAKE.rfind("Rescue").unwrap()];
+    let own_text = format!(
+        "{first_two} Residents of Ravar spent the night outdoors, fearing aftershocks, \
+        and the Red Crescent handed out tents and blankets to families."
+    );
+    let with = |id, title, text| ArticleIn {
+        title: Some(title),
+        ..art(id, text, 0)
+    };
+    e.decide(&with("a", "Quake kills 12 in Kerman province", QUAKE));
+    let own = e.decide(&with(
+        "b",
+        "Rescuers race to Ravar after deadly tremor",
+        &own_text,
+    ));
+    assert_eq!(own.kind, VerdictKind::Story, "{own:?}");
+    let recased = e.decide(&with(
+        "c",
+        "BREAKING: QUAKE KILLS 12 IN KERMAN PROVINCE",
+        &own_text[..own_text.len() - 20],
+    ));
+    assert_eq!(recased.kind, VerdictKind::Near, "{recased:?}");
+    assert_eq!(own.story_id, recased.story_id);
+}
+
+#[test]
+fn replaying_facts_rebuilds_an_engine_that_decides_the_same() {
+    let texts: Vec<String> = (0..40)
+        .map(|i| match i % 4 {
+            0 => format!("{QUAKE} Report number {i}."),
+            1 => format!("Parliament in Vilnius passed budget bill {i} with {} votes after talks with Mayor Ona Brazauskas.", 100 + i),
+            2 => format!("HOME | NEWS\n{QUAKE}"),
+            _ => format!("Striker Marco Bellini scored {} goals as Torino beat Genoa in round {i} of Serie A.", i % 7),
+        })
+        .collect();
+    let mut original = Engine::new(Params::default());
+    let mut facts = Vec::new();
+    for (i, t) in texts.iter().enumerate().take(30) {
+        let (_, fact) = original.decide_logged(&art(&format!("a{i}"), t, i as i64));
+        facts.push(fact.expect("a new article has a fact"));
+    }
+    let mut rebuilt = Engine::new(Params::default());
+    for f in facts.iter().chain(&facts[..5]) {
+        rebuilt.apply(f); // the repeats are at-least-once duplicates
+    }
+    assert_eq!(rebuilt.article_count(), 30);
+    assert_eq!(rebuilt.story_count(), original.story_count());
+    for (i, t) in texts.iter().enumerate().skip(25) {
+        let id = format!("a{i}");
+        let a = art(&id, t, i as i64);
+        assert_eq!(rebuilt.decide(&a), original.decide(&a), "article {i}");
+    }
+}
+
+#[test]
+fn a_common_term_indexes_a_bounded_number_of_stories() {
+    let mut e = Engine::new(Params::default());
+    let texts: Vec<String> = (0..300)
+        .map(|i| {
+            format!(
+                "Harbourmaster Quill{i} of Port{i} counted {} ferries.",
+                1000 + i
+            )
+        })
+        .collect();
+    for (i, t) in texts.iter().enumerate() {
+        let id = format!("a{i}");
+        e.decide(&art(&id, t, i as i64));
+    }
+    assert!(
+        e.story_count() > MAX_STORIES_PER_TERM,
+        "{}",
+        e.story_count()
+    );
+    let common = crate::text::hash64(b"harbourmaster");
+    assert_eq!(e.term_index[&common].len(), MAX_STORIES_PER_TERM);
+    assert!(
+        e.term_index
+            .values()
+            .all(|l| l.len() <= MAX_STORIES_PER_TERM)
+    );
+}
+
+#[test]
+fn document_frequencies_stay_bounded_and_keep_common_terms() {
+    let mut e = Engine::new(Params {
+        max_articles: 100,
+        ..Params::default()
+    });
+    let cap = e.df_cap();
+    // Every article brings 40 new words and shares "harbour".
+    for i in 0..3_000 {
+        let words: Vec<String> = (0..40).map(|w| format!("w{i}x{w}")).collect();
+        let text = format!("harbour {}", words.join(" "));
+        e.decide(&art(&format!("a{i}"), &text, i));
+        assert!(e.df.len() <= cap, "{} terms after {i}", e.df.len());
+    }
+    assert!(
+        e.docs_seen < 3_000,
+        "the document count decayed with the terms"
+    );
+    // "harbour" is in every document, so it keeps the top count.
+    let common = *e.df.values().max().unwrap();
+    assert!(
+        u64::from(common) + 1 >= e.docs_seen,
+        "{common} of {}",
+        e.docs_seen
+    );
+}
+
+#[test]
+fn the_term_index_holds_live_stories_under_their_current_terms_only() {
+    let mut e = Engine::new(Params {
+        max_articles: 50,
+        ..Params::default()
+    });
+    let topics = [
+        "Harbour board Kestrel votes ferry berth Norrvik",
+        "Volcano Astafell eruption ash flights Reykholt",
+        "Parliament Morvania budget vote minister Tallis",
+    ];
+    let mut joined = 0;
+    for i in 0..600 {
+        // A topic core, and words of its own that shift the centroid.
+        let own: Vec<String> = (0..12)
+            .map(|w| format!("word{}x{w}", i % 97 + w * 7))
+            .collect();
+        let text = format!("{}. {}.", topics[i % 3], own.join(" "));
+        let d = e.decide(&art(&format!("a{i}"), &text, i as i64));
+        joined += usize::from(d.kind == VerdictKind::Story);
+    }
+    assert!(
+        joined > 100,
+        "the stream must grow stories ({joined} joins)"
+    );
+    for (term, list) in &e.term_index {
+        for key in list {
+            let story = e.stories.get(key).expect("only live stories are indexed");
+            assert!(
+                index_terms(&story.centroid).contains(term),
+                "a story is indexed only under its current top terms"
+            );
+        }
+    }
+}
+
+#[test]
+fn window_evicts_old_articles() {
+    let mut e = Engine::new(Params {
+        window_secs: 10,
+        ..Params::default()
+    });
+    e.decide(&art("a", QUAKE, 0));
+    let later = e.decide(&art("b", QUAKE, 100));
+    assert_eq!(
+        later.kind,
+        VerdictKind::Unique,
+        "the first copy left the window"
+    );
+    assert_eq!(e.article_count(), 1);
+}
+
+#[test]
+fn state_survives_a_snapshot_roundtrip() {
+    let mut e = Engine::new(Params::default());
+    e.decide(&art("a", QUAKE, 0));
+    let restored: Engine = serde_json::from_slice(&serde_json::to_vec(&e).unwrap()).unwrap();
+    let mut restored = restored;
+    assert_eq!(
+        restored.decide(&art("b", QUAKE, 1)).kind,
+        VerdictKind::Exact
+    );
+}
