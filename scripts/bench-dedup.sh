@@ -15,11 +15,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 eval_dir="${EVAL_DIR:-$root/../shared/eval/stories}"
 passes="${1:-5}"
-venv="$root/.cache/bench-venv"
-if ! [ -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import datasketch" 2>/dev/null; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "datasketch==2.0.0"
-fi
+py="$("$root/scripts/bench-venv.sh" datasketch "datasketch==2.0.0")"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 (cd "$root" && cargo build --release --quiet -p newsmill)
@@ -50,15 +46,15 @@ import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 open(sys.argv[2], "w").writelines(json.dumps({"id": r["id"], "cluster": r["story_id"]}) + "\n" for r in rows)
 ' "$out/ours.jsonl" "$out/ours_c.jsonl"
-"$venv/bin/python" "$root/scripts/dedup_baselines.py" minhash "$ecb" "$out/minhash_c.jsonl" >/dev/null
-"$venv/bin/python" "$root/scripts/dedup_baselines.py" tfidf "$ecb" "$out/tfidf_c.jsonl" --threshold "$tfidf_threshold" >/dev/null
+"$py" "$root/scripts/dedup_baselines.py" minhash "$ecb" "$out/minhash_c.jsonl" >/dev/null
+"$py" "$root/scripts/dedup_baselines.py" tfidf "$ecb" "$out/tfidf_c.jsonl" --threshold "$tfidf_threshold" >/dev/null
 
 # Throughput on the renamed stream.
 start=$(date +%s.%N)
 "$bin" cluster --in "$out/stream.jsonl" --out "$out/ours_stream.jsonl" >/dev/null 2>&1
 ours_rate=$(python3 -c "import sys; print(f'{int(sys.argv[1]) / (float(sys.argv[3]) - float(sys.argv[2])):.0f}')" "$n" "$start" "$(date +%s.%N)")
-minhash_rate=$("$venv/bin/python" "$root/scripts/dedup_baselines.py" minhash "$out/stream.jsonl" "$out/m.jsonl" | awk '{print $(NF-1)}')
-tfidf_rate=$("$venv/bin/python" "$root/scripts/dedup_baselines.py" tfidf "$out/stream.jsonl" "$out/t.jsonl" --threshold "$tfidf_threshold" | awk '{print $(NF-1)}')
+minhash_rate=$("$py" "$root/scripts/dedup_baselines.py" minhash "$out/stream.jsonl" "$out/m.jsonl" | awk '{print $(NF-1)}')
+tfidf_rate=$("$py" "$root/scripts/dedup_baselines.py" tfidf "$out/stream.jsonl" "$out/t.jsonl" --threshold "$tfidf_threshold" | awk '{print $(NF-1)}')
 
 f1() { python3 "$score" "$1" "$ecb" --split "$2" | sed -nE 's/^B-cubed.*F1=([0-9.]+).*/\1/p'; }
 echo "stream: $n articles ($passes passes over ECB+); one process each, one core"

@@ -7,17 +7,13 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 dir="${1:-${EVAL_DIR:-$root/../shared/eval}/extraction/data/scrapinghub}"
-venv="$root/.cache/bench-venv"
 secs="${BENCH_SECS:-10}"
-if ! [ -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import trafilatura" 2>/dev/null; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "trafilatura==2.3.1" "lxml_html_clean==0.4.6"
-fi
+py="$("$root/scripts/bench-venv.sh" trafilatura "trafilatura==2.3.1" "lxml_html_clean==0.4.6")"
 cd "$root"
 out="$(BENCH_SECS="$secs" cargo bench --quiet -p news-cleaner --bench extract -- "$dir")"
 echo "$out"
 ours="$(echo "$out" | awk '/^newsmill extract_html/ {print $3}')"
-"$venv/bin/python" - "$dir" "$secs" "$ours" <<'PY'
+"$py" - "$dir" "$secs" "$ours" <<'PY'
 import pathlib, sys, time, trafilatura
 folder, secs, ours = pathlib.Path(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
 docs = [p.read_bytes() for p in sorted(folder.glob("*.html"))]

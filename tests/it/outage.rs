@@ -94,15 +94,19 @@ fn start_tansu(port: u16, advertised: u16, storage: &Storage) -> Running {
         .spawn()
         .expect("start tansu");
     let tansu = Running(child);
+    wait_until("tansu to listen", Duration::from_secs(30), || {
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    tansu
+}
+
+/// Poll `ready` until it holds; fail the test after `limit`.
+fn wait_until(what: &str, limit: Duration, mut ready: impl FnMut() -> bool) {
     let started = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "tansu did not start listening"
-        );
+    while !ready() {
+        assert!(started.elapsed() < limit, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(100));
     }
-    tansu
 }
 
 /// Run an install script from `scripts/` and return the path it prints.
@@ -128,15 +132,10 @@ fn start_s3() -> (Running, String) {
         .spawn()
         .expect("start moto_server");
     let server = Running(child);
-    let started = Instant::now();
     // Ready when the bucket can be created (200), which the broker needs.
-    while http_put_status(port, "/tansu") != Some(200) {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "the S3 server did not come up"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    wait_until("the S3 server", Duration::from_secs(60), || {
+        http_put_status(port, "/tansu") == Some(200)
+    });
     (server, format!("http://127.0.0.1:{port}"))
 }
 

@@ -393,12 +393,7 @@ impl Engine {
             }
         }
         let mut cands: Vec<(u64, f32)> = votes.into_iter().collect();
-        let strongest = |a: &(u64, f32), b: &(u64, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-        if cands.len() > MAX_CANDIDATES {
-            cands.select_nth_unstable_by(MAX_CANDIDATES - 1, strongest);
-            cands.truncate(MAX_CANDIDATES);
-        }
-        cands.sort_by(strongest);
+        strongest_first(&mut cands, MAX_CANDIDATES);
         let mut best: Option<(u64, f32)> = None;
         let weights: HashMap<u64, f32> = vec.iter().copied().collect();
         for (key, _) in cands {
@@ -616,9 +611,9 @@ fn merge_centroid(old: &[(u64, f32)], add: &[(u64, f32)], members: u32) -> Vec<(
     v
 }
 
-/// Keep the `keep` strongest terms, strongest first (ties by term, so the
-/// order is the same on every run). Selecting before sorting: an article
-/// has a few hundred terms, and only the top are kept.
+/// Keep the `keep` strongest entries (terms or stories), strongest first,
+/// ties by key so the order is the same on every run. Selecting before
+/// sorting: there are a few hundred, and only the top are kept.
 fn strongest_first(v: &mut Vec<(u64, f32)>, keep: usize) {
     let order = |a: &(u64, f32), b: &(u64, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
     if v.len() > keep {

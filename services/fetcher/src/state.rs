@@ -92,12 +92,13 @@ impl FeedState {
     /// Move items saved in the old hex-string format into `seen_items`.
     /// Old fingerprints were hex SHA-256 of the same text, so their prefix
     /// equals the new fingerprint and nothing is fetched again.
-    fn migrate(&mut self, cap: usize) {
+    /// The configured cap applies from the next `remember` on.
+    fn migrate(&mut self) {
         let order = std::mem::take(&mut self.legacy_seen_order);
         let seen = std::mem::take(&mut self.legacy_seen);
         for id in order {
             if let Some(fp) = seen.get(&id) {
-                self.remember(&id, hex_prefix(fp), cap);
+                self.remember(&id, hex_prefix(fp), usize::MAX);
             }
         }
     }
@@ -168,7 +169,7 @@ impl FetchState {
         };
         st.path = Some(path.to_path_buf());
         for feed in st.feeds.values_mut() {
-            feed.migrate(usize::MAX);
+            feed.migrate();
         }
         st
     }
