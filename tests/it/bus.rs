@@ -159,3 +159,59 @@ async fn oversized_messages_are_refused_not_dropped() {
     let err = bus.producer().unwrap().send(big).err().expect("refused");
     assert!(err.to_string().contains("exceeds"), "{err}");
 }
+
+/// A replay (the dedup rebuild) reads every record of a topic that a stage
+/// wrote in batches, among other topics, up to the last one.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_replay_reads_every_record_of_batched_writes() {
+    let mut config = Config::default();
+    config.bus.brokers = broker();
+    config.bus.partitions = 1;
+    let topic = unique("replay");
+    config.topics.dedup_changelog = topic.clone();
+    let Bus::Kafka(kafka) = Bus::from_config(&config).unwrap() else {
+        panic!("a broker is configured");
+    };
+    let others = [format!("{topic}.a"), format!("{topic}.b")];
+    kafka
+        .ensure_topics(&[topic.as_str(), others[0].as_str(), others[1].as_str()])
+        .await
+        .unwrap();
+    let producer = kafka.producer().unwrap();
+    // Bursts sent without waiting, so the producer packs them into batches,
+    // interleaved with two other topics as a stage writes them.
+    let mut sent = 0;
+    for burst in [60, 7] {
+        let mut acks = Vec::new();
+        for i in sent..sent + burst {
+            for other in &others {
+                acks.push(producer.send(OutRecord::json(other, "k", &i)).unwrap());
+            }
+            let rec = OutRecord::json(&topic, &format!("k{i}"), &i);
+            acks.push(producer.send(rec).unwrap());
+            // Several produce requests in flight, as a busy stage has them.
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        for ack in acks {
+            ack.await.expect("acknowledged");
+        }
+        sent += burst;
+    }
+    let (tx, mut rx) = tokio::sync::mpsc::channel(sent * 2);
+    let reader = kafka.clone();
+    let t = topic.clone();
+    let read = tokio::task::spawn_blocking(move || reader.read_to_end(&t, tx))
+        .await
+        .unwrap()
+        .unwrap();
+    let mut keys = BTreeSet::new();
+    while let Ok(r) = rx.try_recv() {
+        keys.insert(r.key_str().unwrap());
+    }
+    let reported: i64 = kafka.watermarks(&topic).unwrap().iter().map(|w| w.2).sum();
+    assert_eq!(
+        (read as usize, keys.len()),
+        (sent, sent),
+        "records and distinct keys read; the broker reported an end of {reported}"
+    );
+}

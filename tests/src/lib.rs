@@ -177,7 +177,16 @@ pub fn child_env(
         ("NEWSMILL__FETCHER__PER_HOST_CONCURRENCY".into(), "4".into()),
         ("NEWSMILL__FETCHER__PER_HOST_INTERVAL".into(), "0s".into()),
         ("NEWSMILL__RUNNER__SESSION_TIMEOUT".into(), "6s".into()),
-        ("RUST_LOG".into(), "warn".into()),
+        // Kept logs (NEWSMILL_TEST_LOGS) say what happened, not only what failed.
+        (
+            "RUST_LOG".into(),
+            if std::env::var_os("NEWSMILL_TEST_LOGS").is_some() {
+                "info"
+            } else {
+                "warn"
+            }
+            .into(),
+        ),
     ];
     if let Some(b) = brokers {
         env.push(("NEWSMILL__BUS__BROKERS".into(), b.into()));
@@ -252,12 +261,26 @@ impl Drop for Running {
 
 /// Start `newsmill ROLE` in the background with `env`, output discarded.
 /// It is killed when the handle drops.
+/// Where a child's logs go: discarded, or with `NEWSMILL_TEST_LOGS=DIR` set,
+/// one file per child in DIR for post-mortems.
+fn test_log(role: &str) -> std::process::Stdio {
+    let Some(dir) = std::env::var_os("NEWSMILL_TEST_LOGS") else {
+        return std::process::Stdio::null();
+    };
+    let _ = std::fs::create_dir_all(&dir);
+    let path = Path::new(&dir).join(format!("{}.log", unique(role)));
+    match std::fs::File::create(&path) {
+        Ok(f) => f.into(),
+        Err(_) => std::process::Stdio::null(),
+    }
+}
+
 pub fn spawn_newsmill(role: &str, env: &[(String, String)]) -> Running {
     let child = Command::new(newsmill_bin())
         .arg(role)
         .envs(env.iter().cloned())
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        .stderr(test_log(role))
         .spawn()
         .unwrap_or_else(|e| panic!("start newsmill {role}: {e}"));
     Running(child)

@@ -344,10 +344,15 @@ impl KafkaBus {
             .collect())
     }
 
-    /// Read every partition of `topic` from its start to the end it has now,
-    /// without joining a consumer group, sending each record to `to` in
-    /// partition order. Blocking: run it on a blocking thread. Stops early,
-    /// without error, when the receiver goes away.
+    /// Read every partition of `topic` from its start to its end, without
+    /// joining a consumer group, sending each record to `to` in partition
+    /// order. Blocking: run it on a blocking thread. Stops early, without
+    /// error, when the receiver goes away.
+    ///
+    /// The end is where the partition goes quiet, not only the end offset the
+    /// broker reports: tansu's leaves out the last multi-record batch, and a
+    /// replay that stopped there would lose the newest facts. On Kafka the
+    /// reported end is exact and the quiet tail costs two seconds.
     pub fn read_to_end(
         &self,
         topic: &str,
@@ -359,23 +364,25 @@ impl KafkaBus {
             .set("enable.auto.commit", "false")
             .set("enable.partition.eof", "false");
         let consumer: BaseConsumer = cc.create()?;
-        let mut ends = std::collections::HashMap::new();
+        // Partitions still short of the end offset the broker reported.
+        let mut behind = std::collections::HashMap::new();
         let mut tpl = TopicPartitionList::new();
         for (p, low, high) in self.watermarks_with(&consumer, topic)? {
             if high > low {
-                ends.insert(p, high);
-                tpl.add_partition_offset(topic, p, Offset::Offset(low))?;
+                behind.insert(p, high);
             }
+            tpl.add_partition_offset(topic, p, Offset::Offset(low))?;
         }
-        if ends.is_empty() {
+        if tpl.count() == 0 {
             return Ok(0);
         }
         consumer.assign(&tpl)?;
         let mut read = 0u64;
-        let mut last_progress = std::time::Instant::now();
-        while !ends.is_empty() {
-            match consumer.poll(Duration::from_millis(500)) {
-                None if last_progress.elapsed() > REPLAY_STALL => {
+        let mut last_record = std::time::Instant::now();
+        loop {
+            match consumer.poll(Duration::from_millis(250)) {
+                None if behind.is_empty() && last_record.elapsed() >= REPLAY_TAIL_QUIET => break,
+                None if last_record.elapsed() > REPLAY_STALL => {
                     return Err(BusError::Fatal(format!(
                         "replaying {topic}: no progress for {}s",
                         REPLAY_STALL.as_secs()
@@ -384,12 +391,12 @@ impl KafkaBus {
                 None => {}
                 Some(Err(e)) => return Err(e.into()),
                 Some(Ok(msg)) => {
-                    last_progress = std::time::Instant::now();
-                    if ends
+                    last_record = std::time::Instant::now();
+                    if behind
                         .get(&msg.partition())
                         .is_some_and(|end| msg.offset() + 1 >= *end)
                     {
-                        ends.remove(&msg.partition());
+                        behind.remove(&msg.partition());
                     }
                     read += 1;
                     if to.blocking_send(in_record(&msg)).is_err() {
@@ -403,6 +410,8 @@ impl KafkaBus {
 }
 
 const METADATA_TIMEOUT: Duration = Duration::from_secs(10);
+/// Past the reported end, a replay ends after this long without a record.
+const REPLAY_TAIL_QUIET: Duration = Duration::from_secs(2);
 /// A replay that receives nothing for this long has lost its broker.
 const REPLAY_STALL: Duration = Duration::from_secs(60);
 
