@@ -10,6 +10,19 @@ trap 'rm -rf "$out"' EXIT
 bin="$root/target/release/newsmill"
 "$bin" cluster --in "$eval_dir/ecbplus_dev.jsonl" --out "$out/ecb.jsonl"
 "$bin" cluster --in "$eval_dir/syndication_dev.jsonl" --out "$out/syn.jsonl"
+# The seeds, spread through the ECB+ stream: one story, joined by nothing else.
+seeds_dir="${SEEDS_DIR:-$root/../shared/seeds}"
+python3 - "$eval_dir/ecbplus_dev.jsonl" "$seeds_dir" "$out/mixed.jsonl" <<'PY'
+import json, pathlib, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+seeds = sorted(pathlib.Path(sys.argv[2]).glob("*.txt"))
+for k, p in enumerate(seeds):
+    text = p.read_text()
+    title = next((l.strip() for l in text.splitlines() if len(l.split()) > 3), "")
+    rows.insert(100 + k * len(rows) // max(1, len(seeds)), {"id": "seed-" + p.name, "title": title, "text": text})
+open(sys.argv[3], "w").writelines(json.dumps(r) + "\n" for r in rows)
+PY
+"$bin" cluster --in "$out/mixed.jsonl" --out "$out/mixed_out.jsonl"
 python3 - "$out" "$eval_dir" <<'PY'
 import json, sys
 out, ev = sys.argv[1], sys.argv[2]
@@ -33,3 +46,10 @@ for s in train dev; do
 done
 echo "syndication copy groups vs cluster: $(python3 "$eval_dir/score_clusters.py" "$out/syn_copy.jsonl" "$eval_dir/syndication_dev.jsonl" | grep Pairwise)"
 echo "syndication stories vs event: $(python3 "$eval_dir/score_clusters.py" "$out/syn_story.jsonl" "$out/syn_event.jsonl" | grep B-cubed)"
+python3 - "$out/mixed_out.jsonl" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+seed_stories = {r["story_id"] for r in rows if r["id"].startswith("seed-")}
+joined = [r["id"] for r in rows if r["story_id"] in seed_stories and not r["id"].startswith("seed-")]
+print(f"seeds mixed into ECB+: stories holding the seeds {len(seed_stories)}, ECB+ articles in them {len(joined)}")
+PY

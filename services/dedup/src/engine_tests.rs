@@ -78,6 +78,15 @@ fn the_same_wire_text_under_another_headline_is_not_a_copy() {
     ));
     assert_eq!(recased.kind, VerdictKind::Near, "{recased:?}");
     assert_eq!(own.story_id, recased.story_id);
+    // Word for word, but under another outlet's own headline: that outlet's
+    // article in the same story, not a copy.
+    let retitled = e.decide(&with(
+        "d",
+        "Mud-brick homes collapse as tremor hits Ravar",
+        &format!("HOME | WORLD\n{QUAKE}\nShare this story."),
+    ));
+    assert_eq!(retitled.kind, VerdictKind::Story, "{retitled:?}");
+    assert_eq!(retitled.story_id, own.story_id);
 }
 
 #[test]
@@ -227,4 +236,39 @@ fn state_survives_a_snapshot_roundtrip() {
         restored.decide(&art("b", QUAKE, 1)).kind,
         VerdictKind::Exact
     );
+}
+
+#[test]
+fn two_events_of_one_kind_with_different_names_stay_apart() {
+    let mut e = Engine::new(Params::default());
+    let with = |id, title, text| ArticleIn {
+        title: Some(title),
+        ..art(id, text, 0)
+    };
+    let first = e.decide(&with(
+        "jackson",
+        "Chargers receiver arrested on suspicion of drunk driving",
+        "San Diego Chargers wide receiver Vincent Jackson was arrested early Sunday on suspicion \
+         of drunk driving, police said. Jackson was stopped in Pacific Beach after officers saw \
+         his car weaving, and he was booked into the county jail and released on bail. The team \
+         said it was aware of the arrest and would have no further comment. Jackson, who caught \
+         a touchdown pass last week, faces a misdemeanour charge, according to police.",
+    ));
+    let rewrite = e.decide(&with(
+        "jackson-2",
+        "Vincent Jackson held on drunk-driving suspicion",
+        "Police in San Diego arrested Chargers receiver Vincent Jackson on Sunday, saying he \
+         was driving drunk in Pacific Beach. Jackson was booked and later freed on bail, and \
+         the Chargers declined to comment beyond confirming the arrest.",
+    ));
+    assert_eq!(rewrite.story_id, first.story_id, "{rewrite:?}");
+    let other = e.decide(&with(
+        "williams",
+        "Chargers lineman arrested on suspicion of drunk driving",
+        "Defensive tackle Jamal Williams of the Chargers was arrested on suspicion of drunk \
+         driving early Thursday, the California Highway Patrol said. Williams was pulled over \
+         on Interstate 15 near Escondido and booked into the Vista jail. Williams, a three-time \
+         Pro Bowl pick, was released later in the morning.",
+    ));
+    assert_ne!(other.story_id, first.story_id, "{other:?}");
 }

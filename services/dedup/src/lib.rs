@@ -6,9 +6,11 @@
 //! also writes each decision's `Fact` to a changelog topic (`state.rs`).
 
 pub mod engine;
+mod entities;
 pub mod lsh;
 pub mod state;
 pub mod text;
+mod vectors;
 
 use std::path::PathBuf;
 use std::time::Duration;

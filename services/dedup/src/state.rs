@@ -12,10 +12,12 @@ use crate::engine::{Engine, Fact};
 /// Snapshot files open with this tag and format number; a snapshot from
 /// another format is set aside, not misread.
 const SNAPSHOT_MAGIC: &[u8; 8] = b"NMDEDUP\0";
-const SNAPSHOT_FORMAT: u32 = 2;
+const SNAPSHOT_FORMAT: u32 = 3;
 /// Changelog records carry their format in this header.
 pub const CHANGELOG_FORMAT_HEADER: &str = "changelog-format";
-const CHANGELOG_FORMAT: &str = "1";
+const CHANGELOG_FORMAT: &str = "2";
+/// Facts before stories kept names; read, so an upgrade rebuilds its window.
+const CHANGELOG_FORMAT_V1: &str = "1";
 /// Every fact goes to one partition, under one key: replay needs them in
 /// decision order.
 const CHANGELOG_KEY: &str = "dedup";
@@ -90,14 +92,124 @@ pub fn fact_record(topic: &str, fact: &Fact) -> OutRecord {
 }
 
 pub fn decode_fact(record: &InRecord) -> Result<Fact, String> {
+    let undecodable = |e: bincode::Error| format!("undecodable fact: {e}");
     match record.header(CHANGELOG_FORMAT_HEADER) {
-        Some(f) if f == CHANGELOG_FORMAT.as_bytes() => {}
-        other => {
-            return Err(format!(
-                "changelog format {:?}, expected {CHANGELOG_FORMAT}",
-                other.map(String::from_utf8_lossy)
-            ));
+        Some(f) if f == CHANGELOG_FORMAT.as_bytes() => {
+            bincode::deserialize(&record.payload).map_err(undecodable)
+        }
+        Some(f) if f == CHANGELOG_FORMAT_V1.as_bytes() => {
+            bincode::deserialize::<FactV1>(&record.payload)
+                .map(Fact::from)
+                .map_err(undecodable)
+        }
+        other => Err(format!(
+            "changelog format {:?}, expected {CHANGELOG_FORMAT}",
+            other.map(String::from_utf8_lossy)
+        )),
+    }
+}
+
+/// A fact of changelog format 1: the same, without the article's names.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct FactV1 {
+    id: String,
+    title: Option<String>,
+    at: i64,
+    published: Option<i64>,
+    has_text: bool,
+    text_hash: u64,
+    shingles: u32,
+    sig: Vec<u32>,
+    headline: Vec<u32>,
+    terms: Vec<u64>,
+    vec: Vec<(u64, f32)>,
+    decision: crate::engine::Decision,
+}
+
+impl From<FactV1> for Fact {
+    fn from(f: FactV1) -> Fact {
+        Fact {
+            id: f.id,
+            title: f.title,
+            at: f.at,
+            published: f.published,
+            has_text: f.has_text,
+            text_hash: f.text_hash,
+            shingles: f.shingles,
+            sig: f.sig,
+            headline: f.headline,
+            terms: f.terms,
+            vec: f.vec,
+            names: Vec::new(),
+            decision: f.decision,
         }
     }
-    bincode::deserialize(&record.payload).map_err(|e| format!("undecodable fact: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{ArticleIn, Params};
+
+    fn record(format: &str, payload: Vec<u8>) -> InRecord {
+        InRecord {
+            topic: "news.dedup-state.v1".into(),
+            partition: 0,
+            offset: 0,
+            next_offset: 1,
+            key: Some(CHANGELOG_KEY.as_bytes().to_vec()),
+            headers: vec![(CHANGELOG_FORMAT_HEADER.into(), format.as_bytes().to_vec())],
+            payload,
+            timestamp_ms: None,
+        }
+    }
+
+    #[test]
+    fn facts_of_the_previous_format_still_rebuild_the_window() {
+        let mut engine = Engine::new(Params::default());
+        let (_, fact) = engine.decide_logged(&ArticleIn {
+            id: "a",
+            title: Some("Mayor Brandt opens the Old Quay bridge"),
+            text: "Mayor Brandt opened the Old Quay bridge on Monday after two years of work.",
+            at: 0,
+            published: None,
+        });
+        let fact = fact.expect("a new article has a fact");
+        assert!(!fact.names.is_empty(), "{fact:?}");
+        let current = fact_record("t", &fact);
+        assert_eq!(
+            decode_fact(&InRecord {
+                ..record(CHANGELOG_FORMAT, current.payload)
+            }),
+            Ok(fact.clone())
+        );
+
+        let v1 = FactV1 {
+            id: fact.id.clone(),
+            title: fact.title.clone(),
+            at: fact.at,
+            published: fact.published,
+            has_text: fact.has_text,
+            text_hash: fact.text_hash,
+            shingles: fact.shingles,
+            sig: fact.sig.clone(),
+            headline: fact.headline.clone(),
+            terms: fact.terms.clone(),
+            vec: fact.vec.clone(),
+            decision: fact.decision.clone(),
+        };
+        let old = decode_fact(&record("1", bincode::serialize(&v1).unwrap())).unwrap();
+        assert_eq!(
+            old,
+            Fact {
+                names: Vec::new(),
+                ..fact
+            }
+        );
+        assert!(
+            decode_fact(&record("9", Vec::new()))
+                .unwrap_err()
+                .contains("format")
+        );
+    }
 }

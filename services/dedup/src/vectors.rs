@@ -1,0 +1,95 @@
+//! Weighed term vectors: term frequencies, TF-IDF vectors, story centroids
+//! and headlines, as sparse `(term hash, weight)` lists.
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use crate::engine::CENTROID_TERMS;
+use crate::text::Token;
+
+/// Weighted term frequencies of the article. Capitalised words (names)
+/// and numbers weigh more: they survive paraphrase and translation, and
+/// separate events of the same kind.
+pub(crate) fn term_frequencies(toks: &[Token], title: &[Token]) -> HashMap<u64, f32> {
+    let mut tf: HashMap<u64, f32> = HashMap::default();
+    let title_words: HashSet<u64> = title.iter().map(|x| x.hash).collect();
+    for t in toks {
+        if t.stop {
+            continue;
+        }
+        let mut w = 1.0;
+        if t.capitalised {
+            w *= 2.0;
+        }
+        if t.number {
+            w *= 1.5;
+        }
+        if title_words.contains(&t.hash) {
+            w *= 1.5;
+        }
+        *tf.entry(t.hash).or_default() += w;
+    }
+    tf
+}
+
+/// Content words of a headline, as sorted 32-bit hashes.
+pub(crate) fn headline_terms(title: &[Token]) -> Vec<u32> {
+    let mut terms: Vec<u32> = title
+        .iter()
+        .filter(|t| !t.stop)
+        .map(|t| t.hash as u32)
+        .collect();
+    terms.sort_unstable();
+    terms.dedup();
+    terms
+}
+
+/// Share of the shorter headline's words found in the other; headlines that
+/// are missing agree with anything.
+pub(crate) fn headline_overlap(a: &[u32], b: &[u32]) -> f32 {
+    if a.is_empty() || b.is_empty() {
+        return 1.0;
+    }
+    let shared = a.iter().filter(|x| b.binary_search(x).is_ok()).count();
+    shared as f32 / a.len().min(b.len()) as f32
+}
+
+pub(crate) fn normalise(v: &mut [(u64, f32)]) {
+    let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        v.iter_mut().for_each(|(_, w)| *w /= norm);
+    }
+}
+
+/// Dot product of two unit vectors, one already in a map.
+pub(crate) fn cosine(a: &HashMap<u64, f32>, b: &[(u64, f32)]) -> f32 {
+    b.iter().filter_map(|(t, w)| a.get(t).map(|x| w * x)).sum()
+}
+
+/// Running mean of member vectors, truncated to the strongest terms.
+pub(crate) fn merge_centroid(
+    old: &[(u64, f32)],
+    add: &[(u64, f32)],
+    members: u32,
+) -> Vec<(u64, f32)> {
+    let n = members.max(1) as f32;
+    let mut m: HashMap<u64, f32> = old.iter().map(|(t, w)| (*t, w * (n - 1.0) / n)).collect();
+    for (t, w) in add {
+        *m.entry(*t).or_default() += w / n;
+    }
+    let mut v: Vec<(u64, f32)> = m.into_iter().collect();
+    strongest_first(&mut v, CENTROID_TERMS);
+    normalise(&mut v);
+    v
+}
+
+/// Keep the `keep` strongest entries (terms or stories), strongest first,
+/// ties by key so the order is the same on every run. Selecting before
+/// sorting: there are a few hundred, and only the top are kept.
+pub(crate) fn strongest_first(v: &mut Vec<(u64, f32)>, keep: usize) {
+    let order = |a: &(u64, f32), b: &(u64, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    if v.len() > keep {
+        v.select_nth_unstable_by(keep - 1, order);
+        v.truncate(keep);
+    }
+    v.sort_unstable_by(order);
+}
