@@ -5,7 +5,8 @@
 //!
 //!     cargo bench -p news-cleaner --bench extract [-- DIR]
 //!
-//! DIR defaults to ../shared/eval/extraction/data/scrapinghub.
+//! DIR defaults to ../shared/eval/extraction/data/scrapinghub. With
+//! `BENCH_ONLY=newsmill`, only newsmill's extractor runs (for a profiler).
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -79,6 +80,14 @@ fn main() {
         dir.display()
     );
     let per_doc_mb = mb / docs.len() as f64;
+    if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "newsmill") {
+        // For a profiler: newsmill alone, with nothing else in the samples.
+        let rate = measure(&docs, min, |h| {
+            extract_html(h, Limits::default()).text.len()
+        });
+        println!("newsmill extract_html alone {rate:>8.1} docs/s");
+        return;
+    }
     // Rounds that alternate the contenders, each reported by its median: one
     // long run per contender swung the ratio by 15 points on this machine.
     const ROUNDS: u32 = 5;

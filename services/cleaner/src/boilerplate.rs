@@ -81,17 +81,21 @@ static BYLINE_LINE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 pub fn classify(line: &str) -> LineKind {
-    let t = line.trim();
+    classify_counted(line.trim(), line.split_whitespace().count())
+}
+
+/// `classify` for a trimmed line whose whitespace-separated tokens the
+/// caller has counted already.
+pub fn classify_counted(t: &str, words: usize) -> LineKind {
     if t.is_empty() || is_menu_line(t) || BYLINE_LINE.is_match(t) {
         return LineKind::Chrome;
     }
     if RELATED_HEADER.is_match(t) {
         return LineKind::RelatedHeader;
     }
-    if LANG_SWITCH.is_match(t) && t.split_whitespace().count() >= 2 {
+    if LANG_SWITCH.is_match(t) && words >= 2 {
         return LineKind::LanguageSwitcher;
     }
-    let words = t.split_whitespace().count();
     if words <= 12 && CHROME_LINE.is_match(t) {
         return LineKind::Chrome;
     }

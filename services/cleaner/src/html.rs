@@ -13,7 +13,7 @@ use ego_tree::iter::Edge;
 use regex::Regex;
 use scraper::{Html, Node};
 
-use crate::boilerplate::{LineKind, classify};
+use crate::boilerplate::{LineKind, classify_counted};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BlockKind {
@@ -30,11 +30,15 @@ pub struct Block {
     pub link_chars: usize,
     /// Boilerplate class of the text, computed once.
     pub line: LineKind,
+    /// Characters of the text, counted once.
+    chars: usize,
+    /// Its words, as `word_count` counts them, counted once.
+    words: usize,
 }
 
 impl Block {
     fn chars(&self) -> usize {
-        self.text.chars().count()
+        self.chars
     }
 
     pub fn link_density(&self) -> f32 {
@@ -152,9 +156,26 @@ fn block_tag(tag: &str) -> Option<BlockKind> {
     })
 }
 
+/// Which of the class and id rules an element's names match, found once per
+/// element: the skip decision and the container bonus both read them.
+fn name_hits(el: &scraper::node::Element) -> Option<regex::SetMatches> {
+    let class = el.attr("class").unwrap_or("");
+    let id = el.attr("id").unwrap_or("");
+    if class.is_empty() && id.is_empty() {
+        return None;
+    }
+    // No rule matches across the space, so this is each name on its own.
+    Some(match (class.is_empty(), id.is_empty()) {
+        (false, true) => NAME_RULES.matches(class),
+        (true, false) => NAME_RULES.matches(id),
+        _ => NAME_RULES.matches(&format!("{class} {id}")),
+    })
+}
+
 fn skip_element(
     node: ego_tree::NodeRef<'_, Node>,
     el: &scraper::node::Element,
+    hits: Option<&regex::SetMatches>,
     page_chars: usize,
 ) -> bool {
     let tag = el.name();
@@ -191,14 +212,10 @@ fn skip_element(
     if matches!(tag, "body" | "html" | "main" | "article") {
         return false;
     }
-    let class = el.attr("class").unwrap_or("");
-    let id = el.attr("id").unwrap_or("");
-    if class.is_empty() && id.is_empty() {
-        return false;
-    }
-    let names = format!("{class} {id}");
     // One pass over the names for all five rules, checked in priority order.
-    let hits = NAME_RULES.matches(&names);
+    let Some(hits) = hits else {
+        return false;
+    };
     if hits.matched(0) {
         return false;
     }
@@ -218,17 +235,40 @@ fn skip_element(
     (text_chars(node) as f32) < share * page_chars as f32
 }
 
-/// `s` with runs of whitespace made one space and the ends trimmed, in one
-/// pass (this runs for every block of every page).
-fn collapse_whitespace(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+/// A block's text with runs of whitespace made one space and the ends
+/// trimmed, with its counts, in one pass: this runs for every block of every
+/// page, and each count was a pass of its own (five in all).
+struct Collapsed {
+    text: String,
+    chars: usize,
+    /// Whitespace-separated tokens.
+    tokens: usize,
+    /// Words as `word_count` counts them.
+    words: usize,
+}
+
+fn collapse_whitespace(s: &str) -> Collapsed {
+    let mut c = Collapsed {
+        text: String::with_capacity(s.len()),
+        chars: 0,
+        tokens: 0,
+        words: 0,
+    };
     for word in s.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
+        if !c.text.is_empty() {
+            c.text.push(' ');
+            c.chars += 1;
         }
-        out.push_str(word);
+        c.text.push_str(word);
+        c.tokens += 1;
+        c.words += crate::words_in_token(word);
+        c.chars += if word.is_ascii() {
+            word.len()
+        } else {
+            word.chars().count()
+        };
     }
-    out
+    c
 }
 
 /// POSITIVE_NAME, ALWAYS_NEGATIVE, MAYBE_CONTENT, HARD_NEGATIVE and
@@ -246,6 +286,23 @@ static NAME_RULES: LazyLock<regex::RegexSet> = LazyLock::new(|| {
     )
     .expect("valid regexes")
 });
+
+/// `text_chars` of the whole document, in one pass over the node arena
+/// instead of a walk of the tree. Text sits directly in a script or style;
+/// noscript and template content can be deeper, and is counted here.
+fn page_text_chars(doc: &Html) -> usize {
+    doc.tree
+        .nodes()
+        .filter_map(|n| {
+            let text = n.value().as_text()?;
+            let raw = n
+                .parent()
+                .and_then(|p| p.value().as_element())
+                .is_some_and(|e| matches!(e.name(), "script" | "style" | "noscript" | "template"));
+            (!raw).then(|| text.trim().len())
+        })
+        .sum()
+}
 
 /// Characters of text under `node`, outside scripts and styles.
 fn text_chars(node: ego_tree::NodeRef<'_, Node>) -> usize {
@@ -302,24 +359,31 @@ pub fn segment(doc: &Html) -> Segmented {
     let mut skip_until: Option<ego_tree::NodeId> = None;
     let mut best: Option<Candidate> = None;
     let mut best_good = 0.0f32;
-    let page_chars = text_chars(doc.tree.root());
+    let page_chars = page_text_chars(doc);
 
     let flush = |cur: &mut String,
                  cur_links: &mut usize,
                  kind: BlockKind,
                  blocks: &mut Vec<Block>,
                  frames: &mut Vec<Frame>| {
-        let text = collapse_whitespace(cur);
+        let Collapsed {
+            text,
+            chars,
+            tokens,
+            words,
+        } = collapse_whitespace(cur);
         cur.clear();
         let links = std::mem::take(cur_links);
         if text.is_empty() {
             return;
         }
         let block = Block {
-            link_chars: links.min(text.chars().count()),
-            line: classify(&text),
+            link_chars: links.min(chars),
+            line: classify_counted(&text, tokens),
             text,
             kind,
+            chars,
+            words,
         };
         let (good, bad) = block_value(&block);
         if let Some(f) = frames.last_mut() {
@@ -337,7 +401,8 @@ pub fn segment(doc: &Html) -> Segmented {
                 }
                 match node.value() {
                     Node::Element(el) => {
-                        if skip_element(node, el, page_chars) {
+                        let hits = name_hits(el);
+                        if skip_element(node, el, hits.as_ref(), page_chars) {
                             skip_until = Some(node.id());
                             // A skipped subtree still separates blocks.
                             if block_tag(el.name()).is_some() || skip_tag(el.name()) {
@@ -354,7 +419,7 @@ pub fn segment(doc: &Html) -> Segmented {
                                 first_block: blocks.len(),
                                 good: 0.0,
                                 bad: 0.0,
-                                bonus: name_bonus(el),
+                                bonus: name_bonus(el, hits.as_ref()),
                             });
                         } else if el.name() == "a" {
                             link_depth += 1;
@@ -422,11 +487,9 @@ pub fn segment(doc: &Html) -> Segmented {
 const BAD_WEIGHT: f32 = 0.5;
 
 /// A small lift for containers whose names say "article body".
-fn name_bonus(el: &scraper::node::Element) -> f32 {
-    let class = el.attr("class").unwrap_or("");
-    let id = el.attr("id").unwrap_or("");
-    let itemprop = el.attr("itemprop").unwrap_or("");
-    if itemprop == "articleBody" || POSITIVE_NAME.is_match(class) || POSITIVE_NAME.is_match(id) {
+fn name_bonus(el: &scraper::node::Element, hits: Option<&regex::SetMatches>) -> f32 {
+    let positive = hits.is_some_and(|h| h.matched(0));
+    if el.attr("itemprop") == Some("articleBody") || positive {
         0.25
     } else if el.name() == "article" {
         0.1
@@ -448,7 +511,7 @@ fn block_value(block: &Block) -> (f32, f32) {
     if block.line != LineKind::Story {
         return (0.0, chars);
     }
-    let words = crate::word_count(&block.text);
+    let words = block.words;
     let sentence = block
         .text
         .contains(['.', '!', '?', '。', '！', '？', '،', ';'])
@@ -473,7 +536,7 @@ pub fn story_lines(blocks: &[Block], range: (usize, usize), title: Option<&str>)
             in_related = true;
             continue;
         }
-        let words = crate::word_count(text);
+        let words = block.words;
         if in_related {
             // A related list ends at the first real paragraph.
             if block.kind == BlockKind::Paragraph && words >= 12 && block.link_density() < 0.3 {

@@ -121,9 +121,10 @@ fn plain_article(text: &str, limits: Limits) -> Extracted {
 
 fn finish(lines: Vec<String>, method: ExtractionMethod, min_words: u32) -> Extracted {
     let text = lines.join("\n");
-    let word_count = word_count(&text) as u32;
+    let (normalised, words) = normalise_and_count(&text);
+    let word_count = words as u32;
     let mut out = Extracted {
-        text_sha256: sha256_hex(normalise_text(&text)),
+        text_sha256: sha256_hex(normalised),
         word_count,
         method: Some(method),
         ..Extracted::default()
@@ -144,15 +145,38 @@ fn finish(lines: Vec<String>, method: ExtractionMethod, min_words: u32) -> Extra
 /// Words in `text`; in scripts written without spaces (Chinese, Japanese,
 /// Thai) every two characters count as one word.
 pub fn word_count(text: &str) -> usize {
-    text.split_whitespace()
-        .map(|tok| {
-            if tok.is_ascii() {
-                return 1;
-            }
-            let dense = tok.chars().filter(|c| is_unspaced_script(*c)).count();
-            if dense > 0 { dense.div_ceil(2) } else { 1 }
-        })
-        .sum()
+    text.split_whitespace().map(words_in_token).sum()
+}
+
+pub(crate) fn words_in_token(tok: &str) -> usize {
+    if tok.is_ascii() {
+        return 1;
+    }
+    let dense = tok.chars().filter(|c| is_unspaced_script(*c)).count();
+    if dense > 0 { dense.div_ceil(2) } else { 1 }
+}
+
+/// `normalise_text` and `word_count` in one pass, with one allocation: per
+/// word, the two cost a lowercase copy and a second scan of every page.
+fn normalise_and_count(text: &str) -> (String, usize) {
+    let mut out = String::with_capacity(text.len());
+    let mut words = 0;
+    for tok in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        words += words_in_token(tok);
+        if tok.is_ascii() {
+            let start = out.len();
+            out.push_str(tok);
+            out[start..].make_ascii_lowercase();
+        } else {
+            // str::to_lowercase, not per char: a final sigma depends on
+            // its place in the word.
+            out.push_str(&tok.to_lowercase());
+        }
+    }
+    (out, words)
 }
 
 fn is_unspaced_script(c: char) -> bool {
@@ -208,7 +232,8 @@ pub fn detect_language(text: &str) -> Option<String> {
     if text.len() < 40 {
         return None;
     }
-    let sample = cut_at_char_boundary(text, 4096);
+    // 2 KB is some 300 words, plenty for trigrams; 4 KB cost twice as much.
+    let sample = cut_at_char_boundary(text, 2048);
     let info = whatlang::detect(sample)?;
     if !info.is_reliable() && info.confidence() < 0.5 {
         return None;
@@ -353,5 +378,25 @@ impl Stage for CleanStage {
             &article.id,
             &article,
         )])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_pass_normalisation_equals_the_definition() {
+        for text in [
+            "  Plain ASCII   text,\nTWO lines. ",
+            "ΟΔΟΣ ΣΟΦΟΚΛΕΟΥΣ: Ο ΔΡΟΜΟΣ ΣΤΗΝ ΑΘΗΝΑ",
+            "東京で地震が発生しました 午前 9時",
+            "Straße ÜBER İstanbul\t\u{a0}end",
+            "",
+        ] {
+            let (normalised, words) = normalise_and_count(text);
+            assert_eq!(normalised, normalise_text(text), "{text:?}");
+            assert_eq!(words, word_count(text), "{text:?}");
+        }
     }
 }
