@@ -104,6 +104,13 @@ static BYLINE_OR_DATE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
+/// Page chrome by its tag that sites also wrap articles in: headers, and
+/// asides left unclosed (both seen in the evaluation pages). `segment` keeps
+/// them only when asked, for a second look at a page that gave nothing.
+fn chrome_tag(tag: &str) -> bool {
+    matches!(tag, "aside" | "header")
+}
+
 fn skip_tag(tag: &str) -> bool {
     matches!(
         tag,
@@ -114,7 +121,6 @@ fn skip_tag(tag: &str) -> bool {
             | "svg"
             | "math"
             | "nav"
-            | "aside"
             | "footer"
             | "button"
             | "select"
@@ -133,7 +139,6 @@ fn skip_tag(tag: &str) -> bool {
             | "video"
             | "audio"
             | "source"
-            | "header"
             | "menu"
             | "dialog"
             | "head"
@@ -177,6 +182,7 @@ fn skip_element(
     el: &scraper::node::Element,
     hits: Option<&regex::SetMatches>,
     page_chars: usize,
+    keep_chrome: bool,
 ) -> bool {
     let tag = el.name();
     if skip_tag(tag) {
@@ -207,6 +213,9 @@ fn skip_element(
                 | "menubar"
         )
     {
+        return true;
+    }
+    if chrome_tag(tag) && !keep_chrome {
         return true;
     }
     if matches!(tag, "body" | "html" | "main" | "article") {
@@ -346,10 +355,12 @@ pub struct Segmented {
     pub blocks: Vec<Block>,
     pub best: Option<(usize, usize)>,
     pub best_good_chars: f32,
+    /// Text characters of the whole page, outside scripts and styles.
+    pub page_chars: usize,
 }
 
 /// Split the document into blocks and find the best content container.
-pub fn segment(doc: &Html) -> Segmented {
+pub fn segment(doc: &Html, keep_chrome: bool) -> Segmented {
     let mut blocks: Vec<Block> = Vec::new();
     let mut frames: Vec<Frame> = Vec::new();
     let mut cur = String::new();
@@ -402,10 +413,13 @@ pub fn segment(doc: &Html) -> Segmented {
                 match node.value() {
                     Node::Element(el) => {
                         let hits = name_hits(el);
-                        if skip_element(node, el, hits.as_ref(), page_chars) {
+                        if skip_element(node, el, hits.as_ref(), page_chars, keep_chrome) {
                             skip_until = Some(node.id());
                             // A skipped subtree still separates blocks.
-                            if block_tag(el.name()).is_some() || skip_tag(el.name()) {
+                            if block_tag(el.name()).is_some()
+                                || skip_tag(el.name())
+                                || chrome_tag(el.name())
+                            {
                                 flush(&mut cur, &mut cur_links, cur_kind, &mut blocks, &mut frames);
                             }
                             continue;
@@ -479,6 +493,7 @@ pub fn segment(doc: &Html) -> Segmented {
         blocks,
         best: best.map(|c| (c.first, c.end)),
         best_good_chars: best_good,
+        page_chars,
     }
 }
 
@@ -521,6 +536,22 @@ fn block_value(block: &Block) -> (f32, f32) {
     } else {
         (0.0, chars * 0.3)
     }
+}
+
+/// A page with fewer words in all than an article needs has no room for
+/// chrome or teasers to hide in: all its story-like text is the content
+/// (short notices, stubs). None when the page is empty or large.
+pub fn whole_small_page(blocks: &[Block], min_words: u32) -> Option<Vec<String>> {
+    let words: usize = blocks.iter().map(|b| b.words).sum();
+    if words >= min_words as usize {
+        return None;
+    }
+    let lines: Vec<String> = blocks
+        .iter()
+        .filter(|b| b.line == LineKind::Story)
+        .map(|b| b.text.clone())
+        .collect();
+    (!lines.is_empty()).then_some(lines)
 }
 
 /// The story blocks of `range`, with chrome, captions, bylines, related lists
@@ -573,56 +604,5 @@ fn norm(s: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn lines(html: &str, title: Option<&str>) -> Vec<String> {
-        let doc = Html::parse_document(html);
-        let seg = segment(&doc);
-        story_lines(&seg.blocks, seg.best.expect("a container"), title)
-    }
-
-    #[test]
-    fn picks_the_story_and_drops_chrome() {
-        let html = r#"<html><body>
-          <nav><a href="/">Home</a> <a href="/w">World</a></nav>
-          <div class="share-bar"><a>Share on Facebook</a></div>
-          <article><h1>Big quake hits coast</h1>
-            <p class="byline">By Jane Doe</p>
-            <p>A strong earthquake struck the coast early on Tuesday, officials said, damaging homes and roads.</p>
-            <figure><img alt="rubble"><figcaption>Rubble in the town. Photo: AP</figcaption></figure>
-            <p>Rescue teams were searching for survivors in three villages, the regional governor told reporters.</p>
-            <ul><li>The quake had a magnitude of 6.1, according to the geological survey.</li></ul>
-            <div class="newsletter">Sign up for our newsletter</div>
-            <p>Read also:</p><ul><li><a href="/x">Another story about something else</a></li></ul>
-          </article>
-          <footer>All rights reserved</footer></body></html>"#;
-        let got = lines(html, Some("Big quake hits coast"));
-        assert_eq!(
-            got,
-            vec![
-                "A strong earthquake struck the coast early on Tuesday, officials said, damaging homes and roads.",
-                "Rescue teams were searching for survivors in three villages, the regional governor told reporters.",
-                "The quake had a magnitude of 6.1, according to the geological survey.",
-            ]
-        );
-    }
-
-    #[test]
-    fn deep_nesting_does_not_overflow() {
-        let depth = 100_000;
-        let html = format!(
-            "{}<p>deep text here, written as a real sentence with enough words to count as a paragraph.</p>{}",
-            "<div>".repeat(depth),
-            "</div>".repeat(depth)
-        );
-        let got = crate::extract_html(
-            &html,
-            crate::Limits {
-                min_words: 1,
-                ..Default::default()
-            },
-        );
-        assert!(got.text.contains("deep text"), "{got:?}");
-    }
-}
+#[path = "html_tests.rs"]
+mod tests;

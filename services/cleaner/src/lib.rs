@@ -57,7 +57,44 @@ pub fn extract_html(html: &str, limits: Limits) -> Extracted {
     let html = nesting::limit_nesting(html, nesting::MAX_DEPTH);
     let doc = scraper::Html::parse_document(&html);
     let md = metadata::extract(&doc);
-    let seg = html::segment(&doc);
+    let mut seg = html::segment(&doc, false);
+    let mut out = main_text(&seg, &md, limits);
+    if out.empty_reason.is_some() || seg.best_good_chars < 0.2 * seg.page_chars as f32 {
+        // A second look, with headers and asides kept: some sites put the
+        // article in one. Only pages where the first look found nothing, or
+        // little of the page's text, pay for it.
+        let second = html::segment(&doc, true);
+        let again = main_text(&second, &md, limits);
+        if again.empty_reason.is_none()
+            && (out.empty_reason.is_some() || second.best_good_chars > 2.0 * seg.best_good_chars)
+        {
+            (seg, out) = (second, again);
+        }
+    }
+    if out.empty_reason.is_some()
+        && let Some(lines) = html::whole_small_page(&seg.blocks, limits.min_words)
+    {
+        out = finish(lines, ExtractionMethod::Scoring, 1);
+    }
+    if out.empty_reason.is_some() && seg.best_good_chars < 200.0 {
+        out.empty_reason = Some(
+            "no article text found: the page looks like an index, listing or empty page".into(),
+        );
+    }
+    out.title = md.title;
+    out.authors = md.authors;
+    out.published = md.published;
+    out.modified = md.modified;
+    out.site_name = md.site_name;
+    out.lead_image = md.lead_image;
+    out.canonical_url = md.canonical_url;
+    out.language = md.language.or_else(|| detect_language(&out.text));
+    out
+}
+
+/// The main text of a segmented page: the best container's story lines,
+/// cross-checked against the publisher's articleBody.
+fn main_text(seg: &html::Segmented, md: &metadata::Metadata, limits: Limits) -> Extracted {
     let mut lines = seg
         .best
         .map(|range| html::story_lines(&seg.blocks, range, md.title.as_deref()))
@@ -80,21 +117,7 @@ pub fn extract_html(html: &str, limits: Limits) -> Extracted {
             method = ExtractionMethod::StructuredData;
         }
     }
-    let mut out = finish(lines, method, limits.min_words);
-    if out.empty_reason.is_some() && seg.best_good_chars < 200.0 {
-        out.empty_reason = Some(
-            "no article text found: the page looks like an index, listing or empty page".into(),
-        );
-    }
-    out.title = md.title;
-    out.authors = md.authors;
-    out.published = md.published;
-    out.modified = md.modified;
-    out.site_name = md.site_name;
-    out.lead_image = md.lead_image;
-    out.canonical_url = md.canonical_url;
-    out.language = md.language.or_else(|| detect_language(&out.text));
-    out
+    finish(lines, method, limits.min_words)
 }
 
 /// Extract an article from plain text, line by line.
@@ -205,7 +228,7 @@ fn token_coverage(reference: &str, candidate: &str) -> f32 {
 fn clean_article_body(body: &str) -> String {
     if body.contains('<') && body.contains('>') {
         let frag = scraper::Html::parse_fragment(body);
-        let seg = html::segment(&frag);
+        let seg = html::segment(&frag, false);
         return seg
             .blocks
             .iter()
@@ -398,5 +421,61 @@ mod tests {
             assert_eq!(normalised, normalise_text(text), "{text:?}");
             assert_eq!(words, word_count(text), "{text:?}");
         }
+    }
+
+    fn paragraph(topic: &str, n: usize) -> String {
+        format!(
+            "<p>The council met on Monday to discuss {topic}, and members voted {n} to 3 \
+             after a long debate about costs, schedules and the views of residents nearby.</p>"
+        )
+    }
+
+    #[test]
+    fn a_page_with_a_few_words_keeps_them() {
+        let out = extract_html(
+            "<html><head><title>Notice</title></head><body><div>\
+             The office is closed on Friday.</div></body></html>",
+            Limits::default(),
+        );
+        assert_eq!(out.text, "The office is closed on Friday.");
+        assert!(out.empty_reason.is_none(), "{out:?}");
+        let empty = extract_html("<html><body> </body></html>", Limits::default());
+        assert!(empty.text.is_empty() && empty.empty_reason.is_some());
+    }
+
+    #[test]
+    fn an_article_inside_a_header_or_an_unclosed_aside_is_kept() {
+        let story: String = (0..6).map(|i| paragraph("the bridge", i)).collect();
+        for html in [
+            format!(
+                "<html><body><nav><a href='/'>Home</a></nav><header class='post'>{story}</header></body></html>"
+            ),
+            format!(
+                "<html><body><aside class='banner'><p>Sale!</p><main><article>{story}</article></main></body></html>"
+            ),
+        ] {
+            let out = extract_html(&html, Limits::default());
+            assert!(
+                out.text.contains("the bridge") && out.word_count > 100,
+                "{html}\n{out:?}"
+            );
+        }
+        // A sidebar of teasers stays out, however long.
+        let teasers: String = (0..12)
+            .map(|i| {
+                format!(
+                    "<p><a href='/t{i}'>Teaser {i} about another story entirely</a> \
+                 and a short summary of it.</p>"
+                )
+            })
+            .collect();
+        let html = format!(
+            "<html><body><article>{story}</article><aside>{teasers}{teasers}</aside></body></html>"
+        );
+        let out = extract_html(&html, Limits::default());
+        assert!(
+            out.text.contains("the bridge") && !out.text.contains("Teaser"),
+            "{out:?}"
+        );
     }
 }
