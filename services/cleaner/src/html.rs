@@ -538,14 +538,19 @@ fn block_value(block: &Block) -> (f32, f32) {
     }
 }
 
-/// A page with fewer words in all than an article needs has no room for
+/// Text characters of a small page: some 50 words.
+const SMALL_PAGE_CHARS: usize = 300;
+
+/// A page with less text in all than a short article has no room for
 /// chrome or teasers to hide in: all its story-like text is the content
-/// (short notices, stubs). None when the page is empty or large.
-pub fn whole_small_page(blocks: &[Block], min_words: u32) -> Option<Vec<String>> {
-    let words: usize = blocks.iter().map(|b| b.words).sum();
-    if words >= min_words as usize {
+/// (short notices, stubs). None when the page is empty or large. The whole
+/// page counts, skipped parts too: a page whose text all sits in skipped
+/// parts is not small.
+pub fn whole_small_page(seg: &Segmented) -> Option<Vec<String>> {
+    if seg.page_chars >= SMALL_PAGE_CHARS {
         return None;
     }
+    let blocks = &seg.blocks;
     let lines: Vec<String> = blocks
         .iter()
         .filter(|b| b.line == LineKind::Story)

@@ -72,7 +72,7 @@ pub fn extract_html(html: &str, limits: Limits) -> Extracted {
         }
     }
     if out.empty_reason.is_some()
-        && let Some(lines) = html::whole_small_page(&seg.blocks, limits.min_words)
+        && let Some(lines) = html::whole_small_page(&seg)
     {
         out = finish(lines, ExtractionMethod::Scoring, 1);
     }
