@@ -357,6 +357,9 @@ pub struct Segmented {
     pub best_good_chars: f32,
     /// Text characters of the whole page, outside scripts and styles.
     pub page_chars: usize,
+    /// A header or aside was left out as chrome: only then can a second
+    /// look that keeps them see anything new.
+    pub skipped_chrome: bool,
 }
 
 /// Split the document into blocks and find the best content container.
@@ -370,6 +373,7 @@ pub fn segment(doc: &Html, keep_chrome: bool) -> Segmented {
     let mut skip_until: Option<ego_tree::NodeId> = None;
     let mut best: Option<Candidate> = None;
     let mut best_good = 0.0f32;
+    let mut skipped_chrome = false;
     let page_chars = page_text_chars(doc);
 
     let flush = |cur: &mut String,
@@ -414,6 +418,7 @@ pub fn segment(doc: &Html, keep_chrome: bool) -> Segmented {
                     Node::Element(el) => {
                         let hits = name_hits(el);
                         if skip_element(node, el, hits.as_ref(), page_chars, keep_chrome) {
+                            skipped_chrome |= chrome_tag(el.name());
                             skip_until = Some(node.id());
                             // A skipped subtree still separates blocks.
                             if block_tag(el.name()).is_some()
@@ -494,6 +499,7 @@ pub fn segment(doc: &Html, keep_chrome: bool) -> Segmented {
         best: best.map(|c| (c.first, c.end)),
         best_good_chars: best_good,
         page_chars,
+        skipped_chrome,
     }
 }
 
@@ -550,8 +556,8 @@ pub fn whole_small_page(seg: &Segmented) -> Option<Vec<String>> {
     if seg.page_chars >= SMALL_PAGE_CHARS {
         return None;
     }
-    let blocks = &seg.blocks;
-    let lines: Vec<String> = blocks
+    let lines: Vec<String> = seg
+        .blocks
         .iter()
         .filter(|b| b.line == LineKind::Story)
         .map(|b| b.text.clone())

@@ -59,7 +59,9 @@ pub fn extract_html(html: &str, limits: Limits) -> Extracted {
     let md = metadata::extract(&doc);
     let mut seg = html::segment(&doc, false);
     let mut out = main_text(&seg, &md, limits);
-    if out.empty_reason.is_some() || seg.best_good_chars < 0.2 * seg.page_chars as f32 {
+    if seg.skipped_chrome
+        && (out.empty_reason.is_some() || seg.best_good_chars < 0.2 * seg.page_chars as f32)
+    {
         // A second look, with headers and asides kept: some sites put the
         // article in one. Only pages where the first look found nothing, or
         // little of the page's text, pay for it.

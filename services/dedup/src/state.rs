@@ -178,9 +178,7 @@ mod tests {
         assert!(!fact.names.is_empty(), "{fact:?}");
         let current = fact_record("t", &fact);
         assert_eq!(
-            decode_fact(&InRecord {
-                ..record(CHANGELOG_FORMAT, current.payload)
-            }),
+            decode_fact(&record(CHANGELOG_FORMAT, current.payload)),
             Ok(fact.clone())
         );
 
