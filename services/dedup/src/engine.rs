@@ -9,8 +9,8 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::entities::{add_names, names_disagree, strongest_names};
-use crate::lsh::{BANDS, MINHASH_PERMS, Postings, band_keys, minhash};
-use crate::text::{Fnv, hash64, shingle_hashes, tokens};
+use crate::lsh::{BANDS, Buckets, MINHASH_PERMS, SHARED, band_keys, minhash};
+use crate::text::{hash64, normalised_hash, shingle_hashes, tokens};
 use crate::vectors::{
     cosine, headline_overlap, headline_terms, merge_centroid, normalise, strongest_first,
     term_frequencies,
@@ -138,7 +138,7 @@ pub struct Engine {
     pub(crate) articles: HashMap<u64, ArticleState>,
     pub(crate) order: VecDeque<(i64, u64)>,
     exact: HashMap<u64, u64>,
-    buckets: HashMap<u64, Postings>,
+    buckets: Buckets,
     pub stories: HashMap<u64, StoryState>,
     term_index: HashMap<u64, Vec<u64>>,
     df: HashMap<u64, u32>,
@@ -331,10 +331,7 @@ impl Engine {
         }
         if f.shingles > 0 {
             for b in band_keys(&f.sig) {
-                self.buckets
-                    .entry(b)
-                    .and_modify(|p| p.push(akey))
-                    .or_insert(Postings::One(akey));
+                self.buckets.insert(b, akey);
             }
         }
         self.order.push_back((f.at, akey));
@@ -363,12 +360,7 @@ impl Engine {
         let mut seen = HashSet::default();
         let mut best: Option<(u64, f32)> = None;
         for b in band_keys(sig) {
-            for key in self
-                .buckets
-                .get(&b)
-                .map(Postings::as_slice)
-                .unwrap_or_default()
-            {
+            for key in self.buckets.get(b) {
                 if !seen.insert(*key) {
                     continue;
                 }
@@ -497,9 +489,7 @@ impl Engine {
             self.exact.remove(&a.text_hash);
         }
         for b in band_keys(&a.sig) {
-            if self.buckets.get_mut(&b).is_some_and(|p| p.remove(key)) {
-                self.buckets.remove(&b);
-            }
+            self.buckets.remove(b, key);
         }
         // A story leaves with its last member in the window.
         let story_alive = self
@@ -524,7 +514,7 @@ impl Engine {
 
     /// Rough bytes held per retained article (for the state-size gauge).
     pub fn approx_bytes(&self) -> usize {
-        let per_article = 64 + 4 * MINHASH_PERMS + 2 * 64 + BANDS * 48 + 96;
+        let per_article = 64 + 4 * MINHASH_PERMS + 2 * 64 + BANDS * 24 + 96;
         let per_story = 160 + CENTROID_TERMS * 16 + INDEX_TERMS * 16;
         self.articles.len() * per_article + self.stories.len() * per_story + self.df.len() * 24
     }
@@ -538,7 +528,9 @@ fn index_terms(centroid: &[(u64, f32)]) -> Vec<u64> {
 /// Index key of an article id (64-bit: a collision in a window of a million
 /// articles has odds of about 1 in 30 million).
 fn article_key(id: &str) -> u64 {
-    hash64(id.as_bytes())
+    // SHARED marks a shared LSH bucket; an id hashing to it (odds 2^-64)
+    // takes the key next to it.
+    hash64(id.as_bytes()).min(SHARED - 1)
 }
 
 pub fn story_id_for(founder: &str) -> String {
@@ -547,19 +539,6 @@ pub fn story_id_for(founder: &str) -> String {
 
 fn story_key(story_id: &str) -> u64 {
     hash64(story_id.as_bytes())
-}
-
-/// Hash of the text with whitespace collapsed and letters lowercased,
-/// without building that text.
-fn normalised_hash(text: &str) -> u64 {
-    let mut h = Fnv::new();
-    for (i, word) in text.split_whitespace().enumerate() {
-        if i > 0 {
-            h.write_byte(b' ');
-        }
-        h.write_lowercase(word);
-    }
-    h.finish()
 }
 
 #[cfg(test)]

@@ -1,7 +1,10 @@
 //! Locality-sensitive hashing for near copies: one-permutation MinHash
 //! signatures, LSH band keys, and the bucket postings that hold article keys.
 
-use serde::{Deserialize, Serialize};
+use rustc_hash::FxHashMap as HashMap;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::text::{Fnv, avalanche};
 
@@ -56,44 +59,137 @@ pub fn band_keys(sig: &[u32]) -> impl Iterator<Item = u64> + '_ {
 /// ones to match, and an unbounded bucket made every lookup scan them all.
 pub const MAX_BUCKET: usize = 16;
 
-/// The articles in one LSH bucket. Most buckets hold one article, which
-/// then costs no allocation of its own.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub enum Postings {
+/// Marks a bucket whose articles are in `Buckets::shared`. An article key
+/// never takes this value (see `article_key`).
+pub const SHARED: u64 = u64::MAX;
+
+/// The LSH buckets: band key to the articles whose signature has that band.
+/// Nearly every bucket holds one article, so that case is a plain 16-byte
+/// entry; the few shared buckets keep a list on the side. (An enum of one
+/// key or a list took 40 bytes an entry, 16 entries an article: the largest
+/// part of the state.)
+#[derive(Debug, Default)]
+pub struct Buckets {
+    first: HashMap<u64, u64>,
+    shared: HashMap<u64, Vec<u64>>,
+}
+
+impl Buckets {
+    pub fn get(&self, band: u64) -> &[u64] {
+        match self.first.get(&band) {
+            None => &[],
+            Some(&SHARED) => self.shared.get(&band).map_or(&[], Vec::as_slice),
+            Some(article) => std::slice::from_ref(article),
+        }
+    }
+
+    /// Add `article`; past `MAX_BUCKET` the oldest article leaves the bucket.
+    pub fn insert(&mut self, band: u64, article: u64) {
+        match self.first.get_mut(&band) {
+            None => {
+                self.first.insert(band, article);
+            }
+            Some(&mut SHARED) => {
+                let keys = self.shared.entry(band).or_default();
+                if keys.len() >= MAX_BUCKET {
+                    keys.remove(0);
+                }
+                keys.push(article);
+            }
+            Some(only) => {
+                self.shared.insert(band, vec![*only, article]);
+                *only = SHARED;
+            }
+        }
+    }
+
+    pub fn remove(&mut self, band: u64, article: u64) {
+        match self.first.get(&band) {
+            Some(&SHARED) => {
+                let keys = self
+                    .shared
+                    .get_mut(&band)
+                    .expect("shared buckets have a list");
+                keys.retain(|k| *k != article);
+                match keys[..] {
+                    [] => {
+                        self.shared.remove(&band);
+                        self.first.remove(&band);
+                    }
+                    [only] => {
+                        self.shared.remove(&band);
+                        self.first.insert(band, only);
+                    }
+                    _ => {}
+                }
+            }
+            Some(only) if *only == article => {
+                self.first.remove(&band);
+            }
+            _ => {}
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.first.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.first.is_empty()
+    }
+}
+
+/// One bucket as snapshots hold it (format 3, kept): one key or a list.
+#[derive(Serialize)]
+enum Postings<'a> {
+    One(u64),
+    Many(&'a [u64]),
+}
+
+/// `Postings`, read back.
+#[derive(Deserialize)]
+enum PostingsRead {
     One(u64),
     Many(Vec<u64>),
 }
 
-impl Postings {
-    /// Add `key`; past `MAX_BUCKET` the oldest article leaves the bucket.
-    pub fn push(&mut self, key: u64) {
-        match self {
-            Postings::One(first) => *self = Postings::Many(vec![*first, key]),
-            Postings::Many(keys) => {
-                if keys.len() >= MAX_BUCKET {
-                    keys.remove(0);
+impl Serialize for Buckets {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.first.len()))?;
+        for &band in self.first.keys() {
+            match self.get(band) {
+                [only] => map.serialize_entry(&band, &Postings::One(*only))?,
+                many => map.serialize_entry(&band, &Postings::Many(many))?,
+            }
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Buckets {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Buckets, D::Error> {
+        // Entry by entry into place: a window of a million articles holds 16
+        // million buckets, too many to read into a map first.
+        struct Entries;
+        impl<'de> Visitor<'de> for Entries {
+            type Value = Buckets;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a map of LSH buckets")
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut entries: M) -> Result<Buckets, M::Error> {
+                let mut buckets = Buckets::default();
+                while let Some((band, postings)) = entries.next_entry::<u64, PostingsRead>()? {
+                    match postings {
+                        PostingsRead::One(article) => buckets.insert(band, article),
+                        PostingsRead::Many(articles) => {
+                            articles.iter().for_each(|a| buckets.insert(band, *a))
+                        }
+                    }
                 }
-                keys.push(key);
+                Ok(buckets)
             }
         }
-    }
-
-    pub fn as_slice(&self) -> &[u64] {
-        match self {
-            Postings::One(key) => std::slice::from_ref(key),
-            Postings::Many(keys) => keys,
-        }
-    }
-
-    /// Remove `key`; true when nothing is left.
-    pub fn remove(&mut self, key: u64) -> bool {
-        match self {
-            Postings::One(only) => *only == key,
-            Postings::Many(keys) => {
-                keys.retain(|k| *k != key);
-                keys.is_empty()
-            }
-        }
+        deserializer.deserialize_map(Entries)
     }
 }
 
@@ -103,13 +199,56 @@ mod tests {
 
     #[test]
     fn a_bucket_keeps_the_newest_articles() {
-        let mut p = Postings::One(0);
-        for k in 1..200 {
-            p.push(k);
+        let mut b = Buckets::default();
+        for k in 0..200 {
+            b.insert(7, k);
         }
-        assert_eq!(p.as_slice().len(), MAX_BUCKET);
-        assert_eq!(p.as_slice().first(), Some(&(200 - MAX_BUCKET as u64)));
-        assert!(!p.remove(199));
-        assert!(!p.as_slice().contains(&199));
+        assert_eq!(b.get(7).len(), MAX_BUCKET);
+        assert_eq!(b.get(7).first(), Some(&(200 - MAX_BUCKET as u64)));
+        b.remove(7, 199);
+        assert!(!b.get(7).contains(&199));
+        assert_eq!(b.get(7).len(), MAX_BUCKET - 1);
+    }
+
+    #[test]
+    fn a_bucket_goes_from_one_to_shared_and_back() {
+        let mut b = Buckets::default();
+        b.insert(1, 10);
+        b.insert(2, 20);
+        b.insert(1, 11);
+        assert_eq!(b.get(1), &[10, 11]);
+        assert_eq!(b.get(2), &[20]);
+        b.remove(1, 10);
+        assert_eq!(b.get(1), &[11]);
+        assert!(b.shared.is_empty(), "a bucket of one is back in place");
+        b.remove(1, 99);
+        assert_eq!(
+            b.get(1),
+            &[11],
+            "removing an absent article changes nothing"
+        );
+        b.remove(1, 11);
+        b.remove(2, 20);
+        assert!(b.is_empty() && b.get(1).is_empty());
+    }
+
+    #[test]
+    fn buckets_keep_the_snapshot_format_of_one_key_or_a_list() {
+        #[derive(Serialize, Deserialize, PartialEq, Debug)]
+        enum OldPostings {
+            One(u64),
+            Many(Vec<u64>),
+        }
+        let mut b = Buckets::default();
+        b.insert(1, 10);
+        b.insert(2, 20);
+        b.insert(2, 21);
+        let bytes = bincode::serialize(&b).unwrap();
+        let old: std::collections::BTreeMap<u64, OldPostings> =
+            bincode::deserialize(&bytes).unwrap();
+        assert_eq!(old[&1], OldPostings::One(10));
+        assert_eq!(old[&2], OldPostings::Many(vec![20, 21]));
+        let back: Buckets = bincode::deserialize(&bincode::serialize(&old).unwrap()).unwrap();
+        assert_eq!((back.get(1), back.get(2)), (&[10][..], &[20, 21][..]));
     }
 }

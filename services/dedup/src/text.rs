@@ -24,19 +24,6 @@ impl Fnv {
         self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
     }
 
-    /// Write `word` lowercased, without building the lowercase string.
-    pub fn write_lowercase(&mut self, word: &str) {
-        if word.is_ascii() {
-            word.bytes()
-                .for_each(|b| self.write_byte(b.to_ascii_lowercase()));
-        } else {
-            let mut buf = [0u8; 4];
-            for c in word.chars().flat_map(char::to_lowercase) {
-                self.write(c.encode_utf8(&mut buf).as_bytes());
-            }
-        }
-    }
-
     pub fn finish(&self) -> u64 {
         avalanche(self.0)
     }
@@ -70,20 +57,49 @@ pub struct Token {
     pub number: bool,
 }
 
+/// The words of `text`: runs of letters and digits, with apostrophes inside
+/// them. One pass over the text, hashing each word as it is read: no word
+/// is looked at twice and none is copied (tokenising was a quarter of the
+/// decision's time).
 pub fn tokens(text: &str) -> Vec<Token> {
     let mut out = Vec::with_capacity(text.len() / 6);
-    let mut lower = String::new();
+    let mut word: Option<Word> = None;
     let mut at_sentence_start = true;
-    // Words are slices of the text: runs of letters and digits, with
-    // apostrophes inside them.
-    let mut start: Option<usize> = None;
-    for (i, c) in text.char_indices() {
-        if c.is_alphanumeric() || ((c == '\'' || c == '’') && start.is_some()) {
-            start.get_or_insert(i);
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii_alphanumeric() {
+            // A run of ASCII letters and digits, hashed in a tight loop.
+            let run = bytes[i..]
+                .iter()
+                .position(|b| !b.is_ascii_alphanumeric())
+                .map_or(bytes.len(), |n| i + n);
+            word.get_or_insert_with(|| Word::starting(char::from(bytes[i]), at_sentence_start))
+                .push_ascii(&bytes[i..run]);
+            i = run;
             continue;
         }
-        if let Some(s) = start.take() {
-            push_token(&text[s..i], at_sentence_start, &mut lower, &mut out);
+        let c = if bytes[i] < 0x80 {
+            i += 1;
+            char::from(bytes[i - 1])
+        } else {
+            let c = text[i..].chars().next().expect("i is on a char boundary");
+            i += c.len_utf8();
+            c
+        };
+        if c.is_alphanumeric() {
+            word.get_or_insert_with(|| Word::starting(c, at_sentence_start))
+                .push(c);
+            continue;
+        }
+        if (c == '\'' || c == '’')
+            && let Some(w) = word.as_mut()
+        {
+            w.pending_apostrophes += 1;
+            continue;
+        }
+        if let Some(w) = word.take() {
+            out.push(w.finish());
             at_sentence_start = false;
         }
         // Words after these do not count as mid-sentence capitals.
@@ -94,39 +110,87 @@ pub fn tokens(text: &str) -> Vec<Token> {
             at_sentence_start = true;
         }
     }
-    if let Some(s) = start {
-        push_token(&text[s..], at_sentence_start, &mut lower, &mut out);
+    if let Some(w) = word {
+        out.push(w.finish());
     }
     out
 }
 
-fn push_token(word: &str, at_start: bool, lower: &mut String, out: &mut Vec<Token>) {
-    let w = word.trim_matches(|c| c == '\'' || c == '’');
-    let Some(first) = w.chars().next() else {
-        return;
-    };
-    let (hash, single_char) = if w.is_ascii() {
-        // The common case, without building the lowercase word.
-        let mut h = Fnv::new();
-        h.write_lowercase(w);
-        (h.finish(), w.len() == 1)
-    } else {
-        lower.clear();
-        for c in w.chars() {
-            if c == '’' {
-                lower.push('\'');
-            } else {
-                lower.extend(c.to_lowercase());
-            }
+/// A word being read: its lowercase hash so far, and what `Token` needs.
+struct Word {
+    hash: Fnv,
+    /// Characters and bytes hashed (lowercase, apostrophes included).
+    chars: usize,
+    bytes: usize,
+    /// Apostrophes not hashed yet: they count only when a letter follows.
+    pending_apostrophes: usize,
+    at_sentence_start: bool,
+    first_upper: bool,
+    any_lower: bool,
+    all_digits: bool,
+}
+
+impl Word {
+    fn starting(first: char, at_sentence_start: bool) -> Word {
+        Word {
+            hash: Fnv::new(),
+            chars: 0,
+            bytes: 0,
+            pending_apostrophes: 0,
+            at_sentence_start,
+            first_upper: first.is_uppercase(),
+            any_lower: false,
+            all_digits: true,
         }
-        (hash64(lower.as_bytes()), lower.chars().nth(1).is_none())
-    };
-    out.push(Token {
-        hash,
-        stop: single_char || STOPWORDS.contains(&hash),
-        capitalised: first.is_uppercase() && !at_start && !w.chars().all(|c| !c.is_lowercase()),
-        number: w.len() >= 2 && w.bytes().all(|b| b.is_ascii_digit()),
-    });
+    }
+
+    fn take_apostrophes(&mut self) {
+        for _ in 0..std::mem::take(&mut self.pending_apostrophes) {
+            self.hash.write_byte(b'\'');
+            self.chars += 1;
+            self.bytes += 1;
+            self.all_digits = false;
+        }
+    }
+
+    /// ASCII letters and digits.
+    fn push_ascii(&mut self, run: &[u8]) {
+        self.take_apostrophes();
+        for &b in run {
+            self.hash.write_byte(b.to_ascii_lowercase());
+        }
+        self.chars += run.len();
+        self.bytes += run.len();
+        self.any_lower |= run.iter().any(u8::is_ascii_lowercase);
+        self.all_digits &= run.iter().all(u8::is_ascii_digit);
+    }
+
+    /// A letter or digit outside ASCII.
+    fn push(&mut self, c: char) {
+        self.take_apostrophes();
+        let mut buf = [0u8; 4];
+        for lower in c.to_lowercase() {
+            let encoded = lower.encode_utf8(&mut buf).as_bytes();
+            self.hash.write(encoded);
+            self.chars += 1;
+            self.bytes += encoded.len();
+        }
+        self.any_lower |= c.is_lowercase();
+        self.all_digits = false;
+    }
+
+    fn finish(self) -> Token {
+        let hash = self.hash.finish();
+        // Stopwords are short: longer words skip the set.
+        let stop =
+            self.chars == 1 || (self.bytes <= STOPWORD_MAX_BYTES && STOPWORDS.contains(&hash));
+        Token {
+            hash,
+            stop,
+            capitalised: self.first_upper && !self.at_sentence_start && self.any_lower,
+            number: self.bytes >= 2 && self.all_digits,
+        }
+    }
 }
 
 /// Common function words in the languages newsmill sees most; they carry no
@@ -134,6 +198,9 @@ fn push_token(word: &str, at_start: bool, lower: &mut String, out: &mut Vec<Toke
 /// over the word.
 static STOPWORDS: std::sync::LazyLock<rustc_hash::FxHashSet<u64>> =
     std::sync::LazyLock::new(|| STOP.iter().map(|w| hash64(w.as_bytes())).collect());
+
+/// The longest stopword, in bytes ("according"); a test checks it.
+const STOPWORD_MAX_BYTES: usize = 9;
 
 const STOP: &[&str] = &[
     "a",
@@ -355,6 +422,47 @@ const STOP: &[&str] = &[
     "й",
 ];
 
+/// Hash of the text with whitespace collapsed and letters lowercased,
+/// without building that text: the key of exact copies. One pass over the
+/// characters, ASCII without decoding.
+pub(crate) fn normalised_hash(text: &str) -> u64 {
+    let mut h = Fnv::new();
+    let (mut started, mut gap) = (false, false);
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            i += 1;
+            // char::is_whitespace on ASCII, which includes the vertical tab.
+            if matches!(b, b' ' | b'\t'..=b'\r') {
+                gap = started;
+                continue;
+            }
+            if std::mem::take(&mut gap) {
+                h.write_byte(b' ');
+            }
+            h.write_byte(b.to_ascii_lowercase());
+        } else {
+            let c = text[i..].chars().next().expect("i is on a char boundary");
+            i += c.len_utf8();
+            if c.is_whitespace() {
+                gap = started;
+                continue;
+            }
+            if std::mem::take(&mut gap) {
+                h.write_byte(b' ');
+            }
+            let mut buf = [0u8; 4];
+            for lower in c.to_lowercase() {
+                h.write(lower.encode_utf8(&mut buf).as_bytes());
+            }
+        }
+        started = true;
+    }
+    h.finish()
+}
+
 /// Hashes of overlapping word `k`-shingles (lowercased), for MinHash. Each
 /// word is hashed once; a shingle's hash combines its words' hashes in order.
 pub fn shingle_hashes(toks: &[Token], k: usize) -> Vec<u64> {
@@ -375,3 +483,7 @@ pub fn shingle_hashes(toks: &[Token], k: usize) -> Vec<u64> {
     out.dedup();
     out
 }
+
+#[cfg(test)]
+#[path = "text_tests.rs"]
+mod tests;

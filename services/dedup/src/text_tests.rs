@@ -1,0 +1,144 @@
+//! The one-pass readers of `text.rs` against the rules written plainly.
+
+use super::*;
+
+/// The word rules written plainly: slice each word out, then look at it.
+/// Hashes are persisted, so the one-pass reader must agree exactly.
+fn tokens_by_slices(text: &str) -> Vec<(u64, bool, bool, bool)> {
+    let mut out = Vec::new();
+    let mut at_start = true;
+    let mut start: Option<usize> = None;
+    let mut words = Vec::new();
+    for (i, c) in text.char_indices().chain([(text.len(), ' ')]) {
+        if i < text.len() && (c.is_alphanumeric() || ((c == '\'' || c == '’') && start.is_some()))
+        {
+            start.get_or_insert(i);
+            continue;
+        }
+        if let Some(s) = start.take() {
+            words.push((&text[s..i], at_start));
+            at_start = false;
+        }
+        if ".!?\n:\"“(-—•".contains(c) {
+            at_start = true;
+        }
+    }
+    for (word, at_start) in words {
+        let w = word.trim_matches(|c| c == '\'' || c == '’');
+        let lower: String = w
+            .chars()
+            .flat_map(|c| {
+                if c == '’' {
+                    '\''.to_lowercase()
+                } else {
+                    c.to_lowercase()
+                }
+            })
+            .collect();
+        let hash = hash64(lower.as_bytes());
+        let first = w.chars().next().unwrap();
+        out.push((
+            hash,
+            lower.chars().count() == 1 || STOPWORDS.contains(&hash),
+            first.is_uppercase() && !at_start && w.chars().any(char::is_lowercase),
+            w.len() >= 2 && w.bytes().all(|b| b.is_ascii_digit()),
+        ));
+    }
+    out
+}
+
+/// Texts drawn from an alphabet of the cases that matter: case, digits,
+/// both apostrophes, sentence marks, every kind of whitespace, letters
+/// that lowercase to two characters, Cyrillic, CJK and final sigma.
+fn tricky_texts() -> Vec<String> {
+    const PIECES: &[&str] = &[
+        "Obama",
+        "the",
+        "ECB",
+        "2024",
+        "7",
+        "don't",
+        "players'",
+        "’tis",
+        "O’Neil",
+        ".",
+        "!",
+        "?",
+        ":",
+        "\"",
+        "“",
+        "(",
+        "-",
+        "—",
+        "•",
+        " ",
+        "  ",
+        "\t",
+        "\n",
+        "\u{b}",
+        "\u{a0}",
+        "\u{3000}",
+        "İstanbul",
+        "ΣΟΦΊΑ",
+        "Києві",
+        "für",
+        "東京",
+        "x",
+        "A",
+        "It's",
+        "'",
+        "’",
+        "according",
+        "ACCORDING",
+        "naïve",
+        "Ⅻ",
+        "٣٤",
+    ];
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    (0..400)
+        .map(|_| {
+            let len = (seed % 40) as usize;
+            (0..len)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    PIECES[(seed % PIECES.len() as u64) as usize]
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn one_pass_tokens_agree_with_the_plain_word_rules() {
+    for text in tricky_texts() {
+        let got: Vec<_> = tokens(&text)
+            .iter()
+            .map(|t| (t.hash, t.stop, t.capitalised, t.number))
+            .collect();
+        assert_eq!(got, tokens_by_slices(&text), "text: {text:?}");
+    }
+}
+
+#[test]
+fn the_exact_copy_hash_is_of_the_collapsed_lowercase_text() {
+    for text in tricky_texts() {
+        let collapsed = text
+            .split_whitespace()
+            .map(|w| w.chars().flat_map(char::to_lowercase).collect::<String>())
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert_eq!(
+            normalised_hash(&text),
+            hash64(collapsed.as_bytes()),
+            "{text:?}"
+        );
+    }
+}
+
+#[test]
+fn no_stopword_is_longer_than_the_length_checked() {
+    let longest = STOP.iter().map(|w| w.len()).max().unwrap();
+    assert_eq!(longest, STOPWORD_MAX_BYTES);
+}
