@@ -1,12 +1,15 @@
 //! Decode HTML bytes to UTF-8: BOM, then the HTTP charset, then a `<meta>`
 //! charset, each checked against the bytes; statistical detection last.
-//! A `<meta>` that says latin-1 over valid UTF-8 bytes is a common mislabel,
-//! so valid UTF-8 with non-ASCII bytes wins over a legacy single-byte label.
+//! A `<meta>` that says latin-1 (or gb2312, or shift_jis) over valid UTF-8
+//! bytes is a common mislabel, so valid UTF-8 with non-ASCII bytes wins over
+//! a legacy label.
 
 use encoding_rs::{Encoding, UTF_8};
 
 /// Bytes of the document head searched for a `<meta charset>`.
 const META_SCAN_BYTES: usize = 4096;
+/// Non-ASCII bytes, all valid UTF-8, that outweigh a multi-byte legacy label.
+const MULTIBYTE_EVIDENCE: usize = 32;
 
 /// Decode `bytes`; `http_content_type` is the Content-Type header, if any.
 /// Returns the text and the name of the encoding used. Never fails:
@@ -31,8 +34,14 @@ fn detect(bytes: &[u8], http_content_type: Option<&str>) -> &'static Encoding {
         if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
             return UTF_8;
         }
-        if enc != UTF_8 && enc.is_single_byte() && valid_utf8_non_ascii() {
-            return UTF_8;
+        if enc != UTF_8 && valid_utf8_non_ascii() {
+            // Real text in a legacy multi-byte encoding is valid UTF-8 only
+            // by chance, and that chance shrinks fast with its length: a
+            // few characters could pass, a page of them does not.
+            let non_ascii = bytes.iter().filter(|b| !b.is_ascii()).count();
+            if enc.is_single_byte() || non_ascii >= MULTIBYTE_EVIDENCE {
+                return UTF_8;
+            }
         }
         return enc;
     }
@@ -95,6 +104,19 @@ mod tests {
         let (text, enc) = decode_html(page, None);
         assert_eq!(enc, "UTF-8");
         assert!(text.contains("Zürich café"));
+    }
+
+    #[test]
+    fn a_multibyte_label_over_utf8_bytes_reads_as_utf8_but_real_gbk_does_not() {
+        let story = "谷歌在2014年收购的人工智能公司开发出一款能够用自己的记忆学习新知识的计算机。";
+        let page = format!("<meta charset=\"gb2312\"><p>{story}</p>");
+        let (text, enc) = decode_html(page.as_bytes(), None);
+        assert_eq!(enc, "UTF-8");
+        assert!(text.contains(story));
+        let (gbk, _, _) = encoding_rs::GBK.encode(&page);
+        let (text, enc) = decode_html(&gbk, None);
+        assert_eq!(enc, "GBK");
+        assert!(text.contains(story));
     }
 
     #[test]
