@@ -15,6 +15,15 @@ static RELATED_HEADER: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
+/// A heading that opens what follows a story: the author's bio, the
+/// reviewer's, a disclaimer. Whatever comes after it is not the story.
+static TAIL_HEADER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^\s*(about (the|this) (authors?|reviewers?|writers?|contributors?|experts?)|author(s'|'s)? (bio(graphy)?|information|details)|(medical |legal )?disclaimer)\s*[:.]?\s*$",
+    )
+    .expect("valid regex")
+});
+
 /// Phrases that only appear in appeals for money, membership or newsletters.
 static APPEAL_CUES: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -62,6 +71,8 @@ pub enum LineKind {
     Story,
     /// Header of a related-links list: it and the list after it go.
     RelatedHeader,
+    /// Header of the page's tail (author bio, disclaimer): it and the rest go.
+    TailHeader,
     Appeal,
     Chrome,
     Caption,
@@ -92,6 +103,9 @@ pub fn classify_counted(t: &str, words: usize) -> LineKind {
     }
     if RELATED_HEADER.is_match(t) {
         return LineKind::RelatedHeader;
+    }
+    if words <= 6 && TAIL_HEADER.is_match(t) {
+        return LineKind::TailHeader;
     }
     if LANG_SWITCH.is_match(t) && words >= 2 {
         return LineKind::LanguageSwitcher;
@@ -147,6 +161,8 @@ mod tests {
         );
         assert_eq!(classify("Become a Patron!"), LineKind::Appeal);
         assert_eq!(classify("Read also:"), LineKind::RelatedHeader);
+        assert_eq!(classify("About the Author"), LineKind::TailHeader);
+        assert_eq!(classify("Disclaimer:"), LineKind::TailHeader);
         assert_eq!(classify("ua en ru"), LineKind::LanguageSwitcher);
         assert_eq!(
             classify("Vladimir Putin and Kim Jong Un. Photo: RIA Novosti"),
@@ -168,6 +184,7 @@ mod tests {
             "He said it is the coalition Russia is building, noting the sharp contrast with the group of 50 nations.",
             "Carpenter noted that this will not help Russia, which continues to provide strong support to Ukraine.",
             "Moscow and Pyongyang have denied the facts of arms supplies.",
+            "About the author of the report, little is known.",
         ] {
             assert_eq!(classify(s), LineKind::Story, "{s}");
         }

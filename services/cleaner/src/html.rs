@@ -565,17 +565,28 @@ pub fn whole_small_page(seg: &Segmented) -> Option<Vec<String>> {
     (!lines.is_empty()).then_some(lines)
 }
 
+/// Story words that must come before an author-bio or disclaimer heading for
+/// it to end the story: such a box at the top of an article ends nothing.
+pub(crate) const TAIL_AFTER_WORDS: usize = 100;
+
 /// The story blocks of `range`, with chrome, captions, bylines, related lists
 /// and a repeated headline removed.
 pub fn story_lines(blocks: &[Block], range: (usize, usize), title: Option<&str>) -> Vec<String> {
     let title_norm = title.map(norm);
     let mut out: Vec<String> = Vec::new();
+    let mut out_words = 0;
     let mut in_related = false;
     for block in &blocks[range.0..range.1] {
         let text = block.text.trim();
         let kind = block.line;
         if kind == LineKind::RelatedHeader {
             in_related = true;
+            continue;
+        }
+        if kind == LineKind::TailHeader {
+            if out_words >= TAIL_AFTER_WORDS {
+                break;
+            }
             continue;
         }
         let words = block.words;
@@ -602,6 +613,7 @@ pub fn story_lines(blocks: &[Block], range: (usize, usize), title: Option<&str>)
         {
             continue;
         }
+        out_words += words;
         out.push(text.to_string());
     }
     out

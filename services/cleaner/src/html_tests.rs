@@ -51,3 +51,21 @@ fn deep_nesting_does_not_overflow() {
     );
     assert!(got.text.contains("deep text"), "{got:?}");
 }
+
+#[test]
+fn an_author_bio_or_disclaimer_after_the_story_ends_it_but_not_before() {
+    let story: String = (0..5)
+        .map(|i| format!("<p>Paragraph {i} of the report says the council voted to rebuild the old bridge over the river by next spring, officials said.</p>"))
+        .collect();
+    let bio = "<h3>About the Author</h3><p>Jane Doe has covered city hall for ten years and writes about transport, housing and the people who run the city.</p><h3>Disclaimer</h3><p>This article is for information only and is not advice of any kind, legal or otherwise, for any reader.</p>";
+    let after = lines(&format!("<article>{story}{bio}</article>"), None);
+    assert_eq!(after.len(), 5, "{after:?}");
+    assert!(after.iter().all(|l| l.starts_with("Paragraph")));
+    // A bio box at the top of the article ends nothing: the story follows.
+    let before = lines(&format!("<article>{bio}{story}</article>"), None);
+    assert_eq!(
+        before.iter().filter(|l| l.starts_with("Paragraph")).count(),
+        5,
+        "{before:?}"
+    );
+}

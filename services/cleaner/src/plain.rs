@@ -70,6 +70,12 @@ pub fn clean(text: &str) -> PlainArticle {
             in_related = true;
             continue;
         }
+        if kind == LineKind::TailHeader {
+            if crate::word_count(&lines.join(" ")) >= crate::html::TAIL_AFTER_WORDS {
+                break;
+            }
+            continue;
+        }
         if in_related {
             // Headline-like items (no final stop) continue the list, and so do
             // teaser sentences about something else: a line that shares
