@@ -580,7 +580,7 @@ pub fn story_lines(blocks: &[Block], range: (usize, usize), title: Option<&str>)
         let text = block.text.trim();
         let kind = block.line;
         if kind == LineKind::RelatedHeader {
-            in_related = true;
+            in_related = !is_expand_button(block);
             continue;
         }
         if kind == LineKind::TailHeader {
@@ -617,6 +617,14 @@ pub fn story_lines(blocks: &[Block], range: (usize, usize), title: Option<&str>)
         out.push(text.to_string());
     }
     out
+}
+
+/// "Read more" as a button that unfolds the rest of the story (no link, no
+/// heading, no colon), not the header of a list of other stories.
+fn is_expand_button(block: &Block) -> bool {
+    block.link_chars == 0
+        && block.kind != BlockKind::Heading
+        && block.text.trim().eq_ignore_ascii_case("read more")
 }
 
 fn norm(s: &str) -> String {

@@ -69,3 +69,24 @@ fn an_author_bio_or_disclaimer_after_the_story_ends_it_but_not_before() {
         "{before:?}"
     );
 }
+
+#[test]
+fn a_read_more_button_unfolds_the_story_but_a_read_more_heading_opens_a_list() {
+    let para = |i: usize| {
+        format!(
+            "<div class=\"body-paragraph\">Paragraph {i} of the report says the council voted to rebuild the old bridge over the river by next spring.</div>"
+        )
+    };
+    let first: String = (0..3).map(para).collect();
+    let rest: String = (3..6).map(para).collect();
+    let button = r#"<div class="read-more-button"><div>Read More</div></div>"#;
+    let got = lines(&format!("<article>{first}{button}{rest}</article>"), None);
+    assert_eq!(
+        got.len(),
+        6,
+        "the paragraphs after the button are the story: {got:?}"
+    );
+    let list = r#"<h3>Read more</h3><div>Another story entirely, about a festival of lights that the town held on the weekend.</div>"#;
+    let got = lines(&format!("<article>{first}{list}</article>"), None);
+    assert_eq!(got.len(), 3, "the teaser after the heading is not: {got:?}");
+}
