@@ -1,6 +1,7 @@
 //! Unit tests of segmentation and story lines.
 
 use super::*;
+use crate::story_lines::story_lines;
 
 fn lines(html: &str, title: Option<&str>) -> Vec<String> {
     let doc = Html::parse_document(html);

@@ -7,6 +7,7 @@ pub mod html;
 pub mod metadata;
 pub mod nesting;
 pub mod plain;
+pub mod story_lines;
 
 use chrono::{DateTime, Utc};
 use news_core::bus::{InRecord, OutRecord};
@@ -74,7 +75,7 @@ pub fn extract_html(html: &str, limits: Limits) -> Extracted {
         }
     }
     if out.empty_reason.is_some()
-        && let Some(lines) = html::whole_small_page(&seg)
+        && let Some(lines) = story_lines::whole_small_page(&seg)
     {
         out = finish(lines, ExtractionMethod::Scoring, 1);
     }
@@ -99,7 +100,7 @@ pub fn extract_html(html: &str, limits: Limits) -> Extracted {
 fn main_text(seg: &html::Segmented, md: &metadata::Metadata, limits: Limits) -> Extracted {
     let mut lines = seg
         .best
-        .map(|range| html::story_lines(&seg.blocks, range, md.title.as_deref()))
+        .map(|range| story_lines::story_lines(&seg.blocks, range, md.title.as_deref()))
         .unwrap_or_default();
     let mut method = ExtractionMethod::Scoring;
 

@@ -71,7 +71,7 @@ pub fn clean(text: &str) -> PlainArticle {
             continue;
         }
         if kind == LineKind::TailHeader {
-            if crate::word_count(&lines.join(" ")) >= crate::html::TAIL_AFTER_WORDS {
+            if crate::word_count(&lines.join(" ")) >= crate::story_lines::TAIL_AFTER_WORDS {
                 break;
             }
             continue;

@@ -1,0 +1,107 @@
+//! From a segmented page to the story's lines: the best container's story
+//! blocks, without chrome, captions, bylines, related lists, the tail after
+//! an author bio, or a repeated headline.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::boilerplate::LineKind;
+use crate::html::{Block, BlockKind, Segmented};
+
+static BYLINE_OR_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^\s*((by|written by|words by|reporting by|von|par|por)\s+[\p{Lu}][\p{L}.'-]+(\s+[\p{Lu}][\p{L}.'-]+){0,3}(\s*(,|and|&)\s*[\p{Lu}][\p{L}.'-]+(\s+[\p{Lu}][\p{L}.'-]+){0,3})*|(published|updated|posted|last updated)( on)?:?\s.{0,40}|((mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?(\d{1,2}\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(st|nd|rd|th)?,?\s+\d{4}.{0,20}|((mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?\d{1,2}\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{4}.{0,20}|\d{4}-\d{2}-\d{2}([t\s]\d{2}:\d{2}.{0,10})?|\d{1,2}[./]\d{1,2}[./]\d{2,4}(,?\s+\d{1,2}:\d{2})?)\s*$",
+    )
+    .expect("valid regex")
+});
+
+/// Text characters of a small page: some 50 words.
+const SMALL_PAGE_CHARS: usize = 300;
+
+/// A page with less text in all than a short article has no room for
+/// chrome or teasers to hide in: all its story-like text is the content
+/// (short notices, stubs). None when the page is empty or large. The whole
+/// page counts, skipped parts too: a page whose text all sits in skipped
+/// parts is not small.
+pub fn whole_small_page(seg: &Segmented) -> Option<Vec<String>> {
+    if seg.page_chars >= SMALL_PAGE_CHARS {
+        return None;
+    }
+    let lines: Vec<String> = seg
+        .blocks
+        .iter()
+        .filter(|b| b.line == LineKind::Story)
+        .map(|b| b.text.clone())
+        .collect();
+    (!lines.is_empty()).then_some(lines)
+}
+
+/// Story words that must come before an author-bio or disclaimer heading for
+/// it to end the story: such a box at the top of an article ends nothing.
+pub(crate) const TAIL_AFTER_WORDS: usize = 100;
+
+/// The story blocks of `range`, with chrome, captions, bylines, related lists
+/// and a repeated headline removed.
+pub fn story_lines(blocks: &[Block], range: (usize, usize), title: Option<&str>) -> Vec<String> {
+    let title_norm = title.map(norm);
+    let mut out: Vec<String> = Vec::new();
+    let mut out_words = 0;
+    let mut in_related = false;
+    for block in &blocks[range.0..range.1] {
+        let text = block.text.trim();
+        let kind = block.line;
+        if kind == LineKind::RelatedHeader {
+            in_related = !is_expand_button(block);
+            continue;
+        }
+        if kind == LineKind::TailHeader {
+            if out_words >= TAIL_AFTER_WORDS {
+                break;
+            }
+            continue;
+        }
+        let words = block.words;
+        if in_related {
+            // A related list ends at the first real paragraph.
+            if block.kind == BlockKind::Paragraph && words >= 12 && block.link_density() < 0.3 {
+                in_related = false;
+            } else {
+                continue;
+            }
+        }
+        if kind != LineKind::Story || block.link_density() > 0.5 {
+            continue;
+        }
+        if words <= 12 && block.link_density() > 0.25 {
+            continue;
+        }
+        if words <= 14 && BYLINE_OR_DATE.is_match(text) {
+            continue;
+        }
+        if out.is_empty()
+            && let Some(t) = &title_norm
+            && norm(text) == *t
+        {
+            continue;
+        }
+        out_words += words;
+        out.push(text.to_string());
+    }
+    out
+}
+
+/// "Read more" as a button that unfolds the rest of the story (no link, no
+/// heading, no colon), not the header of a list of other stories.
+fn is_expand_button(block: &Block) -> bool {
+    block.link_chars == 0
+        && block.kind != BlockKind::Heading
+        && block.text.trim().eq_ignore_ascii_case("read more")
+}
+
+fn norm(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
