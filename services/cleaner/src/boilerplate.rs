@@ -62,7 +62,9 @@ static CAPTION: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A line of language codes, such as "ua en ru" or "EN | DE | FR".
 static LANG_SWITCH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*([a-z]{2}(-[a-z]{2})?\s*[|/·•,]?\s*){2,8}$").expect("valid regex")
+    // Codes apart from each other: "Business School" is not "bu si ne ss".
+    Regex::new(r"(?i)^\s*[a-z]{2}(-[a-z]{2})?((\s*[|/·•,]\s*|\s+)[a-z]{2}(-[a-z]{2})?){1,7}\s*[|/·•,]?\s*$")
+        .expect("valid regex")
 });
 
 /// What a block of text is, as far as boilerplate goes.
@@ -164,6 +166,8 @@ mod tests {
         assert_eq!(classify("About the Author"), LineKind::TailHeader);
         assert_eq!(classify("Disclaimer:"), LineKind::TailHeader);
         assert_eq!(classify("ua en ru"), LineKind::LanguageSwitcher);
+        assert_eq!(classify("EN | DE | FR"), LineKind::LanguageSwitcher);
+        assert_eq!(classify("en-US / fr-CA"), LineKind::LanguageSwitcher);
         assert_eq!(
             classify("Vladimir Putin and Kim Jong Un. Photo: RIA Novosti"),
             LineKind::Caption
@@ -185,6 +189,8 @@ mod tests {
             "Carpenter noted that this will not help Russia, which continues to provide strong support to Ukraine.",
             "Moscow and Pyongyang have denied the facts of arms supplies.",
             "About the author of the report, little is known.",
+            "Business School",
+            "Kyiv news",
         ] {
             assert_eq!(classify(s), LineKind::Story, "{s}");
         }
