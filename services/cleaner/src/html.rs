@@ -20,6 +20,8 @@ pub enum BlockKind {
     Paragraph,
     Heading,
     ListItem,
+    /// A table row, its cells joined by " | ".
+    TableRow,
     Other,
 }
 
@@ -147,9 +149,10 @@ fn block_tag(tag: &str) -> Option<BlockKind> {
         "p" | "blockquote" | "pre" | "dd" | "address" => BlockKind::Paragraph,
         "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => BlockKind::Heading,
         "li" | "dt" => BlockKind::ListItem,
+        "tr" => BlockKind::TableRow,
         "div" | "section" | "article" | "main" | "ul" | "ol" | "dl" | "table" | "tbody"
-        | "thead" | "tr" | "td" | "th" | "br" | "hr" | "center" | "details" | "summary"
-        | "form" | "body" | "fieldset" => BlockKind::Other,
+        | "thead" | "tfoot" | "br" | "hr" | "center" | "details" | "summary" | "form" | "body"
+        | "fieldset" => BlockKind::Other,
         _ => return None,
     })
 }
@@ -387,7 +390,12 @@ pub fn segment(doc: &Html, keep_chrome: bool) -> Segmented {
         }
         let block = Block {
             link_chars: links.min(chars),
-            line: classify_counted(&text, tokens),
+            // Cells are data, not prose: " | " would read as a menu.
+            line: if kind == BlockKind::TableRow {
+                LineKind::Story
+            } else {
+                classify_counted(&text, tokens)
+            },
             text,
             kind,
             chars,
@@ -435,6 +443,8 @@ pub fn segment(doc: &Html, keep_chrome: bool) -> Segmented {
                             });
                         } else if el.name() == "a" {
                             link_depth += 1;
+                        } else if matches!(el.name(), "td" | "th") && !cur.trim().is_empty() {
+                            cur.push_str(" | ");
                         }
                     }
                     Node::Text(t) => {
@@ -532,6 +542,10 @@ fn block_value(block: &Block) -> (f32, f32) {
         || words >= 25;
     if words >= 10 && sentence {
         (chars * (1.0 - ld), chars * ld)
+    } else if block.kind == BlockKind::TableRow {
+        // Rows of data (figures, names) are not prose but not chrome
+        // either: they do not count against the story around them.
+        (0.0, 0.0)
     } else {
         (0.0, chars * 0.3)
     }

@@ -91,3 +91,35 @@ fn a_read_more_button_unfolds_the_story_but_a_read_more_heading_opens_a_list() {
     let got = lines(&format!("<article>{first}{list}</article>"), None);
     assert_eq!(got.len(), 3, "the teaser after the heading is not: {got:?}");
 }
+
+#[test]
+fn a_data_table_in_the_story_is_kept_as_rows_and_a_table_of_links_is_not() {
+    let para = |i: usize| {
+        format!(
+            "<p>Paragraph {i} of the report says the council voted to rebuild the old bridge over the river by next spring.</p>"
+        )
+    };
+    let rows: String = (1..=12)
+        .map(|i| {
+            format!(
+                "<tr><td>{i}</td><td>District {i}</td><td>{}%</td></tr>",
+                40 + i
+            )
+        })
+        .collect();
+    let table =
+        format!("<table><tr><th>Rank</th><th>District</th><th>Turnout</th></tr>{rows}</table>");
+    let links = r#"<table><tr><td><a href="/a">Home</a></td><td><a href="/b">World</a></td><td><a href="/c">Sport</a></td></tr></table>"#;
+    let html = format!("<article>{}{table}{}{links}</article>", para(0), para(1));
+    let got = lines(&html, None);
+    assert!(
+        got.contains(&"Rank | District | Turnout".to_string()),
+        "{got:?}"
+    );
+    assert!(got.contains(&"7 | District 7 | 47%".to_string()), "{got:?}");
+    assert!(
+        got.iter().filter(|l| l.starts_with("Paragraph")).count() == 2,
+        "{got:?}"
+    );
+    assert!(!got.iter().any(|l| l.contains("Home")), "{got:?}");
+}
