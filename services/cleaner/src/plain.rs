@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::boilerplate::{LineKind, classify, is_appeal};
+use crate::story_lines::norm;
 
 static LEADING_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^\s*(date\s*:?\s*)?\d{4}-\d{2}-\d{2}(\s+\d{1,2}:\d{2})?\s+")
@@ -71,7 +72,8 @@ pub fn clean(text: &str) -> PlainArticle {
             continue;
         }
         if kind == LineKind::TailHeader {
-            if crate::word_count(&lines.join(" ")) >= crate::story_lines::TAIL_AFTER_WORDS {
+            let words: usize = lines.iter().map(|l| crate::word_count(l)).sum();
+            if words >= crate::story_lines::TAIL_AFTER_WORDS {
                 break;
             }
             continue;
@@ -152,13 +154,6 @@ fn overlap_with(line: &str, story: &[String]) -> f32 {
         return 0.0;
     }
     words.iter().filter(|w| seen.contains(*w)).count() as f32 / words.len() as f32
-}
-
-fn norm(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
 }
 
 #[cfg(test)]

@@ -99,7 +99,9 @@ fn is_expand_button(block: &Block) -> bool {
         && block.text.trim().eq_ignore_ascii_case("read more")
 }
 
-fn norm(s: &str) -> String {
+/// Letters and digits only, lowercased: for comparing a line with the
+/// headline.
+pub(crate) fn norm(s: &str) -> String {
     s.chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)

@@ -129,14 +129,6 @@ impl Buckets {
             _ => {}
         }
     }
-
-    pub fn len(&self) -> usize {
-        self.first.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.first.is_empty()
-    }
 }
 
 /// One bucket as snapshots hold it (format 3, kept): one key or a list.
@@ -229,7 +221,7 @@ mod tests {
         );
         b.remove(1, 11);
         b.remove(2, 20);
-        assert!(b.is_empty() && b.get(1).is_empty());
+        assert!(b.first.is_empty() && b.get(1).is_empty());
     }
 
     #[test]

@@ -24,6 +24,20 @@ impl Fnv {
         self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
     }
 
+    /// Write `c` lowercased (one or more characters); returns the
+    /// characters and bytes written.
+    pub fn write_lowercase_char(&mut self, c: char) -> (usize, usize) {
+        let (mut chars, mut bytes) = (0, 0);
+        let mut buf = [0u8; 4];
+        for lower in c.to_lowercase() {
+            let encoded = lower.encode_utf8(&mut buf).as_bytes();
+            self.write(encoded);
+            chars += 1;
+            bytes += encoded.len();
+        }
+        (chars, bytes)
+    }
+
     pub fn finish(&self) -> u64 {
         avalanche(self.0)
     }
@@ -79,14 +93,7 @@ pub fn tokens(text: &str) -> Vec<Token> {
             i = run;
             continue;
         }
-        let c = if bytes[i] < 0x80 {
-            i += 1;
-            char::from(bytes[i - 1])
-        } else {
-            let c = text[i..].chars().next().expect("i is on a char boundary");
-            i += c.len_utf8();
-            c
-        };
+        let c = next_char(text, &mut i);
         if c.is_alphanumeric() {
             word.get_or_insert_with(|| Word::starting(c, at_sentence_start))
                 .push(c);
@@ -168,13 +175,9 @@ impl Word {
     /// A letter or digit outside ASCII.
     fn push(&mut self, c: char) {
         self.take_apostrophes();
-        let mut buf = [0u8; 4];
-        for lower in c.to_lowercase() {
-            let encoded = lower.encode_utf8(&mut buf).as_bytes();
-            self.hash.write(encoded);
-            self.chars += 1;
-            self.bytes += encoded.len();
-        }
+        let (chars, bytes) = self.hash.write_lowercase_char(c);
+        self.chars += chars;
+        self.bytes += bytes;
         self.any_lower |= c.is_lowercase();
         self.all_digits = false;
     }
@@ -424,43 +427,41 @@ const STOP: &[&str] = &[
 
 /// Hash of the text with whitespace collapsed and letters lowercased,
 /// without building that text: the key of exact copies. One pass over the
-/// characters, ASCII without decoding.
+/// characters.
 pub(crate) fn normalised_hash(text: &str) -> u64 {
     let mut h = Fnv::new();
     let (mut started, mut gap) = (false, false);
-    let bytes = text.as_bytes();
     let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b < 0x80 {
-            i += 1;
-            // char::is_whitespace on ASCII, which includes the vertical tab.
-            if matches!(b, b' ' | b'\t'..=b'\r') {
-                gap = started;
-                continue;
-            }
-            if std::mem::take(&mut gap) {
-                h.write_byte(b' ');
-            }
-            h.write_byte(b.to_ascii_lowercase());
+    while i < text.len() {
+        let c = next_char(text, &mut i);
+        if c.is_whitespace() {
+            gap = started;
+            continue;
+        }
+        if std::mem::take(&mut gap) {
+            h.write_byte(b' ');
+        }
+        if c.is_ascii() {
+            h.write_byte((c as u8).to_ascii_lowercase());
         } else {
-            let c = text[i..].chars().next().expect("i is on a char boundary");
-            i += c.len_utf8();
-            if c.is_whitespace() {
-                gap = started;
-                continue;
-            }
-            if std::mem::take(&mut gap) {
-                h.write_byte(b' ');
-            }
-            let mut buf = [0u8; 4];
-            for lower in c.to_lowercase() {
-                h.write(lower.encode_utf8(&mut buf).as_bytes());
-            }
+            h.write_lowercase_char(c);
         }
         started = true;
     }
     h.finish()
+}
+
+/// The character at byte `i` of `text`, moving `i` past it; ASCII without
+/// decoding.
+fn next_char(text: &str, i: &mut usize) -> char {
+    let b = text.as_bytes()[*i];
+    if b < 0x80 {
+        *i += 1;
+        return char::from(b);
+    }
+    let c = text[*i..].chars().next().expect("i is on a char boundary");
+    *i += c.len_utf8();
+    c
 }
 
 /// Hashes of overlapping word `k`-shingles (lowercased), for MinHash. Each
