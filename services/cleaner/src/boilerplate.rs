@@ -15,6 +15,16 @@ static RELATED_HEADER: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
+/// The same headers in the other languages newsmill's feeds come in
+/// (Portuguese, Spanish, French, German, Italian, Dutch, Polish, Russian,
+/// Ukrainian).
+static RELATED_HEADER_OTHER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^\s*(leia (também|mais)|veja (também|mais)|você (também )?pode gostar|notícias relacionadas|mais lidas|le[ea] (también|más)|te puede interesar|noticias relacionadas|más noticias|lo más (leído|visto)|(à )?lire (aussi|également)|sur le même sujet|vous (aimerez|pourriez aimer) aussi|les plus lus|lesen sie (auch|mehr)|mehr zum thema|das könnte sie auch interessieren|meistgelesen|leggi anche|potrebbe interessarti|articoli correlati|i più letti|lees ook|meest gelezen|(czytaj|zobacz) (też|także|również)|читайте (также|також)|смотрите также|дивіться також|похожие (новости|статьи)|схожі новини)\s*[:.!…]*\s*$",
+    )
+    .expect("valid regex")
+});
+
 /// A heading that opens what follows a story: the author's bio, the
 /// reviewer's, a disclaimer. Whatever comes after it is not the story.
 static TAIL_HEADER: LazyLock<Regex> = LazyLock::new(|| {
@@ -103,7 +113,7 @@ pub fn classify_counted(t: &str, words: usize) -> LineKind {
     if t.is_empty() || is_menu_line(t) || BYLINE_LINE.is_match(t) {
         return LineKind::Chrome;
     }
-    if RELATED_HEADER.is_match(t) {
+    if RELATED_HEADER.is_match(t) || words <= 6 && RELATED_HEADER_OTHER.is_match(t) {
         return LineKind::RelatedHeader;
     }
     if words <= 6 && TAIL_HEADER.is_match(t) {
@@ -163,6 +173,18 @@ mod tests {
         );
         assert_eq!(classify("Become a Patron!"), LineKind::Appeal);
         assert_eq!(classify("Read also:"), LineKind::RelatedHeader);
+        for header in [
+            "Читайте також:",
+            "Leia também",
+            "Você pode gostar...",
+            "Lesen Sie auch",
+        ] {
+            assert_eq!(classify(header), LineKind::RelatedHeader, "{header}");
+        }
+        assert_eq!(
+            classify("Lesen Sie auch den Bericht des Rates."),
+            LineKind::Story
+        );
         assert_eq!(classify("About the Author"), LineKind::TailHeader);
         assert_eq!(classify("Disclaimer:"), LineKind::TailHeader);
         assert_eq!(classify("ua en ru"), LineKind::LanguageSwitcher);

@@ -358,8 +358,23 @@ pub struct Segmented {
     pub skipped_chrome: bool,
 }
 
+/// How `segment` reads a page. The default is the first look; the others
+/// are second looks at pages where it found little.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Look {
+    /// Keep headers and asides: some sites put the article in one.
+    pub keep_chrome: bool,
+    /// Count short unlinked paragraphs as (half) content, for pages with no
+    /// prose at all.
+    pub short_paragraphs: bool,
+}
+
+/// Unlinked paragraphs of at least this many words count in a
+/// `short_paragraphs` look; shorter ones are labels and stray words.
+const SHORT_PARAGRAPH_WORDS: usize = 5;
+
 /// Split the document into blocks and find the best content container.
-pub fn segment(doc: &Html, keep_chrome: bool) -> Segmented {
+pub fn segment(doc: &Html, look: Look) -> Segmented {
     let mut blocks: Vec<Block> = Vec::new();
     let mut frames: Vec<Frame> = Vec::new();
     let mut cur = String::new();
@@ -401,7 +416,7 @@ pub fn segment(doc: &Html, keep_chrome: bool) -> Segmented {
             chars,
             words,
         };
-        let (good, bad) = block_value(&block);
+        let (good, bad) = block_value(&block, look);
         if let Some(f) = frames.last_mut() {
             f.good += good;
             f.bad += bad;
@@ -418,7 +433,7 @@ pub fn segment(doc: &Html, keep_chrome: bool) -> Segmented {
                 match node.value() {
                     Node::Element(el) => {
                         let hits = name_hits(el);
-                        if skip_element(node, el, hits.as_ref(), page_chars, keep_chrome) {
+                        if skip_element(node, el, hits.as_ref(), page_chars, look.keep_chrome) {
                             skipped_chrome |= chrome_tag(el.name());
                             skip_until = Some(node.id());
                             // A skipped subtree still separates blocks.
@@ -510,10 +525,14 @@ pub fn segment(doc: &Html, keep_chrome: bool) -> Segmented {
 /// story text it holds (measured flat between 0.3 and 1.0 on the eval sets).
 const BAD_WEIGHT: f32 = 0.5;
 
-/// A small lift for containers whose names say "article body".
+/// A lift for containers whose names say "article body".
 fn name_bonus(el: &scraper::node::Element, hits: Option<&regex::SetMatches>) -> f32 {
     let positive = hits.is_some_and(|h| h.matched(0));
-    if el.attr("itemprop") == Some("articleBody") || positive {
+    if el.attr("itemprop") == Some("articleBody") {
+        // Schema.org markup names the body outright: it outweighs a box of
+        // footer text on a short article.
+        1.0
+    } else if positive {
         0.25
     } else if el.name() == "article" {
         0.1
@@ -523,7 +542,7 @@ fn name_bonus(el: &scraper::node::Element, hits: Option<&regex::SetMatches>) -> 
 }
 
 /// (good, bad) character weight of a block for container scoring.
-fn block_value(block: &Block) -> (f32, f32) {
+fn block_value(block: &Block, look: Look) -> (f32, f32) {
     let chars = block.chars() as f32;
     let ld = block.link_density();
     if block.kind == BlockKind::Heading {
@@ -546,6 +565,14 @@ fn block_value(block: &Block) -> (f32, f32) {
         // Rows of data (figures, names) are not prose but not chrome
         // either: they do not count against the story around them.
         (0.0, 0.0)
+    } else if look.short_paragraphs
+        && block.kind == BlockKind::Paragraph
+        && block.link_chars == 0
+        && words >= SHORT_PARAGRAPH_WORDS
+    {
+        // A page of short lines (a calendar, a list of results): with no
+        // prose anywhere, unlinked paragraphs are the best evidence left.
+        (chars * 0.5, 0.0)
     } else {
         (0.0, chars * 0.3)
     }

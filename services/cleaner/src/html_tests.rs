@@ -5,7 +5,7 @@ use crate::story_lines::story_lines;
 
 fn lines(html: &str, title: Option<&str>) -> Vec<String> {
     let doc = Html::parse_document(html);
-    let seg = segment(&doc, false);
+    let seg = segment(&doc, Look::default());
     story_lines(&seg.blocks, seg.best.expect("a container"), title)
 }
 
@@ -122,4 +122,41 @@ fn a_data_table_in_the_story_is_kept_as_rows_and_a_table_of_links_is_not() {
         "{got:?}"
     );
     assert!(!got.iter().any(|l| l.contains("Home")), "{got:?}");
+}
+
+#[test]
+fn teaser_cards_in_the_story_container_go_and_a_product_list_stays() {
+    let story: String = (0..4)
+        .map(|i| {
+            format!(
+                "<p>Paragraph {i} of the review says the new convertible keeps the coupe's engine and adds a folding roof.</p>"
+            )
+        })
+        .collect();
+    let cards: String = (0..4)
+        .map(|i| {
+            format!(
+                "<h3><a href='/c{i}'>Another car story number {i}</a></h3><p>A short summary of car story {i}.</p>"
+            )
+        })
+        .collect();
+    let got = lines(&format!("<article>{story}{cards}</article>"), None);
+    assert_eq!(got.len(), 4, "only the story stays: {got:?}");
+
+    // A linked product name, its description and a shop link: the
+    // descriptions are the article.
+    let products: String = (0..4)
+        .map(|i| {
+            format!(
+                "<h3><a href='/p{i}'>Sewing machine {i}</a></h3><p>Machine {i} is light and cheap.</p>\
+                 <div><a href='/p{i}'>See the price</a></div>"
+            )
+        })
+        .collect();
+    let got = lines(&format!("<article>{story}{products}</article>"), None);
+    assert_eq!(
+        got.iter().filter(|l| l.starts_with("Machine")).count(),
+        4,
+        "{got:?}"
+    );
 }

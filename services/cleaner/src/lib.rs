@@ -58,7 +58,7 @@ pub fn extract_html(html: &str, limits: Limits) -> Extracted {
     let html = nesting::limit_nesting(html, nesting::MAX_DEPTH);
     let doc = scraper::Html::parse_document(&html);
     let md = metadata::extract(&doc);
-    let mut seg = html::segment(&doc, false);
+    let mut seg = html::segment(&doc, html::Look::default());
     let mut out = main_text(&seg, &md, limits);
     if seg.skipped_chrome
         && (out.empty_reason.is_some() || seg.best_good_chars < 0.2 * seg.page_chars as f32)
@@ -66,7 +66,11 @@ pub fn extract_html(html: &str, limits: Limits) -> Extracted {
         // A second look, with headers and asides kept: some sites put the
         // article in one. Only pages where the first look found nothing, or
         // little of the page's text, pay for it.
-        let second = html::segment(&doc, true);
+        let look = html::Look {
+            keep_chrome: true,
+            ..html::Look::default()
+        };
+        let second = html::segment(&doc, look);
         let again = main_text(&second, &md, limits);
         if again.empty_reason.is_none()
             && (out.empty_reason.is_some() || second.best_good_chars > 2.0 * seg.best_good_chars)
@@ -74,12 +78,28 @@ pub fn extract_html(html: &str, limits: Limits) -> Extracted {
             (seg, out) = (second, again);
         }
     }
+    if seg.best_good_chars < LITTLE_PROSE_CHARS {
+        // No prose anywhere: a calendar, a list of results. Short unlinked
+        // paragraphs may be the article; teasers, being links, still are not.
+        let look = html::Look {
+            short_paragraphs: true,
+            ..html::Look::default()
+        };
+        let lists = html::segment(&doc, look);
+        let again = main_text(&lists, &md, limits);
+        if again.empty_reason.is_none() && again.word_count > out.word_count {
+            (seg, out) = (lists, again);
+        }
+    }
     if out.empty_reason.is_some()
         && let Some(lines) = story_lines::whole_small_page(&seg)
     {
         out = finish(lines, ExtractionMethod::Scoring, 1);
     }
-    if out.empty_reason.is_some() && seg.best_good_chars < 200.0 {
+    let teasers = seg
+        .best
+        .map_or(0, |range| story_lines::teaser_cards(&seg.blocks, range));
+    if out.empty_reason.is_some() && (seg.best_good_chars < LITTLE_PROSE_CHARS || teasers >= 3) {
         out.empty_reason = Some(
             "no article text found: the page looks like an index, listing or empty page".into(),
         );
@@ -94,6 +114,10 @@ pub fn extract_html(html: &str, limits: Limits) -> Extracted {
     out.language = md.language.or_else(|| detect_language(&out.text));
     out
 }
+
+/// Below this much prose in its best container, a page gets a look for
+/// short-line content, and if it stays empty it is called an index page.
+const LITTLE_PROSE_CHARS: f32 = 200.0;
 
 /// The main text of a segmented page: the best container's story lines,
 /// cross-checked against the publisher's articleBody.
@@ -231,7 +255,7 @@ fn token_coverage(reference: &str, candidate: &str) -> f32 {
 fn clean_article_body(body: &str) -> String {
     if body.contains('<') && body.contains('>') {
         let frag = scraper::Html::parse_fragment(body);
-        let seg = html::segment(&frag, false);
+        let seg = html::segment(&frag, html::Look::default());
         return seg
             .blocks
             .iter()
@@ -479,6 +503,70 @@ mod tests {
         let out = extract_html(&html, Limits::default());
         assert!(
             out.text.contains("the bridge") && !out.text.contains("Teaser"),
+            "{out:?}"
+        );
+    }
+    /// A list of links, which counts against any container holding it.
+    fn link_list() -> String {
+        let items: String = (0..12)
+            .map(|i| format!("<li><a href='/n{i}'>Section number {i} of the site</a></li>"))
+            .collect();
+        format!("<ul>{items}</ul>")
+    }
+
+    #[test]
+    fn a_short_article_marked_as_article_body_beats_a_longer_footer_box() {
+        let body = "A man was arrested on Tuesday after a fire destroyed two warehouses \
+                    near the port, police said, adding that nobody was hurt in the blaze. \
+                    <div></div>Firefighters worked through the night to stop it from \
+                    spreading to the homes nearby, the city said.";
+        let footer = "Our customer service centre answers questions about subscriptions, \
+                      deliveries and billing on weekdays between nine and five, and on \
+                      Fridays it only handles delivery requests between nine and one. \
+                      International customers can call the centre on weekdays too, or \
+                      write to it at any time, and it answers within two working days.";
+        let html = format!(
+            "<html><body><h1>Warehouses burn</h1><div class='x'>\
+             <div itemprop='articleBody'>{body}</div></div>{links}\
+             <div class='y'><div>{footer}</div></div></body></html>",
+            links = link_list()
+        );
+        let out = extract_html(&html, Limits::default());
+        assert!(out.text.starts_with("A man was arrested"), "{out:?}");
+        assert!(!out.text.contains("customer service"), "{out:?}");
+    }
+
+    #[test]
+    fn a_page_of_short_lines_is_kept_and_an_index_page_stays_empty() {
+        let dates: String = (1..=12)
+            .map(|i| format!("<p>Round {i}: {i} March at the city circuit</p>"))
+            .collect();
+        let calendar = format!(
+            "<html><body><h1>Race calendar</h1><div class='post'>{dates}</div>{links}\
+             <div class='note'><p>Comments that insult other readers are not approved.</p></div>\
+             </body></html>",
+            links = link_list()
+        );
+        let out = extract_html(&calendar, Limits::default());
+        assert!(out.text.starts_with("Round 1: 1 March"), "{out:?}");
+        assert!(out.text.contains("Round 12: 12 March"), "{out:?}");
+        assert!(!out.text.contains("Comments"), "{out:?}");
+
+        let cards: String = (1..=12)
+            .map(|i| {
+                format!(
+                    "<div class='card'><h3><a href='/s{i}'>Headline number {i} of the day</a></h3>\
+                     <p>A short summary of story {i} for the front page.</p></div>"
+                )
+            })
+            .collect();
+        let index = format!("<html><body><h1>Latest news</h1><div>{cards}</div></body></html>");
+        let out = extract_html(&index, Limits::default());
+        assert!(out.text.is_empty(), "{out:?}");
+        assert!(
+            out.empty_reason
+                .as_deref()
+                .is_some_and(|r| r.contains("index")),
             "{out:?}"
         );
     }

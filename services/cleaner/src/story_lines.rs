@@ -48,9 +48,12 @@ pub fn story_lines(blocks: &[Block], range: (usize, usize), title: Option<&str>)
     let mut out: Vec<String> = Vec::new();
     let mut out_words = 0;
     let mut in_related = false;
-    for block in &blocks[range.0..range.1] {
+    for (i, block) in blocks.iter().enumerate().take(range.1).skip(range.0) {
         let text = block.text.trim();
         let kind = block.line;
+        if is_teaser_summary(blocks, range, i) {
+            continue;
+        }
         if kind == LineKind::RelatedHeader {
             in_related = !is_expand_button(block);
             continue;
@@ -89,6 +92,32 @@ pub fn story_lines(blocks: &[Block], range: (usize, usize), title: Option<&str>)
         out.push(text.to_string());
     }
     out
+}
+
+/// Teaser summaries run shorter than this many words.
+const TEASER_SUMMARY_WORDS: usize = 30;
+
+/// A short unlinked paragraph between two linked headings: the summary
+/// line of a teaser card in a rail or an index. A linked heading followed by
+/// a "Read more" link or by story paragraphs is something else (a product
+/// list, links set in a story), so both sides must be linked headings.
+fn is_teaser_summary(blocks: &[Block], range: (usize, usize), i: usize) -> bool {
+    let linked_heading = |b: &Block| b.kind == BlockKind::Heading && b.link_density() > 0.5;
+    let block = &blocks[i];
+    block.words < TEASER_SUMMARY_WORDS
+        && block.link_chars == 0
+        && block.kind != BlockKind::Heading
+        && i > range.0
+        && linked_heading(&blocks[i - 1])
+        && (i + 1 == range.1 || linked_heading(&blocks[i + 1]))
+}
+
+/// Teaser cards (a linked heading and its summary) in `range`: when they
+/// are all a container holds, the page is an index.
+pub fn teaser_cards(blocks: &[Block], range: (usize, usize)) -> usize {
+    (range.0..range.1)
+        .filter(|&i| is_teaser_summary(blocks, range, i))
+        .count()
 }
 
 /// "Read more" as a button that unfolds the rest of the story (no link, no
