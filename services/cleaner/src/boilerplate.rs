@@ -10,7 +10,7 @@ use regex::Regex;
 /// A line that introduces a list of links to other articles.
 static RELATED_HEADER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^\s*(read (also|more|next)|also read|see also|more (on|about) (this|the) (topic|story|subject)|more from|related( (articles|stories|news|coverage|content|topics|reading))?|most (read|popular|viewed|shared)|recommended( for you)?|you (may|might) (also )?(like|be interested)|popular now|trending( now)?|latest news|top stories|editor'?s picks|what to read next)\s*[:.!]?\s*$",
+        r"(?i)^\s*(read (also|more|next)|also read|see also|more (on|about) (this|the) (topic|story|subject)|more from|related( (articles|stories|news|coverage|content|topics|reading|tags))?|most (read|popular|viewed|shared)|recommended( for you)?|you (may|might) (also )?(like|be interested)|popular now|trending( now)?|latest news|top stories|editor'?s picks|what to read next)\s*[:.!]?\s*$",
     )
     .expect("valid regex")
 });
@@ -45,7 +45,7 @@ static APPEAL_CUES: LazyLock<Regex> = LazyLock::new(|| {
 /// Short prompts and chrome: sharing, cookies, ads, copyright, follow-us.
 static CHROME_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^\s*(share( this( article| story| page)?)?( on| via)?(\s*:?(\s*(facebook|twitter|x|linkedin|whatsapp|telegram|email|e-mail|reddit|pinterest|messenger|print|copy link)[,|]?)+)?|share on (facebook|twitter|x|linkedin|whatsapp|telegram)|tweet|email|print|copy link|advertisement|advertising|sponsored( content)?|skip (to|ad)|follow us( on)?.*|listen to (this )?article.*|comments?( \(\d+\))?|\d+ comments?|all rights reserved.*|©.*|copyright ©?.*|this (site|website) uses cookies.*|we use cookies.*|(accept|reject|manage) (all )?cookies.*|cookie (policy|settings|preferences).*|privacy policy|terms of (use|service)|back to top|loading\.*|close|menu|search|log ?in|sign (in|up)|subscribe|home|tags?:.*|topics?:.*|filed under:?.*)\s*[.!]?\s*$",
+        r"(?i)^\s*(share( this( article| story| page)?)?( on| via)?(\s*:?(\s*(facebook|twitter|x|linkedin|whatsapp|telegram|email|e-mail|reddit|pinterest|messenger|print|copy link)[,|]?)+)?|share on (facebook|twitter|x|linkedin|whatsapp|telegram)|tweet|email|print|copy link|advertisement|advertising|advert|sponsored( content)?|sharing is caring|(previous|next) (post|article|story)|skip (to|ad)|follow us( on)?.*|listen to (this )?article.*|comments?( \(\d+\))?|\d+ comments?|all rights reserved.*|©.*|copyright ©?.*|this (site|website) uses cookies.*|we use cookies.*|(accept|reject|manage) (all )?cookies.*|cookie (policy|settings|preferences).*|privacy policy|terms of (use|service)|back to top|loading\.*|close|menu|search|log ?in|sign (in|up)|subscribe|home|tags?:.*|topics?:.*|filed under:?.*)\s*[.!]?\s*$",
     )
     .expect("valid regex")
 });
@@ -53,6 +53,13 @@ static CHROME_LINE: LazyLock<Regex> = LazyLock::new(|| {
 /// A pointer to another article ("More details about X can be found in ...").
 static MORE_ELSEWHERE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^\s*(more details|more information|read more|details) (about|on) .{0,80}(can be found|are available|in the article|here)(?-u:\b).{0,60}$")
+        .expect("valid regex")
+});
+
+/// Notices that open with a fixed phrase and run a few sentences: cookie
+/// banners, affiliate-link disclosures, "this needs JavaScript".
+static SITE_NOTICE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(this (web)?site uses cookies|we use cookies|the cookie settings on this|by (continuing to (use|browse)|using) (this|our) (web)?site)|(?-u:\b)(may )?contains? affiliate links|this (slideshow|video|content|page) requires javascript|(please )?enable javascript|javascript protected")
         .expect("valid regex")
 });
 
@@ -125,7 +132,9 @@ pub fn classify_counted(t: &str, words: usize) -> LineKind {
     if words <= 12 && CHROME_LINE.is_match(t) {
         return LineKind::Chrome;
     }
-    if words <= 45 && (RIGHTS_NOTICE.is_match(t) || MORE_ELSEWHERE.is_match(t)) {
+    if words <= 45 && (RIGHTS_NOTICE.is_match(t) || MORE_ELSEWHERE.is_match(t))
+        || words <= 60 && SITE_NOTICE.is_match(t)
+    {
         return LineKind::Chrome;
     }
     if is_appeal(t) {
