@@ -20,7 +20,7 @@ static RELATED_HEADER: LazyLock<Regex> = LazyLock::new(|| {
 /// Ukrainian).
 static RELATED_HEADER_OTHER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^\s*(leia (também|mais)|veja (também|mais)|você (também )?pode gostar|notícias relacionadas|mais lidas|le[ea] (también|más)|te puede interesar|noticias relacionadas|más noticias|lo más (leído|visto)|(à )?lire (aussi|également)|sur le même sujet|vous (aimerez|pourriez aimer) aussi|les plus lus|lesen sie (auch|mehr)|mehr zum thema|das könnte sie auch interessieren|meistgelesen|leggi anche|potrebbe interessarti|articoli correlati|i più letti|lees ook|meest gelezen|(czytaj|zobacz) (też|także|również)|читайте (также|також)|смотрите также|дивіться також|похожие (новости|статьи)|схожі новини)\s*[:.!…]*\s*$",
+        r"(?i)^\s*(leia (também|mais)|veja (também|mais)|você (também )?pode gostar|notícias relacionadas|mais lidas|le[ea] (también|más)|te puede interesar|noticias relacionadas|más noticias|lo más (leído|visto)|(à )?lire (aussi|également)|sur le même sujet|vous (aimerez|pourriez aimer) aussi|les plus lus|lesen sie (auch|mehr)|mehr zum thema|das könnte sie auch interessieren|meistgelesen|leggi anche|potrebbe interessarti|articoli correlati|i più letti|lees ook|meest gelezen|(czytaj|zobacz) (też|także|również)|читайте (также|також)|смотрите также|дивіться також|похожие (новости|статьи)|схожі новини|самые (популярные|читаемые)(\s+\w+)?|найпопулярніші(\s+\w+)?)\s*[:.!…]*\s*$",
     )
     .expect("valid regex")
 });
@@ -65,7 +65,7 @@ static SITE_NOTICE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Copyright and reuse notices.
 static RIGHTS_NOTICE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(copyright(?-u:\b)|©|\(c\)\s*\d{4})|all rights reserved|may not be (re)?published, broadcast|without (the )?(prior )?written permission")
+    Regex::new(r"(?i)^\s*(copyright(?-u:\b)|©|\(c\)\s*\d{4})|©\s*\d{4}|all rights reserved|may not be (re)?published, broadcast|without (the )?(prior )?written permission")
         .expect("valid regex")
 });
 

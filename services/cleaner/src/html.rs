@@ -144,6 +144,29 @@ fn skip_tag(tag: &str) -> bool {
     )
 }
 
+/// Skipped tags that live inside a line of text: an emoji image or a
+/// script in a paragraph must not split it in two.
+fn inline_tag(tag: &str) -> bool {
+    matches!(
+        tag,
+        "img"
+            | "svg"
+            | "script"
+            | "style"
+            | "input"
+            | "label"
+            | "button"
+            | "select"
+            | "textarea"
+            | "source"
+            | "map"
+            | "area"
+            | "link"
+            | "meta"
+            | "math"
+    )
+}
+
 fn block_tag(tag: &str) -> Option<BlockKind> {
     Some(match tag {
         "p" | "blockquote" | "pre" | "dd" | "address" => BlockKind::Paragraph,
@@ -436,9 +459,10 @@ pub fn segment(doc: &Html, look: Look) -> Segmented {
                         if skip_element(node, el, hits.as_ref(), page_chars, look.keep_chrome) {
                             skipped_chrome |= chrome_tag(el.name());
                             skip_until = Some(node.id());
-                            // A skipped subtree still separates blocks.
+                            // A skipped subtree still separates blocks, unless
+                            // it sits inside a line of text (an icon, a script).
                             if block_tag(el.name()).is_some()
-                                || skip_tag(el.name())
+                                || (skip_tag(el.name()) && !inline_tag(el.name()))
                                 || chrome_tag(el.name())
                             {
                                 flush(&mut cur, &mut cur_links, cur_kind, &mut blocks, &mut frames);

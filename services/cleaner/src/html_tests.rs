@@ -160,3 +160,16 @@ fn teaser_cards_in_the_story_container_go_and_a_product_list_stays() {
         "{got:?}"
     );
 }
+
+#[test]
+fn an_icon_inside_a_paragraph_does_not_split_it() {
+    let html = "<article><p>The mayor said the bridge <img src='e.png' alt=''> would reopen \
+                in May<script>track()</script>, after repairs to its deck and railings.</p>\
+                <p>Work on the approach roads starts next week and lasts about a month.</p></article>";
+    let got = lines(html, None);
+    assert_eq!(
+        got[0],
+        "The mayor said the bridge would reopen in May, after repairs to its deck and railings."
+    );
+    assert_eq!(got.len(), 2, "{got:?}");
+}
