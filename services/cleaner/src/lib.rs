@@ -96,10 +96,12 @@ pub fn extract_html(html: &str, limits: Limits) -> Extracted {
     {
         out = finish(lines, ExtractionMethod::Scoring, 1);
     }
-    let teasers = seg
-        .best
-        .map_or(0, |range| story_lines::teaser_cards(&seg.blocks, range));
-    if out.empty_reason.is_some() && (seg.best_good_chars < LITTLE_PROSE_CHARS || teasers >= 3) {
+    // Counted only for empty results: most pages never need it.
+    let only_teasers = || {
+        seg.best
+            .is_some_and(|range| story_lines::teaser_cards(&seg.blocks, range) >= 3)
+    };
+    if out.empty_reason.is_some() && (seg.best_good_chars < LITTLE_PROSE_CHARS || only_teasers()) {
         out.empty_reason = Some(
             "no article text found: the page looks like an index, listing or empty page".into(),
         );
@@ -506,6 +508,7 @@ mod tests {
             "{out:?}"
         );
     }
+
     /// A list of links, which counts against any container holding it.
     fn link_list() -> String {
         let items: String = (0..12)
