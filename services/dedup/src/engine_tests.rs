@@ -90,6 +90,41 @@ fn the_same_wire_text_under_another_headline_is_not_a_copy() {
 }
 
 #[test]
+fn a_copy_keeps_the_headline_word_for_word_in_order() {
+    fn verdict(title: &str, text: &str) -> VerdictKind {
+        let mut e = Engine::new(Params::default());
+        e.decide(&ArticleIn {
+            title: Some("Quake kills 12 in Kerman province"),
+            ..art("a", QUAKE, 0)
+        });
+        e.decide(&ArticleIn {
+            title: Some(title),
+            ..art("b", text, 0)
+        })
+        .kind
+    }
+    let framed = format!("HOME | WORLD\n{QUAKE}\nShare this story.");
+    // Re-cased, with a prefix and the outlet's name behind: a copy.
+    let copied = verdict("UPDATE 1-Quake kills 12 in Kerman province - Wire", &framed);
+    assert_eq!(copied, VerdictKind::Near);
+    assert_eq!(
+        verdict("QUAKE KILLS 12 IN KERMAN PROVINCE", QUAKE),
+        VerdictKind::Exact
+    );
+    // One word changed, words reordered, or a longer headline holding all
+    // the words: another outlet's headline, so its own article.
+    for title in [
+        "Quake kills 12 in Kerman region",
+        "In Kerman province, quake kills 12",
+        "Authorities say a quake kills 12 in Kerman province after a night of tremors",
+    ] {
+        assert_eq!(verdict(title, &framed), VerdictKind::Story, "{title}");
+        // Even word for word: the same text, an outlet's own headline.
+        assert_eq!(verdict(title, QUAKE), VerdictKind::Story, "{title}");
+    }
+}
+
+#[test]
 fn replaying_facts_rebuilds_an_engine_that_decides_the_same() {
     let texts: Vec<String> = (0..40)
         .map(|i| match i % 4 {

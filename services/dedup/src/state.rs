@@ -12,11 +12,16 @@ use crate::engine::{Engine, Fact};
 /// Snapshot files open with this tag and format number; a snapshot from
 /// another format is set aside, not misread.
 const SNAPSHOT_MAGIC: &[u8; 8] = b"NMDEDUP\0";
-const SNAPSHOT_FORMAT: u32 = 3;
+const SNAPSHOT_FORMAT: u32 = 4;
+/// Format 3 kept headlines as sorted sets of words: read, without them.
+const SNAPSHOT_FORMAT_V3: u32 = 3;
 /// Changelog records carry their format in this header.
 pub const CHANGELOG_FORMAT_HEADER: &str = "changelog-format";
-const CHANGELOG_FORMAT: &str = "2";
-/// Facts before stories kept names; read, so an upgrade rebuilds its window.
+const CHANGELOG_FORMAT: &str = "3";
+/// Facts whose headline was a sorted set of words; read without it, so an
+/// upgrade rebuilds its window.
+const CHANGELOG_FORMAT_V2: &str = "2";
+/// Facts before stories kept names; read without names or headline.
 const CHANGELOG_FORMAT_V1: &str = "1";
 /// Every fact goes to one partition, under one key: replay needs them in
 /// decision order.
@@ -41,12 +46,17 @@ pub fn read_snapshot(path: &Path) -> Result<Engine, SnapshotError> {
         });
     }
     let format = u32::from_le_bytes(head[8..12].try_into().expect("4 bytes"));
-    if format != SNAPSHOT_FORMAT {
+    if format != SNAPSHOT_FORMAT && format != SNAPSHOT_FORMAT_V3 {
         return Err(SnapshotError::OtherFormat {
             found: format.to_string(),
         });
     }
-    bincode::deserialize_from(input).map_err(|e| SnapshotError::Corrupt(e.to_string()))
+    let mut engine: Engine =
+        bincode::deserialize_from(input).map_err(|e| SnapshotError::Corrupt(e.to_string()))?;
+    if format == SNAPSHOT_FORMAT_V3 {
+        engine.forget_headlines();
+    }
+    Ok(engine)
 }
 
 /// Write atomically: a temporary file, synced, then renamed over the old one.
@@ -97,6 +107,12 @@ pub fn decode_fact(record: &InRecord) -> Result<Fact, String> {
         Some(f) if f == CHANGELOG_FORMAT.as_bytes() => {
             bincode::deserialize(&record.payload).map_err(undecodable)
         }
+        Some(f) if f == CHANGELOG_FORMAT_V2.as_bytes() => bincode::deserialize(&record.payload)
+            .map(|f| Fact {
+                headline: Vec::new(),
+                ..f
+            })
+            .map_err(undecodable),
         Some(f) if f == CHANGELOG_FORMAT_V1.as_bytes() => {
             bincode::deserialize::<FactV1>(&record.payload)
                 .map(Fact::from)
@@ -109,7 +125,8 @@ pub fn decode_fact(record: &InRecord) -> Result<Fact, String> {
     }
 }
 
-/// A fact of changelog format 1: the same, without the article's names.
+/// A fact of changelog format 1: the same, without the article's names, and
+/// with the headline as a sorted set of words (dropped when read).
 #[derive(serde::Serialize, serde::Deserialize)]
 struct FactV1 {
     id: String,
@@ -137,7 +154,7 @@ impl From<FactV1> for Fact {
             text_hash: f.text_hash,
             shingles: f.shingles,
             sig: f.sig,
-            headline: f.headline,
+            headline: Vec::new(),
             terms: f.terms,
             vec: f.vec,
             names: Vec::new(),
@@ -150,6 +167,7 @@ impl From<FactV1> for Fact {
 mod tests {
     use super::*;
     use crate::engine::{ArticleIn, Params};
+    use news_core::messages::VerdictKind;
 
     fn record(format: &str, payload: Vec<u8>) -> InRecord {
         InRecord {
@@ -176,6 +194,7 @@ mod tests {
         });
         let fact = fact.expect("a new article has a fact");
         assert!(!fact.names.is_empty(), "{fact:?}");
+        assert!(!fact.headline.is_empty(), "{fact:?}");
         let current = fact_record("t", &fact);
         assert_eq!(
             decode_fact(&record(CHANGELOG_FORMAT, current.payload)),
@@ -201,6 +220,16 @@ mod tests {
             old,
             Fact {
                 names: Vec::new(),
+                headline: Vec::new(),
+                ..fact.clone()
+            }
+        );
+        // Format 2 is this format with headlines as sets: kept, bar those.
+        let v2 = decode_fact(&record("2", bincode::serialize(&fact).unwrap())).unwrap();
+        assert_eq!(
+            v2,
+            Fact {
+                headline: Vec::new(),
                 ..fact
             }
         );
@@ -209,5 +238,34 @@ mod tests {
                 .unwrap_err()
                 .contains("format")
         );
+    }
+
+    #[test]
+    fn snapshots_of_format_3_are_read_without_their_headlines() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("dedup-state.bin");
+        let mut engine = Engine::new(Params::default());
+        let text = "Mayor Brandt opened the Old Quay bridge on Monday after two years of work, \
+                    and the ferry that crossed the harbour for a century made its last trip.";
+        let article = |id, title| ArticleIn {
+            id,
+            title: Some(title),
+            text,
+            at: 0,
+            published: None,
+        };
+        engine.decide(&article("a", "Mayor Brandt opens the Old Quay bridge"));
+        write_snapshot(&path, &engine).unwrap();
+        // The same text under another headline is not a copy of an article
+        // whose headline is known, and is one of an article whose is not.
+        let other = article("b", "Ferry era ends as harbour bridge opens");
+        let mut current = read_snapshot(&path).unwrap();
+        assert_eq!(current.decide(&other).kind, VerdictKind::Story);
+
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes[8..12].copy_from_slice(&SNAPSHOT_FORMAT_V3.to_le_bytes());
+        std::fs::write(&path, &bytes).unwrap();
+        let mut old = read_snapshot(&path).unwrap();
+        assert_eq!(old.decide(&other).kind, VerdictKind::Exact);
     }
 }

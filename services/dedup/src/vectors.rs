@@ -31,26 +31,26 @@ pub(crate) fn term_frequencies(toks: &[Token], title: &[Token]) -> HashMap<u64, 
     tf
 }
 
-/// Content words of a headline, as sorted 32-bit hashes.
-pub(crate) fn headline_terms(title: &[Token]) -> Vec<u32> {
-    let mut terms: Vec<u32> = title
-        .iter()
-        .filter(|t| !t.stop)
-        .map(|t| t.hash as u32)
-        .collect();
-    terms.sort_unstable();
-    terms.dedup();
-    terms
+/// The words of a headline in order, as 32-bit hashes.
+pub(crate) fn headline_words(title: &[Token]) -> Vec<u32> {
+    title.iter().map(|t| t.hash as u32).collect()
 }
 
-/// Share of the shorter headline's words found in the other; headlines that
-/// are missing agree with anything.
-pub(crate) fn headline_overlap(a: &[u32], b: &[u32]) -> f32 {
+/// Words a copy may add around the headline it copied: a "BREAKING" or
+/// "UPDATE 1" in front, an outlet's name behind.
+const HEADLINE_ADDED_WORDS: usize = 3;
+
+/// Whether one headline is the other, re-cased, with at most a few words
+/// added before or after it; headlines that are missing agree with anything.
+/// Word order counts: a rewrite keeps the words and changes their order or
+/// one of them ("belts" for "titles"), and is an outlet's own headline.
+pub(crate) fn headlines_agree(a: &[u32], b: &[u32]) -> bool {
     if a.is_empty() || b.is_empty() {
-        return 1.0;
+        return true;
     }
-    let shared = a.iter().filter(|x| b.binary_search(x).is_ok()).count();
-    shared as f32 / a.len().min(b.len()) as f32
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    long.len() - short.len() <= HEADLINE_ADDED_WORDS
+        && long.windows(short.len()).any(|w| w == short)
 }
 
 pub(crate) fn normalise(v: &mut [(u64, f32)]) {

@@ -121,9 +121,11 @@ pub struct CleanArticle {
 pub enum VerdictKind {
     /// First article of a new story.
     Unique,
-    /// Same normalised text as an earlier article.
+    /// Same normalised text under the same headline (re-cased, or with a
+    /// few words added before or after) as an earlier article.
     Exact,
-    /// Syndicated copy: same story text, different chrome or light edits.
+    /// Syndicated copy: same story text and headline, different chrome or
+    /// light edits.
     Near,
     /// Another outlet's rewrite or translation of the same event.
     Story,
