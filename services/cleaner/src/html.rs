@@ -36,6 +36,9 @@ pub struct Block {
     chars: usize,
     /// Its words, as `word_count` counts them, counted once.
     pub(crate) words: usize,
+    /// When the block opens containers (a heading at the top of a section):
+    /// the end of the blocks of the largest one.
+    pub(crate) scope_end: Option<usize>,
 }
 
 impl Block {
@@ -438,6 +441,7 @@ pub fn segment(doc: &Html, look: Look) -> Segmented {
             kind,
             chars,
             words,
+            scope_end: None,
         };
         let (good, bad) = block_value(&block, look);
         if let Some(f) = frames.last_mut() {
@@ -515,6 +519,12 @@ pub fn segment(doc: &Html, look: Look) -> Segmented {
                         cur_kind = BlockKind::Other;
                     }
                     let Some(frame) = frames.pop() else { continue };
+                    // Inner containers close first: the outermost one that
+                    // the block opens has the last word.
+                    let end = blocks.len();
+                    if let Some(opener) = blocks.get_mut(frame.first_block) {
+                        opener.scope_end = Some(end);
+                    }
                     let score =
                         frame.good - BAD_WEIGHT * frame.bad + frame.bonus * frame.good.min(500.0);
                     if frame.good > 0.0 && best.is_none_or(|b| score > b.score) {

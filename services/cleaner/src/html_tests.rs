@@ -173,3 +173,48 @@ fn an_icon_inside_a_paragraph_does_not_split_it() {
     );
     assert_eq!(got.len(), 2, "{got:?}");
 }
+
+#[test]
+fn a_related_heading_that_opens_its_section_takes_all_of_it() {
+    let story = "<p>The river rose two metres overnight and flooded the lower town, \
+                 the mayor said on Sunday, as crews worked to clear the roads.</p>\
+                 <p>Schools will stay closed until Wednesday, and the army has sent \
+                 boats to help residents leave the streets nearest the water.</p>";
+    let teasers = "<article><p>Hope asks courage of us: to expect the best and make it \
+                   happen, to learn from each fall and to stand up again without losing \
+                   the joy that carries us along the way …</p></article>\
+                   <article><p>What holds a family together is love and care, a hand \
+                   held out in hard times, and the joy of dreams that come true for \
+                   everyone at the table …</p></article>";
+    let page = |heading: &str| {
+        format!(
+            "<html><body><article class=\"post\">{story}\
+             <section>{heading}{teasers}</section></article>\
+             <p>The water is expected to fall by Tuesday, the weather service said in \
+             its latest forecast for the valley and the towns downstream.</p></body></html>"
+        )
+    };
+    // Teasers that read as paragraphs go with the heading of their section;
+    // the story after the section stays.
+    for heading in ["<h3>You may also like</h3>", "<p>You may also like</p>"] {
+        let got = lines(&page(heading), None);
+        assert_eq!(got.len(), 3, "{heading}: {got:#?}");
+        assert!(got[1].starts_with("Schools will stay closed"), "{got:#?}");
+        assert!(got[2].starts_with("The water is expected"), "{got:#?}");
+    }
+
+    // A linked "Read more" is a button, not a section heading: as before,
+    // only what looks like a list goes, and the paragraphs stay.
+    let got = lines(&page("<p><a href=\"/more\">Read more</a></p>"), None);
+    assert_eq!(got.len(), 5, "{got:#?}");
+
+    // At the top of the story's own container it heads a box above the
+    // story, not the story.
+    let html = format!(
+        "<html><body><article><h3>Read also</h3><ul><li><a href=\"/a\">Dam repairs \
+         begin in the north</a></li></ul>{story}</article></body></html>"
+    );
+    let got = lines(&html, None);
+    assert_eq!(got.len(), 2, "{got:#?}");
+    assert!(got[0].starts_with("The river rose"), "{got:#?}");
+}

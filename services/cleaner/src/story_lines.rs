@@ -48,7 +48,11 @@ pub fn story_lines(blocks: &[Block], range: (usize, usize), title: Option<&str>)
     let mut out: Vec<String> = Vec::new();
     let mut out_words = 0;
     let mut in_related = false;
+    let mut skip_to = 0;
     for (i, block) in blocks.iter().enumerate().take(range.1).skip(range.0) {
+        if i < skip_to {
+            continue;
+        }
         let text = block.text.trim();
         let kind = block.line;
         if is_teaser_summary(blocks, range, i) {
@@ -56,6 +60,22 @@ pub fn story_lines(blocks: &[Block], range: (usize, usize), title: Option<&str>)
         }
         if kind == LineKind::RelatedHeader {
             in_related = !is_expand_button(block);
+            // A header that opens its own container, after the story, heads
+            // a related section: all of it goes, even teasers that read as
+            // paragraphs. At the top of a container it may be a box above
+            // the story, in the story's own container, and a linked "Read
+            // more" is a button: for those, only the list goes. (Limited to
+            // <h1>-<h6> headers, it improved 6 pages of the eval sets instead
+            // of 9; neither way lost any.)
+            if in_related
+                && out_words > 0
+                && block.link_density() < 0.5
+                && let Some(end) = block.scope_end
+            {
+                // What follows the section is read as before: related until
+                // a real paragraph.
+                skip_to = end;
+            }
             continue;
         }
         if kind == LineKind::TailHeader {
