@@ -125,6 +125,23 @@ fn a_copy_keeps_the_headline_word_for_word_in_order() {
 }
 
 #[test]
+fn long_headlines_are_kept_to_a_cap_and_still_compared() {
+    let words: Vec<String> = (0..5_000).map(|i| format!("w{i}")).collect();
+    let long = words.join(" ");
+    let headline = |t: &str| headline_words(&tokens(t));
+    let original = headline(&long);
+    assert_eq!(original.len(), crate::vectors::HEADLINE_WORDS);
+    let prefixed = headline(&format!("UPDATE 1 {long}"));
+    assert!(headlines_agree(&prefixed, &original));
+    assert!(headlines_agree(&original, &prefixed));
+    // The start of it alone is another, shorter headline.
+    let start = words[..50].join(" ");
+    assert!(!headlines_agree(&headline(&start), &original));
+    let edited = long.replacen("w30 ", "x30 ", 1);
+    assert!(!headlines_agree(&headline(&edited), &original));
+}
+
+#[test]
 fn replaying_facts_rebuilds_an_engine_that_decides_the_same() {
     let texts: Vec<String> = (0..40)
         .map(|i| match i % 4 {

@@ -31,9 +31,17 @@ pub(crate) fn term_frequencies(toks: &[Token], title: &[Token]) -> HashMap<u64, 
     tf
 }
 
-/// The words of a headline in order, as 32-bit hashes.
+/// Headline words kept per article: real headlines run to about 60 words
+/// at most (57 on the syndication set); the cap bounds hostile ones.
+pub(crate) const HEADLINE_WORDS: usize = 64;
+
+/// The first words of a headline in order, as 32-bit hashes.
 pub(crate) fn headline_words(title: &[Token]) -> Vec<u32> {
-    title.iter().map(|t| t.hash as u32).collect()
+    title
+        .iter()
+        .take(HEADLINE_WORDS)
+        .map(|t| t.hash as u32)
+        .collect()
 }
 
 /// Words a copy may add around the headline it copied: a "BREAKING" or
@@ -49,8 +57,23 @@ pub(crate) fn headlines_agree(a: &[u32], b: &[u32]) -> bool {
         return true;
     }
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    long.len() - short.len() <= HEADLINE_ADDED_WORDS
-        && long.windows(short.len()).any(|w| w == short)
+    if long.len() - short.len() > HEADLINE_ADDED_WORDS {
+        return false;
+    }
+    if contains_run(long, short) {
+        return true;
+    }
+    // A headline at the cap was cut, so the words a copy added in front of
+    // it pushed some off the end: either one's first words, short of the
+    // added ones, must then sit inside the other.
+    let kept = HEADLINE_WORDS - HEADLINE_ADDED_WORDS;
+    long.len() == HEADLINE_WORDS
+        && short.len() >= kept
+        && (contains_run(long, &short[..kept]) || contains_run(short, &long[..kept]))
+}
+
+fn contains_run(haystack: &[u32], run: &[u32]) -> bool {
+    haystack.windows(run.len()).any(|w| w == run)
 }
 
 pub(crate) fn normalise(v: &mut [(u64, f32)]) {
