@@ -5,8 +5,8 @@
 pub mod boilerplate;
 pub mod html;
 pub mod metadata;
-pub mod nesting;
 pub mod plain;
+pub mod prepass;
 pub mod story_lines;
 
 use chrono::{DateTime, Utc};
@@ -55,7 +55,7 @@ impl Default for Limits {
 /// Extract the article from decoded HTML.
 pub fn extract_html(html: &str, limits: Limits) -> Extracted {
     let html = cut_at_char_boundary(html, limits.max_html_bytes);
-    let html = nesting::limit_nesting(html, nesting::MAX_DEPTH);
+    let html = prepass::prepare(html, prepass::MAX_DEPTH);
     let doc = scraper::Html::parse_document(&html);
     let md = metadata::extract(&doc);
     let mut seg = html::segment(&doc, html::Look::default());

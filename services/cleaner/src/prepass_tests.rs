@@ -1,0 +1,123 @@
+//! Tests of the pre-pass: the parsed page must not change.
+use super::*;
+
+/// Pages where a careless pass would cut story text: script-like tags in
+/// comments, attribute values and kept raw text, the tokenizer's script
+/// escapes, near-miss end tags, self-closed scripts, unterminated ones.
+/// "x()" is script or style text, which goes; "y()" is not, or is left.
+const TRICKY: &[&str] = &[
+    "<p>a</p><!-- <script> --><p>story</p><script>x()</script>",
+    "<!-- a > b <script> --><p>story</p><script>x()</script>",
+    "<div title='a>b <script>'>story</div><script>x()</script><p>more</p>",
+    "<p a=\"<script>\" b=c>story</p><script>x()</script>",
+    "<p a=\"unterminated><script>y()</script>story",
+    "</p a='<script>'><p>story</p><script>x()</script>",
+    "<noscript><script></noscript><p>story</p><script>x()</script>",
+    "<textarea><script></textarea><p>story</p><script>x()</script>",
+    "<title><style></title><p>story</p><style>x()</style>",
+    "<iframe><style></iframe><p>story</p><style>x()</style>",
+    "<script><!--<script>x()</script>still script--></script><p>story</p>",
+    "<script><!--<script>x()</script>--></script><p>story</p>",
+    "<script><!-->x()</script><p>story</p>",
+    "<script>x('</scripts>')</script><p>story</p>",
+    "<SCRIPT>x()</SCRIPT ><p>story</p>",
+    "<script>x()</script\n>story",
+    "<script type=text/javascript>x()</script/><p>story</p>",
+    "<svg><script href='x'/></svg><p>story</p><script>y()</script>",
+    "<script/>y()</script><p>story</p>",
+    "<p>story<script>x() unterminated",
+    "<p>story<style>x() unterminated",
+    "<p>story<script>x()</script",
+    "<!--><script>x()</script><p>story</p>",
+    "<!---><p>story</p><script>x()</script>",
+    "<!-- a --!><script>x()</script><p>story</p>",
+    "<!-- a --!--><script>x()</script><p>story</p>",
+    "<!doctype html><?xml x?><p>story</p></ ><script>x()</script>",
+    "<![CDATA[<script>]]><p>story</p><script>x()</script>",
+    "<plaintext><script>y()</script>",
+    "<p>caf\u{e9} <script>x(\"\u{1f600}\")</script> na\u{ef}ve</p>",
+    "<p>a < b, c<d</p><script>x()</script><p>story</p>",
+    "<select><script>x()</script><option>story</select>",
+    "<table><tr><style>x()</style><td>story</table>",
+    "<p data-x=\"x()\" class=a src=x() title='x() > <script>'>story</p>",
+    "<p a=\"1\"b=\"x()\"class=keep>story</p><p data-x=x()/>more</p>",
+    "<p CLASS=A =x() Data-A=x() id = b hidden>story</p><p x()>y()</p>",
+    "<table><input data-x=x() type=hidden><tr><td>story</table>",
+    "<svg><font data-x=y() color=red>story</font></svg><p x=x()>more",
+    "<p class=a data-x=\"x()",
+    "<svg><style><p>y()</p></style></svg><p>story</p><style>x()</style>",
+    "<svg><![CDATA[<script>]]><title><p>y()</title></svg><p>story</p><script>x()</script>",
+    "<math><mi><script>y()</script></mi></math><p>story</p><SVG/><style>x()</style>",
+];
+
+#[test]
+fn the_parsed_page_is_the_same_without_script_and_style_bodies() {
+    for html in TRICKY {
+        let prepared = prepare(html, MAX_DEPTH);
+        assert_eq!(outline(&prepared), outline(html), "{html}\n=> {prepared}");
+    }
+}
+
+#[test]
+fn script_and_style_bodies_go_and_json_ld_stays() {
+    for html in TRICKY {
+        let prepared = prepare(html, MAX_DEPTH);
+        assert!(!prepared.contains("x()"), "{html}\n=> {prepared}");
+    }
+    let ld = r#"<script type="application/LD+JSON">{"@type":"NewsArticle"}</script>"#;
+    let html = format!("<head>{ld}<style>p{{}}</style></head><p>story</p>");
+    let prepared = prepare(&html, MAX_DEPTH);
+    assert!(prepared.contains(ld), "{prepared}");
+    assert!(prepared.contains("<style></style>"), "{prepared}");
+    let commented = prepare("<p>a<!-- x() --></p><!-- x() --!><!-- x()", MAX_DEPTH);
+    assert_eq!(commented, "<p>a<!----></p><!----!><!--");
+}
+
+#[test]
+fn every_attribute_the_extractor_reads_is_kept() {
+    let sources = [
+        include_str!("lib.rs"),
+        include_str!("html.rs"),
+        include_str!("metadata.rs"),
+        include_str!("story_lines.rs"),
+        include_str!("boilerplate.rs"),
+        include_str!("plain.rs"),
+    ];
+    let mut read = 0;
+    for source in sources {
+        for piece in source.split(".attr(\"").skip(1) {
+            let name = &piece[..piece.find('"').unwrap()];
+            assert!(READ_ATTRIBUTES.contains(&name), "{name} is read but cut");
+            read += 1;
+        }
+    }
+    assert!(read >= 15, "only {read} attribute reads found");
+}
+
+#[test]
+fn pages_without_scripts_or_depth_are_untouched() {
+    let html = "<html><body><div><p>a<br>b</p><!----></div></body></html>";
+    assert!(matches!(prepare(html, 10), Cow::Borrowed(_)));
+    assert!(matches!(prepare("<script></script>", 10), Cow::Borrowed(_)));
+}
+
+#[test]
+fn markup_inside_scripts_does_not_count_towards_depth() {
+    let html = format!(
+        "<div><script type=application/ld+json>{}</SCRIPT ></div>{}",
+        "<div>".repeat(50),
+        "<p>x</p>".repeat(3)
+    );
+    assert!(matches!(prepare(&html, 10), Cow::Borrowed(_)));
+    let unclosed = format!("<textarea>{}", "<div>".repeat(50));
+    assert!(matches!(prepare(&unclosed, 10), Cow::Borrowed(_)));
+}
+
+#[test]
+fn deep_tags_are_dropped_and_text_kept() {
+    let html = format!("{}deep{}", "<div>".repeat(50), "</div>".repeat(50));
+    let out = prepare(&html, 10);
+    assert_eq!(out.matches("<div>").count(), 10);
+    assert_eq!(out.matches("</div>").count(), 10);
+    assert!(out.contains("deep"));
+}
