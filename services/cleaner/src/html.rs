@@ -74,7 +74,7 @@ static MAYBE_CONTENT: LazyLock<Regex> = LazyLock::new(|| {
 /// Names that mean chrome unless the subtree holds most of the page.
 static HARD_NEGATIVE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(^|[-_\s])(share|sharing|share-?bar|sharedaddy|social|social-?links|newsletter|subscribe|subscription|signup|cookie|cookies|consent|gdpr|comment|comments|disqus|paywall|donate|donation|support-?us|membership|outbrain|taboola|advert|advertisement|ads?|ad-?slot|ad-?container|sponsor(ed)?|promo|promos|author-?bio|bio|byline|dateline|timestamp|caption|credits?|print-?only|visually-?hidden|sr-?only|skip-?link|read-?also|see-?also|further-?reading|inline-?related|related|recommend(ed|ations)?|recirc|more-?stories|most-?read|trending|tags|tag-?list|keywords|breadcrumbs?|pagination|pager|modal|popup|overlay)([-_\s]|$)",
+        r"(?i)(^|[-_\s])(share|sharing|share-?bar|sharedaddy|social|social-?links|newsletter|subscribe|subscription|signup|cookie|cookies|consent|gdpr|comment|comments|disqus|paywall|donate|donation|support-?us|membership|outbrain|taboola|advert|advertisement|ads?|ad-?slot|ad-?container|sponsor(ed)?|promo|promos|author-?bio|bio|byline|dateline|timestamp|caption|credits?|print-?only|visually-?hidden|sr-?only|skip-?link|read-?also|see-?also|further-?reading|inline-?related|related|recommend(ed|ations)?|recirc|more-?stories|most-?read|trending|tags|tag-?list|keywords|breadcrumbs?|pagination|pager|modal|popup|overlay|cta)([-_\s]|$)",
     )
     .expect("valid regex")
 });

@@ -218,3 +218,21 @@ fn a_related_heading_that_opens_its_section_takes_all_of_it() {
     assert_eq!(got.len(), 2, "{got:#?}");
     assert!(got[0].starts_with("The river rose"), "{got:#?}");
 }
+
+#[test]
+fn a_call_to_action_box_after_the_story_goes() {
+    // A "cta" (call to action) box that appeals for support under the
+    // outlet's own name, which the appeal phrases do not catch.
+    let html = r#"<html><body><article>
+        <p>The claim that the former ambassador holds a fortune of millions is wholly unsubstantiated, records show.</p>
+        <p>The estimates that circulate online range from three million to seventeen million dollars, with no source given.</p>
+        <p>Her salary as a career diplomat is a matter of public record and comes nowhere near any of those figures.</p>
+        <p>Sites that published the estimate offered no evidence for it and did not answer questions about it.</p>
+        <div class="smg-zone-widget custom-cta-letter"><h5>A Word to Our Loyal Readers</h5>
+          <p>Most assignments begin when readers ask us whether something is true, and those tips launch our work.</p>
+          <p>Support Snopes so we continue to pursue the facts for you and anyone searching for answers.</p></div>
+      </article></body></html>"#;
+    let got = lines(html, None);
+    assert_eq!(got.len(), 4, "{got:?}");
+    assert!(got[3].starts_with("Sites that published"), "{got:?}");
+}
