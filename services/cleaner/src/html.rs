@@ -30,6 +30,8 @@ pub struct Block {
     pub text: String,
     pub kind: BlockKind,
     pub link_chars: usize,
+    /// Whether its last words are a link's ("Full review…", "Read more").
+    pub(crate) ends_in_link: bool,
     /// Boilerplate class of the text, computed once.
     pub line: LineKind,
     /// Characters of the text, counted once.
@@ -399,12 +401,19 @@ pub struct Look {
 /// `short_paragraphs` look; shorter ones are labels and stray words.
 const SHORT_PARAGRAPH_WORDS: usize = 5;
 
+/// The linked text of the block being built.
+#[derive(Default)]
+struct LinkText {
+    chars: usize,
+    ends_linked: bool,
+}
+
 /// Split the document into blocks and find the best content container.
 pub fn segment(doc: &Html, look: Look) -> Segmented {
     let mut blocks: Vec<Block> = Vec::new();
     let mut frames: Vec<Frame> = Vec::new();
     let mut cur = String::new();
-    let mut cur_links = 0usize;
+    let mut cur_links = LinkText::default();
     let mut cur_kind = BlockKind::Other;
     let mut link_depth = 0usize;
     let mut skip_until: Option<ego_tree::NodeId> = None;
@@ -414,7 +423,7 @@ pub fn segment(doc: &Html, look: Look) -> Segmented {
     let page_chars = page_text_chars(doc);
 
     let flush = |cur: &mut String,
-                 cur_links: &mut usize,
+                 cur_links: &mut LinkText,
                  kind: BlockKind,
                  blocks: &mut Vec<Block>,
                  frames: &mut Vec<Frame>| {
@@ -430,7 +439,8 @@ pub fn segment(doc: &Html, look: Look) -> Segmented {
             return;
         }
         let block = Block {
-            link_chars: links.min(chars),
+            link_chars: links.chars.min(chars),
+            ends_in_link: links.ends_linked,
             // Cells are data, not prose: " | " would read as a menu.
             line: if kind == BlockKind::TableRow {
                 LineKind::Story
@@ -492,8 +502,12 @@ pub fn segment(doc: &Html, look: Look) -> Segmented {
                     }
                     Node::Text(t) => {
                         let s: &str = t;
-                        if link_depth > 0 {
-                            cur_links += s.trim().chars().count();
+                        let trimmed = s.trim();
+                        if !trimmed.is_empty() {
+                            cur_links.ends_linked = link_depth > 0;
+                            if link_depth > 0 {
+                                cur_links.chars += trimmed.chars().count();
+                            }
                         }
                         cur.push_str(s);
                     }

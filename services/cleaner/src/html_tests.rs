@@ -236,3 +236,60 @@ fn a_call_to_action_box_after_the_story_goes() {
     assert_eq!(got.len(), 4, "{got:?}");
     assert!(got[3].starts_with("Sites that published"), "{got:?}");
 }
+
+#[test]
+fn a_run_of_linked_headlines_with_cut_excerpts_is_a_teaser_rail() {
+    let story = "<p>The council approved the new budget on Tuesday after a debate that ran late into the night.</p>\
+        <p>Spending on roads rises by a tenth, while the parks department loses two of its eleven posts.</p>\
+        <p>The mayor said the plan keeps taxes flat for a third year and would be reviewed in the spring.</p>";
+    let item = |title: &str, excerpt: &str, tail: &str| {
+        format!("<li><a href=\"/n\">{title}</a> <span>{excerpt}</span>{tail}</li>")
+    };
+    let ticker = format!(
+        "<div class=\"breaking\"><b>Breaking News</b><ul>{}{}{}</ul></div>",
+        item(
+            "Man pleads guilty to fraud",
+            "NEW YORK: A man has pleaded guilty to theft and embezzlement in a loan scheme...",
+            ""
+        ),
+        item(
+            "Schools reopen in the region",
+            "NEW DELHI: All schools and colleges are now open, with attendance said to be high...",
+            ""
+        ),
+        item(
+            "Cleric warns the government",
+            "KARACHI: A firebrand cleric has fired a fresh salvo at the government of the day\u{2026}",
+            ""
+        ),
+    );
+    let got = lines(
+        &format!("<html><body><article>{ticker}{story}</article></body></html>"),
+        None,
+    );
+    let cut = |l: &&String| l.ends_with("...") || l.ends_with('\u{2026}');
+    assert_eq!(got.iter().filter(cut).count(), 0, "{got:?}");
+    assert!(
+        got.iter().any(|l| l.starts_with("The mayor said")),
+        "{got:?}"
+    );
+    // Items whose ellipsis is a link's ("Full review…") are a product list.
+    let products = format!(
+        "<ul>{}{}</ul>",
+        item(
+            "Desk A",
+            "A sturdy converter with a tilting column and three tiers for monitors.",
+            " <a href=\"/r\">Full Desk A review\u{2026}</a>"
+        ),
+        item(
+            "Desk B",
+            "A double base with two gas cylinders that keep it quiet and stable.",
+            " <a href=\"/r\">Full Desk B review\u{2026}</a>"
+        ),
+    );
+    let got = lines(
+        &format!("<html><body><article>{story}{products}</article></body></html>"),
+        None,
+    );
+    assert_eq!(got.iter().filter(cut).count(), 2, "{got:?}");
+}

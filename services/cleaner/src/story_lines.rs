@@ -55,7 +55,7 @@ pub fn story_lines(blocks: &[Block], range: (usize, usize), title: Option<&str>)
         }
         let text = block.text.trim();
         let kind = block.line;
-        if is_teaser_summary(blocks, range, i) {
+        if is_teaser_summary(blocks, range, i) || in_teaser_run(blocks, range, i) {
             continue;
         }
         if kind == LineKind::RelatedHeader {
@@ -130,6 +130,25 @@ fn is_teaser_summary(blocks: &[Block], range: (usize, usize), i: usize) -> bool 
         && i > range.0
         && linked_heading(&blocks[i - 1])
         && (i + 1 == range.1 || linked_heading(&blocks[i + 1]))
+}
+
+/// A linked headline with the cut start of its story behind it, in one
+/// block: "Man pleads guilty in fraud case NEW YORK: An Indian-origin man
+/// has pleaded guilty to ...". A story's own list items and paragraphs
+/// may hold links or end in an ellipsis, but not two in a row both; nor
+/// is an ellipsis inside a link ("Full review…") a cut excerpt.
+fn is_teaser_item(block: &Block) -> bool {
+    let text = block.text.trim_end();
+    matches!(block.kind, BlockKind::ListItem | BlockKind::Paragraph)
+        && (text.ends_with("...") || text.ends_with('\u{2026}'))
+        && !block.ends_in_link
+        && (0.1..0.8).contains(&block.link_density())
+}
+
+fn in_teaser_run(blocks: &[Block], range: (usize, usize), i: usize) -> bool {
+    is_teaser_item(&blocks[i])
+        && ((i > range.0 && is_teaser_item(&blocks[i - 1]))
+            || (i + 1 < range.1 && is_teaser_item(&blocks[i + 1])))
 }
 
 /// Teaser cards (a linked heading and its summary) in `range`: when they
