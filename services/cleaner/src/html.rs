@@ -7,13 +7,11 @@
 //! subtree's blocks are contiguous, so the best element is a block range; the
 //! blocks in it are then filtered line by line.
 
-use std::sync::LazyLock;
-
 use ego_tree::iter::Edge;
-use regex::Regex;
 use scraper::{Html, Node};
 
 use crate::boilerplate::{LineKind, classify_counted};
+use crate::class_names::{NameHits, name_hits};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BlockKind {
@@ -58,51 +56,10 @@ impl Block {
     }
 }
 
-/// Names that never hold an article, whatever the subtree's size.
-static ALWAYS_NEGATIVE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(^|[-_\s])(comment|comments|comment-?list|disqus|cookie|cookies|consent|gdpr|outbrain|taboola)([-_\s]|$)")
-        .expect("valid regex")
-});
-
-/// Names that may be the content wrapper; they cancel the negative names
-/// below ("box article modal-enabled", "page-content and-w-sidebar").
-static MAYBE_CONTENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)(^|[-_\s])(and|article|body|column|content|main|story|post|entry|text)([-_\s]|$)",
-    )
-    .expect("valid regex")
-});
-
-/// Names that mean chrome unless the subtree holds most of the page.
-static HARD_NEGATIVE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)(^|[-_\s])(share|sharing|share-?bar|sharedaddy|social|social-?links|newsletter|subscribe|subscription|signup|cookie|cookies|consent|gdpr|comment|comments|disqus|paywall|donate|donation|support-?us|membership|outbrain|taboola|advert|advertisement|ads?|ad-?slot|ad-?container|sponsor(ed)?|promo|promos|author-?bio|bio|byline|dateline|timestamp|caption|credits?|print-?only|visually-?hidden|sr-?only|skip-?link|read-?also|see-?also|further-?reading|inline-?related|related|recommend(ed|ations)?|recirc|more-?stories|most-?read|trending|tags|tag-?list|keywords|breadcrumbs?|pagination|pager|modal|popup|overlay|cta)([-_\s]|$)",
-    )
-    .expect("valid regex")
-});
-
-/// Layout names that mean chrome only when the subtree is a small part of
-/// the page: a "sidebar" wrapper can hold the whole article on some themes.
-static SOFT_NEGATIVE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)(^|[-_\s])(nav|navbar|navigation|menu|menus|footer|site-?header|masthead|sidebar|side-?bar|popular|toolbar|hidden|meta-?data|post-?meta|article-?meta)([-_\s]|$)",
-    )
-    .expect("valid regex")
-});
-
 /// A negative-named subtree is chrome when it holds less than this share of
 /// the page's text; bigger ones are page wrappers with unlucky names.
 const SOFT_SHARE: f32 = 0.25;
 const HARD_SHARE: f32 = 0.5;
-
-/// Names that mark the story container; they protect a subtree from the
-/// negative names above ("article-body share-enabled").
-static POSITIVE_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)(article-?body|articlebody|article-?content|article-?text|story-?body|story-?content|entry-?content|post-?content|post-?body|main-?content|body-?text|content-?body|rich-?text|article__body|body__content)",
-    )
-    .expect("valid regex")
-});
 
 /// Page chrome by its tag that sites also wrap articles in: headers, and
 /// asides left unclosed (both seen in the evaluation pages). `segment` keeps
@@ -185,26 +142,10 @@ fn block_tag(tag: &str) -> Option<BlockKind> {
     })
 }
 
-/// Which of the class and id rules an element's names match, found once per
-/// element: the skip decision and the container bonus both read them.
-fn name_hits(el: &scraper::node::Element) -> Option<regex::SetMatches> {
-    let class = el.attr("class").unwrap_or("");
-    let id = el.attr("id").unwrap_or("");
-    if class.is_empty() && id.is_empty() {
-        return None;
-    }
-    // No rule matches across the space, so this is each name on its own.
-    Some(match (class.is_empty(), id.is_empty()) {
-        (false, true) => NAME_RULES.matches(class),
-        (true, false) => NAME_RULES.matches(id),
-        _ => NAME_RULES.matches(&format!("{class} {id}")),
-    })
-}
-
 fn skip_element(
     node: ego_tree::NodeRef<'_, Node>,
     el: &scraper::node::Element,
-    hits: Option<&regex::SetMatches>,
+    hits: Option<&NameHits>,
     page_chars: usize,
     keep_chrome: bool,
 ) -> bool {
@@ -249,18 +190,18 @@ fn skip_element(
     let Some(hits) = hits else {
         return false;
     };
-    if hits.matched(0) {
+    if hits.positive() {
         return false;
     }
-    if hits.matched(1) {
+    if hits.never_content() {
         return true;
     }
-    if hits.matched(2) {
+    if hits.maybe_content() {
         return false;
     }
-    let share = if hits.matched(3) {
+    let share = if hits.hard_negative() {
         HARD_SHARE
-    } else if hits.matched(4) {
+    } else if hits.soft_negative() {
         SOFT_SHARE
     } else {
         return false;
@@ -303,22 +244,6 @@ fn collapse_whitespace(s: &str) -> Collapsed {
     }
     c
 }
-
-/// POSITIVE_NAME, ALWAYS_NEGATIVE, MAYBE_CONTENT, HARD_NEGATIVE and
-/// SOFT_NEGATIVE as one set, in that order.
-static NAME_RULES: LazyLock<regex::RegexSet> = LazyLock::new(|| {
-    regex::RegexSet::new(
-        [
-            &*POSITIVE_NAME,
-            &*ALWAYS_NEGATIVE,
-            &*MAYBE_CONTENT,
-            &*HARD_NEGATIVE,
-            &*SOFT_NEGATIVE,
-        ]
-        .map(Regex::as_str),
-    )
-    .expect("valid regexes")
-});
 
 /// `text_chars` of the whole document, in one pass over the node arena
 /// instead of a walk of the tree. Text sits directly in a script or style;
@@ -574,8 +499,8 @@ pub fn segment(doc: &Html, look: Look) -> Segmented {
 const BAD_WEIGHT: f32 = 0.5;
 
 /// A lift for containers whose names say "article body".
-fn name_bonus(el: &scraper::node::Element, hits: Option<&regex::SetMatches>) -> f32 {
-    let positive = hits.is_some_and(|h| h.matched(0));
+fn name_bonus(el: &scraper::node::Element, hits: Option<&NameHits>) -> f32 {
+    let positive = hits.is_some_and(NameHits::positive);
     if el.attr("itemprop") == Some("articleBody") {
         // Schema.org markup names the body outright: it outweighs a box of
         // footer text on a short article.

@@ -1,0 +1,78 @@
+//! The class and id rules: what an element's names say about it, matched
+//! once per element as one regex set.
+
+use std::sync::LazyLock;
+
+use regex::{RegexSet, SetMatches};
+
+/// Names that mark the story container; they protect a subtree from the
+/// negative names below ("article-body share-enabled").
+const POSITIVE_NAME: &str = r"(?i)(article-?body|articlebody|article-?content|article-?text|story-?body|story-?content|entry-?content|post-?content|post-?body|main-?content|body-?text|content-?body|rich-?text|article__body|body__content)";
+
+/// Names that never hold an article, whatever the subtree's size.
+const ALWAYS_NEGATIVE: &str = r"(?i)(^|[-_\s])(comment|comments|comment-?list|disqus|cookie|cookies|consent|gdpr|outbrain|taboola)([-_\s]|$)";
+
+/// Names that may be the content wrapper; they cancel the negative names
+/// below ("box article modal-enabled", "page-content and-w-sidebar").
+const MAYBE_CONTENT: &str =
+    r"(?i)(^|[-_\s])(and|article|body|column|content|main|story|post|entry|text)([-_\s]|$)";
+
+/// Names that mean chrome unless the subtree holds most of the page.
+const HARD_NEGATIVE: &str = r"(?i)(^|[-_\s])(share|sharing|share-?bar|sharedaddy|social|social-?links|newsletter|subscribe|subscription|signup|cookie|cookies|consent|gdpr|comment|comments|disqus|paywall|donate|donation|support-?us|membership|outbrain|taboola|advert|advertisement|ads?|ad-?slot|ad-?container|sponsor(ed)?|promo|promos|author-?bio|bio|byline|dateline|timestamp|caption|credits?|print-?only|visually-?hidden|sr-?only|skip-?link|read-?also|see-?also|further-?reading|inline-?related|related|recommend(ed|ations)?|recirc|more-?stories|most-?read|trending|tags|tag-?list|keywords|breadcrumbs?|pagination|pager|modal|popup|overlay|cta)([-_\s]|$)";
+
+/// Layout names that mean chrome only when the subtree is a small part of
+/// the page: a "sidebar" wrapper can hold the whole article on some themes.
+const SOFT_NEGATIVE: &str = r"(?i)(^|[-_\s])(nav|navbar|navigation|menu|menus|footer|site-?header|masthead|sidebar|side-?bar|popular|toolbar|hidden|meta-?data|post-?meta|article-?meta)([-_\s]|$)";
+
+/// The rules above as one set, in that order.
+static NAME_RULES: LazyLock<RegexSet> = LazyLock::new(|| {
+    RegexSet::new([
+        POSITIVE_NAME,
+        ALWAYS_NEGATIVE,
+        MAYBE_CONTENT,
+        HARD_NEGATIVE,
+        SOFT_NEGATIVE,
+    ])
+    .expect("valid regexes")
+});
+
+/// Which of the rules an element's names match.
+pub(crate) struct NameHits(SetMatches);
+
+impl NameHits {
+    pub(crate) fn positive(&self) -> bool {
+        self.0.matched(0)
+    }
+
+    pub(crate) fn never_content(&self) -> bool {
+        self.0.matched(1)
+    }
+
+    pub(crate) fn maybe_content(&self) -> bool {
+        self.0.matched(2)
+    }
+
+    pub(crate) fn hard_negative(&self) -> bool {
+        self.0.matched(3)
+    }
+
+    pub(crate) fn soft_negative(&self) -> bool {
+        self.0.matched(4)
+    }
+}
+
+/// Which rules an element's names match, found once per element: the skip
+/// decision and the container bonus both read them.
+pub(crate) fn name_hits(el: &scraper::node::Element) -> Option<NameHits> {
+    let class = el.attr("class").unwrap_or("");
+    let id = el.attr("id").unwrap_or("");
+    if class.is_empty() && id.is_empty() {
+        return None;
+    }
+    // No rule matches across the space, so this is each name on its own.
+    Some(NameHits(match (class.is_empty(), id.is_empty()) {
+        (false, true) => NAME_RULES.matches(class),
+        (true, false) => NAME_RULES.matches(id),
+        _ => NAME_RULES.matches(&format!("{class} {id}")),
+    }))
+}
