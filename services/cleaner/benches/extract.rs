@@ -1,7 +1,7 @@
 //! Extraction throughput, single-threaded, on the same files in one run:
 //! html5ever parse plus a walk over every text node (the floor), newsmill's
 //! extractor, dom_smoothie, and the floor again on the page as newsmill
-//! parses it (script and style bodies cut). `scripts/bench-extract.sh` adds Python
+//! parses it (after its pre-pass). `scripts/bench-extract.sh` adds Python
 //! trafilatura on the same files.
 //!
 //!     cargo bench -p news-cleaner --bench extract [-- DIR]
@@ -122,8 +122,8 @@ fn main() {
         ("parse-only (html5ever + text walk)", floor),
         ("newsmill extract_html", ours),
         ("dom_smoothie", smoothie),
-        // The floor on what newsmill hands html5ever: the page without
-        // script and style bodies, which the tokenizer then never reads.
+        // The floor on what newsmill hands html5ever: the page after its
+        // pre-pass, whose cuts the tokenizer then never reads.
         ("parse-only after newsmill's pre-pass", floor_prepared),
     ] {
         println!(

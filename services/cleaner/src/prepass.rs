@@ -1,11 +1,12 @@
 //! A pass over the page's bytes before html5ever parses it. It follows the
 //! tokenizer's states far enough to know where every tag, comment and
-//! raw-text element starts and ends, and it removes three things:
+//! raw-text element starts and ends, and it removes four things:
 //!
 //! - Script and style bodies (JSON-LD stays). They are half the bytes of a
 //!   typical news page, html5ever tokenizes them a run at a time, and
 //!   extraction never reads them; the tree keeps the empty elements.
 //! - Attributes that nothing reads after the parse (`READ_ATTRIBUTES`).
+//! - Comment text; the comments stay, empty.
 //! - Tags nested deeper than `MAX_DEPTH`, keeping their text. html5ever
 //!   checks element scope by walking the stack of open elements, so parsing
 //!   is quadratic in depth: 100,000 nested `<div>`s take about 30 s.
@@ -61,8 +62,9 @@ fn tag_kind(name: &[u8]) -> TagKind {
     }
 }
 
-/// `html` without script and style bodies and without tags nested deeper
-/// than `max_depth`; borrowed when there is nothing to remove.
+/// `html` without script and style bodies, unread attributes, comment text
+/// and tags nested deeper than `max_depth`; borrowed when there is nothing
+/// to remove.
 pub fn prepare(html: &str, max_depth: usize) -> Cow<'_, str> {
     let bytes = html.as_bytes();
     let mut edits = Edits {
@@ -82,16 +84,16 @@ pub fn prepare(html: &str, max_depth: usize) -> Cow<'_, str> {
     let mut i = 0usize;
     while let Some(off) = memchr(b'<', &bytes[i..]) {
         let lt = i + off;
+        let foreign = open_foreign != [0, 0];
         i = match bytes.get(lt + 1) {
             Some(b'!') if bytes[lt..].starts_with(b"<!--") => {
                 let (text_end, end) = comment_end(bytes, lt + 4);
-                // The comment stays, empty: nothing reads its text.
-                if open_foreign == [0, 0] {
+                if !foreign {
                     edits.cut(lt + 4, text_end);
                 }
                 end
             }
-            Some(b'!') if open_foreign != [0, 0] && bytes[lt..].starts_with(b"<![CDATA[") => {
+            Some(b'!') if foreign && bytes[lt..].starts_with(b"<![CDATA[") => {
                 memmem::find(&bytes[lt + 9..], b"]]>").map_or(bytes.len(), |off| lt + 9 + off + 3)
             }
             // Doctypes, bogus comments, and CDATA outside foreign content
@@ -102,7 +104,7 @@ pub fn prepare(html: &str, max_depth: usize) -> Cow<'_, str> {
                     let tag = scan_tag(bytes, lt + 2, &mut unread);
                     let name = &bytes[lt + 2..tag.name_end];
                     if tag_kind(name) == TagKind::Foreign {
-                        let open = &mut open_foreign[usize::from(name.len() == 4)];
+                        let open = &mut open_foreign[foreign_slot(name)];
                         *open = open.saturating_sub(1);
                     }
                     if suppressed > 0 {
@@ -120,7 +122,6 @@ pub fn prepare(html: &str, max_depth: usize) -> Cow<'_, str> {
             Some(c) if c.is_ascii_alphabetic() => {
                 let tag = scan_tag(bytes, lt + 1, &mut unread);
                 let name = &bytes[lt + 1..tag.name_end];
-                let foreign = open_foreign != [0, 0];
                 let kind = match tag_kind(name) {
                     TagKind::Script | TagKind::Style | TagKind::KeptRawText if foreign => {
                         TagKind::Normal
@@ -134,7 +135,7 @@ pub fn prepare(html: &str, max_depth: usize) -> Cow<'_, str> {
                     unread.iter().for_each(|&(from, to)| edits.cut(from, to));
                 }
                 if kind == TagKind::Foreign && !tag.self_closing {
-                    open_foreign[usize::from(name.len() == 4)] += 1;
+                    open_foreign[foreign_slot(name)] += 1;
                 }
                 match kind {
                     TagKind::Void => tag.end,
@@ -179,6 +180,12 @@ pub fn prepare(html: &str, max_depth: usize) -> Cow<'_, str> {
         }
     }
     edits.finish()
+}
+
+/// Which count of open foreign elements a `Foreign` name keeps: `<svg>`s
+/// and `<math>`s apart, so that a stray `</svg>` does not close a `<math>`.
+fn foreign_slot(name: &[u8]) -> usize {
+    usize::from(name.eq_ignore_ascii_case(b"math"))
 }
 
 /// The parts of the page kept so far, copied only once something goes.
