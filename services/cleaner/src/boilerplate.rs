@@ -100,8 +100,15 @@ pub enum LineKind {
 
 /// A menu flattened to text: four or more short items between separators.
 fn is_menu_line(t: &str) -> bool {
-    let parts: Vec<&str> = t.split(['|', '•', '·']).map(str::trim).collect();
-    parts.len() >= 4 && parts.iter().all(|p| p.split_whitespace().count() <= 3)
+    let mut parts = 0;
+    for part in t.split(['|', '•', '·']) {
+        // A paragraph of prose fails on its fourth word.
+        if part.split_whitespace().nth(3).is_some() {
+            return false;
+        }
+        parts += 1;
+    }
+    parts >= 4
 }
 
 /// Bylines and time stamps as lines of their own.

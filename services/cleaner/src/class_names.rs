@@ -1,9 +1,10 @@
 //! The class and id rules: what an element's names say about it, matched
 //! once per element as one regex set.
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use regex::{RegexSet, SetMatches};
+use regex::RegexSet;
 
 /// Names that mark the story container; they protect a subtree from the
 /// negative names below ("article-body share-enabled").
@@ -36,43 +37,74 @@ static NAME_RULES: LazyLock<RegexSet> = LazyLock::new(|| {
     .expect("valid regexes")
 });
 
-/// Which of the rules an element's names match.
-pub(crate) struct NameHits(SetMatches);
+/// Which of the rules an element's names match, one bit per rule.
+#[derive(Clone, Copy)]
+pub(crate) struct NameHits(u8);
 
 impl NameHits {
     pub(crate) fn positive(&self) -> bool {
-        self.0.matched(0)
+        self.0 & 1 != 0
     }
 
     pub(crate) fn never_content(&self) -> bool {
-        self.0.matched(1)
+        self.0 & 1 << 1 != 0
     }
 
     pub(crate) fn maybe_content(&self) -> bool {
-        self.0.matched(2)
+        self.0 & 1 << 2 != 0
     }
 
     pub(crate) fn hard_negative(&self) -> bool {
-        self.0.matched(3)
+        self.0 & 1 << 3 != 0
     }
 
     pub(crate) fn soft_negative(&self) -> bool {
-        self.0.matched(4)
+        self.0 & 1 << 4 != 0
     }
 }
 
-/// Which rules an element's names match, found once per element: the skip
-/// decision and the container bonus both read them.
-pub(crate) fn name_hits(el: &scraper::node::Element) -> Option<NameHits> {
-    let class = el.attr("class").unwrap_or("");
-    let id = el.attr("id").unwrap_or("");
-    if class.is_empty() && id.is_empty() {
-        return None;
+/// The rules' verdicts on the class and id pairs of one page. A page
+/// repeats its names (every teaser, every list item), and a lookup costs a
+/// fraction of a run of the set.
+#[derive(Default)]
+pub(crate) struct NameRules<'a> {
+    seen: HashMap<(&'a str, &'a str), NameHits>,
+}
+
+impl<'a> NameRules<'a> {
+    /// Which rules an element's names match, found once per element: the
+    /// skip decision and the container bonus both read them.
+    pub(crate) fn hits(&mut self, el: &'a scraper::node::Element) -> Option<NameHits> {
+        let class = el.attr("class").unwrap_or("");
+        let id = el.attr("id").unwrap_or("");
+        if class.is_empty() && id.is_empty() {
+            return None;
+        }
+        Some(
+            *self
+                .seen
+                .entry((class, id))
+                .or_insert_with(|| match_names(class, id)),
+        )
     }
+}
+
+fn match_names(class: &str, id: &str) -> NameHits {
     // No rule matches across the space, so this is each name on its own.
-    Some(NameHits(match (class.is_empty(), id.is_empty()) {
-        (false, true) => NAME_RULES.matches(class),
-        (true, false) => NAME_RULES.matches(id),
-        _ => NAME_RULES.matches(&format!("{class} {id}")),
-    }))
+    let joined;
+    let names = match (class.is_empty(), id.is_empty()) {
+        (false, true) => class,
+        (true, false) => id,
+        _ => {
+            joined = format!("{class} {id}");
+            &joined
+        }
+    };
+    // Most names match no rule, and a yes-or-no search stops sooner than
+    // the search for every rule that matches.
+    if !NAME_RULES.is_match(names) {
+        return NameHits(0);
+    }
+    let matches = NAME_RULES.matches(names);
+    NameHits(matches.iter().fold(0, |bits, rule| bits | 1 << rule))
 }

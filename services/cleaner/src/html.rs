@@ -11,7 +11,7 @@ use ego_tree::iter::Edge;
 use scraper::{Html, Node};
 
 use crate::boilerplate::{LineKind, classify_counted};
-use crate::class_names::{NameHits, name_hits};
+use crate::class_names::{NameHits, NameRules};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BlockKind {
@@ -346,6 +346,7 @@ pub fn segment(doc: &Html, look: Look) -> Segmented {
     let mut best_good = 0.0f32;
     let mut skipped_chrome = false;
     let page_chars = page_text_chars(doc);
+    let mut name_rules = NameRules::default();
 
     let flush = |cur: &mut String,
                  cur_links: &mut LinkText,
@@ -394,7 +395,7 @@ pub fn segment(doc: &Html, look: Look) -> Segmented {
                 }
                 match node.value() {
                     Node::Element(el) => {
-                        let hits = name_hits(el);
+                        let hits = name_rules.hits(el);
                         if skip_element(node, el, hits.as_ref(), page_chars, look.keep_chrome) {
                             skipped_chrome |= chrome_tag(el.name());
                             skip_until = Some(node.id());

@@ -285,9 +285,10 @@ pub fn detect_language(text: &str) -> Option<String> {
     if text.len() < 40 {
         return None;
     }
-    // 4 KB: with 1 KB, 2 of 181 scrapinghub pages came out in the wrong
-    // language (tried last round).
-    let sample = cut_at_char_boundary(text, 4096);
+    // 3 KB: the languages of all 711 scored pages are the ones 4 KB gives.
+    // With 2 KB, 2 of them change; with 1 KB, 2 of 181 scrapinghub pages
+    // came out in the wrong language.
+    let sample = cut_at_char_boundary(text, 3072);
     let info = whatlang::detect(sample)?;
     if !info.is_reliable() && info.confidence() < 0.5 {
         return None;

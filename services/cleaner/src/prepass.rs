@@ -1,19 +1,22 @@
 //! A pass over the page's bytes before html5ever parses it. It follows the
 //! tokenizer's states far enough to know where every tag, comment and
-//! raw-text element starts and ends, and it removes four things:
+//! raw-text element starts and ends, and it removes five things:
 //!
 //! - Script and style bodies (JSON-LD stays). They are half the bytes of a
 //!   typical news page, html5ever tokenizes them a run at a time, and
 //!   extraction never reads them; the tree keeps the empty elements.
 //! - Attributes that nothing reads after the parse (`READ_ATTRIBUTES`).
 //! - Comment text; the comments stay, empty.
+//! - Indentation: a run of whitespace at either end of a text, outside
+//!   `<pre>`, keeps only its first character.
 //! - Tags nested deeper than `MAX_DEPTH`, keeping their text. html5ever
 //!   checks element scope by walking the stack of open elements, so parsing
 //!   is quadratic in depth: 100,000 nested `<div>`s take about 30 s.
 //!
 //! Everything else is copied byte for byte, so where the pass could still
 //! misread the page, the most it removes is script or style text the
-//! tokenizer would not have treated as such, or an unread attribute.
+//! tokenizer would not have treated as such, an unread attribute, or
+//! whitespace.
 
 use std::borrow::Cow;
 
@@ -80,11 +83,17 @@ pub fn prepare(html: &str, max_depth: usize) -> Cow<'_, str> {
     // there but tags past the depth limit. A page that leaves one open
     // only keeps more of its bytes.
     let mut open_foreign = [0usize; 2];
+    // Open `<pre>` and `<listing>` elements, whose whitespace is kept: the
+    // tree builder drops a newline right after their start tag.
+    let mut open_preformatted = 0usize;
     let mut unread = Vec::new();
     let mut i = 0usize;
     while let Some(off) = memchr(b'<', &bytes[i..]) {
         let lt = i + off;
         let foreign = open_foreign != [0, 0];
+        if !foreign && open_preformatted == 0 {
+            squeeze_edge_whitespace(&mut edits, bytes, i, lt);
+        }
         i = match bytes.get(lt + 1) {
             Some(b'!') if bytes[lt..].starts_with(b"<!--") => {
                 let (text_end, end) = comment_end(bytes, lt + 4);
@@ -106,6 +115,9 @@ pub fn prepare(html: &str, max_depth: usize) -> Cow<'_, str> {
                     if tag_kind(name) == TagKind::Foreign {
                         let open = &mut open_foreign[foreign_slot(name)];
                         *open = open.saturating_sub(1);
+                    }
+                    if is_preformatted(name) {
+                        open_preformatted = open_preformatted.saturating_sub(1);
                     }
                     if suppressed > 0 {
                         suppressed -= 1;
@@ -136,6 +148,10 @@ pub fn prepare(html: &str, max_depth: usize) -> Cow<'_, str> {
                 }
                 if kind == TagKind::Foreign && !tag.self_closing {
                     open_foreign[foreign_slot(name)] += 1;
+                }
+                // `<pre/>` is open all the same in HTML.
+                if is_preformatted(name) {
+                    open_preformatted += 1;
                 }
                 match kind {
                     TagKind::Void => tag.end,
@@ -179,7 +195,32 @@ pub fn prepare(html: &str, max_depth: usize) -> Cow<'_, str> {
             break;
         }
     }
+    if open_foreign == [0, 0] && open_preformatted == 0 {
+        squeeze_edge_whitespace(&mut edits, bytes, i.min(bytes.len()), bytes.len());
+    }
     edits.finish()
+}
+
+fn is_preformatted(name: &[u8]) -> bool {
+    name.eq_ignore_ascii_case(b"pre") || name.eq_ignore_ascii_case(b"listing")
+}
+
+/// Shortens the runs of whitespace at either end of the text `from..to` to
+/// their first character. Indentation between tags is a seventh of a page's
+/// bytes once scripts are gone. The tree builder treats one whitespace
+/// character as it treats many (a whitespace-only text node stays one), and
+/// everything after the parse splits text on whitespace.
+fn squeeze_edge_whitespace(edits: &mut Edits<'_>, b: &[u8], from: usize, to: usize) {
+    let lead = b[from..to].iter().take_while(|&&c| is_space(c)).count();
+    edits.cut(from + 1, from + lead);
+    if from + lead < to {
+        let trail = b[from + lead..to]
+            .iter()
+            .rev()
+            .take_while(|&&c| is_space(c))
+            .count();
+        edits.cut(to - trail + 1, to);
+    }
 }
 
 /// Which count of open foreign elements a `Foreign` name keeps: `<svg>`s
@@ -507,8 +548,19 @@ pub fn outline(html: &str) -> Vec<String> {
                         matches!(p.name(), "script" | "style")
                             && !p.attr("type").is_some_and(|t| t.contains("ld+json"))
                     });
+                // Runs of whitespace count as one, outside `<pre>`.
+                let preformatted = node.ancestors().any(|a| {
+                    a.value()
+                        .as_element()
+                        .is_some_and(|e| matches!(e.name(), "pre" | "listing"))
+                });
                 if !dropped {
-                    lines.push(format!("text {:?}", &**text));
+                    let text = if preformatted {
+                        text.to_string()
+                    } else {
+                        squeeze_whitespace(text)
+                    };
+                    lines.push(format!("text {text:?}"));
                 }
             }
             Node::Comment(_) => lines.push("comment".to_string()),
@@ -517,6 +569,18 @@ pub fn outline(html: &str) -> Vec<String> {
         }
     }
     lines
+}
+
+/// `text` with each run of HTML whitespace made one space.
+fn squeeze_whitespace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let space = c.is_ascii() && is_space(c as u8);
+        if !(space && out.ends_with(' ')) {
+            out.push(if space { ' ' } else { c });
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -122,3 +122,36 @@ fn deep_tags_are_dropped_and_text_kept() {
     assert_eq!(out.matches("</div>").count(), 10);
     assert!(out.contains("deep"));
 }
+
+/// Indentation goes; the text and the tree stay, and so does every
+/// whitespace character the parse treats differently from a space: a
+/// `<pre>`'s leading newline and the rest of its layout, raw text, and
+/// whitespace-only text in tables and in front of `<html>`.
+#[test]
+fn indentation_is_squeezed_and_the_parse_is_the_same() {
+    let cases = [
+        "\n\n  <!doctype html>\n  <html>\n  <body>\n    <p>\n      story  text\n    </p>\n  </body>\n</html>\n\n",
+        "<pre>\n\n  code\n    more\n</pre>\n\n   <p>after</p>",
+        "<PRE>\n\n</PRE><listing>\n\n  x\n</listing>  \n  <p>  y  </p>",
+        "<pre><pre>\n\n a</pre>\n\n b</pre>",
+        "<table>\n  <tr>\n    <td>  a  </td>\n  </tr>\n  x  \n</table>",
+        "<textarea>\n\n  kept  </textarea>\n\n<title>  \n t  \n </title>",
+        "<svg>\n  <text>  a  </text>\n</svg>\n\n<p>  b</p>",
+        "<p>a\r\n\r\n  b</p>\t\t<p>\u{a0}\u{a0} c \u{a0} </p>",
+        "<frameset>\n\n  <frame>\n  x \n</frameset>",
+        "<select>\n  <option>\n  a\n  </option>\n</select>",
+        "a  <  b  <p>  </p>  ",
+    ];
+    for html in cases {
+        let prepared = prepare(html, MAX_DEPTH);
+        assert_eq!(
+            outline(&prepared),
+            outline(html),
+            "{html:?}\n=> {prepared:?}"
+        );
+    }
+    let squeezed = prepare("<div>\n    <p>\n      story  text\n    </p>\n  </div>", 10);
+    assert_eq!(squeezed, "<div>\n<p>\nstory  text\n</p>\n</div>");
+    let pre = "<pre>\n\n  code\n</pre>";
+    assert!(matches!(prepare(pre, 10), Cow::Borrowed(_)));
+}
