@@ -190,8 +190,8 @@ fn extraction_survives_mutated_pages() {
 #[test]
 fn the_prepass_leaves_the_parsed_page_unchanged() {
     // The pass before html5ever cuts script and style bodies, unread
-    // attributes and comment text: on any page, the parsed tree must be the
-    // same apart from those.
+    // attributes, comment text and indentation: on any page, the parsed
+    // tree must be the same apart from those.
     // The sample articles have no scripts: give each the ones news pages have.
     let chrome = concat!(
         "<head><style>p > a { color: red }</style>",

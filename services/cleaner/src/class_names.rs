@@ -1,5 +1,5 @@
 //! The class and id rules: what an element's names say about it, matched
-//! once per element as one regex set.
+//! as one regex set once per distinct class and id pair of a page.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;

@@ -65,9 +65,9 @@ fn tag_kind(name: &[u8]) -> TagKind {
     }
 }
 
-/// `html` without script and style bodies, unread attributes, comment text
-/// and tags nested deeper than `max_depth`; borrowed when there is nothing
-/// to remove.
+/// `html` without script and style bodies, unread attributes, comment text,
+/// indentation and tags nested deeper than `max_depth`; borrowed when there
+/// is nothing to remove.
 pub fn prepare(html: &str, max_depth: usize) -> Cow<'_, str> {
     let bytes = html.as_bytes();
     let mut edits = Edits {
