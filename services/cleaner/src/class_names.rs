@@ -19,11 +19,17 @@ const MAYBE_CONTENT: &str =
     r"(?i)(^|[-_\s])(and|article|body|column|content|main|story|post|entry|text)([-_\s]|$)";
 
 /// Names that mean chrome unless the subtree holds most of the page.
-const HARD_NEGATIVE: &str = r"(?i)(^|[-_\s])(share|sharing|share-?bar|sharedaddy|social|social-?links|newsletter|subscribe|subscription|signup|cookie|cookies|consent|gdpr|comment|comments|disqus|paywall|donate|donation|support-?us|membership|outbrain|taboola|advert|advertisement|ads?|ad-?slot|ad-?container|sponsor(ed)?|promo|promos|author-?bio|bio|byline|dateline|timestamp|caption|credits?|print-?only|visually-?hidden|sr-?only|skip-?link|read-?also|see-?also|further-?reading|inline-?related|related|recommend(ed|ations)?|recirc|more-?stories|most-?read|trending|tags|tag-?list|keywords|breadcrumbs?|pagination|pager|modal|popup|overlay|cta)([-_\s]|$)";
+const HARD_NEGATIVE: &str = r"(?i)(^|[-_\s])(share|sharing|share-?bar|sharedaddy|social|social-?links|newsletter|subscribe|subscription|signup|cookie|cookies|consent|gdpr|comment|comments|disqus|donate|donation|support-?us|membership|outbrain|taboola|advert|advertisement|ads?|ad-?slot|ad-?container|sponsor(ed)?|promo|promos|author-?bio|bio|byline|dateline|timestamp|caption|credits?|print-?only|visually-?hidden|sr-?only|skip-?link|read-?also|see-?also|further-?reading|inline-?related|related|recommend(ed|ations)?|recirc|more-?stories|most-?read|trending|tags|tag-?list|keywords|breadcrumbs?|pagination|pager|modal|popup|overlay|cta)([-_\s]|$)";
 
 /// Layout names that mean chrome only when the subtree is a small part of
 /// the page: a "sidebar" wrapper can hold the whole article on some themes.
-const SOFT_NEGATIVE: &str = r"(?i)(^|[-_\s])(nav|navbar|navigation|menu|menus|footer|site-?header|masthead|sidebar|side-?bar|popular|toolbar|hidden|meta-?data|post-?meta|article-?meta)([-_\s]|$)";
+/// Classes that hide an element count too (`hidden_on_desktop`).
+const SOFT_NEGATIVE: &str = r"(?i)(^|[-_\s])(nav|navbar|navigation|menu|menus|footer|site-?header|masthead|sidebar|side-?bar|popular|toolbar|meta-?data|post-?meta|article-?meta)([-_\s]|$)";
+
+/// Names of a paywall. Some sites print the gated rest of the article
+/// inside it (`<div class="paywall">` holding every paragraph after the
+/// lead), others only the notice, so its size decides.
+const PAYWALL: &str = r"(?i)(^|[-_\s])(paywall|paywalled|pay-?wall)([-_\s]|$)";
 
 /// The rules above as one set, in that order.
 static NAME_RULES: LazyLock<RegexSet> = LazyLock::new(|| {
@@ -33,6 +39,7 @@ static NAME_RULES: LazyLock<RegexSet> = LazyLock::new(|| {
         MAYBE_CONTENT,
         HARD_NEGATIVE,
         SOFT_NEGATIVE,
+        PAYWALL,
     ])
     .expect("valid regexes")
 });
@@ -60,6 +67,10 @@ impl NameHits {
 
     pub(crate) fn soft_negative(&self) -> bool {
         self.0 & 1 << 4 != 0
+    }
+
+    pub(crate) fn paywall(&self) -> bool {
+        self.0 & 1 << 5 != 0
     }
 }
 
@@ -102,9 +113,107 @@ fn match_names(class: &str, id: &str) -> NameHits {
     };
     // Most names match no rule, and a yes-or-no search stops sooner than
     // the search for every rule that matches.
+    let hidden = hidden_on_desktop(class);
     if !NAME_RULES.is_match(names) {
-        return NameHits(0);
+        return NameHits(if hidden { SOFT_BIT } else { 0 });
     }
     let matches = NAME_RULES.matches(names);
-    NameHits(matches.iter().fold(0, |bits, rule| bits | 1 << rule))
+    let bits = matches.iter().fold(0, |bits, rule| bits | 1 << rule);
+    NameHits(if hidden { bits | SOFT_BIT } else { bits })
+}
+
+/// The soft-negative rule's bit in `NameHits`.
+const SOFT_BIT: u8 = 1 << 4;
+
+/// Whether a class list hides its element on a desktop screen, the view the
+/// article is read in. Most classes that say "hidden" do not: a field whose
+/// label is hidden (`field--label-hidden`), clipped overflow
+/// (`overflow-hidden`), or hiding on small screens only (`hidden-xs`,
+/// `elementor-hidden-mobile`, Tailwind's `hidden md:block`). Cutting those
+/// cost whole articles (a Drupal page's only text is in a label-hidden field).
+fn hidden_on_desktop(class: &str) -> bool {
+    if !class.contains("hidden") {
+        return false;
+    }
+    let shown_on_wider_screens = || {
+        class.split_ascii_whitespace().any(|t| {
+            t.split_once(':').is_some_and(|(screen, display)| {
+                matches!(screen, "md" | "lg" | "xl" | "2xl")
+                    && matches!(
+                        display,
+                        "block"
+                            | "flex"
+                            | "grid"
+                            | "inline"
+                            | "inline-block"
+                            | "inline-flex"
+                            | "table"
+                    )
+            })
+        })
+    };
+    class.split_ascii_whitespace().any(|token| {
+        let t = token.to_ascii_lowercase();
+        if t.contains("label") || t.contains("overflow") || t.contains("lazy") || t.contains(':') {
+            return false;
+        }
+        if t == "hidden" {
+            return !shown_on_wider_screens();
+        }
+        let Some(at) = t.find("hidden") else {
+            return false;
+        };
+        let before = t[..at].chars().last();
+        let after = &t[at + "hidden".len()..];
+        if before.is_some_and(char::is_alphanumeric) {
+            return false;
+        }
+        // What follows says where it hides: `hidden-xs`, `-hidden-mobile`.
+        let screen = after.trim_start_matches(['-', '_']);
+        let screen = screen.split(['-', '_']).next().unwrap_or("");
+        !matches!(
+            screen,
+            "xs" | "sm" | "mobile" | "phone" | "tablet" | "print" | "small"
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hidden_on_desktop;
+
+    #[test]
+    fn classes_that_hide_on_a_desktop_screen() {
+        for hides in [
+            "hidden",
+            "box is-hidden",
+            "gform-icon--hidden",
+            "MuiCollapse-hidden",
+            "hidden-lg",
+            "elementor-hidden-desktop x",
+            "gfield_visibility_hidden",
+            "hidden-menu__item",
+            "hidden group-open:inline",
+            "hidden sm:block",
+        ] {
+            assert!(hidden_on_desktop(hides), "{hides}");
+        }
+        for shows in [
+            "field field--label-hidden field__item",
+            "hidden_label",
+            "flex-grow overflow-hidden",
+            "overflow-x-hidden",
+            "hidden-xs",
+            "hidden-sm",
+            "elementor-hidden-mobile elementor-hidden-tablet",
+            "hidden-print",
+            "hidden w-auto md:flex",
+            "text xl:hidden",
+            "bricks-lazy-hidden",
+            "unhidden",
+            "forbidden-zone",
+        ] {
+            assert!(!hidden_on_desktop(shows), "{shows}");
+        }
+    }
 }

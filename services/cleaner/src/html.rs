@@ -60,6 +60,9 @@ impl Block {
 /// the page's text; bigger ones are page wrappers with unlucky names.
 const SOFT_SHARE: f32 = 0.25;
 const HARD_SHARE: f32 = 0.5;
+/// A paywall box with less text than this is the notice ("This post is for
+/// paid subscribers"); with more, it holds the gated rest of the story.
+const PAYWALL_NOTICE_CHARS: usize = 400;
 
 /// Page chrome by its tag that sites also wrap articles in: headers, and
 /// asides left unclosed (both seen in the evaluation pages). `segment` keeps
@@ -153,14 +156,18 @@ fn skip_element(
     if skip_tag(tag) {
         return true;
     }
-    let hidden = el.attr("hidden").is_some()
-        || el.attr("aria-hidden") == Some("true")
-        || el.attr("style").is_some_and(|style| {
-            let s = style.to_ascii_lowercase().replace(' ', "");
-            s.contains("display:none") || s.contains("visibility:hidden")
-        });
-    // Streaming renderers park the whole article in a hidden element until
-    // scripts move it, so only a small hidden subtree is chrome.
+    let styled_hidden = el.attr("style").is_some_and(|style| {
+        let s = style.to_ascii_lowercase().replace(' ', "");
+        s.contains("display:none") || s.contains("visibility:hidden")
+    });
+    // An inline style hides what the reader never sees, however large: on
+    // the 711 scored pages no article sits under one.
+    if styled_hidden {
+        return true;
+    }
+    let hidden = el.attr("hidden").is_some() || el.attr("aria-hidden") == Some("true");
+    // Streaming renderers park the whole article under the `hidden`
+    // attribute until scripts move it, so only a small subtree is chrome.
     if hidden {
         return (text_chars(node) as f32) < HARD_SHARE * page_chars as f32;
     }
@@ -198,6 +205,9 @@ fn skip_element(
     }
     if hits.maybe_content() {
         return false;
+    }
+    if hits.paywall() && !hits.hard_negative() {
+        return text_chars(node) < PAYWALL_NOTICE_CHARS;
     }
     let share = if hits.hard_negative() {
         HARD_SHARE

@@ -9,6 +9,13 @@ fn lines(html: &str, title: Option<&str>) -> Vec<String> {
     story_lines(&seg.blocks, seg.best.expect("a container"), title)
 }
 
+/// One paragraph of a made-up story, numbered.
+fn paragraph(i: usize) -> String {
+    format!(
+        "<p>Paragraph {i} of the report says the council voted to rebuild the old bridge over the river by next spring.</p>"
+    )
+}
+
 #[test]
 fn picks_the_story_and_drops_chrome() {
     let html = r#"<html><body>
@@ -94,11 +101,6 @@ fn a_read_more_button_unfolds_the_story_but_a_read_more_heading_opens_a_list() {
 
 #[test]
 fn a_data_table_in_the_story_is_kept_as_rows_and_a_table_of_links_is_not() {
-    let para = |i: usize| {
-        format!(
-            "<p>Paragraph {i} of the report says the council voted to rebuild the old bridge over the river by next spring.</p>"
-        )
-    };
     let rows: String = (1..=12)
         .map(|i| {
             format!(
@@ -110,7 +112,11 @@ fn a_data_table_in_the_story_is_kept_as_rows_and_a_table_of_links_is_not() {
     let table =
         format!("<table><tr><th>Rank</th><th>District</th><th>Turnout</th></tr>{rows}</table>");
     let links = r#"<table><tr><td><a href="/a">Home</a></td><td><a href="/b">World</a></td><td><a href="/c">Sport</a></td></tr></table>"#;
-    let html = format!("<article>{}{table}{}{links}</article>", para(0), para(1));
+    let html = format!(
+        "<article>{}{table}{}{links}</article>",
+        paragraph(0),
+        paragraph(1)
+    );
     let got = lines(&html, None);
     assert!(
         got.contains(&"Rank | District | Turnout".to_string()),
@@ -292,4 +298,46 @@ fn a_run_of_linked_headlines_with_cut_excerpts_is_a_teaser_rail() {
         None,
     );
     assert_eq!(got.iter().filter(cut).count(), 2, "{got:?}");
+}
+
+#[test]
+fn what_a_class_or_style_hides_goes_and_what_it_only_seems_to_hide_stays() {
+    let shown: String = (0..3).map(paragraph).collect();
+    let hidden_text: String = (3..8).map(paragraph).collect();
+    // An inline style hides its subtree however large it is; only a parked
+    // article (the `hidden` attribute over most of the page) is read.
+    let styled = format!(
+        r#"<article><div style="visibility: hidden">{hidden_text}</div><div>{shown}</div></article>"#
+    );
+    let got = lines(&styled, None);
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert!(got.iter().all(|l| !l.contains("Paragraph 3")), "{got:?}");
+    let parked = format!(r#"<body><div hidden id="S:0">{hidden_text}</div><p>Loading</p></body>"#);
+    assert_eq!(lines(&parked, None).len(), 5);
+    // A Drupal field whose label is hidden, clipped overflow and hiding on
+    // phones only are all on screen; a `hidden` class is not.
+    let html = format!(
+        r#"<article><div class="field field--label-hidden">{shown}</div>
+        <div class="overflow-hidden hidden-xs">{}</div>
+        <div class="box hidden"><p>Get our app: you can read the report on the council and the bridge there too, for free.</p></div>
+        </article>"#,
+        paragraph(9)
+    );
+    let got = lines(&html, None);
+    assert_eq!(got.len(), 4, "{got:?}");
+    assert!(got.iter().all(|l| !l.contains("our app")), "{got:?}");
+}
+
+#[test]
+fn a_paywall_box_that_holds_the_rest_of_the_story_stays_and_its_notice_goes() {
+    let gated: String = (2..6).map(paragraph).collect();
+    let html = format!(
+        r#"<article>{}{}<div class="paywall">{gated}</div>
+        <div class="paywall"><p>This post is for paid subscribers.</p></div></article>"#,
+        paragraph(0),
+        paragraph(1)
+    );
+    let got = lines(&html, None);
+    assert_eq!(got.len(), 6, "{got:?}");
+    assert!(got[5].starts_with("Paragraph 5"), "{got:?}");
 }
