@@ -165,6 +165,30 @@ fn teaser_cards_in_the_story_container_go_and_a_product_list_stays() {
         4,
         "{got:?}"
     );
+
+    // Cards with an author and a date between headline and summary, and a
+    // summary as long as a paragraph; the same without dates is a list of
+    // products with their descriptions.
+    let summary = "The columnist argues at length that the city council should rebuild the old bridge before the next winter comes, and that the cost is worth it.";
+    let card = |i: usize, date: &str| {
+        format!(
+            "<div><h5><a href='/o{i}'>Opinion piece number {i}</a></h5>             <div>Jane Writer</div><div>{date}</div><div>{summary}</div></div>"
+        )
+    };
+    let dated: String = (0..4)
+        .map(|i| card(i, "Wednesday November 20, 2019"))
+        .collect();
+    let got = lines(&format!("<article>{story}{dated}</article>"), None);
+    assert_eq!(got.len(), 4, "only the story stays: {got:?}");
+    let undated: String = (0..4).map(|i| card(i, "Editor's pick")).collect();
+    let got = lines(&format!("<article>{story}{undated}</article>"), None);
+    assert_eq!(
+        got.iter()
+            .filter(|l| l.starts_with("The columnist"))
+            .count(),
+        4,
+        "{got:?}"
+    );
 }
 
 #[test]

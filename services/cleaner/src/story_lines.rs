@@ -16,6 +16,15 @@ static BYLINE_OR_DATE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
+/// A date anywhere in a short line: a teaser card's "November 20, 2019",
+/// "2019-11-20" or "3 days ago".
+static DATED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)((jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(st|nd|rd|th)?,?\s+\d{4}|\d{1,2}\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{4}|\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\b\d+\s+(minute|hour|day|week|month|year)s?\s+ago)",
+    )
+    .expect("valid regex")
+});
+
 /// Text characters of a small page: some 50 words.
 const SMALL_PAGE_CHARS: usize = 300;
 
@@ -49,13 +58,17 @@ pub fn story_lines(blocks: &[Block], range: (usize, usize), title: Option<&str>)
     let mut out_words = 0;
     let mut in_related = false;
     let mut skip_to = 0;
+    let in_cards = card_runs(blocks, range);
     for (i, block) in blocks.iter().enumerate().take(range.1).skip(range.0) {
         if i < skip_to {
             continue;
         }
         let text = block.text.trim();
         let kind = block.line;
-        if is_teaser_summary(blocks, range, i) || in_teaser_run(blocks, range, i) {
+        if in_cards[i - range.0]
+            || is_teaser_summary(blocks, range, i)
+            || in_teaser_run(blocks, range, i)
+        {
             continue;
         }
         if kind == LineKind::RelatedHeader {
@@ -149,6 +162,82 @@ fn in_teaser_run(blocks: &[Block], range: (usize, usize), i: usize) -> bool {
     is_teaser_item(&blocks[i])
         && ((i > range.0 && is_teaser_item(&blocks[i - 1]))
             || (i + 1 < range.1 && is_teaser_item(&blocks[i + 1])))
+}
+
+/// Cards in a row needed to call them a rail of teasers.
+const CARDS_IN_A_RUN: usize = 3;
+/// Blocks a card may hold under its linked heading: an author, a date, a
+/// summary.
+const CARD_BLOCKS: usize = 3;
+/// Words of a card's meta lines (author, date, section).
+const CARD_META_WORDS: usize = 8;
+/// Words of a card's summary.
+const CARD_SUMMARY_WORDS: usize = 90;
+
+/// Which blocks of `range` are in a run of teaser cards: linked headings,
+/// each followed by at most an author line, a date and one summary, three
+/// or more in a row, dated at least every other one. A story's own linked
+/// subheadings are followed by paragraphs, more than one or longer, and a
+/// list of products or courses, each a linked name and a description, is
+/// not dated; `is_teaser_summary` catches a card that is only a heading and
+/// a short summary.
+fn card_runs(blocks: &[Block], range: (usize, usize)) -> Vec<bool> {
+    let mut marked = vec![false; range.1 - range.0];
+    let linked_heading = |b: &Block| b.kind == BlockKind::Heading && b.link_density() > 0.5;
+    let heads: Vec<usize> = (range.0..range.1)
+        .filter(|&i| linked_heading(&blocks[i]))
+        .collect();
+    // The blocks of the card headed at `head`, up to `end`; None when they
+    // are not a card's.
+    let card_end = |head: usize, end: usize| -> Option<usize> {
+        let body = &blocks[head + 1..end];
+        let summaries = body.iter().filter(|b| b.words > CARD_META_WORDS).count();
+        let fits = body.len() <= CARD_BLOCKS
+            && summaries <= 1
+            && body.iter().all(|b| {
+                b.kind != BlockKind::Heading
+                    && (b.words <= CARD_META_WORDS
+                        || (b.words <= CARD_SUMMARY_WORDS && b.link_chars == 0))
+            });
+        fits.then_some(end)
+    };
+    let dated = |&(from, to): &(usize, usize)| {
+        blocks[from + 1..to]
+            .iter()
+            .any(|b| b.words <= CARD_META_WORDS && DATED.is_match(&b.text))
+    };
+    let mut run: Vec<(usize, usize)> = Vec::new();
+    let mut flush = |run: &mut Vec<(usize, usize)>| {
+        if run.len() >= CARDS_IN_A_RUN && 2 * run.iter().filter(|c| dated(c)).count() >= run.len() {
+            for &(from, to) in run.iter() {
+                marked[from - range.0..to - range.0].fill(true);
+            }
+        }
+        run.clear();
+    };
+    for (k, &head) in heads.iter().enumerate() {
+        let next = heads.get(k + 1).copied();
+        // The last card of a run ends at the next heading of any kind, or
+        // at the end of the container.
+        let end = next.unwrap_or_else(|| {
+            (head + 1..range.1)
+                .find(|&i| blocks[i].kind == BlockKind::Heading)
+                .unwrap_or(range.1)
+        });
+        match card_end(head, end) {
+            Some(to) => run.push((head, to)),
+            None => {
+                // A card that runs on into story paragraphs ends the run,
+                // and is not one of its cards.
+                flush(&mut run);
+            }
+        }
+        if next.is_none_or(|n| n != end) {
+            flush(&mut run);
+        }
+    }
+    flush(&mut run);
+    marked
 }
 
 /// Teaser cards (a linked heading and its summary) in `range`: when they
