@@ -100,7 +100,41 @@ impl<'a> NameRules<'a> {
     }
 }
 
+/// An id made from a heading's text ("sharing-with-a-single-developer", a
+/// documentation section's anchor) is a phrase, not the name of a part of
+/// the page, so no rule reads it. Phrases have function words; names of
+/// parts ("cookie-law-info-bar") do not.
+fn is_slug(id: &str) -> bool {
+    let words: Vec<&str> = id.split(['-', '_']).filter(|w| !w.is_empty()).collect();
+    words.len() >= 3
+        && words.iter().any(|w| {
+            matches!(
+                w.to_ascii_lowercase().as_str(),
+                "a" | "an"
+                    | "the"
+                    | "with"
+                    | "of"
+                    | "to"
+                    | "and"
+                    | "in"
+                    | "for"
+                    | "on"
+                    | "how"
+                    | "what"
+                    | "why"
+                    | "is"
+                    | "are"
+                    | "your"
+                    | "you"
+                    | "from"
+                    | "by"
+                    | "at"
+            )
+        })
+}
+
 fn match_names(class: &str, id: &str) -> NameHits {
+    let id = if is_slug(id) { "" } else { id };
     // No rule matches across the space, so this is each name on its own.
     let joined;
     let names = match (class.is_empty(), id.is_empty()) {
@@ -180,7 +214,23 @@ fn hidden_on_desktop(class: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::hidden_on_desktop;
+    use super::{hidden_on_desktop, is_slug, match_names};
+
+    #[test]
+    fn a_section_anchor_made_from_its_heading_is_not_a_name() {
+        for slug in [
+            "sharing-with-a-single-developer",
+            "related-work-in-the-field",
+            "Tags_and_Labels",
+        ] {
+            assert!(is_slug(slug), "{slug}");
+            assert_eq!(match_names("section", slug).0, 0, "{slug}");
+        }
+        for name in ["share-bar", "cookie-law-info-bar", "most-read", "related"] {
+            assert!(!is_slug(name), "{name}");
+            assert!(match_names("", name).hard_negative(), "{name}");
+        }
+    }
 
     #[test]
     fn classes_that_hide_on_a_desktop_screen() {
