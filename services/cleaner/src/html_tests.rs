@@ -69,6 +69,23 @@ fn an_author_bio_or_disclaimer_after_the_story_ends_it_but_not_before() {
     let after = lines(&format!("<article>{story}{bio}</article>"), None);
     assert_eq!(after.len(), 5, "{after:?}");
     assert!(after.iter().all(|l| l.starts_with("Paragraph")));
+    // Nor does a list item that reads like a bio heading.
+    let listed = lines(
+        &format!(
+            "<article>{story}<p>Each commit records:</p><ul><li>A unique hash</li>\
+             <li>Author information</li><li>A timestamp</li></ul>{}</article>",
+            paragraph(9)
+        ),
+        None,
+    );
+    assert!(
+        listed.iter().any(|l| l == "Author information"),
+        "{listed:?}"
+    );
+    assert!(
+        listed.last().unwrap().starts_with("Paragraph 9"),
+        "{listed:?}"
+    );
     // A bio box at the top of the article ends nothing: the story follows.
     let before = lines(&format!("<article>{bio}{story}</article>"), None);
     assert_eq!(

@@ -64,7 +64,12 @@ pub fn story_lines(blocks: &[Block], range: (usize, usize), title: Option<&str>)
             continue;
         }
         let text = block.text.trim();
-        let kind = block.line;
+        // "Author information" in a list is one of its items (what a commit
+        // records), not the heading of a bio box.
+        let kind = match block.line {
+            LineKind::TailHeader if block.kind == BlockKind::ListItem => LineKind::Story,
+            line => line,
+        };
         if in_cards[i - range.0]
             || is_teaser_summary(blocks, range, i)
             || in_teaser_run(blocks, range, i)
