@@ -382,3 +382,32 @@ fn a_paywall_box_that_holds_the_rest_of_the_story_stays_and_its_notice_goes() {
     assert_eq!(got.len(), 6, "{got:?}");
     assert!(got[5].starts_with("Paragraph 5"), "{got:?}");
 }
+
+#[test]
+fn a_linked_item_in_a_list_of_prose_stays_and_a_list_of_links_goes() {
+    let item = |i: usize| {
+        format!(
+            "<li>Point {i}: the council voted to rebuild the old bridge over the river by next spring.</li>"
+        )
+    };
+    let points: String = (0..4).map(item).collect();
+    let links: String = (0..5)
+        .map(|i| format!("<li><a href='/s{i}'>Another story number {i}</a></li>"))
+        .collect();
+    let html = format!(
+        "<article>{}<ul><li><a href='/review'>Here is our year in review!</a></li>{points}</ul>\
+         {}<ul>{links}</ul></article>",
+        paragraph(0),
+        paragraph(1)
+    );
+    let got = lines(&html, None);
+    assert!(
+        got.iter().any(|l| l == "Here is our year in review!"),
+        "{got:?}"
+    );
+    assert_eq!(got.iter().filter(|l| l.starts_with("Point")).count(), 4);
+    assert!(
+        !got.iter().any(|l| l.starts_with("Another story")),
+        "{got:?}"
+    );
+}

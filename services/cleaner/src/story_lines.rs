@@ -59,6 +59,7 @@ pub fn story_lines(blocks: &[Block], range: (usize, usize), title: Option<&str>)
     let mut in_related = false;
     let mut skip_to = 0;
     let in_cards = card_runs(blocks, range);
+    let in_prose_list = prose_lists(blocks, range);
     for (i, block) in blocks.iter().enumerate().take(range.1).skip(range.0) {
         if i < skip_to {
             continue;
@@ -111,10 +112,8 @@ pub fn story_lines(blocks: &[Block], range: (usize, usize), title: Option<&str>)
                 continue;
             }
         }
-        if kind != LineKind::Story || block.link_density() > 0.5 {
-            continue;
-        }
-        if words <= 12 && block.link_density() > 0.25 {
+        let linked = block.link_density() > 0.5 || words <= 12 && block.link_density() > 0.25;
+        if kind != LineKind::Story || linked && !in_prose_list[i - range.0] {
             continue;
         }
         if words <= 14 && BYLINE_OR_DATE.is_match(text) {
@@ -167,6 +166,36 @@ fn in_teaser_run(blocks: &[Block], range: (usize, usize), i: usize) -> bool {
     is_teaser_item(&blocks[i])
         && ((i > range.0 && is_teaser_item(&blocks[i - 1]))
             || (i + 1 < range.1 && is_teaser_item(&blocks[i + 1])))
+}
+
+/// Items a list needs before its few linked items count as its own.
+const PROSE_LIST_ITEMS: usize = 4;
+
+/// Which blocks of `range` are items of a list of prose: a run of list
+/// items whose text is mostly unlinked. A linked item there ("Here's our
+/// year in review!") is one of the story's points; in a list of links
+/// ("Read also") it is not.
+fn prose_lists(blocks: &[Block], range: (usize, usize)) -> Vec<bool> {
+    let mut marked = vec![false; range.1 - range.0];
+    let mut i = range.0;
+    while i < range.1 {
+        if blocks[i].kind != BlockKind::ListItem {
+            i += 1;
+            continue;
+        }
+        let end = (i..range.1)
+            .find(|&j| blocks[j].kind != BlockKind::ListItem)
+            .unwrap_or(range.1);
+        let run = &blocks[i..end];
+        let chars: usize = run.iter().map(|b| b.text.len()).sum();
+        let linked: usize = run.iter().map(|b| b.link_chars).sum();
+        let unlinked_items = run.iter().filter(|b| b.link_density() < 0.25).count();
+        if run.len() >= PROSE_LIST_ITEMS && 4 * linked < chars && 2 * unlinked_items > run.len() {
+            marked[i - range.0..end - range.0].fill(true);
+        }
+        i = end;
+    }
+    marked
 }
 
 /// Cards in a row needed to call them a rail of teasers.
