@@ -45,7 +45,7 @@ static APPEAL_CUES: LazyLock<Regex> = LazyLock::new(|| {
 /// Short prompts and chrome: sharing, cookies, ads, copyright, follow-us.
 static CHROME_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^\s*(share( this( article| story| page)?)?( on| via)?(\s*:?(\s*(facebook|twitter|x|linkedin|whatsapp|telegram|email|e-mail|reddit|pinterest|messenger|print|copy link)[,|]?)+)?|share on (facebook|twitter|x|linkedin|whatsapp|telegram)|tweet|email|print|copy link|advertisement|advertising|advert|sponsored( content)?|sharing is caring|(previous|next) (post|article|story)|skip (to|ad)|follow us( on)?.*|listen to (this )?article.*|comments?( \(\d+\))?|\d+ comments?|all rights reserved.*|©.*|copyright ©?.*|this (site|website) uses cookies.*|we use cookies.*|(accept|reject|manage) (all )?cookies.*|cookie (policy|settings|preferences).*|privacy policy|terms of (use|service)|back to top|loading\.*|close|menu|search|log ?in|sign (in|up)|subscribe|home|tags?:.*|topics?:.*|filed under:?.*)\s*[.!]?\s*$",
+        r"(?i)^\s*(share( this( article| story| page)?)?( on| via)?(\s*:?(\s*(facebook|twitter|x|linkedin|whatsapp|telegram|email|e-mail|reddit|pinterest|messenger|print|copy link)[,|]?)+)?|share on (facebook|twitter|x|linkedin|whatsapp|telegram)|tweet|email|print|copy link|advertisement|advertising|advert|sponsored( content)?|sharing is caring|(previous|next) (post|article|story)|skip (to|ad)|follow us( on)?.*|listen to (this )?article.*|comments?( \(\d+\))?|\d+ comments?|all rights reserved.*|©.*|copyright ©?.*|this (site|website) uses cookies.*|we use cookies.*|(accept|reject|manage) (all )?cookies.*|cookie (policy|settings|preferences).*|privacy policy|terms of (use|service)|back to top|loading\.*|close|menu|search|log ?in|sign (in|up)|subscribe|home|tags?:.*|topics?:.*|filed under:?.*|table of contents|contents|in this (article|post|guide)|jump to( section)?|on this page|like this:|like loading\.*)\s*[.!]?\s*$",
     )
     .expect("valid regex")
 });
@@ -203,6 +203,14 @@ mod tests {
         );
         assert_eq!(classify("About the Author"), LineKind::TailHeader);
         assert_eq!(classify("Disclaimer:"), LineKind::TailHeader);
+        for nav in [
+            "Table of Contents",
+            "In this article",
+            "Jump to section",
+            "Like this:",
+        ] {
+            assert_eq!(classify(nav), LineKind::Chrome, "{nav}");
+        }
         assert_eq!(classify("ua en ru"), LineKind::LanguageSwitcher);
         assert_eq!(classify("EN | DE | FR"), LineKind::LanguageSwitcher);
         assert_eq!(classify("en-US / fr-CA"), LineKind::LanguageSwitcher);
@@ -229,6 +237,7 @@ mod tests {
             "About the author of the report, little is known.",
             "Business School",
             "Kyiv news",
+            "In this article, the council explains why the bridge must close.",
         ] {
             assert_eq!(classify(s), LineKind::Story, "{s}");
         }

@@ -411,3 +411,13 @@ fn a_linked_item_in_a_list_of_prose_stays_and_a_list_of_links_goes() {
         "{got:?}"
     );
 }
+
+#[test]
+fn a_line_of_zero_width_characters_is_empty_and_a_drawn_rule_is_not() {
+    let html = format!(
+        "<article>{}<p>\u{200d}</p><p>\u{200b} \u{feff}</p><p>___</p>{}</article>",
+        paragraph(0),
+        paragraph(1)
+    );
+    assert_eq!(lines(&html, None).len(), 3);
+}

@@ -119,6 +119,10 @@ pub fn story_lines(blocks: &[Block], range: (usize, usize), title: Option<&str>)
         if words <= 14 && BYLINE_OR_DATE.is_match(text) {
             continue;
         }
+        // A line of zero-width characters only is empty to a reader.
+        if text.chars().all(is_invisible) {
+            continue;
+        }
         if out.is_empty()
             && let Some(t) = &title_norm
             && norm(text) == *t
@@ -129,6 +133,13 @@ pub fn story_lines(blocks: &[Block], range: (usize, usize), title: Option<&str>)
         out.push(text.to_string());
     }
     out
+}
+
+/// Zero-width spaces and joiners, direction marks, soft hyphens and
+/// byte-order marks: characters that `trim` keeps and nobody sees.
+fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{2064}' | '\u{feff}' | '\u{00ad}')
 }
 
 /// Teaser summaries run shorter than this many words.
