@@ -15,8 +15,9 @@ const ALWAYS_NEGATIVE: &str = r"(?i)(^|[-_\s])(comment|comments|comment-?list|di
 
 /// Names that may be the content wrapper; they cancel the negative names
 /// below ("box article modal-enabled", "page-content and-w-sidebar").
-const MAYBE_CONTENT: &str =
-    r"(?i)(^|[-_\s])(and|article|body|column|content|main|story|post|entry|text)([-_\s]|$)";
+/// A social post embedded in a story is quoted in it ("social-media-embed"
+/// holding a "twitter-tweet"), unlike a bar of social links.
+const MAYBE_CONTENT: &str = r"(?i)(^|[-_\s])(and|article|body|column|content|main|story|post|entry|text|twitter-tweet|instagram-media|tiktok-embed|social-(media-)?embed|embedded-tweet|bluesky-embed)([-_\s]|$)";
 
 /// Names that mean chrome unless the subtree holds most of the page.
 const HARD_NEGATIVE: &str = r"(?i)(^|[-_\s])(share|sharing|share-?bar|sharedaddy|social|social-?links|newsletter|subscribe|subscription|signup|cookie|cookies|consent|gdpr|comment|comments|disqus|donate|donation|support-?us|membership|outbrain|taboola|advert|advertisement|ads?|ad-?slot|ad-?container|sponsor(ed)?|promo|promos|author-?bio|bio|byline|dateline|timestamp|caption|credits?|print-?only|visually-?hidden|sr-?only|skip-?link|read-?also|see-?also|further-?reading|inline-?related|related|recommend(ed|ations)?|recirc|more-?stories|most-?read|trending|tags|tag-?list|keywords|breadcrumbs?|pagination|pager|modal|popup|overlay|cta)([-_\s]|$)";
@@ -230,6 +231,16 @@ mod tests {
             assert!(!is_slug(name), "{name}");
             assert!(match_names("", name).hard_negative(), "{name}");
         }
+    }
+
+    #[test]
+    fn an_embedded_post_is_quoted_and_a_bar_of_social_links_is_chrome() {
+        for quoted in ["social-media-embed", "twitter-tweet", "instagram-media"] {
+            let hits = match_names(quoted, "");
+            assert!(hits.maybe_content(), "{quoted}");
+        }
+        assert!(!match_names("social-links", "").maybe_content());
+        assert!(match_names("social-links", "").hard_negative());
     }
 
     #[test]
