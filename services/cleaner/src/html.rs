@@ -193,6 +193,11 @@ fn skip_element(
     if matches!(tag, "body" | "html" | "main" | "article") {
         return false;
     }
+    // A small form is a sign-up, search or comment box. Some frameworks
+    // wrap the whole page in one form, so a large one is read.
+    if tag == "form" && hits.is_none_or(|h| !h.positive()) {
+        return (text_chars(node) as f32) < SOFT_SHARE * page_chars as f32;
+    }
     // One pass over the names for all five rules, checked in priority order.
     let Some(hits) = hits else {
         return false;

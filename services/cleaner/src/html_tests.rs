@@ -421,3 +421,14 @@ fn a_line_of_zero_width_characters_is_empty_and_a_drawn_rule_is_not() {
     );
     assert_eq!(lines(&html, None).len(), 3);
 }
+
+#[test]
+fn a_small_form_is_a_box_and_a_form_around_the_page_is_read() {
+    let story: String = (0..8).map(paragraph).collect();
+    let signup = "<form><div>Create an account or sign in to read every story about the council and its bridge.</div>\
+                  <div>Must be 8 characters or more, with an uppercase letter, a number and a symbol.</div></form>";
+    let got = lines(&format!("<article>{story}{signup}</article>"), None);
+    assert_eq!(got.len(), 8, "{got:?}");
+    let wrapped = format!("<body><form id='aspnetForm'><article>{story}</article></form></body>");
+    assert_eq!(lines(&wrapped, None).len(), 8);
+}
