@@ -37,7 +37,7 @@ static TAIL_HEADER: LazyLock<Regex> = LazyLock::new(|| {
 /// Phrases that only appear in appeals for money, membership or newsletters.
 static APPEAL_CUES: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?-u:\b)(support (us|our|independent|quality)|become (a|our) (patron|member|supporter|subscriber|co-creator)|become a patron|donat(e|ion|ing)|join our community|make a (contribution|donation)|contribute (today|now)|(?-i:[Ss]upport [A-Z]{2,}(?-u:\b))|patreon|cost of (one|a) cup of coffee|readers like you|subscribe (now|today|to our)|sign up (for|to) (our|the) newsletter|newsletter|membership|you could close this page|keep our (reporting|journalism)|independent journalism|every contribution|paywall|unlimited access|already a subscriber|log ?in to continue|create a free account)",
+        r"(?i)(?-u:\b)(support (us|our|independent|quality)|become (a|our) (patron|member|supporter|subscriber|co-creator)|become a patron|donat(e|ion|ing)|join our community|make a (contribution|donation)|contribute (today|now)|(?-i:[Ss]upport [A-Z]{2,}(?-u:\b))|patreon|cost of (one|a) cup of coffee|readers like you|subscribe (now|today|to our)|sign up (for|to) (our|the) newsletter|newsletter|membership|you could close this page|keep our (reporting|journalism)|independent journalism|every contribution|paywall|unlimited access|already a subscriber|already have an account\? ?(log|sign) ?in|exclusive to [\w+ ]{1,20} (subscribers|members)|log ?in to continue|create a free account)",
     )
     .expect("valid regex")
 });
@@ -45,7 +45,7 @@ static APPEAL_CUES: LazyLock<Regex> = LazyLock::new(|| {
 /// Short prompts and chrome: sharing, cookies, ads, copyright, follow-us.
 static CHROME_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^\s*(share( this( article| story| page)?)?( on| via)?(\s*:?(\s*(facebook|twitter|x|linkedin|whatsapp|telegram|email|e-mail|reddit|pinterest|messenger|print|copy link)[,|]?)+)?|share on (facebook|twitter|x|linkedin|whatsapp|telegram)|tweet|email|print|copy link|advertisement|advertising|advert|sponsored( content)?|sharing is caring|(previous|next) (post|article|story)|skip (to|ad)|follow us( on)?.*|listen to (this )?article.*|comments?( \(\d+\))?|\d+ comments?|all rights reserved.*|©.*|copyright ©?.*|this (site|website) uses cookies.*|we use cookies.*|(accept|reject|manage) (all )?cookies.*|cookie (policy|settings|preferences).*|privacy policy|terms of (use|service)|back to top|loading\.*|close|menu|search|log ?in|sign (in|up)|subscribe|home|tags?:.*|topics?:.*|filed under:?.*|table of contents|contents|in this (article|post|guide)|jump to( section)?|on this page|like this:|like loading\.*)\s*[.!]?\s*$",
+        r"(?i)^\s*(share( this( article| story| page)?)?( on| via)?(\s*:?(\s*(facebook|twitter|x|linkedin|whatsapp|telegram|email|e-mail|reddit|pinterest|messenger|print|copy link)[,|]?)+)?|share on (facebook|twitter|x|linkedin|whatsapp|telegram)|tweet|email|print|copy link|advertisement|advertising|advert|sponsored( content)?|sharing is caring|(previous|next) (post|article|story)|skip (to|ad)|follow us( on)?.*|listen to (this )?article.*|comments?( \(\d+\))?|\d+ comments?|all rights reserved.*|©.*|copyright ©?.*|this (site|website) uses cookies.*|we use cookies.*|(accept|reject|manage) (all )?cookies.*|cookie (policy|settings|preferences).*|privacy policy|terms of (use|service)|back to top|loading\.*|close|menu|search|log ?in|sign (in|up)|subscribe|home|share:|tags?:.*|topics?:.*|filed under:?.*|table of contents|contents|in this (article|post|guide)|jump to( section)?|on this page|like this:|like loading\.*)\s*[.!]?\s*$",
     )
     .expect("valid regex")
 });
@@ -203,7 +203,14 @@ mod tests {
         );
         assert_eq!(classify("About the Author"), LineKind::TailHeader);
         assert_eq!(classify("Disclaimer:"), LineKind::TailHeader);
+        for appeal in [
+            "Already have an account? Log in",
+            "This article is exclusive to STAT+ subscribers",
+        ] {
+            assert_eq!(classify(appeal), LineKind::Appeal, "{appeal}");
+        }
         for nav in [
+            "Share:",
             "Table of Contents",
             "In this article",
             "Jump to section",
@@ -238,6 +245,7 @@ mod tests {
             "Business School",
             "Kyiv news",
             "In this article, the council explains why the bridge must close.",
+            "If you already have an account with a bank, have its routing number ready when you file.",
         ] {
             assert_eq!(classify(s), LineKind::Story, "{s}");
         }

@@ -432,3 +432,15 @@ fn a_small_form_is_a_box_and_a_form_around_the_page_is_read() {
     let wrapped = format!("<body><form id='aspnetForm'><article>{story}</article></form></body>");
     assert_eq!(lines(&wrapped, None).len(), 8);
 }
+
+#[test]
+fn a_row_of_date_reading_time_and_byline_goes_and_a_sentence_with_a_date_stays() {
+    let html = format!(
+        "<article><p>March 15, 2022 · 3 min read · By ASU Online</p>{}\
+         <p>On March 15, 2022 · the day the bridge closed · traffic doubled.</p></article>",
+        paragraph(0)
+    );
+    let got = lines(&html, None);
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert!(got[0].starts_with("Paragraph 0"), "{got:?}");
+}

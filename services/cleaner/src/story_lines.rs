@@ -16,6 +16,20 @@ static BYLINE_OR_DATE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
+/// A byline, a date, or a row of them with the reading time: "March 15,
+/// 2022 · 3 min read · By ASU Online".
+fn is_byline_or_date(text: &str) -> bool {
+    BYLINE_OR_DATE.is_match(text)
+        || text.contains(['·', '|', '•'])
+            && text.split(['·', '|', '•']).all(|part| {
+                let part = part.trim();
+                BYLINE_OR_DATE.is_match(part) || READING_TIME.is_match(part)
+            })
+}
+
+static READING_TIME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^\d+\s*min(ute)?s?( read)?$").expect("valid regex"));
+
 /// A date anywhere in a short line: a teaser card's "November 20, 2019",
 /// "2019-11-20" or "3 days ago".
 static DATED: LazyLock<Regex> = LazyLock::new(|| {
@@ -116,7 +130,7 @@ pub fn story_lines(blocks: &[Block], range: (usize, usize), title: Option<&str>)
         if kind != LineKind::Story || linked && !in_prose_list[i - range.0] {
             continue;
         }
-        if words <= 14 && BYLINE_OR_DATE.is_match(text) {
+        if words <= 14 && is_byline_or_date(text) {
             continue;
         }
         // A line of zero-width characters only is empty to a reader.
