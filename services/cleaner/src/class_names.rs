@@ -32,6 +32,11 @@ const SOFT_NEGATIVE: &str = r"(?i)(^|[-_\s])(nav|navbar|navigation|menu|menus|fo
 /// lead), others only the notice, so its size decides.
 const PAYWALL: &str = r"(?i)(^|[-_\s])(paywall|paywalled|pay-?wall)([-_\s]|$)";
 
+/// A chrome component's inner part, in one name: "modal-content",
+/// "sidebar-content", "comment-body". The content word names the part of
+/// the component, so it does not make the element a content wrapper.
+const PART_OF_CHROME: &str = r"(?i)(^|\s)[\w-]*(modal|popup|overlay|sidebar|newsletter|comments?|share|related|promo|footer|nav|menu|cookie|subscribe|signup)[-_]+(content|body|text|main|post|entry|article|story)([-_\s]|$)";
+
 /// The rules above as one set, in that order.
 static NAME_RULES: LazyLock<RegexSet> = LazyLock::new(|| {
     RegexSet::new([
@@ -41,6 +46,7 @@ static NAME_RULES: LazyLock<RegexSet> = LazyLock::new(|| {
         HARD_NEGATIVE,
         SOFT_NEGATIVE,
         PAYWALL,
+        PART_OF_CHROME,
     ])
     .expect("valid regexes")
 });
@@ -59,7 +65,7 @@ impl NameHits {
     }
 
     pub(crate) fn maybe_content(&self) -> bool {
-        self.0 & 1 << 2 != 0
+        self.0 & 1 << 2 != 0 && self.0 & 1 << 6 == 0
     }
 
     pub(crate) fn hard_negative(&self) -> bool {
@@ -241,6 +247,30 @@ mod tests {
         }
         assert!(!match_names("social-links", "").maybe_content());
         assert!(match_names("social-links", "").hard_negative());
+    }
+
+    #[test]
+    fn the_content_part_of_a_chrome_component_is_chrome() {
+        for part in [
+            "modal-content",
+            "c-sidebar__content",
+            "comment-body",
+            "share_text",
+        ] {
+            let hits = match_names(part, "");
+            assert!(!hits.maybe_content(), "{part}");
+        }
+        for wrapper in [
+            "content",
+            "main-content",
+            "box article modal-enabled",
+            "post-body",
+        ] {
+            assert!(
+                match_names(wrapper, "").maybe_content() || match_names(wrapper, "").positive(),
+                "{wrapper}"
+            );
+        }
     }
 
     #[test]
