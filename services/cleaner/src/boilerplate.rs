@@ -45,7 +45,7 @@ static APPEAL_CUES: LazyLock<Regex> = LazyLock::new(|| {
 /// Short prompts and chrome: sharing, cookies, ads, copyright, follow-us.
 static CHROME_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^\s*(share( this( article| story| page)?)?( on| via)?(\s*:?(\s*(facebook|twitter|x|linkedin|whatsapp|telegram|email|e-mail|reddit|pinterest|messenger|print|copy link)[,|]?)+)?|share on (facebook|twitter|x|linkedin|whatsapp|telegram)|tweet|email|print|copy link|advertisement|advertising|advert|sponsored( content)?|sharing is caring|(previous|next) (post|article|story)|skip (to|ad)|follow us( on)?.*|listen to (this )?article.*|comments?( \(\d+\))?|\d+ comments?|all rights reserved.*|©.*|copyright ©?.*|this (site|website) uses cookies.*|we use cookies.*|(accept|reject|manage) (all )?cookies.*|cookie (policy|settings|preferences).*|privacy policy|terms of (use|service)|back to top|loading\.*|close|menu|search|log ?in|sign (in|up)|subscribe|home|share:|tags?:.*|topics?:.*|filed under:?.*|table of contents|contents|in this (article|post|guide)|jump to( section)?|on this page|like this:|like loading\.*)\s*[.!]?\s*$",
+        r"(?i)^\s*(share( this( article| story| page)?)?( on| via)?(\s*:?(\s*(facebook|twitter|x|linkedin|whatsapp|telegram|email|e-mail|reddit|pinterest|messenger|print|copy link)[,|]?)+)?|share on (facebook|twitter|x|linkedin|whatsapp|telegram)|tweet|email|print|copy link|advertisement|advertising|advert|sponsored( content)?|sharing is caring|(previous|next) (post|article|story)|skip (to|ad)|follow us( on)?.*|listen to (this )?article.*|comments?( \(\d+\))?|\d+ comments?|all rights reserved.*|©.*|copyright ©?.*|this (site|website) uses cookies.*|we use cookies.*|(accept|reject|manage) (all )?cookies.*|cookie (policy|settings|preferences).*|privacy policy|terms of (use|service)|back to top|loading\.*|close|menu|search|log ?in|sign (in|up)|subscribe|home|share:|tags?:.*|topics?:.*|filed under:?.*|table of contents|contents|in this (article|post|guide)|jump to( section)?|on this page|like this:|like loading\.*|tell us what you think\.*|leave a (comment|reply)|post a comment|add a comment|join the (discussion|conversation))\s*[.!]?\s*$",
     )
     .expect("valid regex")
 });
@@ -59,7 +59,7 @@ static MORE_ELSEWHERE: LazyLock<Regex> = LazyLock::new(|| {
 /// Notices that open with a fixed phrase and run a few sentences: cookie
 /// banners, affiliate-link disclosures, "this needs JavaScript".
 static SITE_NOTICE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(this (web)?site uses cookies|we use cookies|the cookie settings on this|by (continuing to (use|browse)|using) (this|our) (web)?site)|(?-u:\b)(may )?contains? affiliate links|this (slideshow|video|content|page) requires javascript|(please )?enable javascript|javascript protected")
+    Regex::new(r"(?i)^\s*(this (web)?site uses cookies|we use cookies|the cookie settings on this|by (continuing to (use|browse)|using) (this|our) (web)?site)|(?-u:\b)(may )?contains? (affiliate|referral|sponsored)( and/or (affiliate|referral))? links|this (slideshow|video|content|page) requires javascript|(please )?enable javascript|javascript protected")
         .expect("valid regex")
 });
 
@@ -210,6 +210,9 @@ mod tests {
             assert_eq!(classify(appeal), LineKind::Appeal, "{appeal}");
         }
         for nav in [
+            "Tell us what YOU think...",
+            "Leave a Reply",
+            "This post may contain affiliate and/or referral links. Please see my disclosure page.",
             "Share:",
             "Table of Contents",
             "In this article",

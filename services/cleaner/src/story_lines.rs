@@ -20,6 +20,9 @@ static BYLINE_OR_DATE: LazyLock<Regex> = LazyLock::new(|| {
 /// 2022 · 3 min read · By ASU Online".
 fn is_byline_or_date(text: &str) -> bool {
     BYLINE_OR_DATE.is_match(text)
+        || DATED.find_iter(text).last().is_some_and(|date| {
+            date.end() == text.len() && BYLINE_OR_DATE.is_match(&text[..date.start()])
+        })
         || text.contains(['·', '|', '•'])
             && text.split(['·', '|', '•']).all(|part| {
                 let part = part.trim();
