@@ -10,7 +10,7 @@ use regex::Regex;
 /// A line that introduces a list of links to other articles.
 static RELATED_HEADER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^\s*(read (also|more|next)|also read|see also|more (on|about) (this|the) (topic|story|subject)|more from|related( (articles|stories|news|coverage|content|topics|reading|tags))?|most (read|popular|viewed|shared)|recommended( for you)?|you (may|might) (also )?(like|be interested)|popular (now|posts|articles|stories|categories|tags)|trending( now)?|latest news|top stories|editor'?s picks|what to read next)\s*[:.!]?\s*$",
+        r"(?i)^\s*(read (also|more|next)|also read|see also|more (on|about) (this|the) (topic|story|subject)|more from( [\p{L}\d .'’&-]{1,40})?|related( (articles|stories|news|coverage|content|topics|reading|tags))?|most (read|popular|viewed|shared)|recommended( for you)?|you (may|might) (also )?(like|be interested)|popular (now|posts|articles|stories|categories|tags)|trending( now)?|latest news|top stories|editor'?s picks|what to read next)\s*[:.!]?\s*$",
     )
     .expect("valid regex")
 });
@@ -45,7 +45,7 @@ static APPEAL_CUES: LazyLock<Regex> = LazyLock::new(|| {
 /// Short prompts and chrome: sharing, cookies, ads, copyright, follow-us.
 static CHROME_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^\s*(share( this( article| story| page)?)?( on| via)?(\s*:?(\s*(facebook|twitter|x|linkedin|whatsapp|telegram|email|e-mail|reddit|pinterest|messenger|print|copy link)[,|]?)+)?|share on (facebook|twitter|x|linkedin|whatsapp|telegram)|tweet|email|print|copy link|advertisement( ?[-–—:|] ?.{1,40})?|advertising|advert|sponsored( content)?|sharing is caring|(previous|next) (post|article|story)|skip (to|ad)|follow us( on)?.*|listen to (this )?article.*|comments?( \(\d+\))?|\d+ comments?|all rights reserved.*|©.*|copyright ©?.*|this (site|website) uses cookies.*|we use cookies.*|(accept|reject|manage) (all )?cookies.*|cookie (policy|settings|preferences).*|privacy policy|terms of (use|service)|back to top|loading\.*|close|menu|search|log ?in|sign (in|up)|subscribe|home|share:|tags?:.*|topics?:.*|filed under:?.*|table of contents|contents|in this (article|post|guide)|jump to( section)?|on this page|like this:|like loading\.*|tell us what you think\.*|leave a (comment|reply)|post a comment|add a comment|join the (discussion|conversation))\s*[.!]?\s*$",
+        r"(?i)^\s*(share( this( article| story| page)?)?( on| via)?(\s*:?(\s*(facebook|twitter|x|linkedin|whatsapp|telegram|email|e-mail|reddit|pinterest|messenger|print|copy link)[,|]?)+)?|share on (facebook|twitter|x|linkedin|whatsapp|telegram)|tweet|email|print|copy link|advertisement( ?[-–—:|] ?.{1,40})?|advertising|advert|sponsored( content)?|sharing is caring|(previous|next) (post|article|story)|skip (to|ad)|follow us( on)?.*|listen to (this )?article.*|comments?( \(\d+\))?|\d+ comments?|all rights reserved.*|©.*|copyright ©?.*|this (site|website) uses cookies.*|we use cookies.*|(accept|reject|manage) (all )?cookies.*|cookie (policy|settings|preferences).*|privacy policy|terms of (use|service)|back to top|loading\.*|close|menu|search|log ?in|sign (in|up)|subscribe|home|share:|tags?:.*|topics?:.*|filed under:?.*|table of contents|contents|in this (article|post|guide)|jump to( section)?|on this page|like this:|like loading\.*|tell us what you think\.*|x|×|✕|(image|photo|picture|slide) \d+ (of|/) \d+|\d+ ?[-–] ?\d+ of \d+|leave a (comment|reply)|post a comment|add a comment|join the (discussion|conversation))\s*[.!]?\s*$",
     )
     .expect("valid regex")
 });
@@ -59,7 +59,7 @@ static MORE_ELSEWHERE: LazyLock<Regex> = LazyLock::new(|| {
 /// Notices that open with a fixed phrase and run a few sentences: cookie
 /// banners, affiliate-link disclosures, "this needs JavaScript".
 static SITE_NOTICE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(this (web)?site uses cookies|we use cookies|the cookie settings on this|by (continuing to (use|browse)|using) (this|our) (web)?site)|(?-u:\b)(may )?contains? (affiliate|referral|sponsored)( and/or (affiliate|referral))? links|this (slideshow|video|content|page) requires javascript|(please )?enable javascript|javascript protected")
+    Regex::new(r"(?i)^\s*(this (web)?site uses cookies|we use cookies|the cookie settings on this|by (continuing to (use|browse)|using) (this|our) (web)?site)|(?-u:\b)(may )?contains? (affiliate|referral|sponsored)( and/or (affiliate|referral))? links|this (slideshow|video|content|page) requires javascript|.{0,60}(turn on|enable|allow) (browser |push |desktop )?notifications|(please )?enable javascript|javascript protected")
         .expect("valid regex")
 });
 
@@ -210,7 +210,18 @@ mod tests {
             assert_eq!(classify(appeal), LineKind::Appeal, "{appeal}");
         }
         assert_eq!(classify("POPULAR CATEGORIES"), LineKind::RelatedHeader);
+        assert_eq!(
+            classify("More From the Los Angeles Times"),
+            LineKind::RelatedHeader
+        );
+        assert_eq!(
+            classify("GET BREAKING NEWS IN YOUR BROWSER. CLICK HERE TO TURN ON NOTIFICATIONS."),
+            LineKind::Chrome
+        );
         for nav in [
+            "Image 1 of 5",
+            "1 - 5 of 36",
+            "X",
             "ADVERTISEMENT – Star Tours",
             "Tell us what YOU think...",
             "Leave a Reply",
@@ -250,6 +261,7 @@ mod tests {
             "Business School",
             "Kyiv news",
             "In this article, the council explains why the bridge must close.",
+            "More from the council meeting came later, when the mayor spoke.",
             "If you already have an account with a bank, have its routing number ready when you file.",
         ] {
             assert_eq!(classify(s), LineKind::Story, "{s}");

@@ -19,7 +19,7 @@ static BYLINE_OR_DATE: LazyLock<Regex> = LazyLock::new(|| {
 /// A byline, a date, or a row of them with the reading time: "March 15,
 /// 2022 · 3 min read · By ASU Online".
 fn is_byline_or_date(text: &str) -> bool {
-    BYLINE_OR_DATE.is_match(text)
+    (text.split_whitespace().nth(14).is_none() && BYLINE_OR_DATE.is_match(text))
         || DATED.find_iter(text).last().is_some_and(|date| {
             date.end() == text.len() && BYLINE_OR_DATE.is_match(&text[..date.start()])
         })
@@ -133,7 +133,7 @@ pub fn story_lines(blocks: &[Block], range: (usize, usize), title: Option<&str>)
         if kind != LineKind::Story || linked && !in_prose_list[i - range.0] {
             continue;
         }
-        if words <= 14 && is_byline_or_date(text) {
+        if words <= 24 && is_byline_or_date(text) {
             continue;
         }
         // A line of zero-width characters only is empty to a reader.
