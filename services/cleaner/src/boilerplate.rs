@@ -37,7 +37,7 @@ static TAIL_HEADER: LazyLock<Regex> = LazyLock::new(|| {
 /// Phrases that only appear in appeals for money, membership or newsletters.
 static APPEAL_CUES: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?-u:\b)(support (us|our|independent|quality)|become (a|our) (patron|member|supporter|subscriber|co-creator)|become a patron|donat(e|ion|ing)|join our community|make a (contribution|donation)|contribute (today|now)|(?-i:[Ss]upport [A-Z]{2,}(?-u:\b))|patreon|cost of (one|a) cup of coffee|readers like you|subscribe (now|today|to our)|sign up (for|to) (our|the) newsletter|newsletter|membership|you could close this page|keep our (reporting|journalism)|independent journalism|every contribution|paywall|unlimited access|already a subscriber|already have an account\? ?(log|sign) ?in|exclusive to [\w+ ]{1,20} (subscribers|members)|log ?in to continue|create a free account)",
+        r"(?i)(?-u:\b)(support (us|our|independent|quality)|become (a|our) (patron|member|supporter|subscriber|co-creator)|become a patron|donat(e|ion|ing)|join our( [\w-]+){0,2} (community|forums?|discord|mailing list)|make a (contribution|donation)|contribute (today|now)|(?-i:[Ss]upport [A-Z]{2,}(?-u:\b))|patreon|cost of (one|a) cup of coffee|readers like you|subscribe (now|today|to our)|sign up (for|to) (our|the) newsletter|newsletter|membership|you could close this page|keep our (reporting|journalism)|independent journalism|every contribution|paywall|unlimited access|already a subscriber|already have an account\? ?(log|sign) ?in|exclusive to [\w+ ]{1,20} (subscribers|members)|log ?in to continue|create a free account)",
     )
     .expect("valid regex")
 });
@@ -59,7 +59,7 @@ static MORE_ELSEWHERE: LazyLock<Regex> = LazyLock::new(|| {
 /// Notices that open with a fixed phrase and run a few sentences: cookie
 /// banners, affiliate-link disclosures, "this needs JavaScript".
 static SITE_NOTICE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(this (web)?site uses cookies|we use cookies|the cookie settings on this|by (continuing to (use|browse)|using) (this|our) (web)?site)|(?-u:\b)(may )?contains? (affiliate|referral|sponsored)( and/or (affiliate|referral))? links|this (slideshow|video|content|page) requires javascript|.{0,60}(turn on|enable|allow) (browser |push |desktop )?notifications|(please )?enable javascript|javascript protected")
+    Regex::new(r"(?i)^\s*(this (web)?site uses cookies|we use cookies|the cookie settings on this|by (continuing to (use|browse)|using) (this|our) (web)?site)|(?-u:\b)(may )?contains? (affiliate|referral|sponsored)( and/or (affiliate|referral))? links|this (slideshow|video|content|page) requires javascript|.{0,60}(turn on|enable|allow) (browser |push |desktop )?notifications|have a (news |story )?tip\?|(please )?enable javascript|javascript protected")
         .expect("valid regex")
 });
 
@@ -204,6 +204,7 @@ mod tests {
         assert_eq!(classify("About the Author"), LineKind::TailHeader);
         assert_eq!(classify("Disclaimer:"), LineKind::TailHeader);
         for appeal in [
+            "Join our Space Forums to keep talking space on the latest missions!",
             "Already have an account? Log in",
             "This article is exclusive to STAT+ subscribers",
         ] {
@@ -219,6 +220,7 @@ mod tests {
             LineKind::Chrome
         );
         for nav in [
+            "Have a tip? Amy Kuperinsky may be reached at amy@example.com. Follow her on Twitter.",
             "Image 1 of 5",
             "1 - 5 of 36",
             "X",
