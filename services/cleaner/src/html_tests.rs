@@ -437,6 +437,8 @@ fn a_small_form_is_a_box_and_a_form_around_the_page_is_read() {
 fn a_row_of_date_reading_time_and_byline_goes_and_a_sentence_with_a_date_stays() {
     let html = format!(
         "<article><p>March 15, 2022 · 3 min read · By ASU Online</p><p>by Regan September 15, 2014</p>\
+         <p>Last Updated : Nov 20, 2019 01:41 PM IST | Source: Moneycontrol.com</p>\
+         <p>First Published on Nov 20, 2019 01:38 pm</p>\
          <p>PUBLISHED: November 19, 2019 at 8:59 pm | UPDATED: November 19, 2019 at 10:16 pm</p>{}\
          <p>On March 15, 2022 · the day the bridge closed · traffic doubled.</p></article>",
         paragraph(0)
