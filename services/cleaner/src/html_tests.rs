@@ -447,3 +447,16 @@ fn a_row_of_date_reading_time_and_byline_goes_and_a_sentence_with_a_date_stays()
     assert_eq!(got.len(), 2, "{got:?}");
     assert!(got[0].starts_with("Paragraph 0"), "{got:?}");
 }
+
+#[test]
+fn an_address_written_out_in_a_story_stays_and_a_linked_phrase_goes() {
+    let html = format!(
+        "<article>{}<p><a href='http://amzn.to/2iJFhRj'>http://amzn.to/2iJFhRj</a></p>\
+         <p><a href='/x'>Another story about the bridge</a></p>{}</article>",
+        paragraph(0),
+        paragraph(1)
+    );
+    let got = lines(&html, None);
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert_eq!(got[1], "http://amzn.to/2iJFhRj");
+}

@@ -132,7 +132,10 @@ pub fn story_lines(blocks: &[Block], range: (usize, usize), title: Option<&str>)
             }
         }
         let linked = block.link_density() > 0.5 || words <= 12 && block.link_density() > 0.25;
-        if kind != LineKind::Story || linked && !in_prose_list[i - range.0] {
+        // An address written out in full is the author's text, link or not.
+        let spelled_out_url = !text.contains(char::is_whitespace)
+            && (text.starts_with("http://") || text.starts_with("https://"));
+        if kind != LineKind::Story || linked && !in_prose_list[i - range.0] && !spelled_out_url {
             continue;
         }
         if words <= 24 && is_byline_or_date(text) {
