@@ -25,7 +25,7 @@ const HARD_NEGATIVE: &str = r"(?i)(^|[-_\s])(share|sharing|share-?bar|sharedaddy
 /// Layout names that mean chrome only when the subtree is a small part of
 /// the page: a "sidebar" wrapper can hold the whole article on some themes.
 /// Classes that hide an element count too (`hidden_on_desktop`).
-const SOFT_NEGATIVE: &str = r"(?i)(^|[-_\s])(nav|navbar|navigation|menu|menus|footer|site-?header|masthead|sidebar|side-?bar|popular|toolbar|settings|banner|meta-?data|post-?meta|article-?meta)([-_\s]|$)";
+const SOFT_NEGATIVE: &str = r"(?i)(^|[-_\s])(nav|navbar|navigation|menu|menus|footer|site-?header|masthead|sidebar|side-?bar|popular|toolbar|settings|banner|gallery|meta-?data|post-?meta|article-?meta)([-_\s]|$)";
 
 /// Names of a paywall. Some sites print the gated rest of the article
 /// inside it (`<div class="paywall">` holding every paragraph after the
@@ -274,9 +274,10 @@ mod tests {
     }
 
     #[test]
-    fn a_settings_menu_or_a_site_banner_is_chrome_when_small() {
+    fn a_settings_menu_a_site_banner_or_a_gallery_is_chrome_when_small() {
         assert!(match_names("yvp-settings-container", "").soft_negative());
         assert!(match_names("usa-banner", "").soft_negative());
+        assert!(match_names("container grid-mod-gallery", "").soft_negative());
         assert!(!match_names("settingsbox", "").soft_negative());
     }
 
