@@ -111,6 +111,14 @@ fn skip_tag(tag: &str) -> bool {
 
 /// Skipped tags that live inside a line of text: an emoji image or a
 /// script in a paragraph must not split it in two.
+/// Tags that mark up words inside running text.
+fn phrase_tag(tag: &str) -> bool {
+    matches!(
+        tag,
+        "a" | "em" | "strong" | "i" | "b" | "u" | "abbr" | "cite" | "dfn" | "mark" | "q" | "var"
+    )
+}
+
 fn inline_tag(tag: &str) -> bool {
     matches!(
         tag,
@@ -202,6 +210,12 @@ fn skip_element(
     let Some(hits) = hits else {
         return false;
     };
+    // Words marked up inside a sentence (a link to a note, a term) are
+    // the sentence's: cutting them leaves "I am a man" of "I am a rather
+    // elderly man".
+    if phrase_tag(tag) {
+        return false;
+    }
     if hits.positive() {
         return false;
     }

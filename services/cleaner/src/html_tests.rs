@@ -460,3 +460,17 @@ fn an_address_written_out_in_a_story_stays_and_a_linked_phrase_goes() {
     assert_eq!(got.len(), 3, "{got:?}");
     assert_eq!(got[1], "http://amzn.to/2iJFhRj");
 }
+
+#[test]
+fn words_marked_up_inside_a_sentence_stay_in_it() {
+    let html = format!(
+        "<article><p><a class='popup' href='#'>I</a> am a <a class='popup' href='#'>rather elderly</a> \
+         man, and the <em class='related'>council</em> voted to rebuild the old bridge by spring.</p>{}</article>",
+        paragraph(0)
+    );
+    let got = lines(&html, None);
+    assert!(
+        got[0].starts_with("I am a rather elderly man, and the council voted"),
+        "{got:?}"
+    );
+}
