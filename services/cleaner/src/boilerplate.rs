@@ -45,7 +45,7 @@ static APPEAL_CUES: LazyLock<Regex> = LazyLock::new(|| {
 /// Short prompts and chrome: sharing, cookies, ads, copyright, follow-us.
 static CHROME_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^\s*(share( this( article| story| page)?)?( on| via)?(\s*:?(\s*(facebook|twitter|x|linkedin|whatsapp|telegram|email|e-mail|reddit|pinterest|messenger|print|copy link)[,|]?)+)?|share on (facebook|twitter|x|linkedin|whatsapp|telegram)|tweet|email|print|copy link|advertisement( ?[-–—:|] ?.{1,40})?|advertising|advert|sponsored( content)?|sharing is caring|(previous|next) (post|article|story)|skip (to|ad)|follow us( on)?.*|listen to (this )?article.*|comments?( \(\d+\))?|\d+ comments?|all rights reserved.*|©.*|copyright ©?.*|this (site|website) uses cookies.*|we use cookies.*|(accept|reject|manage) (all )?cookies.*|cookie (policy|settings|preferences).*|privacy policy|terms of (use|service)|back to top|loading\.*|close|menu|search|log ?in|sign (in|up)|subscribe|home|share:|tags?:.*|topics?:.*|filed under:?.*|table of contents|contents|in this (article|post|guide)|jump to( section)?|on this page|like this:|like loading\.*|tell us what you think\.*|to read the full (story|article)|<[a-z][a-z0-9]*(\s+[a-z-]+=[^<>]*)?\s*/?>|x|×|✕|(image|photo|picture|slide) \d+ (of|/) \d+|\d+ ?[-–] ?\d+ of \d+|leave a (comment|reply)|post a comment|add a comment|join the (discussion|conversation))\s*[.!]?\s*$",
+        r"(?i)^\s*(share( this( article| story| page)?)?( on| via)?(\s*:?(\s*(facebook|twitter|x|linkedin|whatsapp|telegram|email|e-mail|reddit|pinterest|messenger|print|copy link)[,|]?)+)?|share on (facebook|twitter|x|linkedin|whatsapp|telegram)|tweet|email|print|copy link|advertisement( ?[-–—:|] ?.{1,40})?|advertising|advert|sponsored( content)?|sharing is caring|(previous|next) (post|article|story)|skip (to|ad)|follow us( on)?.*|listen to (this )?article.*|comments?( \(\d+\))?|\d+ comments?|all rights reserved.*|©.*|copyright ©?.*|this (site|website) uses cookies.*|we use cookies.*|(accept|reject|manage) (all )?cookies.*|cookie (policy|settings|preferences).*|privacy policy|terms of (use|service)|back to top|loading\.*|close|menu|search|log ?in|sign (in|up)|subscribe|home|share:|tags?:.*|topics?:.*|filed under:?.*|table of contents|contents|in this (article|post|guide)|jump to( section)?|on this page|like this:|like loading\.*|tell us what you think\.*|(written|reviewed|edited|fact[- ]checked|medically reviewed) by:?|(last )?updated:?|published:?|posted (on|by):?|to read the full (story|article)|<[a-z][a-z0-9]*(\s+[a-z-]+=[^<>]*)?\s*/?>|x|×|✕|(image|photo|picture|slide) \d+ (of|/) \d+|\d+ ?[-–] ?\d+ of \d+|leave a (comment|reply)|post a comment|add a comment|join the (discussion|conversation))\s*[.!]?\s*$",
     )
     .expect("valid regex")
 });
@@ -220,6 +220,8 @@ mod tests {
             LineKind::Chrome
         );
         for nav in [
+            "Written by",
+            "Last Updated:",
             r#"<img height="1" width="1" style="display:none" src="http://b.example.com/p?c1=2">"#,
             "To Read the Full Story",
             "Have a tip? Amy Kuperinsky may be reached at amy@example.com. Follow her on Twitter.",
