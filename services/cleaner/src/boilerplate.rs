@@ -10,7 +10,7 @@ use regex::Regex;
 /// A line that introduces a list of links to other articles.
 static RELATED_HEADER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^\s*(read (also|more|next)|also read|see also|more (on|about) (this|the) (topic|story|subject)|more from( [\p{L}\d .'’&-]{1,40})?|related( (articles|stories|news|coverage|content|topics|reading|tags))?|most (read|popular|viewed|shared)|recommended( for you)?|you (may|might) (also )?(like|be interested)|popular (now|posts|articles|stories|categories|tags)|trending( now)?|latest news|top stories|editor'?s picks|what to read next)\s*[:.!]?\s*$",
+        r"(?i)^\s*(read (also|more|next)|also read|see also|more (on|about) (this|the) (topic|story|subject)|more from( [\p{L}\d .'’&-]{1,40})?|more( great| top| recent| popular)? [\p{L}\d'’ ]{0,30}(stories|articles|news|posts|reads)|explore further|related( (articles|stories|news|coverage|content|topics|reading|tags))?|most (read|popular|viewed|shared)|recommended( for you)?|you (may|might) (also )?(like|be interested)|popular (now|posts|articles|stories|categories|tags)|trending( now)?|latest news|top stories|editor'?s picks|what to read next)\s*[:.!]?\s*$",
     )
     .expect("valid regex")
 });
@@ -60,6 +60,14 @@ static MORE_ELSEWHERE: LazyLock<Regex> = LazyLock::new(|| {
 /// banners, affiliate-link disclosures, "this needs JavaScript".
 static SITE_NOTICE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^\s*(this (web)?site uses cookies|we use cookies|the cookie settings on this|by (continuing to (use|browse)|using) (this|our) (web)?site)|(?-u:\b)(may )?contains? (affiliate|referral|sponsored)( and/or (affiliate|referral))? links|this (slideshow|video|content|page) requires javascript|.{0,60}(turn on|enable|allow) (browser |push |desktop )?notifications|have a (news |story )?tip\?|(please )?enable javascript|javascript protected")
+        .expect("valid regex")
+});
+
+/// Credit and contact lines after a story: "(Reporting by ...; editing by
+/// ...)", "... contributed to this report.", "Email the author at ...",
+/// "Originally published at ...".
+static CREDIT_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\W{0,3}((additional )?(reporting|writing|editing) by (?-i:\p{Lu})|(originally|first) published (at|on|in) |e-?mail \S+( \S+){0,3} at \S+@)|(contributed|contributing) (to )?(this )?(report|story|article)(ing)?\W{0,3}$")
         .expect("valid regex")
 });
 
@@ -139,7 +147,8 @@ pub fn classify_counted(t: &str, words: usize) -> LineKind {
     if words <= 12 && CHROME_LINE.is_match(t) {
         return LineKind::Chrome;
     }
-    if words <= 45 && (RIGHTS_NOTICE.is_match(t) || MORE_ELSEWHERE.is_match(t))
+    if words <= 45
+        && (RIGHTS_NOTICE.is_match(t) || MORE_ELSEWHERE.is_match(t) || CREDIT_LINE.is_match(t))
         || words <= 60 && SITE_NOTICE.is_match(t)
     {
         return LineKind::Chrome;
@@ -212,6 +221,19 @@ mod tests {
         }
         assert_eq!(classify("POPULAR CATEGORIES"), LineKind::RelatedHeader);
         assert_eq!(
+            classify("More Great WIRED Stories"),
+            LineKind::RelatedHeader
+        );
+        for credit in [
+            "(Reporting by Will Dunham; Editing by Tom Brown)",
+            "Heba Habib contributed to this report.",
+            "Associated Press writers Alan Fram and Zeke Miller contributed to this report.",
+            "Email Tariq Malik at tmalik@example.com or follow him @tariqjmalik.",
+            "Originally published at www.example.com on November 18, 2011.",
+        ] {
+            assert_eq!(classify(credit), LineKind::Chrome, "{credit}");
+        }
+        assert_eq!(
             classify("More From the Los Angeles Times"),
             LineKind::RelatedHeader
         );
@@ -269,6 +291,8 @@ mod tests {
             "In this article, the council explains why the bridge must close.",
             "More from the council meeting came later, when the mayor spoke.",
             "<The Palace: Tale of Jang Noksu>",
+            "Reporting by the agency showed the bridge had been closed twice before.",
+            "More than 300 stories were told at the hearing.",
             "If you already have an account with a bank, have its routing number ready when you file.",
         ] {
             assert_eq!(classify(s), LineKind::Story, "{s}");
