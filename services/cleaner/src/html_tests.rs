@@ -474,3 +474,15 @@ fn words_marked_up_inside_a_sentence_stay_in_it() {
         "{got:?}"
     );
 }
+
+#[test]
+fn a_bio_at_the_end_of_the_story_goes_and_a_source_introduced_in_it_stays() {
+    let story: String = (0..6).map(paragraph).collect();
+    let source = "<p>Jane Roe is a professor of engineering at the state university, and she said the bridge was unsafe.</p>";
+    let bio = "<p>Contributing Writer</p><p>Lucas Nolan is a reporter for the Daily Example covering transport. \
+               Follow him on Twitter.</p><p>Latest posts by Lucas Nolan (see all)</p>";
+    let got = lines(&format!("<article>{source}{story}{bio}</article>"), None);
+    assert_eq!(got.len(), 7, "{got:?}");
+    assert!(got[0].starts_with("Jane Roe is a professor"), "{got:?}");
+    assert!(got[6].starts_with("Paragraph 5"), "{got:?}");
+}

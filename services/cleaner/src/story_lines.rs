@@ -154,7 +154,37 @@ pub fn story_lines(blocks: &[Block], range: (usize, usize), title: Option<&str>)
         out_words += words;
         out.push(text.to_string());
     }
+    cut_author_bio(&mut out);
     out
+}
+
+/// Lines at the end of a story that may hold the author's bio.
+const BIO_TAIL_LINES: usize = 4;
+
+/// A bio in the third person: "Jane Doe is a freelance writer based in
+/// ...", "Raghuveer Vedala, MD, is a board-certified physician ...".
+static AUTHOR_BIO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(Dr\.? )?\p{Lu}[\p{L}'’.-]+( \p{Lu}[\p{L}'’.-]+){0,3}(,? \p{Lu}[\p{L}.]{1,8})*,? (is|was|has been|joined|serves as) (a|an|the|our|as) .{0,100}(?i:writer|editor|journalist|reporter|author|contributor|columnist|correspondent|blogger|specialist|strategist|marketer|director|founder|ceo|professor|researcher|consultant|copywriter|producer|photographer|analyst|physician)")
+        .expect("valid regex")
+});
+
+/// Cut the author's bio from the end of a story, with the name or role
+/// line above it ("Contributing Writer"). Only the last few lines are
+/// read, and only after a story's worth of words: in a story's body,
+/// "X is a professor at ..." introduces a source.
+fn cut_author_bio(out: &mut Vec<String>) {
+    let from = out.len().saturating_sub(BIO_TAIL_LINES);
+    let Some(at) = (from..out.len()).find(|&i| AUTHOR_BIO.is_match(&out[i])) else {
+        return;
+    };
+    let mut at = at;
+    if at > 0 && out[at - 1].split_whitespace().nth(4).is_none() {
+        at -= 1;
+    }
+    let before: usize = out[..at].iter().map(|l| l.split_whitespace().count()).sum();
+    if before >= TAIL_AFTER_WORDS {
+        out.truncate(at);
+    }
 }
 
 /// Zero-width spaces and joiners, direction marks, soft hyphens and
