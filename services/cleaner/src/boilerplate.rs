@@ -5,12 +5,12 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
+use regex::{Regex, RegexSet};
 
 /// A line that introduces a list of links to other articles.
 static RELATED_HEADER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^\s*(read (also|more|next)|also read|see also|more (on|about) (this|the) (topic|story|subject)|more from( [\p{L}\d .'’&-]{1,40})?|more( great| top| recent| popular)? [\p{L}\d'’ ]{0,30}(stories|articles|news|posts|reads)|explore further|related( (articles|stories|news|coverage|content|topics|reading|tags))?|most (read|popular|viewed|shared)|recommended( for you)?|you (may|might) (also )?(like|be interested)|popular (now|posts|articles|stories|categories|tags)|trending( now)?|latest news|top stories|editor'?s picks|what to read next)\s*[:.!]?\s*$",
+        r"(?i)^\s*(read (also|more|next)|also read|see also|more (on|about) (this|the) (topic|story|subject)|more from|explore further|related( (articles|stories|news|coverage|content|topics|reading|tags))?|most (read|popular|viewed|shared)|recommended( for you)?|you (may|might) (also )?(like|be interested)|popular (now|posts|articles|stories|categories|tags)|trending( now)?|latest news|top stories|editor'?s picks|what to read next)\s*[:.!]?\s*$",
     )
     .expect("valid regex")
 });
@@ -18,6 +18,14 @@ static RELATED_HEADER: LazyLock<Regex> = LazyLock::new(|| {
 /// The same headers in the other languages newsmill's feeds come in
 /// (Portuguese, Spanish, French, German, Italian, Dutch, Polish, Russian,
 /// Ukrainian).
+/// Headers of related lists that name an outlet or a kind: "More from
+/// the Los Angeles Times", "More great WIRED stories". Read on short lines
+/// only, so a sentence that starts "More from ..." stays a sentence.
+static RELATED_HEADER_NAMED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*more (from .+|(great |top |recent |popular )?.*(stories|articles|news|posts|reads))\s*[:.!]?\s*$")
+        .expect("valid regex")
+});
+
 static RELATED_HEADER_OTHER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?i)^\s*(leia (também|mais)|veja (também|mais)|você (também )?pode gostar|notícias relacionadas|mais lidas|le[ea] (también|más)|te puede interesar|noticias relacionadas|más noticias|lo más (leído|visto)|(à )?lire (aussi|également)|sur le même sujet|vous (aimerez|pourriez aimer) aussi|les plus lus|lesen sie (auch|mehr)|mehr zum thema|das könnte sie auch interessieren|meistgelesen|leggi anche|potrebbe interessarti|articoli correlati|i più letti|lees ook|meest gelezen|(czytaj|zobacz) (też|także|również)|читайте (также|також)|смотрите также|дивіться також|похожие (новости|статьи)|схожі новини|самые (популярные|читаемые)(\s+\w+)?|найпопулярніші(\s+\w+)?)\s*[:.!…]*\s*$",
@@ -35,17 +43,14 @@ static TAIL_HEADER: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Phrases that only appear in appeals for money, membership or newsletters.
-static APPEAL_CUES: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)(?-u:\b)(support (us|our|independent|quality)|become (a|our) (patron|member|supporter|subscriber|co-creator)|become a patron|donat(e|ion|ing)|join our( [\w-]+){0,2} (community|forums?|discord|mailing list)|make a (contribution|donation)|contribute (today|now)|(?-i:[Ss]upport [A-Z]{2,}(?-u:\b))|patreon|cost of (one|a) cup of coffee|readers like you|subscribe (now|today|to our)|sign up (for|to) (our|the) newsletter|newsletter|membership|you could close this page|keep our (reporting|journalism)|independent journalism|every contribution|paywall|unlimited access|already a subscriber|already have an account\? ?(log|sign) ?in|exclusive to [\w+ ]{1,20} (subscribers|members)|log ?in to continue|create a free account)",
-    )
-    .expect("valid regex")
-});
+const APPEAL_CUES_PATTERN: &str = r"(?i)(?-u:\b)(support (us|our|independent|quality)|become (a|our) (patron|member|supporter|subscriber|co-creator)|become a patron|donat(e|ion|ing)|join our( [\w-]+){0,2} (community|forums?|discord|mailing list)|make a (contribution|donation)|contribute (today|now)|(?-i:[Ss]upport [A-Z]{2,}(?-u:\b))|patreon|cost of (one|a) cup of coffee|readers like you|subscribe (now|today|to our)|sign up (for|to) (our|the) newsletter|newsletter|membership|you could close this page|keep our (reporting|journalism)|independent journalism|every contribution|paywall|unlimited access|already a subscriber|already have an account\? ?(log|sign) ?in|exclusive to [\w+ ]{1,20} (subscribers|members)|log ?in to continue|create a free account)";
+static APPEAL_CUES: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(APPEAL_CUES_PATTERN).expect("valid regex"));
 
 /// Short prompts and chrome: sharing, cookies, ads, copyright, follow-us.
 static CHROME_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^\s*(share( this( article| story| page)?)?( on| via)?(\s*:?(\s*(facebook|twitter|x|linkedin|whatsapp|telegram|email|e-mail|reddit|pinterest|messenger|print|copy link)[,|]?)+)?|share on (facebook|twitter|x|linkedin|whatsapp|telegram)|tweet|email|print|copy link|advertisement( ?[-–—:|] ?.{1,40})?|advertising|advert|sponsored( content)?|sharing is caring|(previous|next) (post|article|story)|skip (to|ad)|follow us( on)?.*|listen to (this )?article.*|comments?( \(\d+\))?|\d+ comments?|all rights reserved.*|©.*|copyright ©?.*|this (site|website) uses cookies.*|we use cookies.*|(accept|reject|manage) (all )?cookies.*|cookie (policy|settings|preferences).*|privacy policy|terms of (use|service)|back to top|loading\.*|close|menu|search|log ?in|sign (in|up)|subscribe|home|share:|tags?:.*|topics?:.*|filed under:?.*|table of contents|contents|in this (article|post|guide)|jump to( section)?|on this page|like this:|like loading\.*|tell us what you think\.*|latest posts by .{1,40} \(see all\)|(written|reviewed|edited|fact[- ]checked|medically reviewed) by:?|(last )?updated:?|published:?|posted (on|by):?|to read the full (story|article)|<[a-z][a-z0-9]*(\s+[a-z-]+=[^<>]*)?\s*/?>|x|×|✕|(image|photo|picture|slide) \d+ (of|/) \d+|\d+ ?[-–] ?\d+ of \d+|leave a (comment|reply)|post a comment|add a comment|join the (discussion|conversation))\s*[.!]?\s*$",
+        r"(?i)^\s*(share( this( article| story| page)?)?( on| via)?(\s*:?(\s*(facebook|twitter|x|linkedin|whatsapp|telegram|email|e-mail|reddit|pinterest|messenger|print|copy link)[,|]?)+)?|share on (facebook|twitter|x|linkedin|whatsapp|telegram)|tweet|email|print|copy link|advertisement( ?[-–—:|] ?.+)?|advertising|advert|sponsored( content)?|sharing is caring|(previous|next) (post|article|story)|skip (to|ad)|follow us( on)?.*|listen to (this )?article.*|comments?( \(\d+\))?|\d+ comments?|all rights reserved.*|©.*|copyright ©?.*|this (site|website) uses cookies.*|we use cookies.*|(accept|reject|manage) (all )?cookies.*|cookie (policy|settings|preferences).*|privacy policy|terms of (use|service)|back to top|loading\.*|close|menu|search|log ?in|sign (in|up)|subscribe|home|share:|tags?:.*|topics?:.*|filed under:?.*|table of contents|contents|in this (article|post|guide)|jump to( section)?|on this page|like this:|like loading\.*|tell us what you think\.*|latest posts by .+ \(see all\)|(written|reviewed|edited|fact[- ]checked|medically reviewed) by:?|(last )?updated:?|published:?|posted (on|by):?|to read the full (story|article)|<[a-z][a-z0-9]*(\s+[a-z-]+=[^<>]*)?\s*/?>|x|×|✕|(image|photo|picture|slide) \d+ (of|/) \d+|\d+ ?[-–] ?\d+ of \d+|leave a (comment|reply)|post a comment|add a comment|join the (discussion|conversation))\s*[.!]?\s*$",
     )
     .expect("valid regex")
 });
@@ -58,32 +63,33 @@ static MORE_ELSEWHERE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Notices that open with a fixed phrase and run a few sentences: cookie
 /// banners, affiliate-link disclosures, "this needs JavaScript".
-static SITE_NOTICE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(this (web)?site uses cookies|we use cookies|the cookie settings on this|by (continuing to (use|browse)|using) (this|our) (web)?site)|(?-u:\b)(may )?contains? (affiliate|referral|sponsored)( and/or (affiliate|referral))? links|this (slideshow|video|content|page) requires javascript|.{0,60}(turn on|enable|allow) (browser |push |desktop )?notifications|have a (news |story )?tip\?|(please )?enable javascript|javascript protected")
-        .expect("valid regex")
-});
+const SITE_NOTICE_PATTERN: &str = r"(?i)^\s*(this (web)?site uses cookies|we use cookies|the cookie settings on this|by (continuing to (use|browse)|using) (this|our) (web)?site)|(?-u:\b)(may )?contains? (affiliate|referral|sponsored)( and/or (affiliate|referral))? links|this (slideshow|video|content|page) requires javascript|(turn on|enable|allow) (browser |push |desktop )?notifications|have a (news |story )?tip\?|(please )?enable javascript|javascript protected";
+static SITE_NOTICE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(SITE_NOTICE_PATTERN).expect("valid regex"));
 
 /// Credit and contact lines after a story: "(Reporting by ...; editing by
 /// ...)", "... contributed to this report.", "Email the author at ...",
 /// "Originally published at ...".
+/// Two regexes, one anchored at each end, so that neither is a search
+/// through the whole line.
 static CREDIT_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\W{0,3}((additional )?(reporting|writing|editing) by (?-i:\p{Lu})|(originally|first) published (at|on|in) |e-?mail \S+( \S+){0,3} at \S+@)|(contributed|contributing) (to )?(this )?(report|story|article)(ing)?\W{0,3}$")
+    Regex::new(r"(?i)^\W{0,3}((additional )?(reporting|writing|editing) by (?-i:\p{Lu})|(originally|first) published (at|on|in) |e-?mail \S+( \S+){0,3} at \S+@)")
         .expect("valid regex")
 });
+const CREDIT_LINE_END_PATTERN: &str =
+    r"(?i)(contributed|contributing) (to )?(this )?(report|story|article)(ing)?\W{0,3}$";
+static CREDIT_LINE_END: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(CREDIT_LINE_END_PATTERN).expect("valid regex"));
 
 /// Copyright and reuse notices.
-static RIGHTS_NOTICE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(copyright(?-u:\b)|©|\(c\)\s*\d{4})|©\s*\d{4}|all rights reserved|may not be (re)?published, broadcast|without (the )?(prior )?written permission")
-        .expect("valid regex")
-});
+const RIGHTS_NOTICE_PATTERN: &str = r"(?i)^\s*(copyright(?-u:\b)|©|\(c\)\s*\d{4})|©\s*\d{4}|all rights reserved|may not be (re)?published, broadcast|without (the )?(prior )?written permission";
+static RIGHTS_NOTICE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(RIGHTS_NOTICE_PATTERN).expect("valid regex"));
 
 /// Photo and image credits, as whole lines or trailing a caption.
-static CAPTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)(^\s*(photo|image|picture|illustration|video|graphic|credit|source image)s?\s*(:|by(?-u:\b)|credit)|[.(]\s*(photo|image|picture|pictured|illustration)\s*(:|by(?-u:\b)|credit)[^.]{0,80}\)?\s*$|\((photo|image|picture)s?:[^)]*\)\s*$|(?-u:\b)(getty images|reuters/[a-z]+|afp via getty|ap photo|shutterstock|epa-efe)\s*\)?\s*$)",
-    )
-    .expect("valid regex")
-});
+const CAPTION_PATTERN: &str = r"(?i)(^\s*(photo|image|picture|illustration|video|graphic|credit|source image)s?\s*(:|by(?-u:\b)|credit)|[.(]\s*(photo|image|picture|pictured|illustration)\s*(:|by(?-u:\b)|credit)[^.]{0,80}\)?\s*$|\((photo|image|picture)s?:[^)]*\)\s*$|(?-u:\b)(getty images|reuters/[a-z]+|afp via getty|ap photo|shutterstock|epa-efe)\s*\)?\s*$)";
+static CAPTION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(CAPTION_PATTERN).expect("valid regex"));
 
 /// A line of language codes, such as "ua en ru" or "EN | DE | FR".
 static LANG_SWITCH: LazyLock<Regex> = LazyLock::new(|| {
@@ -129,13 +135,29 @@ pub fn classify(line: &str) -> LineKind {
     classify_counted(line.trim(), line.split_whitespace().count())
 }
 
+/// The rules above that search the whole line, not only its start, as one
+/// set: most lines match none of them, and one pass over a line costs
+/// about what each search did on its own.
+static SEARCHED_RULES: LazyLock<RegexSet> = LazyLock::new(|| {
+    RegexSet::new([
+        APPEAL_CUES_PATTERN,
+        SITE_NOTICE_PATTERN,
+        CREDIT_LINE_END_PATTERN,
+        RIGHTS_NOTICE_PATTERN,
+        CAPTION_PATTERN,
+    ])
+    .expect("valid regexes")
+});
+
 /// `classify` for a trimmed line whose whitespace-separated tokens the
 /// caller has counted already.
 pub fn classify_counted(t: &str, words: usize) -> LineKind {
     if t.is_empty() || is_menu_line(t) || BYLINE_LINE.is_match(t) {
         return LineKind::Chrome;
     }
-    if RELATED_HEADER.is_match(t) || words <= 6 && RELATED_HEADER_OTHER.is_match(t) {
+    if RELATED_HEADER.is_match(t)
+        || words <= 6 && (RELATED_HEADER_OTHER.is_match(t) || RELATED_HEADER_NAMED.is_match(t))
+    {
         return LineKind::RelatedHeader;
     }
     if words <= 6 && TAIL_HEADER.is_match(t) {
@@ -147,8 +169,13 @@ pub fn classify_counted(t: &str, words: usize) -> LineKind {
     if words <= 12 && CHROME_LINE.is_match(t) {
         return LineKind::Chrome;
     }
-    if words <= 45
-        && (RIGHTS_NOTICE.is_match(t) || MORE_ELSEWHERE.is_match(t) || CREDIT_LINE.is_match(t))
+    if words <= 45 && (MORE_ELSEWHERE.is_match(t) || CREDIT_LINE.is_match(t)) {
+        return LineKind::Chrome;
+    }
+    if !SEARCHED_RULES.is_match(t) {
+        return LineKind::Story;
+    }
+    if words <= 45 && (RIGHTS_NOTICE.is_match(t) || CREDIT_LINE_END.is_match(t))
         || words <= 60 && SITE_NOTICE.is_match(t)
     {
         return LineKind::Chrome;

@@ -35,7 +35,7 @@ const PAYWALL: &str = r"(?i)(^|[-_\s])(paywall|paywalled|pay-?wall)([-_\s]|$)";
 /// A chrome component's inner part, in one name: "modal-content",
 /// "sidebar-content", "comment-body". The content word names the part of
 /// the component, so it does not make the element a content wrapper.
-const PART_OF_CHROME: &str = r"(?i)(^|\s)[\w-]*(modal|popup|overlay|sidebar|newsletter|comments?|share|related|promo|footer|nav|menu|cookie|subscribe|signup)[-_]+(content|body|text|main|post|entry|article|story)([-_\s]|$)";
+const PART_OF_CHROME: &str = r"(?i)(^|\s)[a-z0-9_-]*(modal|popup|overlay|sidebar|newsletter|comments?|share|related|promo|footer|nav|menu|cookie|subscribe|signup)[-_]+(content|body|text|main|post|entry|article|story)([-_\s]|$)";
 
 /// The rules above as one set, in that order.
 static NAME_RULES: LazyLock<RegexSet> = LazyLock::new(|| {

@@ -20,9 +20,10 @@ static BYLINE_OR_DATE: LazyLock<Regex> = LazyLock::new(|| {
 /// 2022 · 3 min read · By ASU Online".
 fn is_byline_or_date(text: &str) -> bool {
     (text.split_whitespace().nth(14).is_none() && BYLINE_OR_DATE.is_match(text))
-        || DATED.find_iter(text).last().is_some_and(|date| {
-            date.end() == text.len() && BYLINE_OR_DATE.is_match(&text[..date.start()])
-        })
+        || starts_a_byline(text)
+            && DATED.find_iter(text).last().is_some_and(|date| {
+                date.end() == text.len() && BYLINE_OR_DATE.is_match(&text[..date.start()])
+            })
         || text.contains(['·', '|', '•'])
             && text.split(['·', '|', '•']).all(|part| {
                 let part = part.trim();
@@ -30,9 +31,19 @@ fn is_byline_or_date(text: &str) -> bool {
             })
 }
 
+/// Whether the first word is one a byline opens with: a cheap test before
+/// the search for a date behind it.
+fn starts_a_byline(text: &str) -> bool {
+    text.split_whitespace().next().is_some_and(|w| {
+        ["by", "written", "words", "reporting", "von", "par", "por"]
+            .iter()
+            .any(|b| w.eq_ignore_ascii_case(b))
+    })
+}
+
 /// The other parts of a dateline row: a reading time, a source.
 static READING_TIME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(\d+\s*min(ute)?s?( read)?|source\s?:.{1,40})$").expect("valid regex")
+    Regex::new(r"(?i)^(\d+\s*min(ute)?s?( read)?|source\s?:.+)$").expect("valid regex")
 });
 
 /// A date anywhere in a short line: a teaser card's "November 20, 2019",
@@ -161,28 +172,51 @@ pub fn story_lines(blocks: &[Block], range: (usize, usize), title: Option<&str>)
 /// Lines at the end of a story that may hold the author's bio.
 const BIO_TAIL_LINES: usize = 4;
 
-/// A bio in the third person: "Jane Doe is a freelance writer based in
-/// ...", "Raghuveer Vedala, MD, is a board-certified physician ...".
-static AUTHOR_BIO: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(Dr\.? )?\p{Lu}[\p{L}'’.-]+( \p{Lu}[\p{L}'’.-]+){0,3}(,? \p{Lu}[\p{L}.]{1,8})*,? (is|was|has been|joined|serves as) (a|an|the|our|as) .{0,100}(?i:writer|editor|journalist|reporter|author|contributor|columnist|correspondent|blogger|specialist|strategist|marketer|director|founder|ceo|professor|researcher|consultant|copywriter|producer|photographer|analyst|physician)")
+/// A bio in the third person opens with the name and a verb: "Jane Doe is
+/// a ...", "Raghuveer Vedala, MD, is a ...".
+static BIO_OPENING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(Dr\.? )?\p{Lu}[\p{L}'’.-]+( \p{Lu}[\p{L}'’.-]+){0,3}(,? \p{Lu}[\p{L}.]{1,8})*,? (is|was|has been|joined|serves as) (a|an|the|our|as) ")
         .expect("valid regex")
 });
 
+/// ... and names a trade soon after: "freelance writer", "board-certified
+/// physician".
+static BIO_TRADE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)writer|editor|journalist|reporter|author|contributor|columnist|correspondent|blogger|specialist|strategist|marketer|director|founder|ceo|professor|researcher|consultant|copywriter|producer|photographer|analyst|physician")
+        .expect("valid regex")
+});
+
+/// Bytes after the opening that the trade must appear in.
+const BIO_TRADE_WITHIN: usize = 100;
+
+fn is_author_bio(line: &str) -> bool {
+    let Some(opening) = BIO_OPENING.find(line) else {
+        return false;
+    };
+    let mut end = (opening.end() + BIO_TRADE_WITHIN).min(line.len());
+    while !line.is_char_boundary(end) {
+        end -= 1;
+    }
+    BIO_TRADE.is_match(&line[opening.end()..end])
+}
+
 /// Cut the author's bio from the end of a story, with the name or role
 /// line above it ("Contributing Writer"). Only the last few lines are
-/// read, and only after a story's worth of words: in a story's body,
-/// "X is a professor at ..." introduces a source.
+/// read, only after a story's worth of words, and never more than a third
+/// of the text: in a story's body, "X is a professor at ..." introduces a
+/// source.
 fn cut_author_bio(out: &mut Vec<String>) {
     let from = out.len().saturating_sub(BIO_TAIL_LINES);
-    let Some(at) = (from..out.len()).find(|&i| AUTHOR_BIO.is_match(&out[i])) else {
+    let Some(mut at) = (from..out.len()).find(|&i| is_author_bio(&out[i])) else {
         return;
     };
-    let mut at = at;
     if at > 0 && out[at - 1].split_whitespace().nth(4).is_none() {
         at -= 1;
     }
-    let before: usize = out[..at].iter().map(|l| l.split_whitespace().count()).sum();
-    if before >= TAIL_AFTER_WORDS {
+    let words =
+        |lines: &[String]| -> usize { lines.iter().map(|l| l.split_whitespace().count()).sum() };
+    let (before, after) = (words(&out[..at]), words(&out[at..]));
+    if before >= TAIL_AFTER_WORDS && after * 2 <= before {
         out.truncate(at);
     }
 }
