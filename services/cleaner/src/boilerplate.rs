@@ -43,14 +43,14 @@ static TAIL_HEADER: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Phrases that only appear in appeals for money, membership or newsletters.
-const APPEAL_CUES_PATTERN: &str = r"(?i)(?-u:\b)(support (us|our|independent|quality)|become (a|our) (patron|member|supporter|subscriber|co-creator)|become a patron|donat(e|ion|ing)|join our( [\w-]+){0,2} (community|forums?|discord|mailing list)|make a (contribution|donation)|contribute (today|now)|(?-i:[Ss]upport [A-Z]{2,}(?-u:\b))|patreon|cost of (one|a) cup of coffee|readers like you|subscribe (now|today|to our)|sign up (for|to) (our|the) newsletter|newsletter|membership|you could close this page|keep our (reporting|journalism)|independent journalism|every contribution|paywall|unlimited access|already a subscriber|already have an account\? ?(log|sign) ?in|exclusive to [\w+ ]{1,20} (subscribers|members)|log ?in to continue|create a free account)";
+const APPEAL_CUES_PATTERN: &str = r"(?i)(?-u:\b)(support (us|our|independent|quality)|become (a|our) (patron|member|supporter|subscriber|co-creator)|become a patron|donat(e|ion|ing)|join our( [\w-]+){0,2} (community|forums?|discord|mailing list)|make a (contribution|donation)|contribute (today|now)|(?-i:[Ss]upport [A-Z]{2,}(?-u:\b))|patreon|cost of (one|a) cup of coffee|readers like you|subscribe (now|today|to our)|sign up (for|to) (our|the) newsletter|newsletter|membership|you could close this page|keep our (reporting|journalism)|breaking news (e-?mails|alerts)|meet your inbox|delivered (to your inbox|weekday mornings|every morning)|independent journalism|every contribution|paywall|unlimited access|already a subscriber|already have an account\? ?(log|sign) ?in|exclusive to [\w+ ]{1,20} (subscribers|members)|log ?in to continue|create a free account)";
 static APPEAL_CUES: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(APPEAL_CUES_PATTERN).expect("valid regex"));
 
 /// Short prompts and chrome: sharing, cookies, ads, copyright, follow-us.
 static CHROME_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^\s*(share( this( article| story| page)?)?( on| via)?(\s*:?(\s*(facebook|twitter|x|linkedin|whatsapp|telegram|email|e-mail|reddit|pinterest|messenger|print|copy link)[,|]?)+)?|share on (facebook|twitter|x|linkedin|whatsapp|telegram)|tweet|email|print|copy link|advertisement( ?[-–—:|] ?.+)?|advertising|advert|sponsored( content)?|sharing is caring|(previous|next) (post|article|story)|skip (to|ad)|follow us( on)?.*|listen to (this )?article.*|comments?( \(\d+\))?|\d+ comments?|all rights reserved.*|©.*|copyright ©?.*|this (site|website) uses cookies.*|we use cookies.*|(accept|reject|manage) (all )?cookies.*|cookie (policy|settings|preferences).*|privacy policy|terms of (use|service)|back to top|loading\.*|close|menu|search|log ?in|sign (in|up)|subscribe|home|share:|tags?:.*|topics?:.*|filed under:?.*|table of contents|contents|in this (article|post|guide)|jump to( section)?|on this page|like this:|like loading\.*|tell us what you think\.*|latest posts by .+ \(see all\)|(written|reviewed|edited|fact[- ]checked|medically reviewed) by:?|(last )?updated:?|published:?|posted (on|by):?|to read the full (story|article)|<[a-z][a-z0-9]*(\s+[a-z-]+=[^<>]*)?\s*/?>|x|×|✕|(image|photo|picture|slide) \d+ (of|/) \d+|\d+ ?[-–] ?\d+ of \d+|leave a (comment|reply)|post a comment|add a comment|join the (discussion|conversation))\s*[.!]?\s*$",
+        r"(?i)^\s*(share( this( article| story| page)?)?( on| via)?(\s*:?(\s*(facebook|twitter|x|linkedin|whatsapp|telegram|email|e-mail|reddit|pinterest|messenger|print|copy link)[,|]?)+)?|share on (facebook|twitter|x|linkedin|whatsapp|telegram)|tweet|email|print|copy link|advertisement( ?[-–—:|] ?.+)?|advertising|advert|sponsored( content)?|sharing is caring|(previous|next) (post|article|story)|skip (to|ad)|follow us( on)?.*|listen to (this )?article.*|comments?( \(\d+\))?|\d+ comments?|all rights reserved.*|©.*|copyright ©?.*|this (site|website) uses cookies.*|we use cookies.*|(accept|reject|manage) (all )?cookies.*|cookie (policy|settings|preferences).*|privacy policy|terms of (use|service)|back to top|loading\.*|close|menu|search|log ?in|sign (in|up)|subscribe|home|share:|tags?:.*|topics?:.*|filed under:?.*|table of contents|contents|in this (article|post|guide)|jump to( section)?|on this page|like this:|like loading\.*|tell us what you think\.*|follow \S+ on( .+)?|like this (story|article|post)\?.*|latest posts by .+ \(see all\)|(written|reviewed|edited|fact[- ]checked|medically reviewed) by:?|(last )?updated:?|published:?|posted (on|by):?|to read the full (story|article)|<[a-z][a-z0-9]*(\s+[a-z-]+=[^<>]*)?\s*/?>|x|×|✕|(image|photo|picture|slide) \d+ (of|/) \d+|\d+ ?[-–] ?\d+ of \d+|leave a (comment|reply)|post a comment|add a comment|join the (discussion|conversation))\s*[.!]?\s*$",
     )
     .expect("valid regex")
 });
@@ -240,6 +240,8 @@ mod tests {
         assert_eq!(classify("About the Author"), LineKind::TailHeader);
         assert_eq!(classify("Disclaimer:"), LineKind::TailHeader);
         for appeal in [
+            "Breaking News Emails",
+            "Get breaking news alerts and special reports. The news and stories that matter, delivered weekday mornings.",
             "Join our Space Forums to keep talking space on the latest missions!",
             "Already have an account? Log in",
             "This article is exclusive to STAT+ subscribers",
@@ -269,6 +271,8 @@ mod tests {
             LineKind::Chrome
         );
         for nav in [
+            "Follow RT on",
+            "Like this story? Share it with a friend!",
             "Written by",
             "Last Updated:",
             r#"<img height="1" width="1" style="display:none" src="http://b.example.com/p?c1=2">"#,
@@ -320,6 +324,7 @@ mod tests {
             "<The Palace: Tale of Jang Noksu>",
             "Reporting by the agency showed the bridge had been closed twice before.",
             "More than 300 stories were told at the hearing.",
+            "Follow the money on this deal, the mayor told the council on Monday, and you will see.",
             "If you already have an account with a bank, have its routing number ready when you file.",
         ] {
             assert_eq!(classify(s), LineKind::Story, "{s}");
