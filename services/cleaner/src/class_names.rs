@@ -73,7 +73,7 @@ impl NameHits {
     }
 
     pub(crate) fn soft_negative(&self) -> bool {
-        self.0 & 1 << 4 != 0
+        self.0 & SOFT_BIT != 0
     }
 
     pub(crate) fn paywall(&self) -> bool {
@@ -169,9 +169,10 @@ const SOFT_BIT: u8 = 1 << 4;
 /// Whether a class list hides its element on a desktop screen, the view the
 /// article is read in. Most classes that say "hidden" do not: a field whose
 /// label is hidden (`field--label-hidden`), clipped overflow
-/// (`overflow-hidden`), or hiding on small screens only (`hidden-xs`,
-/// `elementor-hidden-mobile`, Tailwind's `hidden md:block`). Cutting those
-/// cost whole articles (a Drupal page's only text is in a label-hidden field).
+/// (`overflow-hidden`), hiding until a lazy load (`bricks-lazy-hidden`), or
+/// hiding on small screens only (`hidden-xs`, `elementor-hidden-mobile`,
+/// Tailwind's `hidden md:block`). Cutting those cost whole articles (a
+/// Drupal page's only text is in a label-hidden field).
 fn hidden_on_desktop(class: &str) -> bool {
     if !class.contains("hidden") {
         return false;

@@ -206,7 +206,7 @@ fn skip_element(
     if tag == "form" && hits.is_none_or(|h| !h.positive()) {
         return (text_chars(node) as f32) < SOFT_SHARE * page_chars as f32;
     }
-    // One pass over the names for all five rules, checked in priority order.
+    // One pass over the names for all the rules, checked in priority order.
     let Some(hits) = hits else {
         return false;
     };
