@@ -216,6 +216,12 @@ pub fn is_appeal(text: &str) -> bool {
 mod tests {
     use super::*;
 
+    fn assert_all(lines: &[&str], kind: LineKind) {
+        for line in lines {
+            assert_eq!(classify(line), kind, "{line}");
+        }
+    }
+
     #[test]
     fn seeds_boilerplate_kinds() {
         assert_eq!(classify("Support Us"), LineKind::Appeal);
@@ -225,43 +231,46 @@ mod tests {
         );
         assert_eq!(classify("Become a Patron!"), LineKind::Appeal);
         assert_eq!(classify("Read also:"), LineKind::RelatedHeader);
-        for header in [
-            "Читайте також:",
-            "Leia também",
-            "Você pode gostar...",
-            "Lesen Sie auch",
-        ] {
-            assert_eq!(classify(header), LineKind::RelatedHeader, "{header}");
-        }
+        assert_all(
+            &[
+                "Читайте також:",
+                "Leia também",
+                "Você pode gostar...",
+                "Lesen Sie auch",
+            ],
+            LineKind::RelatedHeader,
+        );
         assert_eq!(
             classify("Lesen Sie auch den Bericht des Rates."),
             LineKind::Story
         );
         assert_eq!(classify("About the Author"), LineKind::TailHeader);
         assert_eq!(classify("Disclaimer:"), LineKind::TailHeader);
-        for appeal in [
-            "Breaking News Emails",
-            "Get breaking news alerts and special reports. The news and stories that matter, delivered weekday mornings.",
-            "Join our Space Forums to keep talking space on the latest missions!",
-            "Already have an account? Log in",
-            "This article is exclusive to STAT+ subscribers",
-        ] {
-            assert_eq!(classify(appeal), LineKind::Appeal, "{appeal}");
-        }
+        assert_all(
+            &[
+                "Breaking News Emails",
+                "Get breaking news alerts and special reports. The news and stories that matter, delivered weekday mornings.",
+                "Join our Space Forums to keep talking space on the latest missions!",
+                "Already have an account? Log in",
+                "This article is exclusive to STAT+ subscribers",
+            ],
+            LineKind::Appeal,
+        );
         assert_eq!(classify("POPULAR CATEGORIES"), LineKind::RelatedHeader);
         assert_eq!(
             classify("More Great WIRED Stories"),
             LineKind::RelatedHeader
         );
-        for credit in [
-            "(Reporting by Will Dunham; Editing by Tom Brown)",
-            "Heba Habib contributed to this report.",
-            "Associated Press writers Alan Fram and Zeke Miller contributed to this report.",
-            "Email Tariq Malik at tmalik@example.com or follow him @tariqjmalik.",
-            "Originally published at www.example.com on November 18, 2011.",
-        ] {
-            assert_eq!(classify(credit), LineKind::Chrome, "{credit}");
-        }
+        assert_all(
+            &[
+                "(Reporting by Will Dunham; Editing by Tom Brown)",
+                "Heba Habib contributed to this report.",
+                "Associated Press writers Alan Fram and Zeke Miller contributed to this report.",
+                "Email Tariq Malik at tmalik@example.com or follow him @tariqjmalik.",
+                "Originally published at www.example.com on November 18, 2011.",
+            ],
+            LineKind::Chrome,
+        );
         assert_eq!(
             classify("More From the Los Angeles Times"),
             LineKind::RelatedHeader
@@ -270,29 +279,30 @@ mod tests {
             classify("GET BREAKING NEWS IN YOUR BROWSER. CLICK HERE TO TURN ON NOTIFICATIONS."),
             LineKind::Chrome
         );
-        for nav in [
-            "Follow RT on",
-            "Like this story? Share it with a friend!",
-            "Written by",
-            "Last Updated:",
-            r#"<img height="1" width="1" style="display:none" src="http://b.example.com/p?c1=2">"#,
-            "To Read the Full Story",
-            "Have a tip? Amy Kuperinsky may be reached at amy@example.com. Follow her on Twitter.",
-            "Image 1 of 5",
-            "1 - 5 of 36",
-            "X",
-            "ADVERTISEMENT – Star Tours",
-            "Tell us what YOU think...",
-            "Leave a Reply",
-            "This post may contain affiliate and/or referral links. Please see my disclosure page.",
-            "Share:",
-            "Table of Contents",
-            "In this article",
-            "Jump to section",
-            "Like this:",
-        ] {
-            assert_eq!(classify(nav), LineKind::Chrome, "{nav}");
-        }
+        assert_all(
+            &[
+                "Follow RT on",
+                "Like this story? Share it with a friend!",
+                "Written by",
+                "Last Updated:",
+                r#"<img height="1" width="1" style="display:none" src="http://b.example.com/p?c1=2">"#,
+                "To Read the Full Story",
+                "Have a tip? Amy Kuperinsky may be reached at amy@example.com. Follow her on Twitter.",
+                "Image 1 of 5",
+                "1 - 5 of 36",
+                "X",
+                "ADVERTISEMENT – Star Tours",
+                "Tell us what YOU think...",
+                "Leave a Reply",
+                "This post may contain affiliate and/or referral links. Please see my disclosure page.",
+                "Share:",
+                "Table of Contents",
+                "In this article",
+                "Jump to section",
+                "Like this:",
+            ],
+            LineKind::Chrome,
+        );
         assert_eq!(classify("ua en ru"), LineKind::LanguageSwitcher);
         assert_eq!(classify("EN | DE | FR"), LineKind::LanguageSwitcher);
         assert_eq!(classify("en-US / fr-CA"), LineKind::LanguageSwitcher);
@@ -310,24 +320,25 @@ mod tests {
 
     #[test]
     fn story_sentences_survive() {
-        for s in [
-            "Source: Ukrinform news agency, citing Carpenter",
-            "Putin in North Korea",
-            "He said it is the coalition Russia is building, noting the sharp contrast with the group of 50 nations.",
-            "Carpenter noted that this will not help Russia, which continues to provide strong support to Ukraine.",
-            "Moscow and Pyongyang have denied the facts of arms supplies.",
-            "About the author of the report, little is known.",
-            "Business School",
-            "Kyiv news",
-            "In this article, the council explains why the bridge must close.",
-            "More from the council meeting came later, when the mayor spoke.",
-            "<The Palace: Tale of Jang Noksu>",
-            "Reporting by the agency showed the bridge had been closed twice before.",
-            "More than 300 stories were told at the hearing.",
-            "Follow the money on this deal, the mayor told the council on Monday, and you will see.",
-            "If you already have an account with a bank, have its routing number ready when you file.",
-        ] {
-            assert_eq!(classify(s), LineKind::Story, "{s}");
-        }
+        assert_all(
+            &[
+                "Source: Ukrinform news agency, citing Carpenter",
+                "Putin in North Korea",
+                "He said it is the coalition Russia is building, noting the sharp contrast with the group of 50 nations.",
+                "Carpenter noted that this will not help Russia, which continues to provide strong support to Ukraine.",
+                "Moscow and Pyongyang have denied the facts of arms supplies.",
+                "About the author of the report, little is known.",
+                "Business School",
+                "Kyiv news",
+                "In this article, the council explains why the bridge must close.",
+                "More from the council meeting came later, when the mayor spoke.",
+                "<The Palace: Tale of Jang Noksu>",
+                "Reporting by the agency showed the bridge had been closed twice before.",
+                "More than 300 stories were told at the hearing.",
+                "Follow the money on this deal, the mayor told the council on Monday, and you will see.",
+                "If you already have an account with a bank, have its routing number ready when you file.",
+            ],
+            LineKind::Story,
+        );
     }
 }

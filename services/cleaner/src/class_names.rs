@@ -112,9 +112,9 @@ impl<'a> NameRules<'a> {
 /// the page, so no rule reads it. Phrases have function words; names of
 /// parts ("cookie-law-info-bar") do not.
 fn is_slug(id: &str) -> bool {
-    let words: Vec<&str> = id.split(['-', '_']).filter(|w| !w.is_empty()).collect();
-    words.len() >= 3
-        && words.iter().any(|w| {
+    let words = || id.split(['-', '_']).filter(|w| !w.is_empty());
+    words().nth(2).is_some()
+        && words().any(|w| {
             matches!(
                 w.to_ascii_lowercase().as_str(),
                 "a" | "an"

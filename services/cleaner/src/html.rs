@@ -109,8 +109,6 @@ fn skip_tag(tag: &str) -> bool {
     )
 }
 
-/// Skipped tags that live inside a line of text: an emoji image or a
-/// script in a paragraph must not split it in two.
 /// Tags that mark up words inside running text.
 fn phrase_tag(tag: &str) -> bool {
     matches!(
@@ -119,6 +117,8 @@ fn phrase_tag(tag: &str) -> bool {
     )
 }
 
+/// Skipped tags that live inside a line of text: an emoji image or a
+/// script in a paragraph must not split it in two.
 fn inline_tag(tag: &str) -> bool {
     matches!(
         tag,

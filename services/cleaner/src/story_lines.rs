@@ -9,9 +9,13 @@ use regex::Regex;
 use crate::boilerplate::LineKind;
 use crate::html::{Block, BlockKind, Segmented};
 
+/// Month names, full or cut ("Sept.", "November"), for the date rules.
+const MONTH: &str = "(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)";
+
 static BYLINE_OR_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^\s*((by|written by|words by|reporting by|von|par|por)\s+[\p{Lu}][\p{L}.'-]+(\s+[\p{Lu}][\p{L}.'-]+){0,3}(\s*(,|and|&)\s*[\p{Lu}][\p{L}.'-]+(\s+[\p{Lu}][\p{L}.'-]+){0,3})*|(first published|published|updated|posted|last updated)( on)?\s?:?\s.{0,40}|((mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?(\d{1,2}\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(st|nd|rd|th)?,?\s+\d{4}.{0,20}|((mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?\d{1,2}\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{4}.{0,20}|\d{4}-\d{2}-\d{2}([t\s]\d{2}:\d{2}.{0,10})?|\d{1,2}[./]\d{1,2}[./]\d{2,4}(,?\s+\d{1,2}:\d{2})?)\s*$",
+        &r"(?i)^\s*((by|written by|words by|reporting by|von|par|por)\s+[\p{Lu}][\p{L}.'-]+(\s+[\p{Lu}][\p{L}.'-]+){0,3}(\s*(,|and|&)\s*[\p{Lu}][\p{L}.'-]+(\s+[\p{Lu}][\p{L}.'-]+){0,3})*|(first published|published|updated|posted|last updated)( on)?\s?:?\s.{0,40}|((mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?(\d{1,2}\s+)?<month>[a-z]*\.?\s+\d{1,2}(st|nd|rd|th)?,?\s+\d{4}.{0,20}|((mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?\d{1,2}\s+<month>[a-z]*\.?,?\s+\d{4}.{0,20}|\d{4}-\d{2}-\d{2}([t\s]\d{2}:\d{2}.{0,10})?|\d{1,2}[./]\d{1,2}[./]\d{2,4}(,?\s+\d{1,2}:\d{2})?)\s*$"
+            .replace("<month>", MONTH),
     )
     .expect("valid regex")
 });
@@ -50,7 +54,8 @@ static READING_TIME: LazyLock<Regex> = LazyLock::new(|| {
 /// "2019-11-20" or "3 days ago".
 static DATED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)((jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(st|nd|rd|th)?,?\s+\d{4}|\d{1,2}\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{4}|\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\b\d+\s+(minute|hour|day|week|month|year)s?\s+ago)",
+        &r"(?i)(<month>[a-z]*\.?\s+\d{1,2}(st|nd|rd|th)?,?\s+\d{4}|\d{1,2}\s+<month>[a-z]*\.?,?\s+\d{4}|\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\b\d+\s+(minute|hour|day|week|month|year)s?\s+ago)"
+            .replace("<month>", MONTH),
     )
     .expect("valid regex")
 });
@@ -318,19 +323,18 @@ fn card_runs(blocks: &[Block], range: (usize, usize)) -> Vec<bool> {
     let heads: Vec<usize> = (range.0..range.1)
         .filter(|&i| linked_heading(&blocks[i]))
         .collect();
-    // The blocks of the card headed at `head`, up to `end`; None when they
-    // are not a card's.
-    let card_end = |head: usize, end: usize| -> Option<usize> {
+    // Whether the blocks after the heading at `head`, up to `end`, are a
+    // card's.
+    let is_card = |head: usize, end: usize| {
         let body = &blocks[head + 1..end];
         let summaries = body.iter().filter(|b| b.words > CARD_META_WORDS).count();
-        let fits = body.len() <= CARD_BLOCKS
+        body.len() <= CARD_BLOCKS
             && summaries <= 1
             && body.iter().all(|b| {
                 b.kind != BlockKind::Heading
                     && (b.words <= CARD_META_WORDS
                         || (b.words <= CARD_SUMMARY_WORDS && b.link_chars == 0))
-            });
-        fits.then_some(end)
+            })
     };
     let dated = |&(from, to): &(usize, usize)| {
         blocks[from + 1..to]
@@ -355,15 +359,11 @@ fn card_runs(blocks: &[Block], range: (usize, usize)) -> Vec<bool> {
                 .find(|&i| blocks[i].kind == BlockKind::Heading)
                 .unwrap_or(range.1)
         });
-        match card_end(head, end) {
-            Some(to) => run.push((head, to)),
-            None => {
-                // A card that runs on into story paragraphs ends the run,
-                // and is not one of its cards.
-                flush(&mut run);
-            }
-        }
-        if next.is_none_or(|n| n != end) {
+        if is_card(head, end) {
+            run.push((head, end));
+        } else {
+            // A card that runs on into story paragraphs ends the run, and
+            // is not one of its cards.
             flush(&mut run);
         }
     }
