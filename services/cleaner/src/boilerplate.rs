@@ -22,7 +22,7 @@ static RELATED_HEADER: LazyLock<Regex> = LazyLock::new(|| {
 /// the Los Angeles Times", "More great WIRED stories". Read on short lines
 /// only, so a sentence that starts "More from ..." stays a sentence.
 static RELATED_HEADER_NAMED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*more (from .+|(great |top |recent |popular )?.*(stories|articles|news|posts|reads))\s*[:.!]?\s*$")
+    Regex::new(r"(?i)^\s*(more (from .+|(great |top |recent |popular )?.*(stories|articles|news|posts|reads))|related (articles|stories|posts|news) (from|on|in|at) .+|popular (on|at) .+)\s*[:.!]?\s*$")
         .expect("valid regex")
 });
 
@@ -50,7 +50,7 @@ static APPEAL_CUES: LazyLock<Regex> =
 /// Short prompts and chrome: sharing, cookies, ads, copyright, follow-us.
 static CHROME_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^\s*(share( this( article| story| page)?)?( on| via)?(\s*:?(\s*(facebook|twitter|x|linkedin|whatsapp|telegram|email|e-mail|reddit|pinterest|messenger|print|copy link)[,|]?)+)?|share on (facebook|twitter|x|linkedin|whatsapp|telegram)|tweet|email|print|copy link|advertisement( ?[-–—:|] ?.+)?|advertising|advert|sponsored( content)?|sharing is caring|(previous|next) (post|article|story)|skip (to|ad)|follow us( on)?.*|listen to (this )?article.*|comments?( \(\d+\))?|\d+ comments?|all rights reserved.*|©.*|copyright ©?.*|this (site|website) uses cookies.*|we use cookies.*|(accept|reject|manage) (all )?cookies.*|cookie (policy|settings|preferences).*|privacy policy|terms of (use|service)|back to top|loading\.*|close|menu|search|log ?in|sign (in|up)|subscribe|home|share:|tags?:.*|topics?:.*|filed under:?.*|table of contents|contents|in this (article|post|guide)|jump to( section)?|on this page|like this:|like loading\.*|tell us what you think\.*|follow \S+ on( .+)?|like this (story|article|post)\?.*|latest posts by .+ \(see all\)|(written|reviewed|edited|fact[- ]checked|medically reviewed) by:?|(last )?updated:?|published:?|posted (on|by):?|to read the full (story|article)|<[a-z][a-z0-9]*(\s+[a-z-]+=[^<>]*)?\s*/?>|x|×|✕|(image|photo|picture|slide) \d+ (of|/) \d+|\d+ ?[-–] ?\d+ of \d+|leave a (comment|reply)|post a comment|add a comment|join the (discussion|conversation))\s*[.!]?\s*$",
+        r"(?i)^\s*(share( this( article| story| page| post)?)?( on| via)?(\s*:?(\s*(facebook|twitter|x|linkedin|whatsapp|telegram|email|e-mail|reddit|pinterest|messenger|print|copy link)[,|]?)+)?|share on (facebook|twitter|x|linkedin|whatsapp|telegram)|tweet|email|print|copy link|advertisement( ?[-–—:|] ?.+)?|advertising|advert|sponsored( content)?|sharing is caring|(previous|next) (post|article|story)|skip (to|ad)|follow us( on)?.*|listen to (this )?article.*|comments?( \(\d+\))?|\d+ comments?|all rights reserved.*|©.*|copyright ©?.*|this (site|website) uses cookies.*|we use cookies.*|(accept|reject|manage) (all )?cookies.*|cookie (policy|settings|preferences).*|privacy policy|terms of (use|service)|back to top|loading\.*|close|menu|search|log ?in|sign (in|up)|subscribe|home|share:|tags?:.*|topics?:.*|filed under:?.*|table of contents?|contents|in this (article|post|guide)|jump to( section)?:?|print this (page|article|story|post)|on this page|like this:|like loading\.*|tell us what you think\.*|follow \S+ on( .+)?|like this (story|article|post)\?.*|latest posts by .+ \(see all\)|(written|reviewed|edited|fact[- ]checked|medically reviewed) by:?|(last )?updated:?|published:?|posted (on|by):?|to read the full (story|article)|<[a-z][a-z0-9]*(\s+[a-z-]+=[^<>]*)?\s*/?>|x|×|✕|(image|photo|picture|slide) \d+ (of|/) \d+|\d+ ?[-–] ?\d+ of \d+|leave a (comment|reply)|post a comment|add a comment|join the (discussion|conversation))\s*[.!]?\s*$",
     )
     .expect("valid regex")
 });
@@ -63,7 +63,7 @@ static MORE_ELSEWHERE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Notices that open with a fixed phrase and run a few sentences: cookie
 /// banners, affiliate-link disclosures, "this needs JavaScript".
-const SITE_NOTICE_PATTERN: &str = r"(?i)^\s*(this (web)?site uses cookies|we use cookies|the cookie settings on this|by (continuing to (use|browse)|using) (this|our) (web)?site)|(?-u:\b)(may )?contains? (affiliate|referral|sponsored)( and/or (affiliate|referral))? links|this (slideshow|video|content|page) requires javascript|(turn on|enable|allow) (browser |push |desktop )?notifications|have a (news |story )?tip\?|(please )?enable javascript|javascript protected";
+const SITE_NOTICE_PATTERN: &str = r"(?i)^\s*(this (web)?site uses cookies|we use cookies|the cookie settings on this|by (continuing to (use|browse)|using) (this|our) (web)?site)|(?-u:\b)(may )?contains? (affiliate|referral|sponsored)( and/or (affiliate|referral))? links|this (slideshow|video|content|page) requires javascript|(turn on|enable|allow) (browser |push |desktop )?notifications|have a (news |story )?tip\?|(please )?enable javascript|javascript protected|(?-u:\b)(may|might|will|could) (earn|receive|get|collect) (a |an )?(small )?(share of (the )?(sale|revenue)|(affiliate )?commissions?|compensation)|earn from qualifying purchases";
 static SITE_NOTICE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(SITE_NOTICE_PATTERN).expect("valid regex"));
 
@@ -127,7 +127,7 @@ fn is_menu_line(t: &str) -> bool {
 
 /// Bylines and time stamps as lines of their own.
 static BYLINE_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(by\s+[\p{Lu}][\p{L}.'-]+(\s+[\p{Lu}][\p{L}.'-]+){0,3}(,\s*[\p{L} .&-]{2,40})?|(published|updated|posted)\s+(\d+\s+(minutes?|hours?|days?)\s+ago|on(?-u:\b).{0,40}|\d.{0,40})(\s*\|\s*\d+\s+min(ute)?s?\s+read)?|\d+\s+min(ute)?s?\s+read)\s*$")
+    Regex::new(r"(?i)^\s*(by\s+[\p{Lu}][\p{L}.'-]+(\s+[\p{Lu}][\p{L}.'-]+){0,3}(,\s*[\p{L} .&-]{2,40})?|(published|updated|posted)\s+(\d+\s+(minutes?|hours?|days?)\s+ago|on(?-u:\b).{0,40}|\d.{0,40})(\s*\|\s*\d+\s+min(ute)?s?\s+read)?|\d+\s*min(ute)?s?\s+read( time)?|((reading|read) time|tempo de leitura|tiempo de lectura|temps de lecture|lesezeit|czas czytania|время чтения)(\s*:?\s*\d+\s*\w+\.?)?)\s*$")
         .expect("valid regex")
 });
 
@@ -237,6 +237,9 @@ mod tests {
                 "Leia também",
                 "Você pode gostar...",
                 "Lesen Sie auch",
+                "Related Articles from The Verge:",
+                "Popular on IndieWire",
+                "Related articles on Move.org",
             ],
             LineKind::RelatedHeader,
         );
@@ -295,10 +298,20 @@ mod tests {
                 "Tell us what YOU think...",
                 "Leave a Reply",
                 "This post may contain affiliate and/or referral links. Please see my disclosure page.",
+                "If you buy something through this post, IGN may get a share of the sale. For more, learn more.",
+                "We independently review everything we recommend. When you buy through our links, we may earn a commission.",
+                "Disclosure: As an Affiliate Marketer, I earn from qualifying purchases.",
                 "Share:",
                 "Table of Contents",
                 "In this article",
                 "Jump to section",
+                "Jump to:",
+                "Table Of Content",
+                "Share This Post",
+                "Print This Page",
+                "Reading Time: 8 minutes",
+                "4 min read time",
+                "Tempo de leitura: 2 minutos",
                 "Like this:",
             ],
             LineKind::Chrome,
@@ -332,6 +345,10 @@ mod tests {
                 "Kyiv news",
                 "In this article, the council explains why the bridge must close.",
                 "More from the council meeting came later, when the mayor spoke.",
+                "Related articles on the bridge were published by the council last year.",
+                "Print this page and bring it to the polling station with your ID.",
+                "Reading time for the whole report is about two hours.",
+                "Real-estate agents earn a commission of about 5% on each sale in the county.",
                 "<The Palace: Tale of Jang Noksu>",
                 "Reporting by the agency showed the bridge had been closed twice before.",
                 "More than 300 stories were told at the hearing.",

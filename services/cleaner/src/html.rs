@@ -92,7 +92,6 @@ fn skip_tag(tag: &str) -> bool {
             | "object"
             | "embed"
             | "canvas"
-            | "figure"
             | "figcaption"
             | "picture"
             | "img"
@@ -153,6 +152,17 @@ fn block_tag(tag: &str) -> Option<BlockKind> {
     })
 }
 
+/// A figure is mostly a picture and its caption, but editors also wrap
+/// tables and code listings in one (WordPress's `wp-block-table`): those
+/// are the story's data, and only their caption goes.
+fn holds_data(figure: ego_tree::NodeRef<'_, Node>) -> bool {
+    figure.descendants().any(|n| {
+        n.value()
+            .as_element()
+            .is_some_and(|el| matches!(el.name(), "table" | "pre"))
+    })
+}
+
 fn skip_element(
     node: ego_tree::NodeRef<'_, Node>,
     el: &scraper::node::Element,
@@ -161,7 +171,7 @@ fn skip_element(
     keep_chrome: bool,
 ) -> bool {
     let tag = el.name();
-    if skip_tag(tag) {
+    if skip_tag(tag) || (tag == "figure" && !holds_data(node)) {
         return true;
     }
     let styled_hidden = el.attr("style").is_some_and(|style| {

@@ -148,6 +148,34 @@ fn a_data_table_in_the_story_is_kept_as_rows_and_a_table_of_links_is_not() {
 }
 
 #[test]
+fn a_table_in_a_figure_stays_and_its_caption_and_a_photo_go() {
+    let rows: String = (1..=6)
+        .map(|i| format!("<tr><td>{}%</td><td>${i}0,000</td></tr>", 10 + i))
+        .collect();
+    let html = format!(
+        r#"<article>{}<figure class="wp-block-table"><table><tr><th>Rate</th><th>Income</th></tr>{rows}</table>
+        <figcaption>Table: the brackets for 2025</figcaption></figure>{}
+        <figure><img src="x.jpg"><figcaption>The minister at the podium. Photo: AP</figcaption></figure>{}</article>"#,
+        paragraph(0),
+        paragraph(1),
+        paragraph(2)
+    );
+    let got = lines(&html, None);
+    assert!(got.contains(&"Rate | Income".to_string()), "{got:?}");
+    assert!(got.contains(&"13% | $30,000".to_string()), "{got:?}");
+    assert!(
+        !got.iter()
+            .any(|l| l.contains("brackets") || l.contains("podium")),
+        "{got:?}"
+    );
+    assert_eq!(
+        got.iter().filter(|l| l.starts_with("Paragraph")).count(),
+        3,
+        "{got:?}"
+    );
+}
+
+#[test]
 fn teaser_cards_in_the_story_container_go_and_a_product_list_stays() {
     let story: String = (0..4)
         .map(|i| {
@@ -439,12 +467,14 @@ fn a_row_of_date_reading_time_and_byline_goes_and_a_sentence_with_a_date_stays()
         "<article><p>March 15, 2022 · 3 min read · By ASU Online</p><p>by Regan September 15, 2014</p>\
          <p>Last Updated : Nov 20, 2019 01:41 PM IST | Source: Moneycontrol.com</p>\
          <p>First Published on Nov 20, 2019 01:38 pm</p>\
-         <p>PUBLISHED: November 19, 2019 at 8:59 pm | UPDATED: November 19, 2019 at 10:16 pm</p>{}\
-         <p>On March 15, 2022 · the day the bridge closed · traffic doubled.</p></article>",
+         <p>PUBLISHED: November 19, 2019 at 8:59 pm | UPDATED: November 19, 2019 at 10:16 pm</p>\
+         <p>Reading Time: 8 minutes</p><p>4 min read time</p><p>on Dec 17, 2025</p>{}\
+         <p>On March 15, 2022 · the day the bridge closed · traffic doubled.</p>\
+         <p>On June 3, 2024 the council met.</p></article>",
         paragraph(0)
     );
     let got = lines(&html, None);
-    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(got.len(), 3, "{got:?}");
     assert!(got[0].starts_with("Paragraph 0"), "{got:?}");
 }
 

@@ -14,7 +14,7 @@ const MONTH: &str = "(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)";
 
 static BYLINE_OR_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        &r"(?i)^\s*((by|written by|words by|reporting by|von|par|por)\s+[\p{Lu}][\p{L}.'-]+(\s+[\p{Lu}][\p{L}.'-]+){0,3}(\s*(,|and|&)\s*[\p{Lu}][\p{L}.'-]+(\s+[\p{Lu}][\p{L}.'-]+){0,3})*|(first published|published|updated|posted|last updated)( on)?\s?:?\s.{0,40}|((mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?(\d{1,2}\s+)?<month>[a-z]*\.?\s+\d{1,2}(st|nd|rd|th)?,?\s+\d{4}.{0,20}|((mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?\d{1,2}\s+<month>[a-z]*\.?,?\s+\d{4}.{0,20}|\d{4}-\d{2}-\d{2}([t\s]\d{2}:\d{2}.{0,10})?|\d{1,2}[./]\d{1,2}[./]\d{2,4}(,?\s+\d{1,2}:\d{2})?)\s*$"
+        &r"(?i)^\s*((by|written by|words by|reporting by|von|par|por)\s+[\p{Lu}][\p{L}.'-]+(\s+[\p{Lu}][\p{L}.'-]+){0,3}(\s*(,|and|&)\s*[\p{Lu}][\p{L}.'-]+(\s+[\p{Lu}][\p{L}.'-]+){0,3})*|(first published|published|updated|posted|last updated)( on)?\s?:?\s.{0,40}|((mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?(\d{1,2}\s+)?<month>[a-z]*\.?\s+\d{1,2}(st|nd|rd|th)?,?\s+\d{4}.{0,20}|((mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?\d{1,2}\s+<month>[a-z]*\.?,?\s+\d{4}.{0,20}|on\s+<month>[a-z]*\.?\s+\d{1,2}(st|nd|rd|th)?,?\s+\d{4}|\d{4}-\d{2}-\d{2}([t\s]\d{2}:\d{2}.{0,10})?|\d{1,2}[./]\d{1,2}[./]\d{2,4}(,?\s+\d{1,2}:\d{2})?)\s*$"
             .replace("<month>", MONTH),
     )
     .expect("valid regex")
