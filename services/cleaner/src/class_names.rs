@@ -11,7 +11,7 @@ use regex::RegexSet;
 const POSITIVE_NAME: &str = r"(?i)(article-?body|articlebody|article-?content|article-?text|story-?body|story-?content|entry-?content|post-?content|post-?body|main-?content|body-?text|content-?body|rich-?text|article__body|body__content)";
 
 /// Names that never hold an article, whatever the subtree's size.
-const ALWAYS_NEGATIVE: &str = r"(?i)(^|[-_\s])(comment|comments|comment-?list|disqus|cookie|cookies|consent|gdpr|outbrain|taboola)([-_\s]|$)";
+const ALWAYS_NEGATIVE: &str = r"(?i)(^|[-_\s])(comment|comments|comment-?list|replies|disqus|cookie|cookies|consent|gdpr|outbrain|taboola)([-_\s]|$)";
 
 /// Names that may be the content wrapper; they cancel the negative names
 /// below ("box article modal-enabled", "page-content and-w-sidebar").
@@ -271,6 +271,17 @@ mod tests {
                 match_names(wrapper, "").maybe_content() || match_names(wrapper, "").positive(),
                 "{wrapper}"
             );
+        }
+    }
+
+    #[test]
+    fn a_thread_of_replies_never_holds_the_article() {
+        for thread in ["js_replies ", "replies-wrapper fade", "comment-list"] {
+            assert!(match_names(thread, "").never_content(), "{thread}");
+        }
+        // One reply, or a reply button, is not a thread.
+        for name in ["reply", "reply-button"] {
+            assert!(!match_names(name, "").never_content(), "{name}");
         }
     }
 
