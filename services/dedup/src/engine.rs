@@ -12,7 +12,7 @@ use crate::entities::{add_names, names_disagree, strongest_names};
 use crate::lsh::{BANDS, Buckets, MINHASH_PERMS, SHARED, band_keys, minhash};
 use crate::text::{hash64, normalised_hash, shingle_hashes, tokens};
 use crate::vectors::{
-    cosine, headline_words, headlines_agree, merge_centroid, normalise, strongest_first,
+    Weights, cosine, headline_words, headlines_agree, merge_centroid, normalise, strongest_first,
     term_frequencies,
 };
 use news_core::messages::VerdictKind;
@@ -414,7 +414,8 @@ impl Engine {
         terms: &[u64],
         published: Option<i64>,
     ) -> Option<(u64, f32)> {
-        let mut votes: HashMap<u64, f32> = HashMap::default();
+        let mut votes: HashMap<u64, f32> =
+            HashMap::with_capacity_and_hasher(256, Default::default());
         for (t, w) in vec.iter().take(INDEX_TERMS * 2) {
             for s in self.term_index.get(t).into_iter().flatten() {
                 *votes.entry(*s).or_default() += w;
@@ -423,7 +424,7 @@ impl Engine {
         let mut cands: Vec<(u64, f32)> = votes.into_iter().collect();
         strongest_first(&mut cands, MAX_CANDIDATES);
         let mut best: Option<(u64, f32)> = None;
-        let weights: HashMap<u64, f32> = vec.iter().copied().collect();
+        let weights = Weights::new(vec.iter().copied());
         for (key, _) in cands {
             let Some(story) = self.stories.get(&key) else {
                 continue;

@@ -186,7 +186,7 @@ impl Word {
         let hash = self.hash.finish();
         // Stopwords are short: longer words skip the set.
         let stop =
-            self.chars == 1 || (self.bytes <= STOPWORD_MAX_BYTES && STOPWORDS.contains(&hash));
+            self.chars == 1 || (self.bytes <= STOPWORD_MAX_BYTES && STOPWORDS.get(hash).is_some());
         Token {
             hash,
             stop,
@@ -199,8 +199,12 @@ impl Word {
 /// Common function words in the languages newsmill sees most; they carry no
 /// event information. Held by the hash tokens carry anyway: no second pass
 /// over the word.
-static STOPWORDS: std::sync::LazyLock<rustc_hash::FxHashSet<u64>> =
-    std::sync::LazyLock::new(|| STOP.iter().map(|w| hash64(w.as_bytes())).collect());
+static STOPWORDS: std::sync::LazyLock<Stopwords> =
+    std::sync::LazyLock::new(|| Stopwords::new(STOP.iter().map(|w| (hash64(w.as_bytes()), ()))));
+
+/// Most short words are not stopwords, and the bitmap tells so without a
+/// probe of the set: 4,096 bits for a few hundred stopwords.
+type Stopwords = crate::vectors::Prefiltered<(), 64>;
 
 /// The longest stopword, in bytes ("according"); a test checks it.
 const STOPWORD_MAX_BYTES: usize = 9;

@@ -10,7 +10,10 @@ use crate::text::Token;
 /// and numbers weigh more: they survive paraphrase and translation, and
 /// separate events of the same kind.
 pub(crate) fn term_frequencies(toks: &[Token], title: &[Token]) -> HashMap<u64, f32> {
-    let mut tf: HashMap<u64, f32> = HashMap::default();
+    // Sized once: about half the words of a text are distinct content
+    // words, and growing the map was a twentieth of a decision's time.
+    let mut tf: HashMap<u64, f32> =
+        HashMap::with_capacity_and_hasher(toks.len() / 2, Default::default());
     let title_words: HashSet<u64> = title.iter().map(|x| x.hash).collect();
     for t in toks {
         if t.stop {
@@ -83,9 +86,54 @@ pub(crate) fn normalise(v: &mut [(u64, f32)]) {
     }
 }
 
-/// Dot product of two unit vectors, one already in a map.
-pub(crate) fn cosine(a: &HashMap<u64, f32>, b: &[(u64, f32)]) -> f32 {
-    b.iter().filter_map(|(t, w)| a.get(t).map(|x| w * x)).sum()
+/// A map from hashed keys behind a bitmap of them: when most keys asked
+/// for are absent, one bit answers for all but a few, without a probe of
+/// the map. Keys are avalanched hashes, so their low bits pick the slot.
+pub(crate) struct Prefiltered<V, const WORDS: usize> {
+    bits: [u64; WORDS],
+    map: HashMap<u64, V>,
+}
+
+impl<V, const WORDS: usize> Prefiltered<V, WORDS> {
+    pub(crate) fn new(entries: impl IntoIterator<Item = (u64, V)>) -> Self {
+        let mut bits = [0u64; WORDS];
+        let map: HashMap<u64, V> = entries.into_iter().collect();
+        for key in map.keys() {
+            let (word, bit) = Self::slot(*key);
+            bits[word] |= bit;
+        }
+        Prefiltered { bits, map }
+    }
+
+    fn slot(key: u64) -> (usize, u64) {
+        let i = (key as usize) % (WORDS * 64);
+        (i / 64, 1 << (i % 64))
+    }
+
+    /// Whether the bitmap lets `key` through to the map.
+    pub(crate) fn may_hold(&self, key: u64) -> bool {
+        let (word, bit) = Self::slot(key);
+        self.bits[word] & bit != 0
+    }
+
+    pub(crate) fn get(&self, key: u64) -> Option<&V> {
+        if !self.may_hold(key) {
+            return None;
+        }
+        self.map.get(&key)
+    }
+}
+
+/// An article's vector ready for many dot products. Most of a story
+/// centroid's terms are not the article's, and the map lookups the bitmap
+/// saves were a tenth of a decision's time. 1,024 bits for 60 terms: about
+/// one absent term in 17 gets past the bitmap.
+pub(crate) type Weights = Prefiltered<f32, 16>;
+
+/// Dot product of two unit vectors, one ready for lookups. Summed in the
+/// order of `b`, so the result does not depend on the bitmap.
+pub(crate) fn cosine(a: &Weights, b: &[(u64, f32)]) -> f32 {
+    b.iter().filter_map(|(t, w)| a.get(*t).map(|x| w * x)).sum()
 }
 
 /// Running mean of member vectors, truncated to the strongest terms.
@@ -115,4 +163,36 @@ pub(crate) fn strongest_first(v: &mut Vec<(u64, f32)>, keep: usize) {
         v.truncate(keep);
     }
     v.sort_unstable_by(order);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dot_product_through_the_bitmap_is_the_plain_one() {
+        // Random sparse vectors over a small vocabulary, so that terms share
+        // bitmap slots with terms the article does not have.
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..200 {
+            let article: Vec<(u64, f32)> = (0..60)
+                .map(|_| (next() % 5_000, (next() % 100) as f32 / 100.0))
+                .collect();
+            let story: Vec<(u64, f32)> = (0..120)
+                .map(|_| (next() % 5_000, (next() % 100) as f32 / 100.0))
+                .collect();
+            let plain: HashMap<u64, f32> = article.iter().copied().collect();
+            let want: f32 = story
+                .iter()
+                .filter_map(|(t, w)| plain.get(t).map(|x| w * x))
+                .sum();
+            assert_eq!(cosine(&Weights::new(article.iter().copied()), &story), want);
+        }
+    }
 }
