@@ -383,9 +383,24 @@ pub(crate) const READ_ATTRIBUTES: &[&str] = &[
     "shadowrootmode",
 ];
 
+/// Formatting elements other than `<a>`: the parser reopens up to three
+/// identical ones, element and attributes, after a block closes them (the
+/// "Noah's Ark" clause), so their attributes change the tree. An `<a>`
+/// closes the one before it, so no two are ever open to compare.
+const FORMATTING: &[&str] = &[
+    "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u",
+];
+
 /// Of the attributes above, `href` is read only on `<link>` (the canonical
 /// URL); on links it is a sixth of a page's bytes once scripts are gone.
+/// Formatting elements keep every attribute.
 fn is_read_attribute(element: &[u8], attribute: &[u8]) -> bool {
+    if FORMATTING
+        .iter()
+        .any(|f| f.as_bytes().eq_ignore_ascii_case(element))
+    {
+        return true;
+    }
     if attribute.eq_ignore_ascii_case(b"href") {
         return element.eq_ignore_ascii_case(b"link");
     }
@@ -535,7 +550,8 @@ pub fn outline(html: &str) -> Vec<String> {
                         k.ns.is_empty()
                             && is_read_attribute(el.name().as_bytes(), k.local.as_bytes())
                     })
-                    .map(|(k, v)| format!("{}={v:?}", k.local))
+                    // The value as text: a tendril's `Debug` shows how it is stored.
+                    .map(|(k, v)| format!("{}={:?}", k.local, &**v))
                     .collect();
                 attrs.sort();
                 lines.push(format!("<{} {}>", el.name(), attrs.join(" ")));
