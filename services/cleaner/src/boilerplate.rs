@@ -10,7 +10,7 @@ use regex::{Regex, RegexSet};
 /// A line that introduces a list of links to other articles.
 static RELATED_HEADER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^\s*(read (also|more|next)|also read|see also|more (on|about) (this|the) (topic|story|subject)|more from|explore further|related( (articles|stories|news|coverage|content|topics|reading|tags))?|most (read|popular|viewed|shared)|recommended( for you)?|you (may|might) (also )?(like|be interested)|popular (now|posts|articles|stories|categories|tags)|trending( now)?|latest news|top stories|editor'?s picks|what to read next)\s*[:.!]?\s*$",
+        r"(?i)^\s*(read (also|more|next)|also read|see also|more (on|about) (this|the) (topic|story|subject)|more from|explore further|related( (articles|stories|news|coverage|content|topics|reading|tags))?|most (read|popular|viewed|shared)|recommended( for you)?|you (may|might) (also )?(like|be interested)|popular (now|posts|articles|stories|categories|tags)|trending( now)?|latest news|top stories|editor'?s picks|what to read next)\s*([:.!]|\.\.\.|…)?\s*$",
     )
     .expect("valid regex")
 });
@@ -91,6 +91,19 @@ const CAPTION_PATTERN: &str = r"(?i)(^\s*(photo|image|picture|illustration|video
 static CAPTION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(CAPTION_PATTERN).expect("valid regex"));
 
+/// A photo credit on its own line, agency first: "Getty Images / Jane
+/// Doe", "AP Photo/Evan Vucci". Read on short lines only, so that a
+/// sentence about a "Reuters/Ipsos poll" stays.
+static PHOTO_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^\s*(getty images|ap photo|reuters|afp|shutterstock|istock|alamy|epa)\s*/\s*\S",
+    )
+    .expect("valid regex")
+});
+
+/// Most words a photo credit line has.
+const PHOTO_CREDIT_WORDS: usize = 6;
+
 /// A line of language codes, such as "ua en ru" or "EN | DE | FR".
 static LANG_SWITCH: LazyLock<Regex> = LazyLock::new(|| {
     // Codes apart from each other: "Business School" is not "bu si ne ss".
@@ -127,7 +140,7 @@ fn is_menu_line(t: &str) -> bool {
 
 /// Bylines and time stamps as lines of their own.
 static BYLINE_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(by\s+[\p{Lu}][\p{L}.'-]+(\s+[\p{Lu}][\p{L}.'-]+){0,3}(,\s*[\p{L} .&-]{2,40})?|(published|updated|posted)\s+(\d+\s+(minutes?|hours?|days?)\s+ago|on(?-u:\b).{0,40}|\d.{0,40})(\s*\|\s*\d+\s+min(ute)?s?\s+read)?|\d+\s*min(ute)?s?\s+read( time)?|((reading|read) time|tempo de leitura|tiempo de lectura|temps de lecture|lesezeit|czas czytania|время чтения)(\s*:?\s*\d+\s*\w+\.?)?)\s*$")
+    Regex::new(r"(?i)^\s*(by\s+[\p{Lu}][\p{L}.'-]+(\s+[\p{Lu}][\p{L}.'-]+){0,3}(,\s*[\p{L} .&-]{2,40})?|(published|updated|posted)\s+(\d+\s+(minutes?|hours?|days?)\s+ago|on(?-u:\b).{0,40}|\d.{0,40})(\s*\|\s*\d+\s+min(ute)?s?\s+read)?|\d+\s*min(ute)?s?\.?\s+read( time)?|((reading|read) time|tempo de leitura|tiempo de lectura|temps de lecture|lesezeit|czas czytania|время чтения)(\s*:?\s*\d+\s*\w+\.?)?)\s*$")
         .expect("valid regex")
 });
 
@@ -168,6 +181,9 @@ pub fn classify_counted(t: &str, words: usize) -> LineKind {
     }
     if words <= 12 && CHROME_LINE.is_match(t) {
         return LineKind::Chrome;
+    }
+    if words <= PHOTO_CREDIT_WORDS && PHOTO_CREDIT.is_match(t) {
+        return LineKind::Caption;
     }
     if words <= 45 && (MORE_ELSEWHERE.is_match(t) || CREDIT_LINE.is_match(t)) {
         return LineKind::Chrome;
@@ -239,6 +255,7 @@ mod tests {
                 "Lesen Sie auch",
                 "Related Articles from The Verge:",
                 "Popular on IndieWire",
+                "You may also like...",
                 "Related articles on Move.org",
             ],
             LineKind::RelatedHeader,
@@ -311,6 +328,7 @@ mod tests {
                 "Print This Page",
                 "Reading Time: 8 minutes",
                 "4 min read time",
+                "0 min. read",
                 "Tempo de leitura: 2 minutos",
                 "Like this:",
             ],
@@ -322,6 +340,14 @@ mod tests {
         assert_eq!(
             classify("Vladimir Putin and Kim Jong Un. Photo: RIA Novosti"),
             LineKind::Caption
+        );
+        assert_all(
+            &["Getty Images / Daniela Duncan", "AP Photo/Evan Vucci"],
+            LineKind::Caption,
+        );
+        assert_eq!(
+            classify("Reuters/Ipsos polled 1,000 adults on the bridge plan last week."),
+            LineKind::Story
         );
         assert_eq!(
             classify(
