@@ -10,7 +10,7 @@ use regex::{Regex, RegexSet};
 /// A line that introduces a list of links to other articles.
 static RELATED_HEADER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^\s*(read (also|more|next)|also read|see also|more (on|about) (this|the) (topic|story|subject)|more from|explore further|related( (articles|stories|news|coverage|content|topics|reading|tags))?|most (read|popular|viewed|shared)|recommended( for you)?|you (may|might) (also )?(like|be interested)|popular (now|posts|articles|stories|categories|tags)|trending( now)?|latest news|top stories|editor'?s picks|what to read next)\s*([:.!]|\.\.\.|…)?\s*$",
+        r"(?i)^\s*(read (also|more|next)|also read|see also|more (on|about) (this|the) (topic|story|subject)|more from|explore further|related( (articles|stories|news|coverage|content|topics|reading|tags|links|searches))?|most (read|popular|viewed|shared)|recommended( for you)?|you (may|might) (also )?(like|be interested)|popular (now|posts|articles|stories|categories|tags)|trending( now)?|latest news|top stories|editor'?s picks|what to read next)\s*([:.!]|\.\.\.|…)?\s*$",
     )
     .expect("valid regex")
 });
@@ -50,7 +50,7 @@ static APPEAL_CUES: LazyLock<Regex> =
 /// Short prompts and chrome: sharing, cookies, ads, copyright, follow-us.
 static CHROME_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^\s*(share( this( article| story| page| post)?)?( on| via)?(\s*:?(\s*(facebook|twitter|x|linkedin|whatsapp|telegram|email|e-mail|reddit|pinterest|messenger|print|copy link)[,|]?)+)?|share on (facebook|twitter|x|linkedin|whatsapp|telegram)|tweet|email|print|copy link|advertisement( ?[-–—:|] ?.+)?|advertising|advert|sponsored( content)?|sharing is caring|(previous|next) (post|article|story)|skip (to|ad)|follow us( on)?.*|listen to (this )?article.*|comments?( \(\d+\))?|\d+ comments?|all rights reserved.*|©.*|copyright ©?.*|this (site|website) uses cookies.*|we use cookies.*|(accept|reject|manage) (all )?cookies.*|cookie (policy|settings|preferences).*|privacy policy|terms of (use|service)|back to top|loading\.*|close|menu|search|log ?in|sign (in|up)|subscribe|home|share:|tags?:.*|topics?:.*|filed under:?.*|table of contents?|contents|in this (article|post|guide)|jump to( section)?:?|print this (page|article|story|post)|on this page|like this:|like loading\.*|tell us what you think\.*|follow \S+ on( .+)?|like this (story|article|post)\?.*|latest posts by .+ \(see all\)|(written|reviewed|edited|fact[- ]checked|medically reviewed) by:?|(last )?updated:?|published:?|posted (on|by):?|to read the full (story|article)|<[a-z][a-z0-9]*(\s+[a-z-]+=[^<>]*)?\s*/?>|x|×|✕|(image|photo|picture|slide) \d+ (of|/) \d+|\d+ ?[-–] ?\d+ of \d+|leave a (comment|reply)|post a comment|add a comment|join the (discussion|conversation))\s*[.!]?\s*$",
+        r"(?i)^\s*(share( this( article| story| page| post)?)?( on| via)?(\s*:?(\s*(facebook|twitter|x|linkedin|whatsapp|telegram|email|e-mail|reddit|pinterest|messenger|print|copy link)[,|]?)+)?|share on (facebook|twitter|x|linkedin|whatsapp|telegram)|tweet|email|print|copy link|advertisement( ?[-–—:|] ?.+)?|advertising|advert|sponsored( content)?|sharing is caring|(previous|next) (post|article|story)|skip (to|ad)|follow us( on)?.*|listen to (this )?article.*|comments?( \(\d+\))?|\d+ comments?|all rights reserved.*|©.*|copyright ©?.*|this (site|website) uses cookies.*|we use cookies.*|(accept|reject|manage) (all )?cookies.*|cookie (policy|settings|preferences).*|privacy policy|terms of (use|service)|back to top|loading\.*|close|menu|search|log ?in|sign (in|up)|subscribe|home|share:|tags?:.*|topics?:.*|filed under:?.*|table of contents?|contents|(text|font) size|in this (article|post|guide)|jump to( section)?:?|print this (page|article|story|post)|on this page|like this:|like loading\.*|tell us what you think\.*|follow \S+ on( .+)?|like this (story|article|post)\?.*|latest posts by .+ \(see all\)|(written|reviewed|edited|fact[- ]checked|medically reviewed) by:?|(last )?updated:?|published:?|posted (on|by):?|to read the full (story|article)|<[a-z][a-z0-9]*(\s+[a-z-]+=[^<>]*)?\s*/?>|x|×|✕|(image|photo|picture|slide) \d+ (of|/) \d+|\d+ ?[-–] ?\d+ of \d+|leave a (comment|reply)|post a comment|add a comment|join the (discussion|conversation))\s*[.!]?\s*$",
     )
     .expect("valid regex")
 });
@@ -76,8 +76,7 @@ static CREDIT_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^\W{0,3}((additional )?(reporting|writing|editing) by (?-i:\p{Lu})|(originally|first) published (at|on|in) |e-?mail \S+( \S+){0,3} at \S+@)")
         .expect("valid regex")
 });
-const CREDIT_LINE_END_PATTERN: &str =
-    r"(?i)(contributed|contributing) (to )?(this )?(report|story|article)(ing)?\W{0,3}$";
+const CREDIT_LINE_END_PATTERN: &str = r"(?i)(contributed|contributing) (to )?(this )?(report|story|article)(ing)?( from( [^\s.]+){1,4})?\W{0,3}$";
 static CREDIT_LINE_END: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(CREDIT_LINE_END_PATTERN).expect("valid regex"));
 
@@ -256,6 +255,7 @@ mod tests {
                 "Related Articles from The Verge:",
                 "Popular on IndieWire",
                 "You may also like...",
+                "Related links:",
                 "Related articles on Move.org",
             ],
             LineKind::RelatedHeader,
@@ -285,6 +285,7 @@ mod tests {
             &[
                 "(Reporting by Will Dunham; Editing by Tom Brown)",
                 "Heba Habib contributed to this report.",
+                "Keith Bradsher contributed reporting from Hong Kong.",
                 "Associated Press writers Alan Fram and Zeke Miller contributed to this report.",
                 "Email Tariq Malik at tmalik@example.com or follow him @tariqjmalik.",
                 "Originally published at www.example.com on November 18, 2011.",
@@ -329,6 +330,7 @@ mod tests {
                 "Reading Time: 8 minutes",
                 "4 min read time",
                 "0 min. read",
+                "Font Size",
                 "Tempo de leitura: 2 minutos",
                 "Like this:",
             ],
@@ -379,6 +381,7 @@ mod tests {
                 "Reporting by the agency showed the bridge had been closed twice before.",
                 "More than 300 stories were told at the hearing.",
                 "Follow the money on this deal, the mayor told the council on Monday, and you will see.",
+                "He contributed reporting from Kyiv for a decade before he joined the paper.",
                 "If you already have an account with a bank, have its routing number ready when you file.",
             ],
             LineKind::Story,
