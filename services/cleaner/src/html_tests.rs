@@ -468,13 +468,15 @@ fn a_row_of_date_reading_time_and_byline_goes_and_a_sentence_with_a_date_stays()
          <p>Last Updated : Nov 20, 2019 01:41 PM IST | Source: Moneycontrol.com</p>\
          <p>First Published on Nov 20, 2019 01:38 pm</p>\
          <p>PUBLISHED: November 19, 2019 at 8:59 pm | UPDATED: November 19, 2019 at 10:16 pm</p>\
-         <p>Reading Time: 8 minutes</p><p>4 min read time</p><p>on Dec 17, 2025</p>{}\
+         <p>Reading Time: 8 minutes</p><p>4 min read time</p><p>on Dec 17, 2025</p>\
+         <p>Dec. 6, 2024, 10:00 PM UTC / Updated Dec. 7, 2024, 12:43 PM UTC</p>{}\
          <p>On March 15, 2022 · the day the bridge closed · traffic doubled.</p>\
-         <p>On June 3, 2024 the council met.</p></article>",
+         <p>On June 3, 2024 the council met.</p>\
+         <p>June 3, 2024 / the day the bridge closed</p></article>",
         paragraph(0)
     );
     let got = lines(&html, None);
-    assert_eq!(got.len(), 3, "{got:?}");
+    assert_eq!(got.len(), 4, "{got:?}");
     assert!(got[0].starts_with("Paragraph 0"), "{got:?}");
 }
 

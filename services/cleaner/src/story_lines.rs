@@ -28,11 +28,17 @@ fn is_byline_or_date(text: &str) -> bool {
             && DATED.find_iter(text).last().is_some_and(|date| {
                 date.end() == text.len() && BYLINE_OR_DATE.is_match(&text[..date.start()])
             })
-        || text.contains(['·', '|', '•'])
-            && text.split(['·', '|', '•']).all(|part| {
-                let part = part.trim();
-                BYLINE_OR_DATE.is_match(part) || READING_TIME.is_match(part)
-            })
+        || is_row_of(text, &['·', '|', '•'])
+        || text.contains(" / ") && is_row_of(&text.replace(" / ", "|"), &['|'])
+}
+
+/// A row of bylines, dates and reading times split by one of `separators`.
+fn is_row_of(text: &str, separators: &[char]) -> bool {
+    text.contains(separators)
+        && text.split(separators).all(|part| {
+            let part = part.trim();
+            BYLINE_OR_DATE.is_match(part) || READING_TIME.is_match(part)
+        })
 }
 
 /// Whether the first word is one a byline opens with: a cheap test before
