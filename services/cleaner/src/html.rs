@@ -302,7 +302,7 @@ fn page_text_chars(doc: &Html) -> usize {
 }
 
 /// Characters of text under `node`, outside scripts and styles.
-fn text_chars(node: ego_tree::NodeRef<'_, Node>) -> usize {
+pub(crate) fn text_chars(node: ego_tree::NodeRef<'_, Node>) -> usize {
     let mut n = 0;
     let mut skip: Option<ego_tree::NodeId> = None;
     for edge in node.traverse() {
@@ -386,6 +386,7 @@ pub fn segment(doc: &Html, look: Look) -> Segmented {
     let mut skipped_chrome = false;
     let page_chars = page_text_chars(doc);
     let mut name_rules = NameRules::default();
+    let cards = crate::cards::teaser_cards(doc);
 
     let flush = |cur: &mut String,
                  cur_links: &mut LinkText,
@@ -435,7 +436,9 @@ pub fn segment(doc: &Html, look: Look) -> Segmented {
                 match node.value() {
                     Node::Element(el) => {
                         let hits = name_rules.hits(el);
-                        if skip_element(node, el, hits.as_ref(), page_chars, look.keep_chrome) {
+                        if skip_element(node, el, hits.as_ref(), page_chars, look.keep_chrome)
+                            || cards.contains(&node.id())
+                        {
                             skipped_chrome |= chrome_tag(el.name());
                             skip_until = Some(node.id());
                             // A skipped subtree still separates blocks, unless

@@ -518,3 +518,50 @@ fn a_bio_at_the_end_of_the_story_goes_and_a_source_introduced_in_it_stays() {
     assert!(got[0].starts_with("Jane Roe is a professor"), "{got:?}");
     assert!(got[6].starts_with("Paragraph 5"), "{got:?}");
 }
+
+/// A teaser card: a linked headline in a `<header>` and a short summary,
+/// each in its own grid cell.
+fn card(i: usize) -> String {
+    format!(
+        "<div class='col'><article><header><h2><a href='/s/{i}'>Teaser headline number {i}</a></h2></header>\
+         <p>A summary of another story, number {i}, written out as a full sentence of some length.</p></article></div>"
+    )
+}
+
+#[test]
+fn a_rail_of_teaser_cards_goes_and_a_short_story_with_a_linked_headline_stays() {
+    let story = format!(
+        "<article><h1>Council votes to rebuild the bridge</h1>{}{}{}</article>",
+        paragraph(0),
+        paragraph(1),
+        paragraph(2)
+    );
+    let rail: String = (1..=3).map(card).collect();
+    let summaries = |got: &[String]| got.iter().filter(|l| l.starts_with("A summary")).count();
+    let got = lines(&format!("<title>Bridge - News</title>{story}{rail}"), None);
+    assert_eq!(
+        got.iter().filter(|l| l.starts_with("Paragraph")).count(),
+        3,
+        "{got:?}"
+    );
+    assert_eq!(summaries(&got), 0, "{got:?}");
+
+    // Two cards are not a rail.
+    let two: String = (1..=2).map(card).collect();
+    let got = lines(&format!("<title>Bridge - News</title>{story}{two}"), None);
+    assert_eq!(summaries(&got), 2, "{got:?}");
+
+    // A brief whose headline links to itself, among the cards, is the story.
+    let brief = "<article><h1><a href='/brief'>Mayor closes the old bridge for repairs</a></h1>\
+        <p>The mayor closed the old bridge on Monday for urgent repairs to its deck.</p>\
+        <p>Traffic will use the new bridge downstream until the work ends in the spring.</p></article>";
+    let got = lines(
+        &format!("<title>Mayor closes the old bridge for repairs | News</title>{brief}{rail}"),
+        None,
+    );
+    assert!(
+        got.iter().any(|l| l.starts_with("The mayor closed")),
+        "{got:?}"
+    );
+    assert_eq!(summaries(&got), 0, "{got:?}");
+}

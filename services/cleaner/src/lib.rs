@@ -3,6 +3,7 @@
 //! wraps them for the runner (`news.raw.v1` -> `news.clean.v1`).
 
 pub mod boilerplate;
+mod cards;
 mod class_names;
 pub mod html;
 pub mod metadata;
