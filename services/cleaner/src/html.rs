@@ -437,7 +437,7 @@ pub fn segment(doc: &Html, look: Look) -> Segmented {
                     Node::Element(el) => {
                         let hits = name_rules.hits(el);
                         if skip_element(node, el, hits.as_ref(), page_chars, look.keep_chrome)
-                            || cards.contains(&node.id())
+                            || el.name() == "article" && cards.contains(&node.id())
                         {
                             skipped_chrome |= chrome_tag(el.name());
                             skip_until = Some(node.id());

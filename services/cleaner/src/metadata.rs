@@ -314,7 +314,7 @@ fn strip_site_suffix(title: &str) -> String {
     title.to_string()
 }
 
-fn text_of(node: ego_tree::NodeRef<'_, Node>) -> String {
+pub(crate) fn text_of(node: ego_tree::NodeRef<'_, Node>) -> String {
     node.descendants()
         .filter_map(|d| d.value().as_text().map(|t| t.to_string()))
         .collect()
