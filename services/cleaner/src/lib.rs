@@ -4,9 +4,11 @@
 
 pub mod boilerplate;
 mod cards;
+mod chrome;
 mod class_names;
 pub mod html;
 pub mod metadata;
+mod overlay;
 pub mod plain;
 pub mod prepass;
 pub mod story_lines;

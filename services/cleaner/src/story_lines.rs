@@ -2,6 +2,7 @@
 //! blocks, without chrome, captions, bylines, related lists, the tail after
 //! an author bio, or a repeated headline.
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -101,6 +102,7 @@ pub fn story_lines(blocks: &[Block], range: (usize, usize), title: Option<&str>)
     let mut skip_to = 0;
     let in_cards = card_runs(blocks, range);
     let in_prose_list = prose_lists(blocks, range);
+    let in_gallery = gallery_slides(blocks, range);
     for (i, block) in blocks.iter().enumerate().take(range.1).skip(range.0) {
         if i < skip_to {
             continue;
@@ -113,6 +115,7 @@ pub fn story_lines(blocks: &[Block], range: (usize, usize), title: Option<&str>)
             line => line,
         };
         if in_cards[i - range.0]
+            || in_gallery[i - range.0]
             || is_teaser_summary(blocks, range, i)
             || in_teaser_run(blocks, range, i)
         {
@@ -374,6 +377,43 @@ fn card_runs(blocks: &[Block], range: (usize, usize)) -> Vec<bool> {
         }
     }
     flush(&mut run);
+    marked
+}
+
+/// Slides a gallery must number ("1/50", "2/50", ...) to be one.
+const GALLERY_SLIDES: usize = 3;
+
+static SLIDE_COUNTER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(\d{1,3}) ?/ ?(\d{1,3})\s").expect("valid regex"));
+
+/// Which blocks of `range` are a photo gallery's captions: blocks that open
+/// with a slide counter out of one total ("1/50 United goin down"), three
+/// or more, each with the container it opens (the slide's caption and
+/// credit). "24/7 support" or a lone "1/2 tsp" is not numbered out of a
+/// total that other lines share.
+fn gallery_slides(blocks: &[Block], range: (usize, usize)) -> Vec<bool> {
+    let mut marked = vec![false; range.1 - range.0];
+    let mut slides: HashMap<u32, Vec<usize>> = HashMap::new();
+    for (i, block) in blocks.iter().enumerate().take(range.1).skip(range.0) {
+        let Some(c) = SLIDE_COUNTER.captures(&block.text) else {
+            continue;
+        };
+        let (Ok(k), Ok(total)) = (c[1].parse::<u32>(), c[2].parse::<u32>()) else {
+            continue;
+        };
+        if (1..=total).contains(&k) {
+            slides.entry(total).or_default().push(i);
+        }
+    }
+    for (total, starts) in slides {
+        if starts.len() < GALLERY_SLIDES || (total as usize) < GALLERY_SLIDES {
+            continue;
+        }
+        for i in starts {
+            let end = blocks[i].scope_end.unwrap_or(i + 1).clamp(i + 1, range.1);
+            marked[i - range.0..end - range.0].fill(true);
+        }
+    }
     marked
 }
 
