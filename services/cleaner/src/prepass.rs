@@ -79,10 +79,18 @@ pub fn prepare(html: &str, max_depth: usize) -> Cow<'_, str> {
     let mut suppressed = 0usize;
     // Open `<svg>` and `<math>` elements, counted from tags alone. Inside
     // them raw text is markup, and the tokenizer may have left them for
-    // HTML (a `<p>` breaks out) without the pass knowing: nothing is cut
-    // there but tags past the depth limit. A page that leaves one open
+    // HTML (a `<p>` breaks out) without the pass knowing: no text, comment
+    // or whitespace is cut there. Unread attributes (SVG paths) are: the
+    // tokenizer reads a tag the same in either, and the tree builder looks
+    // at attributes there only to leave (`<font color>`) or to enter HTML
+    // (`<annotation-xml encoding>`), both kept. A page that leaves one open
     // only keeps more of its bytes.
     let mut open_foreign = [0usize; 2];
+    // A script, style, title or other raw-text tag seen while the pass
+    // counted a foreign element open. Were the tokenizer in HTML by then,
+    // what follows it is text that looks like tags, so no attribute is cut
+    // until every foreign element closes.
+    let mut foreign_raw_text = false;
     // Open `<pre>` and `<listing>` elements, whose whitespace is kept: the
     // tree builder drops a newline right after their start tag.
     let mut open_preformatted = 0usize;
@@ -115,6 +123,7 @@ pub fn prepare(html: &str, max_depth: usize) -> Cow<'_, str> {
                     if tag_kind(name) == TagKind::Foreign {
                         let open = &mut open_foreign[foreign_slot(name)];
                         *open = open.saturating_sub(1);
+                        foreign_raw_text &= open_foreign != [0, 0];
                     }
                     if is_preformatted(name) {
                         open_preformatted = open_preformatted.saturating_sub(1);
@@ -136,6 +145,7 @@ pub fn prepare(html: &str, max_depth: usize) -> Cow<'_, str> {
                 let name = &bytes[lt + 1..tag.name_end];
                 let kind = match tag_kind(name) {
                     TagKind::Script | TagKind::Style | TagKind::KeptRawText if foreign => {
+                        foreign_raw_text = true;
                         TagKind::Normal
                     }
                     kind => kind,
@@ -143,7 +153,7 @@ pub fn prepare(html: &str, max_depth: usize) -> Cow<'_, str> {
                 let suppress = matches!(kind, TagKind::Normal | TagKind::Foreign)
                     && !tag.self_closing
                     && depth >= max_depth;
-                if !suppress && !foreign {
+                if !suppress && !(foreign && foreign_raw_text) {
                     unread.iter().for_each(|&(from, to)| edits.cut(from, to));
                 }
                 if kind == TagKind::Foreign && !tag.self_closing {

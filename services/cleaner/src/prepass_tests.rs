@@ -48,6 +48,13 @@ const TRICKY: &[&str] = &[
     "<svg><style><p>y()</p></style></svg><p>story</p><style>x()</style>",
     "<svg><![CDATA[<script>]]><title><p>y()</title></svg><p>story</p><script>x()</script>",
     "<math><mi><script>y()</script></mi></math><p>story</p><SVG/><style>x()</style>",
+    "<svg><path d=\"M0 0L9 9\" fill=red/><font color=red data-x=y()>story</font></svg><p>more",
+    "<math><annotation-xml encoding=text/html data-x=x()><p>story</p></annotation-xml></math>",
+    "<svg><desc data-x=x()><p>story</p></desc><g class=a d=x()><p>out</p></g></svg>",
+    // A `<p>` leaves the SVG for HTML unseen by the pass, and the title
+    // after it is RCDATA: its "tags" are text, attributes and all.
+    "<svg><p>a</p><title><a data-x=1>story</a></title></svg><p>more",
+    "<svg><p>a</p><textarea><b data-x=1>story</b></textarea><g data-y=2></g></svg>",
     // Four open formatting elements that differ only in an unread
     // attribute: the parser keeps at most three identical ones for
     // reopening (the "Noah's Ark" clause), so the attributes that make
@@ -203,4 +210,15 @@ fn pages_the_fuzzer_found_parse_the_same_after_the_pass() {
         let (text, _) = news_core::charset::decode_html(bytes, None);
         assert_eq!(outline(&prepare(&text, usize::MAX)), outline(&text));
     }
+}
+
+#[test]
+fn unread_attributes_go_inside_svg_and_math_too() {
+    let html = "<p>a</p><svg viewBox='0 0 9 9'><path d='M0 0L9 9' fill='red'/></svg>\
+        <math><annotation-xml encoding='text/html' data-x='1'><p>b</p></annotation-xml></math>";
+    let prepared = prepare(html, MAX_DEPTH);
+    assert!(!prepared.contains("M0 0L9 9"), "{prepared}");
+    assert!(!prepared.contains("data-x"), "{prepared}");
+    assert!(prepared.contains("encoding='text/html'"), "{prepared}");
+    assert_eq!(outline(&prepared), outline(html));
 }
