@@ -153,7 +153,8 @@ pub fn prepare(html: &str, max_depth: usize) -> Cow<'_, str> {
                 let suppress = matches!(kind, TagKind::Normal | TagKind::Foreign)
                     && !tag.self_closing
                     && depth >= max_depth;
-                if !suppress && !(foreign && foreign_raw_text) {
+                let maybe_text = foreign && foreign_raw_text;
+                if !suppress && !maybe_text {
                     unread.iter().for_each(|&(from, to)| edits.cut(from, to));
                 }
                 if kind == TagKind::Foreign && !tag.self_closing {
