@@ -8,8 +8,11 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::entities::{add_names, names_disagree, strongest_names};
+use crate::entities::{
+    NAMES_DISAGREE, NAMES_MOSTLY_DISAGREE, add_names, capitalised, names_disagree, strongest_names,
+};
 use crate::lsh::{BANDS, Buckets, MINHASH_PERMS, SHARED, band_keys, minhash};
+use crate::prior::{PRIOR_DOCS, prior};
 use crate::text::{hash64, normalised_hash, shingle_hashes, tokens};
 use crate::vectors::{
     Weights, cosine, headline_words, headlines_agree, merge_centroid, normalise, strongest_first,
@@ -32,6 +35,12 @@ const INDEX_TERMS: usize = 25;
 const MAX_STORIES_PER_TERM: usize = 64;
 /// Below this cosine, a story match is checked for names that disagree.
 const NAMES_CHECKED_BELOW: f32 = 0.3;
+/// Below this cosine a story match is refused when most of the names
+/// disagree on both sides (`NAMES_MOSTLY_DISAGREE`). With the prior's
+/// weights the words of a kind ("arrested", "drunk", "driving") weigh
+/// less, but so do surnames that are common words (Williams, Jackson):
+/// two arrests of two players of one team met at 0.37.
+const NAMES_STRICTLY_CHECKED_BELOW: f32 = 0.4;
 /// Candidate stories scored per article.
 const MAX_CANDIDATES: usize = 16;
 
@@ -51,7 +60,7 @@ impl Default for Params {
     fn default() -> Self {
         Params {
             near_threshold: 0.6,
-            story_threshold: 0.22,
+            story_threshold: 0.20,
             window_secs: 72 * 3600,
             max_articles: 200_000,
         }
@@ -208,8 +217,9 @@ impl Engine {
         let tf = term_frequencies(&toks, &title_toks);
         let terms: Vec<u64> = tf.keys().copied().collect();
         self.learn(terms.iter().copied());
+        let capitalised = capitalised(&toks);
         let vec = self.weigh(tf);
-        let names = strongest_names(&vec, &toks);
+        let names = strongest_names(&vec, &capitalised);
 
         // An exact copy is the same text under the same headline: the same
         // text under an outlet's own headline is that outlet's article, as
@@ -440,7 +450,10 @@ impl Engine {
             if sim < self.params.story_threshold || best.is_some_and(|(_, s)| sim <= s) {
                 continue;
             }
-            if sim < NAMES_CHECKED_BELOW && names_disagree(names, terms, story) {
+            if sim < NAMES_CHECKED_BELOW && names_disagree(names, terms, story, NAMES_DISAGREE)
+                || sim < NAMES_STRICTLY_CHECKED_BELOW
+                    && names_disagree(names, terms, story, NAMES_MOSTLY_DISAGREE)
+            {
                 continue;
             }
             best = Some((key, sim));
@@ -448,13 +461,15 @@ impl Engine {
         best
     }
 
-    /// TF-IDF vector: top `DOC_TERMS` terms, L2-normalised.
+    /// TF-IDF vector: top `DOC_TERMS` terms, L2-normalised. The document
+    /// frequencies are the stream's plus the prior's (see `prior`).
     fn weigh(&self, tf: HashMap<u64, f32>) -> Vec<(u64, f32)> {
-        let n = self.docs_seen.max(1) as f32;
+        let prior = prior();
+        let n = self.docs_seen.max(1) as f32 + PRIOR_DOCS;
         let mut v: Vec<(u64, f32)> = tf
             .into_iter()
             .map(|(t, f)| {
-                let df = *self.df.get(&t).unwrap_or(&1) as f32;
+                let df = *self.df.get(&t).unwrap_or(&1) as f32 + PRIOR_DOCS * prior.share(t);
                 let idf = ((n + 20.0) / (df + 1.0)).ln().max(0.0);
                 (t, (1.0 + f.ln()) * idf)
             })

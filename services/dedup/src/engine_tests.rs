@@ -324,3 +324,17 @@ fn two_events_of_one_kind_with_different_names_stay_apart() {
     ));
     assert_ne!(other.story_id, first.story_id, "{other:?}");
 }
+
+#[test]
+fn a_young_stream_weighs_common_words_below_rare_ones() {
+    // The first article of a stream: its own counts give every word the
+    // same document frequency, so only the prior tells the words of the
+    // kind from the name.
+    let e = Engine::new(Params::default());
+    let toks = tokens("arrested suspicion Ketsoyan");
+    let tf = term_frequencies(&toks, &[]);
+    let weights: HashMap<u64, f32> = e.weigh(tf).into_iter().collect();
+    let w = |word: &str| weights[&tokens(word)[0].hash];
+    assert!(w("arrested") < w("suspicion"), "{weights:?}");
+    assert!(w("suspicion") < w("ketsoyan"), "{weights:?}");
+}

@@ -12,17 +12,24 @@ const NAMES_COMPARED: usize = 6;
 /// Names a story keeps.
 const STORY_NAMES: usize = 16;
 /// Share of one side's weight missing from the other that marks a
-/// different event, when both sides miss that much.
-const NAMES_DISAGREE: f32 = 0.5;
+/// different event, when both sides miss that much: for a weak match, and
+/// for a fair one.
+pub(crate) const NAMES_DISAGREE: f32 = 0.5;
+pub(crate) const NAMES_MOSTLY_DISAGREE: f32 = 0.7;
 
-/// The article's strongest terms that it writes capitalised mid-sentence.
-pub(crate) fn strongest_names(vec: &[(u64, f32)], toks: &[Token]) -> Vec<(u64, f32)> {
+/// The terms an article writes capitalised mid-sentence, sorted.
+pub(crate) fn capitalised(toks: &[Token]) -> Vec<u64> {
     let mut capitalised: Vec<u64> = toks
         .iter()
         .filter(|t| t.capitalised)
         .map(|t| t.hash)
         .collect();
     capitalised.sort_unstable();
+    capitalised
+}
+
+/// The article's strongest terms that it writes capitalised mid-sentence.
+pub(crate) fn strongest_names(vec: &[(u64, f32)], capitalised: &[u64]) -> Vec<(u64, f32)> {
     vec.iter()
         .filter(|(t, _)| capitalised.binary_search(t).is_ok())
         .take(NAMES_COMPARED)
@@ -32,9 +39,15 @@ pub(crate) fn strongest_names(vec: &[(u64, f32)], toks: &[Token]) -> Vec<(u64, f
 
 /// Two events of one kind (two arrests, two title fights) share the words of
 /// the kind but not the names: each side's strongest names are missing from
-/// the other. Checked only for weak matches, where the kind words alone can
-/// carry the cosine past the threshold.
-pub(crate) fn names_disagree(names: &[(u64, f32)], terms: &[u64], story: &StoryState) -> bool {
+/// the other, at least the share `needed` of each. Checked only for weak
+/// matches, where the kind words alone can carry the cosine past the
+/// threshold.
+pub(crate) fn names_disagree(
+    names: &[(u64, f32)],
+    terms: &[u64],
+    story: &StoryState,
+    needed: f32,
+) -> bool {
     let missing_share = |side: &[(u64, f32)], present: &dyn Fn(u64) -> bool| {
         let total: f32 = side.iter().map(|(_, w)| w).sum();
         let missing: f32 = side
@@ -51,7 +64,7 @@ pub(crate) fn names_disagree(names: &[(u64, f32)], terms: &[u64], story: &StoryS
     let article_names_missing = missing_share(names, &in_story);
     let story_top = &story.names[..story.names.len().min(NAMES_COMPARED)];
     let story_names_missing = missing_share(story_top, &|t| terms.contains(&t));
-    article_names_missing.min(story_names_missing) >= NAMES_DISAGREE
+    article_names_missing.min(story_names_missing) >= needed
 }
 
 /// Add an article's names to a story's, keeping the strongest.

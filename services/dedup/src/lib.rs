@@ -8,6 +8,7 @@
 pub mod engine;
 mod entities;
 pub mod lsh;
+mod prior;
 pub mod state;
 pub mod text;
 mod vectors;
