@@ -44,7 +44,7 @@ pub(crate) fn teaser_cards(doc: &Html) -> Vec<NodeId> {
 /// Whether `node` is an `<article>` of a linked headline and little else.
 fn is_card(node: NodeRef<'_, Node>) -> bool {
     is(node, &["article"])
-        && crate::html::text_chars(node) < CARD_CHARS
+        && crate::html::text_chars_up_to(node, CARD_CHARS) < CARD_CHARS
         && node.descendants().any(is_linked_heading)
 }
 

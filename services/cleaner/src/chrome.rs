@@ -5,7 +5,7 @@
 use scraper::Node;
 
 use crate::class_names::NameHits;
-use crate::html::{BlockKind, block_tag, text_chars};
+use crate::html::{BlockKind, block_tag, text_chars_up_to};
 
 /// A negative-named subtree is chrome when it holds less than this share of
 /// the page's text; bigger ones are page wrappers with unlucky names.
@@ -130,7 +130,7 @@ pub(crate) fn skip_element(
     // Streaming renderers park the whole article under the `hidden`
     // attribute until scripts move it, so only a small subtree is chrome.
     if hidden {
-        return (text_chars(node) as f32) < HARD_SHARE * page_chars as f32;
+        return below_share(node, HARD_SHARE, page_chars);
     }
     if let Some(role) = el.attr("role")
         && matches!(
@@ -154,7 +154,7 @@ pub(crate) fn skip_element(
     if matches!(
         el.attr("role"),
         Some("button" | "slider" | "progressbar" | "toolbar" | "timer")
-    ) && text_chars(node) < CONTROL_LABEL_CHARS
+    ) && text_chars_up_to(node, CONTROL_LABEL_CHARS) < CONTROL_LABEL_CHARS
         && !node.descendants().any(|d| {
             d.value()
                 .as_element()
@@ -172,7 +172,7 @@ pub(crate) fn skip_element(
     // A small form is a sign-up, search or comment box. Some frameworks
     // wrap the whole page in one form, so a large one is read.
     if tag == "form" && hits.is_none_or(|h| !h.positive()) {
-        return (text_chars(node) as f32) < SOFT_SHARE * page_chars as f32;
+        return below_share(node, SOFT_SHARE, page_chars);
     }
     // One pass over the names for all the rules, checked in priority order.
     let Some(hits) = hits else {
@@ -194,7 +194,7 @@ pub(crate) fn skip_element(
         return false;
     }
     if hits.paywall() && !hits.hard_negative() {
-        return text_chars(node) < PAYWALL_NOTICE_CHARS;
+        return text_chars_up_to(node, PAYWALL_NOTICE_CHARS) < PAYWALL_NOTICE_CHARS;
     }
     let share = if hits.hard_negative() {
         HARD_SHARE
@@ -203,7 +203,15 @@ pub(crate) fn skip_element(
     } else {
         return false;
     };
-    (text_chars(node) as f32) < share * page_chars as f32
+    below_share(node, share, page_chars)
+}
+
+/// Whether `node` holds less than `share` of the page's text. Counting
+/// stops at the bound, so nested boxes on a hostile page each cost at most
+/// that much, not their whole subtree.
+fn below_share(node: ego_tree::NodeRef<'_, Node>, share: f32, page_chars: usize) -> bool {
+    let bound = (share * page_chars as f32).ceil();
+    (text_chars_up_to(node, bound as usize) as f32) < share * page_chars as f32
 }
 
 #[cfg(test)]

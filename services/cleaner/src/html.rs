@@ -123,8 +123,10 @@ fn page_text_chars(doc: &Html) -> usize {
         .sum()
 }
 
-/// Characters of text under `node`, outside scripts and styles.
-pub(crate) fn text_chars(node: ego_tree::NodeRef<'_, Node>) -> usize {
+/// Characters of text under `node`, outside scripts and styles,
+/// counted only until they reach `limit`: each check asks whether a
+/// subtree holds less than some bound, and stops early in a large one.
+pub(crate) fn text_chars_up_to(node: ego_tree::NodeRef<'_, Node>, limit: usize) -> usize {
     let mut n = 0;
     let mut skip: Option<ego_tree::NodeId> = None;
     for edge in node.traverse() {
@@ -135,7 +137,12 @@ pub(crate) fn text_chars(node: ego_tree::NodeRef<'_, Node>) -> usize {
                 {
                     skip = Some(d.id())
                 }
-                Node::Text(t) => n += t.trim().len(),
+                Node::Text(t) => {
+                    n += t.trim().len();
+                    if n >= limit {
+                        return n;
+                    }
+                }
                 _ => {}
             },
             Edge::Close(d) if skip == Some(d.id()) => skip = None,

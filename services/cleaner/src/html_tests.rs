@@ -539,3 +539,17 @@ fn a_numbered_photo_gallery_in_the_story_goes_and_lines_that_only_look_numbered_
         "{got:?}"
     );
 }
+
+#[test]
+fn text_is_counted_up_to_the_bound_and_no_further() {
+    let doc = Html::parse_document("<div><p>abcd</p><script>x()</script><p>efgh</p></div>");
+    let div = doc
+        .tree
+        .nodes()
+        .find(|n| n.value().as_element().is_some_and(|e| e.name() == "div"))
+        .expect("a div");
+    assert_eq!(text_chars_up_to(div, usize::MAX), 8);
+    // It stops at the text node that reaches the bound.
+    assert_eq!(text_chars_up_to(div, 2), 4);
+    assert_eq!(text_chars_up_to(div, 5), 8);
+}

@@ -2,7 +2,7 @@
 
 use scraper::{Html, Node};
 
-use crate::html::text_chars;
+use crate::html::text_chars_up_to;
 
 /// An article at least this long inside an overlay is the page's story.
 const OVERLAY_ARTICLE_CHARS: usize = 1500;
@@ -39,6 +39,7 @@ pub(crate) fn overlay_story(doc: &Html) -> Option<ego_tree::NodeRef<'_, Node>> {
                 })
             })?;
             // Counted last: most articles sit in no overlay.
-            (text_chars(article) >= OVERLAY_ARTICLE_CHARS).then_some(overlay)
+            (text_chars_up_to(article, OVERLAY_ARTICLE_CHARS) >= OVERLAY_ARTICLE_CHARS)
+                .then_some(overlay)
         })
 }
