@@ -1,7 +1,8 @@
 //! Main-content extraction never panics, on HTML or plain text, valid
 //! UTF-8 or not; and the pass before html5ever leaves the parsed page
 //! unchanged apart from what it cuts (script and style bodies, unread
-//! attributes, comment text, indentation).
+//! attributes, unread `<link>`s and `<meta>`s, icons' insides, comment
+//! text, indentation).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use news_cleaner::prepass::{outline, prepare};

@@ -72,6 +72,15 @@ const TOKENS: &[&[u8]] = &[
     b"\xe2\x80",
     b"<?xml version=\"1.0\" encoding=\"windows-1251\"?>",
     b"<meta charset=\"latin-1\">",
+    b"<meta name=\"viewport\" content=\"x\">",
+    b"<meta property=\"og:title\" content=\"t\">",
+    b"<link rel=\"stylesheet\" href=\"a\">",
+    b"<link rel=canonical href=b>",
+    b"<path d=\"M0\"/>",
+    b"<g>",
+    b"</g>",
+    b"<select>",
+    b"<frameset>",
 ];
 
 /// One mutation of a seed: flips, token insertions, cuts, repeats, splices.
@@ -190,8 +199,9 @@ fn extraction_survives_mutated_pages() {
 #[test]
 fn the_prepass_leaves_the_parsed_page_unchanged() {
     // The pass before html5ever cuts script and style bodies, unread
-    // attributes, comment text and indentation: on any page, the parsed
-    // tree must be the same apart from those.
+    // attributes, unread `<link>`s and `<meta>`s, icons' insides, comment
+    // text and indentation: on any page, the parsed tree must be the same
+    // apart from those.
     // The sample articles have no scripts: give each the ones news pages have.
     let chrome = concat!(
         "<head><style>p > a { color: red }</style>",
@@ -200,6 +210,9 @@ fn the_prepass_leaves_the_parsed_page_unchanged() {
         "<!-- <script>ads()</script> --><noscript><img src=x></noscript></head>",
         r#"<svg><style>.i { fill: #000 }</style><path d="M0 0"/></svg>"#,
         "<script><!--<script>x()</script>--></script>",
+        r#"<link rel="preload" href="a.js"><meta name="viewport" content="w">"#,
+        r#"<meta property="og:title" content="T"><link rel="canonical" href="/a">"#,
+        r#"<svg viewBox="0 0 9 9"><g fill="none"><path d="M0 0"/></g></svg>"#,
     );
     let seeds: Vec<Vec<u8>> = seeds(&[("examples/site/articles", "html")])
         .into_iter()

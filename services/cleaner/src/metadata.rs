@@ -36,6 +36,69 @@ const ARTICLE_TYPES: &[&str] = &[
     "SocialMediaPosting",
 ];
 
+/// Meta keys read below (`property`, else `name`, else `itemprop`,
+/// lowercased), by the field each fills. The pass before the parse drops
+/// every other `<meta>` (`reads_meta`).
+const TITLE_KEYS: &[&str] = &["og:title", "twitter:title", "dc.title", "headline"];
+const AUTHOR_KEYS: &[&str] = &[
+    "author",
+    "article:author",
+    "dc.creator",
+    "byl",
+    "parsely-author",
+    "sailthru.author",
+];
+const PUBLISHED_KEYS: &[&str] = &[
+    "article:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "dc.date",
+    "dc.date.issued",
+    "date",
+    "sailthru.date",
+    "parsely-pub-date",
+];
+const MODIFIED_KEYS: &[&str] = &[
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "lastmod",
+];
+const SITE_KEYS: &[&str] = &["og:site_name", "application-name", "twitter:site"];
+const IMAGE_KEYS: &[&str] = &[
+    "og:image",
+    "og:image:url",
+    "twitter:image",
+    "twitter:image:src",
+];
+const URL_KEYS: &[&str] = &["og:url"];
+const LANGUAGE_KEYS: &[&str] = &["og:locale", "language"];
+const TYPE_KEYS: &[&str] = &["og:type"];
+
+/// Whether a `<meta>` with this key (lowercased) fills a field.
+pub(crate) fn reads_meta(key: &str) -> bool {
+    [
+        TITLE_KEYS,
+        AUTHOR_KEYS,
+        PUBLISHED_KEYS,
+        MODIFIED_KEYS,
+        SITE_KEYS,
+        IMAGE_KEYS,
+        URL_KEYS,
+        LANGUAGE_KEYS,
+        TYPE_KEYS,
+    ]
+    .iter()
+    .any(|keys| keys.contains(&key))
+}
+
+/// Whether a `<link>` with this `rel` is read: the canonical URL.
+pub(crate) fn reads_link(rel: &str) -> bool {
+    rel.eq_ignore_ascii_case("canonical")
+}
+
 pub fn extract(doc: &Html) -> Metadata {
     let mut md = Metadata::default();
     // One pass over the nodes gathers everything the rules below read.
@@ -73,12 +136,7 @@ pub fn extract(doc: &Html) -> Metadata {
             }
             "title" if title_tag.is_none() => title_tag = Some(text_of(node)),
             "h1" if h1.is_none() => h1 = Some(text_of(node)),
-            "link"
-                if canonical.is_none()
-                    && el
-                        .attr("rel")
-                        .is_some_and(|r| r.eq_ignore_ascii_case("canonical")) =>
-            {
+            "link" if canonical.is_none() && el.attr("rel").is_some_and(reads_link) => {
                 canonical = el.attr("href").map(str::to_string);
             }
             "html" if html_lang.is_none() => html_lang = el.attr("lang").map(str::to_string),
@@ -97,7 +155,7 @@ pub fn extract(doc: &Html) -> Metadata {
     };
 
     if md.title.is_none() {
-        md.title = meta(&["og:title", "twitter:title", "dc.title", "headline"]);
+        md.title = meta(TITLE_KEYS);
     }
     if md.title.is_none() {
         md.title = h1.map(|h| collapse(&h));
@@ -109,16 +167,7 @@ pub fn extract(doc: &Html) -> Metadata {
 
     if md.authors.is_empty() {
         for (k, v) in &metas {
-            if matches!(
-                k.as_str(),
-                "author"
-                    | "article:author"
-                    | "dc.creator"
-                    | "byl"
-                    | "parsely-author"
-                    | "sailthru.author"
-            ) && !v.starts_with("http")
-            {
+            if AUTHOR_KEYS.contains(&k.as_str()) && !v.starts_with("http") {
                 let name = v
                     .trim_start_matches("By ")
                     .trim_start_matches("by ")
@@ -130,55 +179,32 @@ pub fn extract(doc: &Html) -> Metadata {
         }
     }
     if md.published.is_none() {
-        md.published = meta(&[
-            "article:published_time",
-            "og:article:published_time",
-            "datepublished",
-            "pubdate",
-            "publishdate",
-            "dc.date",
-            "dc.date.issued",
-            "date",
-            "sailthru.date",
-            "parsely-pub-date",
-        ])
-        .and_then(|d| parse_date(&d));
+        md.published = meta(PUBLISHED_KEYS).and_then(|d| parse_date(&d));
     }
     if md.published.is_none() {
         md.published = time_attr;
     }
     if md.modified.is_none() {
-        md.modified = meta(&[
-            "article:modified_time",
-            "og:updated_time",
-            "datemodified",
-            "lastmod",
-        ])
-        .and_then(|d| parse_date(&d));
+        md.modified = meta(MODIFIED_KEYS).and_then(|d| parse_date(&d));
     }
     if md.site_name.is_none() {
-        md.site_name = meta(&["og:site_name", "application-name", "twitter:site"]);
+        md.site_name = meta(SITE_KEYS);
     }
     if md.lead_image.is_none() {
-        md.lead_image = meta(&[
-            "og:image",
-            "og:image:url",
-            "twitter:image",
-            "twitter:image:src",
-        ]);
+        md.lead_image = meta(IMAGE_KEYS);
     }
-    md.canonical_url = canonical.or_else(|| meta(&["og:url"]));
+    md.canonical_url = canonical.or_else(|| meta(URL_KEYS));
     md.language = html_lang
         .as_deref()
         .or_else(|| {
             metas
                 .iter()
-                .find(|(k, _)| k == "og:locale" || k == "language")
+                .find(|(k, _)| LANGUAGE_KEYS.contains(&k.as_str()))
                 .map(|(_, v)| v.as_str())
         })
         .map(|l| l.split(['-', '_']).next().unwrap_or(l).to_ascii_lowercase())
         .filter(|l| l.len() == 2);
-    if meta(&["og:type"]).is_some_and(|t| t.eq_ignore_ascii_case("article")) {
+    if meta(TYPE_KEYS).is_some_and(|t| t.eq_ignore_ascii_case("article")) {
         md.declared_article = true;
     }
     md

@@ -1,11 +1,13 @@
 //! A pass over the page's bytes before html5ever parses it. It follows the
 //! tokenizer's states far enough to know where every tag, comment and
-//! raw-text element starts and ends, and it removes five things:
+//! raw-text element starts and ends, and it removes six things:
 //!
 //! - Script and style bodies (JSON-LD stays). They are half the bytes of a
 //!   typical news page, html5ever tokenizes them a run at a time, and
 //!   extraction never reads them; the tree keeps the empty elements.
 //! - Attributes that nothing reads after the parse (`READ_ATTRIBUTES`).
+//! - Elements that nothing reads: `<link>`s and `<meta>`s that metadata
+//!   does not, and the insides of SVG icons (`elements.rs`).
 //! - Comment text; the comments stay, empty.
 //! - Indentation: a run of whitespace at either end of a text, outside
 //!   `<pre>`, keeps only its first character.
@@ -15,12 +17,17 @@
 //!
 //! Everything else is copied byte for byte, so where the pass could still
 //! misread the page, the most it removes is script or style text the
-//! tokenizer would not have treated as such, an unread attribute, or
-//! whitespace.
+//! tokenizer would not have treated as such, an unread attribute or
+//! element, or whitespace.
 
 use std::borrow::Cow;
 
 use memchr::{memchr, memchr2, memmem};
+
+mod elements;
+mod outline;
+use elements::{icon_body_end, raw_attribute, unread_link_or_meta};
+pub use outline::outline;
 
 pub const MAX_DEPTH: usize = 400;
 
@@ -87,18 +94,25 @@ pub fn prepare(html: &str, max_depth: usize) -> Cow<'_, str> {
     // only keeps more of its bytes.
     let mut open_foreign = [0usize; 2];
     // A script, style, title or other raw-text tag seen while the pass
-    // counted a foreign element open. Were the tokenizer in HTML by then,
-    // what follows it is text that looks like tags, so no attribute is cut
-    // until every foreign element closes.
-    let mut foreign_raw_text = false;
+    // counted a foreign element open: were the tokenizer in HTML by then,
+    // what follows it up to the end tag it would look for is text that
+    // looks like tags, and nothing is cut before that end tag, even where
+    // the pass counts every foreign element closed (a `</svg>` in the
+    // text of a `<title>`).
+    let mut maybe_raw_text_until = 0usize;
     // Open `<pre>` and `<listing>` elements, whose whitespace is kept: the
     // tree builder drops a newline right after their start tag.
     let mut open_preformatted = 0usize;
+    // Where an `<svg>` may not be built as one, its insides are not its
+    // own: in a frameset the parser drops the start tag and keeps the
+    // whitespace inside, and older parsers do the same in a `<select>`.
+    let mut open_select = 0usize;
+    let mut frameset = false;
     let mut unread = Vec::new();
     let mut i = 0usize;
     while let Some(off) = memchr(b'<', &bytes[i..]) {
         let lt = i + off;
-        let foreign = open_foreign != [0, 0];
+        let foreign = open_foreign != [0, 0] || lt < maybe_raw_text_until;
         if !foreign && open_preformatted == 0 {
             squeeze_edge_whitespace(&mut edits, bytes, i, lt);
         }
@@ -123,10 +137,12 @@ pub fn prepare(html: &str, max_depth: usize) -> Cow<'_, str> {
                     if tag_kind(name) == TagKind::Foreign {
                         let open = &mut open_foreign[foreign_slot(name)];
                         *open = open.saturating_sub(1);
-                        foreign_raw_text &= open_foreign != [0, 0];
                     }
                     if is_preformatted(name) {
                         open_preformatted = open_preformatted.saturating_sub(1);
+                    }
+                    if name.eq_ignore_ascii_case(b"select") {
+                        open_select = open_select.saturating_sub(1);
                     }
                     if suppressed > 0 {
                         suppressed -= 1;
@@ -144,8 +160,13 @@ pub fn prepare(html: &str, max_depth: usize) -> Cow<'_, str> {
                 let tag = scan_tag(bytes, lt + 1, &mut unread);
                 let name = &bytes[lt + 1..tag.name_end];
                 let kind = match tag_kind(name) {
-                    TagKind::Script | TagKind::Style | TagKind::KeptRawText if foreign => {
-                        foreign_raw_text = true;
+                    kind @ (TagKind::Script | TagKind::Style | TagKind::KeptRawText) if foreign => {
+                        let end = if kind == TagKind::Script {
+                            script_end(bytes, tag.end)
+                        } else {
+                            raw_text_end(bytes, tag.end, name)
+                        };
+                        maybe_raw_text_until = maybe_raw_text_until.max(end);
                         TagKind::Normal
                     }
                     kind => kind,
@@ -153,9 +174,38 @@ pub fn prepare(html: &str, max_depth: usize) -> Cow<'_, str> {
                 let suppress = matches!(kind, TagKind::Normal | TagKind::Foreign)
                     && !tag.self_closing
                     && depth >= max_depth;
-                let maybe_text = foreign && foreign_raw_text;
-                if !suppress && !maybe_text {
+                let maybe_text = lt < maybe_raw_text_until;
+                let attributes = html.get(tag.name_end..tag.end).unwrap_or("");
+                // Text on either side of a removed tag joins: after a '<'
+                // or inside a character reference ("<" + "svg>", "&am" +
+                // "p;") it would read as markup. After a tag's '>' or a
+                // space it cannot.
+                let joins_safely = lt == 0 || bytes[lt - 1] == b'>' || is_space(bytes[lt - 1]);
+                let unread_element = kind == TagKind::Void
+                    && !foreign
+                    && joins_safely
+                    && html.get(lt + 1..tag.name_end).is_some_and(|element| {
+                        unread_link_or_meta(element, |a| raw_attribute(attributes, a))
+                    });
+                if unread_element {
+                    edits.cut(lt, tag.end);
+                } else if !suppress && !maybe_text {
                     unread.iter().for_each(|&(from, to)| edits.cut(from, to));
+                }
+                if name.eq_ignore_ascii_case(b"select") {
+                    open_select += 1;
+                }
+                frameset |= name.eq_ignore_ascii_case(b"frameset");
+                let icon = kind == TagKind::Foreign
+                    && !foreign
+                    && !suppress
+                    && !tag.self_closing
+                    && open_select == 0
+                    && !frameset
+                    && name.eq_ignore_ascii_case(b"svg");
+                let icon_end = icon.then(|| icon_body_end(bytes, tag.end)).flatten();
+                if let Some(close) = icon_end {
+                    edits.cut(tag.end, close);
                 }
                 if kind == TagKind::Foreign && !tag.self_closing {
                     open_foreign[foreign_slot(name)] += 1;
@@ -174,7 +224,7 @@ pub fn prepare(html: &str, max_depth: usize) -> Cow<'_, str> {
                     }
                     TagKind::Normal | TagKind::Foreign => {
                         depth += 1;
-                        tag.end
+                        icon_end.unwrap_or(tag.end)
                     }
                     TagKind::PlainText => bytes.len(),
                     // Raw text, read to its end tag; a self-closed script
@@ -334,7 +384,11 @@ fn scan_tag(b: &[u8], name_start: usize, unread: &mut Vec<(usize, usize)>) -> Ta
         while i < b.len() && !is_space(b[i]) && !matches!(b[i], b'/' | b'>' | b'=') {
             i += 1;
         }
-        let read = is_read_attribute(&b[name_start..name_end], &b[attr_start..i]);
+        // Right after a '/', an attribute stays: cut, it could leave that
+        // '/' against the '>' and the tag self-closed (`<svg/x>`), which an
+        // SVG element honours.
+        let read = b[attr_start - 1] == b'/'
+            || is_read_attribute(&b[name_start..name_end], &b[attr_start..i]);
         if !read {
             unread.push((attr_start, i));
         }
@@ -528,86 +582,6 @@ fn is_json_ld(start_tag: &[u8]) -> bool {
     start_tag
         .windows(7)
         .any(|w| w.eq_ignore_ascii_case(b"ld+json"))
-}
-
-/// The parsed page as lines, one per element (with the attributes that are
-/// read), comment and text, leaving out script and style text except
-/// JSON-LD: what `prepare` must leave unchanged. For tests and the fuzz
-/// target.
-#[doc(hidden)]
-pub fn outline(html: &str) -> Vec<String> {
-    use ego_tree::iter::Edge;
-    use scraper::Node;
-    let doc = scraper::Html::parse_document(html);
-    let mut lines = Vec::new();
-    for edge in doc.tree.root().traverse() {
-        let node = match edge {
-            Edge::Open(node) => node,
-            Edge::Close(node) => {
-                if let Node::Element(el) = node.value() {
-                    lines.push(format!("</{}>", el.name()));
-                }
-                continue;
-            }
-        };
-        match node.value() {
-            Node::Element(el) => {
-                // Namespaced attributes (`xlink:href` in an SVG) are cut,
-                // and scraper lists them by their local name.
-                let mut attrs: Vec<String> = el
-                    .attrs
-                    .iter()
-                    .filter(|(k, _)| {
-                        k.ns.is_empty()
-                            && is_read_attribute(el.name().as_bytes(), k.local.as_bytes())
-                    })
-                    // The value as text: a tendril's `Debug` shows how it is stored.
-                    .map(|(k, v)| format!("{}={:?}", k.local, &**v))
-                    .collect();
-                attrs.sort();
-                lines.push(format!("<{} {}>", el.name(), attrs.join(" ")));
-            }
-            Node::Text(text) => {
-                let dropped = node
-                    .parent()
-                    .and_then(|p| p.value().as_element())
-                    .is_some_and(|p| {
-                        matches!(p.name(), "script" | "style")
-                            && !p.attr("type").is_some_and(|t| t.contains("ld+json"))
-                    });
-                // Runs of whitespace count as one, outside `<pre>`.
-                let preformatted = node.ancestors().any(|a| {
-                    a.value()
-                        .as_element()
-                        .is_some_and(|e| matches!(e.name(), "pre" | "listing"))
-                });
-                if !dropped {
-                    let text = if preformatted {
-                        text.to_string()
-                    } else {
-                        squeeze_whitespace(text)
-                    };
-                    lines.push(format!("text {text:?}"));
-                }
-            }
-            Node::Comment(_) => lines.push("comment".to_string()),
-            Node::Doctype(d) => lines.push(format!("doctype {}", d.name())),
-            _ => {}
-        }
-    }
-    lines
-}
-
-/// `text` with each run of HTML whitespace made one space.
-fn squeeze_whitespace(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        let space = c.is_ascii() && is_space(c as u8);
-        if !(space && out.ends_with(' ')) {
-            out.push(if space { ' ' } else { c });
-        }
-    }
-    out
 }
 
 #[cfg(test)]

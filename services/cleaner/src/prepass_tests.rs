@@ -61,6 +61,26 @@ const TRICKY: &[&str] = &[
     // them differ must stay. Found by the fuzz target.
     "<p><u data-x=1><u data-x=2><u data-x=3><u data-x=4>story</p><p>more</p>",
     "<p><b x=1><b x=2><b x=3><b x=4>story</p><p>more</p>",
+    // Unread `<meta>`s and `<link>`s go wherever the parser would put
+    // them: before `<html>`, after `</body>`, in a table, in running text;
+    // inside an SVG a `<meta>` leaves it for HTML, and stays.
+    "<!DOCTYPE html><meta charset=utf-8><!--c--><html lang=en><p>story</p><script>x()</script>",
+    "<link rel=icon href=x()>\n<!--c--><head><title>t</title></head><p>story",
+    "<p>story</p></body><meta name=x content=x()><!--c--><p>more</p></html><link rel=x()>",
+    "<table><meta name=a content=x()><tr><td>story</td></tr></table>",
+    "<p>a <meta itemprop=x content=x()> story <link rel=preload href=x()> b</p>",
+    "<svg><meta name=a content=b><path d=x()/></svg><p>story</p>",
+    "<svg><p>a</p><meta name=a content=b></svg><link rel=x()><p>story",
+    // ... but not where the text on its two sides would join into markup
+    // (found by the mutation test) or a character reference.
+    "<p>a<<link rel=icon data-x=x()>svg>story</p>",
+    "<p>&am<meta name=a data-x=x()>p; story</p>",
+    // The '/' before `title` does not close the SVG; it would once the
+    // attribute after it went (found by the mutation test).
+    "<svg data-x=x()/title>\n<p>story</p>",
+    // The `<s>` leaves the SVG unseen, so the title is RCDATA up to its
+    // end tag, past the `</svg>` that closes what the pass counted open.
+    "<svg><s><title>a</svg><meta charset=x><b data-x=1>b</title><p x=x()>story",
 ];
 
 #[test]
@@ -90,13 +110,20 @@ fn script_and_style_bodies_go_and_json_ld_stays() {
 fn every_attribute_the_extractor_reads_is_kept() {
     // Every source file of the crate but this one, so a new file's reads
     // are checked too.
-    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let sources: Vec<String> = std::fs::read_dir(&src)
-        .expect("the crate's sources")
-        .map(|e| e.expect("a source file").path())
-        .filter(|p| p.file_name().is_some_and(|n| n != "prepass_tests.rs"))
-        .map(|p| std::fs::read_to_string(p).expect("a readable source"))
-        .collect();
+    let mut folders = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+    let mut sources: Vec<String> = Vec::new();
+    while let Some(folder) = folders.pop() {
+        for path in std::fs::read_dir(&folder)
+            .expect("the crate's sources")
+            .map(|e| e.expect("a source file").path())
+        {
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.file_name().is_some_and(|n| n != "prepass_tests.rs") {
+                sources.push(std::fs::read_to_string(path).expect("a readable source"));
+            }
+        }
+    }
     let mut read = 0;
     for source in &sources {
         for piece in source.split(".attr(\"").skip(1) {
