@@ -229,6 +229,27 @@ mod tests {
     }
 
     #[test]
+    fn metadata_reads_meta_keys_only_through_the_lists_the_pass_asks() {
+        // A key read as a literal (`meta(&["..."])`, `k == "..."`) would be
+        // cut by the pass before metadata could read it.
+        let source = include_str!("../metadata.rs");
+        let body = &source[source.find("pub fn extract").expect("extract")..];
+        for literal_read in ["meta(&[", "k == \"", "mk == \""] {
+            assert!(!body.contains(literal_read), "{literal_read}");
+        }
+        let page = |key: &str| format!("<meta property=\"{key}\" content=\"v\"><p>story</p>");
+        for key in [
+            "og:title",
+            "article:published_time",
+            "og:locale",
+            "og:type",
+            "author",
+        ] {
+            assert!(prepare(&page(key), MAX_DEPTH).contains(key), "{key}");
+        }
+    }
+
+    #[test]
     fn icons_lose_their_insides_and_other_svgs_keep_them() {
         let icon = "<p>share <svg class=i viewBox='0 0 9 9'><g fill=none><path d='M0 0'/>\
             <circle r=1></circle></g><!-- x --><![CDATA[ y ]]><linearGradient><stop/>\
