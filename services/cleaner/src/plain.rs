@@ -54,6 +54,8 @@ pub fn clean(text: &str) -> PlainArticle {
 
     let mut lines: Vec<String> = Vec::new();
     let mut in_related = false;
+    // Lines in a row, inside a related list, that go on with the story.
+    let mut story_again = 0;
     let mut appeal_started = false;
     for (i, line) in raw.iter().enumerate() {
         if Some(i) == title_idx {
@@ -69,6 +71,7 @@ pub fn clean(text: &str) -> PlainArticle {
         let kind = classify(body);
         if kind == LineKind::RelatedHeader {
             in_related = true;
+            story_again = 0;
             continue;
         }
         if kind == LineKind::TailHeader {
@@ -86,9 +89,15 @@ pub fn clean(text: &str) -> PlainArticle {
             let headline = BULLET.is_match(line) || !body.ends_with(['.', '!', '?', '"', '”']);
             let teaser = words <= 60 && overlap_with(body, &lines) < 0.2;
             if (headline && words <= 30 || teaser) && !is_appeal(body) {
+                story_again = 0;
                 continue;
             }
-            in_related = false;
+            // One line on the story's subject can be a teaser of a related
+            // story too; the list is over when two in a row go on with it.
+            story_again += 1;
+            if story_again >= 2 {
+                in_related = false;
+            }
         }
         if appeal_started || kind == LineKind::Appeal {
             // Appeals sit at the end of the page: once a long one starts,
@@ -139,6 +148,16 @@ fn looks_like_masthead(line: &str) -> bool {
         })
 }
 
+/// Words of four letters or more that any English story uses: shared, they
+/// say nothing of a teaser's subject ("made off with ... from a famed Paris
+/// store" shared a fifth of its words with a story about an actress).
+const COMMON_WORDS: &[&str] = &[
+    "about", "after", "also", "been", "before", "being", "could", "from", "have", "into", "just",
+    "last", "made", "more", "most", "only", "other", "over", "said", "says", "some", "than",
+    "that", "their", "them", "then", "there", "these", "they", "this", "those", "told", "were",
+    "what", "when", "where", "which", "while", "will", "with", "would", "year", "years",
+];
+
 /// Share of a line's content words (four letters or more) that the story
 /// before it already used.
 fn overlap_with(line: &str, story: &[String]) -> f32 {
@@ -146,6 +165,7 @@ fn overlap_with(line: &str, story: &[String]) -> f32 {
         s.split(|c: char| !c.is_alphanumeric())
             .filter(|w| w.chars().count() >= 4)
             .map(str::to_lowercase)
+            .filter(|w| !COMMON_WORDS.contains(&w.as_str()))
             .collect()
     };
     let seen: std::collections::HashSet<String> = story.iter().flat_map(|l| content(l)).collect();
@@ -181,6 +201,35 @@ mod tests {
                 "Reid launched a new fashion line called Mantra in December."
             ]
         );
+    }
+
+    #[test]
+    fn a_teaser_on_the_story_subject_does_not_end_a_related_list() {
+        let page = "Reid enters rehab\n\
+            Tara Reid has checked herself into Promises Treatment Center, her rep told People magazine on Tuesday.\n\
+            Related stories:\n\
+            Tara Reid's rep told People magazine the actress entered Promises for treatment.\n\
+            Four armed robbers made off with $137-million of diamonds and jewels from a famed Paris store.\n\
+            Armed robbers stole diamonds valued at 85 million euros from the Paris branch of a jeweler.\n";
+        let a = clean(page);
+        assert!(
+            a.lines.iter().all(|l| !l.contains("robbers")),
+            "{:?}",
+            a.lines
+        );
+    }
+
+    #[test]
+    fn words_any_story_uses_do_not_make_a_teaser_look_like_the_story() {
+        let story = [
+            "Reid said she made her decision with her family, and that she was told \
+            to rest after years of work from which she never took a break."
+                .to_string(),
+        ];
+        let teaser = "Robbers made off with diamonds from a famed Paris store.";
+        assert_eq!(overlap_with(teaser, &story), 0.0);
+        let going_on = "Her family said the decision to rest was hers.";
+        assert!(overlap_with(going_on, &story) > 0.5);
     }
 
     #[test]
