@@ -117,7 +117,14 @@ pub fn clean(text: &str) -> PlainArticle {
                 continue;
             }
         }
-        if looks_like_alt_text(body) || (i < first_sentence && looks_like_masthead(body)) {
+        // A site name sits above the page's first sentence, or right above
+        // its menu when the page opens with a sentence-long headline.
+        let above_chrome = raw
+            .get(i + 1)
+            .is_some_and(|next| classify(next) == LineKind::Chrome);
+        if looks_like_alt_text(body)
+            || ((i < first_sentence || above_chrome) && looks_like_masthead(body))
+        {
             continue;
         }
         lines.push(body.to_string());
@@ -230,6 +237,22 @@ mod tests {
         assert_eq!(overlap_with(teaser, &story), 0.0);
         let going_on = "Her family said the decision to rest was hers.";
         assert!(overlap_with(going_on, &story) > 0.5);
+    }
+
+    #[test]
+    fn a_site_name_above_the_menu_goes_under_a_sentence_long_headline() {
+        let page = "Tara Reid has entered a rehab program, the American Pie star's rep confirmed on Friday.\n\
+            Coastal Tribune\n\
+            Home | World | U.S. | Politics | Business | Tech | Sports\n\
+            The news comes as a shock for everyone who assumed the actress had been holed up there for a while.\n\
+            Reid's rep said the actress and her family asked for privacy while she is treated at Promises.\n";
+        let a = clean(page);
+        assert!(
+            !a.lines.iter().any(|l| l == "Coastal Tribune"),
+            "{:?}",
+            a.lines
+        );
+        assert_eq!(a.lines.len(), 3, "{:?}", a.lines);
     }
 
     #[test]
