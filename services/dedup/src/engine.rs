@@ -465,6 +465,7 @@ impl Engine {
     /// frequencies are the stream's plus the prior's (see `prior`).
     fn weigh(&self, tf: HashMap<u64, f32>) -> Vec<(u64, f32)> {
         let prior = prior();
+        tf.keys().for_each(|t| prior.prefetch(*t));
         let n = self.docs_seen.max(1) as f32 + PRIOR_DOCS;
         let mut v: Vec<(u64, f32)> = tf
             .into_iter()

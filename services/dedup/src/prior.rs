@@ -63,6 +63,21 @@ impl DfPrior {
         }
     }
 
+    /// Ask the CPU to bring `term`'s slot closer. A weighing looks up a
+    /// few hundred terms, and asked for one after another each waits for
+    /// its slot on its own (the lookups were 7% of a decision).
+    pub(crate) fn prefetch(&self, term: u64) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+            let slot: *const Slot = &self.slots[self.home(term)];
+            // SAFETY: a prefetch never faults, and SSE is part of x86_64.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(slot.cast::<i8>()) };
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = term;
+    }
+
     fn home(&self, term: u64) -> usize {
         // Mixed: the slot index comes from the hash's top bits.
         let bits = self.slots.len().trailing_zeros();
