@@ -13,6 +13,7 @@ use crate::entities::{
 };
 use crate::lsh::{BANDS, Buckets, MINHASH_PERMS, SHARED, band_keys, minhash};
 use crate::prior::{PRIOR_DOCS, prior};
+use crate::term_counts::TermCounts;
 use crate::text::{hash64, normalised_hash, shingle_hashes, tokens};
 use crate::vectors::{
     Weights, cosine, headline_words, headlines_agree, merge_centroid, normalise, strongest_first,
@@ -150,7 +151,7 @@ pub struct Engine {
     buckets: Buckets,
     pub stories: HashMap<u64, StoryState>,
     term_index: HashMap<u64, Vec<u64>>,
-    df: HashMap<u64, u32>,
+    df: TermCounts,
     docs_seen: u64,
 }
 
@@ -300,8 +301,12 @@ impl Engine {
 
     fn learn(&mut self, terms: impl Iterator<Item = u64>) {
         self.docs_seen += 1;
+        // Asked for all at once, the slots arrive together: counted one
+        // after another, each waited for its own.
+        let terms: Vec<u64> = terms.collect();
+        terms.iter().for_each(|t| self.df.prefetch(*t));
         for t in terms {
-            *self.df.entry(t).or_default() += 1;
+            self.df.add_one(t);
         }
         if self.df.len() > self.df_cap() {
             self.decay_df();
@@ -470,7 +475,7 @@ impl Engine {
         let mut v: Vec<(u64, f32)> = tf
             .into_iter()
             .map(|(t, f)| {
-                let df = *self.df.get(&t).unwrap_or(&1) as f32 + PRIOR_DOCS * prior.share(t);
+                let df = self.df.get(t).unwrap_or(1) as f32 + PRIOR_DOCS * prior.share(t);
                 let idf = ((n + 20.0) / (df + 1.0)).ln().max(0.0);
                 (t, (1.0 + f.ln()) * idf)
             })
@@ -506,13 +511,9 @@ impl Engine {
     fn decay_df(&mut self) {
         let target = self.df_cap() / 4 * 3;
         while self.df.len() > target {
-            self.df.retain(|_, c| {
-                *c /= 2;
-                *c > 0
-            });
+            self.df.halve();
             self.docs_seen = (self.docs_seen / 2).max(1);
         }
-        self.df.shrink_to(self.df_cap());
     }
 
     fn remove(&mut self, key: u64) {

@@ -10,6 +10,7 @@ mod entities;
 pub mod lsh;
 mod prior;
 pub mod state;
+mod term_counts;
 pub mod text;
 mod vectors;
 

@@ -14,6 +14,7 @@
 use std::io::Read;
 use std::sync::LazyLock;
 
+use crate::term_counts::prefetch_read;
 use crate::text::tokens;
 
 /// Documents the prior counts as.
@@ -67,15 +68,7 @@ impl DfPrior {
     /// few hundred terms, and asked for one after another each waits for
     /// its slot on its own (the lookups were 7% of a decision).
     pub(crate) fn prefetch(&self, term: u64) {
-        #[cfg(target_arch = "x86_64")]
-        {
-            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-            let slot: *const Slot = &self.slots[self.home(term)];
-            // SAFETY: a prefetch never faults, and SSE is part of x86_64.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(slot.cast::<i8>()) };
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = term;
+        prefetch_read(&self.slots[self.home(term)]);
     }
 
     fn home(&self, term: u64) -> usize {
