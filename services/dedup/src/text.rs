@@ -435,8 +435,25 @@ const STOP: &[&str] = &[
 pub(crate) fn normalised_hash(text: &str) -> u64 {
     let mut h = Fnv::new();
     let (mut started, mut gap) = (false, false);
+    let bytes = text.as_bytes();
     let mut i = 0;
-    while i < text.len() {
+    while i < bytes.len() {
+        // A run of ASCII outside whitespace, hashed in a tight loop.
+        let run = bytes[i..]
+            .iter()
+            .position(|b| !b.is_ascii() || is_ascii_whitespace(*b))
+            .map_or(bytes.len(), |n| i + n);
+        if run > i {
+            if std::mem::take(&mut gap) {
+                h.write_byte(b' ');
+            }
+            bytes[i..run]
+                .iter()
+                .for_each(|b| h.write_byte(b.to_ascii_lowercase()));
+            started = true;
+            i = run;
+            continue;
+        }
         let c = next_char(text, &mut i);
         if c.is_whitespace() {
             gap = started;
@@ -453,6 +470,12 @@ pub(crate) fn normalised_hash(text: &str) -> u64 {
         started = true;
     }
     h.finish()
+}
+
+/// ASCII whitespace as `char::is_whitespace` has it: tab to carriage
+/// return and space (`u8::is_ascii_whitespace` leaves out vertical tab).
+fn is_ascii_whitespace(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | b' ')
 }
 
 /// The character at byte `i` of `text`, moving `i` past it; ASCII without
