@@ -13,7 +13,7 @@ use crate::entities::{
 };
 use crate::lsh::{BANDS, Buckets, MINHASH_PERMS, SHARED, band_keys, minhash};
 use crate::prior::{PRIOR_DOCS, prior};
-use crate::term_counts::TermCounts;
+use crate::term_counts::{TermCounts, prefetch_read};
 use crate::text::{hash64, normalised_hash, shingle_hashes, tokens};
 use crate::vectors::{
     Weights, cosine, headline_words, headlines_agree, merge_centroid, normalise, strongest_first,
@@ -389,35 +389,44 @@ impl Engine {
             return None;
         }
         let mut seen = HashSet::default();
-        let mut best: Option<(u64, f32)> = None;
+        // Candidates are found first and their signatures asked for all at
+        // once: checked as they were found, each one's misses (its entry,
+        // then its signature) waited behind the last one's comparison.
+        let mut candidates: Vec<(u64, &ArticleState)> = Vec::new();
         for b in band_keys(sig) {
             for key in self.buckets.get(b) {
-                if !seen.insert(*key) {
-                    continue;
+                if seen.insert(*key)
+                    && let Some(other) = self.articles.get(key)
+                {
+                    candidates.push((*key, other));
                 }
-                let Some(other) = self.articles.get(key) else {
-                    continue;
-                };
-                let j = sig.iter().zip(&other.sig).filter(|(x, y)| x == y).count() as f32
-                    / MINHASH_PERMS as f32;
-                // Containment of the smaller text in the larger, from Jaccard
-                // and the two set sizes: copies cut or extended still match.
-                let inter = j * (size + other.shingles) as f32 / (1.0 + j);
-                let containment = inter / size.min(other.shingles).max(1) as f32;
-                let sim = containment.min(1.0);
-                if sim < self.params.near_threshold || best.is_some_and(|(_, s)| sim <= s) {
-                    continue;
-                }
-                // A copy keeps the headline, re-cased or prefixed. The same
-                // text under an outlet's own headline is that outlet's
-                // article: a member of the story, not a copy (even word for
-                // word, on the syndication set: precision 0.907 -> 0.936
-                // with 80% of the words shared, 0.980 with all, in order).
-                if !headlines_agree(headline, &other.headline) {
-                    continue;
-                }
-                best = Some((*key, sim));
             }
+        }
+        candidates
+            .iter()
+            .filter_map(|(_, other)| other.sig.first())
+            .for_each(prefetch_read);
+        let mut best: Option<(u64, f32)> = None;
+        for (key, other) in candidates {
+            let j = sig.iter().zip(&other.sig).filter(|(x, y)| x == y).count() as f32
+                / MINHASH_PERMS as f32;
+            // Containment of the smaller text in the larger, from Jaccard
+            // and the two set sizes: copies cut or extended still match.
+            let inter = j * (size + other.shingles) as f32 / (1.0 + j);
+            let containment = inter / size.min(other.shingles).max(1) as f32;
+            let sim = containment.min(1.0);
+            if sim < self.params.near_threshold || best.is_some_and(|(_, s)| sim <= s) {
+                continue;
+            }
+            // A copy keeps the headline, re-cased or prefixed. The same
+            // text under an outlet's own headline is that outlet's
+            // article: a member of the story, not a copy (even word for
+            // word, on the syndication set: precision 0.907 -> 0.936
+            // with 80% of the words shared, 0.980 with all, in order).
+            if !headlines_agree(headline, &other.headline) {
+                continue;
+            }
+            best = Some((key, sim));
         }
         best
     }
