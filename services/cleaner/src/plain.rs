@@ -119,11 +119,12 @@ pub fn clean(text: &str) -> PlainArticle {
         }
         // A site name sits above the page's first sentence, or right above
         // its menu when the page opens with a sentence-long headline.
-        let above_chrome = raw
-            .get(i + 1)
-            .is_some_and(|next| classify(next) == LineKind::Chrome);
+        let above_chrome = || {
+            raw.get(i + 1)
+                .is_some_and(|next| classify(next) == LineKind::Chrome)
+        };
         if looks_like_alt_text(body)
-            || ((i < first_sentence || above_chrome) && looks_like_masthead(body))
+            || (looks_like_masthead(body) && (i < first_sentence || above_chrome()))
         {
             continue;
         }

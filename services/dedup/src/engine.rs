@@ -217,7 +217,7 @@ impl Engine {
         // Document frequencies learn from every article before it is weighed.
         let tf = term_frequencies(&toks, &title_toks);
         let terms: Vec<u64> = tf.keys().copied().collect();
-        self.learn(terms.iter().copied());
+        self.learn(&terms);
         let capitalised = capitalised(&toks);
         let vec = self.weigh(tf);
         let names = strongest_names(&vec, &capitalised);
@@ -295,17 +295,16 @@ impl Engine {
             return;
         }
         self.evict(fact.at);
-        self.learn(fact.terms.iter().copied());
+        self.learn(&fact.terms);
         self.insert(fact);
     }
 
-    fn learn(&mut self, terms: impl Iterator<Item = u64>) {
+    fn learn(&mut self, terms: &[u64]) {
         self.docs_seen += 1;
         // Asked for all at once, the slots arrive together: counted one
         // after another, each waited for its own.
-        let terms: Vec<u64> = terms.collect();
         terms.iter().for_each(|t| self.df.prefetch(*t));
-        for t in terms {
+        for &t in terms {
             self.df.add_one(t);
         }
         if self.df.len() > self.df_cap() {

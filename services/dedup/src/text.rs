@@ -462,11 +462,8 @@ pub(crate) fn normalised_hash(text: &str) -> u64 {
         if std::mem::take(&mut gap) {
             h.write_byte(b' ');
         }
-        if c.is_ascii() {
-            h.write_byte((c as u8).to_ascii_lowercase());
-        } else {
-            h.write_lowercase_char(c);
-        }
+        // Only characters outside ASCII get here: ASCII went as a run.
+        h.write_lowercase_char(c);
         started = true;
     }
     h.finish()
