@@ -8,12 +8,14 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::article_table::ArticleTable;
 use crate::entities::{
     NAMES_DISAGREE, NAMES_MOSTLY_DISAGREE, add_names, capitalised, names_disagree, strongest_names,
 };
 use crate::lsh::{BANDS, Buckets, MINHASH_PERMS, SHARED, band_keys, minhash};
 use crate::prior::{PRIOR_DOCS, prior};
-use crate::term_counts::{TermCounts, prefetch_read};
+use crate::probe::prefetch_read;
+use crate::term_counts::TermCounts;
 use crate::text::{hash64, normalised_hash, shingle_hashes, tokens};
 use crate::vectors::{
     Weights, cosine, headline_words, headlines_agree, merge_centroid, normalise, strongest_first,
@@ -145,7 +147,7 @@ pub struct StoryState {
 pub struct Engine {
     pub params: Params,
     /// Articles by `article_key(id)`; indexes hold keys, not id strings.
-    pub(crate) articles: HashMap<u64, ArticleState>,
+    pub(crate) articles: ArticleTable,
     pub(crate) order: VecDeque<(i64, u64)>,
     exact: HashMap<u64, u64>,
     buckets: Buckets,
@@ -191,7 +193,7 @@ impl Engine {
     /// Decide one article, and return with the decision the fact that
     /// replays it into another engine (`apply`); a replay has no fact.
     pub fn decide_logged(&mut self, a: &ArticleIn<'_>) -> (Decision, Option<Fact>) {
-        if let Some(prev) = self.articles.get(&article_key(a.id)) {
+        if let Some(prev) = self.articles.get(article_key(a.id)) {
             let mut d = prev.decision.clone();
             d.replay = true;
             return (d, None);
@@ -229,7 +231,7 @@ impl Engine {
             .exact
             .get(&text_hash)
             .filter(|_| has_text)
-            .map(|first| &self.articles[first])
+            .and_then(|first| self.articles.get(*first))
             .filter(|first| headlines_agree(&headline, &first.headline));
         let decision = if let Some(first) = exact {
             Decision {
@@ -241,7 +243,10 @@ impl Engine {
             }
         } else if let Some((dup, sim)) = self.near_candidate(&sig, shingles.len() as u32, &headline)
         {
-            let d = &self.articles[&dup];
+            let d = self
+                .articles
+                .get(dup)
+                .expect("a near candidate is in the window");
             Decision {
                 kind: VerdictKind::Near,
                 story_id: d.decision.story_id.clone(),
@@ -291,7 +296,7 @@ impl Engine {
     /// that engine did: replaying an engine's facts in order rebuilds it.
     /// Facts for ids already known are ignored (at-least-once delivery).
     pub fn apply(&mut self, fact: &Fact) {
-        if self.articles.contains_key(&article_key(&fact.id)) {
+        if self.articles.contains(article_key(&fact.id)) {
             return;
         }
         self.evict(fact.at);
@@ -388,19 +393,28 @@ impl Engine {
             return None;
         }
         let mut seen = HashSet::default();
-        // Candidates are found first and their signatures asked for all at
-        // once: checked as they were found, each one's misses (its entry,
-        // then its signature) waited behind the last one's comparison.
-        let mut candidates: Vec<(u64, &ArticleState)> = Vec::new();
-        for b in band_keys(sig) {
-            for key in self.buckets.get(b) {
-                if seen.insert(*key)
-                    && let Some(other) = self.articles.get(key)
-                {
-                    candidates.push((*key, other));
-                }
-            }
-        }
+        // Candidates are found first, and what each check reads is asked for
+        // for all of them at once, a step at a time (index slot, entry,
+        // signature): checked as they were found, each one's three misses
+        // waited behind the last one's comparison.
+        let keys: Vec<u64> = band_keys(sig)
+            .flat_map(|b| self.buckets.get(b))
+            .copied()
+            .filter(|key| seen.insert(*key))
+            .collect();
+        keys.iter()
+            .for_each(|key| self.articles.prefetch_slot(*key));
+        let found: Vec<(u64, usize)> = keys
+            .iter()
+            .filter_map(|key| Some((*key, self.articles.position(*key)?)))
+            .collect();
+        found
+            .iter()
+            .for_each(|(_, pos)| self.articles.prefetch_entry(*pos));
+        let candidates: Vec<(u64, &ArticleState)> = found
+            .iter()
+            .map(|(key, pos)| (*key, self.articles.at(*pos)))
+            .collect();
         candidates
             .iter()
             .filter_map(|(_, other)| other.sig.first())
@@ -525,7 +539,7 @@ impl Engine {
     }
 
     fn remove(&mut self, key: u64) {
-        let Some(a) = self.articles.remove(&key) else {
+        let Some(a) = self.articles.remove(key) else {
             return;
         };
         if self.exact.get(&a.text_hash) == Some(&key) {

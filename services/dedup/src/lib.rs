@@ -5,10 +5,12 @@
 //! restart (or a killed process) resumes with the window it had. On Kafka it
 //! also writes each decision's `Fact` to a changelog topic (`state.rs`).
 
+mod article_table;
 pub mod engine;
 mod entities;
 pub mod lsh;
 mod prior;
+mod probe;
 pub mod state;
 mod term_counts;
 pub mod text;

@@ -14,7 +14,7 @@
 use std::io::Read;
 use std::sync::LazyLock;
 
-use crate::term_counts::prefetch_read;
+use crate::probe::{home_slot, prefetch_read};
 use crate::text::tokens;
 
 /// Documents the prior counts as.
@@ -72,9 +72,7 @@ impl DfPrior {
     }
 
     fn home(&self, term: u64) -> usize {
-        // Mixed: the slot index comes from the hash's top bits.
-        let bits = self.slots.len().trailing_zeros();
-        (term.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
+        home_slot(term, self.slots.len())
     }
 
     /// Parse the table: lines of "ZIPF<TAB>word word ...", where ZIPF is

@@ -7,6 +7,7 @@
 //! two: the term and its count share a slot) whose slots can be prefetched
 //! for a whole article before it is counted.
 
+use crate::probe::{home_slot, prefetch_read};
 use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -98,10 +99,7 @@ impl TermCounts {
     }
 
     fn home(&self, term: u64) -> usize {
-        // Term hashes are avalanched already; mixing again keeps a table of
-        // hand-made keys (tests) from piling up.
-        let bits = self.slots.len().trailing_zeros();
-        (term.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
+        home_slot(term, self.slots.len())
     }
 
     #[cfg(test)]
@@ -115,19 +113,6 @@ impl TermCounts {
             .filter(|s| s.count > 0)
             .map(|s| (s.term, s.count))
     }
-}
-
-/// Bring the cache line holding `item` closer; a no-op off x86_64.
-pub(crate) fn prefetch_read<T>(item: &T) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        let at: *const T = item;
-        // SAFETY: a prefetch never faults, and SSE is part of x86_64.
-        unsafe { _mm_prefetch::<_MM_HINT_T0>(at.cast::<i8>()) };
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = item;
 }
 
 impl std::fmt::Debug for TermCounts {
