@@ -8,7 +8,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::article_table::ArticleTable;
+use crate::dense_map::DenseMap;
 use crate::entities::{
     NAMES_DISAGREE, NAMES_MOSTLY_DISAGREE, add_names, capitalised, names_disagree, strongest_names,
 };
@@ -16,7 +16,7 @@ use crate::lsh::{BANDS, Buckets, MINHASH_PERMS, SHARED, band_keys, minhash};
 use crate::prior::{PRIOR_DOCS, prior};
 use crate::probe::prefetch_read;
 use crate::term_counts::TermCounts;
-use crate::text::{hash64, normalised_hash, shingle_hashes, tokens};
+use crate::text::{hash64, shingle_hashes, tokens, tokens_and_text_hash};
 use crate::vectors::{
     Weights, cosine, headline_words, headlines_agree, merge_centroid, normalise, strongest_first,
     term_frequencies,
@@ -147,12 +147,12 @@ pub struct StoryState {
 pub struct Engine {
     pub params: Params,
     /// Articles by `article_key(id)`; indexes hold keys, not id strings.
-    pub(crate) articles: ArticleTable,
+    pub(crate) articles: DenseMap<ArticleState>,
     pub(crate) order: VecDeque<(i64, u64)>,
     exact: HashMap<u64, u64>,
     buckets: Buckets,
-    pub stories: HashMap<u64, StoryState>,
-    term_index: HashMap<u64, Vec<u64>>,
+    pub(crate) stories: DenseMap<StoryState>,
+    term_index: DenseMap<Vec<u64>>,
     df: TermCounts,
     docs_seen: u64,
 }
@@ -182,7 +182,7 @@ impl Engine {
     }
 
     pub fn story(&self, story_id: &str) -> Option<&StoryState> {
-        self.stories.get(&story_key(story_id))
+        self.stories.get(story_key(story_id))
     }
 
     /// Decide one article and fold it into the state.
@@ -200,7 +200,7 @@ impl Engine {
         }
         self.evict(a.at);
         // Tokenise once: shingles come from the text, terms from title and text.
-        let text_toks = tokens(a.text);
+        let (text_toks, text_hash) = tokens_and_text_hash(a.text);
         let title_toks = a.title.map(tokens).unwrap_or_default();
         let toks = match a.title {
             Some(t) if !a.text.starts_with(t) => {
@@ -211,7 +211,6 @@ impl Engine {
             _ => text_toks.clone(),
         };
         let has_text = !a.text.trim().is_empty();
-        let text_hash = normalised_hash(a.text);
         let shingles = shingle_hashes(&text_toks, SHINGLE);
         let sig = minhash(&shingles);
         let headline = headline_words(&title_toks);
@@ -255,7 +254,7 @@ impl Engine {
                 replay: false,
             }
         } else if let Some((story, sim)) = self.story_candidate(&vec, &names, &terms, a.published) {
-            let s = &self.stories[&story];
+            let s = self.stories.get(story).expect("a candidate story is live");
             Decision {
                 kind: VerdictKind::Story,
                 story_id: s.story_id.clone(),
@@ -321,7 +320,7 @@ impl Engine {
         let akey = article_key(&f.id);
         let d = &f.decision;
         let key = story_key(&d.story_id);
-        let story = self.stories.entry(key).or_insert_with(|| StoryState {
+        let story = self.stories.get_or_insert_with(key, || StoryState {
             story_id: d.story_id.clone(),
             title: f.title.clone(),
             founder: f.id.clone(),
@@ -351,7 +350,7 @@ impl Engine {
                 self.unindex(*t, key);
             }
             for t in after {
-                let list = self.term_index.entry(t).or_default();
+                let list = self.term_index.get_or_insert_with(t, Vec::new);
                 if !list.contains(&key) {
                     if list.len() >= MAX_STORIES_PER_TERM {
                         // The oldest story under a common term goes first.
@@ -408,9 +407,11 @@ impl Engine {
             .iter()
             .filter_map(|key| Some((*key, self.articles.position(*key)?)))
             .collect();
-        found
-            .iter()
-            .for_each(|(_, pos)| self.articles.prefetch_entry(*pos));
+        found.iter().for_each(|(_, pos)| {
+            let a = self.articles.at(*pos);
+            prefetch_read(&a.sig);
+            prefetch_read(&a.shingles);
+        });
         let candidates: Vec<(u64, &ArticleState)> = found
             .iter()
             .map(|(key, pos)| (*key, self.articles.at(*pos)))
@@ -453,8 +454,24 @@ impl Engine {
     ) -> Option<(u64, f32)> {
         let mut votes: HashMap<u64, f32> =
             HashMap::with_capacity_and_hasher(256, Default::default());
-        for (t, w) in vec.iter().take(INDEX_TERMS * 2) {
-            for s in self.term_index.get(t).into_iter().flatten() {
+        // Each step's reads are asked for all at once, as for near copies:
+        // index slots, then list headers, then lists; then the stories.
+        let top = &vec[..vec.len().min(INDEX_TERMS * 2)];
+        top.iter()
+            .for_each(|(t, _)| self.term_index.prefetch_slot(*t));
+        let lists: Vec<(usize, f32)> = top
+            .iter()
+            .filter_map(|(t, w)| Some((self.term_index.position(*t)?, *w)))
+            .collect();
+        lists
+            .iter()
+            .for_each(|(pos, _)| self.term_index.prefetch_entry(*pos));
+        lists
+            .iter()
+            .filter_map(|(pos, _)| self.term_index.at(*pos).first())
+            .for_each(prefetch_read);
+        for (pos, w) in &lists {
+            for s in self.term_index.at(*pos) {
                 *votes.entry(*s).or_default() += w;
             }
         }
@@ -462,10 +479,24 @@ impl Engine {
         strongest_first(&mut cands, MAX_CANDIDATES);
         let mut best: Option<(u64, f32)> = None;
         let weights = Weights::new(vec.iter().copied());
-        for (key, _) in cands {
-            let Some(story) = self.stories.get(&key) else {
-                continue;
-            };
+        cands
+            .iter()
+            .for_each(|(key, _)| self.stories.prefetch_slot(*key));
+        let found: Vec<(u64, usize)> = cands
+            .iter()
+            .filter_map(|(key, _)| Some((*key, self.stories.position(*key)?)))
+            .collect();
+        found.iter().for_each(|(_, pos)| {
+            let story = self.stories.at(*pos);
+            prefetch_read(&story.centroid);
+            prefetch_read(&story.published);
+        });
+        found
+            .iter()
+            .filter_map(|(_, pos)| self.stories.at(*pos).centroid.first())
+            .for_each(prefetch_read);
+        for (key, pos) in found {
+            let story = self.stories.at(pos);
             let mut sim = cosine(&weights, &story.centroid);
             if let (Some(p), Some(q)) = (published, story.published) {
                 // Events days apart are different events of the same kind.
@@ -551,9 +582,9 @@ impl Engine {
         // A story leaves with its last member in the window.
         let story_alive = self
             .stories
-            .get(&a.story)
+            .get(a.story)
             .is_some_and(|s| s.last_seen > a.at);
-        if !story_alive && let Some(s) = self.stories.remove(&a.story) {
+        if !story_alive && let Some(s) = self.stories.remove(a.story) {
             for t in index_terms(&s.centroid) {
                 self.unindex(t, a.story);
             }
@@ -561,10 +592,10 @@ impl Engine {
     }
 
     fn unindex(&mut self, term: u64, story: u64) {
-        if let Some(list) = self.term_index.get_mut(&term) {
+        if let Some(list) = self.term_index.get_mut(term) {
             list.retain(|k| *k != story);
             if list.is_empty() {
-                self.term_index.remove(&term);
+                self.term_index.remove(term);
             }
         }
     }

@@ -191,11 +191,14 @@ fn a_common_term_indexes_a_bounded_number_of_stories() {
         e.story_count()
     );
     let common = crate::text::hash64(b"harbourmaster");
-    assert_eq!(e.term_index[&common].len(), MAX_STORIES_PER_TERM);
+    assert_eq!(
+        e.term_index.get(common).unwrap().len(),
+        MAX_STORIES_PER_TERM
+    );
     assert!(
         e.term_index
-            .values()
-            .all(|l| l.len() <= MAX_STORIES_PER_TERM)
+            .iter()
+            .all(|(_, l)| l.len() <= MAX_STORIES_PER_TERM)
     );
 }
 
@@ -251,11 +254,11 @@ fn the_term_index_holds_live_stories_under_their_current_terms_only() {
         joined > 100,
         "the stream must grow stories ({joined} joins)"
     );
-    for (term, list) in &e.term_index {
+    for (term, list) in e.term_index.iter() {
         for key in list {
-            let story = e.stories.get(key).expect("only live stories are indexed");
+            let story = e.stories.get(*key).expect("only live stories are indexed");
             assert!(
-                index_terms(&story.centroid).contains(term),
+                index_terms(&story.centroid).contains(&term),
                 "a story is indexed only under its current top terms"
             );
         }

@@ -5,7 +5,7 @@
 //! restart (or a killed process) resumes with the window it had. On Kafka it
 //! also writes each decision's `Fact` to a changelog topic (`state.rs`).
 
-mod article_table;
+mod dense_map;
 pub mod engine;
 mod entities;
 pub mod lsh;

@@ -23,3 +23,190 @@ pub(crate) fn prefetch_read<T>(item: &T) {
     #[cfg(not(target_arch = "x86_64"))]
     let _ = item;
 }
+
+/// A value that marks a free slot in a `ProbeTable`: one the table's users
+/// never store.
+pub(crate) trait Vacant: Copy + Eq {
+    const VACANT: Self;
+}
+
+impl Vacant for u32 {
+    const VACANT: u32 = u32::MAX;
+}
+
+#[derive(Clone, Copy)]
+struct Slot<V> {
+    key: u64,
+    value: V,
+}
+
+const MIN_SLOTS: usize = 1024;
+
+/// A map from a 64-bit hash to a small value: linear probing, at most
+/// three quarters full, deletion by shifting back (no tombstones), and a
+/// key's slot can be prefetched before it is looked up.
+#[derive(Clone, Default)]
+pub(crate) struct ProbeTable<V> {
+    slots: Vec<Slot<V>>,
+    len: usize,
+}
+
+impl<V: Vacant> ProbeTable<V> {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    pub(crate) fn get(&self, key: u64) -> Option<&V> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let slot = &self.slots[self.find(key)];
+        (slot.value != V::VACANT).then_some(&slot.value)
+    }
+
+    /// Ask the CPU for `key`'s home slot.
+    pub(crate) fn prefetch(&self, key: u64) {
+        if !self.slots.is_empty() {
+            prefetch_read(&self.slots[home_slot(key, self.slots.len())]);
+        }
+    }
+
+    /// Set `key`'s value, added or replaced. `value` is not `V::VACANT`.
+    pub(crate) fn insert(&mut self, key: u64, value: V) {
+        debug_assert!(value != V::VACANT);
+        if (self.len + 1) * 4 > self.slots.len() * 3 {
+            self.rebuild((self.slots.len() * 2).max(MIN_SLOTS));
+        }
+        let i = self.find(key);
+        if self.slots[i].value == V::VACANT {
+            self.len += 1;
+        }
+        self.slots[i] = Slot { key, value };
+    }
+
+    pub(crate) fn remove(&mut self, key: u64) -> Option<V> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mut hole = self.find(key);
+        let value = self.slots[hole].value;
+        if value == V::VACANT {
+            return None;
+        }
+        // Later slots of the probe run move back into the hole, unless
+        // their home lies after it (from the hole they would be out of
+        // reach of their own probe).
+        let mask = self.slots.len() - 1;
+        let mut next = hole;
+        loop {
+            next = (next + 1) & mask;
+            let slot = self.slots[next];
+            if slot.value == V::VACANT {
+                break;
+            }
+            if !cyclically_within(hole, home_slot(slot.key, self.slots.len()), next) {
+                self.slots[hole] = slot;
+                hole = next;
+            }
+        }
+        self.slots[hole].value = V::VACANT;
+        self.len -= 1;
+        Some(value)
+    }
+
+    fn rebuild(&mut self, size: usize) {
+        let vacant = Slot {
+            key: 0,
+            value: V::VACANT,
+        };
+        let old = std::mem::replace(&mut self.slots, vec![vacant; size]);
+        for slot in old.into_iter().filter(|s| s.value != V::VACANT) {
+            let i = self.find(slot.key);
+            self.slots[i] = slot;
+        }
+    }
+
+    /// The slot holding `key`, or the free slot where it would go. The
+    /// table is never full, so the probe ends.
+    fn find(&self, key: u64) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut i = home_slot(key, self.slots.len());
+        loop {
+            let slot = &self.slots[i];
+            if slot.value == V::VACANT || slot.key == key {
+                return i;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+}
+
+impl<V> std::fmt::Debug for ProbeTable<V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProbeTable")
+            .field("len", &self.len)
+            .finish()
+    }
+}
+
+/// Whether `x` lies in the cyclic range (after, upto].
+fn cyclically_within(after: usize, x: usize, upto: usize) -> bool {
+    if after <= upto {
+        after < x && x <= upto
+    } else {
+        after < x || x <= upto
+    }
+}
+
+/// Keys to insert or remove, in random order, for tests of the tables: few
+/// distinct keys, scattered (consecutive numbers would land in evenly
+/// spaced slots and never share a probe run), two removals in five.
+#[cfg(test)]
+pub(crate) fn random_operations(steps: u32) -> impl Iterator<Item = (u64, bool)> {
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    (0..steps).map(move |_| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (test_key(seed % 4_500), (seed >> 32) % 5 < 2)
+    })
+}
+
+/// The `n`th of the keys `random_operations` uses.
+#[cfg(test)]
+pub(crate) fn test_key(n: u64) -> u64 {
+    crate::text::hash64(&n.to_le_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    /// Inserts and removals in random order against a plain map, with the
+    /// table about two thirds full (long probe runs): every key is found
+    /// where it should be after each removal shifts its run back.
+    #[test]
+    fn lookups_match_a_plain_map_through_inserts_and_removals() {
+        let mut table: ProbeTable<u32> = ProbeTable::default();
+        let mut plain: HashMap<u64, u32> = HashMap::new();
+        for (step, (key, remove)) in (0..).zip(random_operations(60_000)) {
+            if remove {
+                assert_eq!(table.remove(key), plain.remove(&key), "step {step}");
+            } else {
+                table.insert(key, step);
+                plain.insert(key, step);
+            }
+            if step % 7_919 == 0 {
+                for (key, value) in &plain {
+                    assert_eq!(table.get(*key), Some(value));
+                }
+            }
+        }
+        assert_eq!(table.len(), plain.len());
+        for key in (0..4_500).map(test_key) {
+            assert_eq!(table.get(key), plain.get(&key));
+        }
+    }
+}
