@@ -51,6 +51,18 @@ impl<V> DenseMap<V> {
         self.position(key).is_some()
     }
 
+    /// Bytes its entries and index take in memory (not what the values hold
+    /// on the heap). Entries count as many as there are: the array's spare
+    /// capacity (up to as much again after it doubles) is never written, so
+    /// the system gives it no memory.
+    pub(crate) fn table_bytes(&self) -> usize {
+        self.entries.len() * std::mem::size_of::<(u64, V)>() + self.index.table_bytes()
+    }
+
+    pub(crate) fn values(&self) -> impl Iterator<Item = &V> {
+        self.entries.iter().map(|(_, v)| v)
+    }
+
     /// Where `key`'s value is in the entries, for `at` and `prefetch_entry`.
     pub(crate) fn position(&self, key: u64) -> Option<usize> {
         self.index.get(key).map(|pos| *pos as usize)

@@ -6,6 +6,7 @@ use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::probe::hash_table_bytes;
 use crate::text::{Fnv, avalanche};
 
 pub const MINHASH_PERMS: usize = 64;
@@ -75,6 +76,16 @@ pub struct Buckets {
 }
 
 impl Buckets {
+    /// Bytes the buckets hold: the two maps as allocated, and the shared
+    /// buckets' lists at their usual size (50 to 70 bytes with malloc's
+    /// own, measured; walking them all at each metrics update would cost
+    /// more).
+    pub fn approx_bytes(&self) -> usize {
+        hash_table_bytes(self.first.capacity(), 16)
+            + hash_table_bytes(self.shared.capacity(), 32)
+            + self.shared.len() * 64
+    }
+
     pub fn get(&self, band: u64) -> &[u64] {
         match self.first.get(&band) {
             None => &[],

@@ -11,6 +11,16 @@ pub(crate) fn home_slot(key: u64, slots: usize) -> usize {
     (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
 }
 
+/// Bytes a hashbrown table (`HashMap`, `HashSet`) of `capacity` holds:
+/// its buckets (a power of two, at most 7/8 full) and a control byte each.
+pub(crate) fn hash_table_bytes(capacity: usize, entry: usize) -> usize {
+    if capacity == 0 {
+        return 0;
+    }
+    let buckets = (capacity * 8 / 7).next_power_of_two();
+    buckets * (entry + 1)
+}
+
 /// Bring the cache line holding `item` closer; a no-op off x86_64.
 pub(crate) fn prefetch_read<T>(item: &T) {
     #[cfg(target_arch = "x86_64")]
@@ -63,6 +73,11 @@ impl<V: Vacant> ProbeTable<V> {
         }
         let slot = &self.slots[self.find(key)];
         (slot.value != V::VACANT).then_some(&slot.value)
+    }
+
+    /// Bytes its slots take.
+    pub(crate) fn table_bytes(&self) -> usize {
+        self.slots.capacity() * std::mem::size_of::<Slot<V>>()
     }
 
     /// Ask the CPU for `key`'s home slot.
@@ -183,6 +198,21 @@ pub(crate) fn test_key(n: u64) -> u64 {
 mod tests {
     use super::*;
     use std::collections::HashMap;
+
+    /// The gauge's model of a hashbrown table: a power of two of buckets
+    /// at most 7/8 full. Fails if the map grows some other way.
+    #[test]
+    fn hash_table_bytes_follow_the_maps_growth() {
+        for n in [7usize, 8, 100, 1_000, 5_000, 100_000] {
+            let map: HashMap<u64, u64> = (0..n as u64).map(|k| (k, k)).collect();
+            let buckets = (3..).map(|e| 1usize << e).find(|b| b / 8 * 7 >= n).unwrap();
+            assert_eq!(
+                hash_table_bytes(map.capacity(), 16),
+                buckets * 17,
+                "{n} entries"
+            );
+        }
+    }
 
     /// Inserts and removals in random order against a plain map, with the
     /// table about two thirds full (long probe runs): every key is found

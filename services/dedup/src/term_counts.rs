@@ -29,6 +29,10 @@ pub(crate) struct TermCounts {
 const MIN_SLOTS: usize = 1024;
 
 impl TermCounts {
+    pub(crate) fn table_bytes(&self) -> usize {
+        self.slots.capacity() * std::mem::size_of::<Slot>()
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.len
     }
