@@ -1,6 +1,6 @@
-//! Helpers for the tables probed in place (`TermCounts`, `ArticleTable`,
-//! the prior): where a key's probe starts, and asking the CPU for a slot
-//! before it is read. A general-purpose map gives no way to do the second,
+//! Tables probed in place (`ProbeTable`, the index of `DenseMap`) and
+//! helpers shared with the others (`TermCounts`, the prior): where a key's
+//! probe starts, and asking the CPU for a slot before it is read. A general-purpose map gives no way to do the second,
 //! and at a window of a million articles most lookups are cache misses.
 
 /// The slot where `key`'s probe starts in a table of `slots` slots (a
