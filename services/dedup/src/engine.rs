@@ -412,16 +412,13 @@ impl Engine {
             prefetch_read(&a.sig);
             prefetch_read(&a.shingles);
         });
-        let candidates: Vec<(u64, &ArticleState)> = found
+        found
             .iter()
-            .map(|(key, pos)| (*key, self.articles.at(*pos)))
-            .collect();
-        candidates
-            .iter()
-            .filter_map(|(_, other)| other.sig.first())
+            .filter_map(|(_, pos)| self.articles.at(*pos).sig.first())
             .for_each(prefetch_read);
         let mut best: Option<(u64, f32)> = None;
-        for (key, other) in candidates {
+        for (key, pos) in found {
+            let other = self.articles.at(pos);
             let j = sig.iter().zip(&other.sig).filter(|(x, y)| x == y).count() as f32
                 / MINHASH_PERMS as f32;
             // Containment of the smaller text in the larger, from Jaccard
