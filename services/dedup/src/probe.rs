@@ -1,7 +1,8 @@
-//! Tables probed in place (`ProbeTable`, the index of `DenseMap`) and
-//! helpers shared with the others (`TermCounts`, the prior): where a key's
-//! probe starts, and asking the CPU for a slot before it is read. A general-purpose map gives no way to do the second,
-//! and at a window of a million articles most lookups are cache misses.
+//! Tables probed in place (`ProbeTable`: the index of `DenseMap`, and the
+//! document frequencies) and helpers shared with the prior's table: where a
+//! key's probe starts, and asking the CPU for a slot before it is read. A
+//! general-purpose map gives no way to do the second, and at a window of a
+//! million articles most lookups are cache misses.
 
 /// The slot where `key`'s probe starts in a table of `slots` slots (a
 /// power of two). Keys are hashes already; mixing again keeps hand-made
@@ -55,14 +56,23 @@ const MIN_SLOTS: usize = 1024;
 /// A map from a 64-bit hash to a small value: linear probing, at most
 /// three quarters full, deletion by shifting back (no tombstones), and a
 /// key's slot can be prefetched before it is looked up.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub(crate) struct ProbeTable<V> {
     slots: Vec<Slot<V>>,
     len: usize,
 }
 
+// By hand: a derived one would ask `V: Default`, which values need not be.
+impl<V> Default for ProbeTable<V> {
+    fn default() -> Self {
+        ProbeTable {
+            slots: Vec::new(),
+            len: 0,
+        }
+    }
+}
+
 impl<V: Vacant> ProbeTable<V> {
-    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.len
     }
@@ -98,6 +108,43 @@ impl<V: Vacant> ProbeTable<V> {
             self.len += 1;
         }
         self.slots[i] = Slot { key, value };
+    }
+
+    /// Set `key`'s value to `change` of its current one (`None` if absent).
+    /// The new value is not `V::VACANT`.
+    pub(crate) fn update(&mut self, key: u64, change: impl FnOnce(Option<V>) -> V) {
+        if (self.len + 1) * 4 > self.slots.len() * 3 {
+            self.rebuild((self.slots.len() * 2).max(MIN_SLOTS));
+        }
+        let i = self.find(key);
+        let old = self.slots[i].value;
+        let value = change((old != V::VACANT).then_some(old));
+        debug_assert!(value != V::VACANT);
+        if old == V::VACANT {
+            self.len += 1;
+        }
+        self.slots[i] = Slot { key, value };
+    }
+
+    /// Change every value in place; keys whose value becomes `V::VACANT`
+    /// leave, and the table is laid out again at the size the rest need
+    /// (emptied slots would break probe runs).
+    pub(crate) fn update_all(&mut self, mut change: impl FnMut(&mut V)) {
+        self.slots
+            .iter_mut()
+            .filter(|s| s.value != V::VACANT)
+            .for_each(|s| change(&mut s.value));
+        self.len = self.slots.iter().filter(|s| s.value != V::VACANT).count();
+        let size = (self.len * 4 / 3 + 1).next_power_of_two().max(MIN_SLOTS);
+        self.rebuild(size);
+    }
+
+    /// Every (key, value), in slot order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (u64, V)> + '_ {
+        self.slots
+            .iter()
+            .filter(|s| s.value != V::VACANT)
+            .map(|s| (s.key, s.value))
     }
 
     pub(crate) fn remove(&mut self, key: u64) -> Option<V> {
