@@ -293,6 +293,23 @@ fn state_survives_a_snapshot_roundtrip() {
     );
 }
 
+/// One arrest, as an outlet wrote it and as another rewrote it:
+/// (headline, text).
+const JACKSON: (&str, &str) = (
+    "Chargers receiver arrested on suspicion of drunk driving",
+    "San Diego Chargers wide receiver Vincent Jackson was arrested early Sunday on suspicion \
+     of drunk driving, police said. Jackson was stopped in Pacific Beach after officers saw \
+     his car weaving, and he was booked into the county jail and released on bail. The team \
+     said it was aware of the arrest and would have no further comment. Jackson, who caught \
+     a touchdown pass last week, faces a misdemeanour charge, according to police.",
+);
+const JACKSON_REWRITE: (&str, &str) = (
+    "Vincent Jackson held on drunk-driving suspicion",
+    "Police in San Diego arrested Chargers receiver Vincent Jackson on Sunday, saying he \
+     was driving drunk in Pacific Beach. Jackson was booked and later freed on bail, and \
+     the Chargers declined to comment beyond confirming the arrest.",
+);
+
 #[test]
 fn two_events_of_one_kind_with_different_names_stay_apart() {
     let mut e = Engine::new(Params::default());
@@ -300,22 +317,8 @@ fn two_events_of_one_kind_with_different_names_stay_apart() {
         title: Some(title),
         ..art(id, text, 0)
     };
-    let first = e.decide(&with(
-        "jackson",
-        "Chargers receiver arrested on suspicion of drunk driving",
-        "San Diego Chargers wide receiver Vincent Jackson was arrested early Sunday on suspicion \
-         of drunk driving, police said. Jackson was stopped in Pacific Beach after officers saw \
-         his car weaving, and he was booked into the county jail and released on bail. The team \
-         said it was aware of the arrest and would have no further comment. Jackson, who caught \
-         a touchdown pass last week, faces a misdemeanour charge, according to police.",
-    ));
-    let rewrite = e.decide(&with(
-        "jackson-2",
-        "Vincent Jackson held on drunk-driving suspicion",
-        "Police in San Diego arrested Chargers receiver Vincent Jackson on Sunday, saying he \
-         was driving drunk in Pacific Beach. Jackson was booked and later freed on bail, and \
-         the Chargers declined to comment beyond confirming the arrest.",
-    ));
+    let first = e.decide(&with("jackson", JACKSON.0, JACKSON.1));
+    let rewrite = e.decide(&with("jackson-2", JACKSON_REWRITE.0, JACKSON_REWRITE.1));
     assert_eq!(rewrite.story_id, first.story_id, "{rewrite:?}");
     let other = e.decide(&with(
         "williams",
@@ -326,6 +329,30 @@ fn two_events_of_one_kind_with_different_names_stay_apart() {
          Pro Bowl pick, was released later in the morning.",
     ));
     assert_ne!(other.story_id, first.story_id, "{other:?}");
+}
+
+/// The same words published two years apart are another event of the kind
+/// (a second arrest of one player, a later fire at one chain): the match
+/// is scaled down by the time between them, not by when they arrive (both
+/// arrive together here, so the window evicts nothing).
+#[test]
+fn a_rewrite_published_years_later_starts_its_own_story() {
+    let day = 86_400;
+    for (gap_days, joins) in [(1, true), (730, false)] {
+        let mut e = Engine::new(Params::default());
+        let dated = |id, (title, text): (&'static str, &'static str), published| ArticleIn {
+            title: Some(title),
+            published: Some(published),
+            ..art(id, text, 0)
+        };
+        let first = e.decide(&dated("jackson", JACKSON, 0));
+        let later = e.decide(&dated("jackson-2", JACKSON_REWRITE, gap_days * day));
+        assert_eq!(
+            later.story_id == first.story_id,
+            joins,
+            "{gap_days} days apart: {later:?}"
+        );
+    }
 }
 
 #[test]
