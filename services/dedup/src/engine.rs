@@ -100,6 +100,8 @@ pub struct Fact {
     pub at: i64,
     pub published: Option<i64>,
     pub has_text: bool,
+    /// Key of exact copies: the first 64 bits of the SHA-256 of the text,
+    /// lowercased with whitespace collapsed.
     pub text_hash: u64,
     pub shingles: u32,
     pub sig: Vec<u32>,

@@ -1,5 +1,7 @@
 //! Text features for dedup: tokens, shingle hashes and weighted terms.
 
+use sha2::{Digest, Sha256};
+
 /// 64-bit FNV-1a, stable across runs and platforms (state is persisted).
 pub fn hash64(bytes: &[u8]) -> u64 {
     let mut h = Fnv::new();
@@ -79,11 +81,10 @@ pub fn tokens(text: &str) -> Vec<Token> {
     tokens_and_text_hash(text).0
 }
 
-/// `tokens`, and in the same pass the key of exact copies: the hash of the
-/// text with whitespace collapsed and letters lowercased, without building
-/// that text. The two hashes are chains of multiplies, each waiting on the
-/// last; fed byte by byte in one loop they run side by side (a separate
-/// pass for the text's hash was 6% of a decision).
+/// `tokens`, and in the same pass the key of exact copies: the SHA-256 of
+/// the text with whitespace collapsed and letters lowercased, written out
+/// as the words are read (a separate pass over the text was 6% of a
+/// decision).
 pub fn tokens_and_text_hash(text: &str) -> (Vec<Token>, u64) {
     let mut out = Vec::with_capacity(text.len() / 6);
     let mut exact = CollapsedText::default();
@@ -131,25 +132,50 @@ pub fn tokens_and_text_hash(text: &str) -> (Vec<Token>, u64) {
     if let Some(w) = word {
         out.push(w.finish());
     }
-    (out, exact.hash.finish())
+    (out, exact.key())
 }
 
-/// The exact-copy hash being read: the text's characters lowercased, and
-/// one space for each run of whitespace between them.
-#[derive(Default)]
+/// The normalised text being hashed, for the exact-copy key: the text's
+/// characters lowercased, and one space for each run of whitespace
+/// between them. Written through a small buffer that stays in cache.
 struct CollapsedText {
-    hash: Fnv,
+    sha: Sha256,
+    buf: [u8; COLLAPSED_BUF],
+    len: usize,
     started: bool,
     gap: bool,
+}
+
+const COLLAPSED_BUF: usize = 512;
+
+impl Default for CollapsedText {
+    fn default() -> Self {
+        CollapsedText {
+            sha: Sha256::new(),
+            buf: [0; COLLAPSED_BUF],
+            len: 0,
+            started: false,
+            gap: false,
+        }
+    }
 }
 
 impl CollapsedText {
     /// Before the next characters that are not whitespace.
     fn word_starts(&mut self) {
         if std::mem::take(&mut self.gap) {
-            self.hash.write_byte(b' ');
+            self.write(b' ');
         }
         self.started = true;
+    }
+
+    fn write(&mut self, b: u8) {
+        if self.len == COLLAPSED_BUF {
+            self.sha.update(self.buf);
+            self.len = 0;
+        }
+        self.buf[self.len] = b;
+        self.len += 1;
     }
 
     fn push(&mut self, c: char) {
@@ -158,11 +184,25 @@ impl CollapsedText {
             return;
         }
         self.word_starts();
-        if c.is_ascii() {
-            self.hash.write_byte((c as u8).to_ascii_lowercase());
-        } else {
-            self.hash.write_lowercase_char(c);
+        let mut utf8 = [0u8; 4];
+        for lower in c.to_lowercase() {
+            lower
+                .encode_utf8(&mut utf8)
+                .bytes()
+                .for_each(|b| self.write(b));
         }
+    }
+
+    /// The first 64 bits of the text's SHA-256. A cryptographic hash, so
+    /// that no one can write a text that passes for a copy of another (a
+    /// text whose key matches a given one takes about 2^64 tries); 64 bits
+    /// keep the index and the state formats as they were.
+    fn key(mut self) -> u64 {
+        self.sha.update(&self.buf[..self.len]);
+        let digest = self.sha.finalize();
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&digest[..8]);
+        u64::from_be_bytes(first)
     }
 }
 
@@ -203,14 +243,14 @@ impl Word {
         }
     }
 
-    /// ASCII letters and digits, which go to the exact-copy hash too.
+    /// ASCII letters and digits, which go to the exact-copy text too.
     fn push_ascii(&mut self, run: &[u8], exact: &mut CollapsedText) {
         self.take_apostrophes();
         exact.word_starts();
         for &b in run {
             let lower = b.to_ascii_lowercase();
             self.hash.write_byte(lower);
-            exact.hash.write_byte(lower);
+            exact.write(lower);
         }
         self.chars += run.len();
         self.bytes += run.len();
