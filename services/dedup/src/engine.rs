@@ -10,8 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::dense_map::DenseMap;
 use crate::entities::{
-    NAMES_DISAGREE, NAMES_MOSTLY_DISAGREE, add_names, capitalised, in_lead, names_disagree,
-    strongest_names,
+    NAMES_DISAGREE, NAMES_MOSTLY_DISAGREE, add_names, capitalised, names_disagree, strongest_names,
 };
 use crate::lsh::{Buckets, MINHASH_PERMS, SHARED, band_keys, minhash};
 use crate::prior::{PRIOR_DOCS, prior};
@@ -111,8 +110,7 @@ pub struct Fact {
     pub terms: Vec<u64>,
     /// The article's TF-IDF vector as it was weighed.
     pub vec: Vec<(u64, f32)>,
-    /// Its strongest names (terms written capitalised mid-sentence, and in
-    /// its lead), weighed.
+    /// Its strongest names (terms written capitalised mid-sentence), weighed.
     pub names: Vec<(u64, f32)>,
     pub decision: Decision,
 }
@@ -223,7 +221,7 @@ impl Engine {
         let tf = term_frequencies(&toks, &title_toks);
         let terms: Vec<u64> = tf.keys().copied().collect();
         self.learn(&terms);
-        let capitalised = in_lead(&capitalised(&toks), &title_toks, &text_toks);
+        let capitalised = capitalised(&toks);
         let vec = self.weigh(tf);
         let names = strongest_names(&vec, &capitalised);
 

@@ -355,47 +355,6 @@ fn a_rewrite_published_years_later_starts_its_own_story() {
     }
 }
 
-/// Names only far down an article are mostly context that a rewrite of the
-/// same event leaves out or replaces: here an obituary's and its rewrite's
-/// tails each name three other people, more often than the dead woman.
-/// Only the names in each lead (headline and first words) are compared.
-#[test]
-fn names_beyond_the_lead_do_not_keep_a_rewrite_apart() {
-    let lead = "Bettie Page, the pin-up model whose photographs shaped the look of a decade, \
-        died on Thursday at a hospital in Los Angeles, her agent said. She was 85 and had \
-        suffered a heart attack three weeks ago. Page had lived quietly for decades, far from \
-        the cameras, and gave few interviews in her last years. Her agent said she died \
-        peacefully, with friends at her side, and that a private funeral would be held next \
-        week. Fans had left flowers outside the hospital since the news of her illness first \
-        spread this month.";
-    let first = format!(
-        "{lead} In her first years the photographer Irving Klaw sold her pictures by mail, and \
-         Klaw was later called before a Senate inquiry. Hugh Hefner chose her for Playboy in \
-         1955; Hefner said on Thursday that Playboy owed her much. Klaw closed his studio in \
-         1963, and Hefner, Klaw and Playboy stayed tied to her name."
-    );
-    let rewrite = "Bettie Page, the model who became the most copied pin-up of her era, has died \
-        in Los Angeles at the age of 85, according to her agent. The agent said Page died on \
-        Thursday in hospital, three weeks after a heart attack, and that she had not recovered. \
-        She had stepped away from modelling long ago and spent her later life out of the public \
-        eye, rarely speaking to reporters. A small private funeral is planned. Singers Amy \
-        Winehouse and Katy Perry copied her black fringe, and the band Horrorpops put her on a \
-        record sleeve. Winehouse wore the fringe on tour, Perry wore it in a video, and \
-        Horrorpops named a song after her; Winehouse and Perry both called her an idol.";
-    let mut e = Engine::new(Params::default());
-    let with = |id, title, text| ArticleIn {
-        title: Some(title),
-        ..art(id, text, 0)
-    };
-    let a = e.decide(&with("page", "Pin-up icon Bettie Page dies at 85", &first));
-    let b = e.decide(&with(
-        "page-2",
-        "Bettie Page, queen of the pin-ups, dead at 85",
-        rewrite,
-    ));
-    assert_eq!(b.story_id, a.story_id, "{b:?}");
-}
-
 #[test]
 fn a_young_stream_weighs_common_words_below_rare_ones() {
     // The first article of a stream: its own counts give every word the

@@ -1,7 +1,7 @@
-//! Names: the words an article writes capitalised mid-sentence and puts in
-//! its lead. Two events of one kind share the words of the kind (arrested,
-//! title fight) but not the people and places, so a weak story match whose
-//! names disagree on both sides is refused.
+//! Names: the words an article writes capitalised mid-sentence. Two events
+//! of one kind share the words of the kind (arrested, title fight) but not
+//! the people and places, so a weak story match whose names disagree on both
+//! sides is refused.
 
 use crate::engine::StoryState;
 use crate::text::Token;
@@ -26,30 +26,6 @@ pub(crate) fn capitalised(toks: &[Token]) -> Vec<u64> {
         .collect();
     capitalised.sort_unstable();
     capitalised
-}
-
-/// Words of an article's lead: its headline and the first `LEAD_WORDS`
-/// words of its text, where a news story says who, what and where.
-const LEAD_WORDS: usize = 90;
-
-/// The terms of `capitalised` (sorted) that the lead holds too. Names only
-/// further down are mostly context (an earlier case, a quoted expert, a
-/// related event) that a rewrite of the same event leaves out or replaces;
-/// counted, they kept rewrites apart as often as they kept events apart.
-pub(crate) fn in_lead(capitalised: &[u64], title: &[Token], text: &[Token]) -> Vec<u64> {
-    let mut lead: Vec<u64> = title
-        .iter()
-        .chain(text.iter().take(LEAD_WORDS))
-        .map(|t| t.hash)
-        .collect();
-    lead.sort_unstable();
-    let mut names: Vec<u64> = capitalised
-        .iter()
-        .copied()
-        .filter(|t| lead.binary_search(t).is_ok())
-        .collect();
-    names.dedup();
-    names
 }
 
 /// The article's strongest terms that it writes capitalised mid-sentence.
