@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""ECB+ B-cubed F1 of `newsmill cluster` over shuffled stream orders.
+
+The file's order is one order: an online clusterer's score on it moves by
+a point or two with the order in which a topic's articles arrive. This
+runs the same articles in ORDERS shuffled orders (topics shuffled, and the
+articles inside each topic), and prints the mean, spread and worst for the
+train and dev topics, then the file's own order.
+
+usage: scripts/eval-story-orders.py [ORDERS] [--bin PATH]
+Settings reach `newsmill` through its environment (NEWSMILL__DEDUP__...).
+"""
+import argparse
+import collections
+import importlib.util
+import json
+import pathlib
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+EVAL = ROOT.parent / "shared" / "eval" / "stories"
+
+
+def load_scorer():
+    spec = importlib.util.spec_from_file_location("score_clusters", EVAL / "score_clusters.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def shuffled(lines, seed):
+    rnd = random.Random(seed)
+    by_topic = collections.defaultdict(list)
+    for line in lines:
+        by_topic[json.loads(line)["topic"]].append(line)
+    topics = list(by_topic)
+    rnd.shuffle(topics)
+    out = []
+    for topic in topics:
+        articles = by_topic[topic][:]
+        rnd.shuffle(articles)
+        out += articles
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("orders", nargs="?", type=int, default=30)
+    ap.add_argument("--bin", default=str(ROOT / "target" / "release" / "newsmill"))
+    args = ap.parse_args()
+    scorer = load_scorer()
+    lines = (EVAL / "ecbplus_dev.jsonl").read_text().splitlines()
+    gold = {}
+    split = {}
+    for line in lines:
+        d = json.loads(line)
+        gold[d["id"]] = str(d["cluster"])
+        split[d["id"]] = d["split"]
+    runs = [shuffled(lines, 1000 + k) for k in range(args.orders)] + [lines]
+    scores = {"train": [], "dev": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        src, dst = pathlib.Path(tmp, "in.jsonl"), pathlib.Path(tmp, "out.jsonl")
+        for order in runs:
+            src.write_text("\n".join(order) + "\n")
+            subprocess.run([args.bin, "cluster", "--in", src, "--out", dst],
+                           check=True, capture_output=True)
+            pred = {}
+            for line in dst.read_text().splitlines():
+                d = json.loads(line)
+                pred[d["id"]] = d["story_id"]
+            for name in scores:
+                g = {i: c for i, c in gold.items() if split[i] == name}
+                scores[name].append(scorer.score(g, pred)["bcubed_f1"])
+    for name, values in scores.items():
+        shuffled_runs = values[:-1]
+        spread = statistics.stdev(shuffled_runs) if len(shuffled_runs) > 1 else 0.0
+        print(f"ECB+ {name}: {len(shuffled_runs)} shuffled orders: B-cubed F1 mean "
+              f"{statistics.mean(shuffled_runs):.4f} (sd {spread:.4f}, worst "
+              f"{min(shuffled_runs):.4f}); file order {values[-1]:.4f}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
