@@ -99,15 +99,7 @@ impl<V: Vacant> ProbeTable<V> {
 
     /// Set `key`'s value, added or replaced. `value` is not `V::VACANT`.
     pub(crate) fn insert(&mut self, key: u64, value: V) {
-        debug_assert!(value != V::VACANT);
-        if (self.len + 1) * 4 > self.slots.len() * 3 {
-            self.rebuild((self.slots.len() * 2).max(MIN_SLOTS));
-        }
-        let i = self.find(key);
-        if self.slots[i].value == V::VACANT {
-            self.len += 1;
-        }
-        self.slots[i] = Slot { key, value };
+        self.update(key, |_| value);
     }
 
     /// Set `key`'s value to `change` of its current one (`None` if absent).
