@@ -72,9 +72,18 @@ impl<V> DenseMap<V> {
         &self.entries[pos].1
     }
 
-    /// Ask the CPU for `key`'s slot in the index.
-    pub(crate) fn prefetch_slot(&self, key: u64) {
-        self.index.prefetch(key);
+    /// Where each key's value is, for a batch of lookups: every index slot
+    /// is asked of the CPU first, then each is read. Each key comes with a
+    /// tag (`T`) returned beside its position; absent keys are left out,
+    /// and the order is kept.
+    pub(crate) fn positions<T>(
+        &self,
+        keyed: impl Iterator<Item = (u64, T)> + Clone,
+    ) -> Vec<(T, usize)> {
+        keyed.clone().for_each(|(key, _)| self.index.prefetch(key));
+        keyed
+            .filter_map(|(key, tag)| Some((tag, self.position(key)?)))
+            .collect()
     }
 
     /// Ask the CPU for the start of the entry at `pos`.

@@ -403,12 +403,7 @@ impl Engine {
             .copied()
             .filter(|key| seen.insert(*key))
             .collect();
-        keys.iter()
-            .for_each(|key| self.articles.prefetch_slot(*key));
-        let found: Vec<(u64, usize)> = keys
-            .iter()
-            .filter_map(|key| Some((*key, self.articles.position(*key)?)))
-            .collect();
+        let found = self.articles.positions(keys.iter().map(|key| (*key, *key)));
         found.iter().for_each(|(_, pos)| {
             let a = self.articles.at(*pos);
             prefetch_read(&a.sig);
@@ -456,20 +451,15 @@ impl Engine {
         // Each step's reads are asked for all at once, as for near copies:
         // index slots, then list headers, then lists; then the stories.
         let top = &vec[..vec.len().min(INDEX_TERMS * 2)];
-        top.iter()
-            .for_each(|(t, _)| self.term_index.prefetch_slot(*t));
-        let lists: Vec<(usize, f32)> = top
-            .iter()
-            .filter_map(|(t, w)| Some((self.term_index.position(*t)?, *w)))
-            .collect();
+        let lists = self.term_index.positions(top.iter().copied());
         lists
             .iter()
-            .for_each(|(pos, _)| self.term_index.prefetch_entry(*pos));
+            .for_each(|(_, pos)| self.term_index.prefetch_entry(*pos));
         lists
             .iter()
-            .filter_map(|(pos, _)| self.term_index.at(*pos).first())
+            .filter_map(|(_, pos)| self.term_index.at(*pos).first())
             .for_each(prefetch_read);
-        for (pos, w) in &lists {
+        for (w, pos) in &lists {
             for s in self.term_index.at(*pos) {
                 *votes.entry(*s).or_default() += w;
             }
@@ -478,13 +468,9 @@ impl Engine {
         strongest_first(&mut cands, MAX_CANDIDATES);
         let mut best: Option<(u64, f32)> = None;
         let weights = Weights::new(vec.iter().copied());
-        cands
-            .iter()
-            .for_each(|(key, _)| self.stories.prefetch_slot(*key));
-        let found: Vec<(u64, usize)> = cands
-            .iter()
-            .filter_map(|(key, _)| Some((*key, self.stories.position(*key)?)))
-            .collect();
+        let found = self
+            .stories
+            .positions(cands.iter().map(|(key, _)| (*key, *key)));
         found.iter().for_each(|(_, pos)| {
             let story = self.stories.at(*pos);
             prefetch_read(&story.centroid);
