@@ -33,7 +33,7 @@ use url::Url;
 pub use discover::discover_feeds;
 pub use feed::{FeedError, ParsedFeed, parse_date, parse_feed};
 pub use http::{FetchError, HttpClient};
-use state::{FeedState, FetchState, item_fingerprint};
+use state::{FeedState, FetchState, RoundProgress, item_fingerprint};
 
 /// What the control-topic reader tells the fetcher.
 #[derive(Debug)]
@@ -50,6 +50,8 @@ type RobotsCell = Arc<tokio::sync::Mutex<Option<(Robots, std::time::Instant)>>>;
 const MAX_ROBOTS_ORIGINS: usize = 50_000;
 /// Domains with a concurrency slot; idle ones are dropped beyond this.
 const MAX_HOST_SLOTS: usize = 50_000;
+/// How often a long round saves what it has taken so far.
+const SAVE_MID_ROUND_EVERY: Duration = Duration::from_secs(5);
 
 /// What one polling round did, for the live status and the final report.
 #[derive(Debug, Default, Clone, Copy)]
@@ -249,19 +251,21 @@ impl Fetcher {
             .map(str::to_string)
             .collect();
         let due = interleave_by_domain(due);
-        let this = &*self;
-        let results: Vec<(String, FeedState, RoundReport)> = futures::stream::iter(due)
+        let progress = RoundProgress::new(std::mem::take(&mut self.state), SAVE_MID_ROUND_EVERY);
+        let (this, progress_ref) = (&*self, &progress);
+        let results: Vec<RoundReport> = futures::stream::iter(due)
             .map(|url| async move {
-                let prev = this.state.feeds.get(&url).cloned().unwrap_or_default();
-                let (st, rep) = this.poll_feed(&url, prev, token).await;
-                (url, st, rep)
+                let prev = progress_ref.feed(&url);
+                let (st, rep) = this.poll_feed(&url, prev, progress_ref, token).await;
+                progress_ref.finished(url, st);
+                rep
             })
             .buffer_unordered(self.config.fetcher.max_concurrency)
             .collect()
             .await;
+        self.state = progress.into_state();
         let mut total = RoundReport::default();
-        for (url, st, rep) in results {
-            self.state.feeds.insert(url, st);
+        for rep in results {
             total.feeds_polled += rep.feeds_polled;
             total.not_modified += rep.not_modified;
             total.items_new += rep.items_new;
@@ -314,6 +318,7 @@ impl Fetcher {
         &self,
         feed_url: &str,
         mut st: FeedState,
+        progress: &RoundProgress,
         token: &CancellationToken,
     ) -> (FeedState, RoundReport) {
         let mut rep = RoundReport {
@@ -406,6 +411,7 @@ impl Fetcher {
                 Ok(()) => {
                     rep.pages_fetched += 1;
                     st.remember(&id, fingerprint, cfg.max_seen_per_feed);
+                    progress.taken_so_far(feed_url, &st);
                 }
                 Err(e) => {
                     rep.failures += 1;

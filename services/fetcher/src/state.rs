@@ -150,6 +150,61 @@ impl FeedState {
     }
 }
 
+/// The fetcher's state while a round polls: what each feed has taken so far
+/// is saved at most every `every` (and the round saves at its end), so that
+/// a fetcher killed mid-round fetches again only what it took since the last
+/// save, not the whole round's items.
+pub struct RoundProgress {
+    inner: std::sync::Mutex<(FetchState, std::time::Instant)>,
+    every: Duration,
+}
+
+impl RoundProgress {
+    pub fn new(state: FetchState, every: Duration) -> RoundProgress {
+        RoundProgress {
+            inner: std::sync::Mutex::new((state, std::time::Instant::now())),
+            every,
+        }
+    }
+
+    /// The state of `feed` as the round finds it.
+    pub fn feed(&self, feed: &str) -> FeedState {
+        let inner = self.inner.lock().expect("round state lock");
+        inner.0.feeds.get(feed).cloned().unwrap_or_default()
+    }
+
+    /// A feed part-way through its poll: its items taken so far, with the
+    /// validators and schedule it had before (a restart polls it again and
+    /// is not answered 304). Saved only when a save is due.
+    pub fn taken_so_far(&self, feed: &str, st: &FeedState) {
+        let mut inner = self.inner.lock().expect("round state lock");
+        if inner.1.elapsed() >= self.every {
+            inner.0.feeds.insert(feed.to_string(), st.clone());
+            Self::save(&mut inner);
+        }
+    }
+
+    /// A feed whose poll is over.
+    pub fn finished(&self, feed: String, st: FeedState) {
+        let mut inner = self.inner.lock().expect("round state lock");
+        inner.0.feeds.insert(feed, st);
+        if inner.1.elapsed() >= self.every {
+            Self::save(&mut inner);
+        }
+    }
+
+    pub fn into_state(self) -> FetchState {
+        self.inner.into_inner().expect("round state lock").0
+    }
+
+    fn save(inner: &mut (FetchState, std::time::Instant)) {
+        if let Err(e) = inner.0.save() {
+            tracing::error!(error = %e, "saving fetcher state failed");
+        }
+        inner.1 = std::time::Instant::now();
+    }
+}
+
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct FetchState {
     pub feeds: HashMap<String, FeedState>,
@@ -239,6 +294,42 @@ mod tests {
 
     fn id(i: usize) -> String {
         news_core::ids::sha256_hex(format!("https://example.com/{i}"))
+    }
+
+    #[test]
+    fn a_round_saves_what_each_feed_has_taken_so_far() {
+        let feed = "https://example.com/feed";
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fetcher-state.json");
+        let mut st = FetchState::load(&path);
+        let mut before = FeedState::default();
+        before.validators.etag = Some("\"v1\"".into());
+        st.feeds.insert(feed.into(), before);
+
+        // A save is due: the items taken so far reach the disk, with what
+        // else the feed had (its validators are replaced only as it ends).
+        let progress = RoundProgress::new(st, Duration::ZERO);
+        let mut polling = progress.feed(feed);
+        polling.remember(&id(1), 7, 100);
+        progress.taken_so_far(feed, &polling);
+        let saved = FetchState::load(&path);
+        assert!(saved.feeds[feed].seen_items.unchanged(&id(1), 7));
+        assert_eq!(saved.feeds[feed].validators.etag.as_deref(), Some("\"v1\""));
+
+        // No save due: the disk keeps what it had, the round keeps the rest.
+        let progress = RoundProgress::new(saved, Duration::from_secs(3600));
+        let mut polling = progress.feed(feed);
+        polling.remember(&id(2), 7, 100);
+        progress.taken_so_far(feed, &polling);
+        assert!(
+            !FetchState::load(&path).feeds[feed]
+                .seen_items
+                .unchanged(&id(2), 7)
+        );
+        progress.finished(feed.into(), polling);
+        let after = progress.into_state();
+        assert!(after.feeds[feed].seen_items.unchanged(&id(1), 7));
+        assert!(after.feeds[feed].seen_items.unchanged(&id(2), 7));
     }
 
     #[test]
