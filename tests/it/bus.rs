@@ -3,8 +3,9 @@
 //! the consumer is killed, with nothing lost.
 
 use std::collections::BTreeSet;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
+use news_core::bus::kafka::{KafkaBus, ReadEnd};
 use news_core::bus::{Bus, OutRecord, Position};
 use news_core::config::Config;
 use newsmill_tests::{broker, repo_root, unique};
@@ -197,21 +198,60 @@ async fn a_replay_reads_every_record_of_batched_writes() {
         }
         sent += burst;
     }
-    let (tx, mut rx) = tokio::sync::mpsc::channel(sent * 2);
-    let reader = kafka.clone();
-    let t = topic.clone();
-    let read = tokio::task::spawn_blocking(move || reader.read_to_end(&t, tx))
-        .await
-        .unwrap()
-        .unwrap();
-    let mut keys = BTreeSet::new();
-    while let Ok(r) = rx.try_recv() {
-        keys.insert(r.key_str().unwrap());
-    }
+    let (read, keys) = read_whole(&kafka, &topic, ReadEnd::Quiet).await;
     let reported: i64 = kafka.watermarks(&topic).unwrap().iter().map(|w| w.2).sum();
     assert_eq!(
         (read as usize, keys.len()),
         (sent, sent),
         "records and distinct keys read; the broker reported an end of {reported}"
     );
+
+    // A one-shot read (`newsmill tail`) of the same topic while a stage goes
+    // on writing to it: it must not wait for a quiet that never comes, and
+    // must still hold every record written before it began.
+    let writing = {
+        let (producer, topic) = (kafka.producer().unwrap(), topic.clone());
+        tokio::spawn(async move {
+            for i in 0.. {
+                let rec = OutRecord::json(&topic, &format!("live{i}"), &i);
+                producer.send(rec).unwrap().await.expect("acknowledged");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        })
+    };
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let read = tokio::time::timeout(
+        Duration::from_secs(30),
+        read_whole(&kafka, &topic, ReadEnd::WrittenBefore(SystemTime::now())),
+    )
+    .await;
+    writing.abort();
+    let (_, keys) = read.expect("the read ends while the writes go on");
+    let missing: Vec<_> = (0..sent)
+        .map(|i| format!("k{i}"))
+        .filter(|k| !keys.contains(k))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "records written before the read: {missing:?}"
+    );
+    assert!(
+        keys.contains("live0"),
+        "a record written a second before the read"
+    );
+}
+
+/// Read all of `topic` as the replay does; returns the count and the keys.
+async fn read_whole(kafka: &KafkaBus, topic: &str, end: ReadEnd) -> (u64, BTreeSet<String>) {
+    let (tx, mut rx) = tokio::sync::mpsc::channel(100_000);
+    let (reader, t) = (kafka.clone(), topic.to_string());
+    let read = tokio::task::spawn_blocking(move || reader.read_to_end(&t, 0, end, tx))
+        .await
+        .unwrap()
+        .unwrap();
+    let mut keys = BTreeSet::new();
+    while let Ok(r) = rx.try_recv() {
+        keys.insert(r.key_str().unwrap().to_string());
+    }
+    (read, keys)
 }

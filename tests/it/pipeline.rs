@@ -2,12 +2,12 @@
 //! real loopback HTTP server, on tansu and on the embedded log.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use newsmill_tests::{
-    broker, child_env, newsmill_bin, repo_root, serve_dir, spawn_newsmill, tail_json, unique,
+    assert_each_article_decided_once, broker, child_env, kill_schedule_rng, newsmill_bin,
+    repo_root, serve_dir, spawn_newsmill, synthetic_site, tail_json, unique,
 };
 
 fn run_drain(env: &[(String, String)]) -> String {
@@ -113,41 +113,6 @@ async fn sample_site_through_tansu_and_a_python_client_validates_every_topic() {
     );
 }
 
-/// Write a site of `n` distinct articles under `dir`.
-fn synthetic_site(dir: &Path, n: usize) {
-    std::fs::create_dir_all(dir.join("a")).unwrap();
-    let towns = [
-        "Arlen", "Bexby", "Corran", "Dunmore", "Elsfield", "Farrow", "Glenrock", "Hollin", "Ivers",
-        "Jorvik",
-    ];
-    let mut items = String::new();
-    for i in 0..n {
-        let town = towns[i % towns.len()];
-        let body = format!(
-            "<p>Officials in {town} said on day {i} that the council approved plan number {} for the district, after a vote of {} to {}.</p>\
-             <p>The measure {i} covers {} new homes and a bridge over the river, and work is due to start within {} months, the mayor of {town} told reporters.</p>",
-            1000 + i * 7,
-            10 + i % 9,
-            i % 5,
-            50 + i * 3,
-            2 + i % 11
-        );
-        std::fs::write(
-            dir.join(format!("a/{i}.html")),
-            format!("<html><head><title>{town} council plan {i}</title></head><body><article><h1>{town} plan {i}</h1>{body}</article></body></html>"),
-        )
-        .unwrap();
-        items.push_str(&format!(
-            "<item><title>{town} plan {i}</title><link>a/{i}.html</link><guid>g{i}</guid></item>\n"
-        ));
-    }
-    std::fs::write(
-        dir.join("feed.xml"),
-        format!("<rss version=\"2.0\"><channel><title>S</title>\n{items}</channel></rss>"),
-    )
-    .unwrap();
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn twenty_sigkills_at_random_points_lose_nothing_and_split_no_story() {
     const N: usize = 120;
@@ -165,20 +130,7 @@ async fn twenty_sigkills_at_random_points_lose_nothing_and_split_no_story() {
     );
     // Frequent dedup checkpoints, so that restarts make progress between kills.
     env.push(("NEWSMILL__DEDUP__SNAPSHOT_EVERY".into(), "20".into()));
-    // A small generator seeded by the clock; the seed is printed so that a
-    // failing schedule can be replayed.
-    let mut seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos() as u64
-        | 1;
-    println!("kill schedule seed: {seed}");
-    let mut next = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    let mut next = kill_schedule_rng();
     let mut decided_at_kill = Vec::new();
     for _ in 0..KILLS {
         let mut child = spawn_newsmill("run", &env);
@@ -195,57 +147,11 @@ async fn twenty_sigkills_at_random_points_lose_nothing_and_split_no_story() {
     );
 
     run_drain(&env);
-    let verdicts = tail_json(&env, "news.dedup.v1");
-    let ids: BTreeSet<&str> = verdicts.iter().map(|v| v["id"].as_str().unwrap()).collect();
-    assert_eq!(
-        ids.len(),
+    assert_each_article_decided_once(
+        &tail_json(&env, "news.dedup.v1"),
+        &tail_json(&env, "news.stories.v1"),
         N,
-        "every input article arrives downstream after the restart"
     );
-    // Replays repeat the first decision, so no article is split across stories.
-    let mut story_of: BTreeMap<&str, &str> = BTreeMap::new();
-    for v in &verdicts {
-        let prev = story_of.insert(v["id"].as_str().unwrap(), v["story_id"].as_str().unwrap());
-        if let Some(p) = prev {
-            assert_eq!(
-                p,
-                v["story_id"].as_str().unwrap(),
-                "a replay changed an article's story"
-            );
-        }
-    }
-    // A decision published just before a kill, and not yet in a snapshot, is
-    // made again after the restart (at-least-once): it must come out the same.
-    let mut decisions: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
-    for v in &verdicts {
-        decisions
-            .entry(v["id"].as_str().unwrap())
-            .or_default()
-            .insert(format!(
-                "{} {} {}",
-                v["kind"], v["story_id"], v["duplicate_of"]
-            ));
-    }
-    let differing: Vec<_> = decisions.iter().filter(|(_, d)| d.len() > 1).collect();
-    assert!(
-        differing.is_empty(),
-        "repeated decisions differ: {differing:?}"
-    );
-    // The stories cover the input: N articles in story summaries, none twice.
-    let stories = tail_json(&env, "news.stories.v1");
-    let mut latest: BTreeMap<&str, &serde_json::Value> = BTreeMap::new();
-    for s in &stories {
-        latest.insert(s["story_id"].as_str().unwrap(), s);
-    }
-    let mut members: Vec<&str> = latest
-        .values()
-        .flat_map(|s| s["members"].as_array().unwrap().iter())
-        .map(|m| m.as_str().unwrap_or_else(|| m["id"].as_str().unwrap()))
-        .collect();
-    members.sort();
-    let total = members.len();
-    members.dedup();
-    assert_eq!(total, members.len(), "no article in two stories");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,6 +1,7 @@
 //! Helpers for end-to-end tests: the test broker, the `newsmill` binary, and a
 //! real loopback HTTP server. No mocks here.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -284,4 +285,98 @@ pub fn spawn_newsmill(role: &str, env: &[(String, String)]) -> Running {
         .spawn()
         .unwrap_or_else(|e| panic!("start newsmill {role}: {e}"));
     Running(child)
+}
+
+/// Write a site of `n` distinct articles under `dir`.
+pub fn synthetic_site(dir: &Path, n: usize) {
+    std::fs::create_dir_all(dir.join("a")).unwrap();
+    let towns = [
+        "Arlen", "Bexby", "Corran", "Dunmore", "Elsfield", "Farrow", "Glenrock", "Hollin", "Ivers",
+        "Jorvik",
+    ];
+    let mut items = String::new();
+    for i in 0..n {
+        let town = towns[i % towns.len()];
+        let body = format!(
+            "<p>Officials in {town} said on day {i} that the council approved plan number {} for the district, after a vote of {} to {}.</p>\
+             <p>The measure {i} covers {} new homes and a bridge over the river, and work is due to start within {} months, the mayor of {town} told reporters.</p>",
+            1000 + i * 7,
+            10 + i % 9,
+            i % 5,
+            50 + i * 3,
+            2 + i % 11
+        );
+        std::fs::write(
+            dir.join(format!("a/{i}.html")),
+            format!("<html><head><title>{town} council plan {i}</title></head><body><article><h1>{town} plan {i}</h1>{body}</article></body></html>"),
+        )
+        .unwrap();
+        items.push_str(&format!(
+            "<item><title>{town} plan {i}</title><link>a/{i}.html</link><guid>g{i}</guid></item>\n"
+        ));
+    }
+    std::fs::write(
+        dir.join("feed.xml"),
+        format!("<rss version=\"2.0\"><channel><title>S</title>\n{items}</channel></rss>"),
+    )
+    .unwrap();
+}
+
+/// What at-least-once delivery must still give after any crash: a verdict
+/// for each of the `n` articles; a replayed article decided as it was the
+/// first time (same kind, story and duplicate); and the latest story
+/// summaries naming each article once.
+pub fn assert_each_article_decided_once(
+    verdicts: &[serde_json::Value],
+    stories: &[serde_json::Value],
+    n: usize,
+) {
+    let ids: BTreeSet<&str> = verdicts.iter().map(|v| v["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), n, "every input article is decided");
+    let mut decisions: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    for v in verdicts {
+        decisions
+            .entry(v["id"].as_str().unwrap())
+            .or_default()
+            .insert(format!(
+                "{} {} {}",
+                v["kind"], v["story_id"], v["duplicate_of"]
+            ));
+    }
+    let differing: Vec<_> = decisions.iter().filter(|(_, d)| d.len() > 1).collect();
+    assert!(
+        differing.is_empty(),
+        "repeated decisions differ: {differing:?}"
+    );
+    let mut latest: BTreeMap<&str, &serde_json::Value> = BTreeMap::new();
+    for s in stories {
+        latest.insert(s["story_id"].as_str().unwrap(), s);
+    }
+    let mut members: Vec<&str> = latest
+        .values()
+        .flat_map(|s| s["members"].as_array().unwrap().iter())
+        .map(|m| m.as_str().unwrap_or_else(|| m["id"].as_str().unwrap()))
+        .collect();
+    members.sort();
+    let total = members.len();
+    members.dedup();
+    assert_eq!(total, members.len(), "no article in two stories");
+    assert_eq!(total, n, "the stories hold every article");
+}
+
+/// A small generator for kill schedules, seeded by the clock; the seed is
+/// printed so that a failing schedule can be replayed.
+pub fn kill_schedule_rng() -> impl FnMut() -> u64 {
+    let mut seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+        | 1;
+    println!("kill schedule seed: {seed}");
+    move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    }
 }

@@ -48,8 +48,15 @@ pub fn params_from(config: &Config) -> Params {
     }
 }
 
+/// Asks the broker for the changelog's end offset (the runner's I/O, lent to
+/// the stage so that a snapshot can say which facts it holds).
+pub type ChangelogEnd = Box<dyn FnMut() -> Result<i64, String> + Send>;
+
 pub struct DedupStage {
     engine: Engine,
+    /// The changelog offset the restored snapshot covers up to.
+    changelog_from: Option<i64>,
+    changelog_end: Option<ChangelogEnd>,
     dedup_topic: String,
     stories_topic: String,
     snapshot: Option<PathBuf>,
@@ -69,7 +76,7 @@ impl DedupStage {
         let snapshot = state_dir.map(|d| d.join("dedup-state.bin"));
         let restored = match &snapshot {
             Some(path) if path.exists() => match state::read_snapshot(path) {
-                Ok(engine) => Some(engine),
+                Ok(snapshot) => Some(snapshot),
                 Err(state::SnapshotError::Io(e)) => {
                     return Err(StageError::Retryable(format!(
                         "reading {}: {e}",
@@ -87,8 +94,9 @@ impl DedupStage {
             },
             _ => None,
         };
+        let changelog_from = restored.as_ref().and_then(|s| s.changelog_end);
         let engine = match restored {
-            Some(mut engine) => {
+            Some(state::Snapshot { mut engine, .. }) => {
                 engine.params = params;
                 tracing::info!(
                     articles = engine.article_count(),
@@ -104,6 +112,8 @@ impl DedupStage {
         Ok(DedupStage {
             restored: engine.article_count() > 0,
             engine,
+            changelog_from,
+            changelog_end: None,
             dedup_topic: config.topics.dedup.clone(),
             stories_topic: config.topics.stories.clone(),
             snapshot,
@@ -137,6 +147,19 @@ impl DedupStage {
     /// True when a local snapshot supplied the state.
     pub fn restored_from_snapshot(&self) -> bool {
         self.restored
+    }
+
+    /// Where the changelog goes on past the restored snapshot: decisions
+    /// published after it, which a restart must know before it sees their
+    /// inputs again (other partitions' inputs may come back in another
+    /// order, and a decision made again could differ).
+    pub fn changelog_from(&self) -> Option<i64> {
+        self.changelog_from
+    }
+
+    /// Lets each snapshot record the changelog's end offset.
+    pub fn set_changelog_end(&mut self, end: ChangelogEnd) {
+        self.changelog_end = Some(end);
     }
 
     /// Fold one changelog record into the state (rebuild on an empty disk).
@@ -202,7 +225,14 @@ impl DedupStage {
         let Some(path) = &self.snapshot else {
             return Ok(());
         };
-        state::write_snapshot(path, &self.engine)
+        // Every fact so far is acknowledged at a checkpoint, so the end
+        // offset now is at or past the last fact this snapshot holds.
+        let changelog_end = self.changelog_end.as_mut().and_then(|end| {
+            end()
+                .inspect_err(|e| tracing::warn!(error = %e, "changelog end unknown; this snapshot cannot catch up from it"))
+                .ok()
+        });
+        state::write_snapshot(path, &self.engine, changelog_end)
             .map_err(|e| StageError::Retryable(format!("writing {}: {e}", path.display())))?;
         self.since_snapshot = 0;
         self.last_snapshot = std::time::Instant::now();

@@ -12,7 +12,10 @@ use crate::engine::{Engine, Fact};
 /// Snapshot files open with this tag and format number; a snapshot from
 /// another format is set aside, not misread.
 const SNAPSHOT_MAGIC: &[u8; 8] = b"NMDEDUP\0";
-const SNAPSHOT_FORMAT: u32 = 4;
+const SNAPSHOT_FORMAT: u32 = 5;
+/// Format 4 is format 5 without the changelog offset: read, and the stage
+/// does not catch up from the changelog.
+const SNAPSHOT_FORMAT_V4: u32 = 4;
 /// Format 3 kept headlines as sorted sets of words: read, without them.
 const SNAPSHOT_FORMAT_V3: u32 = 3;
 /// Changelog records carry their format in this header.
@@ -37,7 +40,15 @@ pub enum SnapshotError {
     Corrupt(String),
 }
 
-pub fn read_snapshot(path: &Path) -> Result<Engine, SnapshotError> {
+/// A snapshot as read back.
+pub struct Snapshot {
+    pub engine: Engine,
+    /// The changelog's end offset as the snapshot was written (Kafka): the
+    /// facts from there on are decisions published after it.
+    pub changelog_end: Option<i64>,
+}
+
+pub fn read_snapshot(path: &Path) -> Result<Snapshot, SnapshotError> {
     let mut input = std::io::BufReader::new(std::fs::File::open(path)?);
     let mut head = [0u8; 12];
     if input.read_exact(&mut head).is_err() || &head[..8] != SNAPSHOT_MAGIC {
@@ -46,21 +57,34 @@ pub fn read_snapshot(path: &Path) -> Result<Engine, SnapshotError> {
         });
     }
     let format = u32::from_le_bytes(head[8..12].try_into().expect("4 bytes"));
-    if format != SNAPSHOT_FORMAT && format != SNAPSHOT_FORMAT_V3 {
+    if ![SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_V4, SNAPSHOT_FORMAT_V3].contains(&format) {
         return Err(SnapshotError::OtherFormat {
             found: format.to_string(),
         });
+    }
+    let mut changelog_end = None;
+    if format == SNAPSHOT_FORMAT {
+        let mut end = [0u8; 8];
+        input.read_exact(&mut end)?;
+        changelog_end = Some(i64::from_le_bytes(end)).filter(|e| *e >= 0);
     }
     let mut engine: Engine =
         bincode::deserialize_from(input).map_err(|e| SnapshotError::Corrupt(e.to_string()))?;
     if format == SNAPSHOT_FORMAT_V3 {
         engine.forget_headlines();
     }
-    Ok(engine)
+    Ok(Snapshot {
+        engine,
+        changelog_end,
+    })
 }
 
 /// Write atomically: a temporary file, synced, then renamed over the old one.
-pub fn write_snapshot(path: &Path, engine: &Engine) -> Result<(), SnapshotError> {
+pub fn write_snapshot(
+    path: &Path,
+    engine: &Engine,
+    changelog_end: Option<i64>,
+) -> Result<(), SnapshotError> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
@@ -70,6 +94,7 @@ pub fn write_snapshot(path: &Path, engine: &Engine) -> Result<(), SnapshotError>
     let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp)?);
     out.write_all(SNAPSHOT_MAGIC)?;
     out.write_all(&SNAPSHOT_FORMAT.to_le_bytes())?;
+    out.write_all(&changelog_end.unwrap_or(-1).to_le_bytes())?;
     bincode::serialize_into(&mut out, engine).map_err(|e| SnapshotError::Corrupt(e.to_string()))?;
     let file = out.into_inner().map_err(|e| e.into_error())?;
     file.sync_all()?;
@@ -255,17 +280,25 @@ mod tests {
             published: None,
         };
         engine.decide(&article("a", "Mayor Brandt opens the Old Quay bridge"));
-        write_snapshot(&path, &engine).unwrap();
+        write_snapshot(&path, &engine, Some(42)).unwrap();
         // The same text under another headline is not a copy of an article
         // whose headline is known, and is one of an article whose is not.
         let other = article("b", "Ferry era ends as harbour bridge opens");
         let mut current = read_snapshot(&path).unwrap();
-        assert_eq!(current.decide(&other).kind, VerdictKind::Story);
+        assert_eq!(current.changelog_end, Some(42));
+        assert_eq!(current.engine.decide(&other).kind, VerdictKind::Story);
 
+        // Formats 4 and 3 have no changelog offset after the header.
         let mut bytes = std::fs::read(&path).unwrap();
+        bytes.drain(12..20);
+        bytes[8..12].copy_from_slice(&SNAPSHOT_FORMAT_V4.to_le_bytes());
+        std::fs::write(&path, &bytes).unwrap();
+        let mut v4 = read_snapshot(&path).unwrap();
+        assert_eq!(v4.changelog_end, None);
+        assert_eq!(v4.engine.decide(&other).kind, VerdictKind::Story);
         bytes[8..12].copy_from_slice(&SNAPSHOT_FORMAT_V3.to_le_bytes());
         std::fs::write(&path, &bytes).unwrap();
-        let mut old = read_snapshot(&path).unwrap();
+        let mut old = read_snapshot(&path).unwrap().engine;
         assert_eq!(old.decide(&other).kind, VerdictKind::Exact);
     }
 }

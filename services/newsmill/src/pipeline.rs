@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, anyhow};
 use news_cleaner::CleanStage;
 use news_core::bus::Bus;
+use news_core::bus::kafka::ReadEnd;
 use news_core::runner::{RunContext, StageCounters, run_stage, stage_group};
 use news_core::telemetry::{self, Health};
 use news_core::{Config, Stage};
@@ -78,11 +79,24 @@ async fn dedup_stage(config: &Config, p: &Process) -> Result<DedupStage> {
     // of the instance's own disk, and the changelog topic is the record.
     let state_dir = Some(config.bus.data_dir.join(format!("state-{}", bus.name())));
     let mut stage = DedupStage::new(config, state_dir).map_err(|e| anyhow!("dedup state: {e}"))?;
-    if let (Bus::Kafka(kafka), Some(topic), false) = (
-        bus,
-        stage.changelog_topic().map(str::to_string),
-        stage.restored_from_snapshot(),
-    ) {
+    if let (Bus::Kafka(kafka), Some(topic)) = (bus, stage.changelog_topic().map(str::to_string)) {
+        {
+            let (kafka, topic) = (kafka.clone(), topic.clone());
+            stage.set_changelog_end(Box::new(move || {
+                let marks = kafka.watermarks(&topic).map_err(|e| e.to_string())?;
+                Ok(marks.iter().map(|(_, _, high)| *high).max().unwrap_or(0))
+            }));
+        }
+        // A new disk replays the whole changelog; a snapshot, what was
+        // decided after it.
+        let from = if stage.restored_from_snapshot() {
+            stage.changelog_from()
+        } else {
+            Some(0)
+        };
+        let Some(from) = from else {
+            return Ok(stage);
+        };
         // The replay can outlast the liveness window: keep the heartbeat.
         let health = p.health.clone();
         let beat = tokio::spawn(async move {
@@ -91,7 +105,7 @@ async fn dedup_stage(config: &Config, p: &Process) -> Result<DedupStage> {
                 tokio::time::sleep(Duration::from_secs(5)).await;
             }
         });
-        let rebuilt = rebuild_from_changelog(kafka, &topic, &mut stage).await;
+        let rebuilt = rebuild_from_changelog(kafka, &topic, from, &mut stage).await;
         beat.abort();
         rebuilt?;
     }
@@ -103,13 +117,14 @@ async fn dedup_stage(config: &Config, p: &Process) -> Result<DedupStage> {
 async fn rebuild_from_changelog(
     kafka: &news_core::bus::kafka::KafkaBus,
     topic: &str,
+    from: i64,
     stage: &mut DedupStage,
 ) -> Result<()> {
     let started = std::time::Instant::now();
     let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
     let reader = {
         let (kafka, topic) = (kafka.clone(), topic.to_string());
-        tokio::task::spawn_blocking(move || kafka.read_to_end(&topic, tx))
+        tokio::task::spawn_blocking(move || kafka.read_to_end(&topic, from, ReadEnd::Quiet, tx))
     };
     let (mut applied, mut bad) = (0u64, 0u64);
     while let Some(record) = rx.recv().await {
@@ -133,6 +148,7 @@ async fn rebuild_from_changelog(
         articles = stage.engine().article_count(),
         stories = stage.engine().story_count(),
         secs = started.elapsed().as_secs_f64(),
+        from,
         "dedup state rebuilt from the changelog"
     );
     Ok(())
@@ -296,6 +312,9 @@ pub async fn run_dedup(config: Config) -> Result<()> {
 
 pub async fn tail(config: Config, topic: &str, follow: bool, limit: Option<usize>) -> Result<()> {
     let bus = Bus::reader_from_config(&config).context("opening the bus")?;
+    if let (Bus::Kafka(kafka), false) = (&bus, follow) {
+        return tail_to_end(kafka, topic, limit).await;
+    }
     // A throwaway group: tail never moves anyone's committed position.
     let group = format!("{}-tail-{}", config.bus.group_prefix, std::process::id());
     let mut consumer = bus.consumer(&group, &[topic.to_string()])?;
@@ -317,14 +336,7 @@ pub async fn tail(config: Config, topic: &str, follow: bool, limit: Option<usize
         };
         match next {
             Ok(Ok(record)) => {
-                let line = match serde_json::from_slice::<serde_json::Value>(&record.payload) {
-                    Ok(v) => serde_json::to_string(&v)?,
-                    Err(_) => serde_json::to_string(&serde_json::json!({
-                        "undecodable": String::from_utf8_lossy(&record.payload),
-                        "offset": record.offset,
-                    }))?,
-                };
-                println!("{line}");
+                print_record(&record)?;
                 printed += 1;
             }
             Ok(Err(e)) => return Err(anyhow!("reading {topic}: {e}")),
@@ -336,6 +348,55 @@ pub async fn tail(config: Config, topic: &str, follow: bool, limit: Option<usize
         let _ =
             std::fs::remove_dir_all(config.bus.data_dir.join("log").join("groups").join(&group));
     }
+    Ok(())
+}
+
+/// A one-shot tail on Kafka reads each partition from its start to its end
+/// by assignment: no group to join (seconds on some brokers) and no idle
+/// wait to guess the end by.
+async fn tail_to_end(
+    kafka: &news_core::bus::kafka::KafkaBus,
+    topic: &str,
+    limit: Option<usize>,
+) -> Result<()> {
+    let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
+    let reader = {
+        let (kafka, topic) = (kafka.clone(), topic.to_string());
+        tokio::task::spawn_blocking(move || {
+            kafka.read_to_end(
+                &topic,
+                0,
+                ReadEnd::WrittenBefore(std::time::SystemTime::now()),
+                tx,
+            )
+        })
+    };
+    let mut printed = 0usize;
+    while limit.is_none_or(|l| printed < l) {
+        let Some(record) = rx.recv().await else { break };
+        print_record(&record)?;
+        printed += 1;
+    }
+    // Dropping the receiver stops the reader at its next record.
+    drop(rx);
+    reader
+        .await
+        .context("topic reader")?
+        .with_context(|| format!("reading {topic}"))?;
+    Ok(())
+}
+
+/// One record as a JSON line; a payload that is not JSON is shown as text
+/// with its offset rather than dropped.
+fn print_record(record: &news_core::bus::InRecord) -> Result<()> {
+    let line = match serde_json::from_slice::<serde_json::Value>(&record.payload) {
+        Ok(v) => serde_json::to_string(&v)?,
+        Err(_) => serde_json::to_string(&serde_json::json!({
+            "undecodable": String::from_utf8_lossy(&record.payload),
+            "offset": record.offset,
+        }))?,
+    };
+    println!("{line}");
     Ok(())
 }
 

@@ -344,18 +344,23 @@ impl KafkaBus {
             .collect())
     }
 
-    /// Read every partition of `topic` from its start to its end, without
+    /// Read every partition of `topic` from offset `from` (or its start, if
+    /// later) to `end`, without
     /// joining a consumer group, sending each record to `to` in partition
     /// order. Blocking: run it on a blocking thread. Stops early, without
     /// error, when the receiver goes away.
     ///
-    /// The end is where the partition goes quiet, not only the end offset the
-    /// broker reports: tansu's leaves out the last multi-record batch, and a
-    /// replay that stopped there would lose the newest facts. On Kafka the
-    /// reported end is exact and the quiet tail costs two seconds.
+    /// The end offset the broker reports is not enough on its own: tansu's
+    /// leaves out the last multi-record batch, and a replay that stopped
+    /// there would lose the newest facts. So a partition is through when it
+    /// has reached that offset and then gone quiet, or (for `WrittenBefore`)
+    /// shown a record written after the read began. On Kafka the reported
+    /// end is exact and the quiet costs two seconds.
     pub fn read_to_end(
         &self,
         topic: &str,
+        from: i64,
+        end: ReadEnd,
         to: tokio::sync::mpsc::Sender<InRecord>,
     ) -> Result<u64, BusError> {
         let mut cc = self.client_config();
@@ -364,25 +369,25 @@ impl KafkaBus {
             .set("enable.auto.commit", "false")
             .set("enable.partition.eof", "false");
         let consumer: BaseConsumer = cc.create()?;
-        // Partitions still short of the end offset the broker reported.
-        let mut behind = std::collections::HashMap::new();
+        let started = std::time::Instant::now();
+        let mut partitions = std::collections::HashMap::new();
         let mut tpl = TopicPartitionList::new();
         for (p, low, high) in self.watermarks_with(&consumer, topic)? {
-            if high > low {
-                behind.insert(p, high);
-            }
-            tpl.add_partition_offset(topic, p, Offset::Offset(low))?;
+            let start = low.max(from);
+            partitions.insert(p, PartitionRead::new(high, high <= start, started));
+            tpl.add_partition_offset(topic, p, Offset::Offset(start))?;
         }
         if tpl.count() == 0 {
             return Ok(0);
         }
         consumer.assign(&tpl)?;
         let mut read = 0u64;
-        let mut last_record = std::time::Instant::now();
+        let mut last_record = started;
         loop {
             match consumer.poll(Duration::from_millis(250)) {
-                None if behind.is_empty() && last_record.elapsed() >= REPLAY_TAIL_QUIET => break,
-                None if last_record.elapsed() > REPLAY_STALL => {
+                None if last_record.elapsed() > REPLAY_STALL
+                    && partitions.values().any(|p| !p.reached) =>
+                {
                     return Err(BusError::Fatal(format!(
                         "replaying {topic}: no progress for {}s",
                         REPLAY_STALL.as_secs()
@@ -392,11 +397,23 @@ impl KafkaBus {
                 Some(Err(e)) => return Err(e.into()),
                 Some(Ok(msg)) => {
                     last_record = std::time::Instant::now();
-                    if behind
-                        .get(&msg.partition())
-                        .is_some_and(|end| msg.offset() + 1 >= *end)
-                    {
-                        behind.remove(&msg.partition());
+                    let Some(part) = partitions.get_mut(&msg.partition()) else {
+                        continue;
+                    };
+                    part.last_record = last_record;
+                    let written_after = match end {
+                        ReadEnd::Quiet => false,
+                        ReadEnd::WrittenBefore(t) => msg
+                            .timestamp()
+                            .to_millis()
+                            .is_some_and(|ms| ms > unix_millis(t)),
+                    };
+                    if part.reached && written_after {
+                        part.passed = true;
+                        continue;
+                    }
+                    if msg.offset() + 1 >= part.end {
+                        part.reached = true;
                     }
                     read += 1;
                     if to.blocking_send(in_record(&msg)).is_err() {
@@ -404,9 +421,53 @@ impl KafkaBus {
                     }
                 }
             }
+            if partitions.values().all(PartitionRead::through) {
+                break;
+            }
         }
         Ok(read)
     }
+}
+
+/// Where [`KafkaBus::read_to_end`] stops.
+#[derive(Clone, Copy, Debug)]
+pub enum ReadEnd {
+    /// Where every partition goes quiet: the replay of a topic that nobody
+    /// writes meanwhile (a dedup changelog at start-up).
+    Quiet,
+    /// The records written before this instant: a one-shot read of a topic
+    /// that may be written meanwhile, which would never go quiet.
+    WrittenBefore(std::time::SystemTime),
+}
+
+/// How far the read of one partition has come.
+struct PartitionRead {
+    /// The end offset the broker reported when the read began.
+    end: i64,
+    reached: bool,
+    /// A record written after the read began was seen.
+    passed: bool,
+    last_record: std::time::Instant,
+}
+
+impl PartitionRead {
+    fn new(end: i64, reached: bool, now: std::time::Instant) -> Self {
+        PartitionRead {
+            end,
+            reached,
+            passed: false,
+            last_record: now,
+        }
+    }
+
+    fn through(&self) -> bool {
+        self.reached && (self.passed || self.last_record.elapsed() >= REPLAY_TAIL_QUIET)
+    }
+}
+
+fn unix_millis(t: std::time::SystemTime) -> i64 {
+    t.duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 const METADATA_TIMEOUT: Duration = Duration::from_secs(10);

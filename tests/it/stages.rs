@@ -1,0 +1,107 @@
+//! The stages as production deploys them: three processes (`newsmill fetch`,
+//! `clean` and `dedup`), each with its own disk, on a Kafka-protocol broker,
+//! each SIGKILLed at random points and started again while the others run.
+
+use std::time::{Duration, Instant};
+
+use newsmill_tests::{
+    Running, assert_each_article_decided_once, broker, child_env, kill_schedule_rng, serve_dir,
+    spawn_newsmill, synthetic_site, tail_json, unique,
+};
+
+const ROLES: [&str; 3] = ["fetch", "clean", "dedup"];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn separate_stage_processes_killed_at_random_lose_nothing_and_split_no_story() {
+    const N: usize = 100;
+    const KILLS: usize = 9;
+    let site_dir = tempfile::tempdir().unwrap();
+    synthetic_site(site_dir.path(), N);
+    // Slow pages, one at a time (about 60 s of fetching), so that kills land
+    // while each stage has work in hand.
+    let site = serve_dir(site_dir.path().to_path_buf(), Duration::from_millis(600)).await;
+    let tag = unique("stages");
+    let brokers = broker();
+    let disks: Vec<tempfile::TempDir> =
+        ROLES.iter().map(|_| tempfile::tempdir().unwrap()).collect();
+    let envs: Vec<Vec<(String, String)>> = disks
+        .iter()
+        .map(|disk| {
+            let mut env = child_env(
+                disk.path(),
+                Some(&brokers),
+                &format!("http://{site}/feed.xml"),
+                &tag,
+            );
+            env.retain(|(key, _)| key != "NEWSMILL__FETCHER__PER_HOST_CONCURRENCY");
+            env.push(("NEWSMILL__FETCHER__PER_HOST_CONCURRENCY".into(), "1".into()));
+            // Frequent dedup checkpoints, so that a restart finds some on disk.
+            env.push(("NEWSMILL__DEDUP__SNAPSHOT_EVERY".into(), "10".into()));
+            env
+        })
+        .collect();
+    let dedup_topic = format!("{tag}.dedup");
+    let mut running: Vec<Running> = ROLES
+        .iter()
+        .zip(&envs)
+        .map(|(role, env)| spawn_newsmill(role, env))
+        .collect();
+
+    let mut next = kill_schedule_rng();
+    // Each stage is killed KILLS / 3 times, in a shuffled order.
+    let mut schedule: Vec<usize> = (0..KILLS).map(|k| k % ROLES.len()).collect();
+    for i in (1..schedule.len()).rev() {
+        schedule.swap(i, next() as usize % (i + 1));
+    }
+    // Each kill waits for the stream to move on since the one before (or to
+    // be through), then lands anywhere in the next 1.5 s.
+    let mut decided_at_kill = Vec::new();
+    let mut before = 0;
+    for &stage in &schedule {
+        let waiting = Instant::now();
+        while before < N && decided(&envs[2], &dedup_topic) <= before {
+            assert!(
+                waiting.elapsed() < Duration::from_secs(60),
+                "no progress after the kills {decided_at_kill:?}"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        std::thread::sleep(Duration::from_millis(next() % 1500));
+        running[stage].kill().expect("SIGKILL");
+        running[stage].wait().unwrap();
+        before = decided(&envs[2], &dedup_topic);
+        decided_at_kill.push((ROLES[stage], before));
+        running[stage] = spawn_newsmill(ROLES[stage], &envs[stage]);
+    }
+    println!("articles decided at each kill: {decided_at_kill:?}");
+    let mid_stream = decided_at_kill.iter().filter(|(_, d)| *d < N).count();
+    assert!(
+        mid_stream * 3 >= KILLS,
+        "a third of the kills or more land before the stream is through: {decided_at_kill:?}"
+    );
+
+    let started = Instant::now();
+    while decided(&envs[2], &dedup_topic) < N {
+        assert!(
+            started.elapsed() < Duration::from_secs(180),
+            "articles still undecided after 180 s: {} of {N}",
+            decided(&envs[2], &dedup_topic)
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    drop(running);
+    assert_each_article_decided_once(
+        &tail_json(&envs[2], &dedup_topic),
+        &tail_json(&envs[2], &format!("{tag}.stories")),
+        N,
+    );
+}
+
+/// Distinct articles with a verdict in `topic`.
+fn decided(env: &[(String, String)], topic: &str) -> usize {
+    let verdicts = tail_json(env, topic);
+    let mut ids: Vec<&str> = verdicts.iter().map(|v| v["id"].as_str().unwrap()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.len()
+}
