@@ -179,41 +179,51 @@ fn bounded_reason(error_type: &str) -> &'static str {
     }
 }
 
-/// Send `record`; an oversized one is replaced by a dead letter naming it.
-fn send_or_dead_letter(
-    producer: &Producer,
-    record: OutRecord,
-    origin: &InRecord,
-    ctx: &RunContext,
+/// What sending a stage's outputs needs, owned, so that a send can also
+/// wait inside an in-flight future (outputs that follow their facts).
+#[derive(Clone)]
+struct Sender {
+    producer: Producer,
+    counters: Arc<StageCounters>,
+    dlq_topic: String,
     stage: &'static str,
-) -> Result<Ack, BusError> {
-    let topic = record.topic.clone();
-    match producer.send(record) {
-        Ok(ack) => {
-            let counters = ctx.counters.clone();
-            Ok(Box::pin(async move {
-                ack.await?;
-                counters.produced.fetch_add(1, Ordering::Relaxed);
-                metrics::counter!(names::MESSAGES_SENT, "topic" => topic).increment(1);
-                Ok(())
-            }))
+}
+
+impl Sender {
+    /// Send `record`; an oversized one is replaced by a dead letter naming it.
+    fn send(&self, record: OutRecord, origin: &InRecord) -> Result<Ack, BusError> {
+        let topic = record.topic.clone();
+        match self.producer.send(record) {
+            Ok(ack) => {
+                let counters = self.counters.clone();
+                Ok(Box::pin(async move {
+                    ack.await?;
+                    counters.produced.fetch_add(1, Ordering::Relaxed);
+                    metrics::counter!(names::MESSAGES_SENT, "topic" => topic).increment(1);
+                    Ok(())
+                }))
+            }
+            Err(BusError::Oversized { bytes, limit }) => {
+                let reason =
+                    format!("output for {topic} of {bytes} bytes exceeds the {limit}-byte limit");
+                tracing::warn!(stage = self.stage, %reason, offset = origin.offset, "dead-lettering oversized output");
+                count_dead_letter(self.stage, "oversized", &self.counters);
+                let letter = dead_letter(
+                    &self.dlq_topic,
+                    self.stage,
+                    "oversized",
+                    &reason,
+                    origin,
+                    None,
+                );
+                self.producer.send(letter)
+            }
+            Err(e) => Err(e),
         }
-        Err(BusError::Oversized { bytes, limit }) => {
-            let reason =
-                format!("output for {topic} of {bytes} bytes exceeds the {limit}-byte limit");
-            tracing::warn!(stage, %reason, offset = origin.offset, "dead-lettering oversized output");
-            count_dead_letter(stage, "oversized", &ctx.counters);
-            let letter = dead_letter(
-                &ctx.config.topics.dlq,
-                stage,
-                "oversized",
-                &reason,
-                origin,
-                None,
-            );
-            producer.send(letter)
-        }
-        Err(e) => Err(e),
+    }
+
+    fn send_all(&self, records: Vec<OutRecord>, origin: &InRecord) -> Result<Vec<Ack>, BusError> {
+        records.into_iter().map(|r| self.send(r, origin)).collect()
     }
 }
 
@@ -231,6 +241,15 @@ pub async fn run_stage<S: Stage>(mut stage: S, ctx: RunContext) -> Result<(), Bu
         .bus
         .consumer(&group, std::slice::from_ref(&ctx.input_topic))?;
     let producer = ctx.bus.producer()?;
+    let sender = Sender {
+        producer: producer.clone(),
+        counters: ctx.counters.clone(),
+        dlq_topic: ctx.config.topics.dlq.clone(),
+        stage: stage_name,
+    };
+    // Outputs of a stage with a changelog wait for the previous input's
+    // outputs to be sent, so that they go out in input order.
+    let mut previous_sent: Option<tokio::sync::oneshot::Receiver<()>> = None;
     let max_in_flight = ctx.config.runner.max_in_flight;
     let mut inflight: FuturesOrdered<
         futures::future::BoxFuture<'static, Result<Position, BusError>>,
@@ -310,17 +329,42 @@ pub async fn run_stage<S: Stage>(mut stage: S, ctx: RunContext) -> Result<(), Bu
                 let started = Instant::now();
                 let outputs = process_one(&mut stage, &record, &ctx).await?;
                 metrics::histogram!(names::STAGE_DURATION, "stage" => stage_name).record(started.elapsed().as_secs_f64());
-                let mut acks = Vec::with_capacity(outputs.len());
-                for out in outputs.into_iter().chain(stage.drain_changelog()) {
-                    acks.push(send_or_dead_letter(&producer, out, &record, &ctx, stage_name)?);
-                }
                 let pos = Position::from(&record);
-                inflight.push_back(Box::pin(async move {
-                    for ack in acks {
-                        ack.await?;
-                    }
-                    Ok(pos)
-                }));
+                let facts = stage.drain_changelog();
+                if facts.is_empty() {
+                    let acks = sender.send_all(outputs, &record)?;
+                    inflight.push_back(Box::pin(async move {
+                        for ack in acks {
+                            ack.await?;
+                        }
+                        Ok(pos)
+                    }));
+                } else {
+                    // State first: outputs are sent only once the facts behind
+                    // them are acknowledged, so no published verdict lacks its
+                    // fact (a restart would decide that input again, and from
+                    // other partitions' order it could decide otherwise).
+                    let fact_acks = sender.send_all(facts, &record)?;
+                    let (sender, origin) = (sender.clone(), record.clone());
+                    let after = previous_sent.take();
+                    let (sent, next) = tokio::sync::oneshot::channel();
+                    previous_sent = Some(next);
+                    inflight.push_back(Box::pin(async move {
+                        for ack in fact_acks {
+                            ack.await?;
+                        }
+                        if let Some(after) = after {
+                            // An error before it was sent ends the stage anyway.
+                            let _ = after.await;
+                        }
+                        let acks = sender.send_all(outputs, &origin);
+                        let _ = sent.send(());
+                        for ack in acks? {
+                            ack.await?;
+                        }
+                        Ok(pos)
+                    }));
+                }
                 metrics::gauge!(names::INFLIGHT, "stage" => stage_name).set(inflight.len() as f64);
             }
             _ = tick.tick() => {
