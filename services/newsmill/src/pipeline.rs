@@ -112,8 +112,9 @@ async fn dedup_stage(config: &Config, p: &Process) -> Result<DedupStage> {
     Ok(stage)
 }
 
-/// A dedup instance without a snapshot (a new disk) replays the changelog:
-/// the window's facts, in decision order, rebuild the state it replaces.
+/// A dedup instance without a snapshot (a new disk) replays the changelog
+/// from its start: the window's facts, in decision order, rebuild the state
+/// it replaces. One with a snapshot replays from the offset it recorded.
 async fn rebuild_from_changelog(
     kafka: &news_core::bus::kafka::KafkaBus,
     topic: &str,
@@ -121,13 +122,8 @@ async fn rebuild_from_changelog(
     stage: &mut DedupStage,
 ) -> Result<()> {
     let started = std::time::Instant::now();
-    let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
-    let reader = {
-        let (kafka, topic) = (kafka.clone(), topic.to_string());
-        tokio::task::spawn_blocking(move || kafka.read_to_end(&topic, from, ReadEnd::Quiet, tx))
-    };
     let (mut applied, mut bad) = (0u64, 0u64);
-    while let Some(record) = rx.recv().await {
+    read_topic(kafka, topic, from, ReadEnd::Quiet, |record| {
         match stage.apply_changelog(&record) {
             Ok(()) => applied += 1,
             Err(e) => {
@@ -137,11 +133,10 @@ async fn rebuild_from_changelog(
                 tracing::warn!(error = %e, offset = record.offset, "skipping a changelog record");
             }
         }
-    }
-    reader
-        .await
-        .context("changelog reader")?
-        .with_context(|| format!("replaying {topic}"))?;
+        Ok(true)
+    })
+    .await
+    .with_context(|| format!("replaying {topic}"))?;
     tracing::info!(
         facts = applied,
         skipped = bad,
@@ -359,30 +354,43 @@ async fn tail_to_end(
     topic: &str,
     limit: Option<usize>,
 ) -> Result<()> {
+    if limit == Some(0) {
+        return Ok(());
+    }
+    let end = ReadEnd::WrittenBefore(std::time::SystemTime::now());
+    let mut printed = 0usize;
+    read_topic(kafka, topic, 0, end, |record| {
+        print_record(&record)?;
+        printed += 1;
+        Ok(limit.is_none_or(|l| printed < l))
+    })
+    .await
+    .with_context(|| format!("reading {topic}"))?;
+    Ok(())
+}
+
+/// Hand each record of `topic` from `from` to `end` to `each`, read on a
+/// blocking thread; `each` returns false to stop early.
+async fn read_topic(
+    kafka: &news_core::bus::kafka::KafkaBus,
+    topic: &str,
+    from: i64,
+    end: ReadEnd,
+    mut each: impl FnMut(news_core::bus::InRecord) -> Result<bool>,
+) -> Result<()> {
     let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
     let reader = {
         let (kafka, topic) = (kafka.clone(), topic.to_string());
-        tokio::task::spawn_blocking(move || {
-            kafka.read_to_end(
-                &topic,
-                0,
-                ReadEnd::WrittenBefore(std::time::SystemTime::now()),
-                tx,
-            )
-        })
+        tokio::task::spawn_blocking(move || kafka.read_to_end(&topic, from, end, tx))
     };
-    let mut printed = 0usize;
-    while limit.is_none_or(|l| printed < l) {
-        let Some(record) = rx.recv().await else { break };
-        print_record(&record)?;
-        printed += 1;
+    while let Some(record) = rx.recv().await {
+        if !each(record)? {
+            break;
+        }
     }
     // Dropping the receiver stops the reader at its next record.
     drop(rx);
-    reader
-        .await
-        .context("topic reader")?
-        .with_context(|| format!("reading {topic}"))?;
+    reader.await.context("topic reader")??;
     Ok(())
 }
 

@@ -381,6 +381,10 @@ impl KafkaBus {
             return Ok(0);
         }
         consumer.assign(&tpl)?;
+        let written_before = match end {
+            ReadEnd::Quiet => None,
+            ReadEnd::WrittenBefore(t) => Some(unix_millis(t)),
+        };
         let mut read = 0u64;
         let mut last_record = started;
         loop {
@@ -401,13 +405,8 @@ impl KafkaBus {
                         continue;
                     };
                     part.last_record = last_record;
-                    let written_after = match end {
-                        ReadEnd::Quiet => false,
-                        ReadEnd::WrittenBefore(t) => msg
-                            .timestamp()
-                            .to_millis()
-                            .is_some_and(|ms| ms > unix_millis(t)),
-                    };
+                    let written_after = written_before
+                        .is_some_and(|t| msg.timestamp().to_millis().is_some_and(|ms| ms > t));
                     if part.reached && written_after {
                         part.passed = true;
                         continue;
