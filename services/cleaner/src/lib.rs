@@ -18,8 +18,10 @@ use news_core::bus::{InRecord, OutRecord};
 use news_core::config::Config;
 use news_core::ids::sha256_hex;
 use news_core::messages::{CleanArticle, ExtractionMethod, RawItem, SCHEMA_VERSION};
+use news_core::mojibake::repair_text;
 use news_core::runner::{Stage, StageError};
 use news_core::telemetry::names;
+use std::borrow::Cow;
 
 /// What the extractor found in one document.
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -110,7 +112,7 @@ pub fn extract_html(html: &str, limits: Limits) -> Extracted {
             "no article text found: the page looks like an index, listing or empty page".into(),
         );
     }
-    out.title = md.title;
+    out.title = md.title.map(|t| repair_text(&t).into_owned());
     out.authors = md.authors;
     out.published = md.published;
     out.modified = md.modified;
@@ -171,12 +173,18 @@ fn plain_article(text: &str, limits: Limits) -> Extracted {
     let text = cut_at_char_boundary(text, limits.max_html_bytes);
     let article = plain::clean(text);
     let mut out = finish(article.lines, ExtractionMethod::PlainText, limits.min_words);
-    out.title = article.title;
+    out.title = article.title.map(|t| repair_text(&t).into_owned());
     out
 }
 
 fn finish(lines: Vec<String>, method: ExtractionMethod, min_words: u32) -> Extracted {
     let text = lines.join("\n");
+    // Double-encoded UTF-8 is repaired before the text is hashed, so a
+    // copy with broken apostrophes is still the same text.
+    let text = match repair_text(&text) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(fixed) => fixed,
+    };
     let (normalised, words) = normalise_and_count(&text);
     let word_count = words as u32;
     let mut out = Extracted {
@@ -442,6 +450,25 @@ impl Stage for CleanStage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_double_encoded_page_reads_and_hashes_as_the_clean_one() {
+        let story = "<p>The mayor’s office said the bridge — closed since May — won’t reopen before the café’s summer season, and that repairs will cost €4 million over two years.</p>\
+            <p>Residents said they’d waited long enough, and that the detour adds twenty minutes to every trip into town.</p>";
+        let page = |body: &str| {
+            format!(
+                "<html><head><title>Bridge stays shut</title></head><body><article><h1>Bridge stays shut</h1>{body}</article></body></html>"
+            )
+        };
+        let clean = extract_html(&page(story), Limits::default());
+        // What a CMS that read the UTF-8 as windows-1252 publishes.
+        let (broken, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(story.as_bytes());
+        assert!(broken.contains("â€™"));
+        let repaired = extract_html(&page(&broken), Limits::default());
+        assert!(clean.text.contains("won’t reopen"), "{}", clean.text);
+        assert_eq!(repaired.text, clean.text);
+        assert_eq!(repaired.text_sha256, clean.text_sha256);
+    }
 
     #[test]
     fn one_pass_normalisation_equals_the_definition() {

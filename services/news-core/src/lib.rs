@@ -6,6 +6,7 @@ pub mod charset;
 pub mod config;
 pub mod ids;
 pub mod messages;
+pub mod mojibake;
 pub mod runner;
 pub mod shutdown;
 pub mod telemetry;

@@ -1,6 +1,8 @@
 //! JSON Feed 1.0 and 1.1 (<https://www.jsonfeed.org/version/1.1/>).
 
+use news_core::mojibake::repair_text;
 use serde::Deserialize;
+use std::borrow::Cow;
 use url::Url;
 
 use super::dates::{parse_date, to_rfc3339};
@@ -57,6 +59,14 @@ struct JsonAttachment {
     size_in_bytes: Option<u64>,
 }
 
+/// Text as its writer meant it (see [`repair_text`]).
+fn repaired(s: String) -> String {
+    match repair_text(&s) {
+        Cow::Borrowed(_) => s,
+        Cow::Owned(fixed) => fixed,
+    }
+}
+
 fn person(a: JsonAuthor) -> Person {
     Person {
         name: a.name,
@@ -71,6 +81,7 @@ fn plain(value: String, language: Option<String>) -> Text {
         mime: "text/plain".into(),
         language,
         base: None,
+        src: None,
     }
 }
 
@@ -100,7 +111,7 @@ pub fn parse(text: &str, feed_url: &str) -> Result<ParsedFeed, FeedError> {
     };
     let feed = &mut out.feed;
     feed.language = jf.language.clone();
-    if let Some(t) = jf.title {
+    if let Some(t) = jf.title.map(repaired) {
         feed.common.title_detail = Some(plain(t.clone(), jf.language.clone()));
         feed.common.title = Some(t);
     }
@@ -120,7 +131,7 @@ pub fn parse(text: &str, feed_url: &str) -> Result<ParsedFeed, FeedError> {
         href: abs(h),
         ..Link::default()
     }));
-    if let Some(d) = jf.description {
+    if let Some(d) = jf.description.map(repaired) {
         feed.subtitle_detail = Some(plain(d.clone(), jf.language.clone()));
         feed.subtitle = Some(d);
     }
@@ -154,22 +165,23 @@ pub fn parse(text: &str, feed_url: &str) -> Result<ParsedFeed, FeedError> {
                 ..Link::default()
             }));
         let lang = item.language.or_else(|| jf.language.clone());
-        if let Some(t) = item.title {
+        if let Some(t) = item.title.map(repaired) {
             e.common.title_detail = Some(plain(t.clone(), lang.clone()));
             e.common.title = Some(t);
         }
-        if let Some(html) = item.content_html {
+        if let Some(html) = item.content_html.map(repaired) {
             e.content.push(Text {
                 value: sanitize_html(&html, base.as_ref()),
                 mime: "text/html".into(),
                 language: lang.clone(),
                 base: None,
+                src: None,
             });
         }
-        if let Some(text) = item.content_text {
+        if let Some(text) = item.content_text.map(repaired) {
             e.content.push(plain(text, lang.clone()));
         }
-        if let Some(s) = item.summary {
+        if let Some(s) = item.summary.map(repaired) {
             e.summary_detail = Some(plain(s.clone(), lang.clone()));
             e.summary = Some(s);
         }

@@ -42,6 +42,9 @@ pub struct Text {
     pub language: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub base: Option<String>,
+    /// Atom's out-of-line content: the address of the content itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
@@ -217,7 +220,14 @@ impl ParsedFeed {
                 feed_url: feed_url.to_string(),
                 guid: e.common.id.clone(),
                 title: e.common.title.clone().filter(|t| !t.is_empty()),
-                link: e.common.link.clone(),
+                // An entry with no link may still point at its page as
+                // out-of-line content.
+                link: e.common.link.clone().or_else(|| {
+                    e.content
+                        .iter()
+                        .filter(|c| c.mime == "text/html" || c.mime == "application/xhtml+xml")
+                        .find_map(|c| c.src.clone())
+                }),
                 published: rfc3339(&e.common.published_parsed)
                     .or_else(|| rfc3339(&e.common.updated_parsed)),
                 updated: rfc3339(&e.common.updated_parsed),
@@ -364,5 +374,62 @@ mod tests {
             </item></channel></rss>"#;
         let f = parse_feed(xml, "https://x.example/", None).expect("parses");
         assert_eq!(f.entries[0].summary.as_deref(), Some("<p>ok</p>"));
+    }
+
+    #[test]
+    fn double_encoded_titles_and_windows_1252_controls_are_repaired() {
+        // A title double-encoded by the feed's CMS, the same written as
+        // character references, and a Latin-1 reading of windows-1252.
+        let xml = "<rss version=\"2.0\"><channel>\
+            <item><title>Mayorâ€™s office: bridge wonâ€™t reopen</title></item>\
+            <item><title>Mayor&#226;&#128;&#153;s office</title></item>\
+            <item><title>don\u{92}t</title><description>a &amp;#147;quote&amp;#148;</description></item>\
+            </channel></rss>";
+        let f = parse_feed(xml.as_bytes(), "https://x.example/", None).expect("parses");
+        let titles: Vec<_> = f
+            .entries
+            .iter()
+            .map(|e| e.common.title.as_deref())
+            .collect();
+        assert_eq!(
+            titles,
+            [
+                Some("Mayor’s office: bridge won’t reopen"),
+                Some("Mayor’s office"),
+                Some("don’t")
+            ]
+        );
+        assert_eq!(
+            f.entries[2].summary.as_deref(),
+            Some("a &#x201c;quote&#x201d;")
+        );
+    }
+
+    #[test]
+    fn out_of_line_content_points_at_the_page_when_there_is_no_link() {
+        let xml = br#"<feed xmlns="http://www.w3.org/2005/Atom">
+            <entry><id>a</id><title>A</title><content type="html" src="/stories/a.html"/></entry>
+            <entry><id>b</id><title>B</title><link href="/stories/b.html"/>
+              <content type="html" src="/elsewhere/b"/></entry>
+            <entry><id>c</id><title>C</title><content type="video/mp4" src="/c.mp4"/></entry>
+            </feed>"#;
+        let f = parse_feed(xml, "https://x.example/feed", None).expect("parses");
+        let links: Vec<_> = f
+            .items("https://x.example/feed")
+            .into_iter()
+            .map(|i| i.link)
+            .collect();
+        assert_eq!(
+            links,
+            [
+                Some("https://x.example/stories/a.html".to_string()),
+                Some("https://x.example/stories/b.html".to_string()),
+                None
+            ]
+        );
+        assert_eq!(
+            f.entries[2].content[0].src.as_deref(),
+            Some("https://x.example/c.mp4")
+        );
     }
 }

@@ -279,16 +279,33 @@ fn escape_text_into(text: &str, out: &mut String) {
     while let Some(i) = rest.find(['&', '>']) {
         out.push_str(&rest[..i]);
         let tail = &rest[i..];
+        let reference = reference_len(tail);
         if tail.starts_with('>') {
             out.push_str("&gt;");
-        } else if reference_len(tail) > 0 {
-            out.push('&');
-        } else {
+        } else if reference == 0 {
             out.push_str("&amp;");
+        } else if let Some(c) = c1_reference(&tail[..reference]) {
+            // `&#146;` names a C1 control; the writer meant windows-1252's ’.
+            let meant = news_core::mojibake::windows_1252_for_c1(c) as u32;
+            out.push_str(&format!("&#x{meant:x};"));
+            rest = &tail[reference..];
+            continue;
+        } else {
+            out.push('&');
         }
         rest = &tail[1..];
     }
     out.push_str(rest);
+}
+
+/// The C1 control a numeric reference such as `&#146;` or `&#x92;` names.
+fn c1_reference(reference: &str) -> Option<char> {
+    let body = reference.strip_prefix("&#")?.strip_suffix(';')?;
+    let n = match body.strip_prefix(['x', 'X']) {
+        Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+        None => body.parse().ok()?,
+    };
+    char::from_u32(n).filter(|c| ('\u{80}'..='\u{9f}').contains(c))
 }
 
 fn escape_attr(value: &str) -> String {

@@ -6,6 +6,7 @@
 use base64::Engine as _;
 use std::rc::Rc;
 
+use news_core::mojibake::{repair_text, windows_1252_for_c1};
 use quick_xml::NsReader;
 use quick_xml::XmlVersion;
 use quick_xml::escape::{resolve_html5_entity, resolve_predefined_entity};
@@ -105,10 +106,16 @@ struct Capture {
     element: String,
     atom: bool,
     text: String,
+    /// The content as markup; written only once a child element or an
+    /// unresolved reference makes it differ from the escaped text (most
+    /// captures never need it).
     markup: String,
+    markup_live: bool,
     children: bool,
     mime: Option<String>,
     mode: Option<String>,
+    /// Atom's `src`, resolved: content kept elsewhere.
+    src: Option<String>,
     base: Option<Rc<Url>>,
     lang: Option<String>,
 }
@@ -130,6 +137,9 @@ struct Parser {
     image_depth: Option<usize>,
     capture: Option<Capture>,
     saw_root: bool,
+    /// Whether any text could need [`repair_text`]: an ASCII document
+    /// without numeric references cannot.
+    may_need_repair: bool,
 }
 
 /// The vocabulary name of an element and whether it is Atom's. An unknown
@@ -188,8 +198,23 @@ fn resolve(base: Option<&Url>, href: &str) -> String {
     }
 }
 
+impl Capture {
+    /// Until now the markup was the escaped text: write it out.
+    fn start_markup(&mut self) {
+        if !self.markup_live {
+            self.markup_live = true;
+            escape_text_into(&self.text, &mut self.markup);
+        }
+    }
+}
+
 fn escape_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 16);
+    escape_text_into(s, &mut out);
+    out
+}
+
+fn escape_text_into(s: &str, out: &mut String) {
     let mut rest = s;
     while let Some(i) = rest.find(['&', '<', '>']) {
         out.push_str(&rest[..i]);
@@ -201,7 +226,6 @@ fn escape_text(s: &str) -> String {
         rest = &rest[i + 1..];
     }
     out.push_str(rest);
-    out
 }
 
 /// Parse an RSS, RDF or Atom document that has already been decoded.
@@ -226,6 +250,7 @@ pub fn parse(text: &str, feed_url: &str, http_lang: Option<&str>) -> Result<Pars
         image_depth: None,
         capture: None,
         saw_root: false,
+        may_need_repair: !text.is_ascii() || text.contains("&#"),
     };
     loop {
         let event = match reader.read_resolved_event() {
@@ -248,7 +273,8 @@ pub fn parse(text: &str, feed_url: &str, http_lang: Option<&str>) -> Result<Pars
             (_, Event::CData(t)) => p.text(&t, false),
             (_, Event::GeneralRef(r)) => {
                 let resolved = match r.resolve_char_ref() {
-                    Ok(Some(c)) => Some(windows_1252_control(c).to_string()),
+                    // `&#146;` names a C1 control, but the writer meant windows-1252's ’.
+                    Ok(Some(c)) => Some(windows_1252_for_c1(c).to_string()),
                     Ok(None) => resolve_predefined_entity(&r)
                         .or_else(|| resolve_html5_entity(&r))
                         .map(str::to_string),
@@ -329,6 +355,7 @@ impl Parser {
         });
         if let Some(cap) = &mut self.capture {
             cap.children = true;
+            cap.start_markup();
             cap.markup.push('<');
             let local = e.local_name().as_ref().to_string();
             cap.markup.push_str(&local);
@@ -482,6 +509,10 @@ impl Parser {
             _ => None,
         };
         if let Some(field) = field {
+            let src = matches!(field, Field::Content)
+                .then(|| attr(e, "src"))
+                .flatten()
+                .map(|src| resolve(base.as_deref(), &src));
             self.capture = Some(Capture {
                 field,
                 depth,
@@ -489,9 +520,11 @@ impl Parser {
                 atom,
                 text: String::new(),
                 markup: String::new(),
+                markup_live: false,
                 children: false,
                 mime: attr(e, "type"),
                 mode: attr(e, "mode"),
+                src,
                 base,
                 lang,
             });
@@ -532,11 +565,14 @@ impl Parser {
 
     fn text(&mut self, s: &str, raw_reference: bool) {
         if let Some(cap) = &mut self.capture {
+            if raw_reference {
+                cap.start_markup();
+            }
             cap.text.push_str(s);
             if raw_reference {
                 cap.markup.push_str(s);
-            } else {
-                cap.markup.push_str(&escape_text(s));
+            } else if cap.markup_live {
+                escape_text_into(s, &mut cap.markup);
             }
         }
     }
@@ -585,16 +621,4 @@ impl Parser {
             self.feed.entries.push(entry);
         }
     }
-}
-
-/// `&#146;` and its kin name C1 controls, but the writer meant the
-/// windows-1252 punctuation at those bytes (as HTML5 also reads them).
-fn windows_1252_control(c: char) -> char {
-    let n = c as u32;
-    if !(0x80..=0x9f).contains(&n) {
-        return c;
-    }
-    let byte = [n as u8];
-    let (s, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&byte);
-    s.chars().next().unwrap_or(c)
 }

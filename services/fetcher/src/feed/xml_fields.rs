@@ -2,6 +2,7 @@
 //! dates, links and categories, as feed readers fill them.
 
 use super::*;
+use std::borrow::Cow;
 
 impl Parser {
     /// CDF puts the link and the modification time in attributes.
@@ -91,6 +92,18 @@ impl Parser {
                 return;
             }
             cap.field = *inner;
+        }
+        // Double-encoded UTF-8 and stray C1 controls are repaired once the
+        // element is whole: `&#226;&#128;&#166;` arrives as three references.
+        if self.may_need_repair {
+            if let Cow::Owned(text) = repair_text(&cap.text) {
+                cap.text = text;
+            }
+            if cap.children
+                && let Cow::Owned(markup) = repair_text(&cap.markup)
+            {
+                cap.markup = markup;
+            }
         }
         let plain = cap.text.trim().to_string();
         match cap.field.clone() {
@@ -219,7 +232,7 @@ impl Parser {
     fn text_construct(&self, cap: Capture) -> Text {
         let declared = cap.mime.as_deref().map(|t| t.trim().to_ascii_lowercase());
         let mut mime = match declared.as_deref() {
-            Some("text" | "text/plain") => "text/plain".to_string(),
+            Some("text" | "text/plain" | "plain") => "text/plain".to_string(),
             Some("html" | "text/html") => "text/html".to_string(),
             Some("xhtml" | "application/xhtml+xml") => "application/xhtml+xml".to_string(),
             Some(other) if !other.is_empty() => other.to_string(),
@@ -278,6 +291,7 @@ impl Parser {
             mime,
             language: cap.lang,
             base: cap.base.map(|b| b.as_str().to_string()),
+            src: cap.src,
         }
     }
 }
