@@ -432,4 +432,20 @@ mod tests {
             Some("https://x.example/c.mp4")
         );
     }
+
+    #[test]
+    fn markup_written_late_keeps_what_came_before_the_first_child() {
+        // Text, an escaped sign, an entity we do not expand, then a child
+        // element: the markup starts at the child but must hold all of it.
+        let xml = br#"<rss version="2.0"><channel><item>
+            <description>AT&amp;T &bogus; said <b>yes</b> &lt;3</description>
+            <title>Plain &amp; simple</title>
+            </item></channel></rss>"#;
+        let f = parse_feed(xml, "https://x.example/", None).expect("parses");
+        assert_eq!(
+            f.entries[0].summary.as_deref(),
+            Some("AT&amp;T &bogus; said <b>yes</b> &lt;3")
+        );
+        assert_eq!(f.entries[0].common.title.as_deref(), Some("Plain & simple"));
+    }
 }

@@ -21,6 +21,7 @@ use super::{Common, Entry, FeedError, Link, ParsedFeed, Person, Tag, Text};
 
 #[path = "xml_fields.rs"]
 mod fields;
+use fields::escape_text;
 
 const ATOM10: &str = "http://www.w3.org/2005/Atom";
 const ATOM03: &str = "http://purl.org/atom/ns#";
@@ -196,36 +197,6 @@ fn resolve(base: Option<&Url>, href: &str) -> String {
             .unwrap_or_else(|_| href.to_string()),
         None => href.to_string(),
     }
-}
-
-impl Capture {
-    /// Until now the markup was the escaped text: write it out.
-    fn start_markup(&mut self) {
-        if !self.markup_live {
-            self.markup_live = true;
-            escape_text_into(&self.text, &mut self.markup);
-        }
-    }
-}
-
-fn escape_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + s.len() / 16);
-    escape_text_into(s, &mut out);
-    out
-}
-
-fn escape_text_into(s: &str, out: &mut String) {
-    let mut rest = s;
-    while let Some(i) = rest.find(['&', '<', '>']) {
-        out.push_str(&rest[..i]);
-        out.push_str(match rest.as_bytes()[i] {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            _ => "&gt;",
-        });
-        rest = &rest[i + 1..];
-    }
-    out.push_str(rest);
 }
 
 /// Parse an RSS, RDF or Atom document that has already been decoded.
@@ -561,20 +532,6 @@ impl Parser {
         };
         let base = self.stack.last().and_then(|f| f.base.clone());
         self.cdf_attributes(e, base.as_deref());
-    }
-
-    fn text(&mut self, s: &str, raw_reference: bool) {
-        if let Some(cap) = &mut self.capture {
-            if raw_reference {
-                cap.start_markup();
-            }
-            cap.text.push_str(s);
-            if raw_reference {
-                cap.markup.push_str(s);
-            } else if cap.markup_live {
-                escape_text_into(s, &mut cap.markup);
-            }
-        }
     }
 
     fn end(&mut self) {

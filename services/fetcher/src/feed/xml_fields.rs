@@ -1,10 +1,25 @@
-//! The model fields of a captured element: text constructs, people,
-//! dates, links and categories, as feed readers fill them.
+//! A captured element: its text and markup as they accumulate, and the
+//! model fields it fills (text constructs, people, dates, links and
+//! categories) as feed readers fill them.
 
 use super::*;
 use std::borrow::Cow;
 
 impl Parser {
+    pub(super) fn text(&mut self, s: &str, raw_reference: bool) {
+        if let Some(cap) = &mut self.capture {
+            if raw_reference {
+                cap.start_markup();
+            }
+            cap.text.push_str(s);
+            if raw_reference {
+                cap.markup.push_str(s);
+            } else if cap.markup_live {
+                escape_text_into(s, &mut cap.markup);
+            }
+        }
+    }
+
     /// CDF puts the link and the modification time in attributes.
     pub(super) fn cdf_attributes(&mut self, e: &BytesStart, base: Option<&Url>) {
         if self.feed.version != "cdf" {
@@ -337,4 +352,34 @@ fn person_from_text(s: &str) -> Person {
         email: Some(email),
         href: None,
     }
+}
+
+impl Capture {
+    /// Until now the markup was the escaped text: write it out.
+    pub(super) fn start_markup(&mut self) {
+        if !self.markup_live {
+            self.markup_live = true;
+            escape_text_into(&self.text, &mut self.markup);
+        }
+    }
+}
+
+pub(super) fn escape_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 16);
+    escape_text_into(s, &mut out);
+    out
+}
+
+fn escape_text_into(s: &str, out: &mut String) {
+    let mut rest = s;
+    while let Some(i) = rest.find(['&', '<', '>']) {
+        out.push_str(&rest[..i]);
+        out.push_str(match rest.as_bytes()[i] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            _ => "&gt;",
+        });
+        rest = &rest[i + 1..];
+    }
+    out.push_str(rest);
 }
