@@ -11,7 +11,9 @@ use news_core::telemetry::names;
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use url::Url;
 
-use crate::safety::{AddressPolicy, GuardedResolver, literal_host_allowed};
+use crate::safety::{
+    AddressPolicy, GuardedResolver, HostLookup, SystemLookup, literal_host_allowed,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
@@ -63,6 +65,9 @@ impl Fetched {
 pub struct HttpClient {
     client: reqwest::Client,
     policy: Arc<AddressPolicy>,
+    lookup: Arc<dyn HostLookup>,
+    /// Requests go through `fetcher.proxy`, which resolves names itself.
+    proxied: bool,
     allow_files: bool,
     max_body: usize,
     total_timeout: Duration,
@@ -71,22 +76,54 @@ pub struct HttpClient {
 
 impl HttpClient {
     pub fn new(cfg: &FetcherConfig) -> Result<HttpClient, FetchError> {
+        HttpClient::with_lookup(cfg, Arc::new(SystemLookup))
+    }
+
+    /// [`HttpClient::new`] with another way to resolve names (tests script
+    /// one; every address check goes through it).
+    pub fn with_lookup(
+        cfg: &FetcherConfig,
+        lookup: Arc<dyn HostLookup>,
+    ) -> Result<HttpClient, FetchError> {
         let policy = Arc::new(AddressPolicy::new(&cfg.allow_hosts, &cfg.allow_ranges));
-        let client = reqwest::Client::builder()
+        // With a proxy, the connector resolves only the proxy's own name,
+        // which the operator chose and which may well be internal.
+        let mut connector_policy = policy.clone();
+        let builder = reqwest::Client::builder()
             .user_agent(&cfg.user_agent)
             .connect_timeout(cfg.connect_timeout)
             .read_timeout(cfg.read_timeout)
             .timeout(cfg.total_timeout)
             .redirect(reqwest::redirect::Policy::none())
+            .pool_max_idle_per_host(4);
+        let builder = match &cfg.proxy {
+            // Never the environment's proxy: it would fetch any internal
+            // name past the address check without a word in the config.
+            None => builder.no_proxy(),
+            Some(proxy) => {
+                let url = Url::parse(proxy)
+                    .map_err(|_| FetchError::Config("fetcher.proxy is not a URL".into()))?;
+                let mut hosts = cfg.allow_hosts.clone();
+                hosts.extend(url.host_str().map(str::to_string));
+                connector_policy = Arc::new(AddressPolicy::new(&hosts, &cfg.allow_ranges));
+                // reqwest's error would quote the URL, password and all.
+                let proxy = reqwest::Proxy::all(url)
+                    .map_err(|_| FetchError::Config("fetcher.proxy is not usable".into()))?;
+                builder.proxy(proxy)
+            }
+        };
+        let client = builder
             .dns_resolver(Arc::new(GuardedResolver {
-                policy: policy.clone(),
+                policy: connector_policy,
+                lookup: lookup.clone(),
             }))
-            .pool_max_idle_per_host(4)
             .build()
             .map_err(|e| FetchError::Transport(e.to_string()))?;
         Ok(HttpClient {
             client,
             policy,
+            lookup,
+            proxied: cfg.proxy.is_some(),
             allow_files: cfg.allow_file_urls,
             max_body: cfg.max_body_bytes,
             total_timeout: cfg.total_timeout,
@@ -158,6 +195,32 @@ impl HttpClient {
         })
     }
 
+    /// Through a proxy, our resolver never sees the target's name, so each
+    /// hop's host is resolved here and refused unless every address it has
+    /// is allowed (the proxy may pick any of them). A name we cannot
+    /// resolve is refused too: it cannot be checked.
+    async fn check_addresses(&self, url: &Url) -> Result<(), FetchError> {
+        let Some(url::Host::Domain(host)) = url.host() else {
+            return Ok(()); // literal addresses were checked already
+        };
+        let port = url.port_or_known_default().unwrap_or(80);
+        let addrs = self.lookup.lookup(host, port).await.map_err(|e| {
+            FetchError::Refused(format!(
+                "{host} did not resolve ({e}), so it cannot be checked before the proxy fetches it"
+            ))
+        })?;
+        if addrs.is_empty() {
+            return Err(FetchError::Refused(format!("{host} did not resolve")));
+        }
+        match addrs.iter().find(|a| !self.policy.ip_allowed(host, a.ip())) {
+            Some(a) => Err(FetchError::Refused(format!(
+                "{host} resolves to a non-public address ({})",
+                a.ip()
+            ))),
+            None => Ok(()),
+        }
+    }
+
     async fn http_get(
         &self,
         url: &Url,
@@ -175,6 +238,12 @@ impl HttpClient {
                     "{} is not a public address",
                     current.host_str().unwrap_or("")
                 )));
+            }
+            if self.proxied {
+                match tokio::time::timeout_at(deadline, self.check_addresses(&current)).await {
+                    Err(_) => return Err(FetchError::Timeout),
+                    Ok(checked) => checked?,
+                }
             }
             let mut req = self.client.get(current.clone());
             if let Some(v) = validators {

@@ -5,6 +5,7 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
+use futures::future::BoxFuture;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
 /// Which non-public destinations the operator allows.
@@ -111,21 +112,47 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
         || o[0] >= 240) // reserved
 }
 
+/// How host names become addresses: the system's resolver in service, a
+/// scripted table in tests (no test machine has a public DNS).
+pub trait HostLookup: Send + Sync {
+    fn lookup(&self, host: &str, port: u16)
+    -> BoxFuture<'static, std::io::Result<Vec<SocketAddr>>>;
+}
+
+/// getaddrinfo, on tokio's blocking pool.
+pub struct SystemLookup;
+
+impl HostLookup for SystemLookup {
+    fn lookup(
+        &self,
+        host: &str,
+        port: u16,
+    ) -> BoxFuture<'static, std::io::Result<Vec<SocketAddr>>> {
+        let host = host.to_string();
+        Box::pin(async move {
+            Ok(tokio::net::lookup_host((host.as_str(), port))
+                .await?
+                .collect())
+        })
+    }
+}
+
 /// A DNS resolver for reqwest that drops addresses the policy refuses, so a
 /// name that resolves to an internal address fails to connect, on the first
 /// request and on every redirect.
 #[derive(Clone)]
 pub struct GuardedResolver {
     pub policy: Arc<AddressPolicy>,
+    pub lookup: Arc<dyn HostLookup>,
 }
 
 impl Resolve for GuardedResolver {
     fn resolve(&self, name: Name) -> Resolving {
         let policy = self.policy.clone();
+        let lookup = self.lookup.clone();
         Box::pin(async move {
             let host = name.as_str().to_string();
-            let addrs: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let addrs: Vec<SocketAddr> = lookup.lookup(&host, 0).await?;
             let allowed: Vec<SocketAddr> = addrs
                 .iter()
                 .copied()

@@ -1,11 +1,14 @@
 //! The HTTP client against a real loopback server with scripted responses.
 
 use std::io::Write;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures::future::BoxFuture;
 use news_core::config::FetcherConfig;
 use news_fetcher::http::{FetchError, HttpClient, Validators};
+use news_fetcher::safety::HostLookup;
 use tokio::io::AsyncWriteExt;
 use url::Url;
 
@@ -182,4 +185,154 @@ async fn a_silent_server_times_out() {
         .unwrap_err();
     assert!(matches!(err, FetchError::Timeout), "{err:?}");
     assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+/// A forward proxy on loopback that records each request target (absolute
+/// URLs, as clients send them to a proxy).
+async fn proxy() -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let log = log.clone();
+            tokio::spawn(async move {
+                let Some((_, target)) = read_head(&mut sock).await else {
+                    return;
+                };
+                log.lock().unwrap().push(target.clone());
+                let bytes = match target.as_str() {
+                    "http://news.example/feed" => reply("200 OK", &[], b"<rss/>"),
+                    "http://news.example/moved" => reply(
+                        "302 Found",
+                        &[("Location", "http://intranet.example/feed")],
+                        b"",
+                    ),
+                    _ => reply("502 Bad Gateway", &[], b""),
+                };
+                let _ = sock.write_all(&bytes).await;
+            });
+        }
+    });
+    (addr, seen)
+}
+
+/// Names as a DNS would answer them: one public, one internal.
+struct ScriptedLookup;
+
+impl HostLookup for ScriptedLookup {
+    fn lookup(
+        &self,
+        host: &str,
+        port: u16,
+    ) -> BoxFuture<'static, std::io::Result<Vec<SocketAddr>>> {
+        let ip: Option<IpAddr> = match host {
+            "news.example" => Some([93, 184, 216, 34].into()),
+            "intranet.example" => Some([10, 0, 0, 5].into()),
+            _ => None,
+        };
+        Box::pin(async move {
+            ip.map(|ip| vec![SocketAddr::new(ip, port)])
+                .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "no such name"))
+        })
+    }
+}
+
+#[tokio::test]
+async fn through_a_proxy_each_hop_is_checked_before_the_proxy_is_asked() {
+    let (addr, seen) = proxy().await;
+    let mut cfg = FetcherConfig {
+        proxy: Some(format!("http://{addr}")),
+        total_timeout: Duration::from_secs(10),
+        ..FetcherConfig::default()
+    };
+    let client = HttpClient::with_lookup(&cfg, Arc::new(ScriptedLookup)).unwrap();
+    let get = |target: &'static str| {
+        let client = client.clone();
+        async move { client.get(&Url::parse(target).unwrap(), None, "feed").await }
+    };
+    let refused = |r: Result<_, FetchError>, why: &str| match r {
+        Err(FetchError::Refused(m)) => assert!(m.contains(why), "{m}"),
+        Err(e) => panic!("want refused ({why}), got {e}"),
+        Ok(_) => panic!("want refused ({why}), got a response"),
+    };
+
+    let got = get("http://news.example/feed").await.unwrap();
+    assert_eq!(got.body, b"<rss/>");
+    // The proxy would resolve these itself; they are checked here first.
+    refused(
+        get("http://intranet.example/feed").await,
+        "non-public address (10.0.0.5)",
+    );
+    refused(get("http://name.invalid/feed").await, "cannot be checked");
+    // A redirect hop too, before the proxy is asked to follow it.
+    refused(
+        get("http://news.example/moved").await,
+        "non-public address (10.0.0.5)",
+    );
+    assert_eq!(
+        *seen.lock().unwrap(),
+        ["http://news.example/feed", "http://news.example/moved"]
+    );
+
+    // An internal host the operator allows goes through.
+    cfg.allow_hosts = vec!["intranet.example".into()];
+    let allowed = HttpClient::with_lookup(&cfg, Arc::new(ScriptedLookup)).unwrap();
+    let r = allowed
+        .get(
+            &Url::parse("http://intranet.example/feed").unwrap(),
+            None,
+            "feed",
+        )
+        .await;
+    assert!(
+        matches!(r, Err(FetchError::Status(502))),
+        "{:?}",
+        r.map(|f| f.status)
+    );
+    assert_eq!(
+        seen.lock().unwrap().last().unwrap(),
+        "http://intranet.example/feed"
+    );
+}
+
+/// Run in a child process by the test below, with HTTP_PROXY set: a plain
+/// fetch from a loopback server must go straight to it.
+#[tokio::test]
+#[ignore = "run by the_environments_proxy_is_not_used, in a child process"]
+async fn env_proxy_child() {
+    let addr = server(routes).await;
+    let got = client(true).get(&url(addr, "/feed"), None, "feed").await;
+    assert_eq!(got.expect("a direct fetch").body, b"<rss/>");
+}
+
+#[tokio::test]
+async fn the_environments_proxy_is_not_used() {
+    // A proxy from the environment would fetch internal names past the
+    // address check; only `fetcher.proxy` may add one.
+    let (addr, seen) = proxy().await;
+    let proxy_url = format!("http://{addr}");
+    let out = tokio::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--ignored", "--exact", "env_proxy_child"])
+        .env("HTTP_PROXY", &proxy_url)
+        .env("http_proxy", &proxy_url)
+        .env("ALL_PROXY", &proxy_url)
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("1 passed"), "{stdout}");
+    assert!(
+        seen.lock().unwrap().is_empty(),
+        "the proxy was asked: {:?}",
+        seen.lock().unwrap()
+    );
 }

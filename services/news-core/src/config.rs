@@ -179,6 +179,12 @@ pub struct FetcherConfig {
     pub allow_hosts: Vec<String>,
     /// Address ranges (CIDR) allowed even though they are private.
     pub allow_ranges: Vec<String>,
+    /// HTTP(S) proxy for every request (`http://proxy.internal:3128`,
+    /// credentials allowed: masked by `--print-config`, never logged).
+    /// The environment's HTTP_PROXY and HTTPS_PROXY are not used: a proxy
+    /// resolves names itself, past the address check, so newsmill checks
+    /// every address of each host before it asks the proxy.
+    pub proxy: Option<String>,
     #[serde(with = "humantime_serde")]
     pub poll_min: Duration,
     #[serde(with = "humantime_serde")]
@@ -221,6 +227,7 @@ impl Default for FetcherConfig {
             allow_file_urls: false,
             allow_hosts: Vec::new(),
             allow_ranges: Vec::new(),
+            proxy: None,
             poll_min: Duration::from_secs(5 * 60),
             poll_max: Duration::from_secs(6 * 3600),
             connect_timeout: Duration::from_secs(10),
@@ -389,6 +396,13 @@ impl Config {
                 );
             }
         }
+        if let Some(proxy) = &self.fetcher.proxy {
+            match url::Url::parse(proxy) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
+                // The value may hold a password: it is not repeated.
+                _ => return fail("fetcher.proxy", "must be an http:// or https:// URL"),
+            }
+        }
         for feed in &self.fetcher.feeds {
             match url::Url::parse(feed) {
                 Ok(u) if u.scheme() == "file" && !self.fetcher.allow_file_urls => {
@@ -423,6 +437,9 @@ impl Config {
             if is_secret_key(key) {
                 *value = "********".into();
             }
+        }
+        if let Some(proxy) = &mut copy.fetcher.proxy {
+            *proxy = mask_url_credentials(proxy);
         }
         toml_string(&copy)
     }
@@ -468,6 +485,23 @@ fn toml_key(key: &str) -> String {
         key.to_string()
     } else {
         format!("{key:?}")
+    }
+}
+
+/// A URL with its user and password masked; a value that is not a URL is
+/// masked whole, since it might be anything.
+pub fn mask_url_credentials(value: &str) -> String {
+    match url::Url::parse(value) {
+        Ok(mut u) => {
+            if u.password().is_some() {
+                let _ = u.set_password(Some("********"));
+            }
+            if !u.username().is_empty() {
+                let _ = u.set_username("********");
+            }
+            u.to_string()
+        }
+        Err(_) => "********".into(),
     }
 }
 
@@ -529,6 +563,23 @@ mod tests {
             assert!(err.to_string().contains("poll_minn"), "{err}");
             Ok(())
         });
+    }
+
+    #[test]
+    fn a_proxy_password_is_masked_and_a_bad_proxy_is_named_not_echoed() {
+        let mut cfg = Config::default();
+        cfg.fetcher.proxy = Some("http://newsmill:hunter2@proxy.internal:3128".into());
+        assert!(cfg.validate().is_ok());
+        let shown = cfg.to_masked_toml();
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(!shown.contains("newsmill:"), "{shown}");
+        assert!(shown.contains("proxy.internal:3128"), "{shown}");
+        cfg.fetcher.proxy = Some("proxy.internal:hunter2".into());
+        let err = cfg.validate().unwrap_err().to_string();
+        assert!(
+            err.contains("fetcher.proxy") && !err.contains("hunter2"),
+            "{err}"
+        );
     }
 
     #[test]
