@@ -8,7 +8,9 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use news_cleaner::{Limits, extract_html, extract_plain, plain_main_text};
 use news_core::Config;
+use news_core::mojibake::repair_text;
 use news_dedup::{ClusterIn, Engine, cluster_line, params_from};
+use std::borrow::Cow;
 
 /// Progress on a terminal only; never in logs or pipes.
 fn progress(done: usize, total: Option<usize>, started: Instant) {
@@ -135,6 +137,12 @@ pub fn cluster(input: &Path, output: &Path, config: &Config) -> Result<()> {
         if !cleaned.is_empty() {
             article.text = cleaned;
         }
+        // Repaired as the clean stage repairs it (the text was, above).
+        if let Some(title) = &mut article.title
+            && let Cow::Owned(fixed) = repair_text(title)
+        {
+            *title = fixed;
+        }
         let verdict = cluster_line(&mut engine, &article, n as i64);
         serde_json::to_writer(&mut out, &verdict)?;
         out.write_all(b"\n")?;
@@ -230,4 +238,53 @@ pub fn parse_feed_batch() -> Result<()> {
     }
     out.flush()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cluster_skips_bad_lines_and_knows_a_double_encoded_copy() {
+        let dir = std::env::temp_dir().join(format!("newsmill-cluster-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let story = "The city’s council voted on Tuesday to rebuild the old river bridge, which has been closed since May, at a cost of €4 million. \
+            Work starts in March and the mayor’s office said the bridge won’t reopen before the summer. \
+            Residents said the detour adds twenty minutes to every trip into town.";
+        let title = "Council votes to rebuild the river bridge — at last";
+        let (broken_story, _) =
+            encoding_rs::WINDOWS_1252.decode_without_bom_handling(story.as_bytes());
+        let (broken_title, _) =
+            encoding_rs::WINDOWS_1252.decode_without_bom_handling(title.as_bytes());
+        let line = |id: &str, title: &str, text: &str| {
+            serde_json::json!({"id": id, "title": title, "text": text}).to_string()
+        };
+        let input = [
+            line("a", title, story),
+            "{not json".to_string(),
+            line("b", &broken_title, &broken_story),
+            line("c", "Storm closes schools", "Heavy snow closed every school in the county on Monday, officials said, and buses will not run before Wednesday."),
+        ]
+        .join("\n");
+        std::fs::write(dir.join("in.jsonl"), input).unwrap();
+        cluster(
+            &dir.join("in.jsonl"),
+            &dir.join("out.jsonl"),
+            &Config::default(),
+        )
+        .unwrap();
+        let out: Vec<serde_json::Value> = std::fs::read_to_string(dir.join("out.jsonl"))
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(out.len(), 3, "{out:?}");
+        assert_eq!(out[0]["kind"], "unique");
+        assert_eq!(out[1]["kind"], "exact", "{:?}", out[1]);
+        assert_eq!(out[1]["duplicate_of"], "a");
+        assert_eq!(out[1]["story_id"], out[0]["story_id"]);
+        assert_eq!(out[2]["kind"], "unique");
+        assert_ne!(out[2]["story_id"], out[0]["story_id"]);
+    }
 }
