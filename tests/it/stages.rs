@@ -89,12 +89,37 @@ async fn separate_stage_processes_killed_at_random_lose_nothing_and_split_no_sto
         );
         std::thread::sleep(Duration::from_millis(500));
     }
+    // A story's summary follows its verdict by one produce: give the last
+    // one a moment (the assertion below still fails if it never comes).
+    let stories_topic = format!("{tag}.stories");
+    let settling = Instant::now();
+    while story_members(&envs[2], &stories_topic) < N
+        && settling.elapsed() < Duration::from_secs(20)
+    {
+        std::thread::sleep(Duration::from_millis(500));
+    }
     drop(running);
     assert_each_article_decided_once(
         &tail_json(&envs[2], &dedup_topic),
-        &tail_json(&envs[2], &format!("{tag}.stories")),
+        &tail_json(&envs[2], &stories_topic),
         N,
     );
+}
+
+/// Distinct articles named by the latest summary of each story in `topic`.
+fn story_members(env: &[(String, String)], topic: &str) -> usize {
+    let mut latest = std::collections::BTreeMap::new();
+    for s in tail_json(env, topic) {
+        latest.insert(s["story_id"].as_str().unwrap().to_string(), s);
+    }
+    let mut ids: Vec<String> = latest
+        .values()
+        .flat_map(|s| s["members"].as_array().unwrap().clone())
+        .filter_map(|m| m.as_str().map(str::to_string))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.len()
 }
 
 /// Distinct articles with a verdict in `topic`.

@@ -169,8 +169,8 @@ impl DedupStage {
         Ok(())
     }
 
-    /// Pure decision for one clean article: the verdict and, unless it is a
-    /// replay, the story's new summary.
+    /// Pure decision for one clean article: the verdict and its story's
+    /// current summary.
     pub fn decide(&mut self, a: &CleanArticle) -> (DedupVerdict, Option<Story>) {
         let now = Utc::now();
         let input = ArticleIn {
@@ -204,20 +204,20 @@ impl DedupStage {
             decided_at: now,
             replay: d.replay,
         };
-        let story = (!d.replay)
-            .then(|| self.engine.story(&d.story_id))
-            .flatten()
-            .map(|s| Story {
-                schema_version: SCHEMA_VERSION,
-                story_id: s.story_id.clone(),
-                title: s.title.clone(),
-                members: s.members.clone(),
-                member_count: s.member_count,
-                first_seen: ts(s.first_seen),
-                last_seen: ts(s.last_seen),
-                updated_at: now,
-                languages: a.language.iter().cloned().collect(),
-            });
+        // A replay sends its story's summary again: the crash that caused
+        // it may have come after the verdict and before the summary, and a
+        // summary is keyed by story and whole, so a second copy is harmless.
+        let story = self.engine.story(&d.story_id).map(|s| Story {
+            schema_version: SCHEMA_VERSION,
+            story_id: s.story_id.clone(),
+            title: s.title.clone(),
+            members: s.members.clone(),
+            member_count: s.member_count,
+            first_seen: ts(s.first_seen),
+            last_seen: ts(s.last_seen),
+            updated_at: now,
+            languages: a.language.iter().cloned().collect(),
+        });
         (verdict, story)
     }
 

@@ -55,36 +55,9 @@ fn scan(text: &str) -> (bool, bool) {
 
 /// Characters that windows-1252 (or Latin-1) makes of bytes 0x80 to 0xBF.
 fn reads_as_continuation(c: char) -> bool {
-    matches!(c as u32, 0x80..=0xBF)
-        || matches!(
-            c,
-            '€' | '‚'
-                | 'ƒ'
-                | '„'
-                | '…'
-                | '†'
-                | '‡'
-                | 'ˆ'
-                | '‰'
-                | 'Š'
-                | '‹'
-                | 'Œ'
-                | 'Ž'
-                | '‘'
-                | '’'
-                | '“'
-                | '”'
-                | '•'
-                | '–'
-                | '—'
-                | '˜'
-                | '™'
-                | 'š'
-                | '›'
-                | 'œ'
-                | 'ž'
-                | 'Ÿ'
-        )
+    /// windows-1252's characters at 0x80 to 0x9F.
+    const HIGH_PUNCTUATION: &str = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ";
+    matches!(c as u32, 0x80..=0xBF) || HIGH_PUNCTUATION.contains(c)
 }
 
 fn is_c1_control(c: char) -> bool {
@@ -110,10 +83,11 @@ fn whole_text_lead(lead: u8) -> bool {
     matches!(lead, 0xC2..=0xC5 | 0xCE..=0xD1 | 0xE2..=0xED | 0xF0)
 }
 
-/// A run of non-ASCII characters alone is weaker evidence ("ESPAÑA»" reads
-/// as valid UTF-8 too), so a run is repaired only into the characters that
-/// mojibake in Western text is nearly always made of: Latin-1 letters and
-/// signs (leads 0xC2, 0xC3) and punctuation (0xE2: ’ “ ” – — …, €).
+/// A run of non-ASCII characters alone is weaker evidence (an Icelandic
+/// "Ð" before a degree sign reads as UTF-8 for Cyrillic "а"), so a run is
+/// repaired only into the characters that mojibake in Western text is
+/// nearly always made of: Latin-1 letters and signs (leads 0xC2, 0xC3) and
+/// punctuation (0xE2: ’ “ ” – — …, €).
 fn run_lead(lead: u8) -> bool {
     matches!(lead, 0xC2 | 0xC3 | 0xE2)
 }
