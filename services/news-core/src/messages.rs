@@ -170,7 +170,8 @@ pub struct DedupVerdict {
 }
 
 /// `news.stories.v1`: the current summary of a story. Keyed by `story_id`;
-/// each new member produces a new summary that supersedes the last.
+/// each new member produces a new summary that supersedes the last (a
+/// replayed article sends the current one again).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Story {
     pub schema_version: u32,
@@ -185,6 +186,8 @@ pub struct Story {
     pub first_seen: DateTime<Utc>,
     pub last_seen: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The language of the article whose decision sent this summary; the
+    /// members' languages are not kept (each verdict carries its own).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub languages: Vec<String>,
 }
