@@ -5,8 +5,8 @@
 use std::time::{Duration, Instant};
 
 use newsmill_tests::{
-    Running, assert_each_article_decided_once, broker, child_env, kill_schedule_rng, serve_dir,
-    spawn_newsmill, synthetic_site, tail_json, unique,
+    Running, assert_each_article_decided_once, broker, child_env, kill_schedule_rng,
+    latest_story_members, serve_dir, spawn_newsmill, synthetic_site, tail_json, unique,
 };
 
 const ROLES: [&str; 3] = ["fetch", "clean", "dedup"];
@@ -108,15 +108,8 @@ async fn separate_stage_processes_killed_at_random_lose_nothing_and_split_no_sto
 
 /// Distinct articles named by the latest summary of each story in `topic`.
 fn story_members(env: &[(String, String)], topic: &str) -> usize {
-    let mut latest = std::collections::BTreeMap::new();
-    for s in tail_json(env, topic) {
-        latest.insert(s["story_id"].as_str().unwrap().to_string(), s);
-    }
-    let mut ids: Vec<String> = latest
-        .values()
-        .flat_map(|s| s["members"].as_array().unwrap().clone())
-        .filter_map(|m| m.as_str().map(str::to_string))
-        .collect();
+    let stories = tail_json(env, topic);
+    let mut ids = latest_story_members(&stories);
     ids.sort_unstable();
     ids.dedup();
     ids.len()

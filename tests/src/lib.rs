@@ -348,20 +348,26 @@ pub fn assert_each_article_decided_once(
         differing.is_empty(),
         "repeated decisions differ: {differing:?}"
     );
-    let mut latest: BTreeMap<&str, &serde_json::Value> = BTreeMap::new();
-    for s in stories {
-        latest.insert(s["story_id"].as_str().unwrap(), s);
-    }
-    let mut members: Vec<&str> = latest
-        .values()
-        .flat_map(|s| s["members"].as_array().unwrap().iter())
-        .map(|m| m.as_str().unwrap_or_else(|| m["id"].as_str().unwrap()))
-        .collect();
+    let mut members = latest_story_members(stories);
     members.sort();
     let total = members.len();
     members.dedup();
     assert_eq!(total, members.len(), "no article in two stories");
     assert_eq!(total, n, "the stories hold every article");
+}
+
+/// The members named by the latest summary of each story, in `stories` as
+/// read from the stories topic (a story may appear in several summaries).
+pub fn latest_story_members(stories: &[serde_json::Value]) -> Vec<&str> {
+    let mut latest: BTreeMap<&str, &serde_json::Value> = BTreeMap::new();
+    for s in stories {
+        latest.insert(s["story_id"].as_str().unwrap(), s);
+    }
+    latest
+        .values()
+        .flat_map(|s| s["members"].as_array().unwrap().iter())
+        .map(|m| m.as_str().unwrap_or_else(|| m["id"].as_str().unwrap()))
+        .collect()
 }
 
 /// A small generator for kill schedules, seeded by the clock; the seed is

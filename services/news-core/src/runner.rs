@@ -179,6 +179,14 @@ fn bounded_reason(error_type: &str) -> &'static str {
     }
 }
 
+/// Wait for every send to be acknowledged, in order; the first failure ends it.
+async fn acknowledged(acks: Vec<Ack>) -> Result<(), BusError> {
+    for ack in acks {
+        ack.await?;
+    }
+    Ok(())
+}
+
 /// What sending a stage's outputs needs, owned, so that a send can also
 /// wait inside an in-flight future (outputs that follow their facts).
 #[derive(Clone)]
@@ -247,8 +255,8 @@ pub async fn run_stage<S: Stage>(mut stage: S, ctx: RunContext) -> Result<(), Bu
         dlq_topic: ctx.config.topics.dlq.clone(),
         stage: stage_name,
     };
-    // Outputs of a stage with a changelog wait for the previous input's
-    // outputs to be sent, so that they go out in input order.
+    // Outputs that follow facts wait for the previous such input's outputs
+    // to be sent, so that they go out in input order.
     let mut previous_sent: Option<tokio::sync::oneshot::Receiver<()>> = None;
     let max_in_flight = ctx.config.runner.max_in_flight;
     let mut inflight: FuturesOrdered<
@@ -334,9 +342,7 @@ pub async fn run_stage<S: Stage>(mut stage: S, ctx: RunContext) -> Result<(), Bu
                 if facts.is_empty() {
                     let acks = sender.send_all(outputs, &record)?;
                     inflight.push_back(Box::pin(async move {
-                        for ack in acks {
-                            ack.await?;
-                        }
+                        acknowledged(acks).await?;
                         Ok(pos)
                     }));
                 } else {
@@ -350,18 +356,14 @@ pub async fn run_stage<S: Stage>(mut stage: S, ctx: RunContext) -> Result<(), Bu
                     let (sent, next) = tokio::sync::oneshot::channel();
                     previous_sent = Some(next);
                     inflight.push_back(Box::pin(async move {
-                        for ack in fact_acks {
-                            ack.await?;
-                        }
+                        acknowledged(fact_acks).await?;
                         if let Some(after) = after {
                             // An error before it was sent ends the stage anyway.
                             let _ = after.await;
                         }
                         let acks = sender.send_all(outputs, &origin);
                         let _ = sent.send(());
-                        for ack in acks? {
-                            ack.await?;
-                        }
+                        acknowledged(acks?).await?;
                         Ok(pos)
                     }));
                 }
