@@ -106,7 +106,16 @@ fn article(id: &str, (title, text): (String, String), at: DateTime<Utc>) -> Clea
         authors: Vec::new(),
         published: None,
         modified: None,
-        language: Some("en".into()),
+        // Copies and rewrites in other languages, so that a story's
+        // languages show what the replacement learnt from the changelog.
+        language: Some(
+            match id.split('-').next() {
+                Some("copy") => "fr",
+                Some("rewrite") => "de",
+                _ => "en",
+            }
+            .into(),
+        ),
         site_name: None,
         lead_image: None,
         word_count: text.split_whitespace().count() as u32,
@@ -256,6 +265,7 @@ async fn a_replacement_with_an_empty_disk_rebuilds_from_the_changelog() {
             text: &a.text,
             at: a.fetched_at.timestamp(),
             published: None,
+            lang: a.language.as_deref(),
         });
         expected.insert(a.id.clone(), d);
     }
@@ -286,4 +296,22 @@ async fn a_replacement_with_an_empty_disk_rebuilds_from_the_changelog() {
         later_copies,
         "later copies and rewrites linked to earlier articles: {linked_back:?}"
     );
+
+    // Stories founded before the loss list their founder's language, which
+    // only the changelog told the replacement, before the later members'.
+    let stories = tail_json(&env, &format!("{tag}.stories"));
+    for e in 8..18 {
+        let story_id = &expected[&format!("orig-{e}")].story_id;
+        let fullest = stories
+            .iter()
+            .filter(|s| s["story_id"] == **story_id)
+            .max_by_key(|s| s["member_count"].as_u64())
+            .unwrap_or_else(|| panic!("no summary of orig-{e}'s story"));
+        assert_eq!(fullest["member_count"], 3, "orig-{e}: {fullest}");
+        assert_eq!(
+            fullest["languages"],
+            serde_json::json!(["en", "fr", "de"]),
+            "orig-{e}: {fullest}"
+        );
+    }
 }

@@ -90,6 +90,7 @@ fn main() {
                 text,
                 at: n as i64,
                 published: None,
+                lang: None,
             });
             n += 1;
         }

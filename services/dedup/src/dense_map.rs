@@ -131,6 +131,14 @@ impl<V> DenseMap<V> {
         Some(value)
     }
 
+    /// The same keys, each value mapped (for state read in an old format).
+    pub(crate) fn map_values<W>(self, mut f: impl FnMut(V) -> W) -> DenseMap<W> {
+        DenseMap {
+            index: self.index,
+            entries: self.entries.into_iter().map(|(k, v)| (k, f(v))).collect(),
+        }
+    }
+
     #[cfg(test)]
     pub(crate) fn iter(&self) -> impl Iterator<Item = (u64, &V)> {
         self.entries.iter().map(|(k, v)| (*k, v))

@@ -46,6 +46,9 @@ const NAMES_CHECKED_BELOW: f32 = 0.3;
 const NAMES_STRICTLY_CHECKED_BELOW: f32 = 0.4;
 /// Candidate stories scored per article.
 const MAX_CANDIDATES: usize = 16;
+/// Languages kept per story: a story told in more is rare, and the list
+/// goes out with every summary.
+pub(crate) const MAX_STORY_LANGUAGES: usize = 16;
 
 /// Tunable knobs, set from config.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
@@ -79,6 +82,9 @@ pub struct ArticleIn<'a> {
     /// Arrival time (seconds since the epoch); drives the window.
     pub at: i64,
     pub published: Option<i64>,
+    /// Its language as the cleaner (or the producer) gave it; kept as the
+    /// primary subtag ("en-US" is "en") in its story's languages.
+    pub lang: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -99,6 +105,8 @@ pub struct Fact {
     pub title: Option<String>,
     pub at: i64,
     pub published: Option<i64>,
+    /// Its language code (`language_code`), for its story's languages.
+    pub lang: Option<String>,
     pub has_text: bool,
     /// Key of exact copies: the first 64 bits of the SHA-256 of the text,
     /// lowercased with whitespace collapsed.
@@ -142,6 +150,9 @@ pub struct StoryState {
     pub centroid: Vec<(u64, f32)>,
     /// The names its members wrote, summed over members, strongest first.
     pub names: Vec<(u64, f32)>,
+    /// Its members' languages, in the order first seen (at most
+    /// `MAX_STORY_LANGUAGES`).
+    pub languages: Vec<String>,
 }
 
 /// The whole dedup state. Serializable, so it can be snapshotted and restored.
@@ -278,6 +289,7 @@ impl Engine {
             title: a.title.map(str::to_string),
             at: a.at,
             published: a.published,
+            lang: a.lang.and_then(language_code),
             has_text,
             text_hash,
             shingles: shingles.len() as u32,
@@ -333,8 +345,15 @@ impl Engine {
             published: f.published,
             centroid: Vec::new(),
             names: Vec::new(),
+            languages: Vec::new(),
         });
         story.member_count += 1;
+        if let Some(lang) = &f.lang
+            && !story.languages.contains(lang)
+            && story.languages.len() < MAX_STORY_LANGUAGES
+        {
+            story.languages.push(lang.clone());
+        }
         if story.members.len() < news_core::messages::MAX_STORY_MEMBERS {
             story.members.push(f.id.clone());
         }
@@ -608,6 +627,11 @@ impl Engine {
                     + s.members.iter().map(|m| heap(m.capacity())).sum::<usize>()
                     + heap(s.centroid.capacity() * 16)
                     + heap(s.names.capacity() * 16)
+                    + heap(s.languages.capacity() * std::mem::size_of::<String>())
+                    + s.languages
+                        .iter()
+                        .map(|l| heap(l.capacity()))
+                        .sum::<usize>()
             })
             .sum();
         // Index lists hold about 4 stories' room (measured: 4.3 on average).
@@ -623,6 +647,15 @@ impl Engine {
             + index_lists
             + self.df.table_bytes()
     }
+}
+
+/// The primary language subtag of a BCP 47 tag or locale, lowercased
+/// ("en-US" and "en_gb" are "en"), or `None` for anything that is not two
+/// or three ASCII letters: the value comes from pages and producers.
+pub fn language_code(tag: &str) -> Option<String> {
+    let primary = tag.trim().split(['-', '_']).next()?;
+    ((2..=3).contains(&primary.len()) && primary.bytes().all(|b| b.is_ascii_alphabetic()))
+        .then(|| primary.to_ascii_lowercase())
 }
 
 /// The terms a story is indexed under: its centroid's strongest.
@@ -645,6 +678,10 @@ pub fn story_id_for(founder: &str) -> String {
 fn story_key(story_id: &str) -> u64 {
     hash64(story_id.as_bytes())
 }
+
+/// The engine as older snapshot formats wrote it.
+#[path = "engine_v5.rs"]
+pub(crate) mod v5;
 
 #[cfg(test)]
 #[path = "engine_tests.rs"]

@@ -14,6 +14,7 @@ fn art<'a>(id: &'a str, text: &'a str, at: i64) -> ArticleIn<'a> {
         text,
         at,
         published: None,
+        lang: None,
     }
 }
 
@@ -50,6 +51,49 @@ fn exact_near_replay_and_unique() {
     ));
     assert_eq!(other.kind, VerdictKind::Unique);
     assert_ne!(other.story_id, first.story_id);
+}
+
+#[test]
+fn a_story_keeps_its_members_languages_once_each_and_boundedly() {
+    let mut e = Engine::new(Params::default());
+    let in_lang = |id, text, lang| ArticleIn {
+        lang: Some(lang),
+        ..art(id, text, 0)
+    };
+    let first = e.decide(&in_lang("a", QUAKE, "en-US"));
+    let languages = |e: &Engine| e.story(&first.story_id).unwrap().languages.clone();
+    assert_eq!(languages(&e), ["en"]);
+    let syndicated = format!("HOME | WORLD\n{QUAKE}\nShare this story.");
+    assert_eq!(
+        e.decide(&in_lang("b", QUAKE, "EN")).kind,
+        VerdictKind::Exact
+    );
+    assert_eq!(
+        e.decide(&in_lang("c", &syndicated, "fr_CA")).kind,
+        VerdictKind::Near
+    );
+    assert_eq!(languages(&e), ["en", "fr"]);
+    // A replay is no new member; a value that is no language code is left out.
+    assert!(e.decide(&in_lang("c", &syndicated, "es")).replay);
+    e.decide(&in_lang("d", QUAKE, "english!"));
+    e.decide(&in_lang("e", QUAKE, "e"));
+    assert_eq!(languages(&e), ["en", "fr"]);
+    let other = e.decide(&in_lang(
+        "f",
+        "Parliament passed the annual budget on Thursday after a late-night session.",
+        "de",
+    ));
+    assert_eq!(e.story(&other.story_id).unwrap().languages, ["de"]);
+    assert_eq!(languages(&e), ["en", "fr"]);
+
+    let codes: Vec<String> = (b'a'..=b'z').map(|c| format!("x{}", c as char)).collect();
+    let ids: Vec<String> = (0..codes.len()).map(|n| format!("copy-{n}")).collect();
+    for (id, code) in ids.iter().zip(&codes) {
+        e.decide(&in_lang(id, QUAKE, code));
+    }
+    let kept = languages(&e);
+    assert_eq!(kept.len(), MAX_STORY_LANGUAGES);
+    assert_eq!(kept[..3], ["en", "fr", "xa"]);
 }
 
 #[test]

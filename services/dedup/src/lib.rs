@@ -179,6 +179,7 @@ impl DedupStage {
             text: &a.text,
             at: a.fetched_at.timestamp(),
             published: a.published.map(|p| p.timestamp()),
+            lang: a.language.as_deref(),
         };
         let (d, fact) = self.engine.decide_logged(&input);
         if let (Some(fact), Some(_)) = (fact, &self.changelog_topic) {
@@ -216,7 +217,7 @@ impl DedupStage {
             first_seen: ts(s.first_seen),
             last_seen: ts(s.last_seen),
             updated_at: now,
-            languages: a.language.iter().cloned().collect(),
+            languages: s.languages.clone(),
         });
         (verdict, story)
     }
@@ -356,6 +357,7 @@ pub fn cluster_line(engine: &mut Engine, line: &ClusterIn, seq: i64) -> ClusterO
         text: &line.text,
         at: seq,
         published,
+        lang: line.lang.as_deref(),
     });
     ClusterOut {
         id: line.id.clone(),

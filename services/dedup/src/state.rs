@@ -7,12 +7,16 @@ use std::path::Path;
 
 use news_core::bus::{InRecord, OutRecord};
 
+use crate::engine::v5::EngineV5;
 use crate::engine::{Engine, Fact};
 
 /// Snapshot files open with this tag and format number; a snapshot from
 /// another format is set aside, not misread.
 const SNAPSHOT_MAGIC: &[u8; 8] = b"NMDEDUP\0";
-const SNAPSHOT_FORMAT: u32 = 5;
+const SNAPSHOT_FORMAT: u32 = 6;
+/// Format 5 is format 6 with stories that do not keep their languages:
+/// read, with none.
+const SNAPSHOT_FORMAT_V5: u32 = 5;
 /// Format 4 is format 5 without the changelog offset: read, and the stage
 /// does not catch up from the changelog.
 const SNAPSHOT_FORMAT_V4: u32 = 4;
@@ -20,7 +24,9 @@ const SNAPSHOT_FORMAT_V4: u32 = 4;
 const SNAPSHOT_FORMAT_V3: u32 = 3;
 /// Changelog records carry their format in this header.
 pub const CHANGELOG_FORMAT_HEADER: &str = "changelog-format";
-const CHANGELOG_FORMAT: &str = "3";
+const CHANGELOG_FORMAT: &str = "4";
+/// Facts without the article's language; read without it.
+const CHANGELOG_FORMAT_V3: &str = "3";
 /// Facts whose headline was a sorted set of words; read without it, so an
 /// upgrade rebuilds its window.
 const CHANGELOG_FORMAT_V2: &str = "2";
@@ -57,19 +63,31 @@ pub fn read_snapshot(path: &Path) -> Result<Snapshot, SnapshotError> {
         });
     }
     let format = u32::from_le_bytes(head[8..12].try_into().expect("4 bytes"));
-    if ![SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_V4, SNAPSHOT_FORMAT_V3].contains(&format) {
+    let known = [
+        SNAPSHOT_FORMAT,
+        SNAPSHOT_FORMAT_V5,
+        SNAPSHOT_FORMAT_V4,
+        SNAPSHOT_FORMAT_V3,
+    ];
+    if !known.contains(&format) {
         return Err(SnapshotError::OtherFormat {
             found: format.to_string(),
         });
     }
     let mut changelog_end = None;
-    if format == SNAPSHOT_FORMAT {
+    if format >= SNAPSHOT_FORMAT_V5 {
         let mut end = [0u8; 8];
         input.read_exact(&mut end)?;
         changelog_end = Some(i64::from_le_bytes(end)).filter(|e| *e >= 0);
     }
-    let mut engine: Engine =
-        bincode::deserialize_from(input).map_err(|e| SnapshotError::Corrupt(e.to_string()))?;
+    let corrupt = |e: bincode::Error| SnapshotError::Corrupt(e.to_string());
+    let mut engine: Engine = if format == SNAPSHOT_FORMAT {
+        bincode::deserialize_from(input).map_err(corrupt)?
+    } else {
+        bincode::deserialize_from::<_, EngineV5>(input)
+            .map_err(corrupt)?
+            .into()
+    };
     if format == SNAPSHOT_FORMAT_V3 {
         engine.forget_headlines();
     }
@@ -132,15 +150,22 @@ pub fn decode_fact(record: &InRecord) -> Result<Fact, String> {
         Some(f) if f == CHANGELOG_FORMAT.as_bytes() => {
             bincode::deserialize(&record.payload).map_err(undecodable)
         }
-        Some(f) if f == CHANGELOG_FORMAT_V2.as_bytes() => bincode::deserialize(&record.payload)
-            .map(|f| Fact {
-                headline: Vec::new(),
-                ..f
-            })
-            .map_err(undecodable),
+        Some(f) if f == CHANGELOG_FORMAT_V3.as_bytes() => {
+            bincode::deserialize::<FactV3>(&record.payload)
+                .map(Fact::from)
+                .map_err(undecodable)
+        }
+        Some(f) if f == CHANGELOG_FORMAT_V2.as_bytes() => {
+            bincode::deserialize::<FactV3>(&record.payload)
+                .map(|f| Fact {
+                    headline: Vec::new(),
+                    ..Fact::from(f)
+                })
+                .map_err(undecodable)
+        }
         Some(f) if f == CHANGELOG_FORMAT_V1.as_bytes() => {
             bincode::deserialize::<FactV1>(&record.payload)
-                .map(Fact::from)
+                .map(|f| Fact::from(FactV3::from(f)))
                 .map_err(undecodable)
         }
         other => Err(format!(
@@ -168,9 +193,10 @@ struct FactV1 {
     decision: crate::engine::Decision,
 }
 
-impl From<FactV1> for Fact {
-    fn from(f: FactV1) -> Fact {
-        Fact {
+/// Format 1 upgrades to format 3: no names, and its headline dropped.
+impl From<FactV1> for FactV3 {
+    fn from(f: FactV1) -> FactV3 {
+        FactV3 {
             id: f.id,
             title: f.title,
             at: f.at,
@@ -183,6 +209,45 @@ impl From<FactV1> for Fact {
             terms: f.terms,
             vec: f.vec,
             names: Vec::new(),
+            decision: f.decision,
+        }
+    }
+}
+
+/// A fact of changelog formats 2 and 3: the same, without the language.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct FactV3 {
+    id: String,
+    title: Option<String>,
+    at: i64,
+    published: Option<i64>,
+    has_text: bool,
+    text_hash: u64,
+    shingles: u32,
+    sig: Vec<u32>,
+    headline: Vec<u32>,
+    terms: Vec<u64>,
+    vec: Vec<(u64, f32)>,
+    names: Vec<(u64, f32)>,
+    decision: crate::engine::Decision,
+}
+
+impl From<FactV3> for Fact {
+    fn from(f: FactV3) -> Fact {
+        Fact {
+            id: f.id,
+            title: f.title,
+            at: f.at,
+            published: f.published,
+            lang: None,
+            has_text: f.has_text,
+            text_hash: f.text_hash,
+            shingles: f.shingles,
+            sig: f.sig,
+            headline: f.headline,
+            terms: f.terms,
+            vec: f.vec,
+            names: f.names,
             decision: f.decision,
         }
     }
@@ -208,7 +273,7 @@ mod tests {
     }
 
     #[test]
-    fn facts_of_the_previous_format_still_rebuild_the_window() {
+    fn facts_of_the_previous_formats_still_rebuild_the_window() {
         let mut engine = Engine::new(Params::default());
         let (_, fact) = engine.decide_logged(&ArticleIn {
             id: "a",
@@ -216,14 +281,49 @@ mod tests {
             text: "Mayor Brandt opened the Old Quay bridge on Monday after two years of work.",
             at: 0,
             published: None,
+            lang: Some("en-GB"),
         });
         let fact = fact.expect("a new article has a fact");
         assert!(!fact.names.is_empty(), "{fact:?}");
         assert!(!fact.headline.is_empty(), "{fact:?}");
+        assert_eq!(fact.lang.as_deref(), Some("en"));
         let current = fact_record("t", &fact);
         assert_eq!(
             decode_fact(&record(CHANGELOG_FORMAT, current.payload)),
             Ok(fact.clone())
+        );
+
+        let v3 = FactV3 {
+            id: fact.id.clone(),
+            title: fact.title.clone(),
+            at: fact.at,
+            published: fact.published,
+            has_text: fact.has_text,
+            text_hash: fact.text_hash,
+            shingles: fact.shingles,
+            sig: fact.sig.clone(),
+            headline: fact.headline.clone(),
+            terms: fact.terms.clone(),
+            vec: fact.vec.clone(),
+            names: fact.names.clone(),
+            decision: fact.decision.clone(),
+        };
+        let without_lang = Fact {
+            lang: None,
+            ..fact.clone()
+        };
+        let v3_bytes = bincode::serialize(&v3).unwrap();
+        assert_eq!(
+            decode_fact(&record("3", v3_bytes.clone())),
+            Ok(without_lang.clone())
+        );
+        // Format 2 is format 3 with headlines as sets: kept, bar those.
+        assert_eq!(
+            decode_fact(&record("2", v3_bytes)),
+            Ok(Fact {
+                headline: Vec::new(),
+                ..without_lang.clone()
+            })
         );
 
         let v1 = FactV1 {
@@ -246,16 +346,7 @@ mod tests {
             Fact {
                 names: Vec::new(),
                 headline: Vec::new(),
-                ..fact.clone()
-            }
-        );
-        // Format 2 is this format with headlines as sets: kept, bar those.
-        let v2 = decode_fact(&record("2", bincode::serialize(&fact).unwrap())).unwrap();
-        assert_eq!(
-            v2,
-            Fact {
-                headline: Vec::new(),
-                ..fact
+                ..without_lang
             }
         );
         assert!(
@@ -266,10 +357,9 @@ mod tests {
     }
 
     #[test]
-    fn snapshots_of_format_3_are_read_without_their_headlines() {
+    fn snapshots_of_older_formats_are_read_without_what_they_lacked() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("dedup-state.bin");
-        let mut engine = Engine::new(Params::default());
         let text = "Mayor Brandt opened the Old Quay bridge on Monday after two years of work, \
                     and the ferry that crossed the harbour for a century made its last trip.";
         let article = |id, title| ArticleIn {
@@ -278,18 +368,39 @@ mod tests {
             text,
             at: 0,
             published: None,
+            lang: Some("en"),
         };
-        engine.decide(&article("a", "Mayor Brandt opens the Old Quay bridge"));
-        write_snapshot(&path, &engine, Some(42)).unwrap();
+        let first = || {
+            let mut engine = Engine::new(Params::default());
+            engine.decide(&article("a", "Mayor Brandt opens the Old Quay bridge"));
+            engine
+        };
+        let story_languages = |engine: &Engine| {
+            let story = engine.story(&crate::engine::story_id_for("a"));
+            story.expect("a founded its story").languages.clone()
+        };
+        write_snapshot(&path, &first(), Some(42)).unwrap();
         // The same text under another headline is not a copy of an article
         // whose headline is known, and is one of an article whose is not.
         let other = article("b", "Ferry era ends as harbour bridge opens");
         let mut current = read_snapshot(&path).unwrap();
         assert_eq!(current.changelog_end, Some(42));
+        assert_eq!(story_languages(&current.engine), ["en"]);
         assert_eq!(current.engine.decide(&other).kind, VerdictKind::Story);
 
+        // Format 5: stories without languages; a new member adds its own.
+        let mut bytes = Vec::from(SNAPSHOT_MAGIC.as_slice());
+        bytes.extend(SNAPSHOT_FORMAT_V5.to_le_bytes());
+        bytes.extend(42i64.to_le_bytes());
+        bytes.extend(bincode::serialize(&EngineV5::from(first())).unwrap());
+        std::fs::write(&path, &bytes).unwrap();
+        let mut v5 = read_snapshot(&path).unwrap();
+        assert_eq!(v5.changelog_end, Some(42));
+        assert!(story_languages(&v5.engine).is_empty());
+        assert_eq!(v5.engine.decide(&other).kind, VerdictKind::Story);
+        assert_eq!(story_languages(&v5.engine), ["en"]);
+
         // Formats 4 and 3 have no changelog offset after the header.
-        let mut bytes = std::fs::read(&path).unwrap();
         bytes.drain(12..20);
         bytes[8..12].copy_from_slice(&SNAPSHOT_FORMAT_V4.to_le_bytes());
         std::fs::write(&path, &bytes).unwrap();

@@ -74,9 +74,16 @@ fn a_restart_from_the_snapshot_remembers_every_decision() {
         assert_eq!(Some(story.member_count), before, "a replay adds no member");
         assert_eq!(members_of(&second, &decided[i]), before);
     }
-    let (copy, _) = second.decide(&article("copy", &texts[7]));
+    let mut german = article("copy", &texts[7]);
+    german.language = Some("de".into());
+    let (copy, story) = second.decide(&german);
     assert_eq!(copy.duplicate_of.as_deref(), Some("a7"));
     assert_eq!(copy.story_id, decided[7]);
+    // The summary lists every member's language, the restored ones too.
+    let first_language = article("a7", &texts[7])
+        .language
+        .expect("the example has one");
+    assert_eq!(story.unwrap().languages, [first_language, "de".into()]);
 }
 
 #[test]

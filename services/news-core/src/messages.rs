@@ -186,8 +186,8 @@ pub struct Story {
     pub first_seen: DateTime<Utc>,
     pub last_seen: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-    /// The language of the article whose decision sent this summary; the
-    /// members' languages are not kept (each verdict carries its own).
+    /// The members' languages (ISO 639 codes, lowercase), in the order
+    /// first seen; at most 16. Members without a known language add none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub languages: Vec<String>,
 }
