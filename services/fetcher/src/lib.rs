@@ -8,6 +8,7 @@ pub mod feed;
 pub mod http;
 pub mod robots;
 pub mod safety;
+pub mod seen_log;
 pub mod state;
 pub mod subscriptions;
 
@@ -79,7 +80,10 @@ pub struct Fetcher {
 impl Fetcher {
     pub fn new(config: Config, producer: Producer) -> Result<Fetcher, FetchError> {
         let client = HttpClient::new(&config.fetcher)?;
-        let state = FetchState::load(&config.bus.data_dir.join("fetcher-state.json"));
+        let state = FetchState::load(
+            &config.bus.data_dir.join("fetcher-state.json"),
+            config.fetcher.max_seen_per_feed,
+        );
         let opml = match &config.fetcher.opml {
             Some(path) => {
                 let bytes = std::fs::read(path).map_err(|e| {
@@ -132,7 +136,7 @@ impl Fetcher {
                 t.pages_fetched += report.pages_fetched;
                 t.failures += report.failures;
             }
-            if let Err(e) = self.state.save() {
+            if let Err(e) = self.state.save_between_rounds() {
                 tracing::error!(error = %e, "saving fetcher state failed");
             }
             self.report_health();
@@ -411,13 +415,14 @@ impl Fetcher {
                 Ok(()) => {
                     rep.pages_fetched += 1;
                     st.remember(&id, fingerprint, cfg.max_seen_per_feed);
-                    progress.taken_so_far(feed_url, &st);
+                    progress.taken(feed_url, &id, fingerprint);
                 }
                 Err(e) => {
                     rep.failures += 1;
                     tracing::warn!(article = %link, error = %e, "article fetch failed");
                     // Remember it so one bad page is not refetched every round.
                     st.remember(&id, fingerprint, cfg.max_seen_per_feed);
+                    progress.taken(feed_url, &id, fingerprint);
                     let kind = if matches!(e, FetchError::Disallowed) {
                         "robots"
                     } else {

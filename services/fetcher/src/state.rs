@@ -1,5 +1,6 @@
 //! Per-feed state that survives restarts: validators, schedule, failures and
-//! the items already seen. Saved as one JSON file, replaced atomically.
+//! the items already seen. The feeds are one JSON file, replaced atomically;
+//! their seen items are a log beside it (`seen_log.rs`).
 
 use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
@@ -10,6 +11,11 @@ use news_core::config::FetcherConfig;
 use serde::{Deserialize, Serialize};
 
 use crate::http::Validators;
+use crate::seen_log::{SeenLog, SeenRecord};
+
+/// Records the seen-items log may hold beyond twice the live items before
+/// it is rewritten (so that a small state is not rewritten every round).
+const LOG_SLACK: u64 = 100_000;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct FeedState {
@@ -23,8 +29,10 @@ pub struct FeedState {
     /// Where the feed lives now, after a permanent redirect (301/308).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub moved_to: Option<String>,
-    /// Items already taken, with their fingerprints.
-    #[serde(default)]
+    /// Items already taken, with their fingerprints. Kept in the seen-items
+    /// log; read from the JSON file only as state files before round 28
+    /// held them.
+    #[serde(default, skip_serializing)]
     pub seen_items: SeenItems,
     /// The format before `seen_items` (hex strings), read once and migrated.
     #[serde(default, rename = "seen", skip_serializing)]
@@ -57,6 +65,11 @@ impl SeenItems {
         self.order.is_empty()
     }
 
+    /// (item, fingerprint) in the order taken, oldest first.
+    fn records(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+        self.order.iter().map(|k| (*k, self.fingerprints[k]))
+    }
+
     fn insert(&mut self, key: u64, fingerprint: u64, cap: usize) {
         if self.fingerprints.insert(key, fingerprint).is_none() {
             self.order.push_back(key);
@@ -67,6 +80,17 @@ impl SeenItems {
             }
         }
     }
+}
+
+/// Where the seen-items log of the state file at `path` lives.
+fn seen_log_path(path: &Path) -> PathBuf {
+    path.with_file_name("fetcher-seen.bin")
+}
+
+/// Key of a feed in the seen-items log: the first 64 bits of the SHA-256
+/// of its URL (stable across builds, unlike the standard hasher).
+fn feed_key(url: &str) -> u64 {
+    item_fingerprint(url)
 }
 
 /// The first 64 bits of a hex digest (article ids and old fingerprints are
@@ -173,13 +197,14 @@ impl RoundProgress {
         inner.0.feeds.get(feed).cloned().unwrap_or_default()
     }
 
-    /// A feed part-way through its poll: its items taken so far, with the
-    /// validators and schedule it had before (a restart polls it again and
-    /// is not answered 304). Saved only when a save is due.
-    pub fn taken_so_far(&self, feed: &str, st: &FeedState) {
+    /// An item `feed` has taken (fetched, or given up on): logged, and the
+    /// state saved when a save is due, so that a restart does not take it
+    /// again. The feed keeps the validators and schedule it had before
+    /// until its poll ends (a restart polls it again, not answered 304).
+    pub fn taken(&self, feed: &str, article_id: &str, fingerprint: u64) {
         let mut inner = self.inner.lock().expect("round state lock");
+        inner.0.log_taken(feed, article_id, fingerprint);
         if inner.1.elapsed() >= self.every {
-            inner.0.feeds.insert(feed.to_string(), st.clone());
             Self::save(&mut inner);
         }
     }
@@ -191,6 +216,12 @@ impl RoundProgress {
         if inner.1.elapsed() >= self.every {
             Self::save(&mut inner);
         }
+    }
+
+    /// Save now, due or not (for the benchmark).
+    #[doc(hidden)]
+    pub fn save_now(&self) {
+        Self::save(&mut self.inner.lock().expect("round state lock"));
     }
 
     pub fn into_state(self) -> FetchState {
@@ -210,11 +241,19 @@ pub struct FetchState {
     pub feeds: HashMap<String, FeedState>,
     #[serde(skip)]
     path: Option<PathBuf>,
+    #[serde(skip)]
+    seen_log: SeenLog,
+    /// Seen items are in memory that the log lacks (read from an older
+    /// JSON file): the log is rewritten before the JSON file drops them.
+    #[serde(skip)]
+    log_behind: bool,
 }
 
 impl FetchState {
-    /// Load from `path`; a missing or corrupt file starts empty (logged).
-    pub fn load(path: &Path) -> FetchState {
+    /// Load from `path` and the seen-items log beside it; a missing or
+    /// corrupt file starts empty (logged). Seen sets are rebuilt as they
+    /// were taken, each kept to `max_seen` items.
+    pub fn load(path: &Path, max_seen: usize) -> FetchState {
         let mut st = match std::fs::read(path) {
             Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
                 tracing::warn!(path = %path.display(), error = %e, "corrupt fetcher state, starting fresh");
@@ -226,13 +265,52 @@ impl FetchState {
         for feed in st.feeds.values_mut() {
             feed.migrate();
         }
+        // Seen items still in the JSON file (written before the log) go
+        // into the log once, below.
+        let in_json: usize = st.feeds.values().map(|f| f.seen_items.len()).sum();
+        let (log, records) = SeenLog::open(&seen_log_path(path));
+        st.seen_log = log;
+        let by_key: HashMap<u64, String> =
+            st.feeds.keys().map(|u| (feed_key(u), u.clone())).collect();
+        for r in records {
+            if let Some(feed) = by_key.get(&r.feed).and_then(|u| st.feeds.get_mut(u)) {
+                feed.seen_items.insert(r.item, r.fingerprint, max_seen);
+            }
+        }
+        st.log_behind = in_json > 0;
+        if (st.log_behind || st.log_oversized())
+            && let Err(e) = st.rewrite_log()
+        {
+            tracing::error!(error = %e, "rewriting the seen-items log failed; retried at the next save");
+        }
         st
     }
 
-    pub fn save(&self) -> std::io::Result<()> {
-        let Some(path) = &self.path else {
+    /// Log an item `feed` took, for the next save. A feed not saved before
+    /// gets an entry, so that the log's records have an owner on restart.
+    pub fn log_taken(&mut self, feed: &str, article_id: &str, fingerprint: u64) {
+        if !self.feeds.contains_key(feed) {
+            self.feeds.insert(feed.to_string(), FeedState::default());
+        }
+        self.seen_log.push(SeenRecord {
+            feed: feed_key(feed),
+            item: hex_prefix(article_id),
+            fingerprint,
+        });
+    }
+
+    /// Save: the items taken since the last save go at the end of the log,
+    /// then the feeds' JSON file is replaced.
+    pub fn save(&mut self) -> std::io::Result<()> {
+        if self.path.is_none() {
             return Ok(());
-        };
+        }
+        if self.log_behind {
+            self.rewrite_log()?;
+        } else {
+            self.seen_log.append_pending()?;
+        }
+        let path = self.path.as_ref().expect("checked above");
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
@@ -242,6 +320,42 @@ impl FetchState {
             serde_json::to_vec(self).map_err(std::io::Error::other)?,
         )?;
         std::fs::rename(tmp, path)
+    }
+
+    /// Save between rounds, when every feed's state is home: the log is
+    /// rewritten from the seen sets instead when it holds more than twice
+    /// the live items (feeds removed, items forgotten).
+    pub fn save_between_rounds(&mut self) -> std::io::Result<()> {
+        if self.log_oversized() {
+            self.rewrite_log()?;
+        }
+        self.save()
+    }
+
+    fn live_items(&self) -> u64 {
+        self.feeds.values().map(|f| f.seen_items.len() as u64).sum()
+    }
+
+    fn log_oversized(&self) -> bool {
+        self.seen_log.len() > 2 * self.live_items() + LOG_SLACK
+    }
+
+    /// Write the log again from the seen sets (and what is pending after
+    /// them: feeds still polling hold their new items in their own copy).
+    fn rewrite_log(&mut self) -> std::io::Result<()> {
+        let records = self.feeds.iter().flat_map(|(url, f)| {
+            let feed = feed_key(url);
+            f.seen_items
+                .records()
+                .map(move |(item, fingerprint)| SeenRecord {
+                    feed,
+                    item,
+                    fingerprint,
+                })
+        });
+        self.seen_log.rewrite(records)?;
+        self.log_behind = false;
+        Ok(())
     }
 
     /// Time until the earliest enabled feed is due.
@@ -301,7 +415,7 @@ mod tests {
         let feed = "https://example.com/feed";
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("fetcher-state.json");
-        let mut st = FetchState::load(&path);
+        let mut st = FetchState::load(&path, 100);
         let mut before = FeedState::default();
         before.validators.etag = Some("\"v1\"".into());
         st.feeds.insert(feed.into(), before);
@@ -311,8 +425,8 @@ mod tests {
         let progress = RoundProgress::new(st, Duration::ZERO);
         let mut polling = progress.feed(feed);
         polling.remember(&id(1), 7, 100);
-        progress.taken_so_far(feed, &polling);
-        let saved = FetchState::load(&path);
+        progress.taken(feed, &id(1), 7);
+        let saved = FetchState::load(&path, 100);
         assert!(saved.feeds[feed].seen_items.unchanged(&id(1), 7));
         assert_eq!(saved.feeds[feed].validators.etag.as_deref(), Some("\"v1\""));
 
@@ -320,16 +434,104 @@ mod tests {
         let progress = RoundProgress::new(saved, Duration::from_secs(3600));
         let mut polling = progress.feed(feed);
         polling.remember(&id(2), 7, 100);
-        progress.taken_so_far(feed, &polling);
+        progress.taken(feed, &id(2), 7);
+        let on_disk = FetchState::load(&path, 100);
+        assert!(!on_disk.feeds[feed].seen_items.unchanged(&id(2), 7));
+        progress.finished(feed.into(), polling);
+        let mut after = progress.into_state();
+        assert!(after.feeds[feed].seen_items.unchanged(&id(1), 7));
+        assert!(after.feeds[feed].seen_items.unchanged(&id(2), 7));
+        after.save_between_rounds().unwrap();
         assert!(
-            !FetchState::load(&path).feeds[feed]
+            FetchState::load(&path, 100).feeds[feed]
                 .seen_items
                 .unchanged(&id(2), 7)
         );
-        progress.finished(feed.into(), polling);
-        let after = progress.into_state();
-        assert!(after.feeds[feed].seen_items.unchanged(&id(1), 7));
-        assert!(after.feeds[feed].seen_items.unchanged(&id(2), 7));
+
+        // A new feed killed in its first poll: its items have an owner.
+        let new_feed = "https://example.org/new";
+        let progress = RoundProgress::new(FetchState::load(&path, 100), Duration::ZERO);
+        progress.taken(new_feed, &id(3), 9);
+        drop(progress);
+        let restarted = FetchState::load(&path, 100);
+        assert!(restarted.feeds[new_feed].seen_items.unchanged(&id(3), 9));
+        assert_eq!(restarted.feeds[new_feed].validators.etag, None);
+    }
+
+    #[test]
+    fn a_restart_rebuilds_each_seen_set_as_it_was() {
+        let feeds = ["https://a.example/feed", "https://b.example/feed"];
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fetcher-state.json");
+        let mut st = FetchState::load(&path, 3);
+        for i in 0..7 {
+            let feed = feeds[i % 2];
+            st.feeds
+                .entry(feed.into())
+                .or_default()
+                .remember(&id(i), 7, 3);
+            st.log_taken(feed, &id(i), 7);
+            if i == 3 {
+                st.save().unwrap();
+            }
+        }
+        // An item seen again, changed: its new fingerprint is what counts.
+        st.feeds.get_mut(feeds[0]).unwrap().remember(&id(4), 8, 3);
+        st.log_taken(feeds[0], &id(4), 8);
+        st.save().unwrap();
+        let back = FetchState::load(&path, 3);
+        for feed in feeds {
+            let (want, got) = (&st.feeds[feed].seen_items, &back.feeds[feed].seen_items);
+            assert_eq!(
+                got.records().collect::<Vec<_>>(),
+                want.records().collect::<Vec<_>>()
+            );
+        }
+        assert!(back.feeds[feeds[0]].seen_items.unchanged(&id(4), 8));
+        assert!(
+            !back.feeds[feeds[0]].seen_items.unchanged(&id(0), 7),
+            "over the cap"
+        );
+        // No JSON carries the items.
+        assert!(!std::fs::read_to_string(&path).unwrap().contains("seen"));
+    }
+
+    #[test]
+    fn the_log_is_rewritten_between_rounds_once_it_holds_mostly_the_dead() {
+        let (gone, kept) = ("https://gone.example/feed", "https://kept.example/feed");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fetcher-state.json");
+        let log_bytes = || std::fs::metadata(seen_log_path(&path)).unwrap().len();
+        let mut st = FetchState::load(&path, 200_000);
+        let n = LOG_SLACK as usize + 10;
+        for i in 0..n {
+            let item = id(1000 + i);
+            st.feeds
+                .entry(gone.into())
+                .or_default()
+                .remember(&item, 1, 200_000);
+            st.log_taken(gone, &item, 1);
+        }
+        st.feeds
+            .entry(kept.into())
+            .or_default()
+            .remember(&id(1), 2, 200_000);
+        st.log_taken(kept, &id(1), 2);
+        st.save_between_rounds().unwrap();
+        assert_eq!(log_bytes(), 8 + 24 * (n as u64 + 1), "all live: appended");
+
+        st.feeds.remove(gone);
+        st.save().unwrap();
+        assert_eq!(
+            log_bytes(),
+            8 + 24 * (n as u64 + 1),
+            "a save in a round appends"
+        );
+        st.save_between_rounds().unwrap();
+        assert_eq!(log_bytes(), 8 + 24, "the removed feed's items are gone");
+        let back = FetchState::load(&path, 200_000);
+        assert!(back.feeds[kept].seen_items.unchanged(&id(1), 2));
+        assert!(!back.feeds.contains_key(gone));
     }
 
     #[test]
@@ -348,16 +550,20 @@ mod tests {
     }
 
     #[test]
-    fn seen_items_in_the_old_format_are_migrated() {
+    fn seen_items_in_the_old_formats_are_moved_to_the_log() {
         let fingerprint = news_core::ids::sha256_hex("title and date");
+        // Hex strings (before round 20), and `seen_items` in the JSON file
+        // (before round 28).
         let old = format!(
-            r#"{{"feeds":{{"https://example.com/feed":{{"validators":{{}},"next_poll":0,"interval_secs":0,"failures":0,"disabled":false,"seen":{{"{a}":"{fingerprint}"}},"seen_order":["{a}"]}}}}}}"#,
-            a = id(1)
+            r#"{{"feeds":{{"https://example.com/feed":{{"validators":{{}},"next_poll":0,"interval_secs":0,"failures":0,"disabled":false,"seen":{{"{a}":"{fingerprint}"}},"seen_order":["{a}"]}},
+            "https://example.com/other":{{"validators":{{}},"next_poll":0,"interval_secs":0,"failures":0,"disabled":false,"seen_items":{{"fingerprints":{{"{k}":5}},"order":[{k}]}}}}}}}}"#,
+            a = id(1),
+            k = hex_prefix(&id(2)),
         );
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("fetcher-state.json");
         std::fs::write(&path, old).unwrap();
-        let st = FetchState::load(&path);
+        let mut st = FetchState::load(&path, 100);
         let feed = &st.feeds["https://example.com/feed"];
         assert_eq!(feed.seen_items.len(), 1);
         assert!(
@@ -365,8 +571,24 @@ mod tests {
                 .unchanged(&id(1), item_fingerprint("title and date")),
             "an item seen before the upgrade is not fetched again"
         );
+        assert!(
+            st.feeds["https://example.com/other"]
+                .seen_items
+                .unchanged(&id(2), 5)
+        );
         st.save().unwrap();
         let saved = std::fs::read_to_string(&path).unwrap();
-        assert!(saved.contains("seen_items") && !saved.contains("seen_order"));
+        assert!(!saved.contains("seen"), "{saved}");
+        let back = FetchState::load(&path, 100);
+        assert!(
+            back.feeds["https://example.com/feed"]
+                .seen_items
+                .unchanged(&id(1), item_fingerprint("title and date"))
+        );
+        assert!(
+            back.feeds["https://example.com/other"]
+                .seen_items
+                .unchanged(&id(2), 5)
+        );
     }
 }

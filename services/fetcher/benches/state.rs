@@ -1,0 +1,112 @@
+//! Fetcher state benchmark: what a save costs in a round, when a fetcher
+//! holds FEEDS feeds with ITEMS seen items each.
+//!
+//!     cargo bench -p news-fetcher --bench state [-- FEEDS ITEMS]
+//!
+//! A round saves at most every 5 s while feeds take items, holding the
+//! state's lock. The save appends the items taken since the last one to
+//! the seen-items log and rewrites the feeds' JSON file (no items in it).
+//! The peer, measured in the same run on the same state, is the save
+//! before round 28: the whole state, seen items included, as one JSON file
+//! written and renamed. Load is timed too (log replayed into the seen sets).
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use news_fetcher::state::{FeedState, FetchState, RoundProgress, SeenItems};
+
+/// Items each feed takes between two saves in the timed rounds.
+const TAKEN_PER_SAVE: usize = 3;
+
+fn main() {
+    let args: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let feeds = args.first().copied().unwrap_or(1_000);
+    let items = args.get(1).copied().unwrap_or(2_000);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("fetcher-state.json");
+
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next_item = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (format!("{seed:016x}{:048x}", 0), seed.rotate_left(29))
+    };
+    let urls: Vec<String> = (0..feeds)
+        .map(|f| format!("https://news{f}.example.org/feed.xml"))
+        .collect();
+    let mut state = FetchState::load(&path, items);
+    for url in &urls {
+        let mut feed = FeedState::default();
+        feed.validators.etag = Some(format!("\"{url}\""));
+        for _ in 0..items {
+            let (id, fp) = next_item();
+            feed.remember(&id, fp, items);
+            state.log_taken(url, &id, fp);
+        }
+        state.feeds.insert(url.clone(), feed);
+    }
+    state.save_between_rounds().expect("first save");
+
+    // The peer: the whole state as one JSON file, as saved before.
+    let whole = |state: &FetchState| {
+        let feeds: HashMap<&String, (&FeedState, &SeenItems)> = state
+            .feeds
+            .iter()
+            .map(|(u, f)| (u, (f, &f.seen_items)))
+            .collect();
+        let tmp = dir.path().join("whole.json.tmp");
+        std::fs::write(&tmp, serde_json::to_vec(&feeds).expect("json")).expect("write");
+        std::fs::rename(&tmp, dir.path().join("whole.json")).expect("rename");
+    };
+    let mut peer = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        whole(&state);
+        peer.push(t.elapsed());
+    }
+    let peer_bytes = std::fs::metadata(dir.path().join("whole.json"))
+        .expect("peer file")
+        .len();
+
+    // Saves in a round: every save is due; each follows TAKEN_PER_SAVE items.
+    let progress = RoundProgress::new(state, Duration::from_secs(3600));
+    let mut ours = Vec::new();
+    for round in 0..50 {
+        for k in 0..TAKEN_PER_SAVE {
+            let (id, fp) = next_item();
+            progress.taken(&urls[(round * TAKEN_PER_SAVE + k) % feeds], &id, fp);
+        }
+        let t = Instant::now();
+        progress.save_now();
+        ours.push(t.elapsed());
+    }
+    drop(progress);
+    let ours_bytes = std::fs::metadata(&path).expect("state").len()
+        + std::fs::metadata(dir.path().join("fetcher-seen.bin"))
+            .expect("log")
+            .len();
+    let t = Instant::now();
+    let back = FetchState::load(&path, items);
+    let load = t.elapsed();
+    assert_eq!(back.feeds.len(), feeds);
+
+    let median = |v: &mut Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2]
+    };
+    let (ours, peer) = (median(&mut ours), median(&mut peer));
+    println!("{feeds} feeds x {items} seen items");
+    println!(
+        "save in a round: {:.2} ms (log + feeds file, {:.1} MB on disk); whole-state JSON (before): {:.1} ms ({:.1} MB): {:.0}x faster",
+        ours.as_secs_f64() * 1e3,
+        ours_bytes as f64 / 1e6,
+        peer.as_secs_f64() * 1e3,
+        peer_bytes as f64 / 1e6,
+        peer.as_secs_f64() / ours.as_secs_f64()
+    );
+    println!("load: {:.0} ms", load.as_secs_f64() * 1e3);
+}
