@@ -312,6 +312,19 @@ async fn metrics_move_as_the_input_implies_and_sigterm_drains_cleanly() {
         "histograms, not summaries"
     );
     assert_eq!(sample(&text, "news_build_info", &[]), 1.0);
+    // Dedup snapshots within its interval (10 s) of the decisions, timed.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while sample(&text, "news_dedup_snapshot_seconds_count", &[]) < 1.0 && Instant::now() < deadline
+    {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        if let Some((200, body)) = scrape(&admin, "/metrics").await {
+            text = body;
+        }
+    }
+    assert!(
+        sample(&text, "news_dedup_snapshot_seconds_count", &[]) >= 1.0,
+        "{text}"
+    );
     assert_eq!(scrape(&admin, "/health/live").await.map(|r| r.0), Some(200));
     assert_eq!(
         scrape(&admin, "/health/ready").await.map(|r| r.0),

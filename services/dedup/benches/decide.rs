@@ -17,6 +17,8 @@
 //! BENCH_ARTICLES=N runs until N articles are decided instead of for a time
 //! (the window holds up to a million): `BENCH_ARTICLES=1000000` is the
 //! million-article run.
+//! BENCH_SNAPSHOT=1 then writes the state as a snapshot and reads it back,
+//! timed (what a dedup checkpoint and a restart cost at that window).
 
 use std::time::{Duration, Instant};
 
@@ -112,6 +114,27 @@ fn main() {
         rss_bytes().saturating_sub(rss_before) as f64 / kept,
         engine.approx_bytes() as f64 / kept
     );
+    if std::env::var_os("BENCH_SNAPSHOT").is_some() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = std::env::var_os("BENCH_SNAPSHOT_KEEP")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| dir.path().join("dedup-state.bin"));
+        let t = Instant::now();
+        news_dedup::state::write_snapshot(&path, &engine, None).expect("write snapshot");
+        let write = t.elapsed();
+        let bytes = std::fs::metadata(&path).expect("snapshot").len();
+        let t = Instant::now();
+        let back = news_dedup::state::read_snapshot(&path).expect("read snapshot");
+        let read = t.elapsed();
+        assert_eq!(back.engine.article_count(), engine.article_count());
+        println!(
+            "snapshot: {:.0} MB ({:.0} bytes per article), written in {:.2} s, read in {:.2} s",
+            bytes as f64 / 1e6,
+            bytes as f64 / kept,
+            write.as_secs_f64(),
+            read.as_secs_f64()
+        );
+    }
     if n > window && engine.article_count() == window {
         // The window is full; memory should stop growing with the stream.
         let at = |frac: f64| {

@@ -16,7 +16,7 @@ use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::probe::{ProbeTable, prefetch_read};
+use crate::probe::{MAX_PRESIZED, ProbeTable, prefetch_read};
 
 /// Key to value: dense entries, and an index from key to position in them.
 pub(crate) struct DenseMap<V> {
@@ -178,7 +178,11 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for DenseMap<V> {
                 f.write_str("a map from 64-bit key to value")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<DenseMap<V>, A::Error> {
-                let mut dense = DenseMap::default();
+                let stated = map.size_hint().unwrap_or(0);
+                let mut dense = DenseMap {
+                    index: ProbeTable::with_capacity(stated),
+                    entries: Vec::with_capacity(stated.min(MAX_PRESIZED)),
+                };
                 while let Some((key, value)) = map.next_entry::<u64, V>()? {
                     dense.insert(key, value);
                 }

@@ -25,6 +25,11 @@ const SNAPSHOT_INTERVAL: Duration = Duration::from_secs(10);
 /// Shortest time between snapshots once `dedup.snapshot_every` decisions
 /// have accumulated.
 const SNAPSHOT_MIN_GAP: Duration = Duration::from_secs(2);
+/// Both gaps are at least this many times the last snapshot's duration, so
+/// that snapshots take at most a tenth of the stage's time. A snapshot
+/// writes the whole window and decisions wait for it: at a large window
+/// (seconds per snapshot) the fixed gaps left little time to decide.
+const SNAPSHOT_GAP_PER_SNAPSHOT_TIME: u32 = 10;
 
 use chrono::{DateTime, TimeZone, Utc};
 use news_core::bus::{InRecord, OutRecord};
@@ -66,6 +71,8 @@ pub struct DedupStage {
     since_snapshot: usize,
     snapshot_every: usize,
     last_snapshot: std::time::Instant,
+    /// How long the last snapshot took to write.
+    last_snapshot_took: Duration,
     stories: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
@@ -122,6 +129,7 @@ impl DedupStage {
             since_snapshot: 0,
             snapshot_every: config.dedup.snapshot_every.max(1),
             last_snapshot: std::time::Instant::now(),
+            last_snapshot_took: Duration::ZERO,
             stories: Default::default(),
         })
     }
@@ -226,6 +234,7 @@ impl DedupStage {
         let Some(path) = &self.snapshot else {
             return Ok(());
         };
+        let started = std::time::Instant::now();
         // Every fact so far is acknowledged at a checkpoint, so the end
         // offset now is at or past the last fact this snapshot holds.
         let changelog_end = self.changelog_end.as_mut().and_then(|end| {
@@ -237,6 +246,9 @@ impl DedupStage {
             .map_err(|e| StageError::Retryable(format!("writing {}: {e}", path.display())))?;
         self.since_snapshot = 0;
         self.last_snapshot = std::time::Instant::now();
+        self.last_snapshot_took = started.elapsed();
+        metrics::histogram!(names::DEDUP_SNAPSHOT_DURATION)
+            .record(self.last_snapshot_took.as_secs_f64());
         Ok(())
     }
 }
@@ -286,12 +298,12 @@ impl Stage for DedupStage {
     }
 
     fn checkpoint_due(&self) -> bool {
-        // A snapshot writes the whole state, so at most one per
-        // SNAPSHOT_MIN_GAP however fast articles arrive.
-        let gap = self.last_snapshot.elapsed();
-        self.since_snapshot > 0
-            && (gap >= SNAPSHOT_INTERVAL
-                || (self.since_snapshot >= self.snapshot_every && gap >= SNAPSHOT_MIN_GAP))
+        snapshot_due(
+            self.since_snapshot,
+            self.snapshot_every,
+            self.last_snapshot.elapsed(),
+            self.last_snapshot_took,
+        )
     }
 
     fn housekeeping(&mut self) {
@@ -299,6 +311,17 @@ impl Stage for DedupStage {
         metrics::gauge!(names::DEDUP_STATE_ARTICLES).set(self.engine.article_count() as f64);
         metrics::gauge!(names::DEDUP_STATE_BYTES).set(self.engine.approx_bytes() as f64);
     }
+}
+
+/// Whether a snapshot is due, `decided` decisions after the last one, which
+/// ended `gap` ago and took `took` to write. A snapshot writes the whole
+/// state, so at most one per SNAPSHOT_MIN_GAP however fast articles
+/// arrive, and never more often than its own cost allows.
+fn snapshot_due(decided: usize, every: usize, gap: Duration, took: Duration) -> bool {
+    let cost = took * SNAPSHOT_GAP_PER_SNAPSHOT_TIME;
+    decided > 0
+        && (gap >= SNAPSHOT_INTERVAL.max(cost)
+            || (decided >= every && gap >= SNAPSHOT_MIN_GAP.max(cost)))
 }
 
 /// One line of `newsmill cluster` input.
@@ -365,5 +388,30 @@ pub fn cluster_line(engine: &mut Engine, line: &ClusterIn, seq: i64) -> ClusterO
         kind: d.kind.as_str(),
         duplicate_of: d.duplicate_of,
         similarity: (d.similarity * 1000.0).round() / 1000.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snapshots_are_spaced_by_count_time_and_their_own_cost() {
+        let secs = Duration::from_secs_f64;
+        let quick = Duration::from_millis(20);
+        // Nothing decided: never due.
+        assert!(!snapshot_due(0, 1000, secs(60.0), quick));
+        // Enough decisions: due after the minimum gap, not before.
+        assert!(!snapshot_due(1000, 1000, secs(1.9), quick));
+        assert!(snapshot_due(1000, 1000, secs(2.0), quick));
+        // Few decisions: due at the interval.
+        assert!(!snapshot_due(5, 1000, secs(9.9), quick));
+        assert!(snapshot_due(5, 1000, secs(10.0), quick));
+        // A snapshot that took 1.5 s: the next waits 15 s either way.
+        let slow = secs(1.5);
+        assert!(!snapshot_due(1000, 1000, secs(14.9), slow));
+        assert!(!snapshot_due(5, 1000, secs(14.9), slow));
+        assert!(snapshot_due(1000, 1000, secs(15.0), slow));
+        assert!(snapshot_due(5, 1000, secs(15.0), slow));
     }
 }

@@ -6,7 +6,7 @@ use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::probe::hash_table_bytes;
+use crate::probe::{MAX_PRESIZED, hash_table_bytes};
 use crate::text::{Fnv, avalanche};
 
 pub const MINHASH_PERMS: usize = 64;
@@ -180,7 +180,13 @@ impl<'de> Deserialize<'de> for Buckets {
                 f.write_str("a map of LSH buckets")
             }
             fn visit_map<M: MapAccess<'de>>(self, mut entries: M) -> Result<Buckets, M::Error> {
-                let mut buckets = Buckets::default();
+                // Sized first (see `ProbeTable::with_capacity`): grown as
+                // filled, the map rehashed a table of millions many times.
+                let stated = entries.size_hint().unwrap_or(0).min(MAX_PRESIZED);
+                let mut buckets = Buckets {
+                    first: HashMap::with_capacity_and_hasher(stated, Default::default()),
+                    shared: HashMap::default(),
+                };
                 while let Some((band, postings)) = entries.next_entry::<u64, PostingsRead>()? {
                     match postings {
                         PostingsRead::One(article) => buckets.insert(band, article),

@@ -60,6 +60,9 @@ const MIN_SLOTS: usize = 1024;
 pub(crate) struct ProbeTable<V> {
     slots: Vec<Slot<V>>,
     len: usize,
+    /// Times the slots were laid out (sized, grown or shrunk).
+    #[cfg(test)]
+    pub(crate) layouts: usize,
 }
 
 // By hand: a derived one would ask `V: Default`, which values need not be.
@@ -68,11 +71,32 @@ impl<V> Default for ProbeTable<V> {
         ProbeTable {
             slots: Vec::new(),
             len: 0,
+            #[cfg(test)]
+            layouts: 0,
         }
     }
 }
 
+/// Most entries a table is sized for ahead from a snapshot's stated
+/// length (a corrupt length must not allocate without bound); a longer
+/// table grows as it is filled.
+pub(crate) const MAX_PRESIZED: usize = 1 << 24;
+
 impl<V: Vacant> ProbeTable<V> {
+    /// An empty table with room for `entries` (up to `MAX_PRESIZED`)
+    /// without growing. A table read back from a snapshot must be sized
+    /// first: its keys come in slot order, and inserted in that order into
+    /// a smaller table that grows, they pile up in the first slots (a
+    /// window of 200,000 articles took 127 s to read, 0.6 s to write).
+    pub(crate) fn with_capacity(entries: usize) -> Self {
+        let mut table = ProbeTable::default();
+        let entries = entries.min(MAX_PRESIZED);
+        if entries > 0 {
+            table.rebuild((entries * 4 / 3 + 1).next_power_of_two().max(MIN_SLOTS));
+        }
+        table
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.len
     }
@@ -170,6 +194,10 @@ impl<V: Vacant> ProbeTable<V> {
     }
 
     fn rebuild(&mut self, size: usize) {
+        #[cfg(test)]
+        {
+            self.layouts += 1;
+        }
         let vacant = Slot {
             key: 0,
             value: V::VACANT,

@@ -47,6 +47,8 @@ pub mod names {
     pub const DEDUP_STATE_ARTICLES: &str = "news_dedup_state_articles";
     /// Gauge: approximate bytes held by the dedup state.
     pub const DEDUP_STATE_BYTES: &str = "news_dedup_state_bytes";
+    /// Histogram: time to write a dedup snapshot (decisions wait for it).
+    pub const DEDUP_SNAPSHOT_DURATION: &str = "news_dedup_snapshot_seconds";
     /// Counter {method}: articles cleaned, by extraction method.
     pub const CLEAN_ARTICLES: &str = "news_clean_articles_total";
     /// Gauge {version}: always 1.
@@ -124,6 +126,11 @@ fn describe() {
         names::DEDUP_STATE_BYTES,
         Unit::Bytes,
         "Approximate size of the dedup state"
+    );
+    describe_histogram!(
+        names::DEDUP_SNAPSHOT_DURATION,
+        Unit::Seconds,
+        "Time to write a dedup snapshot"
     );
     describe_counter!(
         names::CLEAN_ARTICLES,
