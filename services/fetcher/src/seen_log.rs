@@ -89,7 +89,9 @@ impl SeenLog {
         self.pending.push(record);
     }
 
-    /// Write the pending records at the end of the file.
+    /// Write the pending records at the end of the file. A write that
+    /// fails (a full disk) is cut back off, so that the next append starts
+    /// on a record boundary; the records stay pending.
     pub fn append_pending(&mut self) -> std::io::Result<()> {
         let Some(path) = &self.path else {
             self.pending.clear();
@@ -101,15 +103,19 @@ impl SeenLog {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let file = OpenOptions::new().create(true).append(true).open(path)?;
-        let mut out = BufWriter::new(file);
-        if out.get_ref().metadata()?.len() == 0 {
-            out.write_all(MAGIC)?;
+        let mut file = OpenOptions::new().create(true).append(true).open(path)?;
+        let start = file.metadata()?.len();
+        let mut bytes = Vec::with_capacity(MAGIC.len() + self.pending.len() * RECORD);
+        if start == 0 {
+            bytes.extend_from_slice(MAGIC);
         }
         for r in &self.pending {
-            out.write_all(&r.to_bytes())?;
+            bytes.extend_from_slice(&r.to_bytes());
         }
-        out.flush()?;
+        if let Err(e) = file.write_all(&bytes) {
+            let _ = file.set_len(start);
+            return Err(e);
+        }
         self.written += self.pending.len() as u64;
         self.pending.clear();
         Ok(())
