@@ -74,11 +74,32 @@ fn context(
 }
 
 async fn dedup_stage(config: &Config, p: &Process) -> Result<DedupStage> {
+    // Reading the snapshot and replaying the changelog can outlast the
+    // liveness window (a 200,000-article snapshot once took 127 s to
+    // read): keep the heartbeat, from a task that the reading does not
+    // hold up.
+    let health = p.health.clone();
+    let beat = tokio::spawn(async move {
+        loop {
+            health.beat();
+            tokio::time::sleep(Duration::from_secs(5)).await;
+        }
+    });
+    let stage = restore_dedup_stage(config, p).await;
+    beat.abort();
+    stage
+}
+
+async fn restore_dedup_stage(config: &Config, p: &Process) -> Result<DedupStage> {
     let bus = &p.bus;
     // Local snapshots serve the embedded backend; on Kafka they are a cache
     // of the instance's own disk, and the changelog topic is the record.
     let state_dir = Some(config.bus.data_dir.join(format!("state-{}", bus.name())));
-    let mut stage = DedupStage::new(config, state_dir).map_err(|e| anyhow!("dedup state: {e}"))?;
+    let stage_config = config.clone();
+    let mut stage = tokio::task::spawn_blocking(move || DedupStage::new(&stage_config, state_dir))
+        .await
+        .context("reading the dedup snapshot")?
+        .map_err(|e| anyhow!("dedup state: {e}"))?;
     if let (Bus::Kafka(kafka), Some(topic)) = (bus, stage.changelog_topic().map(str::to_string)) {
         {
             let (kafka, topic) = (kafka.clone(), topic.clone());
@@ -97,17 +118,7 @@ async fn dedup_stage(config: &Config, p: &Process) -> Result<DedupStage> {
         let Some(from) = from else {
             return Ok(stage);
         };
-        // The replay can outlast the liveness window: keep the heartbeat.
-        let health = p.health.clone();
-        let beat = tokio::spawn(async move {
-            loop {
-                health.beat();
-                tokio::time::sleep(Duration::from_secs(5)).await;
-            }
-        });
-        let rebuilt = rebuild_from_changelog(kafka, &topic, from, &mut stage).await;
-        beat.abort();
-        rebuilt?;
+        rebuild_from_changelog(kafka, &topic, from, &mut stage).await?;
     }
     Ok(stage)
 }
