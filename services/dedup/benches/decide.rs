@@ -19,6 +19,9 @@
 //! million-article run.
 //! BENCH_SNAPSHOT=1 then writes the state as a snapshot and reads it back,
 //! timed (what a dedup checkpoint and a restart cost at that window).
+//! BENCH_REBUILD=1 keeps every decision's fact and then replays them into
+//! a new engine, timed (a replacement rebuilding from the changelog, less
+//! the broker); the memory figure then includes the facts.
 
 use std::time::{Duration, Instant};
 
@@ -77,6 +80,10 @@ fn main() {
         Some(t) => n < t,
         None => started.elapsed() < min,
     };
+    // BENCH_REBUILD=1 keeps every decision's fact, to time a replacement
+    // rebuilding the window from them (the changelog path) at the end.
+    let mut facts: Option<Vec<news_dedup::Fact>> =
+        std::env::var_os("BENCH_REBUILD").map(|_| Vec::new());
     while more(n) {
         // Fresh ids and renamed names: no replays, no copies of earlier passes.
         let variants: Vec<(String, String, String)> = docs
@@ -86,7 +93,7 @@ fn main() {
             .collect();
         let t0 = Instant::now();
         for (id, title, text) in variants.iter().take(target.map_or(usize::MAX, |t| t - n)) {
-            engine.decide(&ArticleIn {
+            let (_, fact) = engine.decide_logged(&ArticleIn {
                 id,
                 title: Some(title),
                 text,
@@ -94,6 +101,9 @@ fn main() {
                 published: None,
                 lang: None,
             });
+            if let (Some(facts), Some(fact)) = (facts.as_mut(), fact) {
+                facts.push(fact);
+            }
             n += 1;
         }
         decide_time += t0.elapsed();
@@ -108,12 +118,30 @@ fn main() {
     println!("newsmill dedup decide: {rate:.0} docs/s (single thread)");
     let kept = engine.article_count().max(1) as f64;
     println!(
-        "state: {} articles, {} stories; resident memory {:.0} bytes per retained article (estimate {:.0})",
+        "state: {} articles, {} stories; resident memory {:.0} bytes per retained article (estimate {:.0}){}",
         engine.article_count(),
         engine.story_count(),
         rss_bytes().saturating_sub(rss_before) as f64 / kept,
-        engine.approx_bytes() as f64 / kept
+        engine.approx_bytes() as f64 / kept,
+        if facts.is_some() {
+            "; the kept facts included"
+        } else {
+            ""
+        }
     );
+    if let Some(facts) = &facts {
+        let mut rebuilt = Engine::new(engine.params);
+        let t = Instant::now();
+        facts.iter().for_each(|f| rebuilt.apply(f));
+        let took = t.elapsed();
+        assert_eq!(rebuilt.article_count(), engine.article_count());
+        println!(
+            "rebuild from {} facts: {:.2} s ({:.0} facts/s)",
+            facts.len(),
+            took.as_secs_f64(),
+            facts.len() as f64 / took.as_secs_f64()
+        );
+    }
     if std::env::var_os("BENCH_SNAPSHOT").is_some() {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = std::env::var_os("BENCH_SNAPSHOT_KEEP")
