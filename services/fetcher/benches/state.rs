@@ -11,10 +11,16 @@
 //! written and renamed. Load is timed too (log replayed into the seen sets),
 //! and the memory the seen sets hold is measured (resident set growth while
 //! the state is built, per item).
+//!
+//! `BENCH_WAITING=N` also gives every feed N article pages waiting for
+//! another attempt (each with an 80-byte title and a 400-byte summary):
+//! they live in the feeds' JSON file, so they weigh on every save.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use news_core::messages::FeedItemMeta;
+use news_fetcher::pages::PageRetry;
 use news_fetcher::state::{FeedState, FetchState, RoundProgress, SeenItems};
 
 /// Items each feed takes between two saves in the timed rounds.
@@ -47,6 +53,30 @@ fn main() {
         state.feeds.insert(url.clone(), feed);
     }
     let held = rss_bytes().saturating_sub(rss_before);
+    let waiting: usize = std::env::var("BENCH_WAITING")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    for (f, url) in urls.iter().enumerate() {
+        let feed = state.feeds.get_mut(url).expect("feed");
+        for w in 0..waiting {
+            let (id, fingerprint) = item(f, items + w);
+            feed.retries.push(PageRetry {
+                link: format!("https://news{f}.example.org/2026/12/03/story-{w}"),
+                id,
+                fingerprint,
+                item: FeedItemMeta {
+                    feed_url: url.clone(),
+                    title: Some("t".repeat(80)),
+                    summary: Some("s".repeat(400)),
+                    ..FeedItemMeta::default()
+                },
+                attempts: 1,
+                not_before: 1_800_000_000,
+                last_error: "http 503".into(),
+            });
+        }
+    }
     for (f, url) in urls.iter().enumerate() {
         for i in 0..items {
             let (id, fp) = item(f, i);
@@ -108,7 +138,7 @@ fn main() {
         v[v.len() / 2]
     };
     let (ours, peer) = (median(&mut ours), median(&mut peer));
-    println!("{feeds} feeds x {items} seen items");
+    println!("{feeds} feeds x {items} seen items, {waiting} pages waiting per feed");
     println!(
         "save in a round: {:.2} ms (log + feeds file, {:.1} MB on disk); whole-state JSON (before): {:.1} ms ({:.1} MB): {:.0}x faster",
         ours.as_secs_f64() * 1e3,

@@ -29,6 +29,8 @@ pub enum FetchError {
     Transport(String),
     #[error("disallowed by robots.txt")]
     Disallowed,
+    #[error("robots.txt unreachable")]
+    RobotsUnreachable,
     #[error("configuration: {0}")]
     Config(String),
 }
@@ -151,7 +153,9 @@ impl HttpClient {
             Ok(f) => status_class(f.status),
             Err(FetchError::Status(s)) => status_class(*s),
             Err(FetchError::Timeout) => "timeout",
-            Err(FetchError::Refused(_) | FetchError::Disallowed) => "refused",
+            Err(
+                FetchError::Refused(_) | FetchError::Disallowed | FetchError::RobotsUnreachable,
+            ) => "refused",
             Err(FetchError::Config(_)) => "error",
             Err(FetchError::TooLarge(_)) => "too_large",
             Err(FetchError::Transport(_)) => "error",

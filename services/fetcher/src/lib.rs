@@ -6,6 +6,7 @@
 pub mod discover;
 pub mod feed;
 pub mod http;
+pub mod pages;
 pub mod robots;
 pub mod safety;
 pub mod seen_log;
@@ -20,11 +21,10 @@ use chrono::Utc;
 use futures::StreamExt;
 use news_core::bus::{OutRecord, Producer};
 use news_core::config::Config;
-use news_core::ids::{article_id, canonical_url, sha256_hex};
-use news_core::messages::{
-    DLQ_PAYLOAD_LIMIT, DeadLetter, FeedCommand, FeedItemMeta, RawItem, SCHEMA_VERSION,
-};
+use news_core::ids::{article_id, sha256_hex};
+use news_core::messages::{DLQ_PAYLOAD_LIMIT, DeadLetter, FeedCommand, SCHEMA_VERSION};
 use news_core::telemetry::names;
+use pages::{FeedPoll, PageRetry};
 use robots::Robots;
 use subscriptions::{Change, Subscriptions};
 use tokio::sync::{Semaphore, mpsc};
@@ -61,6 +61,9 @@ pub struct RoundReport {
     pub not_modified: u64,
     pub items_new: u64,
     pub pages_fetched: u64,
+    /// Pages that failed in a way that may pass, or whose host asked us to
+    /// wait, put on their feed's retry list.
+    pub pages_waiting: u64,
     pub failures: u64,
 }
 
@@ -74,6 +77,8 @@ pub struct Fetcher {
     robots: std::sync::Mutex<HashMap<String, RobotsCell>>,
     host_slots: std::sync::Mutex<HashMap<String, Arc<Semaphore>>>,
     global: Arc<Semaphore>,
+    /// Pages on every feed's retry list (see `pages::MAX_WAITING_PAGES`).
+    waiting_pages: std::sync::atomic::AtomicUsize,
     pub totals: Arc<std::sync::Mutex<RoundReport>>,
 }
 
@@ -107,6 +112,7 @@ impl Fetcher {
             robots: std::sync::Mutex::new(HashMap::new()),
             host_slots: std::sync::Mutex::new(HashMap::new()),
             global,
+            waiting_pages: Default::default(),
             totals: Arc::new(std::sync::Mutex::new(RoundReport::default())),
         })
     }
@@ -134,6 +140,7 @@ impl Fetcher {
                 t.not_modified += report.not_modified;
                 t.items_new += report.items_new;
                 t.pages_fetched += report.pages_fetched;
+                t.pages_waiting += report.pages_waiting;
                 t.failures += report.failures;
             }
             if let Err(e) = self.state.save_between_rounds() {
@@ -255,6 +262,9 @@ impl Fetcher {
             .map(str::to_string)
             .collect();
         let due = interleave_by_domain(due);
+        let waiting = self.state.feeds.values().map(|f| f.retries.len()).sum();
+        self.waiting_pages
+            .store(waiting, std::sync::atomic::Ordering::Relaxed);
         let progress = RoundProgress::new(std::mem::take(&mut self.state), SAVE_MID_ROUND_EVERY);
         let (this, progress_ref) = (&*self, &progress);
         let results: Vec<RoundReport> = futures::stream::iter(due)
@@ -274,6 +284,7 @@ impl Fetcher {
             total.not_modified += rep.not_modified;
             total.items_new += rep.items_new;
             total.pages_fetched += rep.pages_fetched;
+            total.pages_waiting += rep.pages_waiting;
             total.failures += rep.failures;
         }
         total
@@ -354,10 +365,14 @@ impl Fetcher {
             tracing::info!(feed = %feed_url, to = %new_url, "feed moved permanently; stored URL updated");
             st.moved_to = Some(new_url.to_string());
         }
+        let mut poll = FeedPoll::new(feed_url, progress);
         match fetched.status {
             304 => {
                 rep.not_modified += 1;
                 st.record_success(cfg, 0, fetched.max_age);
+                self.retry_due_pages(&mut poll, &mut st, &mut rep, token)
+                    .await;
+                pages::poll_again_for_retries(&mut st, cfg.poll_min);
                 return (st, rep);
             }
             410 => {
@@ -389,6 +404,9 @@ impl Fetcher {
         // Validators are kept only once every item is taken, so that a
         // capped poll is not answered 304 next time.
         let mut validators = Some(fetched.validators.clone());
+        // Pages waiting from earlier polls go first: they are older.
+        self.retry_due_pages(&mut poll, &mut st, &mut rep, token)
+            .await;
         let mut new_items = 0;
         for item in parsed.items(fetched.final_url.as_str()) {
             if token.is_cancelled() {
@@ -400,7 +418,7 @@ impl Fetcher {
             };
             let id = article_id(&link);
             let fingerprint = item_fingerprint(&format!("{:?}{:?}", item.title, item.updated));
-            if st.seen_items.unchanged(&id, fingerprint) {
+            if st.seen_items.unchanged(&id, fingerprint) || st.retries.iter().any(|p| p.id == id) {
                 continue;
             }
             if new_items >= cfg.max_items_per_poll as u64 {
@@ -411,78 +429,21 @@ impl Fetcher {
             new_items += 1;
             rep.items_new += 1;
             metrics::counter!(names::FETCH_ITEMS).increment(1);
-            match self.fetch_article(&link, &id, item).await {
-                Ok(()) => {
-                    rep.pages_fetched += 1;
-                    st.remember(&id, fingerprint, cfg.max_seen_per_feed);
-                    progress.taken(feed_url, &id, fingerprint);
-                }
-                Err(e) => {
-                    rep.failures += 1;
-                    tracing::warn!(article = %link, error = %e, "article fetch failed");
-                    // Remember it so one bad page is not refetched every round.
-                    st.remember(&id, fingerprint, cfg.max_seen_per_feed);
-                    progress.taken(feed_url, &id, fingerprint);
-                    let kind = if matches!(e, FetchError::Disallowed) {
-                        "robots"
-                    } else {
-                        "fetch"
-                    };
-                    self.dead_letter(kind, &e.to_string(), &link, &[]).await;
-                }
-            }
+            let page = PageRetry {
+                id,
+                link,
+                fingerprint,
+                item,
+                attempts: 0,
+                not_before: 0,
+                last_error: String::new(),
+            };
+            self.take_page(&mut poll, &mut st, &mut rep, page).await;
         }
         st.validators = validators.unwrap_or_default();
         st.record_success(cfg, new_items, fetched.max_age);
+        pages::poll_again_for_retries(&mut st, cfg.poll_min);
         (st, rep)
-    }
-
-    async fn fetch_article(
-        &self,
-        link: &str,
-        id: &str,
-        item: FeedItemMeta,
-    ) -> Result<(), FetchError> {
-        let url =
-            Url::parse(link).map_err(|e| FetchError::Refused(format!("bad link {link}: {e}")))?;
-        let mut gap = Duration::ZERO;
-        if self.config.fetcher.respect_robots && matches!(url.scheme(), "http" | "https") {
-            let rules = self.robots_for(&url).await;
-            if !rules.allowed(&robots::robots_target(&url)) {
-                return Err(FetchError::Disallowed);
-            }
-            gap = rules.crawl_delay.unwrap_or_default();
-        }
-        let page = self.limited_get(&url, None, "article", gap).await?;
-        if page.status != 200 {
-            return Err(FetchError::Status(page.status));
-        }
-        let (html, charset) =
-            news_core::charset::decode_html(&page.body, page.content_type.as_deref());
-        let raw = RawItem {
-            schema_version: SCHEMA_VERSION,
-            id: id.to_string(),
-            url: canonical_url(&url).to_string(),
-            fetched_url: page.final_url.to_string(),
-            fetched_at: Utc::now(),
-            http_status: page.status,
-            content_type: page.content_type.clone(),
-            charset: Some(charset.to_string()),
-            html,
-            item,
-        };
-        let record = OutRecord::json(&self.config.topics.raw, id, &raw);
-        match self.producer.send_and_wait(record).await {
-            Ok(()) => {
-                metrics::counter!(names::MESSAGES_SENT, "topic" => self.config.topics.raw.clone())
-                    .increment(1);
-                Ok(())
-            }
-            Err(news_core::BusError::Oversized { bytes, limit }) => {
-                Err(FetchError::TooLarge(bytes.min(limit)))
-            }
-            Err(e) => Err(FetchError::Transport(format!("producing raw item: {e}"))),
-        }
     }
 
     /// The robots rules for `url`'s origin, fetched at most once per TTL.

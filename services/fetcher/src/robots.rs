@@ -54,6 +54,12 @@ impl Robots {
         }
     }
 
+    /// Whether these rules refuse everything because robots.txt could not
+    /// be read: a refusal that passes, unlike a `Disallow`.
+    pub fn is_unreachable(&self) -> bool {
+        self.deny_all
+    }
+
     /// Rules for the outcome of fetching `/robots.txt`: 2xx is parsed, other
     /// 4xx mean "no restrictions", 5xx and errors mean "not now" (RFC 9309 §2.3.1).
     pub fn from_response(status: Option<u16>, body: &[u8], agent: &str) -> Robots {

@@ -29,6 +29,9 @@ pub struct FeedState {
     /// Where the feed lives now, after a permanent redirect (301/308).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub moved_to: Option<String>,
+    /// Article pages waiting for another attempt (round 29).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retries: Vec<crate::pages::PageRetry>,
     /// Items already taken, with their fingerprints. Kept in the seen-items
     /// log; read from the JSON file only as state files before round 28
     /// held them.

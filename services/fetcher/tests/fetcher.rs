@@ -3,109 +3,18 @@
 //! mislabelled charsets and subscription changes.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use news_core::Config;
-use news_core::bus::{Bus, Consumer};
+use news_core::bus::Bus;
 use news_core::messages::{FeedAction, FeedCommand, RawItem};
 use news_fetcher::{Control, Fetcher};
-use tokio::io::AsyncWriteExt;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 mod common;
-use common::{read_head, reply};
-
-/// What the server did: every request path, in order, and the most
-/// requests it ever had in flight at once.
-#[derive(Default)]
-struct Seen {
-    paths: Mutex<Vec<String>>,
-    in_flight: AtomicUsize,
-    max_in_flight: AtomicUsize,
-}
-
-impl Seen {
-    fn count(&self, path: &str) -> usize {
-        self.paths
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|p| *p == path)
-            .count()
-    }
-}
-
-type Route = Arc<dyn Fn(&str, &str) -> (Vec<u8>, Duration) + Send + Sync>;
-
-async fn serve(route: Route) -> (SocketAddr, Arc<Seen>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let seen = Arc::new(Seen::default());
-    let seen2 = seen.clone();
-    tokio::spawn(async move {
-        while let Ok((mut sock, _)) = listener.accept().await {
-            let (route, seen) = (route.clone(), seen2.clone());
-            tokio::spawn(async move {
-                let Some((head, path)) = read_head(&mut sock).await else {
-                    return;
-                };
-                seen.paths.lock().unwrap().push(path.clone());
-                let now = seen.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
-                seen.max_in_flight.fetch_max(now, Ordering::SeqCst);
-                let (bytes, delay) = route(&path, &head);
-                tokio::time::sleep(delay).await;
-                seen.in_flight.fetch_sub(1, Ordering::SeqCst);
-                let _ = sock.write_all(&bytes).await;
-                let _ = sock.shutdown().await;
-            });
-        }
-    });
-    (addr, seen)
-}
-
-fn rss(base: &str, links: &[String]) -> Vec<u8> {
-    let items: String = links
-        .iter()
-        .map(|l| format!("<item><title>{l}</title><link>{base}{l}</link></item>"))
-        .collect();
-    format!("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title>{items}</channel></rss>").into_bytes()
-}
-
-fn article(title: &str) -> Vec<u8> {
-    format!("<html><head><title>{title}</title></head><body><article><p>{title} body text.</p></article></body></html>").into_bytes()
-}
-
-fn config(dir: &std::path::Path, feeds: Vec<String>) -> Config {
-    let mut c = Config::default();
-    c.bus.data_dir = dir.to_path_buf();
-    c.admin.listen = String::new();
-    c.fetcher.feeds = feeds;
-    c.fetcher.allow_ranges = vec!["127.0.0.0/8".into()];
-    c.fetcher.per_host_interval = Duration::ZERO;
-    c.fetcher.poll_min = Duration::from_secs(1);
-    c.fetcher.poll_max = Duration::from_secs(1);
-    c
-}
-
-/// Every message of `topic`, read with a throwaway group.
-async fn read_all(bus: &Bus, topic: &str) -> Vec<serde_json::Value> {
-    let group = format!("t-{}", std::time::UNIX_EPOCH.elapsed().unwrap().as_nanos());
-    let mut consumer: Consumer = bus.consumer(&group, &[topic.to_string()]).unwrap();
-    let mut out = Vec::new();
-    while let Ok(Ok(r)) = tokio::time::timeout(Duration::from_millis(300), consumer.recv()).await {
-        out.push(serde_json::from_slice(&r.payload).unwrap());
-    }
-    out
-}
-
-async fn run_once(config: &Config, bus: &Bus) -> news_fetcher::RoundReport {
-    let fetcher = Fetcher::new(config.clone(), bus.producer().unwrap()).unwrap();
-    fetcher.run(CancellationToken::new(), true).await.unwrap()
-}
+use common::{Seen, article, config, read_all, reply, rss, run_once, serve};
 
 #[tokio::test]
 async fn robots_disallow_holds_pages_back_and_is_fetched_once() {
@@ -310,7 +219,7 @@ async fn control_commands_add_pause_and_remove_feeds_while_running() {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("condition not reached: {:?}", seen.paths.lock().unwrap());
+        panic!("condition not reached: {:?}", seen.requests.lock().unwrap());
     }
     until(&seen, |s| s.count("/a/item") == 1).await;
     tx.send(send(&b, FeedAction::Add)).await.unwrap();

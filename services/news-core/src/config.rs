@@ -213,6 +213,14 @@ pub struct FetcherConfig {
     /// New items taken from one poll of one feed (feeds list newest first);
     /// the rest wait for the next poll. Bounds the work a huge feed causes.
     pub max_items_per_poll: usize,
+    /// Further attempts at an article page that failed in a way that may
+    /// pass (timeout, connection error, 429, 5xx, robots.txt unreachable),
+    /// made on the feed's later polls; then it is dead-lettered.
+    pub page_retries: u32,
+    /// Wait before the first of those attempts; each next one waits 4x
+    /// longer, up to 6 h (a longer Retry-After wins).
+    #[serde(with = "humantime_serde")]
+    pub page_retry_delay: Duration,
 }
 
 impl Default for FetcherConfig {
@@ -242,6 +250,8 @@ impl Default for FetcherConfig {
             max_seen_per_feed: 2000,
             respect_robots: true,
             max_items_per_poll: 200,
+            page_retries: 6,
+            page_retry_delay: Duration::from_secs(120),
         }
     }
 }
@@ -369,6 +379,12 @@ impl Config {
         }
         if self.fetcher.max_items_per_poll == 0 {
             return fail("fetcher.max_items_per_poll", "must be at least 1");
+        }
+        if self.fetcher.page_retries > 20 {
+            return fail("fetcher.page_retries", "must be at most 20");
+        }
+        if self.fetcher.page_retry_delay > Duration::from_secs(24 * 3600) {
+            return fail("fetcher.page_retry_delay", "must be at most 24h");
         }
         if self.fetcher.max_concurrency == 0 || self.fetcher.per_host_concurrency == 0 {
             return fail(

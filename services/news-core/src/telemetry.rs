@@ -39,6 +39,7 @@ pub mod names {
     pub const FEEDS: &str = "news_fetch_feeds";
     /// Counter: new items found in feeds.
     pub const FETCH_ITEMS: &str = "news_fetch_items_total";
+    pub const FETCH_PAGE_RETRIES: &str = "news_fetch_page_retries_total";
     /// Counter {kind}: dedup verdicts.
     pub const DEDUP_VERDICTS: &str = "news_dedup_verdicts_total";
     /// Gauge: stories in the active window.
@@ -116,6 +117,10 @@ fn describe() {
     );
     describe_gauge!(names::FEEDS, "Feeds by health state");
     describe_counter!(names::FETCH_ITEMS, "New feed items found");
+    describe_counter!(
+        names::FETCH_PAGE_RETRIES,
+        "Article pages put back for another attempt (scheduled), fetched on a later attempt, or given up after the last"
+    );
     describe_counter!(names::DEDUP_VERDICTS, "Dedup verdicts by kind");
     describe_gauge!(names::DEDUP_STORIES, "Stories in the active window");
     describe_gauge!(

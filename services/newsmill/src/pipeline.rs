@@ -226,11 +226,12 @@ pub async fn run_all(config: Config, drain: bool) -> Result<()> {
         eprintln!();
     }
     println!(
-        "newsmill: {} feeds polled, {} new items, {} pages fetched ({} failures); {} articles cleaned; {} articles deduplicated into {} stories; {} dead letters",
+        "newsmill: {} feeds polled, {} new items, {} pages fetched ({} failures, {} waiting to retry); {} articles cleaned; {} articles deduplicated into {} stories; {} dead letters",
         fetched.feeds_polled,
         fetched.items_new,
         fetched.pages_fetched,
         fetched.failures,
+        fetched.pages_waiting,
         cleaned,
         deduped,
         stories.load(Ordering::Relaxed),
@@ -278,8 +279,8 @@ pub async fn run_fetch(config: Config, once: bool) -> Result<()> {
         .map_err(|e| anyhow!("fetch: {e}"))?;
     p.admin_token.cancel();
     println!(
-        "fetch: {} feeds polled, {} pages fetched, {} failures",
-        report.feeds_polled, report.pages_fetched, report.failures
+        "fetch: {} feeds polled, {} pages fetched, {} failures, {} waiting to retry",
+        report.feeds_polled, report.pages_fetched, report.failures, report.pages_waiting
     );
     Ok(())
 }

@@ -1,7 +1,16 @@
 //! Pieces shared by the fetcher's loopback-server tests.
 #![allow(dead_code)] // each test binary uses its own subset
 
-use tokio::io::AsyncReadExt;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use news_core::Config;
+use news_core::bus::{Bus, Consumer};
+use news_fetcher::Fetcher;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio_util::sync::CancellationToken;
 
 /// Read an HTTP request head; returns it with the request path, or `None`
 /// when the client goes away first.
@@ -35,4 +44,102 @@ pub fn reply(status: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
     let mut bytes = out.into_bytes();
     bytes.extend_from_slice(body);
     bytes
+}
+
+/// What the server did: every request path, in order, and the most
+/// requests it ever had in flight at once.
+#[derive(Default)]
+pub struct Seen {
+    /// Every request path, with when it came.
+    pub requests: Mutex<Vec<(String, Instant)>>,
+    pub in_flight: AtomicUsize,
+    pub max_in_flight: AtomicUsize,
+}
+
+impl Seen {
+    pub fn count(&self, path: &str) -> usize {
+        self.times(path).len()
+    }
+
+    /// When each request for `path` came, in order.
+    pub fn times(&self, path: &str) -> Vec<Instant> {
+        self.requests
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(p, _)| p == path)
+            .map(|(_, t)| *t)
+            .collect()
+    }
+}
+
+pub type Route = Arc<dyn Fn(&str, &str) -> (Vec<u8>, Duration) + Send + Sync>;
+
+pub async fn serve(route: Route) -> (SocketAddr, Arc<Seen>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = Arc::new(Seen::default());
+    let seen2 = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let (route, seen) = (route.clone(), seen2.clone());
+            tokio::spawn(async move {
+                let Some((head, path)) = read_head(&mut sock).await else {
+                    return;
+                };
+                seen.requests
+                    .lock()
+                    .unwrap()
+                    .push((path.clone(), Instant::now()));
+                let now = seen.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                seen.max_in_flight.fetch_max(now, Ordering::SeqCst);
+                let (bytes, delay) = route(&path, &head);
+                tokio::time::sleep(delay).await;
+                seen.in_flight.fetch_sub(1, Ordering::SeqCst);
+                let _ = sock.write_all(&bytes).await;
+                let _ = sock.shutdown().await;
+            });
+        }
+    });
+    (addr, seen)
+}
+
+pub fn rss(base: &str, links: &[String]) -> Vec<u8> {
+    let items: String = links
+        .iter()
+        .map(|l| format!("<item><title>{l}</title><link>{base}{l}</link></item>"))
+        .collect();
+    format!("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title>{items}</channel></rss>").into_bytes()
+}
+
+pub fn article(title: &str) -> Vec<u8> {
+    format!("<html><head><title>{title}</title></head><body><article><p>{title} body text.</p></article></body></html>").into_bytes()
+}
+
+pub fn config(dir: &std::path::Path, feeds: Vec<String>) -> Config {
+    let mut c = Config::default();
+    c.bus.data_dir = dir.to_path_buf();
+    c.admin.listen = String::new();
+    c.fetcher.feeds = feeds;
+    c.fetcher.allow_ranges = vec!["127.0.0.0/8".into()];
+    c.fetcher.per_host_interval = Duration::ZERO;
+    c.fetcher.poll_min = Duration::from_secs(1);
+    c.fetcher.poll_max = Duration::from_secs(1);
+    c
+}
+
+/// Every message of `topic`, read with a throwaway group.
+pub async fn read_all(bus: &Bus, topic: &str) -> Vec<serde_json::Value> {
+    let group = format!("t-{}", std::time::UNIX_EPOCH.elapsed().unwrap().as_nanos());
+    let mut consumer: Consumer = bus.consumer(&group, &[topic.to_string()]).unwrap();
+    let mut out = Vec::new();
+    while let Ok(Ok(r)) = tokio::time::timeout(Duration::from_millis(300), consumer.recv()).await {
+        out.push(serde_json::from_slice(&r.payload).unwrap());
+    }
+    out
+}
+
+pub async fn run_once(config: &Config, bus: &Bus) -> news_fetcher::RoundReport {
+    let fetcher = Fetcher::new(config.clone(), bus.producer().unwrap()).unwrap();
+    fetcher.run(CancellationToken::new(), true).await.unwrap()
 }

@@ -1,0 +1,483 @@
+//! Article pages: take one, and decide what a failure means. A failure
+//! that may pass (a timeout, a dropped connection, 429, 5xx, robots.txt
+//! unreachable) keeps the page in its feed's retry list, tried again on the
+//! feed's later polls with back-off; a failure that will not pass (404,
+//! refused, too large, disallowed) or the last attempt is remembered as
+//! taken and dead-lettered. Before round 29 every failure was final, so a
+//! site's five-minute outage lost every page it published meanwhile.
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use chrono::Utc;
+use news_core::bus::OutRecord;
+use news_core::ids::canonical_url;
+use news_core::messages::{FeedItemMeta, RawItem, SCHEMA_VERSION};
+use news_core::telemetry::names;
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::state::{FeedState, RoundProgress};
+use crate::{FetchError, Fetcher, RoundReport, robots};
+
+/// Pages a feed keeps waiting for another attempt; beyond it a failure is
+/// final. One poll takes at most `max_items_per_poll` new items, so this
+/// holds a whole poll of a default feed whose site is down.
+pub const MAX_RETRIES_PER_FEED: usize = 200;
+/// Pages waiting across all feeds; beyond it a failure is final. They are
+/// saved with the feeds' JSON file, which every save rewrites: 20,000 add
+/// about 35 ms to a save (the state bench with `BENCH_WAITING=20`).
+pub const MAX_WAITING_PAGES: usize = 20_000;
+/// The longest wait between two attempts at a page.
+const MAX_RETRY_DELAY: Duration = Duration::from_secs(6 * 3600);
+
+/// An article page waiting for another attempt, kept in its feed's state
+/// (`fetcher-state.json`) so that a restart or a `304` feed still tries it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PageRetry {
+    pub id: String,
+    pub link: String,
+    pub fingerprint: u64,
+    pub item: FeedItemMeta,
+    /// Failed attempts so far (a page held back behind a throttling host
+    /// has made none).
+    pub attempts: u32,
+    /// Unix seconds before which it is not asked for.
+    pub not_before: i64,
+    /// The last failure, for the dead letter if it never comes.
+    pub last_error: String,
+}
+
+/// Bytes of an item's summary a waiting page keeps: the list is saved with
+/// the feeds' JSON file at every save, and a feed's summaries can be whole
+/// articles.
+pub const MAX_WAITING_SUMMARY_BYTES: usize = 4096;
+
+impl PageRetry {
+    /// The entry with its summary cut to `MAX_WAITING_SUMMARY_BYTES` (at a
+    /// character boundary).
+    fn bounded(mut self) -> Self {
+        if let Some(summary) = self.item.summary.as_mut()
+            && summary.len() > MAX_WAITING_SUMMARY_BYTES
+        {
+            let mut cut = MAX_WAITING_SUMMARY_BYTES;
+            while !summary.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            summary.truncate(cut);
+        }
+        self
+    }
+}
+
+/// A failed page fetch and the wait the server asked for.
+pub struct PageFailure {
+    pub error: FetchError,
+    pub retry_after: Option<Duration>,
+}
+
+impl From<FetchError> for PageFailure {
+    fn from(error: FetchError) -> Self {
+        PageFailure {
+            error,
+            retry_after: None,
+        }
+    }
+}
+
+/// Whether asking again later may succeed.
+pub fn may_pass(e: &FetchError) -> bool {
+    match e {
+        FetchError::Timeout | FetchError::Transport(_) | FetchError::RobotsUnreachable => true,
+        FetchError::Status(s) => matches!(s, 408 | 425 | 429 | 500..=599),
+        _ => false,
+    }
+}
+
+/// The wait after `attempts` failures: `first`, then four times longer each
+/// time, at most six hours; a longer Retry-After wins.
+pub fn retry_delay(first: Duration, attempts: u32, retry_after: Option<Duration>) -> Duration {
+    let backoff = first
+        .saturating_mul(4u32.saturating_pow(attempts.saturating_sub(1)))
+        .min(MAX_RETRY_DELAY);
+    backoff.max(retry_after.unwrap_or_default())
+}
+
+/// How long a failure asks us to leave the whole host alone: a 429, or a
+/// 503 that says when to come back. The feed's other pages wait that long
+/// without being asked for.
+pub fn host_pause(f: &PageFailure, first: Duration) -> Option<Duration> {
+    match (&f.error, f.retry_after) {
+        (FetchError::Status(429), after) => Some(after.unwrap_or(first)),
+        (FetchError::Status(503), Some(after)) => Some(after),
+        _ => None,
+    }
+}
+
+/// One poll of one feed, as its pages see it.
+pub struct FeedPoll<'a> {
+    pub feed_url: &'a str,
+    pub progress: &'a RoundProgress,
+    /// Unix seconds until which the feed's host asked to be left alone.
+    host_paused_until: Option<i64>,
+}
+
+impl<'a> FeedPoll<'a> {
+    pub fn new(feed_url: &'a str, progress: &'a RoundProgress) -> Self {
+        FeedPoll {
+            feed_url,
+            progress,
+            host_paused_until: None,
+        }
+    }
+}
+
+impl Fetcher {
+    /// Fetch one article page and produce it to `news.raw.v1`.
+    pub(crate) async fn fetch_article(
+        &self,
+        link: &str,
+        id: &str,
+        item: FeedItemMeta,
+    ) -> Result<(), PageFailure> {
+        let url =
+            Url::parse(link).map_err(|e| FetchError::Refused(format!("bad link {link}: {e}")))?;
+        let mut gap = Duration::ZERO;
+        if self.config.fetcher.respect_robots && matches!(url.scheme(), "http" | "https") {
+            let rules = self.robots_for(&url).await;
+            if !rules.allowed(&robots::robots_target(&url)) {
+                return Err(if rules.is_unreachable() {
+                    FetchError::RobotsUnreachable.into()
+                } else {
+                    FetchError::Disallowed.into()
+                });
+            }
+            gap = rules.crawl_delay.unwrap_or_default();
+        }
+        let page = self.limited_get(&url, None, "article", gap).await?;
+        if page.status != 200 {
+            return Err(PageFailure {
+                error: FetchError::Status(page.status),
+                retry_after: page.retry_after,
+            });
+        }
+        let (html, charset) =
+            news_core::charset::decode_html(&page.body, page.content_type.as_deref());
+        let raw = RawItem {
+            schema_version: SCHEMA_VERSION,
+            id: id.to_string(),
+            url: canonical_url(&url).to_string(),
+            fetched_url: page.final_url.to_string(),
+            fetched_at: Utc::now(),
+            http_status: page.status,
+            content_type: page.content_type.clone(),
+            charset: Some(charset.to_string()),
+            html,
+            item,
+        };
+        let record = OutRecord::json(&self.config.topics.raw, id, &raw);
+        match self.producer.send_and_wait(record).await {
+            Ok(()) => {
+                metrics::counter!(names::MESSAGES_SENT, "topic" => self.config.topics.raw.clone())
+                    .increment(1);
+                Ok(())
+            }
+            Err(news_core::BusError::Oversized { bytes, limit }) => {
+                Err(FetchError::TooLarge(bytes.min(limit)).into())
+            }
+            Err(e) => Err(FetchError::Transport(format!("producing raw item: {e}")).into()),
+        }
+    }
+
+    /// Take one page of the feed: fetched, it is remembered; failed for
+    /// good (or for the last time), it is remembered and dead-lettered;
+    /// failed in a way that may pass, it joins the feed's retry list. While
+    /// the host has asked us to wait, it joins the list unasked.
+    pub(crate) async fn take_page(
+        &self,
+        poll: &mut FeedPoll<'_>,
+        st: &mut FeedState,
+        rep: &mut RoundReport,
+        mut page: PageRetry,
+    ) {
+        let cfg = &self.config.fetcher;
+        let now = Utc::now().timestamp();
+        if let Some(until) = poll.host_paused_until.filter(|u| *u > now)
+            && self.claim_waiting_slot(st)
+        {
+            page.not_before = page.not_before.max(until);
+            st.retries.push(page.bounded());
+            rep.pages_waiting += 1;
+            return;
+        }
+        let failure = match self
+            .fetch_article(&page.link, &page.id, page.item.clone())
+            .await
+        {
+            Ok(()) => {
+                rep.pages_fetched += 1;
+                if page.attempts > 0 {
+                    metrics::counter!(names::FETCH_PAGE_RETRIES, "outcome" => "fetched")
+                        .increment(1);
+                    tracing::info!(article = %page.link, attempts = page.attempts + 1, "article fetched on a later attempt");
+                }
+                st.remember(&page.id, page.fingerprint, cfg.max_seen_per_feed);
+                poll.progress
+                    .taken(poll.feed_url, &page.id, page.fingerprint);
+                return;
+            }
+            Err(f) => f,
+        };
+        page.attempts += 1;
+        page.last_error = failure.error.to_string();
+        if let Some(pause) = host_pause(&failure, cfg.page_retry_delay) {
+            poll.host_paused_until = Some(unix_secs_after(pause));
+        }
+        if may_pass(&failure.error)
+            && page.attempts <= cfg.page_retries
+            && self.claim_waiting_slot(st)
+        {
+            let wait = retry_delay(cfg.page_retry_delay, page.attempts, failure.retry_after);
+            page.not_before = unix_secs_after(wait);
+            tracing::warn!(article = %page.link, error = %page.last_error, attempts = page.attempts, retry_in_secs = wait.as_secs(), "article fetch failed; will retry");
+            metrics::counter!(names::FETCH_PAGE_RETRIES, "outcome" => "scheduled").increment(1);
+            st.retries.push(page.bounded());
+            rep.pages_waiting += 1;
+            return;
+        }
+        rep.failures += 1;
+        if page.attempts > 1 {
+            metrics::counter!(names::FETCH_PAGE_RETRIES, "outcome" => "given_up").increment(1);
+        }
+        tracing::warn!(article = %page.link, error = %page.last_error, attempts = page.attempts, "article fetch failed");
+        // Remembered, so that a page that will not come is not asked for
+        // every round.
+        st.remember(&page.id, page.fingerprint, cfg.max_seen_per_feed);
+        poll.progress
+            .taken(poll.feed_url, &page.id, page.fingerprint);
+        let kind = match failure.error {
+            FetchError::Disallowed | FetchError::RobotsUnreachable => "robots",
+            _ => "fetch",
+        };
+        let reason = if page.attempts > 1 {
+            format!("{} (after {} attempts)", page.last_error, page.attempts)
+        } else {
+            page.last_error
+        };
+        self.dead_letter(kind, &reason, &page.link, &[]).await;
+    }
+
+    /// Try again the feed's pages whose wait is over, oldest first. A page
+    /// taken meanwhile (its record saved before a crash lost the list's
+    /// update) is dropped.
+    pub(crate) async fn retry_due_pages(
+        &self,
+        poll: &mut FeedPoll<'_>,
+        st: &mut FeedState,
+        rep: &mut RoundReport,
+        token: &tokio_util::sync::CancellationToken,
+    ) {
+        let now = Utc::now().timestamp();
+        let listed = st.retries.len();
+        let (due, waiting): (Vec<PageRetry>, Vec<PageRetry>) = std::mem::take(&mut st.retries)
+            .into_iter()
+            .filter(|p| !st.seen_items.unchanged(&p.id, p.fingerprint))
+            .partition(|p| p.not_before <= now);
+        // The due pages leave the list; each one that fails again claims
+        // its place anew.
+        self.release_waiting_slots(listed - waiting.len());
+        st.retries = waiting;
+        let mut due = due.into_iter();
+        while let Some(page) = due.next() {
+            if token.is_cancelled() {
+                let back: Vec<PageRetry> = std::iter::once(page).chain(due).collect();
+                self.waiting_pages.fetch_add(back.len(), Ordering::Relaxed);
+                st.retries.extend(back);
+                break;
+            }
+            self.take_page(poll, st, rep, page).await;
+        }
+    }
+
+    /// A place on the feed's retry list and under the fetcher's bound, if
+    /// both have room.
+    fn claim_waiting_slot(&self, st: &FeedState) -> bool {
+        st.retries.len() < MAX_RETRIES_PER_FEED
+            && self
+                .waiting_pages
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+                    (n < MAX_WAITING_PAGES).then_some(n + 1)
+                })
+                .is_ok()
+    }
+
+    fn release_waiting_slots(&self, n: usize) {
+        let _ = self
+            .waiting_pages
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |w| {
+                Some(w.saturating_sub(n))
+            });
+    }
+}
+
+/// Unix seconds at or after `wait` from now (rounded up, so that a page is
+/// never asked for before its wait is over).
+fn unix_secs_after(wait: Duration) -> i64 {
+    let at = chrono::Duration::from_std(wait)
+        .ok()
+        .and_then(|d| Utc::now().checked_add_signed(d))
+        .unwrap_or(chrono::DateTime::<Utc>::MAX_UTC);
+    at.timestamp() + i64::from(at.timestamp_subsec_nanos() > 0)
+}
+
+/// A feed with pages waiting is polled again once the first is due (not
+/// sooner than `poll_min`): a `304` poll is cheap, and the pages should not
+/// wait for a quiet feed's six-hour interval.
+pub fn poll_again_for_retries(st: &mut FeedState, poll_min: Duration) {
+    if let Some(first) = st.retries.iter().map(|p| p.not_before).min() {
+        let floor = Utc::now().timestamp() + poll_min.as_secs() as i64;
+        st.next_poll = st.next_poll.min(first.max(floor));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A page waiting until `not_before`.
+    fn waiting(not_before: i64) -> PageRetry {
+        PageRetry {
+            id: "a".into(),
+            link: "https://example.com/a".into(),
+            fingerprint: 1,
+            item: FeedItemMeta::default(),
+            attempts: 1,
+            not_before,
+            last_error: "http 503".into(),
+        }
+    }
+
+    #[test]
+    fn failures_that_may_pass_are_told_from_final_ones() {
+        for e in [
+            FetchError::Timeout,
+            FetchError::Transport("connection reset".into()),
+            FetchError::RobotsUnreachable,
+            FetchError::Status(429),
+            FetchError::Status(500),
+            FetchError::Status(503),
+            FetchError::Status(408),
+        ] {
+            assert!(may_pass(&e), "{e:?}");
+        }
+        for e in [
+            FetchError::Status(404),
+            FetchError::Status(410),
+            FetchError::Status(403),
+            FetchError::Status(301),
+            FetchError::Disallowed,
+            FetchError::TooLarge(10),
+            FetchError::Refused("private address".into()),
+        ] {
+            assert!(!may_pass(&e), "{e:?}");
+        }
+    }
+
+    #[test]
+    fn the_wait_grows_fourfold_to_six_hours_and_retry_after_wins() {
+        let first = Duration::from_secs(120);
+        let waits: Vec<u64> = (1..=6)
+            .map(|n| retry_delay(first, n, None).as_secs())
+            .collect();
+        assert_eq!(waits, [120, 480, 1920, 7680, 21600, 21600]);
+        assert_eq!(
+            retry_delay(first, 1, Some(Duration::from_secs(900))).as_secs(),
+            900
+        );
+        assert_eq!(
+            retry_delay(first, 3, Some(Duration::from_secs(60))).as_secs(),
+            1920
+        );
+        // No overflow however many attempts.
+        assert_eq!(retry_delay(first, 40, None), MAX_RETRY_DELAY);
+    }
+
+    #[test]
+    fn only_a_throttling_answer_pauses_the_host() {
+        let first = Duration::from_secs(120);
+        let fail = |error, retry_after| PageFailure { error, retry_after };
+        let after = Some(Duration::from_secs(30));
+        assert_eq!(
+            host_pause(&fail(FetchError::Status(429), None), first),
+            Some(first)
+        );
+        assert_eq!(
+            host_pause(&fail(FetchError::Status(429), after), first),
+            after
+        );
+        assert_eq!(
+            host_pause(&fail(FetchError::Status(503), after), first),
+            after
+        );
+        assert_eq!(
+            host_pause(&fail(FetchError::Status(503), None), first),
+            None
+        );
+        assert_eq!(host_pause(&fail(FetchError::Timeout, after), first), None);
+    }
+
+    #[test]
+    fn the_retry_lists_are_bounded_per_feed_and_in_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = news_core::Config::default();
+        config.bus.data_dir = dir.path().to_path_buf();
+        let bus = news_core::bus::Bus::from_config(&config).unwrap();
+        let fetcher = Fetcher::new(config, bus.producer().unwrap()).unwrap();
+        let mut st = FeedState::default();
+        fetcher
+            .waiting_pages
+            .store(MAX_WAITING_PAGES - 2, Ordering::Relaxed);
+        assert!(fetcher.claim_waiting_slot(&st));
+        assert!(fetcher.claim_waiting_slot(&st));
+        assert!(!fetcher.claim_waiting_slot(&st), "the fetcher's bound");
+        fetcher.release_waiting_slots(1);
+        assert!(fetcher.claim_waiting_slot(&st));
+        fetcher.release_waiting_slots(usize::MAX);
+        assert_eq!(fetcher.waiting_pages.load(Ordering::Relaxed), 0);
+        st.retries = vec![waiting(0); MAX_RETRIES_PER_FEED];
+        assert!(!fetcher.claim_waiting_slot(&st), "the feed's bound");
+    }
+
+    #[test]
+    fn a_waiting_pages_summary_is_cut_at_a_character_boundary() {
+        let mut item = FeedItemMeta {
+            summary: Some("€".repeat(2000)),
+            ..FeedItemMeta::default()
+        };
+        let page = |item: FeedItemMeta| PageRetry { item, ..waiting(0) };
+        let cut = page(item.clone()).bounded().item.summary.unwrap();
+        // Three-byte characters: 4096 falls inside one.
+        assert_eq!(cut.len(), MAX_WAITING_SUMMARY_BYTES - 1);
+        assert!(cut.chars().all(|c| c == '€'));
+        item.summary = Some("short".into());
+        assert_eq!(page(item.clone()).bounded().item, item);
+    }
+
+    #[test]
+    fn a_feed_with_pages_waiting_is_polled_when_the_first_is_due() {
+        let now = Utc::now().timestamp();
+        let mut st = FeedState::default();
+        st.next_poll = now + 6 * 3600;
+        poll_again_for_retries(&mut st, Duration::from_secs(300));
+        assert_eq!(st.next_poll, now + 6 * 3600, "nothing waiting");
+        st.retries = vec![waiting(now + 3600), waiting(now + 1800)];
+        poll_again_for_retries(&mut st, Duration::from_secs(300));
+        assert_eq!(st.next_poll, now + 1800);
+        st.retries = vec![waiting(now + 10)];
+        poll_again_for_retries(&mut st, Duration::from_secs(300));
+        assert!(
+            (now + 300..=now + 301).contains(&st.next_poll),
+            "not before poll_min"
+        );
+    }
+}

@@ -1,0 +1,190 @@
+//! Article pages that fail in a way that may pass are tried again on the
+//! feed's later polls, after a fetcher restart and while the feed answers
+//! `304`; pages that will not come are dead-lettered once. A real loopback
+//! server and the embedded log; each round is a new `Fetcher`, as after a
+//! restart.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use news_core::Config;
+use news_core::bus::Bus;
+use news_core::messages::RawItem;
+
+mod common;
+use common::{Seen, article, config, read_all, reply, rss, run_once, serve};
+
+/// Rounds, each a new fetcher, until `done` holds or 20 s pass.
+async fn rounds_until(cfg: &Config, bus: &Bus, seen: &Seen, done: impl Fn(&Seen) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !done(seen) {
+        assert!(
+            Instant::now() < deadline,
+            "not done after 20 s: {:?}",
+            seen.requests.lock().unwrap()
+        );
+        run_once(cfg, bus).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// A feed (ETag, then `304`) of six pages: one fine, one gone (404), one
+/// that answers 503 twice before it comes, one that always answers 503,
+/// one that answers 429 with `Retry-After: 3` once, and one listed after it.
+fn flaky_site() -> common::Route {
+    let calls: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
+    Arc::new(move |path: &str, head: &str| {
+        let n = {
+            let mut calls = calls.lock().unwrap();
+            let n = calls.entry(path.to_string()).or_default();
+            *n += 1;
+            *n
+        };
+        let conditional = head.to_ascii_lowercase().contains("if-none-match");
+        let unavailable = reply("503 Service Unavailable", &[], b"down");
+        let bytes = match path {
+            "/robots.txt" => reply("404 Not Found", &[], b""),
+            "/feed.xml" if conditional => reply("304 Not Modified", &[("ETag", "\"v1\"")], b""),
+            "/feed.xml" => {
+                let pages = ["ok", "gone", "flaky", "down", "slow", "after"];
+                let links: Vec<String> = pages.iter().map(|p| format!("/a/{p}")).collect();
+                reply("200 OK", &[("ETag", "\"v1\"")], &rss("", &links))
+            }
+            "/a/gone" => reply("404 Not Found", &[], b""),
+            "/a/flaky" if n <= 2 => unavailable,
+            "/a/down" => unavailable,
+            "/a/slow" if n == 1 => reply("429 Too Many Requests", &[("Retry-After", "3")], b""),
+            p => reply("200 OK", &[], &article(p)),
+        };
+        (bytes, Duration::ZERO)
+    })
+}
+
+fn gap(times: &[Instant], from: usize, to: usize) -> Duration {
+    times[to].duration_since(times[from])
+}
+
+#[tokio::test]
+async fn pages_that_fail_for_a_while_come_later_and_those_that_will_not_are_dead_lettered_once() {
+    let (addr, seen) = serve(flaky_site()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(dir.path(), vec![format!("http://{addr}/feed.xml")]);
+    cfg.fetcher.page_retry_delay = Duration::from_secs(1);
+    cfg.fetcher.page_retries = 2;
+    let bus = Bus::from_config(&cfg).unwrap();
+
+    let first = run_once(&cfg, &bus).await;
+    assert_eq!(
+        (first.pages_fetched, first.failures, first.pages_waiting),
+        (1, 1, 4),
+        "ok fetched, gone failed, flaky, down and slow failed for now, after held back: {first:?}"
+    );
+    assert_eq!(
+        seen.count("/a/after"),
+        0,
+        "a 429 holds the host's next page back"
+    );
+
+    rounds_until(&cfg, &bus, &seen, |s| {
+        s.count("/a/down") == 3 && s.count("/a/flaky") == 3 && s.count("/a/after") == 1
+    })
+    .await;
+    // One more round: nothing is asked for again.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    run_once(&cfg, &bus).await;
+
+    let count = |p: &str| seen.count(&format!("/a/{p}"));
+    assert_eq!(
+        ["ok", "gone", "flaky", "down", "slow", "after"].map(count),
+        [1, 1, 3, 3, 2, 1],
+        "requests per page"
+    );
+    assert!(
+        seen.count("/feed.xml") >= 3,
+        "the feed was polled again and answered 304"
+    );
+
+    let mut fetched: Vec<String> = read_all(&bus, &cfg.topics.raw)
+        .await
+        .into_iter()
+        .map(|v| serde_json::from_value::<RawItem>(v).unwrap().fetched_url)
+        .map(|u| u.rsplit('/').next().unwrap().to_string())
+        .collect();
+    fetched.sort();
+    assert_eq!(fetched, ["after", "flaky", "ok", "slow"], "each page once");
+
+    let dlq = read_all(&bus, &cfg.topics.dlq).await;
+    let letters: Vec<(String, String)> = dlq
+        .iter()
+        .map(|d| {
+            let source = d["source"].as_str().unwrap();
+            let page = source.rsplit('/').next().unwrap().to_string();
+            (page, d["reason"].as_str().unwrap().to_string())
+        })
+        .collect();
+    assert_eq!(
+        letters,
+        [
+            ("gone".to_string(), "http 404".to_string()),
+            (
+                "down".to_string(),
+                "http 503 (after 3 attempts)".to_string()
+            )
+        ],
+        "{dlq:?}"
+    );
+
+    // The waits: 1 s after the first failure, 4 s after the second, and
+    // the 429's Retry-After for that page and the host's next one.
+    let flaky = seen.times("/a/flaky");
+    assert!(gap(&flaky, 0, 1) >= Duration::from_secs(1), "{flaky:?}");
+    assert!(gap(&flaky, 1, 2) >= Duration::from_secs(4), "{flaky:?}");
+    let (slow, after) = (seen.times("/a/slow"), seen.times("/a/after"));
+    assert!(gap(&slow, 0, 1) >= Duration::from_secs(3));
+    assert!(after[0].duration_since(slow[0]) >= Duration::from_secs(3));
+}
+
+#[tokio::test]
+async fn pages_held_back_by_an_unreachable_robots_txt_come_once_it_answers() {
+    let robots_calls = Arc::new(Mutex::new(0usize));
+    let calls = robots_calls.clone();
+    let (addr, seen) = serve(Arc::new(move |path: &str, _: &str| {
+        let bytes = match path {
+            "/robots.txt" => {
+                let mut n = calls.lock().unwrap();
+                *n += 1;
+                if *n == 1 {
+                    reply("500 Internal Server Error", &[], b"")
+                } else {
+                    reply("200 OK", &[], b"User-agent: *\nDisallow: /private/\n")
+                }
+            }
+            "/feed.xml" => reply("200 OK", &[], &rss("", &["/a/1".into(), "/a/2".into()])),
+            p => reply("200 OK", &[], &article(p)),
+        };
+        (bytes, Duration::ZERO)
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(dir.path(), vec![format!("http://{addr}/feed.xml")]);
+    cfg.fetcher.page_retry_delay = Duration::from_secs(1);
+    let bus = Bus::from_config(&cfg).unwrap();
+
+    let first = run_once(&cfg, &bus).await;
+    assert_eq!(
+        (first.pages_fetched, first.pages_waiting),
+        (0, 2),
+        "{first:?}"
+    );
+    assert_eq!(seen.count("/a/1") + seen.count("/a/2"), 0);
+    rounds_until(&cfg, &bus, &seen, |s| {
+        s.count("/a/1") == 1 && s.count("/a/2") == 1
+    })
+    .await;
+    assert_eq!(read_all(&bus, &cfg.topics.raw).await.len(), 2);
+    assert!(
+        read_all(&bus, &cfg.topics.dlq).await.is_empty(),
+        "no dead letter for a refusal that passed"
+    );
+}
