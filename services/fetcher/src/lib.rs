@@ -22,7 +22,7 @@ use futures::StreamExt;
 use news_core::bus::{OutRecord, Producer};
 use news_core::config::Config;
 use news_core::ids::{article_id, sha256_hex};
-use news_core::messages::{DLQ_PAYLOAD_LIMIT, DeadLetter, FeedCommand, SCHEMA_VERSION};
+use news_core::messages::{DeadLetter, FeedCommand, SCHEMA_VERSION, dlq_payload_limit};
 use news_core::telemetry::names;
 use pages::{FeedPoll, PageRetry};
 use robots::Robots;
@@ -493,7 +493,9 @@ impl Fetcher {
     }
 
     async fn dead_letter(&self, error_type: &str, reason: &str, source: &str, payload: &[u8]) {
-        let cut = payload.len().min(DLQ_PAYLOAD_LIMIT);
+        let cut = payload
+            .len()
+            .min(dlq_payload_limit(self.config.bus.max_message_bytes));
         let id = sha256_hex(format!("fetch:{source}:{reason}"));
         let letter = DeadLetter {
             schema_version: SCHEMA_VERSION,

@@ -222,7 +222,8 @@ pub struct DeadLetter {
     /// Source URL when known (feed or article).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// The original payload as UTF-8 (lossy), cut to `DLQ_PAYLOAD_LIMIT` bytes.
+    /// The original payload as UTF-8 (lossy), cut to `DLQ_PAYLOAD_LIMIT`
+    /// bytes (less under a small `bus.max_message_bytes`).
     pub payload: String,
     /// Size of the original payload in bytes.
     pub payload_bytes: u64,
@@ -234,6 +235,15 @@ pub struct DeadLetter {
 
 /// Payload bytes kept in a dead letter; the hash and size describe the rest.
 pub const DLQ_PAYLOAD_LIMIT: usize = 256 * 1024;
+
+/// Payload bytes a dead letter keeps under a bus limit of
+/// `max_message_bytes`: `DLQ_PAYLOAD_LIMIT`, or an eighth of the limit when
+/// that is less, so that the letter fits even when JSON escapes every byte
+/// (six bytes each) and the reason and source take the rest. A letter that
+/// did not fit could not be sent, and the stage stopped on it.
+pub fn dlq_payload_limit(max_message_bytes: usize) -> usize {
+    DLQ_PAYLOAD_LIMIT.min(max_message_bytes / 8)
+}
 
 /// What an operator asks of a feed on `news.feeds.v1`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -353,6 +363,13 @@ pub fn decode<T: serde::de::DeserializeOwned>(payload: &[u8]) -> Result<T, Decod
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_dead_letter_keeps_an_eighth_of_a_small_bus_limit() {
+        assert_eq!(dlq_payload_limit(8 * 1024 * 1024), DLQ_PAYLOAD_LIMIT);
+        assert_eq!(dlq_payload_limit(1024 * 1024), 128 * 1024);
+        assert_eq!(dlq_payload_limit(100_000), 12_500);
+    }
 
     #[test]
     fn decode_names_the_failure() {

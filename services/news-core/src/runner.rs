@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 use crate::bus::{Ack, Bus, BusError, InRecord, OutRecord, Position, Producer};
 use crate::config::Config;
 use crate::ids::sha256_hex;
-use crate::messages::{DLQ_PAYLOAD_LIMIT, DeadLetter, Origin, SCHEMA_VERSION, decode};
+use crate::messages::{DeadLetter, Origin, SCHEMA_VERSION, decode, dlq_payload_limit};
 use crate::telemetry::{Health, names};
 
 /// In drain mode, how long an input must stay empty before the stage stops.
@@ -119,9 +119,10 @@ pub struct RunContext {
     pub upstream_done: Option<watch::Receiver<bool>>,
 }
 
-/// Build a dead letter for `record`.
+/// Build a dead letter for `record`, for a bus whose limit is
+/// `max_message_bytes`.
 pub fn dead_letter(
-    dlq_topic: &str,
+    (dlq_topic, max_message_bytes): (&str, usize),
     stage: &str,
     error_type: &str,
     reason: &str,
@@ -129,7 +130,7 @@ pub fn dead_letter(
     source: Option<String>,
 ) -> OutRecord {
     let payload = &record.payload;
-    let cut = payload.len().min(DLQ_PAYLOAD_LIMIT);
+    let cut = payload.len().min(dlq_payload_limit(max_message_bytes));
     let id = sha256_hex(format!(
         "{}/{}/{}",
         record.topic, record.partition, record.offset
@@ -194,6 +195,7 @@ struct Sender {
     producer: Producer,
     counters: Arc<StageCounters>,
     dlq_topic: String,
+    max_message_bytes: usize,
     stage: &'static str,
 }
 
@@ -217,7 +219,7 @@ impl Sender {
                 tracing::warn!(stage = self.stage, %reason, offset = origin.offset, "dead-lettering oversized output");
                 count_dead_letter(self.stage, "oversized", &self.counters);
                 let letter = dead_letter(
-                    &self.dlq_topic,
+                    (&self.dlq_topic, self.max_message_bytes),
                     self.stage,
                     "oversized",
                     &reason,
@@ -253,6 +255,7 @@ pub async fn run_stage<S: Stage>(mut stage: S, ctx: RunContext) -> Result<(), Bu
         producer: producer.clone(),
         counters: ctx.counters.clone(),
         dlq_topic: ctx.config.topics.dlq.clone(),
+        max_message_bytes: ctx.config.bus.max_message_bytes,
         stage: stage_name,
     };
     // Outputs that follow facts wait for the previous such input's outputs
@@ -445,7 +448,10 @@ async fn process_one<S: Stage>(
     record: &InRecord,
     ctx: &RunContext,
 ) -> Result<Vec<OutRecord>, BusError> {
-    let dlq = &ctx.config.topics.dlq;
+    let dlq = (
+        ctx.config.topics.dlq.as_str(),
+        ctx.config.bus.max_message_bytes,
+    );
     let input: S::In = match decode(&record.payload) {
         Ok(v) => v,
         Err(e) => {

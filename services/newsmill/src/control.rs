@@ -29,6 +29,7 @@ pub fn spawn_reader(
 ) -> Result<mpsc::Receiver<Control>> {
     let topic = config.topics.feeds.clone();
     let dlq = config.topics.dlq.clone();
+    let max_message_bytes = config.bus.max_message_bytes;
     // A group of its own per process: nothing is committed, and no other
     // reader's position moves.
     let group = format!(
@@ -88,7 +89,7 @@ pub fn spawn_reader(
                     Err(e) => {
                         tracing::warn!(error = %e, offset = record.offset, "bad feed command sent to the dead-letter topic");
                         let letter = dead_letter(
-                            &dlq,
+                            (&dlq, max_message_bytes),
                             "fetch",
                             e.error_type(),
                             &e.to_string(),

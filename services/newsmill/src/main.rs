@@ -5,6 +5,7 @@ mod batch;
 mod control;
 mod memory;
 mod pipeline;
+mod redrive;
 
 use std::path::PathBuf;
 
@@ -61,6 +62,23 @@ enum Command {
     },
     /// Summarise the topics of the embedded log, or of Kafka.
     Stats,
+    /// Send dead letters' messages back to the topic they came from, once
+    /// what failed them is fixed. Prints a JSON line per letter selected.
+    Redrive {
+        /// Only letters from this stage (clean, dedup, fetch); repeatable.
+        #[arg(long)]
+        stage: Vec<String>,
+        /// Only letters of this error type (decode, schema_version,
+        /// oversized, invalid, ...); repeatable.
+        #[arg(long = "error-type")]
+        error_type: Vec<String>,
+        /// Only letters that failed at or after this time (RFC 3339).
+        #[arg(long)]
+        since: Option<chrono::DateTime<chrono::Utc>>,
+        /// Say what would be sent; send nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Extract main text and metadata from every *.html and *.txt in a directory.
     Extract {
         #[arg(long = "in")]
@@ -184,6 +202,19 @@ fn run(cli: Cli) -> Result<()> {
                         limit,
                     } => pipeline::tail(config, &topic, follow, limit).await,
                     Command::Stats => pipeline::stats(config).await,
+                    Command::Redrive {
+                        stage,
+                        error_type,
+                        since,
+                        dry_run,
+                    } => {
+                        let selection = redrive::Selection {
+                            stages: stage,
+                            error_types: error_type,
+                            since,
+                        };
+                        redrive::redrive(config, selection, dry_run).await
+                    }
                     Command::Feeds { action } => {
                         let (action, url, title) = match action {
                             FeedsCommand::Add { url, title } => (FeedAction::Add, url, title),

@@ -233,6 +233,24 @@ impl EmbeddedBus {
         })
     }
 
+    /// The record that starts at `offset` of `topic`, if the log still
+    /// holds it (an offset a dead letter names as its origin).
+    pub fn read_at(&self, topic: &str, offset: u64) -> Result<Option<InRecord>, BusError> {
+        let mut reader = TopicReader {
+            topic: topic.to_string(),
+            dir: self.topic_dir(topic)?,
+            pos_file: PathBuf::new(),
+            next: offset,
+            stored: offset,
+            committed: offset,
+            file: None,
+        };
+        // Retention may have moved the reader past `offset`: then it is gone.
+        Ok(reader
+            .try_read()?
+            .filter(|r| u64::try_from(r.offset) == Ok(offset)))
+    }
+
     /// End offsets (next offset to be written) per topic, for `stats` and lag.
     pub fn end_offset(&self, topic: &str) -> Result<u64, BusError> {
         let dir = self.topic_dir(topic)?;

@@ -428,6 +428,62 @@ impl KafkaBus {
     }
 }
 
+/// Reads single records by position (the origins dead letters name), with
+/// one consumer that joins no group. Blocking.
+pub struct RecordReader {
+    consumer: BaseConsumer,
+}
+
+impl KafkaBus {
+    pub fn record_reader(&self) -> Result<RecordReader, BusError> {
+        let mut cc = self.client_config();
+        // Required by librdkafka, but nothing joins or commits: `assign` only.
+        cc.set("group.id", "newsmill-record-reader")
+            .set("enable.auto.commit", "false")
+            .set("enable.partition.eof", "false");
+        Ok(RecordReader {
+            consumer: cc.create()?,
+        })
+    }
+}
+
+impl RecordReader {
+    /// The record at `offset` of one partition, or `None` when the topic no
+    /// longer holds it (retention, compaction). The broker's end offset is
+    /// not trusted as a bound (tansu's leaves out the last batch), so an
+    /// offset past the end costs `RECORD_WAIT`.
+    pub fn read_at(
+        &self,
+        topic: &str,
+        partition: i32,
+        offset: i64,
+    ) -> Result<Option<InRecord>, BusError> {
+        let (low, _) = self
+            .consumer
+            .fetch_watermarks(topic, partition, METADATA_TIMEOUT)?;
+        if offset < low {
+            return Ok(None);
+        }
+        let mut tpl = TopicPartitionList::new();
+        tpl.add_partition_offset(topic, partition, Offset::Offset(offset))?;
+        self.consumer.assign(&tpl)?;
+        let deadline = std::time::Instant::now() + RECORD_WAIT;
+        while std::time::Instant::now() < deadline {
+            match self.consumer.poll(Duration::from_millis(250)) {
+                Some(Ok(msg)) if msg.offset() == offset => return Ok(Some(in_record(&msg))),
+                // Compacted away: the partition goes on after it.
+                Some(Ok(msg)) if msg.offset() > offset => return Ok(None),
+                Some(Ok(_)) | None => {}
+                Some(Err(e)) => return Err(e.into()),
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// How long a read of one record waits for it.
+const RECORD_WAIT: Duration = Duration::from_secs(5);
+
 /// Where [`KafkaBus::read_to_end`] stops.
 #[derive(Clone, Copy, Debug)]
 pub enum ReadEnd {

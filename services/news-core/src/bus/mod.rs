@@ -82,6 +82,31 @@ impl OutRecord {
     }
 }
 
+/// See [`Bus::record_reader`].
+pub enum RecordReader {
+    Kafka(kafka::RecordReader),
+    Embedded(embedded::EmbeddedBus),
+}
+
+impl RecordReader {
+    /// The record at `offset` of `topic` (and `partition` on Kafka), or
+    /// `None` when the topic no longer holds it. Blocking.
+    pub fn read_at(
+        &self,
+        topic: &str,
+        partition: i32,
+        offset: i64,
+    ) -> Result<Option<InRecord>, BusError> {
+        match self {
+            RecordReader::Kafka(k) => k.read_at(topic, partition, offset),
+            RecordReader::Embedded(e) => match u64::try_from(offset) {
+                Ok(offset) if partition == 0 => e.read_at(topic, offset),
+                _ => Ok(None),
+            },
+        }
+    }
+}
+
 /// A delivery acknowledgement that may still be pending.
 pub type Ack = Pin<Box<dyn Future<Output = Result<(), BusError>> + Send>>;
 
@@ -114,6 +139,15 @@ impl Bus {
             Ok(Bus::Embedded(embedded::EmbeddedBus::open_reader(
                 &config.bus.data_dir,
             )?))
+        }
+    }
+
+    /// A reader of single records by position, for the origins that dead
+    /// letters name. Its reads block on Kafka.
+    pub fn record_reader(&self) -> Result<RecordReader, BusError> {
+        match self {
+            Bus::Kafka(k) => Ok(RecordReader::Kafka(k.record_reader()?)),
+            Bus::Embedded(e) => Ok(RecordReader::Embedded(e.clone())),
         }
     }
 

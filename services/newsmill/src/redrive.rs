@@ -1,0 +1,450 @@
+//! `newsmill redrive`: send the messages behind dead letters back to the
+//! topic they came from, once what failed them is fixed (a size limit
+//! raised, a consumer upgraded to a producer's schema version, a bug
+//! fixed). Every stage is idempotent (an article decided twice is a
+//! replay), so a message sent again twice does no harm.
+//!
+//! A dead letter keeps at most 256 KiB of its payload, with the whole
+//! payload's size and SHA-256. The message sent again is the origin record
+//! itself while the topic still holds it (key and headers included), else
+//! the letter's payload when it is whole; either must match the hash.
+
+use std::collections::{BTreeMap, HashSet};
+
+use anyhow::{Context, Result, anyhow};
+use chrono::{DateTime, Utc};
+use news_core::Config;
+use news_core::bus::kafka::ReadEnd;
+use news_core::bus::{Ack, Bus, InRecord, OutRecord};
+use news_core::ids::sha256_hex;
+use news_core::messages::{DeadLetter, Origin};
+use tokio::sync::mpsc;
+
+/// Sends awaited together, so that a large dead-letter topic holds a
+/// bounded number of acknowledgements in memory.
+const ACK_BATCH: usize = 1000;
+
+/// Which dead letters to send again; empty lists take every value.
+pub struct Selection {
+    pub stages: Vec<String>,
+    pub error_types: Vec<String>,
+    pub since: Option<DateTime<Utc>>,
+}
+
+impl Selection {
+    fn takes(&self, letter: &DeadLetter) -> bool {
+        (self.stages.is_empty() || self.stages.contains(&letter.stage))
+            && (self.error_types.is_empty() || self.error_types.contains(&letter.error_type))
+            && self.since.is_none_or(|t| letter.failed_at >= t)
+    }
+}
+
+/// What became of one dead letter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Outcome {
+    /// Sent again from the origin record.
+    FromOrigin,
+    /// Sent again from the letter's payload (the origin is gone).
+    FromPayload,
+    NotSelected,
+    /// The dead-letter message itself does not decode.
+    Unreadable,
+    /// A fetch failure: there is no message, only the URL in `source`.
+    NoMessage,
+    /// The origin is not a topic a stage reads.
+    NotAnInput,
+    /// A letter for the same payload was sent again in this run.
+    SamePayload,
+    /// The payload was cut and the origin topic no longer holds it.
+    Lost,
+}
+
+impl Outcome {
+    fn label(self) -> &'static str {
+        match self {
+            Outcome::FromOrigin => "sent from the origin record",
+            Outcome::FromPayload => "sent from the letter's payload",
+            Outcome::NotSelected => "not selected",
+            Outcome::Unreadable => "unreadable letter",
+            Outcome::NoMessage => "no message (fetch failure; see source)",
+            Outcome::NotAnInput => "origin is not a stage input",
+            Outcome::SamePayload => "same payload as a letter sent in this run",
+            Outcome::Lost => "lost (payload cut, origin gone)",
+        }
+    }
+
+    fn sent(self) -> bool {
+        matches!(self, Outcome::FromOrigin | Outcome::FromPayload)
+    }
+}
+
+/// The first look at a letter: skipped, or its origin to be read.
+fn plan<'a>(
+    letter: &'a DeadLetter,
+    selection: &Selection,
+    inputs: &[&str],
+    sent: &HashSet<String>,
+) -> Result<&'a Origin, Outcome> {
+    if !selection.takes(letter) {
+        return Err(Outcome::NotSelected);
+    }
+    let Some(origin) = &letter.origin else {
+        return Err(Outcome::NoMessage);
+    };
+    if !inputs.contains(&origin.topic.as_str()) {
+        return Err(Outcome::NotAnInput);
+    }
+    if sent.contains(&letter.payload_sha256) {
+        return Err(Outcome::SamePayload);
+    }
+    Ok(origin)
+}
+
+/// The message to send again: the origin record if it is the one the
+/// letter describes, else the letter's payload if it is whole.
+fn resend(
+    letter: &DeadLetter,
+    origin: &Origin,
+    found: Option<InRecord>,
+    letter_key: Option<String>,
+    marker: &str,
+) -> Result<(OutRecord, Outcome), Outcome> {
+    if let Some(record) = found.filter(|r| sha256_hex(&r.payload) == letter.payload_sha256) {
+        let out = OutRecord {
+            topic: origin.topic.clone(),
+            key: record.key_str().unwrap_or_default(),
+            headers: record.headers,
+            payload: record.payload,
+        };
+        return Ok((
+            out.with_header("redriven-from", marker),
+            Outcome::FromOrigin,
+        ));
+    }
+    if letter.payload_truncated || sha256_hex(letter.payload.as_bytes()) != letter.payload_sha256 {
+        // Cut, or not UTF-8 (the letter holds it lossily): not the message.
+        return Err(Outcome::Lost);
+    }
+    let out = OutRecord {
+        topic: origin.topic.clone(),
+        key: letter_key.unwrap_or_default(),
+        headers: vec![("content-type".into(), b"application/json".to_vec())],
+        payload: letter.payload.clone().into_bytes(),
+    };
+    Ok((
+        out.with_header("redriven-from", marker),
+        Outcome::FromPayload,
+    ))
+}
+
+/// `newsmill redrive`: read the dead-letter topic to its current end and
+/// send again the messages of the letters selected. With `dry_run`, only
+/// say what would be sent.
+pub async fn redrive(config: Config, selection: Selection, dry_run: bool) -> Result<()> {
+    let bus = if dry_run {
+        Bus::reader_from_config(&config)
+    } else {
+        Bus::from_config(&config)
+    }
+    .context("opening the bus")?;
+    let producer = if dry_run { None } else { Some(bus.producer()?) };
+    let reader = bus.record_reader()?;
+    let topics = &config.topics;
+    let inputs = [
+        topics.raw.as_str(),
+        topics.clean.as_str(),
+        topics.feeds.as_str(),
+    ];
+    let (mut letters, reading) = read_dead_letters(&bus, &config)?;
+    let mut sent = HashSet::new();
+    let mut counts: BTreeMap<Outcome, u64> = BTreeMap::new();
+    let mut acks: Vec<Ack> = Vec::new();
+    while let Some(record) = letters.recv().await {
+        let letter = serde_json::from_slice::<DeadLetter>(&record.payload);
+        let outcome = match &letter {
+            Err(_) => Outcome::Unreadable,
+            Ok(letter) => match plan(letter, &selection, &inputs, &sent) {
+                Err(skip) => skip,
+                Ok(origin) => {
+                    let found = tokio::task::block_in_place(|| {
+                        reader.read_at(&origin.topic, origin.partition, origin.offset)
+                    })
+                    .unwrap_or_else(|e| {
+                        tracing::warn!(error = %e, topic = %origin.topic, offset = origin.offset, "reading a dead letter's origin failed");
+                        None
+                    });
+                    let marker = format!("{}/{}/{}", record.topic, record.partition, record.offset);
+                    match resend(letter, origin, found, record.key_str(), &marker) {
+                        Err(skip) => skip,
+                        Ok((out, outcome)) => {
+                            sent.insert(letter.payload_sha256.clone());
+                            if let Some(p) = &producer {
+                                acks.push(p.send(out).map_err(|e| anyhow!("sending again: {e}"))?);
+                            }
+                            outcome
+                        }
+                    }
+                }
+            },
+        };
+        *counts.entry(outcome).or_default() += 1;
+        if let (Ok(letter), false) = (&letter, outcome == Outcome::NotSelected) {
+            let line = serde_json::json!({
+                "id": letter.id,
+                "stage": letter.stage,
+                "error_type": letter.error_type,
+                "origin": letter.origin,
+                "source": letter.source,
+                "outcome": outcome.label(),
+            });
+            println!("{line}");
+        }
+        if acks.len() >= ACK_BATCH {
+            await_all(std::mem::take(&mut acks)).await?;
+        }
+    }
+    reading.await.context("dead-letter reader")??;
+    await_all(acks).await?;
+    if let Some(p) = &producer {
+        p.flush(std::time::Duration::from_secs(30))?;
+    }
+    eprintln!("{}", summary(&counts, dry_run));
+    Ok(())
+}
+
+/// One line: how many letters were read, sent again (and how), skipped
+/// (and why).
+fn summary(counts: &BTreeMap<Outcome, u64>, dry_run: bool) -> String {
+    let count = |o: Outcome| counts.get(&o).copied().unwrap_or(0);
+    let read: u64 = counts.values().sum();
+    let sent = count(Outcome::FromOrigin) + count(Outcome::FromPayload);
+    let skipped: Vec<String> = counts
+        .iter()
+        .filter(|(o, _)| !o.sent())
+        .map(|(o, n)| format!("{n} {}", o.label()))
+        .collect();
+    format!(
+        "redrive: {read} dead letters read; {sent} {} again ({} from the origin record, {} from the letter's payload); skipped: {}",
+        if dry_run { "would be sent" } else { "sent" },
+        count(Outcome::FromOrigin),
+        count(Outcome::FromPayload),
+        if skipped.is_empty() {
+            "none".to_string()
+        } else {
+            skipped.join(", ")
+        }
+    )
+}
+
+async fn await_all(acks: Vec<Ack>) -> Result<()> {
+    for ack in acks {
+        ack.await.map_err(|e| anyhow!("sending again: {e}"))?;
+    }
+    Ok(())
+}
+
+/// Every record of the dead-letter topic written before now, in a channel,
+/// read by a task whose handle comes with it.
+fn read_dead_letters(
+    bus: &Bus,
+    config: &Config,
+) -> Result<(
+    mpsc::Receiver<InRecord>,
+    tokio::task::JoinHandle<Result<()>>,
+)> {
+    let (tx, rx) = mpsc::channel(256);
+    let topic = config.topics.dlq.clone();
+    let task = match bus {
+        Bus::Kafka(kafka) => {
+            let kafka = kafka.clone();
+            tokio::task::spawn_blocking(move || {
+                let end = ReadEnd::WrittenBefore(std::time::SystemTime::now());
+                kafka
+                    .read_to_end(&topic, 0, end, tx)
+                    .map(|_| ())
+                    .map_err(|e| anyhow!("reading {topic}: {e}"))
+            })
+        }
+        Bus::Embedded(embedded) => {
+            // A throwaway group: no one's position moves.
+            let group = format!("{}-redrive-{}", config.bus.group_prefix, std::process::id());
+            let mut consumer = embedded.consumer(&group, std::slice::from_ref(&topic))?;
+            let group_dir = config.bus.data_dir.join("log").join("groups").join(group);
+            tokio::spawn(async move {
+                let read = async {
+                    while let Some(record) = consumer.try_recv()? {
+                        if tx.send(record).await.is_err() {
+                            break;
+                        }
+                    }
+                    Ok::<_, anyhow::Error>(())
+                }
+                .await;
+                let _ = std::fs::remove_dir_all(group_dir);
+                read
+            })
+        }
+    };
+    Ok((rx, task))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn letter(payload: &[u8], cut: usize) -> DeadLetter {
+        DeadLetter {
+            schema_version: 1,
+            id: "l1".into(),
+            stage: "clean".into(),
+            error_type: "oversized".into(),
+            reason: "too big".into(),
+            origin: Some(Origin {
+                topic: "news.raw.v1".into(),
+                partition: 0,
+                offset: 42,
+            }),
+            source: None,
+            payload: String::from_utf8_lossy(&payload[..cut]).into_owned(),
+            payload_bytes: payload.len() as u64,
+            payload_sha256: sha256_hex(payload),
+            payload_truncated: cut < payload.len(),
+            failed_at: "2026-12-01T10:00:00Z".parse().unwrap(),
+        }
+    }
+
+    fn record(payload: &[u8]) -> InRecord {
+        InRecord {
+            topic: "news.raw.v1".into(),
+            partition: 0,
+            offset: 42,
+            next_offset: 43,
+            key: Some(b"article-key".to_vec()),
+            headers: vec![("schema-version".into(), b"1".to_vec())],
+            payload: payload.to_vec(),
+            timestamp_ms: None,
+        }
+    }
+
+    const INPUTS: [&str; 2] = ["news.raw.v1", "news.clean.v1"];
+
+    #[test]
+    fn the_selection_and_the_origin_decide_what_is_looked_at() {
+        let every = Selection {
+            stages: vec![],
+            error_types: vec![],
+            since: None,
+        };
+        let l = letter(b"{\"a\":1}", 7);
+        assert!(plan(&l, &every, &INPUTS, &HashSet::new()).is_ok());
+        let only = |stages: &[&str], types: &[&str], since: Option<&str>| Selection {
+            stages: stages.iter().map(|s| s.to_string()).collect(),
+            error_types: types.iter().map(|s| s.to_string()).collect(),
+            since: since.map(|s| s.parse().unwrap()),
+        };
+        let skipped = |sel: &Selection| plan(&l, sel, &INPUTS, &HashSet::new()).err();
+        assert_eq!(
+            skipped(&only(&["dedup"], &[], None)),
+            Some(Outcome::NotSelected)
+        );
+        assert_eq!(
+            skipped(&only(&[], &["decode"], None)),
+            Some(Outcome::NotSelected)
+        );
+        assert_eq!(
+            skipped(&only(&[], &[], Some("2026-12-02T00:00:00Z"))),
+            Some(Outcome::NotSelected)
+        );
+        assert_eq!(
+            skipped(&only(
+                &["clean"],
+                &["oversized"],
+                Some("2026-12-01T10:00:00Z")
+            )),
+            None
+        );
+        let mut fetch = l.clone();
+        fetch.origin = None;
+        assert_eq!(
+            plan(&fetch, &every, &INPUTS, &HashSet::new()).err(),
+            Some(Outcome::NoMessage)
+        );
+        let mut elsewhere = l.clone();
+        elsewhere.origin.as_mut().unwrap().topic = "news.dedup.v1".into();
+        assert_eq!(
+            plan(&elsewhere, &every, &INPUTS, &HashSet::new()).err(),
+            Some(Outcome::NotAnInput)
+        );
+        let sent = HashSet::from([l.payload_sha256.clone()]);
+        assert_eq!(
+            plan(&l, &every, &INPUTS, &sent).err(),
+            Some(Outcome::SamePayload)
+        );
+    }
+
+    #[test]
+    fn the_origin_record_is_sent_when_it_matches_else_a_whole_payload() {
+        let payload = b"{\"schema_version\":1,\"html\":\"long page\"}";
+        let whole = letter(payload, payload.len());
+        let origin = whole.origin.clone().unwrap();
+        let (out, how) = resend(&whole, &origin, Some(record(payload)), None, "dlq/0/7").unwrap();
+        assert_eq!(how, Outcome::FromOrigin);
+        assert_eq!(
+            (out.topic.as_str(), out.key.as_str(), out.payload.as_slice()),
+            ("news.raw.v1", "article-key", &payload[..])
+        );
+        assert!(
+            out.headers
+                .contains(&("schema-version".into(), b"1".to_vec()))
+        );
+        assert!(
+            out.headers
+                .contains(&("redriven-from".into(), b"dlq/0/7".to_vec()))
+        );
+
+        // Another record at that offset (a topic made anew): the payload.
+        let (out, how) = resend(
+            &whole,
+            &origin,
+            Some(record(b"other")),
+            Some("k".into()),
+            "dlq/0/7",
+        )
+        .unwrap();
+        assert_eq!(how, Outcome::FromPayload);
+        assert_eq!(
+            (out.key.as_str(), out.payload.as_slice()),
+            ("k", &payload[..])
+        );
+
+        // A cut payload needs its origin.
+        let cut = letter(payload, 10);
+        assert_eq!(
+            resend(&cut, &origin, None, None, "m").err(),
+            Some(Outcome::Lost)
+        );
+        assert!(resend(&cut, &origin, Some(record(payload)), None, "m").is_ok());
+
+        // Bytes that are not UTF-8 are held lossily: not the message.
+        let binary = letter(b"\xff\xfe{}", 4);
+        assert_eq!(
+            resend(&binary, &origin, None, None, "m").err(),
+            Some(Outcome::Lost)
+        );
+    }
+
+    #[test]
+    fn the_summary_counts_each_outcome() {
+        let counts = BTreeMap::from([
+            (Outcome::FromOrigin, 2),
+            (Outcome::FromPayload, 1),
+            (Outcome::NoMessage, 3),
+            (Outcome::NotSelected, 4),
+        ]);
+        assert_eq!(
+            summary(&counts, false),
+            "redrive: 10 dead letters read; 3 sent again (2 from the origin record, 1 from the letter's payload); skipped: 4 not selected, 3 no message (fetch failure; see source)"
+        );
+        assert!(summary(&BTreeMap::new(), true).contains("0 would be sent again"));
+    }
+}

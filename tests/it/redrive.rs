@@ -1,0 +1,169 @@
+//! `newsmill redrive` as an operator uses it: pages whose cleaned output
+//! was too big for `bus.max_message_bytes` are dead-lettered; once the
+//! limit is raised, a redrive sends them back to `news.raw.v1`, and the
+//! next run cleans and decides them. Under that limit a letter keeps an
+//! eighth of it (12,500 bytes) of each page, so both come back whole from
+//! their origin records. On the embedded log and on tansu.
+
+use std::process::Command;
+
+use news_core::bus::{Bus, OutRecord};
+use newsmill_tests::{broker, child_env, newsmill_bin, repo_root, tail_json, unique};
+
+/// A raw message for a page of `paragraphs` distinct paragraphs (about
+/// 100 bytes each).
+fn raw_page(name: &str, paragraphs: usize) -> (String, Vec<u8>) {
+    let example =
+        std::fs::read_to_string(repo_root().join("schemas/examples/news.raw.v1.example.json"))
+            .unwrap();
+    let mut raw: serde_json::Value = serde_json::from_str(&example).unwrap();
+    let body: String = (0..paragraphs)
+        .map(|i| {
+            format!(
+                "<p>Paragraph {i} of the {name} report says the budget for district {i} rose by {} percent this year.</p>",
+                i % 97
+            )
+        })
+        .collect();
+    let url = format!("https://example.com/{name}");
+    let id = news_core::ids::article_id(&url);
+    raw["html"] = format!(
+        "<html><head><title>The {name} report</title></head><body><article><h1>The {name} report</h1>{body}</article></body></html>"
+    )
+    .into();
+    raw["id"] = id.clone().into();
+    raw["url"] = url.clone().into();
+    raw["fetched_url"] = url.into();
+    (id, serde_json::to_vec(&raw).unwrap())
+}
+
+fn newsmill(env: &[(String, String)], args: &[&str]) -> (String, String) {
+    let out = Command::new(newsmill_bin())
+        .args(args)
+        .envs(env.iter().cloned())
+        .output()
+        .expect("run newsmill");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    );
+    assert!(
+        out.status.success(),
+        "newsmill {args:?} failed\nstdout: {stdout}\nstderr: {stderr}"
+    );
+    (stdout, stderr)
+}
+
+async fn oversized_pages_come_back_after_the_limit_is_raised(brokers: Option<String>) {
+    let data = tempfile::tempdir().unwrap();
+    let tag = unique("redrive");
+    // No feeds: the runs only clean and decide what is on the raw topic.
+    let mut env: Vec<(String, String)> = child_env(data.path(), brokers.as_deref(), "", &tag)
+        .into_iter()
+        .filter(|(k, _)| k != "NEWSMILL__FETCHER__FEEDS")
+        .collect();
+    env.push(("NEWSMILL__FETCHER__FEEDS".into(), "[]".into()));
+    let topic = |role: &str| match &brokers {
+        Some(_) => format!("{tag}.{role}"),
+        None => format!("news.{role}.v1"),
+    };
+    let big = raw_page("big", 4000);
+    let small = raw_page("small", 1500);
+    assert!(big.1.len() > 300_000 && (120_000..250_000).contains(&small.1.len()));
+    {
+        let mut cfg = news_core::Config::default();
+        cfg.bus.data_dir = data.path().to_path_buf();
+        if let Some(b) = &brokers {
+            cfg.bus.brokers = b.clone();
+        }
+        let bus = Bus::from_config(&cfg).unwrap();
+        bus.ensure_topics(&[topic("raw").as_str()]).await.unwrap();
+        let producer = bus.producer().unwrap();
+        for (id, payload) in [&big, &small] {
+            let record = OutRecord {
+                topic: topic("raw"),
+                key: id.clone(),
+                headers: vec![],
+                payload: payload.clone(),
+            };
+            producer.send_and_wait(record).await.unwrap();
+        }
+    }
+
+    // A limit the cleaned pages exceed: both are dead-lettered.
+    let mut small_limit = env.clone();
+    small_limit.push(("NEWSMILL__BUS__MAX_MESSAGE_BYTES".into(), "100000".into()));
+    newsmill(&small_limit, &["run", "--drain"]);
+    assert!(tail_json(&env, &topic("clean")).is_empty());
+    let letters = tail_json(&env, &topic("dlq"));
+    assert_eq!(letters.len(), 2, "{letters:?}");
+    assert!(letters.iter().all(|l| l["error_type"] == "oversized"));
+    for letter in &letters {
+        assert_eq!(letter["payload_truncated"], true);
+        assert!(
+            letter["payload"].as_str().unwrap().len() <= 12_500,
+            "a letter fits the limit"
+        );
+    }
+
+    // Selections that take none send none.
+    let (_, none) = newsmill(&env, &["redrive", "--stage", "dedup"]);
+    assert!(none.contains("0 sent again"), "{none}");
+    let (_, none) = newsmill(&env, &["redrive", "--since", "2999-01-01T00:00:00Z"]);
+    assert!(none.contains("0 sent again"), "{none}");
+    let (lines, dry) = newsmill(&env, &["redrive", "--dry-run"]);
+    assert!(
+        dry.contains(
+            "2 would be sent again (2 from the origin record, 0 from the letter's payload)"
+        ),
+        "{dry}"
+    );
+    assert_eq!(lines.lines().count(), 2, "one line per letter: {lines}");
+
+    // With the default limit: sent back, then cleaned and decided.
+    let (_, sent) = newsmill(&env, &["redrive", "--error-type", "oversized"]);
+    assert!(
+        sent.contains("2 sent again (2 from the origin record, 0 from the letter's payload)"),
+        "{sent}"
+    );
+    let mut raw: Vec<String> = tail_json(&env, &topic("raw"))
+        .iter()
+        .map(|r| r.to_string())
+        .collect();
+    raw.sort_unstable();
+    assert_eq!(raw.len(), 4, "two originals, two sent again");
+    assert_eq!(
+        (&raw[0], &raw[2]),
+        (&raw[1], &raw[3]),
+        "each message twice, byte for byte"
+    );
+    newsmill(&env, &["run", "--drain"]);
+    let clean = tail_json(&env, &topic("clean"));
+    let mut ids: Vec<&str> = clean.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    ids.sort_unstable();
+    let mut expected = [big.0.as_str(), small.0.as_str()];
+    expected.sort_unstable();
+    assert_eq!(ids, expected);
+    assert!(
+        clean
+            .iter()
+            .all(|c| c["text"].as_str().unwrap().len() > 140_000),
+        "whole texts"
+    );
+    assert_eq!(tail_json(&env, &topic("dedup")).len(), 2);
+    assert_eq!(
+        tail_json(&env, &topic("dlq")).len(),
+        2,
+        "no new dead letter"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_pages_come_back_after_the_limit_is_raised_on_the_embedded_log() {
+    oversized_pages_come_back_after_the_limit_is_raised(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_pages_come_back_after_the_limit_is_raised_on_tansu() {
+    oversized_pages_come_back_after_the_limit_is_raised(Some(broker())).await;
+}
