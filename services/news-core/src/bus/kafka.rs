@@ -470,6 +470,8 @@ impl RecordReader {
         let deadline = std::time::Instant::now() + RECORD_WAIT;
         while std::time::Instant::now() < deadline {
             match self.consumer.poll(Duration::from_millis(250)) {
+                // Left over from the assignment before.
+                Some(Ok(msg)) if msg.topic() != topic || msg.partition() != partition => {}
                 Some(Ok(msg)) if msg.offset() == offset => return Ok(Some(in_record(&msg))),
                 // Compacted away: the partition goes on after it.
                 Some(Ok(msg)) if msg.offset() > offset => return Ok(None),
