@@ -79,6 +79,9 @@ pub struct Fetcher {
     global: Arc<Semaphore>,
     /// Pages on every feed's retry list (see `pages::MAX_WAITING_PAGES`).
     waiting_pages: std::sync::atomic::AtomicUsize,
+    /// Registrable domains that answered 429 (or 503 with Retry-After), with
+    /// the unix seconds until which their pages wait unasked.
+    paused_hosts: std::sync::Mutex<HashMap<String, i64>>,
     pub totals: Arc<std::sync::Mutex<RoundReport>>,
 }
 
@@ -113,6 +116,7 @@ impl Fetcher {
             host_slots: std::sync::Mutex::new(HashMap::new()),
             global,
             waiting_pages: Default::default(),
+            paused_hosts: Default::default(),
             totals: Arc::new(std::sync::Mutex::new(RoundReport::default())),
         })
     }
@@ -365,13 +369,12 @@ impl Fetcher {
             tracing::info!(feed = %feed_url, to = %new_url, "feed moved permanently; stored URL updated");
             st.moved_to = Some(new_url.to_string());
         }
-        let mut poll = FeedPoll::new(feed_url, progress);
+        let poll = FeedPoll { feed_url, progress };
         match fetched.status {
             304 => {
                 rep.not_modified += 1;
                 st.record_success(cfg, 0, fetched.max_age);
-                self.retry_due_pages(&mut poll, &mut st, &mut rep, token)
-                    .await;
+                self.retry_due_pages(&poll, &mut st, &mut rep, token).await;
                 pages::poll_again_for_retries(&mut st, cfg.poll_min);
                 return (st, rep);
             }
@@ -405,8 +408,7 @@ impl Fetcher {
         // capped poll is not answered 304 next time.
         let mut validators = Some(fetched.validators.clone());
         // Pages waiting from earlier polls go first: they are older.
-        self.retry_due_pages(&mut poll, &mut st, &mut rep, token)
-            .await;
+        self.retry_due_pages(&poll, &mut st, &mut rep, token).await;
         let mut new_items = 0;
         for item in parsed.items(fetched.final_url.as_str()) {
             if token.is_cancelled() {
@@ -438,7 +440,7 @@ impl Fetcher {
                 not_before: 0,
                 last_error: String::new(),
             };
-            self.take_page(&mut poll, &mut st, &mut rep, page).await;
+            self.take_page(&poll, &mut st, &mut rep, page).await;
         }
         st.validators = validators.unwrap_or_default();
         st.record_success(cfg, new_items, fetched.max_age);

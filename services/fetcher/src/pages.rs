@@ -17,7 +17,7 @@ use news_core::telemetry::names;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::state::{FeedState, RoundProgress};
+use crate::state::{FeedState, RoundProgress, registrable_domain};
 use crate::{FetchError, Fetcher, RoundReport, robots};
 
 /// Pages a feed keeps waiting for another attempt; beyond it a failure is
@@ -104,8 +104,8 @@ pub fn retry_delay(first: Duration, attempts: u32, retry_after: Option<Duration>
 }
 
 /// How long a failure asks us to leave the whole host alone: a 429, or a
-/// 503 that says when to come back. The feed's other pages wait that long
-/// without being asked for.
+/// 503 that says when to come back. The host's other pages, in every feed,
+/// wait that long without being asked for.
 pub fn host_pause(f: &PageFailure, first: Duration) -> Option<Duration> {
     match (&f.error, f.retry_after) {
         (FetchError::Status(429), after) => Some(after.unwrap_or(first)),
@@ -114,22 +114,22 @@ pub fn host_pause(f: &PageFailure, first: Duration) -> Option<Duration> {
     }
 }
 
+/// Domains remembered as paused; beyond it the pauses that are over go.
+const MAX_PAUSED_HOSTS: usize = 50_000;
+
 /// One poll of one feed, as its pages see it.
 pub struct FeedPoll<'a> {
     pub feed_url: &'a str,
     pub progress: &'a RoundProgress,
-    /// Unix seconds until which the feed's host asked to be left alone.
-    host_paused_until: Option<i64>,
 }
 
-impl<'a> FeedPoll<'a> {
-    pub fn new(feed_url: &'a str, progress: &'a RoundProgress) -> Self {
-        FeedPoll {
-            feed_url,
-            progress,
-            host_paused_until: None,
-        }
-    }
+/// The registrable domain a page is fetched from (subdomains share one, as
+/// they share the per-host limits).
+fn page_domain(link: &str) -> String {
+    Url::parse(link)
+        .ok()
+        .and_then(|u| u.host_str().map(registrable_domain))
+        .unwrap_or_default()
 }
 
 impl Fetcher {
@@ -195,14 +195,14 @@ impl Fetcher {
     /// the host has asked us to wait, it joins the list unasked.
     pub(crate) async fn take_page(
         &self,
-        poll: &mut FeedPoll<'_>,
+        poll: &FeedPoll<'_>,
         st: &mut FeedState,
         rep: &mut RoundReport,
         mut page: PageRetry,
     ) {
         let cfg = &self.config.fetcher;
-        let now = Utc::now().timestamp();
-        if let Some(until) = poll.host_paused_until.filter(|u| *u > now)
+        let domain = page_domain(&page.link);
+        if let Some(until) = self.host_paused_until(&domain)
             && self.claim_waiting_slot(st)
         {
             page.not_before = page.not_before.max(until);
@@ -231,7 +231,7 @@ impl Fetcher {
         page.attempts += 1;
         page.last_error = failure.error.to_string();
         if let Some(pause) = host_pause(&failure, cfg.page_retry_delay) {
-            poll.host_paused_until = Some(unix_secs_after(pause));
+            self.pause_host(domain, unix_secs_after(pause));
         }
         if may_pass(&failure.error)
             && page.attempts <= cfg.page_retries
@@ -272,7 +272,7 @@ impl Fetcher {
     /// update) is dropped.
     pub(crate) async fn retry_due_pages(
         &self,
-        poll: &mut FeedPoll<'_>,
+        poll: &FeedPoll<'_>,
         st: &mut FeedState,
         rep: &mut RoundReport,
         token: &tokio_util::sync::CancellationToken,
@@ -297,6 +297,27 @@ impl Fetcher {
             }
             self.take_page(poll, st, rep, page).await;
         }
+    }
+
+    /// Unix seconds until which `domain` asked to be left alone, if it did
+    /// and that is still ahead.
+    fn host_paused_until(&self, domain: &str) -> Option<i64> {
+        let paused = self.paused_hosts.lock().expect("paused hosts lock");
+        let until = *paused.get(domain)?;
+        (until > Utc::now().timestamp()).then_some(until)
+    }
+
+    fn pause_host(&self, domain: String, until: i64) {
+        let mut paused = self.paused_hosts.lock().expect("paused hosts lock");
+        if paused.len() >= MAX_PAUSED_HOSTS {
+            let now = Utc::now().timestamp();
+            paused.retain(|_, u| *u > now);
+            if paused.len() >= MAX_PAUSED_HOSTS {
+                paused.clear();
+            }
+        }
+        let entry = paused.entry(domain).or_default();
+        *entry = (*entry).max(until);
     }
 
     /// A place on the feed's retry list and under the fetcher's bound, if
@@ -426,13 +447,51 @@ mod tests {
         assert_eq!(host_pause(&fail(FetchError::Timeout, after), first), None);
     }
 
+    fn fetcher(dir: &std::path::Path) -> Fetcher {
+        let mut config = news_core::Config::default();
+        config.bus.data_dir = dir.to_path_buf();
+        let bus = news_core::bus::Bus::from_config(&config).unwrap();
+        Fetcher::new(config, bus.producer().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_pause_holds_its_domain_until_it_ends_and_the_map_is_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let fetcher = fetcher(dir.path());
+        let now = Utc::now().timestamp();
+        assert_eq!(page_domain("https://news.example.co.uk/a"), "example.co.uk");
+        fetcher.pause_host("example.co.uk".into(), now + 60);
+        fetcher.pause_host("example.co.uk".into(), now + 30);
+        assert_eq!(
+            fetcher.host_paused_until("example.co.uk"),
+            Some(now + 60),
+            "the longer pause holds"
+        );
+        assert_eq!(fetcher.host_paused_until("example.org"), None);
+        fetcher.pause_host("example.org".into(), now - 1);
+        assert_eq!(
+            fetcher.host_paused_until("example.org"),
+            None,
+            "a pause that is over"
+        );
+        for i in 0..MAX_PAUSED_HOSTS {
+            fetcher.pause_host(format!("old{i}.example"), now - 1);
+        }
+        fetcher.pause_host("new.example".into(), now + 60);
+        let paused = fetcher.paused_hosts.lock().unwrap();
+        // Once full, the map kept its live pauses only, then took the rest.
+        assert!(
+            paused.len() < 10,
+            "the pauses that were over went: {}",
+            paused.len()
+        );
+        assert!(paused.contains_key("example.co.uk") && paused.contains_key("new.example"));
+    }
+
     #[test]
     fn the_retry_lists_are_bounded_per_feed_and_in_all() {
         let dir = tempfile::tempdir().unwrap();
-        let mut config = news_core::Config::default();
-        config.bus.data_dir = dir.path().to_path_buf();
-        let bus = news_core::bus::Bus::from_config(&config).unwrap();
-        let fetcher = Fetcher::new(config, bus.producer().unwrap()).unwrap();
+        let fetcher = fetcher(dir.path());
         let mut st = FeedState::default();
         fetcher
             .waiting_pages

@@ -188,3 +188,64 @@ async fn pages_held_back_by_an_unreachable_robots_txt_come_once_it_answers() {
         "no dead letter for a refusal that passed"
     );
 }
+
+#[tokio::test]
+async fn a_429_holds_back_the_hosts_pages_in_every_feed() {
+    let limited = Arc::new(Mutex::new(0usize));
+    let calls = limited.clone();
+    let (addr, seen) = serve(Arc::new(move |path: &str, _: &str| match path {
+        "/robots.txt" => (reply("404 Not Found", &[], b""), Duration::ZERO),
+        "/a.xml" => (
+            reply("200 OK", &[], &rss("", &["/a/limited".into()])),
+            Duration::ZERO,
+        ),
+        // The other feed answers later, after the 429.
+        "/b.xml" => (
+            reply("200 OK", &[], &rss("", &["/b/1".into(), "/b/2".into()])),
+            Duration::from_millis(500),
+        ),
+        "/a/limited"
+            if {
+                let mut n = calls.lock().unwrap();
+                *n += 1;
+                *n == 1
+            } =>
+        {
+            (
+                reply("429 Too Many Requests", &[("Retry-After", "3")], b""),
+                Duration::ZERO,
+            )
+        }
+        p => (reply("200 OK", &[], &article(p)), Duration::ZERO),
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let feeds = vec![
+        format!("http://{addr}/a.xml"),
+        format!("http://{addr}/b.xml"),
+    ];
+    let mut cfg = config(dir.path(), feeds);
+    cfg.fetcher.page_retry_delay = Duration::from_secs(1);
+    let bus = Bus::from_config(&cfg).unwrap();
+
+    let first = run_once(&cfg, &bus).await;
+    assert_eq!(
+        (first.pages_fetched, first.pages_waiting),
+        (0, 3),
+        "{first:?}"
+    );
+    assert_eq!(seen.count("/b/1") + seen.count("/b/2"), 0);
+    rounds_until(&cfg, &bus, &seen, |s| {
+        s.count("/a/limited") == 2 && s.count("/b/1") == 1 && s.count("/b/2") == 1
+    })
+    .await;
+    let limited_at = seen.times("/a/limited")[0];
+    for page in ["/a/limited", "/b/1", "/b/2"] {
+        let last = *seen.times(page).last().unwrap();
+        assert!(
+            last.duration_since(limited_at) >= Duration::from_secs(3),
+            "{page}"
+        );
+    }
+    assert_eq!(read_all(&bus, &cfg.topics.raw).await.len(), 3);
+}
