@@ -67,6 +67,17 @@ pub struct RoundReport {
     pub failures: u64,
 }
 
+impl RoundReport {
+    fn add(&mut self, other: &RoundReport) {
+        self.feeds_polled += other.feeds_polled;
+        self.not_modified += other.not_modified;
+        self.items_new += other.items_new;
+        self.pages_fetched += other.pages_fetched;
+        self.pages_waiting += other.pages_waiting;
+        self.failures += other.failures;
+    }
+}
+
 pub struct Fetcher {
     config: Config,
     client: HttpClient,
@@ -138,15 +149,7 @@ impl Fetcher {
         self.catch_up(&token).await;
         loop {
             let report = self.round(&token).await;
-            {
-                let mut t = self.totals.lock().expect("totals lock");
-                t.feeds_polled += report.feeds_polled;
-                t.not_modified += report.not_modified;
-                t.items_new += report.items_new;
-                t.pages_fetched += report.pages_fetched;
-                t.pages_waiting += report.pages_waiting;
-                t.failures += report.failures;
-            }
+            self.totals.lock().expect("totals lock").add(&report);
             if let Err(e) = self.state.save_between_rounds() {
                 tracing::error!(error = %e, "saving fetcher state failed");
             }
@@ -283,14 +286,7 @@ impl Fetcher {
             .await;
         self.state = progress.into_state();
         let mut total = RoundReport::default();
-        for rep in results {
-            total.feeds_polled += rep.feeds_polled;
-            total.not_modified += rep.not_modified;
-            total.items_new += rep.items_new;
-            total.pages_fetched += rep.pages_fetched;
-            total.pages_waiting += rep.pages_waiting;
-            total.failures += rep.failures;
-        }
+        results.iter().for_each(|rep| total.add(rep));
         total
     }
 
@@ -534,10 +530,7 @@ fn interleave_by_domain(feeds: Vec<String>) -> Vec<String> {
     let mut by_domain: Vec<(String, std::collections::VecDeque<String>)> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     for feed in feeds {
-        let domain = Url::parse(&feed)
-            .ok()
-            .and_then(|u| u.host_str().map(state::registrable_domain))
-            .unwrap_or_default();
+        let domain = state::url_domain(&feed);
         let i = *index.entry(domain.clone()).or_insert_with(|| {
             by_domain.push((domain, Default::default()));
             by_domain.len() - 1

@@ -17,7 +17,7 @@ use news_core::telemetry::names;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::state::{FeedState, RoundProgress, registrable_domain};
+use crate::state::{FeedState, RoundProgress, url_domain};
 use crate::{FetchError, Fetcher, RoundReport, robots};
 
 /// Pages a feed keeps waiting for another attempt; beyond it a failure is
@@ -123,15 +123,6 @@ pub struct FeedPoll<'a> {
     pub progress: &'a RoundProgress,
 }
 
-/// The registrable domain a page is fetched from (subdomains share one, as
-/// they share the per-host limits).
-fn page_domain(link: &str) -> String {
-    Url::parse(link)
-        .ok()
-        .and_then(|u| u.host_str().map(registrable_domain))
-        .unwrap_or_default()
-}
-
 impl Fetcher {
     /// Fetch one article page and produce it to `news.raw.v1`.
     pub(crate) async fn fetch_article(
@@ -201,7 +192,7 @@ impl Fetcher {
         mut page: PageRetry,
     ) {
         let cfg = &self.config.fetcher;
-        let domain = page_domain(&page.link);
+        let domain = url_domain(&page.link);
         if let Some(until) = self.host_paused_until(&domain)
             && self.claim_waiting_slot(st)
         {
@@ -459,7 +450,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let fetcher = fetcher(dir.path());
         let now = Utc::now().timestamp();
-        assert_eq!(page_domain("https://news.example.co.uk/a"), "example.co.uk");
+        assert_eq!(url_domain("https://news.example.co.uk/a"), "example.co.uk");
         fetcher.pause_host("example.co.uk".into(), now + 60);
         fetcher.pause_host("example.co.uk".into(), now + 30);
         assert_eq!(

@@ -374,6 +374,14 @@ impl FetchState {
     }
 }
 
+/// The registrable domain of a URL's host; empty when it has none.
+pub fn url_domain(url: &str) -> String {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(registrable_domain))
+        .unwrap_or_default()
+}
+
 /// The registrable domain of a host (eTLD+1, from the Public Suffix List
 /// compiled into the `psl` crate): `news.bbc.co.uk` -> `bbc.co.uk`. IP
 /// addresses, and hosts that are themselves a public suffix, stand alone.

@@ -15,6 +15,15 @@ use news_core::messages::RawItem;
 mod common;
 use common::{Seen, article, config, read_all, reply, rss, run_once, serve};
 
+/// The config for `feeds` with a first retry 1 s after a failure, and
+/// its embedded log in `dir`.
+fn quick_retries(dir: &std::path::Path, feeds: Vec<String>) -> (Config, Bus) {
+    let mut cfg = config(dir, feeds);
+    cfg.fetcher.page_retry_delay = Duration::from_secs(1);
+    let bus = Bus::from_config(&cfg).unwrap();
+    (cfg, bus)
+}
+
 /// Rounds, each a new fetcher, until `done` holds or 20 s pass.
 async fn rounds_until(cfg: &Config, bus: &Bus, seen: &Seen, done: impl Fn(&Seen) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -69,10 +78,8 @@ fn gap(times: &[Instant], from: usize, to: usize) -> Duration {
 async fn pages_that_fail_for_a_while_come_later_and_those_that_will_not_are_dead_lettered_once() {
     let (addr, seen) = serve(flaky_site()).await;
     let dir = tempfile::tempdir().unwrap();
-    let mut cfg = config(dir.path(), vec![format!("http://{addr}/feed.xml")]);
-    cfg.fetcher.page_retry_delay = Duration::from_secs(1);
+    let (mut cfg, bus) = quick_retries(dir.path(), vec![format!("http://{addr}/feed.xml")]);
     cfg.fetcher.page_retries = 2;
-    let bus = Bus::from_config(&cfg).unwrap();
 
     let first = run_once(&cfg, &bus).await;
     assert_eq!(
@@ -167,9 +174,7 @@ async fn pages_held_back_by_an_unreachable_robots_txt_come_once_it_answers() {
     }))
     .await;
     let dir = tempfile::tempdir().unwrap();
-    let mut cfg = config(dir.path(), vec![format!("http://{addr}/feed.xml")]);
-    cfg.fetcher.page_retry_delay = Duration::from_secs(1);
-    let bus = Bus::from_config(&cfg).unwrap();
+    let (cfg, bus) = quick_retries(dir.path(), vec![format!("http://{addr}/feed.xml")]);
 
     let first = run_once(&cfg, &bus).await;
     assert_eq!(
@@ -224,9 +229,7 @@ async fn a_429_holds_back_the_hosts_pages_in_every_feed() {
         format!("http://{addr}/a.xml"),
         format!("http://{addr}/b.xml"),
     ];
-    let mut cfg = config(dir.path(), feeds);
-    cfg.fetcher.page_retry_delay = Duration::from_secs(1);
-    let bus = Bus::from_config(&cfg).unwrap();
+    let (cfg, bus) = quick_retries(dir.path(), feeds);
 
     let first = run_once(&cfg, &bus).await;
     assert_eq!(

@@ -391,10 +391,7 @@ async fn read_topic(
     mut each: impl FnMut(news_core::bus::InRecord) -> Result<bool>,
 ) -> Result<()> {
     let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
-    let reader = {
-        let (kafka, topic) = (kafka.clone(), topic.to_string());
-        tokio::task::spawn_blocking(move || kafka.read_to_end(&topic, from, end, tx))
-    };
+    let reader = spawn_topic_reader(kafka, topic, from, end, tx);
     while let Some(record) = rx.recv().await {
         if !each(record)? {
             break;
@@ -404,6 +401,24 @@ async fn read_topic(
     drop(rx);
     reader.await.context("topic reader")??;
     Ok(())
+}
+
+/// Send each record of `topic` from `from` to `end` to `to`, read on a
+/// blocking thread, which stops at its next record once `to` is dropped.
+pub(crate) fn spawn_topic_reader(
+    kafka: &news_core::bus::kafka::KafkaBus,
+    topic: &str,
+    from: i64,
+    end: ReadEnd,
+    to: tokio::sync::mpsc::Sender<news_core::bus::InRecord>,
+) -> tokio::task::JoinHandle<Result<()>> {
+    let (kafka, topic) = (kafka.clone(), topic.to_string());
+    tokio::task::spawn_blocking(move || {
+        kafka
+            .read_to_end(&topic, from, end, to)
+            .map(|_| ())
+            .map_err(|e| anyhow!("reading {topic}: {e}"))
+    })
 }
 
 /// One record as a JSON line; a payload that is not JSON is shown as text

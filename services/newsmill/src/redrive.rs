@@ -256,14 +256,8 @@ fn read_dead_letters(
     let topic = config.topics.dlq.clone();
     let task = match bus {
         Bus::Kafka(kafka) => {
-            let kafka = kafka.clone();
-            tokio::task::spawn_blocking(move || {
-                let end = ReadEnd::WrittenBefore(std::time::SystemTime::now());
-                kafka
-                    .read_to_end(&topic, 0, end, tx)
-                    .map(|_| ())
-                    .map_err(|e| anyhow!("reading {topic}: {e}"))
-            })
+            let end = ReadEnd::WrittenBefore(std::time::SystemTime::now());
+            crate::pipeline::spawn_topic_reader(kafka, &topic, 0, end, tx)
         }
         Bus::Embedded(embedded) => {
             // A throwaway group: no one's position moves.
