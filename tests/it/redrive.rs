@@ -4,11 +4,17 @@
 //! next run cleans and decides them. Under that limit a letter keeps an
 //! eighth of it (12,500 bytes) of each page, so both come back whole from
 //! their origin records. On the embedded log and on tansu.
+//!
+//! And an article page the fetcher gave up on: its letter holds the page
+//! request, and a redrive asks for the page again once it is there.
 
 use std::process::Command;
+use std::time::Duration;
 
 use news_core::bus::{Bus, OutRecord};
-use newsmill_tests::{broker, child_env, newsmill_bin, repo_root, tail_json, unique};
+use newsmill_tests::{
+    broker, child_env, newsmill_bin, repo_root, serve_dir_logged, synthetic_site, tail_json, unique,
+};
 
 /// A raw message for a page of `paragraphs` distinct paragraphs (about
 /// 100 bytes each).
@@ -114,7 +120,7 @@ async fn oversized_pages_come_back_after_the_limit_is_raised(brokers: Option<Str
     let (lines, dry) = newsmill(&env, &["redrive", "--dry-run"]);
     assert!(
         dry.contains(
-            "2 would be sent again (2 from the origin record, 0 from the letter's payload)"
+            "2 would be sent again (2 from the origin record, 0 from the letter's payload, 0 pages fetched)"
         ),
         "{dry}"
     );
@@ -123,7 +129,9 @@ async fn oversized_pages_come_back_after_the_limit_is_raised(brokers: Option<Str
     // With the default limit: sent back, then cleaned and decided.
     let (_, sent) = newsmill(&env, &["redrive", "--error-type", "oversized"]);
     assert!(
-        sent.contains("2 sent again (2 from the origin record, 0 from the letter's payload)"),
+        sent.contains(
+            "2 sent again (2 from the origin record, 0 from the letter's payload, 0 pages fetched)"
+        ),
         "{sent}"
     );
     let mut raw: Vec<String> = tail_json(&env, &topic("raw"))
@@ -166,4 +174,91 @@ async fn oversized_pages_come_back_after_the_limit_is_raised_on_the_embedded_log
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn oversized_pages_come_back_after_the_limit_is_raised_on_tansu() {
     oversized_pages_come_back_after_the_limit_is_raised(Some(broker())).await;
+}
+
+/// A page that answered 404 when its feed was polled is dead-lettered with
+/// its page request. A redrive while it still fails sends nothing; once the
+/// page is there, a redrive fetches it under the article id and feed item
+/// the poll had, and the next run cleans and decides it. On the embedded
+/// log (the fetch is the same on either bus).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_the_fetcher_gave_up_on_is_fetched_again_once_it_is_there() {
+    let site = tempfile::tempdir().unwrap();
+    synthetic_site(site.path(), 3);
+    let page = site.path().join("a/1.html");
+    let saved = std::fs::read(&page).unwrap();
+    std::fs::remove_file(&page).unwrap();
+    let (addr, requests) = serve_dir_logged(site.path().to_path_buf(), Duration::ZERO).await;
+    let asked_for_page = || {
+        let log = requests.lock().unwrap();
+        log.iter().filter(|p| p.as_str() == "/a/1.html").count()
+    };
+    let feed_url = format!("http://{addr}/feed.xml");
+    let data = tempfile::tempdir().unwrap();
+    let env = child_env(data.path(), None, &feed_url, &unique("refetch"));
+
+    newsmill(&env, &["run", "--drain"]);
+    let letters = tail_json(&env, "news.dlq.v1");
+    assert_eq!(letters.len(), 1, "{letters:?}");
+    let letter = &letters[0];
+    assert_eq!(
+        (&letter["stage"], &letter["error_type"]),
+        (&"fetch".into(), &"fetch".into())
+    );
+    assert_eq!(letter["reason"], "http 404");
+    let request: serde_json::Value =
+        serde_json::from_str(letter["payload"].as_str().unwrap()).unwrap();
+    assert_eq!(request["link"], format!("http://{addr}/a/1.html"));
+    assert_eq!(request["item"]["feed_url"], feed_url);
+    assert_eq!(tail_json(&env, "news.dedup.v1").len(), 2);
+    assert_eq!(asked_for_page(), 1);
+
+    // Still missing: asked for once more, nothing sent, the error told.
+    let (lines, still) = newsmill(&env, &["redrive", "--stage", "fetch"]);
+    assert!(
+        still.contains("0 sent again") && still.contains("1 page fetch failed again"),
+        "{still}"
+    );
+    let line: serde_json::Value = serde_json::from_str(lines.trim()).unwrap();
+    assert_eq!(line["error"], "http 404");
+    assert_eq!(asked_for_page(), 2);
+    assert_eq!(tail_json(&env, "news.raw.v1").len(), 2);
+
+    // Back: a dry run asks nothing; the redrive fetches it.
+    std::fs::write(&page, &saved).unwrap();
+    let (_, dry) = newsmill(&env, &["redrive", "--dry-run"]);
+    assert!(
+        dry.contains("1 would be sent again (0 from the origin record, 0 from the letter's payload, 1 pages fetched)"),
+        "{dry}"
+    );
+    assert_eq!(asked_for_page(), 2);
+    let (_, sent) = newsmill(&env, &["redrive", "--error-type", "fetch"]);
+    assert!(
+        sent.contains(
+            "1 sent again (0 from the origin record, 0 from the letter's payload, 1 pages fetched)"
+        ),
+        "{sent}"
+    );
+    assert_eq!(asked_for_page(), 3);
+    let raw = tail_json(&env, "news.raw.v1");
+    assert_eq!(raw.len(), 3);
+    let fetched = &raw[2];
+    assert_eq!(fetched["id"], request["id"]);
+    assert_eq!(fetched["item"], request["item"]);
+    assert!(fetched["html"].as_str().unwrap().contains("Bexby plan 1"));
+
+    // The next run takes it through; the feed's poll does not ask again.
+    newsmill(&env, &["run", "--drain"]);
+    let verdicts = tail_json(&env, "news.dedup.v1");
+    let mut ids: Vec<&str> = verdicts.iter().map(|v| v["id"].as_str().unwrap()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 3, "{verdicts:?}");
+    assert!(ids.contains(&request["id"].as_str().unwrap()));
+    assert_eq!(
+        tail_json(&env, "news.dlq.v1").len(),
+        1,
+        "no new dead letter"
+    );
+    assert_eq!(asked_for_page(), 3);
 }

@@ -98,7 +98,6 @@ pub struct Fetcher {
 
 impl Fetcher {
     pub fn new(config: Config, producer: Producer) -> Result<Fetcher, FetchError> {
-        let client = HttpClient::new(&config.fetcher)?;
         let state = FetchState::load(
             &config.bus.data_dir.join("fetcher-state.json"),
             config.fetcher.max_seen_per_feed,
@@ -115,6 +114,28 @@ impl Fetcher {
             None => Vec::new(),
         };
         let subs = Subscriptions::new(&config.fetcher.feeds, &opml);
+        Self::with_state(config, producer, state, subs)
+    }
+
+    /// A fetcher for single pages (`fetch_again`): no feeds, and no state
+    /// read or written, so that it can run beside the fetcher that owns the
+    /// data directory.
+    pub fn for_single_pages(config: Config, producer: Producer) -> Result<Fetcher, FetchError> {
+        Self::with_state(
+            config,
+            producer,
+            FetchState::default(),
+            Subscriptions::default(),
+        )
+    }
+
+    fn with_state(
+        config: Config,
+        producer: Producer,
+        state: FetchState,
+        subs: Subscriptions,
+    ) -> Result<Fetcher, FetchError> {
+        let client = HttpClient::new(&config.fetcher)?;
         let global = Arc::new(Semaphore::new(config.fetcher.max_concurrency));
         Ok(Fetcher {
             config,

@@ -12,7 +12,7 @@ use std::time::Duration;
 use chrono::Utc;
 use news_core::bus::OutRecord;
 use news_core::ids::canonical_url;
-use news_core::messages::{FeedItemMeta, RawItem, SCHEMA_VERSION};
+use news_core::messages::{FeedItemMeta, PageRequest, RawItem, SCHEMA_VERSION};
 use news_core::telemetry::names;
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -67,6 +67,18 @@ impl PageRetry {
             summary.truncate(cut);
         }
         self
+    }
+
+    /// What a dead letter keeps of the page so that `newsmill redrive` can
+    /// ask for it again: a dead letter keeps at most an eighth of
+    /// `bus.max_message_bytes`, and the summary is cut as on the list.
+    fn into_request(self) -> PageRequest {
+        let page = self.bounded();
+        PageRequest {
+            id: page.id,
+            link: page.link,
+            item: page.item,
+        }
     }
 }
 
@@ -253,9 +265,21 @@ impl Fetcher {
         let reason = if page.attempts > 1 {
             format!("{} (after {} attempts)", page.last_error, page.attempts)
         } else {
-            page.last_error
+            page.last_error.clone()
         };
-        self.dead_letter(kind, &reason, &page.link, &[]).await;
+        let request = page.into_request();
+        let payload = serde_json::to_vec(&request).unwrap_or_default();
+        self.dead_letter(kind, &reason, &request.link, &payload)
+            .await;
+    }
+
+    /// Ask once more for a page the fetcher gave up on (a fetch dead
+    /// letter's payload), under the same robots, address, size and per-host
+    /// rules, and publish it to the raw topic as the poll would have.
+    pub async fn fetch_again(&self, page: &PageRequest) -> Result<(), FetchError> {
+        self.fetch_article(&page.link, &page.id, page.item.clone())
+            .await
+            .map_err(|failure| failure.error)
     }
 
     /// Try again the feed's pages whose wait is over, oldest first. A page

@@ -203,6 +203,19 @@ pub struct Origin {
     pub offset: i64,
 }
 
+/// The payload of a dead letter for an article page the fetcher gave up on
+/// (stage `fetch`, no `origin`): the page and the feed item that named it,
+/// so that `newsmill redrive` can ask for the page again and publish it as
+/// the poll would have.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PageRequest {
+    /// The article id the page is published under.
+    pub id: String,
+    pub link: String,
+    /// The feed item, its summary cut to 4 KiB.
+    pub item: FeedItemMeta,
+}
+
 /// `news.dlq.v1`: input a stage could not use, with the reason. Keyed by the
 /// origin key when there is one, else by `id`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -223,7 +236,9 @@ pub struct DeadLetter {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// The original payload as UTF-8 (lossy), cut to `DLQ_PAYLOAD_LIMIT`
-    /// bytes (less under a small `bus.max_message_bytes`).
+    /// bytes (less under a small `bus.max_message_bytes`). For an article
+    /// page the fetcher gave up on: the page request (`{id, link, item}` as
+    /// JSON) that `newsmill redrive` fetches again.
     pub payload: String,
     /// Size of the original payload in bytes.
     pub payload_bytes: u64,

@@ -8,6 +8,11 @@
 //! payload's size and SHA-256. The message sent again is the origin record
 //! itself while the topic still holds it (key and headers included), else
 //! the letter's payload when it is whole; either must match the hash.
+//!
+//! An article page the fetcher gave up on has no message: its letter holds
+//! the page request instead, and the page is asked for again (the
+//! fetcher's robots, address, size and per-host rules apply) and published
+//! to the raw topic as the poll would have.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -17,7 +22,8 @@ use news_core::Config;
 use news_core::bus::kafka::ReadEnd;
 use news_core::bus::{Ack, Bus, InRecord, OutRecord};
 use news_core::ids::sha256_hex;
-use news_core::messages::{DeadLetter, Origin};
+use news_core::messages::{DeadLetter, Origin, PageRequest};
+use news_fetcher::Fetcher;
 use tokio::sync::mpsc;
 
 /// Sends awaited together, so that a large dead-letter topic holds a
@@ -46,10 +52,15 @@ enum Outcome {
     FromOrigin,
     /// Sent again from the letter's payload (the origin is gone).
     FromPayload,
+    /// An article page asked for again and published.
+    FetchedAgain,
+    /// An article page asked for again, and it failed again.
+    FetchFailed,
     NotSelected,
     /// The dead-letter message itself does not decode.
     Unreadable,
-    /// A fetch failure: there is no message, only the URL in `source`.
+    /// A feed's failure, or a page's letter without its page request
+    /// (written before letters held one): only the URL in `source`.
     NoMessage,
     /// The origin is not a topic a stage reads.
     NotAnInput,
@@ -64,9 +75,11 @@ impl Outcome {
         match self {
             Outcome::FromOrigin => "sent from the origin record",
             Outcome::FromPayload => "sent from the letter's payload",
+            Outcome::FetchedAgain => "page fetched again",
+            Outcome::FetchFailed => "page fetch failed again",
             Outcome::NotSelected => "not selected",
             Outcome::Unreadable => "unreadable letter",
-            Outcome::NoMessage => "no message (fetch failure; see source)",
+            Outcome::NoMessage => "no message (a feed, or an older page letter; see source)",
             Outcome::NotAnInput => "origin is not a stage input",
             Outcome::SamePayload => "same payload as a letter sent in this run",
             Outcome::Lost => "lost (payload cut, origin gone)",
@@ -74,30 +87,52 @@ impl Outcome {
     }
 
     fn sent(self) -> bool {
-        matches!(self, Outcome::FromOrigin | Outcome::FromPayload)
+        matches!(
+            self,
+            Outcome::FromOrigin | Outcome::FromPayload | Outcome::FetchedAgain
+        )
     }
 }
 
-/// The first look at a letter: skipped, or its origin to be read.
+/// What a selected letter asks for.
+#[derive(Debug, PartialEq)]
+enum Plan<'a> {
+    /// Read the origin record, and send it (or the payload) again.
+    Resend(&'a Origin),
+    /// Ask for an article page again.
+    Refetch(Box<PageRequest>),
+}
+
+/// The first look at a letter: skipped, or what to do with it.
 fn plan<'a>(
     letter: &'a DeadLetter,
     selection: &Selection,
     inputs: &[&str],
     sent: &HashSet<String>,
-) -> Result<&'a Origin, Outcome> {
+) -> Result<Plan<'a>, Outcome> {
     if !selection.takes(letter) {
         return Err(Outcome::NotSelected);
     }
-    let Some(origin) = &letter.origin else {
-        return Err(Outcome::NoMessage);
+    let plan = match &letter.origin {
+        None => Plan::Refetch(Box::new(page_request(letter).ok_or(Outcome::NoMessage)?)),
+        Some(origin) if !inputs.contains(&origin.topic.as_str()) => {
+            return Err(Outcome::NotAnInput);
+        }
+        Some(origin) => Plan::Resend(origin),
     };
-    if !inputs.contains(&origin.topic.as_str()) {
-        return Err(Outcome::NotAnInput);
-    }
     if sent.contains(&letter.payload_sha256) {
         return Err(Outcome::SamePayload);
     }
-    Ok(origin)
+    Ok(plan)
+}
+
+/// The page request a fetch letter holds, if it holds one whole.
+fn page_request(letter: &DeadLetter) -> Option<PageRequest> {
+    let whole =
+        !letter.payload_truncated && sha256_hex(letter.payload.as_bytes()) == letter.payload_sha256;
+    (letter.stage == "fetch" && whole)
+        .then(|| serde_json::from_str(&letter.payload).ok())
+        .flatten()
 }
 
 /// The message to send again: the origin record if it is the one the
@@ -159,13 +194,38 @@ pub async fn redrive(config: Config, selection: Selection, dry_run: bool) -> Res
     let mut sent = HashSet::new();
     let mut counts: BTreeMap<Outcome, u64> = BTreeMap::new();
     let mut acks: Vec<Ack> = Vec::new();
+    // Built at the first page to fetch; none in a dry run.
+    let mut fetcher: Option<Fetcher> = None;
     while let Some(record) = letters.recv().await {
         let letter = serde_json::from_slice::<DeadLetter>(&record.payload);
+        let mut error = None;
         let outcome = match &letter {
             Err(_) => Outcome::Unreadable,
             Ok(letter) => match plan(letter, &selection, &inputs, &sent) {
                 Err(skip) => skip,
-                Ok(origin) => {
+                Ok(Plan::Refetch(page)) => {
+                    sent.insert(letter.payload_sha256.clone());
+                    match &producer {
+                        None => Outcome::FetchedAgain,
+                        Some(p) => {
+                            if fetcher.is_none() {
+                                fetcher = Some(
+                                    Fetcher::for_single_pages(config.clone(), p.clone())
+                                        .context("starting the fetcher")?,
+                                );
+                            }
+                            let f = fetcher.as_ref().expect("built above");
+                            match f.fetch_again(&page).await {
+                                Ok(()) => Outcome::FetchedAgain,
+                                Err(e) => {
+                                    error = Some(e.to_string());
+                                    Outcome::FetchFailed
+                                }
+                            }
+                        }
+                    }
+                }
+                Ok(Plan::Resend(origin)) => {
                     let found = tokio::task::block_in_place(|| {
                         reader.read_at(&origin.topic, origin.partition, origin.offset)
                     })
@@ -189,7 +249,7 @@ pub async fn redrive(config: Config, selection: Selection, dry_run: bool) -> Res
         };
         *counts.entry(outcome).or_default() += 1;
         if let (Ok(letter), false) = (&letter, outcome == Outcome::NotSelected) {
-            let line = serde_json::json!({
+            let mut line = serde_json::json!({
                 "id": letter.id,
                 "stage": letter.stage,
                 "error_type": letter.error_type,
@@ -197,6 +257,9 @@ pub async fn redrive(config: Config, selection: Selection, dry_run: bool) -> Res
                 "source": letter.source,
                 "outcome": outcome.label(),
             });
+            if let Some(error) = error {
+                line["error"] = error.into();
+            }
             println!("{line}");
         }
         if acks.len() >= ACK_BATCH {
@@ -217,17 +280,22 @@ pub async fn redrive(config: Config, selection: Selection, dry_run: bool) -> Res
 fn summary(counts: &BTreeMap<Outcome, u64>, dry_run: bool) -> String {
     let count = |o: Outcome| counts.get(&o).copied().unwrap_or(0);
     let read: u64 = counts.values().sum();
-    let sent = count(Outcome::FromOrigin) + count(Outcome::FromPayload);
+    let sent: u64 = counts
+        .iter()
+        .filter(|(o, _)| o.sent())
+        .map(|(_, n)| n)
+        .sum();
     let skipped: Vec<String> = counts
         .iter()
         .filter(|(o, _)| !o.sent())
         .map(|(o, n)| format!("{n} {}", o.label()))
         .collect();
     format!(
-        "redrive: {read} dead letters read; {sent} {} again ({} from the origin record, {} from the letter's payload); skipped: {}",
+        "redrive: {read} dead letters read; {sent} {} again ({} from the origin record, {} from the letter's payload, {} pages fetched); not sent: {}",
         if dry_run { "would be sent" } else { "sent" },
         count(Outcome::FromOrigin),
         count(Outcome::FromPayload),
+        count(Outcome::FetchedAgain),
         if skipped.is_empty() {
             "none".to_string()
         } else {
@@ -377,6 +445,57 @@ mod tests {
     }
 
     #[test]
+    fn a_page_letter_with_its_whole_request_is_fetched_again() {
+        let every = Selection {
+            stages: vec![],
+            error_types: vec![],
+            since: None,
+        };
+        let request = PageRequest {
+            id: "a1".into(),
+            link: "https://example.com/a/1.html".into(),
+            item: news_core::messages::FeedItemMeta {
+                feed_url: "https://example.com/feed.xml".into(),
+                title: Some("A headline".into()),
+                ..Default::default()
+            },
+        };
+        let json = serde_json::to_vec(&request).unwrap();
+        let page_letter = |cut: usize| {
+            let mut l = letter(&json, cut);
+            (l.stage, l.error_type, l.origin) = ("fetch".into(), "fetch".into(), None);
+            l
+        };
+        let whole = page_letter(json.len());
+        assert_eq!(
+            plan(&whole, &every, &INPUTS, &HashSet::new()),
+            Ok(Plan::Refetch(Box::new(request)))
+        );
+        let sent = HashSet::from([whole.payload_sha256.clone()]);
+        assert_eq!(
+            plan(&whole, &every, &INPUTS, &sent).err(),
+            Some(Outcome::SamePayload),
+            "two letters for one page fetch it once"
+        );
+        // Cut, a feed's failure (no payload, or the feed's body), or
+        // another stage's letter without an origin: nothing to fetch.
+        let mut feed = page_letter(0);
+        feed.payload_truncated = false;
+        feed.payload_sha256 = sha256_hex(b"");
+        let mut feed_body = letter(b"<rss><channel>", 14);
+        (feed_body.stage, feed_body.origin) = ("fetch".into(), None);
+        let mut other_stage = whole.clone();
+        other_stage.stage = "clean".into();
+        for l in [page_letter(json.len() - 1), feed, feed_body, other_stage] {
+            assert_eq!(
+                plan(&l, &every, &INPUTS, &HashSet::new()).err(),
+                Some(Outcome::NoMessage),
+                "{l:?}"
+            );
+        }
+    }
+
+    #[test]
     fn the_origin_record_is_sent_when_it_matches_else_a_whole_payload() {
         let payload = b"{\"schema_version\":1,\"html\":\"long page\"}";
         let whole = letter(payload, payload.len());
@@ -432,12 +551,14 @@ mod tests {
         let counts = BTreeMap::from([
             (Outcome::FromOrigin, 2),
             (Outcome::FromPayload, 1),
+            (Outcome::FetchedAgain, 5),
+            (Outcome::FetchFailed, 1),
             (Outcome::NoMessage, 3),
             (Outcome::NotSelected, 4),
         ]);
         assert_eq!(
             summary(&counts, false),
-            "redrive: 10 dead letters read; 3 sent again (2 from the origin record, 1 from the letter's payload); skipped: 4 not selected, 3 no message (fetch failure; see source)"
+            "redrive: 16 dead letters read; 8 sent again (2 from the origin record, 1 from the letter's payload, 5 pages fetched); not sent: 1 page fetch failed again, 4 not selected, 3 no message (a feed, or an older page letter; see source)"
         );
         assert!(summary(&BTreeMap::new(), true).contains("0 would be sent again"));
     }
