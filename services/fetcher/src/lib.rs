@@ -98,7 +98,7 @@ pub struct Fetcher {
 
 impl Fetcher {
     pub fn new(config: Config, producer: Producer) -> Result<Fetcher, FetchError> {
-        let state = FetchState::load(
+        let mut state = FetchState::load(
             &config.bus.data_dir.join("fetcher-state.json"),
             config.fetcher.max_seen_per_feed,
         );
@@ -114,6 +114,11 @@ impl Fetcher {
             None => Vec::new(),
         };
         let subs = Subscriptions::new(&config.fetcher.feeds, &opml);
+        // Before any save: after a lost state file, the feeds known now
+        // take back their seen items from the log (a save drops the rest).
+        for sub in subs.all() {
+            state.claim(&sub.url);
+        }
         Self::with_state(config, producer, state, subs)
     }
 

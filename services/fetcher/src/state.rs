@@ -196,8 +196,9 @@ impl RoundProgress {
 
     /// The state of `feed` as the round finds it.
     pub fn feed(&self, feed: &str) -> FeedState {
-        let inner = self.inner.lock().expect("round state lock");
-        inner.0.feeds.get(feed).cloned().unwrap_or_default()
+        let mut inner = self.inner.lock().expect("round state lock");
+        inner.0.claim(feed);
+        inner.0.feeds[feed].clone()
     }
 
     /// An item `feed` has taken (fetched, or given up on): logged, and the
@@ -250,19 +251,33 @@ pub struct FetchState {
     /// JSON file): the log is rewritten before the JSON file drops them.
     #[serde(skip)]
     log_behind: bool,
+    /// After a corrupt JSON file: the log's seen sets by feed key, given
+    /// back to each feed as a round meets it, so that a damaged file does
+    /// not make every item of every feed new (hundreds of pages fetched
+    /// again per feed). Kept in the log at rewrites while this process
+    /// runs; a later start from a sound file drops those never claimed.
+    #[serde(skip)]
+    unclaimed: HashMap<u64, SeenItems>,
 }
 
 impl FetchState {
     /// Load from `path` and the seen-items log beside it; a missing or
-    /// corrupt file starts empty (logged). Seen sets are rebuilt as they
-    /// were taken, each kept to `max_seen` items.
+    /// corrupt file starts empty (logged; a corrupt one is kept beside it
+    /// as `.corrupt` and its feeds' seen sets come from the log). Seen sets
+    /// are rebuilt as they were taken, each kept to `max_seen` items.
     pub fn load(path: &Path, max_seen: usize) -> FetchState {
-        let mut st = match std::fs::read(path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
-                tracing::warn!(path = %path.display(), error = %e, "corrupt fetcher state, starting fresh");
-                FetchState::default()
-            }),
-            Err(_) => FetchState::default(),
+        // Without a sound file, the log's records have no feed to go to yet.
+        let (mut st, file_lost) = match std::fs::read(path) {
+            Ok(bytes) => match serde_json::from_slice(&bytes) {
+                Ok(st) => (st, false),
+                Err(e) => {
+                    let kept = path.with_extension("json.corrupt");
+                    let _ = std::fs::rename(path, &kept);
+                    tracing::error!(path = %path.display(), kept = %kept.display(), error = %e, "corrupt fetcher state: starting afresh, each feed's seen items taken from the log");
+                    (FetchState::default(), true)
+                }
+            },
+            Err(_) => (FetchState::default(), true),
         };
         st.path = Some(path.to_path_buf());
         for feed in st.feeds.values_mut() {
@@ -278,6 +293,9 @@ impl FetchState {
         for r in records {
             if let Some(feed) = by_key.get(&r.feed).and_then(|u| st.feeds.get_mut(u)) {
                 feed.seen_items.insert(r.item, r.fingerprint, max_seen);
+            } else if file_lost {
+                let items = st.unclaimed.entry(r.feed).or_default();
+                items.insert(r.item, r.fingerprint, max_seen);
             }
         }
         st.log_behind = in_json > 0;
@@ -292,9 +310,7 @@ impl FetchState {
     /// Log an item `feed` took, for the next save. A feed not saved before
     /// gets an entry, so that the log's records have an owner on restart.
     pub fn log_taken(&mut self, feed: &str, article_id: &str, fingerprint: u64) {
-        if !self.feeds.contains_key(feed) {
-            self.feeds.insert(feed.to_string(), FeedState::default());
-        }
+        self.claim(feed);
         self.seen_log.push(SeenRecord {
             feed: feed_key(feed),
             item: hex_prefix(article_id),
@@ -335,8 +351,26 @@ impl FetchState {
         self.save()
     }
 
+    /// Make sure `feed` has an entry: a new one, or the seen set the log
+    /// kept for it when the JSON file was lost.
+    pub fn claim(&mut self, feed: &str) {
+        if !self.feeds.contains_key(feed) {
+            let seen_items = self.unclaimed.remove(&feed_key(feed)).unwrap_or_default();
+            let st = FeedState {
+                seen_items,
+                ..FeedState::default()
+            };
+            self.feeds.insert(feed.to_string(), st);
+        }
+    }
+
     fn live_items(&self) -> u64 {
-        self.feeds.values().map(|f| f.seen_items.len() as u64).sum()
+        let unclaimed: usize = self.unclaimed.values().map(SeenItems::len).sum();
+        self.feeds
+            .values()
+            .map(|f| f.seen_items.len() as u64)
+            .sum::<u64>()
+            + unclaimed as u64
     }
 
     fn log_oversized(&self) -> bool {
@@ -346,15 +380,17 @@ impl FetchState {
     /// Write the log again from the seen sets (and what is pending after
     /// them: feeds still polling hold their new items in their own copy).
     fn rewrite_log(&mut self) -> std::io::Result<()> {
-        let records = self.feeds.iter().flat_map(|(url, f)| {
-            let feed = feed_key(url);
-            f.seen_items
-                .records()
-                .map(move |(item, fingerprint)| SeenRecord {
-                    feed,
-                    item,
-                    fingerprint,
-                })
+        let claimed = self
+            .feeds
+            .iter()
+            .map(|(url, f)| (feed_key(url), &f.seen_items));
+        let unclaimed = self.unclaimed.iter().map(|(key, items)| (*key, items));
+        let records = claimed.chain(unclaimed).flat_map(|(feed, items)| {
+            items.records().map(move |(item, fingerprint)| SeenRecord {
+                feed,
+                item,
+                fingerprint,
+            })
         });
         self.seen_log.rewrite(records)?;
         self.log_behind = false;
@@ -397,209 +433,5 @@ pub fn registrable_domain(host: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn subdomains_share_a_domain() {
-        assert_eq!(registrable_domain("a.b.example.com"), "example.com");
-        assert_eq!(registrable_domain("news.bbc.co.uk"), "bbc.co.uk");
-        assert_eq!(registrable_domain("127.0.0.1"), "127.0.0.1");
-        assert_eq!(registrable_domain("Www.Example.COM."), "example.com");
-        // Private-section suffixes: two users of one host platform are two domains.
-        assert_ne!(
-            registrable_domain("alice.github.io"),
-            registrable_domain("bob.github.io")
-        );
-        assert_eq!(
-            registrable_domain("a.b.city.kawasaki.jp"),
-            "city.kawasaki.jp"
-        );
-    }
-
-    fn id(i: usize) -> String {
-        news_core::ids::sha256_hex(format!("https://example.com/{i}"))
-    }
-
-    #[test]
-    fn a_round_saves_what_each_feed_has_taken_so_far() {
-        let feed = "https://example.com/feed";
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("fetcher-state.json");
-        let mut st = FetchState::load(&path, 100);
-        let mut before = FeedState::default();
-        before.validators.etag = Some("\"v1\"".into());
-        st.feeds.insert(feed.into(), before);
-
-        // A save is due: the items taken so far reach the disk, with what
-        // else the feed had (its validators are replaced only as it ends).
-        let progress = RoundProgress::new(st, Duration::ZERO);
-        let mut polling = progress.feed(feed);
-        polling.remember(&id(1), 7, 100);
-        progress.taken(feed, &id(1), 7);
-        let saved = FetchState::load(&path, 100);
-        assert!(saved.feeds[feed].seen_items.unchanged(&id(1), 7));
-        assert_eq!(saved.feeds[feed].validators.etag.as_deref(), Some("\"v1\""));
-
-        // No save due: the disk keeps what it had, the round keeps the rest.
-        let progress = RoundProgress::new(saved, Duration::from_secs(3600));
-        let mut polling = progress.feed(feed);
-        polling.remember(&id(2), 7, 100);
-        progress.taken(feed, &id(2), 7);
-        let on_disk = FetchState::load(&path, 100);
-        assert!(!on_disk.feeds[feed].seen_items.unchanged(&id(2), 7));
-        progress.finished(feed.into(), polling);
-        let mut after = progress.into_state();
-        assert!(after.feeds[feed].seen_items.unchanged(&id(1), 7));
-        assert!(after.feeds[feed].seen_items.unchanged(&id(2), 7));
-        after.save_between_rounds().unwrap();
-        assert!(
-            FetchState::load(&path, 100).feeds[feed]
-                .seen_items
-                .unchanged(&id(2), 7)
-        );
-
-        // A new feed killed in its first poll: its items have an owner.
-        let new_feed = "https://example.org/new";
-        let progress = RoundProgress::new(FetchState::load(&path, 100), Duration::ZERO);
-        progress.taken(new_feed, &id(3), 9);
-        drop(progress);
-        let restarted = FetchState::load(&path, 100);
-        assert!(restarted.feeds[new_feed].seen_items.unchanged(&id(3), 9));
-        assert_eq!(restarted.feeds[new_feed].validators.etag, None);
-    }
-
-    #[test]
-    fn a_restart_rebuilds_each_seen_set_as_it_was() {
-        let feeds = ["https://a.example/feed", "https://b.example/feed"];
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("fetcher-state.json");
-        let mut st = FetchState::load(&path, 3);
-        for i in 0..7 {
-            let feed = feeds[i % 2];
-            st.feeds
-                .entry(feed.into())
-                .or_default()
-                .remember(&id(i), 7, 3);
-            st.log_taken(feed, &id(i), 7);
-            if i == 3 {
-                st.save().unwrap();
-            }
-        }
-        // An item seen again, changed: its new fingerprint is what counts.
-        st.feeds.get_mut(feeds[0]).unwrap().remember(&id(4), 8, 3);
-        st.log_taken(feeds[0], &id(4), 8);
-        st.save().unwrap();
-        let back = FetchState::load(&path, 3);
-        for feed in feeds {
-            let (want, got) = (&st.feeds[feed].seen_items, &back.feeds[feed].seen_items);
-            assert_eq!(
-                got.records().collect::<Vec<_>>(),
-                want.records().collect::<Vec<_>>()
-            );
-        }
-        assert!(back.feeds[feeds[0]].seen_items.unchanged(&id(4), 8));
-        assert!(
-            !back.feeds[feeds[0]].seen_items.unchanged(&id(0), 7),
-            "over the cap"
-        );
-        // No JSON carries the items.
-        assert!(!std::fs::read_to_string(&path).unwrap().contains("seen"));
-    }
-
-    #[test]
-    fn the_log_is_rewritten_between_rounds_once_it_holds_mostly_the_dead() {
-        let (gone, kept) = ("https://gone.example/feed", "https://kept.example/feed");
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("fetcher-state.json");
-        let log_bytes = || std::fs::metadata(seen_log_path(&path)).unwrap().len();
-        let mut st = FetchState::load(&path, 200_000);
-        let n = LOG_SLACK as usize + 10;
-        for i in 0..n {
-            let item = id(1000 + i);
-            st.feeds
-                .entry(gone.into())
-                .or_default()
-                .remember(&item, 1, 200_000);
-            st.log_taken(gone, &item, 1);
-        }
-        st.feeds
-            .entry(kept.into())
-            .or_default()
-            .remember(&id(1), 2, 200_000);
-        st.log_taken(kept, &id(1), 2);
-        st.save_between_rounds().unwrap();
-        assert_eq!(log_bytes(), 8 + 24 * (n as u64 + 1), "all live: appended");
-
-        st.feeds.remove(gone);
-        st.save().unwrap();
-        assert_eq!(
-            log_bytes(),
-            8 + 24 * (n as u64 + 1),
-            "a save in a round appends"
-        );
-        st.save_between_rounds().unwrap();
-        assert_eq!(log_bytes(), 8 + 24, "the removed feed's items are gone");
-        let back = FetchState::load(&path, 200_000);
-        assert!(back.feeds[kept].seen_items.unchanged(&id(1), 2));
-        assert!(!back.feeds.contains_key(gone));
-    }
-
-    #[test]
-    fn seen_set_is_bounded() {
-        let mut f = FeedState::default();
-        for i in 0..10 {
-            f.remember(&id(i), 7, 3);
-        }
-        assert_eq!(f.seen_items.len(), 3);
-        assert!(f.seen_items.unchanged(&id(9), 7));
-        assert!(!f.seen_items.unchanged(&id(9), 8), "a changed item is new");
-        assert!(
-            !f.seen_items.unchanged(&id(0), 7),
-            "the oldest is forgotten"
-        );
-    }
-
-    #[test]
-    fn seen_items_in_the_old_formats_are_moved_to_the_log() {
-        let fingerprint = news_core::ids::sha256_hex("title and date");
-        // Hex strings (before round 20), and `seen_items` in the JSON file
-        // (before round 28).
-        let old = format!(
-            r#"{{"feeds":{{"https://example.com/feed":{{"validators":{{}},"next_poll":0,"interval_secs":0,"failures":0,"disabled":false,"seen":{{"{a}":"{fingerprint}"}},"seen_order":["{a}"]}},
-            "https://example.com/other":{{"validators":{{}},"next_poll":0,"interval_secs":0,"failures":0,"disabled":false,"seen_items":{{"fingerprints":{{"{k}":5}},"order":[{k}]}}}}}}}}"#,
-            a = id(1),
-            k = hex_prefix(&id(2)),
-        );
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("fetcher-state.json");
-        std::fs::write(&path, old).unwrap();
-        let mut st = FetchState::load(&path, 100);
-        let feed = &st.feeds["https://example.com/feed"];
-        assert_eq!(feed.seen_items.len(), 1);
-        assert!(
-            feed.seen_items
-                .unchanged(&id(1), item_fingerprint("title and date")),
-            "an item seen before the upgrade is not fetched again"
-        );
-        assert!(
-            st.feeds["https://example.com/other"]
-                .seen_items
-                .unchanged(&id(2), 5)
-        );
-        st.save().unwrap();
-        let saved = std::fs::read_to_string(&path).unwrap();
-        assert!(!saved.contains("seen"), "{saved}");
-        let back = FetchState::load(&path, 100);
-        assert!(
-            back.feeds["https://example.com/feed"]
-                .seen_items
-                .unchanged(&id(1), item_fingerprint("title and date"))
-        );
-        assert!(
-            back.feeds["https://example.com/other"]
-                .seen_items
-                .unchanged(&id(2), 5)
-        );
-    }
-}
+#[path = "state_tests.rs"]
+mod tests;

@@ -146,6 +146,49 @@ async fn restart_resumes_validators_and_seen_items_and_follows_a_permanent_move(
     assert_eq!(read_all(&bus, &cfg.topics.raw).await.len(), 2);
 }
 
+/// A state file damaged between runs (here cut in half): the next fetcher
+/// keeps it aside as `.corrupt`, starts afresh, and each feed takes its seen
+/// items back from the seen-items log, so that no page is fetched again.
+/// Round 29's fetcher erased the log at that start and fetched all three.
+#[tokio::test]
+async fn a_corrupt_state_file_does_not_make_the_seen_items_new() {
+    let (addr, seen) = serve(Arc::new(|path: &str, _head: &str| match path {
+        "/feed.xml" => {
+            let links = ["/s/1".into(), "/s/2".into(), "/s/3".into()];
+            (reply("200 OK", &[], &rss("", &links)), Duration::ZERO)
+        }
+        "/robots.txt" => (reply("404 Not Found", &[], b""), Duration::ZERO),
+        p => (reply("200 OK", &[], &article(p)), Duration::ZERO),
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), vec![format!("http://{addr}/feed.xml")]);
+    let bus = Bus::from_config(&cfg).unwrap();
+    assert_eq!(run_once(&cfg, &bus).await.pages_fetched, 3);
+
+    let path = dir.path().join("fetcher-state.json");
+    let sound = std::fs::read(&path).unwrap();
+    let damaged = &sound[..sound.len() / 2];
+    std::fs::write(&path, damaged).unwrap();
+    let second = run_once(&cfg, &bus).await;
+    assert_eq!(second.feeds_polled, 1, "afresh, the feed is due at once");
+    assert_eq!(second.pages_fetched, 0, "seen items came back from the log");
+    assert_eq!(
+        std::fs::read(path.with_extension("json.corrupt")).unwrap(),
+        damaged
+    );
+
+    // The file the second run saved is sound, and the log still holds them.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let third = run_once(&cfg, &bus).await;
+    assert_eq!((third.feeds_polled, third.pages_fetched), (1, 0));
+    for page in ["/s/1", "/s/2", "/s/3"] {
+        assert_eq!(seen.count(page), 1, "{page}");
+    }
+    assert_eq!(seen.count("/feed.xml"), 3);
+    assert_eq!(read_all(&bus, &cfg.topics.raw).await.len(), 3);
+}
+
 #[tokio::test]
 async fn a_mislabelled_charset_is_decoded_by_its_bytes() {
     let (addr, _) = serve(Arc::new(|path: &str, _: &str| match path {
