@@ -512,6 +512,14 @@ impl Fetcher {
                 )
             }
         };
+        // Pages held back by an unreachable robots.txt wait at least
+        // `page_retry_delay`: each retry asks it again instead of spending
+        // an attempt on a verdict cached from before.
+        let ttl = if rules.is_unreachable() {
+            ttl.min(self.config.fetcher.page_retry_delay / 2)
+        } else {
+            ttl
+        };
         *slot = Some((rules.clone(), std::time::Instant::now() + ttl));
         rules
     }

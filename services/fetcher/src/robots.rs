@@ -10,7 +10,7 @@ pub const MAX_ROBOTS_BYTES: usize = 512 * 1024;
 /// How long fetched rules are trusted.
 pub const ROBOTS_TTL: Duration = Duration::from_secs(24 * 3600);
 /// How long an unreachable robots.txt (5xx, network error) blocks a site
-/// before we ask again.
+/// before we ask again (less when pages wait on it: see `robots_for`).
 pub const ROBOTS_RETRY: Duration = Duration::from_secs(10 * 60);
 
 /// How long the rules from a robots.txt fetch are trusted: a server error

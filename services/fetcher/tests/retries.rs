@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 use news_core::Config;
 use news_core::bus::Bus;
 use news_core::messages::RawItem;
+use news_fetcher::Fetcher;
+use tokio_util::sync::CancellationToken;
 
 mod common;
 use common::{Seen, article, config, read_all, reply, rss, run_once, serve};
@@ -152,11 +154,12 @@ async fn pages_that_fail_for_a_while_come_later_and_those_that_will_not_are_dead
     assert!(after[0].duration_since(slow[0]) >= Duration::from_secs(3));
 }
 
-#[tokio::test]
-async fn pages_held_back_by_an_unreachable_robots_txt_come_once_it_answers() {
+/// A feed of two pages on a site whose robots.txt answers 500 the first
+/// time and 200 after; the count of robots.txt requests.
+fn robots_fails_once_site() -> (common::Route, Arc<Mutex<usize>>) {
     let robots_calls = Arc::new(Mutex::new(0usize));
     let calls = robots_calls.clone();
-    let (addr, seen) = serve(Arc::new(move |path: &str, _: &str| {
+    let route: common::Route = Arc::new(move |path: &str, _: &str| {
         let bytes = match path {
             "/robots.txt" => {
                 let mut n = calls.lock().unwrap();
@@ -171,8 +174,14 @@ async fn pages_held_back_by_an_unreachable_robots_txt_come_once_it_answers() {
             p => reply("200 OK", &[], &article(p)),
         };
         (bytes, Duration::ZERO)
-    }))
-    .await;
+    });
+    (route, robots_calls)
+}
+
+#[tokio::test]
+async fn pages_held_back_by_an_unreachable_robots_txt_come_once_it_answers() {
+    let (route, _) = robots_fails_once_site();
+    let (addr, seen) = serve(route).await;
     let dir = tempfile::tempdir().unwrap();
     let (cfg, bus) = quick_retries(dir.path(), vec![format!("http://{addr}/feed.xml")]);
 
@@ -192,6 +201,39 @@ async fn pages_held_back_by_an_unreachable_robots_txt_come_once_it_answers() {
         read_all(&bus, &cfg.topics.dlq).await.is_empty(),
         "no dead letter for a refusal that passed"
     );
+}
+
+/// One fetcher that keeps running, so that its robots.txt cache lives on:
+/// the pages behind a robots.txt that answered 500 ask it again when they
+/// are due. Round 29's fetcher kept that answer for 10 minutes and spent
+/// each attempt on it without asking (here the two allowed, then both pages
+/// were dead-lettered).
+#[tokio::test]
+async fn a_running_fetcher_asks_an_unreachable_robots_txt_again_when_its_pages_are_due() {
+    let (route, robots_calls) = robots_fails_once_site();
+    let (addr, seen) = serve(route).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut cfg, bus) = quick_retries(dir.path(), vec![format!("http://{addr}/feed.xml")]);
+    cfg.fetcher.page_retries = 2;
+    let fetcher = Fetcher::new(cfg.clone(), bus.producer().unwrap()).unwrap();
+    let token = CancellationToken::new();
+    let running = tokio::spawn(fetcher.run(token.clone(), false));
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while seen.count("/a/1") + seen.count("/a/2") < 2 {
+        let gave_up = !read_all(&bus, &cfg.topics.dlq).await.is_empty();
+        assert!(
+            !gave_up && Instant::now() < deadline,
+            "dead-lettered: {gave_up}; requests {:?}",
+            seen.requests.lock().unwrap()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    token.cancel();
+    running.await.unwrap().unwrap();
+    assert_eq!(*robots_calls.lock().unwrap(), 2, "asked again once");
+    assert_eq!((seen.count("/a/1"), seen.count("/a/2")), (1, 1));
+    assert_eq!(read_all(&bus, &cfg.topics.raw).await.len(), 2);
+    assert!(read_all(&bus, &cfg.topics.dlq).await.is_empty());
 }
 
 #[tokio::test]
