@@ -20,7 +20,7 @@ use anyhow::{Context, Result, anyhow};
 use chrono::{DateTime, Utc};
 use news_core::Config;
 use news_core::bus::kafka::ReadEnd;
-use news_core::bus::{Ack, Bus, InRecord, OutRecord};
+use news_core::bus::{Ack, Bus, InRecord, OutRecord, Producer};
 use news_core::ids::sha256_hex;
 use news_core::messages::{DeadLetter, Origin, PageRequest};
 use news_fetcher::Fetcher;
@@ -205,25 +205,10 @@ pub async fn redrive(config: Config, selection: Selection, dry_run: bool) -> Res
                 Err(skip) => skip,
                 Ok(Plan::Refetch(page)) => {
                     sent.insert(letter.payload_sha256.clone());
-                    match &producer {
-                        None => Outcome::FetchedAgain,
-                        Some(p) => {
-                            if fetcher.is_none() {
-                                fetcher = Some(
-                                    Fetcher::for_single_pages(config.clone(), p.clone())
-                                        .context("starting the fetcher")?,
-                                );
-                            }
-                            let f = fetcher.as_ref().expect("built above");
-                            match f.fetch_again(&page).await {
-                                Ok(()) => Outcome::FetchedAgain,
-                                Err(e) => {
-                                    error = Some(e.to_string());
-                                    Outcome::FetchFailed
-                                }
-                            }
-                        }
-                    }
+                    let (outcome, failed) =
+                        refetch(&page, &mut fetcher, producer.as_ref(), &config).await?;
+                    error = failed;
+                    outcome
                 }
                 Ok(Plan::Resend(origin)) => {
                     let found = tokio::task::block_in_place(|| {
@@ -273,6 +258,30 @@ pub async fn redrive(config: Config, selection: Selection, dry_run: bool) -> Res
     }
     eprintln!("{}", summary(&counts, dry_run));
     Ok(())
+}
+
+/// Ask for a page again and publish it (in a dry run, only say it would
+/// be): the outcome, with the error when it failed again. The fetcher is
+/// built at the first page.
+async fn refetch(
+    page: &PageRequest,
+    fetcher: &mut Option<Fetcher>,
+    producer: Option<&Producer>,
+    config: &Config,
+) -> Result<(Outcome, Option<String>)> {
+    let Some(producer) = producer else {
+        return Ok((Outcome::FetchedAgain, None));
+    };
+    if fetcher.is_none() {
+        let built = Fetcher::for_single_pages(config.clone(), producer.clone())
+            .context("starting the fetcher")?;
+        *fetcher = Some(built);
+    }
+    let fetcher = fetcher.as_ref().expect("built above");
+    Ok(match fetcher.fetch_again(page).await {
+        Ok(()) => (Outcome::FetchedAgain, None),
+        Err(e) => (Outcome::FetchFailed, Some(e.to_string())),
+    })
 }
 
 /// One line: how many letters were read, sent again (and how), skipped
