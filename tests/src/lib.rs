@@ -353,6 +353,27 @@ pub fn assert_each_article_decided_once(
     let total = members.len();
     members.dedup();
     assert_eq!(total, members.len(), "no article in two stories");
+    if total != n {
+        // Say which article is missing and what its story's summaries held,
+        // so that a rare failure can be read from the log alone.
+        let missing: Vec<&str> = ids
+            .iter()
+            .filter(|id| members.binary_search(id).is_err())
+            .copied()
+            .collect();
+        for id in &missing {
+            let verdicts: Vec<_> = verdicts.iter().filter(|v| v["id"] == *id).collect();
+            let story = verdicts.first().map(|v| v["story_id"].clone());
+            let summaries: Vec<_> = stories
+                .iter()
+                .filter(|s| story.as_ref() == Some(&s["story_id"]))
+                .map(|s| (s["member_count"].clone(), s["updated_at"].clone()))
+                .collect();
+            println!(
+                "missing {id}: verdicts {verdicts:?}; its story's summaries (count, updated) in topic order: {summaries:?}"
+            );
+        }
+    }
     assert_eq!(total, n, "the stories hold every article");
 }
 
