@@ -46,8 +46,10 @@ fn a_restart_from_the_snapshot_remembers_every_decision() {
         let verdict: serde_json::Value = serde_json::from_slice(&out[0].payload).unwrap();
         decided.push(verdict["story_id"].as_str().unwrap().to_string());
     }
-    // 30 decisions (over snapshot_every) but under the minimum gap: not yet.
-    assert!(!first.checkpoint_due(), "snapshots are spaced out");
+    // Over snapshot_every, a snapshot is due once the minimum gap (2 s) has
+    // passed since the last one. (That it is not due before is the rule's
+    // unit test: asserted here, it timed 30 debug-build decisions and the
+    // prior's first load against the clock, and failed on a busy machine.)
     std::thread::sleep(std::time::Duration::from_millis(2100));
     assert!(
         first.checkpoint_due(),
