@@ -251,7 +251,8 @@ pub struct FetchState {
     /// JSON file): the log is rewritten before the JSON file drops them.
     #[serde(skip)]
     log_behind: bool,
-    /// After a corrupt JSON file: the log's seen sets by feed key, given
+    /// After a lost JSON file (corrupt, or gone while the log is not): the
+    /// log's seen sets by feed key, given
     /// back to each feed as a round meets it, so that a damaged file does
     /// not make every item of every feed new (hundreds of pages fetched
     /// again per feed). Kept in the log at rewrites while this process
