@@ -126,11 +126,15 @@ fn plan<'a>(
     Ok(plan)
 }
 
+/// Whether the letter holds its payload whole: not cut, and UTF-8 (the
+/// letter holds other bytes lossily), as its hash says.
+fn holds_whole_payload(letter: &DeadLetter) -> bool {
+    !letter.payload_truncated && sha256_hex(letter.payload.as_bytes()) == letter.payload_sha256
+}
+
 /// The page request a fetch letter holds, if it holds one whole.
 fn page_request(letter: &DeadLetter) -> Option<PageRequest> {
-    let whole =
-        !letter.payload_truncated && sha256_hex(letter.payload.as_bytes()) == letter.payload_sha256;
-    (letter.stage == "fetch" && whole)
+    (letter.stage == "fetch" && holds_whole_payload(letter))
         .then(|| serde_json::from_str(&letter.payload).ok())
         .flatten()
 }
@@ -156,8 +160,7 @@ fn resend(
             Outcome::FromOrigin,
         ));
     }
-    if letter.payload_truncated || sha256_hex(letter.payload.as_bytes()) != letter.payload_sha256 {
-        // Cut, or not UTF-8 (the letter holds it lossily): not the message.
+    if !holds_whole_payload(letter) {
         return Err(Outcome::Lost);
     }
     let out = OutRecord {
