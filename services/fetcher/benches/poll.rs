@@ -126,6 +126,7 @@ async fn bench(urls: Vec<String>, hosts: usize, port: u16) {
 
 /// Seconds to GET every URL once with plain reqwest at `concurrency`.
 async fn http_floor(urls: &[String], concurrency: usize) -> f64 {
+    news_fetcher::http::install_tls_provider();
     let client = reqwest::Client::new();
     let ok = AtomicU64::new(0);
     let start = Instant::now();

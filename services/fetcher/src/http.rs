@@ -76,6 +76,19 @@ pub struct HttpClient {
     max_redirects: usize,
 }
 
+/// Makes ring rustls's crypto provider for this process; reqwest is built
+/// without one (see the workspace manifest). A provider installed earlier,
+/// by whoever embeds the fetcher, is kept.
+pub fn install_tls_provider() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        if rustls::crypto::CryptoProvider::get_default().is_none() {
+            // Losing a race to another installer is as good as winning it.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        }
+    });
+}
+
 impl HttpClient {
     pub fn new(cfg: &FetcherConfig) -> Result<HttpClient, FetchError> {
         HttpClient::with_lookup(cfg, Arc::new(SystemLookup))
@@ -91,6 +104,7 @@ impl HttpClient {
         // With a proxy, the connector resolves only the proxy's own name,
         // which the operator chose and which may well be internal.
         let mut connector_policy = policy.clone();
+        install_tls_provider();
         let builder = reqwest::Client::builder()
             .user_agent(&cfg.user_agent)
             .connect_timeout(cfg.connect_timeout)
