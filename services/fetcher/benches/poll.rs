@@ -38,8 +38,14 @@ fn main() {
         .skip(1)
         .filter_map(|a| a.parse().ok())
         .collect();
-    let feeds = args.first().copied().unwrap_or(10_000);
-    let hosts = args.get(1).copied().unwrap_or(100);
+    // `cargo test --all-targets` runs this without `--bench`, in a debug
+    // build: a few hundred feeds are enough there to check both rounds.
+    let smoke = !std::env::args().any(|a| a == "--bench");
+    let feeds = args
+        .first()
+        .copied()
+        .unwrap_or(if smoke { 300 } else { 10_000 });
+    let hosts = args.get(1).copied().unwrap_or(if smoke { 10 } else { 100 });
     let mut server = Command::new(std::env::current_exe().unwrap())
         .env("NEWSMILL_POLL_SERVER", hosts.to_string())
         .stdout(Stdio::piped())
@@ -114,6 +120,18 @@ async fn bench(urls: Vec<String>, hosts: usize, port: u16) {
         );
         rounds.push(report);
     }
+    // Both rounds polled every feed without a failure; the first took every
+    // page, the second only those of the feeds that changed.
+    let (first, second) = (&rounds[0], &rounds[1]);
+    let feeds_u = feeds as u64;
+    assert_eq!((first.feeds_polled, first.failures), (feeds_u, 0));
+    assert_eq!(first.pages_fetched, feeds_u * ITEMS as u64);
+    assert_eq!((second.feeds_polled, second.failures), (feeds_u, 0));
+    assert!(second.not_modified > 0 && second.not_modified < feeds_u);
+    assert_eq!(
+        second.pages_fetched,
+        (feeds_u - second.not_modified) * ITEMS as u64
+    );
     let cpu = cpu_seconds() - cpu0;
     let rss = rss_peak_bytes().saturating_sub(rss0);
     let per10k = 10_000.0 / feeds as f64;

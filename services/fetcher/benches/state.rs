@@ -31,8 +31,17 @@ fn main() {
         .skip(1)
         .filter_map(|a| a.parse().ok())
         .collect();
-    let feeds = args.first().copied().unwrap_or(1_000);
-    let items = args.get(1).copied().unwrap_or(2_000);
+    // `cargo test --all-targets` runs this without `--bench`, in a debug
+    // build: a small state is enough there to check saves and the load.
+    let smoke = !std::env::args().any(|a| a == "--bench");
+    let feeds = args
+        .first()
+        .copied()
+        .unwrap_or(if smoke { 50 } else { 1_000 });
+    let items = args
+        .get(1)
+        .copied()
+        .unwrap_or(if smoke { 200 } else { 2_000 });
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("fetcher-state.json");
 
@@ -89,6 +98,7 @@ fn main() {
         taken += 1;
         item(usize::MAX, taken)
     };
+    let mut taken_in_rounds = Vec::new();
 
     // The peer: the whole state as one JSON file, as saved before.
     let whole = |state: &FetchState| {
@@ -117,7 +127,9 @@ fn main() {
     for round in 0..50 {
         for k in 0..TAKEN_PER_SAVE {
             let (id, fp) = next_item();
-            progress.taken(&urls[(round * TAKEN_PER_SAVE + k) % feeds], &id, fp);
+            let url = &urls[(round * TAKEN_PER_SAVE + k) % feeds];
+            progress.taken(url, &id, fp);
+            taken_in_rounds.push((url, id, fp));
         }
         let t = Instant::now();
         progress.save_now();
@@ -132,6 +144,14 @@ fn main() {
     let back = FetchState::load(&path, items);
     let load = t.elapsed();
     assert_eq!(back.feeds.len(), feeds);
+    // Each item a round took is seen after the load (the oldest make way
+    // for them where a feed is full).
+    for (url, id, fp) in &taken_in_rounds {
+        assert!(
+            back.feeds[*url].seen_items.unchanged(id, *fp),
+            "{url}: {id} lost"
+        );
+    }
 
     let median = |v: &mut Vec<Duration>| {
         v.sort();
