@@ -76,9 +76,9 @@ pub struct HttpClient {
     max_redirects: usize,
 }
 
-/// Makes ring rustls's crypto provider for this process; reqwest is built
-/// without one (see the workspace manifest). A provider installed earlier,
-/// by whoever embeds the fetcher, is kept.
+/// Installs ring as rustls's crypto provider for this process: reqwest is
+/// built without one (see the workspace manifest). A provider installed
+/// earlier, by whoever embeds the fetcher, is kept.
 pub fn install_tls_provider() {
     static INSTALLED: std::sync::Once = std::sync::Once::new();
     INSTALLED.call_once(|| {
