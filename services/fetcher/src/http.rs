@@ -81,11 +81,9 @@ pub struct HttpClient {
 /// earlier, by whoever embeds the fetcher, is kept.
 pub fn install_tls_provider() {
     static INSTALLED: std::sync::Once = std::sync::Once::new();
+    // `install_default` refuses when a provider is already there.
     INSTALLED.call_once(|| {
-        if rustls::crypto::CryptoProvider::get_default().is_none() {
-            // Losing a race to another installer is as good as winning it.
-            let _ = rustls::crypto::ring::default_provider().install_default();
-        }
+        let _ = rustls::crypto::ring::default_provider().install_default();
     });
 }
 

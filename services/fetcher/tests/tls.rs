@@ -11,11 +11,14 @@ use std::time::Duration;
 use news_core::config::FetcherConfig;
 use news_fetcher::http::{FetchError, HttpClient};
 use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair, KeyUsagePurpose};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls::ServerConfig;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use url::Url;
+
+mod common;
+use common::{read_head, reply};
 
 const BODY: &str = "<html><body><p>Fetched over TLS.</p></body></html>";
 
@@ -76,20 +79,12 @@ async fn serve(site: Site, requests: Arc<AtomicUsize>) -> SocketAddr {
                 let Ok(mut tls) = acceptor.accept(sock).await else {
                     return;
                 };
-                let mut head = Vec::new();
-                let mut buf = [0u8; 1024];
-                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match tls.read(&mut buf).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => head.extend_from_slice(&buf[..n]),
-                    }
+                if read_head(&mut tls).await.is_none() {
+                    return;
                 }
                 requests.fetch_add(1, Ordering::SeqCst);
-                let reply = format!(
-                    "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{BODY}",
-                    BODY.len()
-                );
-                let _ = tls.write_all(reply.as_bytes()).await;
+                let page = reply("200 OK", &[("Content-Type", "text/html")], BODY.as_bytes());
+                let _ = tls.write_all(&page).await;
                 let _ = tls.shutdown().await;
             });
         }

@@ -14,7 +14,7 @@ use tokio_util::sync::CancellationToken;
 
 /// Read an HTTP request head; returns it with the request path, or `None`
 /// when the client goes away first.
-pub async fn read_head(sock: &mut tokio::net::TcpStream) -> Option<(String, String)> {
+pub async fn read_head(sock: &mut (impl tokio::io::AsyncRead + Unpin)) -> Option<(String, String)> {
     let mut buf = vec![0u8; 8192];
     let mut got = 0;
     while !buf[..got].windows(4).any(|w| w == b"\r\n\r\n") {
