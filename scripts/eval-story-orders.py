@@ -7,7 +7,11 @@ runs the same articles in ORDERS shuffled orders (topics shuffled, and the
 articles inside each topic), and prints the mean, spread and worst for the
 train and dev topics, then the file's own order.
 
-usage: scripts/eval-story-orders.py [ORDERS] [--bin PATH]
+With --syndication it does the same for the syndication set's stories
+against `event` (its copies then arrive among the topic's other articles,
+not right after their original as in the file).
+
+usage: scripts/eval-story-orders.py [ORDERS] [--bin PATH] [--syndication]
 Settings reach `newsmill` through its environment (NEWSMILL__DEDUP__...).
 """
 import argparse
@@ -32,11 +36,16 @@ def load_scorer():
     return module
 
 
+def topic_of(row):
+    # The syndication set has no topic field; its events are "<topic>_ecb..."
+    return row["topic"] if "topic" in row else row["event"].split("_")[0]
+
+
 def shuffled(lines, seed):
     rnd = random.Random(seed)
     by_topic = collections.defaultdict(list)
     for line in lines:
-        by_topic[json.loads(line)["topic"]].append(line)
+        by_topic[topic_of(json.loads(line))].append(line)
     topics = list(by_topic)
     rnd.shuffle(topics)
     out = []
@@ -51,14 +60,19 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("orders", nargs="?", type=int, default=30)
     ap.add_argument("--bin", default=str(ROOT / "target" / "release" / "newsmill"))
+    ap.add_argument("--syndication", action="store_true",
+                    help="the syndication set's stories against `event`")
     args = ap.parse_args()
     scorer = load_scorer()
-    lines = (EVAL / "ecbplus_dev.jsonl").read_text().splitlines()
+    name, path, gold_key = ("ECB+", "ecbplus_dev.jsonl", "cluster")
+    if args.syndication:
+        name, path, gold_key = ("syndication stories", "syndication_dev.jsonl", "event")
+    lines = (EVAL / path).read_text().splitlines()
     gold = {}
     split = {}
     for line in lines:
         d = json.loads(line)
-        gold[d["id"]] = str(d["cluster"])
+        gold[d["id"]] = str(d[gold_key])
         split[d["id"]] = d["split"]
     runs = [shuffled(lines, 1000 + k) for k in range(args.orders)] + [lines]
     scores = {"train": [], "dev": []}
@@ -72,13 +86,13 @@ def main():
             for line in dst.read_text().splitlines():
                 d = json.loads(line)
                 pred[d["id"]] = d["story_id"]
-            for name in scores:
-                g = {i: c for i, c in gold.items() if split[i] == name}
-                scores[name].append(scorer.score(g, pred)["bcubed_f1"])
-    for name, values in scores.items():
+            for part in scores:
+                g = {i: c for i, c in gold.items() if split[i] == part}
+                scores[part].append(scorer.score(g, pred)["bcubed_f1"])
+    for part, values in scores.items():
         shuffled_runs = values[:-1]
         spread = statistics.stdev(shuffled_runs) if len(shuffled_runs) > 1 else 0.0
-        print(f"ECB+ {name}: {len(shuffled_runs)} shuffled orders: B-cubed F1 mean "
+        print(f"{name} {part}: {len(shuffled_runs)} shuffled orders: B-cubed F1 mean "
               f"{statistics.mean(shuffled_runs):.4f} (sd {spread:.4f}, worst "
               f"{min(shuffled_runs):.4f}); file order {values[-1]:.4f}")
 

@@ -4,29 +4,23 @@
 
 use std::collections::VecDeque;
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::dense_map::DenseMap;
-use crate::entities::{
-    NAMES_DISAGREE, NAMES_MOSTLY_DISAGREE, add_names, capitalised, names_disagree, strongest_names,
-};
+use crate::entities::{add_names, capitalised, strongest_names};
 use crate::lsh::{Buckets, MINHASH_PERMS, SHARED, band_keys, minhash};
 use crate::prior::{PRIOR_DOCS, prior};
-use crate::probe::{hash_table_bytes, prefetch_read};
+use crate::probe::hash_table_bytes;
 use crate::term_counts::TermCounts;
 use crate::text::{hash64, shingle_hashes, tokens, tokens_and_text_hash};
 use crate::vectors::{
-    Weights, cosine, headline_words, headlines_agree, merge_centroid, normalise, strongest_first,
-    term_frequencies,
+    headline_words, headlines_agree, merge_centroid, normalise, strongest_first, term_frequencies,
 };
 use news_core::messages::VerdictKind;
 
 const SHINGLE: usize = 3;
-/// Texts shorter than this (in shingles) are too small to call near copies;
-/// only exact matches apply to them.
-const MIN_NEAR_SHINGLES: u32 = 8;
 /// Terms kept per article vector and per story centroid.
 const DOC_TERMS: usize = 60;
 pub(crate) const CENTROID_TERMS: usize = 120;
@@ -36,16 +30,6 @@ const INDEX_TERMS: usize = 25;
 /// this names no event, and an unbounded list made each search scan every
 /// story in the window (the million-article run slowed to a crawl).
 const MAX_STORIES_PER_TERM: usize = 64;
-/// Below this cosine, a story match is checked for names that disagree.
-const NAMES_CHECKED_BELOW: f32 = 0.3;
-/// Below this cosine a story match is refused when most of the names
-/// disagree on both sides (`NAMES_MOSTLY_DISAGREE`). With the prior's
-/// weights the words of a kind ("arrested", "drunk", "driving") weigh
-/// less, but so do surnames that are common words (Williams, Jackson):
-/// two arrests of two players of one team met at 0.37.
-const NAMES_STRICTLY_CHECKED_BELOW: f32 = 0.4;
-/// Candidate stories scored per article.
-const MAX_CANDIDATES: usize = 16;
 /// Languages kept per story: a story told in more is rare, and the list
 /// goes out with every summary.
 pub(crate) const MAX_STORY_LANGUAGES: usize = 16;
@@ -114,11 +98,13 @@ pub struct Fact {
     pub shingles: u32,
     pub sig: Vec<u32>,
     pub headline: Vec<u32>,
-    /// Every distinct term of the article, for document frequencies.
+    /// Every distinct term of the article, for document frequencies (none
+    /// for a copy).
     pub terms: Vec<u64>,
-    /// The article's TF-IDF vector as it was weighed.
+    /// The article's TF-IDF vector as it was weighed (none for a copy).
     pub vec: Vec<(u64, f32)>,
-    /// Its strongest names (terms written capitalised mid-sentence), weighed.
+    /// Its strongest names (terms written capitalised mid-sentence), weighed
+    /// (none for a copy).
     pub names: Vec<(u64, f32)>,
     pub decision: Decision,
 }
@@ -153,6 +139,8 @@ pub struct StoryState {
     /// Its members' languages, in the order first seen (at most
     /// `MAX_STORY_LANGUAGES`).
     pub languages: Vec<String>,
+    /// Members whose vectors make up the centroid: rewrites, not copies.
+    pub rewrites: u32,
 }
 
 /// The whole dedup state. Serializable, so it can be snapshotted and restored.
@@ -228,14 +216,6 @@ impl Engine {
         let sig = minhash(&shingles);
         let headline = headline_words(&title_toks);
 
-        // Document frequencies learn from every article before it is weighed.
-        let tf = term_frequencies(&toks, &title_toks);
-        let terms: Vec<u64> = tf.keys().copied().collect();
-        self.learn(&terms);
-        let capitalised = capitalised(&toks);
-        let vec = self.weigh(tf);
-        let names = strongest_names(&vec, &capitalised);
-
         // An exact copy is the same text under the same headline: the same
         // text under an outlet's own headline is that outlet's article, as
         // for near copies below.
@@ -245,43 +225,46 @@ impl Engine {
             .filter(|_| has_text)
             .and_then(|first| self.articles.get(*first))
             .filter(|first| headlines_agree(&headline, &first.headline));
-        let decision = if let Some(first) = exact {
-            Decision {
+        let copy = if let Some(first) = exact {
+            Some(Decision {
                 kind: VerdictKind::Exact,
                 story_id: first.decision.story_id.clone(),
                 duplicate_of: Some(first.id.clone()),
                 similarity: 1.0,
                 replay: false,
-            }
+            })
         } else if let Some((dup, sim)) = self.near_candidate(&sig, shingles.len() as u32, &headline)
         {
             let d = self
                 .articles
                 .get(dup)
                 .expect("a near candidate is in the window");
-            Decision {
+            Some(Decision {
                 kind: VerdictKind::Near,
                 story_id: d.decision.story_id.clone(),
                 duplicate_of: Some(d.id.clone()),
                 similarity: sim,
                 replay: false,
-            }
-        } else if let Some((story, sim)) = self.story_candidate(&vec, &names, &terms, a.published) {
-            let s = self.stories.get(story).expect("a candidate story is live");
-            Decision {
-                kind: VerdictKind::Story,
-                story_id: s.story_id.clone(),
-                duplicate_of: Some(s.founder.clone()),
-                similarity: sim,
-                replay: false,
-            }
+            })
         } else {
-            Decision {
-                kind: VerdictKind::Unique,
-                story_id: story_id_for(a.id),
-                duplicate_of: None,
-                similarity: 0.0,
-                replay: false,
+            None
+        };
+        let (decision, terms, vec, names) = match copy {
+            // A copy adds nothing to its story's centroid, names or document
+            // frequencies: it is not weighed.
+            Some(d) => (d, Vec::new(), Vec::new(), Vec::new()),
+            None => {
+                let tf = term_frequencies(&toks, &title_toks);
+                let terms: Vec<u64> = tf.keys().copied().collect();
+                // Document frequencies count each text once, before it is
+                // weighed: a wire story copied by thirty outlets would
+                // otherwise make its own names look thirty times as common
+                // as its rewrites' names.
+                self.learn(&terms);
+                let vec = self.weigh(tf);
+                let names = strongest_names(&vec, &capitalised(&toks));
+                let decision = self.rewrite_or_unique(a, &vec, &names, &terms);
+                (decision, terms, vec, names)
             }
         };
         let fact = Fact {
@@ -305,6 +288,36 @@ impl Engine {
         (decision, Some(fact))
     }
 
+    /// The verdict for an article that is no copy: a member of the story it
+    /// matches best, or the founder of its own.
+    fn rewrite_or_unique(
+        &self,
+        a: &ArticleIn<'_>,
+        vec: &[(u64, f32)],
+        names: &[(u64, f32)],
+        terms: &[u64],
+    ) -> Decision {
+        match self.story_candidate(vec, names, terms, a.published) {
+            Some((story, sim)) => {
+                let s = self.stories.get(story).expect("a candidate story is live");
+                Decision {
+                    kind: VerdictKind::Story,
+                    story_id: s.story_id.clone(),
+                    duplicate_of: Some(s.founder.clone()),
+                    similarity: sim,
+                    replay: false,
+                }
+            }
+            None => Decision {
+                kind: VerdictKind::Unique,
+                story_id: story_id_for(a.id),
+                duplicate_of: None,
+                similarity: 0.0,
+                replay: false,
+            },
+        }
+    }
+
     /// Fold a fact from another engine's `decide_logged` into this one, as
     /// that engine did: replaying an engine's facts in order rebuilds it.
     /// Facts for ids already known are ignored (at-least-once delivery).
@@ -313,7 +326,10 @@ impl Engine {
             return;
         }
         self.evict(fact.at);
-        self.learn(&fact.terms);
+        // Facts of copies from before copies went unweighed carry terms.
+        if !matches!(fact.decision.kind, VerdictKind::Exact | VerdictKind::Near) {
+            self.learn(&fact.terms);
+        }
         self.insert(fact);
     }
 
@@ -346,6 +362,7 @@ impl Engine {
             centroid: Vec::new(),
             names: Vec::new(),
             languages: Vec::new(),
+            rewrites: 0,
         });
         story.member_count += 1;
         if let Some(lang) = &f.lang
@@ -361,7 +378,8 @@ impl Engine {
         // Copies add nothing new to the centroid; rewrites widen it.
         if matches!(d.kind, VerdictKind::Unique | VerdictKind::Story) {
             let before = index_terms(&story.centroid);
-            story.centroid = merge_centroid(&story.centroid, &f.vec, story.member_count);
+            story.rewrites += 1;
+            story.centroid = merge_centroid(&story.centroid, &f.vec, story.rewrites);
             story.names = add_names(&story.names, &f.names);
             let after = index_terms(&story.centroid);
             // A story is indexed under exactly its current top terms: terms
@@ -406,121 +424,6 @@ impl Engine {
                 },
             },
         );
-    }
-
-    fn near_candidate(&self, sig: &[u32], size: u32, headline: &[u32]) -> Option<(u64, f32)> {
-        if size < MIN_NEAR_SHINGLES {
-            return None;
-        }
-        let mut seen = HashSet::default();
-        // Candidates are found first, and what each check reads is asked for
-        // for all of them at once, a step at a time (index slot, entry,
-        // signature): checked as they were found, each one's three misses
-        // waited behind the last one's comparison.
-        let keys: Vec<u64> = band_keys(sig)
-            .flat_map(|b| self.buckets.get(b))
-            .copied()
-            .filter(|key| seen.insert(*key))
-            .collect();
-        let found = self.articles.positions(keys.iter().map(|key| (*key, *key)));
-        found.iter().for_each(|(_, pos)| {
-            let a = self.articles.at(*pos);
-            prefetch_read(&a.sig);
-            prefetch_read(&a.shingles);
-        });
-        found
-            .iter()
-            .filter_map(|(_, pos)| self.articles.at(*pos).sig.first())
-            .for_each(prefetch_read);
-        let mut best: Option<(u64, f32)> = None;
-        for (key, pos) in found {
-            let other = self.articles.at(pos);
-            let j = sig.iter().zip(&other.sig).filter(|(x, y)| x == y).count() as f32
-                / MINHASH_PERMS as f32;
-            // Containment of the smaller text in the larger, from Jaccard
-            // and the two set sizes: copies cut or extended still match.
-            let inter = j * (size + other.shingles) as f32 / (1.0 + j);
-            let containment = inter / size.min(other.shingles).max(1) as f32;
-            let sim = containment.min(1.0);
-            if sim < self.params.near_threshold || best.is_some_and(|(_, s)| sim <= s) {
-                continue;
-            }
-            // A copy keeps the headline, re-cased or prefixed. The same
-            // text under an outlet's own headline is that outlet's
-            // article: a member of the story, not a copy (even word for
-            // word, on the syndication set: precision 0.907 -> 0.936
-            // with 80% of the words shared, 0.980 with all, in order).
-            if !headlines_agree(headline, &other.headline) {
-                continue;
-            }
-            best = Some((key, sim));
-        }
-        best
-    }
-
-    fn story_candidate(
-        &self,
-        vec: &[(u64, f32)],
-        names: &[(u64, f32)],
-        terms: &[u64],
-        published: Option<i64>,
-    ) -> Option<(u64, f32)> {
-        let mut votes: HashMap<u64, f32> =
-            HashMap::with_capacity_and_hasher(256, Default::default());
-        // Each step's reads are asked for all at once, as for near copies:
-        // index slots, then list headers, then lists; then the stories.
-        let top = &vec[..vec.len().min(INDEX_TERMS * 2)];
-        let lists = self.term_index.positions(top.iter().copied());
-        lists
-            .iter()
-            .for_each(|(_, pos)| self.term_index.prefetch_entry(*pos));
-        lists
-            .iter()
-            .filter_map(|(_, pos)| self.term_index.at(*pos).first())
-            .for_each(prefetch_read);
-        for (w, pos) in &lists {
-            for s in self.term_index.at(*pos) {
-                *votes.entry(*s).or_default() += w;
-            }
-        }
-        let mut cands: Vec<(u64, f32)> = votes.into_iter().collect();
-        strongest_first(&mut cands, MAX_CANDIDATES);
-        let mut best: Option<(u64, f32)> = None;
-        let weights = Weights::new(vec.iter().copied());
-        let found = self
-            .stories
-            .positions(cands.iter().map(|(key, _)| (*key, *key)));
-        found.iter().for_each(|(_, pos)| {
-            let story = self.stories.at(*pos);
-            prefetch_read(&story.centroid);
-            prefetch_read(&story.published);
-        });
-        found
-            .iter()
-            .filter_map(|(_, pos)| self.stories.at(*pos).centroid.first())
-            .for_each(prefetch_read);
-        for (key, pos) in found {
-            let story = self.stories.at(pos);
-            let mut sim = cosine(&weights, &story.centroid);
-            if let (Some(p), Some(q)) = (published, story.published) {
-                // Events days apart are different events of the same kind.
-                let days = (p - q).abs() as f32 / 86_400.0;
-                if days > 3.0 {
-                    sim *= (3.0 / days).sqrt();
-                }
-            }
-            if sim < self.params.story_threshold || best.is_some_and(|(_, s)| sim <= s) {
-                continue;
-            }
-            if sim < NAMES_CHECKED_BELOW && names_disagree(names, terms, story, NAMES_DISAGREE)
-                || sim < NAMES_STRICTLY_CHECKED_BELOW
-                    && names_disagree(names, terms, story, NAMES_MOSTLY_DISAGREE)
-            {
-                continue;
-            }
-            best = Some((key, sim));
-        }
-        best
     }
 
     /// TF-IDF vector: top `DOC_TERMS` terms, L2-normalised. The document
@@ -680,8 +583,12 @@ fn story_key(story_id: &str) -> u64 {
 }
 
 /// The engine as older snapshot formats wrote it.
-#[path = "engine_v5.rs"]
-pub(crate) mod v5;
+/// Candidate copies and stories, found through the indexes.
+#[path = "engine_candidates.rs"]
+mod candidates;
+
+#[path = "engine_old.rs"]
+pub(crate) mod old;
 
 #[cfg(test)]
 #[path = "engine_tests.rs"]

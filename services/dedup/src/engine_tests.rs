@@ -412,3 +412,36 @@ fn a_young_stream_weighs_common_words_below_rare_ones() {
     assert!(w("arrested") < w("suspicion"), "{weights:?}");
     assert!(w("suspicion") < w("ketsoyan"), "{weights:?}");
 }
+
+/// A wire story copied by many outlets is one text: its copies do not make
+/// its words look common, nor count as members whose vectors the centroid
+/// averages (they have none in it), so a rewrite weighs the same in its
+/// story with or without them.
+#[test]
+fn copies_neither_count_as_documents_nor_dilute_the_centroid() {
+    let rewrite = "Rescuers searched collapsed mud-brick homes near Ravar in Kerman province after \
+        Tuesday's magnitude 6.1 quake, which the governor said killed 12 and injured 80.";
+    let run = |copies: usize| {
+        let mut e = Engine::new(Params::default());
+        let founder = e.decide(&art("wire", QUAKE, 0));
+        for i in 0..copies {
+            let copy = format!("HOME | WORLD\n{QUAKE}\nCopyright Outlet {i}.");
+            let d = e.decide(&art(&format!("copy-{i}"), &copy, 1));
+            assert_eq!(d.kind, VerdictKind::Near, "{d:?}");
+        }
+        let d = e.decide(&art("rewrite", rewrite, 2));
+        assert_eq!(d.story_id, founder.story_id, "{d:?}");
+        let story = e
+            .story(&founder.story_id)
+            .expect("the story is live")
+            .clone();
+        (e.docs_seen, d.similarity, story)
+    };
+    let (docs, similarity, story) = run(0);
+    let (docs_with, similarity_with, story_with) = run(5);
+    assert_eq!((docs, docs_with), (2, 2));
+    assert_eq!(similarity_with, similarity);
+    assert_eq!((story.member_count, story_with.member_count), (2, 7));
+    assert_eq!((story.rewrites, story_with.rewrites), (2, 2));
+    assert_eq!(story_with.centroid, story.centroid);
+}

@@ -7,13 +7,16 @@ use std::path::Path;
 
 use news_core::bus::{InRecord, OutRecord};
 
-use crate::engine::v5::EngineV5;
+use crate::engine::old::{EngineV5, EngineV6};
 use crate::engine::{Engine, Fact};
 
 /// Snapshot files open with this tag and format number; a snapshot from
 /// another format is set aside, not misread.
 const SNAPSHOT_MAGIC: &[u8; 8] = b"NMDEDUP\0";
-const SNAPSHOT_FORMAT: u32 = 6;
+const SNAPSHOT_FORMAT: u32 = 7;
+/// Format 6 is format 7 with stories that do not count their rewrites apart
+/// from their copies: read, with every member counted as a rewrite.
+const SNAPSHOT_FORMAT_V6: u32 = 6;
 /// Format 5 is format 6 with stories that do not keep their languages:
 /// read, with none.
 const SNAPSHOT_FORMAT_V5: u32 = 5;
@@ -65,6 +68,7 @@ pub fn read_snapshot(path: &Path) -> Result<Snapshot, SnapshotError> {
     let format = u32::from_le_bytes(head[8..12].try_into().expect("4 bytes"));
     let known = [
         SNAPSHOT_FORMAT,
+        SNAPSHOT_FORMAT_V6,
         SNAPSHOT_FORMAT_V5,
         SNAPSHOT_FORMAT_V4,
         SNAPSHOT_FORMAT_V3,
@@ -83,6 +87,10 @@ pub fn read_snapshot(path: &Path) -> Result<Snapshot, SnapshotError> {
     let corrupt = |e: bincode::Error| SnapshotError::Corrupt(e.to_string());
     let mut engine: Engine = if format == SNAPSHOT_FORMAT {
         bincode::deserialize_from(input).map_err(corrupt)?
+    } else if format == SNAPSHOT_FORMAT_V6 {
+        bincode::deserialize_from::<_, EngineV6>(input)
+            .map_err(corrupt)?
+            .into()
     } else {
         bincode::deserialize_from::<_, EngineV5>(input)
             .map_err(corrupt)?
@@ -373,7 +381,14 @@ mod tests {
         let first = || {
             let mut engine = Engine::new(Params::default());
             engine.decide(&article("a", "Mayor Brandt opens the Old Quay bridge"));
+            let copy = engine.decide(&article("a2", "Mayor Brandt opens the Old Quay bridge"));
+            assert_eq!(copy.kind, VerdictKind::Exact);
             engine
+        };
+        let story_counts = |engine: &Engine| {
+            let story = engine.story(&crate::engine::story_id_for("a"));
+            let story = story.expect("a founded its story");
+            (story.member_count, story.rewrites)
         };
         let story_languages = |engine: &Engine| {
             let story = engine.story(&crate::engine::story_id_for("a"));
@@ -386,13 +401,28 @@ mod tests {
         let mut current = read_snapshot(&path).unwrap();
         assert_eq!(current.changelog_end, Some(42));
         assert_eq!(story_languages(&current.engine), ["en"]);
+        assert_eq!(story_counts(&current.engine), (2, 1));
         assert_eq!(current.engine.decide(&other).kind, VerdictKind::Story);
+        assert_eq!(story_counts(&current.engine), (3, 2));
+
+        // Format 6: stories without their count of rewrites; every member
+        // is taken for one, as format 6's centroids counted them.
+        let mut bytes = Vec::from(SNAPSHOT_MAGIC.as_slice());
+        bytes.extend(SNAPSHOT_FORMAT_V6.to_le_bytes());
+        bytes.extend(42i64.to_le_bytes());
+        let v6_engine = EngineV6::written_as(first(), Into::into);
+        bytes.extend(bincode::serialize(&v6_engine).unwrap());
+        std::fs::write(&path, &bytes).unwrap();
+        let mut v6 = read_snapshot(&path).unwrap();
+        assert_eq!(v6.changelog_end, Some(42));
+        assert_eq!(story_languages(&v6.engine), ["en"]);
+        assert_eq!(story_counts(&v6.engine), (2, 2));
+        assert_eq!(v6.engine.decide(&other).kind, VerdictKind::Story);
 
         // Format 5: stories without languages; a new member adds its own.
-        let mut bytes = Vec::from(SNAPSHOT_MAGIC.as_slice());
-        bytes.extend(SNAPSHOT_FORMAT_V5.to_le_bytes());
-        bytes.extend(42i64.to_le_bytes());
-        bytes.extend(bincode::serialize(&EngineV5::from(first())).unwrap());
+        bytes.truncate(20);
+        bytes[8..12].copy_from_slice(&SNAPSHOT_FORMAT_V5.to_le_bytes());
+        bytes.extend(bincode::serialize(&EngineV5::written_as(first(), Into::into)).unwrap());
         std::fs::write(&path, &bytes).unwrap();
         let mut v5 = read_snapshot(&path).unwrap();
         assert_eq!(v5.changelog_end, Some(42));
