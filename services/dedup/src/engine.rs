@@ -99,12 +99,14 @@ pub struct Fact {
     pub sig: Vec<u32>,
     pub headline: Vec<u32>,
     /// Every distinct term of the article, for document frequencies (none
-    /// for a copy).
+    /// for a copy, nor for a twin: the very same text under another
+    /// headline, in its twin's story).
     pub terms: Vec<u64>,
-    /// The article's TF-IDF vector as it was weighed (none for a copy).
+    /// The article's TF-IDF vector as it was weighed (none for a copy or a
+    /// twin).
     pub vec: Vec<(u64, f32)>,
     /// Its strongest names (terms written capitalised mid-sentence), weighed
-    /// (none for a copy).
+    /// (none for a copy or a twin).
     pub names: Vec<(u64, f32)>,
     pub decision: Decision,
 }
@@ -217,14 +219,17 @@ impl Engine {
         let headline = headline_words(&title_toks);
 
         // An exact copy is the same text under the same headline: the same
-        // text under an outlet's own headline is that outlet's article, as
-        // for near copies below.
-        let exact = self
+        // text under an outlet's own headline is that outlet's article (its
+        // twin's), as for near copies below.
+        let same_text = self
             .exact
             .get(&text_hash)
             .filter(|_| has_text)
-            .and_then(|first| self.articles.get(*first))
-            .filter(|first| headlines_agree(&headline, &first.headline));
+            .and_then(|first| self.articles.get(*first));
+        let exact = same_text.filter(|first| headlines_agree(&headline, &first.headline));
+        // Only the very same text makes a twin: texts that are merely near
+        // can be one template about two events (results, filings, alerts).
+        let twin = same_text.map(|first| first.story);
         let copy = if let Some(first) = exact {
             Some(Decision {
                 kind: VerdictKind::Exact,
@@ -260,11 +265,24 @@ impl Engine {
                 // weighed: a wire story copied by thirty outlets would
                 // otherwise make its own names look thirty times as common
                 // as its rewrites' names.
-                self.learn(&terms);
+                if twin.is_none() {
+                    self.learn(&terms);
+                }
                 let vec = self.weigh(tf);
                 let names = strongest_names(&vec, &capitalised(&toks));
                 let decision = self.rewrite_or_unique(a, &vec, &names, &terms);
-                (decision, terms, vec, names)
+                match twin {
+                    // The same text under an outlet's own headline, in its
+                    // twin's story: that outlet's article, but no new text.
+                    Some(story) if story == story_key(&decision.story_id) => {
+                        (decision, Vec::new(), Vec::new(), Vec::new())
+                    }
+                    Some(_) => {
+                        self.learn(&terms);
+                        (decision, terms, vec, names)
+                    }
+                    None => (decision, terms, vec, names),
+                }
             }
         };
         let fact = Fact {
@@ -334,6 +352,10 @@ impl Engine {
     }
 
     fn learn(&mut self, terms: &[u64]) {
+        // Copies and twins carry no terms: they are not documents.
+        if terms.is_empty() {
+            return;
+        }
         self.docs_seen += 1;
         // Asked for all at once, the slots arrive together: counted one
         // after another, each waited for its own.
@@ -375,8 +397,9 @@ impl Engine {
             story.members.push(f.id.clone());
         }
         story.last_seen = story.last_seen.max(f.at);
-        // Copies add nothing new to the centroid; rewrites widen it.
-        if matches!(d.kind, VerdictKind::Unique | VerdictKind::Story) {
+        // Copies (and twins, which carry no vector) add nothing new to the
+        // centroid; rewrites widen it.
+        if matches!(d.kind, VerdictKind::Unique | VerdictKind::Story) && !f.vec.is_empty() {
             let before = index_terms(&story.centroid);
             story.rewrites += 1;
             story.centroid = merge_centroid(&story.centroid, &f.vec, story.rewrites);
