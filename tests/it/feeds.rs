@@ -1,6 +1,7 @@
 //! Feed parsing, judged by feedparser's own test corpus: the `Expect:`
-//! assertions of wellformed/ and encoding/ must agree at least 95% of the
-//! time, and no file anywhere in the corpus may crash the parser.
+//! assertions of wellformed/, encoding/, entities/ and illformed/ must agree
+//! at least 95% of the time, and no file anywhere in the corpus may crash
+//! the parser.
 
 use std::process::Command;
 

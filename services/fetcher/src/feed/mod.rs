@@ -10,6 +10,7 @@
 
 mod dates;
 mod decode;
+mod entities;
 mod json;
 mod sanitize;
 mod xml;
@@ -430,6 +431,26 @@ mod tests {
         assert_eq!(
             f.entries[2].content[0].src.as_deref(),
             Some("https://x.example/c.mp4")
+        );
+    }
+
+    #[test]
+    fn html_named_and_numeric_references_read_as_their_characters() {
+        // HTML's names in text, in an attribute, and inside escaped HTML,
+        // and a hexadecimal reference with a capital X.
+        let xml = br#"<rss version="2.0"><channel><item>
+            <title>&alpha; and &Scaron;koda &#X41;</title>
+            <category domain="&OElig;uvre">&beta;</category>
+            <description>&lt;img alt="&amp;Omega;" src="/a.png"&gt;</description>
+            </item></channel></rss>"#;
+        let f = parse_feed(xml, "https://x.example/", None).expect("parses");
+        let entry = &f.entries[0];
+        assert_eq!(entry.common.title.as_deref(), Some("α and Škoda A"));
+        assert_eq!(entry.common.tags[0].term, "β");
+        assert_eq!(entry.common.tags[0].scheme.as_deref(), Some("Œuvre"));
+        assert_eq!(
+            entry.summary.as_deref(),
+            Some(r#"<img alt="Ω" src="https://x.example/a.png" />"#)
         );
     }
 

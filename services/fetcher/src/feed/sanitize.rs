@@ -11,6 +11,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 use url::Url;
 
+use super::entities::{html_entity, numeric_reference};
+
 #[path = "sanitize_lists.rs"]
 mod lists;
 use lists::*;
@@ -255,17 +257,10 @@ fn unescape(value: &str) -> String {
             continue;
         }
         let r = &tail[1..len - 1];
-        let ch = if let Some(hex) = r.strip_prefix("#x").or_else(|| r.strip_prefix("#X")) {
-            u32::from_str_radix(hex, 16)
-                .ok()
-                .and_then(char::from_u32)
-                .map(String::from)
-        } else if let Some(dec) = r.strip_prefix('#') {
-            dec.parse().ok().and_then(char::from_u32).map(String::from)
-        } else {
-            quick_xml::escape::resolve_html5_entity(r).map(String::from)
-        };
-        out.push_str(ch.as_deref().unwrap_or(&tail[..len]));
+        match numeric_reference(r) {
+            Some(c) => out.push(c),
+            None => out.push_str(html_entity(r).unwrap_or(&tail[..len])),
+        }
         rest = &tail[len..];
     }
     out.push_str(rest);

@@ -9,13 +9,14 @@ use std::rc::Rc;
 use news_core::mojibake::{repair_text, windows_1252_for_c1};
 use quick_xml::NsReader;
 use quick_xml::XmlVersion;
-use quick_xml::escape::{resolve_html5_entity, resolve_predefined_entity};
+use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::attributes::Attribute;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
 use url::Url;
 
 use super::dates::{parse_date, to_rfc3339};
+use super::entities::{html_entity, numeric_reference};
 use super::sanitize::{looks_like_html, sanitize_html};
 use super::{Common, Entry, FeedError, Link, ParsedFeed, Person, Tag, Text};
 
@@ -181,7 +182,7 @@ fn attr(e: &BytesStart, key: &str) -> Option<String> {
 /// An attribute's value with character and entity references resolved
 /// (HTML's named entities too, which feeds use without declaring them).
 fn attr_value(a: &Attribute) -> String {
-    let resolve = |e: &str| resolve_predefined_entity(e).or_else(|| resolve_html5_entity(e));
+    let resolve = |e: &str| resolve_predefined_entity(e).or_else(|| html_entity(e));
     match a.normalized_value_with(XmlVersion::Implicit1_0, 1, resolve) {
         Ok(v) => v.into_owned(),
         Err(_) => a.value.to_string(),
@@ -243,13 +244,13 @@ pub fn parse(text: &str, feed_url: &str, http_lang: Option<&str>) -> Result<Pars
             (_, Event::Text(t)) => p.text(&t.xml10_content(), false),
             (_, Event::CData(t)) => p.text(&t, false),
             (_, Event::GeneralRef(r)) => {
-                let resolved = match r.resolve_char_ref() {
+                let resolved = if r.starts_with('#') {
                     // `&#146;` names a C1 control, but the writer meant windows-1252's ’.
-                    Ok(Some(c)) => Some(windows_1252_for_c1(c).to_string()),
-                    Ok(None) => resolve_predefined_entity(&r)
-                        .or_else(|| resolve_html5_entity(&r))
-                        .map(str::to_string),
-                    Err(_) => None,
+                    numeric_reference(&r).map(|c| windows_1252_for_c1(c).to_string())
+                } else {
+                    resolve_predefined_entity(&r)
+                        .or_else(|| html_entity(&r))
+                        .map(str::to_string)
                 };
                 match resolved {
                     Some(s) => p.text(&s, false),
