@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Regenerate services/dedup/data/wordfreq-en.txt.gz, the prior for the
+# Regenerate services/dedup/data/wordfreq-*.txt.gz, the priors for the
 # dedup stage's document frequencies: the 200,000 most frequent English
-# words of wordfreq 3.1.1 (PyPI wheel, pinned by its hash), grouped by
+# words of wordfreq 3.1.1 (PyPI wheel, pinned by its hash), and the 50,000
+# most frequent of each other language the cleaner detects, grouped by
 # Zipf value (log10 of the frequency per billion words, times 100).
 #
 #     scripts/df-prior.sh
@@ -21,17 +22,22 @@ if ! [ -x "$work/venv/bin/python" ]; then
   python3 -m venv "$work/venv"
   "$work/venv/bin/pip" install --quiet --disable-pip-version-check "$work/$wheel"
 fi
-"$work/venv/bin/python" - "$root/services/dedup/data/wordfreq-en.txt.gz" <<'PY'
+"$work/venv/bin/python" - "$root/services/dedup/data" <<'PY'
 import gzip, math, sys
 from wordfreq import get_frequency_dict
 
-WORDS = 200_000
-freqs = sorted(get_frequency_dict("en").items(), key=lambda kv: (-kv[1], kv[0]))[:WORDS]
-groups = {}
-for word, freq in freqs:
-    groups.setdefault(round((math.log10(freq) + 9) * 100), []).append(word)
-lines = "".join(f"{zipf}\t{' '.join(sorted(words))}\n" for zipf, words in sorted(groups.items(), reverse=True))
-with open(sys.argv[1], "wb") as out:
-    out.write(gzip.compress(lines.encode(), 9, mtime=0))
-print(f"{len(freqs)} words in {len(groups)} Zipf groups -> {sys.argv[1]}")
+# The cleaner's languages (services/cleaner/src/lib.rs, iso639_1).
+WORDS = {"en": 200_000}
+for lang in "ar cs da de es fi fr he it nb nl pl pt ru sv tr uk".split():
+    WORDS[lang] = 50_000
+for lang, count in WORDS.items():
+    freqs = sorted(get_frequency_dict(lang).items(), key=lambda kv: (-kv[1], kv[0]))[:count]
+    groups = {}
+    for word, freq in freqs:
+        groups.setdefault(round((math.log10(freq) + 9) * 100), []).append(word)
+    lines = "".join(f"{zipf}\t{' '.join(sorted(words))}\n" for zipf, words in sorted(groups.items(), reverse=True))
+    path = f"{sys.argv[1]}/wordfreq-{lang}.txt.gz"
+    with open(path, "wb") as out:
+        out.write(gzip.compress(lines.encode(), 9, mtime=0))
+    print(f"{lang}: {len(freqs)} words in {len(groups)} Zipf groups -> {path}")
 PY

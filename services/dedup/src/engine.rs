@@ -217,6 +217,7 @@ impl Engine {
         let shingles = shingle_hashes(&text_toks, SHINGLE);
         let sig = minhash(&shingles);
         let headline = headline_words(&title_toks);
+        let lang = a.lang.and_then(language_code);
 
         // An exact copy is the same text under the same headline: the same
         // text under an outlet's own headline is that outlet's article (its
@@ -268,7 +269,7 @@ impl Engine {
                 if twin.is_none() {
                     self.learn(&terms);
                 }
-                let vec = self.weigh(tf);
+                let vec = self.weigh(tf, lang.as_deref());
                 let names = strongest_names(&vec, &capitalised(&toks));
                 let decision = self.rewrite_or_unique(a, &vec, &names, &terms);
                 match twin {
@@ -290,7 +291,7 @@ impl Engine {
             title: a.title.map(str::to_string),
             at: a.at,
             published: a.published,
-            lang: a.lang.and_then(language_code),
+            lang,
             has_text,
             text_hash,
             shingles: shingles.len() as u32,
@@ -451,8 +452,8 @@ impl Engine {
 
     /// TF-IDF vector: top `DOC_TERMS` terms, L2-normalised. The document
     /// frequencies are the stream's plus the prior's (see `prior`).
-    fn weigh(&self, tf: HashMap<u64, f32>) -> Vec<(u64, f32)> {
-        let prior = prior();
+    fn weigh(&self, tf: HashMap<u64, f32>, lang: Option<&str>) -> Vec<(u64, f32)> {
+        let prior = prior(lang);
         tf.keys().for_each(|t| prior.prefetch(*t));
         let n = self.docs_seen.max(1) as f32 + PRIOR_DOCS;
         let mut v: Vec<(u64, f32)> = tf

@@ -407,7 +407,7 @@ fn a_young_stream_weighs_common_words_below_rare_ones() {
     let e = Engine::new(Params::default());
     let toks = tokens("arrested suspicion Ketsoyan");
     let tf = term_frequencies(&toks, &[]);
-    let weights: HashMap<u64, f32> = e.weigh(tf).into_iter().collect();
+    let weights: HashMap<u64, f32> = e.weigh(tf, None).into_iter().collect();
     let w = |word: &str| weights[&tokens(word)[0].hash];
     assert!(w("arrested") < w("suspicion"), "{weights:?}");
     assert!(w("suspicion") < w("ketsoyan"), "{weights:?}");
@@ -482,4 +482,43 @@ fn copies_and_twins_neither_count_as_documents_nor_dilute_the_centroid() {
     assert_eq!((story.rewrites, story_with.rewrites), (2, 2));
     assert_eq!(story_with.centroid, story.centroid);
     assert_eq!(story_with.names, story.names);
+}
+
+/// Each event's story (by the first article of the event) for a stream of
+/// `{id, event, lang, title, text}` lines decided in order.
+fn stories_by_event(lines: &str) -> Vec<(String, String, String)> {
+    let mut e = Engine::new(Params::default());
+    let mut out = Vec::new();
+    for (n, line) in lines.lines().enumerate() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let d = e.decide(&ArticleIn {
+            id: v["id"].as_str().unwrap(),
+            title: v["title"].as_str(),
+            text: v["text"].as_str().unwrap(),
+            at: n as i64,
+            published: None,
+            lang: v["lang"].as_str(),
+        });
+        let id = v["id"].as_str().unwrap().to_string();
+        out.push((id, v["event"].as_str().unwrap().to_string(), d.story_id));
+    }
+    out
+}
+
+#[test]
+fn translations_join_their_story_and_reports_of_other_quakes_in_german_stay_apart() {
+    // 15 reports of 5 events in 4 languages (hand-written for this test):
+    // three earthquakes, two strikes; two of the quakes are first reported
+    // in German, one after the other.
+    let lines = include_str!("../tests/data/translations.jsonl");
+    let decided = stories_by_event(lines);
+    for (id, event, story) in &decided {
+        for (other_id, other_event, other_story) in &decided {
+            assert_eq!(
+                event == other_event,
+                story == other_story,
+                "{id} ({event}) and {other_id} ({other_event})"
+            );
+        }
+    }
 }

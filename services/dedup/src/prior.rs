@@ -7,12 +7,20 @@
 //! (`data/wordfreq-en.txt.gz`, made by `scripts/df-prior.sh`; CC BY-SA 4.0,
 //! see `data/README.md`). It counts as `PRIOR_DOCS` documents added to the
 //! stream's own, so it rules a young stream and fades as the stream's
-//! counts grow. Words it lacks (rare names, numbers, other languages) get
-//! the share of its rarest words. On ECB+ it mostly lets rewrites of one
-//! event meet (B-cubed recall on the dev topics 0.847 to 0.887).
+//! counts grow. Words it lacks (rare names, numbers) get the share of its
+//! rarest words. On ECB+ it mostly lets rewrites of one event meet (B-cubed
+//! recall on the dev topics 0.847 to 0.887).
+//!
+//! An article in another language the cleaner detects is weighed with that
+//! language's table (its 50,000 most frequent words): weighed with the
+//! English one, each of its words was as rare as a name, so two reports of
+//! different earthquakes in German met on "Erdbeben", "Stärke" and
+//! "Kilometer", and a translation's names and numbers weighed little
+//! against its common words. Words a table lacks get the English table's
+//! rarest share in every language, so that a name weighs the same in each.
 
 use std::io::Read;
-use std::sync::LazyLock;
+use std::sync::OnceLock;
 
 use crate::probe::{home_slot, prefetch_read};
 use crate::text::tokens;
@@ -25,13 +33,35 @@ pub(crate) const PRIOR_DOCS: f32 = 10_000.0;
 /// topics between 1,000 and 10,000; 2,000 to 3,000 was best.
 const DOC_WORDS: f32 = 2_000.0;
 
-const TABLE: &[u8] = include_bytes!("../data/wordfreq-en.txt.gz");
+/// The tables by language code (ISO 639-1, the cleaner's codes). English is
+/// first: it is also the table for an article of no known language.
+const TABLES: &[(&str, &[u8])] = &[
+    ("en", include_bytes!("../data/wordfreq-en.txt.gz")),
+    ("ar", include_bytes!("../data/wordfreq-ar.txt.gz")),
+    ("cs", include_bytes!("../data/wordfreq-cs.txt.gz")),
+    ("da", include_bytes!("../data/wordfreq-da.txt.gz")),
+    ("de", include_bytes!("../data/wordfreq-de.txt.gz")),
+    ("es", include_bytes!("../data/wordfreq-es.txt.gz")),
+    ("fi", include_bytes!("../data/wordfreq-fi.txt.gz")),
+    ("fr", include_bytes!("../data/wordfreq-fr.txt.gz")),
+    ("he", include_bytes!("../data/wordfreq-he.txt.gz")),
+    ("it", include_bytes!("../data/wordfreq-it.txt.gz")),
+    ("nb", include_bytes!("../data/wordfreq-nb.txt.gz")),
+    ("nl", include_bytes!("../data/wordfreq-nl.txt.gz")),
+    ("pl", include_bytes!("../data/wordfreq-pl.txt.gz")),
+    ("pt", include_bytes!("../data/wordfreq-pt.txt.gz")),
+    ("ru", include_bytes!("../data/wordfreq-ru.txt.gz")),
+    ("sv", include_bytes!("../data/wordfreq-sv.txt.gz")),
+    ("tr", include_bytes!("../data/wordfreq-tr.txt.gz")),
+    ("uk", include_bytes!("../data/wordfreq-uk.txt.gz")),
+];
 
 /// The share of reference documents that hold each word, by token hash.
 /// Every term of every article is looked up, and a general-purpose map of
 /// 200,000 words costs two cache misses a lookup (its control bytes, then
 /// the entry); this one keeps a 32-bit check of the hash and the word's
-/// Zipf value in one 8-byte slot, probed in place: one miss, 2 MiB.
+/// Zipf value in one 8-byte slot, probed in place: one miss, 4 MiB for
+/// English (524,288 slots).
 pub(crate) struct DfPrior {
     slots: Vec<Slot>,
     /// The share for each Zipf value (hundredths).
@@ -76,8 +106,9 @@ impl DfPrior {
     }
 
     /// Parse the table: lines of "ZIPF<TAB>word word ...", where ZIPF is
-    /// 100 times log10 of the frequency per billion words.
-    fn parse(text: &str) -> DfPrior {
+    /// 100 times log10 of the frequency per billion words. Words it lacks
+    /// get `unknown`, or else the share of its rarest words.
+    fn parse(text: &str, unknown: Option<f32>) -> DfPrior {
         let mut words: Vec<(u64, u16)> = Vec::new();
         for line in text.lines() {
             let Some((zipf, list)) = line.split_once('\t') else {
@@ -96,7 +127,8 @@ impl DfPrior {
         }
         let share = |zipf: u16| (10f32.powf(f32::from(zipf) / 100.0 - 9.0) * DOC_WORDS).min(1.0);
         let max_zipf = words.iter().map(|w| w.1).max().unwrap_or(0);
-        let unknown = words.iter().map(|w| share(w.1)).fold(1.0, f32::min);
+        let unknown =
+            unknown.unwrap_or_else(|| words.iter().map(|w| share(w.1)).fold(1.0, f32::min));
         // At most three quarters full, so that probes stay short.
         let slots = (words.len() * 4 / 3 + 1).next_power_of_two().max(2);
         let mut prior = DfPrior {
@@ -124,16 +156,30 @@ fn check_of(hash: u64) -> u32 {
     (hash >> 32) as u32 | 1
 }
 
-static PRIOR: LazyLock<DfPrior> = LazyLock::new(|| {
-    let mut text = String::new();
-    flate2::read::GzDecoder::new(TABLE)
-        .read_to_string(&mut text)
-        .expect("the built-in word table is valid gzip and UTF-8");
-    DfPrior::parse(&text)
-});
+/// Each table is read the first time an article in its language comes:
+/// a stream in one language holds one (4 MiB for English, 1 MiB or less
+/// for each other).
+static PRIORS: [OnceLock<DfPrior>; TABLES.len()] = [const { OnceLock::new() }; TABLES.len()];
 
-pub(crate) fn prior() -> &'static DfPrior {
-    &PRIOR
+fn load(index: usize) -> &'static DfPrior {
+    PRIORS[index].get_or_init(|| {
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(TABLES[index].1)
+            .read_to_string(&mut text)
+            .expect("the built-in word tables are valid gzip and UTF-8");
+        let unknown = (index != 0).then(|| load(0).unknown);
+        DfPrior::parse(&text, unknown)
+    })
+}
+
+/// The prior for an article in `lang` (a language code, as
+/// `engine::language_code` gives it): English's for no language or one
+/// without a table.
+pub(crate) fn prior(lang: Option<&str>) -> &'static DfPrior {
+    let index = lang
+        .and_then(|code| TABLES.iter().position(|(name, _)| *name == code))
+        .unwrap_or(0);
+    load(index)
 }
 
 #[cfg(test)]
@@ -146,7 +192,7 @@ mod tests {
 
     #[test]
     fn the_built_in_table_loads_and_ranks_words_by_frequency() {
-        let p = prior();
+        let p = prior(None);
         let held = p.slots.iter().filter(|s| s.check != 0).count();
         assert!(held > 190_000, "{held}");
         assert_eq!(p.share(hash("the")), 1.0);
@@ -159,10 +205,35 @@ mod tests {
 
     #[test]
     fn a_table_line_gives_its_words_their_share() {
-        let p = DfPrior::parse("700\tthe and\n400\tquake\nnot a line\n200\trare\n");
+        let p = DfPrior::parse("700\tthe and\n400\tquake\nnot a line\n200\trare\n", None);
         assert_eq!(p.share(hash("the")), 1.0);
         // 10^(4 - 9) per word, in documents of 2,000 words.
         assert!((p.share(hash("quake")) - 0.02).abs() < 1e-6);
         assert_eq!(p.share(hash("zzz")), p.share(hash("rare")));
+        let given = DfPrior::parse("700\tthe\n200\trare\n", Some(1e-6));
+        assert_eq!(given.share(hash("zzz")), 1e-6);
+    }
+
+    #[test]
+    fn each_language_has_its_own_table_and_an_unknown_word_weighs_the_same_in_each() {
+        let english = prior(Some("en"));
+        assert!(std::ptr::eq(english, prior(None)));
+        assert!(std::ptr::eq(english, prior(Some("xx"))));
+        let german = prior(Some("de"));
+        // "und" is German's "and"; the English table hardly knows it.
+        assert!(
+            german.share(hash("und")) > 0.9,
+            "{}",
+            german.share(hash("und"))
+        );
+        assert!(english.share(hash("und")) < 0.05);
+        assert!(german.share(hash("erdbeben")) > 100.0 * english.share(hash("erdbeben")));
+        assert!(german.share(hash("the")) < english.share(hash("the")));
+        for (code, _) in TABLES {
+            let p = prior(Some(code));
+            let held = p.slots.iter().filter(|s| s.check != 0).count();
+            assert!(held > 25_000, "{code}: {held}");
+            assert_eq!(p.share(hash("ketsoyanqz")), english.unknown, "{code}");
+        }
     }
 }

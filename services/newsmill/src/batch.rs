@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use news_cleaner::{Limits, extract_html, extract_plain, plain_main_text};
+use news_cleaner::{Limits, detect_language, extract_html, extract_plain, plain_main_text};
 use news_core::Config;
 use news_core::mojibake::repair_text;
 use news_dedup::{ClusterIn, Engine, cluster_line, params_from};
@@ -137,6 +137,11 @@ pub fn cluster(input: &Path, output: &Path, config: &Config) -> Result<()> {
         if !cleaned.is_empty() {
             article.text = cleaned;
         }
+        // A line without its language gets the one the clean stage would
+        // detect: each language's words are weighed by its own frequencies.
+        if article.lang.is_none() {
+            article.lang = detect_language(&article.text);
+        }
         // Repaired as the clean stage repairs it (the text was, above).
         if let Some(title) = &mut article.title
             && let Cow::Owned(fixed) = repair_text(title)
@@ -244,10 +249,29 @@ pub fn parse_feed_batch() -> Result<()> {
 mod tests {
     use super::*;
 
+    /// Run `cluster` on these input lines in a directory of its own, and
+    /// return its output lines.
+    fn run_cluster(name: &str, input: &str) -> Vec<serde_json::Value> {
+        let dir = std::env::temp_dir().join(format!("newsmill-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("in.jsonl"), input).unwrap();
+        cluster(
+            &dir.join("in.jsonl"),
+            &dir.join("out.jsonl"),
+            &Config::default(),
+        )
+        .unwrap();
+        let out = std::fs::read_to_string(dir.join("out.jsonl"))
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        std::fs::remove_dir_all(&dir).unwrap();
+        out
+    }
+
     #[test]
     fn cluster_skips_bad_lines_and_knows_a_double_encoded_copy() {
-        let dir = std::env::temp_dir().join(format!("newsmill-cluster-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
         let story = "The city’s council voted on Tuesday to rebuild the old river bridge, which has been closed since May, at a cost of €4 million. \
             Work starts in March and the mayor’s office said the bridge won’t reopen before the summer. \
             Residents said the detour adds twenty minutes to every trip into town.";
@@ -266,19 +290,7 @@ mod tests {
             line("c", "Storm closes schools", "Heavy snow closed every school in the county on Monday, officials said, and buses will not run before Wednesday."),
         ]
         .join("\n");
-        std::fs::write(dir.join("in.jsonl"), input).unwrap();
-        cluster(
-            &dir.join("in.jsonl"),
-            &dir.join("out.jsonl"),
-            &Config::default(),
-        )
-        .unwrap();
-        let out: Vec<serde_json::Value> = std::fs::read_to_string(dir.join("out.jsonl"))
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-        std::fs::remove_dir_all(&dir).unwrap();
+        let out = run_cluster("cluster", &input);
         assert_eq!(out.len(), 3, "{out:?}");
         assert_eq!(out[0]["kind"], "unique");
         assert_eq!(out[1]["kind"], "exact", "{:?}", out[1]);
@@ -286,5 +298,37 @@ mod tests {
         assert_eq!(out[1]["story_id"], out[0]["story_id"]);
         assert_eq!(out[2]["kind"], "unique");
         assert_ne!(out[2]["story_id"], out[0]["story_id"]);
+    }
+
+    #[test]
+    fn cluster_detects_the_language_of_a_line_that_gives_none() {
+        // The dedup engine's translation test set, without its `lang`
+        // fields: weighed as English, two German quakes would share a story.
+        let lines: Vec<serde_json::Value> =
+            include_str!("../../dedup/tests/data/translations.jsonl")
+                .lines()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect();
+        let input: Vec<String> = lines
+            .iter()
+            .map(|v| {
+                let mut v = v.clone();
+                v.as_object_mut().unwrap().remove("lang");
+                v.to_string()
+            })
+            .collect();
+        let out = run_cluster("cluster-lang", &input.join("\n"));
+        assert_eq!(out.len(), lines.len());
+        for (a, a_out) in lines.iter().zip(&out) {
+            for (b, b_out) in lines.iter().zip(&out) {
+                assert_eq!(
+                    a["event"] == b["event"],
+                    a_out["story_id"] == b_out["story_id"],
+                    "{} and {}",
+                    a["id"],
+                    b["id"]
+                );
+            }
+        }
     }
 }
