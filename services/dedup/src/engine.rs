@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::dense_map::DenseMap;
 use crate::entities::{add_names, capitalised, strongest_names};
 use crate::lsh::{Buckets, MINHASH_PERMS, SHARED, band_keys, minhash};
+pub use crate::prior::language_code;
 use crate::prior::{PRIOR_DOCS, prior};
 use crate::probe::hash_table_bytes;
 use crate::term_counts::TermCounts;
@@ -574,15 +575,6 @@ impl Engine {
             + index_lists
             + self.df.table_bytes()
     }
-}
-
-/// The primary language subtag of a BCP 47 tag or locale, lowercased
-/// ("en-US" and "en_gb" are "en"), or `None` for anything that is not two
-/// or three ASCII letters: the value comes from pages and producers.
-pub fn language_code(tag: &str) -> Option<String> {
-    let primary = tag.trim().split(['-', '_']).next()?;
-    ((2..=3).contains(&primary.len()) && primary.bytes().all(|b| b.is_ascii_alphabetic()))
-        .then(|| primary.to_ascii_lowercase())
 }
 
 /// The terms a story is indexed under: its centroid's strongest.

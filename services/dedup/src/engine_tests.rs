@@ -97,6 +97,27 @@ fn a_story_keeps_its_members_languages_once_each_and_boundedly() {
 }
 
 #[test]
+fn language_codes_are_primary_subtags_with_three_letters_made_two_where_a_table_has_them() {
+    let cases = [
+        ("en-US", Some("en")),
+        ("EN", Some("en")),
+        ("fr_CA", Some("fr")),
+        ("deu", Some("de")),
+        ("ger-DE", Some("de")),
+        ("fre", Some("fr")),
+        ("eng", Some("en")),
+        // Three letters with no two-letter table stay as they are.
+        ("haw", Some("haw")),
+        ("english!", None),
+        ("e", None),
+        ("", None),
+    ];
+    for (tag, code) in cases {
+        assert_eq!(language_code(tag).as_deref(), code, "{tag:?}");
+    }
+}
+
+#[test]
 fn the_same_wire_text_under_another_headline_is_not_a_copy() {
     let mut e = Engine::new(Params::default());
     let first_two = &QUAKE[..QUAKE.rfind("Rescue").unwrap()];

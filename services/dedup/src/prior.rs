@@ -173,13 +173,49 @@ fn load(index: usize) -> &'static DfPrior {
 }
 
 /// The prior for an article in `lang` (a language code, as
-/// `engine::language_code` gives it): English's for no language or one
+/// `language_code` gives it): English's for no language or one
 /// without a table.
 pub(crate) fn prior(lang: Option<&str>) -> &'static DfPrior {
     let index = lang
         .and_then(|code| TABLES.iter().position(|(name, _)| *name == code))
         .unwrap_or(0);
     load(index)
+}
+
+/// The primary language subtag of a BCP 47 tag or locale, lowercased
+/// ("en-US" and "en_gb" are "en"), or `None` for anything that is not two
+/// or three ASCII letters: the value comes from pages and producers. The
+/// three-letter codes of the languages the cleaner detects are written as
+/// their two-letter ones, as BCP 47 does ("deu" and "ger" are "de"), so
+/// that an article finds its language's word frequencies.
+pub fn language_code(tag: &str) -> Option<String> {
+    let primary = tag.trim().split(['-', '_']).next()?;
+    if !(2..=3).contains(&primary.len()) || !primary.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    let code = primary.to_ascii_lowercase();
+    let two_letters = match code.as_str() {
+        "eng" => "en",
+        "ara" => "ar",
+        "ces" | "cze" => "cs",
+        "dan" => "da",
+        "deu" | "ger" => "de",
+        "spa" => "es",
+        "fin" => "fi",
+        "fra" | "fre" => "fr",
+        "heb" => "he",
+        "ita" => "it",
+        "nob" => "nb",
+        "nld" | "dut" => "nl",
+        "pol" => "pl",
+        "por" => "pt",
+        "rus" => "ru",
+        "swe" => "sv",
+        "tur" => "tr",
+        "ukr" => "uk",
+        _ => return Some(code),
+    };
+    Some(two_letters.to_string())
 }
 
 #[cfg(test)]
