@@ -5,6 +5,8 @@
 
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
+use super::code_pages::{CODE_PAGES, CodePage};
+
 pub struct Decoded {
     pub text: String,
     /// The WHATWG name of the encoding used.
@@ -59,6 +61,7 @@ fn sniff_utf16(bytes: &[u8]) -> Option<&'static Encoding> {
 enum Charset {
     Whatwg(&'static Encoding),
     Oem(u16),
+    Table(&'static CodePage),
 }
 
 /// Labels outside the WHATWG list that feeds use (Python codec names).
@@ -86,7 +89,12 @@ fn label(name: &str) -> Option<Charset> {
     if let Some((_, to)) = EXTRA_LABELS.iter().find(|(from, _)| *from == name) {
         return Encoding::for_label(to.as_bytes()).map(Charset::Whatwg);
     }
-    oem_code_page(&name).map(Charset::Oem)
+    oem_code_page(&name).map(Charset::Oem).or_else(|| {
+        CODE_PAGES
+            .iter()
+            .find(|page| page.labels.contains(&name.as_str()))
+            .map(Charset::Table)
+    })
 }
 
 /// "cp437", "ibm437", "437", "cspc8codepage437", "cp-is" (861), ...
@@ -119,6 +127,14 @@ fn decode_with(charset: Charset, bytes: &[u8]) -> String {
             .get(&cp)
             .map(|t| t.decode_string_lossy(bytes))
             .unwrap_or_else(|| String::from_utf8_lossy(bytes).into_owned()),
+        Charset::Table(page) => bytes
+            .iter()
+            .map(|&b| match b {
+                0..0x80 => char::from(b),
+                _ => char::from_u32(u32::from(page.high[usize::from(b - 0x80)]))
+                    .unwrap_or(char::REPLACEMENT_CHARACTER),
+            })
+            .collect(),
     }
 }
 
@@ -126,6 +142,7 @@ fn charset_name(charset: Charset) -> String {
     match charset {
         Charset::Whatwg(e) => e.name().to_ascii_lowercase(),
         Charset::Oem(cp) => format!("cp{cp}"),
+        Charset::Table(page) => page.name.to_string(),
     }
 }
 
@@ -196,6 +213,28 @@ mod tests {
         );
         assert!(d.text.contains("<a>\u{c7}</a>"), "{}", d.text);
         assert_eq!(d.encoding, "cp437");
+    }
+
+    #[test]
+    fn code_pages_outside_both_libraries_are_decoded() {
+        let cases: [(&str, &[u8], &str, &str); 4] = [
+            ("macgreek", b"\x80\xa1", "mac-greek", "ÄΓ"),
+            ("MacCentralEurope", b"\x8b", "mac-latin2", "č"),
+            ("cp1125", b"\xf2\xf4", "cp1125", "ҐЄ"),
+            ("koi8_t", b"\x80", "koi8-t", "қ"),
+        ];
+        for (label, bytes, name, text) in cases {
+            let mut feed = format!("<?xml version=\"1.0\" encoding=\"{label}\"?><a>").into_bytes();
+            feed.extend_from_slice(bytes);
+            feed.extend_from_slice(b"</a>");
+            let d = decode_feed(&feed, None);
+            assert!(
+                d.text.contains(&format!("<a>{text}</a>")),
+                "{label}: {}",
+                d.text
+            );
+            assert_eq!(d.encoding, name);
+        }
     }
 
     #[test]

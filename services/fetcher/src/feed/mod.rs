@@ -8,6 +8,7 @@
 //! so the XML formats go through our own single streaming pass on quick-xml.
 //! HTML inside feeds has its relative URIs resolved and is sanitised.
 
+mod code_pages;
 mod dates;
 mod decode;
 mod entities;
