@@ -9,9 +9,12 @@ train and dev topics, then the file's own order.
 
 With --syndication it does the same for the syndication set's stories
 against `event` (its copies then arrive among the topic's other articles,
-not right after their original as in the file).
+not right after their original as in the file). With --translations, for
+the dedup engine's hand-written translation set
+(services/dedup/tests/data/translations.jsonl) against `event`, every
+article shuffled among all the others.
 
-usage: scripts/eval-story-orders.py [ORDERS] [--bin PATH] [--syndication]
+usage: scripts/eval-story-orders.py [ORDERS] [--bin PATH] [--syndication | --translations]
 Settings reach `newsmill` through its environment (NEWSMILL__DEDUP__...).
 """
 import argparse
@@ -41,8 +44,12 @@ def topic_of(row):
     return row["topic"] if "topic" in row else row["event"].split("_")[0]
 
 
-def shuffled(lines, seed):
+def shuffled(lines, seed, whole=False):
     rnd = random.Random(seed)
+    if whole:
+        out = lines[:]
+        rnd.shuffle(out)
+        return out
     by_topic = collections.defaultdict(list)
     for line in lines:
         by_topic[topic_of(json.loads(line))].append(line)
@@ -62,20 +69,25 @@ def main():
     ap.add_argument("--bin", default=str(ROOT / "target" / "release" / "newsmill"))
     ap.add_argument("--syndication", action="store_true",
                     help="the syndication set's stories against `event`")
+    ap.add_argument("--translations", action="store_true",
+                    help="the hand-written translation set against `event`")
     args = ap.parse_args()
     scorer = load_scorer()
-    name, path, gold_key = ("ECB+", "ecbplus_dev.jsonl", "cluster")
+    name, path, gold_key = ("ECB+", EVAL / "ecbplus_dev.jsonl", "cluster")
     if args.syndication:
-        name, path, gold_key = ("syndication stories", "syndication_dev.jsonl", "event")
-    lines = (EVAL / path).read_text().splitlines()
+        name, path, gold_key = ("syndication stories", EVAL / "syndication_dev.jsonl", "event")
+    if args.translations:
+        name, path, gold_key = (
+            "translations", ROOT / "services/dedup/tests/data/translations.jsonl", "event")
+    lines = path.read_text().splitlines()
     gold = {}
     split = {}
     for line in lines:
         d = json.loads(line)
         gold[d["id"]] = str(d[gold_key])
-        split[d["id"]] = d["split"]
-    runs = [shuffled(lines, 1000 + k) for k in range(args.orders)] + [lines]
-    scores = {"train": [], "dev": []}
+        split[d["id"]] = d.get("split", "all")
+    runs = [shuffled(lines, 1000 + k, args.translations) for k in range(args.orders)] + [lines]
+    scores = {part: [] for part in dict.fromkeys(split.values())}
     with tempfile.TemporaryDirectory() as tmp:
         src, dst = pathlib.Path(tmp, "in.jsonl"), pathlib.Path(tmp, "out.jsonl")
         for order in runs:
