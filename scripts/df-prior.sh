@@ -4,6 +4,11 @@
 # words of wordfreq 3.1.1 (PyPI wheel, pinned by its hash), and the 50,000
 # most frequent of each other language the cleaner detects, grouped by
 # Zipf value (log10 of the frequency per billion words, times 100).
+# Chinese, Japanese and Korean are read as overlapping pairs of characters
+# (services/dedup/src/cjk.rs), so their tables hold pairs: the 200,000
+# (Korean 100,000) most frequent, estimated from the word lists. It also
+# writes services/dedup/src/han_simplified.rs, wordfreq's map of
+# Traditional Chinese characters to Simplified ones.
 #
 #     scripts/df-prior.sh
 #
@@ -22,22 +27,94 @@ if ! [ -x "$work/venv/bin/python" ]; then
   python3 -m venv "$work/venv"
   "$work/venv/bin/pip" install --quiet --disable-pip-version-check "$work/$wheel"
 fi
-"$work/venv/bin/python" - "$root/services/dedup/data" <<'PY'
-import gzip, math, sys
+"$work/venv/bin/python" - "$root" <<'PY'
+import collections, gzip, math, os, sys
+import msgpack, wordfreq
 from wordfreq import get_frequency_dict
+
+root = sys.argv[1]
+data = f"{root}/services/dedup/data"
+
+
+def write_table(lang, freqs):
+    """Lines of "ZIPF<TAB>word word ...", most frequent first."""
+    groups = {}
+    for word, freq in freqs:
+        groups.setdefault(round((math.log10(freq) + 9) * 100), []).append(word)
+    lines = "".join(f"{zipf}\t{' '.join(sorted(words))}\n" for zipf, words in sorted(groups.items(), reverse=True))
+    path = f"{data}/wordfreq-{lang}.txt.gz"
+    with open(path, "wb") as out:
+        out.write(gzip.compress(lines.encode(), 9, mtime=0))
+    print(f"{lang}: {len(freqs)} terms in {len(groups)} Zipf groups -> {path}")
+
+
+def most_frequent(counts, count):
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:count]
+
 
 # The cleaner's languages (services/cleaner/src/lib.rs, iso639_1).
 WORDS = {"en": 200_000}
 for lang in "ar cs da de es fi fr he it nb nl pl pt ru sv tr uk".split():
     WORDS[lang] = 50_000
 for lang, count in WORDS.items():
-    freqs = sorted(get_frequency_dict(lang).items(), key=lambda kv: (-kv[1], kv[0]))[:count]
-    groups = {}
-    for word, freq in freqs:
-        groups.setdefault(round((math.log10(freq) + 9) * 100), []).append(word)
-    lines = "".join(f"{zipf}\t{' '.join(sorted(words))}\n" for zipf, words in sorted(groups.items(), reverse=True))
-    path = f"{sys.argv[1]}/wordfreq-{lang}.txt.gz"
-    with open(path, "wb") as out:
-        out.write(gzip.compress(lines.encode(), 9, mtime=0))
-    print(f"{lang}: {len(freqs)} words in {len(groups)} Zipf groups -> {path}")
+    write_table(lang, most_frequent(get_frequency_dict(lang), count))
+
+# Traditional -> Simplified, as wordfreq folds Chinese before looking it up.
+mapping = msgpack.load(
+    gzip.open(os.path.join(os.path.dirname(wordfreq.__file__), "data/_chinese_mapping.msgpack.gz")),
+    raw=False, strict_map_key=False)
+FOLD = {k: v for k, v in mapping.items() if len(v) == 1 and ord(v) != k}
+pairs = sorted(FOLD.items())
+rust = [
+    "//! Traditional Chinese characters and their Simplified forms, sorted: the",
+    "//! map wordfreq 3.1.1 folds Chinese with before looking words up. Written",
+    "//! by `scripts/df-prior.sh`; CC BY-SA 4.0, see `../data/README.md`.",
+    "",
+    "#[rustfmt::skip]",
+    "pub(crate) const TRADITIONAL_TO_SIMPLIFIED: &[(char, char)] = &[",
+]
+for i in range(0, len(pairs), 8):
+    rust.append("    " + " ".join(f"('{chr(k)}', '{v}')," for k, v in pairs[i:i + 8]))
+rust.append("];")
+path = f"{root}/services/dedup/src/han_simplified.rs"
+with open(path, "w") as out:
+    out.write("\n".join(rust) + "\n")
+print(f"{len(pairs)} characters -> {path}")
+
+
+def is_cjk(c):
+    """The characters services/dedup/src/cjk.rs reads in pairs."""
+    o = ord(c)
+    return (0x3400 <= o <= 0x4DBF or 0x4E00 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF
+            or 0x20000 <= o <= 0x2FA1F or o == 0x3005 or 0x3040 <= o <= 0x30FF
+            or 0x31F0 <= o <= 0x31FF or 0xFF66 <= o <= 0xFF9F or 0xAC00 <= o <= 0xD7AF)
+
+
+# Pairs of characters. A pair inside a word counts the word's frequency. A
+# pair across two words counts as if words followed each other at random:
+# P(a word ends in a) * P(the next starts with b) * the share of word
+# boundaries inside a run of characters (Chinese and Japanese write no
+# spaces; a Korean word written between spaces holds about two of
+# wordfreq's pieces).
+RUNS_GO_ON = {"zh": 0.85, "ja": 0.85, "ko": 0.5}
+PAIRS = {"zh": 200_000, "ja": 200_000, "ko": 100_000}
+for lang, go_on in RUNS_GO_ON.items():
+    counts = collections.Counter()
+    first, last, mass = collections.Counter(), collections.Counter(), 0.0
+    for word, freq in get_frequency_dict(lang).items():
+        word = "".join(FOLD.get(ord(c), c) for c in word).lower()
+        if not word or not all(is_cjk(c) for c in word):
+            continue
+        mass += freq
+        first[word[0]] += freq
+        last[word[-1]] += freq
+        for a, b in zip(word, word[1:]):
+            counts[a + b] += freq
+    for a, fa in last.most_common(3000):
+        for b, fb in first.most_common(3000):
+            across = go_on * fa * fb / mass
+            if across < 1e-8:
+                break
+            counts[a + b] += across
+    write_table(lang, most_frequent(counts, PAIRS[lang]))
 PY

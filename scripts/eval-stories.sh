@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Score `newsmill cluster` on ../shared/eval/stories: ECB+ (train and dev
 # topics), syndication copy groups against `cluster`, stories against `event`;
-# the seeds mixed into ECB+; and the dedup engine's hand-written translation
-# set (services/dedup/tests/data/translations.jsonl) against `event`, with
-# its languages given and left to detection, alone and mixed into ECB+.
+# the seeds mixed into ECB+; and the dedup engine's hand-written sets
+# (services/dedup/tests/data/translations.jsonl and cjk.jsonl) against
+# `event`, with their languages given and left to detection, alone and
+# mixed into ECB+.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 eval_dir="${EVAL_DIR:-$root/../shared/eval/stories}"
@@ -26,22 +27,27 @@ for k, p in enumerate(seeds):
 open(sys.argv[3], "w").writelines(json.dumps(r) + "\n" for r in rows)
 PY
 "$bin" cluster --in "$out/mixed.jsonl" --out "$out/mixed_out.jsonl"
-translations="$root/services/dedup/tests/data/translations.jsonl"
-python3 - "$translations" "$eval_dir/ecbplus_dev.jsonl" "$out" <<'PY'
+# The dedup engine's hand-written sets, scored against `event`: alone with
+# their languages given, alone with languages left to detection, and mixed
+# into the ECB+ stream.
+hand_sets=(translations cjk)
+for set in "${hand_sets[@]}"; do
+  python3 - "$root/services/dedup/tests/data/$set.jsonl" "$eval_dir/ecbplus_dev.jsonl" "$out/$set" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 out = sys.argv[3]
-open(f"{out}/tr_gold.jsonl", "w").writelines(json.dumps({"id": r["id"], "cluster": r["event"]}) + "\n" for r in rows)
-bare = [{k: v for k, v in r.items() if k != "lang"} for r in rows]
-open(f"{out}/tr_bare.jsonl", "w").writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in bare)
+def dump(path, rows): open(path, "w").writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+dump(f"{out}_gold.jsonl", [{"id": r["id"], "cluster": r["event"]} for r in rows])
+dump(f"{out}_given.jsonl", rows)
+dump(f"{out}_detected.jsonl", [{k: v for k, v in r.items() if k != "lang"} for r in rows])
 ecb = [json.loads(l) for l in open(sys.argv[2])]
 for k, r in enumerate(rows):
     ecb.insert(100 + k * len(ecb) // len(rows), r)
-open(f"{out}/tr_mixed.jsonl", "w").writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in ecb)
+dump(f"{out}_mixed.jsonl", ecb)
 PY
-for t in tr tr_bare tr_mixed; do
-  src="$out/$t.jsonl"; [ "$t" = tr ] && src="$translations"
-  "$bin" cluster --in "$src" --out "$out/${t}_out.jsonl" > /dev/null
+  for t in given detected mixed; do
+    "$bin" cluster --in "$out/${set}_$t.jsonl" --out "$out/${set}_${t}_out.jsonl" > /dev/null
+  done
 done
 python3 - "$out" "$eval_dir" <<'PY'
 import json, sys
@@ -73,22 +79,25 @@ seed_stories = {r["story_id"] for r in rows if r["id"].startswith("seed-")}
 joined = [r["id"] for r in rows if r["story_id"] in seed_stories and not r["id"].startswith("seed-")]
 print(f"seeds mixed into ECB+: stories holding the seeds {len(seed_stories)}, ECB+ articles in them {len(joined)}")
 PY
-for t in tr tr_bare tr_mixed; do
-  python3 - "$out/${t}_out.jsonl" "$out/tr_gold.jsonl" "$out/${t}_p.jsonl" <<'PY'
+for set in "${hand_sets[@]}"; do
+  for t in given detected mixed; do
+    python3 - "$out/${set}_${t}_out.jsonl" "$out/${set}_gold.jsonl" "$out/${set}_${t}_p.jsonl" <<'PY'
 import json, sys
 gold = {json.loads(l)["id"] for l in open(sys.argv[2])}
 rows = [json.loads(l) for l in open(sys.argv[1])]
 open(sys.argv[3], "w").writelines(json.dumps({"id": r["id"], "cluster": r["story_id"]}) + "\n" for r in rows if r["id"] in gold)
 PY
-done
-echo "translations (15 reports, 5 events, 4 languages), lang given: $(python3 "$eval_dir/score_clusters.py" "$out/tr_p.jsonl" "$out/tr_gold.jsonl" | grep B-cubed)"
-echo "translations, lang detected: $(python3 "$eval_dir/score_clusters.py" "$out/tr_bare_p.jsonl" "$out/tr_gold.jsonl" | grep B-cubed)"
-echo "translations mixed into ECB+: $(python3 "$eval_dir/score_clusters.py" "$out/tr_mixed_p.jsonl" "$out/tr_gold.jsonl" | grep B-cubed)"
-python3 - "$out/tr_mixed_out.jsonl" "$out/tr_gold.jsonl" <<'PY'
+  done
+  n=$(wc -l < "$out/${set}_gold.jsonl")
+  echo "$set ($n reports), lang given: $(python3 "$eval_dir/score_clusters.py" "$out/${set}_given_p.jsonl" "$out/${set}_gold.jsonl" | grep B-cubed)"
+  echo "$set, lang detected: $(python3 "$eval_dir/score_clusters.py" "$out/${set}_detected_p.jsonl" "$out/${set}_gold.jsonl" | grep B-cubed)"
+  echo "$set mixed into ECB+: $(python3 "$eval_dir/score_clusters.py" "$out/${set}_mixed_p.jsonl" "$out/${set}_gold.jsonl" | grep B-cubed)"
+  python3 - "$out/${set}_mixed_out.jsonl" "$out/${set}_gold.jsonl" "$set" <<'PY'
 import json, sys
 gold = {json.loads(l)["id"] for l in open(sys.argv[2])}
 rows = [json.loads(l) for l in open(sys.argv[1])]
 stories = {r["story_id"] for r in rows if r["id"] in gold}
 joined = [r["id"] for r in rows if r["story_id"] in stories and r["id"] not in gold]
-print(f"translations mixed into ECB+: stories holding them {len(stories)}, ECB+ articles in them {len(joined)}")
+print(f"{sys.argv[3]} mixed into ECB+: stories holding them {len(stories)}, ECB+ articles in them {len(joined)}")
 PY
+done

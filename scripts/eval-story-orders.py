@@ -12,9 +12,10 @@ against `event` (its copies then arrive among the topic's other articles,
 not right after their original as in the file). With --translations, for
 the dedup engine's hand-written translation set
 (services/dedup/tests/data/translations.jsonl) against `event`, every
-article shuffled among all the others.
+article shuffled among all the others; with --cjk, the same for the
+hand-written Chinese, Japanese and Korean set (tests/data/cjk.jsonl).
 
-usage: scripts/eval-story-orders.py [ORDERS] [--bin PATH] [--syndication | --translations]
+usage: scripts/eval-story-orders.py [ORDERS] [--bin PATH] [--syndication | --translations | --cjk]
 Settings reach `newsmill` through its environment (NEWSMILL__DEDUP__...).
 """
 import argparse
@@ -71,6 +72,8 @@ def main():
                     help="the syndication set's stories against `event`")
     ap.add_argument("--translations", action="store_true",
                     help="the hand-written translation set against `event`")
+    ap.add_argument("--cjk", action="store_true",
+                    help="the hand-written Chinese, Japanese and Korean set against `event`")
     args = ap.parse_args()
     scorer = load_scorer()
     name, path, gold_key = ("ECB+", EVAL / "ecbplus_dev.jsonl", "cluster")
@@ -79,6 +82,8 @@ def main():
     if args.translations:
         name, path, gold_key = (
             "translations", ROOT / "services/dedup/tests/data/translations.jsonl", "event")
+    if args.cjk:
+        name, path, gold_key = ("cjk", ROOT / "services/dedup/tests/data/cjk.jsonl", "event")
     lines = path.read_text().splitlines()
     gold = {}
     split = {}
@@ -86,7 +91,8 @@ def main():
         d = json.loads(line)
         gold[d["id"]] = str(d[gold_key])
         split[d["id"]] = d.get("split", "all")
-    runs = [shuffled(lines, 1000 + k, args.translations) for k in range(args.orders)] + [lines]
+    whole = args.translations or args.cjk
+    runs = [shuffled(lines, 1000 + k, whole) for k in range(args.orders)] + [lines]
     scores = {part: [] for part in dict.fromkeys(split.values())}
     with tempfile.TemporaryDirectory() as tmp:
         src, dst = pathlib.Path(tmp, "in.jsonl"), pathlib.Path(tmp, "out.jsonl")

@@ -271,7 +271,7 @@ impl Engine {
                     self.learn(&terms);
                 }
                 let vec = self.weigh(tf, lang.as_deref());
-                let names = strongest_names(&vec, &capitalised(&toks));
+                let names = strongest_names(&vec, &capitalised(&toks, prior(lang.as_deref())));
                 let decision = self.rewrite_or_unique(a, &vec, &names, &terms);
                 match twin {
                     // The same text under an outlet's own headline, in its

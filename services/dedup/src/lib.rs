@@ -5,13 +5,16 @@
 //! restart (or a killed process) resumes with the window it had. On Kafka it
 //! also writes each decision's `Fact` to a changelog topic (`state.rs`).
 
+mod cjk;
 mod dense_map;
 pub mod engine;
 mod entities;
+mod han_simplified;
 pub mod lsh;
 mod prior;
 mod probe;
 pub mod state;
+mod stopwords;
 mod term_counts;
 pub mod text;
 mod vectors;

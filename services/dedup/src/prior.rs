@@ -18,6 +18,10 @@
 //! "Kilometer", and a translation's names and numbers weighed little
 //! against its common words. Words a table lacks get the English table's
 //! rarest share in every language, so that a name weighs the same in each.
+//!
+//! Chinese, Japanese and Korean are read as pairs of characters
+//! (`cjk.rs`), so their tables hold the most frequent pairs, estimated from
+//! wordfreq's words by `scripts/df-prior.sh`.
 
 use std::io::Read;
 use std::sync::OnceLock;
@@ -54,7 +58,14 @@ const TABLES: &[(&str, &[u8])] = &[
     ("sv", include_bytes!("../data/wordfreq-sv.txt.gz")),
     ("tr", include_bytes!("../data/wordfreq-tr.txt.gz")),
     ("uk", include_bytes!("../data/wordfreq-uk.txt.gz")),
+    ("ja", include_bytes!("../data/wordfreq-ja.txt.gz")),
+    ("ko", include_bytes!("../data/wordfreq-ko.txt.gz")),
+    ("zh", include_bytes!("../data/wordfreq-zh.txt.gz")),
 ];
+
+/// The tables from here on hold pairs of characters, as `cjk.rs` reads
+/// these languages.
+const FIRST_PAIRS_TABLE: usize = 18;
 
 /// The share of reference documents that hold each word, by token hash.
 /// Every term of every article is looked up, and a general-purpose map of
@@ -91,6 +102,20 @@ impl DfPrior {
                 return self.unknown;
             }
             i = (i + 1) & mask;
+        }
+    }
+
+    /// Whether the table holds `term`.
+    pub(crate) fn knows(&self, term: u64) -> bool {
+        let check = check_of(term);
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(term);
+        loop {
+            match self.slots[i].check {
+                0 => return false,
+                c if c == check => return true,
+                _ => i = (i + 1) & mask,
+            }
         }
     }
 
@@ -167,7 +192,7 @@ fn load(index: usize) -> &'static DfPrior {
         flate2::read::GzDecoder::new(TABLES[index].1)
             .read_to_string(&mut text)
             .expect("the built-in word tables are valid gzip and UTF-8");
-        let unknown = (index != 0).then(|| load(0).unknown);
+        let unknown = (index != 0 && index < FIRST_PAIRS_TABLE).then(|| load(0).unknown);
         DfPrior::parse(&text, unknown)
     })
 }
@@ -213,6 +238,9 @@ pub fn language_code(tag: &str) -> Option<String> {
         "swe" => "sv",
         "tur" => "tr",
         "ukr" => "uk",
+        "jpn" => "ja",
+        "kor" => "ko",
+        "zho" | "chi" | "cmn" => "zh",
         _ => return Some(code),
     };
     Some(two_letters.to_string())
@@ -265,11 +293,31 @@ mod tests {
         assert!(english.share(hash("und")) < 0.05);
         assert!(german.share(hash("erdbeben")) > 100.0 * english.share(hash("erdbeben")));
         assert!(german.share(hash("the")) < english.share(hash("the")));
-        for (code, _) in TABLES {
+        for (index, (code, _)) in TABLES.iter().enumerate() {
             let p = prior(Some(code));
             let held = p.slots.iter().filter(|s| s.check != 0).count();
             assert!(held > 25_000, "{code}: {held}");
-            assert_eq!(p.share(hash("ketsoyanqz")), english.unknown, "{code}");
+            assert!(!p.knows(hash("ketsoyanqz")));
+            if index < FIRST_PAIRS_TABLE {
+                assert_eq!(p.share(hash("ketsoyanqz")), english.unknown, "{code}");
+            }
         }
+    }
+
+    #[test]
+    fn chinese_japanese_and_korean_tables_hold_pairs_and_lack_rare_ones() {
+        assert_eq!(TABLES[FIRST_PAIRS_TABLE].0, "ja");
+        let chinese = prior(Some("zh"));
+        // Common pairs are known, and "地震" (earthquake) more common than a
+        // town's name; a pair the table lacks is its rarest pair's share.
+        assert!(chinese.knows(hash("地震")) && chinese.knows(hash("台风")));
+        assert!(chinese.share(hash("地震")) > 10.0 * chinese.share(hash("甘孜")));
+        assert!(!chinese.knows(hash("泸定")));
+        assert_eq!(chinese.share(hash("泸定")), chinese.unknown);
+        assert!(chinese.unknown > prior(None).unknown);
+        // Traditional characters are looked up as Simplified ones.
+        assert_eq!(chinese.share(hash("颱風")), chinese.share(hash("台风")));
+        assert!(prior(Some("ja")).share(hash("地震")) > 0.05);
+        assert!(prior(Some("ko")).share(hash("지진")) > 0.05);
     }
 }

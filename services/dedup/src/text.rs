@@ -1,5 +1,7 @@
 //! Text features for dedup: tokens, shingle hashes and weighted terms.
 
+use crate::cjk;
+use crate::stopwords::{STOPWORD_MAX_BYTES, STOPWORDS};
 use sha2::{Digest, Sha256};
 
 /// 64-bit FNV-1a, stable across runs and platforms (state is persisted).
@@ -71,6 +73,8 @@ pub struct Token {
     pub capitalised: bool,
     /// A number of two or more digits.
     pub number: bool,
+    /// A pair of CJK characters (`cjk.rs`), which no capital marks as a name.
+    pub pair: bool,
 }
 
 /// The words of `text`: runs of letters and digits, with apostrophes inside
@@ -106,9 +110,22 @@ pub fn tokens_and_text_hash(text: &str) -> (Vec<Token>, u64) {
         }
         let c = next_char(text, &mut i);
         exact.push(c);
+        // Most characters outside ASCII in a Latin text are quotes and
+        // dashes: the letter test comes first.
         if c.is_alphanumeric() {
-            word.get_or_insert_with(|| Word::starting(c, at_sentence_start))
-                .push(c);
+            if cjk::is_cjk(c) {
+                if let Some(w) = word.take() {
+                    out.push(w.finish());
+                }
+                i = cjk_run(text, i, c, &mut out, &mut exact);
+                at_sentence_start = false;
+            } else if let Some(b) = cjk::ascii_of_full_width(c) {
+                word.get_or_insert_with(|| Word::starting(char::from(b), at_sentence_start))
+                    .push_full_width(b);
+            } else {
+                word.get_or_insert_with(|| Word::starting(c, at_sentence_start))
+                    .push(c);
+            }
             continue;
         }
         if (c == '\'' || c == '’')
@@ -124,7 +141,22 @@ pub fn tokens_and_text_hash(text: &str) -> (Vec<Token>, u64) {
         // Words after these do not count as mid-sentence capitals.
         if matches!(
             c,
-            '.' | '!' | '?' | '\n' | ':' | '"' | '“' | '(' | '-' | '—' | '•'
+            '.' | '!'
+                | '?'
+                | '\n'
+                | ':'
+                | '"'
+                | '“'
+                | '('
+                | '-'
+                | '—'
+                | '•'
+                | '。'
+                | '！'
+                | '？'
+                | '：'
+                | '「'
+                | '（'
         ) {
             at_sentence_start = true;
         }
@@ -133,6 +165,49 @@ pub fn tokens_and_text_hash(text: &str) -> (Vec<Token>, u64) {
         out.push(w.finish());
     }
     (out, exact.key())
+}
+
+/// The pairs of a run of CJK characters (`cjk.rs`) that starts with
+/// `first` and goes on at `i`, or its one character; where the run ends.
+fn cjk_run(
+    text: &str,
+    mut i: usize,
+    first: char,
+    out: &mut Vec<Token>,
+    exact: &mut CollapsedText,
+) -> usize {
+    let token = |chars: &[char]| {
+        let mut hash = Fnv::new();
+        for &c in chars {
+            hash.write_lowercase_char(c);
+        }
+        Token {
+            hash: hash.finish(),
+            stop: chars.len() == 1,
+            capitalised: false,
+            number: false,
+            pair: chars.len() == 2,
+        }
+    };
+    let mut previous = cjk::fold(first);
+    let mut pairs = 0;
+    while i < text.len() {
+        let mut after = i;
+        let c = next_char(text, &mut after);
+        if !cjk::is_cjk(c) {
+            break;
+        }
+        exact.push(c);
+        let c = cjk::fold(c);
+        out.push(token(&[previous, c]));
+        previous = c;
+        pairs += 1;
+        i = after;
+    }
+    if pairs == 0 {
+        out.push(token(&[previous]));
+    }
+    i
 }
 
 /// The normalised text being hashed, for the exact-copy key: the text's
@@ -178,6 +253,7 @@ impl CollapsedText {
         self.len += 1;
     }
 
+    #[inline(always)]
     fn push(&mut self, c: char) {
         if c.is_whitespace() {
             self.gap = self.started;
@@ -258,6 +334,17 @@ impl Word {
         self.all_digits &= run.iter().all(u8::is_ascii_digit);
     }
 
+    /// A letter or digit written full width, read as its ASCII one. The
+    /// exact-copy text keeps the character as written.
+    fn push_full_width(&mut self, b: u8) {
+        self.take_apostrophes();
+        self.hash.write_byte(b.to_ascii_lowercase());
+        self.chars += 1;
+        self.bytes += 1;
+        self.any_lower |= b.is_ascii_lowercase();
+        self.all_digits &= b.is_ascii_digit();
+    }
+
     /// A letter or digit outside ASCII.
     fn push(&mut self, c: char) {
         self.take_apostrophes();
@@ -278,245 +365,14 @@ impl Word {
             stop,
             capitalised: self.first_upper && !self.at_sentence_start && self.any_lower,
             number: self.bytes >= 2 && self.all_digits,
+            pair: false,
         }
     }
 }
 
-/// Common function words in the languages newsmill sees most; they carry no
-/// event information. Held by the hash tokens carry anyway: no second pass
-/// over the word.
-static STOPWORDS: std::sync::LazyLock<Stopwords> =
-    std::sync::LazyLock::new(|| Stopwords::new(STOP.iter().map(|w| (hash64(w.as_bytes()), ()))));
-
-/// Most short words are not stopwords, and the bitmap tells so without a
-/// probe of the set: 4,096 bits for a few hundred stopwords.
-type Stopwords = crate::vectors::Prefiltered<(), 64>;
-
-/// The longest stopword, in bytes ("according"); a test checks it.
-const STOPWORD_MAX_BYTES: usize = 9;
-
-const STOP: &[&str] = &[
-    "a",
-    "about",
-    "after",
-    "again",
-    "against",
-    "all",
-    "also",
-    "am",
-    "an",
-    "and",
-    "any",
-    "are",
-    "as",
-    "at",
-    "be",
-    "because",
-    "been",
-    "before",
-    "being",
-    "between",
-    "both",
-    "but",
-    "by",
-    "can",
-    "could",
-    "did",
-    "do",
-    "does",
-    "doing",
-    "down",
-    "during",
-    "each",
-    "few",
-    "for",
-    "from",
-    "further",
-    "had",
-    "has",
-    "have",
-    "having",
-    "he",
-    "her",
-    "here",
-    "hers",
-    "herself",
-    "him",
-    "himself",
-    "his",
-    "how",
-    "i",
-    "if",
-    "in",
-    "into",
-    "is",
-    "it",
-    "it's",
-    "its",
-    "itself",
-    "just",
-    "me",
-    "more",
-    "most",
-    "my",
-    "no",
-    "nor",
-    "not",
-    "now",
-    "of",
-    "off",
-    "on",
-    "once",
-    "only",
-    "or",
-    "other",
-    "our",
-    "out",
-    "over",
-    "own",
-    "said",
-    "same",
-    "says",
-    "she",
-    "should",
-    "so",
-    "some",
-    "such",
-    "than",
-    "that",
-    "the",
-    "their",
-    "them",
-    "then",
-    "there",
-    "these",
-    "they",
-    "this",
-    "those",
-    "through",
-    "to",
-    "too",
-    "under",
-    "until",
-    "up",
-    "very",
-    "was",
-    "we",
-    "were",
-    "what",
-    "when",
-    "where",
-    "which",
-    "while",
-    "who",
-    "whom",
-    "why",
-    "will",
-    "with",
-    "would",
-    "you",
-    "your",
-    "told",
-    "according",
-    "new",
-    "one",
-    "two",
-    "year",
-    "years",
-    "last",
-    "first",
-    "may",
-    "like",
-    "since",
-    "many",
-    "much",
-    "even",
-    "well",
-    "back",
-    "still",
-    "way",
-    "get",
-    "got",
-    "make",
-    "made",
-    "say",
-    "see",
-    "time",
-    "including",
-    "however",
-    "although",
-    "among",
-    "around",
-    "per",
-    "der",
-    "die",
-    "das",
-    "und",
-    "ist",
-    "den",
-    "von",
-    "mit",
-    "sich",
-    "des",
-    "auf",
-    "für",
-    "nicht",
-    "ein",
-    "eine",
-    "le",
-    "la",
-    "les",
-    "des",
-    "et",
-    "est",
-    "un",
-    "une",
-    "du",
-    "en",
-    "que",
-    "qui",
-    "dans",
-    "pour",
-    "el",
-    "los",
-    "las",
-    "y",
-    "es",
-    "del",
-    "por",
-    "con",
-    "para",
-    "una",
-    "se",
-    "lo",
-    "и",
-    "в",
-    "не",
-    "на",
-    "что",
-    "с",
-    "по",
-    "это",
-    "как",
-    "а",
-    "из",
-    "у",
-    "за",
-    "о",
-    "от",
-    "для",
-    "та",
-    "що",
-    "з",
-    "до",
-    "як",
-    "це",
-    "від",
-    "й",
-];
-
 /// The character at byte `i` of `text`, moving `i` past it; ASCII without
 /// decoding.
+#[inline(always)]
 fn next_char(text: &str, i: &mut usize) -> char {
     let b = text.as_bytes()[*i];
     if b < 0x80 {

@@ -1,30 +1,70 @@
 //! The one-pass readers of `text.rs` against the rules written plainly.
 
 use super::*;
+use crate::stopwords::STOP;
 
 /// The word rules written plainly: slice each word out, then look at it.
 /// Hashes are persisted, so the one-pass reader must agree exactly.
 fn tokens_by_slices(text: &str) -> Vec<(u64, bool, bool, bool)> {
-    let mut out = Vec::new();
+    enum Piece<'a> {
+        Word(&'a str, bool),
+        /// A run of CJK characters, folded.
+        Run(Vec<char>),
+    }
     let mut at_start = true;
     let mut start: Option<usize> = None;
-    let mut words = Vec::new();
+    let mut run = Vec::new();
+    let mut pieces = Vec::new();
     for (i, c) in text.char_indices().chain([(text.len(), ' ')]) {
-        if i < text.len() && (c.is_alphanumeric() || ((c == '\'' || c == '’') && start.is_some()))
+        let cjk_char = i < text.len() && cjk::is_cjk(c);
+        if (cjk_char || i == text.len())
+            && let Some(s) = start.take()
         {
+            pieces.push(Piece::Word(&text[s..i], at_start));
+            at_start = false;
+        }
+        if cjk_char {
+            run.push(cjk::fold(c));
+            continue;
+        }
+        if !run.is_empty() {
+            pieces.push(Piece::Run(std::mem::take(&mut run)));
+            at_start = false;
+        }
+        let letter = c.is_alphanumeric() || cjk::ascii_of_full_width(c).is_some();
+        if i < text.len() && (letter || ((c == '\'' || c == '’') && start.is_some())) {
             start.get_or_insert(i);
             continue;
         }
         if let Some(s) = start.take() {
-            words.push((&text[s..i], at_start));
+            pieces.push(Piece::Word(&text[s..i], at_start));
             at_start = false;
         }
-        if ".!?\n:\"“(-—•".contains(c) {
+        if ".!?\n:\"“(-—•。！？：「（".contains(c) {
             at_start = true;
         }
     }
-    for (word, at_start) in words {
-        let w = word.trim_matches(|c| c == '\'' || c == '’');
+    let mut out = Vec::new();
+    for piece in pieces {
+        let (word, at_start) = match piece {
+            Piece::Word(word, at_start) => (word, at_start),
+            Piece::Run(run) if run.len() == 1 => {
+                out.push((hash64(run[0].to_string().as_bytes()), true, false, false));
+                continue;
+            }
+            Piece::Run(run) => {
+                for pair in run.windows(2) {
+                    let pair: String = pair.iter().collect();
+                    out.push((hash64(pair.as_bytes()), false, false, false));
+                }
+                continue;
+            }
+        };
+        let w: String = word
+            .trim_matches(|c| c == '\'' || c == '’')
+            .chars()
+            .map(|c| cjk::ascii_of_full_width(c).map_or(c, char::from))
+            .collect();
         let lower: String = w
             .chars()
             .flat_map(|c| {
@@ -50,7 +90,8 @@ fn tokens_by_slices(text: &str) -> Vec<(u64, bool, bool, bool)> {
 
 /// Texts drawn from an alphabet of the cases that matter: case, digits,
 /// both apostrophes, sentence marks, every kind of whitespace, letters
-/// that lowercase to two characters, Cyrillic, CJK and final sigma.
+/// that lowercase to two characters, Cyrillic, CJK (Traditional, Simplified,
+/// Kana, Hangul), full-width letters and final sigma.
 fn tricky_texts() -> Vec<String> {
     const PIECES: &[&str] = &[
         "Obama",
@@ -88,6 +129,20 @@ fn tricky_texts() -> Vec<String> {
         "Києві",
         "für",
         "東京",
+        "東京都",
+        "地震",
+        "した",
+        "々",
+        "ｶﾀ",
+        "𠀀",
+        "지진이",
+        "７",
+        "Ｍ",
+        "ｍ",
+        "。",
+        "！",
+        "「",
+        "（",
         "x",
         "A",
         "It's",
@@ -170,5 +225,39 @@ fn the_stopword_bitmap_lets_every_stopword_through_and_no_other_word() {
     assert!(
         passed_bitmap > 0,
         "the set behind the bitmap was never asked"
+    );
+}
+
+#[test]
+fn cjk_is_read_in_pairs_with_traditional_characters_as_simplified() {
+    let read = |text: &str| {
+        tokens(text)
+            .iter()
+            .map(|t| (t.hash, t.pair, t.stop, t.number))
+            .collect::<Vec<_>>()
+    };
+    let pair = |p: &str| (hash64(p.as_bytes()), true, false, false);
+    assert_eq!(read("东京都"), vec![pair("东京"), pair("京都")]);
+    assert_eq!(read("東京都"), read("东京都"));
+    // A character alone is itself, and too short to be a term.
+    assert_eq!(
+        read("震。"),
+        vec![(hash64("震".as_bytes()), false, true, false)]
+    );
+    // Words around a run stay words; full-width digits are digits.
+    assert_eq!(
+        read("Ｍ７.6 の地震 2024年"),
+        read("M7.6")
+            .into_iter()
+            .chain([pair("の地"), pair("地震")])
+            .chain(read("2024"))
+            .chain([(hash64("年".as_bytes()), false, true, false)])
+            .collect::<Vec<_>>()
+    );
+    assert!(read("２０２４")[0].3);
+    // Korean words are read in pairs inside each word.
+    assert_eq!(
+        read("지진이 발생"),
+        vec![pair("지진"), pair("진이"), pair("발생")]
     );
 }
