@@ -76,8 +76,6 @@ pub(crate) fn block_tag(tag: &str) -> Option<BlockKind> {
 struct Collapsed {
     text: String,
     chars: usize,
-    /// Whitespace-separated tokens.
-    tokens: usize,
     /// Words as `word_count` counts them.
     words: usize,
 }
@@ -86,7 +84,6 @@ fn collapse_whitespace(s: &str) -> Collapsed {
     let mut c = Collapsed {
         text: String::with_capacity(s.len()),
         chars: 0,
-        tokens: 0,
         words: 0,
     };
     for word in s.split_whitespace() {
@@ -95,7 +92,6 @@ fn collapse_whitespace(s: &str) -> Collapsed {
             c.chars += 1;
         }
         c.text.push_str(word);
-        c.tokens += 1;
         c.words += crate::words_in_token(word);
         c.chars += if word.is_ascii() {
             word.len()
@@ -222,12 +218,7 @@ pub fn segment(doc: &Html, look: Look) -> Segmented {
                  kind: BlockKind,
                  blocks: &mut Vec<Block>,
                  frames: &mut Vec<Frame>| {
-        let Collapsed {
-            text,
-            chars,
-            tokens,
-            words,
-        } = collapse_whitespace(cur);
+        let Collapsed { text, chars, words } = collapse_whitespace(cur);
         cur.clear();
         let links = std::mem::take(cur_links);
         if text.is_empty() {
@@ -240,7 +231,7 @@ pub fn segment(doc: &Html, look: Look) -> Segmented {
             line: if kind == BlockKind::TableRow {
                 LineKind::Story
             } else {
-                classify_counted(&text, tokens)
+                classify_counted(&text, words)
             },
             text,
             kind,

@@ -553,3 +553,20 @@ fn text_is_counted_up_to_the_bound_and_no_further() {
     assert_eq!(text_chars_up_to(div, 2), 4);
     assert_eq!(text_chars_up_to(div, 5), 8);
 }
+
+#[test]
+fn a_chinese_paragraph_with_foreign_names_is_not_a_menu() {
+    // Chinese writes foreign names with "·" and no spaces: three of them
+    // made the lead paragraph four "short items between separators".
+    let html = r#"<html><body>
+      <nav><a href="/">首页</a> · <a href="/a">国际</a> · <a href="/b">财经</a> · <a href="/c">体育</a></nav>
+      <article><h1>特朗普与普京通话讨论乌克兰停火</h1>
+        <p>美国总统唐纳德·特朗普18日与俄罗斯总统弗拉基米尔·普京通电话，双方讨论了乌克兰停火问题。白宫发言人卡罗琳·莱维特表示，通话持续了一个半小时。</p>
+        <p>据白宫声明，双方同意首先停止针对能源设施的攻击，并将就黑海航行安全展开技术谈判。克里姆林宫随后发表声明称，普京支持这一提议。</p>
+        <p>乌克兰总统泽连斯基当天表示，乌方愿意支持停止攻击能源设施的提议，但需要了解更多细节。欧洲多国领导人对通话结果表示谨慎欢迎。</p>
+      </article></body></html>"#;
+    let got = lines(html, Some("特朗普与普京通话讨论乌克兰停火"));
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert!(got[0].starts_with("美国总统唐纳德·特朗普"), "{got:?}");
+    assert!(!got.iter().any(|l| l.contains("首页")), "{got:?}");
+}

@@ -39,8 +39,8 @@ pub fn clean(text: &str) -> PlainArticle {
         .collect();
     // The headline: the first line that reads like one (short, no final period).
     let title_idx = raw.iter().position(|l| {
-        let words = l.split_whitespace().count();
-        classify(l) == LineKind::Story && (3..=25).contains(&words) && !l.ends_with('.')
+        let words = crate::word_count(l);
+        classify(l) == LineKind::Story && (3..=25).contains(&words) && !l.ends_with(['.', '。'])
     });
     let title = title_idx.map(|i| raw[i].to_string());
     let title_norm = title.as_deref().map(norm);
@@ -49,7 +49,7 @@ pub fn clean(text: &str) -> PlainArticle {
     // section labels, bylines.
     let first_sentence = raw
         .iter()
-        .position(|l| l.split_whitespace().count() >= 10 && classify(l) == LineKind::Story)
+        .position(|l| crate::word_count(l) >= 10 && classify(l) == LineKind::Story)
         .unwrap_or(raw.len());
 
     let mut lines: Vec<String> = Vec::new();
@@ -85,7 +85,7 @@ pub fn clean(text: &str) -> PlainArticle {
             // Headline-like items (no final stop) continue the list, and so do
             // teaser sentences about something else: a line that shares
             // almost no words with the story so far is not the story going on.
-            let words = body.split_whitespace().count();
+            let words = crate::word_count(body);
             let headline = BULLET.is_match(line) || !body.ends_with(['.', '!', '?', '"', '”']);
             let teaser = words <= 60 && overlap_with(body, &lines) < 0.2;
             if (headline && words <= 30 || teaser) && !is_appeal(body) {
@@ -102,7 +102,7 @@ pub fn clean(text: &str) -> PlainArticle {
         if appeal_started || kind == LineKind::Appeal {
             // Appeals sit at the end of the page: once a long one starts,
             // what follows it is the rest of the appeal.
-            if body.split_whitespace().count() > 15 {
+            if crate::word_count(body) > 15 {
                 appeal_started = true;
             }
             continue;
@@ -136,7 +136,7 @@ pub fn clean(text: &str) -> PlainArticle {
 /// Image alt text left in captured text: a short lowercase-initial fragment
 /// with no sentence punctuation ("putin in North Korea june 2024").
 fn looks_like_alt_text(line: &str) -> bool {
-    let words = line.split_whitespace().count();
+    let words = crate::word_count(line);
     let first = line.chars().next();
     words <= 10
         && first.is_some_and(char::is_lowercase)
@@ -147,7 +147,7 @@ fn looks_like_alt_text(line: &str) -> bool {
 /// ("The Daily Ledger", "NewsNow 24").
 fn looks_like_masthead(line: &str) -> bool {
     let words: Vec<&str> = line.split_whitespace().collect();
-    words.len() <= 4
+    crate::word_count(line) <= 4
         && !line.contains([',', '!', '?', ':', ';', '"', '“'])
         && words.iter().all(|w| {
             w.chars()
@@ -187,6 +187,24 @@ fn overlap_with(line: &str, story: &[String]) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chinese_and_japanese_paragraphs_are_counted_in_words_not_spaces() {
+        // No spaces: each paragraph was one "word", so one that opens with a
+        // date ("12日下午") read as a masthead ("NewsNow 24") and went.
+        let text = "泸定5.9级地震：震区道路畅通 伤者已送医\n\
+            12日下午，甘孜州泸定县发生5.9级地震。记者从四川省应急管理厅了解到，地震共造成2人轻伤，均已送医治疗。\n\
+            震区国道318线通行正常。成都市民表示，高楼震感明显，持续了数秒。\n\
+            8日午後4時43分ごろ、日向灘を震源とする地震があり、宮崎県日南市で震度6弱を観測した。";
+        let article = clean(text);
+        assert_eq!(
+            article.title.as_deref(),
+            Some("泸定5.9级地震：震区道路畅通 伤者已送医")
+        );
+        assert_eq!(article.lines.len(), 3, "{:?}", article.lines);
+        assert!(article.lines[0].starts_with("12日下午"));
+        assert!(article.lines[2].starts_with("8日午後"));
+    }
 
     #[test]
     fn syndication_chrome_goes_and_the_story_stays() {
