@@ -1,8 +1,10 @@
 //! Dates as feeds write them, which is rarely as the specs say: RFC 822 with
 //! named or missing zones, full month names, two-digit years and stray
 //! commas; asctime; W3C/ISO 8601 with a space, fractions or parts missing;
-//! and a few localised forms (Greek, Hungarian, Korean). A date that names
-//! an impossible day or time is rejected, not guessed.
+//! JavaScript's `Date.toString()`; day-first dates with dots; and localised
+//! forms (Greek, Hungarian, Korean, Chinese and Japanese 年月日, and month
+//! and weekday names in seven European languages). A date that names an
+//! impossible day or time is rejected, not guessed.
 
 use std::sync::LazyLock;
 
@@ -16,9 +18,21 @@ pub fn parse_date(raw: &str) -> Option<DateTime<Utc>> {
         return None;
     }
     let s = translate(s);
-    parse_iso(&s)
-        .or_else(|| parse_korean(&s))
-        .or_else(|| parse_rfc822(&s))
+    let s = without_zone_name(&s);
+    parse_iso(s)
+        .or_else(|| parse_korean(s))
+        .or_else(|| parse_han(s))
+        .or_else(|| parse_rfc822(s))
+        .or_else(|| parse_rfc822(after_foreign_weekday(s)?))
+}
+
+/// JavaScript's `Date.toString()` names the zone in brackets after its
+/// offset: "Wed Apr 03 2024 07:58:00 GMT+0800 (China Standard Time)".
+fn without_zone_name(s: &str) -> &str {
+    match s.rfind('(') {
+        Some(open) if s.ends_with(')') && open > 0 => s[..open].trim_end(),
+        _ => s,
+    }
 }
 
 /// RFC 3339 in UTC with whole seconds, as the model stores it.
@@ -156,6 +170,43 @@ fn parse_korean(s: &str) -> Option<DateTime<Utc>> {
     )
 }
 
+/// "2024年4月3日", "2024年04月03日 07:58" and "2024年4月3日 7時58分", as
+/// Chinese and Japanese feeds write dates. No zone is given, so it is UTC,
+/// as for an ISO date without one.
+fn parse_han(s: &str) -> Option<DateTime<Utc>> {
+    static HAN: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"^(\d{4})年\s*(\d{1,2})月\s*(\d{1,2})日\s*(?:(\d{1,2})[:時时](\d{1,2})分?(?:[:：]?(\d{1,2})秒?)?)?$",
+        )
+        .expect("valid regex")
+    });
+    let c = HAN.captures(s)?;
+    let num = |i: usize| c.get(i).map_or(Some(0), |m| m.as_str().parse().ok());
+    assemble(
+        c[1].parse().ok()?,
+        c[2].parse().ok()?,
+        c[3].parse().ok()?,
+        num(4)?,
+        num(5)?,
+        num(6)?,
+        0,
+    )
+}
+
+/// The date without its first word when that word is a weekday in
+/// German, French, Spanish, Italian, Portuguese or Dutch ("Mi,", "mer.",
+/// "mié"); tried after the whole date fails, since "Mar 3 2024" is March.
+fn after_foreign_weekday(s: &str) -> Option<&str> {
+    const WEEKDAYS: &[&str] = &[
+        "mo", "di", "mi", "do", "fr", "sa", "so", "lun", "mar", "mer", "jeu", "ven", "sam", "dim",
+        "mié", "mie", "jue", "vie", "sáb", "sab", "dom", "gio", "seg", "ter", "qua", "qui", "sex",
+        "ma", "wo", "vr", "za", "zo",
+    ];
+    let (first, rest) = s.split_once(char::is_whitespace)?;
+    let word = first.trim_end_matches([',', '.']).to_lowercase();
+    WEEKDAYS.contains(&word.as_str()).then_some(rest)
+}
+
 /// RFC 822 and its relatives, read token by token so the order of day,
 /// month, year, time and zone may vary (asctime puts the year last).
 fn parse_rfc822(s: &str) -> Option<DateTime<Utc>> {
@@ -166,14 +217,33 @@ fn parse_rfc822(s: &str) -> Option<DateTime<Utc>> {
     let mut time = None;
     let mut offset = None;
     for (i, token) in cleaned.split_whitespace().enumerate() {
-        let lower = token.to_ascii_lowercase();
+        let lower = token.to_lowercase();
         if i == 0 && is_weekday(&lower) {
             continue;
         }
-        if let Some(m) = month_number(&lower) {
+        // "3 de abril de 2024 às 07:58", "03. April 2024 um 07:58 Uhr";
+        // after the time, "AT" is a zone (Atlantic Time).
+        let zone_next = time.is_some() && offset.is_none() && zone_offset(token).is_some();
+        if FILLERS.contains(&lower.as_str()) && !zone_next {
+            continue;
+        }
+        if let Some(m) = month_number(lower.trim_end_matches('.')) {
             if month.replace(m).is_some() {
                 return None;
             }
+        } else if let Some((y, m, d)) = dotted_date(token) {
+            if year.replace(y).is_some() {
+                return None;
+            }
+            month = Some(m);
+            day = Some(d);
+        } else if matches!(lower.as_str(), "am" | "a.m." | "pm" | "p.m.") {
+            let (h, m, sec) = time?;
+            if !(1..=12).contains(&h) {
+                return None;
+            }
+            let h = h % 12 + if lower.starts_with('p') { 12 } else { 0 };
+            time = Some((h, m, sec));
         } else if token.contains('/') && !lower.starts_with("etc/") {
             let parts: Vec<u32> = token
                 .split('/')
@@ -193,7 +263,12 @@ fn parse_rfc822(s: &str) -> Option<DateTime<Utc>> {
                 [h, m, sec] => Some((h, m, sec)),
                 _ => return None,
             };
-        } else if token.bytes().all(|b| b.is_ascii_digit()) {
+        } else if let Some(token) = token
+            .strip_suffix('.')
+            .filter(|t| !t.is_empty() && t.len() <= 2)
+            .or(Some(token))
+            .filter(|t| t.bytes().all(|b| b.is_ascii_digit()))
+        {
             let n: i32 = token.parse().ok()?;
             if day.is_none() && token.len() <= 2 && year.is_none() {
                 day = Some(n as u32);
@@ -218,6 +293,30 @@ fn parse_rfc822(s: &str) -> Option<DateTime<Utc>> {
     assemble(year?, month?, day?, h, m, sec, offset.unwrap_or(0))
 }
 
+/// Words between the parts of a date, in the languages of `FOREIGN_MONTHS`.
+const FILLERS: &[&str] = &[
+    "de", "del", "às", "a", "à", "um", "uhr", "at", "г.", "г", "om",
+];
+
+/// "03.04.2024" (day first, as Europe writes it) or "2024.04.03" (year
+/// first, as Korea and Hungary do): only with a four-digit year, so that
+/// nothing else reads as a date.
+fn dotted_date(token: &str) -> Option<(i32, u32, u32)> {
+    let parts: Vec<&str> = token.trim_end_matches('.').split('.').collect();
+    let [a, b, c] = parts[..] else { return None };
+    if !parts
+        .iter()
+        .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    match (a.len(), c.len()) {
+        (4, 1..=2) => Some((a.parse().ok()?, b.parse().ok()?, c.parse().ok()?)),
+        (1..=2, 4) => Some((c.parse().ok()?, b.parse().ok()?, a.parse().ok()?)),
+        _ => None,
+    }
+}
+
 fn is_weekday(lower: &str) -> bool {
     const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
     lower.len() >= 3
@@ -226,6 +325,9 @@ fn is_weekday(lower: &str) -> bool {
 }
 
 fn month_number(lower: &str) -> Option<u32> {
+    if let Some(&(_, m)) = FOREIGN_MONTHS.iter().find(|(name, _)| *name == lower) {
+        return Some(m);
+    }
     if lower.len() < 3 || !lower.chars().all(|c| c.is_ascii_alphabetic()) {
         return None;
     }
@@ -247,6 +349,33 @@ fn month_number(lower: &str) -> Option<u32> {
     ];
     (lower.len() == 3 || FULL[i].starts_with(lower) || lower == "sept").then_some(i as u32 + 1)
 }
+
+/// Month names and their usual abbreviations in German, French, Spanish,
+/// Italian, Portuguese, Dutch and Russian (genitive, as a date writes
+/// it), where they differ from English's first three letters.
+#[rustfmt::skip]
+const FOREIGN_MONTHS: &[(&str, u32)] = &[
+    ("januar", 1), ("janvier", 1), ("janv", 1), ("enero", 1), ("ene", 1), ("gennaio", 1),
+    ("gen", 1), ("janeiro", 1), ("januari", 1), ("января", 1),
+    ("februar", 2), ("février", 2), ("févr", 2), ("fevr", 2), ("febrero", 2), ("febbraio", 2),
+    ("fevereiro", 2), ("fev", 2), ("februari", 2), ("февраля", 2),
+    ("märz", 3), ("mär", 3), ("mrz", 3), ("mars", 3), ("marzo", 3), ("março", 3), ("maart", 3),
+    ("mrt", 3), ("марта", 3),
+    ("avril", 4), ("avr", 4), ("abril", 4), ("abr", 4), ("aprile", 4), ("апреля", 4),
+    ("mai", 5), ("mayo", 5), ("maggio", 5), ("mag", 5), ("maio", 5), ("mei", 5), ("мая", 5),
+    ("juni", 6), ("juin", 6), ("junio", 6), ("giugno", 6), ("giu", 6), ("junho", 6),
+    ("июня", 6),
+    ("juli", 7), ("juillet", 7), ("juil", 7), ("julio", 7), ("luglio", 7), ("lug", 7),
+    ("julho", 7), ("июля", 7),
+    ("août", 8), ("aout", 8), ("agosto", 8), ("ago", 8), ("augustus", 8), ("августа", 8),
+    ("septembre", 9), ("septiembre", 9), ("settembre", 9), ("set", 9), ("setembro", 9),
+    ("сентября", 9),
+    ("oktober", 10), ("okt", 10), ("octobre", 10), ("octubre", 10), ("ottobre", 10),
+    ("ott", 10), ("outubro", 10), ("out", 10), ("октября", 10),
+    ("novembre", 11), ("noviembre", 11), ("novembro", 11), ("ноября", 11),
+    ("dezember", 12), ("dez", 12), ("décembre", 12), ("déc", 12), ("diciembre", 12),
+    ("dic", 12), ("dicembre", 12), ("dezembro", 12), ("декабря", 12),
+];
 
 /// A zone as seconds east of UTC: numeric, "GMT+hh:mm", or a common name.
 fn zone_offset(token: &str) -> Option<i32> {
@@ -337,6 +466,11 @@ mod tests {
             utc("Mon, 26 January 2004 16:31:00 ET").as_deref(),
             Some("2004-01-26T21:31:00Z")
         );
+        // "AT" after the time is Atlantic Time, not the word "at".
+        assert_eq!(
+            utc("Mon, 26 January 2004 16:31:00 AT").as_deref(),
+            Some("2004-01-26T20:31:00Z")
+        );
         assert_eq!(
             utc("Mon, 13 Feb, 2012 06:28:00 UTC").as_deref(),
             Some("2012-02-13T06:28:00Z")
@@ -391,6 +525,44 @@ mod tests {
             "2013-01-27-01",
             "",
             "soon",
+        ] {
+            assert_eq!(utc(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn dates_as_other_generators_and_languages_write_them() {
+        for (raw, want) in [
+            // JavaScript's Date.toString()
+            (
+                "Wed Apr 03 2024 07:58:00 GMT+0800 (China Standard Time)",
+                "2024-04-02T23:58:00Z",
+            ),
+            ("2024年04月03日 07:58", "2024-04-03T07:58:00Z"),
+            ("2024年4月3日 7時58分", "2024-04-03T07:58:00Z"),
+            ("2024年4月3日", "2024-04-03T00:00:00Z"),
+            ("03.04.2024 07:58", "2024-04-03T07:58:00Z"),
+            ("2024.04.03 07:58", "2024-04-03T07:58:00Z"),
+            ("Mi, 03 Apr 2024 07:58:00 +0200", "2024-04-03T05:58:00Z"),
+            ("mer., 03 avr. 2024 07:58:00 +0200", "2024-04-03T05:58:00Z"),
+            ("mar, 02 mars 2024 07:58:00 +0100", "2024-03-02T06:58:00Z"),
+            ("3 de abril de 2024 às 07:58", "2024-04-03T07:58:00Z"),
+            ("03. März 2024 um 07:58 Uhr", "2024-03-03T07:58:00Z"),
+            ("3 апреля 2024 г.", "2024-04-03T00:00:00Z"),
+            ("April 3, 2024 7:58 pm", "2024-04-03T19:58:00Z"),
+            ("April 3, 2024 12:05 am", "2024-04-03T00:05:00Z"),
+            // Still March, in English, with the month first.
+            ("Mar 3 2024 07:58", "2024-03-03T07:58:00Z"),
+        ] {
+            assert_eq!(utc(raw).as_deref(), Some(want), "{raw}");
+        }
+        for bad in [
+            "2024.13.03",
+            "1.2.3",
+            "13:05 pm",
+            "April 3, 2024 pm 7:58",
+            "2024年13月3日",
+            "xx, 03 Apr 2024",
         ] {
             assert_eq!(utc(bad), None, "{bad}");
         }
