@@ -374,3 +374,111 @@ async fn metrics_move_as_the_input_implies_and_sigterm_drains_cleanly() {
     };
     assert!(code.success(), "exit status after SIGTERM: {code:?}");
 }
+
+/// A page of the Chinese test site: the report wrapped in chrome a Chinese
+/// news site shows (a menu split by "·", a share bar, a related list).
+fn chinese_page(title: &str, text: &str) -> String {
+    let paragraphs: String = text.lines().map(|p| format!("<p>{p}</p>\n")).collect();
+    format!(
+        r#"<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}_新闻中心</title></head><body>
+<nav><a href="/">首页</a> · <a href="/gn">国内</a> · <a href="/gj">国际</a> · <a href="/cj">财经</a> · <a href="/ty">体育</a></nav>
+<article><h1>{title}</h1>
+<div class="share">分享到：<a>微信</a> <a>微博</a> <a>QQ空间</a></div>
+{paragraphs}<p>责任编辑：王明</p></article>
+<aside><h3>相关阅读</h3><ul><li><a href="/n/1">国务院召开常务会议部署经济工作</a></li><li><a href="/n/2">全国铁路迎来客流高峰</a></li></ul></aside>
+<footer><p>关于我们 · 联系我们 · 广告服务 · 网站地图</p></footer></body></html>"#
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chinese_rewrites_of_one_event_share_a_story_and_typhoons_stay_apart() {
+    // Seven Chinese reports of the dedup engine's hand-written set (two of
+    // them in Traditional characters): one quake and two typhoons that hit
+    // one province. Feed dates are written as Chinese feeds write them.
+    let site_dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(site_dir.path().join("a")).unwrap();
+    let set = std::fs::read_to_string(repo_root().join("services/dedup/tests/data/cjk.jsonl"))
+        .expect("the CJK set");
+    let mut items = String::new();
+    let mut reports = Vec::new();
+    for line in set.lines() {
+        let r: serde_json::Value = serde_json::from_str(line).unwrap();
+        let id = r["id"].as_str().unwrap();
+        if r["lang"] != "zh" || id.ends_with("-copy") || id.starts_with("luding") {
+            continue;
+        }
+        let (title, text) = (r["title"].as_str().unwrap(), r["text"].as_str().unwrap());
+        std::fs::write(
+            site_dir.path().join(format!("a/{id}.html")),
+            chinese_page(title, text),
+        )
+        .unwrap();
+        items.push_str(&format!(
+            "<item><title>{title}</title><link>a/{id}.html</link><guid>{id}</guid><pubDate>2024年4月3日 0{}:00</pubDate></item>\n",
+            reports.len()
+        ));
+        let first_sentence = text.split('。').next().unwrap().to_string();
+        reports.push((
+            id.to_string(),
+            r["event"].as_str().unwrap().to_string(),
+            first_sentence,
+        ));
+    }
+    assert_eq!(reports.len(), 7);
+    std::fs::write(
+        site_dir.path().join("feed.xml"),
+        format!(r#"<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>新闻中心</title><link>/</link>{items}</channel></rss>"#),
+    )
+    .unwrap();
+    let site = serve_dir(site_dir.path().to_path_buf(), Duration::ZERO).await;
+    let data = tempfile::tempdir().unwrap();
+    let env = child_env(
+        data.path(),
+        None,
+        &format!("http://{site}/feed.xml"),
+        &unique("zh"),
+    );
+    let summary = run_drain(&env);
+    assert!(summary.contains("7 articles cleaned"), "{summary}");
+
+    let clean = tail_json(&env, "news.clean.v1");
+    let verdicts = tail_json(&env, "news.dedup.v1");
+    let story_of = |id: &str| -> String {
+        let v = verdicts
+            .iter()
+            .find(|v| v["url"].as_str().unwrap().contains(&format!("/{id}.html")))
+            .unwrap_or_else(|| panic!("{id} decided: {verdicts:?}"));
+        v["story_id"].as_str().unwrap().to_string()
+    };
+    for (id, event, first_sentence) in &reports {
+        let c = clean
+            .iter()
+            .find(|c| c["url"].as_str().unwrap().contains(&format!("/{id}.html")))
+            .unwrap();
+        let text = c["text"].as_str().unwrap();
+        assert_eq!(c["language"], "zh", "{id}");
+        assert!(text.contains(first_sentence.as_str()), "{id}: {text}");
+        for chrome in [
+            "首页",
+            "分享到",
+            "责任编辑",
+            "相关阅读",
+            "国务院",
+            "联系我们",
+        ] {
+            assert!(!text.contains(chrome), "{id} keeps {chrome}: {text}");
+        }
+        assert_eq!(
+            c["published"].as_str().map(|p| &p[..10]),
+            Some("2024-04-03"),
+            "{id}"
+        );
+        for (other, other_event, _) in &reports {
+            assert_eq!(
+                event == other_event,
+                story_of(id) == story_of(other),
+                "{id} ({event}) and {other} ({other_event})"
+            );
+        }
+    }
+}
