@@ -34,6 +34,10 @@ pub(crate) fn skip_tag(tag: &str) -> bool {
             | "svg"
             | "annotation"
             | "annotation-xml"
+            // A ruby's reading aid (furigana over kanji): inlined, it
+            // repeats each word in kana ("能登のと半島はんとう").
+            | "rt"
+            | "rp"
             | "nav"
             | "footer"
             | "button"
@@ -92,6 +96,8 @@ pub(crate) fn inline_tag(tag: &str) -> bool {
             | "math"
             | "annotation"
             | "annotation-xml"
+            | "rt"
+            | "rp"
     )
 }
 

@@ -570,3 +570,25 @@ fn a_chinese_paragraph_with_foreign_names_is_not_a_menu() {
     assert!(got[0].starts_with("美国总统唐纳德·特朗普"), "{got:?}");
     assert!(!got.iter().any(|l| l.contains("首页")), "{got:?}");
 }
+
+#[test]
+fn furigana_is_left_out_of_the_text_and_the_headline() {
+    // Ruby puts a word's reading in kana over its kanji; inlined, the
+    // reading repeats every word ("能登のと半島はんとう").
+    let html = r#"<html lang="ja"><body><article>
+      <h1><ruby>能登<rt>のと</rt></ruby><ruby>半島<rt>はんとう</rt></ruby>で<ruby>大<rp>(</rp><rt>おお</rt><rp>)</rp></ruby>きな<ruby>地震<rt>じしん</rt></ruby></h1>
+      <p><ruby>石川県<rp>(</rp><rt>いしかわけん</rt><rp>)</rp></ruby>の<ruby>能登<rt>のと</rt></ruby><ruby>半島<rt>はんとう</rt></ruby>で、とても<ruby>大<rt>おお</rt></ruby>きな<ruby>地震<rt>じしん</rt></ruby>がありました。<ruby>気象庁<rt>きしょうちょう</rt></ruby>によると、<ruby>震度<rt>しんど</rt></ruby>7の<ruby>揺<rt>ゆ</rt></ruby>れがありました。</p>
+      <p><ruby>輪島市<rt>わじまし</rt></ruby>では<ruby>火事<rt>かじ</rt></ruby>がおきて、たくさんの<ruby>家<rt>いえ</rt></ruby>が<ruby>焼<rt>や</rt></ruby>けました。<ruby>政府<rt>せいふ</rt></ruby>は<ruby>自衛隊<rt>じえいたい</rt></ruby>を<ruby>送<rt>おく</rt></ruby>りました。</p>
+    </article></body></html>"#;
+    let limits = crate::Limits {
+        min_words: 1,
+        ..crate::Limits::default()
+    };
+    let out = crate::extract_html(html, limits);
+    assert_eq!(out.title.as_deref(), Some("能登半島で大きな地震"));
+    assert_eq!(
+        out.text,
+        "石川県の能登半島で、とても大きな地震がありました。気象庁によると、震度7の揺れがありました。\n\
+         輪島市では火事がおきて、たくさんの家が焼けました。政府は自衛隊を送りました。"
+    );
+}

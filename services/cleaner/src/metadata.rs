@@ -340,8 +340,17 @@ fn strip_site_suffix(title: &str) -> String {
     title.to_string()
 }
 
+/// The text under `node`, without a ruby's reading aids (`<rt>`, `<rp>`):
+/// a headline of kanji with furigana reads as its kanji.
 pub(crate) fn text_of(node: ego_tree::NodeRef<'_, Node>) -> String {
     node.descendants()
+        .filter(|d| {
+            !d.ancestors().any(|a| {
+                a.value()
+                    .as_element()
+                    .is_some_and(|e| matches!(e.name(), "rt" | "rp"))
+            })
+        })
         .filter_map(|d| d.value().as_text().map(|t| t.to_string()))
         .collect()
 }
