@@ -161,18 +161,25 @@ async fn oversized_messages_are_refused_not_dropped() {
     assert!(err.to_string().contains("exceeds"), "{err}");
 }
 
-/// A replay (the dedup rebuild) reads every record of a topic that a stage
-/// wrote in batches, among other topics, up to the last one.
-#[tokio::test(flavor = "multi_thread")]
-async fn a_replay_reads_every_record_of_batched_writes() {
+/// The test broker, making topics of one partition, and a fresh topic
+/// name (also the changelog's, for the replay).
+fn one_partition_kafka(prefix: &str) -> (KafkaBus, String) {
     let mut config = Config::default();
     config.bus.brokers = broker();
     config.bus.partitions = 1;
-    let topic = unique("replay");
+    let topic = unique(prefix);
     config.topics.dedup_changelog = topic.clone();
     let Bus::Kafka(kafka) = Bus::from_config(&config).unwrap() else {
         panic!("a broker is configured");
     };
+    (kafka, topic)
+}
+
+/// A replay (the dedup rebuild) reads every record of a topic that a stage
+/// wrote in batches, among other topics, up to the last one.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_replay_reads_every_record_of_batched_writes() {
+    let (kafka, topic) = one_partition_kafka("replay");
     let others = [format!("{topic}.a"), format!("{topic}.b")];
     kafka
         .ensure_topics(&[topic.as_str(), others[0].as_str(), others[1].as_str()])
@@ -254,4 +261,33 @@ async fn read_whole(kafka: &KafkaBus, topic: &str, end: ReadEnd) -> (u64, BTreeS
         keys.insert(r.key_str().unwrap().to_string());
     }
     (read, keys)
+}
+
+/// Records reach a partition in the order they were sent, whatever order
+/// their acknowledgements are awaited in: a stage's story summaries are
+/// keyed by story, and the last one in the topic must be the newest.
+#[tokio::test(flavor = "multi_thread")]
+async fn records_keep_the_order_they_were_sent_in_whatever_order_acks_are_awaited() {
+    let (kafka, topic) = one_partition_kafka("order");
+    kafka.ensure_topics(&[topic.as_str()]).await.unwrap();
+    let producer = kafka.producer().unwrap();
+    let acks: Vec<_> = (0..20)
+        .map(|i| producer.send(OutRecord::json(&topic, "story", &i)).unwrap())
+        .collect();
+    // The last one first: until round 34 a record was handed to the
+    // producer only when its ack was first polled, so this sent 19 first.
+    for ack in acks.into_iter().rev() {
+        ack.await.expect("acknowledged");
+    }
+    let (tx, mut rx) = tokio::sync::mpsc::channel(100);
+    let (reader, t) = (kafka.clone(), topic.clone());
+    tokio::task::spawn_blocking(move || reader.read_to_end(&t, 0, ReadEnd::Quiet, tx))
+        .await
+        .unwrap()
+        .unwrap();
+    let mut order = Vec::new();
+    while let Ok(r) = rx.try_recv() {
+        order.push(serde_json::from_slice::<i64>(&r.payload).unwrap());
+    }
+    assert_eq!(order, (0..20).collect::<Vec<i64>>());
 }

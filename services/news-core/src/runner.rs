@@ -259,7 +259,9 @@ pub async fn run_stage<S: Stage>(mut stage: S, ctx: RunContext) -> Result<(), Bu
         stage: stage_name,
     };
     // Outputs that follow facts wait for the previous such input's outputs
-    // to be sent, so that they go out in input order.
+    // to be sent (handed to the producer, which keeps their order), and so
+    // do the outputs of any input while such a wait is on: all go out in
+    // input order.
     let mut previous_sent: Option<tokio::sync::oneshot::Receiver<()>> = None;
     let max_in_flight = ctx.config.runner.max_in_flight;
     let mut inflight: FuturesOrdered<
@@ -342,7 +344,18 @@ pub async fn run_stage<S: Stage>(mut stage: S, ctx: RunContext) -> Result<(), Bu
                 metrics::histogram!(names::STAGE_DURATION, "stage" => stage_name).record(started.elapsed().as_secs_f64());
                 let pos = Position::from(&record);
                 let facts = stage.drain_changelog();
-                if facts.is_empty() {
+                // An input whose outputs follow no facts (a replay) still
+                // waits while the input before it waits for its facts:
+                // sent at once, a replay's story summary, which is newer,
+                // would land before that input's, and the topic would end
+                // on the older one.
+                let mut after = previous_sent.take();
+                if after.as_mut().is_some_and(|sent| {
+                    !matches!(sent.try_recv(), Err(tokio::sync::oneshot::error::TryRecvError::Empty))
+                }) {
+                    after = None;
+                }
+                if facts.is_empty() && after.is_none() {
                     let acks = sender.send_all(outputs, &record)?;
                     inflight.push_back(Box::pin(async move {
                         acknowledged(acks).await?;
@@ -355,7 +368,6 @@ pub async fn run_stage<S: Stage>(mut stage: S, ctx: RunContext) -> Result<(), Bu
                     // other partitions' order it could decide otherwise).
                     let fact_acks = sender.send_all(facts, &record)?;
                     let (sender, origin) = (sender.clone(), record.clone());
-                    let after = previous_sent.take();
                     let (sent, next) = tokio::sync::oneshot::channel();
                     previous_sent = Some(next);
                     inflight.push_back(Box::pin(async move {

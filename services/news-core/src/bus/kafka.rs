@@ -182,6 +182,10 @@ pub struct KafkaProducer {
 }
 
 impl KafkaProducer {
+    /// Hand `record` to librdkafka now, so that records leave in the order
+    /// they are sent, whatever order their acks are polled in; the ack
+    /// completes once the broker has it. A full local queue is
+    /// back-pressure, never a drop: the ack then waits and hands it over.
     pub fn send(&self, record: OutRecord) -> Result<Ack, BusError> {
         if record.payload.len() > self.max_message_bytes {
             return Err(BusError::Oversized {
@@ -190,28 +194,22 @@ impl KafkaProducer {
             });
         }
         let producer = self.producer.clone();
+        let enqueued = match producer.send_result(future_record(&record)) {
+            Ok(delivery) => Some(delivery),
+            Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => None,
+            Err((e, _)) => return Err(BusError::Kafka(e)),
+        };
         Ok(Box::pin(async move {
-            let mut headers = OwnedHeaders::new_with_capacity(record.headers.len());
-            for (name, value) in &record.headers {
-                headers = headers.insert(Header {
-                    key: name,
-                    value: Some(value),
-                });
-            }
-            let mut fr = FutureRecord::to(&record.topic)
-                .key(&record.key)
-                .payload(&record.payload)
-                .headers(headers);
-            // A full local queue is back-pressure, never a drop: wait and retry.
-            let delivery = loop {
-                match producer.send_result(fr) {
-                    Ok(delivery) => break delivery,
-                    Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), back)) => {
-                        fr = back;
-                        tokio::time::sleep(Duration::from_millis(20)).await;
+            let delivery = match enqueued {
+                Some(delivery) => delivery,
+                None => loop {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    match producer.send_result(future_record(&record)) {
+                        Ok(delivery) => break delivery,
+                        Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {}
+                        Err((e, _)) => return Err(BusError::Kafka(e)),
                     }
-                    Err((e, _)) => return Err(BusError::Kafka(e)),
-                }
+                },
             };
             match delivery.await {
                 Ok(Ok(_)) => Ok(()),
@@ -225,6 +223,21 @@ impl KafkaProducer {
         self.producer.flush(timeout)?;
         Ok(())
     }
+}
+
+/// The librdkafka record for `record`: key, payload and headers.
+fn future_record(record: &OutRecord) -> FutureRecord<'_, str, [u8]> {
+    let mut headers = OwnedHeaders::new_with_capacity(record.headers.len());
+    for (name, value) in &record.headers {
+        headers = headers.insert(Header {
+            key: name,
+            value: Some(value),
+        });
+    }
+    FutureRecord::to(&record.topic)
+        .key(record.key.as_str())
+        .payload(record.payload.as_slice())
+        .headers(headers)
 }
 
 pub struct KafkaConsumer {
