@@ -12,7 +12,7 @@ use crate::dense_map::DenseMap;
 use crate::entities::{add_names, capitalised, strongest_names};
 use crate::lsh::{Buckets, MINHASH_PERMS, SHARED, band_keys, minhash};
 pub use crate::prior::language_code;
-use crate::prior::{PRIOR_DOCS, prior};
+use crate::prior::{DfPrior, PRIOR_DOCS, prior};
 use crate::probe::hash_table_bytes;
 use crate::term_counts::TermCounts;
 use crate::text::{hash64, shingle_hashes, tokens, tokens_and_text_hash};
@@ -270,8 +270,10 @@ impl Engine {
                 if twin.is_none() {
                     self.learn(&terms);
                 }
-                let vec = self.weigh(tf, lang.as_deref());
-                let names = strongest_names(&vec, &capitalised(&toks, prior(lang.as_deref())));
+                // The language's word table, found once for both.
+                let prior = prior(lang.as_deref());
+                let vec = self.weigh(tf, prior);
+                let names = strongest_names(&vec, &capitalised(&toks, prior));
                 let decision = self.rewrite_or_unique(a, &vec, &names, &terms);
                 match twin {
                     // The same text under an outlet's own headline, in its
@@ -453,8 +455,7 @@ impl Engine {
 
     /// TF-IDF vector: top `DOC_TERMS` terms, L2-normalised. The document
     /// frequencies are the stream's plus the prior's (see `prior`).
-    fn weigh(&self, tf: HashMap<u64, f32>, lang: Option<&str>) -> Vec<(u64, f32)> {
-        let prior = prior(lang);
+    fn weigh(&self, tf: HashMap<u64, f32>, prior: &DfPrior) -> Vec<(u64, f32)> {
         tf.keys().for_each(|t| prior.prefetch(*t));
         let n = self.docs_seen.max(1) as f32 + PRIOR_DOCS;
         let mut v: Vec<(u64, f32)> = tf
