@@ -164,15 +164,38 @@ async fn oversized_messages_are_refused_not_dropped() {
 /// The test broker, making topics of one partition, and a fresh topic
 /// name (also the changelog's, for the replay).
 fn one_partition_kafka(prefix: &str) -> (KafkaBus, String) {
+    one_partition_kafka_with(prefix, &[])
+}
+
+/// `one_partition_kafka` with librdkafka `settings` of its own.
+fn one_partition_kafka_with(prefix: &str, settings: &[(&str, &str)]) -> (KafkaBus, String) {
     let mut config = Config::default();
     config.bus.brokers = broker();
     config.bus.partitions = 1;
+    for (name, value) in settings {
+        config.bus.kafka.insert(name.to_string(), value.to_string());
+    }
     let topic = unique(prefix);
     config.topics.dedup_changelog = topic.clone();
     let Bus::Kafka(kafka) = Bus::from_config(&config).unwrap() else {
         panic!("a broker is configured");
     };
     (kafka, topic)
+}
+
+/// The JSON numbers `topic` holds, in the order they were written.
+async fn numbers_in(kafka: &KafkaBus, topic: &str) -> Vec<i64> {
+    let (tx, mut rx) = tokio::sync::mpsc::channel(1000);
+    let (reader, t) = (kafka.clone(), topic.to_string());
+    tokio::task::spawn_blocking(move || reader.read_to_end(&t, 0, ReadEnd::Quiet, tx))
+        .await
+        .unwrap()
+        .unwrap();
+    let mut order = Vec::new();
+    while let Ok(r) = rx.try_recv() {
+        order.push(serde_json::from_slice::<i64>(&r.payload).unwrap());
+    }
+    order
 }
 
 /// A replay (the dedup rebuild) reads every record of a topic that a stage
@@ -279,15 +302,34 @@ async fn records_keep_the_order_they_were_sent_in_whatever_order_acks_are_awaite
     for ack in acks.into_iter().rev() {
         ack.await.expect("acknowledged");
     }
-    let (tx, mut rx) = tokio::sync::mpsc::channel(100);
-    let (reader, t) = (kafka.clone(), topic.clone());
-    tokio::task::spawn_blocking(move || reader.read_to_end(&t, 0, ReadEnd::Quiet, tx))
-        .await
-        .unwrap()
-        .unwrap();
-    let mut order = Vec::new();
-    while let Ok(r) = rx.try_recv() {
-        order.push(serde_json::from_slice::<i64>(&r.payload).unwrap());
+    assert_eq!(
+        numbers_in(&kafka, &topic).await,
+        (0..20).collect::<Vec<i64>>()
+    );
+}
+
+/// A full local queue (here four records) holds a record back, and every
+/// later one waits behind it: awaited last first, or never awaited and
+/// flushed, they still arrive in the order they were sent.
+#[tokio::test(flavor = "multi_thread")]
+async fn records_keep_their_order_when_the_producer_queue_is_full() {
+    let (kafka, topic) =
+        one_partition_kafka_with("queue-full", &[("queue.buffering.max.messages", "4")]);
+    kafka.ensure_topics(&[topic.as_str()]).await.unwrap();
+    let producer = kafka.producer().unwrap();
+    let acks: Vec<_> = (0..200)
+        .map(|i| producer.send(OutRecord::json(&topic, "story", &i)).unwrap())
+        .collect();
+    for ack in acks.into_iter().rev() {
+        ack.await.expect("acknowledged");
     }
-    assert_eq!(order, (0..20).collect::<Vec<i64>>());
+    // Acks dropped unpolled: the flush hands the waiting records over.
+    for i in 200..300 {
+        drop(producer.send(OutRecord::json(&topic, "story", &i)).unwrap());
+    }
+    producer.flush(Duration::from_secs(30)).expect("flushed");
+    assert_eq!(
+        numbers_in(&kafka, &topic).await,
+        (0..300).collect::<Vec<i64>>()
+    );
 }

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
@@ -16,11 +16,13 @@ use rdkafka::consumer::{
     BaseConsumer, CommitMode, Consumer as _, ConsumerContext, Rebalance, StreamConsumer,
 };
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
-use rdkafka::message::{BorrowedMessage, Header, Headers, Message, OwnedHeaders};
-use rdkafka::producer::{FutureProducer, FutureRecord, Producer as _};
+use rdkafka::message::{BorrowedMessage, Headers, Message};
+use rdkafka::producer::{FutureProducer, Producer as _};
 use rdkafka::{ClientContext, Statistics};
 use rdkafka::{Offset, TopicPartitionList};
+use tokio::sync::oneshot;
 
+use super::kafka_backlog::{Backlog, Handed};
 use super::{Ack, BusError, InRecord, OutRecord, Position};
 use crate::config::Config;
 use crate::telemetry::names;
@@ -105,6 +107,7 @@ impl KafkaBus {
         let producer: FutureProducer = cc.create()?;
         Ok(KafkaProducer {
             producer,
+            backlog: Arc::default(),
             max_message_bytes: self.max_message_bytes,
         })
     }
@@ -178,6 +181,7 @@ impl KafkaBus {
 #[derive(Clone)]
 pub struct KafkaProducer {
     producer: FutureProducer,
+    backlog: Arc<Backlog>,
     max_message_bytes: usize,
 }
 
@@ -185,7 +189,9 @@ impl KafkaProducer {
     /// Hand `record` to librdkafka now, so that records leave in the order
     /// they are sent, whatever order their acks are polled in; the ack
     /// completes once the broker has it. A full local queue is
-    /// back-pressure, never a drop: the ack then waits and hands it over.
+    /// back-pressure, never a drop: the record then waits in the backlog,
+    /// with every later one behind it, and polling any of their acks hands
+    /// them over in order as the queue empties.
     pub fn send(&self, record: OutRecord) -> Result<Ack, BusError> {
         if record.payload.len() > self.max_message_bytes {
             return Err(BusError::Oversized {
@@ -193,21 +199,23 @@ impl KafkaProducer {
                 limit: self.max_message_bytes,
             });
         }
-        let producer = self.producer.clone();
-        let enqueued = match producer.send_result(future_record(&record)) {
-            Ok(delivery) => Some(delivery),
-            Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => None,
-            Err((e, _)) => return Err(BusError::Kafka(e)),
-        };
+        let handed = self.backlog.send(&self.producer, record)?;
+        let (producer, backlog) = (self.producer.clone(), self.backlog.clone());
         Ok(Box::pin(async move {
-            let delivery = match enqueued {
-                Some(delivery) => delivery,
-                None => loop {
-                    tokio::time::sleep(Duration::from_millis(20)).await;
-                    match producer.send_result(future_record(&record)) {
-                        Ok(delivery) => break delivery,
-                        Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {}
-                        Err((e, _)) => return Err(BusError::Kafka(e)),
+            let delivery = match handed {
+                Handed::Now(delivery) => delivery,
+                Handed::Later(mut receiver) => loop {
+                    backlog.drain(&producer);
+                    match receiver.try_recv() {
+                        Ok(handed) => break handed?,
+                        Err(oneshot::error::TryRecvError::Empty) => {
+                            tokio::time::sleep(Duration::from_millis(20)).await;
+                        }
+                        Err(oneshot::error::TryRecvError::Closed) => {
+                            return Err(BusError::Fatal(
+                                "the producer's backlog was dropped".into(),
+                            ));
+                        }
                     }
                 },
             };
@@ -219,25 +227,24 @@ impl KafkaProducer {
         }))
     }
 
+    /// Hand over what waits in the backlog, then wait for librdkafka to
+    /// deliver everything, all within `timeout`.
     pub fn flush(&self, timeout: Duration) -> Result<(), BusError> {
-        self.producer.flush(timeout)?;
+        let deadline = Instant::now() + timeout;
+        while self.backlog.drain(&self.producer) {
+            if Instant::now() >= deadline {
+                return Err(BusError::Kafka(KafkaError::Flush(
+                    RDKafkaErrorCode::OperationTimedOut,
+                )));
+            }
+            // Delivers some of the queue, making room; a timeout here is
+            // expected.
+            let _ = self.producer.flush(Duration::from_millis(20));
+        }
+        self.producer
+            .flush(deadline.saturating_duration_since(Instant::now()))?;
         Ok(())
     }
-}
-
-/// The librdkafka record for `record`: key, payload and headers.
-fn future_record(record: &OutRecord) -> FutureRecord<'_, str, [u8]> {
-    let mut headers = OwnedHeaders::new_with_capacity(record.headers.len());
-    for (name, value) in &record.headers {
-        headers = headers.insert(Header {
-            key: name,
-            value: Some(value),
-        });
-    }
-    FutureRecord::to(&record.topic)
-        .key(record.key.as_str())
-        .payload(record.payload.as_slice())
-        .headers(headers)
 }
 
 pub struct KafkaConsumer {

@@ -3,6 +3,7 @@
 
 pub mod embedded;
 pub mod kafka;
+mod kafka_backlog;
 
 use std::future::Future;
 use std::pin::Pin;
