@@ -13,9 +13,11 @@ not right after their original as in the file). With --translations, for
 the dedup engine's hand-written translation set
 (services/dedup/tests/data/translations.jsonl) against `event`, every
 article shuffled among all the others; with --cjk, the same for the
-hand-written Chinese, Japanese and Korean set (tests/data/cjk.jsonl).
+hand-written Chinese, Japanese and Korean set (tests/data/cjk.jsonl);
+with --cross-script, for the hand-written set of Russian and Ukrainian
+translations of Latin-script reports (tests/data/cross_script.jsonl).
 
-usage: scripts/eval-story-orders.py [ORDERS] [--bin PATH] [--syndication | --translations | --cjk]
+usage: scripts/eval-story-orders.py [ORDERS] [--bin PATH] [--syndication | --translations | --cjk | --cross-script]
 Settings reach `newsmill` through its environment (NEWSMILL__DEDUP__...).
 """
 import argparse
@@ -74,6 +76,8 @@ def main():
                     help="the hand-written translation set against `event`")
     ap.add_argument("--cjk", action="store_true",
                     help="the hand-written Chinese, Japanese and Korean set against `event`")
+    ap.add_argument("--cross-script", action="store_true",
+                    help="the hand-written Cyrillic translations set against `event`")
     args = ap.parse_args()
     scorer = load_scorer()
     name, path, gold_key = ("ECB+", EVAL / "ecbplus_dev.jsonl", "cluster")
@@ -84,6 +88,9 @@ def main():
             "translations", ROOT / "services/dedup/tests/data/translations.jsonl", "event")
     if args.cjk:
         name, path, gold_key = ("cjk", ROOT / "services/dedup/tests/data/cjk.jsonl", "event")
+    if args.cross_script:
+        name, path, gold_key = (
+            "cross_script", ROOT / "services/dedup/tests/data/cross_script.jsonl", "event")
     lines = path.read_text().splitlines()
     gold = {}
     split = {}
@@ -91,7 +98,7 @@ def main():
         d = json.loads(line)
         gold[d["id"]] = str(d[gold_key])
         split[d["id"]] = d.get("split", "all")
-    whole = args.translations or args.cjk
+    whole = args.translations or args.cjk or args.cross_script
     runs = [shuffled(lines, 1000 + k, whole) for k in range(args.orders)] + [lines]
     scores = {part: [] for part in dict.fromkeys(split.values())}
     with tempfile.TemporaryDirectory() as tmp:

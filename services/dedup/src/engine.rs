@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::dense_map::DenseMap;
-use crate::entities::{add_names, capitalised, strongest_names};
+use crate::entities::{ArticleNames, add_names, capitalised, strongest_names};
 use crate::lsh::{Buckets, MINHASH_PERMS, SHARED, band_keys, minhash};
 pub use crate::prior::language_code;
 use crate::prior::{DfPrior, PRIOR_DOCS, prior};
@@ -274,7 +274,8 @@ impl Engine {
                 let prior = prior(lang.as_deref());
                 let vec = self.weigh(tf, prior);
                 let names = strongest_names(&vec, &capitalised(&toks, prior));
-                let decision = self.rewrite_or_unique(a, &vec, &names, &terms);
+                let decision = self.rewrite_or_unique(a, lang.as_deref(), &vec, &names, &terms);
+                let names = names.strongest;
                 match twin {
                     // The same text under an outlet's own headline, in its
                     // twin's story: that outlet's article, but no new text.
@@ -315,11 +316,12 @@ impl Engine {
     fn rewrite_or_unique(
         &self,
         a: &ArticleIn<'_>,
+        lang: Option<&str>,
         vec: &[(u64, f32)],
-        names: &[(u64, f32)],
+        names: &ArticleNames,
         terms: &[u64],
     ) -> Decision {
-        match self.story_candidate(vec, names, terms, a.published) {
+        match self.story_candidate(vec, names, terms, a.published, lang) {
             Some((story, sim)) => {
                 let s = self.stories.get(story).expect("a candidate story is live");
                 Decision {

@@ -4,6 +4,7 @@
 //! sides is refused.
 
 use crate::engine::StoryState;
+use crate::name_keys::name_id;
 use crate::prior::DfPrior;
 use crate::text::Token;
 use crate::vectors::strongest_first;
@@ -21,7 +22,10 @@ const STORY_NAMES: usize = 16;
 pub(crate) const NAMES_DISAGREE: f32 = 0.5;
 pub(crate) const NAMES_MOSTLY_DISAGREE: f32 = 0.7;
 
-/// The terms an article writes capitalised mid-sentence, sorted.
+/// The terms an article writes capitalised mid-sentence, each with the
+/// name it stands for: its name key (`name_keys.rs`), which it shares with
+/// its spellings in other scripts and its case endings, or the term itself
+/// when it has none. Sorted by term.
 ///
 /// Chinese, Japanese and Korean have no capitals. There, a name is a pair
 /// of characters (`cjk.rs`) that the language's word table lacks and that
@@ -31,11 +35,20 @@ pub(crate) const NAMES_MOSTLY_DISAGREE: f32 = 0.7;
 /// table but come once. Two reports of different typhoons met at cosine
 /// 0.28 on such phrases; without the repeat, the unknown pairs of the stock
 /// phrases outweighed the names and split rewrites of one quake.
-pub(crate) fn capitalised(toks: &[Token], prior: &DfPrior) -> Vec<u64> {
-    let mut names: Vec<u64> = toks
+pub(crate) fn capitalised(toks: &[Token], prior: &DfPrior) -> Vec<(u64, u64)> {
+    let mut names: Vec<(u64, u64)> = toks
         .iter()
         .filter(|t| t.capitalised)
-        .map(|t| t.hash)
+        .map(|t| {
+            (
+                t.hash,
+                if t.name_key != 0 {
+                    name_id(t.name_key)
+                } else {
+                    t.hash
+                },
+            )
+        })
         .collect();
     let mut unknown_pairs: Vec<u64> = toks
         .iter()
@@ -47,19 +60,80 @@ pub(crate) fn capitalised(toks: &[Token], prior: &DfPrior) -> Vec<u64> {
         unknown_pairs
             .chunk_by(|a, b| a == b)
             .filter(|run| run.len() >= NAME_PAIR_REPEATS)
-            .map(|run| run[0]),
+            .map(|run| (run[0], run[0])),
     );
     names.sort_unstable();
+    names.dedup_by_key(|(term, _)| *term);
     names
 }
 
-/// The article's strongest terms that it writes capitalised mid-sentence.
-pub(crate) fn strongest_names(vec: &[(u64, f32)], capitalised: &[u64]) -> Vec<(u64, f32)> {
-    vec.iter()
-        .filter(|(t, _)| capitalised.binary_search(t).is_ok())
-        .take(NAMES_COMPARED)
-        .copied()
-        .collect()
+/// What the names checks read of an article.
+pub(crate) struct ArticleNames {
+    /// Its strongest names, weighed as their terms are in its vector.
+    pub strongest: Vec<(u64, f32)>,
+    /// The term each of those was written as, in the same order.
+    terms: Vec<u64>,
+    /// Every name it writes, sorted.
+    all: Vec<u64>,
+}
+
+/// The article's strongest names, with their terms' weights.
+pub(crate) fn strongest_names(vec: &[(u64, f32)], capitalised: &[(u64, u64)]) -> ArticleNames {
+    let name_of = |t: u64| {
+        capitalised
+            .binary_search_by_key(&t, |(term, _)| *term)
+            .ok()
+            .map(|i| capitalised[i].1)
+    };
+    let mut strongest: Vec<(u64, f32)> = Vec::with_capacity(NAMES_COMPARED);
+    let mut terms = Vec::with_capacity(NAMES_COMPARED);
+    for &(t, w) in vec {
+        if strongest.len() == NAMES_COMPARED {
+            break;
+        }
+        // Two spellings of one name ("Путин", "Путина") count once.
+        if let Some(name) = name_of(t)
+            && strongest.iter().all(|(n, _)| *n != name)
+        {
+            strongest.push((name, w));
+            terms.push(t);
+        }
+    }
+    let mut all: Vec<u64> = capitalised.iter().map(|(_, name)| *name).collect();
+    all.sort_unstable();
+    all.dedup();
+    ArticleNames {
+        strongest,
+        terms,
+        all,
+    }
+}
+
+/// The share of the article's strongest names' weight that the story
+/// lacks, and the share of the story's that the article lacks.
+fn names_missing(article: &ArticleNames, terms: &[u64], story: &StoryState) -> (f32, f32) {
+    let missing_share = |side: &[(u64, f32)], present: &dyn Fn(usize, u64) -> bool| {
+        let total: f32 = side.iter().map(|(_, w)| w).sum();
+        let missing: f32 = side
+            .iter()
+            .enumerate()
+            .filter(|(i, (t, _))| !present(*i, *t))
+            .map(|(_, (_, w))| w)
+            .sum();
+        if total > 0.0 { missing / total } else { 0.0 }
+    };
+    // A name the story has, even written lower-case there, is shared.
+    let in_story = |i: usize, name: u64| {
+        story.names.iter().any(|(n, _)| *n == name)
+            || story.centroid.iter().any(|(c, _)| *c == article.terms[i])
+    };
+    let article_missing = missing_share(&article.strongest, &in_story);
+    let story_top = &story.names[..story.names.len().min(NAMES_COMPARED)];
+    // A story restored from a build before name keys holds its names as
+    // terms: `terms` finds those.
+    let in_article =
+        |_: usize, name: u64| article.all.binary_search(&name).is_ok() || terms.contains(&name);
+    (article_missing, missing_share(story_top, &in_article))
 }
 
 /// Two events of one kind (two arrests, two title fights) share the words of
@@ -68,28 +142,27 @@ pub(crate) fn strongest_names(vec: &[(u64, f32)], capitalised: &[u64]) -> Vec<(u
 /// matches, where the kind words alone can carry the cosine past the
 /// threshold.
 pub(crate) fn names_disagree(
-    names: &[(u64, f32)],
+    article: &ArticleNames,
     terms: &[u64],
     story: &StoryState,
     needed: f32,
 ) -> bool {
-    let missing_share = |side: &[(u64, f32)], present: &dyn Fn(u64) -> bool| {
-        let total: f32 = side.iter().map(|(_, w)| w).sum();
-        let missing: f32 = side
-            .iter()
-            .filter(|(t, _)| !present(*t))
-            .map(|(_, w)| w)
-            .sum();
-        if total > 0.0 { missing / total } else { 0.0 }
-    };
-    // A name the story has, even written lower-case there, is shared.
-    let in_story = |t: u64| {
-        story.names.iter().any(|(n, _)| *n == t) || story.centroid.iter().any(|(c, _)| *c == t)
-    };
-    let article_names_missing = missing_share(names, &in_story);
-    let story_top = &story.names[..story.names.len().min(NAMES_COMPARED)];
-    let story_names_missing = missing_share(story_top, &|t| terms.contains(&t));
-    article_names_missing.min(story_names_missing) >= needed
+    let (article_missing, story_missing) = names_missing(article, terms, story);
+    article_missing.min(story_missing) >= needed
+}
+
+/// Whether the two sides' strongest names are mostly the same: at most the
+/// share `missing` of either side's weight lacks on the other.
+pub(crate) fn names_agree(
+    article: &ArticleNames,
+    terms: &[u64],
+    story: &StoryState,
+    missing: f32,
+) -> bool {
+    let (article_missing, story_missing) = names_missing(article, terms, story);
+    !article.strongest.is_empty()
+        && !story.names.is_empty()
+        && article_missing.max(story_missing) <= missing
 }
 
 /// Add an article's names to a story's, keeping the strongest.

@@ -11,6 +11,7 @@ pub mod engine;
 mod entities;
 mod han_simplified;
 pub mod lsh;
+mod name_keys;
 mod prior;
 mod probe;
 pub mod state;

@@ -1,6 +1,7 @@
 //! Text features for dedup: tokens, shingle hashes and weighted terms.
 
 use crate::cjk;
+use crate::name_keys::name_key;
 use crate::stopwords::{STOPWORD_MAX_BYTES, STOPWORDS};
 use sha2::{Digest, Sha256};
 
@@ -75,6 +76,9 @@ pub struct Token {
     pub number: bool,
     /// A pair of CJK characters (`cjk.rs`), which no capital marks as a name.
     pub pair: bool,
+    /// For a capitalised word, its name key (`name_keys.rs`), which it
+    /// shares with its spellings in other scripts; 0 when it has none.
+    pub name_key: u32,
 }
 
 /// The words of `text`: runs of letters and digits, with apostrophes inside
@@ -103,11 +107,12 @@ pub fn tokens_and_text_hash(text: &str) -> (Vec<Token>, u64) {
                 .iter()
                 .position(|b| !b.is_ascii_alphanumeric())
                 .map_or(bytes.len(), |n| i + n);
-            word.get_or_insert_with(|| Word::starting(char::from(bytes[i]), at_sentence_start))
+            word.get_or_insert_with(|| Word::starting(char::from(bytes[i]), at_sentence_start, i))
                 .push_ascii(&bytes[i..run], &mut exact);
             i = run;
             continue;
         }
+        let start = i;
         let c = next_char(text, &mut i);
         exact.push(c);
         // Most characters outside ASCII in a Latin text are quotes and
@@ -115,15 +120,15 @@ pub fn tokens_and_text_hash(text: &str) -> (Vec<Token>, u64) {
         if c.is_alphanumeric() {
             if cjk::is_cjk(c) {
                 if let Some(w) = word.take() {
-                    out.push(w.finish());
+                    out.push(w.finish(text));
                 }
                 i = cjk_run(text, i, c, &mut out, &mut exact);
                 at_sentence_start = false;
             } else if let Some(b) = cjk::ascii_of_full_width(c) {
-                word.get_or_insert_with(|| Word::starting(char::from(b), at_sentence_start))
+                word.get_or_insert_with(|| Word::starting(char::from(b), at_sentence_start, start))
                     .push_full_width(b);
             } else {
-                word.get_or_insert_with(|| Word::starting(c, at_sentence_start))
+                word.get_or_insert_with(|| Word::starting(c, at_sentence_start, start))
                     .push(c);
             }
             continue;
@@ -135,7 +140,7 @@ pub fn tokens_and_text_hash(text: &str) -> (Vec<Token>, u64) {
             continue;
         }
         if let Some(w) = word.take() {
-            out.push(w.finish());
+            out.push(w.finish(text));
             at_sentence_start = false;
         }
         // Words after these do not count as mid-sentence capitals.
@@ -162,7 +167,7 @@ pub fn tokens_and_text_hash(text: &str) -> (Vec<Token>, u64) {
         }
     }
     if let Some(w) = word {
-        out.push(w.finish());
+        out.push(w.finish(text));
     }
     (out, exact.key())
 }
@@ -187,6 +192,7 @@ fn cjk_run(
             capitalised: false,
             number: false,
             pair: chars.len() == 2,
+            name_key: 0,
         }
     };
     let mut previous = cjk::fold(first);
@@ -294,11 +300,14 @@ struct Word {
     first_upper: bool,
     any_lower: bool,
     all_digits: bool,
+    /// Where the word starts in the text: a name's key reads it again.
+    start: usize,
 }
 
 impl Word {
-    fn starting(first: char, at_sentence_start: bool) -> Word {
+    fn starting(first: char, at_sentence_start: bool, start: usize) -> Word {
         Word {
+            start,
             hash: Fnv::new(),
             chars: 0,
             bytes: 0,
@@ -355,19 +364,38 @@ impl Word {
         self.all_digits = false;
     }
 
-    fn finish(self) -> Token {
+    fn finish(self, text: &str) -> Token {
         let hash = self.hash.finish();
+        let capitalised = self.first_upper && !self.at_sentence_start && self.any_lower;
         // Stopwords are short: longer words skip the set.
         let stop =
             self.chars == 1 || (self.bytes <= STOPWORD_MAX_BYTES && STOPWORDS.get(hash).is_some());
         Token {
             hash,
             stop,
-            capitalised: self.first_upper && !self.at_sentence_start && self.any_lower,
+            capitalised,
             number: self.bytes >= 2 && self.all_digits,
             pair: false,
+            name_key: if capitalised {
+                key_of_word_at(text, self.start)
+            } else {
+                0
+            },
         }
     }
+}
+
+/// The name key of the word that starts at byte `start` of `text` (its
+/// letters, digits and apostrophes). Apart, so that `Word::finish` stays
+/// small enough to inline: most words are not capitalised.
+#[inline(never)]
+fn key_of_word_at(text: &str, start: usize) -> u32 {
+    let rest = &text[start..];
+    let end = rest
+        .char_indices()
+        .find(|&(_, c)| !(c.is_alphanumeric() || c == '\'' || c == '’'))
+        .map_or(rest.len(), |(at, _)| at);
+    name_key(&rest[..end])
 }
 
 /// The character at byte `i` of `text`, moving `i` past it; ASCII without

@@ -1,0 +1,290 @@
+//! Name keys: a name written in Latin, Cyrillic or Greek letters, reduced
+//! to its first three consonant sounds, so that one name meets itself
+//! across scripts and case endings: "Putin", "Путина" and "Путіна" are all
+//! p-t-n, "Moravec" and "Моравец" m-r-v, "Halden" and "Халденом" h-l-d.
+//!
+//! A translation shares no word with its original in another script, only
+//! its numbers and its names. Vowels are dropped, since scripts and
+//! languages write them differently ("Reyne", "Рейн"); so are the endings
+//! past the third consonant, where Slavic case endings sit. Letters that
+//! one script writes for another's several sounds share a class: English
+//! "h", "g" and "kh" and Cyrillic "г" and "х" (Hamas, Хамас; Harry, Гарри;
+//! Kharkiv, Харків). Three consonants leave collisions ("Klitschko" and
+//! "Colts" are both k-l-t), which is why a key weighs beside the word
+//! rather than in its place, and why it is learned like any term.
+
+/// Consonant sounds kept: enough to tell most names apart, few enough to
+/// stop before the case endings.
+const KEY_CONSONANTS: usize = 3;
+/// Fewer consonant sounds than this give no key ("Ali", "Iowa"): two-letter
+/// keys would join too many names.
+const MIN_CONSONANTS: usize = 2;
+/// Letters of a word read for its key.
+const MAX_LETTERS: usize = 24;
+
+/// One letter's sound class: a consonant class, a vowel, or no sound.
+#[derive(Clone, Copy, PartialEq)]
+enum Sound {
+    Consonant(u8),
+    /// Two consonants written as one letter ("x", "ц", "ξ").
+    Pair(u8, u8),
+    Vowel,
+    Silent,
+}
+
+/// The key of a capitalised word, or 0 when it has none: fewer than two
+/// consonant sounds, a digit, or a letter outside Latin, Cyrillic and Greek.
+/// The key is its consonant classes, a byte each (`name_id` makes it a
+/// name): small enough that a token carries it without growing.
+pub(crate) fn name_key(word: &str) -> u32 {
+    // Lowercased on the stack: a name is short, and a longer word keeps
+    // its first letters, which hold the key.
+    let mut letters = ['\0'; MAX_LETTERS];
+    let mut n = 0;
+    for c in word.chars().take(MAX_LETTERS) {
+        letters[n] = if c.is_ascii() {
+            c.to_ascii_lowercase()
+        } else {
+            c.to_lowercase().next().unwrap_or(c)
+        };
+        n += 1;
+    }
+    let stem = strip_case_ending(&letters[..n]);
+    let mut classes = [0u8; KEY_CONSONANTS];
+    let mut kept = 0;
+    let mut last = 0u8;
+    let mut i = 0;
+    while i < stem.len() && kept < KEY_CONSONANTS {
+        let (sound, used) = match sound_at(stem, i) {
+            Some(found) => found,
+            None => return 0,
+        };
+        i += used;
+        let mut keep = |class: u8| {
+            // A doubled letter is one sound ("Keller", "Келлер").
+            if class != last && kept < KEY_CONSONANTS {
+                classes[kept] = class;
+                kept += 1;
+            }
+            last = class;
+        };
+        match sound {
+            Sound::Consonant(c) => keep(c),
+            Sound::Pair(a, b) => {
+                keep(a);
+                keep(b);
+            }
+            Sound::Vowel => last = 0,
+            Sound::Silent => {}
+        }
+    }
+    if kept < MIN_CONSONANTS {
+        return 0;
+    }
+    classes
+        .iter()
+        .fold(0u32, |key, class| (key << 8) | u32::from(*class))
+}
+
+/// The name a key stands for, among the terms (hashes) that are names: the
+/// tag in the top half keeps it from any word's hash in practice.
+pub(crate) fn name_id(key: u32) -> u64 {
+    (NAME_ID_TAG << 32) | u64::from(key)
+}
+
+/// "name" in ASCII.
+const NAME_ID_TAG: u64 = 0x6e61_6d65;
+
+/// Russian and Ukrainian endings of the instrumental, prepositional and
+/// genitive plural that add a consonant ("Ираном", "Киевах"); other endings
+/// are vowels, which the key drops anyway.
+fn strip_case_ending(word: &[char]) -> &[char] {
+    const ENDINGS: [&[char]; 14] = [
+        &['а', 'м', 'и'],
+        &['я', 'м', 'и'],
+        &['ы', 'м', 'и'],
+        &['и', 'м', 'и'],
+        &['о', 'м', 'у'],
+        &['е', 'м', 'у'],
+        &['о', 'м'],
+        &['е', 'м'],
+        &['ё', 'м'],
+        &['ы', 'м'],
+        &['и', 'м'],
+        &['і', 'м'],
+        &['а', 'х'],
+        &['я', 'х'],
+    ];
+    // Only a Cyrillic word has these endings.
+    if !word
+        .last()
+        .is_some_and(|c| ('\u{0430}'..='\u{045f}').contains(c))
+    {
+        return word;
+    }
+    for ending in ENDINGS {
+        if word.len() > ending.len() + 2 && word.ends_with(ending) {
+            return &word[..word.len() - ending.len()];
+        }
+    }
+    word
+}
+
+/// The sound of the letter at `i` and the letters it takes, or None for a
+/// digit or a letter of another script.
+fn sound_at(word: &[char], i: usize) -> Option<(Sound, usize)> {
+    let c = word[i];
+    let next = word.get(i + 1).copied();
+    let at_start = i == 0;
+    let one = |s: Sound| Some((s, 1));
+    let two = |s: Sound| Some((s, 2));
+    use Sound::{Consonant as C, Pair, Silent, Vowel};
+    match c {
+        // Latin, with the digraphs that stand for one sound.
+        'c' => match next {
+            Some('h') => two(C(b'C')),
+            Some('k') => two(C(b'k')),
+            Some('e' | 'i' | 'y') => one(C(b's')),
+            _ => one(C(b'k')),
+        },
+        's' if next == Some('h') => two(C(b'S')),
+        's' if next == Some('c') && word.get(i + 2) == Some(&'h') => Some((C(b'S'), 3)),
+        'z' if next == Some('h') => two(C(b'Z')),
+        'k' if next == Some('h') => two(C(b'G')),
+        'p' if next == Some('h') => two(C(b'f')),
+        't' if next == Some('h') => two(C(b't')),
+        'd' if next == Some('j') => two(C(b'j')),
+        'b' | 'd' | 'f' | 'k' | 'l' | 'm' | 'n' | 'p' | 'r' | 's' | 't' | 'v' => one(C(c as u8)),
+        'g' | 'h' => one(C(b'G')),
+        'z' | 'ß' | 'ç' | 'ś' => one(C(b's')),
+        'q' => one(C(b'k')),
+        'x' => one(Pair(b'k', b's')),
+        'w' => one(C(b'v')),
+        'j' => one(C(b'j')),
+        'y' if at_start => one(C(b'j')),
+        'č' | 'ć' => one(C(b'C')),
+        'š' => one(C(b'S')),
+        'ž' | 'ź' | 'ż' => one(C(b'Z')),
+        'ñ' | 'ń' | 'ň' => one(C(b'n')),
+        'ł' | 'ľ' | 'ĺ' => one(C(b'l')),
+        'ř' => one(C(b'r')),
+        'đ' | 'ď' => one(C(b'd')),
+        'ť' => one(C(b't')),
+        'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' | 'ā' | 'ą' | 'é'
+        | 'è' | 'ê' | 'ë' | 'ě' | 'ę' | 'í' | 'ì' | 'î' | 'ï' | 'ó' | 'ò' | 'ô' | 'ö' | 'õ'
+        | 'ø' | 'ú' | 'ù' | 'û' | 'ü' | 'ů' | 'ý' | 'ÿ' | 'æ' | 'œ' => one(Vowel),
+        '\'' | '’' => one(Silent),
+        // Cyrillic (Russian, Ukrainian, Belarusian, Bulgarian, Serbian).
+        'д' if next == Some('ж') => two(C(b'j')),
+        'б' => one(C(b'b')),
+        'в' => one(C(b'v')),
+        'г' | 'ґ' | 'х' => one(C(b'G')),
+        'д' => one(C(b'd')),
+        'ж' => one(C(b'Z')),
+        'з' | 'с' | 'ѕ' => one(C(b's')),
+        'к' => one(C(b'k')),
+        'л' | 'љ' => one(C(b'l')),
+        'м' => one(C(b'm')),
+        'н' | 'њ' => one(C(b'n')),
+        'п' => one(C(b'p')),
+        'р' => one(C(b'r')),
+        'т' => one(C(b't')),
+        'ф' => one(C(b'f')),
+        'ц' => one(Pair(b't', b's')),
+        'ч' | 'ћ' => one(C(b'C')),
+        'ш' | 'щ' => one(C(b'S')),
+        'ђ' | 'џ' | 'ј' => one(C(b'j')),
+        'я' | 'ю' | 'є' | 'ї' | 'й' if at_start => one(C(b'j')),
+        'а' | 'е' | 'ё' | 'и' | 'о' | 'у' | 'ы' | 'э' | 'ю' | 'я' | 'і' | 'ї' | 'є' | 'й' | 'ў' => {
+            one(Vowel)
+        }
+        'ь' | 'ъ' => one(Silent),
+        // Greek, with μπ for b and ντ for d.
+        'μ' if next == Some('π') => two(C(b'b')),
+        'ν' if next == Some('τ') => two(C(b'd')),
+        'β' => one(C(b'v')),
+        'γ' | 'χ' => one(C(b'G')),
+        'δ' => one(C(b'd')),
+        'ζ' | 'σ' | 'ς' => one(C(b's')),
+        'θ' | 'τ' => one(C(b't')),
+        'κ' => one(C(b'k')),
+        'λ' => one(C(b'l')),
+        'μ' => one(C(b'm')),
+        'ν' => one(C(b'n')),
+        'ξ' => one(Pair(b'k', b's')),
+        'π' => one(C(b'p')),
+        'ρ' => one(C(b'r')),
+        'φ' => one(C(b'f')),
+        'ψ' => one(Pair(b'p', b's')),
+        'α' | 'ε' | 'η' | 'ι' | 'ο' | 'υ' | 'ω' | 'ά' | 'έ' | 'ή' | 'ί' | 'ό' | 'ύ' | 'ώ' | 'ϊ'
+        | 'ΐ' | 'ϋ' | 'ΰ' => one(Vowel),
+        _ => None,
+    }
+}
+
+/// The alphabets name keys read.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Alphabet {
+    Latin,
+    Cyrillic,
+    Greek,
+}
+
+/// The alphabet a language (a code as `language_code` gives it) is written
+/// in, when name keys read it; None for the others (Chinese, Arabic, ...).
+pub(crate) fn alphabet_of(lang: &str) -> Option<Alphabet> {
+    match lang {
+        "ru" | "uk" | "be" | "bg" | "sr" | "mk" | "kk" | "ky" | "tg" | "mn" => {
+            Some(Alphabet::Cyrillic)
+        }
+        "el" => Some(Alphabet::Greek),
+        "zh" | "ja" | "ko" | "ar" | "fa" | "ur" | "ps" | "he" | "yi" | "th" | "lo" | "km"
+        | "my" | "hi" | "mr" | "ne" | "bn" | "pa" | "gu" | "ta" | "te" | "kn" | "ml" | "si"
+        | "ka" | "hy" | "am" | "ti" | "dv" => None,
+        _ => Some(Alphabet::Latin),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Alphabet, alphabet_of, name_key};
+
+    #[test]
+    fn languages_are_written_in_their_alphabets() {
+        assert_eq!(alphabet_of("en"), Some(Alphabet::Latin));
+        assert_eq!(alphabet_of("uk"), Some(Alphabet::Cyrillic));
+        assert_eq!(alphabet_of("el"), Some(Alphabet::Greek));
+        assert_eq!(alphabet_of("zh"), None);
+    }
+
+    #[test]
+    fn a_name_has_one_key_in_latin_cyrillic_and_greek_and_in_its_case_endings() {
+        for (a, b) in [
+            ("Putin", "Путина"),
+            ("Putin", "Путіним"),
+            ("Moravec", "Моравец"),
+            ("Halden", "Халденом"),
+            ("Hamas", "Хамас"),
+            ("Kharkiv", "Харків"),
+            ("Keller", "Келлер"),
+            ("Zelensky", "Зеленского"),
+            ("Jonas", "Йонас"),
+            ("Iran", "Ираном"),
+            ("Moscow", "Москве"),
+            ("Tsipras", "Τσίπρας"),
+            ("Djokovic", "Джоковича"),
+        ] {
+            assert_ne!(name_key(a), 0, "{a}");
+            assert_eq!(name_key(a), name_key(b), "{a} / {b}");
+        }
+    }
+
+    #[test]
+    fn different_names_and_short_or_foreign_words_differ_or_have_no_key() {
+        assert_ne!(name_key("Putin"), name_key("Biden"));
+        assert_ne!(name_key("Moravec"), name_key("Morales"));
+        for word in ["Ali", "Iowa", "F16", "東京", "Ёё"] {
+            assert_eq!(name_key(word), 0, "{word}");
+        }
+    }
+}
