@@ -209,6 +209,11 @@ fn finish(lines: Vec<String>, method: ExtractionMethod, min_words: u32) -> Extra
 /// Words in `text`; in scripts written without spaces (Chinese, Japanese,
 /// Thai) every two characters count as one word.
 pub fn word_count(text: &str) -> usize {
+    // Most lines are ASCII: one fast check, then no per-word one (the
+    // per-word check made plain-text cleaning 23% slower in round 34).
+    if text.is_ascii() {
+        return text.split_ascii_whitespace().count();
+    }
     text.split_whitespace().map(words_in_token).sum()
 }
 
