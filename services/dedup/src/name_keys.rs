@@ -32,16 +32,26 @@ enum Sound {
     Silent,
 }
 
-/// The key of a capitalised word, or 0 when it has none: fewer than two
-/// consonant sounds, a digit, or a letter outside Latin, Cyrillic and Greek.
-/// The key is its consonant classes, a byte each (`name_id` makes it a
-/// name): small enough that a token carries it without growing.
-pub(crate) fn name_key(word: &str) -> u32 {
-    // Lowercased on the stack: a name is short, and a longer word keeps
-    // its first letters, which hold the key.
+/// The key of the capitalised word `text` starts with (its letters, digits
+/// and apostrophes), or 0 when it has none: fewer than two consonant
+/// sounds, a digit, or a letter outside Latin, Cyrillic and Greek. The key
+/// is its consonant classes, a byte each (`name_id` makes it a name):
+/// small enough that a token carries it without growing.
+pub(crate) fn name_key(text: &str) -> u32 {
+    // Lowercased on the stack, in the one pass that finds the word's end:
+    // a name is short, and a longer word keeps its first letters, which
+    // hold the key (and no case ending is cut from it).
     let mut letters = ['\0'; MAX_LETTERS];
     let mut n = 0;
-    for c in word.chars().take(MAX_LETTERS) {
+    let mut whole = true;
+    for c in text.chars() {
+        if !(c.is_alphanumeric() || c == '\'' || c == '’') {
+            break;
+        }
+        if n == MAX_LETTERS {
+            whole = false;
+            break;
+        }
         letters[n] = if c.is_ascii() {
             c.to_ascii_lowercase()
         } else {
@@ -49,7 +59,11 @@ pub(crate) fn name_key(word: &str) -> u32 {
         };
         n += 1;
     }
-    let stem = strip_case_ending(&letters[..n]);
+    let stem = if whole {
+        strip_case_ending(&letters[..n])
+    } else {
+        &letters[..n]
+    };
     let mut classes = [0u8; KEY_CONSONANTS];
     let mut kept = 0;
     let mut last = 0u8;

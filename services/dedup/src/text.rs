@@ -364,6 +364,7 @@ impl Word {
         self.all_digits = false;
     }
 
+    #[inline(always)]
     fn finish(self, text: &str) -> Token {
         let hash = self.hash.finish();
         let capitalised = self.first_upper && !self.at_sentence_start && self.any_lower;
@@ -385,17 +386,13 @@ impl Word {
     }
 }
 
-/// The name key of the word that starts at byte `start` of `text` (its
-/// letters, digits and apostrophes). Apart, so that `Word::finish` stays
-/// small enough to inline: most words are not capitalised.
+/// The name key of the word at byte `start` of `text`. Apart and cold, so
+/// that `Word::finish`, which runs for every word, stays inlined: most
+/// words are not capitalised.
+#[cold]
 #[inline(never)]
 fn key_of_word_at(text: &str, start: usize) -> u32 {
-    let rest = &text[start..];
-    let end = rest
-        .char_indices()
-        .find(|&(_, c)| !(c.is_alphanumeric() || c == '\'' || c == '’'))
-        .map_or(rest.len(), |(at, _)| at);
-    name_key(&rest[..end])
+    name_key(&text[start..])
 }
 
 /// The character at byte `i` of `text`, moving `i` past it; ASCII without
