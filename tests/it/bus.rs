@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, SystemTime};
 
-use news_core::bus::kafka::{KafkaBus, ReadEnd};
+use news_core::bus::kafka::{KafkaBus, KafkaProducer, ReadEnd};
 use news_core::bus::{Bus, OutRecord, Position};
 use news_core::config::Config;
 use newsmill_tests::{broker, repo_root, unique};
@@ -183,6 +183,17 @@ fn one_partition_kafka_with(prefix: &str, settings: &[(&str, &str)]) -> (KafkaBu
     (kafka, topic)
 }
 
+/// Send the numbers 0 to `count` - 1 to `topic`, all at once, under one
+/// key, then await their acks, the last one first.
+async fn send_numbers_awaiting_the_last_first(producer: &KafkaProducer, topic: &str, count: i64) {
+    let acks: Vec<_> = (0..count)
+        .map(|i| producer.send(OutRecord::json(topic, "story", &i)).unwrap())
+        .collect();
+    for ack in acks.into_iter().rev() {
+        ack.await.expect("acknowledged");
+    }
+}
+
 /// The JSON numbers `topic` holds, in the order they were written.
 async fn numbers_in(kafka: &KafkaBus, topic: &str) -> Vec<i64> {
     let (tx, mut rx) = tokio::sync::mpsc::channel(1000);
@@ -294,14 +305,9 @@ async fn records_keep_the_order_they_were_sent_in_whatever_order_acks_are_awaite
     let (kafka, topic) = one_partition_kafka("order");
     kafka.ensure_topics(&[topic.as_str()]).await.unwrap();
     let producer = kafka.producer().unwrap();
-    let acks: Vec<_> = (0..20)
-        .map(|i| producer.send(OutRecord::json(&topic, "story", &i)).unwrap())
-        .collect();
     // The last one first: until round 34 a record was handed to the
     // producer only when its ack was first polled, so this sent 19 first.
-    for ack in acks.into_iter().rev() {
-        ack.await.expect("acknowledged");
-    }
+    send_numbers_awaiting_the_last_first(&producer, &topic, 20).await;
     assert_eq!(
         numbers_in(&kafka, &topic).await,
         (0..20).collect::<Vec<i64>>()
@@ -317,12 +323,7 @@ async fn records_keep_their_order_when_the_producer_queue_is_full() {
         one_partition_kafka_with("queue-full", &[("queue.buffering.max.messages", "4")]);
     kafka.ensure_topics(&[topic.as_str()]).await.unwrap();
     let producer = kafka.producer().unwrap();
-    let acks: Vec<_> = (0..200)
-        .map(|i| producer.send(OutRecord::json(&topic, "story", &i)).unwrap())
-        .collect();
-    for ack in acks.into_iter().rev() {
-        ack.await.expect("acknowledged");
-    }
+    send_numbers_awaiting_the_last_first(&producer, &topic, 200).await;
     // Acks dropped unpolled: the flush hands the waiting records over.
     for i in 200..300 {
         drop(producer.send(OutRecord::json(&topic, "story", &i)).unwrap());

@@ -6,9 +6,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::{Engine, INDEX_TERMS};
 use crate::engine::StoryState;
-use crate::entities::{
-    ArticleNames, NAMES_DISAGREE, NAMES_MOSTLY_DISAGREE, names_agree, names_disagree,
-};
+use crate::entities::{ArticleNames, MissingNames, NAMES_DISAGREE, NAMES_MOSTLY_DISAGREE};
 use crate::lsh::{MINHASH_PERMS, band_keys};
 use crate::name_keys::{Alphabet, alphabet_of};
 use crate::probe::prefetch_read;
@@ -154,16 +152,19 @@ impl Engine {
             if sim < threshold || best.is_some_and(|(_, s)| sim <= s) {
                 continue;
             }
-            if sim < self.params.story_threshold
-                && !names_agree(names, terms, story, NAMES_DISAGREE)
+            if sim
+                < self
+                    .params
+                    .story_threshold
+                    .max(NAMES_STRICTLY_CHECKED_BELOW)
             {
-                continue;
-            }
-            if sim < NAMES_CHECKED_BELOW && names_disagree(names, terms, story, NAMES_DISAGREE)
-                || sim < NAMES_STRICTLY_CHECKED_BELOW
-                    && names_disagree(names, terms, story, NAMES_MOSTLY_DISAGREE)
-            {
-                continue;
+                let missing = MissingNames::between(names, terms, story);
+                if sim < self.params.story_threshold && !missing.agree(NAMES_DISAGREE)
+                    || sim < NAMES_CHECKED_BELOW && missing.disagree(NAMES_DISAGREE)
+                    || sim < NAMES_STRICTLY_CHECKED_BELOW && missing.disagree(NAMES_MOSTLY_DISAGREE)
+                {
+                    continue;
+                }
             }
             best = Some((key, sim));
         }

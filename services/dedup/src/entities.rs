@@ -109,60 +109,60 @@ pub(crate) fn strongest_names(vec: &[(u64, f32)], capitalised: &[(u64, u64)]) ->
     }
 }
 
-/// The share of the article's strongest names' weight that the story
-/// lacks, and the share of the story's that the article lacks.
-fn names_missing(article: &ArticleNames, terms: &[u64], story: &StoryState) -> (f32, f32) {
-    let missing_share = |side: &[(u64, f32)], present: &dyn Fn(usize, u64) -> bool| {
-        let total: f32 = side.iter().map(|(_, w)| w).sum();
-        let missing: f32 = side
-            .iter()
-            .enumerate()
-            .filter(|(i, (t, _))| !present(*i, *t))
-            .map(|(_, (_, w))| w)
-            .sum();
-        if total > 0.0 { missing / total } else { 0.0 }
-    };
-    // A name the story has, even written lower-case there, is shared.
-    let in_story = |i: usize, name: u64| {
-        story.names.iter().any(|(n, _)| *n == name)
-            || story.centroid.iter().any(|(c, _)| *c == article.terms[i])
-    };
-    let article_missing = missing_share(&article.strongest, &in_story);
-    let story_top = &story.names[..story.names.len().min(NAMES_COMPARED)];
-    // A story restored from a build before name keys holds its names as
-    // terms: `terms` finds those.
-    let in_article =
-        |_: usize, name: u64| article.all.binary_search(&name).is_ok() || terms.contains(&name);
-    (article_missing, missing_share(story_top, &in_article))
+/// How far an article's names and a story's are apart: the share of the
+/// article's strongest names' weight that the story lacks, and the share of
+/// the story's that the article lacks. Read once per candidate story, by
+/// every names rule that applies to it.
+pub(crate) struct MissingNames {
+    article: f32,
+    story: f32,
+    /// Both sides have names to compare.
+    both_named: bool,
 }
 
-/// Two events of one kind (two arrests, two title fights) share the words of
-/// the kind but not the names: each side's strongest names are missing from
-/// the other, at least the share `needed` of each. Checked only for weak
-/// matches, where the kind words alone can carry the cosine past the
-/// threshold.
-pub(crate) fn names_disagree(
-    article: &ArticleNames,
-    terms: &[u64],
-    story: &StoryState,
-    needed: f32,
-) -> bool {
-    let (article_missing, story_missing) = names_missing(article, terms, story);
-    article_missing.min(story_missing) >= needed
-}
+impl MissingNames {
+    pub(crate) fn between(article: &ArticleNames, terms: &[u64], story: &StoryState) -> Self {
+        let missing_share = |side: &[(u64, f32)], present: &dyn Fn(usize, u64) -> bool| {
+            let total: f32 = side.iter().map(|(_, w)| w).sum();
+            let missing: f32 = side
+                .iter()
+                .enumerate()
+                .filter(|(i, (t, _))| !present(*i, *t))
+                .map(|(_, (_, w))| w)
+                .sum();
+            if total > 0.0 { missing / total } else { 0.0 }
+        };
+        // A name the story has, even written lower-case there, is shared.
+        let in_story = |i: usize, name: u64| {
+            story.names.iter().any(|(n, _)| *n == name)
+                || story.centroid.iter().any(|(c, _)| *c == article.terms[i])
+        };
+        let story_top = &story.names[..story.names.len().min(NAMES_COMPARED)];
+        // A story restored from a build before name keys holds its names as
+        // terms: `terms` finds those.
+        let in_article =
+            |_: usize, name: u64| article.all.binary_search(&name).is_ok() || terms.contains(&name);
+        MissingNames {
+            article: missing_share(&article.strongest, &in_story),
+            story: missing_share(story_top, &in_article),
+            both_named: !article.strongest.is_empty() && !story.names.is_empty(),
+        }
+    }
 
-/// Whether the two sides' strongest names are mostly the same: at most the
-/// share `missing` of either side's weight lacks on the other.
-pub(crate) fn names_agree(
-    article: &ArticleNames,
-    terms: &[u64],
-    story: &StoryState,
-    missing: f32,
-) -> bool {
-    let (article_missing, story_missing) = names_missing(article, terms, story);
-    !article.strongest.is_empty()
-        && !story.names.is_empty()
-        && article_missing.max(story_missing) <= missing
+    /// Two events of one kind (two arrests, two title fights) share the
+    /// words of the kind but not the names: each side's strongest names are
+    /// missing from the other, at least the share `needed` of each. Checked
+    /// only for weak matches, where the kind words alone can carry the
+    /// cosine past the threshold.
+    pub(crate) fn disagree(&self, needed: f32) -> bool {
+        self.article.min(self.story) >= needed
+    }
+
+    /// Whether the two sides' strongest names are mostly the same: at most
+    /// the share `missing` of either side's weight lacks on the other.
+    pub(crate) fn agree(&self, missing: f32) -> bool {
+        self.both_named && self.article.max(self.story) <= missing
+    }
 }
 
 /// Add an article's names to a story's, keeping the strongest.

@@ -50,12 +50,10 @@ impl Backlog {
         record: OutRecord,
     ) -> Result<Handed, KafkaError> {
         let mut waiting = self.waiting();
-        if waiting.is_empty() {
-            match producer.send_result(future_record(&record)) {
-                Ok(delivery) => return Ok(Handed::Now(delivery)),
-                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {}
-                Err((e, _)) => return Err(e),
-            }
+        if waiting.is_empty()
+            && let Some(handed) = hand_over(producer, &record)
+        {
+            return handed.map(Handed::Now);
         }
         let (handed, receiver) = oneshot::channel();
         waiting.push_back(Waiting { record, handed });
@@ -67,12 +65,8 @@ impl Backlog {
     pub(super) fn drain(&self, producer: &FutureProducer) -> bool {
         let mut waiting = self.waiting();
         while let Some(first) = waiting.front() {
-            let result = match producer.send_result(future_record(&first.record)) {
-                Ok(delivery) => Ok(delivery),
-                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {
-                    return true;
-                }
-                Err((e, _)) => Err(e),
+            let Some(result) = hand_over(producer, &first.record) else {
+                return true;
             };
             if let Some(first) = waiting.pop_front() {
                 // Its ack may have been dropped; the record has gone anyway.
@@ -80,6 +74,19 @@ impl Backlog {
             }
         }
         false
+    }
+}
+
+/// Give `record` to librdkafka: its delivery, or the error; None when the
+/// local queue is full.
+fn hand_over(
+    producer: &FutureProducer,
+    record: &OutRecord,
+) -> Option<Result<DeliveryFuture, KafkaError>> {
+    match producer.send_result(future_record(record)) {
+        Ok(delivery) => Some(Ok(delivery)),
+        Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => None,
+        Err((e, _)) => Some(Err(e)),
     }
 }
 
