@@ -15,9 +15,12 @@ the dedup engine's hand-written translation set
 article shuffled among all the others; with --cjk, the same for the
 hand-written Chinese, Japanese and Korean set (tests/data/cjk.jsonl);
 with --cross-script, for the hand-written set of Russian and Ukrainian
-translations of Latin-script reports (tests/data/cross_script.jsonl).
+translations of Latin-script reports (tests/data/cross_script.jsonl);
+with --names-only, for the hand-written set of Russian, Ukrainian and
+Greek translations that share no number with their English reports, with
+other events of the same kinds and people (tests/data/names_only.jsonl).
 
-usage: scripts/eval-story-orders.py [ORDERS] [--bin PATH] [--syndication | --translations | --cjk | --cross-script]
+usage: scripts/eval-story-orders.py [ORDERS] [--bin PATH] [--syndication | --translations | --cjk | --cross-script | --names-only]
 Settings reach `newsmill` through its environment (NEWSMILL__DEDUP__...).
 """
 import argparse
@@ -78,6 +81,8 @@ def main():
                     help="the hand-written Chinese, Japanese and Korean set against `event`")
     ap.add_argument("--cross-script", action="store_true",
                     help="the hand-written Cyrillic translations set against `event`")
+    ap.add_argument("--names-only", action="store_true",
+                    help="the hand-written set of translations sharing no number against `event`")
     args = ap.parse_args()
     scorer = load_scorer()
     name, path, gold_key = ("ECB+", EVAL / "ecbplus_dev.jsonl", "cluster")
@@ -91,6 +96,9 @@ def main():
     if args.cross_script:
         name, path, gold_key = (
             "cross_script", ROOT / "services/dedup/tests/data/cross_script.jsonl", "event")
+    if args.names_only:
+        name, path, gold_key = (
+            "names_only", ROOT / "services/dedup/tests/data/names_only.jsonl", "event")
     lines = path.read_text().splitlines()
     gold = {}
     split = {}
@@ -98,7 +106,7 @@ def main():
         d = json.loads(line)
         gold[d["id"]] = str(d[gold_key])
         split[d["id"]] = d.get("split", "all")
-    whole = args.translations or args.cjk or args.cross_script
+    whole = args.translations or args.cjk or args.cross_script or args.names_only
     runs = [shuffled(lines, 1000 + k, whole) for k in range(args.orders)] + [lines]
     scores = {part: [] for part in dict.fromkeys(split.values())}
     with tempfile.TemporaryDirectory() as tmp:

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::dense_map::DenseMap;
 use crate::entities::{ArticleNames, add_names, capitalised, strongest_names};
 use crate::lsh::{Buckets, MINHASH_PERMS, SHARED, band_keys, minhash};
+use crate::name_keys::{Alphabet, alphabet_of, is_name_id, name_in_alphabet};
 pub use crate::prior::language_code;
 use crate::prior::{DfPrior, PRIOR_DOCS, prior};
 use crate::probe::hash_table_bytes;
@@ -27,6 +28,8 @@ const DOC_TERMS: usize = 60;
 pub(crate) const CENTROID_TERMS: usize = 120;
 /// Centroid terms a story is indexed under for candidate retrieval.
 const INDEX_TERMS: usize = 25;
+/// Name keys a story is indexed under: as many as the names check compares.
+const INDEX_NAMES: usize = crate::entities::NAMES_COMPARED;
 /// Stories kept under one index term. A term shared by more stories than
 /// this names no event, and an unbounded list made each search scan every
 /// story in the window (the million-article run slowed to a crawl).
@@ -406,11 +409,11 @@ impl Engine {
         // Copies (and twins, which carry no vector) add nothing new to the
         // centroid; rewrites widen it.
         if matches!(d.kind, VerdictKind::Unique | VerdictKind::Story) && !f.vec.is_empty() {
-            let before = index_terms(&story.centroid);
+            let before = index_terms(story);
             story.rewrites += 1;
             story.centroid = merge_centroid(&story.centroid, &f.vec, story.rewrites);
             story.names = add_names(&story.names, &f.names);
-            let after = index_terms(&story.centroid);
+            let after = index_terms(story);
             // A story is indexed under exactly its current top terms: terms
             // it lost would otherwise keep its key after it leaves, a leak
             // that grows with the stream (found by the steady-state bench).
@@ -520,7 +523,7 @@ impl Engine {
             .get(a.story)
             .is_some_and(|s| s.last_seen > a.at);
         if !story_alive && let Some(s) = self.stories.remove(a.story) {
-            for t in index_terms(&s.centroid) {
+            for t in index_terms(&s) {
                 self.unindex(t, a.story);
             }
         }
@@ -580,9 +583,36 @@ impl Engine {
     }
 }
 
-/// The terms a story is indexed under: its centroid's strongest.
-fn index_terms(centroid: &[(u64, f32)]) -> Vec<u64> {
-    centroid.iter().take(INDEX_TERMS).map(|(t, _)| *t).collect()
+/// The terms a story is indexed under: its centroid's strongest, and its
+/// strongest names' keys under each alphabet it is written in, through
+/// which a translation into another alphabet finds it when they share no
+/// term (`name_keys.rs`).
+fn index_terms(story: &StoryState) -> Vec<u64> {
+    let mut terms: Vec<u64> = story
+        .centroid
+        .iter()
+        .take(INDEX_TERMS)
+        .map(|(t, _)| *t)
+        .collect();
+    for alphabet in Alphabet::ALL {
+        if story
+            .languages
+            .iter()
+            .any(|l| alphabet_of(l) == Some(alphabet))
+        {
+            let names = story
+                .names
+                .iter()
+                .map(|(n, _)| *n)
+                .filter(|n| is_name_id(*n));
+            terms.extend(
+                names
+                    .take(INDEX_NAMES)
+                    .map(|n| name_in_alphabet(n, alphabet)),
+            );
+        }
+    }
+    terms
 }
 
 /// Index key of an article id (64-bit: a collision in a window of a million

@@ -8,7 +8,7 @@ use super::{Engine, INDEX_TERMS};
 use crate::engine::StoryState;
 use crate::entities::{ArticleNames, MissingNames, NAMES_DISAGREE, NAMES_MOSTLY_DISAGREE};
 use crate::lsh::{MINHASH_PERMS, band_keys};
-use crate::name_keys::{Alphabet, alphabet_of};
+use crate::name_keys::{Alphabet, alphabet_of, is_name_id, name_in_alphabet};
 use crate::probe::prefetch_read;
 use crate::vectors::{Weights, cosine, headlines_agree, strongest_first};
 
@@ -30,6 +30,17 @@ const NAMES_STRICTLY_CHECKED_BELOW: f32 = 0.4;
 /// English report met it at 0.10 to 0.31 on the hand-written
 /// cross-alphabet set, on numbers and the words both write alike.
 const ACROSS_ALPHABETS_THRESHOLD: f32 = 0.1;
+/// A translation into another alphabet may share no number with its story,
+/// and so no term at all: it joins on its names alone when it shares at
+/// least this many of its strongest names' keys with the story...
+const NAMES_SHARED_ALONE: usize = 3;
+/// ...and at most this share of one side's names' weight lacks on the
+/// other (and less than half of the other side's). Two reports of
+/// different events about one person share that person and the country,
+/// rarely three names and most of their weight.
+const NAMES_MISSING_ALONE: f32 = 0.25;
+/// Stories found through the names' keys alone, scored per article.
+const MAX_NAME_CANDIDATES: usize = 4;
 
 impl Engine {
     pub(super) fn near_candidate(
@@ -116,7 +127,14 @@ impl Engine {
         }
         let mut cands: Vec<(u64, f32)> = votes.into_iter().collect();
         strongest_first(&mut cands, MAX_CANDIDATES);
+        let by_names_only = match alphabet {
+            Some(alphabet) => self.name_candidates(names, alphabet, &cands),
+            None => Vec::new(),
+        };
+        cands.extend(by_names_only.iter().map(|key| (*key, 0.0)));
         let mut best: Option<(u64, f32)> = None;
+        // The best story joined on its names alone, when no other is.
+        let mut best_by_names: Option<(u64, f32)> = None;
         let weights = Weights::new(vec.iter().copied());
         let found = self
             .stories
@@ -142,8 +160,19 @@ impl Engine {
             }
             // A translation into another alphabet shares only its numbers
             // and its names with the story, so a weaker match joins when
-            // the names (their keys, `name_keys.rs`) agree.
+            // the names (their keys, `name_keys.rs`) agree, and one that
+            // shares no number when they are nearly the same.
             let across = alphabet.is_some_and(|a| in_other_alphabets(story, a));
+            if across && sim < ACROSS_ALPHABETS_THRESHOLD {
+                if best.is_none()
+                    && best_by_names.is_none_or(|(_, s)| sim > s)
+                    && MissingNames::between(names, terms, story)
+                        .share(NAMES_SHARED_ALONE, NAMES_MISSING_ALONE)
+                {
+                    best_by_names = Some((key, sim));
+                }
+                continue;
+            }
             let threshold = if across {
                 ACROSS_ALPHABETS_THRESHOLD
             } else {
@@ -168,16 +197,53 @@ impl Engine {
             }
             best = Some((key, sim));
         }
-        best
+        best.or(best_by_names)
+    }
+
+    /// Stories in alphabets other than `alphabet` that hold at least
+    /// `NAMES_SHARED_ALONE` of the article's strongest names' keys and are
+    /// not among `cands`, most names first.
+    fn name_candidates(
+        &self,
+        names: &ArticleNames,
+        alphabet: Alphabet,
+        cands: &[(u64, f32)],
+    ) -> Vec<u64> {
+        let keyed: Vec<u64> = names
+            .compared()
+            .iter()
+            .map(|(n, _)| *n)
+            .filter(|n| is_name_id(*n))
+            .collect();
+        if keyed.len() < NAMES_SHARED_ALONE {
+            return Vec::new();
+        }
+        let entries = Alphabet::ALL
+            .into_iter()
+            .filter(|a| *a != alphabet)
+            .flat_map(|a| keyed.iter().map(move |n| (name_in_alphabet(*n, a), 1.0)));
+        let mut counts: HashMap<u64, f32> = HashMap::default();
+        for (_, pos) in self.term_index.positions(entries) {
+            for s in self.term_index.at(pos) {
+                *counts.entry(*s).or_default() += 1.0;
+            }
+        }
+        let mut found: Vec<(u64, f32)> = counts
+            .into_iter()
+            .filter(|(s, n)| *n >= NAMES_SHARED_ALONE as f32 && cands.iter().all(|(k, _)| k != s))
+            .collect();
+        strongest_first(&mut found, MAX_NAME_CANDIDATES);
+        found.into_iter().map(|(s, _)| s).collect()
     }
 }
 
-/// Whether every language of the story is written in an alphabet other
-/// than `alphabet`.
+/// Whether some language of the story is written in an alphabet other
+/// than `alphabet`: that part of its centroid holds words the article
+/// cannot share (a Ukrainian report meets an English story with a Russian
+/// translation in it on its Cyrillic part alone).
 fn in_other_alphabets(story: &StoryState, alphabet: Alphabet) -> bool {
-    !story.languages.is_empty()
-        && story
-            .languages
-            .iter()
-            .all(|l| alphabet_of(l).is_some_and(|a| a != alphabet))
+    story
+        .languages
+        .iter()
+        .any(|l| alphabet_of(l).is_some_and(|a| a != alphabet))
 }

@@ -133,7 +133,11 @@ pub(crate) type Weights = Prefiltered<f32, 16>;
 /// Dot product of two unit vectors, one ready for lookups. Summed in the
 /// order of `b`, so the result does not depend on the bitmap.
 pub(crate) fn cosine(a: &Weights, b: &[(u64, f32)]) -> f32 {
-    b.iter().filter_map(|(t, w)| a.get(*t).map(|x| w * x)).sum()
+    // An empty float sum is -0.0; adding 0.0 reports no overlap as 0.
+    b.iter()
+        .filter_map(|(t, w)| a.get(*t).map(|x| w * x))
+        .sum::<f32>()
+        + 0.0
 }
 
 /// Running mean of member vectors, truncated to the strongest terms.
