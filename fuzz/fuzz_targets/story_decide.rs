@@ -6,8 +6,9 @@
 use libfuzzer_sys::fuzz_target;
 use news_dedup::{ArticleIn, Engine, Params};
 
-/// Languages with a word table of their own, one without, and none.
-const LANGS: [Option<&str>; 8] = [
+/// Languages with a word table of their own (in Latin, Cyrillic, Greek and
+/// CJK writing), one without, and none.
+const LANGS: [Option<&str>; 10] = [
     None,
     Some("en"),
     Some("zh"),
@@ -16,6 +17,8 @@ const LANGS: [Option<&str>; 8] = [
     Some("ru"),
     Some("th"),
     Some("xx-unknown"),
+    Some("uk"),
+    Some("el"),
 ];
 
 fuzz_target!(|data: &[u8]| {
@@ -25,7 +28,7 @@ fuzz_target!(|data: &[u8]| {
         .split(|&b| b == 0x1E)
         .take(8)
         .map(|chunk| {
-            let lang = LANGS[usize::from(chunk.first().copied().unwrap_or(0) % 8)];
+            let lang = LANGS[usize::from(chunk.first().copied().unwrap_or(0)) % LANGS.len()];
             let body = String::from_utf8_lossy(chunk.get(1..).unwrap_or_default());
             let (title, text) = body.split_once('\n').unwrap_or(("", &body));
             (lang, title.to_string(), text.to_string())

@@ -139,7 +139,6 @@ impl<V> DenseMap<V> {
         }
     }
 
-    #[cfg(test)]
     pub(crate) fn iter(&self) -> impl Iterator<Item = (u64, &V)> {
         self.entries.iter().map(|(k, v)| (*k, v))
     }

@@ -421,14 +421,7 @@ impl Engine {
                 self.unindex(*t, key);
             }
             for t in after {
-                let list = self.term_index.get_or_insert_with(t, Vec::new);
-                if !list.contains(&key) {
-                    if list.len() >= MAX_STORIES_PER_TERM {
-                        // The oldest story under a common term goes first.
-                        list.remove(0);
-                    }
-                    list.push(key);
-                }
+                self.index(t, key);
             }
         }
         if f.has_text {
@@ -529,6 +522,55 @@ impl Engine {
         }
     }
 
+    fn index(&mut self, term: u64, story: u64) {
+        let list = self.term_index.get_or_insert_with(term, Vec::new);
+        if !list.contains(&story) {
+            if list.len() >= MAX_STORIES_PER_TERM {
+                // The oldest story under a common term goes first.
+                list.remove(0);
+            }
+            list.push(story);
+        }
+    }
+
+    /// Index every story under its names' keys, for state written before
+    /// stories were (snapshot formats up to 7): a translation that shares
+    /// no term with a restored story finds it.
+    pub(crate) fn index_story_names(&mut self) {
+        let entries: Vec<(u64, Vec<u64>)> = self
+            .stories
+            .iter()
+            .map(|(key, story)| (key, name_index_terms(story)))
+            .collect();
+        for (key, terms) in entries {
+            for t in terms {
+                self.index(t, key);
+            }
+        }
+    }
+
+    /// The engine as snapshot format 7 held it: no story indexed under its
+    /// names' keys.
+    #[cfg(test)]
+    pub(crate) fn without_name_index(mut self) -> Engine {
+        let is_name_entry = |t: u64| {
+            Alphabet::ALL
+                .into_iter()
+                .any(|a| is_name_id(name_in_alphabet(t, a)))
+        };
+        let entries: Vec<u64> = self
+            .term_index
+            .iter()
+            .map(|(t, _)| t)
+            .filter(|t| is_name_entry(*t))
+            .collect();
+        assert!(!entries.is_empty(), "some story is indexed by its names");
+        for t in entries {
+            self.term_index.remove(t);
+        }
+        self
+    }
+
     fn unindex(&mut self, term: u64, story: u64) {
         if let Some(list) = self.term_index.get_mut(term) {
             list.retain(|k| *k != story);
@@ -594,6 +636,14 @@ fn index_terms(story: &StoryState) -> Vec<u64> {
         .take(INDEX_TERMS)
         .map(|(t, _)| *t)
         .collect();
+    terms.extend(name_index_terms(story));
+    terms
+}
+
+/// The story's strongest names' keys, under each alphabet its languages
+/// are written in (`name_in_alphabet`).
+fn name_index_terms(story: &StoryState) -> Vec<u64> {
+    let mut terms = Vec::new();
     for alphabet in Alphabet::ALL {
         if story
             .languages

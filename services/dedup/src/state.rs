@@ -13,7 +13,10 @@ use crate::engine::{Engine, Fact};
 /// Snapshot files open with this tag and format number; a snapshot from
 /// another format is set aside, not misread.
 const SNAPSHOT_MAGIC: &[u8; 8] = b"NMDEDUP\0";
-const SNAPSHOT_FORMAT: u32 = 7;
+const SNAPSHOT_FORMAT: u32 = 8;
+/// Format 7 is format 8 without stories indexed under their names' keys
+/// (round 36): read, and the stories indexed.
+const SNAPSHOT_FORMAT_V7: u32 = 7;
 /// Format 6 is format 7 with stories that do not count their rewrites apart
 /// from their copies: read, with every member counted as a rewrite.
 const SNAPSHOT_FORMAT_V6: u32 = 6;
@@ -68,6 +71,7 @@ pub fn read_snapshot(path: &Path) -> Result<Snapshot, SnapshotError> {
     let format = u32::from_le_bytes(head[8..12].try_into().expect("4 bytes"));
     let known = [
         SNAPSHOT_FORMAT,
+        SNAPSHOT_FORMAT_V7,
         SNAPSHOT_FORMAT_V6,
         SNAPSHOT_FORMAT_V5,
         SNAPSHOT_FORMAT_V4,
@@ -85,7 +89,7 @@ pub fn read_snapshot(path: &Path) -> Result<Snapshot, SnapshotError> {
         changelog_end = Some(i64::from_le_bytes(end)).filter(|e| *e >= 0);
     }
     let corrupt = |e: bincode::Error| SnapshotError::Corrupt(e.to_string());
-    let mut engine: Engine = if format == SNAPSHOT_FORMAT {
+    let mut engine: Engine = if format == SNAPSHOT_FORMAT || format == SNAPSHOT_FORMAT_V7 {
         bincode::deserialize_from(input).map_err(corrupt)?
     } else if format == SNAPSHOT_FORMAT_V6 {
         bincode::deserialize_from::<_, EngineV6>(input)
@@ -98,6 +102,9 @@ pub fn read_snapshot(path: &Path) -> Result<Snapshot, SnapshotError> {
     };
     if format == SNAPSHOT_FORMAT_V3 {
         engine.forget_headlines();
+    }
+    if format < SNAPSHOT_FORMAT {
+        engine.index_story_names();
     }
     Ok(Snapshot {
         engine,
@@ -361,6 +368,45 @@ mod tests {
             decode_fact(&record("9", Vec::new()))
                 .unwrap_err()
                 .contains("format")
+        );
+    }
+
+    #[test]
+    fn a_format_7_snapshot_is_read_with_its_stories_indexed_under_their_names() {
+        // Format 7 indexed stories under their terms only; a translation
+        // into another alphabet that shares no number with a story finds
+        // it through its names' keys, which the reader adds.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("dedup-state.bin");
+        let lines: Vec<serde_json::Value> = include_str!("../tests/data/names_only.jsonl")
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let report = |id: &str| lines.iter().find(|v| v["id"] == id).unwrap();
+        let decide = |engine: &mut Engine, id: &str| {
+            let v = report(id);
+            engine.decide(&ArticleIn {
+                id,
+                title: v["title"].as_str(),
+                text: v["text"].as_str().unwrap(),
+                at: 0,
+                published: None,
+                lang: v["lang"].as_str(),
+            })
+        };
+        let mut engine = Engine::new(Params::default());
+        decide(&mut engine, "minister-resigns-en");
+        let mut bytes = Vec::from(SNAPSHOT_MAGIC.as_slice());
+        bytes.extend(SNAPSHOT_FORMAT_V7.to_le_bytes());
+        bytes.extend((-1i64).to_le_bytes());
+        bytes.extend(bincode::serialize(&engine.without_name_index()).unwrap());
+        std::fs::write(&path, &bytes).unwrap();
+        let mut restored = read_snapshot(&path).unwrap().engine;
+        let translation = decide(&mut restored, "minister-resigns-ru");
+        assert_eq!(translation.kind, VerdictKind::Story);
+        assert_eq!(
+            translation.duplicate_of.as_deref(),
+            Some("minister-resigns-en")
         );
     }
 
