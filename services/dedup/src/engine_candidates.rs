@@ -35,7 +35,7 @@ const ACROSS_ALPHABETS_THRESHOLD: f32 = 0.1;
 /// least this many of its strongest names' keys with the story...
 const NAMES_SHARED_ALONE: usize = 3;
 /// ...and at most this share of one side's names' weight lacks on the
-/// other (and less than half of the other side's). Two reports of
+/// other (and at most half of the other side's). Two reports of
 /// different events about one person share that person and the country,
 /// rarely three names and most of their weight.
 const NAMES_MISSING_ALONE: f32 = 0.25;
