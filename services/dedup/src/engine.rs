@@ -553,20 +553,19 @@ impl Engine {
     /// names' keys.
     #[cfg(test)]
     pub(crate) fn without_name_index(mut self) -> Engine {
-        let is_name_entry = |t: u64| {
-            Alphabet::ALL
-                .into_iter()
-                .any(|a| is_name_id(name_in_alphabet(t, a)))
-        };
-        let entries: Vec<u64> = self
-            .term_index
+        let entries: Vec<(u64, Vec<u64>)> = self
+            .stories
             .iter()
-            .map(|(t, _)| t)
-            .filter(|t| is_name_entry(*t))
+            .map(|(key, story)| (key, name_index_terms(story)))
             .collect();
-        assert!(!entries.is_empty(), "some story is indexed by its names");
-        for t in entries {
-            self.term_index.remove(t);
+        assert!(
+            entries.iter().any(|(_, terms)| !terms.is_empty()),
+            "some story is indexed by its names"
+        );
+        for (key, terms) in entries {
+            for t in terms {
+                self.unindex(t, key);
+            }
         }
         self
     }

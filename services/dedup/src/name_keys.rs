@@ -10,9 +10,10 @@
 //! one script writes for another's several sounds share a class: English
 //! "h", "g" and "kh" and Cyrillic "г" and "х" (Hamas, Хамас; Harry, Гарри;
 //! Kharkiv, Харків); so do "f" and "v", which transliterations trade at
-//! a word's end (Olav, Олаф, Όλαφ; Ivanov, Ivanoff). Three consonants leave collisions ("Klitschko" and
-//! "Colts" are both k-l-t), which is why a key weighs beside the word
-//! rather than in its place, and why it is learned like any term.
+//! a word's end (Olav, Олаф, Όλαφ; Ivanov, Ivanoff). Three consonants
+//! leave collisions ("Klitschko" and "Colts" are both k-l-t), which is why
+//! a key weighs beside the word rather than in its place, and why it is
+//! learned like any term.
 
 /// Consonant sounds kept: enough to tell most names apart, few enough to
 /// stop before the case endings.
