@@ -18,9 +18,12 @@ with --cross-script, for the hand-written set of Russian and Ukrainian
 translations of Latin-script reports (tests/data/cross_script.jsonl);
 with --names-only, for the hand-written set of Russian, Ukrainian and
 Greek translations that share no number with their English reports, with
-other events of the same kinds and people (tests/data/names_only.jsonl).
+other events of the same kinds and people (tests/data/names_only.jsonl);
+with --abjad, for the hand-written set of Arabic and Hebrew translations
+of English reports, with other events of the same kinds and people
+(tests/data/abjad.jsonl).
 
-usage: scripts/eval-story-orders.py [ORDERS] [--bin PATH] [--syndication | --translations | --cjk | --cross-script | --names-only]
+usage: scripts/eval-story-orders.py [ORDERS] [--bin PATH] [--syndication | --translations | --cjk | --cross-script | --names-only | --abjad]
 Settings reach `newsmill` through its environment (NEWSMILL__DEDUP__...).
 """
 import argparse
@@ -83,6 +86,8 @@ def main():
                     help="the hand-written Cyrillic translations set against `event`")
     ap.add_argument("--names-only", action="store_true",
                     help="the hand-written set of translations sharing no number against `event`")
+    ap.add_argument("--abjad", action="store_true",
+                    help="the hand-written Arabic and Hebrew translations set against `event`")
     args = ap.parse_args()
     scorer = load_scorer()
     name, path, gold_key = ("ECB+", EVAL / "ecbplus_dev.jsonl", "cluster")
@@ -99,6 +104,8 @@ def main():
     if args.names_only:
         name, path, gold_key = (
             "names_only", ROOT / "services/dedup/tests/data/names_only.jsonl", "event")
+    if args.abjad:
+        name, path, gold_key = ("abjad", ROOT / "services/dedup/tests/data/abjad.jsonl", "event")
     lines = path.read_text().splitlines()
     gold = {}
     split = {}
@@ -106,7 +113,8 @@ def main():
         d = json.loads(line)
         gold[d["id"]] = str(d[gold_key])
         split[d["id"]] = d.get("split", "all")
-    whole = args.translations or args.cjk or args.cross_script or args.names_only
+    whole = (args.translations or args.cjk or args.cross_script or args.names_only
+             or args.abjad)
     runs = [shuffled(lines, 1000 + k, whole) for k in range(args.orders)] + [lines]
     scores = {part: [] for part in dict.fromkeys(split.values())}
     with tempfile.TemporaryDirectory() as tmp:

@@ -6,9 +6,9 @@
 use libfuzzer_sys::fuzz_target;
 use news_dedup::{ArticleIn, Engine, Params};
 
-/// Languages with a word table of their own (in Latin, Cyrillic, Greek and
-/// CJK writing), one without, and none.
-const LANGS: [Option<&str>; 10] = [
+/// Languages with a word table of their own (in Latin, Cyrillic, Greek,
+/// Arabic, Hebrew and CJK writing), one without, and none.
+const LANGS: [Option<&str>; 12] = [
     None,
     Some("en"),
     Some("zh"),
@@ -19,6 +19,8 @@ const LANGS: [Option<&str>; 10] = [
     Some("xx-unknown"),
     Some("uk"),
     Some("el"),
+    Some("ar"),
+    Some("he"),
 ];
 
 fuzz_target!(|data: &[u8]| {

@@ -9,9 +9,9 @@ use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::dense_map::DenseMap;
-use crate::entities::{ArticleNames, add_names, capitalised, strongest_names};
+use crate::entities::{ArticleNames, add_names, capitalised, rekey_names, strongest_names};
 use crate::lsh::{Buckets, MINHASH_PERMS, SHARED, band_keys, minhash};
-use crate::name_keys::{Alphabet, alphabet_of, is_name_id, name_in_alphabet};
+use crate::name_keys::alphabet_of;
 pub use crate::prior::language_code;
 use crate::prior::{DfPrior, PRIOR_DOCS, prior};
 use crate::probe::hash_table_bytes;
@@ -30,6 +30,9 @@ pub(crate) const CENTROID_TERMS: usize = 120;
 const INDEX_TERMS: usize = 25;
 /// Name keys a story is indexed under: as many as the names check compares.
 const INDEX_NAMES: usize = crate::entities::NAMES_COMPARED;
+/// Names a story written in Arabic or Hebrew is indexed under: its
+/// strongest words' keys, among which the names are.
+const INDEX_WORDS_AS_NAMES: usize = 12;
 /// Stories kept under one index term. A term shared by more stories than
 /// this names no event, and an unbounded list made each search scan every
 /// story in the window (the million-article run slowed to a crawl).
@@ -109,10 +112,23 @@ pub struct Fact {
     /// The article's TF-IDF vector as it was weighed (none for a copy or a
     /// twin).
     pub vec: Vec<(u64, f32)>,
-    /// Its strongest names (terms written capitalised mid-sentence), weighed
-    /// (none for a copy or a twin).
+    /// Its strongest names (terms written capitalised mid-sentence, or in
+    /// Arabic and Hebrew its strongest words), weighed (none for a copy or
+    /// a twin).
     pub names: Vec<(u64, f32)>,
     pub decision: Decision,
+}
+
+impl Fact {
+    /// The fact with its names keyed as this round keys them
+    /// (`rekey_names`), for facts written before round 37; a fact written
+    /// since comes out as it went in.
+    pub(crate) fn with_names_rekeyed(self) -> Fact {
+        Fact {
+            names: rekey_names(&self.names),
+            ..self
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -222,6 +238,12 @@ impl Engine {
         let sig = minhash(&shingles);
         let headline = headline_words(&title_toks);
         let lang = a.lang.and_then(language_code);
+        // Arabic and Hebrew write no capitals: their keyed words stand in
+        // for their names.
+        let words_are_names = lang
+            .as_deref()
+            .and_then(alphabet_of)
+            .is_some_and(|a| !a.capitalises_names());
 
         // An exact copy is the same text under the same headline: the same
         // text under an outlet's own headline is that outlet's article (its
@@ -276,7 +298,11 @@ impl Engine {
                 // The language's word table, found once for both.
                 let prior = prior(lang.as_deref());
                 let vec = self.weigh(tf, prior);
-                let names = strongest_names(&vec, &capitalised(&toks, prior));
+                let names = strongest_names(
+                    &vec,
+                    &capitalised(&toks, prior, words_are_names),
+                    words_are_names,
+                );
                 let decision = self.rewrite_or_unique(a, lang.as_deref(), &vec, &names, &terms);
                 let names = names.strongest;
                 match twin {
@@ -522,63 +548,6 @@ impl Engine {
         }
     }
 
-    fn index(&mut self, term: u64, story: u64) {
-        let list = self.term_index.get_or_insert_with(term, Vec::new);
-        if !list.contains(&story) {
-            if list.len() >= MAX_STORIES_PER_TERM {
-                // The oldest story under a common term goes first.
-                list.remove(0);
-            }
-            list.push(story);
-        }
-    }
-
-    /// Index every story under its names' keys, for state written before
-    /// stories were (snapshot formats up to 7): a translation that shares
-    /// no term with a restored story finds it.
-    pub(crate) fn index_story_names(&mut self) {
-        let entries: Vec<(u64, Vec<u64>)> = self
-            .stories
-            .iter()
-            .map(|(key, story)| (key, name_index_terms(story)))
-            .collect();
-        for (key, terms) in entries {
-            for t in terms {
-                self.index(t, key);
-            }
-        }
-    }
-
-    /// The engine as snapshot format 7 held it: no story indexed under its
-    /// names' keys.
-    #[cfg(test)]
-    pub(crate) fn without_name_index(mut self) -> Engine {
-        let entries: Vec<(u64, Vec<u64>)> = self
-            .stories
-            .iter()
-            .map(|(key, story)| (key, name_index_terms(story)))
-            .collect();
-        assert!(
-            entries.iter().any(|(_, terms)| !terms.is_empty()),
-            "some story is indexed by its names"
-        );
-        for (key, terms) in entries {
-            for t in terms {
-                self.unindex(t, key);
-            }
-        }
-        self
-    }
-
-    fn unindex(&mut self, term: u64, story: u64) {
-        if let Some(list) = self.term_index.get_mut(term) {
-            list.retain(|k| *k != story);
-            if list.is_empty() {
-                self.term_index.remove(term);
-            }
-        }
-    }
-
     /// Bytes the state holds (the state-size gauge, which operators size
     /// `dedup.max_articles` by): every table as allocated, empty slots
     /// included, and what its entries hold on the heap. Stories are walked
@@ -624,46 +593,6 @@ impl Engine {
     }
 }
 
-/// The terms a story is indexed under: its centroid's strongest, and its
-/// strongest names' keys under each alphabet it is written in, through
-/// which a translation into another alphabet finds it when they share no
-/// term (`name_keys.rs`).
-fn index_terms(story: &StoryState) -> Vec<u64> {
-    let mut terms: Vec<u64> = story
-        .centroid
-        .iter()
-        .take(INDEX_TERMS)
-        .map(|(t, _)| *t)
-        .collect();
-    terms.extend(name_index_terms(story));
-    terms
-}
-
-/// The story's strongest names' keys, under each alphabet its languages
-/// are written in (`name_in_alphabet`).
-fn name_index_terms(story: &StoryState) -> Vec<u64> {
-    let mut terms = Vec::new();
-    for alphabet in Alphabet::ALL {
-        if story
-            .languages
-            .iter()
-            .any(|l| alphabet_of(l) == Some(alphabet))
-        {
-            let names = story
-                .names
-                .iter()
-                .map(|(n, _)| *n)
-                .filter(|n| is_name_id(*n));
-            terms.extend(
-                names
-                    .take(INDEX_NAMES)
-                    .map(|n| name_in_alphabet(n, alphabet)),
-            );
-        }
-    }
-    terms
-}
-
 /// Index key of an article id (64-bit: a collision in a window of a million
 /// articles has odds of about 1 in 30 million).
 fn article_key(id: &str) -> u64 {
@@ -684,6 +613,11 @@ fn story_key(story_id: &str) -> u64 {
 /// Candidate copies and stories, found through the indexes.
 #[path = "engine_candidates.rs"]
 mod candidates;
+
+/// The story index: the terms and names' keys each story is listed under.
+#[path = "engine_index.rs"]
+mod index;
+use index::index_terms;
 
 #[path = "engine_old.rs"]
 pub(crate) mod old;

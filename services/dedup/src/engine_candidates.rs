@@ -210,7 +210,7 @@ impl Engine {
         cands: &[(u64, f32)],
     ) -> Vec<u64> {
         let keyed: Vec<u64> = names
-            .compared()
+            .looked_up()
             .iter()
             .map(|(n, _)| *n)
             .filter(|n| is_name_id(*n))

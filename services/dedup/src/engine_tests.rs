@@ -584,21 +584,55 @@ fn an_original_joins_its_translation_that_came_first_on_their_names() {
     // highest, and Greek capitalises its ministries and weekdays too. The
     // English original and the Russian translation still meet it on their
     // names' keys alone; the minister's visit to a port stays apart.
-    let lines = include_str!("../tests/data/names_only.jsonl");
-    let line = |id: &str| {
+    let order = reports_in_order(
+        include_str!("../tests/data/names_only.jsonl"),
+        &[
+            "minister-resigns-el",
+            "minister-resigns-en",
+            "minister-resigns-ru",
+            "minister-visit-ru",
+        ],
+    );
+    assert_one_story_per_event(&stories_by_event(&order));
+}
+
+/// The lines of a hand-written set with these ids, in this order.
+fn reports_in_order(lines: &str, ids: &[&str]) -> String {
+    let line = |id: &&str| {
         lines
             .lines()
             .find(|l| l.contains(&format!("\"id\": \"{id}\"")))
             .unwrap()
     };
-    let order = [
-        "minister-resigns-el",
-        "minister-resigns-en",
-        "minister-resigns-ru",
-        "minister-visit-ru",
-    ]
-    .map(line)
-    .join("\n");
+    ids.iter().map(line).collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn arabic_and_hebrew_translations_join_their_story_on_the_names_among_their_words() {
+    // 12 reports of 6 events, none with a digit (hand-written for this
+    // test): English reports of a resignation, a bridge collapse and a
+    // museum theft with their Arabic and Hebrew translations (the Arabic
+    // bridge report first, so the English one joins it); another bridge
+    // collapse in Arabic, another museum theft in Hebrew and the same
+    // minister's visit to a port in Arabic. Neither script writes
+    // capitals: the English side's names are found among their words.
+    assert_one_story_per_event(&stories_by_event(include_str!("../tests/data/abjad.jsonl")));
+}
+
+#[test]
+fn hebrew_and_arabic_translations_meet_on_their_strongest_words_before_the_original() {
+    // The Hebrew translation first, then the Arabic one: neither writes
+    // capitals, so each side's strongest words stand in for its names, and
+    // the names among them carry the join. The English original then joins
+    // the story on its names.
+    let order = reports_in_order(
+        include_str!("../tests/data/abjad.jsonl"),
+        &[
+            "minister-resigns-he",
+            "minister-resigns-ar",
+            "minister-resigns-en",
+        ],
+    );
     assert_one_story_per_event(&stories_by_event(&order));
 }
 

@@ -4,7 +4,7 @@
 //! sides is refused.
 
 use crate::engine::StoryState;
-use crate::name_keys::name_id;
+use crate::name_keys::{alphabet_of, name_id, rekeyed};
 use crate::prior::DfPrior;
 use crate::text::Token;
 use crate::vectors::strongest_first;
@@ -41,10 +41,22 @@ pub(crate) const NAMES_MOSTLY_DISAGREE: f32 = 0.7;
 /// table but come once. Two reports of different typhoons met at cosine
 /// 0.28 on such phrases; without the repeat, the unknown pairs of the stock
 /// phrases outweighed the names and split rewrites of one quake.
-pub(crate) fn capitalised(toks: &[Token], prior: &DfPrior) -> Vec<(u64, u64)> {
+///
+/// In Arabic and Hebrew (`words_are_names`), which write no capitals, every
+/// word with a key stands in for a name, but for the most common ones
+/// ("من", "بين", "של"), whose two-consonant keys would meet many names:
+/// its strongest words then do, and its names are told from its other
+/// words by the other side's names (`MissingNames::between`).
+pub(crate) fn capitalised(
+    toks: &[Token],
+    prior: &DfPrior,
+    words_are_names: bool,
+) -> Vec<(u64, u64)> {
     let mut names: Vec<(u64, u64)> = toks
         .iter()
-        .filter(|t| t.capitalised)
+        .filter(|t| {
+            t.capitalised || words_are_names && t.name_key != 0 && !t.stop && !prior.common(t.hash)
+        })
         .map(|t| {
             (
                 t.hash,
@@ -82,6 +94,8 @@ pub(crate) struct ArticleNames {
     terms: Vec<u64>,
     /// Every name it writes, sorted.
     all: Vec<u64>,
+    /// Written in Arabic or Hebrew: its "names" are its keyed words.
+    words: bool,
 }
 
 impl ArticleNames {
@@ -89,20 +103,51 @@ impl ArticleNames {
     pub(crate) fn compared(&self) -> &[(u64, f32)] {
         &self.strongest[..self.strongest.len().min(NAMES_COMPARED)]
     }
+
+    /// The names it looks stories in other alphabets up by: its compared
+    /// names, or all its strongest words when they stand in for names.
+    pub(crate) fn looked_up(&self) -> &[(u64, f32)] {
+        if self.words {
+            &self.strongest
+        } else {
+            self.compared()
+        }
+    }
+}
+
+/// Whether a story's names are its strongest words: all its languages
+/// are written without capitals (Arabic, Hebrew).
+fn story_names_are_words(story: &StoryState) -> bool {
+    !story.languages.is_empty()
+        && story
+            .languages
+            .iter()
+            .all(|l| alphabet_of(l).is_some_and(|a| !a.capitalises_names()))
 }
 
 /// The article's strongest names, with their terms' weights.
-pub(crate) fn strongest_names(vec: &[(u64, f32)], capitalised: &[(u64, u64)]) -> ArticleNames {
+pub(crate) fn strongest_names(
+    vec: &[(u64, f32)],
+    capitalised: &[(u64, u64)],
+    words_are_names: bool,
+) -> ArticleNames {
     let name_of = |t: u64| {
         capitalised
             .binary_search_by_key(&t, |(term, _)| *term)
             .ok()
             .map(|i| capitalised[i].1)
     };
-    let mut strongest: Vec<(u64, f32)> = Vec::with_capacity(NAMES_KEPT);
-    let mut terms = Vec::with_capacity(NAMES_KEPT);
+    // Words standing in for names are kept as many as a story keeps names,
+    // since the names are among them.
+    let kept = if words_are_names {
+        STORY_NAMES
+    } else {
+        NAMES_KEPT
+    };
+    let mut strongest: Vec<(u64, f32)> = Vec::with_capacity(kept);
+    let mut terms = Vec::with_capacity(kept);
     for &(t, w) in vec {
-        if strongest.len() == NAMES_KEPT {
+        if strongest.len() == kept {
             break;
         }
         // Two spellings of one name ("Путин", "Путина") count once.
@@ -120,6 +165,7 @@ pub(crate) fn strongest_names(vec: &[(u64, f32)], capitalised: &[(u64, u64)]) ->
         strongest,
         terms,
         all,
+        words: words_are_names,
     }
 }
 
@@ -158,14 +204,41 @@ impl MissingNames {
         // terms: `terms` finds those.
         let in_article =
             |_: usize, name: u64| article.all.binary_search(&name).is_ok() || terms.contains(&name);
-        let shared = (0..article.compared().len())
+        let both_named = !article.strongest.is_empty() && !story.names.is_empty();
+        let article_names_in_story = (0..article.compared().len())
             .filter(|&i| in_story(i, article.strongest[i].0))
             .count();
-        MissingNames {
-            shared,
-            article: missing_share(article.compared(), &in_story),
-            story: missing_share(story_top, &in_article),
-            both_named: !article.strongest.is_empty() && !story.names.is_empty(),
+        match (article.words, story_names_are_words(story)) {
+            // Both sides' names are names, or both are words standing in
+            // for them (an Arabic report and a Hebrew one, or two in one
+            // of them): compared alike.
+            (false, false) | (true, true) => MissingNames {
+                shared: article_names_in_story,
+                article: missing_share(article.compared(), &in_story),
+                story: missing_share(story_top, &in_article),
+                both_named,
+            },
+            // One side's names are its strongest words, which hold names
+            // and other words alike: the other side's names are looked for
+            // among them, and stand for both sides.
+            (true, false) => {
+                let missing = missing_share(story_top, &in_article);
+                MissingNames {
+                    shared: story_top.iter().filter(|(n, _)| in_article(0, *n)).count(),
+                    article: missing,
+                    story: missing,
+                    both_named,
+                }
+            }
+            (false, true) => {
+                let missing = missing_share(article.compared(), &in_story);
+                MissingNames {
+                    shared: article_names_in_story,
+                    article: missing,
+                    story: missing,
+                    both_named,
+                }
+            }
         }
     }
 
@@ -195,6 +268,13 @@ impl MissingNames {
     pub(crate) fn agree(&self, missing: f32) -> bool {
         self.both_named && self.article.max(self.story) <= missing
     }
+}
+
+/// Names (a story's or an article's) as this round keys them: ids keyed
+/// before round 37 re-keyed (`rekeyed`), and two that became one merged.
+pub(crate) fn rekey_names(names: &[(u64, f32)]) -> Vec<(u64, f32)> {
+    let names: Vec<(u64, f32)> = names.iter().map(|(n, w)| (rekeyed(*n), *w)).collect();
+    add_names(&[], &names)
 }
 
 /// Add an article's names to a story's, keeping the strongest.

@@ -14,6 +14,14 @@
 //! leave collisions ("Klitschko" and "Colts" are both k-l-t), which is why
 //! a key weighs beside the word rather than in its place, and why it is
 //! learned like any term.
+//!
+//! Arabic and Hebrew write consonants and long vowels only, which is what
+//! a key keeps: "Brenner" is b-r-n, and so are "برينر" and "ברנר". They
+//! write no capitals either, so every word of theirs is keyed, and the
+//! names are found from the other side (`entities.rs`). Arabic's "ال"
+//! (the) is no part of a key; Hebrew's and Arabic's one-letter prefixes
+//! ("and", "in", "to") are, as they are also first letters of names: a
+//! report writes a name often enough to write it bare once.
 
 /// Consonant sounds kept: enough to tell most names apart, few enough to
 /// stop before the case endings.
@@ -36,7 +44,8 @@ enum Sound {
 
 /// The key of the capitalised word `text` starts with (its letters, digits
 /// and apostrophes), or 0 when it has none: fewer than two consonant
-/// sounds, a digit, or a letter outside Latin, Cyrillic and Greek. The key
+/// sounds, a digit, or a letter outside Latin, Cyrillic, Greek, Arabic and
+/// Hebrew. The key
 /// is its consonant classes, a byte each (`name_id` makes it a name):
 /// small enough that a token carries it without growing.
 pub(crate) fn name_key(text: &str) -> u32 {
@@ -61,11 +70,8 @@ pub(crate) fn name_key(text: &str) -> u32 {
         };
         n += 1;
     }
-    let stem = if whole {
-        strip_case_ending(&letters[..n])
-    } else {
-        &letters[..n]
-    };
+    let word = strip_article(&letters[..n]);
+    let stem = if whole { strip_case_ending(word) } else { word };
     // One class more than the key keeps, so that a nasal in third place
     // still meets the stop after it.
     let mut classes = [0u8; KEY_CONSONANTS + 1];
@@ -120,6 +126,25 @@ pub(crate) fn is_name_id(term: u64) -> bool {
     term >> 32 == NAME_ID_TAG
 }
 
+/// A name's id as round 36 and earlier keyed it, when "p" had a class of
+/// its own, made the id it has now: "p" and "b" share one (Arabic writes
+/// both "ب", as in "بوتين", Putin). Other ids and terms are returned as
+/// they are, so it may be applied to state of any round.
+pub(crate) fn rekeyed(id: u64) -> u64 {
+    if !is_name_id(id) {
+        return id;
+    }
+    let key = (0..KEY_CONSONANTS).fold(id as u32, |key, i| {
+        let shift = 8 * i;
+        if (key >> shift) & 0xff == u32::from(b'p') {
+            key & !(0xff << shift) | u32::from(b'b') << shift
+        } else {
+            key
+        }
+    });
+    name_id(key)
+}
+
 /// The index entry of a name for stories written in `alphabet`: an
 /// article looks its names up under the alphabets other than its own only,
 /// so a stream mostly in one alphabet reads no list for them.
@@ -129,6 +154,17 @@ pub(crate) fn name_in_alphabet(name: u64, alphabet: Alphabet) -> u64 {
 
 /// "name" in ASCII.
 const NAME_ID_TAG: u64 = 0x6e61_6d65;
+
+/// Arabic's article "ال", alone or after a one-letter prefix ("وال",
+/// "and the"), when a word of at least three letters follows: "الكرملين"
+/// is "كرملين" (Kremlin).
+fn strip_article(word: &[char]) -> &[char] {
+    match word {
+        ['ا', 'ل', rest @ ..] if rest.len() >= 3 => rest,
+        ['و' | 'ب' | 'ف' | 'ك', 'ا', 'ل', rest @ ..] if rest.len() >= 3 => rest,
+        _ => word,
+    }
+}
 
 /// Russian and Ukrainian endings of the instrumental, prepositional and
 /// genitive plural that add a consonant ("Ираном", "Киевах"); other endings
@@ -171,6 +207,7 @@ fn sound_at(word: &[char], i: usize) -> Option<(Sound, usize)> {
     let c = word[i];
     let next = word.get(i + 1).copied();
     let at_start = i == 0;
+    let at_end = i + 1 == word.len();
     let one = |s: Sound| Some((s, 1));
     let two = |s: Sound| Some((s, 2));
     use Sound::{Consonant as C, Pair, Silent, Vowel};
@@ -189,7 +226,8 @@ fn sound_at(word: &[char], i: usize) -> Option<(Sound, usize)> {
         'p' if next == Some('h') => two(C(b'v')),
         't' if next == Some('h') => two(C(b't')),
         'd' if next == Some('j') => two(C(b'j')),
-        'b' | 'd' | 'k' | 'l' | 'm' | 'n' | 'p' | 'r' | 's' | 't' | 'v' => one(C(c as u8)),
+        'b' | 'd' | 'k' | 'l' | 'm' | 'n' | 'r' | 's' | 't' | 'v' => one(C(c as u8)),
+        'p' => one(C(b'b')),
         'f' => one(C(b'v')),
         'g' | 'h' => one(C(b'G')),
         'z' | 'ß' | 'ç' | 'ś' => one(C(b's')),
@@ -222,7 +260,7 @@ fn sound_at(word: &[char], i: usize) -> Option<(Sound, usize)> {
         'л' | 'љ' => one(C(b'l')),
         'м' => one(C(b'm')),
         'н' | 'њ' => one(C(b'n')),
-        'п' => one(C(b'p')),
+        'п' => one(C(b'b')),
         'р' => one(C(b'r')),
         'т' => one(C(b't')),
         'ф' => one(C(b'v')),
@@ -248,12 +286,67 @@ fn sound_at(word: &[char], i: usize) -> Option<(Sound, usize)> {
         'μ' => one(C(b'm')),
         'ν' => one(C(b'n')),
         'ξ' => one(Pair(b'k', b's')),
-        'π' => one(C(b'p')),
+        'π' => one(C(b'b')),
         'ρ' => one(C(b'r')),
         'φ' => one(C(b'v')),
-        'ψ' => one(Pair(b'p', b's')),
+        'ψ' => one(Pair(b'b', b's')),
         'α' | 'ε' | 'η' | 'ι' | 'ο' | 'υ' | 'ω' | 'ά' | 'έ' | 'ή' | 'ί' | 'ό' | 'ύ' | 'ώ' | 'ϊ'
         | 'ΐ' | 'ϋ' | 'ΰ' => one(Vowel),
+        // Arabic (and the letters Persian and Urdu add). "و" and "ي" are
+        // "w" and "y" at a word's start and long vowels inside it; a final
+        // "ه" or "ة" ends a word on a vowel ("إيلزه", Ilse).
+        'ب' => one(C(b'b')),
+        'پ' => one(C(b'b')),
+        'ت' | 'ث' | 'ط' | 'ٹ' => one(C(b't')),
+        'ج' => one(C(b'j')),
+        'چ' => one(C(b'C')),
+        'ح' | 'خ' | 'غ' | 'گ' => one(C(b'G')),
+        'ه' | 'ہ' if !at_end => one(C(b'G')),
+        'د' | 'ذ' | 'ض' | 'ڈ' => one(C(b'd')),
+        'ر' | 'ڑ' => one(C(b'r')),
+        'ز' | 'س' | 'ص' | 'ظ' => one(C(b's')),
+        'ژ' => one(C(b'Z')),
+        'ش' => one(C(b'S')),
+        'ف' => one(C(b'v')),
+        'ق' | 'ك' | 'ک' => one(C(b'k')),
+        'ل' => one(C(b'l')),
+        'م' => one(C(b'm')),
+        'ن' | 'ں' => one(C(b'n')),
+        'و' if at_start => one(C(b'v')),
+        'ي' | 'ی' if at_start => one(C(b'j')),
+        'ا' | 'أ' | 'إ' | 'آ' | 'ى' | 'و' | 'ي' | 'ی' | 'ے' | 'ة' | 'ه' | 'ہ' => {
+            one(Vowel)
+        }
+        'ع' | 'ء' | 'ئ' | 'ؤ' | 'ھ' => one(Silent),
+        // Hebrew, with its final forms. "ו" is "v" at a word's start or
+        // doubled, and a vowel otherwise; "י" is "y" at the start; a final
+        // "ה" ends a word on a vowel; a geresh makes "ג", "ז" and "צ" the
+        // sounds of "j", "zh" and "ch".
+        'ג' | 'ז' | 'צ' if matches!(next, Some('\'' | '’')) => two(match c {
+            'ג' => C(b'j'),
+            'ז' => C(b'Z'),
+            _ => C(b'C'),
+        }),
+        'ב' => one(C(b'b')),
+        'ג' | 'ח' | 'ך' => one(C(b'G')),
+        'ה' if !at_end => one(C(b'G')),
+        'ד' => one(C(b'd')),
+        'ו' if next == Some('ו') => two(C(b'v')),
+        'ו' if at_start => one(C(b'v')),
+        'ז' | 'ס' => one(C(b's')),
+        'ט' | 'ת' => one(C(b't')),
+        'י' if at_start => one(C(b'j')),
+        'כ' | 'ק' => one(C(b'k')),
+        'ל' => one(C(b'l')),
+        'מ' | 'ם' => one(C(b'm')),
+        'נ' | 'ן' => one(C(b'n')),
+        'פ' if at_start => one(C(b'b')),
+        'פ' | 'ף' => one(C(b'v')),
+        'צ' | 'ץ' => one(Pair(b't', b's')),
+        'ר' => one(C(b'r')),
+        'ש' => one(C(b'S')),
+        'ו' | 'י' | 'ה' => one(Vowel),
+        'א' | 'ע' => one(Silent),
         _ => None,
     }
 }
@@ -264,10 +357,25 @@ pub(crate) enum Alphabet {
     Latin,
     Cyrillic,
     Greek,
+    Arabic,
+    Hebrew,
 }
 
 impl Alphabet {
-    pub(crate) const ALL: [Alphabet; 3] = [Alphabet::Latin, Alphabet::Cyrillic, Alphabet::Greek];
+    pub(crate) const ALL: [Alphabet; 5] = [
+        Alphabet::Latin,
+        Alphabet::Cyrillic,
+        Alphabet::Greek,
+        Alphabet::Arabic,
+        Alphabet::Hebrew,
+    ];
+
+    /// Whether names are written capitalised in it. Arabic and Hebrew
+    /// have no capitals: every word of theirs is keyed, and their
+    /// strongest words stand in for their names (`entities.rs`).
+    pub(crate) fn capitalises_names(self) -> bool {
+        !matches!(self, Alphabet::Arabic | Alphabet::Hebrew)
+    }
 }
 
 /// The alphabet a language (a code as `language_code` gives it) is written
@@ -278,9 +386,10 @@ pub(crate) fn alphabet_of(lang: &str) -> Option<Alphabet> {
             Some(Alphabet::Cyrillic)
         }
         "el" => Some(Alphabet::Greek),
-        "zh" | "ja" | "ko" | "ar" | "fa" | "ur" | "ps" | "he" | "yi" | "th" | "lo" | "km"
-        | "my" | "hi" | "mr" | "ne" | "bn" | "pa" | "gu" | "ta" | "te" | "kn" | "ml" | "si"
-        | "ka" | "hy" | "am" | "ti" | "dv" => None,
+        "ar" | "fa" | "ur" | "ps" => Some(Alphabet::Arabic),
+        "he" | "yi" => Some(Alphabet::Hebrew),
+        "zh" | "ja" | "ko" | "th" | "lo" | "km" | "my" | "hi" | "mr" | "ne" | "bn" | "pa"
+        | "gu" | "ta" | "te" | "kn" | "ml" | "si" | "ka" | "hy" | "am" | "ti" | "dv" => None,
         _ => Some(Alphabet::Latin),
     }
 }
@@ -294,11 +403,13 @@ mod tests {
         assert_eq!(alphabet_of("en"), Some(Alphabet::Latin));
         assert_eq!(alphabet_of("uk"), Some(Alphabet::Cyrillic));
         assert_eq!(alphabet_of("el"), Some(Alphabet::Greek));
+        assert_eq!(alphabet_of("fa"), Some(Alphabet::Arabic));
+        assert_eq!(alphabet_of("he"), Some(Alphabet::Hebrew));
         assert_eq!(alphabet_of("zh"), None);
     }
 
     #[test]
-    fn a_name_has_one_key_in_latin_cyrillic_and_greek_and_in_its_case_endings() {
+    fn a_name_has_one_key_in_every_alphabet_and_in_its_case_endings() {
         for (a, b) in [
             ("Putin", "Путина"),
             ("Putin", "Путіним"),
@@ -319,6 +430,17 @@ mod tests {
             ("Anderson", "Άντερσον"),
             ("Olav", "Όλαφ"),
             ("Ivanoff", "Иванова"),
+            ("Brenner", "برينر"),
+            ("Brenner", "ברנר"),
+            ("Lindqvist", "ليندكفيست"),
+            ("Lindqvist", "לינדקוויסט"),
+            ("Kremlin", "الكرملين"),
+            ("Ilse", "إيلزه"),
+            ("Halvden", "הלוודן"),
+            ("Corvin", "קורווין"),
+            ("Putin", "بوتين"),
+            ("Petra", "פטרה"),
+            ("Chernov", "צ'רנוב"),
         ] {
             assert_ne!(name_key(a), 0, "{a}");
             assert_eq!(name_key(a), name_key(b), "{a} / {b}");

@@ -119,6 +119,13 @@ impl DfPrior {
         }
     }
 
+    /// Whether the table rates `term` among the most common words, found
+    /// in every reference document (a Zipf value of about 5.7 or more: "من",
+    /// "של", but also "ישראל").
+    pub(crate) fn common(&self, term: u64) -> bool {
+        self.share(term) >= 1.0
+    }
+
     /// Ask the CPU to bring `term`'s slot closer. A weighing looks up a
     /// few hundred terms, and asked for one after another each waits for
     /// its slot on its own (the lookups were 7% of a decision).

@@ -76,8 +76,9 @@ pub struct Token {
     pub number: bool,
     /// A pair of CJK characters (`cjk.rs`), which no capital marks as a name.
     pub pair: bool,
-    /// For a capitalised word, its name key (`name_keys.rs`), which it
-    /// shares with its spellings in other scripts; 0 when it has none.
+    /// For a capitalised word, or any word in Arabic or Hebrew letters, its
+    /// name key (`name_keys.rs`), which it shares with its spellings in
+    /// other scripts; 0 when it has none.
     pub name_key: u32,
 }
 
@@ -302,6 +303,9 @@ struct Word {
     all_digits: bool,
     /// Where the word starts in the text: a name's key reads it again.
     start: usize,
+    /// Written in Arabic or Hebrew letters, which have no capitals: keyed
+    /// whatever its case (`name_keys.rs`).
+    abjad: bool,
 }
 
 impl Word {
@@ -314,6 +318,7 @@ impl Word {
             pending_apostrophes: 0,
             at_sentence_start,
             first_upper: first.is_uppercase(),
+            abjad: is_abjad(first),
             any_lower: false,
             all_digits: true,
         }
@@ -377,13 +382,18 @@ impl Word {
             capitalised,
             number: self.bytes >= 2 && self.all_digits,
             pair: false,
-            name_key: if capitalised {
+            name_key: if capitalised || self.abjad {
                 key_of_word_at(text, self.start)
             } else {
                 0
             },
         }
     }
+}
+
+/// Whether `c` is a letter of the Hebrew or Arabic blocks.
+fn is_abjad(c: char) -> bool {
+    ('\u{0590}'..='\u{06ff}').contains(&c)
 }
 
 /// The name key of the word at byte `start` of `text`. Apart and cold, so
