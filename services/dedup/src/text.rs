@@ -125,7 +125,7 @@ pub fn tokens_and_text_hash(text: &str) -> (Vec<Token>, u64) {
                 }
                 i = cjk_run(text, i, c, &mut out, &mut exact);
                 at_sentence_start = false;
-            } else if let Some(b) = cjk::ascii_of_full_width(c) {
+            } else if let Some(b) = ascii_of(c) {
                 word.get_or_insert_with(|| Word::starting(char::from(b), at_sentence_start, start))
                     .push_full_width(b);
             } else {
@@ -388,6 +388,19 @@ impl Word {
                 0
             },
         }
+    }
+}
+
+/// The ASCII letter or digit a character stands for: a full-width one
+/// (`Ｍ７`, common in Japanese text), or an Arabic-Indic digit (`٦`, and
+/// Persian's `۶`), in which many Arabic and Persian outlets write their
+/// numbers: a translation shares its numbers with its original only
+/// when they are read alike.
+fn ascii_of(c: char) -> Option<u8> {
+    match c {
+        '\u{0660}'..='\u{0669}' => Some(b'0' + (u32::from(c) - 0x0660) as u8),
+        '\u{06f0}'..='\u{06f9}' => Some(b'0' + (u32::from(c) - 0x06f0) as u8),
+        _ => cjk::ascii_of_full_width(c),
     }
 }
 

@@ -31,7 +31,7 @@ fn tokens_by_slices(text: &str) -> Vec<(u64, bool, bool, bool)> {
             pieces.push(Piece::Run(std::mem::take(&mut run)));
             at_start = false;
         }
-        let letter = c.is_alphanumeric() || cjk::ascii_of_full_width(c).is_some();
+        let letter = c.is_alphanumeric() || ascii_of(c).is_some();
         if i < text.len() && (letter || ((c == '\'' || c == '’') && start.is_some())) {
             start.get_or_insert(i);
             continue;
@@ -63,7 +63,7 @@ fn tokens_by_slices(text: &str) -> Vec<(u64, bool, bool, bool)> {
         let w: String = word
             .trim_matches(|c| c == '\'' || c == '’')
             .chars()
-            .map(|c| cjk::ascii_of_full_width(c).map_or(c, char::from))
+            .map(|c| ascii_of(c).map_or(c, char::from))
             .collect();
         let lower: String = w
             .chars()
@@ -255,6 +255,12 @@ fn cjk_is_read_in_pairs_with_traditional_characters_as_simplified() {
             .collect::<Vec<_>>()
     );
     assert!(read("２０２４")[0].3);
+    // Arabic-Indic and Persian digits are digits too: "٢٠٢٤" and "۲۰۲۴"
+    // are the number 2024, and "٦٫٤" is 6.4 (the word before them is
+    // still a word).
+    assert_eq!(read("زلزال ٢٠٢٤")[1], read("2024")[0]);
+    assert_eq!(read("۲۰۲۴"), read("2024"));
+    assert_eq!(read("٦٫٤"), read("6.4"));
     // Korean words are read in pairs inside each word.
     assert_eq!(
         read("지진이 발생"),
