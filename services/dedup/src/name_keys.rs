@@ -12,8 +12,7 @@
 //! Kharkiv, Харків); so do "f" and "v", which transliterations trade at
 //! a word's end (Olav, Олаф, Όλαφ; Ivanov, Ivanoff). Three consonants
 //! leave collisions ("Klitschko" and "Colts" are both k-l-t), which is why
-//! a key weighs beside the word rather than in its place, and why it is
-//! learned like any term.
+//! a key serves the names check only and the term vectors keep the words.
 //!
 //! Arabic and Hebrew write consonants and long vowels only, which is what
 //! a key keeps: "Brenner" is b-r-n, and so are "برينر" and "ברנר". They
@@ -42,12 +41,12 @@ enum Sound {
     Silent,
 }
 
-/// The key of the capitalised word `text` starts with (its letters, digits
-/// and apostrophes), or 0 when it has none: fewer than two consonant
-/// sounds, a digit, or a letter outside Latin, Cyrillic, Greek, Arabic and
-/// Hebrew. The key
-/// is its consonant classes, a byte each (`name_id` makes it a name):
-/// small enough that a token carries it without growing.
+/// The key of the word `text` starts with (its letters, digits and
+/// apostrophes; a capitalised word, or any in Arabic or Hebrew), or 0 when
+/// it has none: fewer than two consonant sounds, a digit, or a letter
+/// outside Latin, Cyrillic, Greek, Arabic and Hebrew. The key is its
+/// consonant classes, a byte each (`name_id` makes it a name): small
+/// enough that a token carries it without growing.
 pub(crate) fn name_key(text: &str) -> u32 {
     // Lowercased on the stack, in the one pass that finds the word's end:
     // a name is short, and a longer word keeps its first letters, which
@@ -295,8 +294,7 @@ fn sound_at(word: &[char], i: usize) -> Option<(Sound, usize)> {
         // Arabic (and the letters Persian and Urdu add). "و" and "ي" are
         // "w" and "y" at a word's start and long vowels inside it; a final
         // "ه" or "ة" ends a word on a vowel ("إيلزه", Ilse).
-        'ب' => one(C(b'b')),
-        'پ' => one(C(b'b')),
+        'ب' | 'پ' => one(C(b'b')),
         'ت' | 'ث' | 'ط' | 'ٹ' => one(C(b't')),
         'ج' => one(C(b'j')),
         'چ' => one(C(b'C')),
