@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::dense_map::DenseMap;
 use crate::entities::{ArticleNames, add_names, capitalised, rekey_names, strongest_names};
 use crate::lsh::{Buckets, MINHASH_PERMS, SHARED, band_keys, minhash};
-use crate::name_keys::alphabet_of;
+use crate::name_keys::words_stand_for_names;
 pub use crate::prior::language_code;
 use crate::prior::{DfPrior, PRIOR_DOCS, prior};
 use crate::probe::hash_table_bytes;
@@ -240,10 +240,7 @@ impl Engine {
         let lang = a.lang.and_then(language_code);
         // Arabic and Hebrew write no capitals: their keyed words stand in
         // for their names.
-        let words_are_names = lang
-            .as_deref()
-            .and_then(alphabet_of)
-            .is_some_and(|a| !a.capitalises_names());
+        let words_are_names = lang.as_deref().is_some_and(words_stand_for_names);
 
         // An exact copy is the same text under the same headline: the same
         // text under an outlet's own headline is that outlet's article (its

@@ -5,7 +5,9 @@
 use super::{Engine, INDEX_NAMES, INDEX_TERMS, INDEX_WORDS_AS_NAMES, MAX_STORIES_PER_TERM};
 use crate::engine::StoryState;
 use crate::entities::rekey_names;
-use crate::name_keys::{Alphabet, alphabet_of, is_name_id, name_in_alphabet, rekeyed};
+use crate::name_keys::{
+    Alphabet, alphabet_of, is_name_id, name_in_alphabet, rekeyed, words_stand_for_names,
+};
 
 impl Engine {
     pub(super) fn index(&mut self, term: u64, story: u64) {
@@ -34,10 +36,7 @@ impl Engine {
             // re-key and no language whose words stand in for names (a
             // pass over them all took a third longer to read at 1M).
             let unchanged = story.names.iter().all(|(n, _)| rekeyed(*n) == *n)
-                && story
-                    .languages
-                    .iter()
-                    .all(|l| alphabet_of(l).is_none_or(|a| a.capitalises_names()));
+                && story.languages.iter().all(|l| !words_stand_for_names(l));
             if indexed && unchanged {
                 continue;
             }

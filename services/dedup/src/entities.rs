@@ -4,7 +4,7 @@
 //! sides is refused.
 
 use crate::engine::StoryState;
-use crate::name_keys::{alphabet_of, name_id, rekeyed};
+use crate::name_keys::{name_id, rekeyed, words_stand_for_names};
 use crate::prior::DfPrior;
 use crate::text::Token;
 use crate::vectors::strongest_first;
@@ -118,11 +118,7 @@ impl ArticleNames {
 /// Whether a story's names are its strongest words: all its languages
 /// are written without capitals (Arabic, Hebrew).
 fn story_names_are_words(story: &StoryState) -> bool {
-    !story.languages.is_empty()
-        && story
-            .languages
-            .iter()
-            .all(|l| alphabet_of(l).is_some_and(|a| !a.capitalises_names()))
+    !story.languages.is_empty() && story.languages.iter().all(|l| words_stand_for_names(l))
 }
 
 /// The article's strongest names, with their terms' weights.

@@ -376,6 +376,12 @@ impl Alphabet {
     }
 }
 
+/// Whether a language's words stand in for its names: it is written in an
+/// alphabet without capitals (Arabic, Hebrew).
+pub(crate) fn words_stand_for_names(lang: &str) -> bool {
+    alphabet_of(lang).is_some_and(|a| !a.capitalises_names())
+}
+
 /// The alphabet a language (a code as `language_code` gives it) is written
 /// in, when name keys read it; None for the others (Chinese, Arabic, ...).
 pub(crate) fn alphabet_of(lang: &str) -> Option<Alphabet> {
