@@ -23,7 +23,7 @@ with --abjad, for the hand-written set of Arabic and Hebrew translations
 of English reports, with other events of the same kinds and people
 (tests/data/abjad.jsonl).
 
-usage: scripts/eval-story-orders.py [ORDERS] [--bin PATH] [--syndication | --translations | --cjk | --cross-script | --names-only | --abjad]
+usage: scripts/eval-story-orders.py [ORDERS] [--bin PATH] [--syndication | --translations | --cjk | --cross-script | --names-only | --abjad | --kana-hangul]
 Settings reach `newsmill` through its environment (NEWSMILL__DEDUP__...).
 """
 import argparse
@@ -88,6 +88,8 @@ def main():
                     help="the hand-written set of translations sharing no number against `event`")
     ap.add_argument("--abjad", action="store_true",
                     help="the hand-written Arabic and Hebrew translations set against `event`")
+    ap.add_argument("--kana-hangul", action="store_true",
+                    help="the hand-written Japanese and Korean translations set against `event`")
     args = ap.parse_args()
     scorer = load_scorer()
     name, path, gold_key = ("ECB+", EVAL / "ecbplus_dev.jsonl", "cluster")
@@ -106,6 +108,9 @@ def main():
             "names_only", ROOT / "services/dedup/tests/data/names_only.jsonl", "event")
     if args.abjad:
         name, path, gold_key = ("abjad", ROOT / "services/dedup/tests/data/abjad.jsonl", "event")
+    if args.kana_hangul:
+        name, path, gold_key = (
+            "kana_hangul", ROOT / "services/dedup/tests/data/kana_hangul.jsonl", "event")
     lines = path.read_text().splitlines()
     gold = {}
     split = {}
@@ -114,7 +119,7 @@ def main():
         gold[d["id"]] = str(d[gold_key])
         split[d["id"]] = d.get("split", "all")
     whole = (args.translations or args.cjk or args.cross_script or args.names_only
-             or args.abjad)
+             or args.abjad or args.kana_hangul)
     runs = [shuffled(lines, 1000 + k, whole) for k in range(args.orders)] + [lines]
     scores = {part: [] for part in dict.fromkeys(split.values())}
     with tempfile.TemporaryDirectory() as tmp:

@@ -9,9 +9,11 @@ use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::dense_map::DenseMap;
-use crate::entities::{ArticleNames, add_names, capitalised, rekey_names, strongest_names};
+use crate::entities::{
+    ArticleNames, add_names, capitalised, names_kept, rekey_names, strongest_names,
+};
 use crate::lsh::{Buckets, MINHASH_PERMS, SHARED, band_keys, minhash};
-use crate::name_keys::words_stand_for_names;
+use crate::name_keys::{Alphabet, words_stand_for_names};
 pub use crate::prior::language_code;
 use crate::prior::{DfPrior, PRIOR_DOCS, prior};
 use crate::probe::hash_table_bytes;
@@ -178,6 +180,11 @@ pub struct Engine {
     term_index: DenseMap<Vec<u64>>,
     df: TermCounts,
     docs_seen: u64,
+    /// How many lists of the term index are names' entries under each
+    /// alphabet: an article looks its names up only under alphabets that
+    /// have some. Counted again from the index when state is read.
+    #[serde(skip)]
+    pub(crate) name_lists: [u32; Alphabet::ALL.len()],
 }
 
 impl Engine {
@@ -435,7 +442,7 @@ impl Engine {
             let before = index_terms(story);
             story.rewrites += 1;
             story.centroid = merge_centroid(&story.centroid, &f.vec, story.rewrites);
-            story.names = add_names(&story.names, &f.names);
+            story.names = add_names(&story.names, &f.names, names_kept(story));
             let after = index_terms(story);
             // A story is indexed under exactly its current top terms: terms
             // it lost would otherwise keep its key after it leaves, a leak

@@ -8,7 +8,7 @@ use super::{Engine, INDEX_TERMS};
 use crate::engine::StoryState;
 use crate::entities::{ArticleNames, MissingNames, NAMES_DISAGREE, NAMES_MOSTLY_DISAGREE};
 use crate::lsh::{MINHASH_PERMS, band_keys};
-use crate::name_keys::{Alphabet, alphabet_of, is_name_id, name_in_alphabet};
+use crate::name_keys::{Alphabet, alphabet_of, is_name_id, lookups_in_alphabet};
 use crate::probe::prefetch_read;
 use crate::vectors::{Weights, cosine, headlines_agree, strongest_first};
 
@@ -218,12 +218,17 @@ impl Engine {
         if keyed.len() < NAMES_SHARED_ALONE {
             return Vec::new();
         }
-        let entries = Alphabet::ALL
+        let mut entries = Vec::with_capacity(keyed.len() * Alphabet::ALL.len());
+        for a in Alphabet::ALL
             .into_iter()
-            .filter(|a| *a != alphabet)
-            .flat_map(|a| keyed.iter().map(move |n| (name_in_alphabet(*n, a), 1.0)));
+            .filter(|a| *a != alphabet && self.has_names_in(*a))
+        {
+            for n in &keyed {
+                lookups_in_alphabet(*n, a, |entry| entries.push((entry, 1.0)));
+            }
+        }
         let mut counts: HashMap<u64, f32> = HashMap::default();
-        for (_, pos) in self.term_index.positions(entries) {
+        for (_, pos) in self.term_index.positions(entries.into_iter()) {
             for s in self.term_index.at(pos) {
                 *counts.entry(*s).or_default() += 1.0;
             }

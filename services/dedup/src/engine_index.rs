@@ -6,12 +6,15 @@ use super::{Engine, INDEX_NAMES, INDEX_TERMS, INDEX_WORDS_AS_NAMES, MAX_STORIES_
 use crate::engine::StoryState;
 use crate::entities::rekey_names;
 use crate::name_keys::{
-    Alphabet, alphabet_of, is_name_id, name_in_alphabet, rekeyed, words_stand_for_names,
+    Alphabet, alphabet_of, alphabet_of_entry, is_name_id, name_in_alphabet, rekeyed,
+    words_stand_for_names,
 };
 
 impl Engine {
     pub(super) fn index(&mut self, term: u64, story: u64) {
         let list = self.term_index.get_or_insert_with(term, Vec::new);
+        // A list is removed when it empties: an empty one is new.
+        let new_list = list.is_empty();
         if !list.contains(&story) {
             if list.len() >= MAX_STORIES_PER_TERM {
                 // The oldest story under a common term goes first.
@@ -19,15 +22,34 @@ impl Engine {
             }
             list.push(story);
         }
+        if new_list && let Some(a) = alphabet_of_entry(term) {
+            self.name_lists[a as usize] += 1;
+        }
+    }
+
+    /// Count the index's lists of names' entries under each alphabet, for
+    /// state just read (the counts are not written).
+    pub(crate) fn count_name_lists(&mut self) {
+        self.name_lists = Default::default();
+        for (term, _) in self.term_index.iter() {
+            if let Some(a) = alphabet_of_entry(term) {
+                self.name_lists[a as usize] += 1;
+            }
+        }
+    }
+
+    /// Whether some story is indexed under its names in `alphabet`.
+    pub(super) fn has_names_in(&self, alphabet: Alphabet) -> bool {
+        self.name_lists[alphabet as usize] > 0
     }
 
     /// Re-key every story's names as this round keys them (`rekey_names`)
     /// and index the story under them as this round does, for state
     /// restored from a snapshot: round 36 keyed "p" apart from "b" and
-    /// indexed no story under Arabic or Hebrew, and format 7 (`indexed`
-    /// false) had no names in the index at all. A translation that shares
-    /// no term with a restored story then finds it; state this round wrote
-    /// comes out as it went in.
+    /// indexed no story under Arabic or Hebrew (nor round 37 under
+    /// Japanese or Korean), and format 7 (`indexed` false) had no names in
+    /// the index at all. A translation that shares no term with a restored
+    /// story then finds it; state this round wrote comes out as it went in.
     pub(crate) fn rekey_story_names(&mut self, indexed: bool) {
         let keys: Vec<u64> = self.stories.iter().map(|(key, _)| key).collect();
         for key in keys {
@@ -115,6 +137,9 @@ impl Engine {
             list.retain(|k| *k != story);
             if list.is_empty() {
                 self.term_index.remove(term);
+                if let Some(a) = alphabet_of_entry(term) {
+                    self.name_lists[a as usize] -= 1;
+                }
             }
         }
     }

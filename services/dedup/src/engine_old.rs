@@ -98,6 +98,7 @@ impl<S: Into<StoryState>> From<OldEngine<S>> for Engine {
             term_index: e.term_index,
             df: e.df,
             docs_seen: e.docs_seen,
+            name_lists: Default::default(),
         }
     }
 }

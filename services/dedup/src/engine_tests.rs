@@ -546,15 +546,7 @@ fn stories_by_event(lines: &str) -> Vec<(String, String, String, VerdictKind)> {
     let mut e = Engine::new(Params::default());
     let mut out = Vec::new();
     for (n, line) in lines.lines().enumerate() {
-        let v: serde_json::Value = serde_json::from_str(line).unwrap();
-        let d = e.decide(&ArticleIn {
-            id: v["id"].as_str().unwrap(),
-            title: v["title"].as_str(),
-            text: v["text"].as_str().unwrap(),
-            at: n as i64,
-            published: None,
-            lang: v["lang"].as_str(),
-        });
+        let (v, d) = decide_line(&mut e, n, line);
         let id = v["id"].as_str().unwrap().to_string();
         out.push((
             id,
@@ -564,6 +556,20 @@ fn stories_by_event(lines: &str) -> Vec<(String, String, String, VerdictKind)> {
         ));
     }
     out
+}
+
+/// The decision on the `n`th report of a hand-written set, and the report.
+fn decide_line(e: &mut Engine, n: usize, line: &str) -> (serde_json::Value, Decision) {
+    let v: serde_json::Value = serde_json::from_str(line).unwrap();
+    let d = e.decide(&ArticleIn {
+        id: v["id"].as_str().unwrap(),
+        title: v["title"].as_str(),
+        text: v["text"].as_str().unwrap(),
+        at: n as i64,
+        published: None,
+        lang: v["lang"].as_str(),
+    });
+    (v, d)
 }
 
 /// Two articles share a story exactly when they report one event.
@@ -618,7 +624,7 @@ fn an_original_joins_its_translation_that_came_first_on_their_names() {
     // highest, and Greek capitalises its ministries and weekdays too. The
     // English original and the Russian translation still meet it on their
     // names' keys alone; the minister's visit to a port stays apart.
-    let order = reports_in_order(
+    assert_one_story_per_event_in_order(
         include_str!("../tests/data/names_only.jsonl"),
         &[
             "minister-resigns-el",
@@ -627,7 +633,6 @@ fn an_original_joins_its_translation_that_came_first_on_their_names() {
             "minister-visit-ru",
         ],
     );
-    assert_one_story_per_event(&stories_by_event(&order));
 }
 
 /// The lines of a hand-written set with these ids, in this order.
@@ -639,6 +644,12 @@ fn reports_in_order(lines: &str, ids: &[&str]) -> String {
             .unwrap()
     };
     ids.iter().map(line).collect::<Vec<_>>().join("\n")
+}
+
+/// The reports of a hand-written set picked by id, decided in that order:
+/// one story per event.
+fn assert_one_story_per_event_in_order(set: &str, ids: &[&str]) {
+    assert_one_story_per_event(&stories_by_event(&reports_in_order(set, ids)));
 }
 
 #[test]
@@ -659,7 +670,7 @@ fn hebrew_and_arabic_translations_meet_on_their_strongest_words_before_the_origi
     // capitals, so each side's strongest words stand in for its names, and
     // the names among them carry the join. The English original then joins
     // the story on its names.
-    let order = reports_in_order(
+    assert_one_story_per_event_in_order(
         include_str!("../tests/data/abjad.jsonl"),
         &[
             "minister-resigns-he",
@@ -667,7 +678,43 @@ fn hebrew_and_arabic_translations_meet_on_their_strongest_words_before_the_origi
             "minister-resigns-en",
         ],
     );
-    assert_one_story_per_event(&stories_by_event(&order));
+}
+
+#[test]
+fn japanese_and_korean_translations_join_their_story_on_the_names_in_katakana_and_hangul() {
+    // 12 reports of 6 events, none with a digit (hand-written for this
+    // test): the English resignation, bridge collapse and museum theft with
+    // their Japanese and Korean translations (the Japanese bridge report
+    // first, so the English one joins it); another bridge collapse in
+    // Japanese, another museum theft in Korean, and the same minister's
+    // visit to a port in Japanese.
+    let decided = stories_by_event(include_str!("../tests/data/kana_hangul.jsonl"));
+    // The Korean theft report writes the painter Ilse as "일제" (j for the
+    // German s) and Ostheim as "오스트하임" (t-h, where the English "th" is
+    // read as one t): too few of the story's names meet it, and it stays
+    // apart; but it joins no other event.
+    assert_one_story_per_event_but(&decided, |id| id == "museum-theft-ko", 11);
+    let story_of = |id: &str| &decided.iter().find(|d| d.0 == id).unwrap().2;
+    assert!(
+        decided
+            .iter()
+            .all(|d| d.0 == "museum-theft-ko" || &d.2 != story_of("museum-theft-ko"))
+    );
+}
+
+#[test]
+fn a_korean_report_first_is_joined_by_its_english_original_and_the_japanese_translation() {
+    // The Korean story's names are its strongest words; the English
+    // original's names are found among them, and the Japanese translation
+    // then meets the story through the English member's names.
+    assert_one_story_per_event_in_order(
+        include_str!("../tests/data/kana_hangul.jsonl"),
+        &[
+            "minister-resigns-ko",
+            "minister-resigns-en",
+            "minister-resigns-ja",
+        ],
+    );
 }
 
 #[test]
@@ -707,4 +754,29 @@ fn cyrillic_translations_join_their_latin_story_and_other_events_of_the_kind_sta
     // are mostly common nouns that the Russian translation lacks: that one
     // is not held to it.
     assert_one_story_per_event_but(&decided, |id| id == "island-quake-ru", 13);
+}
+
+#[test]
+fn names_are_looked_up_only_under_alphabets_that_some_story_is_indexed_in() {
+    use crate::name_keys::Alphabet;
+    // A window of three, so that stories leave the index as others come.
+    let mut e = Engine::new(Params {
+        max_articles: 3,
+        ..Params::default()
+    });
+    let lines = include_str!("../tests/data/names_only.jsonl");
+    let mut seen = Vec::new();
+    for (n, line) in lines.lines().enumerate() {
+        let (v, _) = decide_line(&mut e, n, line);
+        // The counts kept as stories come and go are those of the index.
+        let kept = e.name_lists;
+        e.count_name_lists();
+        assert_eq!(kept, e.name_lists, "after {}", v["id"]);
+        seen.push(kept);
+    }
+    let latin = Alphabet::Latin as usize;
+    let greek = Alphabet::Greek as usize;
+    assert!(seen.iter().any(|c| c[greek] > 0) && seen.iter().any(|c| c[greek] == 0));
+    assert!(seen.iter().all(|c| c[Alphabet::Hangul as usize] == 0));
+    assert!(seen.iter().any(|c| c[latin] > 0));
 }

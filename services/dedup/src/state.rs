@@ -109,6 +109,7 @@ pub fn read_snapshot(path: &Path) -> Result<Snapshot, SnapshotError> {
     // its spellings in other alphabets. The format stays 8, so that a build
     // rolled back to round 36 still reads the snapshot (its names with a
     // "p" then meet new ones only as their stories take new members).
+    engine.count_name_lists();
     engine.rekey_story_names(format >= SNAPSHOT_FORMAT);
     Ok(Snapshot {
         engine,

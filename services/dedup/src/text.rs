@@ -1,6 +1,7 @@
 //! Text features for dedup: tokens, shingle hashes and weighted terms.
 
 use crate::cjk;
+use crate::kana_hangul::{is_hangul, is_katakana};
 use crate::name_keys::name_key;
 use crate::stopwords::{STOPWORD_MAX_BYTES, STOPWORDS};
 use sha2::{Digest, Sha256};
@@ -74,11 +75,14 @@ pub struct Token {
     pub capitalised: bool,
     /// A number of two or more digits.
     pub number: bool,
-    /// A pair of CJK characters (`cjk.rs`), which no capital marks as a name.
+    /// A pair of CJK characters (`cjk.rs`), which no capital marks as a
+    /// name; not one within a keyed katakana or Hangul word, which stands
+    /// for its name through its key.
     pub pair: bool,
-    /// For a capitalised word, or any word in Arabic or Hebrew letters, its
-    /// name key (`name_keys.rs`), which it shares with its spellings in
-    /// other scripts; 0 when it has none.
+    /// For a capitalised word, any word in Arabic or Hebrew letters, and
+    /// the pairs of a katakana or Hangul word, its name key
+    /// (`name_keys.rs`), which it shares with its spellings in other
+    /// scripts; 0 when it has none.
     pub name_key: u32,
 }
 
@@ -123,7 +127,7 @@ pub fn tokens_and_text_hash(text: &str) -> (Vec<Token>, u64) {
                 if let Some(w) = word.take() {
                     out.push(w.finish(text));
                 }
-                i = cjk_run(text, i, c, &mut out, &mut exact);
+                i = cjk_run(text, start, i, c, &mut out, &mut exact);
                 at_sentence_start = false;
             } else if let Some(b) = ascii_of(c) {
                 word.get_or_insert_with(|| Word::starting(char::from(b), at_sentence_start, start))
@@ -174,9 +178,15 @@ pub fn tokens_and_text_hash(text: &str) -> (Vec<Token>, u64) {
 }
 
 /// The pairs of a run of CJK characters (`cjk.rs`) that starts with
-/// `first` and goes on at `i`, or its one character; where the run ends.
+/// `first` (at byte `first_at`) and goes on at `i`, or its one character;
+/// where the run ends. The pairs of a word in katakana (in which Japanese
+/// writes foreign names) or in Hangul within it carry its name key
+/// (`kana_hangul.rs`). Not inlined: the loop over Latin words is the hot
+/// one.
+#[inline(never)]
 fn cjk_run(
     text: &str,
+    first_at: usize,
     mut i: usize,
     first: char,
     out: &mut Vec<Token>,
@@ -196,6 +206,7 @@ fn cjk_run(
             name_key: 0,
         }
     };
+    let mut word = KeyedWord::new(first, first_at, out.len());
     let mut previous = cjk::fold(first);
     let mut pairs = 0;
     while i < text.len() {
@@ -205,16 +216,80 @@ fn cjk_run(
             break;
         }
         exact.push(c);
-        let c = cjk::fold(c);
-        out.push(token(&[previous, c]));
-        previous = c;
+        let folded = cjk::fold(c);
+        out.push(token(&[previous, folded]));
+        if KeyedWord::script_of(c) != word.script {
+            word.finish(text, i, out);
+            word = KeyedWord::new(c, i, out.len());
+        }
+        previous = folded;
         pairs += 1;
         i = after;
     }
+    word.finish(text, i, out);
     if pairs == 0 {
         out.push(token(&[previous]));
     }
     i
+}
+
+/// A word in katakana or Hangul being read within a run of CJK
+/// characters: where it starts, and the pair that starts with it.
+struct KeyedWord {
+    script: Option<KeyedScript>,
+    start: usize,
+    first_pair: usize,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum KeyedScript {
+    Katakana,
+    Hangul,
+}
+
+impl KeyedWord {
+    fn new(c: char, start: usize, first_pair: usize) -> KeyedWord {
+        KeyedWord {
+            script: KeyedWord::script_of(c),
+            start,
+            first_pair,
+        }
+    }
+
+    fn script_of(c: char) -> Option<KeyedScript> {
+        if is_katakana(c) {
+            Some(KeyedScript::Katakana)
+        } else if is_hangul(c) {
+            Some(KeyedScript::Hangul)
+        } else {
+            None
+        }
+    }
+
+    /// The word ends at byte `end`. One with a key (of two characters at
+    /// least) stands for a name, as an Arabic word does: every pair within
+    /// it carries its key, so that the name weighs as its rarest pair (the
+    /// first is often a common loanword's, "ドラ" in "ドラマ"), and none of
+    /// them is a name of its own (`entities::capitalised`).
+    fn finish(&self, text: &str, end: usize, out: &mut [Token]) {
+        if self.script.is_none() {
+            return;
+        }
+        let word = &text[self.start..end];
+        let chars = word.chars().count();
+        if chars < 2 || self.first_pair >= out.len() {
+            return;
+        }
+        let key = name_key(word);
+        if key == 0 {
+            return;
+        }
+        let inner_end = (self.first_pair + chars - 1).min(out.len());
+        for pair in &mut out[self.first_pair..inner_end] {
+            pair.pair = false;
+            pair.name_key = key;
+        }
+    }
 }
 
 /// The normalised text being hashed, for the exact-copy key: the text's

@@ -261,9 +261,73 @@ fn cjk_is_read_in_pairs_with_traditional_characters_as_simplified() {
     assert_eq!(read("زلزال ٢٠٢٤")[1], read("2024")[0]);
     assert_eq!(read("۲۰۲۴"), read("2024"));
     assert_eq!(read("٦٫٤"), read("6.4"));
-    // Korean words are read in pairs inside each word.
+    // Korean words are read in pairs inside each word. Each pair carries
+    // its word's name key (`kana_hangul.rs`), and none is a name of its own.
+    let korean = tokens("지진이 발생");
     assert_eq!(
-        read("지진이 발생"),
-        vec![pair("지진"), pair("진이"), pair("발생")]
+        korean.iter().map(|t| t.hash).collect::<Vec<_>>(),
+        [pair("지진").0, pair("진이").0, pair("발생").0]
     );
+    assert!(
+        korean
+            .iter()
+            .all(|t| !t.pair && !t.capitalised && t.name_key != 0)
+    );
+    assert_eq!(korean[0].name_key, korean[1].name_key);
+    assert_ne!(korean[1].name_key, korean[2].name_key);
+}
+
+#[test]
+fn the_pairs_of_a_katakana_word_carry_its_name_key() {
+    use crate::name_keys::{name_id, name_key, same_name};
+    let toks = tokens("ブレンナー外相は");
+    let read: Vec<(u64, bool, bool)> = toks
+        .iter()
+        .map(|t| (t.hash, t.pair, t.name_key != 0))
+        .collect();
+    // The pairs within "ブレンナー" (Brenner) carry its key and are not
+    // names of their own; the one that leaves it ("ー外") and those after
+    // it are pairs as any.
+    let expected: Vec<(u64, bool, bool)> = ["ブレ", "レン", "ンナ", "ナー", "ー外", "外相", "相は"]
+        .iter()
+        .map(|p| {
+            let inner = "ブレンナー".contains(p);
+            (hash64(p.as_bytes()), !inner, inner)
+        })
+        .collect();
+    assert_eq!(read, expected);
+    assert!(toks.iter().all(|t| !t.capitalised));
+    assert!(same_name(
+        name_id(toks[0].name_key),
+        name_id(name_key("Brenner"))
+    ));
+    // Hiragana and kanji words have no key; nor has one katakana letter.
+    assert!(tokens("外相は東京へ").iter().all(|t| t.name_key == 0));
+    assert!(tokens("ガ外相").iter().all(|t| t.name_key == 0));
+}
+
+#[test]
+fn katakana_and_hangul_mixed_with_anything_are_read_without_panic() {
+    // Small kana, the long-vowel mark, the middle dot, particles, jamo
+    // written apart, Latin, digits and punctuation, in pseudo-random runs.
+    let letters: Vec<char> =
+        "アイウェォャュョッンーヴァシチツ・ブレナ가각브레너는은을에서외각 a Ba1\u{1100}\u{1161}\u{11ab}،。 "
+            .chars()
+            .collect();
+    let mut x = 12_345u64;
+    for _ in 0..3_000 {
+        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        let len = (x >> 58) as usize;
+        let text: String = (0..len)
+            .map(|_| {
+                x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                letters[(x >> 33) as usize % letters.len()]
+            })
+            .collect();
+        // A keyed pair stands for its word's name, never for one of its own.
+        assert!(
+            tokens(&text).iter().all(|t| t.name_key == 0 || !t.pair),
+            "{text:?}"
+        );
+    }
 }
