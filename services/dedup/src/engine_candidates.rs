@@ -148,6 +148,11 @@ impl Engine {
             .iter()
             .filter_map(|(_, pos)| self.stories.at(*pos).centroid.first())
             .for_each(prefetch_read);
+        // Whether the story is written in no language of the article's
+        // alphabet.
+        let apart = |story: &StoryState| {
+            alphabet.is_some_and(|a| !story.languages.iter().any(|l| alphabet_of(l) == Some(a)))
+        };
         for (key, pos) in found {
             let story = self.stories.at(pos);
             let mut sim = cosine(&weights, &story.centroid);
@@ -166,7 +171,7 @@ impl Engine {
             if across && sim < ACROSS_ALPHABETS_THRESHOLD {
                 if best.is_none()
                     && best_by_names.is_none_or(|(_, s)| sim > s)
-                    && MissingNames::between(names, terms, story)
+                    && MissingNames::between(names, terms, story, apart(story))
                         .share(NAMES_SHARED_ALONE, NAMES_MISSING_ALONE)
                 {
                     best_by_names = Some((key, sim));
@@ -187,7 +192,7 @@ impl Engine {
                     .story_threshold
                     .max(NAMES_STRICTLY_CHECKED_BELOW)
             {
-                let missing = MissingNames::between(names, terms, story);
+                let missing = MissingNames::between(names, terms, story, apart(story));
                 if sim < self.params.story_threshold && !missing.agree(NAMES_DISAGREE)
                     || sim < NAMES_CHECKED_BELOW && missing.disagree(NAMES_DISAGREE)
                     || sim < NAMES_STRICTLY_CHECKED_BELOW && missing.disagree(NAMES_MOSTLY_DISAGREE)

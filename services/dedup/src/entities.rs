@@ -216,13 +216,26 @@ pub(crate) struct MissingNames {
 }
 
 impl MissingNames {
-    pub(crate) fn between(article: &ArticleNames, terms: &[u64], story: &StoryState) -> Self {
+    pub(crate) fn between(
+        article: &ArticleNames,
+        terms: &[u64],
+        story: &StoryState,
+        apart: bool,
+    ) -> Self {
+        // Between two sides in no common alphabet, a name with no key (a
+        // Japanese place in kanji, "Ali") cannot be found on the other
+        // side: only keyed names are weighed.
+        let weighed = |t: u64| !apart || is_name_id(t);
         let missing_share = |side: &[(u64, f32)], present: &dyn Fn(usize, u64) -> bool| {
-            let total: f32 = side.iter().map(|(_, w)| w).sum();
+            let total: f32 = side
+                .iter()
+                .filter(|(t, _)| weighed(*t))
+                .map(|(_, w)| w)
+                .sum();
             let missing: f32 = side
                 .iter()
                 .enumerate()
-                .filter(|(i, (t, _))| !present(*i, *t))
+                .filter(|(i, (t, _))| weighed(*t) && !present(*i, *t))
                 .map(|(_, (_, w))| w)
                 .sum();
             if total > 0.0 { missing / total } else { 0.0 }
