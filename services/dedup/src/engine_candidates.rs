@@ -4,6 +4,7 @@
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
+use super::index::written_in;
 use super::{Engine, INDEX_TERMS};
 use crate::engine::StoryState;
 use crate::entities::{ArticleNames, MissingNames, NAMES_DISAGREE, NAMES_MOSTLY_DISAGREE};
@@ -150,9 +151,7 @@ impl Engine {
             .for_each(prefetch_read);
         // Whether the story is written in no language of the article's
         // alphabet.
-        let apart = |story: &StoryState| {
-            alphabet.is_some_and(|a| !story.languages.iter().any(|l| alphabet_of(l) == Some(a)))
-        };
+        let apart = |story: &StoryState| alphabet.is_some_and(|a| !written_in(story, a));
         for (key, pos) in found {
             let story = self.stories.at(pos);
             let mut sim = cosine(&weights, &story.centroid);

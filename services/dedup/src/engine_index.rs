@@ -145,6 +145,14 @@ impl Engine {
     }
 }
 
+/// Whether some language of the story is written in `alphabet`.
+pub(super) fn written_in(story: &StoryState, alphabet: Alphabet) -> bool {
+    story
+        .languages
+        .iter()
+        .any(|l| alphabet_of(l) == Some(alphabet))
+}
+
 /// The terms a story is indexed under: its centroid's strongest, and its
 /// strongest names' keys under each alphabet it is written in, through
 /// which a translation into another alphabet finds it when they share no
@@ -165,11 +173,7 @@ pub(super) fn index_terms(story: &StoryState) -> Vec<u64> {
 pub(super) fn name_index_terms(story: &StoryState) -> Vec<u64> {
     let mut terms = Vec::new();
     for alphabet in Alphabet::ALL {
-        if story
-            .languages
-            .iter()
-            .any(|l| alphabet_of(l) == Some(alphabet))
-        {
+        if written_in(story, alphabet) {
             let names = story
                 .names
                 .iter()

@@ -165,6 +165,7 @@ pub(crate) fn rekeyed(id: u64) -> u64 {
     name_id(map_classes(id as u32, |c| if c == b'p' { b'b' } else { c }))
 }
 
+/// A key with each of its class bytes mapped by `f`.
 fn map_classes(key: u32, f: impl Fn(u8) -> u8) -> u32 {
     u32::from_be_bytes(key.to_be_bytes().map(f))
 }
@@ -174,18 +175,23 @@ fn map_classes(key: u32, f: impl Fn(u8) -> u8) -> u32 {
 /// pair, "R" and "B" (`kana_hangul.rs`), and meet a key of another script
 /// in the form it takes with its classes so merged (`coarse`). Other
 /// scripts' keys keep them apart, so that their names collide no more.
-const COARSE_CLASSES: [u8; 2] = [b'R', b'B'];
+/// Each coarse class, with the classes it stands for.
+const COARSE_CLASSES: [(u8, &[u8; 2]); 2] = [(b'R', b"lr"), (b'B', b"bv")];
+
+/// The coarse class a class is read as, or the class itself.
+fn coarse_class(class: u8) -> u8 {
+    COARSE_CLASSES
+        .iter()
+        .find(|(_, fine)| fine.contains(&class))
+        .map_or(class, |(coarse, _)| *coarse)
+}
 
 /// A name's id with "l" and "r" read as "R", "b" and "v" as "B".
 pub(crate) fn coarse(id: u64) -> u64 {
     if !is_name_id(id) {
         return id;
     }
-    name_id(map_classes(id as u32, |c| match c {
-        b'l' | b'r' => b'R',
-        b'b' | b'v' => b'B',
-        c => c,
-    }))
+    name_id(map_classes(id as u32, coarse_class))
 }
 
 /// Whether a name's key has a class that stands for two ("R", "B").
@@ -194,7 +200,7 @@ pub(crate) fn is_coarse(id: u64) -> bool {
         && (id as u32)
             .to_be_bytes()
             .iter()
-            .any(|c| COARSE_CLASSES.contains(c))
+            .any(|c| COARSE_CLASSES.iter().any(|(coarse, _)| coarse == c))
 }
 
 /// Whether two names are one: the same id, or, when one of them was keyed
@@ -208,18 +214,15 @@ pub(crate) fn same_name(a: u64, b: u64) -> bool {
 pub(crate) fn spellings(id: u64) -> Vec<u64> {
     let mut keys = vec![id as u32];
     for (i, class) in (id as u32).to_be_bytes().into_iter().enumerate() {
-        let options: &[u8] = match class {
-            b'R' => b"lr",
-            b'B' => b"bv",
-            _ => continue,
+        let Some((_, fine)) = COARSE_CLASSES.iter().find(|(coarse, _)| *coarse == class) else {
+            continue;
         };
         let shift = 8 * (3 - i);
         keys = keys
             .iter()
             .flat_map(|k| {
-                options
-                    .iter()
-                    .map(move |o| k & !(0xff << shift) | u32::from(*o) << shift)
+                fine.iter()
+                    .map(move |f| k & !(0xff << shift) | u32::from(*f) << shift)
             })
             .collect();
     }
