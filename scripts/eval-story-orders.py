@@ -21,9 +21,12 @@ Greek translations that share no number with their English reports, with
 other events of the same kinds and people (tests/data/names_only.jsonl);
 with --abjad, for the hand-written set of Arabic and Hebrew translations
 of English reports, with other events of the same kinds and people
-(tests/data/abjad.jsonl).
+(tests/data/abjad.jsonl); with --kana-hangul, for the Japanese and
+Korean translations (tests/data/kana_hangul.jsonl); with --han-names, for
+the Chinese translations, whose names are written in characters read for
+their sounds (tests/data/han_names.jsonl).
 
-usage: scripts/eval-story-orders.py [ORDERS] [--bin PATH] [--syndication | --translations | --cjk | --cross-script | --names-only | --abjad | --kana-hangul]
+usage: scripts/eval-story-orders.py [ORDERS] [--bin PATH] [--syndication | --translations | --cjk | --cross-script | --names-only | --abjad | --kana-hangul | --han-names]
 Settings reach `newsmill` through its environment (NEWSMILL__DEDUP__...).
 """
 import argparse
@@ -90,6 +93,8 @@ def main():
                     help="the hand-written Arabic and Hebrew translations set against `event`")
     ap.add_argument("--kana-hangul", action="store_true",
                     help="the hand-written Japanese and Korean translations set against `event`")
+    ap.add_argument("--han-names", action="store_true",
+                    help="the hand-written Chinese translations set against `event`")
     args = ap.parse_args()
     scorer = load_scorer()
     name, path, gold_key = ("ECB+", EVAL / "ecbplus_dev.jsonl", "cluster")
@@ -111,6 +116,9 @@ def main():
     if args.kana_hangul:
         name, path, gold_key = (
             "kana_hangul", ROOT / "services/dedup/tests/data/kana_hangul.jsonl", "event")
+    if args.han_names:
+        name, path, gold_key = (
+            "han_names", ROOT / "services/dedup/tests/data/han_names.jsonl", "event")
     lines = path.read_text().splitlines()
     gold = {}
     split = {}
@@ -119,7 +127,7 @@ def main():
         gold[d["id"]] = str(d[gold_key])
         split[d["id"]] = d.get("split", "all")
     whole = (args.translations or args.cjk or args.cross_script or args.names_only
-             or args.abjad or args.kana_hangul)
+             or args.abjad or args.kana_hangul or args.han_names)
     runs = [shuffled(lines, 1000 + k, whole) for k in range(args.orders)] + [lines]
     scores = {part: [] for part in dict.fromkeys(split.values())}
     with tempfile.TemporaryDirectory() as tmp:

@@ -629,3 +629,7 @@ pub(crate) mod old;
 #[cfg(test)]
 #[path = "engine_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "engine_set_tests.rs"]
+mod set_tests;

@@ -181,7 +181,7 @@ pub(super) fn name_index_terms(story: &StoryState) -> Vec<u64> {
                 .filter(|n| is_name_id(*n));
             // Where words stand in for names, the names are among more of
             // them.
-            let indexed = if alphabet.capitalises_names() {
+            let indexed = if alphabet.marks_names() {
                 INDEX_NAMES
             } else {
                 INDEX_WORDS_AS_NAMES

@@ -52,6 +52,9 @@ pub(crate) const NAMES_MOSTLY_DISAGREE: f32 = 0.7;
 /// 0.28 on such phrases; without the repeat, the unknown pairs of the stock
 /// phrases outweighed the names and split rewrites of one quake.
 ///
+/// In Chinese, a run of the characters that write foreign names by their
+/// sounds ("布伦纳", Brenner; `han_sounds.rs`) is a name too, keyed.
+///
 /// In Arabic, Hebrew, Japanese and Korean (`words_are_names`), which write
 /// no capitals, every word with a key (in Japanese, every katakana word;
 /// in the last two, each of its pairs) stands in for a name, but for the
@@ -67,7 +70,9 @@ pub(crate) fn capitalised(
     let mut names: Vec<(u64, u64)> = toks
         .iter()
         .filter(|t| {
-            t.capitalised || words_are_names && t.name_key != 0 && !t.stop && !prior.common(t.hash)
+            let keyed = t.name_key != 0 && !t.stop && !prior.common(t.hash);
+            // A keyed pair is a Chinese run of sound characters.
+            t.capitalised || keyed && (words_are_names || t.pair)
         })
         .map(|t| {
             (
@@ -249,7 +254,11 @@ impl MissingNames {
         // A story restored from a build before name keys holds its names as
         // terms: `terms` finds those.
         let in_article = |_: usize, name: u64| article.has(name) || terms.contains(&name);
-        let both_named = !article.strongest.is_empty() && !story.names.is_empty();
+        // Between sides in no common alphabet, a side with no keyed name
+        // has nothing to agree on (two quakes in Chinese and Korean, with
+        // their places in characters).
+        let both_named = article.strongest.iter().any(|(t, _)| weighed(*t))
+            && story_top.iter().any(|(t, _)| weighed(*t));
         let article_names_in_story = (0..article.compared().len())
             .filter(|&i| in_story(i, article.strongest[i].0))
             .count();

@@ -10,6 +10,7 @@ mod dense_map;
 pub mod engine;
 mod entities;
 mod han_simplified;
+mod han_sounds;
 mod kana_hangul;
 pub mod lsh;
 mod name_keys;

@@ -27,6 +27,7 @@
 //! class for each pair, which meets either in another script's key
 //! (`kana_hangul.rs`, `same_name`).
 
+use crate::han_sounds;
 use crate::kana_hangul::{self, is_hangul, jamo, strip_particle};
 
 /// Consonant sounds kept: enough to tell most names apart, few enough to
@@ -39,7 +40,7 @@ const MIN_CONSONANTS: usize = 2;
 const MAX_LETTERS: usize = 24;
 
 /// One letter's sound class: a consonant class, a vowel, or no sound.
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy, PartialEq, Debug)]
 pub(crate) enum Sound {
     Consonant(u8),
     /// Two consonants written as one letter ("x", "ц", "ξ").
@@ -100,14 +101,28 @@ fn hangul_key(syllables: &[char]) -> u32 {
 
 /// The key of a word's lowercase letters, from its first consonant sounds.
 fn key_of_letters(stem: &[char]) -> u32 {
+    key_of_sounds(stem.len(), |i| sound_at(stem, i))
+}
+
+/// The key of a run of Chinese characters read for their sounds
+/// (`han_sounds.rs`), Simplified.
+pub(crate) fn han_key(run: &[char]) -> u32 {
+    let sounds = han_sounds::sounds(run);
+    key_of_sounds(sounds.len(), |i| Some((sounds[i], 1)))
+}
+
+/// The key of `len` letters whose sounds `sound_at` gives, each with the
+/// letters it takes: 0 when one has none.
+#[inline]
+fn key_of_sounds(len: usize, sound_at: impl Fn(usize) -> Option<(Sound, usize)>) -> u32 {
     // One class more than the key keeps, so that a nasal in third place
     // still meets the stop after it.
     let mut classes = [0u8; KEY_CONSONANTS + 1];
     let mut kept = 0;
     let mut last = 0u8;
     let mut i = 0;
-    while i < stem.len() && kept <= KEY_CONSONANTS {
-        let (sound, used) = match sound_at(stem, i) {
+    while i < len && kept <= KEY_CONSONANTS {
+        let (sound, used) = match sound_at(i) {
             Some(found) => found,
             None => return 0,
         };
@@ -477,10 +492,13 @@ pub(crate) enum Alphabet {
     /// Japanese, whose foreign names are written in katakana.
     Kana,
     Hangul,
+    /// Chinese, which writes foreign names with characters read for their
+    /// sounds (`han_sounds.rs`).
+    Han,
 }
 
 impl Alphabet {
-    pub(crate) const ALL: [Alphabet; 7] = [
+    pub(crate) const ALL: [Alphabet; 8] = [
         Alphabet::Latin,
         Alphabet::Cyrillic,
         Alphabet::Greek,
@@ -488,19 +506,22 @@ impl Alphabet {
         Alphabet::Hebrew,
         Alphabet::Kana,
         Alphabet::Hangul,
+        Alphabet::Han,
     ];
 
     /// Whether its keys merge "l" with "r" and "b" with "v" (`coarse`).
     pub(crate) fn keys_coarsely(self) -> bool {
-        matches!(self, Alphabet::Kana | Alphabet::Hangul)
+        matches!(self, Alphabet::Kana | Alphabet::Hangul | Alphabet::Han)
     }
 
-    /// Whether names are written capitalised in it. Arabic, Hebrew and
-    /// Korean have no capitals, and Japanese writes foreign names and
-    /// loanwords alike in katakana: every word of theirs (in Japanese, every
-    /// katakana word) is keyed, and their strongest words stand in for
-    /// their names (`entities.rs`).
-    pub(crate) fn capitalises_names(self) -> bool {
+    /// Whether its names are told from its other words: by capitals, or in
+    /// Chinese by the characters that write foreign names' sounds and the
+    /// pairs a report repeats that no word table holds (`entities.rs`).
+    /// Arabic, Hebrew and Korean have no capitals, and Japanese writes
+    /// foreign names and loanwords alike in katakana: every word of theirs
+    /// (in Japanese, every katakana word) is keyed, and their strongest
+    /// words stand in for their names.
+    pub(crate) fn marks_names(self) -> bool {
         !matches!(
             self,
             Alphabet::Arabic | Alphabet::Hebrew | Alphabet::Kana | Alphabet::Hangul
@@ -511,11 +532,11 @@ impl Alphabet {
 /// Whether a language's words stand in for its names: it is written in an
 /// alphabet without capitals (Arabic, Hebrew, Japanese, Korean).
 pub(crate) fn words_stand_for_names(lang: &str) -> bool {
-    alphabet_of(lang).is_some_and(|a| !a.capitalises_names())
+    alphabet_of(lang).is_some_and(|a| !a.marks_names())
 }
 
 /// The alphabet a language (a code as `language_code` gives it) is written
-/// in, when name keys read it; None for the others (Chinese, Thai, ...).
+/// in, when name keys read it; None for the others (Thai, Hindi, ...).
 pub(crate) fn alphabet_of(lang: &str) -> Option<Alphabet> {
     match lang {
         "ru" | "uk" | "be" | "bg" | "sr" | "mk" | "kk" | "ky" | "tg" | "mn" => {
@@ -526,8 +547,9 @@ pub(crate) fn alphabet_of(lang: &str) -> Option<Alphabet> {
         "he" | "yi" => Some(Alphabet::Hebrew),
         "ja" => Some(Alphabet::Kana),
         "ko" => Some(Alphabet::Hangul),
-        "zh" | "th" | "lo" | "km" | "my" | "hi" | "mr" | "ne" | "bn" | "pa" | "gu" | "ta"
-        | "te" | "kn" | "ml" | "si" | "ka" | "hy" | "am" | "ti" | "dv" => None,
+        "zh" => Some(Alphabet::Han),
+        "th" | "lo" | "km" | "my" | "hi" | "mr" | "ne" | "bn" | "pa" | "gu" | "ta" | "te"
+        | "kn" | "ml" | "si" | "ka" | "hy" | "am" | "ti" | "dv" => None,
         _ => Some(Alphabet::Latin),
     }
 }

@@ -1,8 +1,8 @@
 //! Name keys across scripts, and what has none.
 
 use super::{
-    Alphabet, alphabet_of, alphabet_of_entry, name_id, name_in_alphabet, name_key, same_name,
-    spellings,
+    Alphabet, alphabet_of, alphabet_of_entry, han_key, name_id, name_in_alphabet, name_key,
+    same_name, spellings,
 };
 
 #[test]
@@ -12,7 +12,8 @@ fn languages_are_written_in_their_alphabets() {
     assert_eq!(alphabet_of("el"), Some(Alphabet::Greek));
     assert_eq!(alphabet_of("fa"), Some(Alphabet::Arabic));
     assert_eq!(alphabet_of("he"), Some(Alphabet::Hebrew));
-    assert_eq!(alphabet_of("zh"), None);
+    assert_eq!(alphabet_of("zh"), Some(Alphabet::Han));
+    assert_eq!(alphabet_of("th"), None);
 }
 
 #[test]
@@ -116,4 +117,54 @@ fn an_index_entry_tells_the_alphabet_it_was_made_for() {
     // A name itself, and a word's hash, are no alphabet's entries.
     assert_eq!(alphabet_of_entry(name), None);
     assert_eq!(alphabet_of_entry(crate::text::hash64(b"minister")), None);
+}
+
+#[test]
+fn chinese_sound_characters_meet_the_names_they_write() {
+    let han = |run: &str| {
+        let chars: Vec<char> = run.chars().collect();
+        name_id(han_key(&chars))
+    };
+    let show = |id: u64| String::from_utf8_lossy(&(id as u32).to_be_bytes()).into_owned();
+    for (latin, chinese) in [
+        ("Brenner", "布伦纳"),
+        ("Lindqvist", "林德奎斯特"),
+        ("Kovalenko", "科瓦连科"),
+        ("Dravik", "德拉维克"),
+        ("Petra", "佩特拉"),
+        ("Petra", "彼得拉"),
+        ("Aldenburg", "阿尔登"),
+        ("Ilse", "伊尔泽"),
+        ("Marten", "马尔滕"),
+        ("Corvin", "科尔温"),
+        ("Halvden", "哈尔夫登"),
+        ("Olav", "奥拉夫"),
+        ("Aalberg", "奥尔贝里"),
+        ("Seline", "塞利内"),
+        ("Melnitsa", "梅尔尼"),
+        ("Solberg", "索尔伯格"),
+        ("Thomas", "托马斯"),
+        ("Delaro", "德拉罗"),
+        ("Obama", "奥巴马"),
+        ("Johnson", "约翰逊"),
+        ("Zelensky", "泽连斯基"),
+        ("Moscow", "莫斯科"),
+        ("Menendez", "梅嫩德斯"),
+        ("Tiago", "蒂亚戈"),
+        ("Dieter", "迪特尔"),
+    ] {
+        let (a, b) = (name_id(name_key(latin)), han(chinese));
+        assert!(
+            same_name(a, b),
+            "{latin} {} / {chinese} {}",
+            show(a),
+            show(b)
+        );
+    }
+    // Katakana meets Chinese; other names stay apart, and so does a name
+    // whose "r" before a consonant Chinese drops (默克尔, Merkel).
+    assert!(!same_name(name_id(name_key("Merkel")), han("默克尔")));
+    assert!(same_name(name_id(name_key("ブレンナー")), han("布伦纳")));
+    assert!(!same_name(name_id(name_key("Lindqvist")), han("布伦纳")));
+    assert!(!same_name(name_id(name_key("Dravik")), han("科瓦连科")));
 }

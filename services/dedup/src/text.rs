@@ -1,8 +1,9 @@
 //! Text features for dedup: tokens, shingle hashes and weighted terms.
 
 use crate::cjk;
+use crate::han_sounds::is_sound_character;
 use crate::kana_hangul::{is_hangul, is_katakana};
-use crate::name_keys::name_key;
+use crate::name_keys::{han_key, name_key};
 use crate::stopwords::{STOPWORD_MAX_BYTES, STOPWORDS};
 use sha2::{Digest, Sha256};
 
@@ -80,7 +81,8 @@ pub struct Token {
     /// for its name through its key.
     pub pair: bool,
     /// For a capitalised word, any word in Arabic or Hebrew letters, and
-    /// the pairs of a katakana or Hangul word, its name key
+    /// the pairs of a katakana or Hangul word or of a run of Chinese sound
+    /// characters (in a text without kana), its name key
     /// (`name_keys.rs`), which it shares with its spellings in other
     /// scripts; 0 when it has none.
     pub name_key: u32,
@@ -103,6 +105,7 @@ pub fn tokens_and_text_hash(text: &str) -> (Vec<Token>, u64) {
     let mut exact = CollapsedText::default();
     let mut word: Option<Word> = None;
     let mut at_sentence_start = true;
+    let mut sound_runs = SoundRuns::default();
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -127,7 +130,7 @@ pub fn tokens_and_text_hash(text: &str) -> (Vec<Token>, u64) {
                 if let Some(w) = word.take() {
                     out.push(w.finish(text));
                 }
-                i = cjk_run(text, start, i, c, &mut out, &mut exact);
+                i = cjk_run(text, start, i, c, &mut out, &mut exact, &mut sound_runs);
                 at_sentence_start = false;
             } else if let Some(b) = ascii_of(c) {
                 word.get_or_insert_with(|| Word::starting(char::from(b), at_sentence_start, start))
@@ -174,6 +177,7 @@ pub fn tokens_and_text_hash(text: &str) -> (Vec<Token>, u64) {
     if let Some(w) = word {
         out.push(w.finish(text));
     }
+    sound_runs.apply(&mut out);
     (out, exact.key())
 }
 
@@ -181,8 +185,8 @@ pub fn tokens_and_text_hash(text: &str) -> (Vec<Token>, u64) {
 /// `first` (at byte `first_at`) and goes on at `i`, or its one character;
 /// where the run ends. The pairs of a word in katakana (in which Japanese
 /// writes foreign names) or in Hangul within it carry its name key
-/// (`kana_hangul.rs`). Not inlined: the loop over Latin words is the hot
-/// one.
+/// (`kana_hangul.rs`); runs of Chinese sound characters are noted in
+/// `sound_runs`. Not inlined: the loop over Latin words is the hot one.
 #[inline(never)]
 fn cjk_run(
     text: &str,
@@ -191,6 +195,7 @@ fn cjk_run(
     first: char,
     out: &mut Vec<Token>,
     exact: &mut CollapsedText,
+    sound_runs: &mut SoundRuns,
 ) -> usize {
     let token = |chars: &[char]| {
         let mut hash = Fnv::new();
@@ -206,8 +211,9 @@ fn cjk_run(
             name_key: 0,
         }
     };
-    let mut word = KeyedWord::new(first, first_at, out.len());
     let mut previous = cjk::fold(first);
+    sound_runs.kana |= is_kana(first);
+    let mut word = KeyedWord::new(previous, first_at, out.len());
     let mut pairs = 0;
     while i < text.len() {
         let mut after = i;
@@ -216,25 +222,58 @@ fn cjk_run(
             break;
         }
         exact.push(c);
+        sound_runs.kana |= is_kana(c);
         let folded = cjk::fold(c);
         out.push(token(&[previous, folded]));
-        if KeyedWord::script_of(c) != word.script {
-            word.finish(text, i, out);
-            word = KeyedWord::new(c, i, out.len());
+        if KeyedWord::script_of(folded) != word.script {
+            word.finish(text, i, out, sound_runs);
+            word = KeyedWord::new(folded, i, out.len());
         }
         previous = folded;
         pairs += 1;
         i = after;
     }
-    word.finish(text, i, out);
+    word.finish(text, i, out, sound_runs);
     if pairs == 0 {
         out.push(token(&[previous]));
     }
     i
 }
 
-/// A word in katakana or Hangul being read within a run of CJK
-/// characters: where it starts, and the pair that starts with it.
+/// Whether `c` is hiragana or katakana: Japanese, whose foreign names
+/// are in katakana, not in Chinese sound characters.
+fn is_kana(c: char) -> bool {
+    ('\u{3040}'..='\u{30ff}').contains(&c)
+}
+
+/// The runs of Chinese sound characters (`han_sounds.rs`) a text holds,
+/// each as its first pair, its length in characters and its key; and
+/// whether the text writes any kana. Their pairs carry their keys once the
+/// whole text is read, and only in a text without kana: Japanese writes
+/// the same characters in its own words, and foreign names in katakana.
+#[derive(Default)]
+struct SoundRuns {
+    kana: bool,
+    runs: Vec<(usize, usize, u32)>,
+}
+
+impl SoundRuns {
+    fn apply(self, out: &mut [Token]) {
+        if self.kana {
+            return;
+        }
+        for (first_pair, chars, key) in self.runs {
+            let end = (first_pair + chars - 1).min(out.len());
+            for pair in &mut out[first_pair..end] {
+                pair.name_key = key;
+            }
+        }
+    }
+}
+
+/// A word in katakana, Hangul or Chinese sound characters being read
+/// within a run of CJK characters: where it starts, and the pair that
+/// starts with it.
 struct KeyedWord {
     script: Option<KeyedScript>,
     start: usize,
@@ -245,6 +284,7 @@ struct KeyedWord {
 enum KeyedScript {
     Katakana,
     Hangul,
+    HanSounds,
 }
 
 impl KeyedWord {
@@ -256,11 +296,14 @@ impl KeyedWord {
         }
     }
 
+    /// The script of a character, Traditional Chinese folded.
     fn script_of(c: char) -> Option<KeyedScript> {
         if is_katakana(c) {
             Some(KeyedScript::Katakana)
         } else if is_hangul(c) {
             Some(KeyedScript::Hangul)
+        } else if is_sound_character(c) {
+            Some(KeyedScript::HanSounds)
         } else {
             None
         }
@@ -271,13 +314,24 @@ impl KeyedWord {
     /// it carries its key, so that the name weighs as its rarest pair (the
     /// first is often a common loanword's, "ドラ" in "ドラマ"), and none of
     /// them is a name of its own (`entities::capitalised`).
-    fn finish(&self, text: &str, end: usize, out: &mut [Token]) {
-        if self.script.is_none() {
+    /// A run of Chinese sound characters is noted in `sound_runs`, its
+    /// pairs left as pairs: a name written in them is also a pair no word
+    /// table holds.
+    fn finish(&self, text: &str, end: usize, out: &mut [Token], sound_runs: &mut SoundRuns) {
+        let Some(script) = self.script else {
             return;
-        }
+        };
         let word = &text[self.start..end];
         let chars = word.chars().count();
         if chars < 2 || self.first_pair >= out.len() {
+            return;
+        }
+        if script == KeyedScript::HanSounds {
+            let folded: Vec<char> = word.chars().map(cjk::fold).collect();
+            let key = han_key(&folded);
+            if key != 0 {
+                sound_runs.runs.push((self.first_pair, chars, key));
+            }
             return;
         }
         let key = name_key(word);

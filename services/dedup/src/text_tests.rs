@@ -277,25 +277,40 @@ fn cjk_is_read_in_pairs_with_traditional_characters_as_simplified() {
     assert_ne!(korean[1].name_key, korean[2].name_key);
 }
 
+/// Each token's hash, whether it is a pair and whether it has a name key.
+fn pairs_keyed(toks: &[Token]) -> Vec<(u64, bool, bool)> {
+    toks.iter()
+        .map(|t| (t.hash, t.pair, t.name_key != 0))
+        .collect()
+}
+
+/// `pairs_keyed` as it should read for these pairs: those within `word`
+/// keyed, and pairs unless they are keyed and `keyed_stay_pairs` is false.
+fn expected_pairs(pairs: &[&str], word: &str, keyed_stay_pairs: bool) -> Vec<(u64, bool, bool)> {
+    pairs
+        .iter()
+        .map(|p| {
+            let inner = word.contains(p);
+            (hash64(p.as_bytes()), keyed_stay_pairs || !inner, inner)
+        })
+        .collect()
+}
+
 #[test]
 fn the_pairs_of_a_katakana_word_carry_its_name_key() {
     use crate::name_keys::{name_id, name_key, same_name};
     let toks = tokens("ブレンナー外相は");
-    let read: Vec<(u64, bool, bool)> = toks
-        .iter()
-        .map(|t| (t.hash, t.pair, t.name_key != 0))
-        .collect();
     // The pairs within "ブレンナー" (Brenner) carry its key and are not
     // names of their own; the one that leaves it ("ー外") and those after
     // it are pairs as any.
-    let expected: Vec<(u64, bool, bool)> = ["ブレ", "レン", "ンナ", "ナー", "ー外", "外相", "相は"]
-        .iter()
-        .map(|p| {
-            let inner = "ブレンナー".contains(p);
-            (hash64(p.as_bytes()), !inner, inner)
-        })
-        .collect();
-    assert_eq!(read, expected);
+    assert_eq!(
+        pairs_keyed(&toks),
+        expected_pairs(
+            &["ブレ", "レン", "ンナ", "ナー", "ー外", "外相", "相は"],
+            "ブレンナー",
+            false
+        )
+    );
     assert!(toks.iter().all(|t| !t.capitalised));
     assert!(same_name(
         name_id(toks[0].name_key),
@@ -307,11 +322,39 @@ fn the_pairs_of_a_katakana_word_carry_its_name_key() {
 }
 
 #[test]
+fn the_pairs_of_a_run_of_chinese_sound_characters_carry_its_name_key() {
+    use crate::name_keys::{name_id, name_key, same_name};
+    let toks = tokens("外长布伦纳辞职");
+    // The pairs within "布伦纳" (Brenner) carry its key and stay pairs;
+    // those that leave it ("长布", "纳辞") do not.
+    assert_eq!(
+        pairs_keyed(&toks),
+        expected_pairs(
+            &["外长", "长布", "布伦", "伦纳", "纳辞", "辞职"],
+            "布伦纳",
+            true
+        )
+    );
+    assert!(same_name(
+        name_id(toks[2].name_key),
+        name_id(name_key("Brenner"))
+    ));
+    // Traditional characters are read as Simplified ("倫", "納").
+    let traditional = tokens("外長布倫納辭職");
+    assert_eq!(traditional[2].name_key, toks[2].name_key);
+    // Japanese writes these characters in its own words, and foreign
+    // names in katakana: a text with kana keys no run of them.
+    assert!(tokens("布伦纳は辞职").iter().all(|t| t.name_key == 0));
+    // One such character alone, or one between common ones, is no name.
+    assert!(tokens("基本上特别").iter().all(|t| t.name_key == 0));
+}
+
+#[test]
 fn katakana_and_hangul_mixed_with_anything_are_read_without_panic() {
     // Small kana, the long-vowel mark, the middle dot, particles, jamo
     // written apart, Latin, digits and punctuation, in pseudo-random runs.
     let letters: Vec<char> =
-        "アイウェォャュョッンーヴァシチツ・ブレナ가각브레너는은을에서외각 a Ba1\u{1100}\u{1161}\u{11ab}،。 "
+        "アイウェォャュョッンーヴァシチツ・ブレナ가각브레너는은을에서외각 a Ba1\u{1100}\u{1161}\u{11ab}،。 布伦纳倫尔的·"
             .chars()
             .collect();
     let mut x = 12_345u64;
@@ -324,9 +367,13 @@ fn katakana_and_hangul_mixed_with_anything_are_read_without_panic() {
                 letters[(x >> 33) as usize % letters.len()]
             })
             .collect();
-        // A keyed pair stands for its word's name, never for one of its own.
+        // A keyed pair stands for its word's name, never for one of its own,
+        // unless it is a pair of Chinese sound characters, in a text
+        // without kana.
+        let toks = tokens(&text);
+        let kana = text.chars().any(|c| ('\u{3040}'..='\u{30ff}').contains(&c));
         assert!(
-            tokens(&text).iter().all(|t| t.name_key == 0 || !t.pair),
+            toks.iter().all(|t| t.name_key == 0 || !t.pair || !kana),
             "{text:?}"
         );
     }
