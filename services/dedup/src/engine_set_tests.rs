@@ -153,10 +153,11 @@ fn japanese_and_korean_translations_join_their_story_on_the_names_in_katakana_an
     // first, so the English one joins it); another bridge collapse in
     // Japanese, another museum theft in Korean, and the same minister's
     // visit to a port in Japanese.
-    // The Korean theft report writes the painter Ilse as "일제" (j for the
-    // German s) and Ostheim as "오스트하임": it meets the story (English and
-    // Japanese) on its other names, as the Japanese report's names in kanji,
-    // which no key reads, are not weighed against it.
+    // The Korean theft report writes the painter Ilse as "일제" ("ㅈ" for
+    // the German s, a class of its own for "j" and "s") and Ostheim as
+    // "오스트하임": it meets the story (English and Japanese) on its names,
+    // as the Japanese report's names in kanji, which no key reads, are not
+    // weighed against it.
     assert_one_story_per_event(&stories_by_event(include_str!(
         "../tests/data/kana_hangul.jsonl"
     )));

@@ -7,7 +7,8 @@
 //! ("ク" for a bare "k") go with the rest. Neither tells "l" from "r", and
 //! both write "b" and "v" alike (Korean also "p" and "f"): those are one
 //! class each here, "R" and "B", which meet both of another script's
-//! (`name_keys::same_name`). A Hangul syllable is read as its letters
+//! (`name_keys::same_name`); Korean's "ㅈ" writes both "j" and "z" (and a
+//! German "s"), class "J". A Hangul syllable is read as its letters
 //! (jamo): first consonant, vowel, last consonant.
 
 use crate::name_keys::Sound::{self, Consonant as C, Pair, Silent, Vowel};
@@ -146,7 +147,9 @@ fn hangul_lead(c: char, vowel: Option<char>, at_start: bool) -> Option<(Sound, u
         '\u{110b}' if w_vowel => C(b'B'),
         '\u{110b}' if y_vowel && at_start => C(b'j'),
         '\u{110b}' => Silent,
-        '\u{110c}' | '\u{110d}' => C(b'j'),
+        // "ㅈ" writes the "j" of "Jones" (존스) and the "z" of "Zelensky"
+        // (젤렌스키) and of a German "s" ("일제", Ilse): one class for both.
+        '\u{110c}' | '\u{110d}' => C(b'J'),
         '\u{110e}' => C(b'C'),
         _ => C(b'G'),
     };

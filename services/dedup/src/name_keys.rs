@@ -190,8 +190,10 @@ fn map_classes(key: u32, f: impl Fn(u8) -> u8) -> u32 {
 /// pair, "R" and "B" (`kana_hangul.rs`), and meet a key of another script
 /// in the form it takes with its classes so merged (`coarse`). Other
 /// scripts' keys keep them apart, so that their names collide no more.
-/// Each coarse class, with the classes it stands for.
-const COARSE_CLASSES: [(u8, &[u8; 2]); 2] = [(b'R', b"lr"), (b'B', b"bv")];
+/// Korean's "ㅈ" is "J", for "j" and "s" (the class Latin keys give "z"):
+/// "존스" is Jones, "젤렌스키" Zelensky, "일제" Ilse. Chinese keys are coarse
+/// too (`han_sounds.rs`). Each coarse class, with the classes it stands for.
+const COARSE_CLASSES: [(u8, &[u8; 2]); 3] = [(b'R', b"lr"), (b'B', b"bv"), (b'J', b"js")];
 
 /// The coarse class a class is read as, or the class itself.
 fn coarse_class(class: u8) -> u8 {
@@ -209,7 +211,7 @@ pub(crate) fn coarse(id: u64) -> u64 {
     name_id(map_classes(id as u32, coarse_class))
 }
 
-/// Whether a name's key has a class that stands for two ("R", "B").
+/// Whether a name's key has a class that stands for two ("R", "B", "J").
 pub(crate) fn is_coarse(id: u64) -> bool {
     is_name_id(id)
         && (id as u32)
