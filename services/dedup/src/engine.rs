@@ -13,7 +13,7 @@ use crate::entities::{
     ArticleNames, add_names, capitalised, names_kept, rekey_names, strongest_names,
 };
 use crate::lsh::{Buckets, MINHASH_PERMS, SHARED, band_keys, minhash};
-use crate::name_keys::{Alphabet, words_stand_for_names};
+use crate::name_keys::{Alphabet, names_without_capitals, words_stand_for_names};
 pub use crate::prior::language_code;
 use crate::prior::{DfPrior, PRIOR_DOCS, prior};
 use crate::probe::hash_table_bytes;
@@ -301,11 +301,13 @@ impl Engine {
                 }
                 // The language's word table, found once for both.
                 let prior = prior(lang.as_deref());
-                let vec = self.weigh(tf, prior);
-                let names = strongest_names(
-                    &vec,
-                    &capitalised(&toks, prior, words_are_names),
+                let capitalised = capitalised(&toks, prior, words_are_names);
+                let (vec, names) = self.weigh_and_name(
+                    tf,
+                    prior,
+                    &capitalised,
                     words_are_names,
+                    lang.as_deref().is_some_and(names_without_capitals),
                 );
                 let decision = self.rewrite_or_unique(a, lang.as_deref(), &vec, &names, &terms);
                 let names = names.strongest;
@@ -484,19 +486,54 @@ impl Engine {
     /// TF-IDF vector: top `DOC_TERMS` terms, L2-normalised. The document
     /// frequencies are the stream's plus the prior's (see `prior`).
     fn weigh(&self, tf: HashMap<u64, f32>, prior: &DfPrior) -> Vec<(u64, f32)> {
+        let mut v = self.tf_idf(tf, prior);
+        strongest_first(&mut v, DOC_TERMS);
+        normalise(&mut v);
+        v
+    }
+
+    /// Every term's TF-IDF weight, not normalised.
+    fn tf_idf(&self, tf: HashMap<u64, f32>, prior: &DfPrior) -> Vec<(u64, f32)> {
         tf.keys().for_each(|t| prior.prefetch(*t));
         let n = self.docs_seen.max(1) as f32 + PRIOR_DOCS;
-        let mut v: Vec<(u64, f32)> = tf
-            .into_iter()
+        tf.into_iter()
             .map(|(t, f)| {
                 let df = self.df.get(t).unwrap_or(1) as f32 + PRIOR_DOCS * prior.share(t);
                 let idf = ((n + 20.0) / (df + 1.0)).ln().max(0.0);
                 (t, (1.0 + f.ln()) * idf)
             })
-            .collect();
-        strongest_first(&mut v, DOC_TERMS);
-        normalise(&mut v);
-        v
+            .collect()
+    }
+
+    /// The vector (`weigh`) and the strongest names. In a language written
+    /// without capitals, names are keyed words among many others: a
+    /// Japanese report's katakana names, each written once or twice, sat
+    /// past its vector's 60 strongest terms behind the pairs of its kanji,
+    /// and its story kept three names that an English original's six
+    /// strongest mostly missed. There the names are found among all the
+    /// article's terms, weighed as the vector's are.
+    fn weigh_and_name(
+        &self,
+        tf: HashMap<u64, f32>,
+        prior: &DfPrior,
+        capitalised: &[(u64, u64)],
+        words_are_names: bool,
+        past_the_vector: bool,
+    ) -> (Vec<(u64, f32)>, ArticleNames) {
+        if !past_the_vector {
+            let vec = self.weigh(tf, prior);
+            let names = strongest_names(&vec, capitalised, words_are_names);
+            return (vec, names);
+        }
+        let mut all = self.tf_idf(tf, prior);
+        strongest_first(&mut all, usize::MAX);
+        let kept = &all[..all.len().min(DOC_TERMS)];
+        let norm = kept.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+        let scale = if norm > 0.0 { 1.0 / norm } else { 1.0 };
+        all.iter_mut().for_each(|(_, w)| *w *= scale);
+        let names = strongest_names(&all, capitalised, words_are_names);
+        all.truncate(DOC_TERMS);
+        (all, names)
     }
 
     /// Drop articles that left the window or exceed the cap, oldest first.

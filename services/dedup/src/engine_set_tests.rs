@@ -287,3 +287,19 @@ fn quakes_in_chinese_and_korean_with_no_keyed_name_do_not_agree_on_names() {
         &["hualien-quake-zh-1", "pohang-quake-ko-2"],
     );
 }
+
+#[test]
+fn a_japanese_report_first_is_joined_by_its_english_original_on_names_past_its_vector() {
+    // The Japanese report's katakana names, most written once, sit behind
+    // the pairs of its kanji among its terms; its story keeps them only
+    // when names are looked for past the vector's strongest terms, and the
+    // English original's strongest names are then found in it.
+    assert_one_story_per_event_in_order(
+        include_str!("../tests/data/kana_hangul.jsonl"),
+        &[
+            "minister-resigns-ja",
+            "minister-visit-ja",
+            "minister-resigns-en",
+        ],
+    );
+}

@@ -531,6 +531,14 @@ impl Alphabet {
     }
 }
 
+/// Whether a language is written without capitals: its names are told by
+/// their keys, or by words standing in for them (Arabic, Hebrew, Japanese,
+/// Korean, Chinese).
+pub(crate) fn names_without_capitals(lang: &str) -> bool {
+    alphabet_of(lang)
+        .is_some_and(|a| !matches!(a, Alphabet::Latin | Alphabet::Cyrillic | Alphabet::Greek))
+}
+
 /// Whether a language's words stand in for its names: it is written in an
 /// alphabet without capitals (Arabic, Hebrew, Japanese, Korean).
 pub(crate) fn words_stand_for_names(lang: &str) -> bool {
