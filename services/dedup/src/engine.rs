@@ -20,7 +20,8 @@ use crate::probe::hash_table_bytes;
 use crate::term_counts::TermCounts;
 use crate::text::{hash64, shingle_hashes, tokens, tokens_and_text_hash};
 use crate::vectors::{
-    headline_words, headlines_agree, merge_centroid, normalise, strongest_first, term_frequencies,
+    headline_words, headlines_agree, merge_centroid, normalise_by_first, strongest_first,
+    term_frequencies,
 };
 use news_core::messages::VerdictKind;
 
@@ -483,16 +484,8 @@ impl Engine {
         );
     }
 
-    /// TF-IDF vector: top `DOC_TERMS` terms, L2-normalised. The document
-    /// frequencies are the stream's plus the prior's (see `prior`).
-    fn weigh(&self, tf: HashMap<u64, f32>, prior: &DfPrior) -> Vec<(u64, f32)> {
-        let mut v = self.tf_idf(tf, prior);
-        strongest_first(&mut v, DOC_TERMS);
-        normalise(&mut v);
-        v
-    }
-
-    /// Every term's TF-IDF weight, not normalised.
+    /// Every term's TF-IDF weight, not normalised. The document frequencies
+    /// are the stream's plus the prior's (see `prior`).
     fn tf_idf(&self, tf: HashMap<u64, f32>, prior: &DfPrior) -> Vec<(u64, f32)> {
         tf.keys().for_each(|t| prior.prefetch(*t));
         let n = self.docs_seen.max(1) as f32 + PRIOR_DOCS;
@@ -505,12 +498,13 @@ impl Engine {
             .collect()
     }
 
-    /// The vector (`weigh`) and the strongest names. In a language written
-    /// without capitals, names are keyed words among many others: a
-    /// Japanese report's katakana names, each written once or twice, sat
-    /// past its vector's 60 strongest terms behind the pairs of its kanji,
-    /// and its story kept three names that an English original's six
-    /// strongest mostly missed. There the names are found among all the
+    /// The TF-IDF vector (top `DOC_TERMS` terms, L2-normalised) and the
+    /// strongest names among its terms. In a language written without
+    /// capitals (`past_the_vector`), names are keyed words among many
+    /// others: a Japanese report's katakana names, each written once or
+    /// twice, sat past its vector's 60 strongest terms behind the pairs of
+    /// its kanji, and its story kept three names that an English original's
+    /// six strongest mostly missed. There the names are found among all the
     /// article's terms, weighed as the vector's are.
     fn weigh_and_name(
         &self,
@@ -520,20 +514,19 @@ impl Engine {
         words_are_names: bool,
         past_the_vector: bool,
     ) -> (Vec<(u64, f32)>, ArticleNames) {
-        if !past_the_vector {
-            let vec = self.weigh(tf, prior);
-            let names = strongest_names(&vec, capitalised, words_are_names);
-            return (vec, names);
-        }
-        let mut all = self.tf_idf(tf, prior);
-        strongest_first(&mut all, usize::MAX);
-        let kept = &all[..all.len().min(DOC_TERMS)];
-        let norm = kept.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
-        let scale = if norm > 0.0 { 1.0 / norm } else { 1.0 };
-        all.iter_mut().for_each(|(_, w)| *w *= scale);
-        let names = strongest_names(&all, capitalised, words_are_names);
-        all.truncate(DOC_TERMS);
-        (all, names)
+        let mut terms = self.tf_idf(tf, prior);
+        strongest_first(
+            &mut terms,
+            if past_the_vector {
+                usize::MAX
+            } else {
+                DOC_TERMS
+            },
+        );
+        normalise_by_first(&mut terms, DOC_TERMS);
+        let names = strongest_names(&terms, capitalised, words_are_names);
+        terms.truncate(DOC_TERMS);
+        (terms, names)
     }
 
     /// Drop articles that left the window or exceed the cap, oldest first.

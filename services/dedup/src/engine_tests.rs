@@ -462,7 +462,8 @@ fn a_young_stream_weighs_common_words_below_rare_ones() {
     let e = Engine::new(Params::default());
     let toks = tokens("arrested suspicion Ketsoyan");
     let tf = term_frequencies(&toks, &[]);
-    let weights: HashMap<u64, f32> = e.weigh(tf, crate::prior::prior(None)).into_iter().collect();
+    let (vec, _) = e.weigh_and_name(tf, crate::prior::prior(None), &[], false, false);
+    let weights: HashMap<u64, f32> = vec.into_iter().collect();
     let w = |word: &str| weights[&tokens(word)[0].hash];
     assert!(w("arrested") < w("suspicion"), "{weights:?}");
     assert!(w("suspicion") < w("ketsoyan"), "{weights:?}");

@@ -371,7 +371,7 @@ fn katakana_and_hangul_mixed_with_anything_are_read_without_panic() {
         // unless it is a pair of Chinese sound characters, in a text
         // without kana.
         let toks = tokens(&text);
-        let kana = text.chars().any(|c| ('\u{3040}'..='\u{30ff}').contains(&c));
+        let kana = text.chars().any(is_kana);
         assert!(
             toks.iter().all(|t| t.name_key == 0 || !t.pair || !kana),
             "{text:?}"

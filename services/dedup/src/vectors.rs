@@ -87,7 +87,17 @@ fn contains_run(haystack: &[u32], run: &[u32]) -> bool {
 }
 
 pub(crate) fn normalise(v: &mut [(u64, f32)]) {
-    let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+    normalise_by_first(v, v.len());
+}
+
+/// Divide every weight of `v` by the L2 norm of its first `k` weights (the
+/// vector's), so that terms past them weigh as the vector's do.
+pub(crate) fn normalise_by_first(v: &mut [(u64, f32)], k: usize) {
+    let norm = v[..k.min(v.len())]
+        .iter()
+        .map(|(_, w)| w * w)
+        .sum::<f32>()
+        .sqrt();
     if norm > 0.0 {
         v.iter_mut().for_each(|(_, w)| *w /= norm);
     }
