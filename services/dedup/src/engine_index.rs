@@ -6,7 +6,7 @@ use super::{Engine, INDEX_NAMES, INDEX_TERMS, INDEX_WORDS_AS_NAMES, MAX_STORIES_
 use crate::engine::StoryState;
 use crate::entities::rekey_names;
 use crate::name_keys::{
-    Alphabet, alphabet_of, alphabet_of_entry, is_name_id, name_in_alphabet, rekeyed,
+    Alphabet, alphabet_of, alphabet_of_entry, is_name_id, lookups_in_alphabet, rekeyed,
     words_stand_for_names,
 };
 
@@ -186,7 +186,12 @@ pub(super) fn name_index_terms(story: &StoryState) -> Vec<u64> {
             } else {
                 INDEX_WORDS_AS_NAMES
             };
-            terms.extend(names.take(indexed).map(|n| name_in_alphabet(n, alphabet)));
+            // A coarse key ("ch", or a Japanese key in a story that is in
+            // Latin too) is listed under each of its spellings, as an
+            // article looks it up (`lookups_in_alphabet`).
+            for n in names.take(indexed) {
+                lookups_in_alphabet(n, alphabet, |entry| terms.push(entry));
+            }
         }
     }
     terms

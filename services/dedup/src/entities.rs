@@ -7,7 +7,8 @@ use crate::engine::StoryState;
 use std::cell::OnceCell;
 
 use crate::name_keys::{
-    coarse, is_coarse, is_name_id, name_id, rekeyed, same_name, words_stand_for_names,
+    coarse, has_two_sounds, is_coarse, is_name_id, name_id, rekeyed, same_name, sound_spellings,
+    words_stand_for_names,
 };
 use crate::prior::DfPrior;
 use crate::text::Token;
@@ -61,7 +62,9 @@ pub(crate) const NAMES_MOSTLY_DISAGREE: f32 = 0.7;
 /// most common ones ("من", "بين", "של"), whose two-consonant keys would
 /// meet many names: its strongest words then do, and its names are told
 /// from its other words by the other side's names
-/// (`MissingNames::between`).
+/// (`MissingNames::between`). German (`words_are_names` too) capitalises
+/// every noun: its capitalised words are its names and nouns alike, told
+/// apart the same way.
 pub(crate) fn capitalised(
     toks: &[Token],
     prior: &DfPrior,
@@ -131,6 +134,17 @@ impl ArticleNames {
     /// Whether it writes the name `name`, or one a Japanese or Korean key
     /// of either side makes the same (`name_keys::same_name`).
     pub(crate) fn has(&self, name: u64) -> bool {
+        // A name with a letter of two sounds is had in either spelling
+        // (`same_name`); `all` holds its own such names' spellings.
+        if has_two_sounds(name) {
+            return sound_spellings(name)
+                .iter()
+                .any(|spelled| self.has_spelled(*spelled));
+        }
+        self.has_spelled(name)
+    }
+
+    fn has_spelled(&self, name: u64) -> bool {
         self.all.binary_search(&name).is_ok()
             || (self.any_coarse || is_coarse(name))
                 && self
@@ -195,6 +209,14 @@ pub(crate) fn strongest_names(
         }
     }
     let mut all: Vec<u64> = capitalised.iter().map(|(_, name)| *name).collect();
+    // A name with a letter of two sounds is had in each spelling
+    // (`same_name`).
+    for i in 0..all.len() {
+        if has_two_sounds(all[i]) {
+            let spelled = sound_spellings(all[i]);
+            all.extend_from_slice(&spelled);
+        }
+    }
     all.sort_unstable();
     all.dedup();
     ArticleNames {

@@ -220,30 +220,94 @@ pub(crate) fn is_coarse(id: u64) -> bool {
             .any(|c| COARSE_CLASSES.iter().any(|(coarse, _)| coarse == c))
 }
 
-/// Whether two names are one: the same id, or, when one of them was keyed
-/// in Japanese or Korean, the same in the coarse form.
-pub(crate) fn same_name(a: u64, b: u64) -> bool {
-    a == b || (is_coarse(a) || is_coarse(b)) && coarse(a) == coarse(b)
+/// Latin letters that languages read as two sounds, which other scripts
+/// write apart, each with the classes it stands for: "ch", which English
+/// writes for the sound of "ч" ("C", as "č" is) and German, Dutch, Polish
+/// and Czech for that of "х" or "χ" ("G"); and the "s" that starts "st" or
+/// "sp", which German reads as "ш" (Steinbach, Штайнбах) and English as
+/// "с" (Stone, Стоун); and "z", which is "з" in most languages (Zelensky,
+/// Зеленский) and "ц" in German (Scholz, Шольц): "ц" is keyed "t" then
+/// "s", so "W" meets its "t" where it is a key's last class (m-r-t for
+/// Merz and Мерц). A key with one meets either spelling, in that place
+/// only (a coarse key would merge "l" and "r" too).
+const TWO_SOUNDS: [(u8, &[u8; 2]); 3] = [(b'X', b"CG"), (b'Y', b"sS"), (b'W', b"st")];
+
+/// Whether a name's key has a letter of two sounds (`TWO_SOUNDS`).
+pub(crate) fn has_two_sounds(id: u64) -> bool {
+    is_name_id(id)
+        && (id as u32)
+            .to_be_bytes()
+            .iter()
+            .any(|c| TWO_SOUNDS.iter().any(|(two, _)| two == c))
 }
 
-/// The ids a coarse key may stand for in another script ("R" for "l" and
-/// "r", "B" for "b" and "v"): at most eight.
-pub(crate) fn spellings(id: u64) -> Vec<u64> {
-    let mut keys = vec![id as u32];
+/// A name's id with each letter of two sounds read as either: at most
+/// eight ids, on the stack (the names checks ask for them in their loops).
+pub(crate) fn sound_spellings(id: u64) -> Spelled {
+    expand(id, &TWO_SOUNDS)
+}
+
+/// The ids a key is spelled as (`expand`).
+pub(crate) struct Spelled {
+    ids: [u64; 8],
+    len: usize,
+}
+
+impl std::ops::Deref for Spelled {
+    type Target = [u64];
+
+    fn deref(&self) -> &[u64] {
+        &self.ids[..self.len]
+    }
+}
+
+/// The ids `id` stands for, with each class of `classes` read as each of
+/// the classes it stands for (a key has three classes: at most eight).
+fn expand(id: u64, classes: &[(u8, &[u8; 2])]) -> Spelled {
+    let mut keys = [0u32; 8];
+    keys[0] = id as u32;
+    let mut len = 1;
     for (i, class) in (id as u32).to_be_bytes().into_iter().enumerate() {
-        let Some((_, fine)) = COARSE_CLASSES.iter().find(|(coarse, _)| *coarse == class) else {
+        let Some((_, [first, second])) = classes.iter().find(|(two, _)| *two == class) else {
             continue;
         };
         let shift = 8 * (3 - i);
-        keys = keys
-            .iter()
-            .flat_map(|k| {
-                fine.iter()
-                    .map(move |f| k & !(0xff << shift) | u32::from(*f) << shift)
-            })
-            .collect();
+        for k in 0..len {
+            let without = keys[k] & !(0xff << shift);
+            keys[k] = without | u32::from(*first) << shift;
+            keys[len + k] = without | u32::from(*second) << shift;
+        }
+        len *= 2;
     }
-    keys.into_iter().map(name_id).collect()
+    let mut ids = [0u64; 8];
+    for (id, key) in ids.iter_mut().zip(&keys[..len]) {
+        *id = name_id(*key);
+    }
+    Spelled { ids, len }
+}
+
+/// Whether two names are one: the same id; or, when one of them was keyed
+/// in Japanese or Korean, the same in the coarse form; or, when one has a
+/// letter of two sounds, the same in one of its spellings.
+pub(crate) fn same_name(a: u64, b: u64) -> bool {
+    let meet = |a: u64, b: u64| a == b || (is_coarse(a) || is_coarse(b)) && coarse(a) == coarse(b);
+    if has_two_sounds(a) || has_two_sounds(b) {
+        let b = sound_spellings(b);
+        sound_spellings(a)
+            .iter()
+            .any(|a| b.iter().any(|b| meet(*a, *b)))
+    } else {
+        meet(a, b)
+    }
+}
+
+/// The ids a coarse key may stand for in another script ("R" for "l" and
+/// "r", "B" for "b" and "v"), and with its letters of two sounds read as
+/// either (`TWO_SOUNDS`): at most eight.
+pub(crate) fn spellings(id: u64) -> Vec<u64> {
+    let mut classes = COARSE_CLASSES.to_vec();
+    classes.extend(TWO_SOUNDS);
+    expand(id, &classes).to_vec()
 }
 
 /// The index entry of a name for stories written in `alphabet`: an
@@ -273,9 +337,10 @@ pub(crate) fn alphabet_of_entry(term: u64) -> Option<Alphabet> {
 }
 
 /// The index entries a name is looked up by among stories written in
-/// `alphabet`: a Japanese or Korean key's every spelling there.
+/// `alphabet`: a Japanese or Korean key's every spelling there, and a
+/// Latin key's with its letters of two sounds read as either.
 pub(crate) fn lookups_in_alphabet(name: u64, alphabet: Alphabet, mut f: impl FnMut(u64)) {
-    if is_coarse(name) && !alphabet.keys_coarsely() {
+    if has_two_sounds(name) || is_coarse(name) && !alphabet.keys_coarsely() {
         spellings(name)
             .into_iter()
             .for_each(|s| f(name_in_alphabet(s, alphabet)));
@@ -346,13 +411,16 @@ fn sound_at(word: &[char], i: usize) -> Option<(Sound, usize)> {
     match c {
         // Latin, with the digraphs that stand for one sound.
         'c' => match next {
-            Some('h') => two(C(b'C')),
+            // English "ch" (Charles, Чарльз), German and Czech "ch"
+            // (Kirchberg, Кирхберг; Chrudim, Хрудим): one class for both.
+            Some('h') => two(C(b'X')),
             Some('k') => two(C(b'k')),
             Some('e' | 'i' | 'y') => one(C(b's')),
             _ => one(C(b'k')),
         },
         's' if next == Some('h') => two(C(b'S')),
         's' if next == Some('c') && word.get(i + 2) == Some(&'h') => Some((C(b'S'), 3)),
+        's' if at_start && matches!(next, Some('t' | 'p')) => one(C(b'Y')),
         'z' if next == Some('h') => two(C(b'Z')),
         'k' if next == Some('h') => two(C(b'G')),
         'p' if next == Some('h') => two(C(b'v')),
@@ -362,7 +430,8 @@ fn sound_at(word: &[char], i: usize) -> Option<(Sound, usize)> {
         'p' => one(C(b'b')),
         'f' => one(C(b'v')),
         'g' | 'h' => one(C(b'G')),
-        'z' | 'ß' | 'ç' | 'ś' => one(C(b's')),
+        'z' => one(C(b'W')),
+        'ß' | 'ç' | 'ś' => one(C(b's')),
         'q' => one(C(b'k')),
         'x' => one(Pair(b'k', b's')),
         'w' => one(C(b'v')),
@@ -540,9 +609,14 @@ pub(crate) fn names_without_capitals(lang: &str) -> bool {
 }
 
 /// Whether a language's words stand in for its names: it is written in an
-/// alphabet without capitals (Arabic, Hebrew, Japanese, Korean).
+/// alphabet without capitals (Arabic, Hebrew, Japanese, Korean), or it
+/// capitalises every noun (German), so that its names are among its
+/// capitalised words and its strongest ones are mostly nouns
+/// ("Wasserschutzpolizei", "Rettungsboote"), which a translation into
+/// another alphabet cannot have. The other side's names are then looked
+/// for among them (`entities::MissingNames`).
 pub(crate) fn words_stand_for_names(lang: &str) -> bool {
-    alphabet_of(lang).is_some_and(|a| !a.marks_names())
+    lang == "de" || alphabet_of(lang).is_some_and(|a| !a.marks_names())
 }
 
 /// The alphabet a language (a code as `language_code` gives it) is written

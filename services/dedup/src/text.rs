@@ -34,6 +34,14 @@ impl Fnv {
     /// Write `c` lowercased (one or more characters); returns the
     /// characters and bytes written.
     pub fn write_lowercase_char(&mut self, c: char) -> (usize, usize) {
+        // German's "ß" is "ss" to the word tables, which fold case as
+        // Unicode does (wordfreq has "strasse", "grosse", no "ß" at all),
+        // and in Swiss spelling: written "ß", a common word weighed as a
+        // rare one.
+        if matches!(c, 'ß' | 'ẞ') {
+            self.write(b"ss");
+            return (2, 2);
+        }
         let (mut chars, mut bytes) = (0, 0);
         let mut buf = [0u8; 4];
         for lower in c.to_lowercase() {
