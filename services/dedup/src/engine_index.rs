@@ -186,9 +186,10 @@ pub(super) fn name_index_terms(story: &StoryState) -> Vec<u64> {
             } else {
                 INDEX_WORDS_AS_NAMES
             };
-            // A coarse key ("ch", or a Japanese key in a story that is in
-            // Latin too) is listed under each of its spellings, as an
-            // article looks it up (`lookups_in_alphabet`).
+            // A key with a letter of two sounds ("ch", "z"), or a Japanese
+            // key in a story that is in Latin too, is listed under each of
+            // its spellings, as an article looks it up
+            // (`lookups_in_alphabet`).
             for n in names.take(indexed) {
                 lookups_in_alphabet(n, alphabet, |entry| terms.push(entry));
             }

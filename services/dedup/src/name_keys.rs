@@ -411,8 +411,9 @@ fn sound_at(word: &[char], i: usize) -> Option<(Sound, usize)> {
     match c {
         // Latin, with the digraphs that stand for one sound.
         'c' => match next {
-            // English "ch" (Charles, Чарльз), German and Czech "ch"
-            // (Kirchberg, Кирхберг; Chrudim, Хрудим): one class for both.
+            // English "ch" (Charles, Чарльз) or German and Czech "ch"
+            // (Kirchberg, Кирхберг; Chrudim, Хрудим): a class that meets
+            // either (`TWO_SOUNDS`).
             Some('h') => two(C(b'X')),
             Some('k') => two(C(b'k')),
             Some('e' | 'i' | 'y') => one(C(b's')),
