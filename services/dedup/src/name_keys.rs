@@ -213,11 +213,16 @@ pub(crate) fn coarse(id: u64) -> u64 {
 
 /// Whether a name's key has a class that stands for two ("R", "B", "J").
 pub(crate) fn is_coarse(id: u64) -> bool {
+    has_class_of(id, &COARSE_CLASSES)
+}
+
+/// Whether a name's key has one of the classes of `classes`.
+fn has_class_of(id: u64, classes: &[(u8, &[u8; 2])]) -> bool {
     is_name_id(id)
         && (id as u32)
             .to_be_bytes()
             .iter()
-            .any(|c| COARSE_CLASSES.iter().any(|(coarse, _)| coarse == c))
+            .any(|c| classes.iter().any(|(class, _)| class == c))
 }
 
 /// Latin letters that languages read as two sounds, which other scripts
@@ -234,17 +239,13 @@ const TWO_SOUNDS: [(u8, &[u8; 2]); 3] = [(b'X', b"CG"), (b'Y', b"sS"), (b'W', b"
 
 /// Whether a name's key has a letter of two sounds (`TWO_SOUNDS`).
 pub(crate) fn has_two_sounds(id: u64) -> bool {
-    is_name_id(id)
-        && (id as u32)
-            .to_be_bytes()
-            .iter()
-            .any(|c| TWO_SOUNDS.iter().any(|(two, _)| two == c))
+    has_class_of(id, &TWO_SOUNDS)
 }
 
 /// A name's id with each letter of two sounds read as either: at most
 /// eight ids, on the stack (the names checks ask for them in their loops).
 pub(crate) fn sound_spellings(id: u64) -> Spelled {
-    expand(id, &TWO_SOUNDS)
+    expand(id, &[&TWO_SOUNDS])
 }
 
 /// The ids a key is spelled as (`expand`).
@@ -261,14 +262,19 @@ impl std::ops::Deref for Spelled {
     }
 }
 
-/// The ids `id` stands for, with each class of `classes` read as each of
-/// the classes it stands for (a key has three classes: at most eight).
-fn expand(id: u64, classes: &[(u8, &[u8; 2])]) -> Spelled {
+/// The ids `id` stands for, with each class of the tables `tables` read as
+/// each of the classes it stands for (a key has three classes: at most
+/// eight).
+fn expand(id: u64, tables: &[&[(u8, &[u8; 2])]]) -> Spelled {
     let mut keys = [0u32; 8];
     keys[0] = id as u32;
     let mut len = 1;
     for (i, class) in (id as u32).to_be_bytes().into_iter().enumerate() {
-        let Some((_, [first, second])) = classes.iter().find(|(two, _)| *two == class) else {
+        let Some((_, [first, second])) = tables
+            .iter()
+            .flat_map(|table| table.iter())
+            .find(|(two, _)| *two == class)
+        else {
             continue;
         };
         let shift = 8 * (3 - i);
@@ -304,10 +310,8 @@ pub(crate) fn same_name(a: u64, b: u64) -> bool {
 /// The ids a coarse key may stand for in another script ("R" for "l" and
 /// "r", "B" for "b" and "v"), and with its letters of two sounds read as
 /// either (`TWO_SOUNDS`): at most eight.
-pub(crate) fn spellings(id: u64) -> Vec<u64> {
-    let mut classes = COARSE_CLASSES.to_vec();
-    classes.extend(TWO_SOUNDS);
-    expand(id, &classes).to_vec()
+pub(crate) fn spellings(id: u64) -> Spelled {
+    expand(id, &[&COARSE_CLASSES, &TWO_SOUNDS])
 }
 
 /// The index entry of a name for stories written in `alphabet`: an
@@ -342,8 +346,8 @@ pub(crate) fn alphabet_of_entry(term: u64) -> Option<Alphabet> {
 pub(crate) fn lookups_in_alphabet(name: u64, alphabet: Alphabet, mut f: impl FnMut(u64)) {
     if has_two_sounds(name) || is_coarse(name) && !alphabet.keys_coarsely() {
         spellings(name)
-            .into_iter()
-            .for_each(|s| f(name_in_alphabet(s, alphabet)));
+            .iter()
+            .for_each(|s| f(name_in_alphabet(*s, alphabet)));
     } else {
         f(name_in_alphabet(name, alphabet));
     }
