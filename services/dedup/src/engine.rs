@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::dense_map::DenseMap;
 use crate::entities::{
-    ArticleNames, add_names, capitalised, names_kept, rekey_names, strongest_names,
+    ArticleNames, add_names, capitalised, names_kept, rekey_names, strongest_names, subject,
 };
 use crate::lsh::{Buckets, MINHASH_PERMS, SHARED, band_keys, minhash};
 use crate::name_keys::{Alphabet, names_without_capitals, words_stand_for_names};
@@ -514,6 +514,7 @@ impl Engine {
         words_are_names: bool,
         past_the_vector: bool,
     ) -> (Vec<(u64, f32)>, ArticleNames) {
+        let subject = subject(&tf, capitalised);
         let mut terms = self.tf_idf(tf, prior);
         strongest_first(
             &mut terms,
@@ -524,7 +525,7 @@ impl Engine {
             },
         );
         normalise_by_first(&mut terms, DOC_TERMS);
-        let names = strongest_names(&terms, capitalised, words_are_names);
+        let names = strongest_names(&terms, capitalised, words_are_names, subject);
         terms.truncate(DOC_TERMS);
         (terms, names)
     }

@@ -191,9 +191,14 @@ impl Engine {
                     .story_threshold
                     .max(NAMES_STRICTLY_CHECKED_BELOW)
             {
+                // Weak matches are refused when the names disagree on both
+                // sides, or when the story never names the article's
+                // subject. Across alphabets the subject may be a word with
+                // no key, or a German noun: there the names' keys decide.
                 let missing = MissingNames::between(names, terms, story, apart(story));
                 if sim < self.params.story_threshold && !missing.agree(NAMES_DISAGREE)
                     || sim < NAMES_CHECKED_BELOW && missing.disagree(NAMES_DISAGREE)
+                    || sim < NAMES_CHECKED_BELOW && !across && names.subject_missing_from(story)
                     || sim < NAMES_STRICTLY_CHECKED_BELOW && missing.disagree(NAMES_MOSTLY_DISAGREE)
                 {
                     continue;
