@@ -176,10 +176,8 @@ impl ArticleNames {
     /// (Fred LaRue's death against Mark Felt's; LaRue, named nine times,
     /// is nowhere in Felt's story).
     pub(crate) fn subject_missing_from(&self, story: &StoryState) -> bool {
-        self.subject.is_some_and(|(term, name)| {
-            !story.names.iter().any(|(n, _)| same_name(*n, name))
-                && !story.centroid.iter().any(|(c, _)| *c == term)
-        })
+        self.subject
+            .is_some_and(|(term, name)| !story_names(story, name, term))
     }
 
     /// The names it looks stories in other alphabets up by: its compared
@@ -191,6 +189,14 @@ impl ArticleNames {
             self.compared()
         }
     }
+}
+
+/// Whether a story names `name`, written as `term`: among its names, or
+/// among its centroid's terms (written lower-case there, or weighing too
+/// little to be among its names).
+fn story_names(story: &StoryState, name: u64, term: u64) -> bool {
+    story.names.iter().any(|(n, _)| same_name(*n, name))
+        || story.centroid.iter().any(|(c, _)| *c == term)
 }
 
 /// Whether a story's names are its strongest words: all its languages
@@ -317,10 +323,7 @@ impl MissingNames {
             if total > 0.0 { missing / total } else { 0.0 }
         };
         // A name the story has, even written lower-case there, is shared.
-        let in_story = |i: usize, name: u64| {
-            story.names.iter().any(|(n, _)| same_name(*n, name))
-                || story.centroid.iter().any(|(c, _)| *c == article.terms[i])
-        };
+        let in_story = |i: usize, name: u64| story_names(story, name, article.terms[i]);
         let story_top = &story.names[..story.names.len().min(NAMES_COMPARED)];
         // A story restored from a build before name keys holds its names as
         // terms: `terms` finds those.
