@@ -12,6 +12,11 @@
 #
 #     scripts/df-prior.sh
 #
+# Thai is read as words (services/dedup/src/thai.rs): its table holds the
+# Thai National Corpus word frequencies that PyThaiNLP 5.0.4 ships
+# (pythainlp/corpus/tnc_freq.txt, CC0; PyPI wheel pinned by its hash), and
+# a list of Thai names from the same wheel.
+#
 # The file is committed, so builds need neither PyPI nor this script.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -23,12 +28,18 @@ if ! echo "$sha  $work/$wheel" | sha256sum -c --status 2>/dev/null; then
   pip download --quiet --no-deps --dest "$work" "wordfreq==3.1.1"
   echo "$sha  $work/$wheel" | sha256sum -c --quiet
 fi
+thai_wheel="pythainlp-5.0.4-py3-none-any.whl"
+thai_sha="5f036d558f673215c142c6e32fd38b111d674d94d64f1b03b409fdfed0fa8dcd"
+if ! echo "$thai_sha  $work/$thai_wheel" | sha256sum -c --status 2>/dev/null; then
+  pip download --quiet --no-deps --dest "$work" "pythainlp==5.0.4"
+  echo "$thai_sha  $work/$thai_wheel" | sha256sum -c --quiet
+fi
 if ! [ -x "$work/venv/bin/python" ]; then
   python3 -m venv "$work/venv"
   "$work/venv/bin/pip" install --quiet --disable-pip-version-check "$work/$wheel"
 fi
-"$work/venv/bin/python" - "$root" <<'PY'
-import collections, gzip, math, os, sys
+"$work/venv/bin/python" - "$root" "$work/$thai_wheel" <<'PY'
+import collections, gzip, math, os, sys, zipfile
 import msgpack, wordfreq
 from wordfreq import get_frequency_dict
 
@@ -36,13 +47,13 @@ root = sys.argv[1]
 data = f"{root}/services/dedup/data"
 
 
-def write_table(lang, freqs):
+def write_table(lang, freqs, source="wordfreq"):
     """Lines of "ZIPF<TAB>word word ...", most frequent first."""
     groups = {}
     for word, freq in freqs:
         groups.setdefault(round((math.log10(freq) + 9) * 100), []).append(word)
     lines = "".join(f"{zipf}\t{' '.join(sorted(words))}\n" for zipf, words in sorted(groups.items(), reverse=True))
-    path = f"{data}/wordfreq-{lang}.txt.gz"
+    path = f"{data}/{source}-{lang}.txt.gz"
     with open(path, "wb") as out:
         out.write(gzip.compress(lines.encode(), 9, mtime=0))
     print(f"{lang}: {len(freqs)} terms in {len(groups)} Zipf groups -> {path}")
@@ -117,4 +128,53 @@ for lang, go_on in RUNS_GO_ON.items():
                 break
             counts[a + b] += across
     write_table(lang, most_frequent(counts, PAIRS[lang]))
+
+
+def cluster_role(c):
+    """What services/dedup/src/clusters.rs reads a Thai character as."""
+    o = ord(c)
+    if 0x0E01 <= o <= 0x0E2E:
+        return "base"
+    if 0x0E30 <= o <= 0x0E3A or o == 0x0E45 or 0x0E47 <= o <= 0x0E4E:
+        return "mark"
+    if 0x0E40 <= o <= 0x0E44:
+        return "leading"
+    return None
+
+
+# Thai: the Thai National Corpus' words, as services/dedup/src/thai.rs reads
+# a Thai run as the words of this table (words with other characters, such
+# as the repetition mark, are never one of its words).
+with zipfile.ZipFile(sys.argv[2]) as wheel:
+    tnc = wheel.read("pythainlp/corpus/tnc_freq.txt").decode()
+counts = collections.Counter()
+for line in tnc.splitlines():
+    word, _, count = line.partition("\t")
+    word = word.strip()
+    if word and all(cluster_role(c) for c in word) and count.strip().isdigit():
+        counts[word] += int(count)
+total = sum(counts.values())
+write_table("th", most_frequent({w: n / total for w, n in counts.items()}, 200_000), source="tnc")
+
+# Thai names, which the corpus' word list lacks or cuts apart: provinces and
+# countries (CC0) and given and family names (Thai Male and Female Names
+# Corpus, CC BY-SA 4.0), one per line. Thai is cut into these too, and each
+# is read as a name, but for a place that is also one of the corpus' most
+# common words ("ไทย", "เลย", at Zipf 6 and above) and a person's name that
+# is any word of the corpus ("แก้ว", glass).
+zipf = {w: (math.log10(n / total) + 9) * 100 for w, n in counts.items()}
+names = set()
+with zipfile.ZipFile(sys.argv[2]) as wheel:
+    for member, places in (("thailand_provinces_th.csv", True), ("countries_th.txt", True),
+                           ("person_names_male_th.txt", False), ("person_names_female_th.txt", False),
+                           ("family_names_th.txt", False)):
+        for line in wheel.read(f"pythainlp/corpus/{member}").decode().splitlines():
+            name = line.split(",")[0].strip()
+            common = zipf.get(name, 0) >= 600 if places else name in zipf
+            if name and all(cluster_role(c) for c in name) and not common:
+                names.add(name)
+path = f"{data}/names-th.txt.gz"
+with open(path, "wb") as out:
+    out.write(gzip.compress("".join(f"{n}\n" for n in sorted(names)).encode(), 9, mtime=0))
+print(f"th names: {len(names)} -> {path}")
 PY

@@ -26,9 +26,11 @@ Korean translations (tests/data/kana_hangul.jsonl); with --han-names, for
 the Chinese translations, whose names are written in characters read for
 their sounds (tests/data/han_names.jsonl); with --german-nouns, for German
 reports (German capitalises every noun) with their translations into
-Cyrillic, Greek and English (tests/data/german_nouns.jsonl).
+Cyrillic, Greek and English (tests/data/german_nouns.jsonl); with --thai,
+for Thai reports of quakes, floods and drug seizures, two or three of
+each event (tests/data/thai.jsonl).
 
-usage: scripts/eval-story-orders.py [ORDERS] [--bin PATH] [--syndication | --translations | --cjk | --cross-script | --names-only | --abjad | --kana-hangul | --han-names | --german-nouns]
+usage: scripts/eval-story-orders.py [ORDERS] [--bin PATH] [--syndication | --translations | --cjk | --cross-script | --names-only | --abjad | --kana-hangul | --han-names | --german-nouns | --thai]
 Settings reach `newsmill` through its environment (NEWSMILL__DEDUP__...).
 """
 import argparse
@@ -99,6 +101,8 @@ def main():
                     help="the hand-written Chinese translations set against `event`")
     ap.add_argument("--german-nouns", action="store_true",
                     help="the hand-written German reports and translations set against `event`")
+    ap.add_argument("--thai", action="store_true",
+                    help="the hand-written Thai reports set against `event`")
     args = ap.parse_args()
     scorer = load_scorer()
     name, path, gold_key = ("ECB+", EVAL / "ecbplus_dev.jsonl", "cluster")
@@ -126,6 +130,8 @@ def main():
     if args.german_nouns:
         name, path, gold_key = (
             "german_nouns", ROOT / "services/dedup/tests/data/german_nouns.jsonl", "event")
+    if args.thai:
+        name, path, gold_key = ("thai", ROOT / "services/dedup/tests/data/thai.jsonl", "event")
     lines = path.read_text().splitlines()
     gold = {}
     split = {}
@@ -134,7 +140,7 @@ def main():
         gold[d["id"]] = str(d[gold_key])
         split[d["id"]] = d.get("split", "all")
     whole = (args.translations or args.cjk or args.cross_script or args.names_only
-             or args.abjad or args.kana_hangul or args.han_names or args.german_nouns)
+             or args.abjad or args.kana_hangul or args.han_names or args.german_nouns or args.thai)
     runs = [shuffled(lines, 1000 + k, whole) for k in range(args.orders)] + [lines]
     scores = {part: [] for part in dict.fromkeys(split.values())}
     with tempfile.TemporaryDirectory() as tmp:

@@ -20,6 +20,7 @@ pub mod state;
 mod stopwords;
 mod term_counts;
 pub mod text;
+mod thai;
 mod vectors;
 
 use std::path::PathBuf;

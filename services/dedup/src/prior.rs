@@ -21,7 +21,8 @@
 //!
 //! Chinese, Japanese and Korean are read as pairs of characters
 //! (`cjk.rs`), so their tables hold the most frequent pairs, estimated from
-//! wordfreq's words by `scripts/df-prior.sh`.
+//! wordfreq's words by `scripts/df-prior.sh`. Thai, which wordfreq lacks,
+//! has the Thai National Corpus' words (`thai.rs`).
 
 use std::io::Read;
 use std::sync::OnceLock;
@@ -58,6 +59,7 @@ const TABLES: &[(&str, &[u8])] = &[
     ("sv", include_bytes!("../data/wordfreq-sv.txt.gz")),
     ("tr", include_bytes!("../data/wordfreq-tr.txt.gz")),
     ("uk", include_bytes!("../data/wordfreq-uk.txt.gz")),
+    ("th", crate::thai::TABLE),
     ("ja", include_bytes!("../data/wordfreq-ja.txt.gz")),
     ("ko", include_bytes!("../data/wordfreq-ko.txt.gz")),
     ("zh", include_bytes!("../data/wordfreq-zh.txt.gz")),
@@ -65,7 +67,7 @@ const TABLES: &[(&str, &[u8])] = &[
 
 /// The tables from here on hold pairs of characters, as `cjk.rs` reads
 /// these languages.
-const FIRST_PAIRS_TABLE: usize = 18;
+const FIRST_PAIRS_TABLE: usize = 19;
 
 /// The share of reference documents that hold each word, by token hash.
 /// Every term of every article is looked up, and a general-purpose map of
@@ -140,7 +142,7 @@ impl DfPrior {
     /// Parse the table: lines of "ZIPF<TAB>word word ...", where ZIPF is
     /// 100 times log10 of the frequency per billion words. Words it lacks
     /// get `unknown`, or else the share of its rarest words.
-    fn parse(text: &str, unknown: Option<f32>) -> DfPrior {
+    fn parse(text: &str, unknown: Option<f32>, thai: bool) -> DfPrior {
         let mut words: Vec<(u64, u16)> = Vec::new();
         for line in text.lines() {
             let Some((zipf, list)) = line.split_once('\t') else {
@@ -150,6 +152,12 @@ impl DfPrior {
                 continue;
             };
             for word in list.split(' ') {
+                // Other languages' tables hold a few Thai words (English's,
+                // from the web), which only Thai's weighs: cutting them
+                // would load the Thai word list in every process.
+                if !thai && word.chars().any(crate::thai::in_run) {
+                    continue;
+                }
                 // A word the tokenizer splits ("e.g" is two tokens) is not
                 // one of its terms.
                 if let [one] = tokens(word).as_slice() {
@@ -200,7 +208,7 @@ fn load(index: usize) -> &'static DfPrior {
             .read_to_string(&mut text)
             .expect("the built-in word tables are valid gzip and UTF-8");
         let unknown = (index != 0 && index < FIRST_PAIRS_TABLE).then(|| load(0).unknown);
-        DfPrior::parse(&text, unknown)
+        DfPrior::parse(&text, unknown, TABLES[index].0 == "th")
     })
 }
 
@@ -276,12 +284,16 @@ mod tests {
 
     #[test]
     fn a_table_line_gives_its_words_their_share() {
-        let p = DfPrior::parse("700\tthe and\n400\tquake\nnot a line\n200\trare\n", None);
+        let p = DfPrior::parse(
+            "700\tthe and\n400\tquake\nnot a line\n200\trare\n",
+            None,
+            false,
+        );
         assert_eq!(p.share(hash("the")), 1.0);
         // 10^(4 - 9) per word, in documents of 2,000 words.
         assert!((p.share(hash("quake")) - 0.02).abs() < 1e-6);
         assert_eq!(p.share(hash("zzz")), p.share(hash("rare")));
-        let given = DfPrior::parse("700\tthe\n200\trare\n", Some(1e-6));
+        let given = DfPrior::parse("700\tthe\n200\trare\n", Some(1e-6), false);
         assert_eq!(given.share(hash("zzz")), 1e-6);
     }
 
@@ -326,5 +338,18 @@ mod tests {
         assert_eq!(chinese.share(hash("颱風")), chinese.share(hash("台风")));
         assert!(prior(Some("ja")).share(hash("地震")) > 0.05);
         assert!(prior(Some("ko")).share(hash("지진")) > 0.05);
+    }
+
+    #[test]
+    fn the_thai_table_holds_words_and_other_tables_hold_no_thai() {
+        let thai = prior(Some("th"));
+        // "ที่" (that, at) is among the commonest words; "แผ่นดินไหว"
+        // (earthquake) is a word, rarer; a listed name is no word of it.
+        assert!(thai.knows(hash("ที่")) && thai.knows(hash("แผ่นดินไหว")));
+        assert!(thai.share(hash("ที่")) > 10.0 * thai.share(hash("แผ่นดินไหว")));
+        assert!(!thai.knows(hash("สมชัย")));
+        // Its names weigh as rarely as names in every other language.
+        assert_eq!(thai.unknown, prior(None).unknown);
+        assert!(!prior(None).knows(hash("ที่")));
     }
 }

@@ -1,11 +1,14 @@
 //! Text features for dedup: tokens, shingle hashes and weighted terms.
 
 use crate::cjk;
-use crate::han_sounds::is_sound_character;
-use crate::kana_hangul::{is_hangul, is_katakana};
-use crate::name_keys::{han_key, name_key};
+use crate::name_keys::name_key;
 use crate::stopwords::{STOPWORD_MAX_BYTES, STOPWORDS};
+use crate::thai;
+use runs::{SoundRuns, cjk_run, thai_run};
 use sha2::{Digest, Sha256};
+
+#[path = "text_runs.rs"]
+mod runs;
 
 /// 64-bit FNV-1a, stable across runs and platforms (state is persisted).
 pub fn hash64(bytes: &[u8]) -> u64 {
@@ -15,6 +18,7 @@ pub fn hash64(bytes: &[u8]) -> u64 {
 }
 
 /// The FNV-1a state behind `hash64`, for hashing a text in pieces.
+#[derive(Clone, Copy)]
 pub struct Fnv(u64);
 
 impl Fnv {
@@ -143,10 +147,29 @@ pub fn tokens_and_text_hash(text: &str) -> (Vec<Token>, u64) {
             } else if let Some(b) = ascii_of(c) {
                 word.get_or_insert_with(|| Word::starting(char::from(b), at_sentence_start, start))
                     .push_full_width(b);
+            } else if thai::in_run(c) {
+                if let Some(w) = word.take() {
+                    out.push(w.finish(text));
+                }
+                i = thai_run(text, start, i, &mut out, &mut exact);
+                at_sentence_start = false;
             } else {
                 word.get_or_insert_with(|| Word::starting(c, at_sentence_start, start))
                     .push(c);
             }
+            continue;
+        }
+        // A number written in groups ("5,000", "1.200") or with a decimal
+        // part ("6.1", "2,5") is one number: its groups alone ("000") would
+        // meet every other number of thousands, and its digits alone would
+        // be too short to count.
+        if matches!(c, ',' | '.' | '٫' | '٬')
+            && let Some(w) = word.as_mut()
+            && w.all_digits
+            && w.bytes > 0
+            && let Some(decimal) = separator_before(c, text, i)
+        {
+            w.push_number_separator(decimal);
             continue;
         }
         if (c == '\'' || c == '’')
@@ -187,171 +210,6 @@ pub fn tokens_and_text_hash(text: &str) -> (Vec<Token>, u64) {
     }
     sound_runs.apply(&mut out);
     (out, exact.key())
-}
-
-/// The pairs of a run of CJK characters (`cjk.rs`) that starts with
-/// `first` (at byte `first_at`) and goes on at `i`, or its one character;
-/// where the run ends. The pairs of a word in katakana (in which Japanese
-/// writes foreign names) or in Hangul within it carry its name key
-/// (`kana_hangul.rs`); runs of Chinese sound characters are noted in
-/// `sound_runs`. Not inlined: the loop over Latin words is the hot one.
-#[inline(never)]
-fn cjk_run(
-    text: &str,
-    first_at: usize,
-    mut i: usize,
-    first: char,
-    out: &mut Vec<Token>,
-    exact: &mut CollapsedText,
-    sound_runs: &mut SoundRuns,
-) -> usize {
-    let token = |chars: &[char]| {
-        let mut hash = Fnv::new();
-        for &c in chars {
-            hash.write_lowercase_char(c);
-        }
-        Token {
-            hash: hash.finish(),
-            stop: chars.len() == 1,
-            capitalised: false,
-            number: false,
-            pair: chars.len() == 2,
-            name_key: 0,
-        }
-    };
-    let mut previous = cjk::fold(first);
-    sound_runs.kana |= is_kana(first);
-    let mut word = KeyedWord::new(previous, first_at, out.len());
-    let mut pairs = 0;
-    while i < text.len() {
-        let mut after = i;
-        let c = next_char(text, &mut after);
-        if !cjk::is_cjk(c) {
-            break;
-        }
-        exact.push(c);
-        sound_runs.kana |= is_kana(c);
-        let folded = cjk::fold(c);
-        out.push(token(&[previous, folded]));
-        if KeyedWord::script_of(folded) != word.script {
-            word.finish(text, i, out, sound_runs);
-            word = KeyedWord::new(folded, i, out.len());
-        }
-        previous = folded;
-        pairs += 1;
-        i = after;
-    }
-    word.finish(text, i, out, sound_runs);
-    if pairs == 0 {
-        out.push(token(&[previous]));
-    }
-    i
-}
-
-/// Whether `c` is hiragana or katakana: Japanese, whose foreign names
-/// are in katakana, not in Chinese sound characters.
-fn is_kana(c: char) -> bool {
-    ('\u{3040}'..='\u{30ff}').contains(&c)
-}
-
-/// The runs of Chinese sound characters (`han_sounds.rs`) a text holds,
-/// each as its first pair, its length in characters and its key; and
-/// whether the text writes any kana. Their pairs carry their keys once the
-/// whole text is read, and only in a text without kana: Japanese writes
-/// the same characters in its own words, and foreign names in katakana.
-#[derive(Default)]
-struct SoundRuns {
-    kana: bool,
-    runs: Vec<(usize, usize, u32)>,
-}
-
-impl SoundRuns {
-    fn apply(self, out: &mut [Token]) {
-        if self.kana {
-            return;
-        }
-        for (first_pair, chars, key) in self.runs {
-            let end = (first_pair + chars - 1).min(out.len());
-            for pair in &mut out[first_pair..end] {
-                pair.name_key = key;
-            }
-        }
-    }
-}
-
-/// A word in katakana, Hangul or Chinese sound characters being read
-/// within a run of CJK characters: where it starts, and the pair that
-/// starts with it.
-struct KeyedWord {
-    script: Option<KeyedScript>,
-    start: usize,
-    first_pair: usize,
-}
-
-#[derive(Clone, Copy, PartialEq)]
-enum KeyedScript {
-    Katakana,
-    Hangul,
-    HanSounds,
-}
-
-impl KeyedWord {
-    fn new(c: char, start: usize, first_pair: usize) -> KeyedWord {
-        KeyedWord {
-            script: KeyedWord::script_of(c),
-            start,
-            first_pair,
-        }
-    }
-
-    /// The script of a character, Traditional Chinese folded.
-    fn script_of(c: char) -> Option<KeyedScript> {
-        if is_katakana(c) {
-            Some(KeyedScript::Katakana)
-        } else if is_hangul(c) {
-            Some(KeyedScript::Hangul)
-        } else if is_sound_character(c) {
-            Some(KeyedScript::HanSounds)
-        } else {
-            None
-        }
-    }
-
-    /// The word ends at byte `end`. One with a key (of two characters at
-    /// least) stands for a name, as an Arabic word does: every pair within
-    /// it carries its key, so that the name weighs as its rarest pair (the
-    /// first is often a common loanword's, "ドラ" in "ドラマ"), and none of
-    /// them is a name of its own (`entities::capitalised`).
-    /// A run of Chinese sound characters is noted in `sound_runs`, its
-    /// pairs left as pairs: a name written in them is also a pair no word
-    /// table holds.
-    fn finish(&self, text: &str, end: usize, out: &mut [Token], sound_runs: &mut SoundRuns) {
-        let Some(script) = self.script else {
-            return;
-        };
-        let word = &text[self.start..end];
-        let chars = word.chars().count();
-        if chars < 2 || self.first_pair >= out.len() {
-            return;
-        }
-        if script == KeyedScript::HanSounds {
-            let folded: Vec<char> = word.chars().map(cjk::fold).collect();
-            let key = han_key(&folded);
-            if key != 0 {
-                sound_runs.runs.push((self.first_pair, chars, key));
-            }
-            return;
-        }
-        let key = name_key(word);
-        if key == 0 {
-            return;
-        }
-        let inner_end = (self.first_pair + chars - 1).min(out.len());
-        for pair in &mut out[self.first_pair..inner_end] {
-            pair.pair = false;
-            pair.name_key = key;
-        }
-    }
 }
 
 /// The normalised text being hashed, for the exact-copy key: the text's
@@ -470,6 +328,16 @@ impl Word {
         }
     }
 
+    /// A separator inside a number: a decimal point is read as "." (so
+    /// "2,5" is "2.5"); one between groups of thousands is dropped.
+    fn push_number_separator(&mut self, decimal: bool) {
+        if decimal {
+            self.hash.write_byte(b'.');
+            self.chars += 1;
+            self.bytes += 1;
+        }
+    }
+
     /// ASCII letters and digits, which go to the exact-copy text too.
     fn push_ascii(&mut self, run: &[u8], exact: &mut CollapsedText) {
         self.take_apostrophes();
@@ -529,16 +397,32 @@ impl Word {
 }
 
 /// The ASCII letter or digit a character stands for: a full-width one
-/// (`Ｍ７`, common in Japanese text), or an Arabic-Indic digit (`٦`, and
+/// (`Ｍ７`, common in Japanese text), an Arabic-Indic digit (`٦`, and
 /// Persian's `۶`), in which many Arabic and Persian outlets write their
-/// numbers: a translation shares its numbers with its original only
-/// when they are read alike.
+/// numbers, or a Thai one (`๖`): a translation shares its numbers with its
+/// original only when they are read alike.
 fn ascii_of(c: char) -> Option<u8> {
     match c {
         '\u{0660}'..='\u{0669}' => Some(b'0' + (u32::from(c) - 0x0660) as u8),
         '\u{06f0}'..='\u{06f9}' => Some(b'0' + (u32::from(c) - 0x06f0) as u8),
+        '\u{0e50}'..='\u{0e59}' => thai::ascii_digit(c),
         _ => cjk::ascii_of_full_width(c),
     }
+}
+
+/// Whether `separator`, a comma or point before byte `at` of `text`, sits
+/// inside a number, and if so whether it is a decimal point: digits
+/// follow, three of them for a separator of thousands, any other count for
+/// a decimal. Arabic writes its decimal separator ("٫") and its thousands
+/// one ("٬") apart.
+fn separator_before(separator: char, text: &str, at: usize) -> Option<bool> {
+    let digit = |c: char| c.is_ascii_digit() || ascii_of(c).is_some_and(|b| b.is_ascii_digit());
+    let digits = text[at..].chars().take(4).take_while(|c| digit(*c)).count();
+    (digits > 0).then_some(match separator {
+        '٫' => true,
+        '٬' => false,
+        _ => digits != 3,
+    })
 }
 
 /// Whether `c` is a letter of the Hebrew or Arabic blocks.

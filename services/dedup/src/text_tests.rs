@@ -1,5 +1,6 @@
 //! The one-pass readers of `text.rs` against the rules written plainly.
 
+use super::runs::is_kana;
 use super::*;
 use crate::stopwords::STOP;
 
@@ -32,7 +33,17 @@ fn tokens_by_slices(text: &str) -> Vec<(u64, bool, bool, bool)> {
             at_start = false;
         }
         let letter = c.is_alphanumeric() || ascii_of(c).is_some();
-        if i < text.len() && (letter || ((c == '\'' || c == '’') && start.is_some())) {
+        let digit = |c: char| c.is_ascii_digit() || ascii_of(c).is_some_and(|b| b.is_ascii_digit());
+        // A comma or point between digits is inside a number.
+        let in_number = matches!(c, ',' | '.' | '٫' | '٬')
+            && start.is_some_and(|s| {
+                text[s..i]
+                    .chars()
+                    .all(|c| digit(c) || matches!(c, ',' | '.' | '٫' | '٬'))
+            })
+            && text[i + c.len_utf8()..].chars().next().is_some_and(digit);
+        if i < text.len() && (letter || in_number || ((c == '\'' || c == '’') && start.is_some()))
+        {
             start.get_or_insert(i);
             continue;
         }
@@ -60,11 +71,27 @@ fn tokens_by_slices(text: &str) -> Vec<(u64, bool, bool, bool)> {
                 continue;
             }
         };
-        let w: String = word
-            .trim_matches(|c| c == '\'' || c == '’')
-            .chars()
-            .map(|c| ascii_of(c).map_or(c, char::from))
-            .collect();
+        // In a number, a separator before three digits (thousands) goes,
+        // and any other (a decimal point) is read as ".".
+        let mut w = String::new();
+        for (k, c) in word.trim_matches(|c| c == '\'' || c == '’').char_indices() {
+            match c {
+                ',' | '.' | '٫' | '٬' => {
+                    let rest = &word.trim_matches(|c| c == '\'' || c == '’')[k + c.len_utf8()..];
+                    let digits = rest
+                        .chars()
+                        .take(4)
+                        .take_while(|c| {
+                            ascii_of(*c).map_or(c.is_ascii_digit(), |b| b.is_ascii_digit())
+                        })
+                        .count();
+                    if c == '٫' || c != '٬' && digits != 3 {
+                        w.push('.');
+                    }
+                }
+                c => w.push(ascii_of(c).map_or(c, char::from)),
+            }
+        }
         let lower: String = w
             .chars()
             .flat_map(|c| {
@@ -84,14 +111,14 @@ fn tokens_by_slices(text: &str) -> Vec<(u64, bool, bool, bool)> {
             // The plain list, not the bitmapped set the tokenizer reads.
             lower.chars().count() == 1 || STOP.contains(&lower.as_str()),
             first.is_uppercase() && !at_start && w.chars().any(char::is_lowercase),
-            w.len() >= 2 && w.bytes().all(|b| b.is_ascii_digit()),
+            w.len() >= 2 && w.bytes().all(|b| b.is_ascii_digit() || b == b'.'),
         ));
     }
     out
 }
 
 /// Texts drawn from an alphabet of the cases that matter: case, digits,
-/// both apostrophes, sentence marks, every kind of whitespace, letters
+/// numbers with separators, both apostrophes, sentence marks, every kind of whitespace, letters
 /// that lowercase to two characters, Cyrillic, CJK (Traditional, Simplified,
 /// Kana, Hangul), full-width letters and final sigma.
 fn tricky_texts() -> Vec<String> {
@@ -158,6 +185,17 @@ fn tricky_texts() -> Vec<String> {
         "naïve",
         "Ⅻ",
         "٣٤",
+        ",",
+        "٫",
+        "٬",
+        "000",
+        "12",
+        "5,000",
+        "6.1",
+        "1.200",
+        "٦٫٤",
+        "٥٬٠٠٠",
+        "2,5",
     ];
     let mut seed = 0x2545_f491_4f6c_dd1du64;
     (0..400)
@@ -395,4 +433,70 @@ fn german_sharp_s_is_read_as_the_word_tables_write_it() {
     let german = crate::prior::prior(Some("de"));
     assert!(german.knows(hash("große")));
     assert!(german.share(hash("große")) > 100.0 * german.share(hash("Kellermann")));
+}
+
+#[test]
+fn a_number_with_separators_is_one_number() {
+    let read = |text: &str| {
+        tokens(text)
+            .iter()
+            .map(|t| (t.hash, t.number))
+            .collect::<Vec<_>>()
+    };
+    // Groups of thousands make one number, in either notation; its groups
+    // alone ("000") would meet every other number of thousands.
+    assert_eq!(read("5,000"), read("5000"));
+    assert_eq!(read("5.000"), read("5000"));
+    assert_eq!(read("1,200,000"), read("1200000"));
+    assert!(read("5,000 50,000").iter().all(|t| t.1));
+    assert_ne!(read("5,000")[0], read("50,000")[0]);
+    // A decimal part stays: magnitudes 6.1 and 6.2 are two numbers, and a
+    // decimal comma is a point.
+    assert_eq!(read("6.1").len(), 1);
+    assert!(read("6.1")[0].1);
+    assert_ne!(read("6.1"), read("6.2"));
+    assert_eq!(read("6,1"), read("6.1"));
+    // Arabic-Indic and Thai digits with their separators are the same.
+    assert_eq!(read("٦٫١ ٥٬٠٠٠"), read("6.1 5000"));
+    assert_eq!(read("๖.๑ ๕,๐๐๐"), read("6.1 5000"));
+    // A sentence's point and a list's comma stay apart.
+    assert_eq!(read("in 2008. 5 died"), read("in 2008 5 died"));
+    assert_eq!(read("12, 13"), read("12 13"));
+}
+
+#[test]
+fn thai_is_read_as_words_with_its_listed_names_capitalised() {
+    // "Mr Somchai said an earthquake struck Chiang Mai": words, not one
+    // run cut at each tone mark; the given name and the province are names.
+    let text = "นายสมชัยกล่าวว่าเกิดแผ่นดินไหวที่เชียงใหม่";
+    let toks = tokens(text);
+    let words = [
+        "นาย",
+        "สมชัย",
+        "กล่าว",
+        "ว่า",
+        "เกิด",
+        "แผ่นดินไหว",
+        "ที่",
+        "เชียงใหม่",
+    ];
+    assert_eq!(
+        toks.iter().map(|t| t.hash).collect::<Vec<_>>(),
+        words.map(|w| hash64(w.as_bytes()))
+    );
+    let names: Vec<&str> = words
+        .iter()
+        .zip(&toks)
+        .filter(|(_, t)| t.capitalised)
+        .map(|(w, _)| *w)
+        .collect();
+    assert_eq!(names, ["สมชัย", "เชียงใหม่"]);
+    // A word around a Thai run stays a word, and the text's exact-copy key
+    // still reads every character.
+    let mixed = tokens("6.1 แผ่นดินไหว 2024");
+    assert_eq!(mixed.len(), 3);
+    assert_ne!(
+        tokens_and_text_hash("แผ่นดินไหว").1,
+        tokens_and_text_hash("แผ่นดินไหวไหว").1
+    );
 }
