@@ -23,8 +23,11 @@ pub(crate) fn term_frequencies(toks: &[Token], title: &[Token]) -> HashMap<u64, 
         if t.capitalised {
             w *= 2.0;
         }
+        // Set on the ECB+ train topics over 100 shuffled orders once numbers
+        // were read whole (round 42): 1.5 / 2 / 2.5 / 3 / 4 gave 0.894 /
+        // 0.896 / 0.897 / 0.897 / 0.895.
         if t.number {
-            w *= 1.5;
+            w *= 2.5;
         }
         if title_words.contains(&t.hash) {
             w *= 1.5;
