@@ -155,7 +155,7 @@ impl DfPrior {
                 // Other languages' tables hold a few Thai words (English's,
                 // from the web), which only Thai's weighs: cutting them
                 // would load the Thai word list in every process.
-                if !thai && word.chars().any(crate::thai::in_run) {
+                if !thai && !word.is_ascii() && word.chars().any(crate::thai::in_run) {
                     continue;
                 }
                 // A word the tokenizer splits ("e.g" is two tokens) is not

@@ -91,11 +91,11 @@ pub(super) fn thai_run(
         .sum::<usize>();
     let run = &text[first_at..end];
     for word in thai::words_of(run) {
-        let piece = &run[word.start..word.end];
+        let hash = hash64(run[word].as_bytes());
         out.push(Token {
-            hash: hash64(piece.as_bytes()),
+            hash,
             stop: false,
-            capitalised: word.name,
+            capitalised: thai::is_name(hash),
             number: false,
             pair: true,
             name_key: 0,

@@ -17,11 +17,12 @@
 //! which the table lacks, as the Chinese one lacks a name's pairs.
 
 use std::io::Read;
+use std::ops::Range;
 use std::sync::OnceLock;
 
 use rustc_hash::FxHashSet as HashSet;
 
-use crate::text::Fnv;
+use crate::text::{Fnv, hash64};
 
 /// The Thai word table: the prior's (`prior.rs`), read here too, since
 /// its words are also the words a Thai text is cut into.
@@ -91,7 +92,7 @@ fn cluster_starts(run: &str) -> impl Iterator<Item = usize> + '_ {
 
 /// The byte offsets where the clusters of `run` start, and its length
 /// last.
-pub(crate) fn cluster_bounds(run: &str) -> Vec<usize> {
+fn cluster_bounds(run: &str) -> Vec<usize> {
     let mut bounds = Vec::with_capacity(run.len() / 4 + 1);
     bounds.extend(cluster_starts(run));
     bounds.push(run.len());
@@ -125,7 +126,7 @@ fn words() -> &'static Words {
                 continue;
             };
             for word in list.split(' ').filter(|w| w.chars().all(in_run)) {
-                known.insert(hash_of(word));
+                known.insert(hash64(word.as_bytes()));
                 longest = longest.max(cluster_count(word));
             }
         }
@@ -135,8 +136,9 @@ fn words() -> &'static Words {
             .expect("the built-in Thai names are valid gzip and UTF-8");
         let mut names = HashSet::default();
         for name in text.lines().filter(|n| n.chars().all(in_run)) {
-            known.insert(hash_of(name));
-            names.insert(hash_of(name));
+            let hash = hash64(name.as_bytes());
+            known.insert(hash);
+            names.insert(hash);
             longest = longest.max(cluster_count(name));
         }
         Words {
@@ -147,17 +149,11 @@ fn words() -> &'static Words {
     })
 }
 
-fn hash_of(piece: &str) -> u64 {
-    let mut hash = Fnv::new();
-    hash.write(piece.as_bytes());
-    hash.finish()
-}
-
-/// A word of a Thai run: its byte range, and whether it is a name.
-pub(crate) struct ThaiWord {
-    pub(crate) start: usize,
-    pub(crate) end: usize,
-    pub(crate) name: bool,
+/// Whether the word whose hash (`hash64` of its text) is `word` is a
+/// listed name. Every name is a known word, so a piece the cut leaves to
+/// no word is never one.
+pub(crate) fn is_name(word: u64) -> bool {
+    words().names.contains(&word)
 }
 
 /// Clusters cut at once: a run longer than this (a page of Thai with no
@@ -166,9 +162,9 @@ pub(crate) struct ThaiWord {
 /// bounded. A word may be split where two pieces meet.
 const MAX_CLUSTERS_AT_ONCE: usize = 4_096;
 
-/// The words of `run` (Thai characters only), in order: the fewest
-/// clusters left to no known word, then the fewest words.
-pub(crate) fn words_of(run: &str) -> Vec<ThaiWord> {
+/// The words of `run` (Thai characters only) as byte ranges, in order:
+/// the fewest clusters left to no known word, then the fewest words.
+pub(crate) fn words_of(run: &str) -> Vec<Range<usize>> {
     let bounds = cluster_bounds(run);
     let mut out = Vec::with_capacity(bounds.len() / 2);
     for first in (0..bounds.len() - 1).step_by(MAX_CLUSTERS_AT_ONCE) {
@@ -180,7 +176,7 @@ pub(crate) fn words_of(run: &str) -> Vec<ThaiWord> {
 
 /// The words of the clusters between `bounds` (byte offsets into `run`),
 /// appended to `out`.
-fn cut(run: &str, bounds: &[usize], out: &mut Vec<ThaiWord>) {
+fn cut(run: &str, bounds: &[usize], out: &mut Vec<Range<usize>>) {
     let clusters = bounds.len() - 1;
     let words = words();
     // best[i]: (clusters left unknown, words) to cut the first i clusters,
@@ -212,12 +208,7 @@ fn cut(run: &str, bounds: &[usize], out: &mut Vec<ThaiWord>) {
                 start = best[start].1;
             }
         }
-        let (start_at, end_at) = (bounds[start], bounds[end]);
-        out.push(ThaiWord {
-            start: start_at,
-            end: end_at,
-            name: known && words.names.contains(&hash_of(&run[start_at..end_at])),
-        });
+        out.push(bounds[start]..bounds[end]);
         end = start;
     }
     out[first_new..].reverse();
@@ -235,14 +226,13 @@ mod tests {
     }
 
     fn words(run: &str) -> Vec<&str> {
-        words_of(run).iter().map(|w| &run[w.start..w.end]).collect()
+        words_of(run).into_iter().map(|w| &run[w]).collect()
     }
 
     fn names(run: &str) -> Vec<&str> {
-        words_of(run)
-            .iter()
-            .filter(|w| w.name)
-            .map(|w| &run[w.start..w.end])
+        words(run)
+            .into_iter()
+            .filter(|w| is_name(hash64(w.as_bytes())))
             .collect()
     }
 
