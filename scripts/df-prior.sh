@@ -2,7 +2,7 @@
 # Regenerate services/dedup/data/wordfreq-*.txt.gz, the priors for the
 # dedup stage's document frequencies: the 200,000 most frequent English
 # words of wordfreq 3.1.1 (PyPI wheel, pinned by its hash), and the 50,000
-# most frequent of each other language the cleaner detects, grouped by
+# most frequent of each other language wordfreq has, grouped by
 # Zipf value (log10 of the frequency per billion words, times 100).
 # Chinese, Japanese and Korean are read as overlapping pairs of characters
 # (services/dedup/src/cjk.rs), so their tables hold pairs: the 200,000
@@ -63,12 +63,39 @@ def most_frequent(counts, count):
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:count]
 
 
-# The cleaner's languages (services/cleaner/src/lib.rs, iso639_1).
+# Every language wordfreq has words of (Serbo-Croatian is "sh", in Latin
+# and Cyrillic letters; Filipino "fil"); Chinese, Japanese and Korean are read in pairs, below.
 WORDS = {"en": 200_000}
-for lang in "ar cs da de es fi fr he it nb nl pl pt ru sv tr uk".split():
+for lang in ("ar cs da de es fi fr he it nb nl pl pt ru sv tr uk "
+             "bg bn ca el fa fil hi hu id is lt lv mk ms ro sh sk sl ta ur vi").split():
     WORDS[lang] = 50_000
+# Serbian is written in Cyrillic and in Latin letters, and wordfreq folds
+# it to Latin: its table holds each word in both, so that either finds it.
+SERBIAN_CYRILLIC = dict(zip("abcčćdđefghijklmnoprsštuvzž", "абцчћдђефгхијклмнопрсштувзж"))
+SERBIAN_DIGRAPHS = {"lj": "љ", "nj": "њ", "dž": "џ"}
+
+
+def serbian_cyrillic(word):
+    out, i = [], 0
+    while i < len(word):
+        pair = word[i:i + 2]
+        if pair in SERBIAN_DIGRAPHS:
+            out.append(SERBIAN_DIGRAPHS[pair])
+            i += 2
+        elif word[i] in SERBIAN_CYRILLIC or word[i].isdigit():
+            out.append(SERBIAN_CYRILLIC.get(word[i], word[i]))
+            i += 1
+        else:
+            return None
+    return "".join(out)
+
+
 for lang, count in WORDS.items():
-    write_table(lang, most_frequent(get_frequency_dict(lang), count))
+    freqs = most_frequent(get_frequency_dict(lang), count)
+    if lang == "sh":
+        cyrillic = ((serbian_cyrillic(w), f) for w, f in freqs)
+        freqs += [(w, f) for w, f in cyrillic if w and not w.isdigit()]
+    write_table(lang, freqs)
 
 # Traditional -> Simplified, as wordfreq folds Chinese before looking it up.
 mapping = msgpack.load(

@@ -28,9 +28,11 @@ their sounds (tests/data/han_names.jsonl); with --german-nouns, for German
 reports (German capitalises every noun) with their translations into
 Cyrillic, Greek and English (tests/data/german_nouns.jsonl); with --thai,
 for Thai reports of quakes, floods and drug seizures, two or three of
-each event (tests/data/thai.jsonl).
+each event (tests/data/thai.jsonl); with --tables, for reports in Hindi,
+Persian, Greek and Indonesian, two events of one kind in each language
+(tests/data/tables.jsonl).
 
-usage: scripts/eval-story-orders.py [ORDERS] [--bin PATH] [--syndication | --translations | --cjk | --cross-script | --names-only | --abjad | --kana-hangul | --han-names | --german-nouns | --thai]
+usage: scripts/eval-story-orders.py [ORDERS] [--bin PATH] [--syndication | --translations | --cjk | --cross-script | --names-only | --abjad | --kana-hangul | --han-names | --german-nouns | --thai | --tables]
 Settings reach `newsmill` through its environment (NEWSMILL__DEDUP__...).
 """
 import argparse
@@ -103,6 +105,8 @@ def main():
                     help="the hand-written German reports and translations set against `event`")
     ap.add_argument("--thai", action="store_true",
                     help="the hand-written Thai reports set against `event`")
+    ap.add_argument("--tables", action="store_true",
+                    help="the hand-written Hindi, Persian, Greek and Indonesian set against `event`")
     args = ap.parse_args()
     scorer = load_scorer()
     name, path, gold_key = ("ECB+", EVAL / "ecbplus_dev.jsonl", "cluster")
@@ -132,6 +136,8 @@ def main():
             "german_nouns", ROOT / "services/dedup/tests/data/german_nouns.jsonl", "event")
     if args.thai:
         name, path, gold_key = ("thai", ROOT / "services/dedup/tests/data/thai.jsonl", "event")
+    if args.tables:
+        name, path, gold_key = ("tables", ROOT / "services/dedup/tests/data/tables.jsonl", "event")
     lines = path.read_text().splitlines()
     gold = {}
     split = {}
@@ -140,7 +146,8 @@ def main():
         gold[d["id"]] = str(d[gold_key])
         split[d["id"]] = d.get("split", "all")
     whole = (args.translations or args.cjk or args.cross_script or args.names_only
-             or args.abjad or args.kana_hangul or args.han_names or args.german_nouns or args.thai)
+             or args.abjad or args.kana_hangul or args.han_names or args.german_nouns or args.thai
+             or args.tables)
     runs = [shuffled(lines, 1000 + k, whole) for k in range(args.orders)] + [lines]
     scores = {part: [] for part in dict.fromkeys(split.values())}
     with tempfile.TemporaryDirectory() as tmp:

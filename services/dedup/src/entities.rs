@@ -391,6 +391,12 @@ impl MissingNames {
             && self.agree(NAMES_DISAGREE)
     }
 
+    /// How many of the article's strongest names the story has (or, where
+    /// one side's names are its words, the other side's found there).
+    pub(crate) fn shared(&self) -> usize {
+        self.shared
+    }
+
     /// Whether the two sides' strongest names are mostly the same: at most
     /// the share `missing` of either side's weight lacks on the other.
     pub(crate) fn agree(&self, missing: f32) -> bool {

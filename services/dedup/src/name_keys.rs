@@ -64,6 +64,11 @@ pub(crate) fn name_key(text: &str) -> u32 {
     let mut n = 0;
     let mut whole = true;
     for c in text.chars() {
+        // Read as the tokenizer reads the word: its accents left apart
+        // and its vowel points left out.
+        if !c.is_ascii() && crate::text::is_dropped_mark(c) {
+            continue;
+        }
         if !(c.is_alphanumeric() || c == '\'' || c == '’') {
             break;
         }

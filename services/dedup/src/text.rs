@@ -4,8 +4,12 @@ use crate::cjk;
 use crate::name_keys::name_key;
 use crate::stopwords::{STOPWORD_MAX_BYTES, STOPWORDS};
 use crate::thai;
+use icu_normalizer::ComposingNormalizerBorrowed;
+use icu_properties::CodePointMapData;
+use icu_properties::props::GeneralCategory;
 use runs::{SoundRuns, cjk_run, thai_run};
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 
 #[path = "text_runs.rs"]
 mod runs;
@@ -45,6 +49,12 @@ impl Fnv {
         if matches!(c, 'ß' | 'ẞ') {
             self.write(b"ss");
             return (2, 2);
+        }
+        // Greek's final sigma is its sigma, as the word tables write it
+        // ("τησ"): "ΤΗΣ" lowercased is "τησ", and "της" must be the same.
+        if c == 'ς' {
+            self.write("σ".as_bytes());
+            return (1, 2);
         }
         let (mut chars, mut bytes) = (0, 0);
         let mut buf = [0u8; 4];
@@ -113,6 +123,7 @@ pub fn tokens(text: &str) -> Vec<Token> {
 /// as the words are read (a separate pass over the text was 6% of a
 /// decision).
 pub fn tokens_and_text_hash(text: &str) -> (Vec<Token>, u64) {
+    let text = &*composed(text);
     let mut out = Vec::with_capacity(text.len() / 6);
     let mut exact = CollapsedText::default();
     let mut word: Option<Word> = None;
@@ -153,6 +164,8 @@ pub fn tokens_and_text_hash(text: &str) -> (Vec<Token>, u64) {
                 }
                 i = thai_run(text, start, i, &mut out, &mut exact);
                 at_sentence_start = false;
+            } else if is_abjad(c) && is_dropped_mark(c) {
+                continue;
             } else {
                 word.get_or_insert_with(|| Word::starting(c, at_sentence_start, start))
                     .push(c);
@@ -177,6 +190,22 @@ pub fn tokens_and_text_hash(text: &str) -> (Vec<Token>, u64) {
         {
             w.pending_apostrophes += 1;
             continue;
+        }
+        // Marks that are not letters: an accent left apart, a virama
+        // joining two consonants ("प्र"), a joiner inside a Persian word.
+        if let Some(w) = word.as_mut()
+            && c >= '\u{300}'
+        {
+            if is_dropped_mark(c) {
+                continue;
+            }
+            if is_kept_mark(c)
+                || matches!(c, '\u{200c}' | '\u{200d}')
+                    && text[i..].chars().next().is_some_and(char::is_alphanumeric)
+            {
+                w.push(c);
+                continue;
+            }
         }
         if let Some(w) = word.take() {
             out.push(w.finish(text));
@@ -428,6 +457,63 @@ fn separator_before(separator: char, text: &str, at: usize) -> Option<bool> {
 /// Whether `c` is a letter of the Hebrew or Arabic blocks.
 fn is_abjad(c: char) -> bool {
     ('\u{0590}'..='\u{06ff}').contains(&c)
+}
+
+/// The text in Unicode's composed form (NFC): a letter and its accent
+/// written as two characters, as some systems write them ("e" and
+/// U+0301), are the one character that other copies and the word tables
+/// have ("é"), and a word is not cut at its accent.
+fn composed(text: &str) -> Cow<'_, str> {
+    if text.is_ascii() {
+        return Cow::Borrowed(text);
+    }
+    ComposingNormalizerBorrowed::new_nfc().normalize(text)
+}
+
+/// A mark a word is read without, as the word tables write words: an
+/// accent that composes with no letter (a Russian stress mark, "Пу́тин"),
+/// and Arabic's and Hebrew's vowel points and Arabic's tatweel, which few
+/// texts write and the tables leave out.
+pub(crate) fn is_dropped_mark(c: char) -> bool {
+    matches!(c,
+        '\u{0300}'..='\u{036f}'
+        | '\u{1ab0}'..='\u{1aff}'
+        | '\u{1dc0}'..='\u{1dff}'
+        | '\u{20d0}'..='\u{20ff}'
+        | '\u{fe20}'..='\u{fe2f}'
+        | '\u{0591}'..='\u{05c7}'
+        | '\u{0610}'..='\u{061a}'
+        | '\u{064b}'..='\u{065f}'
+        | '\u{0670}'
+        | '\u{06d6}'..='\u{06ed}'
+        | '\u{0640}')
+        && !matches!(
+            c,
+            '\u{05be}'
+                | '\u{05c0}'
+                | '\u{05c3}'
+                | '\u{05c6}'
+                | '\u{06dd}'
+                | '\u{06de}'
+                | '\u{06e5}'
+                | '\u{06e6}'
+                | '\u{06e9}'
+        )
+}
+
+/// A mark that is part of its word though not a letter: a virama or a
+/// nukta of the Indic scripts, which join or change the consonants
+/// around them. Not in Lao, Khmer or Burmese, which write no space
+/// between words: their marks cut a run into pieces, as before, where
+/// whole runs would be phrases.
+fn is_kept_mark(c: char) -> bool {
+    !matches!(c, '\u{0e80}'..='\u{0eff}' | '\u{1000}'..='\u{109f}' | '\u{1780}'..='\u{17ff}' | '\u{19e0}'..='\u{19ff}' | '\u{a9e0}'..='\u{a9ff}' | '\u{aa60}'..='\u{aa7f}')
+        && matches!(
+            CodePointMapData::<GeneralCategory>::new().get(c),
+            GeneralCategory::NonspacingMark
+                | GeneralCategory::SpacingMark
+                | GeneralCategory::EnclosingMark
+        )
 }
 
 /// The name key of the word at byte `start` of `text`. Apart and cold, so
