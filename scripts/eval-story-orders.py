@@ -30,9 +30,11 @@ Cyrillic, Greek and English (tests/data/german_nouns.jsonl); with --thai,
 for Thai reports of quakes, floods and drug seizures, two or three of
 each event (tests/data/thai.jsonl); with --tables, for reports in Hindi,
 Persian, Greek and Indonesian, two events of one kind in each language
-(tests/data/tables.jsonl).
+(tests/data/tables.jsonl); with --devanagari, for Hindi translations of
+English reports, with Hindi reports of other events of their kinds
+(tests/data/devanagari.jsonl).
 
-usage: scripts/eval-story-orders.py [ORDERS] [--bin PATH] [--syndication | --translations | --cjk | --cross-script | --names-only | --abjad | --kana-hangul | --han-names | --german-nouns | --thai | --tables]
+usage: scripts/eval-story-orders.py [ORDERS] [--bin PATH] [--syndication | --translations | --cjk | --cross-script | --names-only | --abjad | --kana-hangul | --han-names | --german-nouns | --thai | --tables | --devanagari]
 Settings reach `newsmill` through its environment (NEWSMILL__DEDUP__...).
 """
 import argparse
@@ -107,6 +109,8 @@ def main():
                     help="the hand-written Thai reports set against `event`")
     ap.add_argument("--tables", action="store_true",
                     help="the hand-written Hindi, Persian, Greek and Indonesian set against `event`")
+    ap.add_argument("--devanagari", action="store_true",
+                    help="the hand-written Hindi translations set against `event`")
     args = ap.parse_args()
     scorer = load_scorer()
     name, path, gold_key = ("ECB+", EVAL / "ecbplus_dev.jsonl", "cluster")
@@ -138,6 +142,9 @@ def main():
         name, path, gold_key = ("thai", ROOT / "services/dedup/tests/data/thai.jsonl", "event")
     if args.tables:
         name, path, gold_key = ("tables", ROOT / "services/dedup/tests/data/tables.jsonl", "event")
+    if args.devanagari:
+        name, path, gold_key = (
+            "devanagari", ROOT / "services/dedup/tests/data/devanagari.jsonl", "event")
     lines = path.read_text().splitlines()
     gold = {}
     split = {}
@@ -147,7 +154,7 @@ def main():
         split[d["id"]] = d.get("split", "all")
     whole = (args.translations or args.cjk or args.cross_script or args.names_only
              or args.abjad or args.kana_hangul or args.han_names or args.german_nouns or args.thai
-             or args.tables)
+             or args.tables or args.devanagari)
     runs = [shuffled(lines, 1000 + k, whole) for k in range(args.orders)] + [lines]
     scores = {part: [] for part in dict.fromkeys(split.values())}
     with tempfile.TemporaryDirectory() as tmp:

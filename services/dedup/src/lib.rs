@@ -7,6 +7,7 @@
 
 mod cjk;
 mod dense_map;
+mod devanagari;
 pub mod engine;
 mod entities;
 mod han_simplified;

@@ -22,11 +22,15 @@
 //! ("and", "in", "to") are, as they are also first letters of names: a
 //! report writes a name often enough to write it bare once.
 //!
+//! Devanagari (Hindi) writes no capitals either, and writes foreign names
+//! by their sounds: every word of it is keyed too (`devanagari.rs`).
+//!
 //! Japanese katakana and Korean Hangul write names by their sounds too,
 //! but tell neither "l" from "r" nor "b" from "v": their keys have one
 //! class for each pair, which meets either in another script's key
 //! (`kana_hangul.rs`, `same_name`).
 
+use crate::devanagari;
 use crate::han_sounds;
 use crate::kana_hangul::{self, is_hangul, jamo, strip_particle};
 
@@ -69,7 +73,11 @@ pub(crate) fn name_key(text: &str) -> u32 {
         if !c.is_ascii() && crate::text::is_dropped_mark(c) {
             continue;
         }
-        if !(c.is_alphanumeric() || c == '\'' || c == '’') {
+        if !(c.is_alphanumeric()
+            || c == '\''
+            || c == '’'
+            || !c.is_ascii() && crate::text::is_kept_mark(c))
+        {
             break;
         }
         if n == MAX_LETTERS {
@@ -557,6 +565,7 @@ fn sound_at(word: &[char], i: usize) -> Option<(Sound, usize)> {
         'ש' => one(C(b'S')),
         'ו' | 'י' | 'ה' => one(Vowel),
         'א' | 'ע' => one(Silent),
+        '\u{0900}'..='\u{097f}' => devanagari::sound_at(word, i),
         // Katakana and Hangul letters, or None.
         _ => kana_hangul::sound_at(word, i),
     }
@@ -576,10 +585,12 @@ pub(crate) enum Alphabet {
     /// Chinese, which writes foreign names with characters read for their
     /// sounds (`han_sounds.rs`).
     Han,
+    /// Hindi, Marathi and Nepali.
+    Devanagari,
 }
 
 impl Alphabet {
-    pub(crate) const ALL: [Alphabet; 8] = [
+    pub(crate) const ALL: [Alphabet; 9] = [
         Alphabet::Latin,
         Alphabet::Cyrillic,
         Alphabet::Greek,
@@ -588,6 +599,7 @@ impl Alphabet {
         Alphabet::Kana,
         Alphabet::Hangul,
         Alphabet::Han,
+        Alphabet::Devanagari,
     ];
 
     /// Whether its keys merge "l" with "r" and "b" with "v" (`coarse`).
@@ -605,7 +617,11 @@ impl Alphabet {
     pub(crate) fn marks_names(self) -> bool {
         !matches!(
             self,
-            Alphabet::Arabic | Alphabet::Hebrew | Alphabet::Kana | Alphabet::Hangul
+            Alphabet::Arabic
+                | Alphabet::Hebrew
+                | Alphabet::Kana
+                | Alphabet::Hangul
+                | Alphabet::Devanagari
         )
     }
 }
@@ -642,8 +658,9 @@ pub(crate) fn alphabet_of(lang: &str) -> Option<Alphabet> {
         "ja" => Some(Alphabet::Kana),
         "ko" => Some(Alphabet::Hangul),
         "zh" => Some(Alphabet::Han),
-        "th" | "lo" | "km" | "my" | "hi" | "mr" | "ne" | "bn" | "pa" | "gu" | "ta" | "te"
-        | "kn" | "ml" | "si" | "ka" | "hy" | "am" | "ti" | "dv" => None,
+        "hi" | "mr" | "ne" => Some(Alphabet::Devanagari),
+        "th" | "lo" | "km" | "my" | "bn" | "pa" | "gu" | "ta" | "te" | "kn" | "ml" | "si"
+        | "ka" | "hy" | "am" | "ti" | "dv" => None,
         _ => Some(Alphabet::Latin),
     }
 }

@@ -225,3 +225,32 @@ fn chinese_sound_characters_meet_the_names_they_write() {
     assert!(!same_name(name_id(name_key("Lindqvist")), han("布伦纳")));
     assert!(!same_name(name_id(name_key("Dravik")), han("科瓦连科")));
 }
+
+#[test]
+fn devanagari_names_meet_their_spellings_in_other_scripts() {
+    assert_eq!(alphabet_of("hi"), Some(Alphabet::Devanagari));
+    assert_eq!(alphabet_of("bn"), None);
+    // Viramas, nuktas (NFC writes "फ़" as "फ" and a nukta), aspirates, the
+    // anusvara and "य" at a word's start.
+    for (a, b) in [
+        ("Putin", "पुतिन"),
+        ("Nepal", "नेपाल"),
+        ("Herat", "हेरात"),
+        ("Afghanistan", "अफ़ग़ानिस्तान"),
+        ("Kathmandu", "काठमांडू"),
+        ("Taliban", "तालिबान"),
+        ("Prachanda", "प्रचंड"),
+        ("Brenner", "ब्रेनर"),
+        ("Yemen", "यमन"),
+        ("Zelensky", "ज़ेलेंस्की"),
+        ("Putin", "Путина"),
+    ] {
+        let b = icu_normalizer::ComposingNormalizerBorrowed::new_nfc().normalize(b);
+        assert_ne!(name_key(&b), 0, "{b}");
+        assert!(same_spoken(a, &b), "{a} {b}");
+    }
+    for (a, b) in [("Putin", "मोदी"), ("Nepal", "हेरात"), ("Kathmandu", "कराची")]
+    {
+        assert!(!same_spoken(a, b), "{a} {b}");
+    }
+}

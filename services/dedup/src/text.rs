@@ -342,7 +342,7 @@ impl Word {
             pending_apostrophes: 0,
             at_sentence_start,
             first_upper: first.is_uppercase(),
-            abjad: is_abjad(first),
+            abjad: is_abjad(first) || is_devanagari(first),
             any_lower: false,
             all_digits: true,
         }
@@ -459,6 +459,12 @@ fn is_abjad(c: char) -> bool {
     ('\u{0590}'..='\u{06ff}').contains(&c)
 }
 
+/// Whether `c` is of the Devanagari block, which writes no capitals either:
+/// its words are keyed whatever their case, as Arabic's are.
+fn is_devanagari(c: char) -> bool {
+    ('\u{0900}'..='\u{097f}').contains(&c)
+}
+
 /// The text in Unicode's composed form (NFC): a letter and its accent
 /// written as two characters, as some systems write them ("e" and
 /// U+0301), are the one character that other copies and the word tables
@@ -506,7 +512,7 @@ pub(crate) fn is_dropped_mark(c: char) -> bool {
 /// around them. Not in Lao, Khmer or Burmese, which write no space
 /// between words: their marks cut a run into pieces, as before, where
 /// whole runs would be phrases.
-fn is_kept_mark(c: char) -> bool {
+pub(crate) fn is_kept_mark(c: char) -> bool {
     !matches!(c, '\u{0e80}'..='\u{0eff}' | '\u{1000}'..='\u{109f}' | '\u{1780}'..='\u{17ff}' | '\u{19e0}'..='\u{19ff}' | '\u{a9e0}'..='\u{a9ff}' | '\u{aa60}'..='\u{aa7f}')
         && matches!(
             CodePointMapData::<GeneralCategory>::new().get(c),
