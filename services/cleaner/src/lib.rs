@@ -366,7 +366,33 @@ fn iso639_1(lang: whatlang::Lang) -> &'static str {
         Kat => "ka",
         Bel => "be",
         Cat => "ca",
-        other => other.code(),
+        Epo => "eo",
+        Yid => "yi",
+        Amh => "am",
+        Jav => "jv",
+        Mar => "mr",
+        Kan => "kn",
+        Mkd => "mk",
+        Tam => "ta",
+        Guj => "gu",
+        Uzb => "uz",
+        Pan => "pa",
+        Aze => "az",
+        Tel => "te",
+        Mal => "ml",
+        Ori => "or",
+        Mya => "my",
+        Nep => "ne",
+        Sin => "si",
+        Khm => "km",
+        Tuk => "tk",
+        Aka => "ak",
+        Zul => "zu",
+        Sna => "sn",
+        Afr => "af",
+        Lat => "la",
+        Tgl => "tl",
+        Hye => "hy",
     }
 }
 
@@ -464,6 +490,23 @@ impl Stage for CleanStage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_detected_language_is_named_by_its_two_letter_code() {
+        // The clean topic's schema promises ISO 639-1: dedup weighs an
+        // article with its language's word table and reads its names by
+        // its alphabet, both found by that code ("mar", Marathi, would be
+        // read as a Latin language).
+        let mut seen = std::collections::HashSet::new();
+        for lang in whatlang::Lang::all() {
+            let code = iso639_1(*lang);
+            assert!(
+                code.len() == 2 && code.bytes().all(|b| b.is_ascii_lowercase()),
+                "{lang:?}: {code}"
+            );
+            assert!(seen.insert(code), "{lang:?}: {code} twice");
+        }
+    }
 
     #[test]
     fn a_double_encoded_page_reads_and_hashes_as_the_clean_one() {

@@ -229,6 +229,8 @@ fn chinese_sound_characters_meet_the_names_they_write() {
 #[test]
 fn devanagari_names_meet_their_spellings_in_other_scripts() {
     assert_eq!(alphabet_of("hi"), Some(Alphabet::Devanagari));
+    let marathi = crate::prior::language_code("mar").unwrap();
+    assert_eq!(alphabet_of(&marathi), Some(Alphabet::Devanagari));
     assert_eq!(alphabet_of("bn"), None);
     // Viramas, nuktas (NFC writes "फ़" as "फ" and a nukta), aspirates, the
     // anusvara and "य" at a word's start.

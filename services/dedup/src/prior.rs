@@ -292,6 +292,8 @@ pub fn language_code(tag: &str) -> Option<String> {
         "ell" | "gre" => "el",
         "fas" | "per" | "pes" => "fa",
         "hin" => "hi",
+        "mar" => "mr",
+        "nep" | "npi" => "ne",
         "hun" => "hu",
         "ind" => "id",
         "isl" | "ice" => "is",
