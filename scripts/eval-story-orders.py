@@ -32,9 +32,10 @@ each event (tests/data/thai.jsonl); with --tables, for reports in Hindi,
 Persian, Greek and Indonesian, two events of one kind in each language
 (tests/data/tables.jsonl); with --devanagari, for Hindi translations of
 English reports, with Hindi reports of other events of their kinds
-(tests/data/devanagari.jsonl).
+(tests/data/devanagari.jsonl); with --bengali, the same in Bengali, with
+another quake (tests/data/bengali.jsonl).
 
-usage: scripts/eval-story-orders.py [ORDERS] [--bin PATH] [--syndication | --translations | --cjk | --cross-script | --names-only | --abjad | --kana-hangul | --han-names | --german-nouns | --thai | --tables | --devanagari]
+usage: scripts/eval-story-orders.py [ORDERS] [--bin PATH] [--syndication | --translations | --cjk | --cross-script | --names-only | --abjad | --kana-hangul | --han-names | --german-nouns | --thai | --tables | --devanagari | --bengali]
 Settings reach `newsmill` through its environment (NEWSMILL__DEDUP__...).
 """
 import argparse
@@ -111,6 +112,8 @@ def main():
                     help="the hand-written Hindi, Persian, Greek and Indonesian set against `event`")
     ap.add_argument("--devanagari", action="store_true",
                     help="the hand-written Hindi translations set against `event`")
+    ap.add_argument("--bengali", action="store_true",
+                    help="the hand-written Bengali translations set against `event`")
     args = ap.parse_args()
     scorer = load_scorer()
     name, path, gold_key = ("ECB+", EVAL / "ecbplus_dev.jsonl", "cluster")
@@ -145,6 +148,8 @@ def main():
     if args.devanagari:
         name, path, gold_key = (
             "devanagari", ROOT / "services/dedup/tests/data/devanagari.jsonl", "event")
+    if args.bengali:
+        name, path, gold_key = ("bengali", ROOT / "services/dedup/tests/data/bengali.jsonl", "event")
     lines = path.read_text().splitlines()
     gold = {}
     split = {}
@@ -154,7 +159,7 @@ def main():
         split[d["id"]] = d.get("split", "all")
     whole = (args.translations or args.cjk or args.cross_script or args.names_only
              or args.abjad or args.kana_hangul or args.han_names or args.german_nouns or args.thai
-             or args.tables or args.devanagari)
+             or args.tables or args.devanagari or args.bengali)
     runs = [shuffled(lines, 1000 + k, whole) for k in range(args.orders)] + [lines]
     scores = {part: [] for part in dict.fromkeys(split.values())}
     with tempfile.TemporaryDirectory() as tmp:

@@ -7,8 +7,9 @@ use libfuzzer_sys::fuzz_target;
 use news_dedup::{ArticleIn, Engine, Params};
 
 /// Languages with a word table of their own (in Latin, Cyrillic, Greek,
-/// Arabic, Hebrew and CJK writing), one without, and none.
-const LANGS: [Option<&str>; 12] = [
+/// Arabic, Hebrew, CJK, Devanagari and Bengali writing), one without, and
+/// none. Appended to, so that earlier seeds keep their languages.
+const LANGS: [Option<&str>; 17] = [
     None,
     Some("en"),
     Some("zh"),
@@ -21,6 +22,11 @@ const LANGS: [Option<&str>; 12] = [
     Some("el"),
     Some("ar"),
     Some("he"),
+    Some("hi"),
+    Some("fa"),
+    Some("sr"),
+    Some("bn"),
+    Some("id"),
 ];
 
 fuzz_target!(|data: &[u8]| {

@@ -385,14 +385,20 @@ fn one_name_key_and_one_number_do_not_join_a_story_in_another_alphabet() {
 }
 
 #[test]
-fn hindi_translations_meet_their_english_story_on_their_names_keys() {
-    // 10 reports of 6 events (hand-written for this test): four English
-    // reports of the cross-script and names-only sets and their Hindi
-    // translations, two of them without a digit; and in Hindi only,
-    // another bridge collapse, and a resignation with the same prime
-    // minister. Hindi names are keyed since round 43 ("लिंडक्विस्ट" is
-    // Lindqvist): before, the two translations without a digit met no
-    // English story, and each joined the other event of its kind.
-    let decided = stories_by_event(include_str!("../tests/data/devanagari.jsonl"));
-    assert_one_story_per_event(&decided);
+fn hindi_and_bengali_translations_meet_their_english_story_on_their_names_keys() {
+    // 10 reports of 6 events in each set (hand-written for this test):
+    // four English reports of the cross-script and names-only sets and
+    // their translations, two of them without a digit; and only in Hindi
+    // or Bengali, another bridge collapse or quake, and a resignation
+    // under the same prime minister. Hindi and Bengali names are keyed
+    // since round 43 ("लिंडक्विस्ट" and "লিন্ডকভিস্ট" are Lindqvist), and
+    // Bengali digits read as digits: before, the Hindi translations without
+    // a digit met no English story and each joined the other event of its
+    // kind, and no Bengali translation met its English story.
+    for set in [
+        include_str!("../tests/data/devanagari.jsonl"),
+        include_str!("../tests/data/bengali.jsonl"),
+    ] {
+        assert_one_story_per_event(&stories_by_event(set));
+    }
 }

@@ -7,11 +7,11 @@
 
 mod cjk;
 mod dense_map;
-mod devanagari;
 pub mod engine;
 mod entities;
 mod han_simplified;
 mod han_sounds;
+mod indic;
 mod kana_hangul;
 pub mod lsh;
 mod name_keys;

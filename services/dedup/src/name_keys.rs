@@ -22,16 +22,17 @@
 //! ("and", "in", "to") are, as they are also first letters of names: a
 //! report writes a name often enough to write it bare once.
 //!
-//! Devanagari (Hindi) writes no capitals either, and writes foreign names
-//! by their sounds: every word of it is keyed too (`devanagari.rs`).
+//! Devanagari (Hindi) and Bengali write no capitals either, and write
+//! foreign names by their sounds: every word of theirs is keyed too
+//! (`indic.rs`).
 //!
 //! Japanese katakana and Korean Hangul write names by their sounds too,
 //! but tell neither "l" from "r" nor "b" from "v": their keys have one
 //! class for each pair, which meets either in another script's key
 //! (`kana_hangul.rs`, `same_name`).
 
-use crate::devanagari;
 use crate::han_sounds;
+use crate::indic;
 use crate::kana_hangul::{self, is_hangul, jamo, strip_particle};
 
 /// Consonant sounds kept: enough to tell most names apart, few enough to
@@ -565,7 +566,7 @@ fn sound_at(word: &[char], i: usize) -> Option<(Sound, usize)> {
         'ש' => one(C(b'S')),
         'ו' | 'י' | 'ה' => one(Vowel),
         'א' | 'ע' => one(Silent),
-        '\u{0900}'..='\u{097f}' => devanagari::sound_at(word, i),
+        '\u{0900}'..='\u{09ff}' => indic::sound_at(word, i),
         // Katakana and Hangul letters, or None.
         _ => kana_hangul::sound_at(word, i),
     }
@@ -587,10 +588,12 @@ pub(crate) enum Alphabet {
     Han,
     /// Hindi, Marathi and Nepali.
     Devanagari,
+    /// Bengali and Assamese.
+    Bengali,
 }
 
 impl Alphabet {
-    pub(crate) const ALL: [Alphabet; 9] = [
+    pub(crate) const ALL: [Alphabet; 10] = [
         Alphabet::Latin,
         Alphabet::Cyrillic,
         Alphabet::Greek,
@@ -600,6 +603,7 @@ impl Alphabet {
         Alphabet::Hangul,
         Alphabet::Han,
         Alphabet::Devanagari,
+        Alphabet::Bengali,
     ];
 
     /// Whether its keys merge "l" with "r" and "b" with "v" (`coarse`).
@@ -622,6 +626,7 @@ impl Alphabet {
                 | Alphabet::Kana
                 | Alphabet::Hangul
                 | Alphabet::Devanagari
+                | Alphabet::Bengali
         )
     }
 }
@@ -659,8 +664,9 @@ pub(crate) fn alphabet_of(lang: &str) -> Option<Alphabet> {
         "ko" => Some(Alphabet::Hangul),
         "zh" => Some(Alphabet::Han),
         "hi" | "mr" | "ne" => Some(Alphabet::Devanagari),
-        "th" | "lo" | "km" | "my" | "bn" | "pa" | "gu" | "ta" | "te" | "kn" | "ml" | "si"
-        | "ka" | "hy" | "am" | "ti" | "dv" => None,
+        "bn" | "as" => Some(Alphabet::Bengali),
+        "th" | "lo" | "km" | "my" | "pa" | "gu" | "ta" | "te" | "kn" | "ml" | "si" | "ka"
+        | "hy" | "am" | "ti" | "dv" => None,
         _ => Some(Alphabet::Latin),
     }
 }

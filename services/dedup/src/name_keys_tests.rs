@@ -227,11 +227,12 @@ fn chinese_sound_characters_meet_the_names_they_write() {
 }
 
 #[test]
-fn devanagari_names_meet_their_spellings_in_other_scripts() {
+fn devanagari_and_bengali_names_meet_their_spellings_in_other_scripts() {
     assert_eq!(alphabet_of("hi"), Some(Alphabet::Devanagari));
     let marathi = crate::prior::language_code("mar").unwrap();
     assert_eq!(alphabet_of(&marathi), Some(Alphabet::Devanagari));
-    assert_eq!(alphabet_of("bn"), None);
+    assert_eq!(alphabet_of("bn"), Some(Alphabet::Bengali));
+    assert_eq!(alphabet_of("ta"), None);
     // Viramas, nuktas (NFC writes "फ़" as "फ" and a nukta), aspirates, the
     // anusvara and "य" at a word's start.
     for (a, b) in [
@@ -246,13 +247,25 @@ fn devanagari_names_meet_their_spellings_in_other_scripts() {
         ("Yemen", "यमन"),
         ("Zelensky", "ज़ेलेंस्की"),
         ("Putin", "Путина"),
+        // Bengali: the same letters 0x80 further on; "ভ" is v.
+        ("Putin", "পুতিন"),
+        ("Brenner", "ব্রেনার"),
+        ("Kolkata", "কলকাতা"),
+        ("Bangladesh", "বাংলাদেশ"),
+        ("Kovalenko", "কোভালেঙ্কো"),
+        ("Lindqvist", "লিন্ডকভিস্ট"),
+        ("Putin", "पुतिन"),
     ] {
         let b = icu_normalizer::ComposingNormalizerBorrowed::new_nfc().normalize(b);
         assert_ne!(name_key(&b), 0, "{b}");
         assert!(same_spoken(a, &b), "{a} {b}");
     }
-    for (a, b) in [("Putin", "मोदी"), ("Nepal", "हेरात"), ("Kathmandu", "कराची")]
-    {
+    for (a, b) in [
+        ("Putin", "मोदी"),
+        ("Nepal", "हेरात"),
+        ("Kathmandu", "कराची"),
+        ("Kolkata", "ঢাকা"),
+    ] {
         assert!(!same_spoken(a, b), "{a} {b}");
     }
 }

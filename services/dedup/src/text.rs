@@ -342,7 +342,7 @@ impl Word {
             pending_apostrophes: 0,
             at_sentence_start,
             first_upper: first.is_uppercase(),
-            abjad: is_abjad(first) || is_devanagari(first),
+            abjad: is_abjad(first) || is_indic(first),
             any_lower: false,
             all_digits: true,
         }
@@ -428,13 +428,22 @@ impl Word {
 /// The ASCII letter or digit a character stands for: a full-width one
 /// (`Ｍ７`, common in Japanese text), an Arabic-Indic digit (`٦`, and
 /// Persian's `۶`), in which many Arabic and Persian outlets write their
-/// numbers, or a Thai one (`๖`): a translation shares its numbers with its
-/// original only when they are read alike.
+/// numbers, a digit of an Indic script (Devanagari's `६`, Bengali's `৬`,
+/// and the others to Malayalam, each block's 0x66 to 0x6f), or a Thai,
+/// Lao, Burmese or Khmer one (`๖`): a translation shares its numbers with
+/// its original only when they are read alike.
 fn ascii_of(c: char) -> Option<u8> {
+    let digit = |zero: u32| Some(b'0' + (u32::from(c) - zero) as u8);
     match c {
-        '\u{0660}'..='\u{0669}' => Some(b'0' + (u32::from(c) - 0x0660) as u8),
-        '\u{06f0}'..='\u{06f9}' => Some(b'0' + (u32::from(c) - 0x06f0) as u8),
+        '\u{0660}'..='\u{0669}' => digit(0x0660),
+        '\u{06f0}'..='\u{06f9}' => digit(0x06f0),
+        '\u{0966}'..='\u{0d6f}' if (0x66..=0x6f).contains(&(u32::from(c) & 0x7f)) => {
+            digit(u32::from(c) & !0x7f | 0x66)
+        }
         '\u{0e50}'..='\u{0e59}' => thai::ascii_digit(c),
+        '\u{0ed0}'..='\u{0ed9}' => digit(0x0ed0),
+        '\u{1040}'..='\u{1049}' => digit(0x1040),
+        '\u{17e0}'..='\u{17e9}' => digit(0x17e0),
         _ => cjk::ascii_of_full_width(c),
     }
 }
@@ -459,10 +468,11 @@ fn is_abjad(c: char) -> bool {
     ('\u{0590}'..='\u{06ff}').contains(&c)
 }
 
-/// Whether `c` is of the Devanagari block, which writes no capitals either:
-/// its words are keyed whatever their case, as Arabic's are.
-fn is_devanagari(c: char) -> bool {
-    ('\u{0900}'..='\u{097f}').contains(&c)
+/// Whether `c` is of the Devanagari or Bengali blocks, which write no
+/// capitals either: their words are keyed whatever their case, as
+/// Arabic's are (`indic.rs`).
+fn is_indic(c: char) -> bool {
+    ('\u{0900}'..='\u{09ff}').contains(&c)
 }
 
 /// The text in Unicode's composed form (NFC): a letter and its accent

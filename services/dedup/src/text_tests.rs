@@ -89,9 +89,12 @@ fn tokens_by_slices(text: &str) -> Vec<(u64, bool, bool, bool)> {
         // In a number, a separator before three digits (thousands) goes,
         // and any other (a decimal point) is read as ".".
         let mut w = String::new();
+        // Marks left out of a word go first: an apostrophe before one is
+        // still at the word's end.
+        let kept: String = word.chars().filter(|c| !is_dropped_mark(*c)).collect();
+        let word = kept.as_str();
         for (k, c) in word.trim_matches(|c| c == '\'' || c == '’').char_indices() {
             match c {
-                c if is_dropped_mark(c) => {}
                 ',' | '.' | '٫' | '٬' => {
                     let rest = &word.trim_matches(|c| c == '\'' || c == '’')[k + c.len_utf8()..];
                     let digits = rest
@@ -234,6 +237,10 @@ fn tricky_texts() -> Vec<String> {
         "ក្រុង",
         "της",
         "ΤΗΣ",
+        "५.३",
+        "১২,০০০",
+        "௬",
+        "໖",
     ];
     let mut seed = 0x2545_f491_4f6c_dd1du64;
     (0..400)
@@ -498,6 +505,10 @@ fn a_number_with_separators_is_one_number() {
     // Arabic-Indic and Thai digits with their separators are the same.
     assert_eq!(read("٦٫١ ٥٬٠٠٠"), read("6.1 5000"));
     assert_eq!(read("๖.๑ ๕,๐๐๐"), read("6.1 5000"));
+    // So are the Indic scripts', Lao's, Burmese's and Khmer's.
+    assert_eq!(read("६.१ ५,०००"), read("6.1 5000"));
+    assert_eq!(read("৬.১ ৫,০০০"), read("6.1 5000"));
+    assert_eq!(read("௬ ൬ ໖ ၆ ៦"), read("6 6 6 6 6"));
     // A sentence's point and a list's comma stay apart.
     assert_eq!(read("in 2008. 5 died"), read("in 2008 5 died"));
     assert_eq!(read("12, 13"), read("12 13"));

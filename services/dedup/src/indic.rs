@@ -1,11 +1,15 @@
-//! Devanagari (Hindi, Marathi, Nepali) for name keys (`name_keys.rs`): a
-//! name read as its sounds are written in Latin letters, so that "पुतिन"
-//! is Putin's p-t-n. Aspirates are their stops ("भ" bh as "b"), "फ" is
-//! "f" and "ph" both, "ह" is "h"; a nukta makes "ज" "z" and "ड" and "ढ"
-//! flaps ("r"); "य" is "y", a consonant only at a word's start; the
-//! anusvara is the nasal of the consonant after it. Vowel signs are
-//! vowels, the virama (no vowel) no sound. Text is in NFC, which writes
-//! a letter with a nukta as the letter and the nukta.
+//! Devanagari (Hindi, Marathi, Nepali) and Bengali (Bengali, Assamese)
+//! for name keys (`name_keys.rs`): a name read as its sounds are written
+//! in Latin letters, so that "पुतिन" and "পুতিন" are Putin's p-t-n.
+//! Aspirates are their stops ("भ" bh as "b"), "फ" is "f" and "ph" both,
+//! "ह" is "h"; a nukta makes "ज" "z" and "ड" and "ढ" flaps ("r"); "य" is
+//! "y", a consonant only at a word's start; the anusvara is the nasal of
+//! the consonant after it. Vowel signs are vowels, the virama (no vowel)
+//! no sound. Text is in NFC, which writes a letter with a nukta as the
+//! letter and the nukta. The two blocks lay their letters out alike,
+//! Bengali's 0x80 after Devanagari's, so Bengali is read as the Devanagari
+//! letter in its place, but for its anusvara, "ng", and its "ভ", which
+//! writes a foreign "v".
 
 use crate::name_keys::Sound;
 
@@ -13,8 +17,16 @@ use crate::name_keys::Sound;
 /// takes.
 pub(crate) fn sound_at(word: &[char], i: usize) -> Option<(Sound, usize)> {
     use Sound::{Consonant as C, Silent, Vowel};
-    let c = word[i];
-    let next = word.get(i + 1).copied();
+    // Bengali's anusvara is always "ng" ("বাংলাদেশ", Bangladesh), and its
+    // "ভ" (bh) writes a foreign "v" ("কোভালেঙ্কো", Kovalenko), as "ব" is
+    // also "b".
+    match word[i] {
+        'ং' => return Some((Sound::Pair(b'n', b'G'), 1)),
+        'ভ' => return Some((Sound::Consonant(b'v'), 1)),
+        _ => {}
+    }
+    let c = as_devanagari(word[i]);
+    let next = word.get(i + 1).copied().map(as_devanagari);
     let at_start = i == 0;
     let one = |s: Sound| Some((s, 1));
     let two = |s: Sound| Some((s, 2));
@@ -39,6 +51,18 @@ pub(crate) fn sound_at(word: &[char], i: usize) -> Option<(Sound, usize)> {
         | '\u{0972}'..='\u{0977}' => one(Vowel),
         '\u{0900}' | '\u{0901}' | '\u{0903}' | '\u{093c}' | '\u{093d}' | '\u{094d}' => one(Silent),
         _ => None,
+    }
+}
+
+/// The Devanagari letter in a Bengali letter's place; Bengali's own
+/// letters (khanda ta, Assamese "ra" and "wa") as the sound they are.
+fn as_devanagari(c: char) -> char {
+    match c {
+        'ৎ' => 'त',
+        'ৰ' => 'र',
+        'ৱ' => 'व',
+        '\u{0980}'..='\u{09ff}' => char::from_u32(u32::from(c) - 0x80).unwrap_or(c),
+        _ => c,
     }
 }
 
