@@ -35,19 +35,18 @@ const ACROSS_ALPHABETS_THRESHOLD: f32 = 0.1;
 /// and so no term at all: it joins on its names alone when it shares at
 /// least this many of its strongest names' keys with the story...
 const NAMES_SHARED_ALONE: usize = 3;
-
-/// Names a weak match across alphabets (below `NAMES_STRICTLY_CHECKED_BELOW`) must
-/// share. Such a match is numbers and name keys, and a key of three
-/// consonants can meet a word of the same consonants by chance: "France"
-/// and a Persian flood report's "ویرانگر" (destructive), which with
-/// "$160 million" and "۱۶۰ میلیون دلار" joined a one-line English story
-/// of a jewel theft at 0.25.
-const ACROSS_SHARED_NAMES: usize = 2;
 /// ...and at most this share of one side's names' weight lacks on the
 /// other (and at most half of the other side's). Two reports of
 /// different events about one person share that person and the country,
 /// rarely three names and most of their weight.
 const NAMES_MISSING_ALONE: f32 = 0.25;
+/// Names a weak match across alphabets (below
+/// `NAMES_STRICTLY_CHECKED_BELOW`) must share. Such a match is numbers and
+/// name keys, and a key of three consonants can meet a word of the same
+/// consonants by chance: "France" and a Persian flood report's "ویرانگر"
+/// (destructive), which with "$160 million" and "۱۶۰ میلیون دلار" joined a
+/// one-line English story of a jewel theft at 0.25.
+const ACROSS_SHARED_NAMES: usize = 2;
 /// Stories found through the names' keys alone, scored per article.
 const MAX_NAME_CANDIDATES: usize = 4;
 
