@@ -84,72 +84,43 @@ def shuffled(lines, seed, whole=False):
     return out
 
 
+# The hand-written sets (services/dedup/tests/data/STEM.jsonl), each chosen
+# by its stem as a flag ("--cross-script").
+HAND_SETS = {
+    "translations": "translation",
+    "cjk": "Chinese, Japanese and Korean",
+    "cross_script": "Cyrillic translations",
+    "names_only": "translations sharing no number",
+    "abjad": "Arabic and Hebrew translations",
+    "kana_hangul": "Japanese and Korean translations",
+    "han_names": "Chinese translations",
+    "german_nouns": "German reports and translations",
+    "thai": "Thai reports",
+    "tables": "Hindi, Persian, Greek and Indonesian",
+    "devanagari": "Hindi translations",
+    "bengali": "Bengali translations",
+}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("orders", nargs="?", type=int, default=30)
     ap.add_argument("--bin", default=str(ROOT / "target" / "release" / "newsmill"))
     ap.add_argument("--syndication", action="store_true",
                     help="the syndication set's stories against `event`")
-    ap.add_argument("--translations", action="store_true",
-                    help="the hand-written translation set against `event`")
-    ap.add_argument("--cjk", action="store_true",
-                    help="the hand-written Chinese, Japanese and Korean set against `event`")
-    ap.add_argument("--cross-script", action="store_true",
-                    help="the hand-written Cyrillic translations set against `event`")
-    ap.add_argument("--names-only", action="store_true",
-                    help="the hand-written set of translations sharing no number against `event`")
-    ap.add_argument("--abjad", action="store_true",
-                    help="the hand-written Arabic and Hebrew translations set against `event`")
-    ap.add_argument("--kana-hangul", action="store_true",
-                    help="the hand-written Japanese and Korean translations set against `event`")
-    ap.add_argument("--han-names", action="store_true",
-                    help="the hand-written Chinese translations set against `event`")
-    ap.add_argument("--german-nouns", action="store_true",
-                    help="the hand-written German reports and translations set against `event`")
-    ap.add_argument("--thai", action="store_true",
-                    help="the hand-written Thai reports set against `event`")
-    ap.add_argument("--tables", action="store_true",
-                    help="the hand-written Hindi, Persian, Greek and Indonesian set against `event`")
-    ap.add_argument("--devanagari", action="store_true",
-                    help="the hand-written Hindi translations set against `event`")
-    ap.add_argument("--bengali", action="store_true",
-                    help="the hand-written Bengali translations set against `event`")
+    for stem, what in HAND_SETS.items():
+        ap.add_argument("--" + stem.replace("_", "-"), action="store_true",
+                        help=f"the hand-written {what} set against `event`")
     args = ap.parse_args()
     scorer = load_scorer()
     name, path, gold_key = ("ECB+", EVAL / "ecbplus_dev.jsonl", "cluster")
     if args.syndication:
         name, path, gold_key = ("syndication stories", EVAL / "syndication_dev.jsonl", "event")
-    if args.translations:
-        name, path, gold_key = (
-            "translations", ROOT / "services/dedup/tests/data/translations.jsonl", "event")
-    if args.cjk:
-        name, path, gold_key = ("cjk", ROOT / "services/dedup/tests/data/cjk.jsonl", "event")
-    if args.cross_script:
-        name, path, gold_key = (
-            "cross_script", ROOT / "services/dedup/tests/data/cross_script.jsonl", "event")
-    if args.names_only:
-        name, path, gold_key = (
-            "names_only", ROOT / "services/dedup/tests/data/names_only.jsonl", "event")
-    if args.abjad:
-        name, path, gold_key = ("abjad", ROOT / "services/dedup/tests/data/abjad.jsonl", "event")
-    if args.kana_hangul:
-        name, path, gold_key = (
-            "kana_hangul", ROOT / "services/dedup/tests/data/kana_hangul.jsonl", "event")
-    if args.han_names:
-        name, path, gold_key = (
-            "han_names", ROOT / "services/dedup/tests/data/han_names.jsonl", "event")
-    if args.german_nouns:
-        name, path, gold_key = (
-            "german_nouns", ROOT / "services/dedup/tests/data/german_nouns.jsonl", "event")
-    if args.thai:
-        name, path, gold_key = ("thai", ROOT / "services/dedup/tests/data/thai.jsonl", "event")
-    if args.tables:
-        name, path, gold_key = ("tables", ROOT / "services/dedup/tests/data/tables.jsonl", "event")
-    if args.devanagari:
-        name, path, gold_key = (
-            "devanagari", ROOT / "services/dedup/tests/data/devanagari.jsonl", "event")
-    if args.bengali:
-        name, path, gold_key = ("bengali", ROOT / "services/dedup/tests/data/bengali.jsonl", "event")
+    # A hand-written set has no topics: it is shuffled as a whole.
+    hand_set = next((stem for stem in HAND_SETS if getattr(args, stem)), None)
+    if hand_set:
+        path = ROOT / f"services/dedup/tests/data/{hand_set}.jsonl"
+        name, gold_key = hand_set, "event"
     lines = path.read_text().splitlines()
     gold = {}
     split = {}
@@ -157,9 +128,7 @@ def main():
         d = json.loads(line)
         gold[d["id"]] = str(d[gold_key])
         split[d["id"]] = d.get("split", "all")
-    whole = (args.translations or args.cjk or args.cross_script or args.names_only
-             or args.abjad or args.kana_hangul or args.han_names or args.german_nouns or args.thai
-             or args.tables or args.devanagari or args.bengali)
+    whole = hand_set is not None
     runs = [shuffled(lines, 1000 + k, whole) for k in range(args.orders)] + [lines]
     scores = {part: [] for part in dict.fromkeys(split.values())}
     with tempfile.TemporaryDirectory() as tmp:

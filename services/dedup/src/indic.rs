@@ -13,16 +13,22 @@
 
 use crate::name_keys::Sound;
 
-/// The sound of the Devanagari character at `i` and the characters it
-/// takes.
+/// Whether `c` is of the Devanagari or Bengali blocks, whose words are all
+/// keyed, as Arabic's are: they write no capitals.
+pub(crate) fn is_indic(c: char) -> bool {
+    ('\u{0900}'..='\u{09ff}').contains(&c)
+}
+
+/// The sound of the Devanagari or Bengali character at `i` and the
+/// characters it takes.
 pub(crate) fn sound_at(word: &[char], i: usize) -> Option<(Sound, usize)> {
-    use Sound::{Consonant as C, Silent, Vowel};
+    use Sound::{Consonant as C, Pair, Silent, Vowel};
     // Bengali's anusvara is always "ng" ("বাংলাদেশ", Bangladesh), and its
     // "ভ" (bh) writes a foreign "v" ("কোভালেঙ্কো", Kovalenko), as "ব" is
     // also "b".
     match word[i] {
-        'ং' => return Some((Sound::Pair(b'n', b'G'), 1)),
-        'ভ' => return Some((Sound::Consonant(b'v'), 1)),
+        'ং' => return Some((Pair(b'n', b'G'), 1)),
+        'ভ' => return Some((C(b'v'), 1)),
         _ => {}
     }
     let c = as_devanagari(word[i]);

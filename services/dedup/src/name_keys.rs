@@ -566,7 +566,7 @@ fn sound_at(word: &[char], i: usize) -> Option<(Sound, usize)> {
         'ש' => one(C(b'S')),
         'ו' | 'י' | 'ה' => one(Vowel),
         'א' | 'ע' => one(Silent),
-        '\u{0900}'..='\u{09ff}' => indic::sound_at(word, i),
+        c if indic::is_indic(c) => indic::sound_at(word, i),
         // Katakana and Hangul letters, or None.
         _ => kana_hangul::sound_at(word, i),
     }

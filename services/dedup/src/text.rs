@@ -327,9 +327,9 @@ struct Word {
     all_digits: bool,
     /// Where the word starts in the text: a name's key reads it again.
     start: usize,
-    /// Written in Arabic or Hebrew letters, which have no capitals: keyed
-    /// whatever its case (`name_keys.rs`).
-    abjad: bool,
+    /// Written in Arabic, Hebrew, Devanagari or Bengali letters, which have
+    /// no capitals: keyed whatever its case (`name_keys.rs`).
+    uncased: bool,
 }
 
 impl Word {
@@ -342,7 +342,7 @@ impl Word {
             pending_apostrophes: 0,
             at_sentence_start,
             first_upper: first.is_uppercase(),
-            abjad: is_abjad(first) || is_indic(first),
+            uncased: is_abjad(first) || crate::indic::is_indic(first),
             any_lower: false,
             all_digits: true,
         }
@@ -416,7 +416,7 @@ impl Word {
             capitalised,
             number: self.bytes >= 2 && self.all_digits,
             pair: false,
-            name_key: if capitalised || self.abjad {
+            name_key: if capitalised || self.uncased {
                 key_of_word_at(text, self.start)
             } else {
                 0
@@ -466,13 +466,6 @@ fn separator_before(separator: char, text: &str, at: usize) -> Option<bool> {
 /// Whether `c` is a letter of the Hebrew or Arabic blocks.
 fn is_abjad(c: char) -> bool {
     ('\u{0590}'..='\u{06ff}').contains(&c)
-}
-
-/// Whether `c` is of the Devanagari or Bengali blocks, which write no
-/// capitals either: their words are keyed whatever their case, as
-/// Arabic's are (`indic.rs`).
-fn is_indic(c: char) -> bool {
-    ('\u{0900}'..='\u{09ff}').contains(&c)
 }
 
 /// The text in Unicode's composed form (NFC): a letter and its accent
