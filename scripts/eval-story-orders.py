@@ -99,6 +99,7 @@ HAND_SETS = {
     "tables": "Hindi, Persian, Greek and Indonesian",
     "devanagari": "Hindi translations",
     "bengali": "Bengali translations",
+    "indic": "Tamil, Telugu, Malayalam, Gujarati, Kannada, Punjabi and Oriya translations",
 }
 
 

@@ -9,7 +9,7 @@ use news_dedup::{ArticleIn, Engine, Params};
 /// Languages with a word table of their own (in Latin, Cyrillic, Greek,
 /// Arabic, Hebrew, CJK, Devanagari and Bengali writing), one without, and
 /// none. Appended to, so that earlier seeds keep their languages.
-const LANGS: [Option<&str>; 17] = [
+const LANGS: [Option<&str>; 24] = [
     None,
     Some("en"),
     Some("zh"),
@@ -27,6 +27,13 @@ const LANGS: [Option<&str>; 17] = [
     Some("sr"),
     Some("bn"),
     Some("id"),
+    Some("ta"),
+    Some("te"),
+    Some("ml"),
+    Some("gu"),
+    Some("kn"),
+    Some("pa"),
+    Some("or"),
 ];
 
 fuzz_target!(|data: &[u8]| {

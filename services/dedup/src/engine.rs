@@ -8,12 +8,12 @@ use rustc_hash::FxHashMap as HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::alphabets::{Alphabet, names_without_capitals, words_stand_for_names};
 use crate::dense_map::DenseMap;
 use crate::entities::{
     ArticleNames, add_names, capitalised, names_kept, rekey_names, strongest_names, subject,
 };
 use crate::lsh::{Buckets, MINHASH_PERMS, SHARED, band_keys, minhash};
-use crate::name_keys::{Alphabet, names_without_capitals, words_stand_for_names};
 pub use crate::prior::language_code;
 use crate::prior::{DfPrior, PRIOR_DOCS, prior};
 use crate::probe::hash_table_bytes;

@@ -6,10 +6,11 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::index::written_in;
 use super::{Engine, INDEX_TERMS};
+use crate::alphabets::{Alphabet, alphabet_of, lookups_in_alphabet};
 use crate::engine::StoryState;
 use crate::entities::{ArticleNames, MissingNames, NAMES_DISAGREE, NAMES_MOSTLY_DISAGREE};
 use crate::lsh::{MINHASH_PERMS, band_keys};
-use crate::name_keys::{Alphabet, alphabet_of, is_name_id, lookups_in_alphabet};
+use crate::name_keys::is_name_id;
 use crate::probe::prefetch_read;
 use crate::vectors::{Weights, cosine, headlines_agree, strongest_first};
 

@@ -3,12 +3,12 @@
 //! in), and kept listed under exactly those as the story changes.
 
 use super::{Engine, INDEX_NAMES, INDEX_TERMS, INDEX_WORDS_AS_NAMES, MAX_STORIES_PER_TERM};
+use crate::alphabets::{
+    Alphabet, alphabet_of, alphabet_of_entry, lookups_in_alphabet, words_stand_for_names,
+};
 use crate::engine::StoryState;
 use crate::entities::rekey_names;
-use crate::name_keys::{
-    Alphabet, alphabet_of, alphabet_of_entry, is_name_id, lookups_in_alphabet, rekeyed,
-    words_stand_for_names,
-};
+use crate::name_keys::{is_name_id, rekeyed};
 
 impl Engine {
     pub(super) fn index(&mut self, term: u64, story: u64) {

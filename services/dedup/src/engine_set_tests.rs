@@ -219,7 +219,7 @@ fn cyrillic_translations_join_their_latin_story_and_other_events_of_the_kind_sta
 
 #[test]
 fn names_are_looked_up_only_under_alphabets_that_some_story_is_indexed_in() {
-    use crate::name_keys::Alphabet;
+    use crate::alphabets::Alphabet;
     // A window of three, so that stories leave the index as others come.
     let mut e = Engine::new(Params {
         max_articles: 3,
@@ -401,4 +401,24 @@ fn hindi_and_bengali_translations_meet_their_english_story_on_their_names_keys()
     ] {
         assert_one_story_per_event(&stories_by_event(set));
     }
+}
+
+#[test]
+fn translations_into_seven_more_of_indias_scripts_meet_their_english_story() {
+    // The four English reports of the Hindi set, with translations into
+    // Tamil, Telugu, Malayalam, Gujarati, Kannada, Punjabi (Gurmukhi) and
+    // Oriya, and a second resignation under the same prime minister in
+    // Tamil (hand-written for this test). Their names are keyed since
+    // round 44, Tamil's with letters of two sounds ("லிண்ட்க்விஸ்ட்" is
+    // Lindqvist, its "ட" "t" or "d"); before, no letter of theirs had a
+    // sound, and the four translations without a digit started stories of
+    // their own. The set's other Telugu bridge collapse is left out: with
+    // no Telugu word table it meets the first on their common words (see
+    // README, "Not built yet").
+    let set: String = include_str!("../tests/data/indic.jsonl")
+        .lines()
+        .filter(|l| !l.contains("\"bridge-other-te\""))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_one_story_per_event(&stories_by_event(&set));
 }

@@ -7,9 +7,9 @@ use crate::engine::StoryState;
 use rustc_hash::FxHashMap as HashMap;
 use std::cell::OnceCell;
 
+use crate::alphabets::words_stand_for_names;
 use crate::name_keys::{
     coarse, has_two_sounds, is_coarse, is_name_id, name_id, rekeyed, same_name, sound_spellings,
-    words_stand_for_names,
 };
 use crate::prior::DfPrior;
 use crate::text::Token;

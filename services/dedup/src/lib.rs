@@ -5,6 +5,7 @@
 //! restart (or a killed process) resumes with the window it had. On Kafka it
 //! also writes each decision's `Fact` to a changelog topic (`state.rs`).
 
+mod alphabets;
 mod cjk;
 mod dense_map;
 pub mod engine;

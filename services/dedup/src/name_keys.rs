@@ -22,9 +22,9 @@
 //! ("and", "in", "to") are, as they are also first letters of names: a
 //! report writes a name often enough to write it bare once.
 //!
-//! Devanagari (Hindi) and Bengali write no capitals either, and write
-//! foreign names by their sounds: every word of theirs is keyed too
-//! (`indic.rs`).
+//! India's scripts (Devanagari, Bengali, Gurmukhi, Gujarati, Oriya, Tamil,
+//! Telugu, Kannada, Malayalam) write no capitals either, and write foreign
+//! names by their sounds: every word of theirs is keyed too (`indic.rs`).
 //!
 //! Japanese katakana and Korean Hangul write names by their sounds too,
 //! but tell neither "l" from "r" nor "b" from "v": their keys have one
@@ -55,12 +55,12 @@ pub(crate) enum Sound {
 }
 
 /// The key of the word `text` starts with (its letters, digits and
-/// apostrophes; a capitalised word, or any in Arabic, Hebrew, katakana or
-/// Hangul), or 0 when it has none: fewer than two consonant sounds, a
-/// digit, or a letter outside Latin, Cyrillic, Greek, Arabic, Hebrew,
-/// katakana and Hangul. The key is its consonant classes, a byte each
-/// (`name_id` makes it a name): small enough that a token carries it
-/// without growing.
+/// apostrophes; a capitalised word, or any in Arabic, Hebrew, India's
+/// scripts, katakana or Hangul), or 0 when it has none: fewer than two
+/// consonant sounds, a digit, or a letter outside Latin, Cyrillic, Greek,
+/// Arabic, Hebrew, India's scripts, katakana and Hangul. The key is its
+/// consonant classes, a byte each (`name_id` makes it a name): small
+/// enough that a token carries it without growing.
 pub(crate) fn name_key(text: &str) -> u32 {
     // Lowercased on the stack, in the one pass that finds the word's end:
     // a name is short, and a longer word keeps its first letters, which
@@ -247,9 +247,20 @@ fn has_class_of(id: u64, classes: &[(u8, &[u8; 2])]) -> bool {
 /// "с" (Stone, Стоун); and "z", which is "з" in most languages (Zelensky,
 /// Зеленский) and "ц" in German (Scholz, Шольц): "ц" is keyed "t" then
 /// "s", so "W" meets its "t" where it is a key's last class (m-r-t for
-/// Merz and Мерц). A key with one meets either spelling, in that place
-/// only (a coarse key would merge "l" and "r" too).
-const TWO_SOUNDS: [(u8, &[u8; 2]); 3] = [(b'X', b"CG"), (b'Y', b"sS"), (b'W', b"st")];
+/// Merz and Мерц). India's scripts write "j" and "z" with one letter
+/// ("V"), and Tamil "k" and "g" with one, "t" and "d" with each of two,
+/// and "s" and "ch" with one (`indic.rs`): "K", "T" and "Q". A key with one
+/// meets either spelling, in that place only (a coarse key would merge "l"
+/// and "r" too).
+const TWO_SOUNDS: [(u8, &[u8; 2]); 7] = [
+    (b'V', b"js"),
+    (b'X', b"CG"),
+    (b'Y', b"sS"),
+    (b'W', b"st"),
+    (b'K', b"kG"),
+    (b'T', b"td"),
+    (b'Q', b"sC"),
+];
 
 /// Whether a name's key has a letter of two sounds (`TWO_SOUNDS`).
 pub(crate) fn has_two_sounds(id: u64) -> bool {
@@ -328,47 +339,8 @@ pub(crate) fn spellings(id: u64) -> Spelled {
     expand(id, &[&COARSE_CLASSES, &TWO_SOUNDS])
 }
 
-/// The index entry of a name for stories written in `alphabet`: an
-/// article looks its names up under the alphabets other than its own only,
-/// so a stream mostly in one alphabet reads no list for them. Under
-/// Japanese and Korean, names are listed in their coarse form.
-pub(crate) fn name_in_alphabet(name: u64, alphabet: Alphabet) -> u64 {
-    let name = if alphabet.keys_coarsely() {
-        coarse(name)
-    } else {
-        name
-    };
-    name ^ ((alphabet as u64 + 1) << 60)
-}
-
-/// The alphabet a term of the story index is a name's entry under
-/// (`name_in_alphabet`), if it is one.
-pub(crate) fn alphabet_of_entry(term: u64) -> Option<Alphabet> {
-    let tag = (term >> 32) ^ NAME_ID_TAG;
-    if tag & 0x0fff_ffff != 0 {
-        return None;
-    }
-    let a = (tag >> 28) as usize;
-    (1..=Alphabet::ALL.len())
-        .contains(&a)
-        .then(|| Alphabet::ALL[a - 1])
-}
-
-/// The index entries a name is looked up by among stories written in
-/// `alphabet`: a Japanese or Korean key's every spelling there, and a
-/// Latin key's with its letters of two sounds read as either.
-pub(crate) fn lookups_in_alphabet(name: u64, alphabet: Alphabet, mut f: impl FnMut(u64)) {
-    if has_two_sounds(name) || is_coarse(name) && !alphabet.keys_coarsely() {
-        spellings(name)
-            .iter()
-            .for_each(|s| f(name_in_alphabet(*s, alphabet)));
-    } else {
-        f(name_in_alphabet(name, alphabet));
-    }
-}
-
 /// "name" in ASCII.
-const NAME_ID_TAG: u64 = 0x6e61_6d65;
+pub(crate) const NAME_ID_TAG: u64 = 0x6e61_6d65;
 
 /// Arabic's article "ال", alone or after a one-letter prefix ("وال",
 /// "and the"), when a word of at least three letters follows: "الكرملين"
@@ -448,6 +420,13 @@ fn sound_at(word: &[char], i: usize) -> Option<(Sound, usize)> {
         'b' | 'd' | 'k' | 'l' | 'm' | 'n' | 'r' | 's' | 't' | 'v' => one(C(c as u8)),
         'p' => one(C(b'b')),
         'f' => one(C(b'v')),
+        // An "h" after a voiced consonant writes no sound of its own in
+        // the names other scripts write by sound: India's aspirates
+        // ("Gandhi", "Bhutan", "Dhaka"; "गांधी", "Ганди"), Greek's "rh"
+        // ("Rhodes", "Ρόδος"), Portuguese "lh" and "nh", English "wh".
+        'h' if i > 0 && matches!(word[i - 1], 'b' | 'd' | 'g' | 'j' | 'l' | 'n' | 'r' | 'w') => {
+            one(Silent)
+        }
         'g' | 'h' => one(C(b'G')),
         'z' => one(C(b'W')),
         'ß' | 'ç' | 'ś' => one(C(b's')),
@@ -569,105 +548,6 @@ fn sound_at(word: &[char], i: usize) -> Option<(Sound, usize)> {
         c if indic::is_indic(c) => indic::sound_at(word, i),
         // Katakana and Hangul letters, or None.
         _ => kana_hangul::sound_at(word, i),
-    }
-}
-
-/// The alphabets name keys read.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Alphabet {
-    Latin,
-    Cyrillic,
-    Greek,
-    Arabic,
-    Hebrew,
-    /// Japanese, whose foreign names are written in katakana.
-    Kana,
-    Hangul,
-    /// Chinese, which writes foreign names with characters read for their
-    /// sounds (`han_sounds.rs`).
-    Han,
-    /// Hindi, Marathi and Nepali.
-    Devanagari,
-    /// Bengali and Assamese.
-    Bengali,
-}
-
-impl Alphabet {
-    pub(crate) const ALL: [Alphabet; 10] = [
-        Alphabet::Latin,
-        Alphabet::Cyrillic,
-        Alphabet::Greek,
-        Alphabet::Arabic,
-        Alphabet::Hebrew,
-        Alphabet::Kana,
-        Alphabet::Hangul,
-        Alphabet::Han,
-        Alphabet::Devanagari,
-        Alphabet::Bengali,
-    ];
-
-    /// Whether its keys merge "l" with "r" and "b" with "v" (`coarse`).
-    pub(crate) fn keys_coarsely(self) -> bool {
-        matches!(self, Alphabet::Kana | Alphabet::Hangul | Alphabet::Han)
-    }
-
-    /// Whether its names are told from its other words: by capitals, or in
-    /// Chinese by the characters that write foreign names' sounds and the
-    /// pairs a report repeats that no word table holds (`entities.rs`).
-    /// Arabic, Hebrew and Korean have no capitals, and Japanese writes
-    /// foreign names and loanwords alike in katakana: every word of theirs
-    /// (in Japanese, every katakana word) is keyed, and their strongest
-    /// words stand in for their names.
-    pub(crate) fn marks_names(self) -> bool {
-        !matches!(
-            self,
-            Alphabet::Arabic
-                | Alphabet::Hebrew
-                | Alphabet::Kana
-                | Alphabet::Hangul
-                | Alphabet::Devanagari
-                | Alphabet::Bengali
-        )
-    }
-}
-
-/// Whether a language is written without capitals: its names are told by
-/// their keys, or by words standing in for them (Arabic, Hebrew, Japanese,
-/// Korean, Chinese).
-pub(crate) fn names_without_capitals(lang: &str) -> bool {
-    alphabet_of(lang)
-        .is_some_and(|a| !matches!(a, Alphabet::Latin | Alphabet::Cyrillic | Alphabet::Greek))
-}
-
-/// Whether a language's words stand in for its names: it is written in an
-/// alphabet without capitals (Arabic, Hebrew, Japanese, Korean), or it
-/// capitalises every noun (German), so that its names are among its
-/// capitalised words and its strongest ones are mostly nouns
-/// ("Wasserschutzpolizei", "Rettungsboote"), which a translation into
-/// another alphabet cannot have. The other side's names are then looked
-/// for among them (`entities::MissingNames`).
-pub(crate) fn words_stand_for_names(lang: &str) -> bool {
-    lang == "de" || alphabet_of(lang).is_some_and(|a| !a.marks_names())
-}
-
-/// The alphabet a language (a code as `language_code` gives it) is written
-/// in, when name keys read it; None for the others (Thai, Hindi, ...).
-pub(crate) fn alphabet_of(lang: &str) -> Option<Alphabet> {
-    match lang {
-        "ru" | "uk" | "be" | "bg" | "sr" | "mk" | "kk" | "ky" | "tg" | "mn" => {
-            Some(Alphabet::Cyrillic)
-        }
-        "el" => Some(Alphabet::Greek),
-        "ar" | "fa" | "ur" | "ps" => Some(Alphabet::Arabic),
-        "he" | "yi" => Some(Alphabet::Hebrew),
-        "ja" => Some(Alphabet::Kana),
-        "ko" => Some(Alphabet::Hangul),
-        "zh" => Some(Alphabet::Han),
-        "hi" | "mr" | "ne" => Some(Alphabet::Devanagari),
-        "bn" | "as" => Some(Alphabet::Bengali),
-        "th" | "lo" | "km" | "my" | "pa" | "gu" | "ta" | "te" | "kn" | "ml" | "si" | "ka"
-        | "hy" | "am" | "ti" | "dv" => None,
-        _ => Some(Alphabet::Latin),
     }
 }
 

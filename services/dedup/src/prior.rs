@@ -225,19 +225,26 @@ static PRIORS: [OnceLock<DfPrior>; TABLES.len()] = [const { OnceLock::new() }; T
 
 fn load(index: usize) -> &'static DfPrior {
     PRIORS[index].get_or_init(|| {
-        let mut text = String::new();
-        flate2::read::GzDecoder::new(TABLES[index].1)
-            .read_to_string(&mut text)
-            .expect("the built-in word tables are valid gzip and UTF-8");
         let unknown = (index != 0 && index < FIRST_PAIRS_TABLE).then(|| load(0).unknown);
-        DfPrior::parse(&text, unknown, TABLES[index].0 == "th")
+        DfPrior::parse(&table_text(index), unknown, TABLES[index].0 == "th")
     })
+}
+
+fn table_text(index: usize) -> String {
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(TABLES[index].1)
+        .read_to_string(&mut text)
+        .expect("the built-in word tables are valid gzip and UTF-8");
+    text
 }
 
 /// The prior for an article in `lang` (a language code, as
 /// `language_code` gives it): English's for no language or one
 /// without a table.
 pub(crate) fn prior(lang: Option<&str>) -> &'static DfPrior {
+    if let Some(i) = lang.and_then(|l| IN_HINDIS_LETTERS.iter().position(|(code, _)| *code == l)) {
+        return in_hindis_letters(i);
+    }
     let index = lang
         .map(table_of)
         .and_then(|code| TABLES.iter().position(|(name, _)| *name == code))
@@ -247,12 +254,58 @@ pub(crate) fn prior(lang: Option<&str>) -> &'static DfPrior {
 
 /// The table a language is weighed with: Serbian, Croatian and Bosnian
 /// share wordfreq's Serbo-Croatian one, and Tagalog is Filipino's.
+/// Marathi and Nepali, which wordfreq lacks, are weighed with Hindi's, and
+/// Assamese with Bengali's: they are written in the same letters and share
+/// much of their vocabulary (not their grammar's words, which the stream's
+/// counts learn).
 fn table_of(code: &str) -> &str {
     match code {
         "sr" | "hr" | "bs" => "sh",
         "tl" => "fil",
+        "mr" | "ne" => "hi",
+        "as" => "bn",
         _ => code,
     }
+}
+
+/// Languages of India that wordfreq lacks, written in scripts of their
+/// own, each with the first letter of its block: they are weighed with
+/// Hindi's table written in their letters (`indic.rs`: the blocks lay
+/// their letters out alike). Gujarati, Punjabi and Oriya share much of
+/// Hindi's vocabulary; Telugu, Kannada and Malayalam its Sanskrit and
+/// English loans ("ప్రాంతీయ", regional). Weighed with English's table,
+/// each of their words was as rare as a name, so their strongest words,
+/// which stand in for their names, were their common ones.
+const IN_HINDIS_LETTERS: [(&str, u32); 6] = [
+    ("pa", 0x0a00),
+    ("gu", 0x0a80),
+    ("or", 0x0b00),
+    ("te", 0x0c00),
+    ("kn", 0x0c80),
+    ("ml", 0x0d00),
+];
+
+static IN_HINDIS_LETTERS_PRIORS: [OnceLock<DfPrior>; IN_HINDIS_LETTERS.len()] =
+    [const { OnceLock::new() }; IN_HINDIS_LETTERS.len()];
+
+/// Hindi's table with its Devanagari letters written as those of the block
+/// that starts at `block`.
+fn in_hindis_letters(index: usize) -> &'static DfPrior {
+    IN_HINDIS_LETTERS_PRIORS[index].get_or_init(|| {
+        let block = IN_HINDIS_LETTERS[index].1;
+        let hindi = TABLES
+            .iter()
+            .position(|(name, _)| *name == "hi")
+            .expect("Hindi has a table");
+        let text: String = table_text(hindi)
+            .chars()
+            .map(|c| match u32::from(c) {
+                code @ 0x0900..=0x097f => char::from_u32(code - 0x0900 + block).unwrap_or(c),
+                _ => c,
+            })
+            .collect();
+        DfPrior::parse(&text, Some(load(0).unknown), false)
+    })
 }
 
 /// The primary language subtag of a BCP 47 tag or locale, lowercased
@@ -294,6 +347,13 @@ pub fn language_code(tag: &str) -> Option<String> {
         "hin" => "hi",
         "mar" => "mr",
         "nep" | "npi" => "ne",
+        "asm" => "as",
+        "pan" => "pa",
+        "guj" => "gu",
+        "ori" | "ory" => "or",
+        "tel" => "te",
+        "kan" => "kn",
+        "mal" => "ml",
         "hun" => "hu",
         "ind" => "id",
         "isl" | "ice" => "is",
@@ -404,6 +464,27 @@ mod tests {
         );
         assert!(common("tl", "ang"));
         assert!(prior(Some("vi")).knows(hash("được")));
+    }
+
+    #[test]
+    fn languages_of_india_without_a_table_are_weighed_with_hindis() {
+        let hindi = prior(Some("hi"));
+        // Marathi and Nepali read it as it is, Assamese Bengali's.
+        assert!(std::ptr::eq(prior(Some("mr")), hindi));
+        assert!(std::ptr::eq(prior(Some("ne")), hindi));
+        assert!(std::ptr::eq(prior(Some("as")), prior(Some("bn"))));
+        // The others in their letters: "नदी" (river) is Gujarati's "નદી"
+        // and Punjabi's "ਨਦੀ"; "प्रांतीय" (regional) Telugu's "ప్రాంతీయ".
+        let river = hindi.share(hash("नदी"));
+        assert!(river > 100.0 * hindi.unknown);
+        assert_eq!(prior(Some("gu")).share(hash("નદી")), river);
+        assert_eq!(prior(Some("pa")).share(hash("ਨਦੀ")), river);
+        let regional = hindi.share(hash("प्रांतीय"));
+        assert_eq!(prior(Some("te")).share(hash("ప్రాంతీయ")), regional);
+        assert!(regional > 10.0 * hindi.unknown);
+        // A name Hindi lacks stays as rare as in every table.
+        assert_eq!(prior(Some("gu")).share(hash("દ્રાવિક")), hindi.unknown);
+        assert_eq!(language_code("guj").as_deref(), Some("gu"));
     }
 
     #[test]

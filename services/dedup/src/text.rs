@@ -327,8 +327,8 @@ struct Word {
     all_digits: bool,
     /// Where the word starts in the text: a name's key reads it again.
     start: usize,
-    /// Written in Arabic, Hebrew, Devanagari or Bengali letters, which have
-    /// no capitals: keyed whatever its case (`name_keys.rs`).
+    /// Written in Arabic or Hebrew letters or in one of India's scripts,
+    /// which have no capitals: keyed whatever its case (`name_keys.rs`).
     uncased: bool,
 }
 

@@ -1,0 +1,190 @@
+//! The alphabets name keys read (`name_keys.rs`), by language, and the
+//! entries of a story's names in the index under each alphabet it is
+//! written in: an article looks its names up under the other alphabets
+//! only.
+
+use crate::name_keys::{NAME_ID_TAG, coarse, has_two_sounds, is_coarse, spellings};
+
+/// The alphabets name keys read.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Alphabet {
+    Latin,
+    Cyrillic,
+    Greek,
+    Arabic,
+    Hebrew,
+    /// Japanese, whose foreign names are written in katakana.
+    Kana,
+    Hangul,
+    /// Chinese, which writes foreign names with characters read for their
+    /// sounds (`han_sounds.rs`).
+    Han,
+    /// Hindi, Marathi and Nepali.
+    Devanagari,
+    /// Bengali and Assamese.
+    Bengali,
+    /// Punjabi in India.
+    Gurmukhi,
+    Gujarati,
+    /// Odia.
+    Oriya,
+    Tamil,
+    Telugu,
+    Kannada,
+    Malayalam,
+}
+
+impl Alphabet {
+    /// In the order of their numbers in index entries (`alphabet_tag`),
+    /// which snapshots hold: a new one goes last.
+    pub(crate) const ALL: [Alphabet; 17] = [
+        Alphabet::Latin,
+        Alphabet::Cyrillic,
+        Alphabet::Greek,
+        Alphabet::Arabic,
+        Alphabet::Hebrew,
+        Alphabet::Kana,
+        Alphabet::Hangul,
+        Alphabet::Han,
+        Alphabet::Devanagari,
+        Alphabet::Bengali,
+        Alphabet::Gurmukhi,
+        Alphabet::Gujarati,
+        Alphabet::Oriya,
+        Alphabet::Tamil,
+        Alphabet::Telugu,
+        Alphabet::Kannada,
+        Alphabet::Malayalam,
+    ];
+
+    /// Whether its keys merge "l" with "r" and "b" with "v" (`coarse`).
+    pub(crate) fn keys_coarsely(self) -> bool {
+        matches!(self, Alphabet::Kana | Alphabet::Hangul | Alphabet::Han)
+    }
+
+    /// Whether its names are told from its other words: by capitals, or in
+    /// Chinese by the characters that write foreign names' sounds and the
+    /// pairs a report repeats that no word table holds (`entities.rs`).
+    /// Arabic, Hebrew and Korean have no capitals, and Japanese writes
+    /// foreign names and loanwords alike in katakana: every word of theirs
+    /// (in Japanese, every katakana word) is keyed, and their strongest
+    /// words stand in for their names.
+    pub(crate) fn marks_names(self) -> bool {
+        !matches!(
+            self,
+            Alphabet::Arabic | Alphabet::Hebrew | Alphabet::Kana | Alphabet::Hangul
+        ) && !self.is_indic()
+    }
+
+    /// Whether it is one of India's scripts (`indic.rs`), which write no
+    /// capitals.
+    pub(crate) fn is_indic(self) -> bool {
+        matches!(
+            self,
+            Alphabet::Devanagari
+                | Alphabet::Bengali
+                | Alphabet::Gurmukhi
+                | Alphabet::Gujarati
+                | Alphabet::Oriya
+                | Alphabet::Tamil
+                | Alphabet::Telugu
+                | Alphabet::Kannada
+                | Alphabet::Malayalam
+        )
+    }
+}
+
+/// Whether a language is written without capitals: its names are told by
+/// their keys, or by words standing in for them (Arabic, Hebrew, Japanese,
+/// Korean, Chinese).
+pub(crate) fn names_without_capitals(lang: &str) -> bool {
+    alphabet_of(lang)
+        .is_some_and(|a| !matches!(a, Alphabet::Latin | Alphabet::Cyrillic | Alphabet::Greek))
+}
+
+/// Whether a language's words stand in for its names: it is written in an
+/// alphabet without capitals (Arabic, Hebrew, Japanese, Korean), or it
+/// capitalises every noun (German), so that its names are among its
+/// capitalised words and its strongest ones are mostly nouns
+/// ("Wasserschutzpolizei", "Rettungsboote"), which a translation into
+/// another alphabet cannot have. The other side's names are then looked
+/// for among them (`entities::MissingNames`).
+pub(crate) fn words_stand_for_names(lang: &str) -> bool {
+    lang == "de" || alphabet_of(lang).is_some_and(|a| !a.marks_names())
+}
+
+/// The alphabet a language (a code as `language_code` gives it) is written
+/// in, when name keys read it; None for the others (Thai, Sinhala,
+/// Georgian, ...).
+pub(crate) fn alphabet_of(lang: &str) -> Option<Alphabet> {
+    match lang {
+        "ru" | "uk" | "be" | "bg" | "sr" | "mk" | "kk" | "ky" | "tg" | "mn" => {
+            Some(Alphabet::Cyrillic)
+        }
+        "el" => Some(Alphabet::Greek),
+        "ar" | "fa" | "ur" | "ps" => Some(Alphabet::Arabic),
+        "he" | "yi" => Some(Alphabet::Hebrew),
+        "ja" => Some(Alphabet::Kana),
+        "ko" => Some(Alphabet::Hangul),
+        "zh" => Some(Alphabet::Han),
+        "hi" | "mr" | "ne" => Some(Alphabet::Devanagari),
+        "bn" | "as" => Some(Alphabet::Bengali),
+        "pa" => Some(Alphabet::Gurmukhi),
+        "gu" => Some(Alphabet::Gujarati),
+        "or" => Some(Alphabet::Oriya),
+        "ta" => Some(Alphabet::Tamil),
+        "te" => Some(Alphabet::Telugu),
+        "kn" => Some(Alphabet::Kannada),
+        "ml" => Some(Alphabet::Malayalam),
+        "th" | "lo" | "km" | "my" | "si" | "ka" | "hy" | "am" | "ti" | "dv" => None,
+        _ => Some(Alphabet::Latin),
+    }
+}
+
+/// The index entry of a name for stories written in `alphabet`: an
+/// article looks its names up under the alphabets other than its own only,
+/// so a stream mostly in one alphabet reads no list for them. Under
+/// Japanese and Korean, names are listed in their coarse form.
+pub(crate) fn name_in_alphabet(name: u64, alphabet: Alphabet) -> u64 {
+    let name = if alphabet.keys_coarsely() {
+        coarse(name)
+    } else {
+        name
+    };
+    name ^ alphabet_tag(alphabet)
+}
+
+/// The bits an entry under `alphabet` flips in its name's id: the number
+/// (from 1) of the alphabet in the top four bits, and its fifth bit in
+/// the bit below them, so that the first fifteen alphabets' entries are
+/// those of rounds before the sixteenth came (state of any round reads).
+fn alphabet_tag(alphabet: Alphabet) -> u64 {
+    let a = alphabet as u64 + 1;
+    (a & 0xf) << 60 | (a >> 4) << 59
+}
+
+/// The alphabet a term of the story index is a name's entry under
+/// (`name_in_alphabet`), if it is one.
+pub(crate) fn alphabet_of_entry(term: u64) -> Option<Alphabet> {
+    let tag = (term >> 32) ^ NAME_ID_TAG;
+    if tag & 0x07ff_ffff != 0 {
+        return None;
+    }
+    let a = (tag >> 28 | (tag >> 27 & 1) << 4) as usize;
+    (1..=Alphabet::ALL.len())
+        .contains(&a)
+        .then(|| Alphabet::ALL[a - 1])
+}
+
+/// The index entries a name is looked up by among stories written in
+/// `alphabet`: a Japanese or Korean key's every spelling there, and a
+/// Latin key's with its letters of two sounds read as either.
+pub(crate) fn lookups_in_alphabet(name: u64, alphabet: Alphabet, mut f: impl FnMut(u64)) {
+    if has_two_sounds(name) || is_coarse(name) && !alphabet.keys_coarsely() {
+        spellings(name)
+            .iter()
+            .for_each(|s| f(name_in_alphabet(*s, alphabet)));
+    } else {
+        f(name_in_alphabet(name, alphabet));
+    }
+}
