@@ -100,6 +100,7 @@ HAND_SETS = {
     "devanagari": "Hindi translations",
     "bengali": "Bengali translations",
     "indic": "Tamil, Telugu, Malayalam, Gujarati, Kannada, Punjabi and Oriya translations",
+    "caucasus": "Georgian and Armenian translations",
 }
 
 

@@ -9,7 +9,7 @@ use news_dedup::{ArticleIn, Engine, Params};
 /// Languages with a word table of their own (in Latin, Cyrillic, Greek,
 /// Arabic, Hebrew, CJK, Devanagari and Bengali writing), one without, and
 /// none. Appended to, so that earlier seeds keep their languages.
-const LANGS: [Option<&str>; 24] = [
+const LANGS: [Option<&str>; 26] = [
     None,
     Some("en"),
     Some("zh"),
@@ -34,6 +34,8 @@ const LANGS: [Option<&str>; 24] = [
     Some("kn"),
     Some("pa"),
     Some("or"),
+    Some("ka"),
+    Some("hy"),
 ];
 
 fuzz_target!(|data: &[u8]| {

@@ -32,12 +32,14 @@ pub(crate) enum Alphabet {
     Telugu,
     Kannada,
     Malayalam,
+    Georgian,
+    Armenian,
 }
 
 impl Alphabet {
     /// In the order of their numbers in index entries (`alphabet_tag`),
     /// which snapshots hold: a new one goes last.
-    pub(crate) const ALL: [Alphabet; 17] = [
+    pub(crate) const ALL: [Alphabet; 19] = [
         Alphabet::Latin,
         Alphabet::Cyrillic,
         Alphabet::Greek,
@@ -55,6 +57,8 @@ impl Alphabet {
         Alphabet::Telugu,
         Alphabet::Kannada,
         Alphabet::Malayalam,
+        Alphabet::Georgian,
+        Alphabet::Armenian,
     ];
 
     /// Whether its keys merge "l" with "r" and "b" with "v" (`coarse`).
@@ -65,14 +69,19 @@ impl Alphabet {
     /// Whether its names are told from its other words: by capitals, or in
     /// Chinese by the characters that write foreign names' sounds and the
     /// pairs a report repeats that no word table holds (`entities.rs`).
-    /// Arabic, Hebrew and Korean have no capitals, and Japanese writes
+    /// Arabic, Hebrew, Georgian, Korean and India's scripts have no
+    /// capitals, and Japanese writes
     /// foreign names and loanwords alike in katakana: every word of theirs
     /// (in Japanese, every katakana word) is keyed, and their strongest
     /// words stand in for their names.
     pub(crate) fn marks_names(self) -> bool {
         !matches!(
             self,
-            Alphabet::Arabic | Alphabet::Hebrew | Alphabet::Kana | Alphabet::Hangul
+            Alphabet::Arabic
+                | Alphabet::Hebrew
+                | Alphabet::Kana
+                | Alphabet::Hangul
+                | Alphabet::Georgian
         ) && !self.is_indic()
     }
 
@@ -96,10 +105,14 @@ impl Alphabet {
 
 /// Whether a language is written without capitals: its names are told by
 /// their keys, or by words standing in for them (Arabic, Hebrew, Japanese,
-/// Korean, Chinese).
+/// Korean, Chinese, Georgian, India's scripts).
 pub(crate) fn names_without_capitals(lang: &str) -> bool {
-    alphabet_of(lang)
-        .is_some_and(|a| !matches!(a, Alphabet::Latin | Alphabet::Cyrillic | Alphabet::Greek))
+    alphabet_of(lang).is_some_and(|a| {
+        !matches!(
+            a,
+            Alphabet::Latin | Alphabet::Cyrillic | Alphabet::Greek | Alphabet::Armenian
+        )
+    })
 }
 
 /// Whether a language's words stand in for its names: it is written in an
@@ -136,7 +149,9 @@ pub(crate) fn alphabet_of(lang: &str) -> Option<Alphabet> {
         "te" => Some(Alphabet::Telugu),
         "kn" => Some(Alphabet::Kannada),
         "ml" => Some(Alphabet::Malayalam),
-        "th" | "lo" | "km" | "my" | "si" | "ka" | "hy" | "am" | "ti" | "dv" => None,
+        "ka" => Some(Alphabet::Georgian),
+        "hy" => Some(Alphabet::Armenian),
+        "th" | "lo" | "km" | "my" | "si" | "am" | "ti" | "dv" => None,
         _ => Some(Alphabet::Latin),
     }
 }

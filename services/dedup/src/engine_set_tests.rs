@@ -422,3 +422,17 @@ fn translations_into_seven_more_of_indias_scripts_meet_their_english_story() {
         .collect();
     assert_one_story_per_event(&stories_by_event(&set));
 }
+
+#[test]
+fn georgian_and_armenian_translations_meet_their_english_story() {
+    // The four English reports of the Hindi set, two translations each
+    // into Georgian and Armenian (one of each without a digit), and in
+    // Georgian another resignation under the same prime minister, in
+    // Armenian another bridge collapse (hand-written for this test).
+    // Georgian and Armenian names are keyed since round 44 ("ბრენერი",
+    // "Կովալենկոն"); before, the two translations without a digit started
+    // stories of their own.
+    assert_one_story_per_event(&stories_by_event(include_str!(
+        "../tests/data/caucasus.jsonl"
+    )));
+}

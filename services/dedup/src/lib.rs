@@ -6,6 +6,7 @@
 //! also writes each decision's `Fact` to a changelog topic (`state.rs`).
 
 mod alphabets;
+mod caucasus;
 mod cjk;
 mod dense_map;
 pub mod engine;

@@ -31,6 +31,7 @@
 //! class for each pair, which meets either in another script's key
 //! (`kana_hangul.rs`, `same_name`).
 
+use crate::caucasus;
 use crate::han_sounds;
 use crate::indic;
 use crate::kana_hangul::{self, is_hangul, jamo, strip_particle};
@@ -546,6 +547,7 @@ fn sound_at(word: &[char], i: usize) -> Option<(Sound, usize)> {
         'ו' | 'י' | 'ה' => one(Vowel),
         'א' | 'ע' => one(Silent),
         c if indic::is_indic(c) => indic::sound_at(word, i),
+        c if caucasus::reads(c) => caucasus::sound_at(word, i),
         // Katakana and Hangul letters, or None.
         _ => kana_hangul::sound_at(word, i),
     }

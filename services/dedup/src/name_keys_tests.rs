@@ -237,13 +237,15 @@ fn chinese_sound_characters_meet_the_names_they_write() {
 }
 
 #[test]
-fn names_in_indias_scripts_meet_their_spellings_in_other_scripts() {
+fn names_in_indic_georgian_and_armenian_letters_meet_their_spellings_elsewhere() {
     assert_eq!(alphabet_of("hi"), Some(Alphabet::Devanagari));
     let marathi = crate::prior::language_code("mar").unwrap();
     assert_eq!(alphabet_of(&marathi), Some(Alphabet::Devanagari));
     assert_eq!(alphabet_of("bn"), Some(Alphabet::Bengali));
     assert_eq!(alphabet_of("ta"), Some(Alphabet::Tamil));
     assert_eq!(alphabet_of("si"), None);
+    assert_eq!(alphabet_of("ka"), Some(Alphabet::Georgian));
+    assert_eq!(alphabet_of("hy"), Some(Alphabet::Armenian));
     // Viramas, nuktas (NFC writes "फ़" as "फ" and a nukta), aspirates, the
     // anusvara and "य" at a word's start.
     for (a, b) in [
@@ -314,6 +316,16 @@ fn names_in_indias_scripts_meet_their_spellings_in_other_scripts() {
         // Oriya.
         ("Putin", "ପୁଟିନ"),
         ("Brenner", "ବ୍ରେନର"),
+        // Georgian, with its nominative "-ი"; Armenian, with capitals.
+        ("Putin", "პუტინი"),
+        ("Biden", "ბაიდენი"),
+        ("Lindqvist", "ლინდკვისტთან"),
+        ("Zelensky", "ზელენსკი"),
+        ("Tsipras", "ციპრასი"),
+        ("Putin", "Պուտին"),
+        ("Biden", "Բայդենը"),
+        ("Kovalenko", "Կովալենկոն"),
+        ("Trump", "Թրամփ"),
     ] {
         let b = icu_normalizer::ComposingNormalizerBorrowed::new_nfc().normalize(b);
         assert_ne!(name_key(&b), 0, "{b}");
@@ -330,6 +342,8 @@ fn names_in_indias_scripts_meet_their_spellings_in_other_scripts() {
         ("Modi", "పుతిన్"),
         ("Kerala", "ಕೋಲಾರ"),
         ("Brenner", "ਪੰਜਾਬ"),
+        ("Putin", "ბაიდენი"),
+        ("Dravik", "Մելնիցա"),
     ] {
         assert!(!same_spoken(a, b), "{a} {b}");
     }

@@ -354,6 +354,8 @@ pub fn language_code(tag: &str) -> Option<String> {
         "tel" => "te",
         "kan" => "kn",
         "mal" => "ml",
+        "kat" | "geo" => "ka",
+        "hye" | "arm" => "hy",
         "hun" => "hu",
         "ind" => "id",
         "isl" | "ice" => "is",

@@ -327,8 +327,9 @@ struct Word {
     all_digits: bool,
     /// Where the word starts in the text: a name's key reads it again.
     start: usize,
-    /// Written in Arabic or Hebrew letters or in one of India's scripts,
-    /// which have no capitals: keyed whatever its case (`name_keys.rs`).
+    /// Written in Arabic, Hebrew or Georgian letters or in one of India's
+    /// scripts, which have no capitals: keyed whatever its case
+    /// (`name_keys.rs`).
     uncased: bool,
 }
 
@@ -342,7 +343,9 @@ impl Word {
             pending_apostrophes: 0,
             at_sentence_start,
             first_upper: first.is_uppercase(),
-            uncased: is_abjad(first) || crate::indic::is_indic(first),
+            uncased: is_abjad(first)
+                || crate::indic::is_indic(first)
+                || crate::caucasus::is_georgian(first),
             any_lower: false,
             all_digits: true,
         }
