@@ -130,28 +130,34 @@ pub(crate) fn words_stand_for_names(lang: &str) -> bool {
 /// in, when name keys read it; None for the others (Thai, Sinhala,
 /// Georgian, ...).
 pub(crate) fn alphabet_of(lang: &str) -> Option<Alphabet> {
-    match lang {
-        "ru" | "uk" | "be" | "bg" | "sr" | "mk" | "kk" | "ky" | "tg" | "mn" => {
+    // Every code below has two letters: matched as two bytes, a code is
+    // found in a few comparisons, not a string comparison per arm (it is
+    // asked for each language of each candidate story).
+    let [a, b] = *lang.as_bytes() else {
+        return Some(Alphabet::Latin);
+    };
+    match &[a, b] {
+        b"ru" | b"uk" | b"be" | b"bg" | b"sr" | b"mk" | b"kk" | b"ky" | b"tg" | b"mn" => {
             Some(Alphabet::Cyrillic)
         }
-        "el" => Some(Alphabet::Greek),
-        "ar" | "fa" | "ur" | "ps" => Some(Alphabet::Arabic),
-        "he" | "yi" => Some(Alphabet::Hebrew),
-        "ja" => Some(Alphabet::Kana),
-        "ko" => Some(Alphabet::Hangul),
-        "zh" => Some(Alphabet::Han),
-        "hi" | "mr" | "ne" => Some(Alphabet::Devanagari),
-        "bn" | "as" => Some(Alphabet::Bengali),
-        "pa" => Some(Alphabet::Gurmukhi),
-        "gu" => Some(Alphabet::Gujarati),
-        "or" => Some(Alphabet::Oriya),
-        "ta" => Some(Alphabet::Tamil),
-        "te" => Some(Alphabet::Telugu),
-        "kn" => Some(Alphabet::Kannada),
-        "ml" => Some(Alphabet::Malayalam),
-        "ka" => Some(Alphabet::Georgian),
-        "hy" => Some(Alphabet::Armenian),
-        "th" | "lo" | "km" | "my" | "si" | "am" | "ti" | "dv" => None,
+        b"el" => Some(Alphabet::Greek),
+        b"ar" | b"fa" | b"ur" | b"ps" => Some(Alphabet::Arabic),
+        b"he" | b"yi" => Some(Alphabet::Hebrew),
+        b"ja" => Some(Alphabet::Kana),
+        b"ko" => Some(Alphabet::Hangul),
+        b"zh" => Some(Alphabet::Han),
+        b"hi" | b"mr" | b"ne" => Some(Alphabet::Devanagari),
+        b"bn" | b"as" => Some(Alphabet::Bengali),
+        b"pa" => Some(Alphabet::Gurmukhi),
+        b"gu" => Some(Alphabet::Gujarati),
+        b"or" => Some(Alphabet::Oriya),
+        b"ta" => Some(Alphabet::Tamil),
+        b"te" => Some(Alphabet::Telugu),
+        b"kn" => Some(Alphabet::Kannada),
+        b"ml" => Some(Alphabet::Malayalam),
+        b"ka" => Some(Alphabet::Georgian),
+        b"hy" => Some(Alphabet::Armenian),
+        b"th" | b"lo" | b"km" | b"my" | b"si" | b"am" | b"ti" | b"dv" => None,
         _ => Some(Alphabet::Latin),
     }
 }

@@ -172,8 +172,14 @@ pub(super) fn index_terms(story: &StoryState) -> Vec<u64> {
 /// are written in (`name_in_alphabet`).
 pub(super) fn name_index_terms(story: &StoryState) -> Vec<u64> {
     let mut terms = Vec::new();
+    // The story's alphabets, read once from its few languages rather than
+    // once for each of the alphabets.
+    let mut written = [false; Alphabet::ALL.len()];
+    for a in story.languages.iter().filter_map(|l| alphabet_of(l)) {
+        written[a as usize] = true;
+    }
     for alphabet in Alphabet::ALL {
-        if written_in(story, alphabet) {
+        if written[alphabet as usize] {
             let names = story
                 .names
                 .iter()

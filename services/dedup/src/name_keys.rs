@@ -23,8 +23,9 @@
 //! report writes a name often enough to write it bare once.
 //!
 //! India's scripts (Devanagari, Bengali, Gurmukhi, Gujarati, Oriya, Tamil,
-//! Telugu, Kannada, Malayalam) write no capitals either, and write foreign
-//! names by their sounds: every word of theirs is keyed too (`indic.rs`).
+//! Telugu, Kannada, Malayalam) and Georgian write no capitals either, and
+//! write foreign names by their sounds: every word of theirs is keyed too
+//! (`indic.rs`, `caucasus.rs`). Armenian is keyed as Cyrillic is.
 //!
 //! Japanese katakana and Korean Hangul write names by their sounds too,
 //! but tell neither "l" from "r" nor "b" from "v": their keys have one
@@ -57,9 +58,10 @@ pub(crate) enum Sound {
 
 /// The key of the word `text` starts with (its letters, digits and
 /// apostrophes; a capitalised word, or any in Arabic, Hebrew, India's
-/// scripts, katakana or Hangul), or 0 when it has none: fewer than two
-/// consonant sounds, a digit, or a letter outside Latin, Cyrillic, Greek,
-/// Arabic, Hebrew, India's scripts, katakana and Hangul. The key is its
+/// scripts, Georgian, katakana or Hangul), or 0 when it has none: fewer
+/// than two consonant sounds, a digit, or a letter outside Latin,
+/// Cyrillic, Greek, Arabic, Hebrew, India's scripts, Georgian, Armenian,
+/// katakana and Hangul. The key is its
 /// consonant classes, a byte each (`name_id` makes it a name): small
 /// enough that a token carries it without growing.
 pub(crate) fn name_key(text: &str) -> u32 {
