@@ -246,6 +246,9 @@ fn names_in_indic_georgian_and_armenian_letters_meet_their_spellings_elsewhere()
     assert_eq!(alphabet_of("si"), None);
     assert_eq!(alphabet_of("ka"), Some(Alphabet::Georgian));
     assert_eq!(alphabet_of("hy"), Some(Alphabet::Armenian));
+    // Codes of other lengths are Latin-alphabet languages (Filipino).
+    assert_eq!(alphabet_of("fil"), Some(Alphabet::Latin));
+    assert_eq!(alphabet_of("h"), Some(Alphabet::Latin));
     // Viramas, nuktas (NFC writes "फ़" as "फ" and a nukta), aspirates, the
     // anusvara and "य" at a word's start.
     for (a, b) in [
