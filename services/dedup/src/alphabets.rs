@@ -66,40 +66,23 @@ impl Alphabet {
         matches!(self, Alphabet::Kana | Alphabet::Hangul | Alphabet::Han)
     }
 
+    /// Whether it writes capitals, which tell its names.
+    pub(crate) fn has_capitals(self) -> bool {
+        matches!(
+            self,
+            Alphabet::Latin | Alphabet::Cyrillic | Alphabet::Greek | Alphabet::Armenian
+        )
+    }
+
     /// Whether its names are told from its other words: by capitals, or in
     /// Chinese by the characters that write foreign names' sounds and the
     /// pairs a report repeats that no word table holds (`entities.rs`).
     /// Arabic, Hebrew, Georgian, Korean and India's scripts have no
-    /// capitals, and Japanese writes
-    /// foreign names and loanwords alike in katakana: every word of theirs
-    /// (in Japanese, every katakana word) is keyed, and their strongest
-    /// words stand in for their names.
+    /// capitals, and Japanese writes foreign names and loanwords alike in
+    /// katakana: every word of theirs (in Japanese, every katakana word) is
+    /// keyed, and their strongest words stand in for their names.
     pub(crate) fn marks_names(self) -> bool {
-        !matches!(
-            self,
-            Alphabet::Arabic
-                | Alphabet::Hebrew
-                | Alphabet::Kana
-                | Alphabet::Hangul
-                | Alphabet::Georgian
-        ) && !self.is_indic()
-    }
-
-    /// Whether it is one of India's scripts (`indic.rs`), which write no
-    /// capitals.
-    pub(crate) fn is_indic(self) -> bool {
-        matches!(
-            self,
-            Alphabet::Devanagari
-                | Alphabet::Bengali
-                | Alphabet::Gurmukhi
-                | Alphabet::Gujarati
-                | Alphabet::Oriya
-                | Alphabet::Tamil
-                | Alphabet::Telugu
-                | Alphabet::Kannada
-                | Alphabet::Malayalam
-        )
+        self.has_capitals() || self == Alphabet::Han
     }
 }
 
@@ -107,12 +90,7 @@ impl Alphabet {
 /// their keys, or by words standing in for them (Arabic, Hebrew, Japanese,
 /// Korean, Chinese, Georgian, India's scripts).
 pub(crate) fn names_without_capitals(lang: &str) -> bool {
-    alphabet_of(lang).is_some_and(|a| {
-        !matches!(
-            a,
-            Alphabet::Latin | Alphabet::Cyrillic | Alphabet::Greek | Alphabet::Armenian
-        )
-    })
+    alphabet_of(lang).is_some_and(|a| !a.has_capitals())
 }
 
 /// Whether a language's words stand in for its names: it is written in an
@@ -128,7 +106,7 @@ pub(crate) fn words_stand_for_names(lang: &str) -> bool {
 
 /// The alphabet a language (a code as `language_code` gives it) is written
 /// in, when name keys read it; None for the others (Thai, Sinhala,
-/// Georgian, ...).
+/// Amharic, ...).
 pub(crate) fn alphabet_of(lang: &str) -> Option<Alphabet> {
     // Every code below has two letters: matched as two bytes, a code is
     // found in a few comparisons, not a string comparison per arm (it is
