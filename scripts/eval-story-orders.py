@@ -33,9 +33,13 @@ Persian, Greek and Indonesian, two events of one kind in each language
 (tests/data/tables.jsonl); with --devanagari, for Hindi translations of
 English reports, with Hindi reports of other events of their kinds
 (tests/data/devanagari.jsonl); with --bengali, the same in Bengali, with
-another quake (tests/data/bengali.jsonl).
+another quake (tests/data/bengali.jsonl); with --indic and --caucasus,
+for translations into India's other scripts and into Georgian and
+Armenian (tests/data/indic.jsonl, caucasus.jsonl); with --thai-names, for
+Thai translations of English reports, with Thai reports of other events
+of their kinds (tests/data/thai_names.jsonl).
 
-usage: scripts/eval-story-orders.py [ORDERS] [--bin PATH] [--syndication | --translations | --cjk | --cross-script | --names-only | --abjad | --kana-hangul | --han-names | --german-nouns | --thai | --tables | --devanagari | --bengali]
+usage: scripts/eval-story-orders.py [ORDERS] [--bin PATH] [--syndication | --translations | --cjk | --cross-script | --names-only | --abjad | --kana-hangul | --han-names | --german-nouns | --thai | --tables | --devanagari | --bengali | --indic | --caucasus | --thai-names]
 Settings reach `newsmill` through its environment (NEWSMILL__DEDUP__...).
 """
 import argparse
@@ -101,6 +105,7 @@ HAND_SETS = {
     "bengali": "Bengali translations",
     "indic": "Tamil, Telugu, Malayalam, Gujarati, Kannada, Punjabi and Oriya translations",
     "caucasus": "Georgian and Armenian translations",
+    "thai_names": "Thai translations",
 }
 
 

@@ -34,12 +34,13 @@ pub(crate) enum Alphabet {
     Malayalam,
     Georgian,
     Armenian,
+    Thai,
 }
 
 impl Alphabet {
     /// In the order of their numbers in index entries (`alphabet_tag`),
     /// which snapshots hold: a new one goes last.
-    pub(crate) const ALL: [Alphabet; 19] = [
+    pub(crate) const ALL: [Alphabet; 20] = [
         Alphabet::Latin,
         Alphabet::Cyrillic,
         Alphabet::Greek,
@@ -59,6 +60,7 @@ impl Alphabet {
         Alphabet::Malayalam,
         Alphabet::Georgian,
         Alphabet::Armenian,
+        Alphabet::Thai,
     ];
 
     /// Whether its keys merge "l" with "r" and "b" with "v" (`coarse`).
@@ -77,7 +79,7 @@ impl Alphabet {
     /// Whether its names are told from its other words: by capitals, or in
     /// Chinese by the characters that write foreign names' sounds and the
     /// pairs a report repeats that no word table holds (`entities.rs`).
-    /// Arabic, Hebrew, Georgian, Korean and India's scripts have no
+    /// Arabic, Hebrew, Georgian, Thai, Korean and India's scripts have no
     /// capitals, and Japanese writes foreign names and loanwords alike in
     /// katakana: every word of theirs (in Japanese, every katakana word) is
     /// keyed, and their strongest words stand in for their names.
@@ -88,7 +90,7 @@ impl Alphabet {
 
 /// Whether a language is written without capitals: its names are told by
 /// their keys, or by words standing in for them (Arabic, Hebrew, Japanese,
-/// Korean, Chinese, Georgian, India's scripts).
+/// Korean, Chinese, Georgian, Thai, India's scripts).
 pub(crate) fn names_without_capitals(lang: &str) -> bool {
     alphabet_of(lang).is_some_and(|a| !a.has_capitals())
 }
@@ -105,8 +107,8 @@ pub(crate) fn words_stand_for_names(lang: &str) -> bool {
 }
 
 /// The alphabet a language (a code as `language_code` gives it) is written
-/// in, when name keys read it; None for the others (Thai, Sinhala,
-/// Amharic, ...).
+/// in, when name keys read it; None for the others (Lao, Khmer, Burmese,
+/// Sinhala, Amharic, ...).
 pub(crate) fn alphabet_of(lang: &str) -> Option<Alphabet> {
     // Every code below has two letters: matched as two bytes, a code is
     // found in a few comparisons, not a string comparison per arm (it is
@@ -135,7 +137,8 @@ pub(crate) fn alphabet_of(lang: &str) -> Option<Alphabet> {
         b"ml" => Some(Alphabet::Malayalam),
         b"ka" => Some(Alphabet::Georgian),
         b"hy" => Some(Alphabet::Armenian),
-        b"th" | b"lo" | b"km" | b"my" | b"si" | b"am" | b"ti" | b"dv" => None,
+        b"th" => Some(Alphabet::Thai),
+        b"lo" | b"km" | b"my" | b"si" | b"am" | b"ti" | b"dv" => None,
         _ => Some(Alphabet::Latin),
     }
 }

@@ -436,3 +436,28 @@ fn georgian_and_armenian_translations_meet_their_english_story() {
         "../tests/data/caucasus.jsonl"
     )));
 }
+
+#[test]
+fn thai_translations_meet_their_english_story_before_it_and_after() {
+    // The four English reports of the Hindi set, their Thai translations
+    // (two without a digit), and in Thai another resignation under the
+    // same prime minister and another bridge collapse (hand-written for
+    // this test). Thai names are keyed since round 45, each piece the
+    // word cut splits a name into carrying the whole name's key
+    // ("ดรา", "วิก": Dravik); before, the translations without a digit
+    // started stories of their own.
+    let set = include_str!("../tests/data/thai_names.jsonl");
+    assert_one_story_per_event(&stories_by_event(set));
+    // The Thai bridge report first: its English original finds it on the
+    // names among its strongest words.
+    assert_one_story_per_event_in_order(
+        set,
+        &[
+            "bridge-collapse-th",
+            "bridge-other-th",
+            "bridge-collapse-en",
+            "minister-resigns-th",
+            "minister-resigns-en",
+        ],
+    );
+}

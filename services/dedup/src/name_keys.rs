@@ -25,7 +25,10 @@
 //! India's scripts (Devanagari, Bengali, Gurmukhi, Gujarati, Oriya, Tamil,
 //! Telugu, Kannada, Malayalam) and Georgian write no capitals either, and
 //! write foreign names by their sounds: every word of theirs is keyed too
-//! (`indic.rs`, `caucasus.rs`). Armenian is keyed as Cyrillic is.
+//! (`indic.rs`, `caucasus.rs`). Armenian is keyed as Cyrillic is. So is
+//! Thai, whose words run on without spaces: each word its cut gives is
+//! keyed from its start on, across the words after it, and a name cut into
+//! several words has its key on each (`thai.rs`).
 //!
 //! Japanese katakana and Korean Hangul write names by their sounds too,
 //! but tell neither "l" from "r" nor "b" from "v": their keys have one
@@ -36,6 +39,7 @@ use crate::caucasus;
 use crate::han_sounds;
 use crate::indic;
 use crate::kana_hangul::{self, is_hangul, jamo, strip_particle};
+use crate::thai;
 
 /// Consonant sounds kept: enough to tell most names apart, few enough to
 /// stop before the case endings.
@@ -44,7 +48,7 @@ const KEY_CONSONANTS: usize = 3;
 /// keys would join too many names.
 const MIN_CONSONANTS: usize = 2;
 /// Letters of a word read for its key.
-const MAX_LETTERS: usize = 24;
+pub(crate) const MAX_LETTERS: usize = 24;
 
 /// One letter's sound class: a consonant class, a vowel, or no sound.
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -58,10 +62,10 @@ pub(crate) enum Sound {
 
 /// The key of the word `text` starts with (its letters, digits and
 /// apostrophes; a capitalised word, or any in Arabic, Hebrew, India's
-/// scripts, Georgian, katakana or Hangul), or 0 when it has none: fewer
-/// than two consonant sounds, a digit, or a letter outside Latin,
+/// scripts, Georgian, Thai, katakana or Hangul), or 0 when it has none:
+/// fewer than two consonant sounds, a digit, or a letter outside Latin,
 /// Cyrillic, Greek, Arabic, Hebrew, India's scripts, Georgian, Armenian,
-/// katakana and Hangul. The key is its
+/// Thai, katakana and Hangul. The key is its
 /// consonant classes, a byte each (`name_id` makes it a name): small
 /// enough that a token carries it without growing.
 pub(crate) fn name_key(text: &str) -> u32 {
@@ -117,7 +121,7 @@ fn hangul_key(syllables: &[char]) -> u32 {
 }
 
 /// The key of a word's lowercase letters, from its first consonant sounds.
-fn key_of_letters(stem: &[char]) -> u32 {
+pub(crate) fn key_of_letters(stem: &[char]) -> u32 {
     key_of_sounds(stem.len(), |i| sound_at(stem, i))
 }
 
@@ -255,7 +259,7 @@ fn has_class_of(id: u64, classes: &[(u8, &[u8; 2])]) -> bool {
 /// and "s" and "ch" with one (`indic.rs`): "K", "T" and "Q". A key with one
 /// meets either spelling, in that place only (a coarse key would merge "l"
 /// and "r" too).
-const TWO_SOUNDS: [(u8, &[u8; 2]); 7] = [
+const TWO_SOUNDS: [(u8, &[u8; 2]); 8] = [
     (b'V', b"js"),
     (b'X', b"CG"),
     (b'Y', b"sS"),
@@ -263,6 +267,7 @@ const TWO_SOUNDS: [(u8, &[u8; 2]); 7] = [
     (b'K', b"kG"),
     (b'T', b"td"),
     (b'Q', b"sC"),
+    (b'H', b"CS"),
 ];
 
 /// Whether a name's key has a letter of two sounds (`TWO_SOUNDS`).
@@ -550,6 +555,7 @@ fn sound_at(word: &[char], i: usize) -> Option<(Sound, usize)> {
         'א' | 'ע' => one(Silent),
         c if indic::is_indic(c) => indic::sound_at(word, i),
         c if caucasus::reads(c) => caucasus::sound_at(word, i),
+        c if thai::in_run(c) => thai::sound_at(word, i),
         // Katakana and Hangul letters, or None.
         _ => kana_hangul::sound_at(word, i),
     }

@@ -8,6 +8,13 @@ fn same_spoken(a: &str, b: &str) -> bool {
     same_name(name_id(name_key(a)), name_id(name_key(b)))
 }
 
+/// That `b` (as NFC writes it) has a key, and meets `a` by it.
+fn assert_keyed_alike(a: &str, b: &str) {
+    let b = icu_normalizer::ComposingNormalizerBorrowed::new_nfc().normalize(b);
+    assert_ne!(name_key(&b), 0, "{b}");
+    assert!(same_spoken(a, &b), "{a} {b}");
+}
+
 #[test]
 fn languages_are_written_in_their_alphabets() {
     assert_eq!(alphabet_of("en"), Some(Alphabet::Latin));
@@ -16,7 +23,8 @@ fn languages_are_written_in_their_alphabets() {
     assert_eq!(alphabet_of("fa"), Some(Alphabet::Arabic));
     assert_eq!(alphabet_of("he"), Some(Alphabet::Hebrew));
     assert_eq!(alphabet_of("zh"), Some(Alphabet::Han));
-    assert_eq!(alphabet_of("th"), None);
+    assert_eq!(alphabet_of("th"), Some(Alphabet::Thai));
+    assert_eq!(alphabet_of("lo"), None);
 }
 
 #[test]
@@ -330,9 +338,7 @@ fn names_in_indic_georgian_and_armenian_letters_meet_their_spellings_elsewhere()
         ("Kovalenko", "Կովալենկոն"),
         ("Trump", "Թրամփ"),
     ] {
-        let b = icu_normalizer::ComposingNormalizerBorrowed::new_nfc().normalize(b);
-        assert_ne!(name_key(&b), 0, "{b}");
-        assert!(same_spoken(a, &b), "{a} {b}");
+        assert_keyed_alike(a, b);
     }
     for (a, b) in [
         ("Putin", "मोदी"),
@@ -350,4 +356,53 @@ fn names_in_indic_georgian_and_armenian_letters_meet_their_spellings_elsewhere()
     ] {
         assert!(!same_spoken(a, b), "{a} {b}");
     }
+}
+
+#[test]
+fn names_in_thai_letters_meet_their_spellings_elsewhere() {
+    assert_eq!(alphabet_of("th"), Some(Alphabet::Thai));
+    // Thai writes a foreign name letter by letter: its letters for one
+    // sound share a class, "ก" is "k" or "g", "ช" "ch" or "sh", and a
+    // letter the thanthakhat silences in Thai is the original's.
+    for (a, b) in [
+        ("Putin", "ปูติน"),
+        ("Biden", "ไบเดน"),
+        ("Trump", "ทรัมป์"),
+        ("Merkel", "แมร์เคิล"),
+        ("Macron", "มาครง"),
+        ("Brenner", "เบรนเนอร์"),
+        ("Lindqvist", "ลินด์ควิสต์"),
+        ("Zelensky", "เซเลนสกี"),
+        ("Washington", "วอชิงตัน"),
+        ("Charles", "ชาร์ลส์"),
+        ("London", "ลอนดอน"),
+        ("Paris", "ปารีส"),
+        ("Berlin", "เบอร์ลิน"),
+        ("Gaza", "กาซา"),
+        ("Netanyahu", "เนทันยาฮู"),
+        ("Moravec", "โมราเวตส์"),
+        ("Kovalenko", "โควาเลนโก"),
+        ("Hamas", "ฮามาส"),
+        ("Starmer", "สตาร์เมอร์"),
+        ("John", "จอห์น"),
+        ("Halden", "ฮัลเดน"),
+        ("Norvia", "นอร์เวีย"),
+        ("Katja", "คัทยา"),
+        ("Putin", "Путина"),
+    ] {
+        assert_keyed_alike(a, b);
+    }
+    for (a, b) in [
+        ("Putin", "ไบเดน"),
+        ("Brenner", "ลินด์ควิสต์"),
+        ("Paris", "ลอนดอน"),
+        ("Merkel", "มาครง"),
+        ("Dravik", "เมลนิตซา"),
+    ] {
+        assert!(!same_spoken(a, b), "{a} {b}");
+    }
+    // "ห" before a sonorant sets its tone only; "ว" and "ย" that end a
+    // syllable are vowels.
+    assert_eq!(name_key("หลวง"), name_key("ลวง"));
+    assert_eq!(name_key("รัสเซีย"), name_key("Russ"));
 }

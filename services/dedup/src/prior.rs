@@ -187,15 +187,14 @@ impl DfPrior {
                 }
             }
         }
-        let share = |zipf: u16| (10f32.powf(f32::from(zipf) / 100.0 - 9.0) * DOC_WORDS).min(1.0);
         let max_zipf = words.iter().map(|w| w.1).max().unwrap_or(0);
         let unknown =
-            unknown.unwrap_or_else(|| words.iter().map(|w| share(w.1)).fold(1.0, f32::min));
+            unknown.unwrap_or_else(|| words.iter().map(|w| share_of_zipf(w.1)).fold(1.0, f32::min));
         // At most three quarters full, so that probes stay short.
         let slots = (words.len() * 4 / 3 + 1).next_power_of_two().max(2);
         let mut prior = DfPrior {
             slots: vec![Slot::default(); slots],
-            share_of_zipf: (0..=max_zipf).map(share).collect(),
+            share_of_zipf: (0..=max_zipf).map(share_of_zipf).collect(),
             unknown,
         };
         let mask = slots - 1;
@@ -212,6 +211,19 @@ impl DfPrior {
         }
         prior
     }
+}
+
+/// The share of documents the prior counts a word of `zipf` in (see
+/// `DOC_WORDS`).
+fn share_of_zipf(zipf: u16) -> f32 {
+    (10f32.powf(f32::from(zipf) / 100.0 - 9.0) * DOC_WORDS).min(1.0)
+}
+
+/// Whether a word of `zipf` is one of the commonest (`DfPrior::common`),
+/// for a reader of a table who has no `DfPrior` (the Thai word cut, which
+/// the prior's own reading of the Thai table runs).
+pub(crate) fn common_zipf(zipf: u16) -> bool {
+    share_of_zipf(zipf) >= 1.0
 }
 
 fn check_of(hash: u64) -> u32 {

@@ -102,7 +102,8 @@ pub struct Token {
     /// name; not one within a keyed katakana or Hangul word, which stands
     /// for its name through its key.
     pub pair: bool,
-    /// For a capitalised word, any word in Arabic or Hebrew letters, and
+    /// For a capitalised word, any word in Arabic or Hebrew letters (or
+    /// another script without capitals: India's, Georgian, Thai), and
     /// the pairs of a katakana or Hangul word or of a run of Chinese sound
     /// characters (in a text without kana), its name key
     /// (`name_keys.rs`), which it shares with its spellings in other

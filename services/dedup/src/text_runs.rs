@@ -72,7 +72,8 @@ pub(super) fn cjk_run(
 /// and goes on at `i`; where the run ends. A listed name reads as a
 /// capitalised word; any other word is a term the Thai table may lack, as
 /// a pair of Chinese characters is: repeated, such a word is taken for a
-/// name.
+/// name. Each word carries the name key of the name it may be part of
+/// (`thai::word_keys`).
 #[inline(never)]
 pub(super) fn thai_run(
     text: &str,
@@ -90,15 +91,20 @@ pub(super) fn thai_run(
         })
         .sum::<usize>();
     let run = &text[first_at..end];
-    for word in thai::words_of(run) {
-        let hash = hash64(run[word].as_bytes());
+    let words = thai::words_of(run);
+    let hashes: Vec<u64> = words
+        .iter()
+        .map(|w| hash64(run[w.clone()].as_bytes()))
+        .collect();
+    let keys = thai::word_keys(run, &words, &hashes);
+    for (hash, name_key) in hashes.into_iter().zip(keys) {
         out.push(Token {
             hash,
             stop: false,
             capitalised: thai::is_name(hash),
             number: false,
             pair: true,
-            name_key: 0,
+            name_key,
         });
     }
     end

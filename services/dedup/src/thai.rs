@@ -14,14 +14,22 @@
 //! then grouped into the fewest words the Thai table (`prior.rs`, the Thai
 //! National Corpus' word list) knows, as dictionary segmenters of Thai do.
 //! Clusters no known word covers make one word together: often a name,
-//! which the table lacks, as the Chinese one lacks a name's pairs.
+//! which the table lacks, as the Chinese one lacks a name's pairs. Of two
+//! cuts into as many words, the one into commoner words is taken.
+//!
+//! Thai writes a foreign name letter by letter, so its words carry name
+//! keys (`name_keys.rs`), read from each word's start on (`sound_at`,
+//! `word_keys`): a translation meets its original in another alphabet on
+//! its names, as an Arabic or Hindi one does.
 
 use std::io::Read;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use rustc_hash::FxHashSet as HashSet;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
+use crate::name_keys::{MAX_LETTERS, Sound, key_of_letters};
+use crate::prior::common_zipf;
 use crate::text::{Fnv, hash64};
 
 /// The Thai word table: the prior's (`prior.rs`), read here too, since
@@ -107,7 +115,11 @@ fn cluster_count(run: &str) -> usize {
 /// The Thai words the table holds and the names, by the hash of their
 /// text (as their tokens are hashed), and the most clusters any spans.
 struct Words {
-    known: HashSet<u64>,
+    /// Each with its frequency (the table's zipf; 0 for a listed name the
+    /// table lacks).
+    known: HashMap<u64, u16>,
+    /// The commonest words (`prior::common_zipf`).
+    common: HashSet<u64>,
     names: HashSet<u64>,
     longest: usize,
 }
@@ -119,14 +131,21 @@ fn words() -> &'static Words {
         flate2::read::GzDecoder::new(TABLE)
             .read_to_string(&mut text)
             .expect("the built-in Thai table is valid gzip and UTF-8");
-        let mut known = HashSet::default();
+        let mut known = HashMap::default();
+        let mut common = HashSet::default();
         let mut longest = 1;
         for line in text.lines() {
-            let Some((_, list)) = line.split_once('\t') else {
+            let Some((zipf, list)) = line.split_once('\t') else {
                 continue;
             };
+            let zipf = zipf.parse().unwrap_or(0);
+            let is_common = common_zipf(zipf);
             for word in list.split(' ').filter(|w| w.chars().all(in_run)) {
-                known.insert(hash64(word.as_bytes()));
+                let hash = hash64(word.as_bytes());
+                known.entry(hash).or_insert(zipf);
+                if is_common {
+                    common.insert(hash);
+                }
                 longest = longest.max(cluster_count(word));
             }
         }
@@ -137,12 +156,13 @@ fn words() -> &'static Words {
         let mut names = HashSet::default();
         for name in text.lines().filter(|n| n.chars().all(in_run)) {
             let hash = hash64(name.as_bytes());
-            known.insert(hash);
+            known.entry(hash).or_insert(0);
             names.insert(hash);
             longest = longest.max(cluster_count(name));
         }
         Words {
             known,
+            common,
             names,
             longest,
         }
@@ -156,6 +176,111 @@ pub(crate) fn is_name(word: u64) -> bool {
     words().names.contains(&word)
 }
 
+/// The sound of the Thai letter at `i` of a word's letters (`name_keys`),
+/// read as Thai writes foreign names: letter by letter, with the letters
+/// a thanthakhat ("์") silences in Thai read as the original's ("ทรัมป์",
+/// Trump; "แมร์เคิล", Merkel), since a key keeps the original's
+/// consonants. Thai's several letters for one sound share its class; "ก"
+/// writes "k" and "g" ("K"), "ช" "ch" and "sh" ("H"). "ว" and "ย" are
+/// consonants where they start a syllable and vowels elsewhere; "ห" before
+/// a sonorant only sets its tone.
+pub(crate) fn sound_at(word: &[char], i: usize) -> Option<(Sound, usize)> {
+    use Sound::{Consonant as C, Silent, Vowel};
+    let next = word[i + 1..]
+        .iter()
+        .find(|c| !matches!(c, '\u{0e48}'..='\u{0e4b}'))
+        .copied();
+    let after_leading = i > 0 && role(word[i - 1]) == Some(Role::Leading);
+    let starts_syllable = i == 0 || after_leading || next.is_some_and(follows_consonant);
+    let sound = match word[i] {
+        'ก' => C(b'K'),
+        'ข' | 'ฃ' | 'ค' | 'ฅ' | 'ฆ' => C(b'k'),
+        'ง' | 'ณ' | 'น' => C(b'n'),
+        'ญ' if i == 0 => C(b'j'),
+        'ญ' => C(b'n'),
+        'จ' => C(b'j'),
+        'ฉ' | 'ช' | 'ฌ' => C(b'H'),
+        'ซ' | 'ศ' | 'ษ' | 'ส' => C(b's'),
+        'ฎ' | 'ด' => C(b'd'),
+        'ฏ' | 'ต' | 'ฐ' | 'ฑ' | 'ฒ' | 'ถ' | 'ท' | 'ธ' => C(b't'),
+        'บ' | 'ป' | 'ผ' | 'พ' | 'ภ' => C(b'b'),
+        'ฝ' | 'ฟ' => C(b'v'),
+        'ม' | 'ำ' => C(b'm'),
+        'ย' if starts_syllable && next != Some('์') => C(b'j'),
+        'ร' | 'ฤ' => C(b'r'),
+        'ล' | 'ฬ' | 'ฦ' => C(b'l'),
+        'ว' if starts_syllable => C(b'v'),
+        'ห' if matches!(next, Some('ง' | 'ญ' | 'น' | 'ม' | 'ย' | 'ร' | 'ล' | 'ว')) => {
+            Silent
+        }
+        'ห' | 'ฮ' => C(b'G'),
+        'ย' | 'ว' | 'อ' => Vowel,
+        c => match role(c) {
+            // Written before the consonant it follows in speech: no
+            // vowel between that consonant and the one before, so that a
+            // doubled letter written across two syllables ("รัสเซีย",
+            // Russia; "เบรนเนอร์", Brenner) is one, as in the original.
+            Some(Role::Leading) => Silent,
+            Some(Role::Mark) if follows_consonant(c) => Vowel,
+            Some(_) => Silent,
+            None => return None,
+        },
+    };
+    Some((sound, 1))
+}
+
+/// The name key each of a run's words (`words_of`) carries: the key read
+/// from the first word whose key's consonants reach it. Thai writes a
+/// foreign name with the letters of common words, and the cut splits it
+/// into them ("ดรา", "วิก" for Dravik): the key read from the name's
+/// first word spans the rest, and the rarest piece, which weighs most,
+/// then carries the whole name's key, as each pair of a katakana word
+/// carries the word's (`hashes` are the words' hashes). No key is read from one of the commonest words
+/// ("เมือง", town; "ระหว่าง", between), which starts no name and whose
+/// key would run into the name after it.
+pub(crate) fn word_keys(run: &str, words: &[Range<usize>], hashes: &[u64]) -> Vec<u32> {
+    let common = &self::words().common;
+    // The run's letters, read once (a Thai letter has no case to fold),
+    // and where each word ends among them: the words cover the run.
+    let letters: Vec<char> = run.chars().collect();
+    let ends: Vec<usize> = words
+        .iter()
+        .scan(0, |end, word| {
+            *end += run[word.clone()].chars().count();
+            Some(*end)
+        })
+        .collect();
+    let mut keys = vec![0u32; words.len()];
+    for (i, hash) in hashes.iter().enumerate() {
+        if common.contains(hash) {
+            continue;
+        }
+        let start = if i == 0 { 0 } else { ends[i - 1] };
+        let read_to = |end: usize| &letters[start..end.min(start + MAX_LETTERS)];
+        let key = key_of_letters(read_to(letters.len()));
+        if key == 0 {
+            continue;
+        }
+        // The words the key is read from: up to the first whose end gives
+        // the whole key.
+        let last = (i..words.len())
+            .find(|&m| key_of_letters(read_to(ends[m])) == key)
+            .unwrap_or(words.len() - 1);
+        for slot in &mut keys[i..=last] {
+            if *slot == 0 {
+                *slot = key;
+            }
+        }
+    }
+    keys
+}
+
+/// Whether `c` is a vowel written after (or above or below) the consonant
+/// it follows in speech.
+fn follows_consonant(c: char) -> bool {
+    matches!(c, '\u{0e30}'..='\u{0e3a}' | '\u{0e45}' | '\u{0e47}')
+}
+
 /// Clusters cut at once: a run longer than this (a page of Thai with no
 /// space or punctuation, which no writer makes but an attacker may) is cut
 /// in pieces of this many, so that the work and the table it needs stay
@@ -163,7 +288,8 @@ pub(crate) fn is_name(word: u64) -> bool {
 const MAX_CLUSTERS_AT_ONCE: usize = 4_096;
 
 /// The words of `run` (Thai characters only) as byte ranges, in order:
-/// the fewest clusters left to no known word, then the fewest words.
+/// the fewest clusters left to no known word, then the fewest words, then
+/// the commonest.
 pub(crate) fn words_of(run: &str) -> Vec<Range<usize>> {
     let bounds = cluster_bounds(run);
     let mut out = Vec::with_capacity(bounds.len() / 2);
@@ -179,22 +305,28 @@ pub(crate) fn words_of(run: &str) -> Vec<Range<usize>> {
 fn cut(run: &str, bounds: &[usize], out: &mut Vec<Range<usize>>) {
     let clusters = bounds.len() - 1;
     let words = words();
-    // best[i]: (clusters left unknown, words) to cut the first i clusters,
-    // and where the last piece starts and whether it is a known word.
-    let mut best: Vec<((usize, usize), usize, bool)> =
-        vec![((usize::MAX, usize::MAX), 0, false); clusters + 1];
-    best[0].0 = (0, 0);
+    // best[i]: the cost of cutting the first i clusters (clusters left
+    // unknown, words, and the words' frequencies, negated: of two cuts
+    // into as many words the one into commoner words, as "ถูก|ปิด" against
+    // "ถู|กปิ", which the table holds too), where the last piece starts
+    // and whether it is a known word.
+    let mut best: Vec<((usize, usize, i64), usize, bool)> =
+        vec![((usize::MAX, usize::MAX, 0), 0, false); clusters + 1];
+    best[0].0 = (0, 0, 0);
     for i in 0..clusters {
-        let (unknown, count) = best[i].0;
-        let unknown_step = ((unknown + 1, count + 1), i, false);
+        let (unknown, count, rarity) = best[i].0;
+        let unknown_step = ((unknown + 1, count + 1, rarity), i, false);
         if unknown_step.0 < best[i + 1].0 {
             best[i + 1] = unknown_step;
         }
         let mut hash = Fnv::new();
         for end in i + 1..=clusters.min(i + words.longest) {
             hash.write(&run.as_bytes()[bounds[end - 1]..bounds[end]]);
-            if words.known.contains(&hash.finish()) && (unknown, count + 1) < best[end].0 {
-                best[end] = ((unknown, count + 1), i, true);
+            if let Some(zipf) = words.known.get(&hash.finish()) {
+                let cost = (unknown, count + 1, rarity - i64::from(*zipf));
+                if cost < best[end].0 {
+                    best[end] = (cost, i, true);
+                }
             }
         }
     }
@@ -217,6 +349,7 @@ fn cut(run: &str, bounds: &[usize], out: &mut Vec<Range<usize>>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::name_keys::name_key;
 
     fn clusters(run: &str) -> Vec<&str> {
         cluster_bounds(run)
@@ -265,6 +398,32 @@ mod tests {
         // Mai; not "ไทย" (Thai), a place but one of the commonest words.
         assert_eq!(names("นายสมชัยพูดที่เชียงใหม่"), ["สมชัย", "เชียงใหม่"]);
         assert_eq!(names("คนไทย"), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn of_two_cuts_into_as_many_words_the_one_into_commoner_words_is_taken() {
+        // "was closed to": the table also holds "ถู", "กปิ" and "ดไม่".
+        assert_eq!(words("ถูกปิดไม่ให้"), ["ถูก", "ปิด", "ไม่", "ให้"]);
+    }
+
+    #[test]
+    fn a_foreign_names_key_is_carried_by_each_word_the_cut_splits_it_into() {
+        // "between Dravik and": the name is cut into two common words; the
+        // commonest word before it starts no key, which would run into
+        // the name.
+        let run = "ระหว่างดราวิกกับ";
+        let cut = words_of(run);
+        let pieces: Vec<&str> = cut.iter().map(|w| &run[w.clone()]).collect();
+        assert_eq!(pieces, ["ระหว่าง", "ดรา", "วิก", "กับ"]);
+        let hashes: Vec<u64> = cut
+            .iter()
+            .map(|w| hash64(run[w.clone()].as_bytes()))
+            .collect();
+        let keys = word_keys(run, &cut, &hashes);
+        let dravik = name_key("Dravik");
+        assert_ne!(dravik, 0);
+        assert_eq!(keys[..3], [0, dravik, dravik]);
+        assert_ne!(keys[3], dravik);
     }
 
     #[test]
