@@ -37,9 +37,10 @@ another quake (tests/data/bengali.jsonl); with --indic and --caucasus,
 for translations into India's other scripts and into Georgian and
 Armenian (tests/data/indic.jsonl, caucasus.jsonl); with --thai-names, for
 Thai translations of English reports, with Thai reports of other events
-of their kinds (tests/data/thai_names.jsonl).
+of their kinds (tests/data/thai_names.jsonl); with --sinhala, the same
+in Sinhala (tests/data/sinhala.jsonl).
 
-usage: scripts/eval-story-orders.py [ORDERS] [--bin PATH] [--syndication | --translations | --cjk | --cross-script | --names-only | --abjad | --kana-hangul | --han-names | --german-nouns | --thai | --tables | --devanagari | --bengali | --indic | --caucasus | --thai-names]
+usage: scripts/eval-story-orders.py [ORDERS] [--bin PATH] [--syndication | --translations | --cjk | --cross-script | --names-only | --abjad | --kana-hangul | --han-names | --german-nouns | --thai | --tables | --devanagari | --bengali | --indic | --caucasus | --thai-names | --sinhala]
 Settings reach `newsmill` through its environment (NEWSMILL__DEDUP__...).
 """
 import argparse
@@ -106,6 +107,7 @@ HAND_SETS = {
     "indic": "Tamil, Telugu, Malayalam, Gujarati, Kannada, Punjabi and Oriya translations",
     "caucasus": "Georgian and Armenian translations",
     "thai_names": "Thai translations",
+    "sinhala": "Sinhala translations",
 }
 
 

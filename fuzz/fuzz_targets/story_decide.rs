@@ -9,7 +9,7 @@ use news_dedup::{ArticleIn, Engine, Params};
 /// Languages with a word table of their own (in Latin, Cyrillic, Greek,
 /// Arabic, Hebrew, CJK, Devanagari and Bengali writing), one without, and
 /// none. Appended to, so that earlier seeds keep their languages.
-const LANGS: [Option<&str>; 26] = [
+const LANGS: [Option<&str>; 27] = [
     None,
     Some("en"),
     Some("zh"),
@@ -36,6 +36,7 @@ const LANGS: [Option<&str>; 26] = [
     Some("or"),
     Some("ka"),
     Some("hy"),
+    Some("si"),
 ];
 
 fuzz_target!(|data: &[u8]| {

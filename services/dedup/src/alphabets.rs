@@ -35,12 +35,13 @@ pub(crate) enum Alphabet {
     Georgian,
     Armenian,
     Thai,
+    Sinhala,
 }
 
 impl Alphabet {
     /// In the order of their numbers in index entries (`alphabet_tag`),
     /// which snapshots hold: a new one goes last.
-    pub(crate) const ALL: [Alphabet; 20] = [
+    pub(crate) const ALL: [Alphabet; 21] = [
         Alphabet::Latin,
         Alphabet::Cyrillic,
         Alphabet::Greek,
@@ -61,6 +62,7 @@ impl Alphabet {
         Alphabet::Georgian,
         Alphabet::Armenian,
         Alphabet::Thai,
+        Alphabet::Sinhala,
     ];
 
     /// Whether its keys merge "l" with "r" and "b" with "v" (`coarse`).
@@ -79,7 +81,7 @@ impl Alphabet {
     /// Whether its names are told from its other words: by capitals, or in
     /// Chinese by the characters that write foreign names' sounds and the
     /// pairs a report repeats that no word table holds (`entities.rs`).
-    /// Arabic, Hebrew, Georgian, Thai, Korean and India's scripts have no
+    /// Arabic, Hebrew, Georgian, Thai, Korean, Sinhala and India's scripts have no
     /// capitals, and Japanese writes foreign names and loanwords alike in
     /// katakana: every word of theirs (in Japanese, every katakana word) is
     /// keyed, and their strongest words stand in for their names.
@@ -90,7 +92,7 @@ impl Alphabet {
 
 /// Whether a language is written without capitals: its names are told by
 /// their keys, or by words standing in for them (Arabic, Hebrew, Japanese,
-/// Korean, Chinese, Georgian, Thai, India's scripts).
+/// Korean, Chinese, Georgian, Thai, India's scripts, Sinhala).
 pub(crate) fn names_without_capitals(lang: &str) -> bool {
     alphabet_of(lang).is_some_and(|a| !a.has_capitals())
 }
@@ -108,7 +110,7 @@ pub(crate) fn words_stand_for_names(lang: &str) -> bool {
 
 /// The alphabet a language (a code as `language_code` gives it) is written
 /// in, when name keys read it; None for the others (Lao, Khmer, Burmese,
-/// Sinhala, Amharic, ...).
+/// Amharic, ...).
 pub(crate) fn alphabet_of(lang: &str) -> Option<Alphabet> {
     // Every code below has two letters: matched as two bytes, a code is
     // found in a few comparisons, not a string comparison per arm (it is
@@ -138,7 +140,8 @@ pub(crate) fn alphabet_of(lang: &str) -> Option<Alphabet> {
         b"ka" => Some(Alphabet::Georgian),
         b"hy" => Some(Alphabet::Armenian),
         b"th" => Some(Alphabet::Thai),
-        b"lo" | b"km" | b"my" | b"si" | b"am" | b"ti" | b"dv" => None,
+        b"si" => Some(Alphabet::Sinhala),
+        b"lo" | b"km" | b"my" | b"am" | b"ti" | b"dv" => None,
         _ => Some(Alphabet::Latin),
     }
 }

@@ -19,6 +19,7 @@ pub mod lsh;
 mod name_keys;
 mod prior;
 mod probe;
+mod sinhala;
 pub mod state;
 mod stopwords;
 mod term_counts;

@@ -25,7 +25,8 @@
 //! India's scripts (Devanagari, Bengali, Gurmukhi, Gujarati, Oriya, Tamil,
 //! Telugu, Kannada, Malayalam) and Georgian write no capitals either, and
 //! write foreign names by their sounds: every word of theirs is keyed too
-//! (`indic.rs`, `caucasus.rs`). Armenian is keyed as Cyrillic is. So is
+//! (`indic.rs`, `caucasus.rs`), and so does Sinhala (`sinhala.rs`).
+//! Armenian is keyed as Cyrillic is. So is
 //! Thai, whose words run on without spaces: each word its cut gives is
 //! keyed from its start on, across the words after it, and a name cut into
 //! several words has its key on each (`thai.rs`).
@@ -39,6 +40,7 @@ use crate::caucasus;
 use crate::han_sounds;
 use crate::indic;
 use crate::kana_hangul::{self, is_hangul, jamo, strip_particle};
+use crate::sinhala;
 use crate::thai;
 
 /// Consonant sounds kept: enough to tell most names apart, few enough to
@@ -62,10 +64,10 @@ pub(crate) enum Sound {
 
 /// The key of the word `text` starts with (its letters, digits and
 /// apostrophes; a capitalised word, or any in Arabic, Hebrew, India's
-/// scripts, Georgian, Thai, katakana or Hangul), or 0 when it has none:
-/// fewer than two consonant sounds, a digit, or a letter outside Latin,
-/// Cyrillic, Greek, Arabic, Hebrew, India's scripts, Georgian, Armenian,
-/// Thai, katakana and Hangul. The key is its
+/// scripts, Sinhala, Georgian, Thai, katakana or Hangul), or 0 when it has
+/// none: fewer than two consonant sounds, a digit, or a letter outside
+/// Latin, Cyrillic, Greek, Arabic, Hebrew, India's scripts, Sinhala,
+/// Georgian, Armenian, Thai, katakana and Hangul. The key is its
 /// consonant classes, a byte each (`name_id` makes it a name): small
 /// enough that a token carries it without growing.
 pub(crate) fn name_key(text: &str) -> u32 {
@@ -79,6 +81,13 @@ pub(crate) fn name_key(text: &str) -> u32 {
         // Read as the tokenizer reads the word: its accents left apart
         // and its vowel points left out.
         if !c.is_ascii() && crate::text::is_dropped_mark(c) {
+            continue;
+        }
+        // A joiner inside a word (Sinhala's clusters, "බ්‍රෙනර්") is no
+        // letter, and no end either. A non-joiner is read as an end: India's
+        // scripts write one between a foreign name and its suffix
+        // ("ଭେନ୍‌ର", Venn's), and Persian between a prefix and its word.
+        if c == '\u{200d}' {
             continue;
         }
         if !(c.is_alphanumeric()
@@ -556,6 +565,7 @@ fn sound_at(word: &[char], i: usize) -> Option<(Sound, usize)> {
         c if indic::is_indic(c) => indic::sound_at(word, i),
         c if caucasus::reads(c) => caucasus::sound_at(word, i),
         c if thai::in_run(c) => thai::sound_at(word, i),
+        c if sinhala::is_sinhala(c) => sinhala::sound_at(word, i),
         // Katakana and Hangul letters, or None.
         _ => kana_hangul::sound_at(word, i),
     }

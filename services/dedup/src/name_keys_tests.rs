@@ -406,3 +406,39 @@ fn names_in_thai_letters_meet_their_spellings_elsewhere() {
     assert_eq!(name_key("หลวง"), name_key("ลวง"));
     assert_eq!(name_key("รัสเซีย"), name_key("Russ"));
 }
+
+#[test]
+fn names_in_sinhala_letters_meet_their_spellings_elsewhere() {
+    assert_eq!(alphabet_of("si"), Some(Alphabet::Sinhala));
+    // Clusters written with a virama and a joiner ("බ්‍ර"), aspirates as
+    // their stops, the retroflex "t" and "d" as the dental ones, and the
+    // anusvara a nasal.
+    for (a, b) in [
+        ("Putin", "පුටින්"),
+        ("Biden", "බයිඩන්"),
+        ("Trump", "ට්‍රම්ප්"),
+        ("Brenner", "බ්‍රෙනර්"),
+        ("Lindqvist", "ලින්ඩ්ක්විස්ට්"),
+        ("Zelensky", "සෙලෙන්ස්කි"),
+        ("Colombo", "කොළඹ"),
+        ("Lanka", "ලංකා"),
+        ("Modi", "මෝදි"),
+        ("Kovalenko", "කොවලෙන්කෝ"),
+        ("Dravik", "ඩ්‍රැවික්"),
+        ("Petra", "පෙට්‍රා"),
+        ("Washington", "වොෂිංටන්"),
+    ] {
+        assert_keyed_alike(a, b);
+    }
+    for (a, b) in [
+        ("Putin", "බයිඩන්"),
+        ("Brenner", "කොවලෙන්කෝ"),
+        ("Colombo", "ලංකා"),
+    ] {
+        assert!(!same_spoken(a, b), "{a} {b}");
+    }
+    // The joiner is read past; a non-joiner ends the name, as India's
+    // scripts write one before a foreign name's suffix.
+    assert_eq!(name_key("බ්\u{200d}රෙනර්"), name_key("Brenner"));
+    assert_eq!(name_key("ଭେନ୍\u{200c}ର"), name_key("Venn"));
+}

@@ -103,7 +103,7 @@ pub struct Token {
     /// for its name through its key.
     pub pair: bool,
     /// For a capitalised word, any word in Arabic or Hebrew letters (or
-    /// another script without capitals: India's, Georgian, Thai), and
+    /// another script without capitals: India's, Sinhala, Georgian, Thai), and
     /// the pairs of a katakana or Hangul word or of a run of Chinese sound
     /// characters (in a text without kana), its name key
     /// (`name_keys.rs`), which it shares with its spellings in other
@@ -329,7 +329,7 @@ struct Word {
     /// Where the word starts in the text: a name's key reads it again.
     start: usize,
     /// Written in Arabic, Hebrew or Georgian letters or in one of India's
-    /// scripts, which have no capitals: keyed whatever its case
+    /// scripts or Sinhala, which have no capitals: keyed whatever its case
     /// (`name_keys.rs`).
     uncased: bool,
 }
@@ -346,6 +346,7 @@ impl Word {
             first_upper: first.is_uppercase(),
             uncased: is_abjad(first)
                 || crate::indic::is_indic(first)
+                || crate::sinhala::is_sinhala(first)
                 || crate::caucasus::is_georgian(first),
             any_lower: false,
             all_digits: true,
@@ -433,7 +434,8 @@ impl Word {
 /// (`Ｍ７`, common in Japanese text), an Arabic-Indic digit (`٦`, and
 /// Persian's `۶`), in which many Arabic and Persian outlets write their
 /// numbers, a digit of an Indic script (Devanagari's `६`, Bengali's `৬`,
-/// and the others to Malayalam, each block's 0x66 to 0x6f), or a Thai,
+/// and the others to Malayalam, each block's 0x66 to 0x6f), a Sinhala
+/// one (`෬`, written in old almanacs more than in news), or a Thai,
 /// Lao, Burmese or Khmer one (`๖`): a translation shares its numbers with
 /// its original only when they are read alike.
 fn ascii_of(c: char) -> Option<u8> {
@@ -444,6 +446,7 @@ fn ascii_of(c: char) -> Option<u8> {
         '\u{0966}'..='\u{0d6f}' if (0x66..=0x6f).contains(&(u32::from(c) & 0x7f)) => {
             digit(u32::from(c) & !0x7f | 0x66)
         }
+        '\u{0de6}'..='\u{0def}' => digit(0x0de6),
         '\u{0e50}'..='\u{0e59}' => thai::ascii_digit(c),
         '\u{0ed0}'..='\u{0ed9}' => digit(0x0ed0),
         '\u{1040}'..='\u{1049}' => digit(0x1040),
