@@ -251,7 +251,7 @@ fn names_in_indic_georgian_and_armenian_letters_meet_their_spellings_elsewhere()
     assert_eq!(alphabet_of(&marathi), Some(Alphabet::Devanagari));
     assert_eq!(alphabet_of("bn"), Some(Alphabet::Bengali));
     assert_eq!(alphabet_of("ta"), Some(Alphabet::Tamil));
-    assert_eq!(alphabet_of("si"), None);
+    assert_eq!(alphabet_of("km"), None);
     assert_eq!(alphabet_of("ka"), Some(Alphabet::Georgian));
     assert_eq!(alphabet_of("hy"), Some(Alphabet::Armenian));
     // Codes of other lengths are Latin-alphabet languages (Filipino).
