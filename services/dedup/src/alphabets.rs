@@ -81,10 +81,10 @@ impl Alphabet {
     /// Whether its names are told from its other words: by capitals, or in
     /// Chinese by the characters that write foreign names' sounds and the
     /// pairs a report repeats that no word table holds (`entities.rs`).
-    /// Arabic, Hebrew, Georgian, Thai, Korean, Sinhala and India's scripts have no
-    /// capitals, and Japanese writes foreign names and loanwords alike in
-    /// katakana: every word of theirs (in Japanese, every katakana word) is
-    /// keyed, and their strongest words stand in for their names.
+    /// Arabic, Hebrew, Georgian, Thai, Korean, Sinhala and India's scripts
+    /// have no capitals, and Japanese writes foreign names and loanwords
+    /// alike in katakana: every word of theirs (in Japanese, every katakana
+    /// word) is keyed, and their strongest words stand in for their names.
     pub(crate) fn marks_names(self) -> bool {
         self.has_capitals() || self == Alphabet::Han
     }

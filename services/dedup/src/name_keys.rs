@@ -26,10 +26,10 @@
 //! Telugu, Kannada, Malayalam) and Georgian write no capitals either, and
 //! write foreign names by their sounds: every word of theirs is keyed too
 //! (`indic.rs`, `caucasus.rs`), and so does Sinhala (`sinhala.rs`).
-//! Armenian is keyed as Cyrillic is. So is
-//! Thai, whose words run on without spaces: each word its cut gives is
-//! keyed from its start on, across the words after it, and a name cut into
-//! several words has its key on each (`thai.rs`).
+//! Armenian is keyed as Cyrillic is. Thai writes no capitals either, and
+//! its words run on without spaces: each word its cut gives is keyed from
+//! its start on, across the words after it, and a name cut into several
+//! words has its key on each (`thai.rs`).
 //!
 //! Japanese katakana and Korean Hangul write names by their sounds too,
 //! but tell neither "l" from "r" nor "b" from "v": their keys have one

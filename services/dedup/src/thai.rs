@@ -235,9 +235,9 @@ pub(crate) fn sound_at(word: &[char], i: usize) -> Option<(Sound, usize)> {
 /// into them ("ดรา", "วิก" for Dravik): the key read from the name's
 /// first word spans the rest, and the rarest piece, which weighs most,
 /// then carries the whole name's key, as each pair of a katakana word
-/// carries the word's (`hashes` are the words' hashes). No key is read from one of the commonest words
-/// ("เมือง", town; "ระหว่าง", between), which starts no name and whose
-/// key would run into the name after it.
+/// carries the word's (`hashes` are the words' hashes). No key is read
+/// from one of the commonest words ("เมือง", town; "ระหว่าง", between),
+/// which starts no name and whose key would run into the name after it.
 pub(crate) fn word_keys(run: &str, words: &[Range<usize>], hashes: &[u64]) -> Vec<u32> {
     let common = &self::words().common;
     // The run's letters, read once (a Thai letter has no case to fold),
