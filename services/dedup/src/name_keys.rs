@@ -79,15 +79,12 @@ pub(crate) fn name_key(text: &str) -> u32 {
     let mut whole = true;
     for c in text.chars() {
         // Read as the tokenizer reads the word: its accents left apart
-        // and its vowel points left out.
-        if !c.is_ascii() && crate::text::is_dropped_mark(c) {
-            continue;
-        }
-        // A joiner inside a word (Sinhala's clusters, "බ්‍රෙනර්") is no
-        // letter, and no end either. A non-joiner is read as an end: India's
-        // scripts write one between a foreign name and its suffix
-        // ("ଭେନ୍‌ର", Venn's), and Persian between a prefix and its word.
-        if c == '\u{200d}' {
+        // and its vowel points left out. A joiner inside a word (Sinhala's
+        // clusters, "බ්‍රෙනර්") is no letter, and no end either; a
+        // non-joiner is an end: India's scripts write one between a
+        // foreign name and its suffix ("ଭେନ୍‌ର", Venn's), and Persian
+        // between a prefix and its word.
+        if !c.is_ascii() && (c == '\u{200d}' || crate::text::is_dropped_mark(c)) {
             continue;
         }
         if !(c.is_alphanumeric()

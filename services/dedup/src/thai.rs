@@ -118,7 +118,9 @@ struct Words {
     /// Each with its frequency (the table's zipf; 0 for a listed name the
     /// table lacks).
     known: HashMap<u64, u16>,
-    /// The commonest words (`prior::common_zipf`).
+    /// The commonest words (`prior::common_zipf`): a few hundred, kept
+    /// apart from `known` (which could tell them by their zipf) so that the
+    /// look-up `word_keys` makes for every word stays in cache.
     common: HashSet<u64>,
     names: HashSet<u64>,
     longest: usize,
