@@ -38,9 +38,12 @@ for translations into India's other scripts and into Georgian and
 Armenian (tests/data/indic.jsonl, caucasus.jsonl); with --thai-names, for
 Thai translations of English reports, with Thai reports of other events
 of their kinds (tests/data/thai_names.jsonl); with --sinhala, the same
-in Sinhala (tests/data/sinhala.jsonl).
+in Sinhala (tests/data/sinhala.jsonl); with --lao-khmer-burmese, for
+translations into Burmese, Khmer and Lao, with another resignation in
+Burmese and another bridge collapse in Khmer
+(tests/data/lao_khmer_burmese.jsonl).
 
-usage: scripts/eval-story-orders.py [ORDERS] [--bin PATH] [--syndication | --translations | --cjk | --cross-script | --names-only | --abjad | --kana-hangul | --han-names | --german-nouns | --thai | --tables | --devanagari | --bengali | --indic | --caucasus | --thai-names | --sinhala]
+usage: scripts/eval-story-orders.py [ORDERS] [--bin PATH] [--syndication | --translations | --cjk | --cross-script | --names-only | --abjad | --kana-hangul | --han-names | --german-nouns | --thai | --tables | --devanagari | --bengali | --indic | --caucasus | --thai-names | --sinhala | --lao-khmer-burmese]
 Settings reach `newsmill` through its environment (NEWSMILL__DEDUP__...).
 """
 import argparse
@@ -108,6 +111,7 @@ HAND_SETS = {
     "caucasus": "Georgian and Armenian translations",
     "thai_names": "Thai translations",
     "sinhala": "Sinhala translations",
+    "lao_khmer_burmese": "Lao, Khmer and Burmese translations",
 }
 
 

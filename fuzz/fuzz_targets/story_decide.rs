@@ -9,7 +9,7 @@ use news_dedup::{ArticleIn, Engine, Params};
 /// Languages with a word table of their own (in Latin, Cyrillic, Greek,
 /// Arabic, Hebrew, CJK, Devanagari and Bengali writing), one without, and
 /// none. Appended to, so that earlier seeds keep their languages.
-const LANGS: [Option<&str>; 27] = [
+const LANGS: [Option<&str>; 30] = [
     None,
     Some("en"),
     Some("zh"),
@@ -37,6 +37,9 @@ const LANGS: [Option<&str>; 27] = [
     Some("ka"),
     Some("hy"),
     Some("si"),
+    Some("lo"),
+    Some("km"),
+    Some("my"),
 ];
 
 fuzz_target!(|data: &[u8]| {

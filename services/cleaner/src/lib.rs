@@ -7,6 +7,7 @@ mod cards;
 mod chrome;
 mod class_names;
 pub mod html;
+mod language;
 pub mod metadata;
 mod overlay;
 pub mod plain;
@@ -22,6 +23,8 @@ use news_core::mojibake::repair_text;
 use news_core::runner::{Stage, StageError};
 use news_core::telemetry::names;
 use std::borrow::Cow;
+
+pub use language::detect_language;
 
 /// What the extractor found in one document.
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -305,97 +308,6 @@ fn cut_at_char_boundary(s: &str, max: usize) -> &str {
     &s[..end]
 }
 
-/// ISO 639-1 code of the text's language, when confidently detected.
-pub fn detect_language(text: &str) -> Option<String> {
-    if text.len() < 40 {
-        return None;
-    }
-    // 3 KB: the languages of all 711 scored pages are the ones 4 KB gives.
-    // With 2 KB, 2 of them change; with 1 KB, 2 of 181 scrapinghub pages
-    // came out in the wrong language.
-    let sample = cut_at_char_boundary(text, 3072);
-    let info = whatlang::detect(sample)?;
-    if !info.is_reliable() && info.confidence() < 0.5 {
-        return None;
-    }
-    Some(iso639_1(info.lang()).to_string())
-}
-
-fn iso639_1(lang: whatlang::Lang) -> &'static str {
-    use whatlang::Lang::*;
-    match lang {
-        Eng => "en",
-        Rus => "ru",
-        Ukr => "uk",
-        Deu => "de",
-        Fra => "fr",
-        Spa => "es",
-        Por => "pt",
-        Ita => "it",
-        Nld => "nl",
-        Pol => "pl",
-        Ces => "cs",
-        Swe => "sv",
-        Dan => "da",
-        Nob => "nb",
-        Fin => "fi",
-        Tur => "tr",
-        Ara => "ar",
-        Heb => "he",
-        Hin => "hi",
-        Jpn => "ja",
-        Kor => "ko",
-        Cmn => "zh",
-        Ell => "el",
-        Hun => "hu",
-        Ron => "ro",
-        Bul => "bg",
-        Srp => "sr",
-        Hrv => "hr",
-        Slk => "sk",
-        Slv => "sl",
-        Lit => "lt",
-        Lav => "lv",
-        Est => "et",
-        Vie => "vi",
-        Tha => "th",
-        Ind => "id",
-        Pes => "fa",
-        Urd => "ur",
-        Ben => "bn",
-        Kat => "ka",
-        Bel => "be",
-        Cat => "ca",
-        Epo => "eo",
-        Yid => "yi",
-        Amh => "am",
-        Jav => "jv",
-        Mar => "mr",
-        Kan => "kn",
-        Mkd => "mk",
-        Tam => "ta",
-        Guj => "gu",
-        Uzb => "uz",
-        Pan => "pa",
-        Aze => "az",
-        Tel => "te",
-        Mal => "ml",
-        Ori => "or",
-        Mya => "my",
-        Nep => "ne",
-        Sin => "si",
-        Khm => "km",
-        Tuk => "tk",
-        Aka => "ak",
-        Zul => "zu",
-        Sna => "sn",
-        Afr => "af",
-        Lat => "la",
-        Tgl => "tl",
-        Hye => "hy",
-    }
-}
-
 /// The clean stage: `RawItem` -> `CleanArticle`.
 pub struct CleanStage {
     clean_topic: String,
@@ -490,23 +402,6 @@ impl Stage for CleanStage {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_detected_language_is_named_by_its_two_letter_code() {
-        // The clean topic's schema promises ISO 639-1: dedup weighs an
-        // article with its language's word table and reads its names by
-        // its alphabet, both found by that code ("mar", Marathi, would be
-        // read as a Latin language).
-        let mut seen = std::collections::HashSet::new();
-        for lang in whatlang::Lang::all() {
-            let code = iso639_1(*lang);
-            assert!(
-                code.len() == 2 && code.bytes().all(|b| b.is_ascii_lowercase()),
-                "{lang:?}: {code}"
-            );
-            assert!(seen.insert(code), "{lang:?}: {code} twice");
-        }
-    }
 
     #[test]
     fn a_double_encoded_page_reads_and_hashes_as_the_clean_one() {

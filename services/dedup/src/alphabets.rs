@@ -36,12 +36,16 @@ pub(crate) enum Alphabet {
     Armenian,
     Thai,
     Sinhala,
+    Lao,
+    Khmer,
+    /// Burmese (Myanmar).
+    Burmese,
 }
 
 impl Alphabet {
     /// In the order of their numbers in index entries (`alphabet_tag`),
     /// which snapshots hold: a new one goes last.
-    pub(crate) const ALL: [Alphabet; 21] = [
+    pub(crate) const ALL: [Alphabet; 24] = [
         Alphabet::Latin,
         Alphabet::Cyrillic,
         Alphabet::Greek,
@@ -63,6 +67,9 @@ impl Alphabet {
         Alphabet::Armenian,
         Alphabet::Thai,
         Alphabet::Sinhala,
+        Alphabet::Lao,
+        Alphabet::Khmer,
+        Alphabet::Burmese,
     ];
 
     /// Whether its keys merge "l" with "r" and "b" with "v" (`coarse`).
@@ -81,10 +88,11 @@ impl Alphabet {
     /// Whether its names are told from its other words: by capitals, or in
     /// Chinese by the characters that write foreign names' sounds and the
     /// pairs a report repeats that no word table holds (`entities.rs`).
-    /// Arabic, Hebrew, Georgian, Thai, Korean, Sinhala and India's scripts
-    /// have no capitals, and Japanese writes foreign names and loanwords
-    /// alike in katakana: every word of theirs (in Japanese, every katakana
-    /// word) is keyed, and their strongest words stand in for their names.
+    /// Arabic, Hebrew, Georgian, Thai, Lao, Khmer, Burmese, Korean, Sinhala
+    /// and India's scripts have no capitals, and Japanese writes foreign
+    /// names and loanwords alike in katakana: every word of theirs (in
+    /// Japanese, every katakana word) is keyed, and their strongest words
+    /// stand in for their names.
     pub(crate) fn marks_names(self) -> bool {
         self.has_capitals() || self == Alphabet::Han
     }
@@ -92,7 +100,8 @@ impl Alphabet {
 
 /// Whether a language is written without capitals: its names are told by
 /// their keys, or by words standing in for them (Arabic, Hebrew, Japanese,
-/// Korean, Chinese, Georgian, Thai, India's scripts, Sinhala).
+/// Korean, Chinese, Georgian, Thai, Lao, Khmer, Burmese, India's scripts,
+/// Sinhala).
 pub(crate) fn names_without_capitals(lang: &str) -> bool {
     alphabet_of(lang).is_some_and(|a| !a.has_capitals())
 }
@@ -109,8 +118,8 @@ pub(crate) fn words_stand_for_names(lang: &str) -> bool {
 }
 
 /// The alphabet a language (a code as `language_code` gives it) is written
-/// in, when name keys read it; None for the others (Lao, Khmer, Burmese,
-/// Amharic, ...).
+/// in, when name keys read it; None for the others (Amharic, Tigrinya,
+/// Dhivehi).
 pub(crate) fn alphabet_of(lang: &str) -> Option<Alphabet> {
     // Every code below has two letters: matched as two bytes, a code is
     // found in a few comparisons, not a string comparison per arm (it is
@@ -141,7 +150,10 @@ pub(crate) fn alphabet_of(lang: &str) -> Option<Alphabet> {
         b"hy" => Some(Alphabet::Armenian),
         b"th" => Some(Alphabet::Thai),
         b"si" => Some(Alphabet::Sinhala),
-        b"lo" | b"km" | b"my" | b"am" | b"ti" | b"dv" => None,
+        b"lo" => Some(Alphabet::Lao),
+        b"km" => Some(Alphabet::Khmer),
+        b"my" => Some(Alphabet::Burmese),
+        b"am" | b"ti" | b"dv" => None,
         _ => Some(Alphabet::Latin),
     }
 }

@@ -15,6 +15,7 @@ mod han_simplified;
 mod han_sounds;
 mod indic;
 mod kana_hangul;
+mod lao_khmer_burmese;
 pub mod lsh;
 mod name_keys;
 mod prior;
@@ -26,6 +27,7 @@ mod term_counts;
 pub mod text;
 mod thai;
 mod vectors;
+mod word_cut;
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -29,7 +29,8 @@
 //! Armenian is keyed as Cyrillic is. Thai writes no capitals either, and
 //! its words run on without spaces: each word its cut gives is keyed from
 //! its start on, across the words after it, and a name cut into several
-//! words has its key on each (`thai.rs`).
+//! words has its key on each (`word_cut.rs`); so are Lao, Khmer and
+//! Burmese (`lao_khmer_burmese.rs`).
 //!
 //! Japanese katakana and Korean Hangul write names by their sounds too,
 //! but tell neither "l" from "r" nor "b" from "v": their keys have one
@@ -40,6 +41,7 @@ use crate::caucasus;
 use crate::han_sounds;
 use crate::indic;
 use crate::kana_hangul::{self, is_hangul, jamo, strip_particle};
+use crate::lao_khmer_burmese;
 use crate::sinhala;
 use crate::thai;
 
@@ -64,10 +66,11 @@ pub(crate) enum Sound {
 
 /// The key of the word `text` starts with (its letters, digits and
 /// apostrophes; a capitalised word, or any in Arabic, Hebrew, India's
-/// scripts, Sinhala, Georgian, Thai, katakana or Hangul), or 0 when it has
-/// none: fewer than two consonant sounds, a digit, or a letter outside
-/// Latin, Cyrillic, Greek, Arabic, Hebrew, India's scripts, Sinhala,
-/// Georgian, Armenian, Thai, katakana and Hangul. The key is its
+/// scripts, Sinhala, Georgian, Thai, Lao, Khmer, Burmese, katakana or
+/// Hangul), or 0 when it has none: fewer than two consonant sounds, a
+/// digit, or a letter outside Latin, Cyrillic, Greek, Arabic, Hebrew,
+/// India's scripts, Sinhala, Georgian, Armenian, Thai, Lao, Khmer,
+/// Burmese, katakana and Hangul. The key is its
 /// consonant classes, a byte each (`name_id` makes it a name): small
 /// enough that a token carries it without growing.
 pub(crate) fn name_key(text: &str) -> u32 {
@@ -156,9 +159,17 @@ fn key_of_sounds(len: usize, sound_at: impl Fn(usize) -> Option<(Sound, usize)>)
         i += used;
         let mut keep = |class: u8| {
             // A nasal before its stop goes: Greek writes "nd" and "d" alike
-            // as ντ, "mb" and "b" as μπ ("Lindqvist", "Λίντκβιστ").
-            if (class, last) == (b'd', b'n') || matches!((class, last), (b'b' | b'B', b'm')) {
+            // as ντ ("Lindqvist", "Λίντκβιστ").
+            if (class, last) == (b'd', b'n') {
                 kept -= 1;
+            }
+            // Greek writes "mb" and "b" alike as μπ, and Lao, Khmer and
+            // Burmese write "Trump" without its "p" ("ត្រាំ"): "m" before
+            // "b" is a class of either sound ("M", `TWO_SOUNDS`).
+            if matches!((class, last), (b'b' | b'B', b'm')) {
+                classes[kept - 1] = b'M';
+                last = class;
+                return;
             }
             // A doubled letter is one sound ("Keller", "Келлер").
             if class != last && kept <= KEY_CONSONANTS {
@@ -262,10 +273,12 @@ fn has_class_of(id: u64, classes: &[(u8, &[u8; 2])]) -> bool {
 /// "s", so "W" meets its "t" where it is a key's last class (m-r-t for
 /// Merz and Мерц). India's scripts write "j" and "z" with one letter
 /// ("V"), and Tamil "k" and "g" with one, "t" and "d" with each of two,
-/// and "s" and "ch" with one (`indic.rs`): "K", "T" and "Q". A key with one
-/// meets either spelling, in that place only (a coarse key would merge "l"
-/// and "r" too).
-const TWO_SOUNDS: [(u8, &[u8; 2]); 8] = [
+/// and "s" and "ch" with one (`indic.rs`): "K", "T" and "Q". Burmese
+/// writes "b" and "v" with one ("ဗ", `lao_khmer_burmese.rs`): "P". An
+/// "m" before a "b" is "M", "m" or "b" (`key_of_sounds`). A key with one
+/// meets either spelling, in that place only (a coarse key would merge
+/// "l" and "r" too).
+const TWO_SOUNDS: [(u8, &[u8; 2]); 10] = [
     (b'V', b"js"),
     (b'X', b"CG"),
     (b'Y', b"sS"),
@@ -274,6 +287,8 @@ const TWO_SOUNDS: [(u8, &[u8; 2]); 8] = [
     (b'T', b"td"),
     (b'Q', b"sC"),
     (b'H', b"CS"),
+    (b'P', b"bv"),
+    (b'M', b"mb"),
 ];
 
 /// Whether a name's key has a letter of two sounds (`TWO_SOUNDS`).
@@ -563,6 +578,7 @@ fn sound_at(word: &[char], i: usize) -> Option<(Sound, usize)> {
         c if caucasus::reads(c) => caucasus::sound_at(word, i),
         c if thai::in_run(c) => thai::sound_at(word, i),
         c if sinhala::is_sinhala(c) => sinhala::sound_at(word, i),
+        c if lao_khmer_burmese::script_of(c).is_some() => lao_khmer_burmese::sound_at(word, i),
         // Katakana and Hangul letters, or None.
         _ => kana_hangul::sound_at(word, i),
     }

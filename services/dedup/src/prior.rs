@@ -23,13 +23,16 @@
 //! Chinese, Japanese and Korean are read as pairs of characters
 //! (`cjk.rs`), so their tables hold the most frequent pairs, estimated from
 //! wordfreq's words by `scripts/df-prior.sh`. Thai, which wordfreq lacks,
-//! has the Thai National Corpus' words (`thai.rs`).
+//! has the Thai National Corpus' words (`thai.rs`); Lao, Khmer and
+//! Burmese, the words of dictionaries with two weights, as no frequency
+//! list of theirs is at hand (`lao_khmer_burmese.rs`).
 
 use std::io::Read;
 use std::sync::OnceLock;
 
 use crate::probe::{home_slot, prefetch_read};
 use crate::text::tokens;
+use crate::word_cut::Script;
 
 /// Documents the prior counts as.
 pub(crate) const PRIOR_DOCS: f32 = 10_000.0;
@@ -82,6 +85,9 @@ const TABLES: &[(&str, &[u8])] = &[
     ("ur", include_bytes!("../data/wordfreq-ur.txt.gz")),
     ("vi", include_bytes!("../data/wordfreq-vi.txt.gz")),
     ("th", crate::thai::TABLE),
+    ("lo", crate::lao_khmer_burmese::LAO),
+    ("km", crate::lao_khmer_burmese::KHMER),
+    ("my", crate::lao_khmer_burmese::BURMESE),
     ("ja", include_bytes!("../data/wordfreq-ja.txt.gz")),
     ("ko", include_bytes!("../data/wordfreq-ko.txt.gz")),
     ("zh", include_bytes!("../data/wordfreq-zh.txt.gz")),
@@ -89,7 +95,7 @@ const TABLES: &[(&str, &[u8])] = &[
 
 /// The tables from here on hold pairs of characters, as `cjk.rs` reads
 /// these languages.
-const FIRST_PAIRS_TABLE: usize = 40;
+const FIRST_PAIRS_TABLE: usize = 43;
 
 /// The share of reference documents that hold each word, by token hash.
 /// Every term of every article is looked up, and a general-purpose map of
@@ -164,7 +170,7 @@ impl DfPrior {
     /// Parse the table: lines of "ZIPF<TAB>word word ...", where ZIPF is
     /// 100 times log10 of the frequency per billion words. Words it lacks
     /// get `unknown`, or else the share of its rarest words.
-    fn parse(text: &str, unknown: Option<f32>, thai: bool) -> DfPrior {
+    fn parse(text: &str, unknown: Option<f32>, cut: Option<Script>) -> DfPrior {
         let mut words: Vec<(u64, u16)> = Vec::new();
         for line in text.lines() {
             let Some((zipf, list)) = line.split_once('\t') else {
@@ -176,8 +182,13 @@ impl DfPrior {
             for word in list.split(' ') {
                 // Other languages' tables hold a few Thai words (English's,
                 // from the web), which only Thai's weighs: cutting them
-                // would load the Thai word list in every process.
-                if !thai && !word.is_ascii() && word.chars().any(crate::thai::in_run) {
+                // would load the Thai word list in every process (and
+                // Lao's, Khmer's and Burmese's alike).
+                if !word.is_ascii()
+                    && word
+                        .chars()
+                        .any(|c| Script::of(c).is_some_and(|s| Some(s) != cut))
+                {
                     continue;
                 }
                 // A word the tokenizer splits ("e.g" is two tokens) is not
@@ -238,7 +249,11 @@ static PRIORS: [OnceLock<DfPrior>; TABLES.len()] = [const { OnceLock::new() }; T
 fn load(index: usize) -> &'static DfPrior {
     PRIORS[index].get_or_init(|| {
         let unknown = (index != 0 && index < FIRST_PAIRS_TABLE).then(|| load(0).unknown);
-        DfPrior::parse(&table_text(index), unknown, TABLES[index].0 == "th")
+        DfPrior::parse(
+            &table_text(index),
+            unknown,
+            Script::of_language(TABLES[index].0),
+        )
     })
 }
 
@@ -316,7 +331,7 @@ fn in_hindis_letters(index: usize) -> &'static DfPrior {
                 _ => c,
             })
             .collect();
-        DfPrior::parse(&text, Some(load(0).unknown), false)
+        DfPrior::parse(&text, Some(load(0).unknown), None)
     })
 }
 
@@ -421,13 +436,13 @@ mod tests {
         let p = DfPrior::parse(
             "700\tthe and\n400\tquake\nnot a line\n200\trare\n",
             None,
-            false,
+            None,
         );
         assert_eq!(p.share(hash("the")), 1.0);
         // 10^(4 - 9) per word, in documents of 2,000 words.
         assert!((p.share(hash("quake")) - 0.02).abs() < 1e-6);
         assert_eq!(p.share(hash("zzz")), p.share(hash("rare")));
-        let given = DfPrior::parse("700\tthe\n200\trare\n", Some(1e-6), false);
+        let given = DfPrior::parse("700\tthe\n200\trare\n", Some(1e-6), None);
         assert_eq!(given.share(hash("zzz")), 1e-6);
     }
 
@@ -529,5 +544,20 @@ mod tests {
         // Its names weigh as rarely as names in every other language.
         assert_eq!(thai.unknown, prior(None).unknown);
         assert!(!prior(None).knows(hash("ที่")));
+    }
+
+    #[test]
+    fn lao_khmer_and_burmese_tables_rank_function_words_over_listed_ones() {
+        // Khmer "បាន" (a past marker) is a function word, "ស្ពាន"
+        // (bridge) a listed word, weighed as a running word is on
+        // average; a name no list holds weighs as rare as anywhere.
+        let khmer = prior(Some("km"));
+        assert!(khmer.common(hash("បាន")));
+        assert!(khmer.knows(hash("ស្ពាន")) && !khmer.common(hash("ស្ពាន")));
+        assert!(khmer.share(hash("ស្ពាន")) > 100.0 * khmer.unknown);
+        assert_eq!(khmer.share(hash("ដ្រាវិក")), prior(None).unknown);
+        assert!(prior(Some("my")).common(hash("သည်")));
+        assert!(prior(Some("lo")).knows(hash("ແຜ່ນດິນໄຫວ")));
+        assert!(!prior(None).knows(hash("ស្ពាន")));
     }
 }

@@ -4,10 +4,11 @@ use crate::cjk;
 use crate::name_keys::name_key;
 use crate::stopwords::{STOPWORD_MAX_BYTES, STOPWORDS};
 use crate::thai;
+use crate::word_cut::Script;
 use icu_normalizer::ComposingNormalizerBorrowed;
 use icu_properties::CodePointMapData;
 use icu_properties::props::GeneralCategory;
-use runs::{SoundRuns, cjk_run, thai_run};
+use runs::{SoundRuns, cjk_run, word_run};
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 
@@ -103,7 +104,8 @@ pub struct Token {
     /// for its name through its key.
     pub pair: bool,
     /// For a capitalised word, any word in Arabic or Hebrew letters (or
-    /// another script without capitals: India's, Sinhala, Georgian, Thai), and
+    /// another script without capitals: India's, Sinhala, Georgian, Thai,
+    /// Lao, Khmer, Burmese), and
     /// the pairs of a katakana or Hangul word or of a run of Chinese sound
     /// characters (in a text without kana), its name key
     /// (`name_keys.rs`), which it shares with its spellings in other
@@ -159,11 +161,11 @@ pub fn tokens_and_text_hash(text: &str) -> (Vec<Token>, u64) {
             } else if let Some(b) = ascii_of(c) {
                 word.get_or_insert_with(|| Word::starting(char::from(b), at_sentence_start, start))
                     .push_full_width(b);
-            } else if thai::in_run(c) {
+            } else if let Some(script) = Script::of(c) {
                 if let Some(w) = word.take() {
                     out.push(w.finish(text));
                 }
-                i = thai_run(text, start, i, &mut out, &mut exact);
+                i = word_run(text, start, i, script, &mut out, &mut exact);
                 at_sentence_start = false;
             } else if is_abjad(c) && is_dropped_mark(c) {
                 continue;
@@ -519,17 +521,14 @@ pub(crate) fn is_dropped_mark(c: char) -> bool {
 
 /// A mark that is part of its word though not a letter: a virama or a
 /// nukta of the Indic scripts, which join or change the consonants
-/// around them. Not in Lao, Khmer or Burmese, which write no space
-/// between words: their marks cut a run into pieces, as before, where
-/// whole runs would be phrases.
+/// around them.
 pub(crate) fn is_kept_mark(c: char) -> bool {
-    !matches!(c, '\u{0e80}'..='\u{0eff}' | '\u{1000}'..='\u{109f}' | '\u{1780}'..='\u{17ff}' | '\u{19e0}'..='\u{19ff}' | '\u{a9e0}'..='\u{a9ff}' | '\u{aa60}'..='\u{aa7f}')
-        && matches!(
-            CodePointMapData::<GeneralCategory>::new().get(c),
-            GeneralCategory::NonspacingMark
-                | GeneralCategory::SpacingMark
-                | GeneralCategory::EnclosingMark
-        )
+    matches!(
+        CodePointMapData::<GeneralCategory>::new().get(c),
+        GeneralCategory::NonspacingMark
+            | GeneralCategory::SpacingMark
+            | GeneralCategory::EnclosingMark
+    )
 }
 
 /// The name key of the word at byte `start` of `text`. Apart and cold, so

@@ -1,13 +1,14 @@
 //! The runs of text `tokens_and_text_hash` hands off: Chinese, Japanese
 //! and Korean read in pairs (`cjk.rs`), with the words among them that
-//! carry name keys, and Thai read as words (`thai.rs`).
+//! carry name keys, and Thai, Lao, Khmer and Burmese read as words
+//! (`word_cut.rs`).
 
 use super::{CollapsedText, Fnv, Token, hash64, next_char};
 use crate::cjk;
 use crate::han_sounds::is_sound_character;
 use crate::kana_hangul::{is_hangul, is_katakana};
 use crate::name_keys::{han_key, name_key};
-use crate::thai;
+use crate::word_cut::Script;
 
 /// The pairs of a run of CJK characters (`cjk.rs`) that starts with
 /// `first` (at byte `first_at`) and goes on at `i`, or its one character;
@@ -68,40 +69,41 @@ pub(super) fn cjk_run(
     i
 }
 
-/// The words of a run of Thai (`thai.rs`) that starts at byte `first_at`
-/// and goes on at `i`; where the run ends. A listed name reads as a
-/// capitalised word; any other word is a term the Thai table may lack, as
-/// a pair of Chinese characters is: repeated, such a word is taken for a
-/// name. Each word carries the name key of the name it may be part of
-/// (`thai::word_keys`).
+/// The words of a run of Thai, Lao, Khmer or Burmese (`word_cut.rs`)
+/// that starts at byte `first_at` and goes on at `i`; where the run ends.
+/// A listed name reads as a capitalised word; any other word is a term
+/// the language's table may lack, as a pair of Chinese characters is:
+/// repeated, such a word is taken for a name. Each word carries the name
+/// key of the name it may be part of (`WordList::word_keys`).
 #[inline(never)]
-pub(super) fn thai_run(
+pub(super) fn word_run(
     text: &str,
     first_at: usize,
     i: usize,
+    script: Script,
     out: &mut Vec<Token>,
     exact: &mut CollapsedText,
 ) -> usize {
     let end = i + text[i..]
         .chars()
-        .take_while(|c| thai::in_run(*c))
+        .take_while(|c| Script::of(*c) == Some(script))
         .map(|c| {
             exact.push(c);
             c.len_utf8()
         })
         .sum::<usize>();
     let run = &text[first_at..end];
-    let words = thai::words_of(run);
+    let words = script.words_of(run);
     let hashes: Vec<u64> = words
         .iter()
         .map(|w| hash64(run[w.clone()].as_bytes()))
         .collect();
-    let keys = thai::word_keys(run, &words, &hashes);
+    let keys = script.word_keys(run, &words, &hashes);
     for (hash, name_key) in hashes.into_iter().zip(keys) {
         out.push(Token {
             hash,
             stop: false,
-            capitalised: thai::is_name(hash),
+            capitalised: script.is_name(hash),
             number: false,
             pair: true,
             name_key,

@@ -3,6 +3,7 @@
 use super::runs::is_kana;
 use super::*;
 use crate::stopwords::STOP;
+use crate::word_cut::Script;
 
 /// The word rules written plainly: slice each word out, then look at it.
 /// Hashes are persisted, so the one-pass reader must agree exactly.
@@ -12,14 +13,25 @@ fn tokens_by_slices(text: &str) -> Vec<(u64, bool, bool, bool)> {
         Word(&'a str, bool),
         /// A run of CJK characters, folded.
         Run(Vec<char>),
+        /// A run of Thai, Lao, Khmer or Burmese, cut into words.
+        Syllables(&'a str, Script),
     }
     let mut at_start = true;
     let mut start: Option<usize> = None;
     let mut run = Vec::new();
+    let mut syllabic: Option<(usize, Script)> = None;
     let mut pieces = Vec::new();
     for (i, c) in text.char_indices().chain([(text.len(), ' ')]) {
         let cjk_char = i < text.len() && cjk::is_cjk(c);
-        if (cjk_char || i == text.len())
+        let script = Script::of(c).filter(|_| i < text.len());
+        if let Some((s, of)) = syllabic
+            && script != Some(of)
+        {
+            pieces.push(Piece::Syllables(&text[s..i], of));
+            syllabic = None;
+            at_start = false;
+        }
+        if (cjk_char || script.is_some() && c.is_alphanumeric() || i == text.len())
             && let Some(s) = start.take()
         {
             pieces.push(Piece::Word(&text[s..i], at_start));
@@ -32,6 +44,12 @@ fn tokens_by_slices(text: &str) -> Vec<(u64, bool, bool, bool)> {
         if !run.is_empty() {
             pieces.push(Piece::Run(std::mem::take(&mut run)));
             at_start = false;
+        }
+        if let Some(of) = script
+            && (syllabic.is_some() || c.is_alphanumeric())
+        {
+            syllabic.get_or_insert((i, of));
+            continue;
         }
         // Arabic's and Hebrew's vowel points are letters to Unicode, and
         // are left out: alone they start no word.
@@ -82,6 +100,12 @@ fn tokens_by_slices(text: &str) -> Vec<(u64, bool, bool, bool)> {
                 for pair in run.windows(2) {
                     let pair: String = pair.iter().collect();
                     out.push((hash64(pair.as_bytes()), false, false, false));
+                }
+                continue;
+            }
+            Piece::Syllables(run, script) => {
+                for w in script.words_of(run) {
+                    out.push((hash64(run[w].as_bytes()), false, false, false));
                 }
                 continue;
             }
@@ -235,6 +259,10 @@ fn tricky_texts() -> Vec<String> {
         "\u{64e}",
         "ـ",
         "ក្រុង",
+        "ပူတင်",
+        "ໄບເດັນ",
+        "\u{17b6}",
+        "\u{103a}",
         "της",
         "ΤΗΣ",
         "५.३",

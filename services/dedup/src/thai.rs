@@ -12,25 +12,21 @@
 //! inside (a consonant with its vowel signs and tone marks, a vowel
 //! written before its consonant together with it), and the clusters are
 //! then grouped into the fewest words the Thai table (`prior.rs`, the Thai
-//! National Corpus' word list) knows, as dictionary segmenters of Thai do.
-//! Clusters no known word covers make one word together: often a name,
-//! which the table lacks, as the Chinese one lacks a name's pairs. Of two
-//! cuts into as many words, the one into commoner words is taken.
+//! National Corpus' word list) knows, as dictionary segmenters of Thai do
+//! (`word_cut.rs`, which Lao, Khmer and Burmese share). Clusters no known
+//! word covers make one word together: often a name, which the table
+//! lacks, as the Chinese one lacks a name's pairs. Of two cuts into as
+//! many words, the one into commoner words is taken.
 //!
 //! Thai writes a foreign name letter by letter, so its words carry name
 //! keys (`name_keys.rs`), read from each word's start on (`sound_at`,
-//! `word_keys`): a translation meets its original in another alphabet on
-//! its names, as an Arabic or Hindi one does.
+//! `WordList::word_keys`): a translation meets its original in another
+//! alphabet on its names, as an Arabic or Hindi one does.
 
-use std::io::Read;
-use std::ops::Range;
 use std::sync::OnceLock;
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
-
-use crate::name_keys::{MAX_LETTERS, Sound, key_of_letters};
-use crate::prior::common_zipf;
-use crate::text::{Fnv, hash64};
+use crate::name_keys::Sound;
+use crate::word_cut::WordList;
 
 /// The Thai word table: the prior's (`prior.rs`), read here too, since
 /// its words are also the words a Thai text is cut into.
@@ -100,7 +96,7 @@ fn cluster_starts(run: &str) -> impl Iterator<Item = usize> + '_ {
 
 /// The byte offsets where the clusters of `run` start, and its length
 /// last.
-fn cluster_bounds(run: &str) -> Vec<usize> {
+pub(crate) fn cluster_bounds(run: &str) -> Vec<usize> {
     let mut bounds = Vec::with_capacity(run.len() / 4 + 1);
     bounds.extend(cluster_starts(run));
     bounds.push(run.len());
@@ -112,70 +108,10 @@ fn cluster_count(run: &str) -> usize {
     cluster_starts(run).count()
 }
 
-/// The Thai words the table holds and the names, by the hash of their
-/// text (as their tokens are hashed), and the most clusters any spans.
-struct Words {
-    /// Each with its frequency (the table's zipf; 0 for a listed name the
-    /// table lacks).
-    known: HashMap<u64, u16>,
-    /// The commonest words (`prior::common_zipf`): a few hundred, kept
-    /// apart from `known` (which could tell them by their zipf) so that the
-    /// look-up `word_keys` makes for every word stays in cache.
-    common: HashSet<u64>,
-    names: HashSet<u64>,
-    longest: usize,
-}
-
-fn words() -> &'static Words {
-    static WORDS: OnceLock<Words> = OnceLock::new();
-    WORDS.get_or_init(|| {
-        let mut text = String::new();
-        flate2::read::GzDecoder::new(TABLE)
-            .read_to_string(&mut text)
-            .expect("the built-in Thai table is valid gzip and UTF-8");
-        let mut known = HashMap::default();
-        let mut common = HashSet::default();
-        let mut longest = 1;
-        for line in text.lines() {
-            let Some((zipf, list)) = line.split_once('\t') else {
-                continue;
-            };
-            let zipf = zipf.parse().unwrap_or(0);
-            let is_common = common_zipf(zipf);
-            for word in list.split(' ').filter(|w| w.chars().all(in_run)) {
-                let hash = hash64(word.as_bytes());
-                known.entry(hash).or_insert(zipf);
-                if is_common {
-                    common.insert(hash);
-                }
-                longest = longest.max(cluster_count(word));
-            }
-        }
-        text.clear();
-        flate2::read::GzDecoder::new(NAMES)
-            .read_to_string(&mut text)
-            .expect("the built-in Thai names are valid gzip and UTF-8");
-        let mut names = HashSet::default();
-        for name in text.lines().filter(|n| n.chars().all(in_run)) {
-            let hash = hash64(name.as_bytes());
-            known.entry(hash).or_insert(0);
-            names.insert(hash);
-            longest = longest.max(cluster_count(name));
-        }
-        Words {
-            known,
-            common,
-            names,
-            longest,
-        }
-    })
-}
-
-/// Whether the word whose hash (`hash64` of its text) is `word` is a
-/// listed name. Every name is a known word, so a piece the cut leaves to
-/// no word is never one.
-pub(crate) fn is_name(word: u64) -> bool {
-    words().names.contains(&word)
+/// The Thai table's words and the names.
+pub(crate) fn words() -> &'static WordList {
+    static WORDS: OnceLock<WordList> = OnceLock::new();
+    WORDS.get_or_init(|| WordList::read(TABLE, NAMES, in_run, cluster_count))
 }
 
 /// The sound of the Thai letter at `i` of a word's letters (`name_keys`),
@@ -231,127 +167,31 @@ pub(crate) fn sound_at(word: &[char], i: usize) -> Option<(Sound, usize)> {
     Some((sound, 1))
 }
 
-/// The name key each of a run's words (`words_of`) carries: the key read
-/// from the first word whose key's consonants reach it. Thai writes a
-/// foreign name with the letters of common words, and the cut splits it
-/// into them ("ดรา", "วิก" for Dravik): the key read from the name's
-/// first word spans the rest, and the rarest piece, which weighs most,
-/// then carries the whole name's key, as each pair of a katakana word
-/// carries the word's (`hashes` are the words' hashes). No key is read
-/// from one of the commonest words ("เมือง", town; "ระหว่าง", between),
-/// which starts no name and whose key would run into the name after it.
-pub(crate) fn word_keys(run: &str, words: &[Range<usize>], hashes: &[u64]) -> Vec<u32> {
-    let common = &self::words().common;
-    // The run's letters, read once (a Thai letter has no case to fold),
-    // and where each word ends among them: the words cover the run.
-    let letters: Vec<char> = run.chars().collect();
-    let ends: Vec<usize> = words
-        .iter()
-        .scan(0, |end, word| {
-            *end += run[word.clone()].chars().count();
-            Some(*end)
-        })
-        .collect();
-    let mut keys = vec![0u32; words.len()];
-    for (i, hash) in hashes.iter().enumerate() {
-        if common.contains(hash) {
-            continue;
-        }
-        let start = if i == 0 { 0 } else { ends[i - 1] };
-        let read_to = |end: usize| &letters[start..end.min(start + MAX_LETTERS)];
-        let key = key_of_letters(read_to(letters.len()));
-        if key == 0 {
-            continue;
-        }
-        // The words the key is read from: up to the first whose end gives
-        // the whole key.
-        let last = (i..words.len())
-            .find(|&m| key_of_letters(read_to(ends[m])) == key)
-            .unwrap_or(words.len() - 1);
-        for slot in &mut keys[i..=last] {
-            if *slot == 0 {
-                *slot = key;
-            }
-        }
-    }
-    keys
-}
-
 /// Whether `c` is a vowel written after (or above or below) the consonant
 /// it follows in speech.
 fn follows_consonant(c: char) -> bool {
     matches!(c, '\u{0e30}'..='\u{0e3a}' | '\u{0e45}' | '\u{0e47}')
 }
 
-/// Clusters cut at once: a run longer than this (a page of Thai with no
-/// space or punctuation, which no writer makes but an attacker may) is cut
-/// in pieces of this many, so that the work and the table it needs stay
-/// bounded. A word may be split where two pieces meet.
-const MAX_CLUSTERS_AT_ONCE: usize = 4_096;
-
-/// The words of `run` (Thai characters only) as byte ranges, in order:
-/// the fewest clusters left to no known word, then the fewest words, then
-/// the commonest.
-pub(crate) fn words_of(run: &str) -> Vec<Range<usize>> {
-    let bounds = cluster_bounds(run);
-    let mut out = Vec::with_capacity(bounds.len() / 2);
-    for first in (0..bounds.len() - 1).step_by(MAX_CLUSTERS_AT_ONCE) {
-        let last = (first + MAX_CLUSTERS_AT_ONCE).min(bounds.len() - 1);
-        cut(run, &bounds[first..=last], &mut out);
-    }
-    out
-}
-
-/// The words of the clusters between `bounds` (byte offsets into `run`),
-/// appended to `out`.
-fn cut(run: &str, bounds: &[usize], out: &mut Vec<Range<usize>>) {
-    let clusters = bounds.len() - 1;
-    let words = words();
-    // best[i]: the cost of cutting the first i clusters (clusters left
-    // unknown, words, and the words' frequencies, negated: of two cuts
-    // into as many words the one into commoner words, as "ถูก|ปิด" against
-    // "ถู|กปิ", which the table holds too), where the last piece starts
-    // and whether it is a known word.
-    let mut best: Vec<((usize, usize, i64), usize, bool)> =
-        vec![((usize::MAX, usize::MAX, 0), 0, false); clusters + 1];
-    best[0].0 = (0, 0, 0);
-    for i in 0..clusters {
-        let (unknown, count, rarity) = best[i].0;
-        let unknown_step = ((unknown + 1, count + 1, rarity), i, false);
-        if unknown_step.0 < best[i + 1].0 {
-            best[i + 1] = unknown_step;
-        }
-        let mut hash = Fnv::new();
-        for end in i + 1..=clusters.min(i + words.longest) {
-            hash.write(&run.as_bytes()[bounds[end - 1]..bounds[end]]);
-            if let Some(zipf) = words.known.get(&hash.finish()) {
-                let cost = (unknown, count + 1, rarity - i64::from(*zipf));
-                if cost < best[end].0 {
-                    best[end] = (cost, i, true);
-                }
-            }
-        }
-    }
-    // Walk back; clusters left to no word in a row make one piece.
-    let first_new = out.len();
-    let mut end = clusters;
-    while end > 0 {
-        let (_, mut start, known) = best[end];
-        if !known {
-            while start > 0 && !best[start].2 {
-                start = best[start].1;
-            }
-        }
-        out.push(bounds[start]..bounds[end]);
-        end = start;
-    }
-    out[first_new..].reverse();
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::name_keys::name_key;
+    use crate::text::hash64;
+    use crate::word_cut::{MAX_CLUSTERS_AT_ONCE, Script};
+    use std::ops::Range;
+
+    fn words_of(run: &str) -> Vec<Range<usize>> {
+        Script::Thai.words_of(run)
+    }
+
+    fn is_name(word: u64) -> bool {
+        Script::Thai.is_name(word)
+    }
+
+    fn word_keys(run: &str, words: &[Range<usize>], hashes: &[u64]) -> Vec<u32> {
+        Script::Thai.word_keys(run, words, hashes)
+    }
 
     fn clusters(run: &str) -> Vec<&str> {
         cluster_bounds(run)
