@@ -41,9 +41,10 @@ of their kinds (tests/data/thai_names.jsonl); with --sinhala, the same
 in Sinhala (tests/data/sinhala.jsonl); with --lao-khmer-burmese, for
 translations into Burmese, Khmer and Lao, with another resignation in
 Burmese and another bridge collapse in Khmer
-(tests/data/lao_khmer_burmese.jsonl).
+(tests/data/lao_khmer_burmese.jsonl); with --ethiopic, the same in
+Amharic, with a Tigrinya quake (tests/data/ethiopic.jsonl).
 
-usage: scripts/eval-story-orders.py [ORDERS] [--bin PATH] [--syndication | --translations | --cjk | --cross-script | --names-only | --abjad | --kana-hangul | --han-names | --german-nouns | --thai | --tables | --devanagari | --bengali | --indic | --caucasus | --thai-names | --sinhala | --lao-khmer-burmese]
+usage: scripts/eval-story-orders.py [ORDERS] [--bin PATH] [--syndication | --translations | --cjk | --cross-script | --names-only | --abjad | --kana-hangul | --han-names | --german-nouns | --thai | --tables | --devanagari | --bengali | --indic | --caucasus | --thai-names | --sinhala | --lao-khmer-burmese | --ethiopic]
 Settings reach `newsmill` through its environment (NEWSMILL__DEDUP__...).
 """
 import argparse
@@ -112,6 +113,7 @@ HAND_SETS = {
     "thai_names": "Thai translations",
     "sinhala": "Sinhala translations",
     "lao_khmer_burmese": "Lao, Khmer and Burmese translations",
+    "ethiopic": "Amharic and Tigrinya translations",
 }
 
 

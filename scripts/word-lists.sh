@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Regenerate services/dedup/data/words-{lo,km,my}.txt.gz: the word lists
 # with which the dedup stage cuts Lao, Khmer and Burmese text into words
-# and weighs them (services/dedup/src/lao_khmer_burmese.rs, prior.rs).
+# and weighs them (services/dedup/src/lao_khmer_burmese.rs, prior.rs);
+# and words-{am,ti}.txt.gz, Amharic's and Tigrinya's function words,
+# which the stage weighs as common (their other words, as rare).
 # No frequency list of these languages is at hand (wordfreq has none), so
 # each file holds two lines in the prior's format ("ZIPF<TAB>word word
 # ..."): the language's function words at Zipf 6.00, among its commonest,
@@ -20,7 +22,9 @@
 # BSD-2-Clause). Function words: Lao, laonlp 1.3.0's stopwords_lao.txt
 # (PyPI wheel, pinned; Apache-2.0); Burmese, the particles, postpositions,
 # conjunctions and pronouns of myanmar_words 1.0.2 (PyPI wheel, pinned;
-# MIT); Khmer, the list below, written for this script.
+# MIT); Khmer, the list below, written for this script; Amharic and
+# Tigrinya, spaCy 3.8.18's stop words (spacy/lang/{am,ti}/stop_words.py;
+# PyPI wheel for CPython 3.11 on manylinux, pinned; MIT).
 #
 # The files are committed, so builds need neither the registries nor this
 # script.
@@ -38,6 +42,13 @@ fetch_wheel laonlp 1.3.0 laonlp-1.3.0-py3-none-any.whl \
   cc88a5a39bb543fd7fdb2cf8f44f0bde550678160f9bd3a36922ebf7ccf65cf9
 fetch_wheel myanmar_words 1.0.2 myanmar_words-1.0.2-py3-none-any.whl \
   97b4c765619388d573b06d6cfaa629de096b23eba27889dd03dd272db24e762c
+spacy="spacy-3.8.18-cp311-cp311-manylinux_2_24_x86_64.manylinux_2_28_x86_64.whl"
+spacy_sha="c076d6caab1aae5b3c0fd5ecba9f1265ad1e1824ced3e0352193ca30994ac115"
+if ! echo "$spacy_sha  $work/$spacy" | sha256sum -c --status 2>/dev/null; then
+  pip download --quiet --no-deps --only-binary=:all: --platform manylinux_2_28_x86_64 \
+    --python-version 3.11 --dest "$work" "spacy==3.8.18"
+  echo "$spacy_sha  $work/$spacy" | sha256sum -c --quiet
+fi
 crate="$work/chamkho-1.5.0.crate"
 crate_sha="05f8b702826d2445cb2973d78cfefd3b26683a2133dea844e6345fdb7cc9d466"
 if ! echo "$crate_sha  $crate" | sha256sum -c --status 2>/dev/null; then
@@ -50,10 +61,10 @@ if ! echo "$crate_sha  $crate" | sha256sum -c --status 2>/dev/null; then
   cp "$(ls "${CARGO_HOME:-$HOME/.cargo}"/registry/cache/*/chamkho-1.5.0.crate | head -1)" "$crate"
   echo "$crate_sha  $crate" | sha256sum -c --quiet
 fi
-python3 - "$root/services/dedup/data" "$work" <<'PY'
-import gzip, json, math, sys, tarfile, unicodedata, zipfile
+python3 - "$root/services/dedup/data" "$work" "$spacy" <<'PY'
+import gzip, json, math, re, sys, tarfile, unicodedata, zipfile
 
-data, work = sys.argv[1], sys.argv[2]
+data, work, spacy = sys.argv[1], sys.argv[2], sys.argv[3]
 
 # The prior's weighing (services/dedup/src/prior.rs, engine.rs): a word
 # of Zipf z is in a share min(1, 10^(z - 9) * 2000) of the 10,000 documents
@@ -82,6 +93,8 @@ RUNS = {
     "lo": [(0x0E81, 0x0EC5), (0x0EC8, 0x0ECE), (0x0EDC, 0x0EDF)],
     "km": [(0x1780, 0x17D3), (0x17DD, 0x17DD)],
     "my": [(0x1000, 0x103F), (0x1050, 0x108F), (0x109A, 0x109D)],
+    "am": [(0x1200, 0x135F)],
+    "ti": [(0x1200, 0x135F)],
 }
 def clean(lang, words):
     out = []
@@ -107,6 +120,16 @@ km_function = """
 ផងដែរ ដែរ និយាយ បញ្ជាក់ ថ្ងៃ ឆ្នាំ
 """.split()
 
+def write(lang, function, rest):
+    path = f"{data}/words-{lang}.txt.gz"
+    lines = f"600\t{' '.join(function)}\n"
+    if rest:
+        lines += f"{LISTED}\t{' '.join(rest)}\n"
+    # mtime 0: the same lists give the same bytes.
+    with gzip.GzipFile(path, "wb", mtime=0) as f:
+        f.write(lines.encode())
+    print(f"{path}: {len(function)} function words, {len(rest)} others at Zipf {LISTED / 100}")
+
 for lang, dictionary, function in (
     ("lo", crate_words("laowords.txt"), lao_function),
     ("km", crate_words("khmerdict.txt"), km_function),
@@ -115,9 +138,10 @@ for lang, dictionary, function in (
     function = sorted(set(clean(lang, function)))
     common = set(function)
     rest = sorted(set(clean(lang, dictionary)) - common)
-    path = f"{data}/words-{lang}.txt.gz"
-    # mtime 0: the same lists give the same bytes.
-    with gzip.GzipFile(path, "wb", mtime=0) as f:
-        f.write(f"600\t{' '.join(function)}\n{LISTED}\t{' '.join(rest)}\n".encode())
-    print(f"{path}: {len(function)} function words, {len(rest)} others at Zipf {LISTED / 100}")
+    write(lang, function, rest)
+
+wheel = zipfile.ZipFile(f"{work}/{spacy}")
+for lang in ("am", "ti"):
+    source = wheel.read(f"spacy/lang/{lang}/stop_words.py").decode()
+    write(lang, sorted(set(clean(lang, re.findall(r"\S+", source)))), [])
 PY

@@ -9,7 +9,7 @@ use news_dedup::{ArticleIn, Engine, Params};
 /// Languages with a word table of their own (in Latin, Cyrillic, Greek,
 /// Arabic, Hebrew, CJK, Devanagari and Bengali writing), one without, and
 /// none. Appended to, so that earlier seeds keep their languages.
-const LANGS: [Option<&str>; 30] = [
+const LANGS: [Option<&str>; 32] = [
     None,
     Some("en"),
     Some("zh"),
@@ -40,6 +40,8 @@ const LANGS: [Option<&str>; 30] = [
     Some("lo"),
     Some("km"),
     Some("my"),
+    Some("am"),
+    Some("ti"),
 ];
 
 fuzz_target!(|data: &[u8]| {

@@ -40,12 +40,14 @@ pub(crate) enum Alphabet {
     Khmer,
     /// Burmese (Myanmar).
     Burmese,
+    /// Amharic and Tigrinya (Ge'ez).
+    Ethiopic,
 }
 
 impl Alphabet {
     /// In the order of their numbers in index entries (`alphabet_tag`),
     /// which snapshots hold: a new one goes last.
-    pub(crate) const ALL: [Alphabet; 24] = [
+    pub(crate) const ALL: [Alphabet; 25] = [
         Alphabet::Latin,
         Alphabet::Cyrillic,
         Alphabet::Greek,
@@ -70,6 +72,7 @@ impl Alphabet {
         Alphabet::Lao,
         Alphabet::Khmer,
         Alphabet::Burmese,
+        Alphabet::Ethiopic,
     ];
 
     /// Whether its keys merge "l" with "r" and "b" with "v" (`coarse`).
@@ -88,8 +91,8 @@ impl Alphabet {
     /// Whether its names are told from its other words: by capitals, or in
     /// Chinese by the characters that write foreign names' sounds and the
     /// pairs a report repeats that no word table holds (`entities.rs`).
-    /// Arabic, Hebrew, Georgian, Thai, Lao, Khmer, Burmese, Korean, Sinhala
-    /// and India's scripts have no capitals, and Japanese writes foreign
+    /// Arabic, Hebrew, Georgian, Thai, Lao, Khmer, Burmese, Ethiopic,
+    /// Korean, Sinhala and India's scripts have no capitals, and Japanese writes foreign
     /// names and loanwords alike in katakana: every word of theirs (in
     /// Japanese, every katakana word) is keyed, and their strongest words
     /// stand in for their names.
@@ -100,8 +103,8 @@ impl Alphabet {
 
 /// Whether a language is written without capitals: its names are told by
 /// their keys, or by words standing in for them (Arabic, Hebrew, Japanese,
-/// Korean, Chinese, Georgian, Thai, Lao, Khmer, Burmese, India's scripts,
-/// Sinhala).
+/// Korean, Chinese, Georgian, Thai, Lao, Khmer, Burmese, Ethiopic, India's
+/// scripts, Sinhala).
 pub(crate) fn names_without_capitals(lang: &str) -> bool {
     alphabet_of(lang).is_some_and(|a| !a.has_capitals())
 }
@@ -118,8 +121,7 @@ pub(crate) fn words_stand_for_names(lang: &str) -> bool {
 }
 
 /// The alphabet a language (a code as `language_code` gives it) is written
-/// in, when name keys read it; None for the others (Amharic, Tigrinya,
-/// Dhivehi).
+/// in, when name keys read it; None for the others (Dhivehi, ...).
 pub(crate) fn alphabet_of(lang: &str) -> Option<Alphabet> {
     // Every code below has two letters: matched as two bytes, a code is
     // found in a few comparisons, not a string comparison per arm (it is
@@ -153,7 +155,8 @@ pub(crate) fn alphabet_of(lang: &str) -> Option<Alphabet> {
         b"lo" => Some(Alphabet::Lao),
         b"km" => Some(Alphabet::Khmer),
         b"my" => Some(Alphabet::Burmese),
-        b"am" | b"ti" | b"dv" => None,
+        b"am" | b"ti" => Some(Alphabet::Ethiopic),
+        b"dv" => None,
         _ => Some(Alphabet::Latin),
     }
 }

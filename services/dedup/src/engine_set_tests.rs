@@ -502,3 +502,23 @@ fn lao_khmer_and_burmese_translations_meet_their_english_story() {
         ],
     );
 }
+
+#[test]
+fn amharic_and_tigrinya_translations_meet_their_english_story() {
+    // The four English reports of the Hindi set, Amharic translations of
+    // the resignation (no digit) and of the north quake, a Tigrinya one
+    // of the valley quake, and another resignation under the same prime
+    // minister in Amharic (hand-written for this test). Ethiopic names
+    // are keyed since round 46 ("ብሬነር", Brenner); before, the
+    // resignation without a digit started a story of its own. The set's
+    // Amharic bridge collapses are left out: with no Amharic word list
+    // but its function words, the two meet on their common words, and
+    // the first misses its English original (see README, "Not built
+    // yet").
+    let set: String = include_str!("../tests/data/ethiopic.jsonl")
+        .lines()
+        .filter(|l| !l.contains("\"bridge-collapse-am\"") && !l.contains("\"bridge-other-am\""))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_one_story_per_event(&stories_by_event(&set));
+}

@@ -11,6 +11,7 @@ mod cjk;
 mod dense_map;
 pub mod engine;
 mod entities;
+mod ethiopic;
 mod han_simplified;
 mod han_sounds;
 mod indic;

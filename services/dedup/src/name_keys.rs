@@ -30,7 +30,8 @@
 //! its words run on without spaces: each word its cut gives is keyed from
 //! its start on, across the words after it, and a name cut into several
 //! words has its key on each (`word_cut.rs`); so are Lao, Khmer and
-//! Burmese (`lao_khmer_burmese.rs`).
+//! Burmese (`lao_khmer_burmese.rs`). Amharic and Tigrinya write each
+//! consonant with its vowel as one letter (`ethiopic.rs`).
 //!
 //! Japanese katakana and Korean Hangul write names by their sounds too,
 //! but tell neither "l" from "r" nor "b" from "v": their keys have one
@@ -38,6 +39,7 @@
 //! (`kana_hangul.rs`, `same_name`).
 
 use crate::caucasus;
+use crate::ethiopic;
 use crate::han_sounds;
 use crate::indic;
 use crate::kana_hangul::{self, is_hangul, jamo, strip_particle};
@@ -60,17 +62,19 @@ pub(crate) enum Sound {
     Consonant(u8),
     /// Two consonants written as one letter ("x", "ц", "ξ").
     Pair(u8, u8),
+    /// A consonant and a vowel written as one letter (Ethiopic "ቦ", "bo").
+    Syllable(u8),
     Vowel,
     Silent,
 }
 
 /// The key of the word `text` starts with (its letters, digits and
 /// apostrophes; a capitalised word, or any in Arabic, Hebrew, India's
-/// scripts, Sinhala, Georgian, Thai, Lao, Khmer, Burmese, katakana or
-/// Hangul), or 0 when it has none: fewer than two consonant sounds, a
-/// digit, or a letter outside Latin, Cyrillic, Greek, Arabic, Hebrew,
-/// India's scripts, Sinhala, Georgian, Armenian, Thai, Lao, Khmer,
-/// Burmese, katakana and Hangul. The key is its
+/// scripts, Sinhala, Georgian, Thai, Lao, Khmer, Burmese, Ethiopic,
+/// katakana or Hangul), or 0 when it has none: fewer than two consonant
+/// sounds, a digit, or a letter outside Latin, Cyrillic, Greek, Arabic,
+/// Hebrew, India's scripts, Sinhala, Georgian, Armenian, Thai, Lao,
+/// Khmer, Burmese, Ethiopic, katakana and Hangul. The key is its
 /// consonant classes, a byte each (`name_id` makes it a name): small
 /// enough that a token carries it without growing.
 pub(crate) fn name_key(text: &str) -> u32 {
@@ -183,6 +187,10 @@ fn key_of_sounds(len: usize, sound_at: impl Fn(usize) -> Option<(Sound, usize)>)
             Sound::Pair(a, b) => {
                 keep(a);
                 keep(b);
+            }
+            Sound::Syllable(c) => {
+                keep(c);
+                last = 0;
             }
             Sound::Vowel => last = 0,
             Sound::Silent => {}
@@ -579,6 +587,7 @@ fn sound_at(word: &[char], i: usize) -> Option<(Sound, usize)> {
         c if thai::in_run(c) => thai::sound_at(word, i),
         c if sinhala::is_sinhala(c) => sinhala::sound_at(word, i),
         c if lao_khmer_burmese::script_of(c).is_some() => lao_khmer_burmese::sound_at(word, i),
+        c if ethiopic::is_ethiopic(c) => ethiopic::sound_at(word, i),
         // Katakana and Hangul letters, or None.
         _ => kana_hangul::sound_at(word, i),
     }

@@ -25,7 +25,8 @@ fn languages_are_written_in_their_alphabets() {
     assert_eq!(alphabet_of("zh"), Some(Alphabet::Han));
     assert_eq!(alphabet_of("th"), Some(Alphabet::Thai));
     assert_eq!(alphabet_of("lo"), Some(Alphabet::Lao));
-    assert_eq!(alphabet_of("am"), None);
+    assert_eq!(alphabet_of("am"), Some(Alphabet::Ethiopic));
+    assert_eq!(alphabet_of("dv"), None);
 }
 
 #[test]
@@ -495,6 +496,35 @@ fn names_in_lao_khmer_and_burmese_letters_meet_their_spellings_elsewhere() {
         ("Putin", "ໄບເດັນ"),
         ("Kovalenko", "ເບຣນເນີ"),
     ] {
+        assert!(!same_spoken(a, b), "{a} {b}");
+    }
+}
+
+#[test]
+fn names_in_ethiopic_letters_meet_their_spellings_elsewhere() {
+    assert_eq!(alphabet_of("am"), Some(Alphabet::Ethiopic));
+    assert_eq!(alphabet_of("ti"), Some(Alphabet::Ethiopic));
+    // A letter's consonant is its row; "ይ" after a letter ends a
+    // diphthong; "ዘ" is a Latin "z".
+    for (a, b) in [
+        ("Putin", "ፑቲን"),
+        ("Biden", "ባይደን"),
+        ("Trump", "ትራምፕ"),
+        ("Zelensky", "ዘለንስኪ"),
+        ("Macron", "ማክሮን"),
+        ("Netanyahu", "ኔታንያሁ"),
+        ("Washington", "ዋሽንግተን"),
+        ("Brenner", "ብሬነር"),
+        ("Dravik", "ድራቪክ"),
+        ("Kovalenko", "ኮቫለንኮ"),
+        ("Lindqvist", "ሊንድክቪስት"),
+    ] {
+        assert_keyed_alike(a, b);
+    }
+    // A consonant written twice with a vowel between is two.
+    assert_eq!(name_key("ቦብ"), name_key("Bobb"));
+    for (a, b) in [("Putin", "ባይደን"), ("Brenner", "ድራቪክ"), ("Macron", "ኮቫለንኮ")]
+    {
         assert!(!same_spoken(a, b), "{a} {b}");
     }
 }

@@ -25,7 +25,8 @@
 //! wordfreq's words by `scripts/df-prior.sh`. Thai, which wordfreq lacks,
 //! has the Thai National Corpus' words (`thai.rs`); Lao, Khmer and
 //! Burmese, the words of dictionaries with two weights, as no frequency
-//! list of theirs is at hand (`lao_khmer_burmese.rs`).
+//! list of theirs is at hand (`lao_khmer_burmese.rs`); Amharic and
+//! Tigrinya, their function words alone.
 
 use std::io::Read;
 use std::sync::OnceLock;
@@ -88,6 +89,9 @@ const TABLES: &[(&str, &[u8])] = &[
     ("lo", crate::lao_khmer_burmese::LAO),
     ("km", crate::lao_khmer_burmese::KHMER),
     ("my", crate::lao_khmer_burmese::BURMESE),
+    // Function words only (`scripts/word-lists.sh`).
+    ("am", include_bytes!("../data/words-am.txt.gz")),
+    ("ti", include_bytes!("../data/words-ti.txt.gz")),
     ("ja", include_bytes!("../data/wordfreq-ja.txt.gz")),
     ("ko", include_bytes!("../data/wordfreq-ko.txt.gz")),
     ("zh", include_bytes!("../data/wordfreq-zh.txt.gz")),
@@ -95,7 +99,7 @@ const TABLES: &[(&str, &[u8])] = &[
 
 /// The tables from here on hold pairs of characters, as `cjk.rs` reads
 /// these languages.
-const FIRST_PAIRS_TABLE: usize = 43;
+const FIRST_PAIRS_TABLE: usize = 45;
 
 /// The share of reference documents that hold each word, by token hash.
 /// Every term of every article is looked up, and a general-purpose map of
@@ -464,8 +468,14 @@ mod tests {
         for (index, (code, _)) in TABLES.iter().enumerate() {
             let p = prior(Some(code));
             let held = p.slots.iter().filter(|s| s.check != 0).count();
-            // Vietnamese's list holds 10,719 syllables, all it has.
-            assert!(held > 10_000, "{code}: {held}");
+            // Vietnamese's list holds 10,719 syllables, all it has;
+            // Amharic's and Tigrinya's, function words alone.
+            let least = if matches!(*code, "am" | "ti") {
+                150
+            } else {
+                10_000
+            };
+            assert!(held > least, "{code}: {held}");
             assert!(!p.knows(hash("ketsoyanqz")));
             if index < FIRST_PAIRS_TABLE {
                 assert_eq!(p.share(hash("ketsoyanqz")), english.unknown, "{code}");
@@ -559,5 +569,9 @@ mod tests {
         assert!(prior(Some("my")).common(hash("သည်")));
         assert!(prior(Some("lo")).knows(hash("ແຜ່ນດິນໄຫວ")));
         assert!(!prior(None).knows(hash("ស្ពាន")));
+        // Amharic's function words ("ላይ", on) only.
+        let amharic = prior(Some("am"));
+        assert!(amharic.common(hash("ላይ")));
+        assert_eq!(amharic.share(hash("ድልድይ")), prior(None).unknown);
     }
 }

@@ -105,7 +105,7 @@ pub struct Token {
     pub pair: bool,
     /// For a capitalised word, any word in Arabic or Hebrew letters (or
     /// another script without capitals: India's, Sinhala, Georgian, Thai,
-    /// Lao, Khmer, Burmese), and
+    /// Lao, Khmer, Burmese, Ethiopic), and
     /// the pairs of a katakana or Hangul word or of a run of Chinese sound
     /// characters (in a text without kana), its name key
     /// (`name_keys.rs`), which it shares with its spellings in other
@@ -349,7 +349,8 @@ impl Word {
             uncased: is_abjad(first)
                 || crate::indic::is_indic(first)
                 || crate::sinhala::is_sinhala(first)
-                || crate::caucasus::is_georgian(first),
+                || crate::caucasus::is_georgian(first)
+                || crate::ethiopic::is_ethiopic(first),
             any_lower: false,
             all_digits: true,
         }
