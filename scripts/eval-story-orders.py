@@ -42,9 +42,12 @@ in Sinhala (tests/data/sinhala.jsonl); with --lao-khmer-burmese, for
 translations into Burmese, Khmer and Lao, with another resignation in
 Burmese and another bridge collapse in Khmer
 (tests/data/lao_khmer_burmese.jsonl); with --ethiopic, the same in
-Amharic, with a Tigrinya quake (tests/data/ethiopic.jsonl).
+Amharic, with a Tigrinya quake (tests/data/ethiopic.jsonl); with
+--han-custom, for Chinese translations whose names are written as custom
+has it ("普京", Putin; "武汉", Wuhan), with Chinese reports of other
+events of their kinds (tests/data/han_custom.jsonl).
 
-usage: scripts/eval-story-orders.py [ORDERS] [--bin PATH] [--syndication | --translations | --cjk | --cross-script | --names-only | --abjad | --kana-hangul | --han-names | --german-nouns | --thai | --tables | --devanagari | --bengali | --indic | --caucasus | --thai-names | --sinhala | --lao-khmer-burmese | --ethiopic]
+usage: scripts/eval-story-orders.py [ORDERS] [--bin PATH] [--syndication | --translations | --cjk | --cross-script | --names-only | --abjad | --kana-hangul | --han-names | --german-nouns | --thai | --tables | --devanagari | --bengali | --indic | --caucasus | --thai-names | --sinhala | --lao-khmer-burmese | --ethiopic | --han-custom]
 Settings reach `newsmill` through its environment (NEWSMILL__DEDUP__...).
 """
 import argparse
@@ -114,6 +117,7 @@ HAND_SETS = {
     "sinhala": "Sinhala translations",
     "lao_khmer_burmese": "Lao, Khmer and Burmese translations",
     "ethiopic": "Amharic and Tigrinya translations",
+    "han_custom": "Chinese translations with names written by custom",
 }
 
 

@@ -12,6 +12,7 @@ mod dense_map;
 pub mod engine;
 mod entities;
 mod ethiopic;
+mod han_names;
 mod han_simplified;
 mod han_sounds;
 mod indic;

@@ -106,8 +106,9 @@ pub struct Token {
     /// For a capitalised word, any word in Arabic or Hebrew letters (or
     /// another script without capitals: India's, Sinhala, Georgian, Thai,
     /// Lao, Khmer, Burmese, Ethiopic), and
-    /// the pairs of a katakana or Hangul word or of a run of Chinese sound
-    /// characters (in a text without kana), its name key
+    /// the pairs of a katakana or Hangul word, of a run of Chinese sound
+    /// characters or of a listed Chinese name (in a text without kana),
+    /// its name key
     /// (`name_keys.rs`), which it shares with its spellings in other
     /// scripts; 0 when it has none.
     pub name_key: u32,

@@ -4,18 +4,18 @@
 //! (`word_cut.rs`).
 
 use super::{CollapsedText, Fnv, Token, hash64, next_char};
-use crate::cjk;
 use crate::han_sounds::is_sound_character;
 use crate::kana_hangul::{is_hangul, is_katakana};
 use crate::name_keys::{han_key, name_key};
 use crate::word_cut::Script;
+use crate::{cjk, han_names};
 
 /// The pairs of a run of CJK characters (`cjk.rs`) that starts with
 /// `first` (at byte `first_at`) and goes on at `i`, or its one character;
 /// where the run ends. The pairs of a word in katakana (in which Japanese
 /// writes foreign names) or in Hangul within it carry its name key
-/// (`kana_hangul.rs`); runs of Chinese sound characters are noted in
-/// `sound_runs`. Not inlined: the loop over Latin words is the hot one.
+/// (`kana_hangul.rs`); runs of Chinese sound characters and listed
+/// Chinese names (`han_names.rs`) are noted in `sound_runs`. Not inlined: the loop over Latin words is the hot one.
 #[inline(never)]
 pub(super) fn cjk_run(
     text: &str,
@@ -42,7 +42,10 @@ pub(super) fn cjk_run(
     };
     let mut previous = cjk::fold(first);
     sound_runs.kana |= is_kana(first);
-    let mut word = KeyedWord::new(previous, first_at, out.len());
+    let first_pair = out.len();
+    sound_runs.run.clear();
+    sound_runs.run.push(previous);
+    let mut word = KeyedWord::new(previous, first_at, first_pair);
     let mut pairs = 0;
     while i < text.len() {
         let mut after = i;
@@ -53,6 +56,7 @@ pub(super) fn cjk_run(
         exact.push(c);
         sound_runs.kana |= is_kana(c);
         let folded = cjk::fold(c);
+        sound_runs.run.push(folded);
         out.push(token(&[previous, folded]));
         if KeyedWord::script_of(folded) != word.script {
             word.finish(text, i, out, sound_runs);
@@ -65,8 +69,15 @@ pub(super) fn cjk_run(
     word.finish(text, i, out, sound_runs);
     if pairs == 0 {
         out.push(token(&[previous]));
+    } else if !sound_runs.kana && is_han(first) {
+        sound_runs.find_customary_names(first_pair);
     }
     i
+}
+
+/// Whether `c` is a Han character (not kana or Hangul).
+fn is_han(c: char) -> bool {
+    matches!(u32::from(c), 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x2_0000..=0x2_FA1F)
 }
 
 /// The words of a run of Thai, Lao, Khmer or Burmese (`word_cut.rs`)
@@ -119,22 +130,37 @@ pub(super) fn is_kana(c: char) -> bool {
 }
 
 /// The runs of Chinese sound characters (`han_sounds.rs`) a text holds,
-/// each as its first pair, its length in characters and its key; and
-/// whether the text writes any kana. Their pairs carry their keys once the
-/// whole text is read, and only in a text without kana: Japanese writes
-/// the same characters in its own words, and foreign names in katakana.
+/// and the names written as custom has them (`han_names.rs`), each as its
+/// first pair, its length in characters and its key; and whether the text
+/// writes any kana. Their pairs carry their keys once the whole text is
+/// read, and only in a text without kana: Japanese writes the same
+/// characters in its own words, and foreign names in katakana.
 #[derive(Default)]
 pub(super) struct SoundRuns {
     kana: bool,
     runs: Vec<(usize, usize, u32)>,
+    customary: Vec<(usize, usize, u32)>,
+    /// The characters of the run being read, Simplified.
+    run: Vec<char>,
 }
 
 impl SoundRuns {
+    /// The listed names in the run just read, whose first pair is
+    /// `first_pair`.
+    fn find_customary_names(&mut self, first_pair: usize) {
+        let customary = &mut self.customary;
+        han_names::names().find(&self.run, |at, chars, key| {
+            customary.push((first_pair + at, chars, key));
+        });
+    }
+
+    /// A listed name's key is the one its pairs keep where a run of sound
+    /// characters overlaps it ("默克尔", Merkel, holds "克尔").
     pub(super) fn apply(self, out: &mut [Token]) {
         if self.kana {
             return;
         }
-        for (first_pair, chars, key) in self.runs {
+        for (first_pair, chars, key) in self.runs.into_iter().chain(self.customary) {
             let end = (first_pair + chars - 1).min(out.len());
             for pair in &mut out[first_pair..end] {
                 pair.name_key = key;

@@ -1,0 +1,155 @@
+//! Chinese names written as custom has them, not by their sounds: "普京"
+//! (Putin), "默克尔" (Merkel, whose "r" the sounds lack), "武汉" (Wuhan),
+//! "习近平" (Xi Jinping). Sound characters (`han_sounds.rs`) key a name
+//! Xinhua's tables spell; these have a spelling of their own, or are
+//! Chinese names, which have no foreign spelling to sound out.
+//!
+//! The list (`data/names-zh.txt.gz`, from CC-CEDICT by
+//! `scripts/han-names.sh`) pairs each name with the Latin-script word
+//! that stands for it in an English text (Putin, Jinping, Wuhan); the name
+//! takes that word's key, so that it meets the word's other spellings as
+//! a sound-keyed name does. A run of Chinese characters is searched for
+//! the longest listed name at each place, left to right.
+
+use std::io::Read;
+use std::sync::OnceLock;
+
+use rustc_hash::FxHashMap as HashMap;
+
+use crate::han_sounds::is_sound_character;
+use crate::name_keys::name_key;
+
+const NAMES: &[u8] = include_bytes!("../data/names-zh.txt.gz");
+
+/// The listed names with a key, as the hashes of their characters, and
+/// for each pair of characters a name starts with, the longest such name.
+pub(crate) struct HanNames {
+    keys: HashMap<u64, u32>,
+    longest_from: HashMap<u64, u8>,
+}
+
+/// The list, read when a Chinese text first asks for it (about 17,000
+/// names).
+pub(crate) fn names() -> &'static HanNames {
+    static NAMES_READ: OnceLock<HanNames> = OnceLock::new();
+    NAMES_READ.get_or_init(|| HanNames::read(NAMES))
+}
+
+impl HanNames {
+    /// The list in `gzipped` ("NAME<TAB>WORD" lines); names whose word
+    /// has no key are left out.
+    pub(crate) fn read(gzipped: &[u8]) -> HanNames {
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(gzipped)
+            .read_to_string(&mut text)
+            .expect("the built-in Chinese name list is valid gzip and UTF-8");
+        let mut names = HanNames {
+            keys: HashMap::default(),
+            longest_from: HashMap::default(),
+        };
+        for line in text.lines() {
+            let Some((name, word)) = line.split_once('\t') else {
+                continue;
+            };
+            let chars: Vec<char> = name.chars().collect();
+            let key = name_key(word);
+            if chars.len() < 2 || chars.len() > usize::from(u8::MAX) || key == 0 {
+                continue;
+            }
+            names.keys.insert(chars_hash(&chars), key);
+            let longest = names
+                .longest_from
+                .entry(pair(chars[0], chars[1]))
+                .or_default();
+            *longest = (*longest).max(chars.len() as u8);
+        }
+        names
+    }
+
+    /// Each listed name in `run` (Simplified characters), as where it
+    /// starts, its length and its key: the longest at each place, and the
+    /// next looked for after its end. A name written in sound characters
+    /// alone ("普京") counts only where no other sound character stands
+    /// next to it: such a name is often a piece of a longer one ("尔德",
+    /// Eid, in "费尔德豪斯", Feldhaus), whose sounds key it.
+    pub(crate) fn find(&self, run: &[char], mut found: impl FnMut(usize, usize, u32)) {
+        let mut i = 0;
+        while i + 1 < run.len() {
+            let longest = self.longest_from.get(&pair(run[i], run[i + 1])).copied();
+            let longest = usize::from(longest.unwrap_or(0)).min(run.len() - i);
+            let mut best = None;
+            for len in 2..=longest {
+                if let Some(key) = self.keys.get(&chars_hash(&run[i..i + len]))
+                    && !inside_sound_run(run, i, len)
+                {
+                    best = Some((len, *key));
+                }
+            }
+            match best {
+                Some((len, key)) => {
+                    found(i, len, key);
+                    i += len;
+                }
+                None => i += 1,
+            }
+        }
+    }
+}
+
+/// Whether the `len` characters at `at` of `run` are sound characters
+/// (`han_sounds.rs`) with another one before or after them.
+fn inside_sound_run(run: &[char], at: usize, len: usize) -> bool {
+    let sound = |i: usize| run.get(i).is_some_and(|c| is_sound_character(*c));
+    (at..at + len).all(sound) && (at > 0 && sound(at - 1) || sound(at + len))
+}
+
+/// Two characters as one number.
+fn pair(a: char, b: char) -> u64 {
+    (u64::from(a) << 32) | u64::from(b)
+}
+
+/// A hash of characters (FNV-1a over their code points).
+fn chars_hash(chars: &[char]) -> u64 {
+    chars.iter().fold(0xcbf2_9ce4_8422_2325, |h, c| {
+        (h ^ u64::from(*c)).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found_in(text: &str) -> Vec<(String, u32)> {
+        let run: Vec<char> = text.chars().collect();
+        let mut out = Vec::new();
+        names().find(&run, |at, len, key| {
+            out.push((run[at..at + len].iter().collect(), key));
+        });
+        out
+    }
+
+    #[test]
+    fn customary_names_are_found_in_a_run_and_take_their_words_keys() {
+        let found = found_in("俄罗斯总统普京抵达北京与习近平会谈");
+        let names: Vec<&str> = found.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["俄罗斯", "普京", "北京", "习近平"]);
+        assert_eq!(found[1].1, name_key("Putin"));
+        assert_eq!(found[2].1, name_key("Beijing"));
+        assert_eq!(found[3].1, name_key("Jinping"));
+        // The longest name at a place: "新德里" (New Delhi), not "德里".
+        assert_eq!(
+            found_in("抵达新德里")[0],
+            ("新德里".to_string(), name_key("Delhi"))
+        );
+    }
+
+    #[test]
+    fn a_run_without_listed_names_has_none_and_a_short_one_is_no_trouble() {
+        assert!(found_in("连日暴雨导致多处街道被淹").is_empty());
+        assert!(found_in("普").is_empty());
+        // Sound characters alone are keyed by their sounds, not as the
+        // names they hold ("尔德", Eid, in Feldhaus).
+        assert!(found_in("费尔德豪斯").is_empty());
+        assert!(found_in("").is_empty());
+    }
+}
