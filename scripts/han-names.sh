@@ -2,7 +2,8 @@
 # Regenerate services/dedup/data/names-zh.txt.gz: Chinese names written as
 # custom has them, not by their sounds ("普京", Putin; "默克尔", Merkel;
 # "武汉", Wuhan), each with the Latin-script word whose name key it takes
-# (services/dedup/src/han_names.rs).
+# (services/dedup/src/han_names.rs): "NAME<TAB>WORD", or "NAME<TAB>WORD
+# WORD" where the first word with a key is the name's.
 #
 #     scripts/han-names.sh
 #
@@ -15,7 +16,9 @@
 # word kept is the last of them that is not a generic word of places and
 # bodies ("Province", "River"), nor hyphenated ("Kim Jong-un" gives
 # "Kim"): English writes a person's surname alone after the first
-# mention. A Simplified form whose entries give different words is left
+# mention. A Chinese name glossed as its own pinyin gives its first word,
+# the family name, before that one ("Xi Jinping" gives "Xi Jinping": the
+# first of them with a key is the name's). A Simplified form whose entries give different words is left
 # out, and so are weekdays and months ("周四", Thursday), which English
 # capitalises but which name nothing. The file is committed, so builds need neither PyPI nor this
 # script; it is CC BY-SA 4.0, as its source is.
@@ -71,6 +74,13 @@ for line in text.splitlines():
     if not kept:
         continue
     word = kept[-1]
+    # A Chinese name given in its own pinyin ("Xi Jinping" for 习近平)
+    # puts the family name first, and English writes that one alone; the
+    # given name stands in where the family name is too short for a key
+    # ("Li").
+    syllables = re.sub(r"[0-9\s]", "", pinyin).lower()
+    if len(lead) > 1 and re.sub(r"[\s'’-]", "", " ".join(lead)).lower() == syllables:
+        word = f"{lead[0]} {word}"
     if word in CALENDAR:
         continue
     if names.get(simplified, word) != word:

@@ -6,7 +6,8 @@
 //!
 //! The list (`data/names-zh.txt.gz`, from CC-CEDICT by
 //! `scripts/han-names.sh`) pairs each name with the Latin-script word
-//! that stands for it in an English text (Putin, Jinping, Wuhan); the name
+//! that stands for it in an English text (Putin, Wuhan; for a Chinese
+//! person the family name, which English writes alone: Xi); the name
 //! takes that word's key, so that it meets the word's other spellings as
 //! a sound-keyed name does. A run of Chinese characters is searched for
 //! the longest listed name at each place, left to right.
@@ -36,8 +37,10 @@ pub(crate) fn names() -> &'static HanNames {
 }
 
 impl HanNames {
-    /// The list in `gzipped` ("NAME<TAB>WORD" lines); names whose word
-    /// has no key are left out.
+    /// The list in `gzipped` ("NAME<TAB>WORD" lines, or "NAME<TAB>WORD
+    /// WORD", the first word with a key the name's: a Chinese name's
+    /// family name, then its given name); names whose words have no key
+    /// are left out.
     pub(crate) fn read(gzipped: &[u8]) -> HanNames {
         let mut text = String::new();
         flate2::read::GzDecoder::new(gzipped)
@@ -52,7 +55,7 @@ impl HanNames {
                 continue;
             };
             let chars: Vec<char> = name.chars().collect();
-            let key = name_key(word);
+            let key = word.split(' ').map(name_key).find(|k| *k != 0).unwrap_or(0);
             if chars.len() < 2 || chars.len() > usize::from(u8::MAX) || key == 0 {
                 continue;
             }
@@ -135,7 +138,10 @@ mod tests {
         assert_eq!(names, ["俄罗斯", "普京", "北京", "习近平"]);
         assert_eq!(found[1].1, name_key("Putin"));
         assert_eq!(found[2].1, name_key("Beijing"));
-        assert_eq!(found[3].1, name_key("Jinping"));
+        assert_eq!(found[3].1, name_key("Xi"));
+        assert_ne!(name_key("Xi"), 0);
+        // A family name too short for a key gives way to the given name.
+        assert_eq!(found_in("李林甫")[0].1, name_key("Linfu"));
         // The longest name at a place: "新德里" (New Delhi), not "德里".
         assert_eq!(
             found_in("抵达新德里")[0],
