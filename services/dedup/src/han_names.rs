@@ -1,6 +1,6 @@
 //! Chinese names written as custom has them, not by their sounds: "普京"
-//! (Putin), "默克尔" (Merkel, whose "r" the sounds lack), "武汉" (Wuhan),
-//! "习近平" (Xi Jinping). Sound characters (`han_sounds.rs`) key a name
+//! (Putin, whose characters sound pu-jing), "默克尔" (Merkel, mo-ke-er,
+//! the "r" moved), "武汉" (Wuhan), "习近平" (Xi Jinping). Sound characters (`han_sounds.rs`) key a name
 //! Xinhua's tables spell; these have a spelling of their own, or are
 //! Chinese names, which have no foreign spelling to sound out.
 //!
@@ -147,6 +147,21 @@ mod tests {
             found_in("抵达新德里")[0],
             ("新德里".to_string(), name_key("Delhi"))
         );
+    }
+
+    #[test]
+    fn a_listed_names_pairs_carry_its_key_over_a_sound_run_and_none_beside_kana() {
+        use crate::text::tokens;
+        // "默克尔" (Merkel) is also a run of sound characters, keyed m-k-r
+        // by them: both its pairs carry Merkel's key, the pair past it none.
+        let toks = tokens("默克尔访问");
+        let merkel = name_key("Merkel");
+        let keys: Vec<u32> = toks.iter().map(|t| t.name_key).collect();
+        assert_eq!(keys, [merkel, merkel, 0, 0]);
+        // Japanese writes its own words in these characters: a text with
+        // kana keys no listed name.
+        assert!(tokens("普京は北京へ").iter().all(|t| t.name_key == 0));
+        assert_ne!(tokens("普京到北京")[0].name_key, 0);
     }
 
     #[test]

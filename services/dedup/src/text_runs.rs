@@ -155,7 +155,7 @@ impl SoundRuns {
     }
 
     /// A listed name's key is the one its pairs keep where a run of sound
-    /// characters overlaps it ("默克尔", Merkel, holds "克尔").
+    /// characters overlaps it ("默克尔", Merkel, is also one, read m-k-r).
     pub(super) fn apply(self, out: &mut [Token]) {
         if self.kana {
             return;
