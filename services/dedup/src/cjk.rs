@@ -20,17 +20,18 @@ use crate::han_simplified::TRADITIONAL_TO_SIMPLIFIED;
 /// Whether `c` is read in pairs: Han ideographs (with the iteration mark
 /// 々), Hiragana, Katakana and Hangul syllables.
 pub(crate) fn is_cjk(c: char) -> bool {
+    is_han(c)
+        || matches!(
+            u32::from(c),
+            0x3005 | 0x3040..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F | 0xAC00..=0xD7AF
+        )
+}
+
+/// Whether `c` is a Han ideograph (not kana, Hangul or the iteration mark).
+pub(crate) fn is_han(c: char) -> bool {
     matches!(
         u32::from(c),
-        0x3400..=0x4DBF
-            | 0x4E00..=0x9FFF
-            | 0xF900..=0xFAFF
-            | 0x2_0000..=0x2_FA1F
-            | 0x3005
-            | 0x3040..=0x30FF
-            | 0x31F0..=0x31FF
-            | 0xFF66..=0xFF9F
-            | 0xAC00..=0xD7AF
+        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x2_0000..=0x2_FA1F
     )
 }
 

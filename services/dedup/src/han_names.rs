@@ -12,13 +12,13 @@
 //! a sound-keyed name does. A run of Chinese characters is searched for
 //! the longest listed name at each place, left to right.
 
-use std::io::Read;
 use std::sync::OnceLock;
 
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::han_sounds::is_sound_character;
 use crate::name_keys::name_key;
+use crate::prior::built_in_text;
 
 const NAMES: &[u8] = include_bytes!("../data/names-zh.txt.gz");
 
@@ -42,10 +42,7 @@ impl HanNames {
     /// family name, then its given name); names whose words have no key
     /// are left out.
     pub(crate) fn read(gzipped: &[u8]) -> HanNames {
-        let mut text = String::new();
-        flate2::read::GzDecoder::new(gzipped)
-            .read_to_string(&mut text)
-            .expect("the built-in Chinese name list is valid gzip and UTF-8");
+        let text = built_in_text(gzipped);
         let mut names = HanNames {
             keys: HashMap::default(),
             longest_from: HashMap::default(),

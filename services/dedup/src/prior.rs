@@ -97,9 +97,9 @@ const TABLES: &[(&str, &[u8])] = &[
     ("zh", include_bytes!("../data/wordfreq-zh.txt.gz")),
 ];
 
-/// The tables from here on hold pairs of characters, as `cjk.rs` reads
-/// these languages.
-const FIRST_PAIRS_TABLE: usize = 45;
+/// The tables from here on (the last three: Japanese, Korean, Chinese)
+/// hold pairs of characters, as `cjk.rs` reads these languages.
+const FIRST_PAIRS_TABLE: usize = TABLES.len() - 3;
 
 /// The share of reference documents that hold each word, by token hash.
 /// Every term of every article is looked up, and a general-purpose map of
@@ -262,10 +262,16 @@ fn load(index: usize) -> &'static DfPrior {
 }
 
 fn table_text(index: usize) -> String {
+    built_in_text(TABLES[index].1)
+}
+
+/// The text of a gzipped list built into the binary (a table, a word or
+/// name list).
+pub(crate) fn built_in_text(gzipped: &[u8]) -> String {
     let mut text = String::new();
-    flate2::read::GzDecoder::new(TABLES[index].1)
+    flate2::read::GzDecoder::new(gzipped)
         .read_to_string(&mut text)
-        .expect("the built-in word tables are valid gzip and UTF-8");
+        .expect("the built-in lists are valid gzip and UTF-8");
     text
 }
 

@@ -15,7 +15,8 @@ use crate::{cjk, han_names};
 /// where the run ends. The pairs of a word in katakana (in which Japanese
 /// writes foreign names) or in Hangul within it carry its name key
 /// (`kana_hangul.rs`); runs of Chinese sound characters and listed
-/// Chinese names (`han_names.rs`) are noted in `sound_runs`. Not inlined: the loop over Latin words is the hot one.
+/// Chinese names (`han_names.rs`) are noted in `sound_runs`. Not inlined:
+/// the loop over Latin words is the hot one.
 #[inline(never)]
 pub(super) fn cjk_run(
     text: &str,
@@ -43,8 +44,13 @@ pub(super) fn cjk_run(
     let mut previous = cjk::fold(first);
     sound_runs.kana |= is_kana(first);
     let first_pair = out.len();
+    // Only a run that starts with a Han character is searched for listed
+    // names, so only its characters are kept.
+    let han = cjk::is_han(first);
     sound_runs.run.clear();
-    sound_runs.run.push(previous);
+    if han {
+        sound_runs.run.push(previous);
+    }
     let mut word = KeyedWord::new(previous, first_at, first_pair);
     let mut pairs = 0;
     while i < text.len() {
@@ -56,7 +62,9 @@ pub(super) fn cjk_run(
         exact.push(c);
         sound_runs.kana |= is_kana(c);
         let folded = cjk::fold(c);
-        sound_runs.run.push(folded);
+        if han {
+            sound_runs.run.push(folded);
+        }
         out.push(token(&[previous, folded]));
         if KeyedWord::script_of(folded) != word.script {
             word.finish(text, i, out, sound_runs);
@@ -69,15 +77,10 @@ pub(super) fn cjk_run(
     word.finish(text, i, out, sound_runs);
     if pairs == 0 {
         out.push(token(&[previous]));
-    } else if !sound_runs.kana && is_han(first) {
+    } else if han && !sound_runs.kana {
         sound_runs.find_customary_names(first_pair);
     }
     i
-}
-
-/// Whether `c` is a Han character (not kana or Hangul).
-fn is_han(c: char) -> bool {
-    matches!(u32::from(c), 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x2_0000..=0x2_FA1F)
 }
 
 /// The words of a run of Thai, Lao, Khmer or Burmese (`word_cut.rs`)

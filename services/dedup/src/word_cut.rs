@@ -9,14 +9,13 @@
 //! together: often a name, which the list lacks. Of two cuts into as many
 //! words, the one into commoner words is taken.
 
-use std::io::Read;
 use std::ops::Range;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::lao_khmer_burmese;
 use crate::name_keys::{MAX_LETTERS, key_of_letters};
-use crate::prior::common_zipf;
+use crate::prior::{built_in_text, common_zipf};
 use crate::text::{Fnv, hash64};
 use crate::thai;
 
@@ -108,10 +107,7 @@ impl WordList {
         in_run: impl Fn(char) -> bool,
         clusters: impl Fn(&str) -> usize,
     ) -> WordList {
-        let mut text = String::new();
-        flate2::read::GzDecoder::new(table)
-            .read_to_string(&mut text)
-            .expect("a built-in word list is valid gzip and UTF-8");
+        let text = built_in_text(table);
         let mut list = WordList {
             known: HashMap::default(),
             common: HashSet::default(),
@@ -136,11 +132,10 @@ impl WordList {
         if names.is_empty() {
             return list;
         }
-        text.clear();
-        flate2::read::GzDecoder::new(names)
-            .read_to_string(&mut text)
-            .expect("a built-in name list is valid gzip and UTF-8");
-        for name in text.lines().filter(|n| n.chars().all(&in_run)) {
+        for name in built_in_text(names)
+            .lines()
+            .filter(|n| n.chars().all(&in_run))
+        {
             let hash = hash64(name.as_bytes());
             list.known.entry(hash).or_insert(0);
             list.names.insert(hash);
