@@ -20,6 +20,7 @@ mod kana_hangul;
 mod lao_khmer_burmese;
 pub mod lsh;
 mod name_keys;
+mod name_spellings;
 mod prior;
 mod probe;
 mod sinhala;

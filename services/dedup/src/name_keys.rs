@@ -44,12 +44,16 @@ use crate::han_sounds;
 use crate::indic;
 use crate::kana_hangul::{self, is_hangul, jamo, strip_particle};
 use crate::lao_khmer_burmese;
+pub(crate) use crate::name_spellings::{
+    NAME_ID_TAG, coarse, has_two_sounds, is_coarse, is_name_id, name_id, rekeyed, same_name,
+    sound_spellings, spellings,
+};
 use crate::sinhala;
 use crate::thai;
 
 /// Consonant sounds kept: enough to tell most names apart, few enough to
 /// stop before the case endings.
-const KEY_CONSONANTS: usize = 3;
+pub(crate) const KEY_CONSONANTS: usize = 3;
 /// Fewer consonant sounds than this give no key ("Ali", "Iowa"): two-letter
 /// keys would join too many names.
 const MIN_CONSONANTS: usize = 2;
@@ -203,181 +207,6 @@ fn key_of_sounds(len: usize, sound_at: impl Fn(usize) -> Option<(Sound, usize)>)
         .iter()
         .fold(0u32, |key, class| (key << 8) | u32::from(*class))
 }
-
-/// The name a key stands for, among the terms (hashes) that are names: the
-/// tag in the top half keeps it from any word's hash in practice.
-pub(crate) fn name_id(key: u32) -> u64 {
-    (NAME_ID_TAG << 32) | u64::from(key)
-}
-
-/// Whether a term is a name's key (`name_id`), not a word's hash.
-pub(crate) fn is_name_id(term: u64) -> bool {
-    term >> 32 == NAME_ID_TAG
-}
-
-/// A name's id as round 36 and earlier keyed it, when "p" had a class of
-/// its own, made the id it has now: "p" and "b" share one (Arabic writes
-/// both "ب", as in "بوتين", Putin). Other ids and terms are returned as
-/// they are, so it may be applied to state of any round.
-pub(crate) fn rekeyed(id: u64) -> u64 {
-    if !is_name_id(id) {
-        return id;
-    }
-    name_id(map_classes(id as u32, |c| if c == b'p' { b'b' } else { c }))
-}
-
-/// A key with each of its class bytes mapped by `f`.
-fn map_classes(key: u32, f: impl Fn(u8) -> u8) -> u32 {
-    u32::from_be_bytes(key.to_be_bytes().map(f))
-}
-
-/// Japanese and Korean tell neither "l" from "r" nor "b" from "v" (nor,
-/// in Korean, "p" and "f" from them): their keys write one class for each
-/// pair, "R" and "B" (`kana_hangul.rs`), and meet a key of another script
-/// in the form it takes with its classes so merged (`coarse`). Other
-/// scripts' keys keep them apart, so that their names collide no more.
-/// Korean's "ㅈ" is "J", for "j" and "s" (the class Latin keys give "z"):
-/// "존스" is Jones, "젤렌스키" Zelensky, "일제" Ilse. Chinese keys are coarse
-/// too (`han_sounds.rs`). Each coarse class, with the classes it stands for.
-const COARSE_CLASSES: [(u8, &[u8; 2]); 3] = [(b'R', b"lr"), (b'B', b"bv"), (b'J', b"js")];
-
-/// The coarse class a class is read as, or the class itself.
-fn coarse_class(class: u8) -> u8 {
-    COARSE_CLASSES
-        .iter()
-        .find(|(_, fine)| fine.contains(&class))
-        .map_or(class, |(coarse, _)| *coarse)
-}
-
-/// A name's id with "l" and "r" read as "R", "b" and "v" as "B".
-pub(crate) fn coarse(id: u64) -> u64 {
-    if !is_name_id(id) {
-        return id;
-    }
-    name_id(map_classes(id as u32, coarse_class))
-}
-
-/// Whether a name's key has a class that stands for two ("R", "B", "J").
-pub(crate) fn is_coarse(id: u64) -> bool {
-    has_class_of(id, &COARSE_CLASSES)
-}
-
-/// Whether a name's key has one of the classes of `classes`.
-fn has_class_of(id: u64, classes: &[(u8, &[u8; 2])]) -> bool {
-    is_name_id(id)
-        && (id as u32)
-            .to_be_bytes()
-            .iter()
-            .any(|c| classes.iter().any(|(class, _)| class == c))
-}
-
-/// Latin letters that languages read as two sounds, which other scripts
-/// write apart, each with the classes it stands for: "ch", which English
-/// writes for the sound of "ч" ("C", as "č" is) and German, Dutch, Polish
-/// and Czech for that of "х" or "χ" ("G"); and the "s" that starts "st" or
-/// "sp", which German reads as "ш" (Steinbach, Штайнбах) and English as
-/// "с" (Stone, Стоун); and "z", which is "з" in most languages (Zelensky,
-/// Зеленский) and "ц" in German (Scholz, Шольц): "ц" is keyed "t" then
-/// "s", so "W" meets its "t" where it is a key's last class (m-r-t for
-/// Merz and Мерц). India's scripts write "j" and "z" with one letter
-/// ("V"), and Tamil "k" and "g" with one, "t" and "d" with each of two,
-/// and "s" and "ch" with one (`indic.rs`): "K", "T" and "Q". Burmese
-/// writes "b" and "v" with one ("ဗ", `lao_khmer_burmese.rs`): "P". An
-/// "m" before a "b" is "M", "m" or "b" (`key_of_sounds`). A key with one
-/// meets either spelling, in that place only (a coarse key would merge
-/// "l" and "r" too).
-const TWO_SOUNDS: [(u8, &[u8; 2]); 10] = [
-    (b'V', b"js"),
-    (b'X', b"CG"),
-    (b'Y', b"sS"),
-    (b'W', b"st"),
-    (b'K', b"kG"),
-    (b'T', b"td"),
-    (b'Q', b"sC"),
-    (b'H', b"CS"),
-    (b'P', b"bv"),
-    (b'M', b"mb"),
-];
-
-/// Whether a name's key has a letter of two sounds (`TWO_SOUNDS`).
-pub(crate) fn has_two_sounds(id: u64) -> bool {
-    has_class_of(id, &TWO_SOUNDS)
-}
-
-/// A name's id with each letter of two sounds read as either: at most
-/// eight ids, on the stack (the names checks ask for them in their loops).
-pub(crate) fn sound_spellings(id: u64) -> Spelled {
-    expand(id, &[&TWO_SOUNDS])
-}
-
-/// The ids a key is spelled as (`expand`).
-pub(crate) struct Spelled {
-    ids: [u64; 8],
-    len: usize,
-}
-
-impl std::ops::Deref for Spelled {
-    type Target = [u64];
-
-    fn deref(&self) -> &[u64] {
-        &self.ids[..self.len]
-    }
-}
-
-/// The ids `id` stands for, with each class of the tables `tables` read as
-/// each of the classes it stands for (a key has three classes: at most
-/// eight).
-fn expand(id: u64, tables: &[&[(u8, &[u8; 2])]]) -> Spelled {
-    let mut keys = [0u32; 8];
-    keys[0] = id as u32;
-    let mut len = 1;
-    for (i, class) in (id as u32).to_be_bytes().into_iter().enumerate() {
-        let Some((_, [first, second])) = tables
-            .iter()
-            .flat_map(|table| table.iter())
-            .find(|(two, _)| *two == class)
-        else {
-            continue;
-        };
-        let shift = 8 * (3 - i);
-        for k in 0..len {
-            let without = keys[k] & !(0xff << shift);
-            keys[k] = without | u32::from(*first) << shift;
-            keys[len + k] = without | u32::from(*second) << shift;
-        }
-        len *= 2;
-    }
-    let mut ids = [0u64; 8];
-    for (id, key) in ids.iter_mut().zip(&keys[..len]) {
-        *id = name_id(*key);
-    }
-    Spelled { ids, len }
-}
-
-/// Whether two names are one: the same id; or, when one of them was keyed
-/// in Japanese or Korean, the same in the coarse form; or, when one has a
-/// letter of two sounds, the same in one of its spellings.
-pub(crate) fn same_name(a: u64, b: u64) -> bool {
-    let meet = |a: u64, b: u64| a == b || (is_coarse(a) || is_coarse(b)) && coarse(a) == coarse(b);
-    if has_two_sounds(a) || has_two_sounds(b) {
-        let b = sound_spellings(b);
-        sound_spellings(a)
-            .iter()
-            .any(|a| b.iter().any(|b| meet(*a, *b)))
-    } else {
-        meet(a, b)
-    }
-}
-
-/// The ids a coarse key may stand for in another script ("R" for "l" and
-/// "r", "B" for "b" and "v"), and with its letters of two sounds read as
-/// either (`TWO_SOUNDS`): at most eight.
-pub(crate) fn spellings(id: u64) -> Spelled {
-    expand(id, &[&COARSE_CLASSES, &TWO_SOUNDS])
-}
-
-/// "name" in ASCII.
-pub(crate) const NAME_ID_TAG: u64 = 0x6e61_6d65;
 
 /// Arabic's article "ال", alone or after a one-letter prefix ("وال",
 /// "and the"), when a word of at least three letters follows: "الكرملين"

@@ -80,6 +80,12 @@ fn latin_letters_of_two_sounds_meet_both_spellings_other_scripts_write() {
         ("Scholz", "Шольц"),
         ("Merz", "Мерца"),
         ("Oberzell", "Оберцелль"),
+        // A "z" read as "ц" takes its two places ("t", "s") before the
+        // classes after it.
+        ("Zürich", "Цюриха"),
+        ("Zuckerberg", "Цукерберг"),
+        ("Zweig", "Цвейга"),
+        ("Holzapfel", "Хольцапфель"),
         ("Chernov", "צ'רנוב"),
         ("Charles", "Чарльз"),
         ("Kirchhaldern", "Кирххальдерн"),
