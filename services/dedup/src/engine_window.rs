@@ -1,0 +1,110 @@
+//! The window: articles leave it by age or by the cap, oldest first, and
+//! take their story with the last of its members; the document
+//! frequencies have a bound of their own; and the state's size is
+//! reckoned for the gauge operators size the window by.
+
+use super::Engine;
+use super::index::index_terms;
+use crate::lsh::{MINHASH_PERMS, band_keys};
+use crate::probe::hash_table_bytes;
+
+impl Engine {
+    /// Drop articles that left the window or exceed the cap, oldest first.
+    pub(super) fn evict(&mut self, now: i64) {
+        while let Some((at, _)) = self.order.front() {
+            let expired = now - *at > self.params.window_secs;
+            if !expired && self.order.len() < self.params.max_articles {
+                break;
+            }
+            let (_, key) = self.order.pop_front().expect("front exists");
+            self.remove(key);
+        }
+    }
+
+    /// Most terms the document frequencies hold. A stream's vocabulary keeps
+    /// growing (new names every day), so it needs a bound of its own.
+    pub(super) fn df_cap(&self) -> usize {
+        4 * self.params.max_articles.max(10_000)
+    }
+
+    /// Halve every document frequency and the document count until the map
+    /// is down to three quarters of its cap. Terms seen once go first; they
+    /// cannot link two articles anyway. Ratios, and so IDF, stay about the
+    /// same, and old counts weigh less than new ones. The slack keeps this
+    /// rare: one pass per cap/4 new terms at most, not one per decision.
+    pub(super) fn decay_df(&mut self) {
+        let target = self.df_cap() / 4 * 3;
+        while self.df.len() > target {
+            self.df.halve();
+            self.docs_seen = (self.docs_seen / 2).max(1);
+        }
+    }
+
+    /// An article out of the window: out of every index, and its story
+    /// with it when it was the story's last member there.
+    fn remove(&mut self, key: u64) {
+        let Some(a) = self.articles.remove(key) else {
+            return;
+        };
+        if self.exact.get(&a.text_hash) == Some(&key) {
+            self.exact.remove(&a.text_hash);
+        }
+        for b in band_keys(&a.sig) {
+            self.buckets.remove(b, key);
+        }
+        // A story leaves with its last member in the window.
+        let story_alive = self
+            .stories
+            .get(a.story)
+            .is_some_and(|s| s.last_seen > a.at);
+        if !story_alive && let Some(s) = self.stories.remove(a.story) {
+            for t in index_terms(&s) {
+                self.unindex(t, a.story);
+            }
+        }
+    }
+
+    /// Bytes the state holds (the state-size gauge, which operators size
+    /// `dedup.max_articles` by): every table as allocated, empty slots
+    /// included, and what its entries hold on the heap. Stories are walked
+    /// (tens of thousands, of very different sizes); articles are counted
+    /// at their usual heap size, nearly the same for all, since walking a
+    /// million of them every few seconds would stall the stage.
+    pub fn approx_bytes(&self) -> usize {
+        // Allocations carry about 16 bytes of malloc's own.
+        let heap = |bytes: usize| if bytes == 0 { 0 } else { bytes + 16 };
+        // Signature, id, story id (64 hex digits), the id it duplicates,
+        // headline words.
+        let per_article = heap(4 * MINHASH_PERMS) + heap(40) + heap(64) + heap(40) + heap(48);
+        let stories: usize = self
+            .stories
+            .values()
+            .map(|s| {
+                heap(s.story_id.capacity())
+                    + heap(s.founder.capacity())
+                    + s.title.as_ref().map_or(0, |t| heap(t.capacity()))
+                    + heap(s.members.capacity() * std::mem::size_of::<String>())
+                    + s.members.iter().map(|m| heap(m.capacity())).sum::<usize>()
+                    + heap(s.centroid.capacity() * 16)
+                    + heap(s.names.capacity() * 16)
+                    + heap(s.languages.capacity() * std::mem::size_of::<String>())
+                    + s.languages
+                        .iter()
+                        .map(|l| heap(l.capacity()))
+                        .sum::<usize>()
+            })
+            .sum();
+        // Index lists hold about 4 stories' room (measured: 4.3 on average).
+        let index_lists: usize = self.term_index.len() * heap(4 * 8);
+        self.articles.table_bytes()
+            + self.articles.len() * per_article
+            + self.order.len() * 16
+            + hash_table_bytes(self.exact.capacity(), 16)
+            + self.buckets.approx_bytes()
+            + self.stories.table_bytes()
+            + stories
+            + self.term_index.table_bytes()
+            + index_lists
+            + self.df.table_bytes()
+    }
+}
