@@ -86,6 +86,8 @@ fn latin_letters_of_two_sounds_meet_both_spellings_other_scripts_write() {
         ("Zuckerberg", "Цукерберг"),
         ("Zweig", "Цвейга"),
         ("Holzapfel", "Хольцапфель"),
+        // Hebrew's "צ" is keyed as "ц" is.
+        ("Zürich", "ציריך"),
         ("Chernov", "צ'רנוב"),
         ("Charles", "Чарльз"),
         ("Kirchhaldern", "Кирххальдерн"),
