@@ -19,6 +19,7 @@ use rustc_hash::FxHashMap as HashMap;
 use crate::han_sounds::is_sound_character;
 use crate::name_keys::name_key;
 use crate::prior::built_in_text;
+use crate::text::{Fnv, hash64};
 
 const NAMES: &[u8] = include_bytes!("../data/names-zh.txt.gz");
 
@@ -56,7 +57,7 @@ impl HanNames {
             if chars.len() < 2 || chars.len() > usize::from(u8::MAX) || key == 0 {
                 continue;
             }
-            names.keys.insert(chars_hash(&chars), key);
+            names.keys.insert(hash64(name.as_bytes()), key);
             let longest = names
                 .longest_from
                 .entry(pair(chars[0], chars[1]))
@@ -108,11 +109,14 @@ fn pair(a: char, b: char) -> u64 {
     (u64::from(a) << 32) | u64::from(b)
 }
 
-/// A hash of characters (FNV-1a over their code points).
+/// The hash of characters as `hash64` hashes their text, without
+/// writing it out.
 fn chars_hash(chars: &[char]) -> u64 {
-    chars.iter().fold(0xcbf2_9ce4_8422_2325, |h, c| {
-        (h ^ u64::from(*c)).wrapping_mul(0x100_0000_01b3)
-    })
+    let mut hash = Fnv::new();
+    for c in chars {
+        hash.write(c.encode_utf8(&mut [0; 4]).as_bytes());
+    }
+    hash.finish()
 }
 
 #[cfg(test)]

@@ -61,16 +61,17 @@ pub(crate) fn coarse(id: u64) -> u64 {
 
 /// Whether a name's key has a class that stands for two ("R", "B", "J").
 pub(crate) fn is_coarse(id: u64) -> bool {
-    has_class_of(id, &COARSE_CLASSES)
+    has_class_of(id, &COARSE_READ)
 }
 
-/// Whether a name's key has one of the classes of `classes`.
-fn has_class_of(id: u64, classes: &[(u8, &[u8; 2])]) -> bool {
+/// Whether a name's key has one of the classes `classes` gives readings
+/// for.
+fn has_class_of(id: u64, classes: &Readings) -> bool {
     is_name_id(id)
         && (id as u32)
             .to_be_bytes()
             .iter()
-            .any(|c| classes.iter().any(|(class, _)| class == c))
+            .any(|c| classes[usize::from(*c)][0] != 0)
 }
 
 /// Latin letters that languages read as two sounds, which other scripts
@@ -104,7 +105,7 @@ const TWO_SOUNDS: [(u8, &[u8; 2]); 10] = [
 
 /// Whether a name's key has a letter of two sounds (`TWO_SOUNDS`).
 pub(crate) fn has_two_sounds(id: u64) -> bool {
-    has_class_of(id, &TWO_SOUNDS)
+    has_class_of(id, &TWO_SOUNDS_READ)
 }
 
 /// A name's id with each letter of two sounds read as either, and a "z"
@@ -170,7 +171,8 @@ fn expand(id: u64, tables: &Readings) -> Spelled {
 }
 
 /// Each class's two readings, by class byte (none: zeros), read from
-/// tables of classes: one look-up where a key's names are compared.
+/// tables of classes: one look-up where a key's classes are read, in the
+/// loops of the names checks.
 type Readings = [[u8; 2]; 256];
 
 const fn readings(tables: &[&[(u8, &[u8; 2])]]) -> Readings {
@@ -188,6 +190,7 @@ const fn readings(tables: &[&[(u8, &[u8; 2])]]) -> Readings {
     out
 }
 
+static COARSE_READ: Readings = readings(&[&COARSE_CLASSES]);
 static TWO_SOUNDS_READ: Readings = readings(&[&TWO_SOUNDS]);
 static COARSE_AND_TWO_SOUNDS_READ: Readings = readings(&[&COARSE_CLASSES, &TWO_SOUNDS]);
 
