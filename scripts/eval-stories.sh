@@ -6,8 +6,8 @@
 # cross_script.jsonl, names_only.jsonl, abjad.jsonl, kana_hangul.jsonl,
 # han_names.jsonl, german_nouns.jsonl, thai.jsonl, tables.jsonl,
 # devanagari.jsonl, bengali.jsonl, indic.jsonl, caucasus.jsonl,
-# thai_names.jsonl, sinhala.jsonl, lao_khmer_burmese.jsonl, ethiopic.jsonl
-# and han_custom.jsonl)
+# thai_names.jsonl, sinhala.jsonl, lao_khmer_burmese.jsonl, ethiopic.jsonl,
+# han_custom.jsonl and dhivehi.jsonl)
 # against `event`, with their languages given and left to detection, alone
 # and mixed into ECB+.
 set -euo pipefail
@@ -35,7 +35,7 @@ PY
 # The dedup engine's hand-written sets, scored against `event`: alone with
 # their languages given, alone with languages left to detection, and mixed
 # into the ECB+ stream.
-hand_sets=(translations cjk cross_script names_only abjad kana_hangul han_names german_nouns thai tables devanagari bengali indic caucasus thai_names sinhala lao_khmer_burmese ethiopic han_custom)
+hand_sets=(translations cjk cross_script names_only abjad kana_hangul han_names german_nouns thai tables devanagari bengali indic caucasus thai_names sinhala lao_khmer_burmese ethiopic han_custom dhivehi)
 for set in "${hand_sets[@]}"; do
   python3 - "$root/services/dedup/tests/data/$set.jsonl" "$eval_dir/ecbplus_dev.jsonl" "$out/$set" <<'PY'
 import json, sys

@@ -45,9 +45,10 @@ Burmese and another bridge collapse in Khmer
 Amharic, with a Tigrinya quake (tests/data/ethiopic.jsonl); with
 --han-custom, for Chinese translations whose names are written as custom
 has it ("普京", Putin; "武汉", Wuhan), with Chinese reports of other
-events of their kinds (tests/data/han_custom.jsonl).
+events of their kinds (tests/data/han_custom.jsonl); with --dhivehi, as
+with --sinhala, in Dhivehi (tests/data/dhivehi.jsonl).
 
-usage: scripts/eval-story-orders.py [ORDERS] [--bin PATH] [--syndication | --translations | --cjk | --cross-script | --names-only | --abjad | --kana-hangul | --han-names | --german-nouns | --thai | --tables | --devanagari | --bengali | --indic | --caucasus | --thai-names | --sinhala | --lao-khmer-burmese | --ethiopic | --han-custom]
+usage: scripts/eval-story-orders.py [ORDERS] [--bin PATH] [--syndication | --translations | --cjk | --cross-script | --names-only | --abjad | --kana-hangul | --han-names | --german-nouns | --thai | --tables | --devanagari | --bengali | --indic | --caucasus | --thai-names | --sinhala | --lao-khmer-burmese | --ethiopic | --han-custom | --dhivehi]
 Settings reach `newsmill` through its environment (NEWSMILL__DEDUP__...).
 """
 import argparse
@@ -118,6 +119,7 @@ HAND_SETS = {
     "lao_khmer_burmese": "Lao, Khmer and Burmese translations",
     "ethiopic": "Amharic and Tigrinya translations",
     "han_custom": "Chinese translations with names written by custom",
+    "dhivehi": "Dhivehi translations",
 }
 
 

@@ -36,7 +36,7 @@ msg_corpus="$(seed message_decode schemas/examples/*.json)"
 story_corpus="$(seed story_decide)"
 python3 - "$story_corpus" services/dedup/tests/data/*.jsonl <<'PY'
 import json, sys
-langs = [None, "en", "zh", "ja", "ko", "ru", "th", "xx-unknown", "uk", "el", "ar", "he", "hi", "fa", "sr", "bn", "id", "ta", "te", "ml", "gu", "kn", "pa", "or", "ka", "hy", "si", "lo", "km", "my", "am", "ti"]
+langs = [None, "en", "zh", "ja", "ko", "ru", "th", "xx-unknown", "uk", "el", "ar", "he", "hi", "fa", "sr", "bn", "id", "ta", "te", "ml", "gu", "kn", "pa", "or", "ka", "hy", "si", "lo", "km", "my", "am", "ti", "dv"]
 out, paths = sys.argv[1], sys.argv[2:]
 for path in paths:
     lines = [json.loads(l) for l in open(path, encoding="utf-8") if l.strip()]

@@ -2,8 +2,9 @@
 # Regenerate services/dedup/data/words-{lo,km,my}.txt.gz: the word lists
 # with which the dedup stage cuts Lao, Khmer and Burmese text into words
 # and weighs them (services/dedup/src/lao_khmer_burmese.rs, prior.rs);
-# and words-{am,ti}.txt.gz, Amharic's and Tigrinya's function words,
-# which the stage weighs as common (their other words, as rare).
+# words-{am,ti}.txt.gz, Amharic's and Tigrinya's function words,
+# which the stage weighs as common (their other words, as rare); and
+# words-dv.txt.gz, Dhivehi's word frequencies in news.
 # No frequency list of these languages is at hand (wordfreq has none), so
 # each file holds two lines in the prior's format ("ZIPF<TAB>word word
 # ..."): the language's function words at Zipf 6.00, among its commonest,
@@ -26,6 +27,13 @@
 # Tigrinya, spaCy 3.8.18's stop words (spacy/lang/{am,ti}/stop_words.py;
 # PyPI wheel for CPython 3.11 on manylinux, pinned; MIT).
 #
+# Dhivehi: the word counts of news text that dhivehi-nlp 1.0.13 holds
+# (the news_bigrams table of dhivehi_nlp/data/dhivehi_nlp.db in the PyPI
+# source archive, pinned; MIT): 218,147 pairs of adjacent words with
+# their counts, 1.39 million running words. A word's count is the larger
+# of its counts as a pair's first and second word; the file holds its Zipf
+# value, as the wordfreq tables do (scripts/df-prior.sh).
+#
 # The files are committed, so builds need neither the registries nor this
 # script.
 set -euo pipefail
@@ -42,6 +50,12 @@ fetch_wheel laonlp 1.3.0 laonlp-1.3.0-py3-none-any.whl \
   cc88a5a39bb543fd7fdb2cf8f44f0bde550678160f9bd3a36922ebf7ccf65cf9
 fetch_wheel myanmar_words 1.0.2 myanmar_words-1.0.2-py3-none-any.whl \
   97b4c765619388d573b06d6cfaa629de096b23eba27889dd03dd272db24e762c
+dhivehi="dhivehi_nlp-1.0.13.tar.gz"
+dhivehi_sha="d0db80759393045504ab36de4aabece7a7a2ad7f390788cfa033c50c66b31add"
+if ! echo "$dhivehi_sha  $work/$dhivehi" | sha256sum -c --status 2>/dev/null; then
+  pip download --quiet --no-deps --no-binary=:all: --dest "$work" "dhivehi_nlp==1.0.13"
+  echo "$dhivehi_sha  $work/$dhivehi" | sha256sum -c --quiet
+fi
 spacy="spacy-3.8.18-cp311-cp311-manylinux_2_24_x86_64.manylinux_2_28_x86_64.whl"
 spacy_sha="c076d6caab1aae5b3c0fd5ecba9f1265ad1e1824ced3e0352193ca30994ac115"
 if ! echo "$spacy_sha  $work/$spacy" | sha256sum -c --status 2>/dev/null; then
@@ -61,10 +75,10 @@ if ! echo "$crate_sha  $crate" | sha256sum -c --status 2>/dev/null; then
   cp "$(ls "${CARGO_HOME:-$HOME/.cargo}"/registry/cache/*/chamkho-1.5.0.crate | head -1)" "$crate"
   echo "$crate_sha  $crate" | sha256sum -c --quiet
 fi
-python3 - "$root/services/dedup/data" "$work" "$spacy" <<'PY'
-import gzip, json, math, re, sys, tarfile, unicodedata, zipfile
+python3 - "$root/services/dedup/data" "$work" "$spacy" "$dhivehi" <<'PY'
+import collections, gzip, json, math, re, sqlite3, sys, tarfile, tempfile, unicodedata, zipfile
 
-data, work, spacy = sys.argv[1], sys.argv[2], sys.argv[3]
+data, work, spacy, dhivehi = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 
 # The prior's weighing (services/dedup/src/prior.rs, engine.rs): a word
 # of Zipf z is in a share min(1, 10^(z - 9) * 2000) of the 10,000 documents
@@ -144,4 +158,24 @@ wheel = zipfile.ZipFile(f"{work}/{spacy}")
 for lang in ("am", "ti"):
     source = wheel.read(f"spacy/lang/{lang}/stop_words.py").decode()
     write(lang, sorted(set(clean(lang, re.findall(r"\S+", source)))), [])
+
+# Dhivehi: each word written wholly in Thaana letters and signs, at its
+# Zipf value (100 times log10 of its frequency per billion words).
+with tarfile.open(f"{work}/{dhivehi}") as archive, tempfile.NamedTemporaryFile() as db:
+    db.write(archive.extractfile("dhivehi_nlp-1.0.13/dhivehi_nlp/data/dhivehi_nlp.db").read())
+    db.flush()
+    first, second = collections.Counter(), collections.Counter()
+    for a, b, count in sqlite3.connect(db.name).execute("SELECT first, second, count FROM news_bigrams"):
+        first[a] += count
+        second[b] += count
+counts = {w: max(first[w], second[w]) for w in set(first) | set(second)}
+total = sum(counts.values())
+groups = collections.defaultdict(list)
+for word, count in counts.items():
+    if word and all(0x0780 <= ord(c) <= 0x07B1 for c in word):
+        groups[round((math.log10(count / total) + 9) * 100)].append(word)
+lines = "".join(f"{zipf}\t{' '.join(sorted(words))}\n" for zipf, words in sorted(groups.items(), reverse=True))
+with gzip.GzipFile(f"{data}/words-dv.txt.gz", "wb", mtime=0) as f:
+    f.write(lines.encode())
+print(f"{data}/words-dv.txt.gz: {sum(map(len, groups.values()))} words of {total} running words")
 PY

@@ -9,7 +9,7 @@ use news_dedup::{ArticleIn, Engine, Params};
 /// Languages with a word table of their own (in Latin, Cyrillic, Greek,
 /// Arabic, Hebrew, CJK, Devanagari and Bengali writing), one without, and
 /// none. Appended to, so that earlier seeds keep their languages.
-const LANGS: [Option<&str>; 32] = [
+const LANGS: [Option<&str>; 33] = [
     None,
     Some("en"),
     Some("zh"),
@@ -42,6 +42,7 @@ const LANGS: [Option<&str>; 32] = [
     Some("my"),
     Some("am"),
     Some("ti"),
+    Some("dv"),
 ];
 
 fuzz_target!(|data: &[u8]| {

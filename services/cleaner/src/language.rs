@@ -13,10 +13,13 @@ pub fn detect_language(text: &str) -> Option<String> {
     // With 2 KB, 2 of them change; with 1 KB, 2 of 181 scrapinghub pages
     // came out in the wrong language.
     let sample = cut_at_char_boundary(text, 3072);
-    // whatlang has no Lao, and reads it as something else or nothing;
-    // its letters are Lao's alone.
-    if mostly_lao(sample) {
+    // whatlang has no Lao and no Dhivehi, and reads them as something
+    // else or nothing; their letters are theirs alone.
+    if mostly_in(sample, '\u{0e80}'..='\u{0eff}') {
         return Some("lo".to_string());
+    }
+    if mostly_in(sample, '\u{0780}'..='\u{07bf}') {
+        return Some("dv".to_string());
     }
     let info = whatlang::detect(sample)?;
     if !info.is_reliable() && info.confidence() < 0.5 {
@@ -25,14 +28,14 @@ pub fn detect_language(text: &str) -> Option<String> {
     Some(iso639_1(info.lang()).to_string())
 }
 
-/// Whether most of the letters of `text` are Lao's.
-fn mostly_lao(text: &str) -> bool {
-    let (mut lao, mut letters) = (0usize, 0usize);
+/// Whether most of the letters of `text` are in the block `block`.
+fn mostly_in(text: &str, block: std::ops::RangeInclusive<char>) -> bool {
+    let (mut inside, mut letters) = (0usize, 0usize);
     for c in text.chars().filter(|c| c.is_alphabetic()) {
         letters += 1;
-        lao += usize::from(('\u{0e80}'..='\u{0eff}').contains(&c));
+        inside += usize::from(block.contains(&c));
     }
-    lao * 2 > letters
+    inside * 2 > letters
 }
 
 fn iso639_1(lang: whatlang::Lang) -> &'static str {
@@ -141,5 +144,15 @@ mod tests {
         assert_eq!(detect_language(thai).as_deref(), Some("th"));
         let khmer = "រញ្ជួយដីកម្រិត 6.4 បានកើតឡើងនៅឆ្នេរខាងជើងកាលពីថ្ងៃសៅរ៍ ដែលធ្វើឱ្យកំពង់ផែខូចខាត។";
         assert_eq!(detect_language(khmer).as_deref(), Some("km"));
+    }
+
+    #[test]
+    fn dhivehi_which_whatlang_lacks_is_told_by_its_letters() {
+        // "A magnitude 6.4 earthquake struck off the northern coast on
+        // Saturday, damaging the harbour." Arabic stays whatlang's.
+        let dhivehi = "ހޮނިހިރު ދުވަހު އުތުރު އައްސޭރިން ބޭރުގައި 6.4 ގެ ބާރުގައި ބިންހެލުމެއް ދިމާވެ، ބަނދަރަށް ގެއްލުން ލިބިއްޖެއެވެ.";
+        assert_eq!(detect_language(dhivehi).as_deref(), Some("dv"));
+        let arabic = "ضرب زلزال بقوة 6.4 درجات الساحل الشمالي يوم السبت، وألحق أضرارا بالميناء.";
+        assert_eq!(detect_language(arabic).as_deref(), Some("ar"));
     }
 }

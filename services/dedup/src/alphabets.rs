@@ -42,12 +42,14 @@ pub(crate) enum Alphabet {
     Burmese,
     /// Amharic and Tigrinya (Ge'ez).
     Ethiopic,
+    /// Dhivehi.
+    Thaana,
 }
 
 impl Alphabet {
     /// In the order of their numbers in index entries (`alphabet_tag`),
     /// which snapshots hold: a new one goes last.
-    pub(crate) const ALL: [Alphabet; 25] = [
+    pub(crate) const ALL: [Alphabet; 26] = [
         Alphabet::Latin,
         Alphabet::Cyrillic,
         Alphabet::Greek,
@@ -73,6 +75,7 @@ impl Alphabet {
         Alphabet::Khmer,
         Alphabet::Burmese,
         Alphabet::Ethiopic,
+        Alphabet::Thaana,
     ];
 
     /// Whether its keys merge "l" with "r" and "b" with "v" (`coarse`).
@@ -92,8 +95,8 @@ impl Alphabet {
     /// Chinese by the characters that write foreign names' sounds and the
     /// pairs a report repeats that no word table holds (`entities.rs`).
     /// Arabic, Hebrew, Georgian, Thai, Lao, Khmer, Burmese, Ethiopic,
-    /// Korean, Sinhala and India's scripts have no capitals, and Japanese writes foreign
-    /// names and loanwords alike in katakana: every word of theirs (in
+    /// Korean, Sinhala, Thaana and India's scripts have no capitals, and
+    /// Japanese writes foreign names and loanwords alike in katakana: every word of theirs (in
     /// Japanese, every katakana word) is keyed, and their strongest words
     /// stand in for their names.
     pub(crate) fn marks_names(self) -> bool {
@@ -104,7 +107,7 @@ impl Alphabet {
 /// Whether a language is written without capitals: its names are told by
 /// their keys, or by words standing in for them (Arabic, Hebrew, Japanese,
 /// Korean, Chinese, Georgian, Thai, Lao, Khmer, Burmese, Ethiopic, India's
-/// scripts, Sinhala).
+/// scripts, Sinhala, Dhivehi).
 pub(crate) fn names_without_capitals(lang: &str) -> bool {
     alphabet_of(lang).is_some_and(|a| !a.has_capitals())
 }
@@ -121,7 +124,8 @@ pub(crate) fn words_stand_for_names(lang: &str) -> bool {
 }
 
 /// The alphabet a language (a code as `language_code` gives it) is written
-/// in, when name keys read it; None for the others (Dhivehi, ...).
+/// in, when name keys read it; None for Tibetan and Dzongkha, whose
+/// letters have no keys. A code not listed is read as Latin's.
 pub(crate) fn alphabet_of(lang: &str) -> Option<Alphabet> {
     // Every code below has two letters: matched as two bytes, a code is
     // found in a few comparisons, not a string comparison per arm (it is
@@ -156,7 +160,8 @@ pub(crate) fn alphabet_of(lang: &str) -> Option<Alphabet> {
         b"km" => Some(Alphabet::Khmer),
         b"my" => Some(Alphabet::Burmese),
         b"am" | b"ti" => Some(Alphabet::Ethiopic),
-        b"dv" => None,
+        b"dv" => Some(Alphabet::Thaana),
+        b"bo" | b"dz" => None,
         _ => Some(Alphabet::Latin),
     }
 }

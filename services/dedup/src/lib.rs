@@ -28,6 +28,7 @@ pub mod state;
 mod stopwords;
 mod term_counts;
 pub mod text;
+mod thaana;
 mod thai;
 mod vectors;
 mod word_cut;

@@ -31,7 +31,8 @@
 //! its start on, across the words after it, and a name cut into several
 //! words has its key on each (`word_cut.rs`); so are Lao, Khmer and
 //! Burmese (`lao_khmer_burmese.rs`). Amharic and Tigrinya write each
-//! consonant with its vowel as one letter (`ethiopic.rs`).
+//! consonant with its vowel as one letter (`ethiopic.rs`). Dhivehi writes
+//! each consonant with a sign for its vowel (`thaana.rs`).
 //!
 //! Japanese katakana and Korean Hangul write names by their sounds too,
 //! but tell neither "l" from "r" nor "b" from "v": their keys have one
@@ -49,6 +50,7 @@ pub(crate) use crate::name_spellings::{
     sound_spellings, spellings,
 };
 use crate::sinhala;
+use crate::thaana;
 use crate::thai;
 
 /// Consonant sounds kept: enough to tell most names apart, few enough to
@@ -75,10 +77,10 @@ pub(crate) enum Sound {
 /// The key of the word `text` starts with (its letters, digits and
 /// apostrophes; a capitalised word, or any in Arabic, Hebrew, India's
 /// scripts, Sinhala, Georgian, Thai, Lao, Khmer, Burmese, Ethiopic,
-/// katakana or Hangul), or 0 when it has none: fewer than two consonant
-/// sounds, a digit, or a letter outside Latin, Cyrillic, Greek, Arabic,
-/// Hebrew, India's scripts, Sinhala, Georgian, Armenian, Thai, Lao,
-/// Khmer, Burmese, Ethiopic, katakana and Hangul. The key is its
+/// Thaana, katakana or Hangul), or 0 when it has none: fewer than two
+/// consonant sounds, a digit, or a letter outside Latin, Cyrillic, Greek,
+/// Arabic, Hebrew, India's scripts, Sinhala, Georgian, Armenian, Thai,
+/// Lao, Khmer, Burmese, Ethiopic, Thaana, katakana and Hangul. The key is its
 /// consonant classes, a byte each (`name_id` makes it a name): small
 /// enough that a token carries it without growing.
 pub(crate) fn name_key(text: &str) -> u32 {
@@ -417,6 +419,7 @@ fn sound_at(word: &[char], i: usize) -> Option<(Sound, usize)> {
         c if sinhala::is_sinhala(c) => sinhala::sound_at(word, i),
         c if lao_khmer_burmese::script_of(c).is_some() => lao_khmer_burmese::sound_at(word, i),
         c if ethiopic::is_ethiopic(c) => ethiopic::sound_at(word, i),
+        c if thaana::is_thaana(c) => thaana::sound_at(word, i),
         // Katakana and Hangul letters, or None.
         _ => kana_hangul::sound_at(word, i),
     }

@@ -26,7 +26,7 @@ fn languages_are_written_in_their_alphabets() {
     assert_eq!(alphabet_of("th"), Some(Alphabet::Thai));
     assert_eq!(alphabet_of("lo"), Some(Alphabet::Lao));
     assert_eq!(alphabet_of("am"), Some(Alphabet::Ethiopic));
-    assert_eq!(alphabet_of("dv"), None);
+    assert_eq!(alphabet_of("bo"), None);
 }
 
 #[test]
@@ -266,7 +266,7 @@ fn names_in_indic_georgian_and_armenian_letters_meet_their_spellings_elsewhere()
     assert_eq!(alphabet_of(&marathi), Some(Alphabet::Devanagari));
     assert_eq!(alphabet_of("bn"), Some(Alphabet::Bengali));
     assert_eq!(alphabet_of("ta"), Some(Alphabet::Tamil));
-    assert_eq!(alphabet_of("dv"), None);
+    assert_eq!(alphabet_of("bo"), None);
     assert_eq!(alphabet_of("ka"), Some(Alphabet::Georgian));
     assert_eq!(alphabet_of("hy"), Some(Alphabet::Armenian));
     // Codes of other lengths are Latin-alphabet languages (Filipino).
@@ -532,6 +532,35 @@ fn names_in_ethiopic_letters_meet_their_spellings_elsewhere() {
     // A consonant written twice with a vowel between is two.
     assert_eq!(name_key("ቦብ"), name_key("Bobb"));
     for (a, b) in [("Putin", "ባይደን"), ("Brenner", "ድራቪክ"), ("Macron", "ኮቫለንኮ")]
+    {
+        assert!(!same_spoken(a, b), "{a} {b}");
+    }
+}
+
+#[test]
+fn names_in_thaana_letters_meet_their_spellings_elsewhere() {
+    assert_eq!(alphabet_of("dv"), Some(Alphabet::Thaana));
+    // Vowel signs and the sukun are no consonants; "އ" carries a vowel or,
+    // with a sukun, doubles the consonant after it ("މުއިއްޒު", Muizzu);
+    // "ޒ" is a Latin "z".
+    for (a, b) in [
+        ("Putin", "ޕުޓިން"),
+        ("Biden", "ބައިޑަން"),
+        ("Trump", "ޓްރަމްޕް"),
+        ("Zelensky", "ޒެލެންސްކީ"),
+        ("Macron", "މެކްރޯން"),
+        ("Netanyahu", "ނެތަންޔާހޫ"),
+        ("Modi", "މޯދީ"),
+        ("Muizzu", "މުއިއްޒު"),
+        ("Washington", "ވޮޝިންޓަން"),
+        ("Brenner", "ބްރެނަރ"),
+        ("Dravik", "ޑްރާވިކް"),
+        ("Kovalenko", "ކޮވަލެންކޯ"),
+        ("Lindqvist", "ލިންޑްކުވިސްޓް"),
+    ] {
+        assert_keyed_alike(a, b);
+    }
+    for (a, b) in [("Putin", "ބައިޑަން"), ("Brenner", "ޑްރާވިކް"), ("Macron", "ކޮވަލެންކޯ")]
     {
         assert!(!same_spoken(a, b), "{a} {b}");
     }

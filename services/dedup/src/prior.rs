@@ -92,6 +92,8 @@ const TABLES: &[(&str, &[u8])] = &[
     // Function words only (`scripts/word-lists.sh`).
     ("am", include_bytes!("../data/words-am.txt.gz")),
     ("ti", include_bytes!("../data/words-ti.txt.gz")),
+    // Counted in dhivehi-nlp's news text (`scripts/word-lists.sh`).
+    ("dv", include_bytes!("../data/words-dv.txt.gz")),
     ("ja", include_bytes!("../data/wordfreq-ja.txt.gz")),
     ("ko", include_bytes!("../data/wordfreq-ko.txt.gz")),
     ("zh", include_bytes!("../data/wordfreq-zh.txt.gz")),
@@ -579,5 +581,20 @@ mod tests {
         let amharic = prior(Some("am"));
         assert!(amharic.common(hash("ላይ")));
         assert_eq!(amharic.share(hash("ድልድይ")), prior(None).unknown);
+    }
+
+    #[test]
+    fn the_dhivehi_table_weighs_words_by_their_counts_in_news() {
+        // "އެ" (that) is among Dhivehi's commonest words, "ބޮޑުވަޒީރު"
+        // (prime minister) rarer and "ފާލަން" (bridge) rarer still; a
+        // name no list holds ("Dravik") weighs as rare as anywhere.
+        let dhivehi = prior(Some("dv"));
+        assert!(dhivehi.common(hash("އެ")));
+        let minister = dhivehi.share(hash("ބޮޑުވަޒީރު"));
+        let bridge = dhivehi.share(hash("ފާލަން"));
+        assert!(!dhivehi.common(hash("ބޮޑުވަޒީރު")) && minister > bridge);
+        assert!(bridge > 10.0 * dhivehi.unknown, "{bridge}");
+        assert_eq!(dhivehi.share(hash("ޑްރާވިކް")), prior(None).unknown);
+        assert!(!prior(None).knows(hash("ފާލަން")));
     }
 }

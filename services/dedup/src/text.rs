@@ -105,7 +105,7 @@ pub struct Token {
     pub pair: bool,
     /// For a capitalised word, any word in Arabic or Hebrew letters (or
     /// another script without capitals: India's, Sinhala, Georgian, Thai,
-    /// Lao, Khmer, Burmese, Ethiopic), and
+    /// Lao, Khmer, Burmese, Ethiopic, Thaana), and
     /// the pairs of a katakana or Hangul word, of a run of Chinese sound
     /// characters or of a listed Chinese name (in a text without kana),
     /// its name key
@@ -351,7 +351,8 @@ impl Word {
                 || crate::indic::is_indic(first)
                 || crate::sinhala::is_sinhala(first)
                 || crate::caucasus::is_georgian(first)
-                || crate::ethiopic::is_ethiopic(first),
+                || crate::ethiopic::is_ethiopic(first)
+                || crate::thaana::is_thaana(first),
             any_lower: false,
             all_digits: true,
         }
