@@ -109,6 +109,7 @@ RUNS = {
     "my": [(0x1000, 0x103F), (0x1050, 0x108F), (0x109A, 0x109D)],
     "am": [(0x1200, 0x135F)],
     "ti": [(0x1200, 0x135F)],
+    "dv": [(0x0780, 0x07B1)],
 }
 def clean(lang, words):
     out = []
@@ -171,9 +172,8 @@ with tarfile.open(f"{work}/{dhivehi}") as archive, tempfile.NamedTemporaryFile()
 counts = {w: max(first[w], second[w]) for w in set(first) | set(second)}
 total = sum(counts.values())
 groups = collections.defaultdict(list)
-for word, count in counts.items():
-    if word and all(0x0780 <= ord(c) <= 0x07B1 for c in word):
-        groups[round((math.log10(count / total) + 9) * 100)].append(word)
+for word in clean("dv", counts):
+    groups[round((math.log10(counts[word] / total) + 9) * 100)].append(word)
 lines = "".join(f"{zipf}\t{' '.join(sorted(words))}\n" for zipf, words in sorted(groups.items(), reverse=True))
 with gzip.GzipFile(f"{data}/words-dv.txt.gz", "wb", mtime=0) as f:
     f.write(lines.encode())

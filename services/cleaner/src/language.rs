@@ -13,13 +13,8 @@ pub fn detect_language(text: &str) -> Option<String> {
     // With 2 KB, 2 of them change; with 1 KB, 2 of 181 scrapinghub pages
     // came out in the wrong language.
     let sample = cut_at_char_boundary(text, 3072);
-    // whatlang has no Lao and no Dhivehi, and reads them as something
-    // else or nothing; their letters are theirs alone.
-    if mostly_in(sample, '\u{0e80}'..='\u{0eff}') {
-        return Some("lo".to_string());
-    }
-    if mostly_in(sample, '\u{0780}'..='\u{07bf}') {
-        return Some("dv".to_string());
+    if let Some(code) = language_of_own_letters(sample) {
+        return Some(code.to_string());
     }
     let info = whatlang::detect(sample)?;
     if !info.is_reliable() && info.confidence() < 0.5 {
@@ -28,14 +23,29 @@ pub fn detect_language(text: &str) -> Option<String> {
     Some(iso639_1(info.lang()).to_string())
 }
 
-/// Whether most of the letters of `text` are in the block `block`.
-fn mostly_in(text: &str, block: std::ops::RangeInclusive<char>) -> bool {
-    let (mut inside, mut letters) = (0usize, 0usize);
+/// Languages whatlang lacks (it reads them as something else or nothing),
+/// each with the Unicode block of letters that are its alone.
+const OWN_LETTERS: [(&str, std::ops::RangeInclusive<char>); 2] = [
+    ("lo", '\u{0e80}'..='\u{0eff}'),
+    ("dv", '\u{0780}'..='\u{07bf}'),
+];
+
+/// The language of `OWN_LETTERS` that most of the letters of `text` are
+/// written in, counted in one pass.
+fn language_of_own_letters(text: &str) -> Option<&'static str> {
+    let mut inside = [0usize; OWN_LETTERS.len()];
+    let mut letters = 0usize;
     for c in text.chars().filter(|c| c.is_alphabetic()) {
         letters += 1;
-        inside += usize::from(block.contains(&c));
+        if let Some(i) = OWN_LETTERS.iter().position(|(_, block)| block.contains(&c)) {
+            inside[i] += 1;
+        }
     }
-    inside * 2 > letters
+    OWN_LETTERS
+        .iter()
+        .zip(inside)
+        .find(|(_, n)| n * 2 > letters)
+        .map(|((code, _), _)| *code)
 }
 
 fn iso639_1(lang: whatlang::Lang) -> &'static str {

@@ -96,9 +96,9 @@ impl Alphabet {
     /// pairs a report repeats that no word table holds (`entities.rs`).
     /// Arabic, Hebrew, Georgian, Thai, Lao, Khmer, Burmese, Ethiopic,
     /// Korean, Sinhala, Thaana and India's scripts have no capitals, and
-    /// Japanese writes foreign names and loanwords alike in katakana: every word of theirs (in
-    /// Japanese, every katakana word) is keyed, and their strongest words
-    /// stand in for their names.
+    /// Japanese writes foreign names and loanwords alike in katakana:
+    /// every word of theirs (in Japanese, every katakana word) is keyed,
+    /// and their strongest words stand in for their names.
     pub(crate) fn marks_names(self) -> bool {
         self.has_capitals() || self == Alphabet::Han
     }
