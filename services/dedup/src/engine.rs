@@ -3,6 +3,7 @@
 //! verdicts. The caller owns persistence (see `state.rs`).
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -22,6 +23,7 @@ use crate::vectors::{
     headline_words, headlines_agree, merge_centroid, normalise_by_first, strongest_first,
     term_frequencies,
 };
+use crate::word_lists::WordLists;
 use news_core::messages::VerdictKind;
 
 const SHINGLE: usize = 3;
@@ -185,6 +187,10 @@ pub struct Engine {
     /// have some. Counted again from the index when state is read.
     #[serde(skip)]
     pub(crate) name_lists: [u32; Alphabet::ALL.len()],
+    /// Word lists given at run time (`word_lists.rs`); configuration, not
+    /// state.
+    #[serde(skip)]
+    word_lists: Option<Arc<WordLists>>,
 }
 
 impl Engine {
@@ -193,6 +199,21 @@ impl Engine {
             params,
             ..Engine::default()
         }
+    }
+
+    /// Weigh the languages `lists` holds with them.
+    pub fn with_word_lists(mut self, lists: Option<Arc<WordLists>>) -> Engine {
+        self.word_lists = lists;
+        self
+    }
+
+    /// The word table an article in `lang` is weighed with: a list given
+    /// at run time, or else the one built in.
+    pub(crate) fn prior_for(&self, lang: Option<&str>) -> &DfPrior {
+        self.word_lists
+            .as_deref()
+            .and_then(|l| l.prior(lang))
+            .unwrap_or_else(|| prior(lang))
     }
 
     /// Drop every headline, for state from before headlines were kept as
@@ -300,7 +321,7 @@ impl Engine {
                     self.learn(&terms);
                 }
                 // The language's word table, found once for both.
-                let prior = prior(lang.as_deref());
+                let prior = self.prior_for(lang.as_deref());
                 let capitalised = capitalised(&toks, prior, words_are_names);
                 let (vec, names) = self.weigh_and_name(
                     tf,

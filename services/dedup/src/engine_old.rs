@@ -99,6 +99,7 @@ impl<S: Into<StoryState>> From<OldEngine<S>> for Engine {
             df: e.df,
             docs_seen: e.docs_seen,
             name_lists: Default::default(),
+            word_lists: None,
         }
     }
 }

@@ -510,21 +510,22 @@ fn lao_khmer_and_burmese_translations_meet_their_english_story() {
 #[test]
 fn amharic_and_tigrinya_translations_meet_their_english_story() {
     // The four English reports of the Hindi set, Amharic translations of
-    // the resignation (no digit) and of the north quake, a Tigrinya one
-    // of the valley quake, and another resignation under the same prime
-    // minister in Amharic (hand-written for this test). Ethiopic names
-    // are keyed since round 46 ("ብሬነር", Brenner); before, the
-    // resignation without a digit started a story of its own. The set's
-    // Amharic bridge collapses are left out: with no Amharic word list
-    // but its function words, the two meet on their common words, and
-    // the first misses its English original (see README, "Not built
-    // yet").
-    let set: String = include_str!("../tests/data/ethiopic.jsonl")
-        .lines()
-        .filter(|l| !l.contains("\"bridge-collapse-am\"") && !l.contains("\"bridge-other-am\""))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    assert_one_story_per_event(&stories_by_event(&set));
+    // the resignation (no digit), the bridge collapse and the north quake,
+    // a Tigrinya one of the valley quake, and in Amharic another
+    // resignation under the same prime minister and another bridge
+    // collapse (hand-written for this test). Ethiopic names are keyed
+    // since round 46 ("ብሬነር", Brenner); before, the resignation without a
+    // digit started a story of its own. Since round 50 Amharic's
+    // dictionary weighs its words ("ወንዝ", river; "ድልድይ", bridge) as
+    // common: before, the two bridge collapses met on them. Left out of
+    // the check: the Amharic bridge translation, which misses its English
+    // original (its names' keys are among many words of equal weight that
+    // the dictionary does not list, inflected ones; see README, "Not
+    // built yet").
+    let decided = stories_by_event(include_str!("../tests/data/ethiopic.jsonl"));
+    let story_of = |id: &str| &decided.iter().find(|d| d.0 == id).unwrap().2;
+    assert_ne!(story_of("bridge-collapse-am"), story_of("bridge-other-am"));
+    assert_one_story_per_event_but(&decided, |id| id == "bridge-collapse-am", 9);
 }
 
 #[test]

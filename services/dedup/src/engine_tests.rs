@@ -623,3 +623,26 @@ fn copies_and_twins_neither_count_as_documents_nor_dilute_the_centroid() {
     assert_eq!(story_with.centroid, story.centroid);
     assert_eq!(story_with.names, story.names);
 }
+
+#[test]
+fn a_word_list_given_at_run_time_weighs_its_words_below_a_name() {
+    // Telugu has no table of its own, and "వంతెన" (bridge) and "నది"
+    // (river) are no words of Hindi's, which it is weighed with: they weigh
+    // what the name "ద్రావిక్" (Dravik) weighs. Listed, they weigh less.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("te.txt"), "వంతెన\nనది\n").unwrap();
+    let (lists, _) = crate::word_lists::WordLists::read_dir(dir.path()).unwrap();
+    let plain = Engine::new(Params::default());
+    let listed = Engine::new(Params::default()).with_word_lists(Some(std::sync::Arc::new(lists)));
+    let weights = |e: &Engine| -> HashMap<u64, f32> {
+        let toks = tokens("వంతెన నది ద్రావిక్");
+        let tf = term_frequencies(&toks, &[]);
+        let (vec, _) = e.weigh_and_name(tf, e.prior_for(Some("te")), &[], true, false);
+        vec.into_iter().collect()
+    };
+    let w = |weights: &HashMap<u64, f32>, word: &str| weights[&tokens(word)[0].hash];
+    let (before, after) = (weights(&plain), weights(&listed));
+    assert_eq!(w(&before, "వంతెన"), w(&before, "ద్రావిక్"), "{before:?}");
+    assert!(w(&after, "వంతెన") < 0.5 * w(&after, "ద్రావిక్"), "{after:?}");
+    assert!(w(&after, "నది") < 0.5 * w(&after, "ద్రావిక్"), "{after:?}");
+}

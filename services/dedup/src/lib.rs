@@ -32,8 +32,10 @@ mod thaana;
 mod thai;
 mod vectors;
 mod word_cut;
+pub mod word_lists;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Longest time between dedup snapshots while articles arrive; input
@@ -56,6 +58,7 @@ use news_core::runner::{Stage, StageError};
 use news_core::telemetry::names;
 
 pub use engine::{ArticleIn, Decision, Engine, Fact, Params};
+pub use word_lists::{ListRead, WordListError, WordLists};
 
 pub fn params_from(config: &Config) -> Params {
     Params {
@@ -68,6 +71,19 @@ pub fn params_from(config: &Config) -> Params {
         window_secs: config.dedup.window.as_secs() as i64,
         max_articles: config.dedup.max_articles,
     }
+}
+
+/// The word lists `dedup.word_lists` names, read (`word_lists.rs`), with a
+/// log line for each.
+pub fn word_lists_from(config: &Config) -> Result<Option<Arc<WordLists>>, WordListError> {
+    let Some(dir) = &config.dedup.word_lists else {
+        return Ok(None);
+    };
+    let (lists, read) = WordLists::read_dir(dir)?;
+    for list in &read {
+        tracing::info!(language = %list.language, lines = list.lines, dir = %dir.display(), "word list read");
+    }
+    Ok(Some(Arc::new(lists)))
 }
 
 /// Asks the broker for the changelog's end offset (the runner's I/O, lent to
@@ -97,6 +113,8 @@ impl DedupStage {
     /// Build the stage; with `state_dir`, restore the last snapshot from it.
     pub fn new(config: &Config, state_dir: Option<PathBuf>) -> Result<DedupStage, StageError> {
         let params = params_from(config);
+        let word_lists =
+            word_lists_from(config).map_err(|e| StageError::Retryable(e.to_string()))?;
         let snapshot = state_dir.map(|d| d.join("dedup-state.bin"));
         let restored = match &snapshot {
             Some(path) if path.exists() => match state::read_snapshot(path) {
@@ -122,6 +140,7 @@ impl DedupStage {
         let engine = match restored {
             Some(state::Snapshot { mut engine, .. }) => {
                 engine.params = params;
+                engine = engine.with_word_lists(word_lists);
                 tracing::info!(
                     articles = engine.article_count(),
                     stories = engine.story_count(),
@@ -129,7 +148,7 @@ impl DedupStage {
                 );
                 engine
             }
-            None => Engine::new(params),
+            None => Engine::new(params).with_word_lists(word_lists),
         };
         let changelog_topic = (config.bus.is_kafka() && !config.topics.dedup_changelog.is_empty())
             .then(|| config.topics.dedup_changelog.clone());

@@ -25,8 +25,10 @@
 //! wordfreq's words by `scripts/df-prior.sh`. Thai, which wordfreq lacks,
 //! has the Thai National Corpus' words (`thai.rs`); Lao, Khmer and
 //! Burmese, the words of dictionaries with two weights, as no frequency
-//! list of theirs is at hand (`lao_khmer_burmese.rs`); Amharic and
-//! Tigrinya, their function words alone.
+//! list of theirs is at hand (`lao_khmer_burmese.rs`); Amharic, its
+//! function words and its dictionary's words, the same way; Tigrinya, its
+//! function words alone. Languages with no table built in may be given
+//! word lists at run time (`word_lists.rs`).
 
 use std::io::Read;
 use std::sync::OnceLock;
@@ -89,8 +91,9 @@ const TABLES: &[(&str, &[u8])] = &[
     ("lo", crate::lao_khmer_burmese::LAO),
     ("km", crate::lao_khmer_burmese::KHMER),
     ("my", crate::lao_khmer_burmese::BURMESE),
-    // Function words only (`scripts/word-lists.sh`).
+    // Function words and a dictionary's words (`scripts/word-lists.sh`).
     ("am", include_bytes!("../data/words-am.txt.gz")),
+    // Function words only.
     ("ti", include_bytes!("../data/words-ti.txt.gz")),
     // Counted in dhivehi-nlp's news text (`scripts/word-lists.sh`).
     ("dv", include_bytes!("../data/words-dv.txt.gz")),
@@ -331,20 +334,70 @@ static IN_HINDIS_LETTERS_PRIORS: [OnceLock<DfPrior>; IN_HINDIS_LETTERS.len()] =
 /// that starts at `block`.
 fn in_hindis_letters(index: usize) -> &'static DfPrior {
     IN_HINDIS_LETTERS_PRIORS[index].get_or_init(|| {
-        let block = IN_HINDIS_LETTERS[index].1;
-        let hindi = TABLES
-            .iter()
-            .position(|(name, _)| *name == "hi")
-            .expect("Hindi has a table");
-        let text: String = table_text(hindi)
-            .chars()
-            .map(|c| match u32::from(c) {
-                code @ 0x0900..=0x097f => char::from_u32(code - 0x0900 + block).unwrap_or(c),
-                _ => c,
-            })
-            .collect();
-        DfPrior::parse(&text, Some(load(0).unknown), None)
+        DfPrior::parse(
+            &hindi_in_letters_of(IN_HINDIS_LETTERS[index].1),
+            Some(load(0).unknown),
+            None,
+        )
     })
+}
+
+/// The text of Hindi's table in the letters of the block at `block`.
+fn hindi_in_letters_of(block: u32) -> String {
+    let hindi = TABLES
+        .iter()
+        .position(|(name, _)| *name == "hi")
+        .expect("Hindi has a table");
+    table_text(hindi)
+        .chars()
+        .map(|c| match u32::from(c) {
+            code @ 0x0900..=0x097f => char::from_u32(code - 0x0900 + block).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
+}
+
+/// The Zipf value a word of a dictionary without frequencies weighs at:
+/// the mean weight of a running word of Thai text that is not among its
+/// commonest (`scripts/word-lists.sh`, which gives Lao's, Khmer's and
+/// Burmese's listed words the same value).
+const LISTED_ZIPF: u16 = 488;
+
+/// The prior for `code` with the words of `list` (one per line; from a
+/// slash or a space on, a dictionary's affix flags and fields, left out) added at
+/// `LISTED_ZIPF` to what the language is weighed with without it: Hindi's
+/// table in its letters for India's languages (a word both hold keeps
+/// Hindi's value), no table for others. None when the language has a
+/// frequency table of its own, which a list without frequencies would
+/// only blur.
+pub(crate) fn with_listed_words(code: &str, list: &str) -> Option<DfPrior> {
+    if TABLES.iter().any(|(name, _)| *name == table_of(code)) {
+        return None;
+    }
+    let mut text = IN_HINDIS_LETTERS
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, block)| hindi_in_letters_of(*block))
+        .unwrap_or_default();
+    text.push_str(&format!("\n{LISTED_ZIPF}\t"));
+    for line in list.lines() {
+        // Hunspell's lines may go on with fields after a tab.
+        let word = line
+            .split(|c: char| c == '/' || c.is_whitespace())
+            .next()
+            .unwrap_or_default();
+        // A hunspell dictionary's first line is its word count.
+        if !word.is_empty() && !word.bytes().all(|b| b.is_ascii_digit()) {
+            text.push_str(word);
+            text.push(' ');
+        }
+    }
+    text.push('\n');
+    Some(DfPrior::parse(
+        &text,
+        Some(load(0).unknown),
+        Script::of_language(code),
+    ))
 }
 
 /// The primary language subtag of a BCP 47 tag or locale, lowercased
@@ -577,10 +630,14 @@ mod tests {
         assert!(prior(Some("my")).common(hash("သည်")));
         assert!(prior(Some("lo")).knows(hash("ແຜ່ນດິນໄຫວ")));
         assert!(!prior(None).knows(hash("ស្ពាន")));
-        // Amharic's function words ("ላይ", on) only.
+        // Amharic's function words ("ላይ", on) and its dictionary's words
+        // ("ድልድይ", bridge); Tigrinya's function words only.
         let amharic = prior(Some("am"));
         assert!(amharic.common(hash("ላይ")));
-        assert_eq!(amharic.share(hash("ድልድይ")), prior(None).unknown);
+        assert!(amharic.knows(hash("ድልድይ")) && !amharic.common(hash("ድልድይ")));
+        assert_eq!(amharic.share(hash("ድራቪክ")), prior(None).unknown);
+        let tigrinya = prior(Some("ti"));
+        assert_eq!(tigrinya.share(hash("ድልድይ")), prior(None).unknown);
     }
 
     #[test]

@@ -288,6 +288,11 @@ pub struct DedupConfig {
     pub story_threshold: f32,
     /// Snapshot the local state after this many decisions (embedded backend).
     pub snapshot_every: usize,
+    /// A directory of word lists (`<language>.txt`, one word per line) for
+    /// languages with no frequency table built in, such as Telugu or
+    /// Sinhala: their listed words weigh as common ones, so that names
+    /// stand out. Unset, such languages weigh every word as a name.
+    pub word_lists: Option<PathBuf>,
 }
 
 impl Default for DedupConfig {
@@ -298,6 +303,7 @@ impl Default for DedupConfig {
             near_threshold: 0.6,
             story_threshold: 0.0,
             snapshot_every: 1000,
+            word_lists: None,
         }
     }
 }
@@ -400,6 +406,11 @@ impl Config {
         }
         if self.dedup.max_articles == 0 {
             return fail("dedup.max_articles", "must be at least 1");
+        }
+        if let Some(dir) = &self.dedup.word_lists
+            && !dir.is_dir()
+        {
+            return fail("dedup.word_lists", "must be a directory");
         }
         if !self.admin.listen.trim().is_empty() && self.admin.addr().is_none() {
             return fail("admin.listen", "must be an address like 127.0.0.1:9464");
@@ -609,6 +620,16 @@ mod tests {
                 .contains("allow_file_urls")
         );
         cfg.fetcher.allow_file_urls = true;
+        assert!(cfg.validate().is_ok());
+    }
+
+    #[test]
+    fn word_lists_must_name_a_directory() {
+        let mut cfg = Config::default();
+        cfg.dedup.word_lists = Some(PathBuf::from("/nonexistent/word-lists"));
+        let err = cfg.validate().unwrap_err().to_string();
+        assert!(err.contains("dedup.word_lists"), "{err}");
+        cfg.dedup.word_lists = Some(std::env::temp_dir());
         assert!(cfg.validate().is_ok());
     }
 }

@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use news_cleaner::{Limits, detect_language, extract_html, extract_plain, plain_main_text};
 use news_core::Config;
 use news_core::mojibake::repair_text;
-use news_dedup::{ClusterIn, Engine, cluster_line, params_from};
+use news_dedup::{ClusterIn, Engine, cluster_line, params_from, word_lists_from};
 use std::borrow::Cow;
 
 /// Progress on a terminal only; never in logs or pipes.
@@ -103,13 +103,14 @@ fn extract_one(path: &Path, out_dir: &Path, limits: Limits) -> Result<()> {
 }
 
 pub fn cluster(input: &Path, output: &Path, config: &Config) -> Result<()> {
+    // Word lists first: a list it cannot use stops it before any output.
+    let mut engine = Engine::new(params_from(config)).with_word_lists(word_lists_from(config)?);
     let reader = std::io::BufReader::new(
         std::fs::File::open(input).with_context(|| format!("opening {}", input.display()))?,
     );
     let mut out = std::io::BufWriter::new(
         std::fs::File::create(output).with_context(|| format!("creating {}", output.display()))?,
     );
-    let mut engine = Engine::new(params_from(config));
     let started = Instant::now();
     let (mut n, mut bad) = (0usize, 0usize);
     for (lineno, line) in reader.lines().enumerate() {
@@ -298,6 +299,23 @@ mod tests {
         assert_eq!(out[1]["story_id"], out[0]["story_id"]);
         assert_eq!(out[2]["kind"], "unique");
         assert_ne!(out[2]["story_id"], out[0]["story_id"]);
+    }
+
+    #[test]
+    fn cluster_stops_on_a_word_list_it_cannot_use_and_names_it() {
+        let dir = std::env::temp_dir().join(format!("newsmill-lists-{}", std::process::id()));
+        let lists = dir.join("lists");
+        std::fs::create_dir_all(&lists).unwrap();
+        std::fs::write(lists.join("en.txt"), "bridge\n").unwrap();
+        std::fs::write(dir.join("in.jsonl"), "").unwrap();
+        let mut config = Config::default();
+        config.dedup.word_lists = Some(lists);
+        let out = dir.join("out.jsonl");
+        let err = cluster(&dir.join("in.jsonl"), &out, &config).unwrap_err();
+        let written = out.exists();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(format!("{err:#}").contains("en.txt"), "{err:#}");
+        assert!(!written);
     }
 
     #[test]
