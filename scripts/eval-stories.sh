@@ -86,14 +86,19 @@ seed_stories = {r["story_id"] for r in rows if r["id"].startswith("seed-")}
 joined = [r["id"] for r in rows if r["story_id"] in seed_stories and not r["id"].startswith("seed-")]
 print(f"seeds mixed into ECB+: stories holding the seeds {len(seed_stories)}, ECB+ articles in them {len(joined)}")
 PY
-for set in "${hand_sets[@]}"; do
-  for t in given detected mixed; do
-    python3 - "$out/${set}_${t}_out.jsonl" "$out/${set}_gold.jsonl" "$out/${set}_${t}_p.jsonl" <<'PY'
+# scored CLUSTER_OUT GOLD SCORED: `cluster`'s lines for the gold's ids, as
+# the scorer reads them (story id as the cluster).
+scored() {
+  python3 - "$1" "$2" "$3" <<'PY'
 import json, sys
 gold = {json.loads(l)["id"] for l in open(sys.argv[2])}
 rows = [json.loads(l) for l in open(sys.argv[1])]
 open(sys.argv[3], "w").writelines(json.dumps({"id": r["id"], "cluster": r["story_id"]}) + "\n" for r in rows if r["id"] in gold)
 PY
+}
+for set in "${hand_sets[@]}"; do
+  for t in given detected mixed; do
+    scored "$out/${set}_${t}_out.jsonl" "$out/${set}_gold.jsonl" "$out/${set}_${t}_p.jsonl"
   done
   n=$(wc -l < "$out/${set}_gold.jsonl")
   echo "$set ($n reports), lang given: $(python3 "$eval_dir/score_clusters.py" "$out/${set}_given_p.jsonl" "$out/${set}_gold.jsonl" | grep B-cubed)"
@@ -115,11 +120,7 @@ if "$root/scripts/word-lists-debian.sh" "$out/word-lists" > /dev/null 2>&1; then
     for t in given detected; do
       NEWSMILL__DEDUP__WORD_LISTS="$out/word-lists" "$bin" cluster \
         --in "$out/${set}_$t.jsonl" --out "$out/${set}_${t}_listed.jsonl" > /dev/null 2>&1
-      python3 - "$out/${set}_${t}_listed.jsonl" "$out/${set}_${t}_listed_p.jsonl" <<'PY'
-import json, sys
-rows = [json.loads(l) for l in open(sys.argv[1])]
-open(sys.argv[2], "w").writelines(json.dumps({"id": r["id"], "cluster": r["story_id"]}) + "\n" for r in rows)
-PY
+      scored "$out/${set}_${t}_listed.jsonl" "$out/${set}_gold.jsonl" "$out/${set}_${t}_listed_p.jsonl"
       echo "$set with Debian's word lists, lang $t: $(python3 "$eval_dir/score_clusters.py" "$out/${set}_${t}_listed_p.jsonl" "$out/${set}_gold.jsonl" | grep B-cubed)"
     done
   done

@@ -631,7 +631,7 @@ fn a_word_list_given_at_run_time_weighs_its_words_below_a_name() {
     // what the name "ద్రావిక్" (Dravik) weighs. Listed, they weigh less.
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("te.txt"), "వంతెన\nనది\n").unwrap();
-    let (lists, _) = crate::word_lists::WordLists::read_dir(dir.path()).unwrap();
+    let lists = crate::word_lists::WordLists::read_dir(dir.path()).unwrap();
     let plain = Engine::new(Params::default());
     let listed = Engine::new(Params::default()).with_word_lists(Some(std::sync::Arc::new(lists)));
     let weights = |e: &Engine| -> HashMap<u64, f32> {

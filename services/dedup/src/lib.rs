@@ -58,7 +58,7 @@ use news_core::runner::{Stage, StageError};
 use news_core::telemetry::names;
 
 pub use engine::{ArticleIn, Decision, Engine, Fact, Params};
-pub use word_lists::{ListRead, WordListError, WordLists};
+pub use word_lists::{WordListError, WordLists};
 
 pub fn params_from(config: &Config) -> Params {
     Params {
@@ -79,9 +79,9 @@ pub fn word_lists_from(config: &Config) -> Result<Option<Arc<WordLists>>, WordLi
     let Some(dir) = &config.dedup.word_lists else {
         return Ok(None);
     };
-    let (lists, read) = WordLists::read_dir(dir)?;
-    for list in &read {
-        tracing::info!(language = %list.language, lines = list.lines, dir = %dir.display(), "word list read");
+    let lists = WordLists::read_dir(dir)?;
+    for (language, lines) in lists.languages() {
+        tracing::info!(%language, lines, dir = %dir.display(), "word list read");
     }
     Ok(Some(Arc::new(lists)))
 }

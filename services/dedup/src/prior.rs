@@ -287,11 +287,13 @@ pub(crate) fn prior(lang: Option<&str>) -> &'static DfPrior {
     if let Some(i) = lang.and_then(|l| IN_HINDIS_LETTERS.iter().position(|(code, _)| *code == l)) {
         return in_hindis_letters(i);
     }
-    let index = lang
-        .map(table_of)
-        .and_then(|code| TABLES.iter().position(|(name, _)| *name == code))
-        .unwrap_or(0);
-    load(index)
+    load(lang.and_then(own_table).unwrap_or(0))
+}
+
+/// The index in `TABLES` of the table `code` is weighed with, if it has one.
+fn own_table(code: &str) -> Option<usize> {
+    let table = table_of(code);
+    TABLES.iter().position(|(name, _)| *name == table)
 }
 
 /// The table a language is weighed with: Serbian, Croatian and Bosnian
@@ -344,11 +346,7 @@ fn in_hindis_letters(index: usize) -> &'static DfPrior {
 
 /// The text of Hindi's table in the letters of the block at `block`.
 fn hindi_in_letters_of(block: u32) -> String {
-    let hindi = TABLES
-        .iter()
-        .position(|(name, _)| *name == "hi")
-        .expect("Hindi has a table");
-    table_text(hindi)
+    table_text(own_table("hi").expect("Hindi has a table"))
         .chars()
         .map(|c| match u32::from(c) {
             code @ 0x0900..=0x097f => char::from_u32(code - 0x0900 + block).unwrap_or(c),
@@ -371,7 +369,7 @@ const LISTED_ZIPF: u16 = 488;
 /// frequency table of its own, which a list without frequencies would
 /// only blur.
 pub(crate) fn with_listed_words(code: &str, list: &str) -> Option<DfPrior> {
-    if TABLES.iter().any(|(name, _)| *name == table_of(code)) {
+    if own_table(code).is_some() {
         return None;
     }
     let mut text = IN_HINDIS_LETTERS

@@ -28,14 +28,14 @@ const MAX_LIST_BYTES: u64 = 64 << 20;
 
 /// The priors built from the lists, by language code.
 pub struct WordLists {
-    priors: Vec<(String, DfPrior)>,
+    lists: Vec<List>,
 }
 
-/// One list read: its language and how many lines it had.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ListRead {
-    pub language: String,
-    pub lines: usize,
+/// One list read: its language, how many lines it had and its prior.
+struct List {
+    language: String,
+    lines: usize,
+    prior: DfPrior,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -51,7 +51,7 @@ impl WordLists {
     /// lowercase letters; other files are left alone). A list for a
     /// language with a table of its own, an oversized list or one that is
     /// not UTF-8 is an error that names the file.
-    pub fn read_dir(dir: &Path) -> Result<(WordLists, Vec<ListRead>), WordListError> {
+    pub fn read_dir(dir: &Path) -> Result<WordLists, WordListError> {
         let io = |error| WordListError::Io {
             dir: dir.display().to_string(),
             error,
@@ -78,8 +78,7 @@ impl WordLists {
             });
         }
         files.sort();
-        let mut lists = WordLists { priors: Vec::new() };
-        let mut read = Vec::new();
+        let mut lists = Vec::new();
         for (language, path) in files {
             let invalid = |reason: String| WordListError::Invalid {
                 file: path.display().to_string(),
@@ -93,29 +92,34 @@ impl WordLists {
             let text = String::from_utf8(bytes).map_err(|e| invalid(format!("not UTF-8: {e}")))?;
             let prior = with_listed_words(&language, &text)
                 .ok_or_else(|| invalid(format!("{language} has a frequency table of its own")))?;
-            read.push(ListRead {
-                language: language.clone(),
+            lists.push(List {
+                language,
                 lines: text.lines().count(),
+                prior,
             });
-            lists.priors.push((language, prior));
         }
-        Ok((lists, read))
+        Ok(WordLists { lists })
+    }
+
+    /// The languages listed, each with its list's line count, by code.
+    pub fn languages(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.lists.iter().map(|l| (l.language.as_str(), l.lines))
     }
 
     /// The prior for an article in `lang`, when a list was given for it.
     pub(crate) fn prior(&self, lang: Option<&str>) -> Option<&DfPrior> {
         let lang = lang?;
-        self.priors
+        self.lists
             .iter()
-            .find(|(code, _)| code == lang)
-            .map(|(_, prior)| prior)
+            .find(|l| l.language == lang)
+            .map(|l| &l.prior)
     }
 }
 
 impl fmt::Debug for WordLists {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list()
-            .entries(self.priors.iter().map(|(code, _)| code))
+            .entries(self.languages().map(|(code, _)| code))
             .finish()
     }
 }
@@ -147,10 +151,9 @@ mod tests {
             ("README.md", b"not a list"),
             ("copyright.txt", b"not a language"),
         ]);
-        let (lists, read) = WordLists::read_dir(dir.path()).unwrap();
-        let languages: Vec<&str> = read.iter().map(|r| r.language.as_str()).collect();
-        assert_eq!(languages, ["si", "te"]);
-        assert_eq!(read[0].lines, 4);
+        let lists = WordLists::read_dir(dir.path()).unwrap();
+        let languages: Vec<(&str, usize)> = lists.languages().collect();
+        assert_eq!(languages, [("si", 4), ("te", 2)]);
         let sinhala = lists.prior(Some("si")).unwrap();
         assert!(sinhala.knows(hash("පාලම")) && sinhala.knows(hash("ගඟ")));
         assert!(!sinhala.knows(hash("3")) && !sinhala.knows(hash("ඩ්‍රැවික්")));
