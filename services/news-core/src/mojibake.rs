@@ -14,6 +14,60 @@ pub fn repair_text(text: &str) -> Cow<'_, str> {
     if text.is_ascii() {
         return Cow::Borrowed(text);
     }
+    if let Some(restored) = with_lost_no_break_spaces(text)
+        && let Cow::Owned(fixed) = repair(&restored)
+    {
+        return Cow::Owned(without_no_break_spaces_before_space(&fixed));
+    }
+    repair(text)
+}
+
+/// A double-encoded no-break space is "Â" and U+00A0. Where a clean-up of
+/// whitespace has since made the U+00A0 a space, or trimmed it at a line's
+/// end, "Â" is left alone after a word ("andÂ the", "cats.Â"), and the
+/// text no longer reads back. Such an "Â" is given its U+00A0 again (no
+/// word ends in a capital after a small letter or a sign); None when there
+/// is none.
+fn with_lost_no_break_spaces(text: &str) -> Option<String> {
+    if !text.contains('Â') {
+        return None;
+    }
+    let mut out: Option<String> = None;
+    let mut prev: Option<char> = None;
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let lost = c == 'Â'
+            && prev.is_some_and(|p| !p.is_whitespace() && !p.is_uppercase())
+            && chars
+                .peek()
+                .is_none_or(|(_, next)| next.is_ascii_whitespace());
+        if lost {
+            out.get_or_insert_with(|| text[..at].to_string())
+                .push_str("Â\u{a0}");
+        } else if let Some(o) = out.as_mut() {
+            o.push(c);
+        }
+        prev = Some(c);
+    }
+    out
+}
+
+/// The no-break spaces `with_lost_no_break_spaces` gave back, repaired,
+/// stand where whitespace already is: they go.
+fn without_no_break_spaces_before_space(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{a0}' && chars.peek().is_none_or(|next| next.is_whitespace()) {
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `repair_text` on the text as it is.
+fn repair(text: &str) -> Cow<'_, str> {
     let (lead_then_continuation, c1_control) = scan(text);
     if !lead_then_continuation && !c1_control {
         return Cow::Borrowed(text);
@@ -174,6 +228,24 @@ mod tests {
             let (bad, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(good.as_bytes());
             assert_ne!(bad, good);
             assert_eq!(repair_text(&bad), good, "from {bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_double_encoded_no_break_space_whose_second_half_became_a_space_is_repaired() {
+        // "\u{a0}" double-encoded is "Â\u{a0}"; a whitespace clean-up made
+        // its second half a space, or trimmed it at the line's end.
+        assert_eq!(
+            repair_text("for cats.Â\nand dogsÂ in 2024"),
+            "for cats.\nand dogs in 2024"
+        );
+        assert_eq!(
+            repair_text("than 1%Â â€“Â just over 1,800"),
+            "than 1% – just over 1,800"
+        );
+        // A capital "Â" that ends a word or stands alone is a letter.
+        for good in ["MÂ and TÂ", "Â is a letter, Ã too, and â", "ÂÂ x"] {
+            assert_eq!(repair_text(good), good);
         }
     }
 
