@@ -4,8 +4,8 @@
 # and weighs them (services/dedup/src/lao_khmer_burmese.rs, prior.rs);
 # words-am.txt.gz, Amharic's function words and dictionary;
 # words-ti.txt.gz, Tigrinya's function words, which the stage weighs as
-# common (its other words, as rare); and words-dv.txt.gz, Dhivehi's word
-# frequencies in news.
+# common (its other words, as rare); words-dv.txt.gz, Dhivehi's word
+# frequencies in news; and words-ka.txt.gz, Georgian's dictionary.
 # No frequency list of these languages is at hand (wordfreq has none), so
 # each file holds two lines in the prior's format ("ZIPF<TAB>word word
 # ..."): the language's function words at Zipf 6.00, among its commonest,
@@ -33,6 +33,12 @@
 # aspell package, reads its compressed list). The other Ethiopic,
 # Indic, Sinhala and Armenian dictionaries Debian ships are GPL, which
 # this Apache-2.0 binary does not take in.
+#
+# Georgian: the stems of the Georgian hunspell dictionary of the npm
+# package dictionary-ka 1.1.0 (pinned by its hash): Gabriel Margiani's
+# ka_GE.spell, from the word lists of Dato Bumbeishvili's GeoWordsDatabase
+# (MIT) and Kevin Scannell's Crúbadán (CC BY 4.0); its affix flags are left
+# out, so inflected forms are not listed.
 #
 # Dhivehi: the word counts of news text that dhivehi-nlp 1.0.13 holds
 # (the news_bigrams table of dhivehi_nlp/data/dhivehi_nlp.db in the PyPI
@@ -88,6 +94,12 @@ if ! echo "$amharic_sha  $amharic" | sha256sum -c --status 2>/dev/null; then
   (cd "$work" && apt-get download aspell-am=0.03-1-5.2)
   echo "$amharic_sha  $amharic" | sha256sum -c --quiet
 fi
+georgian="$work/dictionary-ka-1.1.0.tgz"
+georgian_sha="9448cf5a686c85de1650b513a2ce24a785cbba24f379ece7cdcc5404bd9b7b81"
+if ! echo "$georgian_sha  $georgian" | sha256sum -c --status 2>/dev/null; then
+  curl -fsSL -o "$georgian" https://registry.npmjs.org/dictionary-ka/-/dictionary-ka-1.1.0.tgz
+  echo "$georgian_sha  $georgian" | sha256sum -c --quiet
+fi
 command -v prezip-bin >/dev/null || { echo "needs prezip-bin: apt-get install aspell" >&2; exit 1; }
 rm -rf "$work/aspell-am" && dpkg-deb -x "$amharic" "$work/aspell-am"
 zcat "$work/aspell-am/usr/share/aspell/am.cwl.gz" | prezip-bin -d > "$work/am-words.txt"
@@ -126,6 +138,7 @@ RUNS = {
     "am": [(0x1200, 0x135F)],
     "ti": [(0x1200, 0x135F)],
     "dv": [(0x0780, 0x07B1)],
+    "ka": [(0x10D0, 0x10FF)],
 }
 def clean(lang, words):
     out = []
@@ -153,7 +166,7 @@ km_function = """
 
 def write(lang, function, rest):
     path = f"{data}/words-{lang}.txt.gz"
-    lines = f"600\t{' '.join(function)}\n"
+    lines = f"600\t{' '.join(function)}\n" if function else ""
     if rest:
         lines += f"{LISTED}\t{' '.join(rest)}\n"
     # mtime 0: the same lists give the same bytes.
@@ -178,6 +191,12 @@ for lang, dictionary in (("am", am_words), ("ti", [])):
     source = wheel.read(f"spacy/lang/{lang}/stop_words.py").decode()
     function = sorted(set(clean(lang, re.findall(r"\S+", source))))
     write(lang, function, sorted(set(clean(lang, dictionary)) - set(function)))
+
+# Georgian: the dictionary's stems (a line a stem, its affix flags after
+# a slash), every one weighed as a listed word.
+with tarfile.open(f"{work}/dictionary-ka-1.1.0.tgz") as archive:
+    dic = archive.extractfile("package/index.dic").read().decode()
+write("ka", [], sorted(set(clean("ka", (l.split("/")[0] for l in dic.split("\n"))))))
 
 # Dhivehi: each word written wholly in Thaana letters and signs, at its
 # Zipf value (100 times log10 of its frequency per billion words).

@@ -27,7 +27,8 @@
 //! Burmese, the words of dictionaries with two weights, as no frequency
 //! list of theirs is at hand (`lao_khmer_burmese.rs`); Amharic, its
 //! function words and its dictionary's words, the same way; Tigrinya, its
-//! function words alone. Languages with no table built in may be given
+//! function words alone; Georgian, a dictionary's stems, each weighed as
+//! a listed word (its inflected forms, as rare). Languages with no table built in may be given
 //! word lists at run time (`word_lists.rs`).
 
 use std::io::Read;
@@ -97,6 +98,8 @@ const TABLES: &[(&str, &[u8])] = &[
     ("ti", include_bytes!("../data/words-ti.txt.gz")),
     // Counted in dhivehi-nlp's news text (`scripts/word-lists.sh`).
     ("dv", include_bytes!("../data/words-dv.txt.gz")),
+    // A dictionary's stems (`scripts/word-lists.sh`).
+    ("ka", include_bytes!("../data/words-ka.txt.gz")),
     ("ja", include_bytes!("../data/wordfreq-ja.txt.gz")),
     ("ko", include_bytes!("../data/wordfreq-ko.txt.gz")),
     ("zh", include_bytes!("../data/wordfreq-zh.txt.gz")),
@@ -651,5 +654,21 @@ mod tests {
         assert!(bridge > 10.0 * dhivehi.unknown, "{bridge}");
         assert_eq!(dhivehi.share(hash("ޑްރާވިކް")), prior(None).unknown);
         assert!(!prior(None).knows(hash("ފާލަން")));
+    }
+
+    #[test]
+    fn the_georgian_table_weighs_a_dictionary_word_below_a_name() {
+        // "ხიდი" (bridge) and "მინისტრი" (minister) are dictionary stems;
+        // "ბრენერი" (Brenner) is a name no dictionary holds.
+        let georgian = prior(Some("ka"));
+        for word in ["ხიდი", "მინისტრი", "მდინარე"] {
+            assert!(georgian.knows(hash(word)), "{word}");
+            assert!(
+                georgian.share(hash(word)) > 10.0 * georgian.unknown,
+                "{word}"
+            );
+        }
+        assert_eq!(georgian.share(hash("ბრენერი")), prior(None).unknown);
+        assert!(!prior(None).knows(hash("ხიდი")));
     }
 }

@@ -1,7 +1,7 @@
 //! Word lists given at run time, for languages that have no frequency
 //! table built in (`prior.rs`): Telugu, Kannada, Malayalam, Gujarati,
 //! Punjabi and Oriya, weighed with Hindi's table in their letters, and
-//! Sinhala, Armenian or Georgian, weighed with none. Without a table every
+//! Sinhala or Armenian, weighed with none. Without a table every
 //! word of such a language weighs as rare as a name, so in a young stream
 //! two reports of one kind meet on their common words ("bridge",
 //! "river"), and the words that stand in for names are a toss-up among
