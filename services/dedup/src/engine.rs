@@ -2,6 +2,7 @@
 //! Pure and deterministic: the same articles in the same order give the same
 //! verdicts. The caller owns persistence (see `state.rs`).
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::sync::Arc;
 
@@ -18,7 +19,7 @@ use crate::lsh::{Buckets, SHARED, band_keys, minhash};
 pub use crate::prior::language_code;
 use crate::prior::{DfPrior, PRIOR_DOCS, prior};
 use crate::term_counts::TermCounts;
-use crate::text::{hash64, shingle_hashes, tokens, tokens_and_text_hash};
+use crate::text::{Token, distinct_count, hash64, shingle_hashes, tokens, tokens_and_text_hash};
 use crate::vectors::{
     headline_words, headlines_agree, merge_centroid, normalise_by_first, strongest_first,
     term_frequencies,
@@ -253,17 +254,20 @@ impl Engine {
         // Tokenise once: shingles come from the text, terms from title and text.
         let (text_toks, text_hash) = tokens_and_text_hash(a.text);
         let title_toks = a.title.map(tokens).unwrap_or_default();
-        let toks = match a.title {
+        // The text's tokens as they are when it opens with its headline.
+        let toks: Cow<[Token]> = match a.title {
             Some(t) if !a.text.starts_with(t) => {
-                let mut all = title_toks.clone();
-                all.extend(text_toks.iter().copied());
-                all
+                let mut all = Vec::with_capacity(title_toks.len() + text_toks.len());
+                all.extend_from_slice(&title_toks);
+                all.extend_from_slice(&text_toks);
+                Cow::Owned(all)
             }
-            _ => text_toks.clone(),
+            _ => Cow::Borrowed(&text_toks),
         };
         let has_text = !a.text.trim().is_empty();
         let shingles = shingle_hashes(&text_toks, SHINGLE);
         let sig = minhash(&shingles);
+        let shingle_count = distinct_count(&shingles) as u32;
         let headline = headline_words(&title_toks);
         let lang = a.lang.and_then(language_code);
         // Arabic and Hebrew write no capitals: their keyed words stand in
@@ -290,8 +294,7 @@ impl Engine {
                 similarity: 1.0,
                 replay: false,
             })
-        } else if let Some((dup, sim)) = self.near_candidate(&sig, shingles.len() as u32, &headline)
-        {
+        } else if let Some((dup, sim)) = self.near_candidate(&sig, shingle_count, &headline) {
             let d = self
                 .articles
                 .get(dup)
@@ -354,7 +357,7 @@ impl Engine {
             lang,
             has_text,
             text_hash,
-            shingles: shingles.len() as u32,
+            shingles: shingle_count,
             sig,
             headline,
             terms,

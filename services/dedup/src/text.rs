@@ -557,7 +557,9 @@ fn next_char(text: &str, i: &mut usize) -> char {
     c
 }
 
-/// Hashes of overlapping word `k`-shingles (lowercased), for MinHash. Each
+/// Hashes of overlapping word `k`-shingles (lowercased), for MinHash, in
+/// text order (a repeated shingle repeats: MinHash takes minimums, which
+/// repeats leave as they are; `distinct_count` gives the set's size). Each
 /// word is hashed once; a shingle's hash combines its words' hashes in order.
 pub fn shingle_hashes(toks: &[Token], k: usize) -> Vec<u64> {
     let combine = |w: &[Token]| {
@@ -572,10 +574,34 @@ pub fn shingle_hashes(toks: &[Token], k: usize) -> Vec<u64> {
             vec![combine(toks)]
         };
     }
-    let mut out: Vec<u64> = toks.windows(k).map(combine).collect();
-    out.sort_unstable();
-    out.dedup();
-    out
+    toks.windows(k).map(combine).collect()
+}
+
+/// How many distinct values `hashes` holds, counted in a small table
+/// probed in place: sorting the shingles to drop repeats was 7% of a
+/// decision's instructions.
+pub fn distinct_count(hashes: &[u64]) -> usize {
+    let slots = (hashes.len() * 2).next_power_of_two().max(16);
+    let shift = 64 - slots.trailing_zeros();
+    // 0 marks an empty slot, so a hash of 0 is counted apart.
+    let mut table = vec![0u64; slots];
+    let mut count = usize::from(hashes.contains(&0));
+    for &h in hashes.iter().filter(|h| **h != 0) {
+        // A shingle's hash ends in a multiplication: its high bits are mixed.
+        let mut i = (h >> shift) as usize;
+        loop {
+            match table[i] {
+                0 => {
+                    table[i] = h;
+                    count += 1;
+                    break;
+                }
+                held if held == h => break,
+                _ => i = (i + 1) & (slots - 1),
+            }
+        }
+    }
+    count
 }
 
 #[cfg(test)]

@@ -596,3 +596,26 @@ fn a_text_with_its_accents_written_apart_is_the_same_text() {
     assert_ne!(key("и Путин"), 0);
     assert_eq!(key("и Пу\u{301}тин"), key("и Путин"));
 }
+
+#[test]
+fn distinct_count_is_the_size_of_the_set() {
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for len in [0, 1, 2, 15, 16, 17, 300, 2_000] {
+        // Few distinct values, so that most repeat; 0 among them.
+        let hashes: Vec<u64> = (0..len).map(|_| next() % 40 * 0x0123_4567_89ab).collect();
+        let mut set = hashes.clone();
+        set.sort_unstable();
+        set.dedup();
+        assert_eq!(distinct_count(&hashes), set.len(), "{len}");
+    }
+    let text = tokens("the cat sat on the mat and the cat sat on the mat again");
+    let shingles = shingle_hashes(&text, 3);
+    assert_eq!(shingles.len(), 12);
+    assert_eq!(distinct_count(&shingles), 8);
+}

@@ -167,31 +167,182 @@ pub(crate) fn merge_centroid(
     members: u32,
 ) -> Vec<(u64, f32)> {
     let n = members.max(1) as f32;
-    let mut m: HashMap<u64, f32> = old.iter().map(|(t, w)| (*t, w * (n - 1.0) / n)).collect();
-    for (t, w) in add {
-        *m.entry(*t).or_default() += w / n;
+    let mut v: Vec<(u64, f32)> = Vec::with_capacity(old.len() + add.len());
+    // Where each term sits in `v`, in a table probed in place by the term's
+    // high bits (terms are hashes): a general map here was most of adding
+    // an article to its story. The sums are a map's, to the bit.
+    let slots = ((old.len() + add.len()) * 2).next_power_of_two().max(16);
+    let mut table = vec![u32::MAX; slots];
+    for (t, w) in old {
+        match slot_of(&v, &table, *t) {
+            Ok(at) => v[at].1 = w * (n - 1.0) / n,
+            Err(slot) => {
+                table[slot] = v.len() as u32;
+                v.push((*t, w * (n - 1.0) / n));
+            }
+        }
     }
-    let mut v: Vec<(u64, f32)> = m.into_iter().collect();
+    for (t, w) in add {
+        match slot_of(&v, &table, *t) {
+            Ok(at) => v[at].1 += w / n,
+            Err(slot) => {
+                table[slot] = v.len() as u32;
+                // From zero, as a map's new entry: a zero of either sign
+                // comes out +0.
+                v.push((*t, 0.0 + w / n));
+            }
+        }
+    }
     strongest_first(&mut v, CENTROID_TERMS);
     normalise(&mut v);
     v
+}
+
+/// Where `term` is in `v`, through `table` (positions in `v`, `u32::MAX`
+/// for none, a power of two long): Ok with its position, or Err with the
+/// empty slot where it goes.
+fn slot_of(v: &[(u64, f32)], table: &[u32], term: u64) -> Result<usize, usize> {
+    let shift = 64 - table.len().trailing_zeros();
+    let mut i = (term >> shift) as usize;
+    loop {
+        match table[i] {
+            u32::MAX => return Err(i),
+            at if v[at as usize].0 == term => return Ok(at as usize),
+            _ => i = (i + 1) & (table.len() - 1),
+        }
+    }
 }
 
 /// Keep the `keep` strongest entries (terms or stories), strongest first,
 /// ties by key so the order is the same on every run. Selecting before
 /// sorting: there are a few hundred, and only the top are kept.
 pub(crate) fn strongest_first(v: &mut Vec<(u64, f32)>, keep: usize) {
-    let order = |a: &(u64, f32), b: &(u64, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-    if v.len() > keep {
-        v.select_nth_unstable_by(keep - 1, order);
-        v.truncate(keep);
+    // Each entry packed into one integer that sorts as the order does (the
+    // weight descending, then the key): integers sort without a comparison
+    // closure's branches, and the pair comes back from the integer whole.
+    let mut ranks: Vec<u128> = v
+        .iter()
+        .map(|(key, weight)| (u128::from(descending(*weight)) << 64) | u128::from(*key))
+        .collect();
+    if ranks.len() > keep {
+        ranks.select_nth_unstable(keep - 1);
+        ranks.truncate(keep);
     }
-    v.sort_unstable_by(order);
+    ranks.sort_unstable();
+    // A new vector of exactly the entries kept: centroids and vectors are
+    // held for every article in the window, and the old one's spare room
+    // would be held with them.
+    *v = ranks
+        .iter()
+        .map(|rank| (*rank as u64, weight_of((rank >> 64) as u32)))
+        .collect();
+}
+
+/// `f32::total_cmp`'s order as an unsigned integer, reversed: the larger
+/// weight has the smaller value.
+fn descending(weight: f32) -> u32 {
+    let bits = weight.to_bits();
+    let ascending = if bits >> 31 == 1 {
+        !bits
+    } else {
+        bits | 1 << 31
+    };
+    !ascending
+}
+
+/// The weight `descending` was made from.
+fn weight_of(descending: u32) -> f32 {
+    let ascending = !descending;
+    f32::from_bits(if ascending >> 31 == 1 {
+        ascending & !(1 << 31)
+    } else {
+        !ascending
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_merged_centroid_is_the_running_mean_a_map_gives_to_the_bit() {
+        let mut seed = 0x1234_5678_9abc_def1u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut old: Vec<(u64, f32)> = Vec::new();
+        for members in 1..40 {
+            // Terms from a small vocabulary, so that old and new share some;
+            // a few zero weights of either sign.
+            let mut add: Vec<(u64, f32)> = (0..60)
+                .map(|_| {
+                    let w = match next() % 10 {
+                        0 => 0.0,
+                        1 => -0.0,
+                        _ => (next() % 1_000) as f32 / 997.0,
+                    };
+                    ((next() % 400).wrapping_mul(0x9e37_79b9_7f4a_7c15), w)
+                })
+                .collect();
+            add.sort_unstable_by_key(|e| e.0);
+            add.dedup_by_key(|e| e.0);
+            let n = members as f32;
+            let mut map: HashMap<u64, f32> =
+                old.iter().map(|(t, w)| (*t, w * (n - 1.0) / n)).collect();
+            for (t, w) in &add {
+                *map.entry(*t).or_default() += w / n;
+            }
+            let mut expected: Vec<(u64, f32)> = map.into_iter().collect();
+            strongest_first(&mut expected, CENTROID_TERMS);
+            normalise(&mut expected);
+            let merged = merge_centroid(&old, &add, members);
+            let bits = |x: &[(u64, f32)]| -> Vec<(u64, u32)> {
+                x.iter().map(|(k, w)| (*k, w.to_bits())).collect()
+            };
+            assert_eq!(bits(&merged), bits(&expected), "member {members}");
+            old = merged;
+        }
+    }
+
+    #[test]
+    fn strongest_first_orders_by_weight_then_key_as_a_comparison_does() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for keep in [1, 5, 120, 400] {
+            // Ties in weight (few distinct values), zeros of both signs,
+            // negatives and infinities, as `total_cmp` orders them.
+            let mut v: Vec<(u64, f32)> = (0..300)
+                .map(|_| {
+                    let w = match next() % 8 {
+                        0 => 0.0,
+                        1 => -0.0,
+                        2 => -((next() % 5) as f32) / 4.0,
+                        3 => f32::INFINITY,
+                        _ => (next() % 7) as f32 / 3.0,
+                    };
+                    (next() % 1_000, w)
+                })
+                .collect();
+            v.sort_unstable_by_key(|e| e.0);
+            v.dedup_by_key(|e| e.0);
+            let mut expected = v.clone();
+            expected.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            expected.truncate(keep);
+            strongest_first(&mut v, keep);
+            let bits = |x: &[(u64, f32)]| -> Vec<(u64, u32)> {
+                x.iter().map(|(k, w)| (*k, w.to_bits())).collect()
+            };
+            assert_eq!(bits(&v), bits(&expected), "keep {keep}");
+        }
+    }
 
     #[test]
     fn a_dot_product_through_the_bitmap_is_the_plain_one() {
