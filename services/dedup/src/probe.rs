@@ -246,13 +246,22 @@ fn cyclically_within(after: usize, x: usize, upto: usize) -> bool {
 /// spaced slots and never share a probe run), two removals in five.
 #[cfg(test)]
 pub(crate) fn random_operations(steps: u32) -> impl Iterator<Item = (u64, bool)> {
-    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = test_random(0x9e37_79b9_7f4a_7c15);
     (0..steps).map(move |_| {
+        let seed = next();
+        (test_key(seed % 4_500), (seed >> 32) % 5 < 2)
+    })
+}
+
+/// A xorshift generator for tests: the same numbers on every run.
+#[cfg(test)]
+pub(crate) fn test_random(mut seed: u64) -> impl FnMut() -> u64 {
+    move || {
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
-        (test_key(seed % 4_500), (seed >> 32) % 5 < 2)
-    })
+        seed
+    }
 }
 
 /// The `n`th of the keys `random_operations` uses.

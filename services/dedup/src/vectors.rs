@@ -266,13 +266,7 @@ mod tests {
 
     #[test]
     fn a_merged_centroid_is_the_running_mean_a_map_gives_to_the_bit() {
-        let mut seed = 0x1234_5678_9abc_def1u64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::probe::test_random(0x1234_5678_9abc_def1);
         let mut old: Vec<(u64, f32)> = Vec::new();
         for members in 1..40 {
             // Terms from a small vocabulary, so that old and new share some;
@@ -309,13 +303,7 @@ mod tests {
 
     #[test]
     fn strongest_first_orders_by_weight_then_key_as_a_comparison_does() {
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::probe::test_random(0x2545_f491_4f6c_dd1d);
         for keep in [1, 5, 120, 400] {
             // Ties in weight (few distinct values), zeros of both signs,
             // negatives and infinities, as `total_cmp` orders them.
@@ -348,13 +336,7 @@ mod tests {
     fn a_dot_product_through_the_bitmap_is_the_plain_one() {
         // Random sparse vectors over a small vocabulary, so that terms share
         // bitmap slots with terms the article does not have.
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::probe::test_random(0x9e37_79b9_7f4a_7c15);
         for _ in 0..200 {
             let article: Vec<(u64, f32)> = (0..60)
                 .map(|_| (next() % 5_000, (next() % 100) as f32 / 100.0))
