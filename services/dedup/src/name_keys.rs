@@ -100,7 +100,7 @@ pub(crate) fn name_key(text: &str) -> u32 {
         if !c.is_ascii() && (c == '\u{200d}' || crate::text::is_dropped_mark(c)) {
             continue;
         }
-        if !(c.is_alphanumeric()
+        if !(crate::text::is_alphanumeric(c)
             || c == '\''
             || c == '’'
             || !c.is_ascii() && crate::text::is_kept_mark(c))
@@ -113,8 +113,10 @@ pub(crate) fn name_key(text: &str) -> u32 {
         }
         letters[n] = if c.is_ascii() {
             c.to_ascii_lowercase()
-        } else {
+        } else if crate::text::changes_in_lowercase(c) {
             c.to_lowercase().next().unwrap_or(c)
+        } else {
+            c
         };
         n += 1;
     }

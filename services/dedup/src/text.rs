@@ -11,6 +11,7 @@ use icu_properties::props::GeneralCategory;
 use runs::{SoundRuns, cjk_run, word_run};
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 #[path = "text_runs.rs"]
 mod runs;
@@ -57,8 +58,13 @@ impl Fnv {
             self.write("σ".as_bytes());
             return (1, 2);
         }
-        let (mut chars, mut bytes) = (0, 0);
         let mut buf = [0u8; 4];
+        if !changes_in_lowercase(c) {
+            let encoded = c.encode_utf8(&mut buf).as_bytes();
+            self.write(encoded);
+            return (1, encoded.len());
+        }
+        let (mut chars, mut bytes) = (0, 0);
         for lower in c.to_lowercase() {
             let encoded = lower.encode_utf8(&mut buf).as_bytes();
             self.write(encoded);
@@ -152,7 +158,7 @@ pub fn tokens_and_text_hash(text: &str) -> (Vec<Token>, u64) {
         exact.push(c);
         // Most characters outside ASCII in a Latin text are quotes and
         // dashes: the letter test comes first.
-        if c.is_alphanumeric() {
+        if is_alphanumeric(c) {
             if cjk::is_cjk(c) {
                 if let Some(w) = word.take() {
                     out.push(w.finish(text));
@@ -205,7 +211,7 @@ pub fn tokens_and_text_hash(text: &str) -> (Vec<Token>, u64) {
             }
             if is_kept_mark(c)
                 || matches!(c, '\u{200c}' | '\u{200d}')
-                    && text[i..].chars().next().is_some_and(char::is_alphanumeric)
+                    && text[i..].chars().next().is_some_and(is_alphanumeric)
             {
                 w.push(c);
                 continue;
@@ -296,6 +302,10 @@ impl CollapsedText {
         }
         self.word_starts();
         let mut utf8 = [0u8; 4];
+        if !changes_in_lowercase(c) {
+            c.encode_utf8(&mut utf8).bytes().for_each(|b| self.write(b));
+            return;
+        }
         for lower in c.to_lowercase() {
             lower
                 .encode_utf8(&mut utf8)
@@ -541,6 +551,60 @@ pub(crate) fn is_kept_mark(c: char) -> bool {
 #[inline(never)]
 fn key_of_word_at(text: &str, start: usize) -> u32 {
     name_key(&text[start..])
+}
+
+/// `char::is_alphanumeric`, read from a bitmap of the Basic Multilingual
+/// Plane built once per process. The standard library searches Unicode's
+/// tables for each character outside ASCII: two thirds of reading
+/// Georgian's word table went there, and so does every letter of a text
+/// in a script of its own.
+pub(crate) fn is_alphanumeric(c: char) -> bool {
+    static PLANE: OnceLock<PlaneBits> = OnceLock::new();
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    PLANE
+        .get_or_init(|| PlaneBits::of(char::is_alphanumeric))
+        .get(c)
+        .unwrap_or_else(|| c.is_alphanumeric())
+}
+
+/// Whether `c` lowercased is other than `c` (a bitmap, as for
+/// `is_alphanumeric`): most letters outside Latin, Greek and Cyrillic have
+/// no case, and the standard library's search for their lowercase was a
+/// fifth of reading a table in their script.
+pub(crate) fn changes_in_lowercase(c: char) -> bool {
+    static PLANE: OnceLock<PlaneBits> = OnceLock::new();
+    if c.is_ascii() {
+        return c.is_ascii_uppercase();
+    }
+    let changes = |c: char| !c.to_lowercase().eq(std::iter::once(c));
+    PLANE
+        .get_or_init(|| PlaneBits::of(changes))
+        .get(c)
+        .unwrap_or_else(|| changes(c))
+}
+
+/// One bit for each character of the Basic Multilingual Plane (65,536
+/// lookups to build, a few milliseconds; 8 KiB).
+struct PlaneBits(Box<[u64; 1024]>);
+
+impl PlaneBits {
+    fn of(test: impl Fn(char) -> bool) -> PlaneBits {
+        let mut bits = Box::new([0u64; 1024]);
+        for (n, c) in (0..0x1_0000u32).filter_map(|n| Some((n, char::from_u32(n)?))) {
+            if test(c) {
+                bits[n as usize / 64] |= 1 << (n % 64);
+            }
+        }
+        PlaneBits(bits)
+    }
+
+    /// The bit for `c`, or None outside the plane.
+    fn get(&self, c: char) -> Option<bool> {
+        let n = c as usize;
+        (n < 0x1_0000).then(|| self.0[n / 64] >> (n % 64) & 1 == 1)
+    }
 }
 
 /// The character at byte `i` of `text`, moving `i` past it; ASCII without

@@ -613,3 +613,12 @@ fn distinct_count_is_the_size_of_the_set() {
     assert_eq!(shingles.len(), 12);
     assert_eq!(distinct_count(&shingles), 8);
 }
+
+#[test]
+fn the_letter_and_case_bitmaps_agree_with_the_standard_library_on_every_character() {
+    for c in (0..=0x10_ffffu32).filter_map(char::from_u32) {
+        assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+        let changes = !c.to_lowercase().eq(std::iter::once(c));
+        assert_eq!(changes_in_lowercase(c), changes, "{c:?}");
+    }
+}
