@@ -2,6 +2,7 @@
 
 use crate::cjk;
 use crate::name_keys::name_key;
+use crate::probe::home_slot;
 use crate::stopwords::{STOPWORD_MAX_BYTES, STOPWORDS};
 use crate::thai;
 use crate::word_cut::Script;
@@ -646,13 +647,11 @@ pub fn shingle_hashes(toks: &[Token], k: usize) -> Vec<u64> {
 /// decision's instructions.
 pub fn distinct_count(hashes: &[u64]) -> usize {
     let slots = (hashes.len() * 2).next_power_of_two().max(16);
-    let shift = 64 - slots.trailing_zeros();
     // 0 marks an empty slot, so a hash of 0 is counted apart.
     let mut table = vec![0u64; slots];
     let mut count = usize::from(hashes.contains(&0));
     for &h in hashes.iter().filter(|h| **h != 0) {
-        // A shingle's hash ends in a multiplication: its high bits are mixed.
-        let mut i = (h >> shift) as usize;
+        let mut i = home_slot(h, slots);
         loop {
             match table[i] {
                 0 => {

@@ -4,6 +4,7 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::engine::CENTROID_TERMS;
+use crate::probe::home_slot;
 use crate::text::Token;
 
 /// Weighted term frequencies of the article. Capitalised words (names)
@@ -168,9 +169,9 @@ pub(crate) fn merge_centroid(
 ) -> Vec<(u64, f32)> {
     let n = members.max(1) as f32;
     let mut v: Vec<(u64, f32)> = Vec::with_capacity(old.len() + add.len());
-    // Where each term sits in `v`, in a table probed in place by the term's
-    // high bits (terms are hashes): a general map here was most of adding
-    // an article to its story. The sums are a map's, to the bit.
+    // Where each term sits in `v`, in a table probed in place: a general
+    // map here was most of adding an article to its story. The sums are a
+    // map's, to the bit.
     let slots = ((old.len() + add.len()) * 2).next_power_of_two().max(16);
     let mut table = vec![u32::MAX; slots];
     for (t, w) in old {
@@ -202,8 +203,7 @@ pub(crate) fn merge_centroid(
 /// for none, a power of two long): Ok with its position, or Err with the
 /// empty slot where it goes.
 fn slot_of(v: &[(u64, f32)], table: &[u32], term: u64) -> Result<usize, usize> {
-    let shift = 64 - table.len().trailing_zeros();
-    let mut i = (term >> shift) as usize;
+    let mut i = home_slot(term, table.len());
     loop {
         match table[i] {
             u32::MAX => return Err(i),
@@ -264,6 +264,11 @@ fn weight_of(descending: u32) -> f32 {
 mod tests {
     use super::*;
 
+    /// Terms and their weights' bits, so that equal means equal to the bit.
+    fn bits(x: &[(u64, f32)]) -> Vec<(u64, u32)> {
+        x.iter().map(|(k, w)| (*k, w.to_bits())).collect()
+    }
+
     #[test]
     fn a_merged_centroid_is_the_running_mean_a_map_gives_to_the_bit() {
         let mut next = crate::probe::test_random(0x1234_5678_9abc_def1);
@@ -293,9 +298,6 @@ mod tests {
             strongest_first(&mut expected, CENTROID_TERMS);
             normalise(&mut expected);
             let merged = merge_centroid(&old, &add, members);
-            let bits = |x: &[(u64, f32)]| -> Vec<(u64, u32)> {
-                x.iter().map(|(k, w)| (*k, w.to_bits())).collect()
-            };
             assert_eq!(bits(&merged), bits(&expected), "member {members}");
             old = merged;
         }
@@ -325,9 +327,6 @@ mod tests {
             expected.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             expected.truncate(keep);
             strongest_first(&mut v, keep);
-            let bits = |x: &[(u64, f32)]| -> Vec<(u64, u32)> {
-                x.iter().map(|(k, w)| (*k, w.to_bits())).collect()
-            };
             assert_eq!(bits(&v), bits(&expected), "keep {keep}");
         }
     }
