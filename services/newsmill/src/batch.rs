@@ -1,6 +1,6 @@
 //! Batch tools: `extract`, `cluster`, `parse-feed`. No bus involved.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
@@ -11,6 +11,12 @@ use news_core::Config;
 use news_core::mojibake::repair_text;
 use news_dedup::{ClusterIn, Engine, cluster_line, params_from, word_lists_from};
 use std::borrow::Cow;
+
+use crate::lines::{Line, bounded_lines};
+
+/// A `parse-feed --batch` request is a path or a date: a line longer than
+/// this is not one.
+const MAX_REQUEST_BYTES: usize = 64 * 1024;
 
 /// Progress on a terminal only; never in logs or pipes.
 fn progress(done: usize, total: Option<usize>, started: Instant) {
@@ -87,11 +93,13 @@ pub fn extract(input: &Path, output: &Path, jobs: Option<usize>, config: &Config
 fn extract_one(path: &Path, out_dir: &Path, limits: Limits) -> Result<()> {
     let bytes = std::fs::read(path)?;
     let is_text = path.extension().and_then(|e| e.to_str()) == Some("txt");
+    // Plain text is decoded as a fetched page is (BOM, UTF-8, then
+    // detection): a file in a legacy encoding is not read as U+FFFDs.
+    let (decoded, _) = news_core::charset::decode_html(&bytes, None);
     let found = if is_text {
-        extract_plain(&String::from_utf8_lossy(&bytes), limits)
+        extract_plain(&decoded, limits)
     } else {
-        let (html, _) = news_core::charset::decode_html(&bytes, None);
-        extract_html(&html, limits)
+        extract_html(&decoded, limits)
     };
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("doc");
     std::fs::write(out_dir.join(format!("{stem}.txt")), &found.text)?;
@@ -113,8 +121,18 @@ pub fn cluster(input: &Path, output: &Path, config: &Config) -> Result<()> {
     );
     let started = Instant::now();
     let (mut n, mut bad) = (0usize, 0usize);
-    for (lineno, line) in reader.lines().enumerate() {
-        let line = line?;
+    // A line is at most what one message on the bus may be.
+    let max_line = config.bus.max_message_bytes;
+    for (lineno, line) in bounded_lines(reader, max_line).enumerate() {
+        let line = match line? {
+            Line::Text(text) => text,
+            skipped => {
+                bad += 1;
+                let problem = skipped.problem(max_line).unwrap_or_default();
+                tracing::warn!(line = lineno + 1, problem, "skipping unreadable input line");
+                continue;
+            }
+        };
         if line.trim().is_empty() {
             continue;
         }
@@ -163,7 +181,7 @@ pub fn cluster(input: &Path, output: &Path, config: &Config) -> Result<()> {
         eprintln!();
     }
     println!(
-        "clustered {n} articles ({bad} malformed lines skipped) into {} stories in {secs:.2}s: {:.0} docs/s",
+        "clustered {n} articles ({bad} malformed or unreadable lines skipped) into {} stories in {secs:.2}s: {:.0} docs/s",
         engine.story_count(),
         n as f64 / secs.max(1e-9)
     );
@@ -201,8 +219,17 @@ struct FeedRequest {
 pub fn parse_feed_batch() -> Result<()> {
     let stdin = std::io::stdin();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    for line in stdin.lock().lines() {
-        let line = line?;
+    for line in bounded_lines(stdin.lock(), MAX_REQUEST_BYTES) {
+        let line = match line? {
+            Line::Text(text) => text,
+            skipped => {
+                let problem = skipped.problem(MAX_REQUEST_BYTES).unwrap_or_default();
+                let reply = serde_json::json!({ "error": format!("bad request: {problem}") });
+                serde_json::to_writer(&mut out, &reply)?;
+                out.write_all(b"\n")?;
+                continue;
+            }
+        };
         if line.trim().is_empty() {
             continue;
         }
@@ -252,16 +279,11 @@ mod tests {
 
     /// Run `cluster` on these input lines in a directory of its own, and
     /// return its output lines.
-    fn run_cluster(name: &str, input: &str) -> Vec<serde_json::Value> {
+    fn run_cluster(name: &str, input: &[u8], config: &Config) -> Vec<serde_json::Value> {
         let dir = std::env::temp_dir().join(format!("newsmill-{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("in.jsonl"), input).unwrap();
-        cluster(
-            &dir.join("in.jsonl"),
-            &dir.join("out.jsonl"),
-            &Config::default(),
-        )
-        .unwrap();
+        cluster(&dir.join("in.jsonl"), &dir.join("out.jsonl"), config).unwrap();
         let out = std::fs::read_to_string(dir.join("out.jsonl"))
             .unwrap()
             .lines()
@@ -273,6 +295,8 @@ mod tests {
 
     #[test]
     fn cluster_skips_bad_lines_and_knows_a_double_encoded_copy() {
+        // Lines that are not JSON, not UTF-8, or longer than a message may
+        // be are skipped, and the lines after them decided.
         let story = "The city’s council voted on Tuesday to rebuild the old river bridge, which has been closed since May, at a cost of €4 million. \
             Work starts in March and the mayor’s office said the bridge won’t reopen before the summer. \
             Residents said the detour adds twenty minutes to every trip into town.";
@@ -284,14 +308,20 @@ mod tests {
         let line = |id: &str, title: &str, text: &str| {
             serde_json::json!({"id": id, "title": title, "text": text}).to_string()
         };
+        let mut config = Config::default();
+        config.bus.max_message_bytes = 1024;
+        let too_long = line("long", title, &story.repeat(4));
+        assert!(too_long.len() > 1024);
         let input = [
-            line("a", title, story),
-            "{not json".to_string(),
-            line("b", &broken_title, &broken_story),
-            line("c", "Storm closes schools", "Heavy snow closed every school in the county on Monday, officials said, and buses will not run before Wednesday."),
+            line("a", title, story).into_bytes(),
+            b"{not json".to_vec(),
+            b"{\"id\": \"latin-1\", \"text\": \"caf\xe9\"}".to_vec(),
+            too_long.into_bytes(),
+            line("b", &broken_title, &broken_story).into_bytes(),
+            line("c", "Storm closes schools", "Heavy snow closed every school in the county on Monday, officials said, and buses will not run before Wednesday.").into_bytes(),
         ]
-        .join("\n");
-        let out = run_cluster("cluster", &input);
+        .join(&b'\n');
+        let out = run_cluster("cluster", &input, &config);
         assert_eq!(out.len(), 3, "{out:?}");
         assert_eq!(out[0]["kind"], "unique");
         assert_eq!(out[1]["kind"], "exact", "{:?}", out[1]);
@@ -299,6 +329,23 @@ mod tests {
         assert_eq!(out[1]["story_id"], out[0]["story_id"]);
         assert_eq!(out[2]["kind"], "unique");
         assert_ne!(out[2]["story_id"], out[0]["story_id"]);
+    }
+
+    #[test]
+    fn extract_reads_a_plain_text_file_in_a_legacy_encoding() {
+        let dir = tempfile::tempdir().unwrap();
+        let (input, output) = (dir.path().join("in"), dir.path().join("out"));
+        std::fs::create_dir_all(&input).unwrap();
+        let text = "Le café du marché a rouvert mardi après deux ans de travaux, \
+            a annoncé la mairie. Les habitants étaient nombreux à la réouverture.\n";
+        let (latin1, _, _) = encoding_rs::WINDOWS_1252.encode(text);
+        std::fs::write(input.join("a.txt"), &latin1).unwrap();
+        extract(&input, &output, Some(1), &Config::default()).unwrap();
+        let found: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(output.join("a.json")).unwrap()).unwrap();
+        let found = found["text"].as_str().unwrap();
+        assert!(found.contains("café du marché"), "{found}");
+        assert!(!found.contains('\u{fffd}'), "{found}");
     }
 
     #[test]
@@ -335,7 +382,11 @@ mod tests {
                 v.to_string()
             })
             .collect();
-        let out = run_cluster("cluster-lang", &input.join("\n"));
+        let out = run_cluster(
+            "cluster-lang",
+            input.join("\n").as_bytes(),
+            &Config::default(),
+        );
         assert_eq!(out.len(), lines.len());
         for (a, a_out) in lines.iter().zip(&out) {
             for (b, b_out) in lines.iter().zip(&out) {

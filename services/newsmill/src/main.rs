@@ -3,6 +3,7 @@
 
 mod batch;
 mod control;
+mod lines;
 mod memory;
 mod pipeline;
 mod redrive;
