@@ -82,16 +82,24 @@ pub fn is_public(ip: IpAddr) -> bool {
             if let Some(v4) = v6.to_ipv4_mapped() {
                 return is_public_v4(v4);
             }
-            let seg0 = v6.segments()[0];
+            let seg = v6.segments();
+            let seg0 = seg[0];
+            // 6to4 (2002::/16) carries an IPv4 address in its next 32 bits,
+            // and a relay delivers to it: it is as public as that address.
+            if seg0 == 0x2002 {
+                let v4 = Ipv4Addr::from((u32::from(seg[1]) << 16) | u32::from(seg[2]));
+                return is_public_v4(v4);
+            }
             !(v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
                 || (seg0 & 0xfe00) == 0xfc00 // unique local fc00::/7
                 || (seg0 & 0xffc0) == 0xfe80 // link-local fe80::/10
                 || (seg0 & 0xffc0) == 0xfec0 // site-local (deprecated)
-                || seg0 == 0x2001 && v6.segments()[1] == 0x0db8 // documentation
-                || v6.segments()[..6] == [0, 0, 0, 0, 0, 0] // IPv4-compatible
-                || seg0 == 0x0064 && v6.segments()[1] == 0xff9b) // NAT64 can reach private v4
+                || seg0 == 0x2001 && seg[1] == 0x0db8 // documentation
+                || seg0 == 0x2001 && seg[1] == 0x0000 // Teredo: a tunnel to any v4
+                || seg[..6] == [0, 0, 0, 0, 0, 0] // IPv4-compatible
+                || seg0 == 0x0064 && seg[1] == 0xff9b) // NAT64 can reach private v4
         }
     }
 }
@@ -209,10 +217,18 @@ mod tests {
             "fd12:3456::1",
             "fe80::1",
             "::ffff:127.0.0.1",
+            "2002:7f00:1::1",
+            "2002:a9fe:a9fe::",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
         ] {
             assert!(!is_public(ip.parse().unwrap()), "{ip} should be refused");
         }
-        for ip in ["8.8.8.8", "172.32.0.1", "2606:4700::1111"] {
+        for ip in [
+            "8.8.8.8",
+            "172.32.0.1",
+            "2606:4700::1111",
+            "2002:808:808::1",
+        ] {
             assert!(is_public(ip.parse().unwrap()), "{ip} should be allowed");
         }
     }
