@@ -14,7 +14,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use newsmill_tests::{
-    RequestLog, Running, child_env, repo_root, serve_dir_logged, spawn_newsmill, tail_json, unique,
+    RequestLog, Running, child_env, free_port, repo_root, serve_dir_logged, spawn_newsmill,
+    tail_json, unique,
 };
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
@@ -22,14 +23,6 @@ use tokio::sync::watch;
 /// Articles per run; one page at a time at 300 ms each, so a fault lands
 /// mid-stream.
 const N: usize = 80;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// Forward `listen` to `upstream` while `up` is true; when it turns false,
 /// every open connection is dropped and new ones are closed at once.

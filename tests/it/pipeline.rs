@@ -6,8 +6,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use newsmill_tests::{
-    assert_each_article_decided_once, broker, child_env, kill_schedule_rng, newsmill_bin,
-    repo_root, serve_dir, spawn_newsmill, synthetic_site, tail_json, unique,
+    assert_each_article_decided_once, broker, child_env, free_port, kill_schedule_rng,
+    newsmill_bin, repo_root, sample, scrape, serve_dir, spawn_newsmill, synthetic_site, tail_json,
+    unique,
 };
 
 fn run_drain(env: &[(String, String)]) -> String {
@@ -218,43 +219,11 @@ async fn malformed_input_goes_to_the_dead_letter_topic_and_the_stage_keeps_runni
     );
 }
 
-/// Value of the first sample of `metric` whose labels contain all `labels`.
-fn sample(exposition: &str, metric: &str, labels: &[&str]) -> f64 {
-    exposition
-        .lines()
-        .filter(|l| l.starts_with(metric) && !l.starts_with('#'))
-        .filter(|l| labels.iter().all(|x| l.contains(x)))
-        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-        .sum()
-}
-
-async fn scrape(addr: &str, path: &str) -> Option<(u16, String)> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut sock = tokio::net::TcpStream::connect(addr).await.ok()?;
-    sock.write_all(format!("GET {path} HTTP/1.0\r\nHost: x\r\n\r\n").as_bytes())
-        .await
-        .ok()?;
-    let mut buf = String::new();
-    sock.read_to_string(&mut buf).await.ok()?;
-    let status = buf.split_whitespace().nth(1)?.parse().ok()?;
-    Some((
-        status,
-        buf.split_once("\r\n\r\n")
-            .map(|(_, b)| b.to_string())
-            .unwrap_or_default(),
-    ))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_move_as_the_input_implies_and_sigterm_drains_cleanly() {
     let site = serve_dir(repo_root().join("examples/site"), Duration::ZERO).await;
     let data = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let admin = format!("127.0.0.1:{port}");
+    let admin = format!("127.0.0.1:{}", free_port());
     let mut env = child_env(
         data.path(),
         Some(&broker()),

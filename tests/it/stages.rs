@@ -5,8 +5,9 @@
 use std::time::{Duration, Instant};
 
 use newsmill_tests::{
-    Running, assert_each_article_decided_once, broker, child_env, kill_schedule_rng,
-    latest_story_members, serve_dir, spawn_newsmill, synthetic_site, tail_json, unique,
+    Running, assert_each_article_decided_once, broker, child_env, free_port, kill_schedule_rng,
+    latest_story_members, sample, scrape, serve_dir, spawn_newsmill, synthetic_site, tail_json,
+    unique,
 };
 
 const ROLES: [&str; 3] = ["fetch", "clean", "dedup"];
@@ -108,6 +109,81 @@ async fn separate_stage_processes_killed_at_random_lose_nothing_and_split_no_sto
         &tail_json(&envs[2], &stories_topic),
         N,
     );
+}
+
+/// Dedup decides over the whole stream, so a second instance in its group
+/// (a StatefulSet scaled to two) splits its state; Kafka says nothing of
+/// it, so each instance exports the input partitions the other holds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_dedup_instance_in_the_group_shows_as_missing_partitions_until_it_leaves() {
+    let tag = unique("sole");
+    let brokers = broker();
+    let disks = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    let admins: Vec<String> = disks
+        .iter()
+        .map(|_| format!("127.0.0.1:{}", free_port()))
+        .collect();
+    let mut running: Vec<Running> = disks
+        .iter()
+        .zip(&admins)
+        .map(|(disk, admin)| {
+            let mut env = child_env(disk.path(), Some(&brokers), "http://127.0.0.1:9/", &tag);
+            env.retain(|(key, _)| key != "NEWSMILL__ADMIN__LISTEN");
+            env.push(("NEWSMILL__ADMIN__LISTEN".into(), admin.clone()));
+            spawn_newsmill("dedup", &env)
+        })
+        .collect();
+    let missing = |text: &str| {
+        text.contains("news_stage_input_partitions_missing")
+            .then(|| {
+                sample(
+                    text,
+                    "news_stage_input_partitions_missing",
+                    &["stage=\"dedup\""],
+                )
+            })
+    };
+    // Both members hold a share of the three partitions: each misses what
+    // the other holds.
+    let started = Instant::now();
+    let shares = loop {
+        let mut shares = Vec::new();
+        for admin in &admins {
+            if let Some((200, text)) = scrape(admin, "/metrics").await {
+                shares.extend(missing(&text));
+            }
+        }
+        if shares.len() == 2 && shares.iter().all(|m| *m > 0.0) && shares.iter().sum::<f64>() == 3.0
+        {
+            break shares;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(90),
+            "no split of the three partitions seen: {shares:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    println!(
+        "partitions missing on each instance: {shares:?} after {:?}",
+        started.elapsed()
+    );
+    // The second leaves: the first holds all three again.
+    running[1].kill().expect("SIGKILL");
+    running[1].wait().unwrap();
+    let left = Instant::now();
+    loop {
+        if let Some((200, text)) = scrape(&admins[0], "/metrics").await
+            && missing(&text) == Some(0.0)
+        {
+            break;
+        }
+        assert!(
+            left.elapsed() < Duration::from_secs(90),
+            "the remaining instance never held every partition"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    println!("whole again {:?} after the second left", left.elapsed());
 }
 
 /// Distinct articles named by the latest summary of each story in `topic`.

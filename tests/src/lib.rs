@@ -69,6 +69,15 @@ pub fn newsmill_bin() -> PathBuf {
     .clone()
 }
 
+/// A loopback port free a moment ago.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// A unique name for topics and groups.
 pub fn unique(prefix: &str) -> String {
     let nanos = std::time::SystemTime::now()
@@ -406,4 +415,33 @@ pub fn kill_schedule_rng() -> impl FnMut() -> u64 {
         seed ^= seed << 17;
         seed
     }
+}
+
+/// The sum of the samples of `metric` whose labels contain all `labels`.
+pub fn sample(exposition: &str, metric: &str, labels: &[&str]) -> f64 {
+    exposition
+        .lines()
+        .filter(|l| l.starts_with(metric) && !l.starts_with('#'))
+        .filter(|l| labels.iter().all(|x| l.contains(x)))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+/// GET `path` from an admin server: its status and body, or `None` when it
+/// does not answer.
+pub async fn scrape(addr: &str, path: &str) -> Option<(u16, String)> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut sock = tokio::net::TcpStream::connect(addr).await.ok()?;
+    sock.write_all(format!("GET {path} HTTP/1.0\r\nHost: x\r\n\r\n").as_bytes())
+        .await
+        .ok()?;
+    let mut buf = String::new();
+    sock.read_to_string(&mut buf).await.ok()?;
+    let status = buf.split_whitespace().nth(1)?.parse().ok()?;
+    Some((
+        status,
+        buf.split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default(),
+    ))
 }

@@ -333,6 +333,12 @@ impl Stage for DedupStage {
         self.snapshot.is_some()
     }
 
+    /// Its window, document frequencies and stories are the whole
+    /// stream's: a second instance in the group would split them.
+    fn needs_every_partition(&self) -> bool {
+        true
+    }
+
     fn checkpoint_due(&self) -> bool {
         snapshot_due(
             self.since_snapshot,

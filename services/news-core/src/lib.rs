@@ -9,6 +9,7 @@ pub mod messages;
 pub mod mojibake;
 pub mod runner;
 pub mod shutdown;
+pub mod sole_reader;
 pub mod telemetry;
 
 pub use bus::{Bus, BusError, InRecord, OutRecord};

@@ -17,6 +17,7 @@ use crate::bus::{Ack, Bus, BusError, InRecord, OutRecord, Position, Producer};
 use crate::config::Config;
 use crate::ids::sha256_hex;
 use crate::messages::{DeadLetter, Origin, SCHEMA_VERSION, decode, dlq_payload_limit};
+use crate::sole_reader::{SoleReaderWatch, log_change};
 use crate::telemetry::{Health, names};
 
 /// In drain mode, how long an input must stay empty before the stage stops.
@@ -82,6 +83,12 @@ pub trait Stage: Send + 'static {
 
     /// For such a stage: whether enough has happened to take a checkpoint.
     fn checkpoint_due(&self) -> bool {
+        false
+    }
+
+    /// True for a stage that decides over the whole stream and so must be
+    /// the only member of its consumer group (`sole_reader.rs`).
+    fn needs_every_partition(&self) -> bool {
         false
     }
 }
@@ -276,6 +283,7 @@ pub async fn run_stage<S: Stage>(mut stage: S, ctx: RunContext) -> Result<(), Bu
     let held = stage.commits_at_checkpoints();
     let mut pending: Vec<Position> = Vec::new();
     let mut checkpointing = false;
+    let mut sole_reader = stage.needs_every_partition().then(SoleReaderWatch::default);
     tracing::info!(stage = stage_name, topic = %ctx.input_topic, bus = ctx.bus.name(), "stage started");
 
     loop {
@@ -390,6 +398,12 @@ pub async fn run_stage<S: Stage>(mut stage: S, ctx: RunContext) -> Result<(), Bu
                     stage.housekeeping();
                     for (topic, partition, lag) in consumer.lag() {
                         metrics::gauge!(names::CONSUMER_LAG, "topic" => topic, "partition" => partition.to_string()).set(lag as f64);
+                    }
+                    if let (Some(watch), Some(held)) = (sole_reader.as_mut(), consumer.partitions_held()) {
+                        metrics::gauge!(names::INPUT_PARTITIONS_MISSING, "stage" => stage_name).set(f64::from(held.missing()));
+                        if let Some(change) = watch.observe(held, Instant::now()) {
+                            log_change(change, stage_name, &group);
+                        }
                     }
                     last_housekeeping = Instant::now();
                 }

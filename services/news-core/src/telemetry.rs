@@ -29,6 +29,9 @@ pub mod names {
     pub const INFLIGHT: &str = "news_inflight_messages";
     /// Counter {stage}: time spent with intake paused at the in-flight cap.
     pub const BACKPRESSURE: &str = "news_backpressure_seconds_total";
+    /// Gauge {stage}: input partitions another member of the group holds,
+    /// for a stage that must read them all (dedup); 0 when it holds all.
+    pub const INPUT_PARTITIONS_MISSING: &str = "news_stage_input_partitions_missing";
     /// Gauge {topic, partition}: consumer lag in messages.
     pub const CONSUMER_LAG: &str = "news_kafka_consumer_lag_messages";
     /// Counter {kind, status_class}: HTTP requests by the fetcher.
@@ -106,6 +109,10 @@ fn describe() {
         "Time intake was paused at the in-flight cap"
     );
     describe_gauge!(names::CONSUMER_LAG, "Consumer lag in messages");
+    describe_gauge!(
+        names::INPUT_PARTITIONS_MISSING,
+        "Input partitions held by another member, for a stage that must read them all"
+    );
     describe_counter!(
         names::FETCH_REQUESTS,
         "HTTP requests by kind and status class"

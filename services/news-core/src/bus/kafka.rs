@@ -6,7 +6,7 @@
 //! acknowledged. Delivery is at-least-once; consumers are idempotent.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
@@ -23,7 +23,7 @@ use rdkafka::{Offset, TopicPartitionList};
 use tokio::sync::oneshot;
 
 use super::kafka_backlog::{Backlog, Handed};
-use super::{Ack, BusError, InRecord, OutRecord, Position};
+use super::{Ack, BusError, InRecord, OutRecord, PartitionsHeld, Position};
 use crate::config::Config;
 use crate::telemetry::names;
 
@@ -136,12 +136,17 @@ impl KafkaBus {
         }
         let context = LagContext {
             assigned: Arc::new(AtomicBool::new(false)),
+            held: Arc::new(AtomicU64::new(0)),
         };
-        let assigned = context.assigned.clone();
+        let (assigned, held) = (context.assigned.clone(), context.held.clone());
         let consumer: StreamConsumer<LagContext> = cc.create_with_context(context)?;
         let names: Vec<&str> = topics.iter().map(String::as_str).collect();
         consumer.subscribe(&names)?;
-        Ok(KafkaConsumer { consumer, assigned })
+        Ok(KafkaConsumer {
+            consumer,
+            assigned,
+            held,
+        })
     }
 
     /// Create the topics that do not exist yet.
@@ -250,6 +255,8 @@ impl KafkaProducer {
 pub struct KafkaConsumer {
     consumer: StreamConsumer<LagContext>,
     assigned: Arc<AtomicBool>,
+    /// `PartitionsHeld` packed by `pack_held`; 0 until the first statistics.
+    held: Arc<AtomicU64>,
 }
 
 impl KafkaConsumer {
@@ -283,6 +290,23 @@ impl KafkaConsumer {
     pub fn is_assigned(&self) -> bool {
         self.assigned.load(Ordering::Relaxed)
     }
+
+    pub fn partitions_held(&self) -> Option<PartitionsHeld> {
+        unpack_held(self.held.load(Ordering::Relaxed))
+    }
+}
+
+/// One word, so the statistics callback and the stage share it unlocked.
+fn pack_held(p: PartitionsHeld) -> u64 {
+    (u64::from(p.held) << 32) | u64::from(p.total)
+}
+
+fn unpack_held(word: u64) -> Option<PartitionsHeld> {
+    let total = word as u32;
+    (total > 0).then_some(PartitionsHeld {
+        held: (word >> 32) as u32,
+        total,
+    })
 }
 
 fn in_record(msg: &BorrowedMessage<'_>) -> InRecord {
@@ -556,19 +580,29 @@ const REPLAY_STALL: Duration = Duration::from_secs(60);
 /// Reports consumer lag from librdkafka statistics and tracks assignment.
 struct LagContext {
     assigned: Arc<AtomicBool>,
+    held: Arc<AtomicU64>,
 }
 
 impl ClientContext for LagContext {
     fn stats(&self, statistics: Statistics) {
+        // librdkafka lists every partition of a subscribed topic, with
+        // `desired` set on those assigned to this member.
+        let mut held = PartitionsHeld { held: 0, total: 0 };
         for (topic, t) in &statistics.topics {
             for (partition, p) in &t.partitions {
-                if *partition < 0 || p.consumer_lag < 0 {
+                if *partition < 0 {
+                    continue; // the internal "unassigned" partition
+                }
+                held.total += 1;
+                held.held += u32::from(p.desired);
+                if p.consumer_lag < 0 {
                     continue;
                 }
                 metrics::gauge!(names::CONSUMER_LAG, "topic" => topic.clone(), "partition" => partition.to_string())
                     .set(p.consumer_lag as f64);
             }
         }
+        self.held.store(pack_held(held), Ordering::Relaxed);
     }
 }
 

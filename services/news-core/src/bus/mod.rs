@@ -253,12 +253,35 @@ impl Consumer {
         }
     }
 
+    /// How many of its input topics' partitions this member holds, once the
+    /// backend has said (Kafka's statistics, every 5 s); the embedded log
+    /// has one reader, which holds them all, so it says nothing.
+    pub fn partitions_held(&self) -> Option<PartitionsHeld> {
+        match self {
+            Consumer::Kafka(k) => k.partitions_held(),
+            Consumer::Embedded(_) => None,
+        }
+    }
+
     /// Unread messages per `(topic, partition)`, when the backend knows.
     pub fn lag(&self) -> Vec<(String, i32, u64)> {
         match self {
             Consumer::Kafka(_) => Vec::new(), // reported from librdkafka statistics
             Consumer::Embedded(e) => e.lag().into_iter().map(|(t, l)| (t, 0, l)).collect(),
         }
+    }
+}
+
+/// Partitions of a consumer's input topics: those assigned to it, and all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartitionsHeld {
+    pub held: u32,
+    pub total: u32,
+}
+
+impl PartitionsHeld {
+    pub fn missing(&self) -> u32 {
+        self.total.saturating_sub(self.held)
     }
 }
 
