@@ -78,6 +78,18 @@ async fn sample_site_through_tansu_and_a_python_client_validates_every_topic() {
 
     let verdicts = tail_json(&env, &format!("{tag}.dedup"));
     assert_sample_site_stories(&verdicts);
+    // A mistyped topic is an error that names it, not an empty topic.
+    let mistyped = Command::new(newsmill_bin())
+        .args(["tail", &format!("{tag}.dedupp")])
+        .envs(env.iter().cloned())
+        .output()
+        .expect("run newsmill tail");
+    assert!(!mistyped.status.success());
+    let said = String::from_utf8_lossy(&mistyped.stderr);
+    assert!(
+        said.contains(&format!("no topic {tag}.dedupp on Kafka")),
+        "{said}"
+    );
     let clean = tail_json(&env, &format!("{tag}.clean"));
     let seed3 = clean
         .iter()

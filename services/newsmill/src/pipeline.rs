@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result, anyhow, bail};
 use news_cleaner::CleanStage;
 use news_core::bus::Bus;
 use news_core::bus::kafka::ReadEnd;
@@ -319,6 +319,9 @@ pub async fn run_dedup(config: Config) -> Result<()> {
 
 pub async fn tail(config: Config, topic: &str, follow: bool, limit: Option<usize>) -> Result<()> {
     let bus = Bus::reader_from_config(&config).context("opening the bus")?;
+    // A topic that is not there is a mistyped name, not an empty topic
+    // (stages create theirs when they start).
+    ensure_topic_exists(&bus, topic, &config).await?;
     if let (Bus::Kafka(kafka), false) = (&bus, follow) {
         return tail_to_end(kafka, topic, limit).await;
     }
@@ -358,6 +361,36 @@ pub async fn tail(config: Config, topic: &str, follow: bool, limit: Option<usize
     Ok(())
 }
 
+async fn ensure_topic_exists(bus: &Bus, topic: &str, config: &Config) -> Result<()> {
+    match bus {
+        Bus::Embedded(e) => {
+            let topics = e.topics()?;
+            if !topics.iter().any(|t| t == topic) {
+                bail!(
+                    "no topic {topic} in the embedded log at {} (its topics: {})",
+                    config.bus.data_dir.display(),
+                    topics.join(", ")
+                );
+            }
+        }
+        Bus::Kafka(kafka) => {
+            let (kafka, name) = (kafka.clone(), topic.to_string());
+            let partitions = tokio::task::spawn_blocking(move || kafka.watermarks(&name))
+                .await?
+                .with_context(|| {
+                    format!(
+                        "reading {topic}'s partitions on Kafka at {}",
+                        config.bus.brokers
+                    )
+                })?;
+            if partitions.is_empty() {
+                bail!("no topic {topic} on Kafka at {}", config.bus.brokers);
+            }
+        }
+    }
+    Ok(())
+}
+
 /// A one-shot tail on Kafka reads each partition from its start to its end
 /// by assignment: no group to join (seconds on some brokers) and no idle
 /// wait to guess the end by.
@@ -371,14 +404,13 @@ async fn tail_to_end(
     }
     let end = ReadEnd::WrittenBefore(std::time::SystemTime::now());
     let mut printed = 0usize;
+    // The reader's errors name the topic.
     read_topic(kafka, topic, 0, end, |record| {
         print_record(&record)?;
         printed += 1;
         Ok(limit.is_none_or(|l| printed < l))
     })
     .await
-    .with_context(|| format!("reading {topic}"))?;
-    Ok(())
 }
 
 /// Hand each record of `topic` from `from` to `end` to `each`, read on a
