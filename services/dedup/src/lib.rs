@@ -49,6 +49,11 @@ const SNAPSHOT_MIN_GAP: Duration = Duration::from_secs(2);
 /// writes the whole window and decisions wait for it: at a large window
 /// (seconds per snapshot) the fixed gaps left little time to decide.
 const SNAPSHOT_GAP_PER_SNAPSHOT_TIME: u32 = 10;
+/// How far ahead of this process's clock an article's fetch time may be.
+/// The window is the arrival times', and one message dated years ahead (a
+/// producer's wrong clock) would make every article before it expire at
+/// once: such a time counts as this clock's, plus this much skew.
+const MAX_FETCH_TIME_AHEAD_SECS: i64 = 300;
 
 use chrono::{DateTime, TimeZone, Utc};
 use news_core::bus::{InRecord, OutRecord};
@@ -217,11 +222,17 @@ impl DedupStage {
     /// current summary.
     pub fn decide(&mut self, a: &CleanArticle) -> (DedupVerdict, Option<Story>) {
         let now = Utc::now();
+        let latest = now.timestamp() + MAX_FETCH_TIME_AHEAD_SECS;
+        if a.fetched_at.timestamp() > latest {
+            tracing::warn!(id = %a.id, url = %a.url, fetched_at = %a.fetched_at, "fetch time ahead of this clock; the window counts it as now");
+            metrics::counter!(names::ERRORS, "stage" => "process", "error_type" => "clock_ahead")
+                .increment(1);
+        }
         let input = ArticleIn {
             id: &a.id,
             title: a.title.as_deref(),
             text: &a.text,
-            at: a.fetched_at.timestamp(),
+            at: a.fetched_at.timestamp().min(latest),
             published: a.published.map(|p| p.timestamp()),
             lang: a.language.as_deref(),
         };

@@ -106,3 +106,29 @@ fn a_snapshot_of_another_format_is_set_aside_not_misread() {
         .collect();
     assert_eq!(kept.len(), 1, "kept for inspection");
 }
+
+/// One message dated years ahead (a producer's wrong clock) must not make
+/// the window expire every article before it: they are still found.
+#[test]
+fn a_fetch_time_years_ahead_does_not_empty_the_window() {
+    let mut stage = DedupStage::new(&Config::default(), None).unwrap();
+    let text = "The harbour board of Lindqvist voted on Tuesday to dredge the north channel for \
+        4.2 million euros, and the first barges will arrive in March, its chair told reporters.";
+    let fetched_now = |id: &str, text: &str| {
+        let mut a = article(id, text);
+        a.fetched_at = chrono::Utc::now();
+        a
+    };
+    let first = stage.decide(&fetched_now("first", text)).0;
+    let mut ahead = fetched_now(
+        "ahead",
+        "Snow closed every school in the county of Varden on Monday, and buses will not run \
+         before Wednesday, the transport office said after 40 centimetres fell overnight.",
+    );
+    ahead.fetched_at = chrono::Utc::now() + chrono::Duration::days(365 * 30);
+    stage.decide(&ahead);
+    assert_eq!(stage.engine().article_count(), 2, "nothing expired");
+    let copy = stage.decide(&fetched_now("copy", text)).0;
+    assert_eq!(copy.duplicate_of.as_deref(), Some("first"));
+    assert_eq!(copy.story_id, first.story_id);
+}
