@@ -136,7 +136,7 @@ pub fn write_snapshot(
     bincode::serialize_into(&mut out, engine).map_err(|e| SnapshotError::Corrupt(e.to_string()))?;
     let file = out.into_inner().map_err(|e| e.into_error())?;
     file.sync_all()?;
-    std::fs::rename(&tmp, path)?;
+    news_core::durable::replace_with(&tmp, path)?;
     Ok(())
 }
 

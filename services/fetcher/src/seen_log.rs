@@ -143,7 +143,7 @@ impl SeenLog {
         }
         let file = out.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
-        std::fs::rename(&tmp, path)?;
+        news_core::durable::replace_with(&tmp, path)?;
         self.written = written;
         self.pending.clear();
         Ok(())

@@ -331,15 +331,8 @@ impl FetchState {
             self.seen_log.append_pending()?;
         }
         let path = self.path.as_ref().expect("checked above");
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let tmp = path.with_extension("json.tmp");
-        std::fs::write(
-            &tmp,
-            serde_json::to_vec(self).map_err(std::io::Error::other)?,
-        )?;
-        std::fs::rename(tmp, path)
+        let bytes = serde_json::to_vec(self).map_err(std::io::Error::other)?;
+        news_core::durable::write_file(path, "json.tmp", &bytes)
     }
 
     /// Save between rounds, when every feed's state is home: the log is

@@ -4,6 +4,7 @@
 pub mod bus;
 pub mod charset;
 pub mod config;
+pub mod durable;
 pub mod ids;
 pub mod messages;
 pub mod mojibake;

@@ -343,7 +343,7 @@ fn write_position(path: &Path, pos: u64) -> Result<(), BusError> {
         f.write_all(pos.to_string().as_bytes())?;
         f.sync_data()?;
     }
-    fs::rename(&tmp, path)?;
+    crate::durable::replace_with(&tmp, path)?;
     Ok(())
 }
 
