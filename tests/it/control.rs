@@ -5,7 +5,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use newsmill_tests::{
-    RequestLog, Running, broker, child_env, newsmill_bin, serve_dir_logged, tail_json, unique,
+    RequestLog, Running, broker, child_env, newsmill_bin, run_newsmill, serve_dir_logged,
+    tail_json, unique,
 };
 
 fn count(log: &RequestLog, path: &str) -> usize {
@@ -25,16 +26,7 @@ async fn wait_for(log: &RequestLog, path: &str, limit: Duration) {
 }
 
 fn feeds_command(env: &[(String, String)], action: &str, url: &str) {
-    let out = Command::new(newsmill_bin())
-        .args(["feeds", action, url])
-        .envs(env.iter().cloned())
-        .output()
-        .expect("run newsmill feeds");
-    assert!(
-        out.status.success(),
-        "feeds {action} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_newsmill(&["feeds", action, url], env);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

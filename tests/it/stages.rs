@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use newsmill_tests::{
     Running, assert_each_article_decided_once, broker, child_env, free_port, kill_schedule_rng,
-    latest_story_members, sample, scrape, serve_dir, spawn_newsmill, synthetic_site, tail_json,
-    unique,
+    latest_story_members, run_newsmill, sample, scrape, serve_dir, serve_dir_logged_at,
+    spawn_newsmill, synthetic_site, tail_json, unique,
 };
 
 const ROLES: [&str; 3] = ["fetch", "clean", "dedup"];
@@ -184,6 +184,63 @@ async fn a_second_dedup_instance_in_the_group_shows_as_missing_partitions_until_
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     println!("whole again {:?} after the second left", left.elapsed());
+}
+
+/// Fetchers sharing one subscription list (`fetcher.shard_count` 2) poll
+/// each site once between them: each takes the sites that fall to its
+/// shard, and their pages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_fetcher_shards_poll_each_site_once_between_them() {
+    const PAGES: usize = 3;
+    let site_dir = tempfile::tempdir().unwrap();
+    synthetic_site(site_dir.path(), PAGES);
+    let mut sites = Vec::new();
+    for k in 1..=6 {
+        let ip = format!("127.0.0.{k}");
+        sites.push(serve_dir_logged_at(&ip, site_dir.path().to_path_buf(), Duration::ZERO).await);
+    }
+    let feeds: Vec<String> = sites
+        .iter()
+        .map(|(addr, _)| format!("http://{addr}/feed.xml"))
+        .collect();
+    let tag = unique("shards");
+    let mut asked_by = vec![Vec::new(); sites.len()];
+    for shard in 0..2 {
+        let disk = tempfile::tempdir().unwrap();
+        let mut env = child_env(disk.path(), None, &feeds[0], &tag);
+        env.retain(|(key, _)| key != "NEWSMILL__FETCHER__FEEDS");
+        env.push((
+            "NEWSMILL__FETCHER__FEEDS".into(),
+            serde_json::to_string(&feeds).unwrap(),
+        ));
+        env.push(("NEWSMILL__FETCHER__SHARD_COUNT".into(), "2".into()));
+        env.push(("NEWSMILL__FETCHER__SHARD_INDEX".into(), shard.to_string()));
+        let before: Vec<usize> = sites
+            .iter()
+            .map(|(_, log)| log.lock().unwrap().len())
+            .collect();
+        run_newsmill(&["fetch", "--once"], &env);
+        let mut sites_asked = 0;
+        for (k, (_, log)) in sites.iter().enumerate() {
+            let requests = log.lock().unwrap()[before[k]..].to_vec();
+            if !requests.is_empty() {
+                asked_by[k].push(shard);
+                sites_asked += 1;
+                let pages = requests.iter().filter(|r| r.contains("/a/")).count();
+                assert_eq!(pages, PAGES, "site {k}, shard {shard}: {requests:?}");
+            }
+        }
+        let raw = tail_json(&env, "news.raw.v1");
+        assert_eq!(raw.len(), sites_asked * PAGES, "shard {shard}");
+    }
+    println!("shards that asked each site: {asked_by:?}");
+    assert!(
+        asked_by.iter().all(|shards| shards.len() == 1),
+        "each site asked by exactly one shard: {asked_by:?}"
+    );
+    for shard in 0..2 {
+        assert!(asked_by.iter().any(|s| s == &[shard]), "{asked_by:?}");
+    }
 }
 
 /// Distinct articles named by the latest summary of each story in `topic`.

@@ -31,7 +31,7 @@ else:
 
 alerts = yaml.safe_load((D / "prometheus/alerts.yml").read_text())
 names = {r["alert"] for g in alerts["groups"] for r in g["rules"]}
-for want in ["NewsmillStageStalled", "NewsmillConsumerLagGrowing", "NewsmillDeadLetterRate", "NewsmillFeedsFailing", "NewsmillNoNewStories"]:
+for want in ["NewsmillStageStalled", "NewsmillConsumerLagGrowing", "NewsmillDeadLetterRate", "NewsmillFeedsFailing", "NewsmillNoNewStories", "NewsmillDedupInstancesShareInput"]:
     check(want in names, f"alert {want} missing")
 
 compose = yaml.safe_load((D / "docker-compose.yml").read_text())
@@ -54,6 +54,19 @@ for d in docs:
         for c in spec["containers"]:
             check("livenessProbe" in c and "readinessProbe" in c, f"{name}: probes missing")
             check("requests" in c.get("resources", {}), f"{name}: resource requests missing")
+            # Fetch and dedup keep state on disk: a pod on an empty disk
+            # polls everything again, or rebuilds from the changelog.
+            if c["args"][-1] in ("fetch", "dedup"):
+                claims = [t["metadata"]["name"] for t in d["spec"].get("volumeClaimTemplates", [])]
+                data = [m["name"] for m in c.get("volumeMounts", []) if m["mountPath"] == "/var/lib/newsmill/data"]
+                check(d["kind"] == "StatefulSet" and data and data[0] in claims, f"{name}: its data dir is not on a claimed volume")
+            env = {e["name"]: e for e in c.get("env", [])}
+            if c["args"][-1] == "fetch":
+                count = env.get("NEWSMILL__FETCHER__SHARD_COUNT", {}).get("value")
+                check(count == str(d["spec"]["replicas"]), f"{name}: SHARD_COUNT {count} is not its replicas")
+                check("NEWSMILL__FETCHER__SHARD_INDEX" in env, f"{name}: no SHARD_INDEX")
+            if c["args"][-1] == "dedup":
+                check(d["spec"]["replicas"] == 1, f"{name}: dedup runs as exactly one instance")
 
 dash = json.loads((D / "grafana/newsmill.json").read_text())
 check(len(dash["panels"]) >= 8, "dashboard has too few panels")

@@ -98,10 +98,20 @@ pub type RequestLog = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
 
 /// `serve_dir`, also returning the log of requested paths.
 pub async fn serve_dir_logged(dir: PathBuf, delay: Duration) -> (SocketAddr, RequestLog) {
+    serve_dir_logged_at("127.0.0.1", dir, delay).await
+}
+
+/// `serve_dir_logged` on loopback address `ip` (any of 127/8): sites on
+/// several addresses are several hosts to the fetcher.
+pub async fn serve_dir_logged_at(
+    ip: &str,
+    dir: PathBuf,
+    delay: Duration,
+) -> (SocketAddr, RequestLog) {
     let log = RequestLog::default();
     let log_in_server = log.clone();
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+    let listener = tokio::net::TcpListener::bind((ip, 0))
         .await
         .expect("bind loopback");
     let addr = listener.local_addr().unwrap();
@@ -216,6 +226,22 @@ pub fn child_env(
         }
     }
     env
+}
+
+/// Run `newsmill ARGS` to its end with `env`; a failure fails the test with
+/// what it said.
+pub fn run_newsmill(args: &[&str], env: &[(String, String)]) -> std::process::Output {
+    let out = Command::new(newsmill_bin())
+        .args(args)
+        .envs(env.iter().cloned())
+        .output()
+        .unwrap_or_else(|e| panic!("run newsmill {args:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "newsmill {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
 }
 
 /// Read every JSON message of `topic` through `newsmill tail`. A topic

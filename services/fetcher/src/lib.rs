@@ -10,6 +10,7 @@ pub mod pages;
 pub mod robots;
 pub mod safety;
 pub mod seen_log;
+pub mod shard;
 pub mod state;
 pub mod subscriptions;
 
@@ -26,6 +27,7 @@ use news_core::messages::{DeadLetter, FeedCommand, SCHEMA_VERSION, dlq_payload_l
 use news_core::telemetry::names;
 use pages::{FeedPoll, PageRetry};
 use robots::Robots;
+use shard::Shard;
 use subscriptions::{Change, Subscriptions};
 use tokio::sync::{Semaphore, mpsc};
 use tokio_util::sync::CancellationToken;
@@ -84,6 +86,8 @@ pub struct Fetcher {
     producer: Producer,
     state: FetchState,
     subs: Subscriptions,
+    /// The feeds this fetcher polls, of several (`fetcher.shard_*`).
+    shard: Shard,
     control: Option<mpsc::Receiver<Control>>,
     robots: std::sync::Mutex<HashMap<String, RobotsCell>>,
     host_slots: std::sync::Mutex<HashMap<String, Arc<Semaphore>>>,
@@ -114,10 +118,20 @@ impl Fetcher {
             None => Vec::new(),
         };
         let subs = Subscriptions::new(&config.fetcher.feeds, &opml);
+        let shard = Shard::new(config.fetcher.shard_index, config.fetcher.shard_count);
         // Before any save: after a lost state file, the feeds known now
         // take back their seen items from the log (a save drops the rest).
-        for sub in subs.all() {
+        for sub in subs.all().filter(|s| shard.owns(&s.url)) {
             state.claim(&sub.url);
+        }
+        if shard.count > 1 {
+            tracing::info!(
+                shard = shard.index,
+                shards = shard.count,
+                feeds = subs.all().filter(|s| shard.owns(&s.url)).count(),
+                of = subs.all().count(),
+                "polling this shard's feeds"
+            );
         }
         Self::with_state(config, producer, state, subs)
     }
@@ -143,6 +157,7 @@ impl Fetcher {
         let client = HttpClient::new(&config.fetcher)?;
         let global = Arc::new(Semaphore::new(config.fetcher.max_concurrency));
         Ok(Fetcher {
+            shard: Shard::new(config.fetcher.shard_index, config.fetcher.shard_count),
             config,
             client,
             producer,
@@ -267,7 +282,7 @@ impl Fetcher {
 
     fn report_health(&self) {
         let (mut active, mut failing, mut disabled, mut paused) = (0, 0, 0, 0);
-        for sub in self.subs.all() {
+        for sub in self.subs.all().filter(|s| self.shard.owns(&s.url)) {
             match self.state.feeds.get(&sub.url) {
                 _ if sub.paused => paused += 1,
                 Some(f) if f.disabled => disabled += 1,
@@ -286,6 +301,7 @@ impl Fetcher {
         let due: Vec<String> = self
             .subs
             .active()
+            .filter(|u| self.shard.owns(u))
             .filter(|u| {
                 self.state
                     .feeds

@@ -221,6 +221,11 @@ pub struct FetcherConfig {
     /// longer, up to 6 h (a longer Retry-After wins).
     #[serde(with = "humantime_serde")]
     pub page_retry_delay: Duration,
+    /// Fetchers sharing the subscriptions: each polls the feeds whose
+    /// registrable domain falls to its `shard_index` (0 to `shard_count` -
+    /// 1), so a site is polled by one of them, under one politeness limit.
+    pub shard_count: u32,
+    pub shard_index: u32,
 }
 
 impl Default for FetcherConfig {
@@ -252,6 +257,8 @@ impl Default for FetcherConfig {
             max_items_per_poll: 200,
             page_retries: 6,
             page_retry_delay: Duration::from_secs(120),
+            shard_count: 1,
+            shard_index: 0,
         }
     }
 }
@@ -400,6 +407,15 @@ impl Config {
         }
         if self.fetcher.max_body_bytes == 0 {
             return fail("fetcher.max_body_bytes", "must be at least 1");
+        }
+        if self.fetcher.shard_count == 0 {
+            return fail("fetcher.shard_count", "must be at least 1");
+        }
+        if self.fetcher.shard_index >= self.fetcher.shard_count {
+            return fail(
+                "fetcher.shard_index",
+                "must be below fetcher.shard_count (shards count from 0)",
+            );
         }
         if !(0.0..=1.0).contains(&self.dedup.near_threshold) {
             return fail("dedup.near_threshold", "must be between 0 and 1");
