@@ -204,17 +204,21 @@ async fn two_fetcher_shards_poll_each_site_once_between_them() {
         .map(|(addr, _)| format!("http://{addr}/feed.xml"))
         .collect();
     let tag = unique("shards");
-    let mut asked_by = vec![Vec::new(); sites.len()];
-    for shard in 0..2 {
-        let disk = tempfile::tempdir().unwrap();
+    let disks = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    let env_of = |disk: &tempfile::TempDir, shard: usize, shards: usize| {
         let mut env = child_env(disk.path(), None, &feeds[0], &tag);
         env.retain(|(key, _)| key != "NEWSMILL__FETCHER__FEEDS");
         env.push((
             "NEWSMILL__FETCHER__FEEDS".into(),
             serde_json::to_string(&feeds).unwrap(),
         ));
-        env.push(("NEWSMILL__FETCHER__SHARD_COUNT".into(), "2".into()));
+        env.push(("NEWSMILL__FETCHER__SHARD_COUNT".into(), shards.to_string()));
         env.push(("NEWSMILL__FETCHER__SHARD_INDEX".into(), shard.to_string()));
+        env
+    };
+    let mut asked_by = vec![Vec::new(); sites.len()];
+    for (shard, disk) in disks.iter().enumerate() {
+        let env = env_of(disk, shard, 2);
         let before: Vec<usize> = sites
             .iter()
             .map(|(_, log)| log.lock().unwrap().len())
@@ -241,6 +245,24 @@ async fn two_fetcher_shards_poll_each_site_once_between_them() {
     for shard in 0..2 {
         assert!(asked_by.iter().any(|s| s == &[shard]), "{asked_by:?}");
     }
+    // Shard 1's disk becomes a fetcher of three shards: it keeps the state
+    // of the feeds it still polls and drops the others', whose new owners
+    // poll them.
+    let env = env_of(&disks[1], 1, 3);
+    run_newsmill(&["fetch", "--once"], &env);
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(disks[1].path().join("fetcher-state.json")).unwrap())
+            .unwrap();
+    let mut kept: Vec<&String> = state["feeds"].as_object().unwrap().keys().collect();
+    kept.sort();
+    // Of three shards, the second takes 127.0.0.3 and 127.0.0.4 (from
+    // Python's hashlib, apart from the fetcher's code).
+    let mut owned: Vec<&String> = feeds
+        .iter()
+        .filter(|f| f.contains("//127.0.0.3:") || f.contains("//127.0.0.4:"))
+        .collect();
+    owned.sort();
+    assert_eq!(kept, owned);
 }
 
 /// Distinct articles named by the latest summary of each story in `topic`.
