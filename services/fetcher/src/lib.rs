@@ -21,7 +21,7 @@ use std::time::Duration;
 use chrono::Utc;
 use futures::StreamExt;
 use news_core::bus::{OutRecord, Producer};
-use news_core::config::Config;
+use news_core::config::{Config, shown_url};
 use news_core::ids::{article_id, sha256_hex};
 use news_core::messages::{DeadLetter, FeedCommand, SCHEMA_VERSION, dlq_payload_limit};
 use news_core::telemetry::names;
@@ -67,6 +67,8 @@ pub struct RoundReport {
     /// wait, put on their feed's retry list.
     pub pages_waiting: u64,
     pub failures: u64,
+    /// Letters written to the dead-letter topic (feeds and pages).
+    pub dead_letters: u64,
 }
 
 impl RoundReport {
@@ -77,6 +79,7 @@ impl RoundReport {
         self.pages_fetched += other.pages_fetched;
         self.pages_waiting += other.pages_waiting;
         self.failures += other.failures;
+        self.dead_letters += other.dead_letters;
     }
 }
 
@@ -97,6 +100,8 @@ pub struct Fetcher {
     /// Registrable domains that answered 429 (or 503 with Retry-After), with
     /// the unix seconds until which their pages wait unasked.
     paused_hosts: std::sync::Mutex<HashMap<String, i64>>,
+    /// Dead letters written since the last round's report took them.
+    dead_lettered: std::sync::atomic::AtomicU64,
     pub totals: Arc<std::sync::Mutex<RoundReport>>,
 }
 
@@ -183,6 +188,7 @@ impl Fetcher {
             global,
             waiting_pages: Default::default(),
             paused_hosts: Default::default(),
+            dead_lettered: Default::default(),
             totals: Arc::new(std::sync::Mutex::new(RoundReport::default())),
         })
     }
@@ -289,7 +295,7 @@ impl Fetcher {
             _ => {}
         }
         if change != Change::Unchanged {
-            tracing::info!(feed = %cmd.feed_url, action = ?cmd.action, change = ?change, "feed subscription changed");
+            tracing::info!(feed = %shown_url(&cmd.feed_url), action = ?cmd.action, change = ?change, "feed subscription changed");
         }
         Some(change)
     }
@@ -341,7 +347,12 @@ impl Fetcher {
             .collect()
             .await;
         self.state = progress.into_state();
-        let mut total = RoundReport::default();
+        let mut total = RoundReport {
+            dead_letters: self
+                .dead_lettered
+                .swap(0, std::sync::atomic::Ordering::Relaxed),
+            ..RoundReport::default()
+        };
         results.iter().for_each(|rep| total.add(rep));
         total
     }
@@ -411,14 +422,14 @@ impl Fetcher {
             Err(e) => {
                 rep.failures += 1;
                 st.record_failure(cfg, None);
-                tracing::warn!(feed = %feed_url, error = %e, failures = st.failures, "feed fetch failed");
+                tracing::warn!(feed = %shown_url(feed_url), error = %e, failures = st.failures, "feed fetch failed");
                 self.dead_letter("fetch", &e.to_string(), feed_url, &[])
                     .await;
                 return (st, rep);
             }
         };
         if let Some(new_url) = &fetched.moved_to {
-            tracing::info!(feed = %feed_url, to = %new_url, "feed moved permanently; stored URL updated");
+            tracing::info!(feed = %shown_url(feed_url), to = %shown_url(new_url.as_str()), "feed moved permanently; stored URL updated");
             st.moved_to = Some(new_url.to_string());
         }
         let poll = FeedPoll { feed_url, progress };
@@ -431,7 +442,7 @@ impl Fetcher {
                 return (st, rep);
             }
             410 => {
-                tracing::warn!(feed = %feed_url, "feed is gone (410): retired");
+                tracing::warn!(feed = %shown_url(feed_url), "feed is gone (410): retired");
                 st.disabled = true;
                 return (st, rep);
             }
@@ -476,7 +487,7 @@ impl Fetcher {
                 continue;
             }
             if new_items >= cfg.max_items_per_poll as u64 {
-                tracing::info!(feed = %feed_url, cap = cfg.max_items_per_poll, "more new items than one poll takes; the rest wait");
+                tracing::info!(feed = %shown_url(feed_url), cap = cfg.max_items_per_poll, "more new items than one poll takes; the rest wait");
                 validators = None;
                 break;
             }
@@ -558,6 +569,8 @@ impl Fetcher {
         let cut = payload
             .len()
             .min(dlq_payload_limit(self.config.bus.max_message_bytes));
+        // A private feed's URL may carry its credentials: not in a topic.
+        let source = shown_url(source);
         let id = sha256_hex(format!("fetch:{source}:{reason}"));
         let letter = DeadLetter {
             schema_version: SCHEMA_VERSION,
@@ -566,7 +579,7 @@ impl Fetcher {
             error_type: error_type.into(),
             reason: reason.into(),
             origin: None,
-            source: Some(source.into()),
+            source: Some(source.into_owned()),
             payload: String::from_utf8_lossy(&payload[..cut]).into_owned(),
             payload_bytes: payload.len() as u64,
             payload_sha256: sha256_hex(payload),
@@ -581,8 +594,12 @@ impl Fetcher {
         metrics::counter!(names::DEAD_LETTERS, "stage" => "fetch", "reason" => reason).increment(1);
         let record = OutRecord::json(&self.config.topics.dlq, &id, &letter)
             .with_header("error-type", error_type.as_bytes());
-        if let Err(e) = self.producer.send_and_wait(record).await {
-            tracing::error!(error = %e, "could not write dead letter");
+        match self.producer.send_and_wait(record).await {
+            Ok(()) => {
+                self.dead_lettered
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            Err(e) => tracing::error!(error = %e, "could not write dead letter"),
         }
     }
 }

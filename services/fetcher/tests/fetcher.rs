@@ -341,3 +341,44 @@ async fn discovery_finds_announced_feeds_then_common_paths() {
         vec![direct]
     );
 }
+
+/// A private feed's URL carries its credentials: the feed is fetched with
+/// them (basic auth), but no topic is given them.
+#[tokio::test]
+async fn a_feeds_credentials_reach_its_server_and_no_topic() {
+    // "reader:hunter2" in base64.
+    let (addr, seen) = serve(Arc::new(|path: &str, head: &str| {
+        let authorised = head
+            .to_ascii_lowercase()
+            .contains("authorization: basic cmvhzgvyomh1bnrlcji=");
+        let body = match path {
+            "/feed.xml" | "/broken.xml" if !authorised => {
+                return (reply("401 Unauthorized", &[], b""), Duration::ZERO);
+            }
+            "/feed.xml" => rss("", &["/news/1".into()]),
+            "/broken.xml" => b"this is not a feed".to_vec(),
+            p => article(p),
+        };
+        (reply("200 OK", &[], &body), Duration::ZERO)
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(
+        dir.path(),
+        vec![
+            format!("http://reader:hunter2@{addr}/feed.xml"),
+            format!("http://reader:hunter2@{addr}/broken.xml"),
+        ],
+    );
+    let bus = Bus::from_config(&cfg).unwrap();
+    let report = run_once(&cfg, &bus).await;
+    assert_eq!(report.pages_fetched, 1, "{report:?}");
+    assert_eq!(report.dead_letters, 1, "the broken feed's: {report:?}");
+    assert!(seen.count("/feed.xml") >= 1);
+    for topic in [&cfg.topics.raw, &cfg.topics.dlq] {
+        let messages = read_all(&bus, topic).await;
+        assert!(!messages.is_empty(), "{topic}");
+        let text = serde_json::to_string(&messages).unwrap();
+        assert!(!text.contains("hunter2"), "{topic}: {text}");
+    }
+}

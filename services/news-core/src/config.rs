@@ -484,6 +484,9 @@ impl Config {
         if let Some(proxy) = &mut copy.fetcher.proxy {
             *proxy = mask_url_credentials(proxy);
         }
+        for feed in &mut copy.fetcher.feeds {
+            *feed = shown_url(feed).into_owned();
+        }
         toml_string(&copy)
     }
 }
@@ -545,6 +548,21 @@ pub fn mask_url_credentials(value: &str) -> String {
             u.to_string()
         }
         Err(_) => "********".into(),
+    }
+}
+
+/// `url` as logs, dead letters and `--print-config` show it: a user and
+/// password in it are masked (a private feed's URL may carry them);
+/// anything else is shown as it is.
+pub fn shown_url(url: &str) -> std::borrow::Cow<'_, str> {
+    if !url.contains('@') {
+        return std::borrow::Cow::Borrowed(url);
+    }
+    match url::Url::parse(url) {
+        Ok(u) if !u.username().is_empty() || u.password().is_some() => {
+            std::borrow::Cow::Owned(mask_url_credentials(url))
+        }
+        _ => std::borrow::Cow::Borrowed(url),
     }
 }
 
@@ -623,6 +641,28 @@ mod tests {
             err.contains("fetcher.proxy") && !err.contains("hunter2"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_feed_urls_credentials_are_masked_and_other_feeds_shown_whole() {
+        let mut cfg = Config::default();
+        cfg.fetcher.feeds = vec![
+            "https://reader:hunter2@feeds.example.com/private.xml".into(),
+            "https://example.org/rss?author=me@example.org".into(),
+            "feeds/local.xml".into(),
+        ];
+        let shown = cfg.to_masked_toml();
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("reader"),
+            "{shown}"
+        );
+        assert!(shown.contains("feeds.example.com/private.xml"), "{shown}");
+        assert!(
+            shown.contains("https://example.org/rss?author=me@example.org"),
+            "{shown}"
+        );
+        assert!(shown.contains("feeds/local.xml"), "{shown}");
+        assert_eq!(shown_url("https://example.org/a"), "https://example.org/a");
     }
 
     #[test]

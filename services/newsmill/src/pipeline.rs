@@ -235,7 +235,7 @@ pub async fn run_all(config: Config, drain: bool) -> Result<()> {
         cleaned,
         deduped,
         stories.load(Ordering::Relaxed),
-        clean_dlq + dedup_dlq
+        fetched.dead_letters + clean_dlq + dedup_dlq
     );
     Ok(())
 }
