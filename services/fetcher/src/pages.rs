@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use news_core::bus::OutRecord;
-use news_core::ids::canonical_url;
+use news_core::ids::{canonical_url, text_without_credentials, without_credentials};
 use news_core::messages::{FeedItemMeta, PageRequest, RawItem, SCHEMA_VERSION};
 use news_core::telemetry::names;
 use serde::{Deserialize, Serialize};
@@ -71,12 +71,15 @@ impl PageRetry {
 
     /// What a dead letter keeps of the page so that `newsmill redrive` can
     /// ask for it again: a dead letter keeps at most an eighth of
-    /// `bus.max_message_bytes`, and the summary is cut as on the list.
+    /// `bus.max_message_bytes`, and the summary is cut as on the list. A
+    /// user and password in its URLs stay out of the topic.
     fn into_request(self) -> PageRequest {
-        let page = self.bounded();
+        let mut page = self.bounded();
+        page.item.feed_url = text_without_credentials(&page.item.feed_url);
+        page.item.link = page.item.link.as_deref().map(text_without_credentials);
         PageRequest {
             id: page.id,
-            link: page.link,
+            link: text_without_credentials(&page.link),
             item: page.item,
         }
     }
@@ -166,11 +169,14 @@ impl Fetcher {
         }
         let (html, charset) =
             news_core::charset::decode_html(&page.body, page.content_type.as_deref());
+        let mut item = item;
+        item.feed_url = text_without_credentials(&item.feed_url);
+        item.link = item.link.as_deref().map(text_without_credentials);
         let raw = RawItem {
             schema_version: SCHEMA_VERSION,
             id: id.to_string(),
             url: canonical_url(&url).to_string(),
-            fetched_url: page.final_url.to_string(),
+            fetched_url: without_credentials(&page.final_url).to_string(),
             fetched_at: Utc::now(),
             http_status: page.status,
             content_type: page.content_type.clone(),

@@ -355,8 +355,24 @@ async fn a_feeds_credentials_reach_its_server_and_no_topic() {
             "/feed.xml" | "/broken.xml" if !authorised => {
                 return (reply("401 Unauthorized", &[], b""), Duration::ZERO);
             }
-            "/feed.xml" => rss("", &["/news/1".into()]),
+            // One link relative, one absolute with the credentials in it.
+            "/feed.xml" => {
+                let host = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("host: ").or(l.strip_prefix("Host: ")))
+                    .unwrap_or_default()
+                    .trim();
+                format!(
+                    "<rss version=\"2.0\"><channel><title>t</title>\
+                     <item><title>one</title><link>/news/1</link></item>\
+                     <item><title>two</title><link>http://reader:hunter2@{host}/news/2</link></item>\
+                     </channel></rss>"
+                )
+                .into_bytes()
+            }
             "/broken.xml" => b"this is not a feed".to_vec(),
+            // A page that is gone: its dead letter holds its page request.
+            "/news/2" => return (reply("404 Not Found", &[], b""), Duration::ZERO),
             p => article(p),
         };
         (reply("200 OK", &[], &body), Duration::ZERO)
@@ -373,7 +389,10 @@ async fn a_feeds_credentials_reach_its_server_and_no_topic() {
     let bus = Bus::from_config(&cfg).unwrap();
     let report = run_once(&cfg, &bus).await;
     assert_eq!(report.pages_fetched, 1, "{report:?}");
-    assert_eq!(report.dead_letters, 1, "the broken feed's: {report:?}");
+    assert_eq!(
+        report.dead_letters, 2,
+        "the broken feed's, the gone page's: {report:?}"
+    );
     assert!(seen.count("/feed.xml") >= 1);
     for topic in [&cfg.topics.raw, &cfg.topics.dlq] {
         let messages = read_all(&bus, topic).await;

@@ -45,7 +45,7 @@ fn is_tracking_param(name: &str) -> bool {
 /// leading `www.`, sort the remaining query parameters, and treat http and
 /// https as the same resource.
 pub fn canonical_url(url: &Url) -> Url {
-    let mut url = url.clone();
+    let mut url = without_credentials(url);
     url.set_fragment(None);
     if url.scheme() == "http" {
         // Identity only: https and http copies of a page are one article.
@@ -78,6 +78,30 @@ pub fn canonical_url(url: &Url) -> Url {
     url
 }
 
+/// `url` without a user and password: they never select content, and a
+/// private feed's credentials must not reach a topic through its links.
+pub fn without_credentials(url: &Url) -> Url {
+    let mut url = url.clone();
+    if url.password().is_some() {
+        let _ = url.set_password(None);
+    }
+    if !url.username().is_empty() {
+        let _ = url.set_username("");
+    }
+    url
+}
+
+/// `without_credentials` for a URL given as text; text that is not a URL,
+/// or holds none, comes back as it is.
+pub fn text_without_credentials(url: &str) -> String {
+    match Url::parse(url) {
+        Ok(u) if url.contains('@') && (!u.username().is_empty() || u.password().is_some()) => {
+            without_credentials(&u).to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
 /// Hex SHA-256 of a string.
 pub fn sha256_hex(data: impl AsRef<[u8]>) -> String {
     hex::encode(Sha256::digest(data.as_ref()))
@@ -106,6 +130,18 @@ mod tests {
         assert_eq!(
             canon("HTTP://WWW.Example.COM:80/a/b/?utm_source=x&b=2&a=1&fbclid=z#top"),
             "https://example.com/a/b?a=1&b=2"
+        );
+    }
+
+    #[test]
+    fn a_user_and_password_are_no_part_of_the_identity() {
+        assert_eq!(
+            canon("https://reader:hunter2@example.com/a/1"),
+            "https://example.com/a/1"
+        );
+        assert_eq!(
+            article_id("https://reader@example.com/a/1"),
+            article_id("https://example.com/a/1")
         );
     }
 
