@@ -463,3 +463,29 @@ async fn chinese_rewrites_of_one_event_share_a_story_and_typhoons_stay_apart() {
         }
     }
 }
+
+/// A tool whose reader goes away (`newsmill tail t | head -1`) ends as Unix
+/// tools do, by SIGPIPE, not with a panic's backtrace.
+#[test]
+fn a_tool_whose_reader_has_gone_ends_without_a_panic() {
+    let feed = repo_root().join("examples/site/feed.xml");
+    let tools: [Vec<&std::ffi::OsStr>; 2] = [
+        vec!["--print-config".as_ref()],
+        vec!["parse-feed".as_ref(), feed.as_os_str()],
+    ];
+    for args in tools {
+        let mut child = Command::new(newsmill_bin())
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start newsmill");
+        // Gone before the tool writes its first line.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("wait for newsmill");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(out.status.signal(), Some(13), "{args:?}: {:?}", out.status);
+    }
+}

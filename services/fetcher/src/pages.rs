@@ -148,6 +148,14 @@ impl Fetcher {
     ) -> Result<(), PageFailure> {
         let url =
             Url::parse(link).map_err(|e| FetchError::Refused(format!("bad link {link}: {e}")))?;
+        // `fetcher.allow_file_urls` is for feeds on this machine: a feed from
+        // the web that links to a file would have it read and published
+        // (a config, `/proc/self/environ`).
+        if url.scheme() == "file" && !item.feed_url.starts_with("file:") {
+            return Err(
+                FetchError::Refused("a file link in a feed that is not a file".into()).into(),
+            );
+        }
         let mut gap = Duration::ZERO;
         if self.config.fetcher.respect_robots && matches!(url.scheme(), "http" | "https") {
             let rules = self.robots_for(&url).await;

@@ -401,3 +401,43 @@ async fn a_feeds_credentials_reach_its_server_and_no_topic() {
         assert!(!text.contains("hunter2"), "{topic}: {text}");
     }
 }
+
+/// `fetcher.allow_file_urls` lets feeds on this machine link to its files;
+/// a feed from the web that links to a file gets nothing read.
+#[tokio::test]
+async fn only_a_file_feed_may_link_to_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = dir.path().join("secret.html");
+    std::fs::write(&secret, article("hunter2 in a local file")).unwrap();
+    let secret_url = url::Url::from_file_path(&secret).unwrap().to_string();
+    let web_feed = rss("", std::slice::from_ref(&secret_url));
+    let (addr, _) = serve(Arc::new(move |_: &str, _: &str| {
+        (reply("200 OK", &[], &web_feed), Duration::ZERO)
+    }))
+    .await;
+    let local_feed = dir.path().join("feed.xml");
+    std::fs::write(&local_feed, rss("", &[secret_url])).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let mut cfg = config(data.path(), vec![format!("http://{addr}/feed.xml")]);
+    cfg.fetcher.allow_file_urls = true;
+    let bus = Bus::from_config(&cfg).unwrap();
+    let report = run_once(&cfg, &bus).await;
+    assert_eq!(report.pages_fetched, 0, "{report:?}");
+    let dlq = read_all(&bus, &cfg.topics.dlq).await;
+    assert!(
+        dlq.iter()
+            .any(|d| d["reason"].as_str().unwrap().contains("not a file")),
+        "{dlq:?}"
+    );
+    assert!(read_all(&bus, &cfg.topics.raw).await.is_empty());
+    // The same link in a feed on this machine is read.
+    let data = tempfile::tempdir().unwrap();
+    let mut cfg = config(
+        data.path(),
+        vec![url::Url::from_file_path(&local_feed).unwrap().to_string()],
+    );
+    cfg.fetcher.allow_file_urls = true;
+    let bus = Bus::from_config(&cfg).unwrap();
+    let report = run_once(&cfg, &bus).await;
+    assert_eq!(report.pages_fetched, 1, "{report:?}");
+}

@@ -143,6 +143,9 @@ enum FeedsCommand {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    if cli.print_config || cli.command.as_ref().is_some_and(Command::prints_for_a_pipe) {
+        end_quietly_on_a_closed_pipe();
+    }
     news_core::telemetry::init_logging();
     match run(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -151,6 +154,29 @@ fn main() -> std::process::ExitCode {
             eprintln!("error: {e:#}");
             std::process::ExitCode::from(2)
         }
+    }
+}
+
+impl Command {
+    /// A tool whose output is read by another program (`newsmill tail t |
+    /// head`), not one of the long-running stages.
+    fn prints_for_a_pipe(&self) -> bool {
+        !matches!(
+            self,
+            Command::Run { .. } | Command::Fetch { .. } | Command::Clean | Command::Dedup
+        )
+    }
+}
+
+/// Rust ignores SIGPIPE, so a write to a reader that has gone (`| head`)
+/// fails, and `println!` panics on the failure. A tool ends as Unix tools
+/// do instead: the signal ends it, quietly.
+fn end_quietly_on_a_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: called before any other thread starts; it restores the
+    // default action of one signal.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 
