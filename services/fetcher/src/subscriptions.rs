@@ -45,6 +45,11 @@ pub struct Subscriptions {
     by_url: BTreeMap<String, Subscription>,
 }
 
+fn is_file_url(url: &str) -> bool {
+    url.get(..5)
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("file:"))
+}
+
 /// A feed listed in an OPML file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpmlFeed {
@@ -90,6 +95,10 @@ impl Subscriptions {
                 Change::Resumed
             }
             (FeedAction::Add, Some(_)) => Change::Unchanged,
+            // A feed on this machine comes from the config, which only the
+            // operator writes: whoever can write the topic could otherwise
+            // have local files read (a parse failure's letter keeps the body).
+            (FeedAction::Add, None) if is_file_url(url) => Change::Refused,
             (FeedAction::Add, None) => {
                 if self.insert(url, cmd.title.clone(), Origin::Control) {
                     Change::Added
@@ -260,5 +269,17 @@ mod tests {
             subs.apply(&cmd("https://a.example/rss", FeedAction::Add)),
             Change::Resumed
         );
+    }
+
+    #[test]
+    fn a_command_cannot_subscribe_a_file_but_the_config_can() {
+        let local = "file:///var/lib/newsmill/feed.xml";
+        let mut subs = Subscriptions::new(&[local.into()], &[]);
+        assert_eq!(
+            subs.apply(&cmd("FILE:///etc/passwd", FeedAction::Add)),
+            Change::Refused
+        );
+        assert_eq!(subs.apply(&cmd(local, FeedAction::Pause)), Change::Paused);
+        assert_eq!(subs.len(), 1);
     }
 }

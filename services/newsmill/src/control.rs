@@ -124,9 +124,11 @@ pub async fn send_command(
     title: Option<String>,
 ) -> Result<()> {
     let parsed = url::Url::parse(url.trim()).with_context(|| format!("feed URL {url}"))?;
-    if !matches!(parsed.scheme(), "http" | "https" | "file") {
+    // A feed on this machine is the config's (`fetcher.feeds`): fetchers
+    // refuse a command that adds one.
+    if action == FeedAction::Add && !matches!(parsed.scheme(), "http" | "https") {
         return Err(anyhow!(
-            "feed URL must be http(s) or file, not {}",
+            "feed URL must be http(s), not {} (a file feed goes in fetcher.feeds)",
             parsed.scheme()
         ));
     }
