@@ -3,6 +3,7 @@
 //! bounded, per-host-limited fetches, and the per-feed state (validators,
 //! seen items, failures) persists across restarts.
 
+mod control;
 pub mod discover;
 pub mod feed;
 pub mod http;
@@ -23,7 +24,7 @@ use futures::StreamExt;
 use news_core::bus::{OutRecord, Producer};
 use news_core::config::{Config, shown_url};
 use news_core::ids::{article_id, sha256_hex};
-use news_core::messages::{DeadLetter, FeedCommand, SCHEMA_VERSION, dlq_payload_limit};
+use news_core::messages::{DeadLetter, SCHEMA_VERSION, dlq_payload_limit};
 use news_core::telemetry::names;
 use pages::{FeedPoll, PageRetry};
 use robots::Robots;
@@ -33,18 +34,11 @@ use tokio::sync::{Semaphore, mpsc};
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
+pub use control::Control;
 pub use discover::discover_feeds;
 pub use feed::{FeedError, ParsedFeed, parse_date, parse_feed};
 pub use http::{FetchError, HttpClient};
 use state::{FeedState, FetchState, RoundProgress, item_fingerprint};
-
-/// What the control-topic reader tells the fetcher.
-#[derive(Debug)]
-pub enum Control {
-    Command(FeedCommand),
-    /// Everything on the topic at start-up has been delivered.
-    CaughtUp,
-}
 
 /// Robots rules cached per origin, each behind its own lock so that one
 /// origin's robots.txt is fetched once however many pages wait for it.
@@ -193,13 +187,6 @@ impl Fetcher {
         })
     }
 
-    /// Take subscription changes from `rx` (fed by the `news.feeds.v1`
-    /// reader). The first round waits, boundedly, for `Control::CaughtUp`.
-    pub fn with_control(mut self, rx: mpsc::Receiver<Control>) -> Fetcher {
-        self.control = Some(rx);
-        self
-    }
-
     /// Poll every due feed until cancelled; with `once`, poll each feed once
     /// and return.
     pub async fn run(
@@ -247,57 +234,6 @@ impl Fetcher {
                 }
             }
         }
-    }
-
-    /// Apply the control commands already on the topic before the first
-    /// round, so that a removed or paused feed is not polled at start.
-    async fn catch_up(&mut self, token: &CancellationToken) {
-        let Some(rx) = self.control.as_mut() else {
-            return;
-        };
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-        let mut pending = Vec::new();
-        loop {
-            tokio::select! {
-                _ = token.cancelled() => break,
-                _ = tokio::time::sleep_until(deadline) => {
-                    tracing::warn!("control topic not caught up after 30s; polling anyway");
-                    break;
-                }
-                msg = rx.recv() => match msg {
-                    Some(Control::CaughtUp) | None => break,
-                    Some(msg) => pending.push(msg),
-                },
-            }
-        }
-        for msg in pending {
-            self.apply_control(msg);
-        }
-    }
-
-    fn apply_control(&mut self, msg: Control) -> Option<Change> {
-        let Control::Command(cmd) = msg else {
-            return None;
-        };
-        let change = self.subs.apply(&cmd);
-        match change {
-            Change::Removed => {
-                self.state.feeds.remove(cmd.feed_url.trim());
-            }
-            Change::Resumed => {
-                // A resumed feed is polled now, and a disabled one gets a new chance.
-                if let Some(st) = self.state.feeds.get_mut(cmd.feed_url.trim()) {
-                    st.next_poll = 0;
-                    st.disabled = false;
-                    st.failures = 0;
-                }
-            }
-            _ => {}
-        }
-        if change != Change::Unchanged {
-            tracing::info!(feed = %shown_url(&cmd.feed_url), action = ?cmd.action, change = ?change, "feed subscription changed");
-        }
-        Some(change)
     }
 
     fn report_health(&self) {

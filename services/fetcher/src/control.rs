@@ -1,0 +1,80 @@
+//! Subscription changes at run time: commands from `news.feeds.v1`,
+//! applied before the first round and then as they come.
+
+use std::time::Duration;
+
+use news_core::config::shown_url;
+use news_core::messages::FeedCommand;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::Fetcher;
+use crate::subscriptions::Change;
+
+/// What the control-topic reader tells the fetcher.
+#[derive(Debug)]
+pub enum Control {
+    Command(FeedCommand),
+    /// Everything on the topic at start-up has been delivered.
+    CaughtUp,
+}
+
+impl Fetcher {
+    /// Take subscription changes from `rx` (fed by the `news.feeds.v1`
+    /// reader). The first round waits, boundedly, for `Control::CaughtUp`.
+    pub fn with_control(mut self, rx: mpsc::Receiver<Control>) -> Fetcher {
+        self.control = Some(rx);
+        self
+    }
+
+    /// Apply the control commands already on the topic before the first
+    /// round, so that a removed or paused feed is not polled at start.
+    pub(crate) async fn catch_up(&mut self, token: &CancellationToken) {
+        let Some(rx) = self.control.as_mut() else {
+            return;
+        };
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        let mut pending = Vec::new();
+        loop {
+            tokio::select! {
+                _ = token.cancelled() => break,
+                _ = tokio::time::sleep_until(deadline) => {
+                    tracing::warn!("control topic not caught up after 30s; polling anyway");
+                    break;
+                }
+                msg = rx.recv() => match msg {
+                    Some(Control::CaughtUp) | None => break,
+                    Some(msg) => pending.push(msg),
+                },
+            }
+        }
+        for msg in pending {
+            self.apply_control(msg);
+        }
+    }
+
+    pub(crate) fn apply_control(&mut self, msg: Control) -> Option<Change> {
+        let Control::Command(cmd) = msg else {
+            return None;
+        };
+        let change = self.subs.apply(&cmd);
+        match change {
+            Change::Removed => {
+                self.state.feeds.remove(cmd.feed_url.trim());
+            }
+            Change::Resumed => {
+                // A resumed feed is polled now, and a disabled one gets a new chance.
+                if let Some(st) = self.state.feeds.get_mut(cmd.feed_url.trim()) {
+                    st.next_poll = 0;
+                    st.disabled = false;
+                    st.failures = 0;
+                }
+            }
+            _ => {}
+        }
+        if change != Change::Unchanged {
+            tracing::info!(feed = %shown_url(&cmd.feed_url), action = ?cmd.action, change = ?change, "feed subscription changed");
+        }
+        Some(change)
+    }
+}

@@ -1,0 +1,96 @@
+//! The configuration's loading, validation and masking.
+
+use super::*;
+
+#[test]
+#[allow(clippy::result_large_err)] // figment::Jail's closure signature
+fn env_overrides_file_and_errors_name_the_key() {
+    figment::Jail::expect_with(|jail| {
+        jail.create_file(
+            "n.toml",
+            "[bus]\nbrokers = \"a:1\"\n[bus.kafka]\n\"sasl.password\" = \"hunter2\"\n",
+        )?;
+        jail.set_env("NEWSMILL__RUNNER__MAX_IN_FLIGHT", "7");
+        let cfg = Config::load(Some(Path::new("n.toml"))).expect("loads");
+        assert_eq!(cfg.bus.brokers, "a:1");
+        assert_eq!(cfg.runner.max_in_flight, 7);
+        let shown = cfg.to_masked_toml();
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(
+            shown.contains("\"sasl.password\" = \"********\""),
+            "{shown}"
+        );
+
+        jail.set_env("NEWSMILL__RUNNER__MAX_IN_FLIGHT", "0");
+        let err = Config::load(Some(Path::new("n.toml"))).unwrap_err();
+        assert!(err.to_string().contains("runner.max_in_flight"), "{err}");
+
+        jail.create_file("bad.toml", "[fetcher]\npoll_minn = \"5m\"\n")?;
+        let err = Config::load(Some(Path::new("bad.toml"))).unwrap_err();
+        assert!(err.to_string().contains("poll_minn"), "{err}");
+        Ok(())
+    });
+}
+
+#[test]
+fn a_proxy_password_is_masked_and_a_bad_proxy_is_named_not_echoed() {
+    let mut cfg = Config::default();
+    cfg.fetcher.proxy = Some("http://newsmill:hunter2@proxy.internal:3128".into());
+    assert!(cfg.validate().is_ok());
+    let shown = cfg.to_masked_toml();
+    assert!(!shown.contains("hunter2"), "{shown}");
+    assert!(!shown.contains("newsmill:"), "{shown}");
+    assert!(shown.contains("proxy.internal:3128"), "{shown}");
+    cfg.fetcher.proxy = Some("proxy.internal:hunter2".into());
+    let err = cfg.validate().unwrap_err().to_string();
+    assert!(
+        err.contains("fetcher.proxy") && !err.contains("hunter2"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_feed_urls_credentials_are_masked_and_other_feeds_shown_whole() {
+    let mut cfg = Config::default();
+    cfg.fetcher.feeds = vec![
+        "https://reader:hunter2@feeds.example.com/private.xml".into(),
+        "https://example.org/rss?author=me@example.org".into(),
+        "feeds/local.xml".into(),
+    ];
+    let shown = cfg.to_masked_toml();
+    assert!(
+        !shown.contains("hunter2") && !shown.contains("reader"),
+        "{shown}"
+    );
+    assert!(shown.contains("feeds.example.com/private.xml"), "{shown}");
+    assert!(
+        shown.contains("https://example.org/rss?author=me@example.org"),
+        "{shown}"
+    );
+    assert!(shown.contains("feeds/local.xml"), "{shown}");
+    assert_eq!(shown_url("https://example.org/a"), "https://example.org/a");
+}
+
+#[test]
+fn file_feeds_need_explicit_permission() {
+    let mut cfg = Config::default();
+    cfg.fetcher.feeds = vec!["file:///tmp/feed.xml".into()];
+    assert!(
+        cfg.validate()
+            .unwrap_err()
+            .to_string()
+            .contains("allow_file_urls")
+    );
+    cfg.fetcher.allow_file_urls = true;
+    assert!(cfg.validate().is_ok());
+}
+
+#[test]
+fn word_lists_must_name_a_directory() {
+    let mut cfg = Config::default();
+    cfg.dedup.word_lists = Some(PathBuf::from("/nonexistent/word-lists"));
+    let err = cfg.validate().unwrap_err().to_string();
+    assert!(err.contains("dedup.word_lists"), "{err}");
+    cfg.dedup.word_lists = Some(std::env::temp_dir());
+    assert!(cfg.validate().is_ok());
+}
