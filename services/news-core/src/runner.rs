@@ -283,7 +283,9 @@ pub async fn run_stage<S: Stage>(mut stage: S, ctx: RunContext) -> Result<(), Bu
     let held = stage.commits_at_checkpoints();
     let mut pending: Vec<Position> = Vec::new();
     let mut checkpointing = false;
-    let mut sole_reader = stage.needs_every_partition().then(SoleReaderWatch::default);
+    let mut sole_reader = stage
+        .needs_every_partition()
+        .then(|| SoleReaderWatch::new(ctx.config.runner.session_timeout));
     tracing::info!(stage = stage_name, topic = %ctx.input_topic, bus = ctx.bus.name(), "stage started");
 
     loop {

@@ -9,34 +9,46 @@ use std::time::{Duration, Instant};
 
 use crate::bus::PartitionsHeld;
 
-/// How long partitions must stay missing before it is reported: a
-/// rebalance revokes every partition for a moment.
-pub const REPORT_AFTER: Duration = Duration::from_secs(30);
+/// How long partitions must stay missing before it is reported, in
+/// session timeouts: a rebalance revokes every partition for a moment, and
+/// an instance that restarts after a crash holds nothing until its dead
+/// predecessor's session expires.
+const REPORT_AFTER_SESSIONS: u32 = 2;
 
 /// What the log should say after an observation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Change {
-    /// Partitions have been missing for `REPORT_AFTER`.
+    /// Partitions have been missing for twice the session timeout.
     Shared(PartitionsHeld),
     /// Every partition is held again, after a `Shared`.
     Whole(PartitionsHeld),
 }
 
 /// Follows one consumer's assignment and reports each change once.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct SoleReaderWatch {
+    report_after: Duration,
     missing_since: Option<Instant>,
     reported: bool,
 }
 
 impl SoleReaderWatch {
+    /// For a consumer whose group session times out after `session_timeout`.
+    pub fn new(session_timeout: Duration) -> SoleReaderWatch {
+        SoleReaderWatch {
+            report_after: session_timeout * REPORT_AFTER_SESSIONS,
+            missing_since: None,
+            reported: false,
+        }
+    }
+
     pub fn observe(&mut self, held: PartitionsHeld, now: Instant) -> Option<Change> {
         if held.missing() == 0 {
             self.missing_since = None;
             return std::mem::take(&mut self.reported).then_some(Change::Whole(held));
         }
         let since = *self.missing_since.get_or_insert(now);
-        if !self.reported && now.duration_since(since) >= REPORT_AFTER {
+        if !self.reported && now.duration_since(since) >= self.report_after {
             self.reported = true;
             return Some(Change::Shared(held));
         }
@@ -79,7 +91,8 @@ mod tests {
     fn a_share_is_reported_once_after_it_lasts_and_its_end_once() {
         let t0 = Instant::now();
         let at = |secs: u64| t0 + Duration::from_secs(secs);
-        let mut watch = SoleReaderWatch::default();
+        // A session of 15 s: reported after 30 s.
+        let mut watch = SoleReaderWatch::new(Duration::from_secs(15));
         assert_eq!(watch.observe(held(6, 6), at(0)), None);
         // A rebalance: nothing held for a moment, then all again.
         assert_eq!(watch.observe(held(0, 6), at(5)), None);
