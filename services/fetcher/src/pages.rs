@@ -85,6 +85,51 @@ impl PageRetry {
     }
 }
 
+/// The media type of a response that is no article page (an image, a PDF,
+/// a video a feed links to), which the cleaner would read as text.
+/// Unlabelled and `octet-stream` bodies pass when they read as text.
+fn not_an_article(content_type: Option<&str>, body: &[u8]) -> Option<String> {
+    let media = content_type
+        .and_then(|c| c.split(';').next())
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let readable = match media.as_str() {
+        "" | "application/octet-stream" | "binary/octet-stream" | "application/unknown" => {
+            reads_as_text(body)
+        }
+        "application/xhtml+xml" => true,
+        m => m.starts_with("text/"),
+    };
+    (!readable).then_some(if media.is_empty() {
+        "unlabelled binary".to_string()
+    } else {
+        media
+    })
+}
+
+/// Whether a body's first kilobyte is text: no NUL byte, and UTF-8 or a
+/// single-byte code page's letters (bytes that UTF-8 refuses but a
+/// `windows-1252` page holds), not a format's binary header.
+fn reads_as_text(body: &[u8]) -> bool {
+    let head = &body[..body.len().min(1024)];
+    let binary_magic: [&[u8]; 6] = [
+        b"%PDF",
+        b"\x89PNG",
+        b"GIF8",
+        b"\xff\xd8\xff",
+        b"PK\x03\x04",
+        b"ID3",
+    ];
+    let controls = head
+        .iter()
+        .filter(|b| **b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | b'\x0c'))
+        .count();
+    !head.contains(&0)
+        && controls * 100 <= head.len()
+        && !binary_magic.iter().any(|m| head.starts_with(m))
+}
+
 /// A failed page fetch and the wait the server asked for.
 pub struct PageFailure {
     pub error: FetchError,
@@ -174,6 +219,9 @@ impl Fetcher {
                 error: FetchError::Status(page.status),
                 retry_after: page.retry_after,
             });
+        }
+        if let Some(media) = not_an_article(page.content_type.as_deref(), &page.body) {
+            return Err(FetchError::Refused(format!("not an article page: {media}")).into());
         }
         let (html, charset) =
             news_core::charset::decode_html(&page.body, page.content_type.as_deref());
@@ -534,6 +582,44 @@ mod tests {
         assert_eq!(fetcher.waiting_pages.load(Ordering::Relaxed), 0);
         st.retries = vec![waiting(0); MAX_RETRIES_PER_FEED];
         assert!(!fetcher.claim_waiting_slot(&st), "the feed's bound");
+    }
+
+    #[test]
+    fn images_pdfs_and_binaries_are_no_article_pages_and_html_is() {
+        let html = b"\xef\xbb\xbf\n  <!doctype html><p>x</p>";
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+        for (content_type, body, refused) in [
+            (Some("text/html; charset=utf-8"), &html[..], None),
+            (Some("application/xhtml+xml"), html, None),
+            (Some("text/plain"), b"Plain words.", None),
+            (None, html, None),
+            (Some("application/octet-stream"), html, None),
+            (Some("image/png"), png, Some("image/png")),
+            (
+                Some("Application/PDF"),
+                b"%PDF-1.7",
+                Some("application/pdf"),
+            ),
+            (
+                Some("application/octet-stream"),
+                png,
+                Some("application/octet-stream"),
+            ),
+            (None, png, Some("unlabelled binary")),
+            (None, b"Plain words, served without a type.", None),
+            (
+                Some("application/octet-stream"),
+                b"%PDF-1.7\n",
+                Some("application/octet-stream"),
+            ),
+            (Some("application/json"), b"{}", Some("application/json")),
+        ] {
+            assert_eq!(
+                not_an_article(content_type, body).as_deref(),
+                refused,
+                "{content_type:?}"
+            );
+        }
     }
 
     #[test]

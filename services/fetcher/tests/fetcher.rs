@@ -441,3 +441,43 @@ async fn only_a_file_feed_may_link_to_a_file() {
     let report = run_once(&cfg, &bus).await;
     assert_eq!(report.pages_fetched, 1, "{report:?}");
 }
+
+/// A feed item that links to an image (or a PDF) names no article page:
+/// it is dead-lettered with its type, not cleaned into a story of bytes.
+#[tokio::test]
+async fn a_link_to_an_image_is_no_article() {
+    let (addr, _) = serve(Arc::new(|path: &str, _: &str| match path {
+        "/feed.xml" => (
+            reply(
+                "200 OK",
+                &[],
+                &rss("", &["/photo.png".into(), "/news/1".into()]),
+            ),
+            Duration::ZERO,
+        ),
+        "/photo.png" => (
+            reply(
+                "200 OK",
+                &[("Content-Type", "image/png")],
+                b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR",
+            ),
+            Duration::ZERO,
+        ),
+        p => (reply("200 OK", &[], &article(p)), Duration::ZERO),
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), vec![format!("http://{addr}/feed.xml")]);
+    let bus = Bus::from_config(&cfg).unwrap();
+    let report = run_once(&cfg, &bus).await;
+    assert_eq!(
+        (report.pages_fetched, report.dead_letters),
+        (1, 1),
+        "{report:?}"
+    );
+    let dlq = read_all(&bus, &cfg.topics.dlq).await;
+    assert_eq!(
+        dlq[0]["reason"], "refused: not an article page: image/png",
+        "{dlq:?}"
+    );
+}

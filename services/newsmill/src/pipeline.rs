@@ -319,8 +319,8 @@ pub async fn run_dedup(config: Config) -> Result<()> {
 
 pub async fn tail(config: Config, topic: &str, follow: bool, limit: Option<usize>) -> Result<()> {
     let bus = Bus::reader_from_config(&config).context("opening the bus")?;
-    // A topic that is not there is a mistyped name, not an empty topic
-    // (stages create theirs when they start).
+    // A topic that is neither there nor one of newsmill's is a mistyped
+    // name, not an empty topic.
     ensure_topic_exists(&bus, topic, &config).await?;
     if let (Bus::Kafka(kafka), false) = (&bus, follow) {
         return tail_to_end(kafka, topic, limit).await;
@@ -362,6 +362,11 @@ pub async fn tail(config: Config, topic: &str, follow: bool, limit: Option<usize
 }
 
 async fn ensure_topic_exists(bus: &Bus, topic: &str, config: &Config) -> Result<()> {
+    // One of newsmill's own topics is merely empty until something is
+    // written to it (no dead letter yet, say).
+    if config.topics.all().contains(&topic) {
+        return Ok(());
+    }
     match bus {
         Bus::Embedded(e) => {
             let topics = e.topics()?;
