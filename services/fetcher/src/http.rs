@@ -158,7 +158,7 @@ impl HttpClient {
             "file" => Err(FetchError::Refused(
                 "file URLs are disabled (fetcher.allow_file_urls)".into(),
             )),
-            "http" | "https" => self.http_get(url, validators).await,
+            "http" | "https" => self.http_get(url, validators, accept_for(kind)).await,
             other => Err(FetchError::Refused(format!("unsupported scheme {other}"))),
         };
         let class = match &result {
@@ -241,6 +241,7 @@ impl HttpClient {
         &self,
         url: &Url,
         validators: Option<&Validators>,
+        accept: &'static str,
     ) -> Result<Fetched, FetchError> {
         // Redirects are followed here, not by reqwest, so that each hop is
         // checked and a chain of permanent moves can update the stored URL.
@@ -261,7 +262,10 @@ impl HttpClient {
                     Ok(checked) => checked?,
                 }
             }
-            let mut req = self.client.get(current.clone());
+            let mut req = self
+                .client
+                .get(current.clone())
+                .header(header::ACCEPT, accept);
             if let Some(v) = validators {
                 if let Some(etag) = &v.etag {
                     req = req.header(header::IF_NONE_MATCH, etag);
@@ -398,6 +402,19 @@ fn header_str(h: &HeaderMap, name: header::HeaderName) -> Option<String> {
     h.get(name)
         .and_then(|v: &HeaderValue| v.to_str().ok())
         .map(str::to_string)
+}
+
+/// What a request of this kind asks for: a server that negotiates answers
+/// a feed URL with the feed and a page URL with its HTML.
+fn accept_for(kind: &str) -> &'static str {
+    match kind {
+        "feed" => {
+            "application/rss+xml, application/atom+xml, application/feed+json, \
+             application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5"
+        }
+        "robots" => "text/plain, */*;q=0.5",
+        _ => "text/html, application/xhtml+xml;q=0.9, text/plain;q=0.8, */*;q=0.5",
+    }
 }
 
 fn status_class(s: u16) -> &'static str {

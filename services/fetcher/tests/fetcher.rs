@@ -14,7 +14,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 mod common;
-use common::{Seen, article, config, read_all, reply, rss, run_once, serve};
+use common::{Seen, article, config, poll_feed_once, read_all, reply, rss, run_once, serve};
 
 #[tokio::test]
 async fn robots_disallow_holds_pages_back_and_is_fetched_once() {
@@ -466,10 +466,7 @@ async fn a_link_to_an_image_is_no_article() {
         p => (reply("200 OK", &[], &article(p)), Duration::ZERO),
     }))
     .await;
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = config(dir.path(), vec![format!("http://{addr}/feed.xml")]);
-    let bus = Bus::from_config(&cfg).unwrap();
-    let report = run_once(&cfg, &bus).await;
+    let (_dir, cfg, bus, report) = poll_feed_once(addr).await;
     assert_eq!(
         (report.pages_fetched, report.dead_letters),
         (1, 1),
@@ -480,4 +477,39 @@ async fn a_link_to_an_image_is_no_article() {
         dlq[0]["reason"], "refused: not an article page: image/png",
         "{dlq:?}"
     );
+}
+
+/// A server that negotiates content is asked for a feed at a feed's URL
+/// and for HTML at a page's.
+#[tokio::test]
+async fn requests_say_what_they_accept() {
+    let heads: Arc<std::sync::Mutex<Vec<(String, String)>>> = Arc::default();
+    let kept = heads.clone();
+    let (addr, _) = serve(Arc::new(move |path: &str, head: &str| {
+        kept.lock()
+            .unwrap()
+            .push((path.to_string(), head.to_ascii_lowercase()));
+        let body = match path {
+            "/feed.xml" => rss("", &["/news/1".into()]),
+            p => article(p),
+        };
+        (reply("200 OK", &[], &body), Duration::ZERO)
+    }))
+    .await;
+    let (_dir, _, _, report) = poll_feed_once(addr).await;
+    assert_eq!(report.pages_fetched, 1);
+    let heads = heads.lock().unwrap();
+    let accept = |path: &str| {
+        let (_, head) = heads.iter().find(|(p, _)| p == path).expect(path);
+        head.lines()
+            .find_map(|l| l.strip_prefix("accept: "))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(
+        accept("/feed.xml").starts_with("application/rss+xml"),
+        "{heads:?}"
+    );
+    assert!(accept("/news/1").starts_with("text/html"), "{heads:?}");
+    assert!(accept("/robots.txt").starts_with("text/plain"), "{heads:?}");
 }

@@ -143,3 +143,16 @@ pub async fn run_once(config: &Config, bus: &Bus) -> news_fetcher::RoundReport {
     let fetcher = Fetcher::new(config.clone(), bus.producer().unwrap()).unwrap();
     fetcher.run(CancellationToken::new(), true).await.unwrap()
 }
+
+/// One round over the feed at `http://addr/feed.xml`, on a fresh embedded
+/// log: its directory (keep it while the bus is read), config, bus and
+/// report.
+pub async fn poll_feed_once(
+    addr: SocketAddr,
+) -> (tempfile::TempDir, Config, Bus, news_fetcher::RoundReport) {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), vec![format!("http://{addr}/feed.xml")]);
+    let bus = Bus::from_config(&cfg).unwrap();
+    let report = run_once(&cfg, &bus).await;
+    (dir, cfg, bus, report)
+}
