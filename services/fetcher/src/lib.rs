@@ -23,8 +23,8 @@ use chrono::Utc;
 use futures::StreamExt;
 use news_core::bus::{OutRecord, Producer};
 use news_core::config::{Config, shown_url};
-use news_core::ids::{article_id, sha256_hex};
-use news_core::messages::{DeadLetter, SCHEMA_VERSION, dlq_payload_limit};
+use news_core::ids::{article_id, sha256_hex, text_without_credentials};
+use news_core::messages::{DeadLetter, FeedItemMeta, SCHEMA_VERSION, dlq_payload_limit};
 use news_core::telemetry::names;
 use pages::{FeedPoll, PageRetry};
 use robots::Robots;
@@ -430,6 +430,13 @@ impl Fetcher {
             new_items += 1;
             rep.items_new += 1;
             metrics::counter!(names::FETCH_ITEMS).increment(1);
+            // The item goes out on topics; a user and password in the link
+            // stay with the request alone.
+            let item = FeedItemMeta {
+                feed_url: text_without_credentials(&item.feed_url),
+                link: Some(text_without_credentials(&link)),
+                ..item
+            };
             let page = PageRetry {
                 id,
                 link,

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use news_core::bus::OutRecord;
+use news_core::config::shown_url;
 use news_core::ids::{canonical_url, text_without_credentials, without_credentials};
 use news_core::messages::{FeedItemMeta, PageRequest, RawItem, SCHEMA_VERSION};
 use news_core::telemetry::names;
@@ -72,11 +73,10 @@ impl PageRetry {
     /// What a dead letter keeps of the page so that `newsmill redrive` can
     /// ask for it again: a dead letter keeps at most an eighth of
     /// `bus.max_message_bytes`, and the summary is cut as on the list. A
-    /// user and password in its URLs stay out of the topic.
+    /// user and password in its link stay out of the topic (its item has
+    /// none since it was queued).
     fn into_request(self) -> PageRequest {
-        let mut page = self.bounded();
-        page.item.feed_url = text_without_credentials(&page.item.feed_url);
-        page.item.link = page.item.link.as_deref().map(text_without_credentials);
+        let page = self.bounded();
         PageRequest {
             id: page.id,
             link: text_without_credentials(&page.link),
@@ -225,9 +225,6 @@ impl Fetcher {
         }
         let (html, charset) =
             news_core::charset::decode_html(&page.body, page.content_type.as_deref());
-        let mut item = item;
-        item.feed_url = text_without_credentials(&item.feed_url);
-        item.link = item.link.as_deref().map(text_without_credentials);
         let raw = RawItem {
             schema_version: SCHEMA_VERSION,
             id: id.to_string(),
@@ -284,7 +281,7 @@ impl Fetcher {
                 if page.attempts > 0 {
                     metrics::counter!(names::FETCH_PAGE_RETRIES, "outcome" => "fetched")
                         .increment(1);
-                    tracing::info!(article = %page.link, attempts = page.attempts + 1, "article fetched on a later attempt");
+                    tracing::info!(article = %shown_url(&page.link), attempts = page.attempts + 1, "article fetched on a later attempt");
                 }
                 st.remember(&page.id, page.fingerprint, cfg.max_seen_per_feed);
                 poll.progress
@@ -304,7 +301,7 @@ impl Fetcher {
         {
             let wait = retry_delay(cfg.page_retry_delay, page.attempts, failure.retry_after);
             page.not_before = unix_secs_after(wait);
-            tracing::warn!(article = %page.link, error = %page.last_error, attempts = page.attempts, retry_in_secs = wait.as_secs(), "article fetch failed; will retry");
+            tracing::warn!(article = %shown_url(&page.link), error = %page.last_error, attempts = page.attempts, retry_in_secs = wait.as_secs(), "article fetch failed; will retry");
             metrics::counter!(names::FETCH_PAGE_RETRIES, "outcome" => "scheduled").increment(1);
             st.retries.push(page.bounded());
             rep.pages_waiting += 1;
@@ -314,7 +311,7 @@ impl Fetcher {
         if page.attempts > 1 {
             metrics::counter!(names::FETCH_PAGE_RETRIES, "outcome" => "given_up").increment(1);
         }
-        tracing::warn!(article = %page.link, error = %page.last_error, attempts = page.attempts, "article fetch failed");
+        tracing::warn!(article = %shown_url(&page.link), error = %page.last_error, attempts = page.attempts, "article fetch failed");
         // Remembered, so that a page that will not come is not asked for
         // every round.
         st.remember(&page.id, page.fingerprint, cfg.max_seen_per_feed);

@@ -555,14 +555,9 @@ pub fn mask_url_credentials(value: &str) -> String {
 /// password in it are masked (a private feed's URL may carry them);
 /// anything else is shown as it is.
 pub fn shown_url(url: &str) -> std::borrow::Cow<'_, str> {
-    if !url.contains('@') {
-        return std::borrow::Cow::Borrowed(url);
-    }
-    match url::Url::parse(url) {
-        Ok(u) if !u.username().is_empty() || u.password().is_some() => {
-            std::borrow::Cow::Owned(mask_url_credentials(url))
-        }
-        _ => std::borrow::Cow::Borrowed(url),
+    match crate::ids::with_credentials(url) {
+        Some(_) => std::borrow::Cow::Owned(mask_url_credentials(url)),
+        None => std::borrow::Cow::Borrowed(url),
     }
 }
 

@@ -82,24 +82,25 @@ pub fn canonical_url(url: &Url) -> Url {
 /// private feed's credentials must not reach a topic through its links.
 pub fn without_credentials(url: &Url) -> Url {
     let mut url = url.clone();
-    if url.password().is_some() {
-        let _ = url.set_password(None);
-    }
-    if !url.username().is_empty() {
-        let _ = url.set_username("");
-    }
+    let _ = url.set_password(None);
+    let _ = url.set_username("");
     url
+}
+
+/// `url`, parsed, when it is a URL with a user or a password in it.
+pub fn with_credentials(url: &str) -> Option<Url> {
+    if !url.contains('@') {
+        return None;
+    }
+    Url::parse(url)
+        .ok()
+        .filter(|u| !u.username().is_empty() || u.password().is_some())
 }
 
 /// `without_credentials` for a URL given as text; text that is not a URL,
 /// or holds none, comes back as it is.
 pub fn text_without_credentials(url: &str) -> String {
-    match Url::parse(url) {
-        Ok(u) if url.contains('@') && (!u.username().is_empty() || u.password().is_some()) => {
-            without_credentials(&u).to_string()
-        }
-        _ => url.to_string(),
-    }
+    with_credentials(url).map_or_else(|| url.to_string(), |u| without_credentials(&u).to_string())
 }
 
 /// Hex SHA-256 of a string.
