@@ -7,6 +7,7 @@
 
 mod alphabets;
 mod caucasus;
+mod chars;
 mod cjk;
 mod dense_map;
 pub mod engine;

@@ -97,13 +97,13 @@ pub(crate) fn name_key(text: &str) -> u32 {
         // non-joiner is an end: India's scripts write one between a
         // foreign name and its suffix ("ଭେନ୍‌ର", Venn's), and Persian
         // between a prefix and its word.
-        if !c.is_ascii() && (c == '\u{200d}' || crate::text::is_dropped_mark(c)) {
+        if !c.is_ascii() && (c == '\u{200d}' || crate::chars::is_dropped_mark(c)) {
             continue;
         }
-        if !(crate::text::is_alphanumeric(c)
+        if !(crate::chars::is_alphanumeric(c)
             || c == '\''
             || c == '’'
-            || !c.is_ascii() && crate::text::is_kept_mark(c))
+            || !c.is_ascii() && crate::chars::is_kept_mark(c))
         {
             break;
         }
@@ -113,7 +113,7 @@ pub(crate) fn name_key(text: &str) -> u32 {
         }
         letters[n] = if c.is_ascii() {
             c.to_ascii_lowercase()
-        } else if crate::text::changes_in_lowercase(c) {
+        } else if crate::chars::changes_in_lowercase(c) {
             c.to_lowercase().next().unwrap_or(c)
         } else {
             c

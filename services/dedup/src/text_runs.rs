@@ -3,7 +3,8 @@
 //! carry name keys, and Thai, Lao, Khmer and Burmese read as words
 //! (`word_cut.rs`).
 
-use super::{CollapsedText, Fnv, Token, hash64, next_char};
+use super::{CollapsedText, Fnv, Token, hash64};
+use crate::chars::next_char;
 use crate::han_sounds::is_sound_character;
 use crate::kana_hangul::{is_hangul, is_katakana};
 use crate::name_keys::{han_key, name_key};

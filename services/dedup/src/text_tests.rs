@@ -2,6 +2,7 @@
 
 use super::runs::is_kana;
 use super::*;
+use crate::chars::{ascii_of, is_dropped_mark, is_kept_mark};
 use crate::stopwords::STOP;
 use crate::word_cut::Script;
 
@@ -612,13 +613,4 @@ fn distinct_count_is_the_size_of_the_set() {
     let shingles = shingle_hashes(&text, 3);
     assert_eq!(shingles.len(), 12);
     assert_eq!(distinct_count(&shingles), 8);
-}
-
-#[test]
-fn the_letter_and_case_bitmaps_agree_with_the_standard_library_on_every_character() {
-    for c in (0..=0x10_ffffu32).filter_map(char::from_u32) {
-        assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
-        let changes = !c.to_lowercase().eq(std::iter::once(c));
-        assert_eq!(changes_in_lowercase(c), changes, "{c:?}");
-    }
 }

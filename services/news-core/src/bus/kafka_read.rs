@@ -1,0 +1,247 @@
+//! Reading Kafka topics outside a consumer group: watermarks, committed
+//! offsets, a whole topic to its end (the dedup changelog's replay,
+//! `newsmill tail`) and single records by position (a dead letter's origin).
+
+use super::*;
+
+impl KafkaBus {
+    /// First and end offsets of each partition of `topic`; empty when the
+    /// topic does not exist. Blocking.
+    pub fn watermarks(&self, topic: &str) -> Result<Vec<(i32, i64, i64)>, BusError> {
+        let consumer: BaseConsumer = self.client_config().create()?;
+        self.watermarks_with(&consumer, topic)
+    }
+
+    fn watermarks_with(
+        &self,
+        consumer: &BaseConsumer,
+        topic: &str,
+    ) -> Result<Vec<(i32, i64, i64)>, BusError> {
+        let md = consumer.fetch_metadata(Some(topic), METADATA_TIMEOUT)?;
+        let Some(t) = md
+            .topics()
+            .iter()
+            .find(|t| t.name() == topic && t.error().is_none())
+        else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for p in t.partitions() {
+            let (low, high) = consumer.fetch_watermarks(topic, p.id(), METADATA_TIMEOUT)?;
+            out.push((p.id(), low, high));
+        }
+        out.sort_unstable();
+        Ok(out)
+    }
+
+    /// Committed offset of `group` on the given partitions of `topic` (None
+    /// where nothing is committed). Blocking.
+    pub fn committed(
+        &self,
+        group: &str,
+        topic: &str,
+        partitions: impl IntoIterator<Item = i32>,
+    ) -> Result<Vec<(i32, Option<i64>)>, BusError> {
+        let mut cc = self.client_config();
+        cc.set("group.id", group);
+        let consumer: BaseConsumer = cc.create()?;
+        let mut tpl = TopicPartitionList::new();
+        for p in partitions {
+            tpl.add_partition(topic, p);
+        }
+        let committed = consumer.committed_offsets(tpl, METADATA_TIMEOUT)?;
+        Ok(committed
+            .elements()
+            .iter()
+            .map(|e| (e.partition(), e.offset().to_raw().filter(|o| *o >= 0)))
+            .collect())
+    }
+
+    /// Read every partition of `topic` from offset `from` (or its start, if
+    /// later) to `end`, without
+    /// joining a consumer group, sending each record to `to` in partition
+    /// order. Blocking: run it on a blocking thread. Stops early, without
+    /// error, when the receiver goes away.
+    ///
+    /// The end offset the broker reports is not enough on its own: tansu's
+    /// leaves out the last multi-record batch, and a replay that stopped
+    /// there would lose the newest facts. So a partition is through when it
+    /// has reached that offset and then gone quiet, or (for `WrittenBefore`)
+    /// shown a record written after the read began. On Kafka the reported
+    /// end is exact and the quiet costs two seconds.
+    pub fn read_to_end(
+        &self,
+        topic: &str,
+        from: i64,
+        end: ReadEnd,
+        to: tokio::sync::mpsc::Sender<InRecord>,
+    ) -> Result<u64, BusError> {
+        let mut cc = self.client_config();
+        // Required by librdkafka, but nothing joins or commits: `assign` only.
+        cc.set("group.id", "newsmill-replay")
+            .set("enable.auto.commit", "false")
+            .set("enable.partition.eof", "false");
+        let consumer: BaseConsumer = cc.create()?;
+        let started = std::time::Instant::now();
+        let mut partitions = std::collections::HashMap::new();
+        let mut tpl = TopicPartitionList::new();
+        for (p, low, high) in self.watermarks_with(&consumer, topic)? {
+            let start = low.max(from);
+            partitions.insert(p, PartitionRead::new(high, high <= start, started));
+            tpl.add_partition_offset(topic, p, Offset::Offset(start))?;
+        }
+        if tpl.count() == 0 {
+            return Ok(0);
+        }
+        consumer.assign(&tpl)?;
+        let written_before = match end {
+            ReadEnd::Quiet => None,
+            ReadEnd::WrittenBefore(t) => Some(unix_millis(t)),
+        };
+        let mut read = 0u64;
+        let mut last_record = started;
+        loop {
+            match consumer.poll(Duration::from_millis(250)) {
+                None if last_record.elapsed() > REPLAY_STALL
+                    && partitions.values().any(|p| !p.reached) =>
+                {
+                    return Err(BusError::Fatal(format!(
+                        "replaying {topic}: no progress for {}s",
+                        REPLAY_STALL.as_secs()
+                    )));
+                }
+                None => {}
+                Some(Err(e)) => return Err(e.into()),
+                Some(Ok(msg)) => {
+                    last_record = std::time::Instant::now();
+                    let Some(part) = partitions.get_mut(&msg.partition()) else {
+                        continue;
+                    };
+                    part.last_record = last_record;
+                    let written_after = written_before
+                        .is_some_and(|t| msg.timestamp().to_millis().is_some_and(|ms| ms > t));
+                    if part.reached && written_after {
+                        part.passed = true;
+                        continue;
+                    }
+                    if msg.offset() + 1 >= part.end {
+                        part.reached = true;
+                    }
+                    read += 1;
+                    if to.blocking_send(in_record(&msg)).is_err() {
+                        break;
+                    }
+                }
+            }
+            if partitions.values().all(PartitionRead::through) {
+                break;
+            }
+        }
+        Ok(read)
+    }
+}
+
+/// Reads single records by position (the origins dead letters name), with
+/// one consumer that joins no group. Blocking.
+pub struct RecordReader {
+    consumer: BaseConsumer,
+}
+
+impl KafkaBus {
+    pub fn record_reader(&self) -> Result<RecordReader, BusError> {
+        let mut cc = self.client_config();
+        // Required by librdkafka, but nothing joins or commits: `assign` only.
+        cc.set("group.id", "newsmill-record-reader")
+            .set("enable.auto.commit", "false")
+            .set("enable.partition.eof", "false");
+        Ok(RecordReader {
+            consumer: cc.create()?,
+        })
+    }
+}
+
+impl RecordReader {
+    /// The record at `offset` of one partition, or `None` when the topic no
+    /// longer holds it (retention, compaction). The broker's end offset is
+    /// not trusted as a bound (tansu's leaves out the last batch), so an
+    /// offset past the end costs `RECORD_WAIT`.
+    pub fn read_at(
+        &self,
+        topic: &str,
+        partition: i32,
+        offset: i64,
+    ) -> Result<Option<InRecord>, BusError> {
+        let (low, _) = self
+            .consumer
+            .fetch_watermarks(topic, partition, METADATA_TIMEOUT)?;
+        if offset < low {
+            return Ok(None);
+        }
+        let mut tpl = TopicPartitionList::new();
+        tpl.add_partition_offset(topic, partition, Offset::Offset(offset))?;
+        self.consumer.assign(&tpl)?;
+        let deadline = std::time::Instant::now() + RECORD_WAIT;
+        while std::time::Instant::now() < deadline {
+            match self.consumer.poll(Duration::from_millis(250)) {
+                // Left over from the assignment before.
+                Some(Ok(msg)) if msg.topic() != topic || msg.partition() != partition => {}
+                Some(Ok(msg)) if msg.offset() == offset => return Ok(Some(in_record(&msg))),
+                // Compacted away: the partition goes on after it.
+                Some(Ok(msg)) if msg.offset() > offset => return Ok(None),
+                Some(Ok(_)) | None => {}
+                Some(Err(e)) => return Err(e.into()),
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// How long a read of one record waits for it.
+const RECORD_WAIT: Duration = Duration::from_secs(5);
+
+/// Where [`KafkaBus::read_to_end`] stops.
+#[derive(Clone, Copy, Debug)]
+pub enum ReadEnd {
+    /// Where every partition goes quiet: the replay of a topic that nobody
+    /// writes meanwhile (a dedup changelog at start-up).
+    Quiet,
+    /// The records written before this instant: a one-shot read of a topic
+    /// that may be written meanwhile, which would never go quiet.
+    WrittenBefore(std::time::SystemTime),
+}
+
+/// How far the read of one partition has come.
+struct PartitionRead {
+    /// The end offset the broker reported when the read began.
+    end: i64,
+    reached: bool,
+    /// A record written after the read began was seen.
+    passed: bool,
+    last_record: std::time::Instant,
+}
+
+impl PartitionRead {
+    fn new(end: i64, reached: bool, now: std::time::Instant) -> Self {
+        PartitionRead {
+            end,
+            reached,
+            passed: false,
+            last_record: now,
+        }
+    }
+
+    fn through(&self) -> bool {
+        self.reached && (self.passed || self.last_record.elapsed() >= REPLAY_TAIL_QUIET)
+    }
+}
+
+fn unix_millis(t: std::time::SystemTime) -> i64 {
+    t.duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+const METADATA_TIMEOUT: Duration = Duration::from_secs(10);
+/// Past the reported end, a replay ends after this long without a record.
+const REPLAY_TAIL_QUIET: Duration = Duration::from_secs(2);
+/// A replay that receives nothing for this long has lost its broker.
+const REPLAY_STALL: Duration = Duration::from_secs(60);
