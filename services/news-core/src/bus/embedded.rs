@@ -10,10 +10,12 @@
 //!
 //! A killed writer can leave a torn record at the tail; the next writer cuts
 //! it off when it opens the topic. Readers treat a torn tail as "not yet".
+//! Bytes damaged on disk are skipped, with an error, up to the next whole
+//! record: the record they held is lost, and none after it.
 
 use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Seek, SeekFrom, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -24,7 +26,11 @@ use super::{BusError, InRecord, OutRecord};
 
 #[path = "embedded_record.rs"]
 mod record;
-use record::{Frame, decode_body, encode_body, frame, read_frame, valid_prefix};
+use record::{encode_body, frame, scan_segment};
+
+#[path = "embedded_reader.rs"]
+mod reader;
+use reader::TopicReader;
 
 const SEGMENT_BYTES: u64 = 64 * 1024 * 1024;
 /// How often a reader with nothing to read looks again for records written
@@ -42,6 +48,7 @@ struct Inner {
     max_message_bytes: usize,
     compress_over_bytes: usize,
     retention_bytes: u64,
+    segment_bytes: u64,
     writers: Mutex<HashMap<String, Arc<Mutex<TopicWriter>>>>,
     appended: Notify,
     _lock: Option<File>,
@@ -99,6 +106,7 @@ impl EmbeddedBus {
                 max_message_bytes,
                 compress_over_bytes,
                 retention_bytes,
+                segment_bytes: SEGMENT_BYTES,
                 writers: Mutex::new(HashMap::new()),
                 appended: Notify::new(),
                 _lock: lock,
@@ -114,7 +122,10 @@ impl EmbeddedBus {
         if self.inner._lock.is_none() {
             return Err(BusError::Fatal("embedded log opened read-only".into()));
         }
-        let w = Arc::new(Mutex::new(TopicWriter::open(&self.topic_dir(topic)?)?));
+        let w = Arc::new(Mutex::new(TopicWriter::open(
+            &self.topic_dir(topic)?,
+            self.inner.segment_bytes,
+        )?));
         writers.insert(topic.to_string(), w.clone());
         Ok(w)
     }
@@ -215,15 +226,7 @@ impl EmbeddedBus {
             fs::create_dir_all(&dir)?;
             let pos_file = group_dir.join(format!("{topic}.pos"));
             let committed = read_position(&pos_file)?.unwrap_or(0);
-            readers.push(TopicReader {
-                topic: topic.clone(),
-                dir,
-                pos_file,
-                next: committed,
-                stored: committed,
-                committed,
-                file: None,
-            });
+            readers.push(TopicReader::new(topic, dir, pos_file, committed));
         }
         Ok(EmbeddedConsumer {
             bus: self.clone(),
@@ -236,15 +239,7 @@ impl EmbeddedBus {
     /// The record that starts at `offset` of `topic`, if the log still
     /// holds it (an offset a dead letter names as its origin).
     pub fn read_at(&self, topic: &str, offset: u64) -> Result<Option<InRecord>, BusError> {
-        let mut reader = TopicReader {
-            topic: topic.to_string(),
-            dir: self.topic_dir(topic)?,
-            pos_file: PathBuf::new(),
-            next: offset,
-            stored: offset,
-            committed: offset,
-            file: None,
-        };
+        let mut reader = TopicReader::new(topic, self.topic_dir(topic)?, PathBuf::new(), offset);
         // Retention may have moved the reader past `offset`: then it is gone.
         Ok(reader
             .try_read()?
@@ -352,10 +347,12 @@ struct TopicWriter {
     base: u64,
     file: File,
     len: u64,
+    /// A new segment is begun once this one holds this many bytes.
+    segment_bytes: u64,
 }
 
 impl TopicWriter {
-    fn open(dir: &Path) -> Result<TopicWriter, BusError> {
+    fn open(dir: &Path, segment_bytes: u64) -> Result<TopicWriter, BusError> {
         fs::create_dir_all(dir)?;
         let segments = list_segments(dir)?;
         let (base, path) = match segments.last() {
@@ -367,21 +364,30 @@ impl TopicWriter {
             .read(true)
             .append(true)
             .open(&path)?;
-        let valid = valid_prefix(&mut file)?;
-        if valid < file.metadata()?.len() {
-            tracing::warn!(segment = %path.display(), valid, "cutting torn record at end of log");
-            file.set_len(valid)?;
+        let scan = scan_segment(&mut file)?;
+        for (start, bytes) in scan.damaged {
+            tracing::error!(
+                segment = %path.display(),
+                offset = base + start,
+                bytes,
+                "damaged bytes in the log, kept: readers skip them, and the record there is lost"
+            );
+        }
+        if scan.end < file.metadata()?.len() {
+            tracing::warn!(segment = %path.display(), valid = scan.end, "cutting torn record at end of log");
+            file.set_len(scan.end)?;
         }
         Ok(TopicWriter {
             dir: dir.to_path_buf(),
             base,
             file,
-            len: valid,
+            len: scan.end,
+            segment_bytes,
         })
     }
 
     fn append(&mut self, body: &[u8], flags: u8) -> Result<i64, BusError> {
-        if self.len >= SEGMENT_BYTES {
+        if self.len >= self.segment_bytes {
             self.file.sync_data()?;
             self.base += self.len;
             self.file = OpenOptions::new()
@@ -401,66 +407,6 @@ impl TopicWriter {
     fn sync(&mut self) -> Result<(), BusError> {
         self.file.sync_data()?;
         Ok(())
-    }
-}
-
-struct TopicReader {
-    topic: String,
-    dir: PathBuf,
-    pos_file: PathBuf,
-    /// Next offset to read.
-    next: u64,
-    /// Highest offset marked processed (exclusive).
-    stored: u64,
-    committed: u64,
-    file: Option<(u64, io::BufReader<File>)>,
-}
-
-impl TopicReader {
-    /// Read the record at `self.next`, if a whole one is there.
-    fn try_read(&mut self) -> Result<Option<InRecord>, BusError> {
-        loop {
-            if self.file.is_none() {
-                let segments = list_segments(&self.dir)?;
-                // The segment holding `next`: the last whose base is <= next.
-                let Some((base, path)) = segments
-                    .iter()
-                    .rev()
-                    .find(|(b, _)| *b <= self.next)
-                    .cloned()
-                else {
-                    if let Some((first, _)) = segments.first() {
-                        // Our position was removed by retention: skip ahead.
-                        tracing::warn!(topic = %self.topic, from = self.next, to = first, "position behind retention");
-                        self.next = *first;
-                        continue;
-                    }
-                    return Ok(None);
-                };
-                let mut f = File::open(&path)?;
-                f.seek(SeekFrom::Start(self.next - base))?;
-                self.file = Some((base, io::BufReader::with_capacity(256 * 1024, f)));
-            }
-            let (base, reader) = self.file.as_mut().expect("segment open");
-            let at = self.next;
-            match read_frame(reader)? {
-                Frame::Record { flags, body, len } => {
-                    self.next += len;
-                    return decode_body(&self.topic, at, self.next, flags, &body).map(Some);
-                }
-                Frame::End | Frame::Torn => {
-                    // Maybe the writer rolled to a new segment; maybe not yet written.
-                    let base = *base;
-                    self.file = None;
-                    let newer = list_segments(&self.dir)?
-                        .into_iter()
-                        .any(|(b, _)| b > base && b <= self.next);
-                    if !newer {
-                        return Ok(None);
-                    }
-                }
-            }
-        }
     }
 }
 
@@ -550,3 +496,7 @@ impl EmbeddedConsumer {
             .collect()
     }
 }
+
+#[cfg(test)]
+#[path = "embedded_tests.rs"]
+mod tests;

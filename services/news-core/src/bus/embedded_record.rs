@@ -1,7 +1,10 @@
 //! One record of the embedded log on disk: `magic, flags, len u32, crc32
 //! u32, body`, where the body holds the timestamp, key, headers and the
-//! payload (LZ4-compressed when large). A record that is cut short or fails
-//! its checksum reads as a torn tail, never as data.
+//! payload (LZ4-compressed when large). A record that is cut short reads
+//! as a torn tail (a write in progress, or a crash's last write); one that
+//! is whole but fails its marker, flags or checksum reads as damaged. Neither
+//! is ever read as data, and a reader finds the next whole record after
+//! damage (`next_record_after`) rather than stopping there.
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -89,17 +92,70 @@ pub(super) fn decode_body(
     })
 }
 
-/// Length of the prefix of `file` made of whole, checksummed records.
-pub(super) fn valid_prefix(file: &mut File) -> Result<u64, BusError> {
-    file.seek(SeekFrom::Start(0))?;
-    let mut reader = io::BufReader::with_capacity(1 << 20, &mut *file);
-    let mut pos = 0u64;
+/// What opening a segment for appends found in it.
+pub(super) struct SegmentScan {
+    /// The end of its last whole record: anything after it is a torn tail.
+    pub end: u64,
+    /// Damaged stretches that whole records follow, as (start, length).
+    pub damaged: Vec<(u64, u64)>,
+}
+
+/// Reads a whole segment: its whole records, the damaged stretches between
+/// them, and where the last whole record ends. Only what no whole record
+/// follows is a torn tail; cutting at the first bad byte, as a log whose
+/// only damage is a crash's last write may, would also cut every record
+/// written after a stretch damaged on disk.
+pub(super) fn scan_segment(file: &mut File) -> Result<SegmentScan, BusError> {
+    let mut scan = SegmentScan {
+        end: 0,
+        damaged: Vec::new(),
+    };
     loop {
-        match read_frame(&mut reader)? {
-            Frame::Record { len, .. } => pos += len,
-            Frame::End | Frame::Torn => return Ok(pos),
+        file.seek(SeekFrom::Start(scan.end))?;
+        let mut reader = io::BufReader::with_capacity(1 << 20, &mut *file);
+        loop {
+            match read_frame(&mut reader)? {
+                Frame::Record { len, .. } => scan.end += len,
+                Frame::End => return Ok(scan),
+                Frame::Torn | Frame::Damaged => break,
+            }
+        }
+        match next_record_after(file, scan.end)? {
+            Some(next) => {
+                scan.damaged.push((scan.end, next - scan.end));
+                scan.end = next;
+            }
+            None => return Ok(scan),
         }
     }
+}
+
+/// Where the first whole, checksummed record after byte `bad` of `file`
+/// starts, if one does. Reads the rest of the file (a segment: about 64
+/// MiB at most), so it is for damage, which is rare, not for every read.
+pub(super) fn next_record_after(file: &mut File, bad: u64) -> io::Result<Option<u64>> {
+    file.seek(SeekFrom::Start(bad + 1))?;
+    let mut rest = Vec::new();
+    file.read_to_end(&mut rest)?;
+    Ok(first_record_in(&rest).map(|at| bad + 1 + at as u64))
+}
+
+/// The position of the first whole record in `bytes`: its marker and known
+/// flags, and a body inside `bytes` whose checksum holds. A stretch of
+/// other bytes passes all three by chance about once in 2^40 tries.
+fn first_record_in(bytes: &[u8]) -> Option<usize> {
+    let header = HEADER_LEN as usize;
+    (0..bytes.len().saturating_sub(header - 1)).find(|&at| {
+        let h = &bytes[at..at + header];
+        if h[0] != MAGIC || h[1] & !FLAG_LZ4 != 0 {
+            return false;
+        }
+        let len = u32::from_le_bytes(h[2..6].try_into().expect("4 bytes")) as usize;
+        let crc = u32::from_le_bytes(h[6..10].try_into().expect("4 bytes"));
+        bytes
+            .get(at + header..at + header + len)
+            .is_some_and(|body| crc32fast::hash(body) == crc)
+    })
 }
 
 pub(super) enum Frame {
@@ -110,8 +166,12 @@ pub(super) enum Frame {
     },
     /// Clean end of data.
     End,
-    /// Partial or corrupt bytes at the tail.
+    /// The bytes end inside the record: a write in progress, or a crash's
+    /// last write.
     Torn,
+    /// A whole record's worth of bytes that is no record: a marker or flags
+    /// that are not ours, or a failed checksum.
+    Damaged,
 }
 
 pub(super) fn read_frame(reader: &mut impl Read) -> Result<Frame, BusError> {
@@ -123,21 +183,20 @@ pub(super) fn read_frame(reader: &mut impl Read) -> Result<Frame, BusError> {
             n => got += n,
         }
     }
-    if header[0] != MAGIC {
-        return Ok(Frame::Torn);
+    if header[0] != MAGIC || header[1] & !FLAG_LZ4 != 0 {
+        return Ok(Frame::Damaged);
     }
     let len = u32::from_le_bytes(header[2..6].try_into().expect("4 bytes")) as usize;
     let crc = u32::from_le_bytes(header[6..10].try_into().expect("4 bytes"));
-    let mut body = vec![0u8; len];
-    if let Err(e) = reader.read_exact(&mut body) {
-        return if e.kind() == io::ErrorKind::UnexpectedEof {
-            Ok(Frame::Torn)
-        } else {
-            Err(e.into())
-        };
+    // Grown as the bytes come, not allocated at `len`: a damaged length may
+    // say up to 4 GiB.
+    let mut body = Vec::with_capacity(len.min(1 << 20));
+    reader.by_ref().take(len as u64).read_to_end(&mut body)?;
+    if body.len() < len {
+        return Ok(Frame::Torn);
     }
     if crc32fast::hash(&body) != crc {
-        return Ok(Frame::Torn);
+        return Ok(Frame::Damaged);
     }
     Ok(Frame::Record {
         flags: header[1],
@@ -160,7 +219,7 @@ mod tests {
     }
 
     #[test]
-    fn a_framed_record_reads_back_and_a_cut_or_damaged_one_is_a_torn_tail() {
+    fn a_framed_record_reads_back_a_cut_one_is_torn_and_a_changed_one_damaged() {
         for (payload, compress_over) in [(b"{\"a\":1}".to_vec(), 1 << 20), (vec![b'x'; 4096], 64)] {
             let (body, flags) = encode_body(&record(payload.clone()), compress_over);
             let framed = frame(&body, flags);
@@ -182,7 +241,16 @@ mod tests {
             *damaged.last_mut().unwrap() ^= 1;
             assert!(matches!(
                 read_frame(&mut &damaged[..]).unwrap(),
-                Frame::Torn
+                Frame::Damaged
+            ));
+            let mut huge = framed.clone();
+            huge[2..6].copy_from_slice(&u32::MAX.to_le_bytes());
+            assert!(matches!(read_frame(&mut &huge[..]).unwrap(), Frame::Torn));
+            let mut flagged = framed.clone();
+            flagged[1] |= 0x80;
+            assert!(matches!(
+                read_frame(&mut &flagged[..]).unwrap(),
+                Frame::Damaged
             ));
         }
         assert!(matches!(read_frame(&mut &[][..]).unwrap(), Frame::End));
