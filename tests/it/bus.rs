@@ -334,3 +334,57 @@ async fn records_keep_their_order_when_the_producer_queue_is_full() {
         (0..300).collect::<Vec<i64>>()
     );
 }
+
+/// The `max.message.bytes` the broker reports for `topic`.
+async fn topic_max_message_bytes(topic: &str) -> Option<String> {
+    use rdkafka::admin::{AdminClient, AdminOptions, ResourceSpecifier};
+    use rdkafka::client::DefaultClientContext;
+    let admin: AdminClient<DefaultClientContext> = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", broker())
+        .create()
+        .unwrap();
+    let described = admin
+        .describe_configs(&[ResourceSpecifier::Topic(topic)], &AdminOptions::new())
+        .await
+        .unwrap();
+    let resource = described.into_iter().next()?.ok()?;
+    resource.get("max.message.bytes")?.value.clone()
+}
+
+/// A broker's default `max.message.bytes` (1 MiB) is below newsmill's 8
+/// MiB: the topics newsmill makes take its largest message, and a topic
+/// made before with a smaller limit is found, so that the start can warn.
+#[tokio::test]
+async fn topics_take_the_largest_message_and_smaller_limits_are_found() {
+    let (kafka, made) = one_partition_kafka("limits-made");
+    kafka.ensure_topics(&[&made]).await.unwrap();
+    let largest = Config::default().bus.max_message_bytes + 64 * 1024;
+    assert_eq!(
+        topic_max_message_bytes(&made).await.as_deref(),
+        Some(largest.to_string().as_str())
+    );
+
+    let small = unique("limits-small");
+    {
+        use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+        use rdkafka::client::DefaultClientContext;
+        let admin: AdminClient<DefaultClientContext> = rdkafka::ClientConfig::new()
+            .set("bootstrap.servers", broker())
+            .create()
+            .unwrap();
+        let topic = NewTopic::new(&small, 1, TopicReplication::Fixed(1))
+            .set("max.message.bytes", "1048588");
+        for result in admin
+            .create_topics([&topic], &AdminOptions::new())
+            .await
+            .unwrap()
+        {
+            result.unwrap();
+        }
+    }
+    let smaller = kafka
+        .topics_with_smaller_limits(&[&made, &small])
+        .await
+        .unwrap();
+    assert_eq!(smaller, [(small.clone(), 1_048_588)]);
+}

@@ -38,6 +38,14 @@ compose = yaml.safe_load((D / "docker-compose.yml").read_text())
 for svc in ["kafka", "topics", "fetch", "clean", "dedup", "prometheus", "grafana"]:
     check(svc in compose["services"], f"compose service {svc} missing")
 check("healthcheck" in compose["services"]["kafka"], "kafka has no healthcheck")
+# Every topic the compose file creates takes what newsmill sends: the
+# broker's default max.message.bytes (1 MiB) is below bus.max_message_bytes.
+topics_script = compose["services"]["topics"]["command"][0]
+creates = [l for l in topics_script.splitlines() if "kafka-topics.sh" in l and "--create" in l]
+limit = re.search(r"^\s*max=(\d+)\s*$", topics_script, re.M)
+check(limit and int(limit.group(1)) >= 8 * 1024 * 1024 + 64 * 1024, "compose topics: max=<bytes> below bus.max_message_bytes + 64 KiB")
+for line in creates:
+    check("max.message.bytes=$$max" in line, f"compose topic made without max.message.bytes: {line.strip()}")
 
 docs = [d for d in yaml.safe_load_all((D / "k8s/newsmill.yaml").read_text()) if d]
 kinds = [d["kind"] for d in docs]

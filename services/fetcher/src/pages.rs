@@ -247,6 +247,11 @@ impl Fetcher {
             Err(news_core::BusError::Oversized { bytes, limit }) => {
                 Err(FetchError::TooLarge(bytes.min(limit)).into())
             }
+            // Final, as a page over the body cap is: the broker would refuse
+            // it on every later attempt too.
+            Err(news_core::BusError::RefusedAsTooLarge { bytes }) => {
+                Err(FetchError::TooLarge(bytes).into())
+            }
             Err(e) => Err(FetchError::Transport(format!("producing raw item: {e}")).into()),
         }
     }

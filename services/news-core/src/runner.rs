@@ -197,6 +197,11 @@ async fn acknowledged(acks: Vec<Ack>) -> Result<(), BusError> {
 
 /// What sending a stage's outputs needs, owned, so that a send can also
 /// wait inside an in-flight future (outputs that follow their facts).
+/// Outputs over this size get a dead letter made ready in case the broker
+/// refuses them: a broker that refuses smaller ones is set below any page,
+/// and the stage stops on the error.
+const MAY_BE_REFUSED_OVER: usize = 64 * 1024;
+
 #[derive(Clone)]
 struct Sender {
     producer: Producer,
@@ -207,17 +212,43 @@ struct Sender {
 }
 
 impl Sender {
-    /// Send `record`; an oversized one is replaced by a dead letter naming it.
+    /// Send `record`; an oversized one is replaced by a dead letter naming
+    /// it, and so is one the broker refuses as too large.
     fn send(&self, record: OutRecord, origin: &InRecord) -> Result<Ack, BusError> {
         let topic = record.topic.clone();
+        let bytes = record.payload.len();
+        // Made now, while the input is at hand; only for outputs a broker
+        // might refuse (its default limit is 1 MiB).
+        let letter_if_refused = (bytes > MAY_BE_REFUSED_OVER).then(|| {
+            let reason = format!(
+                "output for {topic} of {bytes} bytes refused by the broker as too large (the topic's max.message.bytes)"
+            );
+            self.oversized_letter(&reason, origin)
+        });
         match self.producer.send(record) {
             Ok(ack) => {
-                let counters = self.counters.clone();
+                let sender = self.clone();
+                let offset = origin.offset;
                 Ok(Box::pin(async move {
-                    ack.await?;
-                    counters.produced.fetch_add(1, Ordering::Relaxed);
-                    metrics::counter!(names::MESSAGES_SENT, "topic" => topic).increment(1);
-                    Ok(())
+                    match (ack.await, letter_if_refused) {
+                        (Ok(()), _) => {
+                            sender.counters.produced.fetch_add(1, Ordering::Relaxed);
+                            metrics::counter!(names::MESSAGES_SENT, "topic" => topic).increment(1);
+                            Ok(())
+                        }
+                        (Err(BusError::RefusedAsTooLarge { .. }), Some(letter)) => {
+                            tracing::warn!(
+                                stage = sender.stage,
+                                topic,
+                                bytes,
+                                offset,
+                                "dead-lettering output the broker refused as too large"
+                            );
+                            count_dead_letter(sender.stage, "oversized", &sender.counters);
+                            sender.producer.send(letter)?.await
+                        }
+                        (Err(e), _) => Err(e),
+                    }
                 }))
             }
             Err(BusError::Oversized { bytes, limit }) => {
@@ -225,18 +256,21 @@ impl Sender {
                     format!("output for {topic} of {bytes} bytes exceeds the {limit}-byte limit");
                 tracing::warn!(stage = self.stage, %reason, offset = origin.offset, "dead-lettering oversized output");
                 count_dead_letter(self.stage, "oversized", &self.counters);
-                let letter = dead_letter(
-                    (&self.dlq_topic, self.max_message_bytes),
-                    self.stage,
-                    "oversized",
-                    &reason,
-                    origin,
-                    None,
-                );
-                self.producer.send(letter)
+                self.producer.send(self.oversized_letter(&reason, origin))
             }
             Err(e) => Err(e),
         }
+    }
+
+    fn oversized_letter(&self, reason: &str, origin: &InRecord) -> OutRecord {
+        dead_letter(
+            (&self.dlq_topic, self.max_message_bytes),
+            self.stage,
+            "oversized",
+            reason,
+            origin,
+            None,
+        )
     }
 
     fn send_all(&self, records: Vec<OutRecord>, origin: &InRecord) -> Result<Vec<Ack>, BusError> {

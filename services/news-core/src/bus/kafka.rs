@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, ResourceSpecifier, TopicReplication};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{
@@ -40,9 +40,18 @@ pub struct KafkaBus {
     session_timeout_ms: u128,
     partitions: i32,
     replication: i32,
+    /// `max.message.bytes` of the topics this process creates.
+    topic_max_message_bytes: String,
     /// Settings for topics this process creates, by topic name.
     topic_configs: Vec<(String, Vec<(&'static str, String)>)>,
 }
+
+/// How long a request for a topic's metadata or settings waits.
+const METADATA_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Room over `bus.max_message_bytes` for a record's key, headers and
+/// framing: on the client's limits, and on the topics newsmill creates.
+const RECORD_OVERHEAD: usize = 64 * 1024;
 
 /// The control topic keeps the last command per feed (compacted). The dedup
 /// changelog needs only the active window plus a margin: older facts are
@@ -78,6 +87,7 @@ impl KafkaBus {
             session_timeout_ms: config.runner.session_timeout.as_millis(),
             partitions: config.bus.partitions,
             replication: config.bus.replication_factor,
+            topic_max_message_bytes: (config.bus.max_message_bytes + RECORD_OVERHEAD).to_string(),
             topic_configs: topic_configs(config),
         }
     }
@@ -103,7 +113,7 @@ impl KafkaBus {
             .set("queue.buffering.max.messages", "20000")
             .set(
                 "message.max.bytes",
-                (self.max_message_bytes + 64 * 1024).to_string(),
+                (self.max_message_bytes + RECORD_OVERHEAD).to_string(),
             );
         for (k, v) in &self.extra {
             cc.set(k, v);
@@ -133,7 +143,7 @@ impl KafkaBus {
             .set("queued.min.messages", "1000")
             .set(
                 "fetch.message.max.bytes",
-                (self.max_message_bytes + 64 * 1024).to_string(),
+                (self.max_message_bytes + RECORD_OVERHEAD).to_string(),
             );
         for (k, v) in &self.extra {
             cc.set(k, v);
@@ -159,11 +169,14 @@ impl KafkaBus {
         let new: Vec<NewTopic> = topics
             .iter()
             .map(|t| {
+                // A broker's own default (1 MiB) would refuse the larger
+                // pages and articles that newsmill lets through.
                 let mut topic = NewTopic::new(
                     t,
                     self.partitions,
                     TopicReplication::Fixed(self.replication),
-                );
+                )
+                .set("max.message.bytes", &self.topic_max_message_bytes);
                 for (name, settings) in &self.topic_configs {
                     if name == t {
                         for (k, v) in settings {
@@ -185,6 +198,38 @@ impl KafkaBus {
         }
         Ok(())
     }
+
+    /// The topics among `topics` whose `max.message.bytes` is below
+    /// `bus.max_message_bytes`, with that limit: a topic made before, by
+    /// hand or by a broker's defaults, refuses what newsmill would send.
+    /// Topics the broker does not describe are left out.
+    pub async fn topics_with_smaller_limits(
+        &self,
+        topics: &[&str],
+    ) -> Result<Vec<(String, usize)>, BusError> {
+        let admin: AdminClient<DefaultClientContext> = self.client_config().create()?;
+        let specifiers: Vec<ResourceSpecifier<'_>> =
+            topics.iter().map(|t| ResourceSpecifier::Topic(t)).collect();
+        let opts = AdminOptions::new().request_timeout(Some(METADATA_TIMEOUT));
+        let mut smaller = Vec::new();
+        for (topic, described) in topics
+            .iter()
+            .zip(admin.describe_configs(&specifiers, &opts).await?)
+        {
+            let limit = described.ok().and_then(|resource| {
+                resource
+                    .get("max.message.bytes")?
+                    .value
+                    .as_deref()?
+                    .parse::<usize>()
+                    .ok()
+            });
+            if let Some(limit) = limit.filter(|l| *l < self.max_message_bytes) {
+                smaller.push((topic.to_string(), limit));
+            }
+        }
+        Ok(smaller)
+    }
 }
 
 #[derive(Clone)]
@@ -202,13 +247,15 @@ impl KafkaProducer {
     /// with every later one behind it, and polling any of their acks hands
     /// them over in order as the queue empties.
     pub fn send(&self, record: OutRecord) -> Result<Ack, BusError> {
-        if record.payload.len() > self.max_message_bytes {
+        let bytes = record.payload.len();
+        if bytes > self.max_message_bytes {
             return Err(BusError::Oversized {
-                bytes: record.payload.len(),
+                bytes,
                 limit: self.max_message_bytes,
             });
         }
-        let handed = self.backlog.send(&self.producer, record)?;
+        let refused = move |e: KafkaError| refusal_or_error(e, bytes);
+        let handed = self.backlog.send(&self.producer, record).map_err(refused)?;
         let (producer, backlog) = (self.producer.clone(), self.backlog.clone());
         Ok(Box::pin(async move {
             let delivery = match handed {
@@ -216,7 +263,7 @@ impl KafkaProducer {
                 Handed::Later(mut receiver) => loop {
                     backlog.drain(&producer);
                     match receiver.try_recv() {
-                        Ok(handed) => break handed?,
+                        Ok(handed) => break handed.map_err(refused)?,
                         Err(oneshot::error::TryRecvError::Empty) => {
                             tokio::time::sleep(Duration::from_millis(20)).await;
                         }
@@ -230,7 +277,7 @@ impl KafkaProducer {
             };
             match delivery.await {
                 Ok(Ok(_)) => Ok(()),
-                Ok(Err((e, _))) => Err(BusError::Kafka(e)),
+                Ok(Err((e, _))) => Err(refused(e)),
                 Err(_) => Err(BusError::Fatal("producer dropped a delivery".into())),
             }
         }))
@@ -253,6 +300,18 @@ impl KafkaProducer {
         self.producer
             .flush(deadline.saturating_duration_since(Instant::now()))?;
         Ok(())
+    }
+}
+
+/// A broker's refusal of a message as too large, told apart from other
+/// errors: the runner dead-letters such a message rather than stopping
+/// on it (a restart would send it again and be refused again).
+fn refusal_or_error(e: KafkaError, bytes: usize) -> BusError {
+    match e {
+        KafkaError::MessageProduction(
+            RDKafkaErrorCode::MessageSizeTooLarge | RDKafkaErrorCode::MessageBatchTooLarge,
+        ) => BusError::RefusedAsTooLarge { bytes },
+        e => BusError::Kafka(e),
     }
 }
 
@@ -385,6 +444,31 @@ impl ConsumerContext for LagContext {
     fn post_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
         if let Rebalance::Assign(tpl) = rebalance {
             self.assigned.store(tpl.count() > 0, Ordering::Relaxed);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_brokers_too_large_answers_are_told_from_other_errors() {
+        for code in [
+            RDKafkaErrorCode::MessageSizeTooLarge,
+            RDKafkaErrorCode::MessageBatchTooLarge,
+        ] {
+            assert!(matches!(
+                refusal_or_error(KafkaError::MessageProduction(code), 7),
+                BusError::RefusedAsTooLarge { bytes: 7 }
+            ));
+        }
+        for e in [
+            KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull),
+            KafkaError::MessageProduction(RDKafkaErrorCode::NotLeaderForPartition),
+            KafkaError::Flush(RDKafkaErrorCode::OperationTimedOut),
+        ] {
+            assert!(matches!(refusal_or_error(e, 7), BusError::Kafka(_)));
         }
     }
 }

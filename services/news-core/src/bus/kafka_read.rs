@@ -240,7 +240,6 @@ fn unix_millis(t: std::time::SystemTime) -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
-const METADATA_TIMEOUT: Duration = Duration::from_secs(10);
 /// Past the reported end, a replay ends after this long without a record.
 const REPLAY_TAIL_QUIET: Duration = Duration::from_secs(2);
 /// A replay that receives nothing for this long has lost its broker.

@@ -14,6 +14,13 @@ use crate::config::Config;
 pub enum BusError {
     #[error("message of {bytes} bytes exceeds the {limit}-byte limit")]
     Oversized { bytes: usize, limit: usize },
+    /// The broker refused the message as larger than its topic takes
+    /// (`max.message.bytes`, 1 MiB unless set), which newsmill's own
+    /// limit did not catch.
+    #[error(
+        "the broker refused a message of {bytes} bytes as too large for the topic (its max.message.bytes)"
+    )]
+    RefusedAsTooLarge { bytes: usize },
     #[error("kafka: {0}")]
     Kafka(#[from] rdkafka::error::KafkaError),
     #[error("io: {0}")]
@@ -178,6 +185,25 @@ impl Bus {
         match self {
             Bus::Kafka(k) => k.ensure_topics(topics).await,
             Bus::Embedded(_) => Ok(()),
+        }
+    }
+
+    /// Logs a warning for each of `topics` that takes smaller messages than
+    /// `bus.max_message_bytes` (Kafka; the embedded log has one limit).
+    pub async fn warn_of_smaller_topic_limits(&self, topics: &[&str], max_message_bytes: usize) {
+        let Bus::Kafka(k) = self else { return };
+        match k.topics_with_smaller_limits(topics).await {
+            Ok(smaller) => {
+                for (topic, limit) in smaller {
+                    tracing::warn!(
+                        topic,
+                        max_message_bytes = limit,
+                        bus_max_message_bytes = max_message_bytes,
+                        "the topic takes smaller messages than bus.max_message_bytes: a message the broker refuses there as too large is dead-lettered; raise the topic's max.message.bytes to bus.max_message_bytes plus 64 KiB to keep such messages"
+                    );
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "could not read the topics' max.message.bytes"),
         }
     }
 }
