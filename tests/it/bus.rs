@@ -335,8 +335,8 @@ async fn records_keep_their_order_when_the_producer_queue_is_full() {
     );
 }
 
-/// The `max.message.bytes` the broker reports for `topic`.
-async fn topic_max_message_bytes(topic: &str) -> Option<String> {
+/// The value of `setting` the broker reports for `topic`.
+async fn topic_setting(topic: &str, setting: &str) -> Option<String> {
     use rdkafka::admin::{AdminClient, AdminOptions, ResourceSpecifier};
     use rdkafka::client::DefaultClientContext;
     let admin: AdminClient<DefaultClientContext> = rdkafka::ClientConfig::new()
@@ -348,19 +348,31 @@ async fn topic_max_message_bytes(topic: &str) -> Option<String> {
         .await
         .unwrap();
     let resource = described.into_iter().next()?.ok()?;
-    resource.get("max.message.bytes")?.value.clone()
+    resource.get(setting)?.value.clone()
 }
 
 /// A broker's default `max.message.bytes` (1 MiB) is below newsmill's 8
 /// MiB: the topics newsmill makes take its largest message, and a topic
 /// made before with a smaller limit is found, so that the start can warn.
+/// The stories topic keeps each story's last summary.
 #[tokio::test]
 async fn topics_take_the_largest_message_and_smaller_limits_are_found() {
-    let (kafka, made) = one_partition_kafka("limits-made");
+    let mut config = Config::default();
+    config.bus.brokers = broker();
+    config.bus.partitions = 1;
+    let made = unique("limits-made");
+    config.topics.stories = made.clone();
+    let Bus::Kafka(kafka) = Bus::from_config(&config).unwrap() else {
+        panic!("a broker is configured");
+    };
     kafka.ensure_topics(&[&made]).await.unwrap();
+    assert_eq!(
+        topic_setting(&made, "cleanup.policy").await.as_deref(),
+        Some("compact")
+    );
     let largest = Config::default().bus.max_message_bytes + 64 * 1024;
     assert_eq!(
-        topic_max_message_bytes(&made).await.as_deref(),
+        topic_setting(&made, "max.message.bytes").await.as_deref(),
         Some(largest.to_string().as_str())
     );
 

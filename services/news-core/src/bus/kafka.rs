@@ -53,14 +53,19 @@ const METADATA_TIMEOUT: Duration = Duration::from_secs(10);
 /// framing: on the client's limits, and on the topics newsmill creates.
 const RECORD_OVERHEAD: usize = 64 * 1024;
 
-/// The control topic keeps the last command per feed (compacted). The dedup
-/// changelog needs only the active window plus a margin: older facts are
-/// evicted on replay anyway, so time retention, never compaction.
+/// The control topic keeps the last command per feed, and the stories topic
+/// each story's last summary (compacted). The dedup changelog needs only
+/// the active window plus a margin: older facts are evicted on replay
+/// anyway, so time retention, never compaction.
 fn topic_configs(config: &Config) -> Vec<(String, Vec<(&'static str, String)>)> {
     let changelog_ms = (config.dedup.window + Duration::from_secs(24 * 3600)).as_millis();
     vec![
         (
             config.topics.feeds.clone(),
+            vec![("cleanup.policy", "compact".to_string())],
+        ),
+        (
+            config.topics.stories.clone(),
             vec![("cleanup.policy", "compact".to_string())],
         ),
         (
