@@ -380,12 +380,22 @@ impl Config {
     }
 
     pub fn validate(&self) -> Result<(), ConfigError> {
+        // librdkafka takes message.max.bytes up to 1,000,000,000, and the
+        // client asks for this limit plus 64 KiB; the embedded log's record
+        // length is 32 bits.
+        const MAX_MESSAGE_BYTES_LIMIT: usize = 1_000_000_000 - 64 * 1024;
         let fail = |key: &str, why: &str| Err(ConfigError(format!("{key}: {why}")));
         if self.runner.max_in_flight == 0 {
             return fail("runner.max_in_flight", "must be at least 1");
         }
         if self.bus.max_message_bytes < 1024 {
             return fail("bus.max_message_bytes", "must be at least 1024");
+        }
+        if self.bus.max_message_bytes > MAX_MESSAGE_BYTES_LIMIT {
+            return fail(
+                "bus.max_message_bytes",
+                "must be at most 999934464 (librdkafka's largest message.max.bytes, less 64 KiB for keys and headers)",
+            );
         }
         if self.fetcher.poll_min > self.fetcher.poll_max {
             return fail("fetcher.poll_min", "must not exceed fetcher.poll_max");

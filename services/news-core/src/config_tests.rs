@@ -94,3 +94,15 @@ fn word_lists_must_name_a_directory() {
     cfg.dedup.word_lists = Some(std::env::temp_dir());
     assert!(cfg.validate().is_ok());
 }
+
+#[test]
+fn the_message_limit_stays_within_what_librdkafka_takes() {
+    let mut cfg = Config::default();
+    cfg.bus.max_message_bytes = 999_934_464;
+    assert!(cfg.validate().is_ok());
+    cfg.bus.max_message_bytes = 999_934_465;
+    let err = cfg.validate().unwrap_err().to_string();
+    assert!(err.contains("bus.max_message_bytes"), "{err}");
+    cfg.bus.max_message_bytes = 1023;
+    assert!(cfg.validate().is_err());
+}

@@ -3,7 +3,7 @@
 //! A record cut short at the end of the newest segment is a write in
 //! progress: the reader waits for it. Anything else that is no whole record
 //! is damage: bytes changed on disk, a record cut short inside an older
-//! segment, a length field that a write in progress would have filled by
+//! segment or an older segment that ends short of the next, a length field that a write in progress would have filled by
 //! now, or a position that points inside a record. The reader then goes on
 //! from the next whole record (or the next segment), with an error logged
 //! and counted: the damaged record is lost, and the ones after it are not.
@@ -94,12 +94,17 @@ impl TopicReader {
                     self.torn_since = None;
                     return decode_body(&self.topic, at, self.next, flags, &body).map(Some);
                 }
-                Frame::End => {
-                    // The writer may have rolled to a new segment.
-                    if self.newer_segment(base)?.is_none_or(|b| b > at) {
-                        return Ok(None);
+                Frame::End => match self.newer_segment(base)? {
+                    None => return Ok(None),
+                    // The writer rolled to a new segment.
+                    Some(newer) if newer <= at => {}
+                    // The segment ends short of where the next begins.
+                    Some(_) => {
+                        if !self.skip_damage(base, at)? {
+                            return Ok(None);
+                        }
                     }
-                }
+                },
                 Frame::Torn | Frame::Damaged => {
                     let damage = matches!(frame, Frame::Damaged)
                         || self.newer_segment(base)?.is_some()

@@ -140,20 +140,36 @@ fn a_position_inside_a_record_reads_on_from_the_next_whole_one() {
     assert_eq!(numbers_read(&bus, Duration::ZERO), [2, 3]);
 }
 
-#[test]
-fn damage_at_the_end_of_an_older_segment_moves_readers_to_the_next() {
+/// Twelve records in segments of about 300 bytes, the first segment cut
+/// to `cut(its last record's offset, the second segment's base)` bytes:
+/// the numbers a reader then reads, and the ones it should.
+fn read_after_cutting_the_first_segment(cut: impl Fn(u64, u64) -> u64) -> (Vec<u32>, Vec<u32>) {
     let dir = tempfile::tempdir().unwrap();
     let mut bus = open(dir.path());
     Arc::get_mut(&mut bus.inner).unwrap().segment_bytes = 300;
     let offsets = append_numbers(&bus, 0..12);
     let segments = list_segments(&dir.path().join("log").join(TOPIC)).unwrap();
     assert!(segments.len() >= 3, "{segments:?}");
-    // The last record of the first segment, cut short.
     let (second_base, _) = segments[1];
     let last_of_first = offsets.iter().rposition(|o| *o < second_base).unwrap();
     let file = OpenOptions::new().write(true).open(&segments[0].1).unwrap();
-    file.set_len(second_base - 5).unwrap();
+    file.set_len(cut(offsets[last_of_first], second_base))
+        .unwrap();
+    let expected = (0..12).filter(|n| *n as usize != last_of_first).collect();
+    (numbers_read(&bus, Duration::ZERO), expected)
+}
 
-    let expected: Vec<u32> = (0..12).filter(|n| *n as usize != last_of_first).collect();
-    assert_eq!(numbers_read(&bus, Duration::ZERO), expected);
+#[test]
+fn damage_at_the_end_of_an_older_segment_moves_readers_to_the_next() {
+    // The last record of the first segment, cut short.
+    let (read, expected) = read_after_cutting_the_first_segment(|_, next_base| next_base - 5);
+    assert_eq!(read, expected);
+}
+
+#[test]
+fn an_older_segment_that_lost_whole_records_at_its_end_is_read_past() {
+    // The first segment loses its last record whole: it ends on a record's
+    // boundary, short of where the second begins.
+    let (read, expected) = read_after_cutting_the_first_segment(|last, _| last);
+    assert_eq!(read, expected);
 }
