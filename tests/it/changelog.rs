@@ -315,3 +315,61 @@ async fn a_replacement_with_an_empty_disk_rebuilds_from_the_changelog() {
         );
     }
 }
+
+/// A changelog topic made compacted by hand (as state topics often are)
+/// would keep one fact of the window, since every fact has one key: the
+/// dedup stage refuses to start on it, saying why, instead of losing its
+/// state at the next replacement.
+#[tokio::test]
+async fn a_compacted_changelog_topic_is_refused_at_start() {
+    use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+    use rdkafka::client::DefaultClientContext;
+    let tag = unique("compacted");
+    let disk = tempfile::tempdir().unwrap();
+    let env = child_env(
+        disk.path(),
+        Some(&broker()),
+        "http://127.0.0.1:9/none.xml",
+        &tag,
+    );
+    let changelog = format!("{tag}.dedup_changelog");
+    let admin: AdminClient<DefaultClientContext> = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", broker())
+        .create()
+        .unwrap();
+    let topic =
+        NewTopic::new(&changelog, 1, TopicReplication::Fixed(1)).set("cleanup.policy", "compact");
+    for result in admin
+        .create_topics([&topic], &AdminOptions::new())
+        .await
+        .unwrap()
+    {
+        result.unwrap();
+    }
+
+    let mut dedup = std::process::Command::new(newsmill_bin())
+        .arg("dedup")
+        .envs(env.iter().cloned())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = dedup.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            dedup.kill().unwrap();
+            panic!("newsmill dedup kept running on a compacted changelog");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut dedup.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(!status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&changelog) && stderr.contains("cleanup.policy=compact"),
+        "{stderr}"
+    );
+}

@@ -106,6 +106,7 @@ async fn restore_dedup_stage(config: &Config, p: &Process) -> Result<DedupStage>
         .context("reading the dedup snapshot")?
         .map_err(|e| anyhow!("dedup state: {e}"))?;
     if let (Bus::Kafka(kafka), Some(topic)) = (bus, stage.changelog_topic().map(str::to_string)) {
+        kafka.check_changelog(&topic, config.dedup.window).await?;
         {
             let (kafka, topic) = (kafka.clone(), topic.clone());
             stage.set_changelog_end(Box::new(move || {

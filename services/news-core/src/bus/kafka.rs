@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, ResourceSpecifier, TopicReplication};
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{
@@ -29,6 +29,8 @@ use crate::telemetry::names;
 
 #[path = "kafka_read.rs"]
 mod read;
+#[path = "kafka_topics.rs"]
+mod topics;
 pub use read::{ReadEnd, RecordReader};
 
 /// Kafka connection settings shared by producers, consumers and the admin client.
@@ -53,31 +55,6 @@ const METADATA_TIMEOUT: Duration = Duration::from_secs(10);
 /// framing: on the client's limits, and on the topics newsmill creates.
 const RECORD_OVERHEAD: usize = 64 * 1024;
 
-/// The control topic keeps the last command per feed, and the stories topic
-/// each story's last summary (compacted). The dedup changelog needs only
-/// the active window plus a margin: older facts are evicted on replay
-/// anyway, so time retention, never compaction.
-fn topic_configs(config: &Config) -> Vec<(String, Vec<(&'static str, String)>)> {
-    let changelog_ms = (config.dedup.window + Duration::from_secs(24 * 3600)).as_millis();
-    vec![
-        (
-            config.topics.feeds.clone(),
-            vec![("cleanup.policy", "compact".to_string())],
-        ),
-        (
-            config.topics.stories.clone(),
-            vec![("cleanup.policy", "compact".to_string())],
-        ),
-        (
-            config.topics.dedup_changelog.clone(),
-            vec![
-                ("cleanup.policy", "delete".to_string()),
-                ("retention.ms", changelog_ms.to_string()),
-            ],
-        ),
-    ]
-}
-
 impl KafkaBus {
     pub fn new(config: &Config) -> KafkaBus {
         KafkaBus {
@@ -93,7 +70,7 @@ impl KafkaBus {
             partitions: config.bus.partitions,
             replication: config.bus.replication_factor,
             topic_max_message_bytes: (config.bus.max_message_bytes + RECORD_OVERHEAD).to_string(),
-            topic_configs: topic_configs(config),
+            topic_configs: topics::topic_configs(config),
         }
     }
 
@@ -166,74 +143,6 @@ impl KafkaBus {
             assigned,
             held,
         })
-    }
-
-    /// Create the topics that do not exist yet.
-    pub async fn ensure_topics(&self, topics: &[&str]) -> Result<(), BusError> {
-        let admin: AdminClient<DefaultClientContext> = self.client_config().create()?;
-        let new: Vec<NewTopic> = topics
-            .iter()
-            .map(|t| {
-                // A broker's own default (1 MiB) would refuse the larger
-                // pages and articles that newsmill lets through.
-                let mut topic = NewTopic::new(
-                    t,
-                    self.partitions,
-                    TopicReplication::Fixed(self.replication),
-                )
-                .set("max.message.bytes", &self.topic_max_message_bytes);
-                for (name, settings) in &self.topic_configs {
-                    if name == t {
-                        for (k, v) in settings {
-                            topic = topic.set(k, v);
-                        }
-                    }
-                }
-                topic
-            })
-            .collect();
-        let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(20)));
-        for result in admin.create_topics(new.iter(), &opts).await? {
-            match result {
-                Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
-                Err((topic, code)) => {
-                    return Err(BusError::Fatal(format!("creating topic {topic}: {code}")));
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// The topics among `topics` whose `max.message.bytes` is below
-    /// `bus.max_message_bytes`, with that limit: a topic made before, by
-    /// hand or by a broker's defaults, refuses what newsmill would send.
-    /// Topics the broker does not describe are left out.
-    pub async fn topics_with_smaller_limits(
-        &self,
-        topics: &[&str],
-    ) -> Result<Vec<(String, usize)>, BusError> {
-        let admin: AdminClient<DefaultClientContext> = self.client_config().create()?;
-        let specifiers: Vec<ResourceSpecifier<'_>> =
-            topics.iter().map(|t| ResourceSpecifier::Topic(t)).collect();
-        let opts = AdminOptions::new().request_timeout(Some(METADATA_TIMEOUT));
-        let mut smaller = Vec::new();
-        for (topic, described) in topics
-            .iter()
-            .zip(admin.describe_configs(&specifiers, &opts).await?)
-        {
-            let limit = described.ok().and_then(|resource| {
-                resource
-                    .get("max.message.bytes")?
-                    .value
-                    .as_deref()?
-                    .parse::<usize>()
-                    .ok()
-            });
-            if let Some(limit) = limit.filter(|l| *l < self.max_message_bytes) {
-                smaller.push((topic.to_string(), limit));
-            }
-        }
-        Ok(smaller)
     }
 }
 

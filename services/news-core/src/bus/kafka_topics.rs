@@ -1,0 +1,156 @@
+//! The topics newsmill writes, as the broker has them: created with the
+//! settings newsmill needs, and checked at start for settings made
+//! elsewhere that would refuse its messages or lose its state.
+
+use std::collections::HashMap;
+
+use rdkafka::admin::ResourceSpecifier;
+
+use super::*;
+
+/// The control topic keeps the last command per feed, and the stories topic
+/// each story's last summary (compacted). The dedup changelog needs only
+/// the active window plus a margin: older facts are evicted on replay
+/// anyway, so time retention, never compaction.
+pub(super) fn topic_configs(config: &Config) -> Vec<(String, Vec<(&'static str, String)>)> {
+    let changelog_ms = (config.dedup.window + Duration::from_secs(24 * 3600)).as_millis();
+    vec![
+        (
+            config.topics.feeds.clone(),
+            vec![("cleanup.policy", "compact".to_string())],
+        ),
+        (
+            config.topics.stories.clone(),
+            vec![("cleanup.policy", "compact".to_string())],
+        ),
+        (
+            config.topics.dedup_changelog.clone(),
+            vec![
+                ("cleanup.policy", "delete".to_string()),
+                ("retention.ms", changelog_ms.to_string()),
+            ],
+        ),
+    ]
+}
+
+impl KafkaBus {
+    /// Create the topics that do not exist yet.
+    pub async fn ensure_topics(&self, topics: &[&str]) -> Result<(), BusError> {
+        let admin: AdminClient<DefaultClientContext> = self.client_config().create()?;
+        let new: Vec<NewTopic> = topics
+            .iter()
+            .map(|t| {
+                // A broker's own default (1 MiB) would refuse the larger
+                // pages and articles that newsmill lets through.
+                let mut topic = NewTopic::new(
+                    t,
+                    self.partitions,
+                    TopicReplication::Fixed(self.replication),
+                )
+                .set("max.message.bytes", &self.topic_max_message_bytes);
+                for (name, settings) in &self.topic_configs {
+                    if name == t {
+                        for (k, v) in settings {
+                            topic = topic.set(k, v);
+                        }
+                    }
+                }
+                topic
+            })
+            .collect();
+        let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(20)));
+        for result in admin.create_topics(new.iter(), &opts).await? {
+            match result {
+                Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
+                Err((topic, code)) => {
+                    return Err(BusError::Fatal(format!("creating topic {topic}: {code}")));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The topics among `topics` whose `max.message.bytes` is below
+    /// `bus.max_message_bytes`, with that limit: a topic made before, by
+    /// hand or by a broker's defaults, refuses what newsmill would send.
+    /// Topics the broker does not describe are left out.
+    pub async fn topics_with_smaller_limits(
+        &self,
+        topics: &[&str],
+    ) -> Result<Vec<(String, usize)>, BusError> {
+        let mut smaller = Vec::new();
+        for (topic, settings) in topics.iter().zip(self.topic_settings(topics).await?) {
+            let limit = settings
+                .get("max.message.bytes")
+                .and_then(|v| v.parse::<usize>().ok());
+            if let Some(limit) = limit.filter(|l| *l < self.max_message_bytes) {
+                smaller.push((topic.to_string(), limit));
+            }
+        }
+        Ok(smaller)
+    }
+
+    /// Refuses a dedup changelog topic that would lose the state it keeps:
+    /// its facts share one key, so compaction keeps only the last one, and
+    /// a replacement instance would rebuild from it alone. Warns when its
+    /// retention is shorter than the window plus a day (a rebuild then
+    /// lacks the window's oldest decisions).
+    pub async fn check_changelog(&self, topic: &str, window: Duration) -> Result<(), BusError> {
+        let settings = match self.topic_settings(&[topic]).await {
+            Ok(mut settings) => settings.remove(0),
+            // Not a reason to stop: a broker may deny the request (ACLs).
+            Err(e) => {
+                tracing::warn!(topic, error = %e, "could not read the dedup changelog topic's settings");
+                return Ok(());
+            }
+        };
+        if let Some(policy) = settings
+            .get("cleanup.policy")
+            .filter(|p| p.contains("compact"))
+        {
+            return Err(BusError::Fatal(format!(
+                "the dedup changelog topic {topic} has cleanup.policy={policy}: its facts share one key, so compaction would keep only the last; set cleanup.policy=delete with retention.ms of the window plus a day"
+            )));
+        }
+        let wanted = window + Duration::from_secs(24 * 3600);
+        if let Some(ms) = settings
+            .get("retention.ms")
+            .and_then(|v| v.parse::<i64>().ok())
+            .filter(|ms| *ms >= 0 && (*ms as u128) < wanted.as_millis())
+        {
+            tracing::warn!(
+                topic,
+                retention_ms = ms,
+                wanted_ms = wanted.as_millis() as u64,
+                "the dedup changelog keeps less than the window plus a day: a replacement instance would rebuild without the window's oldest decisions"
+            );
+        }
+        Ok(())
+    }
+
+    /// Each topic's settings as the broker describes them (empty for one
+    /// it does not describe).
+    async fn topic_settings(
+        &self,
+        topics: &[&str],
+    ) -> Result<Vec<HashMap<String, String>>, BusError> {
+        let admin: AdminClient<DefaultClientContext> = self.client_config().create()?;
+        let specifiers: Vec<ResourceSpecifier<'_>> =
+            topics.iter().map(|t| ResourceSpecifier::Topic(t)).collect();
+        let opts = AdminOptions::new().request_timeout(Some(METADATA_TIMEOUT));
+        let described = admin.describe_configs(&specifiers, &opts).await?;
+        Ok(described
+            .into_iter()
+            .map(|resource| {
+                resource
+                    .map(|r| {
+                        r.entries
+                            .into_iter()
+                            .filter_map(|e| Some((e.name, e.value?)))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            })
+            .collect())
+    }
+}
