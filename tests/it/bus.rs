@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 use news_core::bus::kafka::{KafkaBus, KafkaProducer, ReadEnd};
 use news_core::bus::{Bus, OutRecord, Position};
 use news_core::config::Config;
-use newsmill_tests::{broker, repo_root, unique};
+use newsmill_tests::{broker, child_env, create_topic, repo_root, run_newsmill, unique};
 
 /// (topic role, example message) for every topic.
 fn examples() -> Vec<(String, serde_json::Value, serde_json::Value)> {
@@ -377,26 +377,41 @@ async fn topics_take_the_largest_message_and_smaller_limits_are_found() {
     );
 
     let small = unique("limits-small");
-    {
-        use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
-        use rdkafka::client::DefaultClientContext;
-        let admin: AdminClient<DefaultClientContext> = rdkafka::ClientConfig::new()
-            .set("bootstrap.servers", broker())
-            .create()
-            .unwrap();
-        let topic = NewTopic::new(&small, 1, TopicReplication::Fixed(1))
-            .set("max.message.bytes", "1048588");
-        for result in admin
-            .create_topics([&topic], &AdminOptions::new())
-            .await
-            .unwrap()
-        {
-            result.unwrap();
-        }
-    }
+    create_topic(&small, &[("max.message.bytes", "1048588")]).await;
     let smaller = kafka
         .topics_with_smaller_limits(&[&made, &small])
         .await
         .unwrap();
     assert_eq!(smaller, [(small.clone(), 1_048_588)]);
+}
+
+/// Topics an operator made before newsmill starts, with settings that
+/// would refuse its pages or forget its feed commands: each is named in a
+/// warning at start.
+#[tokio::test]
+async fn topic_settings_made_elsewhere_are_warned_of_at_start() {
+    let tag = unique("settings");
+    create_topic(&format!("{tag}.raw"), &[("max.message.bytes", "1048588")]).await;
+    create_topic(&format!("{tag}.feeds"), &[("cleanup.policy", "delete")]).await;
+    let disk = tempfile::tempdir().unwrap();
+    let mut env = child_env(
+        disk.path(),
+        Some(&broker()),
+        "http://127.0.0.1:9/none.xml",
+        &tag,
+    );
+    env.push(("NEWSMILL__FETCHER__FEEDS".into(), "[]".into()));
+    let out = run_newsmill(&["fetch", "--once"], &env);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let warned = |topic: &str, what: &str| {
+        stderr
+            .lines()
+            .any(|l| l.contains("WARN") && l.contains(topic) && l.contains(what))
+    };
+    assert!(warned(&format!("{tag}.raw"), "1048588"), "{stderr}");
+    assert!(warned(&format!("{tag}.feeds"), "not compacted"), "{stderr}");
+    assert!(
+        !warned(&format!("{tag}.clean"), "smaller messages"),
+        "{stderr}"
+    );
 }

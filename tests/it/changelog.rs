@@ -10,7 +10,9 @@ use news_core::bus::{Bus, OutRecord};
 use news_core::config::Config;
 use news_core::messages::{CleanArticle, ExtractionMethod, SCHEMA_VERSION};
 use news_dedup::{ArticleIn, Engine, params_from};
-use newsmill_tests::{broker, child_env, newsmill_bin, spawn_newsmill, tail_json, unique};
+use newsmill_tests::{
+    broker, child_env, create_topic, newsmill_bin, spawn_newsmill, tail_json, unique,
+};
 
 const CITIES: [&str; 28] = [
     "Aldmere", "Brisk", "Corvale", "Dunmore", "Eskby", "Farrow", "Galen", "Hesk", "Ivory",
@@ -322,8 +324,6 @@ async fn a_replacement_with_an_empty_disk_rebuilds_from_the_changelog() {
 /// state at the next replacement.
 #[tokio::test]
 async fn a_compacted_changelog_topic_is_refused_at_start() {
-    use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
-    use rdkafka::client::DefaultClientContext;
     let tag = unique("compacted");
     let disk = tempfile::tempdir().unwrap();
     let env = child_env(
@@ -333,19 +333,7 @@ async fn a_compacted_changelog_topic_is_refused_at_start() {
         &tag,
     );
     let changelog = format!("{tag}.dedup_changelog");
-    let admin: AdminClient<DefaultClientContext> = rdkafka::ClientConfig::new()
-        .set("bootstrap.servers", broker())
-        .create()
-        .unwrap();
-    let topic =
-        NewTopic::new(&changelog, 1, TopicReplication::Fixed(1)).set("cleanup.policy", "compact");
-    for result in admin
-        .create_topics([&topic], &AdminOptions::new())
-        .await
-        .unwrap()
-    {
-        result.unwrap();
-    }
+    create_topic(&changelog, &[("cleanup.policy", "compact")]).await;
 
     let mut dedup = std::process::Command::new(newsmill_bin())
         .arg("dedup")

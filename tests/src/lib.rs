@@ -471,3 +471,25 @@ pub async fn scrape(addr: &str, path: &str) -> Option<(u16, String)> {
             .unwrap_or_default(),
     ))
 }
+
+/// Make `topic` on the test broker, one partition, with `settings`, as an
+/// operator would before newsmill starts.
+pub async fn create_topic(topic: &str, settings: &[(&str, &str)]) {
+    use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+    use rdkafka::client::DefaultClientContext;
+    let admin: AdminClient<DefaultClientContext> = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", broker())
+        .create()
+        .expect("admin client");
+    let mut new = NewTopic::new(topic, 1, TopicReplication::Fixed(1));
+    for (name, value) in settings {
+        new = new.set(name, value);
+    }
+    for result in admin
+        .create_topics([&new], &AdminOptions::new())
+        .await
+        .expect("create topics")
+    {
+        result.unwrap_or_else(|e| panic!("creating {topic}: {e:?}"));
+    }
+}

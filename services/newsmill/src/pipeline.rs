@@ -32,11 +32,7 @@ async fn start(config: &Config, service: &str) -> Result<Process> {
             .await
             .context("creating topics")?;
     }
-    // The topics that carry pages and article texts; the others' messages
-    // are a few KB (a dead letter keeps at most 256 KiB).
-    let text_topics = [config.topics.raw.as_str(), config.topics.clean.as_str()];
-    bus.warn_of_smaller_topic_limits(&text_topics, config.bus.max_message_bytes)
-        .await;
+    bus.warn_of_topic_settings(config).await;
     let metrics = telemetry::init_metrics(service);
     let health = Health::new();
     let admin_token = CancellationToken::new();

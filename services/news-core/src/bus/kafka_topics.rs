@@ -78,16 +78,58 @@ impl KafkaBus {
         &self,
         topics: &[&str],
     ) -> Result<Vec<(String, usize)>, BusError> {
-        let mut smaller = Vec::new();
-        for (topic, settings) in topics.iter().zip(self.topic_settings(topics).await?) {
-            let limit = settings
-                .get("max.message.bytes")
-                .and_then(|v| v.parse::<usize>().ok());
-            if let Some(limit) = limit.filter(|l| *l < self.max_message_bytes) {
-                smaller.push((topic.to_string(), limit));
+        Ok(topics
+            .iter()
+            .zip(self.topic_settings(topics).await?)
+            .filter_map(|(topic, settings)| {
+                Some((topic.to_string(), self.smaller_limit(&settings)?))
+            })
+            .collect())
+    }
+
+    fn smaller_limit(&self, settings: &HashMap<String, String>) -> Option<usize> {
+        settings
+            .get("max.message.bytes")
+            .and_then(|v| v.parse::<usize>().ok())
+            .filter(|limit| *limit < self.max_message_bytes)
+    }
+
+    /// Warns of settings made elsewhere that newsmill's topics need
+    /// otherwise: a raw or clean topic (pages and texts; the others'
+    /// messages are a few KB) that takes smaller messages than
+    /// `bus.max_message_bytes`, and a control topic that is not compacted,
+    /// whose commands, and so the feeds added at run time, are deleted
+    /// after its retention.
+    pub async fn warn_of_topic_settings(&self, config: &Config) {
+        let t = &config.topics;
+        let topics = [t.raw.as_str(), t.clean.as_str(), t.feeds.as_str()];
+        let settings = match self.topic_settings(&topics).await {
+            Ok(settings) => settings,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read the topics' settings");
+                return;
+            }
+        };
+        for (topic, settings) in topics.iter().zip(&settings).take(2) {
+            if let Some(limit) = self.smaller_limit(settings) {
+                tracing::warn!(
+                    topic,
+                    max_message_bytes = limit,
+                    bus_max_message_bytes = self.max_message_bytes,
+                    "the topic takes smaller messages than bus.max_message_bytes: a message the broker refuses there as too large is dead-lettered; raise the topic's max.message.bytes to bus.max_message_bytes plus 64 KiB to keep such messages"
+                );
             }
         }
-        Ok(smaller)
+        if let Some(policy) = settings[2]
+            .get("cleanup.policy")
+            .filter(|p| !p.contains("compact"))
+        {
+            tracing::warn!(
+                topic = topics[2],
+                cleanup_policy = %policy,
+                "the feeds control topic is not compacted: its commands are deleted after its retention, and a fetcher started after that forgets the feeds added with `newsmill feeds add`; set cleanup.policy=compact"
+            );
+        }
     }
 
     /// Refuses a dedup changelog topic that would lose the state it keeps:

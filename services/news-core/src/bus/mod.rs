@@ -188,22 +188,11 @@ impl Bus {
         }
     }
 
-    /// Logs a warning for each of `topics` that takes smaller messages than
-    /// `bus.max_message_bytes` (Kafka; the embedded log has one limit).
-    pub async fn warn_of_smaller_topic_limits(&self, topics: &[&str], max_message_bytes: usize) {
-        let Bus::Kafka(k) = self else { return };
-        match k.topics_with_smaller_limits(topics).await {
-            Ok(smaller) => {
-                for (topic, limit) in smaller {
-                    tracing::warn!(
-                        topic,
-                        max_message_bytes = limit,
-                        bus_max_message_bytes = max_message_bytes,
-                        "the topic takes smaller messages than bus.max_message_bytes: a message the broker refuses there as too large is dead-lettered; raise the topic's max.message.bytes to bus.max_message_bytes plus 64 KiB to keep such messages"
-                    );
-                }
-            }
-            Err(e) => tracing::warn!(error = %e, "could not read the topics' max.message.bytes"),
+    /// Logs a warning for each topic setting made elsewhere that would
+    /// refuse newsmill's messages or drop its commands (Kafka only).
+    pub async fn warn_of_topic_settings(&self, config: &Config) {
+        if let Bus::Kafka(k) = self {
+            k.warn_of_topic_settings(config).await;
         }
     }
 }
