@@ -11,6 +11,23 @@ use newsmill_tests::{
     unique,
 };
 
+/// Serve `site_dir` on loopback and make a data directory and the
+/// environment of runs on the embedded log that read its `feed.xml`.
+async fn serve_on_the_embedded_log(
+    site_dir: &std::path::Path,
+    tag: &str,
+) -> (tempfile::TempDir, Vec<(String, String)>) {
+    let site = serve_dir(site_dir.to_path_buf(), Duration::ZERO).await;
+    let data = tempfile::tempdir().unwrap();
+    let env = child_env(
+        data.path(),
+        None,
+        &format!("http://{site}/feed.xml"),
+        &unique(tag),
+    );
+    (data, env)
+}
+
 fn run_drain(env: &[(String, String)]) -> String {
     let out = Command::new(newsmill_bin())
         .args(["run", "--drain"])
@@ -411,14 +428,7 @@ async fn chinese_rewrites_of_one_event_share_a_story_and_typhoons_stay_apart() {
         format!(r#"<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>新闻中心</title><link>/</link>{items}</channel></rss>"#),
     )
     .unwrap();
-    let site = serve_dir(site_dir.path().to_path_buf(), Duration::ZERO).await;
-    let data = tempfile::tempdir().unwrap();
-    let env = child_env(
-        data.path(),
-        None,
-        &format!("http://{site}/feed.xml"),
-        &unique("zh"),
-    );
+    let (_data, env) = serve_on_the_embedded_log(site_dir.path(), "zh").await;
     let summary = run_drain(&env);
     assert!(summary.contains("7 articles cleaned"), "{summary}");
 
@@ -487,5 +497,44 @@ fn a_tool_whose_reader_has_gone_ends_without_a_panic() {
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
         use std::os::unix::process::ExitStatusExt;
         assert_eq!(out.status.signal(), Some(13), "{args:?}: {:?}", out.status);
+    }
+}
+
+/// On the embedded log the dedup snapshot is the state's only record. With
+/// it lost (and the fetcher's state too, so that every page comes again),
+/// the next run decides its input log again before it goes on: the pages
+/// that come again are replays in the stories they had, not new stories.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_dedup_snapshot_on_the_embedded_log_is_rebuilt_from_the_log() {
+    const N: usize = 12;
+    let site_dir = tempfile::tempdir().unwrap();
+    synthetic_site(site_dir.path(), N);
+    let (data, env) = serve_on_the_embedded_log(site_dir.path(), "lost-snapshot").await;
+    run_drain(&env);
+    let first = tail_json(&env, "news.dedup.v1");
+    assert_eq!(first.len(), N);
+    for lost in [
+        "state-embedded/dedup-state.bin",
+        "fetcher-state.json",
+        "fetcher-seen.bin",
+    ] {
+        std::fs::remove_file(data.path().join(lost)).unwrap();
+    }
+
+    run_drain(&env);
+    let verdicts = tail_json(&env, "news.dedup.v1");
+    assert_eq!(verdicts.len(), 2 * N, "every page came again");
+    let story_of: BTreeMap<&str, &str> = first
+        .iter()
+        .map(|v| (v["id"].as_str().unwrap(), v["story_id"].as_str().unwrap()))
+        .collect();
+    for again in &verdicts[N..] {
+        let id = again["id"].as_str().unwrap();
+        assert_eq!(again["replay"], true, "{again}");
+        assert_eq!(
+            again["story_id"].as_str(),
+            story_of.get(id).copied(),
+            "{again}"
+        );
     }
 }

@@ -219,6 +219,20 @@ impl DedupStage {
         Ok(())
     }
 
+    /// Decide `record`, a clean article decided before the state was lost,
+    /// again, publishing nothing: on the embedded log, whose snapshot is
+    /// the only record of the state, the same inputs in the same order
+    /// rebuild it. False for a record that is no clean article (it was
+    /// dead-lettered the first time).
+    pub fn redecide(&mut self, record: &InRecord) -> bool {
+        let Ok(article) = news_core::messages::decode::<CleanArticle>(&record.payload) else {
+            return false;
+        };
+        let latest = Utc::now().timestamp() + MAX_FETCH_TIME_AHEAD_SECS;
+        self.engine.decide_logged(&article_in(&article, latest));
+        true
+    }
+
     /// Pure decision for one clean article: the verdict and its story's
     /// current summary.
     pub fn decide(&mut self, a: &CleanArticle) -> (DedupVerdict, Option<Story>) {
@@ -229,15 +243,7 @@ impl DedupStage {
             metrics::counter!(names::ERRORS, "stage" => "process", "error_type" => "clock_ahead")
                 .increment(1);
         }
-        let input = ArticleIn {
-            id: &a.id,
-            title: a.title.as_deref(),
-            text: &a.text,
-            at: a.fetched_at.timestamp().min(latest),
-            published: a.published.map(|p| p.timestamp()),
-            lang: a.language.as_deref(),
-        };
-        let (d, fact) = self.engine.decide_logged(&input);
+        let (d, fact) = self.engine.decide_logged(&article_in(a, latest));
         if let (Some(fact), Some(_)) = (fact, &self.changelog_topic) {
             self.pending_facts.push(fact);
         }
@@ -298,6 +304,18 @@ impl DedupStage {
         metrics::histogram!(names::DEDUP_SNAPSHOT_DURATION)
             .record(self.last_snapshot_took.as_secs_f64());
         Ok(())
+    }
+}
+
+/// The engine's input for `a`, its fetch time no later than `latest`.
+fn article_in(a: &CleanArticle, latest: i64) -> ArticleIn<'_> {
+    ArticleIn {
+        id: &a.id,
+        title: a.title.as_deref(),
+        text: &a.text,
+        at: a.fetched_at.timestamp().min(latest),
+        published: a.published.map(|p| p.timestamp()),
+        lang: a.language.as_deref(),
     }
 }
 

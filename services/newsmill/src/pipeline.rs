@@ -122,6 +122,54 @@ async fn restore_dedup_stage(config: &Config, p: &Process) -> Result<DedupStage>
         };
         rebuild_from_changelog(kafka, &topic, from, &mut stage).await?;
     }
+    if let Bus::Embedded(log) = bus
+        && !stage.restored_from_snapshot()
+    {
+        let group = news_core::runner::stage_group(config, "dedup");
+        if let Some(end) = log
+            .committed(&group, &config.topics.clean)?
+            .filter(|e| *e > 0)
+        {
+            stage = tokio::task::spawn_blocking({
+                let (log, topic) = (log.clone(), config.topics.clean.clone());
+                move || redecide_from_log(&log, &topic, end, stage)
+            })
+            .await
+            .context("rebuilding the dedup state")??;
+        }
+    }
+    Ok(stage)
+}
+
+/// On the embedded log the snapshot is the state's only record: a stage
+/// that has none (lost, or set aside as unreadable) but whose input
+/// position says it decided before decides the inputs up to that position
+/// again, in their order, publishing nothing. Without it the stage went
+/// on from that position knowing nothing, and later copies of the
+/// articles before it started stories of their own.
+fn redecide_from_log(
+    log: &news_core::bus::embedded::EmbeddedBus,
+    topic: &str,
+    end: u64,
+    mut stage: DedupStage,
+) -> Result<DedupStage> {
+    let started = std::time::Instant::now();
+    let (mut decided, mut skipped) = (0u64, 0u64);
+    log.read_up_to(topic, end, |record| {
+        if stage.redecide(&record) {
+            decided += 1;
+        } else {
+            skipped += 1;
+        }
+    })?;
+    tracing::warn!(
+        decided,
+        skipped,
+        articles = stage.engine().article_count(),
+        stories = stage.engine().story_count(),
+        secs = started.elapsed().as_secs_f64(),
+        "dedup state rebuilt by deciding the input log again, as no snapshot was readable"
+    );
     Ok(stage)
 }
 

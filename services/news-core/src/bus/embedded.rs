@@ -246,6 +246,24 @@ impl EmbeddedBus {
             .filter(|r| u64::try_from(r.offset) == Ok(offset)))
     }
 
+    /// Calls `each` with the records of `topic` the log still holds, from
+    /// its first up to offset `end` (exclusive), in order.
+    pub fn read_up_to(
+        &self,
+        topic: &str,
+        end: u64,
+        mut each: impl FnMut(InRecord),
+    ) -> Result<(), BusError> {
+        let mut reader = TopicReader::new(topic, self.topic_dir(topic)?, PathBuf::new(), 0);
+        while reader.next < end {
+            match reader.try_read()? {
+                Some(record) => each(record),
+                None => break,
+            }
+        }
+        Ok(())
+    }
+
     /// End offsets (next offset to be written) per topic, for `stats` and lag.
     pub fn end_offset(&self, topic: &str) -> Result<u64, BusError> {
         let dir = self.topic_dir(topic)?;
