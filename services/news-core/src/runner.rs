@@ -195,13 +195,13 @@ async fn acknowledged(acks: Vec<Ack>) -> Result<(), BusError> {
     Ok(())
 }
 
-/// What sending a stage's outputs needs, owned, so that a send can also
-/// wait inside an in-flight future (outputs that follow their facts).
 /// Outputs over this size get a dead letter made ready in case the broker
 /// refuses them: a broker that refuses smaller ones is set below any page,
 /// and the stage stops on the error.
 const MAY_BE_REFUSED_OVER: usize = 64 * 1024;
 
+/// What sending a stage's outputs needs, owned, so that a send can also
+/// wait inside an in-flight future (outputs that follow their facts).
 #[derive(Clone)]
 struct Sender {
     producer: Producer,
