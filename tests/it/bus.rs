@@ -385,6 +385,20 @@ async fn topics_take_the_largest_message_and_smaller_limits_are_found() {
     assert_eq!(smaller, [(small.clone(), 1_048_588)]);
 }
 
+/// A data directory and the environment of a fetcher on the test broker
+/// with no feeds, its topics named after `tag`.
+fn fetcher_env_without_feeds(tag: &str) -> (tempfile::TempDir, Vec<(String, String)>) {
+    let disk = tempfile::tempdir().unwrap();
+    let mut env = child_env(
+        disk.path(),
+        Some(&broker()),
+        "http://127.0.0.1:9/none.xml",
+        tag,
+    );
+    env.push(("NEWSMILL__FETCHER__FEEDS".into(), "[]".into()));
+    (disk, env)
+}
+
 /// Topics an operator made before newsmill starts, with settings that
 /// would refuse its pages or forget its feed commands: each is named in a
 /// warning at start.
@@ -393,14 +407,7 @@ async fn topic_settings_made_elsewhere_are_warned_of_at_start() {
     let tag = unique("settings");
     create_topic(&format!("{tag}.raw"), &[("max.message.bytes", "1048588")]).await;
     create_topic(&format!("{tag}.feeds"), &[("cleanup.policy", "delete")]).await;
-    let disk = tempfile::tempdir().unwrap();
-    let mut env = child_env(
-        disk.path(),
-        Some(&broker()),
-        "http://127.0.0.1:9/none.xml",
-        &tag,
-    );
-    env.push(("NEWSMILL__FETCHER__FEEDS".into(), "[]".into()));
+    let (_disk, env) = fetcher_env_without_feeds(&tag);
     let out = run_newsmill(&["fetch", "--once"], &env);
     let stderr = String::from_utf8_lossy(&out.stderr);
     let warned = |topic: &str, what: &str| {
@@ -414,4 +421,35 @@ async fn topic_settings_made_elsewhere_are_warned_of_at_start() {
         !warned(&format!("{tag}.clean"), "smaller messages"),
         "{stderr}"
     );
+}
+
+/// With `bus.create_topics = false` (topics made by the cluster's
+/// operator), a topic that is missing stops the start, named: a record
+/// sent to it would wait five minutes and time out naming nothing.
+#[tokio::test]
+async fn missing_topics_stop_the_start_when_newsmill_is_not_to_create_them() {
+    let tag = unique("missing");
+    let (_disk, mut env) = fetcher_env_without_feeds(&tag);
+    env.push(("NEWSMILL__BUS__CREATE_TOPICS".into(), "false".into()));
+    for made in ["raw", "feeds", "dlq"] {
+        create_topic(&format!("{tag}.{made}"), &[]).await;
+    }
+    let out = std::process::Command::new(newsmill_tests::newsmill_bin())
+        .args(["fetch", "--once"])
+        .envs(env.iter().cloned())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    let missing = stderr
+        .lines()
+        .find(|l| l.contains("topics missing on the broker"))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    for topic in ["clean", "dedup", "stories", "dedup_changelog"] {
+        assert!(missing.contains(&format!("{tag}.{topic}")), "{missing}");
+    }
+    for topic in ["raw", "feeds", "dlq"] {
+        assert!(!missing.contains(&format!("{tag}.{topic},")), "{missing}");
+        assert!(!missing.ends_with(&format!("{tag}.{topic}")), "{missing}");
+    }
 }

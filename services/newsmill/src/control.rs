@@ -137,6 +137,8 @@ pub async fn send_command(
         bus.ensure_topics(&[config.topics.feeds.as_str()])
             .await
             .context("creating the control topic")?;
+    } else {
+        bus.require_topics(&[config.topics.feeds.as_str()]).await?;
     }
     let cmd = FeedCommand {
         schema_version: SCHEMA_VERSION,

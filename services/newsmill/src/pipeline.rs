@@ -31,6 +31,8 @@ async fn start(config: &Config, service: &str) -> Result<Process> {
         bus.ensure_topics(&config.topics.all())
             .await
             .context("creating topics")?;
+    } else {
+        bus.require_topics(&config.topics.all()).await?;
     }
     bus.warn_of_topic_settings(config).await;
     let metrics = telemetry::init_metrics(service);

@@ -170,6 +170,23 @@ impl KafkaBus {
         Ok(())
     }
 
+    /// The topics among `topics` the broker does not have. Blocking.
+    pub fn missing_topics(&self, topics: &[&str]) -> Result<Vec<String>, BusError> {
+        let consumer: BaseConsumer = self.client_config().create()?;
+        let metadata = consumer.fetch_metadata(None, METADATA_TIMEOUT)?;
+        let present: Vec<&str> = metadata
+            .topics()
+            .iter()
+            .filter(|t| t.error().is_none())
+            .map(|t| t.name())
+            .collect();
+        Ok(topics
+            .iter()
+            .filter(|t| !present.contains(t))
+            .map(|t| t.to_string())
+            .collect())
+    }
+
     /// Each topic's settings as the broker describes them (empty for one
     /// it does not describe).
     async fn topic_settings(

@@ -188,6 +188,34 @@ impl Bus {
         }
     }
 
+    /// Fails, naming them, when topics newsmill uses are missing and it is
+    /// not to create them (`bus.create_topics = false`): a record sent to a
+    /// missing topic waits for it until its delivery times out (5 minutes),
+    /// and the stage then stops with a timeout that names nothing.
+    pub async fn require_topics(&self, topics: &[&str]) -> Result<(), BusError> {
+        let Bus::Kafka(k) = self else { return Ok(()) };
+        // An empty name is a topic turned off (the dedup changelog).
+        let wanted: Vec<String> = topics
+            .iter()
+            .filter(|t| !t.is_empty())
+            .map(|t| t.to_string())
+            .collect();
+        let k = k.clone();
+        let missing = tokio::task::spawn_blocking(move || {
+            let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
+            k.missing_topics(&wanted)
+        })
+        .await
+        .map_err(|e| BusError::Fatal(format!("checking topics: {e}")))??;
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(BusError::Fatal(format!(
+            "topics missing on the broker: {} (create them, or set bus.create_topics = true)",
+            missing.join(", ")
+        )))
+    }
+
     /// Logs a warning for each topic setting made elsewhere that would
     /// refuse newsmill's messages or drop its commands (Kafka only).
     pub async fn warn_of_topic_settings(&self, config: &Config) {
