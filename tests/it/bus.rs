@@ -425,7 +425,7 @@ async fn topic_settings_made_elsewhere_are_warned_of_at_start() {
 
 /// With `bus.create_topics = false` (topics made by the cluster's
 /// operator), a topic that is missing stops the start, named: a record
-/// sent to it would wait five minutes and time out naming nothing.
+/// sent to it would fail mid-run instead.
 #[tokio::test]
 async fn missing_topics_stop_the_start_when_newsmill_is_not_to_create_them() {
     let tag = unique("missing");

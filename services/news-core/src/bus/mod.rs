@@ -190,8 +190,8 @@ impl Bus {
 
     /// Fails, naming them, when topics newsmill uses are missing and it is
     /// not to create them (`bus.create_topics = false`): a record sent to a
-    /// missing topic waits for it until its delivery times out (5 minutes),
-    /// and the stage then stops with a timeout that names nothing.
+    /// missing topic fails only after librdkafka has waited for the topic
+    /// to appear (`topic.metadata.propagation.max.ms`, 30 s), mid-run.
     pub async fn require_topics(&self, topics: &[&str]) -> Result<(), BusError> {
         let Bus::Kafka(k) = self else { return Ok(()) };
         // An empty name is a topic turned off (the dedup changelog).
