@@ -42,8 +42,6 @@ pub struct KafkaBus {
     session_timeout_ms: u128,
     partitions: i32,
     replication: i32,
-    /// `max.message.bytes` of the topics this process creates.
-    topic_max_message_bytes: String,
     /// Settings for topics this process creates, by topic name.
     topic_configs: Vec<(String, Vec<(&'static str, String)>)>,
 }
@@ -69,7 +67,6 @@ impl KafkaBus {
             session_timeout_ms: config.runner.session_timeout.as_millis(),
             partitions: config.bus.partitions,
             replication: config.bus.replication_factor,
-            topic_max_message_bytes: (config.bus.max_message_bytes + RECORD_OVERHEAD).to_string(),
             topic_configs: topics::topic_configs(config),
         }
     }

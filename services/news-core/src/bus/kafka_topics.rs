@@ -37,6 +37,7 @@ impl KafkaBus {
     /// Create the topics that do not exist yet.
     pub async fn ensure_topics(&self, topics: &[&str]) -> Result<(), BusError> {
         let admin: AdminClient<DefaultClientContext> = self.client_config().create()?;
+        let largest = (self.max_message_bytes + RECORD_OVERHEAD).to_string();
         let new: Vec<NewTopic> = topics
             .iter()
             .map(|t| {
@@ -47,7 +48,7 @@ impl KafkaBus {
                     self.partitions,
                     TopicReplication::Fixed(self.replication),
                 )
-                .set("max.message.bytes", &self.topic_max_message_bytes);
+                .set("max.message.bytes", &largest);
                 for (name, settings) in &self.topic_configs {
                     if name == t {
                         for (k, v) in settings {
