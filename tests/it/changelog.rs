@@ -11,7 +11,7 @@ use news_core::config::Config;
 use news_core::messages::{CleanArticle, ExtractionMethod, SCHEMA_VERSION};
 use news_dedup::{ArticleIn, Engine, params_from};
 use newsmill_tests::{
-    broker, child_env, create_topic, newsmill_bin, spawn_newsmill, tail_json, unique,
+    broker, child_env, create_topic, exit_of, newsmill_bin, spawn_newsmill, tail_json, unique,
 };
 
 const CITIES: [&str; 28] = [
@@ -335,26 +335,9 @@ async fn a_compacted_changelog_topic_is_refused_at_start() {
     let changelog = format!("{tag}.dedup_changelog");
     create_topic(&changelog, &[("cleanup.policy", "compact")]).await;
 
-    let mut dedup = std::process::Command::new(newsmill_bin())
-        .arg("dedup")
-        .envs(env.iter().cloned())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let status = loop {
-        if let Some(status) = dedup.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            dedup.kill().unwrap();
-            panic!("newsmill dedup kept running on a compacted changelog");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(&mut dedup.stderr.take().unwrap(), &mut stderr).unwrap();
+    let (status, stderr) = exit_of(&["dedup"], &env, Duration::from_secs(60))
+        .await
+        .expect("newsmill dedup kept running on a compacted changelog");
     assert!(!status.success(), "{stderr}");
     assert!(
         stderr.contains(&changelog) && stderr.contains("cleanup.policy=compact"),

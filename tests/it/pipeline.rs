@@ -7,26 +7,9 @@ use std::time::{Duration, Instant};
 
 use newsmill_tests::{
     assert_each_article_decided_once, broker, child_env, free_port, kill_schedule_rng,
-    newsmill_bin, repo_root, sample, scrape, serve_dir, spawn_newsmill, synthetic_site, tail_json,
-    unique,
+    newsmill_bin, repo_root, sample, scrape, serve_dir, serve_on_the_embedded_log, spawn_newsmill,
+    synthetic_site, tail_json, unique,
 };
-
-/// Serve `site_dir` on loopback and make a data directory and the
-/// environment of runs on the embedded log that read its `feed.xml`.
-async fn serve_on_the_embedded_log(
-    site_dir: &std::path::Path,
-    tag: &str,
-) -> (tempfile::TempDir, Vec<(String, String)>) {
-    let site = serve_dir(site_dir.to_path_buf(), Duration::ZERO).await;
-    let data = tempfile::tempdir().unwrap();
-    let env = child_env(
-        data.path(),
-        None,
-        &format!("http://{site}/feed.xml"),
-        &unique(tag),
-    );
-    (data, env)
-}
 
 fn run_drain(env: &[(String, String)]) -> String {
     let out = Command::new(newsmill_bin())

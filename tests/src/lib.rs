@@ -228,6 +228,23 @@ pub fn child_env(
     env
 }
 
+/// Serve `site_dir` on loopback and make a data directory and the
+/// environment of runs on the embedded log that read its `feed.xml`.
+pub async fn serve_on_the_embedded_log(
+    site_dir: &std::path::Path,
+    tag: &str,
+) -> (tempfile::TempDir, Vec<(String, String)>) {
+    let site = serve_dir(site_dir.to_path_buf(), Duration::ZERO).await;
+    let data = tempfile::tempdir().unwrap();
+    let env = child_env(
+        data.path(),
+        None,
+        &format!("http://{site}/feed.xml"),
+        &unique(tag),
+    );
+    (data, env)
+}
+
 /// Run `newsmill ARGS` to its end with `env`; a failure fails the test with
 /// what it said.
 pub fn run_newsmill(args: &[&str], env: &[(String, String)]) -> std::process::Output {
@@ -242,6 +259,40 @@ pub fn run_newsmill(args: &[&str], env: &[(String, String)]) -> std::process::Ou
         String::from_utf8_lossy(&out.stderr)
     );
     out
+}
+
+/// Start `newsmill ARGS` with `env` and wait up to `within` for it to end:
+/// its exit status and what it wrote on stderr, or None when it was still
+/// running then (it is killed).
+pub async fn exit_of(
+    args: &[&str],
+    env: &[(String, String)],
+    within: Duration,
+) -> Option<(std::process::ExitStatus, String)> {
+    let mut child = Running(
+        Command::new(newsmill_bin())
+            .args(args)
+            .envs(env.iter().cloned())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("start newsmill {args:?}: {e}")),
+    );
+    // Read as it comes, so that a full pipe never holds the child up.
+    let mut pipe = child.0.stderr.take().expect("stderr is piped");
+    let stderr = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut pipe, &mut text);
+        text
+    });
+    let deadline = std::time::Instant::now() + within;
+    while std::time::Instant::now() < deadline {
+        if let Some(status) = child.try_wait().expect("wait for newsmill") {
+            return Some((status, stderr.join().unwrap_or_default()));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    None
 }
 
 /// Read every JSON message of `topic` through `newsmill tail`.

@@ -33,6 +33,10 @@ pub enum FetchError {
     RobotsUnreachable,
     #[error("configuration: {0}")]
     Config(String),
+    /// Our bus did not take the page (a broker away, a full disk): a
+    /// failure on our side, not the page's.
+    #[error("producing raw item: {0}")]
+    Publish(String),
 }
 
 /// Validators remembered per URL for conditional GET.
@@ -168,9 +172,10 @@ impl HttpClient {
             Err(
                 FetchError::Refused(_) | FetchError::Disallowed | FetchError::RobotsUnreachable,
             ) => "refused",
-            Err(FetchError::Config(_)) => "error",
             Err(FetchError::TooLarge(_)) => "too_large",
-            Err(FetchError::Transport(_)) => "error",
+            Err(FetchError::Config(_) | FetchError::Transport(_) | FetchError::Publish(_)) => {
+                "error"
+            }
         };
         metrics::counter!(names::FETCH_REQUESTS, "kind" => kind, "status_class" => class)
             .increment(1);

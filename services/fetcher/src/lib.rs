@@ -407,10 +407,12 @@ impl Fetcher {
         // capped poll is not answered 304 next time.
         let mut validators = Some(fetched.validators.clone());
         // Pages waiting from earlier polls go first: they are older.
-        self.retry_due_pages(&poll, &mut st, &mut rep, token).await;
+        let mut bus_refused = self.retry_due_pages(&poll, &mut st, &mut rep, token).await;
         let mut new_items = 0;
         for item in parsed.items(fetched.final_url.as_str()) {
-            if token.is_cancelled() {
+            // A page the bus would not take is a page fetched for nothing:
+            // the items left wait, untaken, for a later poll.
+            if token.is_cancelled() || bus_refused {
                 validators = None;
                 break;
             }
@@ -446,7 +448,10 @@ impl Fetcher {
                 not_before: 0,
                 last_error: String::new(),
             };
-            self.take_page(&poll, &mut st, &mut rep, page).await;
+            bus_refused = self.take_page(&poll, &mut st, &mut rep, page).await;
+        }
+        if bus_refused {
+            validators = None;
         }
         st.validators = validators.unwrap_or_default();
         st.record_success(cfg, new_items, fetched.max_age);

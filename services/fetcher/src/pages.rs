@@ -148,7 +148,10 @@ impl From<FetchError> for PageFailure {
 /// Whether asking again later may succeed.
 pub fn may_pass(e: &FetchError) -> bool {
     match e {
-        FetchError::Timeout | FetchError::Transport(_) | FetchError::RobotsUnreachable => true,
+        FetchError::Timeout
+        | FetchError::Transport(_)
+        | FetchError::RobotsUnreachable
+        | FetchError::Publish(_) => true,
         FetchError::Status(s) => matches!(s, 408 | 425 | 429 | 500..=599),
         _ => false,
     }
@@ -252,21 +255,23 @@ impl Fetcher {
             Err(news_core::BusError::RefusedAsTooLarge { bytes }) => {
                 Err(FetchError::TooLarge(bytes).into())
             }
-            Err(e) => Err(FetchError::Transport(format!("producing raw item: {e}")).into()),
+            Err(e) => Err(FetchError::Publish(e.to_string()).into()),
         }
     }
 
     /// Take one page of the feed: fetched, it is remembered; failed for
     /// good (or for the last time), it is remembered and dead-lettered;
     /// failed in a way that may pass, it joins the feed's retry list. While
-    /// the host has asked us to wait, it joins the list unasked.
+    /// the host has asked us to wait, it joins the list unasked. Returns
+    /// true when the bus did not take the page: the poll then stops taking
+    /// pages, since none would be published.
     pub(crate) async fn take_page(
         &self,
         poll: &FeedPoll<'_>,
         st: &mut FeedState,
         rep: &mut RoundReport,
         mut page: PageRetry,
-    ) {
+    ) -> bool {
         let cfg = &self.config.fetcher;
         let domain = url_domain(&page.link);
         if let Some(until) = self.host_paused_until(&domain)
@@ -275,7 +280,7 @@ impl Fetcher {
             page.not_before = page.not_before.max(until);
             st.retries.push(page.bounded());
             rep.pages_waiting += 1;
-            return;
+            return false;
         }
         let failure = match self
             .fetch_article(&page.link, &page.id, page.item.clone())
@@ -291,10 +296,14 @@ impl Fetcher {
                 st.remember(&page.id, page.fingerprint, cfg.max_seen_per_feed);
                 poll.progress
                     .taken(poll.feed_url, &page.id, page.fingerprint);
-                return;
+                return false;
             }
             Err(f) => f,
         };
+        if let FetchError::Publish(reason) = &failure.error {
+            self.hold_unpublished(st, rep, page, reason);
+            return true;
+        }
         page.attempts += 1;
         page.last_error = failure.error.to_string();
         if let Some(pause) = host_pause(&failure, cfg.page_retry_delay) {
@@ -310,7 +319,7 @@ impl Fetcher {
             metrics::counter!(names::FETCH_PAGE_RETRIES, "outcome" => "scheduled").increment(1);
             st.retries.push(page.bounded());
             rep.pages_waiting += 1;
-            return;
+            return false;
         }
         rep.failures += 1;
         if page.attempts > 1 {
@@ -335,6 +344,31 @@ impl Fetcher {
         let payload = serde_json::to_vec(&request).unwrap_or_default();
         self.dead_letter(kind, &reason, &request.link, &payload)
             .await;
+        false
+    }
+
+    /// A page the bus did not take failed on our side, not the site's: it
+    /// keeps its attempts, and waits on the retry list when a place is
+    /// free. Otherwise it stays untaken (not remembered, not dead-lettered,
+    /// which the bus would refuse too), and a later poll takes it again.
+    /// Before round 54 it spent one of its attempts, and past the last one,
+    /// or with the list full, it was remembered and lost.
+    fn hold_unpublished(
+        &self,
+        st: &mut FeedState,
+        rep: &mut RoundReport,
+        mut page: PageRetry,
+        reason: &str,
+    ) {
+        metrics::counter!(names::ERRORS, "stage" => "fetch", "error_type" => "bus").increment(1);
+        let waits = self.claim_waiting_slot(st);
+        tracing::warn!(article = %shown_url(&page.link), error = %reason, waits, "the bus did not take the page; the feed's pages wait for a later poll");
+        if waits {
+            page.not_before = unix_secs_after(self.config.fetcher.page_retry_delay);
+            page.last_error = format!("producing raw item: {reason}");
+            st.retries.push(page.bounded());
+            rep.pages_waiting += 1;
+        }
     }
 
     /// Ask once more for a page the fetcher gave up on (a fetch dead
@@ -355,7 +389,7 @@ impl Fetcher {
         st: &mut FeedState,
         rep: &mut RoundReport,
         token: &tokio_util::sync::CancellationToken,
-    ) {
+    ) -> bool {
         let now = Utc::now().timestamp();
         let listed = st.retries.len();
         let (due, waiting): (Vec<PageRetry>, Vec<PageRetry>) = std::mem::take(&mut st.retries)
@@ -374,8 +408,15 @@ impl Fetcher {
                 st.retries.extend(back);
                 break;
             }
-            self.take_page(poll, st, rep, page).await;
+            if self.take_page(poll, st, rep, page).await {
+                // The bus refused it: the rest keep their places and wait.
+                let back: Vec<PageRetry> = due.collect();
+                self.waiting_pages.fetch_add(back.len(), Ordering::Relaxed);
+                st.retries.extend(back);
+                return true;
+            }
         }
+        false
     }
 
     /// Unix seconds until which `domain` asked to be left alone, if it did

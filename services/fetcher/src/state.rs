@@ -322,17 +322,21 @@ impl FetchState {
     /// Save: the items taken since the last save go at the end of the log,
     /// then the feeds' JSON file is replaced.
     pub fn save(&mut self) -> std::io::Result<()> {
-        if self.path.is_none() {
+        let Some(path) = self.path.clone() else {
             return Ok(());
-        }
+        };
+        // The error names where, as an operator with a full disk needs it.
+        let at = |e: std::io::Error| {
+            let dir = path.parent().unwrap_or(&path);
+            std::io::Error::new(e.kind(), format!("in {}: {e}", dir.display()))
+        };
         if self.log_behind {
-            self.rewrite_log()?;
+            self.rewrite_log().map_err(at)?;
         } else {
-            self.seen_log.append_pending()?;
+            self.seen_log.append_pending().map_err(at)?;
         }
-        let path = self.path.as_ref().expect("checked above");
         let bytes = serde_json::to_vec(self).map_err(std::io::Error::other)?;
-        news_core::durable::write_file(path, "json.tmp", &bytes)
+        news_core::durable::write_file(&path, "json.tmp", &bytes).map_err(at)
     }
 
     /// Save between rounds, when every feed's state is home: the log is

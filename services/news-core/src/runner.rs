@@ -284,8 +284,18 @@ pub fn stage_group(config: &Config, stage: &str) -> String {
 }
 
 /// Run `stage` on `ctx.input_topic` until cancelled (or drained, see
-/// `upstream_done`). Returns an error when the bus fails for good.
-pub async fn run_stage<S: Stage>(mut stage: S, ctx: RunContext) -> Result<(), BusError> {
+/// `upstream_done`). Returns an error when the bus fails for good, and
+/// the stage is then no longer ready.
+pub async fn run_stage<S: Stage>(stage: S, ctx: RunContext) -> Result<(), BusError> {
+    let health = ctx.health.clone();
+    let result = run_stage_to_its_end(stage, ctx).await;
+    if result.is_err() {
+        health.set_ready(S::NAME, false);
+    }
+    result
+}
+
+async fn run_stage_to_its_end<S: Stage>(mut stage: S, ctx: RunContext) -> Result<(), BusError> {
     let stage_name = S::NAME;
     let group = stage_group(&ctx.config, stage_name);
     let mut consumer = ctx

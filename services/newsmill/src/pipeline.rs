@@ -97,10 +97,11 @@ pub async fn run_all(config: Config, drain: bool) -> Result<()> {
     let fetcher = new_fetcher(&p, &config)?;
     let fetch_totals = fetcher.totals.clone();
     let fetch_token = p.token.child_token();
+    let stop = StopAll::of(&p);
     let fetch_task = tokio::spawn(async move {
         let r = fetcher.run(fetch_token, drain).await;
         let _ = fetch_done_tx.send(true);
-        r
+        stop.if_failed("fetch", r)
     });
 
     let (clean_ctx, clean_counters) = context(
@@ -109,10 +110,11 @@ pub async fn run_all(config: Config, drain: bool) -> Result<()> {
         &config.topics.raw,
         drain.then_some(fetch_done_rx),
     );
+    let stop = StopAll::of(&p);
     let clean_task = tokio::spawn(async move {
         let r = run_stage(CleanStage::new(&clean_ctx.config), clean_ctx).await;
         let _ = clean_done_tx.send(true);
-        r
+        stop.if_failed("clean", r)
     });
 
     let dedup = dedup_stage(&config, &p).await?;
@@ -123,7 +125,9 @@ pub async fn run_all(config: Config, drain: bool) -> Result<()> {
         &config.topics.clean,
         drain.then_some(clean_done_rx),
     );
-    let dedup_task = tokio::spawn(run_stage(dedup, dedup_ctx));
+    let stop = StopAll::of(&p);
+    let dedup_task =
+        tokio::spawn(async move { stop.if_failed("dedup", run_stage(dedup, dedup_ctx).await) });
 
     let status = spawn_status(
         fetch_totals.clone(),
@@ -137,8 +141,10 @@ pub async fn run_all(config: Config, drain: bool) -> Result<()> {
     let fetched = f
         .context("fetch task")?
         .map_err(|e| anyhow!("fetch: {e}"))?;
-    c.context("clean task")??;
-    d.context("dedup task")??;
+    c.context("clean task")?
+        .map_err(|e| anyhow!("clean: {e}"))?;
+    d.context("dedup task")?
+        .map_err(|e| anyhow!("dedup: {e}"))?;
     let (cleaned, _, clean_dlq, _) = clean_counters.get();
     let (deduped, _, dedup_dlq, _) = dedup_counters.get();
     if std::io::stderr().is_terminal() {
@@ -157,6 +163,34 @@ pub async fn run_all(config: Config, drain: bool) -> Result<()> {
         fetched.dead_letters + clean_dlq + dedup_dlq
     );
     Ok(())
+}
+
+/// In the all-in-one process, a part that fails for good stops the others:
+/// with one stage dead the process would stay up, look healthy and move
+/// nothing. Stopping the rest lets them commit what they finished, and the
+/// process exits with the error (a supervisor then restarts it).
+#[derive(Clone)]
+struct StopAll {
+    token: CancellationToken,
+    health: Arc<Health>,
+}
+
+impl StopAll {
+    fn of(p: &Process) -> StopAll {
+        StopAll {
+            token: p.token.clone(),
+            health: p.health.clone(),
+        }
+    }
+
+    fn if_failed<T, E: std::fmt::Display>(&self, part: &str, r: Result<T, E>) -> Result<T, E> {
+        if let Err(e) = &r {
+            tracing::error!(stage = part, error = %e, "failed for good; stopping the other stages");
+            self.health.set_ready(part, false);
+            self.token.cancel();
+        }
+        r
+    }
 }
 
 /// One compact status line on a terminal, refreshed every second.

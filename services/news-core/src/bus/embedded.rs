@@ -64,8 +64,9 @@ impl EmbeddedBus {
         retention_bytes: u64,
     ) -> Result<EmbeddedBus, BusError> {
         let root = data_dir.join("log");
-        fs::create_dir_all(&root)?;
-        let lock = File::create(root.join("LOCK"))?;
+        fs::create_dir_all(&root).map_err(|e| io_at("making", &root, e))?;
+        let lock_path = root.join("LOCK");
+        let lock = File::create(&lock_path).map_err(|e| io_at("making", &lock_path, e))?;
         lock.try_lock().map_err(|_| {
             BusError::Fatal(format!(
                 "another newsmill process is writing {}; stop it or use another bus.data_dir",
@@ -219,11 +220,11 @@ impl EmbeddedBus {
     /// A consumer of `topics` for `group`, starting at the committed positions.
     pub fn consumer(&self, group: &str, topics: &[String]) -> Result<EmbeddedConsumer, BusError> {
         let group_dir = self.inner.root.join("groups").join(sanitize(group));
-        fs::create_dir_all(&group_dir)?;
+        fs::create_dir_all(&group_dir).map_err(|e| io_at("making", &group_dir, e))?;
         let mut readers = Vec::new();
         for topic in topics {
             let dir = self.topic_dir(topic)?;
-            fs::create_dir_all(&dir)?;
+            fs::create_dir_all(&dir).map_err(|e| io_at("making", &dir, e))?;
             let pos_file = group_dir.join(format!("{topic}.pos"));
             let committed = read_position(&pos_file)?.unwrap_or(0);
             readers.push(TopicReader::new(topic, dir, pos_file, committed));
@@ -345,19 +346,28 @@ fn read_position(path: &Path) -> Result<Option<u64>, BusError> {
             .map(Some)
             .map_err(|_| BusError::Fatal(format!("corrupt position file {}", path.display()))),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e.into()),
+        Err(e) => Err(io_at("reading", path, e)),
     }
 }
 
 fn write_position(path: &Path, pos: u64) -> Result<(), BusError> {
     let tmp = path.with_extension("pos.tmp");
-    {
+    let write = || -> io::Result<()> {
         let mut f = File::create(&tmp)?;
         f.write_all(pos.to_string().as_bytes())?;
         f.sync_data()?;
-    }
-    crate::durable::replace_with(&tmp, path)?;
-    Ok(())
+        crate::durable::replace_with(&tmp, path)
+    };
+    write().map_err(|e| io_at("writing", path, e))
+}
+
+/// An I/O error that names the file or directory, as an operator with a
+/// full disk or a wrong mount needs to see it.
+fn io_at(doing: &str, path: &Path, e: io::Error) -> BusError {
+    BusError::Io(io::Error::new(
+        e.kind(),
+        format!("{doing} {}: {e}", path.display()),
+    ))
 }
 
 struct TopicWriter {
@@ -367,11 +377,14 @@ struct TopicWriter {
     len: u64,
     /// A new segment is begun once this one holds this many bytes.
     segment_bytes: u64,
+    /// A failed append may have left part of its frame past `len`, and
+    /// cutting it failed too: it is cut before the next append.
+    tail_unknown: bool,
 }
 
 impl TopicWriter {
     fn open(dir: &Path, segment_bytes: u64) -> Result<TopicWriter, BusError> {
-        fs::create_dir_all(dir)?;
+        fs::create_dir_all(dir).map_err(|e| io_at("making", dir, e))?;
         let segments = list_segments(dir)?;
         let (base, path) = match segments.last() {
             Some((base, path)) => (*base, path.clone()),
@@ -381,8 +394,12 @@ impl TopicWriter {
             .create(true)
             .read(true)
             .append(true)
-            .open(&path)?;
-        let scan = scan_segment(&mut file)?;
+            .open(&path)
+            .map_err(|e| io_at("opening", &path, e))?;
+        let scan = scan_segment(&mut file).map_err(|e| match e {
+            BusError::Io(e) => io_at("reading", &path, e),
+            e => e,
+        })?;
         for (start, bytes) in scan.damaged {
             tracing::error!(
                 segment = %path.display(),
@@ -393,7 +410,8 @@ impl TopicWriter {
         }
         if scan.end < file.metadata()?.len() {
             tracing::warn!(segment = %path.display(), valid = scan.end, "cutting torn record at end of log");
-            file.set_len(scan.end)?;
+            file.set_len(scan.end)
+                .map_err(|e| io_at("cutting a torn record from", &path, e))?;
         }
         Ok(TopicWriter {
             dir: dir.to_path_buf(),
@@ -401,30 +419,53 @@ impl TopicWriter {
             file,
             len: scan.end,
             segment_bytes,
+            tail_unknown: false,
         })
     }
 
     fn append(&mut self, body: &[u8], flags: u8) -> Result<i64, BusError> {
+        if self.tail_unknown {
+            self.file
+                .set_len(self.len)
+                .map_err(|e| self.failed("cutting a failed append from", e))?;
+            self.tail_unknown = false;
+        }
         if self.len >= self.segment_bytes {
-            self.file.sync_data()?;
-            self.base += self.len;
+            self.file
+                .sync_data()
+                .map_err(|e| self.failed("syncing", e))?;
+            // Nothing moves until the new segment is open: a failed open
+            // (no room for one more file) leaves this writer as it was.
+            let base = self.base + self.len;
+            let path = segment_path(&self.dir, base);
             self.file = OpenOptions::new()
                 .create(true)
                 .read(true)
                 .append(true)
-                .open(segment_path(&self.dir, self.base))?;
-            self.len = 0;
+                .open(&path)
+                .map_err(|e| io_at("beginning segment", &path, e))?;
+            (self.base, self.len) = (base, 0);
         }
         let offset = self.base + self.len;
         let frame = frame(body, flags);
-        self.file.write_all(&frame)?;
+        if let Err(e) = self.file.write_all(&frame) {
+            // A full disk takes the part of a frame that fits. Cut it now,
+            // or before the next append: a record after it would sit past
+            // the offset it was given, and readers would skip the part as
+            // damage.
+            self.tail_unknown = self.file.set_len(self.len).is_err();
+            return Err(self.failed("appending to", e));
+        }
         self.len += frame.len() as u64;
         Ok(offset as i64)
     }
 
     fn sync(&mut self) -> Result<(), BusError> {
-        self.file.sync_data()?;
-        Ok(())
+        self.file.sync_data().map_err(|e| self.failed("syncing", e))
+    }
+
+    fn failed(&self, doing: &str, e: io::Error) -> BusError {
+        io_at(doing, &self.dir, e)
     }
 }
 

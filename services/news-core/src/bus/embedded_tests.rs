@@ -221,3 +221,37 @@ fn random_damage_costs_exactly_the_records_it_touches() {
         );
     }
 }
+
+/// A new segment that cannot be begun (no room for one more file) fails
+/// that append and moves nothing: the next append begins the segment
+/// where the last one ends, and readers find every record.
+#[test]
+fn a_segment_that_cannot_be_begun_leaves_the_offsets_as_they_were() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bus = open(dir.path());
+    Arc::get_mut(&mut bus.inner).unwrap().segment_bytes = 300;
+    let first = segment(dir.path(), 0);
+    let mut n = 0;
+    while fs::metadata(&first).map_or(0, |m| m.len()) < 300 {
+        append_numbers(&bus, n..n + 1);
+        n += 1;
+    }
+    let end = fs::metadata(&first).unwrap().len();
+    // A directory where the next segment's file goes makes its open fail.
+    let blocked = segment(dir.path(), end);
+    fs::create_dir(&blocked).unwrap();
+    let record = |n: u32| OutRecord {
+        topic: TOPIC.into(),
+        key: format!("k{n}"),
+        headers: vec![],
+        payload: format!("{{\"n\":{n}}}").into_bytes(),
+    };
+    let err = bus.append(&record(n)).unwrap_err().to_string();
+    assert!(err.contains(&blocked.display().to_string()), "{err}");
+    fs::remove_dir(&blocked).unwrap();
+    assert_eq!(bus.append(&record(n)).unwrap() as u64, end);
+    assert_eq!(
+        numbers_read(&bus, Duration::ZERO),
+        (0..=n).collect::<Vec<_>>()
+    );
+}

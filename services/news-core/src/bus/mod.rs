@@ -23,7 +23,7 @@ pub enum BusError {
     RefusedAsTooLarge { bytes: usize },
     #[error("kafka: {0}")]
     Kafka(#[from] rdkafka::error::KafkaError),
-    #[error("io: {0}")]
+    #[error(transparent)]
     Io(#[from] std::io::Error),
     #[error("{0}")]
     Fatal(String),
