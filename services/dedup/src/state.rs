@@ -44,7 +44,7 @@ const CHANGELOG_KEY: &str = "dedup";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
-    #[error("io: {0}")]
+    #[error(transparent)]
     Io(#[from] std::io::Error),
     #[error("snapshot format {found} (this build reads {SNAPSHOT_FORMAT})")]
     OtherFormat { found: String },

@@ -8,6 +8,7 @@ pub mod discover;
 pub mod feed;
 pub mod http;
 pub mod pages;
+mod poll;
 pub mod robots;
 pub mod safety;
 pub mod seen_log;
@@ -23,10 +24,9 @@ use chrono::Utc;
 use futures::StreamExt;
 use news_core::bus::{OutRecord, Producer};
 use news_core::config::{Config, shown_url};
-use news_core::ids::{article_id, sha256_hex, text_without_credentials};
-use news_core::messages::{DeadLetter, FeedItemMeta, SCHEMA_VERSION, dlq_payload_limit};
+use news_core::ids::sha256_hex;
+use news_core::messages::{DeadLetter, SCHEMA_VERSION, dlq_payload_limit};
 use news_core::telemetry::names;
-use pages::{FeedPoll, PageRetry};
 use robots::Robots;
 use shard::Shard;
 use subscriptions::{Change, Subscriptions};
@@ -38,7 +38,7 @@ pub use control::Control;
 pub use discover::discover_feeds;
 pub use feed::{FeedError, ParsedFeed, parse_date, parse_feed};
 pub use http::{FetchError, HttpClient};
-use state::{FeedState, FetchState, RoundProgress, item_fingerprint};
+use state::{FetchState, RoundProgress};
 
 /// Robots rules cached per origin, each behind its own lock so that one
 /// origin's robots.txt is fetched once however many pages wait for it.
@@ -330,133 +330,6 @@ impl Fetcher {
             tokio::time::sleep(gap.max(self.config.fetcher.per_host_interval)).await;
         }
         result
-    }
-
-    async fn poll_feed(
-        &self,
-        feed_url: &str,
-        mut st: FeedState,
-        progress: &RoundProgress,
-        token: &CancellationToken,
-    ) -> (FeedState, RoundReport) {
-        let mut rep = RoundReport {
-            feeds_polled: 1,
-            ..Default::default()
-        };
-        let cfg = &self.config.fetcher;
-        // A feed that moved permanently is polled at its new address; the
-        // subscription keeps its original key.
-        let Ok(url) = Url::parse(st.moved_to.as_deref().unwrap_or(feed_url)) else {
-            st.disabled = true;
-            return (st, rep);
-        };
-        let fetched = match self
-            .limited_get(&url, Some(&st.validators), "feed", Duration::ZERO)
-            .await
-        {
-            Ok(f) => f,
-            Err(e) => {
-                rep.failures += 1;
-                st.record_failure(cfg, None);
-                tracing::warn!(feed = %shown_url(feed_url), error = %e, failures = st.failures, "feed fetch failed");
-                self.dead_letter("fetch", &e.to_string(), feed_url, &[])
-                    .await;
-                return (st, rep);
-            }
-        };
-        if let Some(new_url) = &fetched.moved_to {
-            tracing::info!(feed = %shown_url(feed_url), to = %shown_url(new_url.as_str()), "feed moved permanently; stored URL updated");
-            st.moved_to = Some(new_url.to_string());
-        }
-        let poll = FeedPoll { feed_url, progress };
-        match fetched.status {
-            304 => {
-                rep.not_modified += 1;
-                st.record_success(cfg, 0, fetched.max_age);
-                self.retry_due_pages(&poll, &mut st, &mut rep, token).await;
-                pages::poll_again_for_retries(&mut st, cfg.poll_min);
-                return (st, rep);
-            }
-            410 => {
-                tracing::warn!(feed = %shown_url(feed_url), "feed is gone (410): retired");
-                st.disabled = true;
-                return (st, rep);
-            }
-            429 | 503 | 404 => {
-                rep.failures += 1;
-                st.record_failure(cfg, fetched.retry_after);
-                return (st, rep);
-            }
-            _ => {}
-        }
-        let parsed = match parse_feed(
-            &fetched.body,
-            fetched.final_url.as_str(),
-            fetched.content_type.as_deref(),
-        ) {
-            Ok(p) => p,
-            Err(e) => {
-                rep.failures += 1;
-                st.record_failure(cfg, None);
-                self.dead_letter("parse", &e.to_string(), feed_url, &fetched.body)
-                    .await;
-                return (st, rep);
-            }
-        };
-        // Validators are kept only once every item is taken, so that a
-        // capped poll is not answered 304 next time.
-        let mut validators = Some(fetched.validators.clone());
-        // Pages waiting from earlier polls go first: they are older.
-        let mut bus_refused = self.retry_due_pages(&poll, &mut st, &mut rep, token).await;
-        let mut new_items = 0;
-        for item in parsed.items(fetched.final_url.as_str()) {
-            // A page the bus would not take is a page fetched for nothing:
-            // the items left wait, untaken, for a later poll.
-            if token.is_cancelled() || bus_refused {
-                validators = None;
-                break;
-            }
-            let Some(link) = item.link.clone() else {
-                continue;
-            };
-            let id = article_id(&link);
-            let fingerprint = item_fingerprint(&format!("{:?}{:?}", item.title, item.updated));
-            if st.seen_items.unchanged(&id, fingerprint) || st.retries.iter().any(|p| p.id == id) {
-                continue;
-            }
-            if new_items >= cfg.max_items_per_poll as u64 {
-                tracing::info!(feed = %shown_url(feed_url), cap = cfg.max_items_per_poll, "more new items than one poll takes; the rest wait");
-                validators = None;
-                break;
-            }
-            new_items += 1;
-            rep.items_new += 1;
-            metrics::counter!(names::FETCH_ITEMS).increment(1);
-            // The item goes out on topics; a user and password in the link
-            // stay with the request alone.
-            let item = FeedItemMeta {
-                feed_url: text_without_credentials(&item.feed_url),
-                link: Some(text_without_credentials(&link)),
-                ..item
-            };
-            let page = PageRetry {
-                id,
-                link,
-                fingerprint,
-                item,
-                attempts: 0,
-                not_before: 0,
-                last_error: String::new(),
-            };
-            bus_refused = self.take_page(&poll, &mut st, &mut rep, page).await;
-        }
-        if bus_refused {
-            validators = None;
-        }
-        st.validators = validators.unwrap_or_default();
-        st.record_success(cfg, new_items, fetched.max_age);
-        pages::poll_again_for_retries(&mut st, cfg.poll_min);
-        (st, rep)
     }
 
     /// The robots rules for `url`'s origin, fetched at most once per TTL.

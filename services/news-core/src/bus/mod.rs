@@ -21,12 +21,20 @@ pub enum BusError {
         "the broker refused a message of {bytes} bytes as too large for the topic (its max.message.bytes)"
     )]
     RefusedAsTooLarge { bytes: usize },
+    // Not marked as the source: the message holds it already, and a
+    // chain printed whole (`error: {e:#}`) would say it twice.
     #[error("kafka: {0}")]
-    Kafka(#[from] rdkafka::error::KafkaError),
+    Kafka(rdkafka::error::KafkaError),
     #[error(transparent)]
     Io(#[from] std::io::Error),
     #[error("{0}")]
     Fatal(String),
+}
+
+impl From<rdkafka::error::KafkaError> for BusError {
+    fn from(e: rdkafka::error::KafkaError) -> Self {
+        BusError::Kafka(e)
+    }
 }
 
 /// A record read from a topic.
