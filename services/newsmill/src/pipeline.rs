@@ -33,7 +33,7 @@ async fn start(config: &Config, service: &str) -> Result<Process> {
     if config.bus.create_topics {
         bus.ensure_topics(&config.topics.all())
             .await
-            .context("creating topics")?;
+            .with_context(|| format!("creating topics on Kafka at {}", config.bus.brokers))?;
     } else {
         bus.require_topics(&config.topics.all()).await?;
     }
