@@ -96,6 +96,9 @@ pub struct Fetcher {
     paused_hosts: std::sync::Mutex<HashMap<String, i64>>,
     /// Dead letters written since the last round's report took them.
     dead_lettered: std::sync::atomic::AtomicU64,
+    /// Why the bus will take no page again (a producer failed for good):
+    /// the fetcher then stops, and a restart makes a new one.
+    bus_failed: std::sync::OnceLock<String>,
     pub totals: Arc<std::sync::Mutex<RoundReport>>,
 }
 
@@ -183,6 +186,7 @@ impl Fetcher {
             waiting_pages: Default::default(),
             paused_hosts: Default::default(),
             dead_lettered: Default::default(),
+            bus_failed: Default::default(),
             totals: Arc::new(std::sync::Mutex::new(RoundReport::default())),
         })
     }
@@ -202,6 +206,9 @@ impl Fetcher {
                 tracing::error!(error = %e, "saving fetcher state failed");
             }
             self.report_health();
+            if let Some(reason) = self.bus_failed.get() {
+                return Err(FetchError::Publish(reason.clone()));
+            }
             if once || token.is_cancelled() {
                 return Ok(*self.totals.lock().expect("totals lock"));
             }

@@ -255,6 +255,12 @@ impl Fetcher {
             Err(news_core::BusError::RefusedAsTooLarge { bytes }) => {
                 Err(FetchError::TooLarge(bytes).into())
             }
+            Err(news_core::BusError::Fatal(reason)) => {
+                // Every later page would be refused too: the fetcher stops
+                // after this round (`Fetcher::run`).
+                let _ = self.bus_failed.set(reason.clone());
+                Err(FetchError::Publish(reason).into())
+            }
             Err(e) => Err(FetchError::Publish(e.to_string()).into()),
         }
     }

@@ -23,6 +23,10 @@ impl Fetcher {
         progress: &RoundProgress,
         token: &CancellationToken,
     ) -> (FeedState, RoundReport) {
+        if self.bus_failed.get().is_some() {
+            // Its pages would be fetched for nothing.
+            return (st, RoundReport::default());
+        }
         let mut rep = RoundReport {
             feeds_polled: 1,
             ..Default::default()

@@ -294,3 +294,56 @@ async fn a_429_holds_back_the_hosts_pages_in_every_feed() {
     }
     assert_eq!(read_all(&bus, &cfg.topics.raw).await.len(), 3);
 }
+
+/// A bus that will take no page again (a Kafka producer failed for good;
+/// here an embedded log opened for reading only) stops a running fetcher
+/// with the reason, and its pages stay untaken: a fetcher on a bus that
+/// works takes them. Before round 54 the fetcher ran on, and each page
+/// spent its attempts on the bus and was then remembered and lost.
+#[tokio::test]
+async fn a_bus_that_failed_for_good_stops_the_fetcher_and_loses_no_page() {
+    let (addr, _seen) = serve(Arc::new(|path: &str, _: &str| {
+        let bytes = match path {
+            "/robots.txt" => reply("404 Not Found", &[], b""),
+            "/feed.xml" => reply("200 OK", &[], &rss("", &["/a/one".into(), "/a/two".into()])),
+            p => reply("200 OK", &[], &article(p)),
+        };
+        (bytes, Duration::ZERO)
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(dir.path(), vec![format!("http://{addr}/feed.xml")]);
+    // No second attempt at a failing page: a bus failure is not one.
+    cfg.fetcher.page_retries = 0;
+    cfg.fetcher.page_retry_delay = Duration::from_secs(1);
+    drop(Bus::from_config(&cfg).unwrap()); // the log, made empty
+    let read_only = Bus::reader_from_config(&cfg).unwrap();
+    let fetcher = Fetcher::new(cfg.clone(), read_only.producer().unwrap()).unwrap();
+    let ended = tokio::time::timeout(
+        Duration::from_secs(20),
+        fetcher.run(CancellationToken::new(), false),
+    )
+    .await
+    .expect("the fetcher stops once its bus has failed for good");
+    let reason = ended
+        .expect_err("a failed bus ends the fetcher with an error")
+        .to_string();
+    assert!(reason.contains("read-only"), "{reason}");
+
+    // A restart: the pages wait `page_retry_delay` at most.
+    let bus = Bus::from_config(&cfg).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut raw = Vec::new();
+    while raw.len() < 2 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        run_once(&cfg, &bus).await;
+        raw = read_all(&bus, &cfg.topics.raw).await;
+    }
+    let urls: Vec<&str> = raw.iter().map(|m| m["url"].as_str().unwrap()).collect();
+    assert_eq!(
+        urls.len(),
+        2,
+        "both pages come once the bus works: {urls:?}"
+    );
+    assert!(read_all(&bus, &cfg.topics.dlq).await.is_empty());
+}

@@ -222,6 +222,11 @@ fn refusal_or_error(e: KafkaError, bytes: usize) -> BusError {
         KafkaError::MessageProduction(
             RDKafkaErrorCode::MessageSizeTooLarge | RDKafkaErrorCode::MessageBatchTooLarge,
         ) => BusError::RefusedAsTooLarge { bytes },
+        // librdkafka's idempotent producer refuses every later message
+        // once it has failed for good: only a new producer sends again.
+        KafkaError::MessageProduction(RDKafkaErrorCode::Fatal) => BusError::Fatal(format!(
+            "the Kafka producer failed for good ({e}; librdkafka logged why)"
+        )),
         e => BusError::Kafka(e),
     }
 }
@@ -381,5 +386,9 @@ mod tests {
         ] {
             assert!(matches!(refusal_or_error(e, 7), BusError::Kafka(_)));
         }
+        assert!(matches!(
+            refusal_or_error(KafkaError::MessageProduction(RDKafkaErrorCode::Fatal), 7),
+            BusError::Fatal(_)
+        ));
     }
 }
