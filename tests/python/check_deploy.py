@@ -22,6 +22,8 @@ def promtool(*args):
 
 if shutil.which("promtool"):
     promtool("check", "rules", str(D / "prometheus/alerts.yml"))
+    # The alerts' own tests: each fires on the series that should raise it.
+    promtool("test", "rules", str(D / "prometheus/alerts_test.yml"))
     with tempfile.TemporaryDirectory() as tmp:
         cfg = (D / "prometheus/prometheus.yml").read_text().replace("/etc/prometheus/alerts.yml", str(D / "prometheus/alerts.yml"))
         (pathlib.Path(tmp) / "prometheus.yml").write_text(cfg)
@@ -31,7 +33,7 @@ else:
 
 alerts = yaml.safe_load((D / "prometheus/alerts.yml").read_text())
 names = {r["alert"] for g in alerts["groups"] for r in g["rules"]}
-for want in ["NewsmillStageStalled", "NewsmillConsumerLagGrowing", "NewsmillDeadLetterRate", "NewsmillFeedsFailing", "NewsmillNoNewStories", "NewsmillDedupInstancesShareInput"]:
+for want in ["NewsmillStageStalled", "NewsmillConsumerLagGrowing", "NewsmillDeadLetterRate", "NewsmillFeedsFailing", "NewsmillNoNewStories", "NewsmillDedupInstancesShareInput", "NewsmillDown", "NewsmillBusRefusingPages", "NewsmillLogDamaged"]:
     check(want in names, f"alert {want} missing")
 
 compose = yaml.safe_load((D / "docker-compose.yml").read_text())
