@@ -2,6 +2,7 @@
 //! metadata. `extract_html` and `extract_plain` are pure functions; `CleanStage`
 //! wraps them for the runner (`news.raw.v1` -> `news.clean.v1`).
 
+mod authors;
 pub mod boilerplate;
 mod cards;
 mod chrome;
@@ -353,7 +354,7 @@ impl CleanStage {
             cleaned_at: Utc::now(),
             title: found.title.or(raw.item.title),
             authors: if found.authors.is_empty() {
-                raw.item.authors
+                authors::author_names(raw.item.authors.iter().map(String::as_str))
             } else {
                 found.authors
             },
@@ -420,6 +421,30 @@ mod tests {
         assert!(clean.text.contains("won’t reopen"), "{}", clean.text);
         assert_eq!(repaired.text, clean.text);
         assert_eq!(repaired.text_sha256, clean.text_sha256);
+    }
+
+    /// JSON-LD sits in a script, whose text HTML does not decode; pages
+    /// write character references in it all the same.
+    #[test]
+    fn character_references_in_json_ld_and_bylines_are_read_as_names() {
+        let page = r#"<html><head><script type="application/ld+json">
+            {"@context": "https://schema.org", "@type": "NewsArticle",
+             "headline": "&#8216;The Medium is the Message&#8217;: a festival &amp; its lights",
+             "author": {"@type": "Person", "name": "Seán O&#039;Brien"}}
+            </script></head><body><article><p>The festival opened on Thursday with twenty works of light along the canals, the organisers said.</p></article></body></html>"#;
+        let out = extract_html(page, Limits::default());
+        assert_eq!(
+            out.title.as_deref(),
+            Some("‘The Medium is the Message’: a festival & its lights")
+        );
+        assert_eq!(out.authors, ["Seán O'Brien"]);
+        // A byline in a <meta>, read as the name it gives.
+        let page = page.replace(r#""author""#, r#""writer""#).replace(
+            "<head>",
+            r#"<head><meta name="author" content="By JANE DOE and JOHN ROE, Associated Press">"#,
+        );
+        let out = extract_html(&page, Limits::default());
+        assert_eq!(out.authors, ["JANE DOE", "JOHN ROE"]);
     }
 
     #[test]

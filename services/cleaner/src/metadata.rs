@@ -4,6 +4,8 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use scraper::{Html, Node};
 use serde_json::Value;
 
+use crate::authors::author_names;
+
 #[derive(Debug, Default, Clone)]
 pub struct Metadata {
     pub title: Option<String>,
@@ -167,14 +169,8 @@ pub fn extract(doc: &Html) -> Metadata {
 
     if md.authors.is_empty() {
         for (k, v) in &metas {
-            if AUTHOR_KEYS.contains(&k.as_str()) && !v.starts_with("http") {
-                let name = v
-                    .trim_start_matches("By ")
-                    .trim_start_matches("by ")
-                    .to_string();
-                if !md.authors.contains(&name) {
-                    md.authors.push(name);
-                }
+            if AUTHOR_KEYS.contains(&k.as_str()) {
+                md.authors.push(v.clone());
             }
         }
     }
@@ -207,6 +203,7 @@ pub fn extract(doc: &Html) -> Metadata {
     if meta(TYPE_KEYS).is_some_and(|t| t.eq_ignore_ascii_case("article")) {
         md.declared_article = true;
     }
+    md.authors = author_names(md.authors.iter().map(String::as_str));
     md
 }
 
@@ -234,7 +231,7 @@ fn visit_ld(value: &Value, md: &mut Metadata, depth: usize) {
             let text = |k: &str| {
                 obj.get(k)
                     .and_then(Value::as_str)
-                    .map(collapse)
+                    .map(ld_text)
                     .filter(|s| !s.is_empty())
             };
             if md.title.is_none() {
@@ -266,13 +263,20 @@ fn visit_ld(value: &Value, md: &mut Metadata, depth: usize) {
     }
 }
 
+/// A JSON-LD string as text. A script's text is not decoded as HTML, and
+/// pages (WordPress's SEO plugins among them) write character references
+/// in it: "&#8216;The Medium&#8217;", "O&#039;Brien".
+fn ld_text(s: &str) -> String {
+    collapse(&news_core::entities::unescape(s))
+}
+
 fn ld_names(v: Option<&Value>) -> Vec<String> {
     match v {
-        Some(Value::String(s)) => vec![collapse(s)],
+        Some(Value::String(s)) => vec![ld_text(s)],
         Some(Value::Object(o)) => o
             .get("name")
             .and_then(Value::as_str)
-            .map(|s| vec![collapse(s)])
+            .map(|s| vec![ld_text(s)])
             .unwrap_or_default(),
         Some(Value::Array(a)) => a.iter().flat_map(|x| ld_names(Some(x))).collect(),
         _ => Vec::new(),

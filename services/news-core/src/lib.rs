@@ -5,6 +5,7 @@ pub mod bus;
 pub mod charset;
 pub mod config;
 pub mod durable;
+pub mod entities;
 pub mod ids;
 pub mod messages;
 pub mod mojibake;

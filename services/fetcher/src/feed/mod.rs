@@ -11,7 +11,6 @@
 mod code_pages;
 mod dates;
 mod decode;
-mod entities;
 mod json;
 mod sanitize;
 mod xml;

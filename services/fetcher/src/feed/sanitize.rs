@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use url::Url;
 
-use super::entities::{html_entity, numeric_reference};
+use news_core::entities::{reference_len, unescape};
 
 #[path = "sanitize_lists.rs"]
 mod lists;
@@ -140,37 +140,6 @@ fn attribute(tail: &str) -> Option<(&str, &str, usize)> {
     }
 }
 
-/// The length of a character reference (`&amp;`, `&#38;`, `&#x26;`) at the
-/// start of `s`, or 0 when there is none.
-fn reference_len(s: &str) -> usize {
-    let b = s.as_bytes();
-    if b.first() != Some(&b'&') {
-        return 0;
-    }
-    let body_end = match (b.get(1), b.get(2)) {
-        (Some(b'#'), Some(b'x' | b'X')) => {
-            let n = b[3..].iter().take_while(|c| c.is_ascii_hexdigit()).count();
-            if n == 0 { return 0 } else { 3 + n }
-        }
-        (Some(b'#'), _) => {
-            let n = b[2..].iter().take_while(|c| c.is_ascii_digit()).count();
-            if n == 0 { return 0 } else { 2 + n }
-        }
-        (Some(c), _) if c.is_ascii_alphabetic() => {
-            1 + b[1..]
-                .iter()
-                .take_while(|c| c.is_ascii_alphanumeric())
-                .count()
-        }
-        _ => return 0,
-    };
-    if b.get(body_end) == Some(&b';') {
-        body_end + 1
-    } else {
-        0
-    }
-}
-
 impl<'a> Iterator for Tokenizer<'a> {
     type Item = Token<'a>;
 
@@ -238,33 +207,6 @@ impl<'a> Iterator for Tokenizer<'a> {
             self_closing,
         })
     }
-}
-
-/// Decode character references in an attribute value.
-fn unescape(value: &str) -> String {
-    if !value.contains('&') {
-        return value.to_string();
-    }
-    let mut out = String::with_capacity(value.len());
-    let mut rest = value;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        let tail = &rest[i..];
-        let len = reference_len(tail);
-        if len == 0 {
-            out.push('&');
-            rest = &tail[1..];
-            continue;
-        }
-        let r = &tail[1..len - 1];
-        match numeric_reference(r) {
-            Some(c) => out.push(c),
-            None => out.push_str(html_entity(r).unwrap_or(&tail[..len])),
-        }
-        rest = &tail[len..];
-    }
-    out.push_str(rest);
-    out
 }
 
 /// Text is copied as written, except that a `&` which starts no character

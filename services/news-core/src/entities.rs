@@ -1,5 +1,5 @@
-//! HTML's named character references (`&alpha;`, `&hellip;`), which feeds
-//! use without declaring them.
+//! HTML's character references (`&alpha;`, `&#8216;`), which feeds use
+//! without declaring them and pages leave in their JSON-LD strings.
 //!
 //! quick-xml 0.42's HTML table gives the wrong character for 444 of the
 //! 2,026 names it shares with html5ever's (`&alpha;` reads as `;`,
@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 use markup5ever::data::NAMED_ENTITIES;
 
 /// The text a named reference stands for, given its name without `&` and `;`.
-pub(crate) fn html_entity(name: &str) -> Option<&'static str> {
+pub fn html_entity(name: &str) -> Option<&'static str> {
     static TABLE: OnceLock<HashMap<&'static str, String>> = OnceLock::new();
     TABLE
         .get_or_init(|| {
@@ -37,7 +37,7 @@ pub(crate) fn html_entity(name: &str) -> Option<&'static str> {
 
 /// A numeric reference's character (`#233`, `#xE9`, and `#XE9`, which XML
 /// forbids and HTML allows). `#0`, surrogates and signed numbers are none.
-pub(crate) fn numeric_reference(reference: &str) -> Option<char> {
+pub fn numeric_reference(reference: &str) -> Option<char> {
     let number = reference.strip_prefix('#')?;
     let (digits, radix) = match number.strip_prefix(['x', 'X']) {
         Some(hex) => (hex, 16),
@@ -49,6 +49,65 @@ pub(crate) fn numeric_reference(reference: &str) -> Option<char> {
     }
     let code = u32::from_str_radix(digits, radix).ok()?;
     char::from_u32(code).filter(|&c| c != '\0')
+}
+
+/// The length of a character reference (`&amp;`, `&#38;`, `&#x26;`) at the
+/// start of `s`, or 0 when there is none.
+pub fn reference_len(s: &str) -> usize {
+    let b = s.as_bytes();
+    if b.first() != Some(&b'&') {
+        return 0;
+    }
+    let body_end = match (b.get(1), b.get(2)) {
+        (Some(b'#'), Some(b'x' | b'X')) => {
+            let n = b[3..].iter().take_while(|c| c.is_ascii_hexdigit()).count();
+            if n == 0 { return 0 } else { 3 + n }
+        }
+        (Some(b'#'), _) => {
+            let n = b[2..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if n == 0 { return 0 } else { 2 + n }
+        }
+        (Some(c), _) if c.is_ascii_alphabetic() => {
+            1 + b[1..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .count()
+        }
+        _ => return 0,
+    };
+    if b.get(body_end) == Some(&b';') {
+        body_end + 1
+    } else {
+        0
+    }
+}
+
+/// `value` with its character references decoded (an attribute's value,
+/// a JSON-LD string); a `&` that starts none is kept.
+pub fn unescape(value: &str) -> String {
+    if !value.contains('&') {
+        return value.to_string();
+    }
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        let len = reference_len(tail);
+        if len == 0 {
+            out.push('&');
+            rest = &tail[1..];
+            continue;
+        }
+        let r = &tail[1..len - 1];
+        match numeric_reference(r) {
+            Some(c) => out.push(c),
+            None => out.push_str(html_entity(r).unwrap_or(&tail[..len])),
+        }
+        rest = &tail[len..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
