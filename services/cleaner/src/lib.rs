@@ -447,6 +447,34 @@ mod tests {
         assert_eq!(out.authors, ["JANE DOE", "JOHN ROE"]);
     }
 
+    /// `og:title` often ends with the site's name, which the title drops.
+    #[test]
+    fn the_site_name_at_the_end_of_a_title_is_cut() {
+        let page = |title: &str| {
+            format!(
+                r#"<html><head><meta property="og:title" content="{title}">
+                <meta property="og:site_name" content="Daily Courier | News for the Valley">
+                </head><body><article><h1>Bridge reopens after two years of repairs</h1>
+                <p>The old bridge over the river reopened on Monday after two years of repairs, the council said.</p>
+                <p>Traffic is expected to return to its old levels within weeks, according to the town's engineers.</p>
+                </article></body></html>"#
+            )
+        };
+        let out = extract_html(
+            &page(
+                "Bridge reopens after two years of repairs - Daily Courier | News for the Valley",
+            ),
+            Limits::default(),
+        );
+        assert_eq!(
+            out.title.as_deref(),
+            Some("Bridge reopens after two years of repairs")
+        );
+        // Too short a headline to tell from a site name: left whole.
+        let out = extract_html(&page("Courier - Daily Courier"), Limits::default());
+        assert_eq!(out.title.as_deref(), Some("Courier - Daily Courier"));
+    }
+
     #[test]
     fn one_pass_normalisation_equals_the_definition() {
         for text in [

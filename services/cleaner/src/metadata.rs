@@ -204,6 +204,9 @@ pub fn extract(doc: &Html) -> Metadata {
         md.declared_article = true;
     }
     md.authors = author_names(md.authors.iter().map(String::as_str));
+    if let (Some(title), Some(site)) = (&md.title, &md.site_name) {
+        md.title = Some(without_site_name(title, site));
+    }
     md
 }
 
@@ -333,8 +336,10 @@ pub fn collapse(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+const TITLE_SEPARATORS: [&str; 5] = [" | ", " - ", " — ", " – ", " :: "];
+
 fn strip_site_suffix(title: &str) -> String {
-    for sep in [" | ", " - ", " — ", " – ", " :: "] {
+    for sep in TITLE_SEPARATORS {
         if let Some((head, _)) = title.rsplit_once(sep)
             && head.split_whitespace().count() >= 3
         {
@@ -342,6 +347,28 @@ fn strip_site_suffix(title: &str) -> String {
         }
     }
     title.to_string()
+}
+
+/// `title` without the parts at its end that name the site ("... -
+/// Sportsnet.ca" with the site name "Sportsnet.ca"; "... - Dennis' 7 Dees
+/// | Landscaping Services & Garden Centers"). `og:title` often carries
+/// them; a headline of fewer than three words is left whole.
+fn without_site_name(title: &str, site: &str) -> String {
+    let site = site.trim_start_matches('@').to_lowercase();
+    let mut title = title;
+    'cut: loop {
+        for sep in TITLE_SEPARATORS {
+            if let Some((head, tail)) = title.rsplit_once(sep)
+                && head.split_whitespace().count() >= 3
+                && tail.trim().chars().count() >= 3
+                && site.contains(&tail.trim().to_lowercase())
+            {
+                title = head.trim_end();
+                continue 'cut;
+            }
+        }
+        return title.to_string();
+    }
 }
 
 /// The text under `node`, without a ruby's reading aids (`<rt>`, `<rp>`):
