@@ -20,6 +20,8 @@ pub struct Metadata {
     pub article_body: Option<String>,
     /// The page describes itself as an article (JSON-LD type or og:type).
     pub declared_article: bool,
+    /// JSON-LD `name`, which may differ from its `headline`.
+    pub ld_name: Option<String>,
 }
 
 const ARTICLE_TYPES: &[&str] = &[
@@ -147,7 +149,7 @@ pub fn extract(doc: &Html) -> Metadata {
         }
     }
     for raw in &ld_scripts {
-        if let Ok(value) = serde_json::from_str::<Value>(raw.trim()) {
+        if let Some(value) = parse_ld(raw) {
             visit_ld(&value, &mut md, 0);
         }
     }
@@ -156,14 +158,37 @@ pub fn extract(doc: &Html) -> Metadata {
             .find_map(|k| metas.iter().find(|(mk, _)| mk == k).map(|(_, v)| v.clone()))
     };
 
+    // The page's visible headline settles a disagreement: a JSON-LD
+    // "headline" that is a summary (Wikipedia's, "constitutional monarchy
+    // in Oceania" for New Zealand) loses to an <h1> that another source
+    // repeats: `og:title`, the JSON-LD `name`, or the <title> before its
+    // site's name.
+    let h1 = h1.map(|h| collapse(&h)).filter(|h| !h.is_empty());
+    let title_tag = title_tag.map(|t| collapse(&t));
+    if let (Some(title), Some(h1)) = (&md.title, &h1)
+        && !title.eq_ignore_ascii_case(h1)
+    {
+        let same = |t: &str| t.eq_ignore_ascii_case(h1);
+        let confirmed = meta(TITLE_KEYS).is_some_and(|t| same(&collapse(&t)))
+            || md.ld_name.as_deref().is_some_and(same)
+            || title_tag.as_deref().is_some_and(|t| {
+                same(t)
+                    || TITLE_SEPARATORS
+                        .iter()
+                        .any(|sep| t.split_once(sep).is_some_and(|(head, _)| same(head)))
+            });
+        if confirmed {
+            md.title = Some(h1.clone());
+        }
+    }
     if md.title.is_none() {
         md.title = meta(TITLE_KEYS);
     }
     if md.title.is_none() {
-        md.title = h1.map(|h| collapse(&h));
+        md.title = h1;
     }
     if md.title.is_none() {
-        md.title = title_tag.map(|t| strip_site_suffix(&collapse(&t)));
+        md.title = title_tag.map(|t| strip_site_suffix(&t));
     }
     md.title = md.title.filter(|t| !t.is_empty());
 
@@ -210,6 +235,62 @@ pub fn extract(doc: &Html) -> Metadata {
     md
 }
 
+/// A JSON-LD script's value. Pages' JSON-LD is often not quite JSON: a
+/// comma before a closing bracket, a line break inside a string, the whole
+/// wrapped in `<!-- -->` or a CDATA comment. Browsers never read it, so
+/// nothing tells the site; search engines read it anyway, and so do we.
+fn parse_ld(raw: &str) -> Option<Value> {
+    let raw = raw.trim();
+    if let Ok(value) = serde_json::from_str(raw) {
+        return Some(value);
+    }
+    let unwrapped = raw
+        .trim_start_matches("//")
+        .trim_start_matches("<![CDATA[")
+        .trim_start_matches("<!--")
+        .trim_end_matches("-->")
+        .trim_end_matches("]]>")
+        .trim_end()
+        .trim_end_matches("//");
+    serde_json::from_str(&repaired_json(unwrapped)).ok()
+}
+
+/// `text` with commas before a closing bracket dropped and control
+/// characters inside strings escaped.
+fn repaired_json(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for (i, c) in text.char_indices() {
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                '\n' => {
+                    out.push_str("\\n");
+                    continue;
+                }
+                c if c.is_control() => {
+                    out.push(' ');
+                    continue;
+                }
+                _ => {}
+            }
+            out.push(c);
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            ',' if text[i + 1..].trim_start().starts_with([']', '}']) => {
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn visit_ld(value: &Value, md: &mut Metadata, depth: usize) {
     if depth > 6 {
         return;
@@ -239,6 +320,7 @@ fn visit_ld(value: &Value, md: &mut Metadata, depth: usize) {
             };
             if md.title.is_none() {
                 md.title = text("headline").or_else(|| text("name"));
+                md.ld_name = text("name");
             }
             if md.article_body.is_none() {
                 md.article_body = obj

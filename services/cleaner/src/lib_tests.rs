@@ -1,0 +1,244 @@
+//! Unit tests of the whole extraction: metadata, normalisation, pages.
+
+use super::*;
+
+#[test]
+fn a_double_encoded_page_reads_and_hashes_as_the_clean_one() {
+    let story = "<p>The mayor’s office said the bridge — closed since May — won’t reopen before the café’s summer season, and that repairs will cost €4 million over two years.</p>\
+        <p>Residents said they’d waited long enough, and that the detour adds twenty minutes to every trip into town.</p>";
+    let page = |body: &str| {
+        format!(
+            "<html><head><title>Bridge stays shut</title></head><body><article><h1>Bridge stays shut</h1>{body}</article></body></html>"
+        )
+    };
+    let clean = extract_html(&page(story), Limits::default());
+    // What a CMS that read the UTF-8 as windows-1252 publishes.
+    let (broken, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(story.as_bytes());
+    assert!(broken.contains("â€™"));
+    let repaired = extract_html(&page(&broken), Limits::default());
+    assert!(clean.text.contains("won’t reopen"), "{}", clean.text);
+    assert_eq!(repaired.text, clean.text);
+    assert_eq!(repaired.text_sha256, clean.text_sha256);
+}
+
+/// JSON-LD sits in a script, whose text HTML does not decode; pages
+/// write character references in it all the same.
+#[test]
+fn character_references_in_json_ld_and_bylines_are_read_as_names() {
+    let page = r#"<html><head><script type="application/ld+json">
+        {"@context": "https://schema.org", "@type": "NewsArticle",
+         "headline": "&#8216;The Medium is the Message&#8217;: a festival &amp; its lights",
+         "author": {"@type": "Person", "name": "Seán O&#039;Brien"}}
+        </script></head><body><article><p>The festival opened on Thursday with twenty works of light along the canals, the organisers said.</p></article></body></html>"#;
+    let out = extract_html(page, Limits::default());
+    assert_eq!(
+        out.title.as_deref(),
+        Some("‘The Medium is the Message’: a festival & its lights")
+    );
+    assert_eq!(out.authors, ["Seán O'Brien"]);
+    // A byline in a <meta>, read as the name it gives.
+    let page = page.replace(r#""author""#, r#""writer""#).replace(
+        "<head>",
+        r#"<head><meta name="author" content="By JANE DOE and JOHN ROE, Associated Press">"#,
+    );
+    let out = extract_html(&page, Limits::default());
+    assert_eq!(out.authors, ["JANE DOE", "JOHN ROE"]);
+}
+
+/// `og:title` often ends with the site's name, which the title drops.
+#[test]
+fn the_site_name_at_the_end_of_a_title_is_cut() {
+    let page = |title: &str| {
+        format!(
+            r#"<html><head><meta property="og:title" content="{title}">
+            <meta property="og:site_name" content="Daily Courier | News for the Valley">
+            </head><body><article><h1>Bridge reopens after two years of repairs</h1>
+            <p>The old bridge over the river reopened on Monday after two years of repairs, the council said.</p>
+            <p>Traffic is expected to return to its old levels within weeks, according to the town's engineers.</p>
+            </article></body></html>"#
+        )
+    };
+    let out = extract_html(
+        &page("Bridge reopens after two years of repairs - Daily Courier | News for the Valley"),
+        Limits::default(),
+    );
+    assert_eq!(
+        out.title.as_deref(),
+        Some("Bridge reopens after two years of repairs")
+    );
+    // Too short a headline to tell from a site name: left whole.
+    let out = extract_html(&page("Courier - Daily Courier"), Limits::default());
+    assert_eq!(out.title.as_deref(), Some("Courier - Daily Courier"));
+}
+
+/// JSON-LD that is not quite JSON (a comma before a closing bracket, a
+/// line break in a string) is read; a JSON-LD headline that is a
+/// summary loses to the <h1> that the <title> repeats.
+#[test]
+fn loose_json_ld_is_read_and_the_visible_headline_settles_the_title() {
+    let page = |headline: &str| {
+        format!(
+            "<html><head><title>Hermitian matrix - Wikipedia</title>\
+            <script type=\"application/ld+json\">{{\"@type\": \"Article\", \"name\": \"Hermitian matrix\",\
+            \"headline\": \"{headline}\", \"datePublished\": \"2003-02-28T21:51:08Z\",\
+            \"author\": [{{\"name\": \"Ann\nLee\"}}, ], }}</script></head>\
+            <body><h1>Hermitian matrix</h1><article><p>In mathematics, a Hermitian matrix is a complex square matrix that is equal to its own conjugate transpose.</p></article></body></html>"
+        )
+    };
+    let out = extract_html(
+        &page("matrix equal to its conjugate-transpose"),
+        Limits::default(),
+    );
+    assert_eq!(out.title.as_deref(), Some("Hermitian matrix"));
+    assert_eq!(out.authors, ["Ann Lee"]);
+    assert_eq!(
+        out.published.map(|d| d.to_rfc3339()).as_deref(),
+        Some("2003-02-28T21:51:08+00:00")
+    );
+    // A headline the <h1> does not contradict stays.
+    let out = extract_html(
+        &page("Hermitian matrices and their eigenvalues").replace("<h1>Hermitian matrix</h1>", ""),
+        Limits::default(),
+    );
+    assert_eq!(
+        out.title.as_deref(),
+        Some("Hermitian matrices and their eigenvalues")
+    );
+}
+
+#[test]
+fn one_pass_normalisation_equals_the_definition() {
+    for text in [
+        "  Plain ASCII   text,\nTWO lines. ",
+        "vertical\x0Btab\x0Cform feed\r\nend",
+        "ΟΔΟΣ ΣΟΦΟΚΛΕΟΥΣ: Ο ΔΡΟΜΟΣ ΣΤΗΝ ΑΘΗΝΑ",
+        "東京で地震が発生しました 午前 9時",
+        "Straße ÜBER İstanbul\t\u{a0}end",
+        "",
+    ] {
+        let (normalised, words) = normalise_and_count(text);
+        assert_eq!(normalised, normalise_text(text), "{text:?}");
+        assert_eq!(words, word_count(text), "{text:?}");
+    }
+}
+
+fn paragraph(topic: &str, n: usize) -> String {
+    format!(
+        "<p>The council met on Monday to discuss {topic}, and members voted {n} to 3 \
+         after a long debate about costs, schedules and the views of residents nearby.</p>"
+    )
+}
+
+#[test]
+fn a_page_with_a_few_words_keeps_them() {
+    let out = extract_html(
+        "<html><head><title>Notice</title></head><body><div>\
+         The office is closed on Friday.</div></body></html>",
+        Limits::default(),
+    );
+    assert_eq!(out.text, "The office is closed on Friday.");
+    assert!(out.empty_reason.is_none(), "{out:?}");
+    let empty = extract_html("<html><body> </body></html>", Limits::default());
+    assert!(empty.text.is_empty() && empty.empty_reason.is_some());
+}
+
+#[test]
+fn an_article_inside_a_header_or_an_unclosed_aside_is_kept() {
+    let story: String = (0..6).map(|i| paragraph("the bridge", i)).collect();
+    for html in [
+        format!(
+            "<html><body><nav><a href='/'>Home</a></nav><header class='post'>{story}</header></body></html>"
+        ),
+        format!(
+            "<html><body><aside class='banner'><p>Sale!</p><main><article>{story}</article></main></body></html>"
+        ),
+    ] {
+        let out = extract_html(&html, Limits::default());
+        assert!(
+            out.text.contains("the bridge") && out.word_count > 100,
+            "{html}\n{out:?}"
+        );
+    }
+    // A sidebar of teasers stays out, however long.
+    let teasers: String = (0..12)
+        .map(|i| {
+            format!(
+                "<p><a href='/t{i}'>Teaser {i} about another story entirely</a> \
+             and a short summary of it.</p>"
+            )
+        })
+        .collect();
+    let html = format!(
+        "<html><body><article>{story}</article><aside>{teasers}{teasers}</aside></body></html>"
+    );
+    let out = extract_html(&html, Limits::default());
+    assert!(
+        out.text.contains("the bridge") && !out.text.contains("Teaser"),
+        "{out:?}"
+    );
+}
+
+/// A list of links, which counts against any container holding it.
+fn link_list() -> String {
+    let items: String = (0..12)
+        .map(|i| format!("<li><a href='/n{i}'>Section number {i} of the site</a></li>"))
+        .collect();
+    format!("<ul>{items}</ul>")
+}
+
+#[test]
+fn a_short_article_marked_as_article_body_beats_a_longer_footer_box() {
+    let body = "A man was arrested on Tuesday after a fire destroyed two warehouses \
+                near the port, police said, adding that nobody was hurt in the blaze. \
+                <div></div>Firefighters worked through the night to stop it from \
+                spreading to the homes nearby, the city said.";
+    let footer = "Our customer service centre answers questions about subscriptions, \
+                  deliveries and billing on weekdays between nine and five, and on \
+                  Fridays it only handles delivery requests between nine and one. \
+                  International customers can call the centre on weekdays too, or \
+                  write to it at any time, and it answers within two working days.";
+    let html = format!(
+        "<html><body><h1>Warehouses burn</h1><div class='x'>\
+         <div itemprop='articleBody'>{body}</div></div>{links}\
+         <div class='y'><div>{footer}</div></div></body></html>",
+        links = link_list()
+    );
+    let out = extract_html(&html, Limits::default());
+    assert!(out.text.starts_with("A man was arrested"), "{out:?}");
+    assert!(!out.text.contains("customer service"), "{out:?}");
+}
+
+#[test]
+fn a_page_of_short_lines_is_kept_and_an_index_page_stays_empty() {
+    let dates: String = (1..=12)
+        .map(|i| format!("<p>Round {i}: {i} March at the city circuit</p>"))
+        .collect();
+    let calendar = format!(
+        "<html><body><h1>Race calendar</h1><div class='post'>{dates}</div>{links}\
+         <div class='note'><p>Comments that insult other readers are not approved.</p></div>\
+         </body></html>",
+        links = link_list()
+    );
+    let out = extract_html(&calendar, Limits::default());
+    assert!(out.text.starts_with("Round 1: 1 March"), "{out:?}");
+    assert!(out.text.contains("Round 12: 12 March"), "{out:?}");
+    assert!(!out.text.contains("Comments"), "{out:?}");
+
+    let cards: String = (1..=12)
+        .map(|i| {
+            format!(
+                "<div class='card'><h3><a href='/s{i}'>Headline number {i} of the day</a></h3>\
+                 <p>A short summary of story {i} for the front page.</p></div>"
+            )
+        })
+        .collect();
+    let index = format!("<html><body><h1>Latest news</h1><div>{cards}</div></body></html>");
+    let out = extract_html(&index, Limits::default());
+    assert!(out.text.is_empty(), "{out:?}");
+    assert!(
+        out.empty_reason
+            .as_deref()
+            .is_some_and(|r| r.contains("index")),
+        "{out:?}"
+    );
+}
