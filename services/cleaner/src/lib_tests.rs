@@ -242,3 +242,45 @@ fn a_page_of_short_lines_is_kept_and_an_index_page_stays_empty() {
         "{out:?}"
     );
 }
+
+/// Pages write dates in `<meta>` as feeds do, not only in ISO 8601.
+#[test]
+fn a_meta_date_written_as_in_feeds_is_read() {
+    let page = |date: &str| {
+        format!(
+            r#"<html><head><meta property="article:published_time" content="{date}"></head>
+            <body><article><p>The council approved the new budget on Tuesday evening after a long debate, officials said.</p></article></body></html>"#
+        )
+    };
+    for (written, read) in [
+        (
+            "November 19, 2019, 07:47 PM EST",
+            "2019-11-20T00:47:00+00:00",
+        ),
+        (
+            "Tue, 19 Nov 2019 19:47:00 -0500",
+            "2019-11-20T00:47:00+00:00",
+        ),
+        ("2019-11-19T19:47:00-05:00", "2019-11-20T00:47:00+00:00"),
+    ] {
+        let out = extract_html(&page(written), Limits::default());
+        assert_eq!(
+            out.published.map(|d| d.to_rfc3339()).as_deref(),
+            Some(read),
+            "{written}"
+        );
+    }
+}
+
+/// A day without a time in one place takes its time from another.
+#[test]
+fn a_day_without_a_time_takes_the_time_another_source_gives() {
+    let page = r#"<html><head><meta property="article:published_time" content="2019-11-19T11:21:08+00:00">
+        <script type="application/ld+json">{"@type": "NewsArticle", "headline": "Budget passes", "datePublished": "November 19, 2019"}</script></head>
+        <body><article><p>The council approved the new budget on Tuesday evening after a long debate, officials said.</p></article></body></html>"#;
+    let out = extract_html(page, Limits::default());
+    assert_eq!(
+        out.published.map(|d| d.to_rfc3339()).as_deref(),
+        Some("2019-11-19T11:21:08+00:00")
+    );
+}

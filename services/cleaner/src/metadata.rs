@@ -199,15 +199,11 @@ pub fn extract(doc: &Html) -> Metadata {
             }
         }
     }
-    if md.published.is_none() {
-        md.published = meta(PUBLISHED_KEYS).and_then(|d| parse_date(&d));
-    }
-    if md.published.is_none() {
-        md.published = time_attr;
-    }
-    if md.modified.is_none() {
-        md.modified = meta(MODIFIED_KEYS).and_then(|d| parse_date(&d));
-    }
+    // In order of trust; a later source refines a day without a time.
+    let published = [meta(PUBLISHED_KEYS).and_then(|d| parse_date(&d)), time_attr];
+    md.published = published.into_iter().fold(md.published, finer_date);
+    let modified = meta(MODIFIED_KEYS).and_then(|d| parse_date(&d));
+    md.modified = finer_date(md.modified, modified);
     if md.site_name.is_none() {
         md.site_name = meta(SITE_KEYS);
     }
@@ -408,10 +404,15 @@ pub fn parse_date(s: &str) -> Option<DateTime<Utc>> {
             return Some(d.and_utc());
         }
     }
-    NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d")
-        .ok()
+    // A date's first ten characters ("2019-11-18, updated ...").
+    let date_first = s
+        .get(..10)
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
         .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|d| d.and_utc())
+        .map(|d| d.and_utc());
+    // Then the forms feeds write, which pages write too: "November 19,
+    // 2019, 07:47 PM EST" in `article:published_time`.
+    date_first.or_else(|| news_core::dates::parse_date(s))
 }
 
 pub fn collapse(s: &str) -> String {
@@ -450,6 +451,26 @@ fn without_site_name(title: &str, site: &str) -> String {
             }
         }
         return title.to_string();
+    }
+}
+
+/// `first`, unless it is a day without a time ("November 19, 2019" in
+/// JSON-LD) and `then` gives that day a time: pages often write the day in
+/// one place and the whole moment in another.
+fn finer_date(first: Option<DateTime<Utc>>, then: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+    let midnight = |d: &DateTime<Utc>| d.time() == chrono::NaiveTime::MIN;
+    match (first, then) {
+        (None, then) => then,
+        (Some(day), Some(moment))
+            if midnight(&day)
+                && !midnight(&moment)
+                // A moment late in the day west of Greenwich is the next
+                // day in UTC.
+                && (moment.date_naive() - day.date_naive()).num_days().abs() <= 1 =>
+        {
+            Some(moment)
+        }
+        (first, _) => first,
     }
 }
 

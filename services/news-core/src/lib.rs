@@ -4,6 +4,7 @@
 pub mod bus;
 pub mod charset;
 pub mod config;
+pub mod dates;
 pub mod durable;
 pub mod entities;
 pub mod ids;

@@ -5,9 +5,9 @@ use serde::Deserialize;
 use std::borrow::Cow;
 use url::Url;
 
-use super::dates::{parse_date, to_rfc3339};
 use super::sanitize::sanitize_html;
 use super::{Entry, FeedError, Link, ParsedFeed, Person, Tag, Text};
+use news_core::dates::{parse_date, to_rfc3339};
 
 #[derive(Deserialize)]
 struct JsonFeed {

@@ -9,7 +9,6 @@
 //! HTML inside feeds has its relative URIs resolved and is sanitised.
 
 mod code_pages;
-mod dates;
 mod decode;
 mod json;
 mod sanitize;
@@ -20,8 +19,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use news_core::messages::FeedItemMeta;
 use serde::Serialize;
 
-pub use dates::parse_date;
 pub use decode::decode_feed;
+pub use news_core::dates::parse_date;
 pub use sanitize::sanitize_html;
 
 #[derive(Debug, thiserror::Error)]

@@ -15,9 +15,9 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
 use url::Url;
 
-use super::dates::{parse_date, to_rfc3339};
 use super::sanitize::{looks_like_html, sanitize_html};
 use super::{Common, Entry, FeedError, Link, ParsedFeed, Person, Tag, Text};
+use news_core::dates::{parse_date, to_rfc3339};
 use news_core::entities::{html_entity, numeric_reference};
 
 #[path = "xml_fields.rs"]

@@ -1,4 +1,4 @@
-//! Dates as feeds write them, which is rarely as the specs say: RFC 822 with
+//! Dates as feeds and pages write them, which is rarely as the specs say: RFC 822 with
 //! named or missing zones, full month names, two-digit years and stray
 //! commas; asctime; W3C/ISO 8601 with a space, fractions or parts missing;
 //! JavaScript's `Date.toString()`; day-first dates with dots; and localised
