@@ -345,11 +345,16 @@ impl CleanStage {
         };
         let method = found.method.unwrap_or(ExtractionMethod::None);
         metrics::counter!(names::CLEAN_ARTICLES, "method" => method_label(method)).increment(1);
+        // Links in a page's metadata are often relative ("/img/og.png").
+        let base = url::Url::parse(&raw.fetched_url)
+            .or_else(|_| url::Url::parse(&raw.url))
+            .ok();
+        let absolute = |link: Option<String>| link.and_then(|l| absolute_url(&l, base.as_ref()));
         Ok(CleanArticle {
             schema_version: SCHEMA_VERSION,
             id: raw.id,
             url: raw.url,
-            canonical_url: found.canonical_url,
+            canonical_url: absolute(found.canonical_url),
             fetched_at: raw.fetched_at,
             cleaned_at: Utc::now(),
             title: found.title.or(raw.item.title),
@@ -362,7 +367,7 @@ impl CleanStage {
             modified: found.modified.or(raw.item.updated),
             language: found.language.or(raw.item.language),
             site_name: found.site_name,
-            lead_image: found.lead_image,
+            lead_image: absolute(found.lead_image),
             text: found.text,
             word_count: found.word_count,
             text_sha256: found.text_sha256,
@@ -371,6 +376,22 @@ impl CleanStage {
             feed_url: Some(raw.item.feed_url),
         })
     }
+}
+
+/// `link` as an absolute http(s) URL, resolved against `base`: none for an
+/// empty value, one with spaces (a title where a URL goes), or another
+/// scheme (`data:`, `javascript:`).
+fn absolute_url(link: &str, base: Option<&url::Url>) -> Option<String> {
+    let link = link.trim();
+    if link.is_empty() || link.contains(char::is_whitespace) {
+        return None;
+    }
+    let url = match url::Url::parse(link) {
+        Ok(url) => url,
+        Err(url::ParseError::RelativeUrlWithoutBase) => base?.join(link).ok()?,
+        Err(_) => return None,
+    };
+    matches!(url.scheme(), "http" | "https").then(|| url.to_string())
 }
 
 fn method_label(m: ExtractionMethod) -> &'static str {

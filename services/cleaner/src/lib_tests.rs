@@ -284,3 +284,69 @@ fn a_day_without_a_time_takes_the_time_another_source_gives() {
         Some("2019-11-19T11:21:08+00:00")
     );
 }
+
+/// The clean stage makes metadata links absolute against the fetched URL,
+/// and drops those that are no link.
+#[test]
+fn metadata_links_are_made_absolute_against_the_fetched_page() {
+    let base = url::Url::parse("https://news.example.org/world/2024/story.html").ok();
+    let cases = [
+        ("/img/og.png", Some("https://news.example.org/img/og.png")),
+        (
+            "//cdn.example.net/a.jpg",
+            Some("https://cdn.example.net/a.jpg"),
+        ),
+        (
+            "../pics/b.jpg",
+            Some("https://news.example.org/world/pics/b.jpg"),
+        ),
+        (
+            "https://other.example/c.jpg",
+            Some("https://other.example/c.jpg"),
+        ),
+        ("", None),
+        ("What are the different types of wine?", None),
+        ("data:image/png;base64,AAAA", None),
+        ("javascript:void(0)", None),
+    ];
+    for (link, want) in cases {
+        assert_eq!(
+            absolute_url(link, base.as_ref()).as_deref(),
+            want,
+            "{link:?}"
+        );
+    }
+    // With no base, a relative link cannot be placed.
+    assert_eq!(absolute_url("/img/og.png", None), None);
+}
+
+/// Through the stage: links made absolute against where the page was read,
+/// and a feed item's RSS author as a name when the page names none.
+#[test]
+fn the_clean_stage_places_links_and_names_the_feeds_author() {
+    let html = r#"<html><head><meta property="og:image" content="/img/og.png">
+        <link rel="canonical" href="/world/2024/story.html"></head>
+        <body><article><p>The council approved the new budget on Tuesday evening after a long debate, officials said.</p></article></body></html>"#;
+    let raw: news_core::messages::RawItem = serde_json::from_value(serde_json::json!({
+        "schema_version": 1,
+        "id": "a".repeat(64),
+        "url": "https://news.example.org/world/2024/story.html",
+        "fetched_url": "https://www.news.example.org/world/2024/story.html?x=1",
+        "fetched_at": "2024-06-01T10:00:00Z",
+        "http_status": 200,
+        "html": html,
+        "item": {"feed_url": "https://news.example.org/rss", "authors": ["jane@example.org (Jane Doe)"]}
+    }))
+    .unwrap();
+    let stage = CleanStage::new(&news_core::Config::default());
+    let article = stage.clean(raw).unwrap();
+    assert_eq!(
+        article.lead_image.as_deref(),
+        Some("https://www.news.example.org/img/og.png")
+    );
+    assert_eq!(
+        article.canonical_url.as_deref(),
+        Some("https://www.news.example.org/world/2024/story.html")
+    );
+    assert_eq!(article.authors, ["Jane Doe"]);
+}

@@ -82,7 +82,8 @@ pub struct CleanArticle {
     pub schema_version: u32,
     pub id: String,
     pub url: String,
-    /// `<link rel=canonical>` or og:url when the page names one.
+    /// `<link rel=canonical>` or og:url when the page names one, made
+    /// absolute against the fetched URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub canonical_url: Option<String>,
     pub fetched_at: DateTime<Utc>,
@@ -100,6 +101,7 @@ pub struct CleanArticle {
     pub language: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site_name: Option<String>,
+    /// The page's lead image (og:image, JSON-LD), an absolute URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lead_image: Option<String>,
     /// Main text: one paragraph, heading or list item per line.
