@@ -19,7 +19,7 @@ pub fn author_names<'a>(fields: impl IntoIterator<Item = &'a str>) -> Vec<String
 }
 
 fn names_in(field: &str) -> Vec<String> {
-    let field = field.split_whitespace().collect::<Vec<_>>().join(" ");
+    let field = crate::metadata::collapse(field);
     // RSS: "jane@example.org (Jane Doe)".
     if let Some((before, inside)) = field.split_once(" (")
         && before.contains('@')

@@ -20,8 +20,9 @@ pub struct Metadata {
     pub article_body: Option<String>,
     /// The page describes itself as an article (JSON-LD type or og:type).
     pub declared_article: bool,
-    /// JSON-LD `name`, which may differ from its `headline`.
-    pub ld_name: Option<String>,
+    /// JSON-LD `name`, which may differ from its `headline`: read only
+    /// while the title is chosen.
+    ld_name: Option<String>,
 }
 
 const ARTICLE_TYPES: &[&str] = &[

@@ -306,8 +306,8 @@ impl Fetcher {
             }
             Err(f) => f,
         };
-        if let FetchError::Publish(reason) = &failure.error {
-            self.hold_unpublished(st, rep, page, reason);
+        if matches!(failure.error, FetchError::Publish(_)) {
+            self.hold_unpublished(st, rep, page, &failure.error);
             return true;
         }
         page.attempts += 1;
@@ -364,14 +364,14 @@ impl Fetcher {
         st: &mut FeedState,
         rep: &mut RoundReport,
         mut page: PageRetry,
-        reason: &str,
+        error: &FetchError,
     ) {
         metrics::counter!(names::ERRORS, "stage" => "fetch", "error_type" => "bus").increment(1);
         let waits = self.claim_waiting_slot(st);
-        tracing::warn!(article = %shown_url(&page.link), error = %reason, waits, "the bus did not take the page; the feed's pages wait for a later poll");
+        tracing::warn!(article = %shown_url(&page.link), %error, waits, "the bus did not take the page; the feed's pages wait for a later poll");
         if waits {
             page.not_before = unix_secs_after(self.config.fetcher.page_retry_delay);
-            page.last_error = format!("producing raw item: {reason}");
+            page.last_error = error.to_string();
             st.retries.push(page.bounded());
             rep.pages_waiting += 1;
         }

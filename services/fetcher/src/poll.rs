@@ -98,10 +98,13 @@ impl Fetcher {
         let mut bus_refused = self.retry_due_pages(&poll, &mut st, &mut rep, token).await;
         let mut new_items = 0;
         for item in parsed.items(fetched.final_url.as_str()) {
+            if token.is_cancelled() {
+                validators = None;
+                break;
+            }
             // A page the bus would not take is a page fetched for nothing:
             // the items left wait, untaken, for a later poll.
-            if token.is_cancelled() || bus_refused {
-                validators = None;
+            if bus_refused {
                 break;
             }
             let Some(link) = item.link.clone() else {
@@ -138,13 +141,13 @@ impl Fetcher {
             };
             bus_refused = self.take_page(&poll, &mut st, &mut rep, page).await;
         }
-        st.validators = validators.unwrap_or_default();
+        // Items the bus refused come again only from a whole feed.
+        st.validators = validators.filter(|_| !bus_refused).unwrap_or_default();
         st.record_success(cfg, new_items, fetched.max_age);
         pages::poll_again_for_retries(&mut st, cfg.poll_min);
         if bus_refused {
             // The items left untaken come back at the next poll, which is
             // not to be put off for the poll's lack of new items.
-            st.validators = Default::default();
             let soon =
                 Utc::now().timestamp() + cfg.page_retry_delay.max(cfg.poll_min).as_secs() as i64;
             st.next_poll = st.next_poll.min(soon);
