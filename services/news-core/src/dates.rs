@@ -116,8 +116,19 @@ static ISO_SHORT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?P<y>\d{2})-?(?P<m>\d{2})-?(?P<d>\d{2})$").expect("valid regex")
 });
 
+/// ISO 8601's other dates without a time: a month with a two-digit year
+/// ("-03-12", December 2003) and a day of the year ("2003-335", "03-335").
+/// Five bare digits ("03335") are no certain date: W3C-DTF, which feeds
+/// follow, has no such form, and feedparser's own two parsers disagree.
+static ISO_MONTH_OR_ORDINAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:-(?P<yy>\d{2})-?(?P<m>\d{2})|(?P<y>\d{2}-|\d{4}-?)(?P<o>\d{3}))$")
+        .expect("valid regex")
+});
+
 fn parse_iso(s: &str) -> Option<DateTime<Utc>> {
-    parse_iso_full(s).or_else(|| parse_iso_short(s))
+    parse_iso_full(s)
+        .or_else(|| parse_iso_short(s))
+        .or_else(|| parse_iso_month_or_ordinal(s))
 }
 
 fn parse_iso_full(s: &str) -> Option<DateTime<Utc>> {
@@ -142,6 +153,20 @@ fn parse_iso_short(s: &str) -> Option<DateTime<Utc>> {
     let c = ISO_SHORT.captures(s)?;
     let year = 2000 + c["y"].parse::<i32>().ok()?;
     assemble(year, c["m"].parse().ok()?, c["d"].parse().ok()?, 0, 0, 0, 0)
+}
+
+fn parse_iso_month_or_ordinal(s: &str) -> Option<DateTime<Utc>> {
+    let c = ISO_MONTH_OR_ORDINAL.captures(s)?;
+    if let Some(yy) = c.name("yy") {
+        let year = 2000 + yy.as_str().parse::<i32>().ok()?;
+        return assemble(year, c["m"].parse().ok()?, 1, 0, 0, 0, 0);
+    }
+    let year = match c["y"].trim_end_matches('-') {
+        y if y.len() == 2 => 2000 + y.parse::<i32>().ok()?,
+        y => y.parse().ok()?,
+    };
+    let day = NaiveDate::from_yo_opt(year, c["o"].parse().ok()?)?;
+    Some(day.and_time(NaiveTime::MIN).and_utc())
 }
 
 /// "2004년 05월 28일 01:31:15" and "2004-05-25 오후 11:23:17", in KST.
@@ -508,6 +533,16 @@ mod tests {
             Some("2004-07-08T23:56:58Z")
         );
         assert_eq!(utc("2003-12").as_deref(), Some("2003-12-01T00:00:00Z"));
+        for month in ["-0312", "-03-12"] {
+            assert_eq!(utc(month).as_deref(), Some("2003-12-01T00:00:00Z"));
+        }
+        for ordinal in ["03-335", "2003335", "2003-335"] {
+            assert_eq!(utc(ordinal).as_deref(), Some("2003-12-01T00:00:00Z"));
+        }
+        assert_eq!(utc("03335"), None);
+        assert_eq!(utc("2004-366").as_deref(), Some("2004-12-31T00:00:00Z"));
+        assert_eq!(utc("2003-366"), None);
+        assert_eq!(utc("-0313"), None);
         assert_eq!(
             utc("20040708T235658Z").as_deref(),
             Some("2004-07-08T23:56:58Z")
