@@ -245,6 +245,15 @@ impl Engine {
     /// Decide one article, and return with the decision the fact that
     /// replays it into another engine (`apply`); a replay has no fact.
     pub fn decide_logged(&mut self, a: &ArticleIn<'_>) -> (Decision, Option<Fact>) {
+        self.decide_traced(a, &mut ())
+    }
+
+    /// `decide_logged`, leaving notes of what it weighed in `trace`.
+    fn decide_traced<T: Trace>(
+        &mut self,
+        a: &ArticleIn<'_>,
+        trace: &mut T,
+    ) -> (Decision, Option<Fact>) {
         if let Some(prev) = self.articles.get(article_key(a.id)) {
             let mut d = prev.decision.clone();
             d.replay = true;
@@ -283,6 +292,9 @@ impl Engine {
             .filter(|_| has_text)
             .and_then(|first| self.articles.get(*first));
         let exact = same_text.filter(|first| headlines_agree(&headline, &first.headline));
+        if let (true, Some(first)) = (T::ON, same_text) {
+            trace.same_text(&first.id, exact.is_some());
+        }
         // Only the very same text makes a twin: texts that are merely near
         // can be one template about two events (results, filings, alerts).
         let twin = same_text.map(|first| first.story);
@@ -294,7 +306,8 @@ impl Engine {
                 similarity: 1.0,
                 replay: false,
             })
-        } else if let Some((dup, sim)) = self.near_candidate(&sig, shingle_count, &headline) {
+        } else if let Some((dup, sim)) = self.near_candidate(&sig, shingle_count, &headline, trace)
+        {
             let d = self
                 .articles
                 .get(dup)
@@ -333,7 +346,8 @@ impl Engine {
                     words_are_names,
                     lang.as_deref().is_some_and(names_without_capitals),
                 );
-                let decision = self.rewrite_or_unique(a, lang.as_deref(), &vec, &names, &terms);
+                let decision =
+                    self.rewrite_or_unique(a, lang.as_deref(), &vec, &names, &terms, trace);
                 let names = names.strongest;
                 match twin {
                     // The same text under an outlet's own headline, in its
@@ -368,37 +382,6 @@ impl Engine {
         self.insert(&fact);
         let decision = fact.decision.clone();
         (decision, Some(fact))
-    }
-
-    /// The verdict for an article that is no copy: a member of the story it
-    /// matches best, or the founder of its own.
-    fn rewrite_or_unique(
-        &self,
-        a: &ArticleIn<'_>,
-        lang: Option<&str>,
-        vec: &[(u64, f32)],
-        names: &ArticleNames,
-        terms: &[u64],
-    ) -> Decision {
-        match self.story_candidate(vec, names, terms, a.published, lang) {
-            Some((story, sim)) => {
-                let s = self.stories.get(story).expect("a candidate story is live");
-                Decision {
-                    kind: VerdictKind::Story,
-                    story_id: s.story_id.clone(),
-                    duplicate_of: Some(s.founder.clone()),
-                    similarity: sim,
-                    replay: false,
-                }
-            }
-            None => Decision {
-                kind: VerdictKind::Unique,
-                story_id: story_id_for(a.id),
-                duplicate_of: None,
-                similarity: 0.0,
-                replay: false,
-            },
-        }
     }
 
     /// Fold a fact from another engine's `decide_logged` into this one, as
@@ -573,6 +556,11 @@ fn story_key(story_id: &str) -> u64 {
 /// Candidate copies and stories, found through the indexes.
 #[path = "engine_candidates.rs"]
 mod candidates;
+
+/// Why an article got its verdict: the candidates weighed.
+#[path = "engine_explain.rs"]
+pub mod explain;
+use explain::Trace;
 
 /// The window: eviction, the document frequencies' bound, and the bytes
 /// the state holds.

@@ -5,7 +5,7 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::index::written_in;
-use super::{Engine, INDEX_TERMS};
+use super::{ArticleIn, Decision, Engine, INDEX_TERMS, story_id_for};
 use crate::alphabets::{Alphabet, alphabet_of, lookups_in_alphabet};
 use crate::engine::StoryState;
 use crate::entities::{ArticleNames, MissingNames, NAMES_DISAGREE, NAMES_MOSTLY_DISAGREE};
@@ -13,6 +13,9 @@ use crate::lsh::{MINHASH_PERMS, band_keys};
 use crate::name_keys::is_name_id;
 use crate::probe::prefetch_read;
 use crate::vectors::{Weights, cosine, headlines_agree, strongest_first};
+use news_core::messages::VerdictKind;
+
+use super::explain::{NearNote, NearOutcome, StoryOutcome, Trace, story_note};
 
 /// Texts shorter than this (in shingles) are too small to call near copies;
 /// only exact matches apply to them.
@@ -52,11 +55,44 @@ const ACROSS_SHARED_NAMES: usize = 2;
 const MAX_NAME_CANDIDATES: usize = 4;
 
 impl Engine {
-    pub(super) fn near_candidate(
+    /// The verdict for an article that is no copy: a member of the story it
+    /// matches best, or the founder of its own.
+    pub(super) fn rewrite_or_unique(
+        &self,
+        a: &ArticleIn<'_>,
+        lang: Option<&str>,
+        vec: &[(u64, f32)],
+        names: &ArticleNames,
+        terms: &[u64],
+        trace: &mut impl Trace,
+    ) -> Decision {
+        match self.story_candidate(vec, names, terms, a.published, lang, trace) {
+            Some((story, sim)) => {
+                let s = self.stories.get(story).expect("a candidate story is live");
+                Decision {
+                    kind: VerdictKind::Story,
+                    story_id: s.story_id.clone(),
+                    duplicate_of: Some(s.founder.clone()),
+                    similarity: sim,
+                    replay: false,
+                }
+            }
+            None => Decision {
+                kind: VerdictKind::Unique,
+                story_id: story_id_for(a.id),
+                duplicate_of: None,
+                similarity: 0.0,
+                replay: false,
+            },
+        }
+    }
+
+    pub(super) fn near_candidate<T: Trace>(
         &self,
         sig: &[u32],
         size: u32,
         headline: &[u32],
+        trace: &mut T,
     ) -> Option<(u64, f32)> {
         if size < MIN_NEAR_SHINGLES {
             return None;
@@ -91,29 +127,40 @@ impl Engine {
             let inter = j * (size + other.shingles) as f32 / (1.0 + j);
             let containment = inter / size.min(other.shingles).max(1) as f32;
             let sim = containment.min(1.0);
-            if sim < self.params.near_threshold || best.is_some_and(|(_, s)| sim <= s) {
-                continue;
-            }
             // A copy keeps the headline, re-cased or prefixed. The same
             // text under an outlet's own headline is that outlet's
             // article: a member of the story, not a copy (even word for
             // word, on the syndication set: precision 0.907 -> 0.936
             // with 80% of the words shared, 0.980 with all, in order).
-            if !headlines_agree(headline, &other.headline) {
-                continue;
+            let outcome = if sim < self.params.near_threshold {
+                NearOutcome::BelowThreshold
+            } else if best.is_some_and(|(_, s)| sim <= s) {
+                NearOutcome::WeakerThanBest
+            } else if !headlines_agree(headline, &other.headline) {
+                NearOutcome::HeadlineDiffers
+            } else {
+                best = Some((key, sim));
+                NearOutcome::Copy
+            };
+            if T::ON {
+                trace.near(NearNote {
+                    article: other.id.clone(),
+                    similarity: sim,
+                    outcome,
+                });
             }
-            best = Some((key, sim));
         }
         best
     }
 
-    pub(super) fn story_candidate(
+    pub(super) fn story_candidate<T: Trace>(
         &self,
         vec: &[(u64, f32)],
         names: &ArticleNames,
         terms: &[u64],
         published: Option<i64>,
         lang: Option<&str>,
+        trace: &mut T,
     ) -> Option<(u64, f32)> {
         let alphabet = lang.and_then(alphabet_of);
         let mut votes: HashMap<u64, f32> =
@@ -163,11 +210,13 @@ impl Engine {
         for (key, pos) in found {
             let story = self.stories.at(pos);
             let mut sim = cosine(&weights, &story.centroid);
+            let mut days_apart = None;
             if let (Some(p), Some(q)) = (published, story.published) {
                 // Events days apart are different events of the same kind.
                 let days = (p - q).abs() as f32 / 86_400.0;
                 if days > 3.0 {
                     sim *= (3.0 / days).sqrt();
+                    days_apart = Some(days);
                 }
             }
             // A translation into another alphabet shares only its numbers
@@ -175,49 +224,96 @@ impl Engine {
             // the names (their keys, `name_keys.rs`) agree, and one that
             // shares no number when they are nearly the same.
             let across = alphabet.is_some_and(|a| in_other_alphabets(story, a));
-            if across && sim < ACROSS_ALPHABETS_THRESHOLD {
-                if best.is_none()
-                    && best_by_names.is_none_or(|(_, s)| sim > s)
-                    && MissingNames::between(names, terms, story, apart(story))
-                        .share(NAMES_SHARED_ALONE, NAMES_MISSING_ALONE)
-                {
-                    best_by_names = Some((key, sim));
+            let (outcome, missing) = if across && sim < ACROSS_ALPHABETS_THRESHOLD {
+                if best.is_none() && best_by_names.is_none_or(|(_, s)| sim > s) {
+                    let missing = MissingNames::between(names, terms, story, apart(story));
+                    let outcome = if missing.share(NAMES_SHARED_ALONE, NAMES_MISSING_ALONE) {
+                        best_by_names = Some((key, sim));
+                        StoryOutcome::JoinedOnNames
+                    } else {
+                        StoryOutcome::NamesAloneNotEnough
+                    };
+                    (outcome, Some(missing))
+                } else {
+                    (StoryOutcome::NamesAloneNotEnough, None)
                 }
-                continue;
-            }
-            let threshold = if across {
-                ACROSS_ALPHABETS_THRESHOLD
             } else {
-                self.params.story_threshold
-            };
-            if sim < threshold || best.is_some_and(|(_, s)| sim <= s) {
-                continue;
-            }
-            if sim
-                < self
-                    .params
-                    .story_threshold
-                    .max(NAMES_STRICTLY_CHECKED_BELOW)
-            {
-                // Weak matches are refused when the names disagree on both
-                // sides, or when the story never names the article's
-                // subject. Across alphabets the subject may be a word with
-                // no key, or a German noun: there the names' keys decide.
-                let missing = MissingNames::between(names, terms, story, apart(story));
-                if sim < self.params.story_threshold && !missing.agree(NAMES_DISAGREE)
-                    || sim < NAMES_CHECKED_BELOW && missing.disagree(NAMES_DISAGREE)
-                    || sim < NAMES_CHECKED_BELOW && !across && names.subject_missing_from(story)
-                    || sim < NAMES_STRICTLY_CHECKED_BELOW && missing.disagree(NAMES_MOSTLY_DISAGREE)
-                    || across
-                        && sim < NAMES_STRICTLY_CHECKED_BELOW
-                        && missing.shared() < ACROSS_SHARED_NAMES
-                {
-                    continue;
+                let (outcome, missing) =
+                    self.judge_story(story, sim, across, best, names, terms, apart);
+                if outcome.took() {
+                    best = Some((key, sim));
                 }
+                (outcome, missing)
+            };
+            if T::ON {
+                trace.story(story_note(
+                    story,
+                    sim,
+                    days_apart,
+                    across,
+                    missing.as_ref(),
+                    outcome,
+                ));
             }
-            best = Some((key, sim));
         }
         best.or(best_by_names)
+    }
+
+    /// The rules a candidate story at cosine `sim` passes or fails, in
+    /// order, and the names check when one was read.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn judge_story(
+        &self,
+        story: &StoryState,
+        sim: f32,
+        across: bool,
+        best: Option<(u64, f32)>,
+        names: &ArticleNames,
+        terms: &[u64],
+        apart: impl Fn(&StoryState) -> bool,
+    ) -> (StoryOutcome, Option<MissingNames>) {
+        let threshold = if across {
+            ACROSS_ALPHABETS_THRESHOLD
+        } else {
+            self.params.story_threshold
+        };
+        if sim < threshold {
+            return (StoryOutcome::BelowThreshold, None);
+        }
+        if best.is_some_and(|(_, s)| sim <= s) {
+            return (StoryOutcome::WeakerThanBest, None);
+        }
+        if sim
+            >= self
+                .params
+                .story_threshold
+                .max(NAMES_STRICTLY_CHECKED_BELOW)
+        {
+            return (StoryOutcome::Joined, None);
+        }
+        // Weak matches are refused when the names disagree on both sides,
+        // or when the story never names the article's subject. Across
+        // alphabets the subject may be a word with no key, or a German
+        // noun: there the names' keys decide.
+        let missing = MissingNames::between(names, terms, story, apart(story));
+        let outcome = if sim < self.params.story_threshold && !missing.agree(NAMES_DISAGREE) {
+            StoryOutcome::NamesDoNotAgree
+        } else if sim < NAMES_CHECKED_BELOW && missing.disagree(NAMES_DISAGREE) {
+            StoryOutcome::NamesDisagree
+        } else if sim < NAMES_CHECKED_BELOW && !across && names.subject_missing_from(story) {
+            StoryOutcome::SubjectMissing
+        } else if sim < NAMES_STRICTLY_CHECKED_BELOW && missing.disagree(NAMES_MOSTLY_DISAGREE) {
+            StoryOutcome::NamesMostlyDisagree
+        } else if across
+            && sim < NAMES_STRICTLY_CHECKED_BELOW
+            && missing.shared() < ACROSS_SHARED_NAMES
+        {
+            StoryOutcome::TooFewSharedNames
+        } else {
+            StoryOutcome::Joined
+        };
+        (outcome, Some(missing))
     }
 
     /// Stories in alphabets other than `alphabet` that hold at least

@@ -391,6 +391,12 @@ impl MissingNames {
             && self.agree(NAMES_DISAGREE)
     }
 
+    /// The share of the article's names' weight the story lacks, and of
+    /// the story's the article lacks.
+    pub(crate) fn shares(&self) -> (f32, f32) {
+        (self.article, self.story)
+    }
+
     /// How many of the article's strongest names the story has (or, where
     /// one side's names are its words, the other side's found there).
     pub(crate) fn shared(&self) -> usize {

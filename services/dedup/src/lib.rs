@@ -422,11 +422,15 @@ pub struct ClusterOut {
     pub kind: &'static str,
     pub duplicate_of: Option<String>,
     pub similarity: f32,
+    /// With `--explain`: the candidates weighed and what became of each.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explain: Option<engine::explain::Explanation>,
 }
 
 /// Decide one batch line in stream order (arrival = line number, in seconds,
-/// so the whole file stays inside the window).
-pub fn cluster_line(engine: &mut Engine, line: &ClusterIn, seq: i64) -> ClusterOut {
+/// so the whole file stays inside the window), with the decision's
+/// explanation when `explain`.
+pub fn cluster_line(engine: &mut Engine, line: &ClusterIn, seq: i64, explain: bool) -> ClusterOut {
     let published = line
         .published
         .as_deref()
@@ -446,20 +450,27 @@ pub fn cluster_line(engine: &mut Engine, line: &ClusterIn, seq: i64) -> ClusterO
                         })
                 })
         });
-    let d = engine.decide(&ArticleIn {
+    let article = ArticleIn {
         id: &line.id,
         title: line.title.as_deref(),
         text: &line.text,
         at: seq,
         published,
         lang: line.lang.as_deref(),
-    });
+    };
+    let (d, explanation) = if explain {
+        let (d, e) = engine.decide_explained(&article);
+        (d, Some(e))
+    } else {
+        (engine.decide(&article), None)
+    };
     ClusterOut {
         id: line.id.clone(),
         story_id: d.story_id,
         kind: d.kind.as_str(),
         duplicate_of: d.duplicate_of,
         similarity: (d.similarity * 1000.0).round() / 1000.0,
+        explain: explanation,
     }
 }
 

@@ -110,7 +110,7 @@ fn extract_one(path: &Path, out_dir: &Path, limits: Limits) -> Result<()> {
     Ok(())
 }
 
-pub fn cluster(input: &Path, output: &Path, config: &Config) -> Result<()> {
+pub fn cluster(input: &Path, output: &Path, explain: bool, config: &Config) -> Result<()> {
     // Word lists first: a list it cannot use stops it before any output.
     let mut engine = Engine::new(params_from(config)).with_word_lists(word_lists_from(config)?);
     let reader = std::io::BufReader::new(
@@ -167,7 +167,7 @@ pub fn cluster(input: &Path, output: &Path, config: &Config) -> Result<()> {
         {
             *title = fixed;
         }
-        let verdict = cluster_line(&mut engine, &article, n as i64);
+        let verdict = cluster_line(&mut engine, &article, n as i64, explain);
         serde_json::to_writer(&mut out, &verdict)?;
         out.write_all(b"\n")?;
         n += 1;
@@ -283,7 +283,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("newsmill-{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("in.jsonl"), input).unwrap();
-        cluster(&dir.join("in.jsonl"), &dir.join("out.jsonl"), config).unwrap();
+        cluster(&dir.join("in.jsonl"), &dir.join("out.jsonl"), false, config).unwrap();
         let out = std::fs::read_to_string(dir.join("out.jsonl"))
             .unwrap()
             .lines()
@@ -358,7 +358,7 @@ mod tests {
         let mut config = Config::default();
         config.dedup.word_lists = Some(lists);
         let out = dir.join("out.jsonl");
-        let err = cluster(&dir.join("in.jsonl"), &out, &config).unwrap_err();
+        let err = cluster(&dir.join("in.jsonl"), &out, false, &config).unwrap_err();
         let written = out.exists();
         std::fs::remove_dir_all(&dir).unwrap();
         assert!(format!("{err:#}").contains("en.txt"), "{err:#}");

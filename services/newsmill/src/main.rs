@@ -96,6 +96,10 @@ enum Command {
         input: PathBuf,
         #[arg(long = "out")]
         output: PathBuf,
+        /// Add to each line the candidate copies and stories the decision
+        /// weighed, their similarity, and the rule that took or refused each.
+        #[arg(long)]
+        explain: bool,
     },
     /// Change the subscriptions at run time through news.feeds.v1.
     Feeds {
@@ -195,7 +199,11 @@ fn run(cli: Cli) -> Result<()> {
             output,
             jobs,
         } => batch::extract(&input, &output, jobs, &config),
-        Command::Cluster { input, output } => batch::cluster(&input, &output, &config),
+        Command::Cluster {
+            input,
+            output,
+            explain,
+        } => batch::cluster(&input, &output, explain, &config),
         Command::ParseFeed { batch: true, .. } => batch::parse_feed_batch(),
         Command::ParseFeed {
             file,

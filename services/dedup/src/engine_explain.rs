@@ -1,0 +1,240 @@
+//! Why an article got its verdict: each copy and story the decision weighed,
+//! its similarity, and the rule that took or refused it. The decision runs
+//! the same code with or without notes (`Trace`); without them the notes
+//! compile away.
+
+use serde::Serialize;
+
+use news_core::messages::VerdictKind;
+
+use super::{ArticleIn, Decision, Engine, StoryState};
+use crate::entities::MissingNames;
+
+/// Near-copy candidates kept in an explanation, most similar first: the LSH
+/// buckets of a common text can hold many more.
+const NEAR_NOTES: usize = 8;
+
+/// What the decision weighed for one article (`Engine::decide_explained`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Explanation {
+    /// The first article with the same normalised text, if any, and
+    /// whether its headline agrees (an exact copy) or not (the same text
+    /// under an outlet's own headline: that outlet's article).
+    pub same_text_as: Option<SameText>,
+    /// Near-copy candidates from the LSH buckets, most similar first.
+    pub near: Vec<NearNote>,
+    /// Candidate stories in the order they were scored (strongest index
+    /// votes first, then those found through names' keys alone).
+    pub stories: Vec<StoryNote>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SameText {
+    pub article: String,
+    pub headline_agrees: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NearNote {
+    pub article: String,
+    /// Estimated containment of the smaller text's shingles in the larger.
+    #[serde(serialize_with = "rounded")]
+    pub similarity: f32,
+    pub outcome: NearOutcome,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NearOutcome {
+    /// Under `dedup.near_threshold`.
+    BelowThreshold,
+    /// No more similar than a candidate before it.
+    WeakerThanBest,
+    /// Similar enough, under another headline: not a copy.
+    HeadlineDiffers,
+    /// Passed, but a candidate after it was more similar.
+    Outdone,
+    /// The article this one is a copy of.
+    Copy,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoryNote {
+    pub story_id: String,
+    pub founder: String,
+    /// Members so far, copies included.
+    pub members: u32,
+    /// Cosine with the story's centroid, scaled down when the two are
+    /// more than three days apart.
+    #[serde(serialize_with = "rounded")]
+    pub cosine: f32,
+    /// Days between the article's and the story's publication, when the
+    /// cosine was scaled for them.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "rounded_opt"
+    )]
+    pub days_apart: Option<f32>,
+    /// The story is written in an alphabet the article is not.
+    pub across_alphabets: bool,
+    /// The names check, when a rule read it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub names: Option<NamesNote>,
+    pub outcome: StoryOutcome,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct NamesNote {
+    /// Share of the article's strongest names' weight the story lacks.
+    #[serde(serialize_with = "rounded")]
+    pub missing_from_story: f32,
+    /// Share of the story's strongest names' weight the article lacks.
+    #[serde(serialize_with = "rounded")]
+    pub missing_from_article: f32,
+    /// How many of the article's strongest names the story has.
+    pub shared: usize,
+}
+
+impl From<&MissingNames> for NamesNote {
+    fn from(m: &MissingNames) -> Self {
+        let (missing_from_story, missing_from_article) = m.shares();
+        NamesNote {
+            missing_from_story,
+            missing_from_article,
+            shared: m.shared(),
+        }
+    }
+}
+
+/// What became of a candidate story, in the order the rules are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StoryOutcome {
+    /// Under the story threshold (half of it across alphabets).
+    BelowThreshold,
+    /// In another alphabet and under that threshold, and its names' keys
+    /// do not agree enough to join on them alone.
+    NamesAloneNotEnough,
+    /// No stronger than a candidate scored before it.
+    WeakerThanBest,
+    /// Across alphabets under the story threshold: the names do not agree.
+    NamesDoNotAgree,
+    /// A weak match whose names disagree on both sides.
+    NamesDisagree,
+    /// A weak match to a story that never names the article's subject.
+    SubjectMissing,
+    /// A match under the strict names check's cosine whose names mostly
+    /// disagree on both sides.
+    NamesMostlyDisagree,
+    /// A weak match across alphabets sharing too few names.
+    TooFewSharedNames,
+    /// Passed every rule, but a candidate after it was stronger.
+    Outdone,
+    /// The story the article joined.
+    Joined,
+    /// The story the article joined on its names alone (another alphabet,
+    /// under that threshold), as no candidate passed.
+    JoinedOnNames,
+}
+
+impl StoryOutcome {
+    /// Whether the candidate became the best so far.
+    pub(super) fn took(self) -> bool {
+        matches!(self, StoryOutcome::Joined | StoryOutcome::JoinedOnNames)
+    }
+}
+
+/// Where the decision leaves its notes. `()` takes none.
+pub(crate) trait Trace {
+    /// Whether notes are taken at all: the decision builds none when false.
+    const ON: bool;
+    fn same_text(&mut self, _first: &str, _headline_agrees: bool) {}
+    fn near(&mut self, _note: NearNote) {}
+    fn story(&mut self, _note: StoryNote) {}
+}
+
+impl Trace for () {
+    const ON: bool = false;
+}
+
+impl Trace for Explanation {
+    const ON: bool = true;
+
+    fn same_text(&mut self, first: &str, headline_agrees: bool) {
+        self.same_text_as = Some(SameText {
+            article: first.to_string(),
+            headline_agrees,
+        });
+    }
+
+    fn near(&mut self, note: NearNote) {
+        self.near.push(note);
+    }
+
+    fn story(&mut self, note: StoryNote) {
+        self.stories.push(note);
+    }
+}
+
+/// A story candidate's note.
+pub(super) fn story_note(
+    story: &StoryState,
+    cosine: f32,
+    days_apart: Option<f32>,
+    across_alphabets: bool,
+    names: Option<&MissingNames>,
+    outcome: StoryOutcome,
+) -> StoryNote {
+    StoryNote {
+        story_id: story.story_id.clone(),
+        founder: story.founder.clone(),
+        members: story.member_count,
+        cosine,
+        days_apart,
+        across_alphabets,
+        names: names.map(NamesNote::from),
+        outcome,
+    }
+}
+
+impl Engine {
+    /// Decide one article as `decide` does, and say why: the same verdict
+    /// and the same state afterwards, with the candidates weighed.
+    pub fn decide_explained(&mut self, a: &ArticleIn<'_>) -> (Decision, Explanation) {
+        let mut explanation = Explanation::default();
+        let (decision, _) = self.decide_traced(a, &mut explanation);
+        // A candidate that was the best when scored, and then outdone.
+        let copy_of = match decision.kind {
+            VerdictKind::Near => decision.duplicate_of.as_deref(),
+            _ => None,
+        };
+        for note in &mut explanation.near {
+            if note.outcome == NearOutcome::Copy && Some(note.article.as_str()) != copy_of {
+                note.outcome = NearOutcome::Outdone;
+            }
+        }
+        let joined = (decision.kind == VerdictKind::Story).then_some(decision.story_id.as_str());
+        for note in &mut explanation.stories {
+            if note.outcome.took() && Some(note.story_id.as_str()) != joined {
+                note.outcome = StoryOutcome::Outdone;
+            }
+        }
+        explanation
+            .near
+            .sort_by(|x, y| y.similarity.total_cmp(&x.similarity));
+        explanation.near.truncate(NEAR_NOTES);
+        (decision, explanation)
+    }
+}
+
+/// Similarities to three places, as the verdicts print them.
+fn rounded<S: serde::Serializer>(x: &f32, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64((f64::from(*x) * 1000.0).round() / 1000.0)
+}
+
+fn rounded_opt<S: serde::Serializer>(x: &Option<f32>, s: S) -> Result<S::Ok, S::Error> {
+    match x {
+        Some(x) => rounded(x, s),
+        None => s.serialize_none(),
+    }
+}
