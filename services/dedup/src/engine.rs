@@ -346,6 +346,9 @@ impl Engine {
                     words_are_names,
                     lang.as_deref().is_some_and(names_without_capitals),
                 );
+                if T::ON {
+                    trace.article(&vec);
+                }
                 let decision =
                     self.rewrite_or_unique(a, lang.as_deref(), &vec, &names, &terms, trace);
                 let names = names.strongest;

@@ -248,6 +248,7 @@ impl Engine {
             if T::ON {
                 trace.story(story_note(
                     story,
+                    &weights,
                     sim,
                     days_apart,
                     across,

@@ -7,8 +7,12 @@ use serde::Serialize;
 
 use news_core::messages::VerdictKind;
 
+use rustc_hash::FxHashMap as HashMap;
+
 use super::{ArticleIn, Decision, Engine, StoryState};
 use crate::entities::MissingNames;
+use crate::text::tokens;
+use crate::vectors::Weights;
 
 /// Near-copy candidates kept in an explanation, most similar first: the LSH
 /// buckets of a common text can hold many more.
@@ -17,6 +21,9 @@ const NEAR_NOTES: usize = 8;
 /// What the decision weighed for one article (`Engine::decide_explained`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Explanation {
+    /// The article's strongest terms and their weights in its unit
+    /// vector (none for a copy, which is not weighed).
+    pub terms: Vec<TermNote>,
     /// The first article with the same normalised text, if any, and
     /// whether its headline agrees (an exact copy) or not (the same text
     /// under an outlet's own headline: that outlet's article).
@@ -26,6 +33,16 @@ pub struct Explanation {
     /// Candidate stories in the order they were scored (strongest index
     /// votes first, then those found through names' keys alone).
     pub stories: Vec<StoryNote>,
+}
+
+/// A term as the article writes it (a word the tokenizer reads as one
+/// term; `#` and its hash when none does, as for a pair of CJK
+/// characters), with a weight.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TermNote {
+    pub term: String,
+    #[serde(serialize_with = "rounded")]
+    pub weight: f32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -80,6 +97,12 @@ pub struct StoryNote {
     /// The names check, when a rule read it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub names: Option<NamesNote>,
+    /// The terms the article and the story share that weigh most in the
+    /// cosine, each with its part of it (before any scaling for time).
+    pub shared_terms: Vec<TermNote>,
+    /// Those terms' hashes, until they are written as words.
+    #[serde(skip)]
+    shared_term_ids: Vec<(u64, f32)>,
     pub outcome: StoryOutcome,
 }
 
@@ -144,10 +167,14 @@ impl StoryOutcome {
     }
 }
 
+/// Terms kept per note.
+const TERM_NOTES: usize = 8;
+
 /// Where the decision leaves its notes. `()` takes none.
 pub(crate) trait Trace {
     /// Whether notes are taken at all: the decision builds none when false.
     const ON: bool;
+    fn article(&mut self, _vec: &[(u64, f32)]) {}
     fn same_text(&mut self, _first: &str, _headline_agrees: bool) {}
     fn near(&mut self, _note: NearNote) {}
     fn story(&mut self, _note: StoryNote) {}
@@ -159,6 +186,18 @@ impl Trace for () {
 
 impl Trace for Explanation {
     const ON: bool = true;
+
+    fn article(&mut self, vec: &[(u64, f32)]) {
+        // Written as words once the decision is made (`decide_explained`).
+        self.terms = vec
+            .iter()
+            .take(TERM_NOTES)
+            .map(|(t, w)| TermNote {
+                term: hashed(*t),
+                weight: *w,
+            })
+            .collect();
+    }
 
     fn same_text(&mut self, first: &str, headline_agrees: bool) {
         self.same_text_as = Some(SameText {
@@ -176,16 +215,27 @@ impl Trace for Explanation {
     }
 }
 
-/// A story candidate's note.
+/// A story candidate's note; `article` is the article's vector as the
+/// cosine read it.
 pub(super) fn story_note(
     story: &StoryState,
+    article: &Weights,
     cosine: f32,
     days_apart: Option<f32>,
     across_alphabets: bool,
     names: Option<&MissingNames>,
     outcome: StoryOutcome,
 ) -> StoryNote {
+    let mut shared_term_ids: Vec<(u64, f32)> = story
+        .centroid
+        .iter()
+        .filter_map(|(t, w)| article.get(*t).map(|x| (*t, w * x)))
+        .collect();
+    shared_term_ids.sort_by(|a, b| b.1.total_cmp(&a.1));
+    shared_term_ids.truncate(TERM_NOTES);
     StoryNote {
+        shared_terms: Vec::new(),
+        shared_term_ids,
         story_id: story.story_id.clone(),
         founder: story.founder.clone(),
         members: story.member_count,
@@ -223,13 +273,60 @@ impl Engine {
             .near
             .sort_by(|x, y| y.similarity.total_cmp(&x.similarity));
         explanation.near.truncate(NEAR_NOTES);
+        let words = words_by_term(a);
+        let written = |t: u64| words.get(&t).cloned().unwrap_or_else(|| hashed(t));
+        for note in &mut explanation.terms {
+            let hash = note
+                .term
+                .strip_prefix('#')
+                .map(|h| u64::from_str_radix(h, 16));
+            if let Some(Ok(hash)) = hash {
+                note.term = written(hash);
+            }
+        }
+        for note in &mut explanation.stories {
+            note.shared_terms = note
+                .shared_term_ids
+                .iter()
+                .map(|(t, part)| TermNote {
+                    term: written(*t),
+                    weight: *part,
+                })
+                .collect();
+        }
         (decision, explanation)
     }
 }
 
-/// Similarities to three places, as the verdicts print them.
+/// A term no word of the article is read as, by its hash.
+fn hashed(term: u64) -> String {
+    format!("#{term:016x}")
+}
+
+/// The words of an article's headline and text by the terms they are read
+/// as: each run between spaces that the tokenizer reads as one term, and
+/// each part of it between other characters that it reads as one.
+fn words_by_term(a: &ArticleIn<'_>) -> HashMap<u64, String> {
+    let mut words = HashMap::default();
+    let text = a.title.into_iter().chain([a.text]);
+    for run in text.flat_map(str::split_whitespace) {
+        let parts = std::iter::once(run).chain(run.split(|c: char| !c.is_alphanumeric()));
+        for part in parts.filter(|p| !p.is_empty()) {
+            if let [one] = tokens(part).as_slice() {
+                words.entry(one.hash).or_insert_with(|| {
+                    part.trim_matches(|c: char| !c.is_alphanumeric())
+                        .to_string()
+                });
+            }
+        }
+    }
+    words
+}
+
+/// Similarities to three places, as the verdicts print them (an empty
+/// sum is -0.0: adding 0.0 writes it 0).
 fn rounded<S: serde::Serializer>(x: &f32, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_f64((f64::from(*x) * 1000.0).round() / 1000.0)
+    s.serialize_f64((f64::from(*x) * 1000.0).round() / 1000.0 + 0.0)
 }
 
 fn rounded_opt<S: serde::Serializer>(x: &Option<f32>, s: S) -> Result<S::Ok, S::Error> {

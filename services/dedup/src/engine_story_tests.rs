@@ -181,6 +181,21 @@ fn an_explanation_names_the_rule_that_refused_a_story_and_the_story_joined() {
     assert_eq!(refused.outcome, StoryOutcome::SubjectMissing, "{why:?}");
     assert!(refused.cosine >= 0.2 && refused.cosine < 0.3, "{refused:?}");
     assert!(refused.names.is_some(), "{refused:?}");
+    // The words they share, as the article writes them, and their parts of
+    // the cosine.
+    let shared: Vec<&str> = refused
+        .shared_terms
+        .iter()
+        .map(|t| t.term.as_str())
+        .collect();
+    assert!(shared.contains(&"Watergate"), "{shared:?}");
+    let parts: f32 = refused.shared_terms.iter().map(|t| t.weight).sum();
+    assert!(parts > 0.0 && parts <= refused.cosine + 1e-4, "{refused:?}");
+    assert!(
+        why.terms.iter().any(|t| t.term == "LaRue"),
+        "{:?}",
+        why.terms
+    );
     let (remembered, why) = e.decide_explained(&with("felt-2", FELT_REMEMBERED));
     let joined: Vec<_> = why
         .stories
