@@ -347,7 +347,7 @@ impl Engine {
                     lang.as_deref().is_some_and(names_without_capitals),
                 );
                 if T::ON {
-                    trace.article(&vec);
+                    trace.article(&vec, names.looked_up());
                 }
                 let decision =
                     self.rewrite_or_unique(a, lang.as_deref(), &vec, &names, &terms, trace);

@@ -10,7 +10,9 @@ use news_core::messages::VerdictKind;
 use rustc_hash::FxHashMap as HashMap;
 
 use super::{ArticleIn, Decision, Engine, StoryState};
+use crate::cjk::is_cjk;
 use crate::entities::MissingNames;
+use crate::name_keys::{is_name_id, name_id};
 use crate::text::tokens;
 use crate::vectors::Weights;
 
@@ -24,6 +26,12 @@ pub struct Explanation {
     /// The article's strongest terms and their weights in its unit
     /// vector (none for a copy, which is not weighed).
     pub terms: Vec<TermNote>,
+    /// The names the names checks compare (its strongest, or its strongest
+    /// words in a script without capitals): the word, or for a name keyed
+    /// by its sounds (`name_keys.rs`) the key, its consonant classes
+    /// ("key:sRn", which "Zelensky" and "泽连斯基" both give in their
+    /// coarse form), with the weight of its term.
+    pub names: Vec<TermNote>,
     /// The first article with the same normalised text, if any, and
     /// whether its headline agrees (an exact copy) or not (the same text
     /// under an outlet's own headline: that outlet's article).
@@ -174,7 +182,7 @@ const TERM_NOTES: usize = 8;
 pub(crate) trait Trace {
     /// Whether notes are taken at all: the decision builds none when false.
     const ON: bool;
-    fn article(&mut self, _vec: &[(u64, f32)]) {}
+    fn article(&mut self, _vec: &[(u64, f32)], _names: &[(u64, f32)]) {}
     fn same_text(&mut self, _first: &str, _headline_agrees: bool) {}
     fn near(&mut self, _note: NearNote) {}
     fn story(&mut self, _note: StoryNote) {}
@@ -187,16 +195,19 @@ impl Trace for () {
 impl Trace for Explanation {
     const ON: bool = true;
 
-    fn article(&mut self, vec: &[(u64, f32)]) {
+    fn article(&mut self, vec: &[(u64, f32)], names: &[(u64, f32)]) {
         // Written as words once the decision is made (`decide_explained`).
-        self.terms = vec
-            .iter()
-            .take(TERM_NOTES)
-            .map(|(t, w)| TermNote {
-                term: hashed(*t),
-                weight: *w,
-            })
-            .collect();
+        let noted = |list: &[(u64, f32)]| -> Vec<TermNote> {
+            list.iter()
+                .take(TERM_NOTES)
+                .map(|(t, w)| TermNote {
+                    term: hashed(*t),
+                    weight: *w,
+                })
+                .collect()
+        };
+        self.terms = noted(vec);
+        self.names = noted(names);
     }
 
     fn same_text(&mut self, first: &str, headline_agrees: bool) {
@@ -275,13 +286,17 @@ impl Engine {
         explanation.near.truncate(NEAR_NOTES);
         let words = words_by_term(a);
         let written = |t: u64| words.get(&t).cloned().unwrap_or_else(|| hashed(t));
-        for note in &mut explanation.terms {
+        for note in explanation.terms.iter_mut().chain(&mut explanation.names) {
             let hash = note
                 .term
                 .strip_prefix('#')
                 .map(|h| u64::from_str_radix(h, 16));
             if let Some(Ok(hash)) = hash {
-                note.term = written(hash);
+                note.term = match (is_name_id(hash), words.get(&hash)) {
+                    (true, Some(word)) => format!("{word} ({})", key_letters(hash)),
+                    (true, None) => key_letters(hash),
+                    (false, _) => written(hash),
+                };
             }
         }
         for note in &mut explanation.stories {
@@ -298,6 +313,17 @@ impl Engine {
     }
 }
 
+/// A name's key as its consonant classes ("key:sRn").
+fn key_letters(id: u64) -> String {
+    let classes: String = (id as u32)
+        .to_be_bytes()
+        .iter()
+        .filter(|c| c.is_ascii_graphic())
+        .map(|c| char::from(*c))
+        .collect();
+    format!("key:{classes}")
+}
+
 /// A term no word of the article is read as, by its hash.
 fn hashed(term: u64) -> String {
     format!("#{term:016x}")
@@ -312,11 +338,33 @@ fn words_by_term(a: &ArticleIn<'_>) -> HashMap<u64, String> {
     for run in text.flat_map(str::split_whitespace) {
         let parts = std::iter::once(run).chain(run.split(|c: char| !c.is_alphanumeric()));
         for part in parts.filter(|p| !p.is_empty()) {
-            if let [one] = tokens(part).as_slice() {
-                words.entry(one.hash).or_insert_with(|| {
-                    part.trim_matches(|c: char| !c.is_alphanumeric())
-                        .to_string()
-                });
+            // Read after a word, as a capitalised word inside a sentence is
+            // read (the first word of a text is no sign of a name).
+            if let [_, one] = tokens(&format!("of {part}")).as_slice() {
+                let word = part.trim_matches(|c: char| !c.is_alphanumeric());
+                words.entry(one.hash).or_insert_with(|| word.to_string());
+                if one.name_key != 0 {
+                    words
+                        .entry(name_id(one.name_key))
+                        .or_insert_with(|| word.to_string());
+                }
+            }
+        }
+        // Chinese and Japanese are read as pairs of characters.
+        let chars: Vec<(usize, char)> = run.char_indices().collect();
+        for pair in chars
+            .windows(2)
+            .filter(|p| p.iter().all(|(_, c)| is_cjk(*c)))
+        {
+            let end = pair[1].0 + pair[1].1.len_utf8();
+            let text = &run[pair[0].0..end];
+            if let [one] = tokens(text).as_slice() {
+                words.entry(one.hash).or_insert_with(|| text.to_string());
+                if one.name_key != 0 {
+                    words
+                        .entry(name_id(one.name_key))
+                        .or_insert_with(|| text.to_string());
+                }
             }
         }
     }

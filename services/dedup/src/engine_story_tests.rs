@@ -196,6 +196,12 @@ fn an_explanation_names_the_rule_that_refused_a_story_and_the_story_joined() {
         "{:?}",
         why.terms
     );
+    // Its names as it writes them, with their keys.
+    assert!(
+        why.names.iter().any(|t| t.term.starts_with("LaRue (key:")),
+        "{:?}",
+        why.names
+    );
     let (remembered, why) = e.decide_explained(&with("felt-2", FELT_REMEMBERED));
     let joined: Vec<_> = why
         .stories
