@@ -32,6 +32,12 @@ pub struct Explanation {
     /// ("key:sRn", which "Zelensky" and "泽连斯基" both give in their
     /// coarse form), with the weight of its term.
     pub names: Vec<TermNote>,
+    /// The two above as the decision gave them (term ids and weights),
+    /// until they are written as words.
+    #[serde(skip)]
+    term_ids: Vec<(u64, f32)>,
+    #[serde(skip)]
+    name_ids: Vec<(u64, f32)>,
     /// The first article with the same normalised text, if any, and
     /// whether its headline agrees (an exact copy) or not (the same text
     /// under an outlet's own headline: that outlet's article).
@@ -44,8 +50,8 @@ pub struct Explanation {
 }
 
 /// A term as the article writes it (a word the tokenizer reads as one
-/// term; `#` and its hash when none does, as for a pair of CJK
-/// characters), with a weight.
+/// term, or a pair of Chinese or Japanese characters; `#` and its hash
+/// when none is), with a weight.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TermNote {
     pub term: String,
@@ -196,18 +202,8 @@ impl Trace for Explanation {
     const ON: bool = true;
 
     fn article(&mut self, vec: &[(u64, f32)], names: &[(u64, f32)]) {
-        // Written as words once the decision is made (`decide_explained`).
-        let noted = |list: &[(u64, f32)]| -> Vec<TermNote> {
-            list.iter()
-                .take(TERM_NOTES)
-                .map(|(t, w)| TermNote {
-                    term: hashed(*t),
-                    weight: *w,
-                })
-                .collect()
-        };
-        self.terms = noted(vec);
-        self.names = noted(names);
+        self.term_ids = vec[..vec.len().min(TERM_NOTES)].to_vec();
+        self.name_ids = names[..names.len().min(TERM_NOTES)].to_vec();
     }
 
     fn same_text(&mut self, first: &str, headline_agrees: bool) {
@@ -284,56 +280,60 @@ impl Engine {
             .near
             .sort_by(|x, y| y.similarity.total_cmp(&x.similarity));
         explanation.near.truncate(NEAR_NOTES);
+        // Written as the article writes them.
         let words = words_by_term(a);
-        let written = |t: u64| words.get(&t).cloned().unwrap_or_else(|| hashed(t));
-        for note in explanation.terms.iter_mut().chain(&mut explanation.names) {
-            let hash = note
-                .term
-                .strip_prefix('#')
-                .map(|h| u64::from_str_radix(h, 16));
-            if let Some(Ok(hash)) = hash {
-                note.term = match (is_name_id(hash), words.get(&hash)) {
-                    (true, Some(word)) => format!("{word} ({})", key_letters(hash)),
-                    (true, None) => key_letters(hash),
-                    (false, _) => written(hash),
-                };
-            }
-        }
-        for note in &mut explanation.stories {
-            note.shared_terms = note
-                .shared_term_ids
+        let written = |notes: &[(u64, f32)]| -> Vec<TermNote> {
+            notes
                 .iter()
-                .map(|(t, part)| TermNote {
-                    term: written(*t),
-                    weight: *part,
+                .map(|(t, w)| TermNote {
+                    term: written_as(&words, *t),
+                    weight: *w,
                 })
-                .collect();
+                .collect()
+        };
+        explanation.terms = written(&explanation.term_ids);
+        explanation.names = written(&explanation.name_ids);
+        for note in &mut explanation.stories {
+            note.shared_terms = written(&note.shared_term_ids);
         }
         (decision, explanation)
     }
 }
 
-/// A name's key as its consonant classes ("key:sRn").
-fn key_letters(id: u64) -> String {
+/// A term or name as the article writes it: its word; for a name keyed
+/// by its sounds, the word and the key's consonant classes ("Zelensky
+/// (key:Wln)"); `#` and its hash when no word of the article is read as it.
+fn written_as(words: &HashMap<u64, String>, id: u64) -> String {
+    let word = words.get(&id);
+    if !is_name_id(id) {
+        return word.cloned().unwrap_or_else(|| format!("#{id:016x}"));
+    }
     let classes: String = (id as u32)
         .to_be_bytes()
         .iter()
         .filter(|c| c.is_ascii_graphic())
         .map(|c| char::from(*c))
         .collect();
-    format!("key:{classes}")
+    match word {
+        Some(word) => format!("{word} (key:{classes})"),
+        None => format!("key:{classes}"),
+    }
 }
 
-/// A term no word of the article is read as, by its hash.
-fn hashed(term: u64) -> String {
-    format!("#{term:016x}")
-}
-
-/// The words of an article's headline and text by the terms they are read
-/// as: each run between spaces that the tokenizer reads as one term, and
-/// each part of it between other characters that it reads as one.
+/// The words of an article's headline and text by the terms (and name
+/// ids) they are read as: each run between spaces that the tokenizer reads
+/// as one term, each part of it between other characters that it reads as
+/// one, and each pair of Chinese or Japanese characters.
 fn words_by_term(a: &ArticleIn<'_>) -> HashMap<u64, String> {
     let mut words = HashMap::default();
+    let mut note = |text: &str, token: &crate::text::Token| {
+        words.entry(token.hash).or_insert_with(|| text.to_string());
+        if token.name_key != 0 {
+            words
+                .entry(name_id(token.name_key))
+                .or_insert_with(|| text.to_string());
+        }
+    };
     let text = a.title.into_iter().chain([a.text]);
     for run in text.flat_map(str::split_whitespace) {
         let parts = std::iter::once(run).chain(run.split(|c: char| !c.is_alphanumeric()));
@@ -341,30 +341,17 @@ fn words_by_term(a: &ArticleIn<'_>) -> HashMap<u64, String> {
             // Read after a word, as a capitalised word inside a sentence is
             // read (the first word of a text is no sign of a name).
             if let [_, one] = tokens(&format!("of {part}")).as_slice() {
-                let word = part.trim_matches(|c: char| !c.is_alphanumeric());
-                words.entry(one.hash).or_insert_with(|| word.to_string());
-                if one.name_key != 0 {
-                    words
-                        .entry(name_id(one.name_key))
-                        .or_insert_with(|| word.to_string());
-                }
+                note(part.trim_matches(|c: char| !c.is_alphanumeric()), one);
             }
         }
-        // Chinese and Japanese are read as pairs of characters.
         let chars: Vec<(usize, char)> = run.char_indices().collect();
         for pair in chars
             .windows(2)
             .filter(|p| p.iter().all(|(_, c)| is_cjk(*c)))
         {
-            let end = pair[1].0 + pair[1].1.len_utf8();
-            let text = &run[pair[0].0..end];
-            if let [one] = tokens(text).as_slice() {
-                words.entry(one.hash).or_insert_with(|| text.to_string());
-                if one.name_key != 0 {
-                    words
-                        .entry(name_id(one.name_key))
-                        .or_insert_with(|| text.to_string());
-                }
+            let pair = &run[pair[0].0..pair[1].0 + pair[1].1.len_utf8()];
+            if let [one] = tokens(pair).as_slice() {
+                note(pair, one);
             }
         }
     }
