@@ -2,13 +2,16 @@
 //! (`../shared/eval/stories/score_clusters.py`): ECB+ and the syndication
 //! set must stay at their floors, the seeds mixed into ECB+ must stay one
 //! story that no ECB+ article joins, and `--explain` must agree with the
-//! verdicts it explains. (Unreadable lines: `batch.rs`'s unit tests.)
+//! verdicts it explains, in `cluster` and on the live dedup topic
+//! (`dedup.explain`). (Unreadable lines: `batch.rs`'s unit tests.)
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::process::Command;
 
-use newsmill_tests::{eval_dir, newsmill_bin};
+use newsmill_tests::{
+    eval_dir, newsmill_bin, repo_root, run_newsmill, serve_on_the_embedded_log, tail_json,
+};
 use serde_json::{Value, json};
 
 /// B-cubed F1 floors on ECB+'s train and dev topics, under the file-order
@@ -264,5 +267,55 @@ fn explained_verdicts_are_the_verdicts_and_name_what_they_joined() {
             kinds.get(kind).is_some_and(|n| *n > 0),
             "no {kind}: {kinds:?}"
         );
+    }
+}
+
+/// With `dedup.explain`, each verdict on the dedup topic carries its
+/// explanation: the sample site's seeds name the story they joined and the
+/// terms they share with it; without it, no verdict carries one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verdicts_on_the_dedup_topic_say_why_with_dedup_explain() {
+    let site = repo_root().join("examples/site");
+    for explain in [true, false] {
+        let (_data, mut env) = serve_on_the_embedded_log(&site, "explain").await;
+        env.push(("NEWSMILL__DEDUP__EXPLAIN".into(), explain.to_string()));
+        run_newsmill(&["run", "--drain"], &env);
+        let verdicts = tail_json(&env, "news.dedup.v1");
+        assert_eq!(verdicts.len(), 8, "{verdicts:?}");
+        if !explain {
+            assert!(
+                verdicts.iter().all(|v| v.get("explain").is_none()),
+                "{verdicts:?}"
+            );
+            continue;
+        }
+        let mut joined = 0;
+        for v in &verdicts {
+            let why = v
+                .get("explain")
+                .unwrap_or_else(|| panic!("no explanation: {v}"));
+            assert!(
+                why["terms"].as_array().is_some_and(|t| !t.is_empty()),
+                "{v}"
+            );
+            let took: Vec<&Value> = why["stories"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|n| n["outcome"] == "joined" || n["outcome"] == "joined_on_names")
+                .collect();
+            if v["kind"] == "story" {
+                assert_eq!(took.len(), 1, "{v}");
+                assert_eq!(took[0]["story_id"], v["story_id"], "{v}");
+                assert_eq!(took[0]["founder"], v["duplicate_of"], "{v}");
+                let shared = took[0]["shared_terms"].as_array().map_or(0, Vec::len);
+                assert!(shared > 0, "{v}");
+                joined += 1;
+            } else {
+                assert!(took.is_empty(), "{v}");
+            }
+        }
+        // Four of the five seeds join the first one's story.
+        assert!(joined >= 4, "{verdicts:?}");
     }
 }

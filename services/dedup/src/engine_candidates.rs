@@ -235,7 +235,8 @@ impl Engine {
                     };
                     (outcome, Some(missing))
                 } else {
-                    (StoryOutcome::NamesAloneNotEnough, None)
+                    // Names alone join only when nothing stronger has.
+                    (StoryOutcome::WeakerThanBest, None)
                 }
             } else {
                 let (outcome, missing) =

@@ -9,7 +9,7 @@ use news_core::messages::VerdictKind;
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::{ArticleIn, Decision, Engine, StoryState};
+use super::{ArticleIn, Decision, Engine, Fact, StoryState};
 use crate::cjk::is_cjk;
 use crate::entities::MissingNames;
 use crate::name_keys::{is_name_id, name_id};
@@ -152,7 +152,8 @@ pub enum StoryOutcome {
     /// In another alphabet and under that threshold, and its names' keys
     /// do not agree enough to join on them alone.
     NamesAloneNotEnough,
-    /// No stronger than a candidate scored before it.
+    /// No stronger than a candidate scored before it (or, under the
+    /// threshold in another alphabet, a candidate above it has passed).
     WeakerThanBest,
     /// Across alphabets under the story threshold: the names do not agree.
     NamesDoNotAgree,
@@ -258,8 +259,18 @@ impl Engine {
     /// Decide one article as `decide` does, and say why: the same verdict
     /// and the same state afterwards, with the candidates weighed.
     pub fn decide_explained(&mut self, a: &ArticleIn<'_>) -> (Decision, Explanation) {
+        let (decision, _, explanation) = self.decide_explained_logged(a);
+        (decision, explanation)
+    }
+
+    /// `decide_explained` with the fact that replays the decision
+    /// (`decide_logged`).
+    pub fn decide_explained_logged(
+        &mut self,
+        a: &ArticleIn<'_>,
+    ) -> (Decision, Option<Fact>, Explanation) {
         let mut explanation = Explanation::default();
-        let (decision, _) = self.decide_traced(a, &mut explanation);
+        let (decision, fact) = self.decide_traced(a, &mut explanation);
         // A candidate that was the best when scored, and then outdone.
         let copy_of = match decision.kind {
             VerdictKind::Near => decision.duplicate_of.as_deref(),
@@ -296,7 +307,7 @@ impl Engine {
         for note in &mut explanation.stories {
             note.shared_terms = written(&note.shared_term_ids);
         }
-        (decision, explanation)
+        (decision, fact, explanation)
     }
 }
 

@@ -113,6 +113,8 @@ pub struct DedupStage {
     /// How long the last snapshot took to write.
     last_snapshot_took: Duration,
     stories: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    /// Attach each verdict's explanation (`dedup.explain`).
+    explain: bool,
 }
 
 impl DedupStage {
@@ -173,6 +175,7 @@ impl DedupStage {
             last_snapshot: std::time::Instant::now(),
             last_snapshot_took: Duration::ZERO,
             stories: Default::default(),
+            explain: config.dedup.explain,
         })
     }
 
@@ -243,7 +246,18 @@ impl DedupStage {
             metrics::counter!(names::ERRORS, "stage" => "process", "error_type" => "clock_ahead")
                 .increment(1);
         }
-        let (d, fact) = self.engine.decide_logged(&article_in(a, latest));
+        let article = article_in(a, latest);
+        let (d, fact, explain) = if self.explain {
+            let (d, fact, why) = self.engine.decide_explained_logged(&article);
+            // A replay repeats its first verdict and weighs nothing again.
+            let why = (!d.replay)
+                .then(|| serde_json::to_value(why).ok())
+                .flatten();
+            (d, fact, why)
+        } else {
+            let (d, fact) = self.engine.decide_logged(&article);
+            (d, fact, None)
+        };
         if let (Some(fact), Some(_)) = (fact, &self.changelog_topic) {
             self.pending_facts.push(fact);
         }
@@ -266,6 +280,7 @@ impl DedupStage {
             fetched_at: a.fetched_at,
             decided_at: now,
             replay: d.replay,
+            explain,
         };
         // A replay sends its story's summary again: the crash that caused
         // it may have come after the verdict and before the summary, and a

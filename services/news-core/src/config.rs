@@ -300,6 +300,10 @@ pub struct DedupConfig {
     /// Sinhala: their listed words weigh as common ones, so that names
     /// stand out. Unset, such languages weigh every word as a name.
     pub word_lists: Option<PathBuf>,
+    /// Attach to each verdict on the dedup topic why it was given (the
+    /// candidates weighed, `newsmill cluster --explain`'s object): about
+    /// 1.4 KB a message, for finding out why two stories merged or split.
+    pub explain: bool,
 }
 
 impl Default for DedupConfig {
@@ -311,6 +315,7 @@ impl Default for DedupConfig {
             story_threshold: 0.0,
             snapshot_every: 1000,
             word_lists: None,
+            explain: false,
         }
     }
 }

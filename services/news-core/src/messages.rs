@@ -169,6 +169,13 @@ pub struct DedupVerdict {
     /// the verdict repeats the first decision and the story is not changed.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub replay: bool,
+    /// With `dedup.explain`: why the article got this verdict, as `newsmill
+    /// cluster --explain` writes it (README, "Why two articles met"): the
+    /// article's strongest terms and names, and each candidate copy and
+    /// story with its similarity and the rule that took or refused it. A
+    /// diagnostic: its fields may grow within v1. Absent on a replay.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explain: Option<serde_json::Value>,
 }
 
 /// `news.stories.v1`: the current summary of a story. Keyed by `story_id`;
