@@ -1,9 +1,12 @@
 //! The dedup engine decides any text in any language without panicking,
+//! explains any decision (every other article) with the story it joined,
 //! recognises a replay as the article it repeats, and an engine rebuilt
 //! from the decisions' facts (what a replacement reads from the changelog)
 //! decides the next article as the original engine does.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
+use news_core::messages::VerdictKind;
+use news_dedup::engine::explain::StoryOutcome;
 use news_dedup::{ArticleIn, Engine, Params};
 
 /// Languages with a word table of their own (in Latin, Cyrillic, Greek,
@@ -72,7 +75,26 @@ fuzz_target!(|data: &[u8]| {
             published: None,
             lang: *lang,
         };
-        let (decision, fact) = engine.decide_logged(&article);
+        // Every other article is explained: the same decision, and the
+        // explanation names the story it joined and no other.
+        let (decision, fact) = if i % 2 == 1 {
+            let (decision, fact, why) = engine.decide_explained_logged(&article);
+            let joined: Vec<_> = why
+                .stories
+                .iter()
+                .filter(|n| matches!(n.outcome, StoryOutcome::Joined | StoryOutcome::JoinedOnNames))
+                .collect();
+            match decision.kind {
+                VerdictKind::Story => {
+                    assert_eq!(joined.len(), 1, "{why:?}");
+                    assert_eq!(joined[0].story_id, decision.story_id, "{why:?}");
+                }
+                _ => assert!(joined.is_empty(), "{decision:?} {why:?}"),
+            }
+            (decision, fact)
+        } else {
+            engine.decide_logged(&article)
+        };
         assert!((0.0..=1.0001).contains(&decision.similarity), "{decision:?}");
         assert!(!decision.story_id.is_empty());
         if let Some(fact) = fact {
