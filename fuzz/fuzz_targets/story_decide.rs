@@ -82,7 +82,12 @@ fuzz_target!(|data: &[u8]| {
             let joined: Vec<_> = why
                 .stories
                 .iter()
-                .filter(|n| matches!(n.outcome, StoryOutcome::Joined | StoryOutcome::JoinedOnNames))
+                .filter(|n| {
+                    matches!(
+                        n.outcome,
+                        StoryOutcome::Joined | StoryOutcome::JoinedOnNames
+                    )
+                })
                 .collect();
             match decision.kind {
                 VerdictKind::Story => {
@@ -95,7 +100,10 @@ fuzz_target!(|data: &[u8]| {
         } else {
             engine.decide_logged(&article)
         };
-        assert!((0.0..=1.0001).contains(&decision.similarity), "{decision:?}");
+        assert!(
+            (0.0..=1.0001).contains(&decision.similarity),
+            "{decision:?}"
+        );
         assert!(!decision.story_id.is_empty());
         if let Some(fact) = fact {
             rebuilt.apply(&fact);
@@ -116,7 +124,10 @@ fuzz_target!(|data: &[u8]| {
         };
         let original = engine.decide(&article);
         let replacement = rebuilt.decide(&article);
-        assert_eq!(original, replacement, "the rebuilt engine decided otherwise");
+        assert_eq!(
+            original, replacement,
+            "the rebuilt engine decided otherwise"
+        );
     }
     if let Some((article, decision)) = first {
         let again = engine.decide(&article);
