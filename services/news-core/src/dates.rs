@@ -149,22 +149,32 @@ fn parse_iso_full(s: &str) -> Option<DateTime<Utc>> {
     }
 }
 
+/// An ISO date's year: two digits are this century's (as feedparser reads
+/// them), four are the year.
+fn iso_year(digits: &str) -> Option<i32> {
+    let n: i32 = digits.parse().ok()?;
+    Some(if digits.len() == 2 { 2000 + n } else { n })
+}
+
 fn parse_iso_short(s: &str) -> Option<DateTime<Utc>> {
     let c = ISO_SHORT.captures(s)?;
-    let year = 2000 + c["y"].parse::<i32>().ok()?;
-    assemble(year, c["m"].parse().ok()?, c["d"].parse().ok()?, 0, 0, 0, 0)
+    assemble(
+        iso_year(&c["y"])?,
+        c["m"].parse().ok()?,
+        c["d"].parse().ok()?,
+        0,
+        0,
+        0,
+        0,
+    )
 }
 
 fn parse_iso_month_or_ordinal(s: &str) -> Option<DateTime<Utc>> {
     let c = ISO_MONTH_OR_ORDINAL.captures(s)?;
     if let Some(yy) = c.name("yy") {
-        let year = 2000 + yy.as_str().parse::<i32>().ok()?;
-        return assemble(year, c["m"].parse().ok()?, 1, 0, 0, 0, 0);
+        return assemble(iso_year(yy.as_str())?, c["m"].parse().ok()?, 1, 0, 0, 0, 0);
     }
-    let year = match c["y"].trim_end_matches('-') {
-        y if y.len() == 2 => 2000 + y.parse::<i32>().ok()?,
-        y => y.parse().ok()?,
-    };
+    let year = iso_year(c["y"].trim_end_matches('-'))?;
     let day = NaiveDate::from_yo_opt(year, c["o"].parse().ok()?)?;
     Some(day.and_time(NaiveTime::MIN).and_utc())
 }
