@@ -354,7 +354,8 @@ async fn topic_setting(topic: &str, setting: &str) -> Option<String> {
 /// A broker's default `max.message.bytes` (1 MiB) is below newsmill's 8
 /// MiB: the topics newsmill makes take its largest message, and a topic
 /// made before with a smaller limit is found, so that the start can warn.
-/// The stories topic keeps each story's last summary.
+/// The stories topic keeps each story's last summary, for the window and
+/// a day.
 #[tokio::test]
 async fn topics_take_the_largest_message_and_smaller_limits_are_found() {
     let mut config = Config::default();
@@ -368,7 +369,12 @@ async fn topics_take_the_largest_message_and_smaller_limits_are_found() {
     kafka.ensure_topics(&[&made]).await.unwrap();
     assert_eq!(
         topic_setting(&made, "cleanup.policy").await.as_deref(),
-        Some("compact")
+        Some("compact,delete")
+    );
+    let window_and_a_day = (72 + 24) * 3600 * 1000;
+    assert_eq!(
+        topic_setting(&made, "retention.ms").await.as_deref(),
+        Some(window_and_a_day.to_string().as_str())
     );
     let largest = Config::default().bus.max_message_bytes + 64 * 1024;
     assert_eq!(

@@ -344,3 +344,73 @@ async fn a_compacted_changelog_topic_is_refused_at_start() {
         "{stderr}"
     );
 }
+
+/// A story whose last member leaves the window is announced closed: its
+/// last summary comes again on the stories topic, after the open ones,
+/// with `closed_at`.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_story_is_announced_closed_when_its_last_member_leaves_the_window() {
+    let tag = unique("closed");
+    let disk = tempfile::tempdir().unwrap();
+    let mut env = child_env(
+        disk.path(),
+        Some(&broker()),
+        "http://127.0.0.1:9/none.xml",
+        &tag,
+    );
+    env.push(("NEWSMILL__BUS__PARTITIONS".into(), "1".into()));
+    let base = Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap();
+    let articles = [
+        article("orig-0", original(0), base),
+        article("copy-0", copy(0), base + chrono::Duration::hours(1)),
+        // Four days later, past the 72 h window.
+        article("orig-1", original(1), base + chrono::Duration::days(4)),
+    ];
+    let mut dedup = spawn_newsmill("dedup", &env);
+    produce(&format!("{tag}.clean"), &articles).await;
+    let verdicts = wait_for_verdicts(
+        &env,
+        &format!("{tag}.dedup"),
+        &["orig-0", "copy-0", "orig-1"],
+    );
+    let story_of = |id: &str| {
+        verdicts
+            .iter()
+            .find(|v| v["id"] == id)
+            .map(|v| v["story_id"].clone())
+            .unwrap()
+    };
+    let (closing, open) = (story_of("orig-0"), story_of("orig-1"));
+    assert_eq!(story_of("copy-0"), closing);
+    let started = Instant::now();
+    let summaries = loop {
+        let summaries = tail_json(&env, &format!("{tag}.stories"));
+        if summaries.iter().any(|s| s["story_id"] == open) {
+            break summaries;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "{summaries:?}");
+        std::thread::sleep(Duration::from_millis(300));
+    };
+    dedup.kill().unwrap();
+    dedup.wait().unwrap();
+    let of_closing: Vec<&serde_json::Value> = summaries
+        .iter()
+        .filter(|s| s["story_id"] == closing)
+        .collect();
+    let last = of_closing.last().expect("summaries of the first story");
+    assert!(last["closed_at"].is_string(), "{of_closing:?}");
+    assert_eq!(last["members"], serde_json::json!(["orig-0", "copy-0"]));
+    assert_eq!(
+        of_closing
+            .iter()
+            .filter(|s| s.get("closed_at").is_some())
+            .count(),
+        1,
+        "closed once, after its open summaries: {of_closing:?}"
+    );
+    let of_open: Vec<_> = summaries.iter().filter(|s| s["story_id"] == open).collect();
+    assert!(
+        of_open.iter().all(|s| s.get("closed_at").is_none()),
+        "{of_open:?}"
+    );
+}

@@ -192,6 +192,11 @@ pub struct Engine {
     /// state.
     #[serde(skip)]
     word_lists: Option<Arc<WordLists>>,
+    /// Stories that left the window and are not yet taken
+    /// (`take_closed`), when the engine keeps them (`keep_closed`); not
+    /// state.
+    #[serde(skip)]
+    pub(crate) closed: Option<Vec<StoryState>>,
 }
 
 impl Engine {

@@ -100,6 +100,7 @@ impl<S: Into<StoryState>> From<OldEngine<S>> for Engine {
             docs_seen: e.docs_seen,
             name_lists: Default::default(),
             word_lists: None,
+            closed: None,
         }
     }
 }

@@ -3,8 +3,8 @@
 //! frequencies have a bound of their own; and the state's size is
 //! reckoned for the gauge operators size the window by.
 
-use super::Engine;
 use super::index::index_terms;
+use super::{Engine, StoryState};
 use crate::lsh::{MINHASH_PERMS, band_keys};
 use crate::probe::hash_table_bytes;
 
@@ -57,11 +57,31 @@ impl Engine {
             .stories
             .get(a.story)
             .is_some_and(|s| s.last_seen > a.at);
-        if !story_alive && let Some(s) = self.stories.remove(a.story) {
+        if !story_alive && let Some(mut s) = self.stories.remove(a.story) {
             for t in index_terms(&s) {
                 self.unindex(t, a.story);
             }
+            if let Some(closed) = &mut self.closed {
+                // Its summary is all that is announced of it.
+                s.centroid = Vec::new();
+                s.names = Vec::new();
+                closed.push(s);
+            }
         }
+    }
+
+    /// Keep the stories that leave the window, for `take_closed`: the dedup
+    /// stage announces them. A batch run has no one to tell, so by default
+    /// none is kept.
+    pub fn keep_closed(mut self) -> Engine {
+        self.closed = Some(Vec::new());
+        self
+    }
+
+    /// The stories that left the window since the last call, in the order
+    /// they left (their summaries; centroid and names dropped).
+    pub fn take_closed(&mut self) -> Vec<StoryState> {
+        self.closed.as_mut().map(std::mem::take).unwrap_or_default()
     }
 
     /// Bytes the state holds (the state-size gauge, which operators size

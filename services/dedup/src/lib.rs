@@ -162,7 +162,7 @@ impl DedupStage {
             .then(|| config.topics.dedup_changelog.clone());
         Ok(DedupStage {
             restored: engine.article_count() > 0,
-            engine,
+            engine: engine.keep_closed(),
             changelog_from,
             changelog_end: None,
             dedup_topic: config.topics.dedup.clone(),
@@ -219,7 +219,19 @@ impl DedupStage {
     pub fn apply_changelog(&mut self, record: &InRecord) -> Result<(), String> {
         let fact = state::decode_fact(record)?;
         self.engine.apply(&fact);
+        self.forget_rebuilt_closures();
         Ok(())
+    }
+
+    /// Stories closed while a new disk's state is rebuilt closed before:
+    /// the instance that decided them announced them. After a snapshot,
+    /// the few facts decided since are another matter: their closures may
+    /// not have been published before that instance stopped, so they are
+    /// announced (again) with the next verdict.
+    fn forget_rebuilt_closures(&mut self) {
+        if !self.restored {
+            self.engine.take_closed();
+        }
     }
 
     /// Decide `record`, a clean article decided before the state was lost,
@@ -233,6 +245,7 @@ impl DedupStage {
         };
         let latest = Utc::now().timestamp() + MAX_FETCH_TIME_AHEAD_SECS;
         self.engine.decide_logged(&article_in(&article, latest));
+        self.forget_rebuilt_closures();
         true
     }
 
@@ -285,18 +298,23 @@ impl DedupStage {
         // A replay sends its story's summary again: the crash that caused
         // it may have come after the verdict and before the summary, and a
         // summary is keyed by story and whole, so a second copy is harmless.
-        let story = self.engine.story(&d.story_id).map(|s| Story {
-            schema_version: SCHEMA_VERSION,
-            story_id: s.story_id.clone(),
-            title: s.title.clone(),
-            members: s.members.clone(),
-            member_count: s.member_count,
-            first_seen: ts(s.first_seen),
-            last_seen: ts(s.last_seen),
-            updated_at: now,
-            languages: s.languages.clone(),
-        });
+        let story = self
+            .engine
+            .story(&d.story_id)
+            .map(|s| summary(s, now, None));
         (verdict, story)
+    }
+
+    /// The last summaries of the stories that left the window since the
+    /// last call, marked closed.
+    pub fn closed_stories(&mut self) -> Vec<Story> {
+        let closed = self.engine.take_closed();
+        if closed.is_empty() {
+            return Vec::new();
+        }
+        let now = Utc::now();
+        metrics::counter!(names::DEDUP_STORIES_CLOSED).increment(closed.len() as u64);
+        closed.iter().map(|s| summary(s, now, Some(now))).collect()
     }
 
     fn save_snapshot(&mut self) -> Result<(), StageError> {
@@ -334,6 +352,22 @@ fn article_in(a: &CleanArticle, latest: i64) -> ArticleIn<'_> {
     }
 }
 
+/// A story's summary as the stories topic carries it.
+fn summary(s: &engine::StoryState, now: DateTime<Utc>, closed_at: Option<DateTime<Utc>>) -> Story {
+    Story {
+        schema_version: SCHEMA_VERSION,
+        story_id: s.story_id.clone(),
+        title: s.title.clone(),
+        members: s.members.clone(),
+        member_count: s.member_count,
+        first_seen: ts(s.first_seen),
+        last_seen: ts(s.last_seen),
+        updated_at: now,
+        languages: s.languages.clone(),
+        closed_at,
+    }
+}
+
 fn ts(secs: i64) -> DateTime<Utc> {
     Utc.timestamp_opt(secs, 0).single().unwrap_or_default()
 }
@@ -350,12 +384,10 @@ impl Stage for DedupStage {
         let (verdict, story) = self.decide(&input);
         self.since_snapshot += 1;
         let mut out = vec![OutRecord::json(&self.dedup_topic, &verdict.id, &verdict)];
-        if let Some(story) = story {
-            out.push(OutRecord::json(
-                &self.stories_topic,
-                &story.story_id,
-                &story,
-            ));
+        // Stories closed by this article's arrival (the window moved on),
+        // then its own story's summary.
+        for story in self.closed_stories().iter().chain(story.as_ref()) {
+            out.push(OutRecord::json(&self.stories_topic, &story.story_id, story));
         }
         Ok(out)
     }

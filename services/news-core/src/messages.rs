@@ -199,6 +199,11 @@ pub struct Story {
     /// first seen; at most 16. Members without a known language add none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub languages: Vec<String>,
+    /// Set on a story's last summary, once its last member has left the
+    /// dedup window (`dedup.window`, or `dedup.max_articles`): no article
+    /// joins it any more, and a later report of its event starts another.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<DateTime<Utc>>,
 }
 
 /// Members listed in a story summary; the count keeps growing past it.

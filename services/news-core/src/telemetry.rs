@@ -47,6 +47,9 @@ pub mod names {
     pub const DEDUP_VERDICTS: &str = "news_dedup_verdicts_total";
     /// Gauge: stories in the active window.
     pub const DEDUP_STORIES: &str = "news_dedup_stories";
+    /// Counter: stories whose last member left the window (announced
+    /// closed on the stories topic).
+    pub const DEDUP_STORIES_CLOSED: &str = "news_dedup_stories_closed_total";
     /// Gauge: articles retained in the dedup state.
     pub const DEDUP_STATE_ARTICLES: &str = "news_dedup_state_articles";
     /// Gauge: approximate bytes held by the dedup state.
@@ -130,6 +133,10 @@ fn describe() {
     );
     describe_counter!(names::DEDUP_VERDICTS, "Dedup verdicts by kind");
     describe_gauge!(names::DEDUP_STORIES, "Stories in the active window");
+    describe_counter!(
+        names::DEDUP_STORIES_CLOSED,
+        "Stories closed: their last member left the dedup window"
+    );
     describe_gauge!(
         names::DEDUP_STATE_ARTICLES,
         "Articles retained in the dedup state"

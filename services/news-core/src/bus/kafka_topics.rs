@@ -8,12 +8,18 @@ use rdkafka::admin::ResourceSpecifier;
 
 use super::*;
 
-/// The control topic keeps the last command per feed, and the stories topic
-/// each story's last summary (compacted). The dedup changelog needs only
-/// the active window plus a margin: older facts are evicted on replay
-/// anyway, so time retention, never compaction.
+/// The control topic keeps the last command per feed (compacted). The
+/// stories topic keeps each story's last summary (compacted) while the
+/// story is in the window, and a closed story's for a day after it: a
+/// story's summary is sent again with each member, so none in the window
+/// is older than the window, and time retention bounds the topic by the
+/// window, not by every story ever made. The dedup changelog needs only the
+/// active window plus a margin: older facts are evicted on replay anyway,
+/// so time retention, never compaction.
 pub(super) fn topic_configs(config: &Config) -> Vec<(String, Vec<(&'static str, String)>)> {
-    let changelog_ms = (config.dedup.window + Duration::from_secs(24 * 3600)).as_millis();
+    let window_and_a_day = (config.dedup.window + Duration::from_secs(24 * 3600))
+        .as_millis()
+        .to_string();
     vec![
         (
             config.topics.feeds.clone(),
@@ -21,13 +27,16 @@ pub(super) fn topic_configs(config: &Config) -> Vec<(String, Vec<(&'static str, 
         ),
         (
             config.topics.stories.clone(),
-            vec![("cleanup.policy", "compact".to_string())],
+            vec![
+                ("cleanup.policy", "compact,delete".to_string()),
+                ("retention.ms", window_and_a_day.clone()),
+            ],
         ),
         (
             config.topics.dedup_changelog.clone(),
             vec![
                 ("cleanup.policy", "delete".to_string()),
-                ("retention.ms", changelog_ms.to_string()),
+                ("retention.ms", window_and_a_day),
             ],
         ),
     ]
