@@ -504,20 +504,5 @@ fn a_word_list_given_at_run_time_weighs_its_words_below_a_name() {
 #[path = "engine_story_tests.rs"]
 mod stories;
 
-#[test]
-fn closed_stories_are_kept_only_when_asked_for_and_without_their_vectors() {
-    let window = Params::default().window_secs;
-    let mut kept = Engine::new(Params::default()).keep_closed();
-    let mut batch = Engine::new(Params::default());
-    for e in [&mut kept, &mut batch] {
-        e.decide(&art("quake", QUAKE, 0));
-        e.decide(&art("later", "Teachers in the county of Brandt walked out on Thursday over pay, closing 212 schools, and their union said the strike would last until Monday.", window + 1));
-    }
-    // A batch run (`cluster`, the bench) has no one to tell: nothing piles up.
-    assert!(batch.take_closed().is_empty());
-    let closed = kept.take_closed();
-    assert_eq!(closed.len(), 1);
-    assert_eq!(closed[0].members, ["quake"]);
-    assert!(closed[0].centroid.is_empty() && closed[0].names.is_empty());
-    assert!(kept.take_closed().is_empty(), "taken once");
-}
+#[path = "engine_closed_tests.rs"]
+mod closed;

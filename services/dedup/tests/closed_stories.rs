@@ -3,7 +3,7 @@
 //! from a snapshot, the closures decided since it are announced again (the
 //! instance may have stopped before it published them); a new disk's
 //! rebuild from the changelog announces none (they were announced when
-//! they happened).
+//! they happened). The engine's side is in `engine_closed_tests.rs`.
 
 use chrono::{Duration, Utc};
 use news_core::bus::{InRecord, OutRecord};

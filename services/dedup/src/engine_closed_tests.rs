@@ -1,0 +1,115 @@
+//! The stories the window closes, as the engine keeps them for the dedup
+//! stage (`keep_closed`, `take_closed`; the stage's side is
+//! `tests/closed_stories.rs`).
+
+use super::*;
+
+#[test]
+fn closed_stories_are_kept_only_when_asked_for_and_without_their_vectors() {
+    let window = Params::default().window_secs;
+    let mut kept = Engine::new(Params::default()).keep_closed();
+    let mut batch = Engine::new(Params::default());
+    for e in [&mut kept, &mut batch] {
+        e.decide(&art("quake", QUAKE, 0));
+        e.decide(&art("later", "Teachers in the county of Brandt walked out on Thursday over pay, closing 212 schools, and their union said the strike would last until Monday.", window + 1));
+    }
+    // A batch run (`cluster`, the bench) has no one to tell: nothing piles up.
+    assert!(batch.take_closed().is_empty());
+    let closed = kept.take_closed();
+    assert_eq!(closed.len(), 1);
+    assert_eq!(closed[0].members, ["quake"]);
+    assert!(closed[0].centroid.is_empty() && closed[0].names.is_empty());
+    assert!(kept.take_closed().is_empty(), "taken once");
+}
+
+/// Over a long random stream, with the window and the cap both evicting,
+/// every story is open or closed, never both: a closure names a story that
+/// was open, an article joins only an open story, and what never closed is
+/// what the engine holds.
+#[test]
+fn every_story_is_open_or_closed_and_only_open_ones_take_members() {
+    let params = Params {
+        window_secs: 12 * 3600,
+        max_articles: 150,
+        ..Params::default()
+    };
+    let mut engine = Engine::new(params).keep_closed();
+    let mut seed: u64 = 0x5eed;
+    let mut next = |n: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    const PLACES: [&str; 8] = [
+        "Varden",
+        "Lindqvist",
+        "Okafor",
+        "Tarn",
+        "Brisk",
+        "Corvale",
+        "Eskby",
+        "Hesk",
+    ];
+    let mut open = std::collections::HashSet::new();
+    let (mut closed_total, mut reopened, mut at) = (0, 0, 0i64);
+    for i in 0..3_000 {
+        at += next(3 * 3600) as i64;
+        let event = next(60) as usize;
+        let place = PLACES[event % PLACES.len()];
+        let text = match next(3) {
+            // An outlet's own words about the event, or the wire's text.
+            0 => format!(
+                "Officials in {place} said on day {event} that {} people were moved after the river rose, \
+                 and the council of {place} opened {} shelters near the old bridge overnight.",
+                event * 7 + 3,
+                event % 5 + 2
+            ),
+            1 => format!(
+                "{place}: {} residents left their homes on day {event}; the council runs {} shelters \
+                 by the bridge, officials said, as the river kept rising in {place}.",
+                event * 7 + 3,
+                event % 5 + 2
+            ),
+            _ => format!(
+                "Day {event} in {place}: article {i} on the market, the school board and {} new buses.",
+                i % 97
+            ),
+        };
+        // Now and then an id comes again (a redelivery), at times long
+        // after its first decision.
+        let id = if next(20) == 0 && i > 0 {
+            format!("a{}", next(i))
+        } else {
+            format!("a{i}")
+        };
+        let d = engine.decide(&art(&id, &text, at));
+        for story in engine.take_closed() {
+            assert!(
+                open.remove(&story.story_id),
+                "closed twice or never open: {}",
+                story.story_id
+            );
+            closed_total += 1;
+        }
+        if d.kind == VerdictKind::Unique && !d.replay {
+            // An id decided again after its story closed founds it again.
+            if !open.insert(d.story_id.clone()) {
+                panic!("{id} founded an open story again");
+            }
+            reopened += usize::from(id != format!("a{i}"));
+        } else {
+            assert!(
+                open.contains(&d.story_id),
+                "{id} joined a closed story: {d:?}"
+            );
+        }
+    }
+    assert!(
+        closed_total > 500,
+        "the window and the cap closed {closed_total}"
+    );
+    assert!(reopened > 0, "no redelivery came after its story closed");
+    assert_eq!(open.len(), engine.story_count());
+    assert!(open.iter().all(|s| engine.story(s).is_some()));
+}
