@@ -12,6 +12,7 @@ use news_core::messages::{CleanArticle, ExtractionMethod, SCHEMA_VERSION};
 use news_dedup::{ArticleIn, Engine, params_from};
 use newsmill_tests::{
     broker, child_env, create_topic, exit_of, newsmill_bin, spawn_newsmill, tail_json, unique,
+    validate_with_python,
 };
 
 const CITIES: [&str; 28] = [
@@ -412,5 +413,11 @@ async fn a_story_is_announced_closed_when_its_last_member_leaves_the_window() {
     assert!(
         of_open.iter().all(|s| s.get("closed_at").is_none()),
         "{of_open:?}"
+    );
+    // Another client reads the closing summary by the published schema.
+    let report = validate_with_python(&broker(), &[(format!("{tag}.stories"), "news.stories.v1")]);
+    assert!(
+        report.contains(&format!("{tag}.stories: {} valid", summaries.len())),
+        "{report}"
     );
 }

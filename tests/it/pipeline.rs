@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use newsmill_tests::{
     assert_each_article_decided_once, broker, child_env, free_port, kill_schedule_rng,
     newsmill_bin, repo_root, sample, scrape, serve_dir, serve_on_the_embedded_log, spawn_newsmill,
-    synthetic_site, tail_json, unique,
+    synthetic_site, tail_json, unique, validate_with_python,
 };
 
 fn run_drain(env: &[(String, String)]) -> String {
@@ -101,24 +101,14 @@ async fn sample_site_through_tansu_and_a_python_client_validates_every_topic() {
     assert!(!text.contains("Share on Facebook"));
 
     // A client not written in Rust reads the topics and validates every message.
-    let python = repo_root().join(".cache/venv/bin/python");
-    assert!(
-        python.exists(),
-        "missing {}: run scripts/test.sh, which creates the venv",
-        python.display()
-    );
-    let mut cmd = Command::new(python);
-    cmd.arg(repo_root().join("tests/python/validate_topics.py"))
-        .arg(&brokers);
-    for role in ["raw", "clean", "dedup", "stories"] {
-        cmd.arg(format!("{tag}.{role}=news.{role}.v1"));
-    }
-    let out = cmd.output().expect("run python validator");
-    let report = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "python validation failed:\n{report}\n{}",
-        String::from_utf8_lossy(&out.stderr)
+    let report = validate_with_python(
+        &brokers,
+        &[
+            (format!("{tag}.raw"), "news.raw.v1"),
+            (format!("{tag}.clean"), "news.clean.v1"),
+            (format!("{tag}.dedup"), "news.dedup.v1"),
+            (format!("{tag}.stories"), "news.stories.v1"),
+        ],
     );
     assert!(
         report.contains(&format!("{tag}.dedup: 8 valid")),

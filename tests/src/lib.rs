@@ -16,6 +16,33 @@ pub fn repo_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// A client not written in Rust (confluent-kafka in the venv that
+/// `scripts/test.sh` makes) reads each `(topic, schema topic)` and
+/// validates every message against its schema; its report ("<topic>: N
+/// valid" per topic). Fails the test on any invalid message or empty topic.
+pub fn validate_with_python(brokers: &str, topics: &[(String, &str)]) -> String {
+    let python = repo_root().join(".cache/venv/bin/python");
+    assert!(
+        python.exists(),
+        "missing {}: run scripts/test.sh, which creates the venv",
+        python.display()
+    );
+    let mut cmd = std::process::Command::new(python);
+    cmd.arg(repo_root().join("tests/python/validate_topics.py"))
+        .arg(brokers);
+    for (topic, schema_topic) in topics {
+        cmd.arg(format!("{topic}={schema_topic}"));
+    }
+    let out = cmd.output().expect("run python validator");
+    let report = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "python validation failed:\n{report}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    report
+}
+
 /// Bootstrap address of the test broker: `KAFKA_BROKERS` when set, else a
 /// tansu started by `scripts/tansu-start.sh` for this test process (stopped
 /// by the script's watchdog when the process exits).
