@@ -406,13 +406,14 @@ fn fetcher_env_without_feeds(tag: &str) -> (tempfile::TempDir, Vec<(String, Stri
 }
 
 /// Topics an operator made before newsmill starts, with settings that
-/// would refuse its pages or forget its feed commands: each is named in a
-/// warning at start.
+/// would refuse its pages, forget its feed commands or keep every story
+/// ever made: each is named in a warning at start.
 #[tokio::test]
 async fn topic_settings_made_elsewhere_are_warned_of_at_start() {
     let tag = unique("settings");
     create_topic(&format!("{tag}.raw"), &[("max.message.bytes", "1048588")]).await;
     create_topic(&format!("{tag}.feeds"), &[("cleanup.policy", "delete")]).await;
+    create_topic(&format!("{tag}.stories"), &[("cleanup.policy", "compact")]).await;
     let (_disk, env) = fetcher_env_without_feeds(&tag);
     let out = run_newsmill(&["fetch", "--once"], &env);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -423,6 +424,10 @@ async fn topic_settings_made_elsewhere_are_warned_of_at_start() {
     };
     assert!(warned(&format!("{tag}.raw"), "1048588"), "{stderr}");
     assert!(warned(&format!("{tag}.feeds"), "not compacted"), "{stderr}");
+    assert!(
+        warned(&format!("{tag}.stories"), "every story ever made"),
+        "{stderr}"
+    );
     assert!(
         !warned(&format!("{tag}.clean"), "smaller messages"),
         "{stderr}"

@@ -107,12 +107,18 @@ impl KafkaBus {
     /// Warns of settings made elsewhere that newsmill's topics need
     /// otherwise: a raw or clean topic (pages and texts; the others'
     /// messages are a few KB) that takes smaller messages than
-    /// `bus.max_message_bytes`, and a control topic that is not compacted,
+    /// `bus.max_message_bytes`, a control topic that is not compacted,
     /// whose commands, and so the feeds added at run time, are deleted
-    /// after its retention.
+    /// after its retention, and a stories topic compacted with no time
+    /// retention (made before round 56), which keeps every story ever made.
     pub async fn warn_of_topic_settings(&self, config: &Config) {
         let t = &config.topics;
-        let topics = [t.raw.as_str(), t.clean.as_str(), t.feeds.as_str()];
+        let topics = [
+            t.raw.as_str(),
+            t.clean.as_str(),
+            t.feeds.as_str(),
+            t.stories.as_str(),
+        ];
         let settings = match self.topic_settings(&topics).await {
             Ok(settings) => settings,
             Err(e) => {
@@ -138,6 +144,17 @@ impl KafkaBus {
                 topic = topics[2],
                 cleanup_policy = %policy,
                 "the feeds control topic is not compacted: its commands are deleted after its retention, and a fetcher started after that forgets the feeds added with `newsmill feeds add`; set cleanup.policy=compact"
+            );
+        }
+        if let Some(policy) = settings[3]
+            .get("cleanup.policy")
+            .filter(|p| p.contains("compact") && !p.contains("delete"))
+        {
+            let wanted = (config.dedup.window + Duration::from_secs(24 * 3600)).as_millis();
+            tracing::warn!(
+                topic = topics[3],
+                cleanup_policy = %policy,
+                "the stories topic is compacted with no time retention: it keeps the last summary of every story ever made; set cleanup.policy=compact,delete and retention.ms={wanted} (the dedup window plus a day), so that it holds the window's stories and each closed one for a day"
             );
         }
     }
