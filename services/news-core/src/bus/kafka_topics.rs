@@ -17,9 +17,7 @@ use super::*;
 /// active window plus a margin: older facts are evicted on replay anyway,
 /// so time retention, never compaction.
 pub(super) fn topic_configs(config: &Config) -> Vec<(String, Vec<(&'static str, String)>)> {
-    let window_and_a_day = (config.dedup.window + Duration::from_secs(24 * 3600))
-        .as_millis()
-        .to_string();
+    let window_and_a_day = retention_for(config.dedup.window).as_millis().to_string();
     vec![
         (
             config.topics.feeds.clone(),
@@ -40,6 +38,12 @@ pub(super) fn topic_configs(config: &Config) -> Vec<(String, Vec<(&'static str, 
             ],
         ),
     ]
+}
+
+/// The time retention of the topics the dedup window bounds (the stories
+/// and the changelog): the window, plus a day of margin.
+fn retention_for(window: Duration) -> Duration {
+    window + Duration::from_secs(24 * 3600)
 }
 
 impl KafkaBus {
@@ -150,7 +154,7 @@ impl KafkaBus {
             .get("cleanup.policy")
             .filter(|p| p.contains("compact") && !p.contains("delete"))
         {
-            let wanted = (config.dedup.window + Duration::from_secs(24 * 3600)).as_millis();
+            let wanted = retention_for(config.dedup.window).as_millis();
             tracing::warn!(
                 topic = topics[3],
                 cleanup_policy = %policy,
@@ -181,7 +185,7 @@ impl KafkaBus {
                 "the dedup changelog topic {topic} has cleanup.policy={policy}: its facts share one key, so compaction would keep only the last; set cleanup.policy=delete with retention.ms of the window plus a day"
             )));
         }
-        let wanted = window + Duration::from_secs(24 * 3600);
+        let wanted = retention_for(window);
         if let Some(ms) = settings
             .get("retention.ms")
             .and_then(|v| v.parse::<i64>().ok())
