@@ -96,6 +96,24 @@ fn rewrite(e: usize) -> (String, String) {
     )
 }
 
+/// The stories of `orig-0` (which `copy-0` joins) and `orig-1`, once the
+/// dedup topic holds the three verdicts.
+fn two_stories_of_three(
+    env: &[(String, String)],
+    topic: &str,
+) -> (serde_json::Value, serde_json::Value) {
+    let verdicts = wait_for_verdicts(env, topic, &["orig-0", "copy-0", "orig-1"]);
+    let story_of = |id: &str| {
+        verdicts
+            .iter()
+            .find(|v| v["id"] == id)
+            .map(|v| v["story_id"].clone())
+            .unwrap()
+    };
+    assert_eq!(story_of("copy-0"), story_of("orig-0"), "a copy joins");
+    (story_of("orig-0"), story_of("orig-1"))
+}
+
 fn article(id: &str, (title, text): (String, String), at: DateTime<Utc>) -> CleanArticle {
     CleanArticle {
         schema_version: SCHEMA_VERSION,
@@ -160,6 +178,10 @@ fn stream() -> (Vec<CleanArticle>, usize) {
 async fn produce(topic: &str, articles: &[CleanArticle]) {
     let mut config = Config::default();
     config.bus.brokers = broker();
+    produce_on(config, topic, articles).await;
+}
+
+async fn produce_on(mut config: Config, topic: &str, articles: &[CleanArticle]) {
     config.bus.partitions = 1;
     let bus = Bus::from_config(&config).unwrap();
     bus.ensure_topics(&[topic]).await.unwrap();
@@ -369,20 +391,7 @@ async fn a_story_is_announced_closed_when_its_last_member_leaves_the_window() {
     ];
     let mut dedup = spawn_newsmill("dedup", &env);
     produce(&format!("{tag}.clean"), &articles).await;
-    let verdicts = wait_for_verdicts(
-        &env,
-        &format!("{tag}.dedup"),
-        &["orig-0", "copy-0", "orig-1"],
-    );
-    let story_of = |id: &str| {
-        verdicts
-            .iter()
-            .find(|v| v["id"] == id)
-            .map(|v| v["story_id"].clone())
-            .unwrap()
-    };
-    let (closing, open) = (story_of("orig-0"), story_of("orig-1"));
-    assert_eq!(story_of("copy-0"), closing);
+    let (closing, open) = two_stories_of_three(&env, &format!("{tag}.dedup"));
     let started = Instant::now();
     let summaries = loop {
         let summaries = tail_json(&env, &format!("{tag}.stories"));
@@ -420,4 +429,87 @@ async fn a_story_is_announced_closed_when_its_last_member_leaves_the_window() {
         report.contains(&format!("{tag}.stories: {} valid", summaries.len())),
         "{report}"
     );
+}
+
+/// A quiet stream's story closes with no later article to close it: once
+/// dedup's input is read to its end and quiet for `runner.idle_after`, a
+/// story whose members are all older than the window plus
+/// `dedup.quiet_close_delay` (by this clock) is announced closed, once, and
+/// a younger one stays open. On tansu, "read to its end" comes from
+/// librdkafka's statistics.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_quiet_streams_old_story_is_announced_closed_with_no_later_article_on_kafka() {
+    quiet_stream_closes_its_old_story(Some(broker())).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_quiet_streams_old_story_is_announced_closed_with_no_later_article_on_the_embedded_log() {
+    quiet_stream_closes_its_old_story(None).await;
+}
+
+async fn quiet_stream_closes_its_old_story(brokers: Option<String>) {
+    let tag = unique("quiet");
+    let disk = tempfile::tempdir().unwrap();
+    let mut env = child_env(
+        disk.path(),
+        brokers.as_deref(),
+        "http://127.0.0.1:9/none.xml",
+        &tag,
+    );
+    env.retain(|(k, _)| k != "NEWSMILL__DEDUP__QUIET_CLOSE_DELAY");
+    env.push(("NEWSMILL__RUNNER__IDLE_AFTER".into(), "1s".into()));
+    env.push(("NEWSMILL__BUS__PARTITIONS".into(), "1".into()));
+    let topic = |role: &str, default: &str| match brokers {
+        Some(_) => format!("{tag}.{role}"),
+        None => default.to_string(),
+    };
+    // 4.5 days old, past the 72 h window and the hour's delay; the last
+    // article, two days old, closes nothing by arriving (2.5 days later).
+    let now = Utc::now();
+    let articles = [
+        article("orig-0", original(0), now - chrono::Duration::hours(108)),
+        article("copy-0", copy(0), now - chrono::Duration::hours(107)),
+        article("orig-1", original(1), now - chrono::Duration::hours(48)),
+    ];
+    let mut config = Config::default();
+    config.bus.data_dir = disk.path().to_path_buf();
+    if let Some(b) = &brokers {
+        config.bus.brokers = b.clone();
+    }
+    // On the embedded log the producer's handle is dropped before dedup
+    // opens the log.
+    produce_on(config, &topic("clean", "news.clean.v1"), &articles).await;
+    let mut dedup = spawn_newsmill("dedup", &env);
+    let (old, young) = two_stories_of_three(&env, &topic("dedup", "news.dedup.v1"));
+    let stories_topic = topic("stories", "news.stories.v1");
+    let closing = |summaries: &[serde_json::Value], story: &serde_json::Value| {
+        summaries
+            .iter()
+            .filter(|s| s["story_id"] == *story && s.get("closed_at").is_some())
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let started = Instant::now();
+    let closed = loop {
+        let closed = closing(&tail_json(&env, &stories_topic), &old);
+        if !closed.is_empty() {
+            break closed;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(90),
+            "the old story was never closed"
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    };
+    assert_eq!(
+        closed[0]["members"],
+        serde_json::json!(["orig-0", "copy-0"])
+    );
+    // A few more quiet seconds (idle checks run every 2 s): nothing more.
+    std::thread::sleep(Duration::from_secs(5));
+    let summaries = tail_json(&env, &stories_topic);
+    dedup.kill().unwrap();
+    dedup.wait().unwrap();
+    assert_eq!(closing(&summaries, &old).len(), 1, "closed once");
+    assert!(closing(&summaries, &young).is_empty(), "{summaries:?}");
 }

@@ -224,6 +224,10 @@ pub fn child_env(
         ("NEWSMILL__FETCHER__PER_HOST_CONCURRENCY".into(), "4".into()),
         ("NEWSMILL__FETCHER__PER_HOST_INTERVAL".into(), "0s".into()),
         ("NEWSMILL__RUNNER__SESSION_TIMEOUT".into(), "6s".into()),
+        // Tests' streams are dated days back, and a quiet dedup would close
+        // their stories by this clock while a test waits between batches;
+        // quiet closing has tests of its own, which turn it on.
+        ("NEWSMILL__DEDUP__QUIET_CLOSE_DELAY".into(), "0s".into()),
         // Kept logs (NEWSMILL_TEST_LOGS) say what happened, not only what failed.
         (
             "RUST_LOG".into(),

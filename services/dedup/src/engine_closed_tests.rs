@@ -22,6 +22,29 @@ fn closed_stories_are_kept_only_when_asked_for_and_without_their_vectors() {
     assert!(kept.take_closed().is_empty(), "taken once");
 }
 
+/// Time alone (`age_out`) closes the stories whose members are all older
+/// than the window, and never evicts for the cap, which makes room for
+/// arrivals.
+#[test]
+fn age_out_closes_by_age_only() {
+    let params = Params {
+        window_secs: 100,
+        max_articles: 2,
+        ..Params::default()
+    };
+    let mut engine = Engine::new(params).keep_closed();
+    engine.decide(&art("quake", QUAKE, 0));
+    engine.decide(&art("strike", "Teachers in the county of Brandt walked out on Thursday over pay, closing 212 schools, and their union said the strike would last until Monday.", 50));
+    engine.age_out(100);
+    assert_eq!(engine.article_count(), 2, "at the cap, nothing leaves");
+    assert!(engine.take_closed().is_empty());
+    engine.age_out(101);
+    let closed = engine.take_closed();
+    assert_eq!(closed.len(), 1);
+    assert_eq!(closed[0].members, ["quake"]);
+    assert_eq!(engine.article_count(), 1);
+}
+
 /// Over a long random stream, with the window and the cap both evicting,
 /// every story is open or closed, never both: a closure names a story that
 /// was open, an article joins only an open story, and what never closed is
@@ -52,7 +75,7 @@ fn every_story_is_open_or_closed_and_only_open_ones_take_members() {
         "Hesk",
     ];
     let mut open = std::collections::HashSet::new();
-    let (mut closed_total, mut reopened, mut at) = (0, 0, 0i64);
+    let (mut closed_total, mut reopened, mut aged_out, mut at) = (0, 0, 0, 0i64);
     for i in 0..3_000 {
         at += next(3 * 3600) as i64;
         let event = next(60) as usize;
@@ -83,6 +106,12 @@ fn every_story_is_open_or_closed_and_only_open_ones_take_members() {
         } else {
             format!("a{i}")
         };
+        // Now and then the stream is quiet for a while, and time alone
+        // closes stories (`age_out`, which the stage calls while idle).
+        if next(10) == 0 {
+            engine.age_out(at + next(6 * 3600) as i64);
+            aged_out += engine.closed.as_ref().map_or(0, Vec::len);
+        }
         let d = engine.decide(&art(&id, &text, at));
         for story in engine.take_closed() {
             assert!(
@@ -110,6 +139,7 @@ fn every_story_is_open_or_closed_and_only_open_ones_take_members() {
         "the window and the cap closed {closed_total}"
     );
     assert!(reopened > 0, "no redelivery came after its story closed");
+    assert!(aged_out > 20, "time alone closed {aged_out}");
     assert_eq!(open.len(), engine.story_count());
     assert!(open.iter().all(|s| engine.story(s).is_some()));
 }

@@ -11,9 +11,21 @@ use crate::probe::hash_table_bytes;
 impl Engine {
     /// Drop articles that left the window or exceed the cap, oldest first.
     pub(super) fn evict(&mut self, now: i64) {
+        self.evict_while(now, true);
+    }
+
+    /// Let the articles older than the window at `now` leave it, with no
+    /// article arriving, so that the stories of a quiet stream close too.
+    /// Only age counts: the cap makes room for arrivals.
+    pub fn age_out(&mut self, now: i64) {
+        self.evict_while(now, false);
+    }
+
+    fn evict_while(&mut self, now: i64, capped: bool) {
         while let Some((at, _)) = self.order.front() {
             let expired = now - *at > self.params.window_secs;
-            if !expired && self.order.len() < self.params.max_articles {
+            let over_cap = capped && self.order.len() >= self.params.max_articles;
+            if !expired && !over_cap {
                 break;
             }
             let (_, key) = self.order.pop_front().expect("front exists");

@@ -115,6 +115,8 @@ pub struct DedupStage {
     stories: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     /// Attach each verdict's explanation (`dedup.explain`).
     explain: bool,
+    /// `dedup.quiet_close_delay`; None when zero.
+    quiet_close_delay: Option<Duration>,
 }
 
 impl DedupStage {
@@ -176,6 +178,7 @@ impl DedupStage {
             last_snapshot_took: Duration::ZERO,
             stories: Default::default(),
             explain: config.dedup.explain,
+            quiet_close_delay: Some(config.dedup.quiet_close_delay).filter(|d| !d.is_zero()),
         })
     }
 
@@ -317,6 +320,24 @@ impl DedupStage {
         closed.iter().map(|s| summary(s, now, Some(now))).collect()
     }
 
+    /// The stories of a quiet stream that `now` (seconds since the epoch)
+    /// closes: those whose last member is older than the window plus
+    /// `dedup.quiet_close_delay`. What `when_idle` sends.
+    pub fn close_quiet_stories(&mut self, now: i64) -> Vec<Story> {
+        let Some(delay) = self.quiet_close_delay else {
+            return Vec::new();
+        };
+        self.engine
+            .age_out(now.saturating_sub(delay.as_secs() as i64));
+        let closed = self.closed_stories();
+        if !closed.is_empty() {
+            // A snapshot then keeps them closed; it is taken once these
+            // summaries are acknowledged.
+            self.since_snapshot += 1;
+        }
+        closed
+    }
+
     fn save_snapshot(&mut self) -> Result<(), StageError> {
         let Some(path) = &self.snapshot else {
             return Ok(());
@@ -423,6 +444,19 @@ impl Stage for DedupStage {
             self.last_snapshot.elapsed(),
             self.last_snapshot_took,
         )
+    }
+
+    /// Stories close while no article arrives (`close_quiet_stories`).
+    fn when_idle(&mut self) -> Vec<OutRecord> {
+        let closed = self.close_quiet_stories(Utc::now().timestamp());
+        self.stories.store(
+            self.engine.story_count(),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        closed
+            .iter()
+            .map(|s| OutRecord::json(&self.stories_topic, &s.story_id, s))
+            .collect()
     }
 
     fn housekeeping(&mut self) {

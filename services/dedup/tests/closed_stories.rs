@@ -148,3 +148,58 @@ fn closures_after_the_snapshot_are_announced_again_and_a_new_disk_announces_none
         .unwrap();
     assert!(closed(&out).is_empty());
 }
+
+/// A quiet stream's stories close too: with no article arriving, a story
+/// closes once its last member is older than the window plus
+/// `dedup.quiet_close_delay`, by the clock the runner passes in.
+#[test]
+fn a_quiet_streams_story_closes_once_its_last_member_is_past_the_window_and_the_delay() {
+    let mut stage = DedupStage::new(&Config::default(), None).unwrap();
+    let out = stage
+        .process(article("quake", QUAKE, 4), &origin())
+        .unwrap();
+    let quake_story = summaries(&out)[0].story_id.clone();
+    let out = stage
+        .process(article("ferry", FERRY, 2), &origin())
+        .unwrap();
+    let ferry_story = summaries(&out)[0].story_id.clone();
+    // The 72 h window and the default delay of an hour, to the second.
+    let quake_last = stage.engine().story(&quake_story).unwrap().last_seen;
+    let closes_after = quake_last + 72 * 3600 + 3600;
+    assert!(stage.close_quiet_stories(closes_after).is_empty());
+    let closing = stage.close_quiet_stories(closes_after + 1);
+    assert_eq!(closing.len(), 1, "the ferry's story stays open");
+    assert_eq!(closing[0].story_id, quake_story);
+    assert_eq!(closing[0].members, ["quake"]);
+    assert!(closing[0].closed_at.is_some());
+    let now = Utc::now().timestamp();
+    assert!(stage.close_quiet_stories(now).is_empty(), "announced once");
+    assert!(stage.engine().story(&quake_story).is_none());
+    assert!(stage.engine().story(&ferry_story).is_some(), "two days old");
+
+    // With the delay at zero, only arriving articles close stories.
+    let mut config = Config::default();
+    config.dedup.quiet_close_delay = std::time::Duration::ZERO;
+    let mut never = DedupStage::new(&config, None).unwrap();
+    never
+        .process(article("quake", QUAKE, 9), &origin())
+        .unwrap();
+    assert!(never.close_quiet_stories(now).is_empty());
+    assert_eq!(never.engine().story_count(), 1);
+}
+
+/// The runner's side: `when_idle` sends the closing summaries to the
+/// stories topic, keyed by story.
+#[test]
+fn when_idle_sends_the_closing_summaries_to_the_stories_topic() {
+    let mut stage = DedupStage::new(&Config::default(), None).unwrap();
+    let out = stage
+        .process(article("quake", QUAKE, 5), &origin())
+        .unwrap();
+    let quake_story = summaries(&out)[0].story_id.clone();
+    let out = stage.when_idle();
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].key, quake_story);
+    assert_eq!(closed(&out)[0].story_id, quake_story);
+    assert!(stage.when_idle().is_empty());
+}

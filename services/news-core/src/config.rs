@@ -129,6 +129,10 @@ pub struct RunnerConfig {
     pub session_timeout: Duration,
     /// Retries of a retryable stage error before the process exits non-zero.
     pub max_retries: u32,
+    /// How long a stage's input must stay quiet, read to its end, before
+    /// the stage does what time alone calls for (dedup closes stories).
+    #[serde(with = "humantime_serde")]
+    pub idle_after: Duration,
 }
 
 impl Default for RunnerConfig {
@@ -138,6 +142,7 @@ impl Default for RunnerConfig {
             shutdown_timeout: Duration::from_secs(25),
             session_timeout: Duration::from_secs(45),
             max_retries: 8,
+            idle_after: Duration::from_secs(30),
         }
     }
 }
@@ -300,6 +305,14 @@ pub struct DedupConfig {
     /// Sinhala: their listed words weigh as common ones, so that names
     /// stand out. Unset, such languages weigh every word as a name.
     pub word_lists: Option<PathBuf>,
+    /// While the input is quiet (`runner.idle_after`), a story closes once
+    /// its last member is older than the window plus this, by this host's
+    /// clock, with no later article to close it. Keep it above the longest
+    /// time an article may take from its fetch to dedup (a cleaner's
+    /// backlog): an article later than that finds its story closed. 0
+    /// leaves closing to arriving articles alone.
+    #[serde(with = "humantime_serde")]
+    pub quiet_close_delay: Duration,
     /// Attach to each verdict on the dedup topic why it was given (the
     /// candidates weighed, `newsmill cluster --explain`'s object): about
     /// 1.4 KB a message, for finding out why two stories merged or split.
@@ -315,6 +328,7 @@ impl Default for DedupConfig {
             story_threshold: 0.0,
             snapshot_every: 1000,
             word_lists: None,
+            quiet_close_delay: Duration::from_secs(3600),
             explain: false,
         }
     }

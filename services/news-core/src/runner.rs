@@ -73,6 +73,15 @@ pub trait Stage: Send + 'static {
     /// Called every few seconds with nothing else to do (metrics, eviction).
     fn housekeeping(&mut self) {}
 
+    /// Called every few seconds while the input is quiet: nothing received
+    /// for `runner.idle_after`, every partition read to its end, and every
+    /// output acknowledged. Returns the outputs owed to the passing of time
+    /// alone (the dedup stage's stories that close with no article to
+    /// close them); they are sent like any input's.
+    fn when_idle(&mut self) -> Vec<OutRecord> {
+        Vec::new()
+    }
+
     /// True for a stage whose state lives in local snapshots: its input
     /// positions are committed only right after a `checkpoint`, so that a
     /// crash never resumes past what the saved state knows (a replay then
@@ -315,12 +324,15 @@ async fn run_stage_to_its_end<S: Stage>(mut stage: S, ctx: RunContext) -> Result
     // input order.
     let mut previous_sent: Option<tokio::sync::oneshot::Receiver<()>> = None;
     let max_in_flight = ctx.config.runner.max_in_flight;
+    // Each resolves to its input's position; outputs sent while idle have none.
     let mut inflight: FuturesOrdered<
-        futures::future::BoxFuture<'static, Result<Position, BusError>>,
+        futures::future::BoxFuture<'static, Result<Option<Position>, BusError>>,
     > = FuturesOrdered::new();
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     let mut last_housekeeping = Instant::now();
     let mut idle_since: Option<Instant> = None;
+    let mut last_received = Instant::now();
+    let idle_after = ctx.config.runner.idle_after;
     let mut paused_at: Option<Instant> = None;
     let mut paused_secs = 0.0f64;
     // Positions held back until the next checkpoint (stateful stages only).
@@ -369,7 +381,7 @@ async fn run_stage_to_its_end<S: Stage>(mut stage: S, ctx: RunContext) -> Result
             biased;
             _ = ctx.token.cancelled() => break,
             Some(done) = inflight.next(), if !inflight.is_empty() => {
-                let pos = done?;
+                let Some(pos) = done? else { continue };
                 if held {
                     pending.push(pos);
                 } else {
@@ -390,6 +402,7 @@ async fn run_stage_to_its_end<S: Stage>(mut stage: S, ctx: RunContext) -> Result
                     Err(e) => return Err(e),
                 };
                 idle_since = None;
+                last_received = Instant::now();
                 ctx.health.beat();
                 ctx.counters.received.fetch_add(1, Ordering::Relaxed);
                 metrics::counter!(names::MESSAGES_RECEIVED, "topic" => record.topic.clone()).increment(1);
@@ -413,7 +426,7 @@ async fn run_stage_to_its_end<S: Stage>(mut stage: S, ctx: RunContext) -> Result
                     let acks = sender.send_all(outputs, &record)?;
                     inflight.push_back(Box::pin(async move {
                         acknowledged(acks).await?;
-                        Ok(pos)
+                        Ok(Some(pos))
                     }));
                 } else {
                     // State first: outputs are sent only once the facts behind
@@ -433,7 +446,7 @@ async fn run_stage_to_its_end<S: Stage>(mut stage: S, ctx: RunContext) -> Result
                         let acks = sender.send_all(outputs, &origin);
                         let _ = sent.send(());
                         acknowledged(acks?).await?;
-                        Ok(pos)
+                        Ok(Some(pos))
                     }));
                 }
                 metrics::gauge!(names::INFLIGHT, "stage" => stage_name).set(inflight.len() as f64);
@@ -452,6 +465,20 @@ async fn run_stage_to_its_end<S: Stage>(mut stage: S, ctx: RunContext) -> Result
                         }
                     }
                     last_housekeeping = Instant::now();
+                    if inflight.is_empty()
+                        && !checkpointing
+                        && last_received.elapsed() >= idle_after
+                        && consumer.read_to_end_after(last_received)
+                    {
+                        let outputs = tokio::task::block_in_place(|| stage.when_idle());
+                        if !outputs.is_empty() {
+                            let acks = sender.send_all(outputs, &idle_origin(&ctx.input_topic))?;
+                            inflight.push_back(Box::pin(async move {
+                                acknowledged(acks).await?;
+                                Ok(None)
+                            }));
+                        }
+                    }
                 }
                 if let Some(done) = &ctx.upstream_done
                     && *done.borrow()
@@ -476,7 +503,7 @@ async fn run_stage_to_its_end<S: Stage>(mut stage: S, ctx: RunContext) -> Result
     let deadline = ctx.config.runner.shutdown_timeout;
     let drained = tokio::time::timeout(deadline, async {
         while let Some(done) = inflight.next().await {
-            pending.push(done?);
+            pending.extend(done?);
         }
         Ok::<(), BusError>(())
     })
@@ -511,6 +538,21 @@ async fn run_stage_to_its_end<S: Stage>(mut stage: S, ctx: RunContext) -> Result
     consumer.commit()?;
     tracing::info!(stage = stage_name, "stage stopped");
     Ok(())
+}
+
+/// The input named by a dead letter of an output sent while idle, which no
+/// input caused.
+fn idle_origin(topic: &str) -> InRecord {
+    InRecord {
+        topic: topic.to_string(),
+        partition: -1,
+        offset: -1,
+        next_offset: -1,
+        key: None,
+        headers: Vec::new(),
+        payload: Vec::new(),
+        timestamp_ms: None,
+    }
 }
 
 /// Decode and process one record, turning unusable input into a dead letter

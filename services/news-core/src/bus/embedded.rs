@@ -544,6 +544,13 @@ impl EmbeddedConsumer {
         Ok(())
     }
 
+    /// Whether every record appended so far has been read.
+    pub fn read_to_end(&self) -> bool {
+        self.readers
+            .iter()
+            .all(|r| self.bus.end_offset(&r.topic).is_ok_and(|end| r.next >= end))
+    }
+
     /// Unread records per topic (lag), as `(topic, lag)`.
     pub fn lag(&self) -> Vec<(String, u64)> {
         self.readers

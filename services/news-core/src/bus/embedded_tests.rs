@@ -255,3 +255,21 @@ fn a_segment_that_cannot_be_begun_leaves_the_offsets_as_they_were() {
         (0..=n).collect::<Vec<_>>()
     );
 }
+
+/// A consumer has read to the end only once it has taken every record
+/// appended so far, and is behind again as soon as one more comes.
+#[test]
+fn a_consumer_has_read_to_the_end_only_when_no_record_is_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let bus = open(dir.path());
+    let mut consumer = bus.consumer("g", &[TOPIC.to_string()]).unwrap();
+    assert!(consumer.read_to_end(), "an empty log");
+    append_numbers(&bus, 0..2);
+    assert!(!consumer.read_to_end());
+    assert!(consumer.try_recv().unwrap().is_some());
+    assert!(!consumer.read_to_end(), "one of two read");
+    assert!(consumer.try_recv().unwrap().is_some());
+    assert!(consumer.read_to_end());
+    append_numbers(&bus, 2..3);
+    assert!(!consumer.read_to_end());
+}

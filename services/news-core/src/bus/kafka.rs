@@ -5,8 +5,8 @@
 //! committed only after the runner has seen every output of that message
 //! acknowledged. Delivery is at-least-once; consumers are idempotent.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
@@ -130,8 +130,10 @@ impl KafkaBus {
         let context = LagContext {
             assigned: Arc::new(AtomicBool::new(false)),
             held: Arc::new(AtomicU64::new(0)),
+            read_to_end_at: Arc::default(),
         };
         let (assigned, held) = (context.assigned.clone(), context.held.clone());
+        let read_to_end_at = context.read_to_end_at.clone();
         let consumer: StreamConsumer<LagContext> = cc.create_with_context(context)?;
         let names: Vec<&str> = topics.iter().map(String::as_str).collect();
         consumer.subscribe(&names)?;
@@ -139,6 +141,7 @@ impl KafkaBus {
             consumer,
             assigned,
             held,
+            read_to_end_at,
         })
     }
 }
@@ -236,6 +239,8 @@ pub struct KafkaConsumer {
     assigned: Arc<AtomicBool>,
     /// `PartitionsHeld` packed by `pack_held`; 0 until the first statistics.
     held: Arc<AtomicU64>,
+    /// When the last statistics found every held partition read to its end.
+    read_to_end_at: Arc<Mutex<Option<Instant>>>,
 }
 
 impl KafkaConsumer {
@@ -272,6 +277,16 @@ impl KafkaConsumer {
 
     pub fn partitions_held(&self) -> Option<PartitionsHeld> {
         unpack_held(self.held.load(Ordering::Relaxed))
+    }
+
+    /// Whether statistics reported after `since` found every partition this
+    /// member holds read to its end (librdkafka reports every 5 s).
+    pub fn read_to_end_after(&self, since: Instant) -> bool {
+        let at = *self
+            .read_to_end_at
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        at.is_some_and(|at| at > since)
     }
 }
 
@@ -318,6 +333,7 @@ fn in_record(msg: &BorrowedMessage<'_>) -> InRecord {
 struct LagContext {
     assigned: Arc<AtomicBool>,
     held: Arc<AtomicU64>,
+    read_to_end_at: Arc<Mutex<Option<Instant>>>,
 }
 
 impl ClientContext for LagContext {
@@ -325,6 +341,7 @@ impl ClientContext for LagContext {
         // librdkafka lists every partition of a subscribed topic, with
         // `desired` set on those assigned to this member.
         let mut held = PartitionsHeld { held: 0, total: 0 };
+        let mut read_to_end = true;
         for (topic, t) in &statistics.topics {
             for (partition, p) in &t.partitions {
                 if *partition < 0 {
@@ -332,6 +349,9 @@ impl ClientContext for LagContext {
                 }
                 held.total += 1;
                 held.held += u32::from(p.desired);
+                if p.desired {
+                    read_to_end &= partition_read_to_end(p);
+                }
                 if p.consumer_lag < 0 {
                     continue;
                 }
@@ -340,7 +360,25 @@ impl ClientContext for LagContext {
             }
         }
         self.held.store(pack_held(held), Ordering::Relaxed);
+        *self
+            .read_to_end_at
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) =
+            (read_to_end && held.held > 0).then(Instant::now);
     }
+}
+
+/// Whether the application has been given every message of a partition:
+/// the offset after the last one it took (or, before it took any, the
+/// group's committed one) is at the broker's high watermark. Unknown
+/// offsets (negative) count as not read.
+fn partition_read_to_end(p: &rdkafka::statistics::Partition) -> bool {
+    let read = if p.app_offset >= 0 {
+        p.app_offset
+    } else {
+        p.committed_offset
+    };
+    read >= 0 && p.hi_offset >= 0 && read >= p.hi_offset
 }
 
 impl ConsumerContext for LagContext {
@@ -390,5 +428,25 @@ mod tests {
             refusal_or_error(KafkaError::MessageProduction(RDKafkaErrorCode::Fatal), 7),
             BusError::Fatal(_)
         ));
+    }
+
+    /// What the application has taken against the broker's high
+    /// watermark; -1001 is librdkafka's "not known yet".
+    #[test]
+    fn a_partition_is_read_to_its_end_when_the_application_took_its_last_message() {
+        let at = |app_offset, committed_offset, hi_offset| {
+            partition_read_to_end(&rdkafka::statistics::Partition {
+                app_offset,
+                committed_offset,
+                hi_offset,
+                ..Default::default()
+            })
+        };
+        assert!(at(10, 4, 10));
+        assert!(!at(9, 4, 10), "one message left");
+        assert!(at(-1001, 10, 10), "nothing taken since the committed end");
+        assert!(!at(-1001, 8, 10), "a backlog behind the committed offset");
+        assert!(!at(-1001, -1001, 10), "no position known");
+        assert!(!at(10, 4, -1001), "no watermark known");
     }
 }

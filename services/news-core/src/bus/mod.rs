@@ -314,6 +314,17 @@ impl Consumer {
         }
     }
 
+    /// Whether the consumer had read every message of its partitions at
+    /// some moment after `since`, as far as the backend can tell: at once
+    /// on the embedded log, from statistics on Kafka (every 5 s). False
+    /// when unknown.
+    pub fn read_to_end_after(&self, since: std::time::Instant) -> bool {
+        match self {
+            Consumer::Kafka(k) => k.read_to_end_after(since),
+            Consumer::Embedded(e) => e.read_to_end(),
+        }
+    }
+
     /// Unread messages per `(topic, partition)`, when the backend knows.
     pub fn lag(&self) -> Vec<(String, i32, u64)> {
         match self {
