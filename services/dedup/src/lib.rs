@@ -309,14 +309,15 @@ impl DedupStage {
     }
 
     /// The last summaries of the stories that left the window since the
-    /// last call, marked closed.
-    pub fn closed_stories(&mut self) -> Vec<Story> {
+    /// last call, marked closed; `by` says what closed them ("arrival",
+    /// "quiet") for the counter.
+    fn closed_stories(&mut self, by: &'static str) -> Vec<Story> {
         let closed = self.engine.take_closed();
         if closed.is_empty() {
             return Vec::new();
         }
         let now = Utc::now();
-        metrics::counter!(names::DEDUP_STORIES_CLOSED).increment(closed.len() as u64);
+        metrics::counter!(names::DEDUP_STORIES_CLOSED, "by" => by).increment(closed.len() as u64);
         closed.iter().map(|s| summary(s, now, Some(now))).collect()
     }
 
@@ -329,7 +330,7 @@ impl DedupStage {
         };
         self.engine
             .age_out(now.saturating_sub(delay.as_secs() as i64));
-        let closed = self.closed_stories();
+        let closed = self.closed_stories("quiet");
         if !closed.is_empty() {
             // A snapshot then keeps them closed; it is taken once these
             // summaries are acknowledged.
@@ -407,7 +408,7 @@ impl Stage for DedupStage {
         let mut out = vec![OutRecord::json(&self.dedup_topic, &verdict.id, &verdict)];
         // Stories closed by this article's arrival (the window moved on),
         // then its own story's summary.
-        for story in self.closed_stories().iter().chain(story.as_ref()) {
+        for story in self.closed_stories("arrival").iter().chain(story.as_ref()) {
             out.push(OutRecord::json(&self.stories_topic, &story.story_id, story));
         }
         Ok(out)

@@ -47,8 +47,9 @@ pub mod names {
     pub const DEDUP_VERDICTS: &str = "news_dedup_verdicts_total";
     /// Gauge: stories in the active window.
     pub const DEDUP_STORIES: &str = "news_dedup_stories";
-    /// Counter: stories whose last member left the window (announced
-    /// closed on the stories topic).
+    /// Counter {by}: stories whose last member left the window (announced
+    /// closed on the stories topic), on an article's `arrival` or while
+    /// the input was `quiet`.
     pub const DEDUP_STORIES_CLOSED: &str = "news_dedup_stories_closed_total";
     /// Gauge: articles retained in the dedup state.
     pub const DEDUP_STATE_ARTICLES: &str = "news_dedup_state_articles";
