@@ -11,8 +11,8 @@ use news_core::config::Config;
 use news_core::messages::{CleanArticle, ExtractionMethod, SCHEMA_VERSION};
 use news_dedup::{ArticleIn, Engine, params_from};
 use newsmill_tests::{
-    broker, child_env, create_topic, exit_of, newsmill_bin, spawn_newsmill, tail_json, unique,
-    validate_with_python,
+    broker, child_env, create_topic, exit_of, free_port, newsmill_bin, sample, scrape,
+    spawn_newsmill, tail_json, unique, validate_with_python,
 };
 
 const CITIES: [&str; 28] = [
@@ -178,11 +178,11 @@ fn stream() -> (Vec<CleanArticle>, usize) {
 async fn produce(topic: &str, articles: &[CleanArticle]) {
     let mut config = Config::default();
     config.bus.brokers = broker();
+    config.bus.partitions = 1;
     produce_on(config, topic, articles).await;
 }
 
-async fn produce_on(mut config: Config, topic: &str, articles: &[CleanArticle]) {
-    config.bus.partitions = 1;
+async fn produce_on(config: Config, topic: &str, articles: &[CleanArticle]) {
     let bus = Bus::from_config(&config).unwrap();
     bus.ensure_topics(&[topic]).await.unwrap();
     let producer = bus.producer().unwrap();
@@ -472,6 +472,7 @@ async fn quiet_stream_closes_its_old_story(brokers: Option<String>) {
         article("orig-1", original(1), now - chrono::Duration::hours(48)),
     ];
     let mut config = Config::default();
+    config.bus.partitions = 1;
     config.bus.data_dir = disk.path().to_path_buf();
     if let Some(b) = &brokers {
         config.bus.brokers = b.clone();
@@ -512,4 +513,95 @@ async fn quiet_stream_closes_its_old_story(brokers: Option<String>) {
     dedup.wait().unwrap();
     assert_eq!(closing(&summaries, &old).len(), 1, "closed once");
     assert!(closing(&summaries, &young).is_empty(), "{summaries:?}");
+}
+
+/// Two dedup instances in one group (a mistake the sole-reader watch
+/// reports) each hold part of the input. Neither is quiet while a
+/// partition the other holds may carry news it has not seen, so neither
+/// closes a story by quiet; once the second leaves, the first holds the
+/// whole input and closes the old stories.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dedup_instance_missing_partitions_closes_no_story_by_quiet_until_it_holds_them_all() {
+    let tag = unique("quiet-split");
+    let disks = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    let admins: Vec<String> = disks
+        .iter()
+        .map(|_| format!("127.0.0.1:{}", free_port()))
+        .collect();
+    let envs: Vec<Vec<(String, String)>> = disks
+        .iter()
+        .zip(&admins)
+        .map(|(disk, admin)| {
+            let mut env = child_env(disk.path(), Some(&broker()), "http://127.0.0.1:9/", &tag);
+            env.retain(|(k, _)| {
+                k != "NEWSMILL__DEDUP__QUIET_CLOSE_DELAY" && k != "NEWSMILL__ADMIN__LISTEN"
+            });
+            env.push(("NEWSMILL__ADMIN__LISTEN".into(), admin.clone()));
+            env.push(("NEWSMILL__RUNNER__IDLE_AFTER".into(), "1s".into()));
+            env
+        })
+        .collect();
+    let mut running: Vec<_> = envs
+        .iter()
+        .map(|env| spawn_newsmill("dedup", env))
+        .collect();
+    // Each instance misses some of the three partitions before news comes.
+    let started = Instant::now();
+    loop {
+        let mut missing = Vec::new();
+        for admin in &admins {
+            if let Some((200, text)) = scrape(admin, "/metrics").await
+                && text.contains("news_stage_input_partitions_missing")
+            {
+                let name = "news_stage_input_partitions_missing";
+                missing.push(sample(&text, name, &["stage=\"dedup\""]));
+            }
+        }
+        if missing.len() == 2 && missing.iter().all(|m| *m > 0.0) {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(90),
+            "no split seen: {missing:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    // Twelve events 100 hours old, past the window and the delay, keyed
+    // over the partitions.
+    let now = Utc::now();
+    let articles: Vec<CleanArticle> = (0..12)
+        .map(|e| {
+            let at = now - chrono::Duration::hours(100);
+            article(&format!("orig-{e}"), original(e), at)
+        })
+        .collect();
+    let mut config = Config::default();
+    config.bus.brokers = broker();
+    produce_on(config, &format!("{tag}.clean"), &articles).await;
+    let ids: Vec<String> = articles.iter().map(|a| a.id.clone()).collect();
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    wait_for_verdicts(&envs[0], &format!("{tag}.dedup"), &ids);
+    let stories = format!("{tag}.stories");
+    let closures = || {
+        tail_json(&envs[0], &stories)
+            .iter()
+            .filter(|s| s.get("closed_at").is_some())
+            .count()
+    };
+    // Quiet for longer than `runner.idle_after`, the statistics' 5 s and
+    // the check every 2 s.
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    assert_eq!(closures(), 0, "a story closed by quiet while split");
+    running[1].kill().unwrap();
+    running[1].wait().unwrap();
+    let left = Instant::now();
+    while closures() == 0 {
+        assert!(
+            left.elapsed() < Duration::from_secs(90),
+            "the instance left holding every partition closed nothing"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    running[0].kill().unwrap();
+    running[0].wait().unwrap();
 }

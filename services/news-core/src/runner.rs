@@ -465,8 +465,14 @@ async fn run_stage_to_its_end<S: Stage>(mut stage: S, ctx: RunContext) -> Result
                         }
                     }
                     last_housekeeping = Instant::now();
+                    // A stage that decides over the whole stream is quiet
+                    // only with all of it read: a partition another member
+                    // holds may have news this one has not seen.
+                    let whole_input = !stage.needs_every_partition()
+                        || consumer.partitions_held().is_none_or(|h| h.missing() == 0);
                     if inflight.is_empty()
                         && !checkpointing
+                        && whole_input
                         && last_received.elapsed() >= idle_after
                         && consumer.read_to_end_after(last_received)
                     {
