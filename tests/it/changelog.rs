@@ -11,7 +11,7 @@ use news_core::config::Config;
 use news_core::messages::{CleanArticle, ExtractionMethod, SCHEMA_VERSION};
 use news_dedup::{ArticleIn, Engine, params_from};
 use newsmill_tests::{
-    broker, child_env, create_topic, exit_of, free_port, newsmill_bin, sample, scrape,
+    broker, child_env, create_topic, dedup_partitions_missing, exit_of, free_port, newsmill_bin,
     spawn_newsmill, tail_json, unique, validate_with_python,
 };
 
@@ -447,6 +447,13 @@ async fn a_quiet_streams_old_story_is_announced_closed_with_no_later_article_on_
     quiet_stream_closes_its_old_story(None).await;
 }
 
+/// Quiet closing as deployed (the harness turns it off), with a quiet
+/// second instead of 30.
+fn with_quiet_closing(env: &mut Vec<(String, String)>) {
+    env.retain(|(k, _)| k != "NEWSMILL__DEDUP__QUIET_CLOSE_DELAY");
+    env.push(("NEWSMILL__RUNNER__IDLE_AFTER".into(), "1s".into()));
+}
+
 async fn quiet_stream_closes_its_old_story(brokers: Option<String>) {
     let tag = unique("quiet");
     let disk = tempfile::tempdir().unwrap();
@@ -456,8 +463,7 @@ async fn quiet_stream_closes_its_old_story(brokers: Option<String>) {
         "http://127.0.0.1:9/none.xml",
         &tag,
     );
-    env.retain(|(k, _)| k != "NEWSMILL__DEDUP__QUIET_CLOSE_DELAY");
-    env.push(("NEWSMILL__RUNNER__IDLE_AFTER".into(), "1s".into()));
+    with_quiet_closing(&mut env);
     env.push(("NEWSMILL__BUS__PARTITIONS".into(), "1".into()));
     let topic = |role: &str, default: &str| match brokers {
         Some(_) => format!("{tag}.{role}"),
@@ -533,11 +539,9 @@ async fn a_dedup_instance_missing_partitions_closes_no_story_by_quiet_until_it_h
         .zip(&admins)
         .map(|(disk, admin)| {
             let mut env = child_env(disk.path(), Some(&broker()), "http://127.0.0.1:9/", &tag);
-            env.retain(|(k, _)| {
-                k != "NEWSMILL__DEDUP__QUIET_CLOSE_DELAY" && k != "NEWSMILL__ADMIN__LISTEN"
-            });
+            env.retain(|(k, _)| k != "NEWSMILL__ADMIN__LISTEN");
             env.push(("NEWSMILL__ADMIN__LISTEN".into(), admin.clone()));
-            env.push(("NEWSMILL__RUNNER__IDLE_AFTER".into(), "1s".into()));
+            with_quiet_closing(&mut env);
             env
         })
         .collect();
@@ -550,12 +554,7 @@ async fn a_dedup_instance_missing_partitions_closes_no_story_by_quiet_until_it_h
     loop {
         let mut missing = Vec::new();
         for admin in &admins {
-            if let Some((200, text)) = scrape(admin, "/metrics").await
-                && text.contains("news_stage_input_partitions_missing")
-            {
-                let name = "news_stage_input_partitions_missing";
-                missing.push(sample(&text, name, &["stage=\"dedup\""]));
-            }
+            missing.extend(dedup_partitions_missing(admin).await);
         }
         if missing.len() == 2 && missing.iter().all(|m| *m > 0.0) {
             break;

@@ -5,9 +5,9 @@
 use std::time::{Duration, Instant};
 
 use newsmill_tests::{
-    Running, assert_each_article_decided_once, broker, child_env, free_port, kill_schedule_rng,
-    latest_story_members, run_newsmill, sample, scrape, serve_dir, serve_dir_logged_at,
-    spawn_newsmill, synthetic_site, tail_json, unique,
+    Running, assert_each_article_decided_once, broker, child_env, dedup_partitions_missing,
+    free_port, kill_schedule_rng, latest_story_members, run_newsmill, serve_dir,
+    serve_dir_logged_at, spawn_newsmill, synthetic_site, tail_json, unique,
 };
 
 const ROLES: [&str; 3] = ["fetch", "clean", "dedup"];
@@ -133,25 +133,13 @@ async fn a_second_dedup_instance_in_the_group_shows_as_missing_partitions_until_
             spawn_newsmill("dedup", &env)
         })
         .collect();
-    let missing = |text: &str| {
-        text.contains("news_stage_input_partitions_missing")
-            .then(|| {
-                sample(
-                    text,
-                    "news_stage_input_partitions_missing",
-                    &["stage=\"dedup\""],
-                )
-            })
-    };
     // Both members hold a share of the three partitions: each misses what
     // the other holds.
     let started = Instant::now();
     let shares = loop {
         let mut shares = Vec::new();
         for admin in &admins {
-            if let Some((200, text)) = scrape(admin, "/metrics").await {
-                shares.extend(missing(&text));
-            }
+            shares.extend(dedup_partitions_missing(admin).await);
         }
         if shares.len() == 2 && shares.iter().all(|m| *m > 0.0) && shares.iter().sum::<f64>() == 3.0
         {
@@ -172,9 +160,7 @@ async fn a_second_dedup_instance_in_the_group_shows_as_missing_partitions_until_
     running[1].wait().unwrap();
     let left = Instant::now();
     loop {
-        if let Some((200, text)) = scrape(&admins[0], "/metrics").await
-            && missing(&text) == Some(0.0)
-        {
+        if dedup_partitions_missing(&admins[0]).await == Some(0.0) {
             break;
         }
         assert!(

@@ -539,6 +539,19 @@ pub fn sample(exposition: &str, metric: &str, labels: &[&str]) -> f64 {
         .sum()
 }
 
+/// How many of its input's partitions another member of its group holds,
+/// as a dedup instance's admin server says
+/// (`news_stage_input_partitions_missing`); None while it does not answer
+/// or before its first Kafka statistics.
+pub async fn dedup_partitions_missing(admin: &str) -> Option<f64> {
+    const METRIC: &str = "news_stage_input_partitions_missing";
+    let Some((200, text)) = scrape(admin, "/metrics").await else {
+        return None;
+    };
+    text.contains(METRIC)
+        .then(|| sample(&text, METRIC, &["stage=\"dedup\""]))
+}
+
 /// GET `path` from an admin server: its status and body, or `None` when it
 /// does not answer.
 pub async fn scrape(addr: &str, path: &str) -> Option<(u16, String)> {

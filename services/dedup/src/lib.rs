@@ -182,12 +182,17 @@ impl DedupStage {
         })
     }
 
-    /// Live count of stories in the window, for status displays.
-    pub fn stories_counter(&self) -> std::sync::Arc<std::sync::atomic::AtomicUsize> {
+    /// Bring the live count of stories (`stories_counter`) up to date.
+    fn count_stories(&self) {
         self.stories.store(
             self.engine.story_count(),
             std::sync::atomic::Ordering::Relaxed,
         );
+    }
+
+    /// Live count of stories in the window, for status displays.
+    pub fn stories_counter(&self) -> std::sync::Arc<std::sync::atomic::AtomicUsize> {
+        self.count_stories();
         self.stories.clone()
     }
 
@@ -277,10 +282,7 @@ impl DedupStage {
         if let (Some(fact), Some(_)) = (fact, &self.changelog_topic) {
             self.pending_facts.push(fact);
         }
-        self.stories.store(
-            self.engine.story_count(),
-            std::sync::atomic::Ordering::Relaxed,
-        );
+        self.count_stories();
         metrics::counter!(names::DEDUP_VERDICTS, "kind" => d.kind.as_str()).increment(1);
         let verdict = DedupVerdict {
             schema_version: SCHEMA_VERSION,
@@ -450,10 +452,7 @@ impl Stage for DedupStage {
     /// Stories close while no article arrives (`close_quiet_stories`).
     fn when_idle(&mut self) -> Vec<OutRecord> {
         let closed = self.close_quiet_stories(Utc::now().timestamp());
-        self.stories.store(
-            self.engine.story_count(),
-            std::sync::atomic::Ordering::Relaxed,
-        );
+        self.count_stories();
         closed
             .iter()
             .map(|s| OutRecord::json(&self.stories_topic, &s.story_id, s))
