@@ -118,7 +118,12 @@ fn article(id: &str, (title, text): (String, String), at: DateTime<Utc>) -> Clea
     CleanArticle {
         schema_version: SCHEMA_VERSION,
         id: id.to_string(),
-        url: format!("https://example.org/{id}"),
+        // And on other outlets, for the stories' sources.
+        url: match id.split('-').next() {
+            Some("copy") => format!("https://wire.example.net/{id}"),
+            Some("rewrite") => format!("https://www.example.com/{id}"),
+            _ => format!("https://example.org/{id}"),
+        },
         feed_url: None,
         canonical_url: None,
         fetched_at: at,
@@ -291,6 +296,7 @@ async fn a_replacement_with_an_empty_disk_rebuilds_from_the_changelog() {
             at: a.fetched_at.timestamp(),
             published: None,
             lang: a.language.as_deref(),
+            source: None,
         });
         expected.insert(a.id.clone(), d);
     }
@@ -322,8 +328,9 @@ async fn a_replacement_with_an_empty_disk_rebuilds_from_the_changelog() {
         "later copies and rewrites linked to earlier articles: {linked_back:?}"
     );
 
-    // Stories founded before the loss list their founder's language, which
-    // only the changelog told the replacement, before the later members'.
+    // Stories founded before the loss list their founder's language and
+    // outlet, which only the changelog told the replacement, before the
+    // later members'.
     let stories = tail_json(&env, &format!("{tag}.stories"));
     for e in 8..18 {
         let story_id = &expected[&format!("orig-{e}")].story_id;
@@ -338,6 +345,12 @@ async fn a_replacement_with_an_empty_disk_rebuilds_from_the_changelog() {
             serde_json::json!(["en", "fr", "de"]),
             "orig-{e}: {fullest}"
         );
+        let outlets = serde_json::json!([
+            {"source": "example.org", "articles": 1},
+            {"source": "example.net", "articles": 1},
+            {"source": "example.com", "articles": 1},
+        ]);
+        assert_eq!(fullest["sources"], outlets, "orig-{e}: {fullest}");
     }
 }
 

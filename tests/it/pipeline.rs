@@ -114,6 +114,75 @@ async fn sample_site_through_tansu_and_a_python_client_validates_every_topic() {
         report.contains(&format!("{tag}.dedup: 8 valid")),
         "{report}"
     );
+    // Served from one loopback address, the five seeds have one outlet.
+    let stories = last_summaries(tail_json(&env, &format!("{tag}.stories")));
+    let seeds = stories
+        .values()
+        .find(|s| s["member_count"] == 5)
+        .expect("the seeds' story");
+    assert_eq!(outlets(seeds), [("127.0.0.1".to_string(), 5)]);
+    assert_eq!(seeds["source_count"], 1);
+}
+
+/// The last summary of each story on a stories topic, by story id.
+fn last_summaries(summaries: Vec<serde_json::Value>) -> BTreeMap<String, serde_json::Value> {
+    summaries
+        .into_iter()
+        .map(|s| (s["story_id"].as_str().unwrap().to_string(), s))
+        .collect()
+}
+
+/// A story's outlets as its summary lists them, with their articles.
+fn outlets(story: &serde_json::Value) -> Vec<(String, u64)> {
+    story["sources"]
+        .as_array()
+        .expect("a summary lists its sources")
+        .iter()
+        .map(|s| {
+            let source = s["source"].as_str().unwrap().to_string();
+            (source, s["articles"].as_u64().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn the_readmes_main_job_puts_the_five_outlets_reports_in_one_story() {
+    // README's first command, on its config and the embedded log, with a
+    // data directory and no admin port of its own.
+    let data = tempfile::tempdir().unwrap();
+    let env: Vec<(String, String)> = vec![
+        (
+            "NEWSMILL_CONFIG".into(),
+            repo_root()
+                .join("newsmill.example.toml")
+                .display()
+                .to_string(),
+        ),
+        (
+            "NEWSMILL__BUS__DATA_DIR".into(),
+            data.path().display().to_string(),
+        ),
+        ("NEWSMILL__ADMIN__LISTEN".into(), String::new()),
+    ];
+    let said = run_drain(&env);
+    assert!(
+        said.contains("8 articles deduplicated into 4 stories"),
+        "{said}"
+    );
+    let stories = last_summaries(tail_json(&env, "news.stories.v1"));
+    assert_eq!(stories.len(), 4, "{stories:?}");
+    // The sample site's pages are files, so each page's site name is its
+    // outlet: the five seeds are five outlets' reports of one event.
+    let seeds = stories
+        .values()
+        .find(|s| s["member_count"] == 5)
+        .expect("the seeds' story");
+    let expected: Vec<(String, u64)> = (0..5).map(|i| (format!("Outlet {i}"), 1)).collect();
+    assert_eq!(outlets(seeds), expected);
+    assert_eq!(seeds["source_count"], 5);
+    for other in stories.values().filter(|s| s["member_count"] == 1) {
+        assert_eq!(outlets(other), [("The Sample Courier".to_string(), 1)]);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -110,6 +110,7 @@ fn main() {
                 at: n as i64,
                 published: None,
                 lang: *lang,
+                source: None,
             });
             if let (Some(facts), Some(fact)) = (facts.as_mut(), fact) {
                 facts.push(fact);

@@ -81,6 +81,9 @@ pub struct ArticleIn<'a> {
     /// Its language as the cleaner (or the producer) gave it; kept as the
     /// primary subtag ("en-US" is "en") in its story's languages.
     pub lang: Option<&'a str>,
+    /// The outlet that carried it (the stage gives its URL's registrable
+    /// domain), counted among its story's sources.
+    pub source: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -122,6 +125,8 @@ pub struct Fact {
     /// a twin).
     pub names: Vec<(u64, f32)>,
     pub decision: Decision,
+    /// The outlet that carried it (changelog format 5, round 58).
+    pub source: Option<String>,
 }
 
 impl Fact {
@@ -168,6 +173,12 @@ pub struct StoryState {
     pub languages: Vec<String>,
     /// Members whose vectors make up the centroid: rewrites, not copies.
     pub rewrites: u32,
+    /// Its members' outlets, copies included, in the order first seen,
+    /// each with its members: the first `MAX_STORY_SOURCES`.
+    pub sources: Vec<(String, u32)>,
+    /// Hashes of its further outlets, sorted: counted, not listed (at
+    /// most `MAX_UNLISTED_SOURCES`).
+    pub unlisted_sources: Vec<u64>,
 }
 
 /// The whole dedup state. Serializable, so it can be snapshotted and restored.
@@ -386,6 +397,7 @@ impl Engine {
             vec,
             names,
             decision,
+            source: a.source.map(str::to_string),
         };
         self.insert(&fact);
         let decision = fact.decision.clone();
@@ -441,8 +453,13 @@ impl Engine {
             names: Vec::new(),
             languages: Vec::new(),
             rewrites: 0,
+            sources: Vec::new(),
+            unlisted_sources: Vec::new(),
         });
         story.member_count += 1;
+        if let Some(source) = &f.source {
+            story.add_source(source);
+        }
         if let Some(lang) = &f.lang
             && !story.languages.contains(lang)
             && story.languages.len() < MAX_STORY_LANGUAGES
@@ -576,6 +593,10 @@ use explain::Trace;
 mod window;
 
 /// The story index: the terms and names' keys each story is listed under.
+/// A story's outlets.
+#[path = "engine_sources.rs"]
+mod sources;
+
 #[path = "engine_index.rs"]
 mod index;
 use index::index_terms;

@@ -2,7 +2,9 @@
 //! - formats 3 to 5: stories without their members' languages (each story's
 //!   next member adds its own);
 //! - format 6: stories without their count of rewrites, which is taken to be
-//!   the member count (copies counted too, as format 6's centroids did).
+//!   the member count (copies counted too, as format 6's centroids did);
+//! - formats 7 and 8: stories without their sources (each story's next
+//!   member adds its own).
 
 use std::collections::VecDeque;
 
@@ -31,6 +33,15 @@ pub(crate) struct OldEngine<S> {
 
 pub(crate) type EngineV5 = OldEngine<StoryStateV5>;
 pub(crate) type EngineV6 = OldEngine<StoryStateV6>;
+pub(crate) type EngineV8 = OldEngine<StoryStateV8>;
+
+/// Formats 7 and 8's story: format 6's and its count of rewrites.
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+pub(crate) struct StoryStateV8 {
+    v6: StoryStateV6,
+    rewrites: u32,
+}
 
 /// Format 6's story: format 5's and its languages. bincode writes a nested
 /// struct's fields in line, so this reads the same bytes as the flat one.
@@ -57,8 +68,9 @@ pub(crate) struct StoryStateV5 {
     names: Vec<(u64, f32)>,
 }
 
-impl From<StoryStateV6> for StoryState {
-    fn from(StoryStateV6 { v5: s, languages }: StoryStateV6) -> StoryState {
+impl From<StoryStateV8> for StoryState {
+    fn from(StoryStateV8 { v6, rewrites }: StoryStateV8) -> StoryState {
+        let StoryStateV6 { v5: s, languages } = v6;
         StoryState {
             story_id: s.story_id,
             title: s.title,
@@ -71,8 +83,17 @@ impl From<StoryStateV6> for StoryState {
             centroid: s.centroid,
             names: s.names,
             languages,
-            rewrites: s.member_count,
+            rewrites,
+            sources: Vec::new(),
+            unlisted_sources: Vec::new(),
         }
+    }
+}
+
+impl From<StoryStateV6> for StoryState {
+    fn from(v6: StoryStateV6) -> StoryState {
+        let rewrites = v6.v5.member_count;
+        StoryStateV8 { v6, rewrites }.into()
     }
 }
 
@@ -119,6 +140,17 @@ impl<S> OldEngine<S> {
             term_index: e.term_index,
             df: e.df,
             docs_seen: e.docs_seen,
+        }
+    }
+}
+
+#[cfg(test)]
+impl From<StoryState> for StoryStateV8 {
+    fn from(s: StoryState) -> StoryStateV8 {
+        let rewrites = s.rewrites;
+        StoryStateV8 {
+            v6: s.into(),
+            rewrites,
         }
     }
 }

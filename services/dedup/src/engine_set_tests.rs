@@ -33,6 +33,7 @@ fn decide_line(e: &mut Engine, n: usize, line: &str) -> (serde_json::Value, Deci
         at: n as i64,
         published: None,
         lang: v["lang"].as_str(),
+        source: None,
     });
     (v, d)
 }
@@ -378,6 +379,7 @@ fn one_name_key_and_one_number_do_not_join_a_story_in_another_alphabet() {
         at: 0,
         published: None,
         lang: Some("en"),
+        source: None,
     });
     let line = include_str!("../tests/data/tables.jsonl")
         .lines()

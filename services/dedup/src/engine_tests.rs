@@ -1,6 +1,7 @@
 //! Unit tests of the dedup engine: verdicts, replay, eviction, bounds.
 
 use super::*;
+use news_core::messages::MAX_STORY_SOURCES;
 
 const QUAKE: &str = "A magnitude 6.1 earthquake struck the northern province of Kerman early on Tuesday, \
     killing at least 12 people and injuring 80, the state news agency reported. The quake hit at 5:42 a.m. \
@@ -15,6 +16,7 @@ fn art<'a>(id: &'a str, text: &'a str, at: i64) -> ArticleIn<'a> {
         at,
         published: None,
         lang: None,
+        source: None,
     }
 }
 
@@ -499,6 +501,39 @@ fn a_word_list_given_at_run_time_weighs_its_words_below_a_name() {
     assert_eq!(w(&before, "వంతెన"), w(&before, "ద్రావిక్"), "{before:?}");
     assert!(w(&after, "వంతెన") < 0.5 * w(&after, "ద్రావిక్"), "{after:?}");
     assert!(w(&after, "నది") < 0.5 * w(&after, "ద్రావిక్"), "{after:?}");
+}
+
+#[test]
+fn a_story_lists_its_first_sources_counts_the_rest_and_rebuilds_them_from_facts() {
+    let mut e = Engine::new(Params::default());
+    let mut facts = Vec::new();
+    let mut decide = |e: &mut Engine, id: &str, source: &str| {
+        let (d, fact) = e.decide_logged(&ArticleIn {
+            source: Some(source),
+            ..art(id, QUAKE, 0)
+        });
+        facts.push(fact.expect("a new article"));
+        d
+    };
+    let extra = MAX_STORY_SOURCES + 6;
+    for i in 0..extra {
+        decide(&mut e, &format!("c{i}"), &format!("outlet{i}.example"));
+    }
+    // Again from a listed outlet, then from one counted but not listed.
+    decide(&mut e, "again", "outlet3.example");
+    let last = decide(&mut e, "unlisted", &format!("outlet{}.example", extra - 1));
+    let story = e.story(&last.story_id).expect("the copies' story");
+    assert_eq!(story.member_count as usize, extra + 2);
+    assert_eq!(story.sources.len(), MAX_STORY_SOURCES);
+    assert_eq!(story.sources[0], ("outlet0.example".to_string(), 1));
+    assert_eq!(story.sources[3], ("outlet3.example".to_string(), 2));
+    assert_eq!(story.source_count() as usize, extra);
+    // A replacement rebuilding from the changelog's facts counts the same.
+    let mut rebuilt = Engine::new(Params::default());
+    facts.iter().for_each(|f| rebuilt.apply(f));
+    let again = rebuilt.story(&last.story_id).expect("rebuilt");
+    assert_eq!(again.sources, story.sources);
+    assert_eq!(again.unlisted_sources, story.unlisted_sources);
 }
 
 #[path = "engine_story_tests.rs"]

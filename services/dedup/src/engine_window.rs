@@ -124,6 +124,12 @@ impl Engine {
                         .iter()
                         .map(|l| heap(l.capacity()))
                         .sum::<usize>()
+                    + heap(s.sources.capacity() * std::mem::size_of::<(String, u32)>())
+                    + s.sources
+                        .iter()
+                        .map(|(name, _)| heap(name.capacity()))
+                        .sum::<usize>()
+                    + heap(s.unlisted_sources.capacity() * 8)
             })
             .sum();
         // Index lists hold about 4 stories' room (measured: 4.3 on average).

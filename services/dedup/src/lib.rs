@@ -59,7 +59,7 @@ const MAX_FETCH_TIME_AHEAD_SECS: i64 = 300;
 use chrono::{DateTime, TimeZone, Utc};
 use news_core::bus::{InRecord, OutRecord};
 use news_core::config::Config;
-use news_core::messages::{CleanArticle, DedupVerdict, SCHEMA_VERSION, Story};
+use news_core::messages::{CleanArticle, DedupVerdict, SCHEMA_VERSION, Story, StorySource};
 use news_core::runner::{Stage, StageError};
 use news_core::telemetry::names;
 
@@ -252,7 +252,9 @@ impl DedupStage {
             return false;
         };
         let latest = Utc::now().timestamp() + MAX_FETCH_TIME_AHEAD_SECS;
-        self.engine.decide_logged(&article_in(&article, latest));
+        let source = source_of(&article);
+        self.engine
+            .decide_logged(&article_in(&article, source.as_deref(), latest));
         self.forget_rebuilt_closures();
         true
     }
@@ -267,7 +269,8 @@ impl DedupStage {
             metrics::counter!(names::ERRORS, "stage" => "process", "error_type" => "clock_ahead")
                 .increment(1);
         }
-        let article = article_in(a, latest);
+        let source = source_of(a);
+        let article = article_in(a, source.as_deref(), latest);
         let (d, fact, explain) = if self.explain {
             let (d, fact, why) = self.engine.decide_explained_logged(&article);
             // A replay repeats its first verdict and weighs nothing again.
@@ -365,7 +368,7 @@ impl DedupStage {
 }
 
 /// The engine's input for `a`, its fetch time no later than `latest`.
-fn article_in(a: &CleanArticle, latest: i64) -> ArticleIn<'_> {
+fn article_in<'a>(a: &'a CleanArticle, source: Option<&'a str>, latest: i64) -> ArticleIn<'a> {
     ArticleIn {
         id: &a.id,
         title: a.title.as_deref(),
@@ -373,7 +376,25 @@ fn article_in(a: &CleanArticle, latest: i64) -> ArticleIn<'_> {
         at: a.fetched_at.timestamp().min(latest),
         published: a.published.map(|p| p.timestamp()),
         lang: a.language.as_deref(),
+        source,
     }
+}
+
+/// Longest outlet name a story keeps: a site name is the page's to choose.
+const MAX_SOURCE_CHARS: usize = 100;
+
+/// The outlet that carried `a`: the registrable domain of its URL (the
+/// feed's link, canonical; not the page's own `rel=canonical`, which a
+/// syndicated copy points at its original), or, for a URL with no host
+/// (a file), the page's site name.
+fn source_of(a: &CleanArticle) -> Option<String> {
+    let domain = news_core::ids::url_domain(&a.url);
+    let name = if domain.is_empty() {
+        a.site_name.as_deref()?.trim()
+    } else {
+        &domain
+    };
+    (!name.is_empty()).then(|| name.chars().take(MAX_SOURCE_CHARS).collect())
 }
 
 /// A story's summary as the stories topic carries it.
@@ -388,6 +409,15 @@ fn summary(s: &engine::StoryState, now: DateTime<Utc>, closed_at: Option<DateTim
         last_seen: ts(s.last_seen),
         updated_at: now,
         languages: s.languages.clone(),
+        sources: s
+            .sources
+            .iter()
+            .map(|(source, articles)| StorySource {
+                source: source.clone(),
+                articles: *articles,
+            })
+            .collect(),
+        source_count: s.source_count(),
         closed_at,
     }
 }
@@ -531,6 +561,7 @@ pub fn cluster_line(engine: &mut Engine, line: &ClusterIn, seq: i64, explain: bo
                         })
                 })
         });
+    let domain = line.url.as_deref().map(news_core::ids::url_domain);
     let article = ArticleIn {
         id: &line.id,
         title: line.title.as_deref(),
@@ -538,6 +569,7 @@ pub fn cluster_line(engine: &mut Engine, line: &ClusterIn, seq: i64, explain: bo
         at: seq,
         published,
         lang: line.lang.as_deref(),
+        source: domain.as_deref().filter(|d| !d.is_empty()),
     };
     let (d, explanation) = if explain {
         let (d, e) = engine.decide_explained(&article);

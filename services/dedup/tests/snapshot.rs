@@ -1,11 +1,13 @@
 //! The dedup state survives a restart through its snapshot: a replayed
 //! article gets its first decision back, and a new copy still finds it.
 
-use news_core::bus::InRecord;
 use news_core::config::Config;
 use news_core::messages::CleanArticle;
 use news_core::runner::Stage;
 use news_dedup::DedupStage;
+
+mod common;
+use common::clean_origin;
 
 fn article(id: &str, text: &str) -> CleanArticle {
     let example = include_str!("../../../schemas/examples/news.clean.v1.example.json");
@@ -23,16 +25,7 @@ fn a_restart_from_the_snapshot_remembers_every_decision() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = Config::default();
     config.dedup.snapshot_every = 10;
-    let origin = InRecord {
-        topic: "news.clean.v1".into(),
-        partition: 0,
-        offset: 0,
-        next_offset: 1,
-        key: None,
-        headers: vec![],
-        payload: vec![],
-        timestamp_ms: None,
-    };
+    let origin = clean_origin();
     let texts: Vec<String> = (0..30)
         .map(|i| format!("The port authority of city {i} approved berth {} on day {i}, and the ferry line number {} will start in spring after a vote of {} to {} by the board.", i * 17, i * 3 + 1, 5 + i % 4, i % 3))
         .collect();

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use news_core::config::FetcherConfig;
+pub use news_core::ids::{registrable_domain, url_domain};
 use serde::{Deserialize, Serialize};
 
 use crate::http::Validators;
@@ -405,28 +406,6 @@ impl FetchState {
             .map(|f| Duration::from_secs((f.next_poll - now).max(1) as u64))
             .min()
             .unwrap_or(fallback)
-    }
-}
-
-/// The registrable domain of a URL's host; empty when it has none.
-pub fn url_domain(url: &str) -> String {
-    url::Url::parse(url)
-        .ok()
-        .and_then(|u| u.host_str().map(registrable_domain))
-        .unwrap_or_default()
-}
-
-/// The registrable domain of a host (eTLD+1, from the Public Suffix List
-/// compiled into the `psl` crate): `news.bbc.co.uk` -> `bbc.co.uk`. IP
-/// addresses, and hosts that are themselves a public suffix, stand alone.
-pub fn registrable_domain(host: &str) -> String {
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
-    if host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[') {
-        return host;
-    }
-    match psl::domain_str(&host) {
-        Some(domain) => domain.to_string(),
-        None => host,
     }
 }
 

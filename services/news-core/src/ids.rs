@@ -118,6 +118,28 @@ pub fn article_id(url: &str) -> String {
     }
 }
 
+/// The registrable domain of a URL's host; empty when it has none.
+pub fn url_domain(url: &str) -> String {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(registrable_domain))
+        .unwrap_or_default()
+}
+
+/// The registrable domain of a host (eTLD+1, from the Public Suffix List
+/// compiled into the `psl` crate): `news.bbc.co.uk` -> `bbc.co.uk`. IP
+/// addresses, and hosts that are themselves a public suffix, stand alone.
+pub fn registrable_domain(host: &str) -> String {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    if host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[') {
+        return host;
+    }
+    match psl::domain_str(&host) {
+        Some(domain) => domain.to_string(),
+        None => host,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,5 +180,22 @@ mod tests {
     #[test]
     fn content_selecting_query_survives() {
         assert_eq!(canon("https://e.com/?p=12"), "https://e.com/?p=12");
+    }
+
+    #[test]
+    fn subdomains_share_a_domain() {
+        assert_eq!(registrable_domain("a.b.example.com"), "example.com");
+        assert_eq!(registrable_domain("news.bbc.co.uk"), "bbc.co.uk");
+        assert_eq!(registrable_domain("127.0.0.1"), "127.0.0.1");
+        assert_eq!(registrable_domain("Www.Example.COM."), "example.com");
+        // Private-section suffixes: two users of one host platform are two domains.
+        assert_ne!(
+            registrable_domain("alice.github.io"),
+            registrable_domain("bob.github.io")
+        );
+        assert_eq!(
+            registrable_domain("a.b.city.kawasaki.jp"),
+            "city.kawasaki.jp"
+        );
     }
 }

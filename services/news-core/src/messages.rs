@@ -199,6 +199,17 @@ pub struct Story {
     /// first seen; at most 16. Members without a known language add none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub languages: Vec<String>,
+    /// The outlets that carried it, copies included, in the order first
+    /// seen, with their articles in the story (the first
+    /// `MAX_STORY_SOURCES`). An outlet is the registrable domain of the
+    /// article's URL (`news.bbc.co.uk` is `bbc.co.uk`), or, for a URL
+    /// without a host, the page's site name. Empty in summaries written
+    /// before round 58.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<StorySource>,
+    /// Distinct outlets, which may exceed `sources.len()`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub source_count: u32,
     /// Set on a story's last summary, once its last member has left the
     /// dedup window (`dedup.window`, or `dedup.max_articles`): no article
     /// joins it any more, and a later report of its event starts another.
@@ -208,6 +219,20 @@ pub struct Story {
 
 /// Members listed in a story summary; the count keeps growing past it.
 pub const MAX_STORY_MEMBERS: usize = 200;
+
+/// Outlets listed in a story summary; `source_count` keeps counting past it.
+pub const MAX_STORY_SOURCES: usize = 64;
+
+/// One outlet of a story and how many of the story's articles it carried.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct StorySource {
+    pub source: String,
+    pub articles: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
 
 /// Where a dead letter came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
