@@ -48,6 +48,8 @@ const LANGS: [Option<&str>; 33] = [
     Some("dv"),
 ];
 
+const OUTLETS: [&str; 3] = ["a.example", "b.example", "a.example"];
+
 fuzz_target!(|data: &[u8]| {
     // Articles are separated by 0x1E; each one's first byte picks its
     // language, its first line is the headline and the rest the text.
@@ -74,6 +76,8 @@ fuzz_target!(|data: &[u8]| {
             at: 1_700_000_000 + i as i64 * 60,
             published: None,
             lang: *lang,
+            // A few outlets, so that stories count some twice.
+            source: Some(OUTLETS[i % OUTLETS.len()]),
         };
         // Every other article is explained: the same decision, and the
         // explanation names the story it joined and no other.
@@ -121,6 +125,7 @@ fuzz_target!(|data: &[u8]| {
             at: 1_700_000_000 + 3600,
             published: None,
             lang: *lang,
+            source: Some("next.example"),
         };
         let original = engine.decide(&article);
         let replacement = rebuilt.decide(&article);
@@ -128,6 +133,12 @@ fuzz_target!(|data: &[u8]| {
             original, replacement,
             "the rebuilt engine decided otherwise"
         );
+        // And counted the story's outlets alike, from the facts alone.
+        let outlets = |e: &Engine| {
+            let story = e.story(&original.story_id).expect("its story");
+            (story.sources.clone(), story.source_count())
+        };
+        assert_eq!(outlets(&engine), outlets(&rebuilt));
     }
     if let Some((article, decision)) = first {
         let again = engine.decide(&article);
