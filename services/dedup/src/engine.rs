@@ -592,11 +592,11 @@ use explain::Trace;
 #[path = "engine_window.rs"]
 mod window;
 
-/// The story index: the terms and names' keys each story is listed under.
 /// A story's outlets.
 #[path = "engine_sources.rs"]
 mod sources;
 
+/// The story index: the terms and names' keys each story is listed under.
 #[path = "engine_index.rs"]
 mod index;
 use index::index_terms;

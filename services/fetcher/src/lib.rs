@@ -302,7 +302,7 @@ impl Fetcher {
 
     /// A slot for the registrable domain of `url` (subdomains share one).
     fn host_slot(&self, url: &Url) -> Arc<Semaphore> {
-        let key = state::registrable_domain(url.host_str().unwrap_or(""));
+        let key = news_core::ids::registrable_domain(url.host_str().unwrap_or(""));
         let mut slots = self.host_slots.lock().expect("host slots lock");
         if slots.len() >= MAX_HOST_SLOTS {
             // Forget the idle domains; a slot in use is still held elsewhere.
@@ -439,7 +439,7 @@ fn interleave_by_domain(feeds: Vec<String>) -> Vec<String> {
     let mut by_domain: Vec<(String, std::collections::VecDeque<String>)> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     for feed in feeds {
-        let domain = state::url_domain(&feed);
+        let domain = news_core::ids::url_domain(&feed);
         let i = *index.entry(domain.clone()).or_insert_with(|| {
             by_domain.push((domain, Default::default()));
             by_domain.len() - 1

@@ -18,8 +18,9 @@ use news_core::telemetry::names;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::state::{FeedState, RoundProgress, url_domain};
+use crate::state::{FeedState, RoundProgress};
 use crate::{FetchError, Fetcher, RoundReport, robots};
+use news_core::ids::url_domain;
 
 /// Pages a feed keeps waiting for another attempt; beyond it a failure is
 /// final. One poll takes at most `max_items_per_poll` new items, so this

@@ -5,7 +5,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::state::url_domain;
+use news_core::ids::url_domain;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shard {

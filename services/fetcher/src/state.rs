@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use chrono::Utc;
 use news_core::config::FetcherConfig;
-pub use news_core::ids::{registrable_domain, url_domain};
 use serde::{Deserialize, Serialize};
 
 use crate::http::Validators;
