@@ -352,6 +352,18 @@ async fn metrics_move_as_the_input_implies_and_sigterm_drains_cleanly() {
         "histograms, not summaries"
     );
     assert_eq!(sample(&text, "news_build_info", &[]), 1.0);
+    // The window keeps all eight (the default cap is far off), and both
+    // eviction series exist from the first decision, so that an alert's
+    // increase() over them sees the first eviction.
+    for reason in ["age", "cap"] {
+        let label = format!("reason=\"{reason}\"");
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("news_dedup_evictions_total{") && l.contains(&label)),
+            "{text}"
+        );
+        assert_eq!(sample(&text, "news_dedup_evictions_total", &[&label]), 0.0);
+    }
     // Dedup snapshots within its interval (10 s) of the decisions, timed.
     let deadline = Instant::now() + Duration::from_secs(30);
     while sample(&text, "news_dedup_snapshot_seconds_count", &[]) < 1.0 && Instant::now() < deadline

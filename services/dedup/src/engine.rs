@@ -208,6 +208,14 @@ pub struct Engine {
     /// state.
     #[serde(skip)]
     pub(crate) closed: Option<Vec<StoryState>>,
+    /// Articles that left the window since `take_evictions`, by what made
+    /// them leave: counters for the stage, not state.
+    #[serde(skip)]
+    pub(crate) evictions: Evictions,
+    /// The latest fetch time folded in; not state (after a restart the
+    /// window's last article stands in until the next one).
+    #[serde(skip)]
+    pub(crate) newest_at: i64,
 }
 
 impl Engine {
@@ -470,6 +478,7 @@ impl Engine {
             story.members.push(f.id.clone());
         }
         story.last_seen = story.last_seen.max(f.at);
+        self.newest_at = self.newest_at.max(f.at);
         // Copies (and twins, which carry no vector) add nothing new to the
         // centroid; rewrites widen it.
         if matches!(d.kind, VerdictKind::Unique | VerdictKind::Story) && !f.vec.is_empty() {
@@ -591,6 +600,7 @@ use explain::Trace;
 /// the state holds.
 #[path = "engine_window.rs"]
 mod window;
+pub use window::Evictions;
 
 /// A story's outlets.
 #[path = "engine_sources.rs"]

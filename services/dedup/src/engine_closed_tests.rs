@@ -1,6 +1,6 @@
-//! The stories the window closes, as the engine keeps them for the dedup
-//! stage (`keep_closed`, `take_closed`; the stage's side is
-//! `tests/closed_stories.rs`).
+//! What leaves the window: the stories it closes, as the engine keeps them
+//! for the dedup stage (`keep_closed`, `take_closed`; the stage's side is
+//! `tests/closed_stories.rs`), and the articles it evicts, by cause.
 
 use super::*;
 
@@ -142,4 +142,58 @@ fn every_story_is_open_or_closed_and_only_open_ones_take_members() {
     assert!(aged_out > 20, "time alone closed {aged_out}");
     assert_eq!(open.len(), engine.story_count());
     assert!(open.iter().all(|s| engine.story(s).is_some()));
+}
+
+/// Articles that leave are counted by what made them leave, so that an
+/// operator sees when the cap, not the window, decides what is kept; the
+/// span says how much time the window then holds.
+#[test]
+fn evictions_are_counted_by_cause_and_the_span_shows_a_capped_window() {
+    let params = Params {
+        window_secs: 1000,
+        max_articles: 3,
+        ..Params::default()
+    };
+    let mut engine = Engine::new(params);
+    assert_eq!(
+        engine.window_span_secs(),
+        0,
+        "an empty window holds no time"
+    );
+    let text = |i: i64| {
+        format!(
+            "The council of Varden{i} voted {i} times on the budget, and {i} members of the board left."
+        )
+    };
+    for i in 0..5 {
+        engine.decide(&art(&format!("a{i}"), &text(i), i * 100));
+    }
+    // Five articles inside the window, three kept: two pushed out by the cap.
+    assert_eq!(
+        engine.take_evictions(),
+        Evictions {
+            by_age: 0,
+            by_cap: 2
+        }
+    );
+    assert_eq!(engine.take_evictions(), Evictions::default(), "taken once");
+    assert_eq!(engine.article_count(), 3);
+    assert_eq!(engine.window_span_secs(), 200, "a2 to a4, 200 s of 1000");
+    // A replay evicts nothing.
+    engine.decide(&art("a4", &text(4), 400));
+    assert_eq!(engine.take_evictions(), Evictions::default());
+    // An article past the window: the three left are older than it allows.
+    engine.decide(&art("late", &text(9), 1401));
+    assert_eq!(
+        engine.take_evictions(),
+        Evictions {
+            by_age: 3,
+            by_cap: 0
+        }
+    );
+    assert_eq!(engine.window_span_secs(), 0);
+    // Time alone counts by age too.
+    engine.age_out(2402);
+    assert_eq!(engine.take_evictions().by_age, 1);
+    assert_eq!(engine.article_count(), 0);
 }

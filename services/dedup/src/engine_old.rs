@@ -11,7 +11,7 @@ use std::collections::VecDeque;
 use rustc_hash::FxHashMap as HashMap;
 use serde::Deserialize;
 
-use super::{ArticleState, Engine, Params, StoryState};
+use super::{ArticleState, Engine, Evictions, Params, StoryState};
 use crate::dense_map::DenseMap;
 use crate::lsh::Buckets;
 use crate::term_counts::TermCounts;
@@ -122,6 +122,8 @@ impl<S: Into<StoryState>> From<OldEngine<S>> for Engine {
             name_lists: Default::default(),
             word_lists: None,
             closed: None,
+            evictions: Evictions::default(),
+            newest_at: 0,
         }
     }
 }

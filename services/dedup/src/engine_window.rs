@@ -8,6 +8,18 @@ use super::{Engine, StoryState};
 use crate::lsh::{MINHASH_PERMS, band_keys};
 use crate::probe::hash_table_bytes;
 
+/// How many articles left the window, by what made them leave. An article
+/// pushed out by `dedup.max_articles` while still inside `dedup.window`
+/// means the window holds less time than it is set to: a later report of
+/// that story can no longer find it.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Evictions {
+    /// Older than the window.
+    pub by_age: u64,
+    /// Inside the window, but over the cap.
+    pub by_cap: u64,
+}
+
 impl Engine {
     /// Drop articles that left the window or exceed the cap, oldest first.
     pub(super) fn evict(&mut self, now: i64) {
@@ -28,8 +40,30 @@ impl Engine {
             if !expired && !over_cap {
                 break;
             }
+            if expired {
+                self.evictions.by_age += 1;
+            } else {
+                self.evictions.by_cap += 1;
+            }
             let (_, key) = self.order.pop_front().expect("front exists");
             self.remove(key);
+        }
+    }
+
+    /// The articles that left the window since the last call, by cause.
+    pub fn take_evictions(&mut self) -> Evictions {
+        std::mem::take(&mut self.evictions)
+    }
+
+    /// Seconds of fetch time the window holds: from the article that leaves
+    /// it next to the latest one. Under `dedup.window` once the stream has
+    /// run that long means the cap, not age, decides what is kept.
+    pub fn window_span_secs(&self) -> i64 {
+        match (self.order.front(), self.order.back()) {
+            (Some((oldest, _)), Some((last, _))) => {
+                self.newest_at.max(*last).saturating_sub(*oldest).max(0)
+            }
+            _ => 0,
         }
     }
 

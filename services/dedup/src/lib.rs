@@ -117,7 +117,13 @@ pub struct DedupStage {
     explain: bool,
     /// `dedup.quiet_close_delay`; None when zero.
     quiet_close_delay: Option<Duration>,
+    /// When the last warning that the cap shortens the window was logged.
+    last_cap_warning: Option<std::time::Instant>,
 }
+
+/// How often, at most, the dedup stage warns that `dedup.max_articles`
+/// pushes articles out of the window before their time.
+const CAP_WARNING_EVERY: Duration = Duration::from_secs(600);
 
 impl DedupStage {
     /// Build the stage; with `state_dir`, restore the last snapshot from it.
@@ -179,7 +185,35 @@ impl DedupStage {
             stories: Default::default(),
             explain: config.dedup.explain,
             quiet_close_delay: Some(config.dedup.quiet_close_delay).filter(|d| !d.is_zero()),
+            last_cap_warning: None,
         })
+    }
+
+    /// Count the articles that left the window since the last call, and
+    /// warn (at most every `CAP_WARNING_EVERY`) while the cap pushes out
+    /// articles the window would keep: a later report of their stories
+    /// then starts a story of its own.
+    fn count_evictions(&mut self) {
+        let evicted = self.engine.take_evictions();
+        for (reason, count) in [("age", evicted.by_age), ("cap", evicted.by_cap)] {
+            // Both series exist from the first decision, so that a rate or
+            // an alert over them sees the first eviction too.
+            metrics::counter!(names::DEDUP_EVICTIONS, "reason" => reason).increment(count);
+        }
+        if evicted.by_cap > 0
+            && self
+                .last_cap_warning
+                .is_none_or(|at| at.elapsed() >= CAP_WARNING_EVERY)
+        {
+            self.last_cap_warning = Some(std::time::Instant::now());
+            let params = &self.engine.params;
+            tracing::warn!(
+                max_articles = params.max_articles,
+                window_secs = params.window_secs,
+                window_span_secs = self.engine.window_span_secs(),
+                "dedup.max_articles reached: articles leave before dedup.window ends, and later reports of their stories start new ones; raise dedup.max_articles (about 2 KB of memory each) or shorten dedup.window"
+            );
+        }
     }
 
     /// Bring the live count of stories (`stories_counter`) up to date.
@@ -227,16 +261,19 @@ impl DedupStage {
     pub fn apply_changelog(&mut self, record: &InRecord) -> Result<(), String> {
         let fact = state::decode_fact(record)?;
         self.engine.apply(&fact);
-        self.forget_rebuilt_closures();
+        self.forget_rebuilt_window_moves();
         Ok(())
     }
 
+    /// What the window did while the state is rebuilt was done before.
+    /// Its evictions were counted by the instance that decided them.
     /// Stories closed while a new disk's state is rebuilt closed before:
-    /// the instance that decided them announced them. After a snapshot,
-    /// the few facts decided since are another matter: their closures may
-    /// not have been published before that instance stopped, so they are
-    /// announced (again) with the next verdict.
-    fn forget_rebuilt_closures(&mut self) {
+    /// that instance announced them. After a snapshot, the few facts
+    /// decided since are another matter: their closures may not have been
+    /// published before that instance stopped, so they are announced
+    /// (again) with the next verdict.
+    fn forget_rebuilt_window_moves(&mut self) {
+        self.engine.take_evictions();
         if !self.restored {
             self.engine.take_closed();
         }
@@ -255,7 +292,7 @@ impl DedupStage {
         let source = source_of(&article);
         self.engine
             .decide_logged(&article_in(&article, source.as_deref(), latest));
-        self.forget_rebuilt_closures();
+        self.forget_rebuilt_window_moves();
         true
     }
 
@@ -286,6 +323,7 @@ impl DedupStage {
             self.pending_facts.push(fact);
         }
         self.count_stories();
+        self.count_evictions();
         metrics::counter!(names::DEDUP_VERDICTS, "kind" => d.kind.as_str()).increment(1);
         let verdict = DedupVerdict {
             schema_version: SCHEMA_VERSION,
@@ -335,6 +373,7 @@ impl DedupStage {
         };
         self.engine
             .age_out(now.saturating_sub(delay.as_secs() as i64));
+        self.count_evictions();
         let closed = self.closed_stories("quiet");
         if !closed.is_empty() {
             // A snapshot then keeps them closed; it is taken once these
@@ -493,6 +532,7 @@ impl Stage for DedupStage {
         metrics::gauge!(names::DEDUP_STORIES).set(self.engine.story_count() as f64);
         metrics::gauge!(names::DEDUP_STATE_ARTICLES).set(self.engine.article_count() as f64);
         metrics::gauge!(names::DEDUP_STATE_BYTES).set(self.engine.approx_bytes() as f64);
+        metrics::gauge!(names::DEDUP_WINDOW_SPAN).set(self.engine.window_span_secs() as f64);
     }
 }
 

@@ -203,3 +203,53 @@ fn when_idle_sends_the_closing_summaries_to_the_stories_topic() {
     assert_eq!(closed(&out)[0].story_id, quake_story);
     assert!(stage.when_idle().is_empty());
 }
+
+/// The value of one sample in a Prometheus exposition, by its name and
+/// labels as written.
+fn sample(exposition: &str, series: &str) -> Option<f64> {
+    exposition.lines().find_map(|line| {
+        let (name, value) = line.rsplit_once(' ')?;
+        (name == series).then(|| value.parse().unwrap())
+    })
+}
+
+/// Articles that leave the window are counted by what made them leave, so
+/// that operators see when `dedup.max_articles`, not `dedup.window`, decides
+/// what is kept; the window's span says how much time it then holds.
+#[test]
+fn the_stage_counts_evictions_by_cause_and_the_windows_span() {
+    let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+    let metrics = recorder.handle();
+    let mut config = Config::default();
+    config.dedup.max_articles = 2;
+    let mut stage = DedupStage::new(&config, None).unwrap();
+    metrics::with_local_recorder(&recorder, || {
+        // "old" is past the 72 h window once "quake" comes (age); at the
+        // cap of two, "strike" pushes "quake" out a day before its time.
+        for (id, text, days_ago) in [
+            ("old", FERRY, 9),
+            ("quake", QUAKE, 2),
+            ("ferry", FERRY, 1),
+            ("strike", STRIKE, 0),
+        ] {
+            stage
+                .process(article(id, text, days_ago), &origin())
+                .unwrap();
+        }
+        stage.housekeeping();
+    });
+    let text = metrics.render();
+    let evicted = |reason: &str| {
+        sample(
+            &text,
+            &format!("news_dedup_evictions_total{{reason=\"{reason}\"}}"),
+        )
+    };
+    assert_eq!(evicted("age"), Some(1.0), "{text}");
+    assert_eq!(evicted("cap"), Some(1.0), "{text}");
+    let span = sample(&text, "news_dedup_window_span_seconds").unwrap();
+    assert!(
+        (86_000.0..=86_500.0).contains(&span),
+        "ferry to strike, a day: {span}"
+    );
+}

@@ -51,6 +51,12 @@ pub mod names {
     /// closed on the stories topic), on an article's `arrival` or while
     /// the input was `quiet`.
     pub const DEDUP_STORIES_CLOSED: &str = "news_dedup_stories_closed_total";
+    /// Counter {reason}: articles that left the dedup window, older than
+    /// it (`age`) or pushed out by `dedup.max_articles` (`cap`).
+    pub const DEDUP_EVICTIONS: &str = "news_dedup_evictions_total";
+    /// Gauge: seconds of fetch time the dedup window holds, from the
+    /// article that leaves it next to the latest.
+    pub const DEDUP_WINDOW_SPAN: &str = "news_dedup_window_span_seconds";
     /// Gauge: articles retained in the dedup state.
     pub const DEDUP_STATE_ARTICLES: &str = "news_dedup_state_articles";
     /// Gauge: approximate bytes held by the dedup state.
@@ -137,6 +143,15 @@ fn describe() {
     describe_counter!(
         names::DEDUP_STORIES_CLOSED,
         "Stories closed: their last member left the dedup window"
+    );
+    describe_counter!(
+        names::DEDUP_EVICTIONS,
+        "Articles that left the dedup window: older than it (age), or pushed out by dedup.max_articles (cap)"
+    );
+    describe_gauge!(
+        names::DEDUP_WINDOW_SPAN,
+        Unit::Seconds,
+        "Fetch time the dedup window holds, from the article that leaves it next to the latest"
     );
     describe_gauge!(
         names::DEDUP_STATE_ARTICLES,
