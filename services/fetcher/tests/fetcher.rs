@@ -14,7 +14,9 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 mod common;
-use common::{Seen, article, config, poll_feed_once, read_all, reply, rss, run_once, serve};
+use common::{
+    Seen, article, config, poll_feed_once, read_all, reply, rss, run_once, serve, serve_feed,
+};
 
 #[tokio::test]
 async fn robots_disallow_holds_pages_back_and_is_fetched_once() {
@@ -477,6 +479,26 @@ async fn a_link_to_an_image_is_no_article() {
         dlq[0]["reason"], "refused: not an article page: image/png",
         "{dlq:?}"
     );
+}
+
+/// An item whose only URL is a relative permalink guid (no `<link>`) has
+/// its page fetched: the guid is resolved against the feed's URL.
+#[tokio::test]
+async fn an_item_known_only_by_a_relative_permalink_guid_is_fetched() {
+    let (addr, seen) = serve_feed(
+        b"<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title>\
+          <item><title>Seven</title><guid>/news/7</guid></item></channel></rss>",
+    )
+    .await;
+    let (_dir, cfg, bus, report) = poll_feed_once(addr).await;
+    assert_eq!(
+        (report.pages_fetched, report.dead_letters),
+        (1, 0),
+        "{report:?}"
+    );
+    assert_eq!(seen.count("/news/7"), 1);
+    let raw = read_all(&bus, &cfg.topics.raw).await;
+    assert_eq!(raw[0]["item"]["link"], format!("http://{addr}/news/7"));
 }
 
 /// A server that negotiates content is asked for a feed at a feed's URL

@@ -331,6 +331,67 @@ mod tests {
         assert_eq!(f.version, "rss");
     }
 
+    /// A permalink guid is the item's URL: a relative one is resolved
+    /// against its base (xml:base, else the feed's URL), as feed readers
+    /// do, so that an item with no link still names a page that can be
+    /// fetched. Opaque ids, bare words and absolute ids stay as written.
+    #[test]
+    fn relative_permalink_guids_and_ids_are_resolved_and_opaque_ones_kept() {
+        let xml = r#"<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+            <item><title>A</title><guid>/2024/06/a-story</guid></item>
+            <item xml:base="https://cdn.example/news/"><title>B</title><guid>2024/b.html</guid></item>
+            <item><title>C</title><guid>sections/c.html</guid><link>https://news.example/c</link></item>
+            <item><title>D</title><guid isPermaLink="false">/opaque/4</guid><link>/d</link></item>
+            <item><title>E</title><guid>12345</guid><link>/e</link></item>
+            <item><title>F</title><guid>tag:news.example,2024:F ü</guid><link>/f</link></item>
+            </channel></rss>"#;
+        let f =
+            parse_feed(xml.as_bytes(), "https://news.example/feeds/rss.xml", None).expect("parses");
+        let items = f.items("https://news.example/feeds/rss.xml");
+        let got: Vec<(Option<&str>, Option<&str>)> = items
+            .iter()
+            .map(|i| (i.guid.as_deref(), i.link.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    Some("https://news.example/2024/06/a-story"),
+                    Some("https://news.example/2024/06/a-story")
+                ),
+                (
+                    Some("https://cdn.example/news/2024/b.html"),
+                    Some("https://cdn.example/news/2024/b.html")
+                ),
+                (
+                    Some("https://news.example/feeds/sections/c.html"),
+                    Some("https://news.example/c")
+                ),
+                (Some("/opaque/4"), Some("https://news.example/d")),
+                (Some("12345"), Some("https://news.example/e")),
+                (
+                    Some("tag:news.example,2024:F ü"),
+                    Some("https://news.example/f")
+                ),
+            ]
+        );
+        assert!(f.entries[0].guidislink && !f.entries[2].guidislink);
+        // Atom's id is resolved the same way (Atom 0.3 feeds wrote paths).
+        let atom = br#"<feed version="0.3" xmlns="http://purl.org/atom/ns#">
+            <id>/feeds/all</id><entry><id>/relative/link</id></entry>
+            <entry><id>right</id></entry></feed>"#;
+        let f = parse_feed(atom, "https://news.example/atom.xml", None).expect("parses");
+        assert_eq!(
+            f.feed.common.id.as_deref(),
+            Some("https://news.example/feeds/all")
+        );
+        assert_eq!(
+            f.entries[0].common.id.as_deref(),
+            Some("https://news.example/relative/link")
+        );
+        assert_eq!(f.entries[1].common.id.as_deref(), Some("right"));
+    }
+
     #[test]
     fn utf16_with_bom_does_not_panic() {
         let xml = "<?xml version=\"1.0\" encoding=\"utf-16\"?><rss version=\"2.0\"><channel><title>Ü</title></channel></rss>";

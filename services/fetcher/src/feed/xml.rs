@@ -200,6 +200,22 @@ fn resolve(base: Option<&Url>, href: &str) -> String {
     }
 }
 
+/// An id resolved against `base` when it is a relative path
+/// ("/2024/06/story", "news/story.html"), and as written otherwise: an
+/// absolute id (`tag:`, `urn:`, a URL) keeps every byte, and so does a bare
+/// word or number ("12345"), which is far likelier an opaque id than a
+/// page next to the feed.
+fn resolve_relative(base: Option<&Url>, value: String) -> String {
+    let trimmed = value.trim();
+    let is_path = trimmed.contains('/') && !trimmed.contains(char::is_whitespace);
+    match Url::parse(trimmed) {
+        Err(url::ParseError::RelativeUrlWithoutBase) if is_path && base.is_some() => {
+            resolve(base, trimmed)
+        }
+        _ => value,
+    }
+}
+
 /// Parse an RSS, RDF or Atom document that has already been decoded.
 pub fn parse(text: &str, feed_url: &str, http_lang: Option<&str>) -> Result<ParsedFeed, FeedError> {
     let mut reader = NsReader::from_str(text);

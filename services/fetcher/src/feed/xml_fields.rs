@@ -172,8 +172,19 @@ impl Parser {
                     ..Link::default()
                 });
             }
-            Field::Id if !plain.is_empty() => self.target().id = Some(plain),
+            Field::Id if !plain.is_empty() => {
+                self.target().id = Some(resolve_relative(cap.base.as_deref(), plain));
+            }
             Field::Guid { permalink } if !plain.is_empty() => {
+                // A permalink guid is the item's URL, and stands in for a
+                // missing link: a relative one needs its base, or the page
+                // cannot be fetched. An opaque one (isPermaLink="false")
+                // stays as written, so that its id survives a feed's move.
+                let plain = if permalink {
+                    resolve_relative(cap.base.as_deref(), plain)
+                } else {
+                    plain
+                };
                 if let Some(entry) = &mut self.entry {
                     entry.common.id = Some(plain);
                     entry.guidislink = permalink;

@@ -112,6 +112,16 @@ pub fn rss(base: &str, links: &[String]) -> Vec<u8> {
     format!("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title>{items}</channel></rss>").into_bytes()
 }
 
+/// A site whose `/feed.xml` is `feed` and whose every other path is an
+/// article page.
+pub async fn serve_feed(feed: &'static [u8]) -> (SocketAddr, Arc<Seen>) {
+    serve(Arc::new(move |path: &str, _: &str| match path {
+        "/feed.xml" => (reply("200 OK", &[], feed), Duration::ZERO),
+        p => (reply("200 OK", &[], &article(p)), Duration::ZERO),
+    }))
+    .await
+}
+
 pub fn article(title: &str) -> Vec<u8> {
     format!("<html><head><title>{title}</title></head><body><article><p>{title} body text.</p></article></body></html>").into_bytes()
 }
