@@ -97,6 +97,7 @@ impl Fetcher {
         // Pages waiting from earlier polls go first: they are older.
         let mut bus_refused = self.retry_due_pages(&poll, &mut st, &mut rep, token).await;
         let mut new_items = 0;
+        let mut without_link = 0;
         for item in parsed.items(fetched.final_url.as_str()) {
             if token.is_cancelled() {
                 validators = None;
@@ -108,6 +109,8 @@ impl Fetcher {
                 break;
             }
             let Some(link) = item.link.clone() else {
+                // No page to fetch and no URL to name the article by.
+                without_link += 1;
                 continue;
             };
             let id = article_id(&link);
@@ -140,6 +143,10 @@ impl Fetcher {
                 last_error: String::new(),
             };
             bus_refused = self.take_page(&poll, &mut st, &mut rep, page).await;
+        }
+        if without_link > 0 {
+            // Each poll says it again: the feed keeps them while they are new.
+            tracing::info!(feed = %shown_url(feed_url), items = without_link, "feed items with no link to an article page; skipped");
         }
         // Items the bus refused come again only from a whole feed.
         st.validators = validators.filter(|_| !bus_refused).unwrap_or_default();

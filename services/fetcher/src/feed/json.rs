@@ -255,6 +255,31 @@ mod tests {
         assert_eq!(e.enclosures[0].length.as_deref(), Some("10"));
     }
 
+    /// A link post names the page it is about in `external_url` alone:
+    /// that page is the item's article. An item with its own `url` keeps it.
+    #[test]
+    fn a_link_posts_external_url_is_its_article() {
+        let doc = r#"{"version":"https://jsonfeed.org/version/1.1","title":"J",
+            "items":[{"id":"1","external_url":"https://elsewhere.example/story",
+            "content_text":"Worth a read."},
+            {"id":"2","url":"/2","external_url":"https://elsewhere.example/other",
+            "content_text":"Our take."}]}"#;
+        let f = parse(doc, "https://j.example/feed.json").expect("parses");
+        assert_eq!(f.entries[0].common.link, None, "as feedparser reads it");
+        let links: Vec<Option<String>> = f
+            .items("https://j.example/feed.json")
+            .into_iter()
+            .map(|i| i.link)
+            .collect();
+        assert_eq!(
+            links,
+            [
+                Some("https://elsewhere.example/story".to_string()),
+                Some("https://j.example/2".to_string())
+            ]
+        );
+    }
+
     #[test]
     fn other_json_is_not_a_feed() {
         assert!(parse(r#"{"version":"9"}"#, "https://j.example/").is_err());

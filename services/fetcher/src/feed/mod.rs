@@ -221,13 +221,25 @@ impl ParsedFeed {
                 guid: e.common.id.clone(),
                 title: e.common.title.clone().filter(|t| !t.is_empty()),
                 // An entry with no link may still point at its page as
-                // out-of-line content.
-                link: e.common.link.clone().or_else(|| {
-                    e.content
-                        .iter()
-                        .filter(|c| c.mime == "text/html" || c.mime == "application/xhtml+xml")
-                        .find_map(|c| c.src.clone())
-                }),
+                // out-of-line content, or (a JSON Feed's link post) as the
+                // page it is about.
+                link: e
+                    .common
+                    .link
+                    .clone()
+                    .or_else(|| {
+                        e.content
+                            .iter()
+                            .filter(|c| c.mime == "text/html" || c.mime == "application/xhtml+xml")
+                            .find_map(|c| c.src.clone())
+                    })
+                    .or_else(|| {
+                        self.version
+                            .starts_with("json")
+                            .then(|| e.common.links.iter().find(|l| l.rel == "related"))
+                            .flatten()
+                            .map(|l| l.href.clone())
+                    }),
                 published: rfc3339(&e.common.published_parsed)
                     .or_else(|| rfc3339(&e.common.updated_parsed)),
                 updated: rfc3339(&e.common.updated_parsed),
