@@ -1,5 +1,5 @@
-//! Main-content extraction never panics, on HTML or plain text, valid
-//! UTF-8 or not; and the pass before html5ever leaves the parsed page
+//! Main-content extraction and the fetcher's meta-refresh reading never
+//! panic, on HTML or plain text, valid UTF-8 or not; and the pass before html5ever leaves the parsed page
 //! unchanged apart from what it cuts (script and style bodies, unread
 //! attributes, unread `<link>`s and `<meta>`s, icons' insides, comment
 //! text, indentation).
@@ -14,5 +14,7 @@ fuzz_target!(|data: &[u8]| {
     let html = extract_html(&text, limits);
     let _ = news_cleaner::word_count(&html.text);
     let _ = extract_plain(&text, limits);
+    let page_url = url::Url::parse("https://news.example/go/1").expect("a URL");
+    let _ = news_fetcher::refresh::refresh_target(&text, &page_url);
     assert_eq!(outline(&prepare(&text, usize::MAX)), outline(&text));
 });

@@ -73,6 +73,8 @@ const TOKENS: &[&[u8]] = &[
     b"<?xml version=\"1.0\" encoding=\"windows-1251\"?>",
     b"<meta charset=\"latin-1\">",
     b"<meta name=\"viewport\" content=\"x\">",
+    b"<meta http-equiv=\"refresh\" content=\"0; url='",
+    b"<NOSCRIPT>",
     b"<meta property=\"og:title\" content=\"t\">",
     b"<link rel=\"stylesheet\" href=\"a\">",
     b"<link rel=canonical href=b>",
@@ -181,6 +183,8 @@ fn extraction_survives_mutated_pages() {
         let page = news_cleaner::extract_html(&text, limits);
         let _ = news_cleaner::word_count(&page.text);
         let _ = news_cleaner::extract_plain(&text, limits);
+        let page_url = url::Url::parse("https://news.example/go/1").unwrap();
+        let _ = news_fetcher::refresh::refresh_target(&text, &page_url);
     });
     // Mutations are mostly small: most pages must still yield their story,
     // or the inputs were not pages at all and the run tested nothing.

@@ -9,6 +9,7 @@ pub mod feed;
 pub mod http;
 pub mod pages;
 mod poll;
+pub mod refresh;
 pub mod robots;
 pub mod safety;
 pub mod seen_log;

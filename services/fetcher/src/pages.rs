@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::state::{FeedState, RoundProgress};
-use crate::{FetchError, Fetcher, RoundReport, robots};
+use crate::{FetchError, Fetcher, RoundReport, refresh, robots};
 use news_core::ids::url_domain;
 
 /// Pages a feed keeps waiting for another attempt; beyond it a failure is
@@ -205,30 +205,21 @@ impl Fetcher {
                 FetchError::Refused("a file link in a feed that is not a file".into()).into(),
             );
         }
-        let mut gap = Duration::ZERO;
-        if self.config.fetcher.respect_robots && matches!(url.scheme(), "http" | "https") {
-            let rules = self.robots_for(&url).await;
-            if !rules.allowed(&robots::robots_target(&url)) {
-                return Err(if rules.is_unreachable() {
-                    FetchError::RobotsUnreachable.into()
-                } else {
-                    FetchError::Disallowed.into()
-                });
-            }
-            gap = rules.crawl_delay.unwrap_or_default();
-        }
-        let page = self.limited_get(&url, None, "article", gap).await?;
-        if page.status != 200 {
-            return Err(PageFailure {
-                error: FetchError::Status(page.status),
-                retry_after: page.retry_after,
-            });
-        }
-        if let Some(media) = not_an_article(page.content_type.as_deref(), &page.body) {
-            return Err(FetchError::Refused(format!("not an article page: {media}")).into());
-        }
-        let (html, charset) =
+        let mut page = self.get_page(&url).await?;
+        let (mut html, mut charset) =
             news_core::charset::decode_html(&page.body, page.content_type.as_deref());
+        // An interstitial that sends its reader on at once holds no
+        // article; the page it names does (under the same robots, address,
+        // size and per-host rules).
+        for _ in 0..refresh::MAX_REFRESH_HOPS {
+            let Some(next) = refresh::refresh_target(&html, &page.final_url) else {
+                break;
+            };
+            tracing::debug!(from = %shown_url(page.final_url.as_str()), to = %shown_url(next.as_str()), "page refreshes to another; following");
+            page = self.get_page(&next).await?;
+            (html, charset) =
+                news_core::charset::decode_html(&page.body, page.content_type.as_deref());
+        }
         let raw = RawItem {
             schema_version: SCHEMA_VERSION,
             id: id.to_string(),
@@ -264,6 +255,34 @@ impl Fetcher {
             }
             Err(e) => Err(FetchError::Publish(e.to_string()).into()),
         }
+    }
+
+    /// One article page asked for: allowed by robots.txt, answered 200,
+    /// and a page, not an image or a file.
+    async fn get_page(&self, url: &Url) -> Result<crate::http::Fetched, PageFailure> {
+        let mut gap = Duration::ZERO;
+        if self.config.fetcher.respect_robots && matches!(url.scheme(), "http" | "https") {
+            let rules = self.robots_for(url).await;
+            if !rules.allowed(&robots::robots_target(url)) {
+                return Err(if rules.is_unreachable() {
+                    FetchError::RobotsUnreachable.into()
+                } else {
+                    FetchError::Disallowed.into()
+                });
+            }
+            gap = rules.crawl_delay.unwrap_or_default();
+        }
+        let page = self.limited_get(url, None, "article", gap).await?;
+        if page.status != 200 {
+            return Err(PageFailure {
+                error: FetchError::Status(page.status),
+                retry_after: page.retry_after,
+            });
+        }
+        if let Some(media) = not_an_article(page.content_type.as_deref(), &page.body) {
+            return Err(FetchError::Refused(format!("not an article page: {media}")).into());
+        }
+        Ok(page)
     }
 
     /// Take one page of the feed: fetched, it is remembered; failed for

@@ -15,7 +15,8 @@ use tokio_util::sync::CancellationToken;
 
 mod common;
 use common::{
-    Seen, article, config, poll_feed_once, read_all, reply, rss, run_once, serve, serve_feed,
+    Seen, article, config, pages_taken, poll_feed_once, read_all, reply, rss, run_once, serve,
+    serve_feed, serve_site,
 };
 
 #[tokio::test]
@@ -448,32 +449,13 @@ async fn only_a_file_feed_may_link_to_a_file() {
 /// it is dead-lettered with its type, not cleaned into a story of bytes.
 #[tokio::test]
 async fn a_link_to_an_image_is_no_article() {
-    let (addr, _) = serve(Arc::new(|path: &str, _: &str| match path {
-        "/feed.xml" => (
-            reply(
-                "200 OK",
-                &[],
-                &rss("", &["/photo.png".into(), "/news/1".into()]),
-            ),
-            Duration::ZERO,
-        ),
-        "/photo.png" => (
-            reply(
-                "200 OK",
-                &[("Content-Type", "image/png")],
-                b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR",
-            ),
-            Duration::ZERO,
-        ),
-        p => (reply("200 OK", &[], &article(p)), Duration::ZERO),
-    }))
+    let (addr, _) = serve_site(
+        rss("", &["/photo.png".into(), "/news/1".into()]),
+        &[("/photo.png", "image/png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")],
+    )
     .await;
     let (_dir, cfg, bus, report) = poll_feed_once(addr).await;
-    assert_eq!(
-        (report.pages_fetched, report.dead_letters),
-        (1, 1),
-        "{report:?}"
-    );
+    assert_eq!(pages_taken(&report), (1, 1), "{report:?}");
     let dlq = read_all(&bus, &cfg.topics.dlq).await;
     assert_eq!(
         dlq[0]["reason"], "refused: not an article page: image/png",
@@ -491,14 +473,41 @@ async fn an_item_known_only_by_a_relative_permalink_guid_is_fetched() {
     )
     .await;
     let (_dir, cfg, bus, report) = poll_feed_once(addr).await;
-    assert_eq!(
-        (report.pages_fetched, report.dead_letters),
-        (1, 0),
-        "{report:?}"
-    );
+    assert_eq!(pages_taken(&report), (1, 0), "{report:?}");
     assert_eq!(seen.count("/news/7"), 1);
     let raw = read_all(&bus, &cfg.topics.raw).await;
     assert_eq!(raw[0]["item"]["link"], format!("http://{addr}/news/7"));
+}
+
+/// A link tracker's interstitial sends the reader on with a meta refresh:
+/// the page it names is fetched and published, under the feed link's id.
+#[tokio::test]
+async fn a_meta_refresh_stub_is_followed_to_its_article() {
+    let (addr, seen) = serve_site(
+        rss("", &["/go/1".into()]),
+        &[(
+            "/go/1",
+            "text/html",
+            b"<html><head><meta http-equiv=\"refresh\" content=\"0; url=/story/1\">\
+              </head><body>Redirecting...</body></html>",
+        )],
+    )
+    .await;
+    let (_dir, cfg, bus, report) = poll_feed_once(addr).await;
+    assert_eq!(pages_taken(&report), (1, 0), "{report:?}");
+    assert_eq!((seen.count("/go/1"), seen.count("/story/1")), (1, 1));
+    let raw = read_all(&bus, &cfg.topics.raw).await;
+    assert_eq!(raw.len(), 1);
+    // The canonical URL of the feed link (http is read as https).
+    assert_eq!(raw[0]["url"], format!("https://{addr}/go/1"));
+    assert_eq!(raw[0]["fetched_url"], format!("http://{addr}/story/1"));
+    assert!(
+        raw[0]["html"]
+            .as_str()
+            .unwrap()
+            .contains("/story/1 body text."),
+        "{raw:?}"
+    );
 }
 
 /// A server that negotiates content is asked for a feed at a feed's URL

@@ -115,9 +115,22 @@ pub fn rss(base: &str, links: &[String]) -> Vec<u8> {
 /// A site whose `/feed.xml` is `feed` and whose every other path is an
 /// article page.
 pub async fn serve_feed(feed: &'static [u8]) -> (SocketAddr, Arc<Seen>) {
-    serve(Arc::new(move |path: &str, _: &str| match path {
-        "/feed.xml" => (reply("200 OK", &[], feed), Duration::ZERO),
-        p => (reply("200 OK", &[], &article(p)), Duration::ZERO),
+    serve_site(feed.to_vec(), &[]).await
+}
+
+/// A site: `/feed.xml` is `feed`; each of `pages` (path, content type,
+/// body) answers with its own; every other path is an article page.
+pub async fn serve_site(
+    feed: Vec<u8>,
+    pages: &'static [(&'static str, &'static str, &'static [u8])],
+) -> (SocketAddr, Arc<Seen>) {
+    serve(Arc::new(move |path: &str, _: &str| {
+        let body = match pages.iter().find(|(p, _, _)| *p == path) {
+            Some((_, mime, body)) => reply("200 OK", &[("Content-Type", mime)], body),
+            None if path == "/feed.xml" => reply("200 OK", &[], &feed),
+            None => reply("200 OK", &[], &article(path)),
+        };
+        (body, Duration::ZERO)
     }))
     .await
 }
@@ -157,6 +170,11 @@ pub async fn run_once(config: &Config, bus: &Bus) -> news_fetcher::RoundReport {
 /// One round over the feed at `http://addr/feed.xml`, on a fresh embedded
 /// log: its directory (keep it while the bus is read), config, bus and
 /// report.
+/// What a round did with its pages: fetched, and dead-lettered.
+pub fn pages_taken(report: &news_fetcher::RoundReport) -> (u64, u64) {
+    (report.pages_fetched, report.dead_letters)
+}
+
 pub async fn poll_feed_once(
     addr: SocketAddr,
 ) -> (tempfile::TempDir, Config, Bus, news_fetcher::RoundReport) {
