@@ -125,6 +125,7 @@ fn article(id: &str, (title, text): (String, String), at: DateTime<Utc>) -> Clea
             _ => format!("https://example.org/{id}"),
         },
         feed_url: None,
+        fetched_url: None,
         canonical_url: None,
         fetched_at: at,
         cleaned_at: at,

@@ -355,6 +355,7 @@ impl CleanStage {
             id: raw.id,
             url: raw.url,
             canonical_url: absolute(found.canonical_url),
+            fetched_url: Some(raw.fetched_url).filter(|u| !u.is_empty()),
             fetched_at: raw.fetched_at,
             cleaned_at: Utc::now(),
             title: found.title.or(raw.item.title),

@@ -321,7 +321,8 @@ fn metadata_links_are_made_absolute_against_the_fetched_page() {
 }
 
 /// Through the stage: links made absolute against where the page was read,
-/// and a feed item's RSS author as a name when the page names none.
+/// which the article keeps, and a feed item's RSS author as a name when
+/// the page names none.
 #[test]
 fn the_clean_stage_places_links_and_names_the_feeds_author() {
     let html = r#"<html><head><meta property="og:image" content="/img/og.png">
@@ -349,4 +350,9 @@ fn the_clean_stage_places_links_and_names_the_feeds_author() {
         Some("https://www.news.example.org/world/2024/story.html")
     );
     assert_eq!(article.authors, ["Jane Doe"]);
+    // The page read goes on with the article (dedup names its outlet by it).
+    assert_eq!(
+        article.fetched_url.as_deref(),
+        Some("https://www.news.example.org/world/2024/story.html?x=1")
+    );
 }

@@ -424,12 +424,18 @@ fn article_in<'a>(a: &'a CleanArticle, source: Option<&'a str>, latest: i64) -> 
 /// Longest outlet name a story keeps: a site name is the page's to choose.
 const MAX_SOURCE_CHARS: usize = 100;
 
-/// The outlet that carried `a`: the registrable domain of its URL (the
-/// feed's link, canonical; not the page's own `rel=canonical`, which a
-/// syndicated copy points at its original), or, for a URL with no host
-/// (a file), the page's site name.
+/// The outlet that carried `a`: the registrable domain of the page read
+/// (after redirects: a feed's link can be a tracker's), else of its URL
+/// (the feed's link, canonical; never the page's own `rel=canonical`,
+/// which a syndicated copy points at its original), or, for a URL with no
+/// host (a file), the page's site name.
 fn source_of(a: &CleanArticle) -> Option<String> {
-    let domain = news_core::ids::url_domain(&a.url);
+    let domain = a
+        .fetched_url
+        .as_deref()
+        .map(news_core::ids::url_domain)
+        .filter(|d| !d.is_empty())
+        .unwrap_or_else(|| news_core::ids::url_domain(&a.url));
     let name = if domain.is_empty() {
         a.site_name.as_deref()?.trim()
     } else {

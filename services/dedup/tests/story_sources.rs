@@ -44,6 +44,25 @@ fn sources(story: &Story) -> Vec<(&str, u32)> {
         .collect()
 }
 
+/// A feed's link can be a tracker's that redirects to the outlet: the
+/// outlet is the page read. A clean article from before the page read was
+/// recorded counts its feed link's domain.
+#[test]
+fn the_outlet_is_the_page_read_not_the_trackers_link() {
+    let mut stage = DedupStage::new(&Config::default(), None).unwrap();
+    let mut tracked = article("t1", "https://feedproxy.google.com/~r/elin/~3/x1", None);
+    tracked.fetched_url = Some("https://www.elin-herald.co.uk/news/ferry-berth".into());
+    let story = summary_after(&mut stage, tracked);
+    assert_eq!(sources(&story), [("elin-herald.co.uk", 1)]);
+    let mut older = article("t2", "https://feedproxy.google.com/~r/elin/~3/x2", None);
+    older.fetched_url = None;
+    let story = summary_after(&mut stage, older);
+    assert_eq!(
+        sources(&story),
+        [("elin-herald.co.uk", 1), ("google.com", 1)]
+    );
+}
+
 #[test]
 fn a_storys_summary_counts_each_outlet_once_with_its_articles() {
     let dir = tempfile::tempdir().unwrap();

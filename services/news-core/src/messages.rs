@@ -86,6 +86,10 @@ pub struct CleanArticle {
     /// absolute against the fetched URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub canonical_url: Option<String>,
+    /// The page read, after redirects and refreshes (the raw item's
+    /// `fetched_url`): a feed's link can be a tracker's (since round 59).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fetched_url: Option<String>,
     pub fetched_at: DateTime<Utc>,
     pub cleaned_at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
