@@ -14,6 +14,7 @@ mod overlay;
 pub mod plain;
 pub mod prepass;
 pub mod story_lines;
+pub mod walls;
 
 use chrono::{DateTime, Utc};
 use news_core::bus::{InRecord, OutRecord};
@@ -338,10 +339,18 @@ impl CleanStage {
             .content_type
             .as_deref()
             .is_some_and(|c| c.starts_with("text/plain"));
-        let found = if is_plain {
-            extract_plain(&raw.html, self.limits)
-        } else {
-            extract_html(&raw.html, self.limits)
+        // A page served in place of the article (a consent wall, a sign-in
+        // page, the front page) is read as no article, and none of its
+        // metadata is the article's.
+        let found = match walls::served_instead(&raw.url, &raw.fetched_url) {
+            Some(why) => Extracted {
+                text_sha256: sha256_hex(""),
+                method: Some(ExtractionMethod::None),
+                empty_reason: Some(why.to_string()),
+                ..Extracted::default()
+            },
+            None if is_plain => extract_plain(&raw.html, self.limits),
+            None => extract_html(&raw.html, self.limits),
         };
         let method = found.method.unwrap_or(ExtractionMethod::None);
         metrics::counter!(names::CLEAN_ARTICLES, "method" => method_label(method)).increment(1);
@@ -358,7 +367,15 @@ impl CleanStage {
             fetched_url: Some(raw.fetched_url).filter(|u| !u.is_empty()),
             fetched_at: raw.fetched_at,
             cleaned_at: Utc::now(),
-            title: found.title.or(raw.item.title),
+            // A page with no article text was not the article's page (a
+            // consent wall, a login, an error served as 200): its title is
+            // the same for every link there, and would make one story of
+            // them all. The feed's headline is the article's.
+            title: if found.text.is_empty() {
+                raw.item.title.or(found.title)
+            } else {
+                found.title.or(raw.item.title)
+            },
             authors: if found.authors.is_empty() {
                 authors::author_names(raw.item.authors.iter().map(String::as_str))
             } else {

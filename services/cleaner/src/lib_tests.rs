@@ -356,3 +356,98 @@ fn the_clean_stage_places_links_and_names_the_feeds_author() {
         Some("https://www.news.example.org/world/2024/story.html?x=1")
     );
 }
+
+/// A consent wall at the article's own address (or a login, or an error
+/// page served as 200) stands in for every article of its site, under one
+/// title: an article whose page has no article text takes its headline
+/// from the feed, so that the site's articles do not become one story of
+/// that title. A page with its story keeps its own title.
+#[test]
+fn a_page_without_article_text_takes_the_feeds_headline() {
+    let raw = |html: &str, id: char| -> news_core::messages::RawItem {
+        serde_json::from_value(serde_json::json!({
+            "schema_version": 1,
+            "id": id.to_string().repeat(64),
+            "url": "https://news.example.org/world/story.html",
+            "fetched_url": "https://news.example.org/world/story.html",
+            "fetched_at": "2024-06-01T10:00:00Z",
+            "http_status": 200,
+            "html": html,
+            "item": {"feed_url": "https://news.example.org/rss",
+                     "title": "Harbour board approves a second ferry berth"}
+        }))
+        .unwrap()
+    };
+    let stage = CleanStage::new(&news_core::Config::default());
+    let wall = stage
+        .clean(raw(
+            "<html><head><title>Before you continue</title></head><body>\
+             <p>We use cookies and data to deliver our services.</p>\
+             <button>Accept all</button></body></html>",
+            'a',
+        ))
+        .unwrap();
+    assert!(
+        wall.text.is_empty() && wall.empty_reason.is_some(),
+        "{wall:?}"
+    );
+    assert_eq!(
+        wall.title.as_deref(),
+        Some("Harbour board approves a second ferry berth")
+    );
+    let story = stage
+        .clean(raw(
+            "<html><head><title>Second ferry berth approved in Port Elin</title></head><body><article>\
+             <h1>Second ferry berth approved in Port Elin</h1>\
+             <p>The harbour authority of Port Elin approved a second ferry berth on Monday, and \
+             the first crossing to the islands will run in April after a vote of seven to two by \
+             its board, the authority said in a statement on its website.</p></article></body></html>",
+            'b',
+        ))
+        .unwrap();
+    assert!(!story.text.is_empty(), "{story:?}");
+    assert_eq!(
+        story.title.as_deref(),
+        Some("Second ferry berth approved in Port Elin")
+    );
+}
+
+/// A link redirected to a consent wall is no article: empty, with the
+/// reason, and with the feed's headline rather than the wall's title (the
+/// same for every link there).
+#[test]
+fn a_link_redirected_to_a_consent_wall_is_no_article() {
+    let wall = include_str!("../tests/data/consent_wall.html");
+    let raw: news_core::messages::RawItem = serde_json::from_value(serde_json::json!({
+        "schema_version": 1,
+        "id": "c".repeat(64),
+        "url": "https://news.example.org/world/2024/06/harbour-vote",
+        "fetched_url": "https://consent.example.org/v2/collectConsent?sessionId=3",
+        "fetched_at": "2024-06-01T10:00:00Z",
+        "http_status": 200,
+        "html": wall,
+        "item": {"feed_url": "https://news.example.org/rss",
+                 "title": "Harbour board approves a second ferry berth"}
+    }))
+    .unwrap();
+    let stage = CleanStage::new(&news_core::Config::default());
+    // The same page read at its own address is text (about 200 words of
+    // cookie notice): the address, not the words, tells it apart.
+    let mut at_home = raw.clone();
+    at_home.fetched_url = at_home.url.clone();
+    assert!(stage.clean(at_home).unwrap().word_count > 100);
+    let article = stage.clean(raw).unwrap();
+    assert_eq!(article.text, "");
+    assert_eq!(article.method, news_core::messages::ExtractionMethod::None);
+    assert!(
+        article
+            .empty_reason
+            .as_deref()
+            .is_some_and(|r| r.contains("consent page")),
+        "{article:?}"
+    );
+    assert_eq!(
+        article.title.as_deref(),
+        Some("Harbour board approves a second ferry berth")
+    );
+}

@@ -1,0 +1,154 @@
+//! Pages served in place of the article: a feed's link that redirects to a
+//! consent wall, a sign-in or subscription page, or the site's front page
+//! holds no article. Its text is the same for every link that lands there,
+//! so taken for an article it would make one story of them all.
+//!
+//! Told by where the redirect went, not by the words on the page: a report
+//! about cookie fines reads much like a cookie notice, but its address is
+//! the article's own.
+
+use url::Url;
+
+/// Words in the address of a page that asks for consent before the site.
+const CONSENT_MARKERS: [&str; 4] = ["consent", "cookie", "gdpr", "privacy"];
+/// Words in the address of a page that asks the reader to sign in or pay,
+/// matched whole ("theregister" is a site, not a form).
+const SIGN_IN_MARKERS: [&str; 8] = [
+    "login",
+    "signin",
+    "sign-in",
+    "subscribe",
+    "subscription",
+    "subscriptions",
+    "paywall",
+    "register",
+];
+
+/// Why the page read at `fetched` is not the article `link` names, when a
+/// redirect took the fetch somewhere else: a consent wall, a sign-in or
+/// subscription page, or a front page.
+pub fn served_instead(link: &str, fetched: &str) -> Option<&'static str> {
+    let (Ok(link), Ok(fetched)) = (Url::parse(link), Url::parse(fetched)) else {
+        return None;
+    };
+    if !matches!(fetched.scheme(), "http" | "https") {
+        return None;
+    }
+    let (asked, got) = (place_words(&link), place_words(&fetched));
+    if same_place(&link, &fetched) {
+        return None;
+    }
+    // Consent pages' names run their word into others ("collectConsent",
+    // "myprivacy", "cookiewall"); sign-in words are looked for whole.
+    let newly_named = |is_marker: &dyn Fn(&str) -> bool| {
+        let names = |words: &[String]| words.iter().any(|w| is_marker(w));
+        names(&got) && !names(&asked)
+    };
+    let consent = |w: &str| CONSENT_MARKERS.iter().any(|m| w.contains(m));
+    let sign_in = |w: &str| SIGN_IN_MARKERS.contains(&w);
+    if newly_named(&consent) {
+        Some("the link was redirected to a consent page, not the article")
+    } else if newly_named(&sign_in) {
+        Some("the link was redirected to a sign-in or subscription page, not the article")
+    } else if fetched.path() == "/" && link.path() != "/" && fetched.query().is_none() {
+        Some("the link was redirected to the site's front page: the article is gone or moved")
+    } else {
+        None
+    }
+}
+
+/// The names an address gives its place: its host's labels, and the path
+/// segments of one or two words ("login", "privacy-gate",
+/// "collectConsent"), lowercased. A longer segment is a headline's slug,
+/// whose words say what the story is about, not where the reader is.
+fn place_words(u: &Url) -> Vec<String> {
+    let host = u.host_str().unwrap_or("").split('.');
+    let short_segments = u
+        .path_segments()
+        .into_iter()
+        .flatten()
+        .filter(|s| s.split(['-', '_']).count() <= 2);
+    host.chain(short_segments)
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// One page, moved at most to `www.` or off it, or given a query.
+fn same_place(a: &Url, b: &Url) -> bool {
+    let host = |u: &Url| {
+        u.host_str()
+            .unwrap_or("")
+            .trim_start_matches("www.")
+            .to_lowercase()
+    };
+    host(a) == host(b) && a.path() == b.path()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LINK: &str = "https://news.example.co.uk/world/2024/06/harbour-vote";
+
+    #[test]
+    fn a_redirect_to_a_wall_or_the_front_page_is_no_article() {
+        for (fetched, why) in [
+            (
+                "https://consent.example.co.uk/v2/collectConsent?sessionId=3",
+                "consent",
+            ),
+            ("https://www.example.co.uk/gdpr/notice?return=x", "consent"),
+            ("https://example.co.uk/privacy-gate", "consent"),
+            (
+                "https://accounts.example.co.uk/login?next=/world/2024/06/harbour-vote",
+                "sign-in",
+            ),
+            ("https://news.example.co.uk/subscribe/offer", "sign-in"),
+            ("https://news.example.co.uk/", "front page"),
+        ] {
+            let reason = served_instead(LINK, fetched);
+            assert!(
+                reason.is_some_and(|r| r.contains(why)),
+                "{fetched}: {reason:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_article_itself_is_an_article_wherever_it_lives() {
+        for (link, fetched) in [
+            // No redirect, or one that only moved it.
+            (LINK, LINK),
+            (
+                LINK,
+                "https://www.news.example.co.uk/world/2024/06/harbour-vote",
+            ),
+            (
+                LINK,
+                "https://news.example.co.uk/world/2024/06/harbour-vote?amp=1",
+            ),
+            (LINK, "https://news.example.co.uk/articles/123456"),
+            // A story about cookies, or about logins, on its own address.
+            (
+                "https://news.example.co.uk/tech/cookie-consent-fines",
+                "https://news.example.co.uk/technology/cookie-consent-fines-2024",
+            ),
+            (
+                "https://t.example/r/abc",
+                "https://news.example.co.uk/tech/the-password-login-is-dying",
+            ),
+            // A site whose name holds a form's word.
+            (
+                "https://t.example/r/abc",
+                "https://www.theregister.com/2024/06/20/harbour_vote/",
+            ),
+            // A tracker's link to the front page itself.
+            ("https://news.example.co.uk/", "https://news.example.co.uk/"),
+            // The sample site's files.
+            ("file:///srv/site/a.html", "file:///srv/site/a.html"),
+        ] {
+            assert_eq!(served_instead(link, fetched), None, "{link} -> {fetched}");
+        }
+    }
+}
