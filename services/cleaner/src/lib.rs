@@ -18,7 +18,7 @@ pub mod walls;
 
 use chrono::{DateTime, Utc};
 use news_core::bus::{InRecord, OutRecord};
-use news_core::config::Config;
+use news_core::config::{Config, shown_url};
 use news_core::ids::sha256_hex;
 use news_core::messages::{CleanArticle, ExtractionMethod, RawItem, SCHEMA_VERSION};
 use news_core::mojibake::repair_text;
@@ -342,16 +342,25 @@ impl CleanStage {
         // A page served in place of the article (a consent wall, a sign-in
         // page, the front page) is read as no article, and none of its
         // metadata is the article's.
-        let found = match walls::served_instead(&raw.url, &raw.fetched_url) {
-            Some(why) => Extracted {
+        let wall = walls::served_instead(&raw.url, &raw.fetched_url);
+        let found = match wall {
+            Some(wall) => Extracted {
                 text_sha256: sha256_hex(""),
                 method: Some(ExtractionMethod::None),
-                empty_reason: Some(why.to_string()),
+                empty_reason: Some(wall.reason().to_string()),
                 ..Extracted::default()
             },
             None if is_plain => extract_plain(&raw.html, self.limits),
             None => extract_html(&raw.html, self.limits),
         };
+        if found.text.is_empty() {
+            let why = wall.map_or("too_little_text", walls::Wall::label);
+            metrics::counter!(names::CLEAN_EMPTY, "reason" => why).increment(1);
+            if let Some(wall) = wall {
+                // A site that walls one link walls them all: say where.
+                tracing::info!(article = %shown_url(&raw.url), fetched = %shown_url(&raw.fetched_url), reason = wall.reason(), "page served in place of the article");
+            }
+        }
         let method = found.method.unwrap_or(ExtractionMethod::None);
         metrics::counter!(names::CLEAN_ARTICLES, "method" => method_label(method)).increment(1);
         // Links in a page's metadata are often relative ("/img/og.png").

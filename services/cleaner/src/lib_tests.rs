@@ -435,8 +435,20 @@ fn a_link_redirected_to_a_consent_wall_is_no_article() {
     // cookie notice): the address, not the words, tells it apart.
     let mut at_home = raw.clone();
     at_home.fetched_url = at_home.url.clone();
-    assert!(stage.clean(at_home).unwrap().word_count > 100);
-    let article = stage.clean(raw).unwrap();
+    let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+    let (home, article) = metrics::with_local_recorder(&recorder, || {
+        (stage.clean(at_home).unwrap(), stage.clean(raw).unwrap())
+    });
+    assert!(home.word_count > 100);
+    // Counted by why, for the dashboard's share of articles lost to walls.
+    let exposition = recorder.handle().render();
+    assert!(
+        exposition
+            .lines()
+            .any(|l| l == "news_clean_empty_total{reason=\"consent_wall\"} 1"),
+        "{exposition}"
+    );
+    assert!(!exposition.contains("too_little_text"), "{exposition}");
     assert_eq!(article.text, "");
     assert_eq!(article.method, news_core::messages::ExtractionMethod::None);
     assert!(

@@ -24,10 +24,42 @@ const SIGN_IN_MARKERS: [&str; 8] = [
     "register",
 ];
 
-/// Why the page read at `fetched` is not the article `link` names, when a
-/// redirect took the fetch somewhere else: a consent wall, a sign-in or
-/// subscription page, or a front page.
-pub fn served_instead(link: &str, fetched: &str) -> Option<&'static str> {
+/// A page served in place of the article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wall {
+    Consent,
+    SignIn,
+    FrontPage,
+}
+
+impl Wall {
+    /// The article's `empty_reason`.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Wall::Consent => "the link was redirected to a consent page, not the article",
+            Wall::SignIn => {
+                "the link was redirected to a sign-in or subscription page, not the article"
+            }
+            Wall::FrontPage => {
+                "the link was redirected to the site's front page: the article is gone or moved"
+            }
+        }
+    }
+
+    /// The metric's label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Wall::Consent => "consent_wall",
+            Wall::SignIn => "sign_in_wall",
+            Wall::FrontPage => "front_page",
+        }
+    }
+}
+
+/// What the page read at `fetched` is instead of the article `link`
+/// names, when a redirect took the fetch somewhere else: a consent wall, a
+/// sign-in or subscription page, or a front page.
+pub fn served_instead(link: &str, fetched: &str) -> Option<Wall> {
     let (Ok(link), Ok(fetched)) = (Url::parse(link), Url::parse(fetched)) else {
         return None;
     };
@@ -47,11 +79,11 @@ pub fn served_instead(link: &str, fetched: &str) -> Option<&'static str> {
     let consent = |w: &str| CONSENT_MARKERS.iter().any(|m| w.contains(m));
     let sign_in = |w: &str| SIGN_IN_MARKERS.contains(&w);
     if newly_named(&consent) {
-        Some("the link was redirected to a consent page, not the article")
+        Some(Wall::Consent)
     } else if newly_named(&sign_in) {
-        Some("the link was redirected to a sign-in or subscription page, not the article")
+        Some(Wall::SignIn)
     } else if fetched.path() == "/" && link.path() != "/" && fetched.query().is_none() {
-        Some("the link was redirected to the site's front page: the article is gone or moved")
+        Some(Wall::FrontPage)
     } else {
         None
     }
@@ -107,7 +139,7 @@ mod tests {
             ("https://news.example.co.uk/subscribe/offer", "sign-in"),
             ("https://news.example.co.uk/", "front page"),
         ] {
-            let reason = served_instead(LINK, fetched);
+            let reason = served_instead(LINK, fetched).map(Wall::reason);
             assert!(
                 reason.is_some_and(|r| r.contains(why)),
                 "{fetched}: {reason:?}"

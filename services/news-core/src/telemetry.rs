@@ -65,6 +65,10 @@ pub mod names {
     pub const DEDUP_SNAPSHOT_DURATION: &str = "news_dedup_snapshot_seconds";
     /// Counter {method}: articles cleaned, by extraction method.
     pub const CLEAN_ARTICLES: &str = "news_clean_articles_total";
+    /// Counter {reason}: articles cleaned to no text: `too_little_text`, or
+    /// a page served in place of the article (`consent_wall`,
+    /// `sign_in_wall`, `front_page`).
+    pub const CLEAN_EMPTY: &str = "news_clean_empty_total";
     /// Gauge {version}: always 1.
     pub const BUILD_INFO: &str = "news_build_info";
 }
@@ -170,6 +174,10 @@ fn describe() {
     describe_counter!(
         names::CLEAN_ARTICLES,
         "Articles cleaned, by extraction method"
+    );
+    describe_counter!(
+        names::CLEAN_EMPTY,
+        "Articles cleaned to no text, by why: too little text, or a page served in place of the article"
     );
     describe_gauge!(names::BUILD_INFO, "Build information");
 }
