@@ -11,6 +11,8 @@ use url::Url;
 
 /// Words in the address of a page that asks for consent before the site.
 const CONSENT_MARKERS: [&str; 4] = ["consent", "cookie", "gdpr", "privacy"];
+/// Letters a consent page's name adds to its marker word.
+const MAX_MARKER_AFFIX: usize = 7;
 /// Words in the address of a page that asks the reader to sign in or pay,
 /// matched whole ("theregister" is a site, not a form).
 const SIGN_IN_MARKERS: [&str; 8] = [
@@ -70,13 +72,19 @@ pub fn served_instead(link: &str, fetched: &str) -> Option<Wall> {
     if same_place(&link, &fetched) {
         return None;
     }
-    // Consent pages' names run their word into others ("collectConsent",
-    // "myprivacy", "cookiewall"); sign-in words are looked for whole.
+    // Consent pages' names run their word into a short other one
+    // ("collectConsent", "myprivacy", "cookiewall"), a site's name into a
+    // longer one ("privacyinternational": a site about privacy); sign-in
+    // words are looked for whole.
     let newly_named = |is_marker: &dyn Fn(&str) -> bool| {
         let names = |words: &[String]| words.iter().any(|w| is_marker(w));
         names(&got) && !names(&asked)
     };
-    let consent = |w: &str| CONSENT_MARKERS.iter().any(|m| w.contains(m));
+    let consent = |w: &str| {
+        CONSENT_MARKERS
+            .iter()
+            .any(|m| (w.starts_with(m) || w.ends_with(m)) && w.len() <= m.len() + MAX_MARKER_AFFIX)
+    };
     let sign_in = |w: &str| SIGN_IN_MARKERS.contains(&w);
     if newly_named(&consent) {
         Some(Wall::Consent)
@@ -132,6 +140,11 @@ mod tests {
             ),
             ("https://www.example.co.uk/gdpr/notice?return=x", "consent"),
             ("https://example.co.uk/privacy-gate", "consent"),
+            ("https://myprivacy.example-media.nl/consent?r=1", "consent"),
+            (
+                "https://cdn.consentmanager.example/delivery/wall",
+                "consent",
+            ),
             (
                 "https://accounts.example.co.uk/login?next=/world/2024/06/harbour-vote",
                 "sign-in",
@@ -170,7 +183,11 @@ mod tests {
                 "https://t.example/r/abc",
                 "https://news.example.co.uk/tech/the-password-login-is-dying",
             ),
-            // A site whose name holds a form's word.
+            // Sites whose names hold a wall's word.
+            (
+                "https://t.example/r/abc",
+                "https://www.privacyinternational.org/news/5203/harbour-data-ruling",
+            ),
             (
                 "https://t.example/r/abc",
                 "https://www.theregister.com/2024/06/20/harbour_vote/",
