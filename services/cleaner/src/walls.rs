@@ -68,10 +68,10 @@ pub fn served_instead(link: &str, fetched: &str) -> Option<Wall> {
     if !matches!(fetched.scheme(), "http" | "https") {
         return None;
     }
-    let (asked, got) = (place_words(&link), place_words(&fetched));
     if same_place(&link, &fetched) {
         return None;
     }
+    let (asked, got) = (place_words(&link), place_words(&fetched));
     // Consent pages' names run their word into a short other one
     // ("collectConsent", "myprivacy", "cookiewall"), a site's name into a
     // longer one ("privacyinternational": a site about privacy); sign-in
