@@ -205,21 +205,24 @@ impl Fetcher {
                 FetchError::Refused("a file link in a feed that is not a file".into()).into(),
             );
         }
-        let mut page = self.get_page(&url).await?;
-        let (mut html, mut charset) =
-            news_core::charset::decode_html(&page.body, page.content_type.as_deref());
         // An interstitial that sends its reader on at once holds no
         // article; the page it names does (under the same robots, address,
         // size and per-host rules).
-        for _ in 0..refresh::MAX_REFRESH_HOPS {
-            let Some(next) = refresh::refresh_target(&html, &page.final_url) else {
-                break;
-            };
-            tracing::debug!(from = %shown_url(page.final_url.as_str()), to = %shown_url(next.as_str()), "page refreshes to another; following");
-            page = self.get_page(&next).await?;
-            (html, charset) =
+        let mut target = url.clone();
+        let mut hops = 0;
+        let (page, html, charset) = loop {
+            let page = self.get_page(&target).await?;
+            let (html, charset) =
                 news_core::charset::decode_html(&page.body, page.content_type.as_deref());
-        }
+            match refresh::refresh_target(&html, &page.final_url) {
+                Some(next) if hops < refresh::MAX_REFRESH_HOPS => {
+                    tracing::debug!(from = %shown_url(page.final_url.as_str()), to = %shown_url(next.as_str()), "page refreshes to another; following");
+                    hops += 1;
+                    target = next;
+                }
+                _ => break (page, html, charset),
+            }
+        };
         let raw = RawItem {
             schema_version: SCHEMA_VERSION,
             id: id.to_string(),
