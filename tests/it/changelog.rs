@@ -149,6 +149,7 @@ fn article(id: &str, (title, text): (String, String), at: DateTime<Utc>) -> Clea
         text_sha256: news_core::ids::sha256_hex(&text),
         text,
         method: ExtractionMethod::PlainText,
+        text_source: None,
         empty_reason: None,
     }
 }

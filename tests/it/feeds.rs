@@ -1,11 +1,14 @@
-//! Feed parsing, judged by feedparser's own test corpus: the `Expect:`
+//! Feeds. Parsing, judged by feedparser's own test corpus: the `Expect:`
 //! assertions of wellformed/, encoding/, entities/ and illformed/ must agree
 //! at least 95% of the time, and no file anywhere in the corpus may crash
-//! the parser.
+//! the parser. And what a feed carries beyond its links: the story itself,
+//! for a site whose pages give none.
 
 use std::process::Command;
 
-use newsmill_tests::{eval_dir, newsmill_bin, repo_root};
+use newsmill_tests::{
+    eval_dir, newsmill_bin, repo_root, run_newsmill, serve_on_the_embedded_log, tail_json,
+};
 
 #[test]
 fn feedparser_corpus_agreement_is_at_least_95_percent_with_no_crashes() {
@@ -34,4 +37,80 @@ fn feedparser_corpus_agreement_is_at_least_95_percent_with_no_crashes() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains(", 0 crashes"), "{stdout}");
+}
+
+/// A site whose pages are shells its script fills in gives the cleaner no
+/// text; its feed carries each story in `content:encoded`. Through the
+/// whole pipeline on a loopback site, each article's text is its feed
+/// item's, marked as the feed's, and its stories follow that text: the wire
+/// copy joins its original, the other event starts its own story. Without
+/// the feed's text the three are headlines alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sites_pages_without_text_take_the_stories_their_feed_carries() {
+    const QUAKE: &str = "A magnitude 6.1 earthquake struck off the coast of Port Elin early on \
+        Tuesday, damaging the harbour wall and cutting power to about 12,000 homes, the regional \
+        emergency office said. No deaths were reported. Ferries to the outer islands were halted \
+        while engineers inspected the piers, and schools in the district will stay closed until \
+        Thursday, officials said.";
+    const FLOOD: &str = "Floods after three days of rain forced about 800 people from their homes \
+        in the valley town of Marrow Bend on Sunday, and the river crested at 7.4 metres, the \
+        highest since 1998, the county sheriff said. Two bridges were closed and volunteers \
+        filled sandbags through the night while the state sent boats and a rescue team.";
+    let site = tempfile::tempdir().unwrap();
+    std::fs::create_dir(site.path().join("a")).unwrap();
+    let mut items = String::new();
+    for (n, title, text) in [
+        (1, "Quake hits Port Elin", QUAKE),
+        (
+            2,
+            "Port Elin shaken by 6.1 quake",
+            &format!("{QUAKE} (Wire)")[..],
+        ),
+        (3, "Floods force 800 from Marrow Bend", FLOOD),
+    ] {
+        std::fs::write(
+            site.path().join(format!("a/{n}.html")),
+            "<html><head><title>Example News</title></head><body><div id=\"app\">Loading</div>\
+             <script src=\"/app.js\"></script></body></html>",
+        )
+        .unwrap();
+        items.push_str(&format!(
+            "<item><title>{title}</title><link>a/{n}.html</link><description>Read more.</description>\
+             <content:encoded><![CDATA[<p>{text}</p><p>Share this story</p>]]></content:encoded></item>"
+        ));
+    }
+    std::fs::write(
+        site.path().join("feed.xml"),
+        format!(
+            r#"<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Example News</title>{items}</channel></rss>"#
+        ),
+    )
+    .unwrap();
+    let (_data, env) = serve_on_the_embedded_log(site.path(), "feedtext").await;
+    let summary =
+        String::from_utf8_lossy(&run_newsmill(&["run", "--drain"], &env).stdout).to_string();
+    assert!(summary.contains("3 articles cleaned"), "{summary}");
+
+    let clean = tail_json(&env, "news.clean.v1");
+    let verdicts = tail_json(&env, "news.dedup.v1");
+    let of = |rows: &[serde_json::Value], n: u32| -> serde_json::Value {
+        rows.iter()
+            .find(|r| {
+                r["url"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with(&format!("/a/{n}.html"))
+            })
+            .unwrap_or_else(|| panic!("article {n} in {rows:?}"))
+            .clone()
+    };
+    for (n, text) in [(1, QUAKE), (3, FLOOD)] {
+        let article = of(&clean, n);
+        assert_eq!(article["text"], text, "{article}");
+        assert_eq!(article["text_source"], "feed", "{article}");
+        assert_eq!(article["method"], "scoring", "{article}");
+    }
+    let story = |n| of(&verdicts, n)["story_id"].as_str().unwrap().to_string();
+    assert_eq!(story(2), story(1), "{verdicts:?}");
+    assert_ne!(story(3), story(1), "{verdicts:?}");
 }

@@ -20,7 +20,9 @@ use chrono::{DateTime, Utc};
 use news_core::bus::{InRecord, OutRecord};
 use news_core::config::{Config, shown_url};
 use news_core::ids::sha256_hex;
-use news_core::messages::{CleanArticle, ExtractionMethod, RawItem, SCHEMA_VERSION};
+use news_core::messages::{
+    CleanArticle, ExtractionMethod, FeedItemMeta, RawItem, SCHEMA_VERSION, TextSource,
+};
 use news_core::mojibake::repair_text;
 use news_core::runner::{Stage, StageError};
 use news_core::telemetry::names;
@@ -300,14 +302,7 @@ fn clean_article_body(body: &str) -> String {
 }
 
 fn cut_at_char_boundary(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
+    &s[..s.floor_char_boundary(max)]
 }
 
 /// The clean stage: `RawItem` -> `CleanArticle`.
@@ -343,7 +338,7 @@ impl CleanStage {
         // page, the front page) is read as no article, and none of its
         // metadata is the article's.
         let wall = walls::served_instead(&raw.url, &raw.fetched_url);
-        let found = match wall {
+        let mut found = match wall {
             Some(wall) => Extracted {
                 text_sha256: sha256_hex(""),
                 method: Some(ExtractionMethod::None),
@@ -353,14 +348,39 @@ impl CleanStage {
             None if is_plain => extract_plain(&raw.html, self.limits),
             None => extract_html(&raw.html, self.limits),
         };
-        if found.text.is_empty() {
+        let page_is_empty = found.text.is_empty();
+        // A page that gives no article text (a wall, a page its script
+        // fills in) leaves the story the feed item carries, if any.
+        let from_feed = if page_is_empty {
+            feed_text(&raw.item, self.limits)
+        } else {
+            None
+        };
+        if page_is_empty {
             let why = wall.map_or("too_little_text", walls::Wall::label);
-            metrics::counter!(names::CLEAN_EMPTY, "reason" => why).increment(1);
+            let counter = if from_feed.is_some() {
+                names::CLEAN_FEED_TEXT
+            } else {
+                names::CLEAN_EMPTY
+            };
+            metrics::counter!(counter, "reason" => why).increment(1);
             if let Some(wall) = wall {
                 // A site that walls one link walls them all: say where.
-                tracing::info!(article = %shown_url(&raw.url), fetched = %shown_url(&raw.fetched_url), reason = wall.reason(), "page served in place of the article");
+                tracing::info!(article = %shown_url(&raw.url), fetched = %shown_url(&raw.fetched_url), reason = wall.reason(), from_feed = from_feed.is_some(), "page served in place of the article");
             }
         }
+        let text_source = match from_feed {
+            Some(feed) => {
+                found.text = feed.text;
+                found.word_count = feed.word_count;
+                found.text_sha256 = feed.text_sha256;
+                found.method = feed.method;
+                found.empty_reason = None;
+                found.language = feed.language.or(found.language);
+                TextSource::Feed
+            }
+            None => TextSource::Page,
+        };
         let method = found.method.unwrap_or(ExtractionMethod::None);
         metrics::counter!(names::CLEAN_ARTICLES, "method" => method_label(method)).increment(1);
         // Links in a page's metadata are often relative ("/img/og.png").
@@ -380,7 +400,7 @@ impl CleanStage {
             // consent wall, a login, an error served as 200): its title is
             // the same for every link there, and would make one story of
             // them all. The feed's headline is the article's.
-            title: if found.text.is_empty() {
+            title: if page_is_empty {
                 raw.item.title.or(found.title)
             } else {
                 found.title.or(raw.item.title)
@@ -399,10 +419,37 @@ impl CleanStage {
             word_count: found.word_count,
             text_sha256: found.text_sha256,
             method,
+            text_source: Some(text_source),
             empty_reason: found.empty_reason,
             feed_url: Some(raw.item.feed_url),
         })
     }
+}
+
+/// The article text a feed item carries, for a page that gave none: its
+/// content, else its summary, read as HTML when it holds a tag and as text
+/// otherwise, under the same rules (and `min_words`) as a page. A teaser
+/// that is all "Continue reading" gives none.
+fn feed_text(item: &FeedItemMeta, limits: Limits) -> Option<Extracted> {
+    [item.content.as_deref(), item.summary.as_deref()]
+        .into_iter()
+        .flatten()
+        .map(|body| {
+            if holds_a_tag(body) {
+                extract_html(body, limits)
+            } else {
+                extract_plain(body, limits)
+            }
+        })
+        .find(|found| !found.text.is_empty())
+}
+
+/// Whether a feed's text is HTML: it opens or closes an element somewhere
+/// (`<p>`, `</b>`, `<br/>`, `<!--`), not just "a < b".
+fn holds_a_tag(text: &str) -> bool {
+    text.as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/' || w[1] == b'!'))
 }
 
 /// `link` as an absolute http(s) URL, resolved against `base`: none for an

@@ -463,3 +463,114 @@ fn a_link_redirected_to_a_consent_wall_is_no_article() {
         Some("Harbour board approves a second ferry berth")
     );
 }
+
+/// A raw item for the stage tests below: `html` read at `fetched_url` for
+/// the feed item `item` (its title is the feed's headline).
+fn raw_item(fetched_url: &str, html: &str, item: serde_json::Value) -> RawItem {
+    let mut item = item;
+    item["feed_url"] = "https://news.example.org/rss".into();
+    item["title"] = "Harbour board approves a second ferry berth".into();
+    serde_json::from_value(serde_json::json!({
+        "schema_version": 1,
+        "id": "d".repeat(64),
+        "url": "https://news.example.org/world/2024/06/harbour-vote",
+        "fetched_url": fetched_url,
+        "fetched_at": "2024-06-01T10:00:00Z",
+        "http_status": 200,
+        "html": html,
+        "item": item,
+    }))
+    .unwrap()
+}
+
+/// A page that gives no article text (a wall served in its place, a shell
+/// its script fills in) leaves the story the feed item carries: its
+/// content, else its summary, cleaned under the page's rules, marked as the
+/// feed's and counted by why the page gave none. A teaser with too few
+/// words leaves the article empty; a page with its story wins.
+#[test]
+fn a_page_without_text_leaves_the_text_the_feed_item_carries() {
+    const STORY: &str = "The harbour authority of Port Elin approved a second ferry berth on \
+        Monday, and the first crossing to the islands will run in April after a vote of seven \
+        to two by its board.";
+    let stage = CleanStage::new(&news_core::Config::default());
+    let wall = include_str!("../tests/data/consent_wall.html");
+    let consent = "https://consent.example.org/v2/collectConsent?sessionId=3";
+    let shell = "<html><head><title>News</title></head><body><div id=app></div>\
+        <script>render()</script></body></html>";
+    let home = "https://news.example.org/world/2024/06/harbour-vote";
+    let full = format!("<p>{STORY}</p><p>Share this</p>");
+    let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+    let [walled, scripted, teaser, page] = metrics::with_local_recorder(&recorder, || {
+        [
+            raw_item(
+                consent,
+                wall,
+                serde_json::json!({"summary": "Teaser.", "content": full}),
+            ),
+            raw_item(home, shell, serde_json::json!({"summary": STORY})),
+            raw_item(
+                home,
+                shell,
+                serde_json::json!({"summary": "Continue reading →"}),
+            ),
+            raw_item(
+                home,
+                &format!("<article><p>{STORY} Page.</p></article>"),
+                serde_json::json!({"content": full}),
+            ),
+        ]
+        .map(|raw| stage.clean(raw).unwrap())
+    });
+    assert_eq!(walled.text, STORY);
+    assert_eq!(walled.text_source, Some(TextSource::Feed));
+    assert_eq!(walled.method, ExtractionMethod::Scoring);
+    assert_eq!(walled.empty_reason, None);
+    assert_eq!(walled.text_sha256, sha256_hex(normalise_text(STORY)));
+    assert_eq!(
+        walled.title.as_deref(),
+        Some("Harbour board approves a second ferry berth")
+    );
+    assert_eq!(walled.language.as_deref(), Some("en"));
+    // A summary with no tag is text.
+    assert_eq!(scripted.text, STORY);
+    assert_eq!(scripted.text_source, Some(TextSource::Feed));
+    assert_eq!(scripted.method, ExtractionMethod::PlainText);
+    assert_eq!(teaser.text, "");
+    assert_eq!(teaser.text_source, Some(TextSource::Page));
+    assert!(teaser.empty_reason.is_some(), "{teaser:?}");
+    assert!(page.text.ends_with("Page."), "{page:?}");
+    assert_eq!(page.text_source, Some(TextSource::Page));
+    let exposition = recorder.handle().render();
+    let count = |series: &str| {
+        exposition
+            .lines()
+            .find_map(|l| l.strip_prefix(series)?.trim().parse::<u64>().ok())
+    };
+    assert_eq!(
+        count("news_clean_feed_text_total{reason=\"consent_wall\"}"),
+        Some(1)
+    );
+    assert_eq!(
+        count("news_clean_feed_text_total{reason=\"too_little_text\"}"),
+        Some(1)
+    );
+    assert_eq!(
+        count("news_clean_empty_total{reason=\"too_little_text\"}"),
+        Some(1)
+    );
+    assert_eq!(
+        count("news_clean_empty_total{reason=\"consent_wall\"}"),
+        None
+    );
+}
+
+#[test]
+fn a_feeds_text_is_html_only_when_it_holds_a_tag() {
+    for html in ["<p>x</p>", "a<br/>b", "x</b>", "<!-- c -->x", "<P>x"] {
+        assert!(holds_a_tag(html), "{html}");
+    }
+    for text in ["a < b", "3<4", "x <- y", "plain", "<", "1 <2"] {
+        assert!(!holds_a_tag(text), "{text}");
+    }
+}

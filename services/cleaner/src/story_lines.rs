@@ -207,10 +207,7 @@ fn is_author_bio(line: &str) -> bool {
     let Some(opening) = BIO_OPENING.find(line) else {
         return false;
     };
-    let mut end = (opening.end() + BIO_TRADE_WITHIN).min(line.len());
-    while !line.is_char_boundary(end) {
-        end -= 1;
-    }
+    let end = line.floor_char_boundary(opening.end() + BIO_TRADE_WITHIN);
     BIO_TRADE.is_match(&line[opening.end()..end])
 }
 

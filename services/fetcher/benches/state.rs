@@ -15,12 +15,15 @@
 //! `BENCH_WAITING=N` also gives every feed N article pages waiting for
 //! another attempt (each with an 80-byte title and a 400-byte summary):
 //! they live in the feeds' JSON file, so they weigh on every save.
+//! `BENCH_CONTENT=BYTES` gives each of them a full content of that size
+//! too (a full-text feed's), or of what the list keeps of it beside the
+//! summary when less.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use news_core::messages::FeedItemMeta;
-use news_fetcher::pages::PageRetry;
+use news_fetcher::pages::{MAX_WAITING_SUMMARY_BYTES, PageRetry};
 use news_fetcher::state::{FeedState, FetchState, RoundProgress, SeenItems};
 
 /// Items each feed takes between two saves in the timed rounds.
@@ -66,6 +69,11 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
+    let content_bytes: usize = std::env::var("BENCH_CONTENT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+        .min(MAX_WAITING_SUMMARY_BYTES - 400);
     for (f, url) in urls.iter().enumerate() {
         let feed = state.feeds.get_mut(url).expect("feed");
         for w in 0..waiting {
@@ -78,6 +86,7 @@ fn main() {
                     feed_url: url.clone(),
                     title: Some("t".repeat(80)),
                     summary: Some("s".repeat(400)),
+                    content: (content_bytes > 0).then(|| "c".repeat(content_bytes)),
                     ..FeedItemMeta::default()
                 },
                 attempts: 1,
@@ -158,7 +167,9 @@ fn main() {
         v[v.len() / 2]
     };
     let (ours, peer) = (median(&mut ours), median(&mut peer));
-    println!("{feeds} feeds x {items} seen items, {waiting} pages waiting per feed");
+    println!(
+        "{feeds} feeds x {items} seen items, {waiting} pages waiting per feed ({content_bytes} bytes of content each)"
+    );
     println!(
         "save in a round: {:.2} ms (log + feeds file, {:.1} MB on disk); whole-state JSON (before): {:.1} ms ({:.1} MB): {:.0}x faster",
         ours.as_secs_f64() * 1e3,

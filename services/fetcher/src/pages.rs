@@ -50,23 +50,27 @@ pub struct PageRetry {
     pub last_error: String,
 }
 
-/// Bytes of an item's summary a waiting page keeps: the list is saved with
-/// the feeds' JSON file at every save, and a feed's summaries can be whole
-/// articles.
+/// Bytes of an item's summary and content together a waiting page keeps:
+/// the list is saved with the feeds' JSON file at every save, and a feed's
+/// summaries can be whole articles.
 pub const MAX_WAITING_SUMMARY_BYTES: usize = 4096;
 
 impl PageRetry {
-    /// The entry with its summary cut to `MAX_WAITING_SUMMARY_BYTES` (at a
-    /// character boundary).
+    /// The entry with its summary cut to `MAX_WAITING_SUMMARY_BYTES` and
+    /// its content to what the summary leaves of them (each at a character
+    /// boundary). Every save writes them: 20,000 pages take 30 ms with
+    /// 400-byte summaries, 190 ms with the 4 KiB (the state bench).
     fn bounded(mut self) -> Self {
-        if let Some(summary) = self.item.summary.as_mut()
-            && summary.len() > MAX_WAITING_SUMMARY_BYTES
-        {
-            let mut cut = MAX_WAITING_SUMMARY_BYTES;
-            while !summary.is_char_boundary(cut) {
-                cut -= 1;
+        let item = &mut self.item;
+        let mut room = MAX_WAITING_SUMMARY_BYTES;
+        for text in [&mut item.summary, &mut item.content] {
+            if let Some(t) = text.as_mut() {
+                t.truncate(t.floor_char_boundary(room));
+                room -= t.len();
             }
-            summary.truncate(cut);
+            if text.as_ref().is_some_and(String::is_empty) {
+                *text = None;
+            }
         }
         self
     }

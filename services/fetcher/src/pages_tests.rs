@@ -184,17 +184,27 @@ fn images_pdfs_and_binaries_are_no_article_pages_and_html_is() {
 }
 
 #[test]
-fn a_waiting_pages_summary_is_cut_at_a_character_boundary() {
+fn a_waiting_pages_summary_and_content_are_cut_together_at_a_character_boundary() {
     let mut item = FeedItemMeta {
         summary: Some("€".repeat(2000)),
+        content: Some("€".repeat(3000)),
         ..FeedItemMeta::default()
     };
     let page = |item: FeedItemMeta| PageRetry { item, ..waiting(0) };
-    let cut = page(item.clone()).bounded().item.summary.unwrap();
+    let bounded = page(item.clone()).bounded().item;
+    let summary = bounded.summary.unwrap();
     // Three-byte characters: 4096 falls inside one.
-    assert_eq!(cut.len(), MAX_WAITING_SUMMARY_BYTES - 1);
-    assert!(cut.chars().all(|c| c == '€'));
-    item.summary = Some("short".into());
+    assert_eq!(summary.len(), MAX_WAITING_SUMMARY_BYTES - 1);
+    assert!(summary.chars().all(|c| c == '€'));
+    // No room is left for the content.
+    assert_eq!(bounded.content, None);
+    // A teaser leaves the content the rest.
+    item.summary = Some("Teaser.".into());
+    let bounded = page(item.clone()).bounded().item;
+    let content = bounded.content.unwrap();
+    assert_eq!(content.len(), (MAX_WAITING_SUMMARY_BYTES - 7) / 3 * 3);
+    assert_eq!(bounded.summary.as_deref(), Some("Teaser."));
+    item.content = Some("<p>short</p>".into());
     assert_eq!(page(item.clone()).bounded().item, item);
 }
 

@@ -18,11 +18,7 @@ pub const MAX_REFRESH_HOPS: usize = 3;
 /// Where the page at `page_url` sends its reader at once, if it does: an
 /// http(s) URL other than the page's own.
 pub fn refresh_target(html: &str, page_url: &Url) -> Option<Url> {
-    let mut end = html.len().min(REFRESH_SEARCH_BYTES);
-    while !html.is_char_boundary(end) {
-        end -= 1;
-    }
-    let head = &html[..end];
+    let head = &html[..html.floor_char_boundary(REFRESH_SEARCH_BYTES)];
     // Most pages have no such tag: skip the parse for them. (Two plain
     // searches, far quicker than one ignoring case, and they miss only
     // a mixed case past the first letter.)

@@ -32,6 +32,13 @@ pub struct FeedItemMeta {
     pub authors: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
+    /// The item's full content as the feed carries it (`content:encoded`,
+    /// Atom's inline `<content>`, a JSON Feed's `content_html` or
+    /// `content_text`), HTML or text, when it is not the summary; cut to
+    /// 256 KiB. The cleaner reads it when the page gives no article text
+    /// (since round 60).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub categories: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -76,6 +83,17 @@ pub enum ExtractionMethod {
     None,
 }
 
+/// Where a clean article's text was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TextSource {
+    /// The article's page (also when it gave no text).
+    Page,
+    /// The feed item's content or summary: the page gave no article text
+    /// (a wall served in its place, a page its script fills in).
+    Feed,
+}
+
 /// `news.clean.v1`: a clean article. Keyed by `id`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CleanArticle {
@@ -114,6 +132,11 @@ pub struct CleanArticle {
     /// Hex SHA-256 of the normalised text (whitespace collapsed, lowercase).
     pub text_sha256: String,
     pub method: ExtractionMethod,
+    /// Where the text was read: the page, or, when the page gave none, the
+    /// feed item (since round 60; older messages, without it, read the
+    /// page).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_source: Option<TextSource>,
     /// Why the text is empty, when it is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub empty_reason: Option<String>,

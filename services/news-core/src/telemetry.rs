@@ -69,6 +69,9 @@ pub mod names {
     /// a page served in place of the article (`consent_wall`,
     /// `sign_in_wall`, `front_page`).
     pub const CLEAN_EMPTY: &str = "news_clean_empty_total";
+    /// Counter {reason}: articles whose page gave no text (the reasons of
+    /// `CLEAN_EMPTY`) and whose text the feed item gave instead.
+    pub const CLEAN_FEED_TEXT: &str = "news_clean_feed_text_total";
     /// Gauge {version}: always 1.
     pub const BUILD_INFO: &str = "news_build_info";
 }
@@ -178,6 +181,10 @@ fn describe() {
     describe_counter!(
         names::CLEAN_EMPTY,
         "Articles cleaned to no text, by why: too little text, or a page served in place of the article"
+    );
+    describe_counter!(
+        names::CLEAN_FEED_TEXT,
+        "Articles whose page gave no text and whose feed item gave it, by why the page gave none"
     );
     describe_gauge!(names::BUILD_INFO, "Build information");
 }

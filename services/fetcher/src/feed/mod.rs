@@ -10,13 +10,13 @@
 
 mod code_pages;
 mod decode;
+mod items;
 mod json;
 mod sanitize;
 mod xml;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use news_core::messages::FeedItemMeta;
 use serde::Serialize;
 
 pub use decode::decode_feed;
@@ -209,69 +209,6 @@ pub struct ParsedFeed {
     pub encoding: String,
     pub feed: FeedMeta,
     pub entries: Vec<Entry>,
-}
-
-impl ParsedFeed {
-    /// The items in the shape the pipeline carries on `news.raw.v1`.
-    pub fn items(&self, feed_url: &str) -> Vec<FeedItemMeta> {
-        self.entries
-            .iter()
-            .map(|e| FeedItemMeta {
-                feed_url: feed_url.to_string(),
-                guid: e.common.id.clone(),
-                title: e.common.title.clone().filter(|t| !t.is_empty()),
-                // An entry with no link may still point at its page as
-                // out-of-line content, or (a JSON Feed's link post) as the
-                // page it is about.
-                link: e
-                    .common
-                    .link
-                    .clone()
-                    .or_else(|| {
-                        e.content
-                            .iter()
-                            .filter(|c| c.mime == "text/html" || c.mime == "application/xhtml+xml")
-                            .find_map(|c| c.src.clone())
-                    })
-                    .or_else(|| {
-                        self.version
-                            .starts_with("json")
-                            .then(|| e.common.links.iter().find(|l| l.rel == "related"))
-                            .flatten()
-                            .map(|l| l.href.clone())
-                    }),
-                published: rfc3339(&e.common.published_parsed)
-                    .or_else(|| rfc3339(&e.common.updated_parsed)),
-                updated: rfc3339(&e.common.updated_parsed),
-                authors: authors(&e.common),
-                summary: e.summary.clone(),
-                categories: e.common.tags.iter().map(|t| t.term.clone()).collect(),
-                language: e
-                    .summary_detail
-                    .as_ref()
-                    .and_then(|d| d.language.clone())
-                    .or_else(|| self.feed.language.clone()),
-            })
-            .collect()
-    }
-}
-
-fn rfc3339(s: &Option<String>) -> Option<chrono::DateTime<chrono::Utc>> {
-    s.as_deref()
-        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
-        .map(|d| d.to_utc())
-}
-
-fn authors(c: &Common) -> Vec<String> {
-    let mut out: Vec<String> = c
-        .authors
-        .iter()
-        .filter_map(|p| p.name.clone().or_else(|| p.email.clone()))
-        .collect();
-    if out.is_empty() {
-        out.extend(c.author.clone());
-    }
-    out
 }
 
 /// Parse a feed document of any supported format. Never panics: a panic in
