@@ -1,12 +1,13 @@
 //! Subscriptions changed at run time: `newsmill feeds add` and `feeds remove`
 //! write `news.feeds.v1` on tansu while a `newsmill fetch` process runs.
+//! And `newsmill feeds list`: what the fetcher knows of each of them.
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use newsmill_tests::{
     RequestLog, Running, broker, child_env, newsmill_bin, run_newsmill, serve_dir_logged,
-    tail_json, unique,
+    serve_on_the_embedded_log, tail_json, unique,
 };
 
 fn count(log: &RequestLog, path: &str) -> usize {
@@ -78,6 +79,12 @@ async fn a_feed_added_and_removed_through_the_control_topic_while_running() {
 
     fetch.kill().unwrap();
     fetch.wait().unwrap();
+    // The list reads the control topic on Kafka: b is gone from it.
+    let listed = list_feeds(&env, false);
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0]["url"], a.as_str());
+    assert_eq!(listed[0]["health"], "active");
+    assert!(listed[0]["last_new_item_at"].is_string(), "{listed:?}");
     let raw = tail_json(&env, &format!("{tag}.raw"));
     let mut urls: Vec<&str> = raw
         .iter()
@@ -92,4 +99,112 @@ async fn a_feed_added_and_removed_through_the_control_topic_while_running() {
         ],
         "each article produced once"
     );
+}
+
+/// `newsmill feeds list` as JSON lines.
+fn list_feeds(env: &[(String, String)], failing: bool) -> Vec<serde_json::Value> {
+    let args: &[&str] = if failing {
+        &["feeds", "list", "--failing"]
+    } else {
+        &["feeds", "list"]
+    };
+    let out = run_newsmill(args, env);
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// An operator with thousands of feeds asks which are broken, and why:
+/// after a drain on the embedded log, each feed's health and last error
+/// are listed, a paused one as paused (never polled), and a private feed's
+/// password is in neither the list nor the dead letters, though the HTTP
+/// library's error quotes the URL it was given.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn feeds_list_says_which_feeds_fail_and_why() {
+    let site = tempfile::tempdir().unwrap();
+    std::fs::write(
+        site.path().join("feed.xml"),
+        "<rss version=\"2.0\"><channel><title>ok</title><item><title>One</title><link>/one.html</link></item></channel></rss>",
+    )
+    .unwrap();
+    std::fs::write(
+        site.path().join("one.html"),
+        "<html><body><article><p>The one story has enough words to be an article for this test of the list.</p></article></body></html>",
+    )
+    .unwrap();
+    std::fs::write(site.path().join("garbage.xml"), "\u{0}\u{1} not a feed").unwrap();
+    let (_data, mut env) = serve_on_the_embedded_log(site.path(), "list").await;
+    let good = env
+        .iter()
+        .find(|(k, _)| k == "NEWSMILL__FETCHER__FEEDS")
+        .map(|(_, v)| v.trim_matches(['[', ']', '"']).to_string())
+        .unwrap();
+    let base = good.trim_end_matches("feed.xml").to_string();
+    let missing = format!("{base}missing.xml");
+    let garbage = format!("{base}garbage.xml");
+    let paused = format!("{base}paused.xml");
+    // Port 9 (discard) has no listener: the connection is refused.
+    let private = "http://reader:s3cretpass@127.0.0.1:9/private.xml";
+    let feeds = [&good, &missing, &garbage, &paused, private];
+    for (k, v) in env.iter_mut() {
+        if k == "NEWSMILL__FETCHER__FEEDS" {
+            *v = serde_json::to_string(&feeds).unwrap();
+        }
+    }
+    run_newsmill(&["feeds", "pause", &paused], &env);
+    run_newsmill(&["run", "--drain"], &env);
+
+    let listed = list_feeds(&env, false);
+    let of = |url: &str| -> &serde_json::Value {
+        listed
+            .iter()
+            .find(|f| f["url"] == url)
+            .unwrap_or_else(|| panic!("{url} in {listed:?}"))
+    };
+    assert_eq!(listed.len(), 5, "{listed:?}");
+    assert_eq!(of(&good)["health"], "active");
+    assert!(of(&good)["last_new_item_at"].is_string());
+    assert_eq!(of(&good)["last_error"], serde_json::Value::Null);
+    assert_eq!(of(&missing)["health"], "failing");
+    assert_eq!(of(&missing)["last_error"], "http 404");
+    assert_eq!(of(&missing)["failures"], 1);
+    assert_eq!(of(&missing)["last_ok_at"], serde_json::Value::Null);
+    assert_eq!(of(&garbage)["health"], "failing");
+    assert!(
+        of(&garbage)["last_error"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("parse: ")),
+        "{listed:?}"
+    );
+    assert_eq!(of(&paused)["health"], "paused");
+    assert_eq!(of(&paused)["last_polled_at"], serde_json::Value::Null);
+    let private_row = of("http://********:********@127.0.0.1:9/private.xml");
+    assert_eq!(private_row["health"], "failing");
+    assert!(
+        private_row["last_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("refused")),
+        "{private_row}"
+    );
+    let everything = format!("{listed:?}{:?}", tail_json(&env, "news.dlq.v1"));
+    assert!(!everything.contains("s3cretpass"), "{everything}");
+    assert!(
+        everything.contains("127.0.0.1:9/private.xml"),
+        "{everything}"
+    );
+
+    let mut failing: Vec<String> = list_feeds(&env, true)
+        .iter()
+        .map(|f| f["url"].as_str().unwrap().to_string())
+        .collect();
+    failing.sort();
+    let mut expected = vec![
+        missing,
+        garbage,
+        "http://********:********@127.0.0.1:9/private.xml".to_string(),
+    ];
+    expected.sort();
+    assert_eq!(failing, expected);
 }

@@ -15,6 +15,7 @@ pub mod safety;
 pub mod seen_log;
 pub mod shard;
 pub mod state;
+pub mod status;
 pub mod subscriptions;
 
 use std::collections::HashMap;
@@ -103,24 +104,30 @@ pub struct Fetcher {
     pub totals: Arc<std::sync::Mutex<RoundReport>>,
 }
 
+/// The feeds the configuration subscribes to: `fetcher.feeds` and the
+/// OPML file's.
+pub fn configured_subscriptions(config: &Config) -> Result<Subscriptions, FetchError> {
+    let opml = match &config.fetcher.opml {
+        Some(path) => {
+            let bytes = std::fs::read(path)
+                .map_err(|e| FetchError::Config(format!("fetcher.opml {}: {e}", path.display())))?;
+            subscriptions::parse_opml(&bytes)
+                .map_err(|e| FetchError::Config(format!("fetcher.opml {}: {e}", path.display())))?
+        }
+        None => Vec::new(),
+    };
+    Ok(Subscriptions::new(&config.fetcher.feeds, &opml))
+}
+
+/// Where a fetcher keeps its feeds' state.
+pub fn state_path(config: &Config) -> std::path::PathBuf {
+    config.bus.data_dir.join("fetcher-state.json")
+}
+
 impl Fetcher {
     pub fn new(config: Config, producer: Producer) -> Result<Fetcher, FetchError> {
-        let mut state = FetchState::load(
-            &config.bus.data_dir.join("fetcher-state.json"),
-            config.fetcher.max_seen_per_feed,
-        );
-        let opml = match &config.fetcher.opml {
-            Some(path) => {
-                let bytes = std::fs::read(path).map_err(|e| {
-                    FetchError::Config(format!("fetcher.opml {}: {e}", path.display()))
-                })?;
-                subscriptions::parse_opml(&bytes).map_err(|e| {
-                    FetchError::Config(format!("fetcher.opml {}: {e}", path.display()))
-                })?
-            }
-            None => Vec::new(),
-        };
-        let subs = Subscriptions::new(&config.fetcher.feeds, &opml);
+        let mut state = FetchState::load(&state_path(&config), config.fetcher.max_seen_per_feed);
+        let subs = configured_subscriptions(&config)?;
         let shard = Shard::new(config.fetcher.shard_index, config.fetcher.shard_count);
         // Before any save: after a lost state file, the feeds known now
         // take back their seen items from the log (a save drops the rest).

@@ -36,6 +36,7 @@ impl Fetcher {
         // subscription keeps its original key.
         let Ok(url) = Url::parse(st.moved_to.as_deref().unwrap_or(feed_url)) else {
             st.disabled = true;
+            st.record_error("the feed's URL does not parse");
             return (st, rep);
         };
         let fetched = match self
@@ -45,10 +46,10 @@ impl Fetcher {
             Ok(f) => f,
             Err(e) => {
                 rep.failures += 1;
-                st.record_failure(cfg, None);
-                tracing::warn!(feed = %shown_url(feed_url), error = %e, failures = st.failures, "feed fetch failed");
-                self.dead_letter("fetch", &e.to_string(), feed_url, &[])
-                    .await;
+                let error = without_feed_credentials(&e.to_string(), feed_url);
+                st.record_failure(cfg, None, &error);
+                tracing::warn!(feed = %shown_url(feed_url), %error, failures = st.failures, "feed fetch failed");
+                self.dead_letter("fetch", &error, feed_url, &[]).await;
                 return (st, rep);
             }
         };
@@ -68,11 +69,19 @@ impl Fetcher {
             410 => {
                 tracing::warn!(feed = %shown_url(feed_url), "feed is gone (410): retired");
                 st.disabled = true;
+                st.record_error("http 410: the feed is gone (retired)");
                 return (st, rep);
             }
             429 | 503 | 404 => {
                 rep.failures += 1;
-                st.record_failure(cfg, fetched.retry_after);
+                let error = match fetched.retry_after {
+                    Some(wait) => {
+                        format!("http {} (retry after {} s)", fetched.status, wait.as_secs())
+                    }
+                    None => format!("http {}", fetched.status),
+                };
+                st.record_failure(cfg, fetched.retry_after, &error);
+                tracing::warn!(feed = %shown_url(feed_url), %error, failures = st.failures, "feed poll failed");
                 return (st, rep);
             }
             _ => {}
@@ -85,7 +94,7 @@ impl Fetcher {
             Ok(p) => p,
             Err(e) => {
                 rep.failures += 1;
-                st.record_failure(cfg, None);
+                st.record_failure(cfg, None, &format!("parse: {e}"));
                 self.dead_letter("parse", &e.to_string(), feed_url, &fetched.body)
                     .await;
                 return (st, rep);
@@ -160,5 +169,53 @@ impl Fetcher {
             st.next_poll = st.next_poll.min(soon);
         }
         (st, rep)
+    }
+}
+
+/// An error's text with the feed URL's user and password masked: an HTTP
+/// library's message may quote the URL it was given.
+fn without_feed_credentials(error: &str, feed_url: &str) -> String {
+    let Some(url) = news_core::ids::with_credentials(feed_url) else {
+        return error.to_string();
+    };
+    let mut shown = error.to_string();
+    let user = url.username();
+    if let Some(password) = url.password() {
+        shown = shown.replace(&format!("{user}:{password}@"), "********:********@");
+        // Anywhere else too, unless so short that masking it would garble
+        // the message.
+        if password.len() >= 6 {
+            shown = shown.replace(password, "********");
+        }
+    }
+    if !user.is_empty() {
+        shown = shown.replace(&format!("{user}@"), "********@");
+    }
+    shown
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_feed_credentials;
+
+    #[test]
+    fn a_feeds_user_and_password_are_masked_in_its_errors() {
+        let feed = "https://reader:s3cretpass@feeds.example.org/private.xml";
+        let error = "error sending request for url (https://reader:s3cretpass@feeds.example.org/private.xml): s3cretpass rejected";
+        assert_eq!(
+            without_feed_credentials(error, feed),
+            "error sending request for url (https://********:********@feeds.example.org/private.xml): ******** rejected"
+        );
+        // A short password is masked only where the URL holds it.
+        let short = "https://me:ab@x.example/f";
+        assert_eq!(
+            without_feed_credentials("https://me:ab@x.example/f: about", short),
+            "https://********:********@x.example/f: about"
+        );
+        let open = "https://x.example/f";
+        assert_eq!(
+            without_feed_credentials("http 404 me:ab@", open),
+            "http 404 me:ab@"
+        );
     }
 }

@@ -13,6 +13,9 @@ use serde::{Deserialize, Serialize};
 use crate::http::Validators;
 use crate::seen_log::{SeenLog, SeenRecord};
 
+/// Characters of a feed's last error kept in its state.
+pub const MAX_ERROR_CHARS: usize = 300;
+
 /// Records the seen-items log may hold beyond twice the live items before
 /// it is rewritten (so that a small state is not rewritten every round).
 const LOG_SLACK: u64 = 100_000;
@@ -26,6 +29,19 @@ pub struct FeedState {
     pub interval_secs: u64,
     pub failures: u32,
     pub disabled: bool,
+    /// Unix seconds of the last poll, of the last one that succeeded and of
+    /// the last that brought a new item (0: never; round 60): what
+    /// `newsmill feeds list` shows of a feed.
+    #[serde(default)]
+    pub last_polled_at: i64,
+    #[serde(default)]
+    pub last_ok_at: i64,
+    #[serde(default)]
+    pub last_new_item_at: i64,
+    /// Why the last poll failed, while it is the latest (cut to
+    /// `MAX_ERROR_CHARS`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
     /// Where the feed lives now, after a permanent redirect (301/308).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub moved_to: Option<String>,
@@ -138,6 +154,13 @@ impl FeedState {
         new_items: u64,
         max_age: Option<Duration>,
     ) {
+        let now = Utc::now().timestamp();
+        self.last_polled_at = now;
+        self.last_ok_at = now;
+        if new_items > 0 {
+            self.last_new_item_at = now;
+        }
+        self.last_error = None;
         self.failures = 0;
         let cur = if self.interval_secs == 0 {
             cfg.poll_min.as_secs()
@@ -157,8 +180,21 @@ impl FeedState {
         self.next_poll = Utc::now().timestamp() + self.interval_secs as i64;
     }
 
+    /// Note a poll that failed: when, and why.
+    pub fn record_error(&mut self, error: &str) {
+        self.last_polled_at = Utc::now().timestamp();
+        self.last_error = Some(error.chars().take(MAX_ERROR_CHARS).collect());
+    }
+
     /// Exponential back-off with jitter; disable after too many failures.
-    pub fn record_failure(&mut self, cfg: &FetcherConfig, retry_after: Option<Duration>) {
+    /// `error` says why, for `newsmill feeds list`.
+    pub fn record_failure(
+        &mut self,
+        cfg: &FetcherConfig,
+        retry_after: Option<Duration>,
+        error: &str,
+    ) {
+        self.record_error(error);
         self.failures += 1;
         if self.failures >= cfg.disable_after_failures {
             self.disabled = true;
@@ -262,6 +298,20 @@ pub struct FetchState {
 }
 
 impl FetchState {
+    /// The feeds' state as the file at `path` holds it, read without
+    /// touching anything (a running fetcher owns the file and its log): for
+    /// `newsmill feeds list`. No file is no feeds.
+    pub fn read_feeds(path: &Path) -> Result<HashMap<String, FeedState>, String> {
+        let bytes = match std::fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(HashMap::new()),
+            Err(e) => return Err(format!("{}: {e}", path.display())),
+        };
+        serde_json::from_slice::<FetchState>(&bytes)
+            .map(|st| st.feeds)
+            .map_err(|e| format!("{}: {e}", path.display()))
+    }
+
     /// Load from `path` and the seen-items log beside it; a missing or
     /// corrupt file starts empty (logged; a corrupt one is kept beside it
     /// as `.corrupt` and its feeds' seen sets come from the log). Seen sets

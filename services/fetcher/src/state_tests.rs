@@ -232,3 +232,60 @@ fn seen_items_in_the_old_formats_are_moved_to_the_log() {
             .unchanged(&id(2), 5)
     );
 }
+
+/// What `newsmill feeds list` shows of a feed: when it was polled, when it
+/// last succeeded and last brought news, and why it last failed, kept
+/// short, and forgotten once a poll succeeds; it survives a save and a
+/// read that touches nothing.
+#[test]
+fn a_feeds_last_poll_success_news_and_error_are_kept() {
+    let cfg = FetcherConfig::default();
+    let mut st = FeedState::default();
+    st.record_failure(&cfg, None, &"x".repeat(1000));
+    assert_eq!(
+        st.last_error.as_deref().map(str::len),
+        Some(MAX_ERROR_CHARS)
+    );
+    assert!(st.last_polled_at > 0);
+    assert_eq!((st.last_ok_at, st.last_new_item_at), (0, 0));
+    st.record_success(&cfg, 0, None);
+    assert_eq!(st.last_error, None);
+    assert_eq!(st.last_ok_at, st.last_polled_at);
+    assert_eq!(st.last_new_item_at, 0, "no news yet");
+    st.record_success(&cfg, 2, None);
+    assert!(st.last_new_item_at > 0);
+    st.record_failure(&cfg, None, "http 503");
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fetcher-state.json");
+    let mut state = FetchState::load(&path, 100);
+    state
+        .feeds
+        .insert("https://a.example/feed".into(), st.clone());
+    state.save_between_rounds().unwrap();
+    let before = std::fs::read(&path).unwrap();
+    let read = FetchState::read_feeds(&path).unwrap();
+    let again = &read["https://a.example/feed"];
+    assert_eq!(again.last_error.as_deref(), Some("http 503"));
+    assert_eq!(
+        (
+            again.last_polled_at,
+            again.last_ok_at,
+            again.last_new_item_at
+        ),
+        (st.last_polled_at, st.last_ok_at, st.last_new_item_at)
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    assert!(
+        FetchState::read_feeds(&dir.path().join("none.json"))
+            .unwrap()
+            .is_empty()
+    );
+    std::fs::write(&path, b"{not json").unwrap();
+    assert!(FetchState::read_feeds(&path).is_err());
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        b"{not json",
+        "left as it was"
+    );
+}

@@ -6,13 +6,17 @@ use std::time::Duration;
 use anyhow::{Context, Result, anyhow};
 use chrono::Utc;
 use news_core::Config;
+use news_core::bus::kafka::ReadEnd;
 use news_core::bus::{Bus, OutRecord, Producer};
 use news_core::ids::sha256_hex;
 use news_core::messages::{FeedAction, FeedCommand, SCHEMA_VERSION, decode};
 use news_core::runner::dead_letter;
 use news_fetcher::Control;
+use news_fetcher::status::FeedHealth;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
+
+use crate::pipeline::read_topic;
 
 /// Commands buffered between the reader and the fetcher.
 const CONTROL_QUEUE: usize = 1024;
@@ -154,5 +158,56 @@ pub async fn send_command(
         .map_err(|e| anyhow!("writing to {}: {e}", config.topics.feeds))?;
     producer.flush(Duration::from_secs(10))?;
     println!("{action:?} {} -> {}", cmd.feed_url, config.topics.feeds);
+    Ok(())
+}
+
+/// The commands on the control topic now, in order (per feed, the order
+/// they were written). Undecodable ones were dead-lettered by the fetchers
+/// and are skipped here too.
+async fn commands_on_topic(config: &Config) -> Result<Vec<FeedCommand>> {
+    let topic = config.topics.feeds.as_str();
+    let bus = Bus::reader_from_config(config).context("opening the bus")?;
+    let mut records = Vec::new();
+    match &bus {
+        Bus::Embedded(log) => {
+            if log.topics()?.iter().any(|t| t == topic) {
+                let end = log.end_offset(topic)?;
+                log.read_up_to(topic, end, |record| records.push(record))?;
+            }
+        }
+        Bus::Kafka(kafka) => {
+            let end = ReadEnd::WrittenBefore(std::time::SystemTime::now());
+            read_topic(kafka, topic, 0, end, |record| {
+                records.push(record);
+                Ok(true)
+            })
+            .await?;
+        }
+    }
+    Ok(records
+        .iter()
+        .filter_map(|r| decode::<FeedCommand>(&r.payload).ok())
+        .collect())
+}
+
+/// `newsmill feeds list [--failing]`: every subscription (the config's and
+/// the control topic's) as a JSON line, with what the fetcher of this data
+/// directory knows of it; a count by health on stderr.
+pub async fn list_feeds(config: &Config, failing_only: bool) -> Result<()> {
+    let commands = commands_on_topic(config).await?;
+    let statuses = news_fetcher::status::feed_statuses(config, &commands)?;
+    let mut counts = std::collections::BTreeMap::new();
+    for status in &statuses {
+        let health = serde_json::to_value(status.health)?;
+        *counts
+            .entry(health.as_str().unwrap_or("").to_string())
+            .or_insert(0) += 1;
+        if failing_only && !matches!(status.health, FeedHealth::Failing | FeedHealth::Disabled) {
+            continue;
+        }
+        println!("{}", serde_json::to_string(status)?);
+    }
+    let counts: Vec<String> = counts.iter().map(|(h, n)| format!("{n} {h}")).collect();
+    eprintln!("{} feeds: {}", statuses.len(), counts.join(", "));
     Ok(())
 }

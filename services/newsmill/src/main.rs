@@ -143,6 +143,15 @@ enum FeedsCommand {
     Resume { url: String },
     /// Unsubscribe and forget the feed's state.
     Remove { url: String },
+    /// Print every subscription as a JSON line, with what the fetcher of
+    /// this data directory knows of it: health (active, failing, disabled,
+    /// paused, new, other_shard), failures, last error, last poll, last new
+    /// item, next poll, pages waiting.
+    List {
+        /// Only the failing and disabled feeds.
+        #[arg(long)]
+        failing: bool,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -250,12 +259,16 @@ fn run(cli: Cli) -> Result<()> {
                         };
                         redrive::redrive(config, selection, dry_run).await
                     }
+                    Command::Feeds {
+                        action: FeedsCommand::List { failing },
+                    } => control::list_feeds(&config, failing).await,
                     Command::Feeds { action } => {
                         let (action, url, title) = match action {
                             FeedsCommand::Add { url, title } => (FeedAction::Add, url, title),
                             FeedsCommand::Pause { url } => (FeedAction::Pause, url, None),
                             FeedsCommand::Resume { url } => (FeedAction::Resume, url, None),
                             FeedsCommand::Remove { url } => (FeedAction::Remove, url, None),
+                            FeedsCommand::List { .. } => unreachable!("listed above"),
                         };
                         control::send_command(&config, action, &url, title).await
                     }

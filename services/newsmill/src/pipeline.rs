@@ -373,7 +373,7 @@ async fn tail_to_end(
 
 /// Hand each record of `topic` from `from` to `end` to `each`, read on a
 /// blocking thread; `each` returns false to stop early.
-async fn read_topic(
+pub(crate) async fn read_topic(
     kafka: &news_core::bus::kafka::KafkaBus,
     topic: &str,
     from: i64,

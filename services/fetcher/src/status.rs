@@ -1,0 +1,168 @@
+//! What `newsmill feeds list` shows: each subscription with what its
+//! fetcher knows of it (state, last poll, last error), read from the data
+//! directory without touching it.
+
+use chrono::{DateTime, Utc};
+use news_core::Config;
+use news_core::config::shown_url;
+use news_core::messages::FeedCommand;
+use serde::Serialize;
+
+use crate::shard::Shard;
+use crate::state::{FeedState, FetchState};
+use crate::{FetchError, configured_subscriptions, state_path};
+
+/// Where a feed stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FeedHealth {
+    /// Its last poll succeeded.
+    Active,
+    /// Its last poll failed; it is tried again with back-off.
+    Failing,
+    /// Given up on (`fetcher.disable_after_failures`, a 410, a URL that
+    /// does not parse) until `newsmill feeds resume`.
+    Disabled,
+    /// Paused by `newsmill feeds pause`.
+    Paused,
+    /// Not polled yet by the fetcher of this data directory.
+    New,
+    /// Polled by another shard's fetcher (`fetcher.shard_index`).
+    OtherShard,
+}
+
+/// One subscription, as `newsmill feeds list` prints it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FeedStatus {
+    /// The feed's URL, a user and password in it masked.
+    pub url: String,
+    pub health: FeedHealth,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Failed polls in a row.
+    pub failures: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+    pub last_polled_at: Option<DateTime<Utc>>,
+    pub last_ok_at: Option<DateTime<Utc>>,
+    /// The last poll that brought a new item: a feed that answers but
+    /// brings nothing for days is dead in all but name.
+    pub last_new_item_at: Option<DateTime<Utc>>,
+    pub next_poll_at: Option<DateTime<Utc>>,
+    /// The learned interval between polls.
+    pub interval_secs: u64,
+    /// Article pages waiting for another attempt.
+    pub pages_waiting: usize,
+    /// Where the feed is polled since a permanent redirect.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moved_to: Option<String>,
+}
+
+/// Every subscription of `config` after `commands` (the control topic's,
+/// in order), with the state the fetcher of its data directory keeps.
+pub fn feed_statuses(
+    config: &Config,
+    commands: &[FeedCommand],
+) -> Result<Vec<FeedStatus>, FetchError> {
+    let mut subs = configured_subscriptions(config)?;
+    for cmd in commands {
+        subs.apply(cmd);
+    }
+    let feeds = FetchState::read_feeds(&state_path(config)).map_err(FetchError::Config)?;
+    let shard = Shard::new(config.fetcher.shard_index, config.fetcher.shard_count);
+    let empty = FeedState::default();
+    Ok(subs
+        .all()
+        .map(|sub| {
+            let st = feeds.get(&sub.url);
+            let health = match st {
+                _ if sub.paused => FeedHealth::Paused,
+                _ if !shard.owns(&sub.url) => FeedHealth::OtherShard,
+                None => FeedHealth::New,
+                Some(f) if f.disabled => FeedHealth::Disabled,
+                Some(f) if f.failures > 0 => FeedHealth::Failing,
+                Some(_) => FeedHealth::Active,
+            };
+            let st = st.unwrap_or(&empty);
+            FeedStatus {
+                url: shown_url(&sub.url).into_owned(),
+                health,
+                title: sub.title.clone(),
+                failures: st.failures,
+                last_error: st.last_error.clone(),
+                last_polled_at: at(st.last_polled_at),
+                last_ok_at: at(st.last_ok_at),
+                last_new_item_at: at(st.last_new_item_at),
+                next_poll_at: at(st.next_poll),
+                interval_secs: st.interval_secs,
+                pages_waiting: st.retries.len(),
+                moved_to: st.moved_to.as_deref().map(|u| shown_url(u).into_owned()),
+            }
+        })
+        .collect())
+}
+
+/// Unix seconds as a time; 0 is never.
+fn at(secs: i64) -> Option<DateTime<Utc>> {
+    (secs > 0)
+        .then(|| DateTime::from_timestamp(secs, 0))
+        .flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use news_core::messages::{FeedAction, SCHEMA_VERSION};
+
+    /// Each feed's health, from the config's subscriptions, the control
+    /// topic's commands and the state file: a feed added by command and
+    /// never polled is new, a disabled one disabled whatever its failures,
+    /// one another shard owns is that shard's.
+    #[test]
+    fn each_feed_has_one_health() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::default();
+        config.bus.data_dir = dir.path().to_path_buf();
+        let feeds: Vec<String> = (0..40)
+            .map(|i| format!("https://site{i}.example/feed"))
+            .collect();
+        config.fetcher.feeds = feeds[..3].to_vec();
+        let mut state = FetchState::load(&state_path(&config), 10);
+        let mut disabled = FeedState::default();
+        (disabled.disabled, disabled.failures) = (true, 10);
+        state.feeds.insert(feeds[0].clone(), disabled);
+        state.feeds.insert(feeds[1].clone(), FeedState::default());
+        state.save_between_rounds().unwrap();
+        let added = FeedCommand {
+            schema_version: SCHEMA_VERSION,
+            feed_url: feeds[3].clone(),
+            action: FeedAction::Add,
+            at: Utc::now(),
+            title: Some("Added".into()),
+        };
+        let health = |config: &Config| -> Vec<(String, FeedHealth)> {
+            feed_statuses(config, std::slice::from_ref(&added))
+                .unwrap()
+                .into_iter()
+                .map(|s| (s.url, s.health))
+                .collect()
+        };
+        assert_eq!(
+            health(&config),
+            [
+                (feeds[0].clone(), FeedHealth::Disabled),
+                (feeds[1].clone(), FeedHealth::Active),
+                (feeds[2].clone(), FeedHealth::New),
+                (feeds[3].clone(), FeedHealth::New),
+            ]
+        );
+        // Of two shards, each feed is one shard's: some of 40 are the other's.
+        config.fetcher.feeds = feeds.clone();
+        config.fetcher.shard_count = 2;
+        let shard = Shard::new(0, 2);
+        for (url, h) in health(&config) {
+            assert_eq!(h == FeedHealth::OtherShard, !shard.owns(&url), "{url}");
+        }
+        assert!(feeds.iter().any(|u| !shard.owns(u)));
+    }
+}
