@@ -78,6 +78,9 @@ pub struct HttpClient {
     max_body: usize,
     total_timeout: Duration,
     max_redirects: usize,
+    /// `fetcher.site_cookies`: the site and its `Cookie` header, marked
+    /// sensitive so that no debug output shows it.
+    site_cookies: Vec<(String, header::HeaderValue)>,
 }
 
 /// Installs ring as rustls's crypto provider for this process: reqwest is
@@ -137,7 +140,19 @@ impl HttpClient {
             }))
             .build()
             .map_err(|e| FetchError::Transport(e.to_string()))?;
+        let site_cookies = cfg
+            .site_cookies
+            .iter()
+            .map(|(site, cookie)| {
+                let mut value = header::HeaderValue::from_str(cookie).map_err(|_| {
+                    FetchError::Config(format!("fetcher.site_cookies: {site}: not a header value"))
+                })?;
+                value.set_sensitive(true);
+                Ok((site.clone(), value))
+            })
+            .collect::<Result<_, FetchError>>()?;
         Ok(HttpClient {
+            site_cookies,
             client,
             policy,
             lookup,
@@ -271,6 +286,11 @@ impl HttpClient {
                 .client
                 .get(current.clone())
                 .header(header::ACCEPT, accept);
+            // Each hop asks for its own site's cookie: one that leaves the
+            // site leaves its cookie behind.
+            if let Some(cookie) = self.cookie_for(&current) {
+                req = req.header(header::COOKIE, cookie.clone());
+            }
             if let Some(v) = validators {
                 if let Some(etag) = &v.etag {
                     req = req.header(header::IF_NONE_MATCH, etag);
@@ -383,6 +403,25 @@ impl HttpClient {
             max_age,
             moved_to,
         })
+    }
+}
+
+impl HttpClient {
+    /// The configured cookie of the site `url` is on: its host is the
+    /// configured name or under it (`example.com` covers
+    /// `www.example.com`, not `badexample.com`); the longest name wins.
+    fn cookie_for(&self, url: &Url) -> Option<&header::HeaderValue> {
+        let host = url.host_str()?.trim_end_matches('.').to_ascii_lowercase();
+        self.site_cookies
+            .iter()
+            .filter(|(site, _)| {
+                host == *site
+                    || host
+                        .strip_suffix(site.as_str())
+                        .is_some_and(|rest| rest.ends_with('.'))
+            })
+            .max_by_key(|(site, _)| site.len())
+            .map(|(_, cookie)| cookie)
     }
 }
 

@@ -336,3 +336,114 @@ async fn the_environments_proxy_is_not_used() {
         seen.lock().unwrap()
     );
 }
+
+/// Every name resolves to loopback, so that one local server can stand for
+/// several sites.
+struct LoopbackLookup;
+
+impl HostLookup for LoopbackLookup {
+    fn lookup(
+        &self,
+        _host: &str,
+        port: u16,
+    ) -> BoxFuture<'static, std::io::Result<Vec<SocketAddr>>> {
+        Box::pin(async move { Ok(vec![SocketAddr::new([127, 0, 0, 1].into(), port)]) })
+    }
+}
+
+/// `fetcher.site_cookies` spares the fetcher a site's consent wall: each
+/// request to the site (its subdomains too) carries its cookie, and a
+/// redirect to another site, or a site whose name merely ends the same,
+/// never sees it.
+#[tokio::test]
+async fn a_sites_cookie_goes_to_that_site_alone() {
+    let heads: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+    let log = heads.clone();
+    let (addr, _) = common::serve(Arc::new(move |path: &str, head: &str| {
+        let host = head
+            .lines()
+            .find_map(|l| {
+                l.to_ascii_lowercase()
+                    .strip_prefix("host: ")
+                    .map(str::to_string)
+            })
+            .unwrap_or_default();
+        let cookie = head
+            .lines()
+            .find_map(|l| {
+                l.to_ascii_lowercase()
+                    .strip_prefix("cookie: ")
+                    .map(str::to_string)
+            })
+            .unwrap_or_default();
+        log.lock()
+            .unwrap()
+            .push((format!("{host}{path}"), cookie.clone()));
+        let port = host.rsplit(':').next().unwrap_or_default().to_string();
+        let body = match path {
+            "/story" if cookie.is_empty() => {
+                reply("302 Found", &[("Location", "/consent?return=/story")], b"")
+            }
+            "/elsewhere" => reply(
+                "302 Found",
+                &[(
+                    "Location",
+                    &format!("http://cdn.other.example:{port}/landing"),
+                )],
+                b"",
+            ),
+            _ => reply("200 OK", &[], b"<p>page</p>"),
+        };
+        (body, Duration::ZERO)
+    }))
+    .await;
+    let mut cfg = FetcherConfig {
+        allow_ranges: vec!["127.0.0.0/8".into()],
+        ..FetcherConfig::default()
+    };
+    cfg.site_cookies
+        .insert("news.example".into(), "consent=yes; session=abc123".into());
+    let client = HttpClient::with_lookup(&cfg, Arc::new(LoopbackLookup)).unwrap();
+    let at = |host: &str, path: &str| {
+        Url::parse(&format!("http://{host}:{}{path}", addr.port())).unwrap()
+    };
+    let got = client
+        .get(&at("www.news.example", "/story"), None, "page")
+        .await
+        .unwrap();
+    assert_eq!(got.final_url, at("www.news.example", "/story"), "no wall");
+    client
+        .get(&at("news.example", "/elsewhere"), None, "page")
+        .await
+        .unwrap();
+    client
+        .get(&at("badnews.example", "/story"), None, "page")
+        .await
+        .unwrap();
+    let port = addr.port();
+    let expected: Vec<(String, String)> = [
+        ("www.news.example", "/story", "consent=yes; session=abc123"),
+        ("news.example", "/elsewhere", "consent=yes; session=abc123"),
+        ("cdn.other.example", "/landing", ""),
+        ("badnews.example", "/story", ""),
+        ("badnews.example", "/consent?return=/story", ""),
+    ]
+    .iter()
+    .map(|(h, p, c)| (format!("{h}:{port}{p}"), c.to_string()))
+    .collect();
+    assert_eq!(*heads.lock().unwrap(), expected);
+    // Without the cookie, the site's wall is what the fetcher reads.
+    let plain = HttpClient::with_lookup(
+        &FetcherConfig {
+            allow_ranges: vec!["127.0.0.0/8".into()],
+            ..FetcherConfig::default()
+        },
+        Arc::new(LoopbackLookup),
+    )
+    .unwrap();
+    let walled = plain
+        .get(&at("news.example", "/story"), None, "page")
+        .await
+        .unwrap();
+    assert_eq!(walled.final_url.path(), "/consent");
+}

@@ -190,6 +190,11 @@ pub struct FetcherConfig {
     /// resolves names itself, past the address check, so newsmill checks
     /// every address of each host before it asks the proxy.
     pub proxy: Option<String>,
+    /// A `Cookie` header per site (registrable domain or host, and its
+    /// subdomains): a consent cookie that spares the fetcher a consent
+    /// wall, or a subscriber's session. Masked by `--print-config`, never
+    /// logged; sent only to that site (a redirect elsewhere drops it).
+    pub site_cookies: BTreeMap<String, String>,
     #[serde(with = "humantime_serde")]
     pub poll_min: Duration,
     #[serde(with = "humantime_serde")]
@@ -246,6 +251,7 @@ impl Default for FetcherConfig {
             allow_hosts: Vec::new(),
             allow_ranges: Vec::new(),
             proxy: None,
+            site_cookies: BTreeMap::new(),
             poll_min: Duration::from_secs(5 * 60),
             poll_max: Duration::from_secs(6 * 3600),
             connect_timeout: Duration::from_secs(10),
@@ -475,6 +481,25 @@ impl Config {
                 _ => return fail("fetcher.proxy", "must be an http:// or https:// URL"),
             }
         }
+        for (site, cookie) in &self.fetcher.site_cookies {
+            let host_like = !site.is_empty()
+                && site
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ".-".contains(c));
+            if !host_like {
+                return fail(
+                    "fetcher.site_cookies",
+                    &format!("{site:?} is not a lowercase host name"),
+                );
+            }
+            // The value is a secret: it is not repeated.
+            if cookie.is_empty() || !cookie.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+                return fail(
+                    "fetcher.site_cookies",
+                    &format!("{site}: a cookie is printable ASCII on one line"),
+                );
+            }
+        }
         for feed in &self.fetcher.feeds {
             match url::Url::parse(feed) {
                 Ok(u) if u.scheme() == "file" && !self.fetcher.allow_file_urls => {
@@ -512,6 +537,9 @@ impl Config {
         }
         if let Some(proxy) = &mut copy.fetcher.proxy {
             *proxy = mask_url_credentials(proxy);
+        }
+        for cookie in copy.fetcher.site_cookies.values_mut() {
+            *cookie = "********".into();
         }
         for feed in &mut copy.fetcher.feeds {
             *feed = shown_url(feed).into_owned();

@@ -106,3 +106,46 @@ fn the_message_limit_stays_within_what_librdkafka_takes() {
     cfg.bus.max_message_bytes = 1023;
     assert!(cfg.validate().is_err());
 }
+
+/// A site's cookie can be a subscriber's session: `--print-config` masks
+/// it, and a bad one is named by its site, not echoed. It comes from a
+/// file's table or from the environment as an inline table.
+#[test]
+#[allow(clippy::result_large_err)] // figment::Jail's closure signature
+fn site_cookies_are_read_masked_and_checked() {
+    figment::Jail::expect_with(|jail| {
+        jail.create_file(
+            "n.toml",
+            "[fetcher.site_cookies]\n\"news.example\" = \"consent=yes; session=hunter2\"\n",
+        )?;
+        let cfg = Config::load(Some(Path::new("n.toml"))).expect("loads");
+        assert_eq!(
+            cfg.fetcher.site_cookies["news.example"],
+            "consent=yes; session=hunter2"
+        );
+        let shown = cfg.to_masked_toml();
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("\"news.example\" = \"********\""), "{shown}");
+        jail.set_env(
+            "NEWSMILL__FETCHER__SITE_COOKIES",
+            "{\"other.example\"=\"euconsent=1\"}",
+        );
+        let cfg = Config::load(Some(Path::new("n.toml"))).expect("loads");
+        assert_eq!(cfg.fetcher.site_cookies["other.example"], "euconsent=1");
+        Ok(())
+    });
+    let mut cfg = Config::default();
+    for (site, cookie) in [
+        ("News.Example", "a=1"),
+        ("https://news.example", "a=1"),
+        ("news.example", "session=hunter2\r\nX-Evil: 1"),
+        ("news.example", ""),
+    ] {
+        cfg.fetcher.site_cookies = [(site.to_string(), cookie.to_string())].into();
+        let err = cfg.validate().unwrap_err().to_string();
+        assert!(
+            err.contains("fetcher.site_cookies") && !err.contains("hunter2"),
+            "{err}"
+        );
+    }
+}
