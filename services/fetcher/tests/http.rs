@@ -360,22 +360,16 @@ async fn a_sites_cookie_goes_to_that_site_alone() {
     let heads: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
     let log = heads.clone();
     let (addr, _) = common::serve(Arc::new(move |path: &str, head: &str| {
-        let host = head
-            .lines()
-            .find_map(|l| {
-                l.to_ascii_lowercase()
-                    .strip_prefix("host: ")
-                    .map(str::to_string)
-            })
-            .unwrap_or_default();
-        let cookie = head
-            .lines()
-            .find_map(|l| {
-                l.to_ascii_lowercase()
-                    .strip_prefix("cookie: ")
-                    .map(str::to_string)
-            })
-            .unwrap_or_default();
+        let header = |name: &str| {
+            head.lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix(name)
+                        .map(str::to_string)
+                })
+                .unwrap_or_default()
+        };
+        let (host, cookie) = (header("host: "), header("cookie: "));
         log.lock()
             .unwrap()
             .push((format!("{host}{path}"), cookie.clone()));
