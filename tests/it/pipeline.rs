@@ -352,6 +352,21 @@ async fn metrics_move_as_the_input_implies_and_sigterm_drains_cleanly() {
         "histograms, not summaries"
     );
     assert_eq!(sample(&text, "news_build_info", &[]), 1.0);
+    // The one feed answered with news: it is active, and no feed is anything else.
+    for (state, feeds) in [
+        ("active", 1.0),
+        ("failing", 0.0),
+        ("disabled", 0.0),
+        ("paused", 0.0),
+        ("silent", 0.0),
+    ] {
+        let label = format!("state=\"{state}\"");
+        assert_eq!(
+            sample(&text, "news_fetch_feeds", &[&label]),
+            feeds,
+            "{state}: {text}"
+        );
+    }
     // The window keeps all eight (the default cap is far off), and both
     // eviction series exist from the first decision, so that an alert's
     // increase() over them sees the first eviction.

@@ -252,19 +252,27 @@ impl Fetcher {
     }
 
     fn report_health(&self) {
-        let (mut active, mut failing, mut disabled, mut paused) = (0, 0, 0, 0);
+        use status::FeedHealth;
+        let now = chrono::Utc::now().timestamp();
+        let mut counts = [0usize; 5];
+        let labels = ["active", "failing", "disabled", "paused", "silent"];
         for sub in self.subs.all().filter(|s| self.shard.owns(&s.url)) {
-            match self.state.feeds.get(&sub.url) {
-                _ if sub.paused => paused += 1,
-                Some(f) if f.disabled => disabled += 1,
-                Some(f) if f.failures > 0 => failing += 1,
-                _ => active += 1,
-            }
+            let state = self.state.feeds.get(&sub.url);
+            let slot =
+                match status::feed_health(sub.paused, state, now, self.config.fetcher.silent_after)
+                {
+                    // A feed not polled yet counts as active, as before.
+                    FeedHealth::Active | FeedHealth::New | FeedHealth::OtherShard => 0,
+                    FeedHealth::Failing => 1,
+                    FeedHealth::Disabled => 2,
+                    FeedHealth::Paused => 3,
+                    FeedHealth::Silent => 4,
+                };
+            counts[slot] += 1;
         }
-        metrics::gauge!(names::FEEDS, "state" => "active").set(active as f64);
-        metrics::gauge!(names::FEEDS, "state" => "failing").set(failing as f64);
-        metrics::gauge!(names::FEEDS, "state" => "disabled").set(disabled as f64);
-        metrics::gauge!(names::FEEDS, "state" => "paused").set(paused as f64);
+        for (label, count) in labels.iter().zip(counts) {
+            metrics::gauge!(names::FEEDS, "state" => *label).set(count as f64);
+        }
     }
 
     async fn round(&mut self, token: &CancellationToken) -> RoundReport {

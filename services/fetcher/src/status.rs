@@ -18,6 +18,10 @@ use crate::{FetchError, configured_subscriptions, state_path};
 pub enum FeedHealth {
     /// Its last poll succeeded.
     Active,
+    /// It answers, but has brought no new item for `fetcher.silent_after`
+    /// (counted from its last new item, which states before round 60 do
+    /// not know: such a feed is silent only after one).
+    Silent,
     /// Its last poll failed; it is tried again with back-off.
     Failing,
     /// Given up on (`fetcher.disable_after_failures`, a 410, a URL that
@@ -71,17 +75,15 @@ pub fn feed_statuses(
     let feeds = FetchState::read_feeds(&state_path(config)).map_err(FetchError::Config)?;
     let shard = Shard::new(config.fetcher.shard_index, config.fetcher.shard_count);
     let empty = FeedState::default();
+    let now = Utc::now().timestamp();
     Ok(subs
         .all()
         .map(|sub| {
             let st = feeds.get(&sub.url);
-            let health = match st {
-                _ if sub.paused => FeedHealth::Paused,
-                _ if !shard.owns(&sub.url) => FeedHealth::OtherShard,
-                None => FeedHealth::New,
-                Some(f) if f.disabled => FeedHealth::Disabled,
-                Some(f) if f.failures > 0 => FeedHealth::Failing,
-                Some(_) => FeedHealth::Active,
+            let health = if shard.owns(&sub.url) || sub.paused {
+                feed_health(sub.paused, st, now, config.fetcher.silent_after)
+            } else {
+                FeedHealth::OtherShard
             };
             let st = st.unwrap_or(&empty);
             FeedStatus {
@@ -100,6 +102,31 @@ pub fn feed_statuses(
             }
         })
         .collect())
+}
+
+/// The health of a feed this fetcher polls: `paused` by command, and with
+/// `state` as its last poll left it (none: never polled) at `now`.
+pub fn feed_health(
+    paused: bool,
+    state: Option<&FeedState>,
+    now: i64,
+    silent_after: std::time::Duration,
+) -> FeedHealth {
+    let silent_after = i64::try_from(silent_after.as_secs()).unwrap_or(i64::MAX);
+    match state {
+        _ if paused => FeedHealth::Paused,
+        None => FeedHealth::New,
+        Some(f) if f.disabled => FeedHealth::Disabled,
+        Some(f) if f.failures > 0 => FeedHealth::Failing,
+        Some(f)
+            if silent_after > 0
+                && f.last_new_item_at > 0
+                && now.saturating_sub(f.last_new_item_at) > silent_after =>
+        {
+            FeedHealth::Silent
+        }
+        Some(_) => FeedHealth::Active,
+    }
 }
 
 /// Unix seconds as a time; 0 is never.
@@ -164,5 +191,32 @@ mod tests {
             assert_eq!(h == FeedHealth::OtherShard, !shard.owns(&url), "{url}");
         }
         assert!(feeds.iter().any(|u| !shard.owns(u)));
+    }
+
+    /// A feed that answers but brought its last new item more than
+    /// `fetcher.silent_after` ago is silent; one whose last new item is
+    /// unknown (a state from before round 60) is not, nor is any with the
+    /// setting at 0, and failing outranks silent.
+    #[test]
+    fn a_feed_that_answers_but_brings_nothing_is_silent() {
+        let week = std::time::Duration::from_secs(7 * 24 * 3600);
+        let now = Utc::now().timestamp();
+        let mut st = FeedState::default();
+        (st.last_ok_at, st.last_new_item_at) = (now, now - 8 * 24 * 3600);
+        assert_eq!(feed_health(false, Some(&st), now, week), FeedHealth::Silent);
+        assert_eq!(
+            feed_health(false, Some(&st), now, std::time::Duration::ZERO),
+            FeedHealth::Active
+        );
+        assert_eq!(feed_health(true, Some(&st), now, week), FeedHealth::Paused);
+        st.last_new_item_at = now - 6 * 24 * 3600;
+        assert_eq!(feed_health(false, Some(&st), now, week), FeedHealth::Active);
+        st.last_new_item_at = 0;
+        assert_eq!(feed_health(false, Some(&st), now, week), FeedHealth::Active);
+        (st.last_new_item_at, st.failures) = (now - 8 * 24 * 3600, 1);
+        assert_eq!(
+            feed_health(false, Some(&st), now, week),
+            FeedHealth::Failing
+        );
     }
 }

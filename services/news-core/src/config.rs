@@ -231,6 +231,10 @@ pub struct FetcherConfig {
     /// longer, up to 6 h (a longer Retry-After wins).
     #[serde(with = "humantime_serde")]
     pub page_retry_delay: Duration,
+    /// A feed that answers but has brought no new item for this long is
+    /// `silent` (its site moved its feed, or froze it); 0 never.
+    #[serde(with = "humantime_serde")]
+    pub silent_after: Duration,
     /// Fetchers sharing the subscriptions: each polls the feeds whose
     /// registrable domain falls to its `shard_index` (0 to `shard_count` -
     /// 1), so a site is polled by one of them, under one politeness limit.
@@ -268,6 +272,7 @@ impl Default for FetcherConfig {
             max_items_per_poll: 200,
             page_retries: 6,
             page_retry_delay: Duration::from_secs(120),
+            silent_after: Duration::from_secs(7 * 24 * 3600),
             shard_count: 1,
             shard_index: 0,
         }

@@ -144,9 +144,9 @@ enum FeedsCommand {
     /// Unsubscribe and forget the feed's state.
     Remove { url: String },
     /// Print every subscription as a JSON line, with what the fetcher of
-    /// this data directory knows of it: health (active, failing, disabled,
-    /// paused, new, other_shard), failures, last error, last poll, last new
-    /// item, next poll, pages waiting.
+    /// this data directory knows of it: health (active, silent, failing,
+    /// disabled, paused, new, other_shard), failures, last error, last
+    /// poll, last new item, next poll, pages waiting.
     List {
         /// Only the failing and disabled feeds.
         #[arg(long)]
