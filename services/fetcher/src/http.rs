@@ -302,7 +302,7 @@ impl HttpClient {
             let resp = match tokio::time::timeout_at(deadline, req.send()).await {
                 Err(_) => return Err(FetchError::Timeout),
                 Ok(Err(e)) if e.is_timeout() => return Err(FetchError::Timeout),
-                Ok(Err(e)) => return Err(classify_reqwest(e)),
+                Ok(Err(e)) => return Err(classify_reqwest(e, &current)),
                 Ok(Ok(r)) => r,
             };
             let code = resp.status().as_u16();
@@ -390,7 +390,7 @@ impl HttpClient {
                     body.extend_from_slice(&chunk);
                 }
                 Some(Err(e)) if e.is_timeout() => return Err(FetchError::Timeout),
-                Some(Err(e)) => return Err(classify_reqwest(e)),
+                Some(Err(e)) => return Err(classify_reqwest(e, &final_url)),
             }
         }
         Ok(Fetched {
@@ -425,7 +425,10 @@ impl HttpClient {
     }
 }
 
-fn classify_reqwest(e: reqwest::Error) -> FetchError {
+/// A reqwest error as ours, its message with `url`'s user and password
+/// masked (a private feed's URL carries them; the message goes to logs,
+/// dead letters and the feed's state).
+fn classify_reqwest(e: reqwest::Error, url: &Url) -> FetchError {
     let mut msg = e.to_string();
     let mut src = std::error::Error::source(&e);
     while let Some(s) = src {
@@ -433,6 +436,7 @@ fn classify_reqwest(e: reqwest::Error) -> FetchError {
         msg.push_str(&s.to_string());
         src = s.source();
     }
+    let msg = news_core::ids::text_with_credentials_masked(&msg, url);
     if e.is_redirect()
         || (msg.contains("refused") && (msg.contains("non-public") || msg.contains("redirect")))
     {

@@ -254,24 +254,28 @@ impl Fetcher {
     fn report_health(&self) {
         use status::FeedHealth;
         let now = chrono::Utc::now().timestamp();
-        let mut counts = [0usize; 5];
-        let labels = ["active", "failing", "disabled", "paused", "silent"];
+        let mut counts: std::collections::BTreeMap<&str, usize> = [
+            FeedHealth::Active,
+            FeedHealth::Failing,
+            FeedHealth::Disabled,
+            FeedHealth::Paused,
+            FeedHealth::Silent,
+        ]
+        .map(|h| (h.label(), 0))
+        .into();
         for sub in self.subs.all().filter(|s| self.shard.owns(&s.url)) {
             let state = self.state.feeds.get(&sub.url);
-            let slot =
+            let health =
                 match status::feed_health(sub.paused, state, now, self.config.fetcher.silent_after)
                 {
                     // A feed not polled yet counts as active, as before.
-                    FeedHealth::Active | FeedHealth::New | FeedHealth::OtherShard => 0,
-                    FeedHealth::Failing => 1,
-                    FeedHealth::Disabled => 2,
-                    FeedHealth::Paused => 3,
-                    FeedHealth::Silent => 4,
+                    FeedHealth::New | FeedHealth::OtherShard => FeedHealth::Active,
+                    health => health,
                 };
-            counts[slot] += 1;
+            *counts.entry(health.label()).or_default() += 1;
         }
-        for (label, count) in labels.iter().zip(counts) {
-            metrics::gauge!(names::FEEDS, "state" => *label).set(count as f64);
+        for (label, count) in counts {
+            metrics::gauge!(names::FEEDS, "state" => label).set(count as f64);
         }
     }
 

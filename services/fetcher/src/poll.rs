@@ -11,6 +11,7 @@ use news_core::telemetry::names;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
+use crate::http::FetchError;
 use crate::pages::{self, FeedPoll, PageRetry};
 use crate::state::{FeedState, RoundProgress, item_fingerprint};
 use crate::{Fetcher, RoundReport, parse_feed};
@@ -46,7 +47,7 @@ impl Fetcher {
             Ok(f) => f,
             Err(e) => {
                 rep.failures += 1;
-                let error = without_feed_credentials(&e.to_string(), feed_url);
+                let error = e.to_string();
                 st.record_failure(cfg, None, &error);
                 tracing::warn!(feed = %shown_url(feed_url), %error, failures = st.failures, "feed fetch failed");
                 self.dead_letter("fetch", &error, feed_url, &[]).await;
@@ -74,11 +75,10 @@ impl Fetcher {
             }
             429 | 503 | 404 => {
                 rep.failures += 1;
+                let status = FetchError::Status(fetched.status);
                 let error = match fetched.retry_after {
-                    Some(wait) => {
-                        format!("http {} (retry after {} s)", fetched.status, wait.as_secs())
-                    }
-                    None => format!("http {}", fetched.status),
+                    Some(wait) => format!("{status} (retry after {} s)", wait.as_secs()),
+                    None => status.to_string(),
                 };
                 st.record_failure(cfg, fetched.retry_after, &error);
                 tracing::warn!(feed = %shown_url(feed_url), %error, failures = st.failures, "feed poll failed");
@@ -169,53 +169,5 @@ impl Fetcher {
             st.next_poll = st.next_poll.min(soon);
         }
         (st, rep)
-    }
-}
-
-/// An error's text with the feed URL's user and password masked: an HTTP
-/// library's message may quote the URL it was given.
-fn without_feed_credentials(error: &str, feed_url: &str) -> String {
-    let Some(url) = news_core::ids::with_credentials(feed_url) else {
-        return error.to_string();
-    };
-    let mut shown = error.to_string();
-    let user = url.username();
-    if let Some(password) = url.password() {
-        shown = shown.replace(&format!("{user}:{password}@"), "********:********@");
-        // Anywhere else too, unless so short that masking it would garble
-        // the message.
-        if password.len() >= 6 {
-            shown = shown.replace(password, "********");
-        }
-    }
-    if !user.is_empty() {
-        shown = shown.replace(&format!("{user}@"), "********@");
-    }
-    shown
-}
-
-#[cfg(test)]
-mod tests {
-    use super::without_feed_credentials;
-
-    #[test]
-    fn a_feeds_user_and_password_are_masked_in_its_errors() {
-        let feed = "https://reader:s3cretpass@feeds.example.org/private.xml";
-        let error = "error sending request for url (https://reader:s3cretpass@feeds.example.org/private.xml): s3cretpass rejected";
-        assert_eq!(
-            without_feed_credentials(error, feed),
-            "error sending request for url (https://********:********@feeds.example.org/private.xml): ******** rejected"
-        );
-        // A short password is masked only where the URL holds it.
-        let short = "https://me:ab@x.example/f";
-        assert_eq!(
-            without_feed_credentials("https://me:ab@x.example/f: about", short),
-            "https://********:********@x.example/f: about"
-        );
-        let open = "https://x.example/f";
-        assert_eq!(
-            without_feed_credentials("http 404 me:ab@", open),
-            "http 404 me:ab@"
-        );
     }
 }

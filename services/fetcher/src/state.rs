@@ -177,7 +177,7 @@ impl FeedState {
             .unwrap_or(0)
             .max(cfg.poll_min.as_secs());
         self.interval_secs = next.clamp(floor.min(cfg.poll_max.as_secs()), cfg.poll_max.as_secs());
-        self.next_poll = Utc::now().timestamp() + self.interval_secs as i64;
+        self.next_poll = now + self.interval_secs as i64;
     }
 
     /// Note a poll that failed: when, and why.

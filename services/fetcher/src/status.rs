@@ -13,8 +13,7 @@ use crate::state::{FeedState, FetchState};
 use crate::{FetchError, configured_subscriptions, state_path};
 
 /// Where a feed stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FeedHealth {
     /// Its last poll succeeded.
     Active,
@@ -33,6 +32,27 @@ pub enum FeedHealth {
     New,
     /// Polled by another shard's fetcher (`fetcher.shard_index`).
     OtherShard,
+}
+
+impl FeedHealth {
+    /// Its name in `newsmill feeds list` and in `news_fetch_feeds{state}`.
+    pub fn label(self) -> &'static str {
+        match self {
+            FeedHealth::Active => "active",
+            FeedHealth::Silent => "silent",
+            FeedHealth::Failing => "failing",
+            FeedHealth::Disabled => "disabled",
+            FeedHealth::Paused => "paused",
+            FeedHealth::New => "new",
+            FeedHealth::OtherShard => "other_shard",
+        }
+    }
+}
+
+impl Serialize for FeedHealth {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.label())
+    }
 }
 
 /// One subscription, as `newsmill feeds list` prints it.

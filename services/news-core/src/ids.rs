@@ -97,6 +97,26 @@ pub fn with_credentials(url: &str) -> Option<Url> {
         .filter(|u| !u.username().is_empty() || u.password().is_some())
 }
 
+/// `text` (an error's message, say) with the user and password of `url`
+/// masked wherever it quotes them: an HTTP library's message may quote the
+/// URL it was given.
+pub fn text_with_credentials_masked(text: &str, url: &Url) -> String {
+    let mut shown = text.to_string();
+    let user = url.username();
+    if let Some(password) = url.password() {
+        shown = shown.replace(&format!("{user}:{password}@"), "********:********@");
+        // Anywhere else too, unless so short that masking it would garble
+        // the message.
+        if password.len() >= 6 {
+            shown = shown.replace(password, "********");
+        }
+    }
+    if !user.is_empty() {
+        shown = shown.replace(&format!("{user}@"), "********@");
+    }
+    shown
+}
+
 /// `without_credentials` for a URL given as text; text that is not a URL,
 /// or holds none, comes back as it is.
 pub fn text_without_credentials(url: &str) -> String {
@@ -146,6 +166,26 @@ mod tests {
 
     fn canon(s: &str) -> String {
         canonical_url(&Url::parse(s).unwrap()).to_string()
+    }
+
+    #[test]
+    fn a_feeds_user_and_password_are_masked_in_its_errors() {
+        let masked =
+            |text: &str, url: &str| text_with_credentials_masked(text, &Url::parse(url).unwrap());
+        let feed = "https://reader:s3cretpass@feeds.example.org/private.xml";
+        let error = "error sending request for url (https://reader:s3cretpass@feeds.example.org/private.xml): s3cretpass rejected";
+        assert_eq!(
+            masked(error, feed),
+            "error sending request for url (https://********:********@feeds.example.org/private.xml): ******** rejected"
+        );
+        // A short password is masked only where the URL holds it.
+        let short = "https://me:ab@x.example/f";
+        assert_eq!(
+            masked("https://me:ab@x.example/f: about", short),
+            "https://********:********@x.example/f: about"
+        );
+        let open = "https://x.example/f";
+        assert_eq!(masked("http 404 me:ab@", open), "http 404 me:ab@");
     }
 
     #[test]

@@ -198,10 +198,7 @@ pub async fn list_feeds(config: &Config, failing_only: bool) -> Result<()> {
     let statuses = news_fetcher::status::feed_statuses(config, &commands)?;
     let mut counts = std::collections::BTreeMap::new();
     for status in &statuses {
-        let health = serde_json::to_value(status.health)?;
-        *counts
-            .entry(health.as_str().unwrap_or("").to_string())
-            .or_insert(0) += 1;
+        *counts.entry(status.health.label()).or_insert(0) += 1;
         if failing_only && !matches!(status.health, FeedHealth::Failing | FeedHealth::Disabled) {
             continue;
         }

@@ -9,6 +9,14 @@ fn items_of(feed: &str) -> Vec<FeedItemMeta> {
         .items(url)
 }
 
+/// Each item's summary and content.
+fn summaries_and_contents(items: &[FeedItemMeta]) -> Vec<(Option<&str>, Option<&str>)> {
+    items
+        .iter()
+        .map(|i| (i.summary.as_deref(), i.content.as_deref()))
+        .collect()
+}
+
 /// An item carries its full content beside its summary, so that the
 /// cleaner has the story when the page gives none; content that is only
 /// the summary again (a feed with no description) is carried once.
@@ -23,12 +31,8 @@ fn an_items_full_content_is_carried_once() {
         <item><title>C</title><link>/c</link><description>Only a teaser.</description></item>
         </channel></rss>"#,
     );
-    let got: Vec<(Option<&str>, Option<&str>)> = rss
-        .iter()
-        .map(|i| (i.summary.as_deref(), i.content.as_deref()))
-        .collect();
     assert_eq!(
-        got,
+        summaries_and_contents(&rss),
         [
             (
                 Some("Teaser of A."),
@@ -98,12 +102,8 @@ fn a_text_the_feed_gives_other_items_too_is_not_carried() {
         <item><title>C again</title><link>/c</link><description>Teaser of C.</description></item>
         </channel></rss>"#,
     );
-    let got: Vec<(Option<&str>, Option<&str>)> = items
-        .iter()
-        .map(|i| (i.summary.as_deref(), i.content.as_deref()))
-        .collect();
     assert_eq!(
-        got,
+        summaries_and_contents(&items),
         [
             (None, None),
             (None, Some("The whole of story B.")),
