@@ -39,6 +39,13 @@ fn feedparser_corpus_agreement_is_at_least_95_percent_with_no_crashes() {
     assert!(stdout.contains(", 0 crashes"), "{stdout}");
 }
 
+/// A report whose text a feed item carries.
+const QUAKE: &str = "A magnitude 6.1 earthquake struck off the coast of Port Elin early on \
+    Tuesday, damaging the harbour wall and cutting power to about 12,000 homes, the regional \
+    emergency office said. No deaths were reported. Ferries to the outer islands were halted \
+    while engineers inspected the piers, and schools in the district will stay closed until \
+    Thursday, officials said.";
+
 /// A site whose pages are shells its script fills in gives the cleaner no
 /// text; its feed carries each story in `content:encoded`. Through the
 /// whole pipeline on a loopback site, each article's text is its feed
@@ -47,11 +54,6 @@ fn feedparser_corpus_agreement_is_at_least_95_percent_with_no_crashes() {
 /// the feed's text the three are headlines alone.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sites_pages_without_text_take_the_stories_their_feed_carries() {
-    const QUAKE: &str = "A magnitude 6.1 earthquake struck off the coast of Port Elin early on \
-        Tuesday, damaging the harbour wall and cutting power to about 12,000 homes, the regional \
-        emergency office said. No deaths were reported. Ferries to the outer islands were halted \
-        while engineers inspected the piers, and schools in the district will stay closed until \
-        Thursday, officials said.";
     const FLOOD: &str = "Floods after three days of rain forced about 800 people from their homes \
         in the valley town of Marrow Bend on Sunday, and the river crested at 7.4 metres, the \
         highest since 1998, the county sheriff said. Two bridges were closed and volunteers \
@@ -113,4 +115,81 @@ async fn a_sites_pages_without_text_take_the_stories_their_feed_carries() {
     let story = |n| of(&verdicts, n)["story_id"].as_str().unwrap().to_string();
     assert_eq!(story(2), story(1), "{verdicts:?}");
     assert_ne!(story(3), story(1), "{verdicts:?}");
+}
+
+/// A site that keeps crawlers out of its articles (robots.txt), and a host
+/// that does not answer: their pages are never read. Through the whole
+/// pipeline, a page whose feed item carries its story is cleaned from that
+/// text and takes its story; one whose item is a teaser, and one that is
+/// gone (404), give no article. All three unread pages are dead-lettered,
+/// so that a redrive can still ask for them, and the letters say which
+/// were stood in for.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_never_read_takes_the_story_its_feed_item_carries() {
+    let site = tempfile::tempdir().unwrap();
+    std::fs::write(
+        site.path().join("robots.txt"),
+        "User-agent: *\nDisallow: /members/\n",
+    )
+    .unwrap();
+    std::fs::create_dir(site.path().join("members")).unwrap();
+    for n in [1, 2] {
+        std::fs::write(
+            site.path().join(format!("members/{n}.html")),
+            format!("<html><body><article><p>{QUAKE} Page {n}.</p></article></body></html>"),
+        )
+        .unwrap();
+    }
+    // Port 9 (discard) has no listener: its robots.txt and page fail alike.
+    let down = "http://127.0.0.1:9/2024/quake-wire.html";
+    std::fs::write(
+        site.path().join("feed.xml"),
+        format!(
+            r#"<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Example News</title>
+            <item><title>Quake hits Port Elin</title><link>members/1.html</link><description>Read more.</description>
+              <content:encoded><![CDATA[<p>{QUAKE}</p><p>Share this story</p>]]></content:encoded></item>
+            <item><title>Members only: the quake's cost</title><link>members/2.html</link><description>Continue reading</description></item>
+            <item><title>A story that was taken down</title><link>gone.html</link><description>{QUAKE}</description></item>
+            <item><title>Port Elin shaken by 6.1 quake</title><link>{down}</link><description>{QUAKE} (Wire)</description></item>
+            </channel></rss>"#
+        ),
+    )
+    .unwrap();
+    let (_data, mut env) = serve_on_the_embedded_log(site.path(), "unread").await;
+    env.push(("NEWSMILL__FETCHER__PAGE_RETRIES".into(), "0".into()));
+    run_newsmill(&["run", "--drain"], &env);
+
+    let clean = tail_json(&env, "news.clean.v1");
+    let verdicts = tail_json(&env, "news.dedup.v1");
+    let letters = tail_json(&env, "news.dlq.v1");
+    let of = |rows: &[serde_json::Value], suffix: &str| -> Option<serde_json::Value> {
+        rows.iter()
+            .find(|r| r["url"].as_str().unwrap().ends_with(suffix))
+            .cloned()
+    };
+    let walled = of(&clean, "/members/1.html").expect("the walled page's article");
+    assert_eq!(walled["text"], QUAKE, "{walled}");
+    assert_eq!(walled["text_source"], "feed", "{walled}");
+    assert_eq!(walled["title"], "Quake hits Port Elin", "{walled}");
+    let wire = of(&clean, "/2024/quake-wire.html").expect("the down host's article");
+    assert_eq!(wire["text"], format!("{QUAKE} (Wire)"), "{wire}");
+    assert_eq!(wire["text_source"], "feed", "{wire}");
+    assert_eq!(clean.len(), 2, "no teaser, nothing gone: {clean:?}");
+    let story = |suffix| of(&verdicts, suffix).unwrap()["story_id"].clone();
+    assert_eq!(story("/members/1.html"), story("/2024/quake-wire.html"));
+
+    let letter = |suffix: &str| -> String {
+        letters
+            .iter()
+            .find(|l| l["source"].as_str().is_some_and(|s| s.ends_with(suffix)))
+            .unwrap_or_else(|| panic!("a dead letter for {suffix} in {letters:?}"))["reason"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let sent = "its feed item was sent in its place";
+    assert!(letter("/members/1.html").contains(sent));
+    assert!(letter("/members/2.html").contains(sent));
+    assert!(letter("/2024/quake-wire.html").contains(sent));
+    assert_eq!(letter("/gone.html"), "http 404");
 }

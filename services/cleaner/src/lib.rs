@@ -338,26 +338,33 @@ impl CleanStage {
         // page, the front page) is read as no article, and none of its
         // metadata is the article's.
         let wall = walls::served_instead(&raw.url, &raw.fetched_url);
-        let mut found = match wall {
-            Some(wall) => Extracted {
-                text_sha256: sha256_hex(""),
-                method: Some(ExtractionMethod::None),
-                empty_reason: Some(wall.reason().to_string()),
-                ..Extracted::default()
-            },
-            None if is_plain => extract_plain(&raw.html, self.limits),
-            None => extract_html(&raw.html, self.limits),
+        let no_page = |reason: String| Extracted {
+            text_sha256: sha256_hex(""),
+            method: Some(ExtractionMethod::None),
+            empty_reason: Some(reason),
+            ..Extracted::default()
+        };
+        let mut found = match (&raw.unread, wall) {
+            (Some(unread), _) => no_page(format!("page not read: {}", unread.error)),
+            (None, Some(wall)) => no_page(wall.reason().to_string()),
+            (None, None) if is_plain => extract_plain(&raw.html, self.limits),
+            (None, None) => extract_html(&raw.html, self.limits),
         };
         let page_is_empty = found.text.is_empty();
         // A page that gives no article text (a wall, a page its script
-        // fills in) leaves the story the feed item carries, if any.
+        // fills in, one never read) leaves the story the feed item
+        // carries, if any.
         let from_feed = if page_is_empty {
             feed_text(&raw.item, self.limits)
         } else {
             None
         };
         if page_is_empty {
-            let why = wall.map_or("too_little_text", walls::Wall::label);
+            let why = match (&raw.unread, wall) {
+                (Some(unread), _) => unread.reason.label(),
+                (None, Some(wall)) => wall.label(),
+                (None, None) => "too_little_text",
+            };
             let counter = if from_feed.is_some() {
                 names::CLEAN_FEED_TEXT
             } else {
@@ -486,7 +493,13 @@ impl Stage for CleanStage {
         input: RawItem,
         _origin: &InRecord,
     ) -> Result<Vec<OutRecord>, StageError> {
+        let stands_in = input.unread.is_some();
         let article = self.clean(input)?;
+        // A feed item standing in for an unread page, with no article in
+        // its text, is no article: its page's dead letter keeps it.
+        if stands_in && article.text.is_empty() {
+            return Ok(Vec::new());
+        }
         Ok(vec![OutRecord::json(
             &self.clean_topic,
             &article.id,

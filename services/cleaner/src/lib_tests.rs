@@ -574,3 +574,83 @@ fn a_feeds_text_is_html_only_when_it_holds_a_tag() {
         assert!(!holds_a_tag(text), "{text}");
     }
 }
+
+/// A feed item standing in for a page the fetcher could not read (robots,
+/// a refusal, a site down until the page's attempts ran out) gives its text
+/// as a wall's does, counted by why the page went unread. One whose text
+/// is no article is not published: its page's dead letter keeps it.
+#[test]
+fn a_feed_item_stands_in_for_a_page_never_read() {
+    const STORY: &str = "The harbour authority of Port Elin approved a second ferry berth on \
+        Monday, and the first crossing to the islands will run in April after a vote of seven \
+        to two by its board.";
+    let unread = |reason: &str, item: serde_json::Value| -> RawItem {
+        let mut raw = raw_item("", "", item);
+        raw.unread = Some(
+            serde_json::from_value(
+                serde_json::json!({"reason": reason, "error": "disallowed by robots.txt"}),
+            )
+            .unwrap(),
+        );
+        raw
+    };
+    let origin = news_core::bus::InRecord {
+        topic: "news.raw.v1".into(),
+        partition: 0,
+        offset: 0,
+        next_offset: 1,
+        key: None,
+        headers: Vec::new(),
+        payload: Vec::new(),
+        timestamp_ms: None,
+    };
+    let mut stage = CleanStage::new(&news_core::Config::default());
+    let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+    let (robots, published, dropped) = metrics::with_local_recorder(&recorder, || {
+        let robots = stage
+            .clean(unread(
+                "robots",
+                serde_json::json!({"summary": "Teaser.", "content": format!("<p>{STORY}</p>")}),
+            ))
+            .unwrap();
+        let published = stage
+            .process(
+                unread("denied", serde_json::json!({"summary": STORY})),
+                &origin,
+            )
+            .unwrap();
+        let dropped = stage
+            .process(
+                unread(
+                    "failing",
+                    serde_json::json!({"summary": "Continue reading →"}),
+                ),
+                &origin,
+            )
+            .unwrap();
+        (robots, published, dropped)
+    });
+    assert_eq!(robots.text, STORY);
+    assert_eq!(robots.text_source, Some(TextSource::Feed));
+    assert_eq!(robots.fetched_url, None);
+    assert_eq!(
+        robots.title.as_deref(),
+        Some("Harbour board approves a second ferry berth")
+    );
+    assert_eq!(published.len(), 1);
+    let article: CleanArticle = serde_json::from_slice(&published[0].payload).unwrap();
+    assert_eq!(article.text, STORY);
+    assert_eq!(article.method, ExtractionMethod::PlainText);
+    assert!(dropped.is_empty(), "a teaser is no article");
+    let exposition = recorder.handle().render();
+    for series in [
+        "news_clean_feed_text_total{reason=\"unread_robots\"} 1",
+        "news_clean_feed_text_total{reason=\"unread_denied\"} 1",
+        "news_clean_empty_total{reason=\"unread_failing\"} 1",
+    ] {
+        assert!(
+            exposition.lines().any(|l| l == series),
+            "{series} in {exposition}"
+        );
+    }
+}

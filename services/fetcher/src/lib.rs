@@ -14,6 +14,8 @@ pub mod robots;
 pub mod safety;
 pub mod seen_log;
 pub mod shard;
+pub mod shared_pages;
+pub mod stand_in;
 pub mod state;
 pub mod status;
 pub mod subscriptions;
@@ -96,6 +98,9 @@ pub struct Fetcher {
     /// Registrable domains that answered 429 (or 503 with Retry-After), with
     /// the unix seconds until which their pages wait unasked.
     paused_hosts: std::sync::Mutex<HashMap<String, i64>>,
+    /// Pages any feed took lately, so that a story in several feeds is
+    /// fetched once.
+    shared_pages: std::sync::Mutex<shared_pages::SharedPages>,
     /// Dead letters written since the last round's report took them.
     dead_lettered: std::sync::atomic::AtomicU64,
     /// Why the bus will take no page again (a producer failed for good):
@@ -193,6 +198,7 @@ impl Fetcher {
             global,
             waiting_pages: Default::default(),
             paused_hosts: Default::default(),
+            shared_pages: Default::default(),
             dead_lettered: Default::default(),
             bus_failed: Default::default(),
             totals: Arc::new(std::sync::Mutex::new(RoundReport::default())),

@@ -238,8 +238,15 @@ impl Fetcher {
             charset: Some(charset.to_string()),
             html,
             item,
+            unread: None,
         };
-        let record = OutRecord::json(&self.config.topics.raw, id, &raw);
+        self.send_raw(&raw).await
+    }
+
+    /// Produce one raw item to `news.raw.v1`; the bus's refusals as fetch
+    /// failures.
+    pub(crate) async fn send_raw(&self, raw: &RawItem) -> Result<(), PageFailure> {
+        let record = OutRecord::json(&self.config.topics.raw, &raw.id, raw);
         match self.producer.send_and_wait(record).await {
             Ok(()) => {
                 metrics::counter!(names::MESSAGES_SENT, "topic" => self.config.topics.raw.clone())
@@ -368,11 +375,14 @@ impl Fetcher {
             FetchError::Disallowed | FetchError::RobotsUnreachable => "robots",
             _ => "fetch",
         };
-        let reason = if page.attempts > 1 {
+        let mut reason = if page.attempts > 1 {
             format!("{} (after {} attempts)", page.last_error, page.attempts)
         } else {
             page.last_error.clone()
         };
+        if self.publish_feed_stand_in(&page, &failure.error).await {
+            reason.push_str("; its feed item was sent in its place");
+        }
         let request = page.into_request();
         let payload = serde_json::to_vec(&request).unwrap_or_default();
         self.dead_letter(kind, &reason, &request.link, &payload)

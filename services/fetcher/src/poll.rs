@@ -107,6 +107,7 @@ impl Fetcher {
         let mut bus_refused = self.retry_due_pages(&poll, &mut st, &mut rep, token).await;
         let mut new_items = 0;
         let mut without_link = 0;
+        let mut shared = 0;
         for item in parsed.items(fetched.final_url.as_str()) {
             if token.is_cancelled() {
                 validators = None;
@@ -131,6 +132,15 @@ impl Fetcher {
                 tracing::info!(feed = %shown_url(feed_url), cap = cfg.max_items_per_poll, "more new items than one poll takes; the rest wait");
                 validators = None;
                 break;
+            }
+            if !self.claim_page(feed_url, &id, fingerprint) {
+                // Another feed took the page with this headline and date:
+                // new to this feed, but not to be fetched again.
+                shared += 1;
+                metrics::counter!(names::FETCH_ITEMS_SHARED).increment(1);
+                st.remember(&id, fingerprint, cfg.max_seen_per_feed);
+                poll.progress.taken(feed_url, &id, fingerprint);
+                continue;
             }
             new_items += 1;
             rep.items_new += 1;
@@ -159,7 +169,11 @@ impl Fetcher {
         }
         // Items the bus refused come again only from a whole feed.
         st.validators = validators.filter(|_| !bus_refused).unwrap_or_default();
-        st.record_success(cfg, new_items, fetched.max_age);
+        if shared > 0 {
+            tracing::debug!(feed = %shown_url(feed_url), items = shared, "new items whose pages other feeds took; not fetched again");
+        }
+        // A feed whose stories other feeds took first still brings news.
+        st.record_success(cfg, new_items + shared, fetched.max_age);
         pages::poll_again_for_retries(&mut st, cfg.poll_min);
         if bus_refused {
             // The items left untaken come back at the next poll, which is

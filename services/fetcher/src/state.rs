@@ -108,13 +108,13 @@ fn seen_log_path(path: &Path) -> PathBuf {
 
 /// Key of a feed in the seen-items log: the first 64 bits of the SHA-256
 /// of its URL (stable across builds, unlike the standard hasher).
-fn feed_key(url: &str) -> u64 {
+pub(crate) fn feed_key(url: &str) -> u64 {
     item_fingerprint(url)
 }
 
 /// The first 64 bits of a hex digest (article ids and old fingerprints are
 /// hex SHA-256); any other string is hashed first.
-fn hex_prefix(hex: &str) -> u64 {
+pub(crate) fn hex_prefix(hex: &str) -> u64 {
     match hex.get(..16).map(|h| u64::from_str_radix(h, 16)) {
         Some(Ok(v)) => v,
         _ => item_fingerprint(hex),

@@ -544,3 +544,59 @@ async fn requests_say_what_they_accept() {
     assert!(accept("/news/1").starts_with("text/html"), "{heads:?}");
     assert!(accept("/robots.txt").starts_with("text/plain"), "{heads:?}");
 }
+
+/// A site lists one story in two of its feeds. Its page is asked for once
+/// and published once; each feed remembers it, so a later round asks for
+/// nothing; when the story is updated (a new headline in both feeds), the
+/// page is asked for once more. Before round 61 each feed fetched it.
+#[tokio::test]
+async fn a_story_in_two_feeds_is_fetched_once() {
+    let updated = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = updated.clone();
+    let (addr, seen) = serve(Arc::new(move |path: &str, _: &str| {
+        let item = |link: &str| {
+            let title = if link == "/a/2" && flag.load(Ordering::SeqCst) {
+                "Quake toll rises".to_string()
+            } else {
+                format!("Story {link}")
+            };
+            format!("<item><title>{title}</title><link>{link}</link></item>")
+        };
+        let feed = |links: &[&str]| {
+            let items: String = links.iter().map(|l| item(l)).collect();
+            format!("<rss version=\"2.0\"><channel><title>t</title>{items}</channel></rss>")
+                .into_bytes()
+        };
+        let body = match path {
+            "/top.xml" => feed(&["/a/1", "/a/2"]),
+            "/world.xml" => feed(&["/a/2", "/a/3"]),
+            p => article(p),
+        };
+        (reply("200 OK", &[], &body), Duration::ZERO)
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let feeds = ["top", "world"].map(|f| format!("http://{addr}/{f}.xml"));
+    let cfg = config(dir.path(), feeds.to_vec());
+    let bus = Bus::from_config(&cfg).unwrap();
+    let first = run_once(&cfg, &bus).await;
+    assert_eq!(seen.count("/a/2"), 1, "{first:?}");
+    assert_eq!((seen.count("/a/1"), seen.count("/a/3")), (1, 1));
+    assert_eq!(first.pages_fetched, 3, "{first:?}");
+    let raw = read_all(&bus, &cfg.topics.raw).await;
+    assert_eq!(raw.len(), 3, "{raw:?}");
+
+    // The learned interval is 1s; wait until the feeds are due again.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let again = run_once(&cfg, &bus).await;
+    assert_eq!(again.feeds_polled, 2, "{again:?}");
+    assert_eq!(again.pages_fetched, 0, "both feeds remember it: {again:?}");
+    assert_eq!(seen.count("/a/2"), 1);
+
+    updated.store(true, Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let update = run_once(&cfg, &bus).await;
+    assert_eq!(update.pages_fetched, 1, "{update:?}");
+    assert_eq!(seen.count("/a/2"), 2, "the update is asked for once");
+    assert_eq!(read_all(&bus, &cfg.topics.raw).await.len(), 4);
+}

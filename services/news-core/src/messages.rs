@@ -67,6 +67,46 @@ pub struct RawItem {
     /// The page body, decoded to UTF-8.
     pub html: String,
     pub item: FeedItemMeta,
+    /// Set when the page could not be read and the fetcher publishes the
+    /// feed item in its place, for the text the feed carries (since round
+    /// 61); `html` is then empty and `http_status` is the page's answer, or
+    /// 0 when there was none. The page is dead-lettered as well, so that
+    /// `newsmill redrive` can still ask for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unread: Option<UnreadPage>,
+}
+
+/// Why an article's page was not read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct UnreadPage {
+    pub reason: UnreadReason,
+    /// The fetch error, as the page's dead letter gives it.
+    pub error: String,
+}
+
+/// The failures after which a feed item stands in for its page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UnreadReason {
+    /// robots.txt disallows the page.
+    Robots,
+    /// The site refused it: 401, 402 or 403 (a paywall, a sign-in, a
+    /// blocked crawler).
+    Denied,
+    /// It kept failing (timeouts, 429, 5xx, robots.txt unreachable) until
+    /// its attempts ran out.
+    Failing,
+}
+
+impl UnreadReason {
+    /// The metric label of the cleaner's counters.
+    pub fn label(self) -> &'static str {
+        match self {
+            UnreadReason::Robots => "unread_robots",
+            UnreadReason::Denied => "unread_denied",
+            UnreadReason::Failing => "unread_failing",
+        }
+    }
 }
 
 /// How the cleaner found the main text.
@@ -90,7 +130,8 @@ pub enum TextSource {
     /// The article's page (also when it gave no text).
     Page,
     /// The feed item's content or summary: the page gave no article text
-    /// (a wall served in its place, a page its script fills in).
+    /// (a wall served in its place, a page its script fills in), or could
+    /// not be read (the raw item's `unread`).
     Feed,
 }
 

@@ -42,6 +42,9 @@ pub mod names {
     pub const FEEDS: &str = "news_fetch_feeds";
     /// Counter: new items found in feeds.
     pub const FETCH_ITEMS: &str = "news_fetch_items_total";
+    /// Counter: new items whose page another feed had just taken, so not
+    /// fetched again (a story in several of a site's feeds).
+    pub const FETCH_ITEMS_SHARED: &str = "news_fetch_items_shared_total";
     pub const FETCH_PAGE_RETRIES: &str = "news_fetch_page_retries_total";
     /// Counter {kind}: dedup verdicts.
     pub const DEDUP_VERDICTS: &str = "news_dedup_verdicts_total";
@@ -65,9 +68,11 @@ pub mod names {
     pub const DEDUP_SNAPSHOT_DURATION: &str = "news_dedup_snapshot_seconds";
     /// Counter {method}: articles cleaned, by extraction method.
     pub const CLEAN_ARTICLES: &str = "news_clean_articles_total";
-    /// Counter {reason}: articles cleaned to no text: `too_little_text`, or
-    /// a page served in place of the article (`consent_wall`,
-    /// `sign_in_wall`, `front_page`).
+    /// Counter {reason}: articles cleaned to no text: `too_little_text`, a
+    /// page served in place of the article (`consent_wall`,
+    /// `sign_in_wall`, `front_page`), or a page never read whose feed item
+    /// stood in for it (`unread_robots`, `unread_denied`, `unread_failing`;
+    /// such an item with no article text is not published).
     pub const CLEAN_EMPTY: &str = "news_clean_empty_total";
     /// Counter {reason}: articles whose page gave no text (the reasons of
     /// `CLEAN_EMPTY`) and whose text the feed item gave instead.
@@ -141,6 +146,10 @@ fn describe() {
     );
     describe_gauge!(names::FEEDS, "Feeds by health state");
     describe_counter!(names::FETCH_ITEMS, "New feed items found");
+    describe_counter!(
+        names::FETCH_ITEMS_SHARED,
+        "New feed items whose page another feed had just taken, not fetched again"
+    );
     describe_counter!(
         names::FETCH_PAGE_RETRIES,
         "Article pages put back for another attempt (scheduled), fetched on a later attempt, or given up after the last"
