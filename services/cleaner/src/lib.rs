@@ -7,6 +7,7 @@ pub mod boilerplate;
 mod cards;
 mod chrome;
 mod class_names;
+mod feed_text;
 pub mod html;
 mod language;
 pub mod metadata;
@@ -17,12 +18,11 @@ pub mod story_lines;
 pub mod walls;
 
 use chrono::{DateTime, Utc};
+use feed_text::{feed_text, fuller_feed_text};
 use news_core::bus::{InRecord, OutRecord};
 use news_core::config::{Config, shown_url};
 use news_core::ids::sha256_hex;
-use news_core::messages::{
-    CleanArticle, ExtractionMethod, FeedItemMeta, RawItem, SCHEMA_VERSION, TextSource,
-};
+use news_core::messages::{CleanArticle, ExtractionMethod, RawItem, SCHEMA_VERSION, TextSource};
 use news_core::mojibake::repair_text;
 use news_core::runner::{Stage, StageError};
 use news_core::telemetry::names;
@@ -353,12 +353,15 @@ impl CleanStage {
         let page_is_empty = found.text.is_empty();
         // A page that gives no article text (a wall, a page its script
         // fills in, one never read) leaves the story the feed item
-        // carries, if any.
+        // carries, if any; so does one that gives only its start.
         let from_feed = if page_is_empty {
             feed_text(&raw.item, self.limits)
         } else {
-            None
+            fuller_feed_text(&found, &raw.item, self.limits)
         };
+        if !page_is_empty && from_feed.is_some() {
+            metrics::counter!(names::CLEAN_FEED_TEXT, "reason" => "page_cut_short").increment(1);
+        }
         if page_is_empty {
             let why = match (&raw.unread, wall) {
                 (Some(unread), _) => unread.reason.label(),
@@ -431,32 +434,6 @@ impl CleanStage {
             feed_url: Some(raw.item.feed_url),
         })
     }
-}
-
-/// The article text a feed item carries, for a page that gave none: its
-/// content, else its summary, read as HTML when it holds a tag and as text
-/// otherwise, under the same rules (and `min_words`) as a page. A teaser
-/// that is all "Continue reading" gives none.
-fn feed_text(item: &FeedItemMeta, limits: Limits) -> Option<Extracted> {
-    [item.content.as_deref(), item.summary.as_deref()]
-        .into_iter()
-        .flatten()
-        .map(|body| {
-            if holds_a_tag(body) {
-                extract_html(body, limits)
-            } else {
-                extract_plain(body, limits)
-            }
-        })
-        .find(|found| !found.text.is_empty())
-}
-
-/// Whether a feed's text is HTML: it opens or closes an element somewhere
-/// (`<p>`, `</b>`, `<br/>`, `<!--`), not just "a < b".
-fn holds_a_tag(text: &str) -> bool {
-    text.as_bytes()
-        .windows(2)
-        .any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/' || w[1] == b'!'))
 }
 
 /// `link` as an absolute http(s) URL, resolved against `base`: none for an

@@ -565,16 +565,6 @@ fn a_page_without_text_leaves_the_text_the_feed_item_carries() {
     );
 }
 
-#[test]
-fn a_feeds_text_is_html_only_when_it_holds_a_tag() {
-    for html in ["<p>x</p>", "a<br/>b", "x</b>", "<!-- c -->x", "<P>x"] {
-        assert!(holds_a_tag(html), "{html}");
-    }
-    for text in ["a < b", "3<4", "x <- y", "plain", "<", "1 <2"] {
-        assert!(!holds_a_tag(text), "{text}");
-    }
-}
-
 /// A feed item standing in for a page the fetcher could not read (robots,
 /// a refusal, a site down until the page's attempts ran out) gives its text
 /// as a wall's does, counted by why the page went unread. One whose text
@@ -653,4 +643,71 @@ fn a_feed_item_stands_in_for_a_page_never_read() {
             "{series} in {exposition}"
         );
     }
+}
+
+/// A page that gives only the start of its story (a metered paywall's
+/// first paragraphs) takes the whole story its feed item carries, counted
+/// as `page_cut_short`; it keeps its own headline. A page with the whole
+/// story keeps its text, and so does a teaser whose feed item carries a
+/// longer text about something else.
+#[test]
+fn a_page_cut_short_takes_the_whole_story_its_feed_item_carries() {
+    const PARAGRAPHS: [&str; 6] = [
+        "The harbour authority of Port Elin approved a second ferry berth on Monday, after a \
+         vote of seven to two by its board at the end of a four-hour meeting.",
+        "The first crossing to the islands from the new berth will run in April, the authority \
+         said, and the old berth will close for repairs until the autumn.",
+        "Fishermen who moor beside the site said they had not been asked, and that the works \
+         would cut their access to the fuel dock for most of the winter season.",
+        "The authority's chair said a temporary dock would open on the north quay, and that \
+         the fuel barge would move there in January at the authority's cost.",
+        "The berth will cost 14 million euros, two thirds of it from a regional fund, and the \
+         contract goes to a builder from Tarsk that rebuilt the ferry pier in Halm in 2019.",
+        "Two members who voted against said the estimate left out the dredging of the channel, \
+         which the authority's own engineers put at a further three million euros last year.",
+    ];
+    let story = PARAGRAPHS.join("\n");
+    let page = |paragraphs: &[&str]| {
+        let body: String = paragraphs.iter().map(|p| format!("<p>{p}</p>")).collect();
+        format!(
+            "<html><head><title>Port Elin votes for a second berth</title></head><body><article>\
+             <h1>Port Elin votes for a second berth</h1>{body}</article></body></html>"
+        )
+    };
+    let full_content = serde_json::json!({ "content": page(&PARAGRAPHS) });
+    let other_story = serde_json::json!({
+        "content": (0..8)
+            .map(|n| format!("<p>Item {n} of the city council's agenda for the spring session \
+                 covers the parking rules on the east side, the library's hours and the budget \
+                 for the summer festival in the old town square.</p>"))
+            .collect::<String>()
+    });
+    let home = "https://news.example.org/world/2024/06/harbour-vote";
+    let stage = CleanStage::new(&news_core::Config::default());
+    let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+    let [teaser, whole, unrelated] = metrics::with_local_recorder(&recorder, || {
+        [
+            raw_item(home, &page(&PARAGRAPHS[..2]), full_content.clone()),
+            raw_item(home, &page(&PARAGRAPHS), full_content.clone()),
+            raw_item(home, &page(&PARAGRAPHS[..2]), other_story),
+        ]
+        .map(|raw| stage.clean(raw).unwrap())
+    });
+    assert_eq!(teaser.text, story);
+    assert_eq!(teaser.text_source, Some(TextSource::Feed));
+    assert_eq!(
+        teaser.title.as_deref(),
+        Some("Port Elin votes for a second berth")
+    );
+    assert_eq!(whole.text, story);
+    assert_eq!(whole.text_source, Some(TextSource::Page));
+    assert_eq!(unrelated.text, PARAGRAPHS[..2].join("\n"));
+    assert_eq!(unrelated.text_source, Some(TextSource::Page));
+    let exposition = recorder.handle().render();
+    assert!(
+        exposition
+            .lines()
+            .any(|l| l == "news_clean_feed_text_total{reason=\"page_cut_short\"} 1"),
+        "{exposition}"
+    );
 }

@@ -75,7 +75,8 @@ pub mod names {
     /// such an item with no article text is not published).
     pub const CLEAN_EMPTY: &str = "news_clean_empty_total";
     /// Counter {reason}: articles whose page gave no text (the reasons of
-    /// `CLEAN_EMPTY`) and whose text the feed item gave instead.
+    /// `CLEAN_EMPTY`), or only the start of its story (`page_cut_short`),
+    /// and whose text the feed item gave instead.
     pub const CLEAN_FEED_TEXT: &str = "news_clean_feed_text_total";
     /// Gauge {version}: always 1.
     pub const BUILD_INFO: &str = "news_build_info";
@@ -193,7 +194,7 @@ fn describe() {
     );
     describe_counter!(
         names::CLEAN_FEED_TEXT,
-        "Articles whose page gave no text and whose feed item gave it, by why the page gave none"
+        "Articles whose page gave no text, or only its start, and whose feed item gave it, by why"
     );
     describe_gauge!(names::BUILD_INFO, "Build information");
 }
