@@ -7,7 +7,8 @@
 use std::process::Command;
 
 use newsmill_tests::{
-    eval_dir, newsmill_bin, repo_root, run_newsmill, serve_on_the_embedded_log, tail_json,
+    child_env, eval_dir, newsmill_bin, repo_root, run_newsmill, serve_dir_logged,
+    serve_on_the_embedded_log, tail_json, unique,
 };
 
 #[test]
@@ -192,4 +193,71 @@ async fn a_page_never_read_takes_the_story_its_feed_item_carries() {
     assert!(letter("/members/2.html").contains(sent));
     assert!(letter("/2024/quake-wire.html").contains(sent));
     assert_eq!(letter("/gone.html"), "http 404");
+}
+
+/// A site with no feed but a Google News sitemap: subscribed to like a
+/// feed, its two recent articles are fetched, cleaned under their
+/// sitemap headlines' stories and put in one story; the page it lists from
+/// three days before them is never asked for.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_news_sitemap_is_polled_as_a_feed() {
+    let site = tempfile::tempdir().unwrap();
+    let mut urls = String::new();
+    for (n, title, date) in [
+        (1, "Quake hits Port Elin", "2024-06-04T06:10:00Z"),
+        (
+            2,
+            "Port Elin shaken by 6.1 quake",
+            "2024-06-04T09:45:00+02:00",
+        ),
+        (3, "Harbour wall repairs begin", "2024-06-01T06:00:00Z"),
+    ] {
+        std::fs::write(
+            site.path().join(format!("{n}.html")),
+            format!(
+                "<html><head><title>{title} | Example News</title></head><body><article>\
+                 <h1>{title}</h1><p>{QUAKE} Report {n}.</p></article></body></html>"
+            ),
+        )
+        .unwrap();
+        urls.push_str(&format!(
+            "<url><loc>/{n}.html</loc><news:news><news:publication><news:name>Example News</news:name>\
+             <news:language>en</news:language></news:publication>\
+             <news:publication_date>{date}</news:publication_date><news:title>{title}</news:title>\
+             </news:news></url>"
+        ));
+    }
+    std::fs::write(
+        site.path().join("news-sitemap.xml"),
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{urls}</urlset>"#
+        ),
+    )
+    .unwrap();
+    let (addr, requests) =
+        serve_dir_logged(site.path().to_path_buf(), std::time::Duration::ZERO).await;
+    let data = tempfile::tempdir().unwrap();
+    let env = child_env(
+        data.path(),
+        None,
+        &format!("http://{addr}/news-sitemap.xml"),
+        &unique("sitemap"),
+    );
+    let summary =
+        String::from_utf8_lossy(&run_newsmill(&["run", "--drain"], &env).stdout).to_string();
+    assert!(summary.contains("2 articles cleaned"), "{summary}");
+    let clean = tail_json(&env, "news.clean.v1");
+    let mut titles: Vec<&str> = clean.iter().map(|a| a["title"].as_str().unwrap()).collect();
+    titles.sort();
+    assert_eq!(
+        titles,
+        ["Port Elin shaken by 6.1 quake", "Quake hits Port Elin"],
+        "{clean:?}"
+    );
+    assert!(clean.iter().all(|a| a["language"] == "en"), "{clean:?}");
+    let verdicts = tail_json(&env, "news.dedup.v1");
+    assert_eq!(verdicts.len(), 2, "{verdicts:?}");
+    assert_eq!(verdicts[0]["story_id"], verdicts[1]["story_id"]);
+    let asked = requests.lock().unwrap().clone();
+    assert!(!asked.iter().any(|p| p == "/3.html"), "{asked:?}");
 }

@@ -1,6 +1,7 @@
 //! Feed discovery: from a site URL, the feeds it announces through
 //! `<link rel="alternate">` (and feed-looking `<a>` links), then the common
-//! paths. The page parsing is pure; `Fetcher::discover` does the I/O.
+//! paths, then the news sitemaps its robots.txt names (since round 61). The
+//! page parsing is pure; `discover_feeds` does the I/O.
 
 use scraper::{Html, Selector};
 use url::Url;
@@ -128,7 +129,73 @@ pub async fn discover_feeds(client: &HttpClient, site: &Url) -> Result<Vec<Url>,
             }
         }
     }
+    if found.is_empty() {
+        news_sitemaps(client, &page.final_url, &mut found).await;
+    }
     Ok(found)
+}
+
+/// The `Sitemap:` lines of a robots.txt, resolved against its URL, in
+/// order, without duplicates (at most `MAX_CANDIDATES`).
+pub fn sitemap_lines(robots_txt: &str, robots_url: &Url) -> Vec<Url> {
+    let mut found: Vec<Url> = Vec::new();
+    for line in robots_txt.lines() {
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
+        if key.trim().eq_ignore_ascii_case("sitemap")
+            && let Ok(u) = robots_url.join(value.split('#').next().unwrap_or("").trim())
+            && matches!(u.scheme(), "http" | "https")
+            && !found.contains(&u)
+            && found.len() < MAX_CANDIDATES
+        {
+            found.push(u);
+        }
+    }
+    found
+}
+
+/// For a site with no feed: the news sitemaps its robots.txt names, or
+/// that a sitemap index it names lists with "news" in their URL. An
+/// ordinary sitemap is no news source to offer.
+async fn news_sitemaps(client: &HttpClient, site: &Url, found: &mut Vec<Url>) {
+    let Ok(robots_url) = site.join("/robots.txt") else {
+        return;
+    };
+    let Ok(robots) = client.get(&robots_url, None, "discover").await else {
+        return;
+    };
+    if robots.status != 200 {
+        return;
+    }
+    let mut queue = sitemap_lines(&String::from_utf8_lossy(&robots.body), &robots.final_url);
+    let mut probes = 0;
+    while let Some(candidate) = (!queue.is_empty()).then(|| queue.remove(0)) {
+        if probes >= MAX_PROBES {
+            break;
+        }
+        probes += 1;
+        let Ok(f) = client.get(&candidate, None, "discover").await else {
+            continue;
+        };
+        if f.status != 200 {
+            continue;
+        }
+        match crate::feed::parse_feed(&f.body, f.final_url.as_str(), f.content_type.as_deref()) {
+            Ok(p) if p.version == "sitemap-news" && !found.contains(&f.final_url) => {
+                found.push(f.final_url);
+            }
+            Ok(_) => {}
+            Err(_) => {
+                let text = String::from_utf8_lossy(&f.body);
+                let news = crate::feed::sitemap_index_entries(&text)
+                    .into_iter()
+                    .filter_map(|l| f.final_url.join(&l).ok())
+                    .filter(|u| u.path().to_ascii_lowercase().contains("news"));
+                queue.extend(news);
+            }
+        }
+    }
 }
 
 async fn probe(client: &HttpClient, candidate: &Url, found: &mut Vec<Url>) {
@@ -175,5 +242,24 @@ mod tests {
         );
         assert!(feed_links("\u{0}<<<>>>", &page).is_empty());
         assert_eq!(common_paths(&page)[0].as_str(), "https://news.example/feed");
+    }
+
+    #[test]
+    fn robots_txt_names_its_sitemaps() {
+        let robots = Url::parse("https://news.example/robots.txt").unwrap();
+        let txt = "User-agent: *\nDisallow: /private/\nSitemap: https://news.example/news.xml\n\
+            SITEMAP:/sitemap_index.xml # every sitemap\nsitemap: https://news.example/news.xml\n\
+            Sitemap: ftp://news.example/x.xml\nNoSitemap: /nope.xml\n";
+        let got: Vec<String> = sitemap_lines(txt, &robots)
+            .into_iter()
+            .map(String::from)
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "https://news.example/news.xml",
+                "https://news.example/sitemap_index.xml"
+            ]
+        );
     }
 }

@@ -13,6 +13,7 @@ mod decode;
 mod items;
 mod json;
 mod sanitize;
+mod sitemap;
 mod xml;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -22,6 +23,7 @@ use serde::Serialize;
 pub use decode::decode_feed;
 pub use news_core::dates::parse_date;
 pub use sanitize::sanitize_html;
+pub use sitemap::index_entries as sitemap_index_entries;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FeedError {
@@ -255,6 +257,8 @@ fn parse_unguarded(bytes: &[u8], source: &FeedSource) -> Result<ParsedFeed, Feed
         .trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
     let mut feed = if head.starts_with('{') {
         json::parse(head, feed_url)?
+    } else if sitemap::is_sitemap(head) {
+        sitemap::parse(head, feed_url)?
     } else {
         xml::parse(&decoded.text, feed_url, decoded.language.as_deref())?
     };
