@@ -113,7 +113,18 @@ def main():
 <description>Sample news site for newsmill</description>
 """ + "\n".join(entries) + "\n</channel></rss>\n"
     (SITE / "feed.xml").write_text(feed, encoding="utf-8")
-    print(f"wrote {len(items)} articles and feed.xml to {SITE}")
+    # The same articles as a site with no feed lists them: a seed for the
+    # feed fuzzer and the mutation test. Read as news (within 48 h of the
+    # newest entry), it gives the newest alone: the dates are months apart.
+    urls = []
+    for slug, title, published in items:
+        when = datetime.fromisoformat(published.replace("Z", "+00:00")).isoformat()
+        urls.append(f"""  <url><loc>articles/{slug}.html</loc><lastmod>{when}</lastmod><news:news><news:publication><news:name>The Sample Courier</news:name><news:language>en</news:language></news:publication><news:publication_date>{when}</news:publication_date><news:title>{html.escape(title[:120])}</news:title></news:news></url>""")
+    sitemap = """<?xml version="1.0" encoding="utf-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+""" + "\n".join(urls) + "\n</urlset>\n"
+    (SITE / "news-sitemap.xml").write_text(sitemap, encoding="utf-8")
+    print(f"wrote {len(items)} articles, feed.xml and news-sitemap.xml to {SITE}")
 
 
 if __name__ == "__main__":
