@@ -81,6 +81,10 @@ pub fn parse(text: &str, sitemap_url: &str) -> Result<ParsedFeed, FeedError> {
                 path.push(name);
                 text_so_far.clear();
             }
+            // An empty sitemap (`<urlset/>`) lists nothing; it is no error.
+            Event::Empty(e) if root.is_none() => {
+                root = Some(e.local_name().into_inner().to_string());
+            }
             Event::Text(t) => text_so_far.push_str(&t.xml10_content()),
             Event::CData(t) => text_so_far.push_str(&t),
             Event::GeneralRef(r) => {

@@ -107,6 +107,14 @@ fn an_ordinary_sitemap_gives_what_changed_within_two_days_of_its_newest_entry() 
         .filter_map(|e| e.common.link.clone())
         .collect();
     assert_eq!(links, ["https://site.example/a", "https://site.example/b"]);
+    // An empty one lists nothing, and is no error.
+    for empty in [
+        "<urlset/>",
+        "<?xml version=\"1.0\"?>\n<urlset xmlns=\"x\"></urlset>",
+    ] {
+        let feed = parse_feed(empty.as_bytes(), "https://site.example/sitemap.xml", None).unwrap();
+        assert_eq!((feed.version.as_str(), feed.entries.len()), ("sitemap", 0));
+    }
 }
 
 #[test]
