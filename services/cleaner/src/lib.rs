@@ -488,3 +488,7 @@ impl Stage for CleanStage {
 #[cfg(test)]
 #[path = "lib_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "feed_text_stage_tests.rs"]
+mod feed_text_stage_tests;

@@ -1,0 +1,252 @@
+//! The clean stage's use of the text a feed item carries: for a page that
+//! gives none, one never read, and one cut short.
+
+use super::*;
+
+/// A raw item for the stage tests below: `html` read at `fetched_url` for
+/// the feed item `item` (its title is the feed's headline).
+fn raw_item(fetched_url: &str, html: &str, item: serde_json::Value) -> RawItem {
+    let mut item = item;
+    item["feed_url"] = "https://news.example.org/rss".into();
+    item["title"] = "Harbour board approves a second ferry berth".into();
+    serde_json::from_value(serde_json::json!({
+        "schema_version": 1,
+        "id": "d".repeat(64),
+        "url": "https://news.example.org/world/2024/06/harbour-vote",
+        "fetched_url": fetched_url,
+        "fetched_at": "2024-06-01T10:00:00Z",
+        "http_status": 200,
+        "html": html,
+        "item": item,
+    }))
+    .unwrap()
+}
+
+/// A page that gives no article text (a wall served in its place, a shell
+/// its script fills in) leaves the story the feed item carries: its
+/// content, else its summary, cleaned under the page's rules, marked as the
+/// feed's and counted by why the page gave none. A teaser with too few
+/// words leaves the article empty; a page with its story wins.
+#[test]
+fn a_page_without_text_leaves_the_text_the_feed_item_carries() {
+    const STORY: &str = "The harbour authority of Port Elin approved a second ferry berth on \
+        Monday, and the first crossing to the islands will run in April after a vote of seven \
+        to two by its board.";
+    let stage = CleanStage::new(&news_core::Config::default());
+    let wall = include_str!("../tests/data/consent_wall.html");
+    let consent = "https://consent.example.org/v2/collectConsent?sessionId=3";
+    let shell = "<html><head><title>News</title></head><body><div id=app></div>\
+        <script>render()</script></body></html>";
+    let home = "https://news.example.org/world/2024/06/harbour-vote";
+    let full = format!("<p>{STORY}</p><p>Share this</p>");
+    let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+    let [walled, scripted, teaser, page] = metrics::with_local_recorder(&recorder, || {
+        [
+            raw_item(
+                consent,
+                wall,
+                serde_json::json!({"summary": "Teaser.", "content": full}),
+            ),
+            raw_item(home, shell, serde_json::json!({"summary": STORY})),
+            raw_item(
+                home,
+                shell,
+                serde_json::json!({"summary": "Continue reading →"}),
+            ),
+            raw_item(
+                home,
+                &format!("<article><p>{STORY} Page.</p></article>"),
+                serde_json::json!({"content": full}),
+            ),
+        ]
+        .map(|raw| stage.clean(raw).unwrap())
+    });
+    assert_eq!(walled.text, STORY);
+    assert_eq!(walled.text_source, Some(TextSource::Feed));
+    assert_eq!(walled.method, ExtractionMethod::Scoring);
+    assert_eq!(walled.empty_reason, None);
+    assert_eq!(walled.text_sha256, sha256_hex(normalise_text(STORY)));
+    assert_eq!(
+        walled.title.as_deref(),
+        Some("Harbour board approves a second ferry berth")
+    );
+    assert_eq!(walled.language.as_deref(), Some("en"));
+    // A summary with no tag is text.
+    assert_eq!(scripted.text, STORY);
+    assert_eq!(scripted.text_source, Some(TextSource::Feed));
+    assert_eq!(scripted.method, ExtractionMethod::PlainText);
+    assert_eq!(teaser.text, "");
+    assert_eq!(teaser.text_source, Some(TextSource::Page));
+    assert!(teaser.empty_reason.is_some(), "{teaser:?}");
+    assert!(page.text.ends_with("Page."), "{page:?}");
+    assert_eq!(page.text_source, Some(TextSource::Page));
+    let exposition = recorder.handle().render();
+    let count = |series: &str| {
+        exposition
+            .lines()
+            .find_map(|l| l.strip_prefix(series)?.trim().parse::<u64>().ok())
+    };
+    assert_eq!(
+        count("news_clean_feed_text_total{reason=\"consent_wall\"}"),
+        Some(1)
+    );
+    assert_eq!(
+        count("news_clean_feed_text_total{reason=\"too_little_text\"}"),
+        Some(1)
+    );
+    assert_eq!(
+        count("news_clean_empty_total{reason=\"too_little_text\"}"),
+        Some(1)
+    );
+    assert_eq!(
+        count("news_clean_empty_total{reason=\"consent_wall\"}"),
+        None
+    );
+}
+
+/// A feed item standing in for a page the fetcher could not read (robots,
+/// a refusal, a site down until the page's attempts ran out) gives its text
+/// as a wall's does, counted by why the page went unread. One whose text
+/// is no article is not published: its page's dead letter keeps it.
+#[test]
+fn a_feed_item_stands_in_for_a_page_never_read() {
+    const STORY: &str = "The harbour authority of Port Elin approved a second ferry berth on \
+        Monday, and the first crossing to the islands will run in April after a vote of seven \
+        to two by its board.";
+    let unread = |reason: &str, item: serde_json::Value| -> RawItem {
+        let mut raw = raw_item("", "", item);
+        raw.unread = Some(
+            serde_json::from_value(
+                serde_json::json!({"reason": reason, "error": "disallowed by robots.txt"}),
+            )
+            .unwrap(),
+        );
+        raw
+    };
+    let origin = news_core::bus::InRecord {
+        topic: "news.raw.v1".into(),
+        partition: 0,
+        offset: 0,
+        next_offset: 1,
+        key: None,
+        headers: Vec::new(),
+        payload: Vec::new(),
+        timestamp_ms: None,
+    };
+    let mut stage = CleanStage::new(&news_core::Config::default());
+    let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+    let (robots, published, dropped) = metrics::with_local_recorder(&recorder, || {
+        let robots = stage
+            .clean(unread(
+                "robots",
+                serde_json::json!({"summary": "Teaser.", "content": format!("<p>{STORY}</p>")}),
+            ))
+            .unwrap();
+        let published = stage
+            .process(
+                unread("denied", serde_json::json!({"summary": STORY})),
+                &origin,
+            )
+            .unwrap();
+        let dropped = stage
+            .process(
+                unread(
+                    "failing",
+                    serde_json::json!({"summary": "Continue reading →"}),
+                ),
+                &origin,
+            )
+            .unwrap();
+        (robots, published, dropped)
+    });
+    assert_eq!(robots.text, STORY);
+    assert_eq!(robots.text_source, Some(TextSource::Feed));
+    assert_eq!(robots.fetched_url, None);
+    assert_eq!(
+        robots.title.as_deref(),
+        Some("Harbour board approves a second ferry berth")
+    );
+    assert_eq!(published.len(), 1);
+    let article: CleanArticle = serde_json::from_slice(&published[0].payload).unwrap();
+    assert_eq!(article.text, STORY);
+    assert_eq!(article.method, ExtractionMethod::PlainText);
+    assert!(dropped.is_empty(), "a teaser is no article");
+    let exposition = recorder.handle().render();
+    for series in [
+        "news_clean_feed_text_total{reason=\"unread_robots\"} 1",
+        "news_clean_feed_text_total{reason=\"unread_denied\"} 1",
+        "news_clean_empty_total{reason=\"unread_failing\"} 1",
+    ] {
+        assert!(
+            exposition.lines().any(|l| l == series),
+            "{series} in {exposition}"
+        );
+    }
+}
+
+/// A page that gives only the start of its story (a metered paywall's
+/// first paragraphs) takes the whole story its feed item carries, counted
+/// as `page_cut_short`; it keeps its own headline. A page with the whole
+/// story keeps its text, and so does a teaser whose feed item carries a
+/// longer text about something else.
+#[test]
+fn a_page_cut_short_takes_the_whole_story_its_feed_item_carries() {
+    const PARAGRAPHS: [&str; 6] = [
+        "The harbour authority of Port Elin approved a second ferry berth on Monday, after a \
+         vote of seven to two by its board at the end of a four-hour meeting.",
+        "The first crossing to the islands from the new berth will run in April, the authority \
+         said, and the old berth will close for repairs until the autumn.",
+        "Fishermen who moor beside the site said they had not been asked, and that the works \
+         would cut their access to the fuel dock for most of the winter season.",
+        "The authority's chair said a temporary dock would open on the north quay, and that \
+         the fuel barge would move there in January at the authority's cost.",
+        "The berth will cost 14 million euros, two thirds of it from a regional fund, and the \
+         contract goes to a builder from Tarsk that rebuilt the ferry pier in Halm in 2019.",
+        "Two members who voted against said the estimate left out the dredging of the channel, \
+         which the authority's own engineers put at a further three million euros last year.",
+    ];
+    let story = PARAGRAPHS.join("\n");
+    let page = |paragraphs: &[&str]| {
+        let body: String = paragraphs.iter().map(|p| format!("<p>{p}</p>")).collect();
+        format!(
+            "<html><head><title>Port Elin votes for a second berth</title></head><body><article>\
+             <h1>Port Elin votes for a second berth</h1>{body}</article></body></html>"
+        )
+    };
+    let full_content = serde_json::json!({ "content": page(&PARAGRAPHS) });
+    let other_story = serde_json::json!({
+        "content": (0..8)
+            .map(|n| format!("<p>Item {n} of the city council's agenda for the spring session \
+                 covers the parking rules on the east side, the library's hours and the budget \
+                 for the summer festival in the old town square.</p>"))
+            .collect::<String>()
+    });
+    let home = "https://news.example.org/world/2024/06/harbour-vote";
+    let stage = CleanStage::new(&news_core::Config::default());
+    let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+    let [teaser, whole, unrelated] = metrics::with_local_recorder(&recorder, || {
+        [
+            raw_item(home, &page(&PARAGRAPHS[..2]), full_content.clone()),
+            raw_item(home, &page(&PARAGRAPHS), full_content.clone()),
+            raw_item(home, &page(&PARAGRAPHS[..2]), other_story),
+        ]
+        .map(|raw| stage.clean(raw).unwrap())
+    });
+    assert_eq!(teaser.text, story);
+    assert_eq!(teaser.text_source, Some(TextSource::Feed));
+    assert_eq!(
+        teaser.title.as_deref(),
+        Some("Port Elin votes for a second berth")
+    );
+    assert_eq!(whole.text, story);
+    assert_eq!(whole.text_source, Some(TextSource::Page));
+    assert_eq!(unrelated.text, PARAGRAPHS[..2].join("\n"));
+    assert_eq!(unrelated.text_source, Some(TextSource::Page));
+    let exposition = recorder.handle().render();
+    assert!(
+        exposition
+            .lines()
+            .any(|l| l == "news_clean_feed_text_total{reason=\"page_cut_short\"} 1"),
+        "{exposition}"
+    );
+}

@@ -1,0 +1,92 @@
+//! Feed discovery against a real loopback site: the feeds a page
+//! announces, the common paths, and a feedless site's news sitemaps.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+mod common;
+use common::{config, reply, rss, serve};
+
+#[tokio::test]
+async fn discovery_finds_announced_feeds_then_common_paths() {
+    let (addr, _) = serve(Arc::new(|path: &str, _: &str| match path {
+        "/" => (
+            reply(
+                "200 OK",
+                &[("Content-Type", "text/html")],
+                br#"<html><head><link rel="alternate" type="application/rss+xml" href="/news.rss">
+                <link rel="alternate" type="application/atom+xml" href="/broken.atom"></head><body>hi</body></html>"#,
+            ),
+            Duration::ZERO,
+        ),
+        "/news.rss" => (reply("200 OK", &[], &rss("", &["/a".into()])), Duration::ZERO),
+        "/broken.atom" => (reply("200 OK", &[], b"<html>not a feed</html>"), Duration::ZERO),
+        "/blog/" => (reply("200 OK", &[], b"<html><body>no links</body></html>"), Duration::ZERO),
+        "/feed.xml" => (reply("200 OK", &[], &rss("", &["/b".into()])), Duration::ZERO),
+        _ => (reply("404 Not Found", &[], b""), Duration::ZERO),
+    }))
+    .await;
+    let at = |path: &str| url::Url::parse(&format!("http://{addr}{path}")).unwrap();
+    assert_eq!(
+        discover(&at("/")).await,
+        [at("/news.rss")],
+        "announced feeds that parse"
+    );
+    assert_eq!(
+        discover(&at("/blog/")).await,
+        [at("/feed.xml")],
+        "common paths"
+    );
+    // A feed URL given directly is itself the answer.
+    assert_eq!(discover(&at("/news.rss")).await, [at("/news.rss")]);
+}
+
+/// The feeds `discover_feeds` finds from `site`.
+async fn discover(site: &url::Url) -> Vec<url::Url> {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), vec![]);
+    let client = news_fetcher::HttpClient::new(&cfg.fetcher).unwrap();
+    news_fetcher::discover_feeds(&client, site).await.unwrap()
+}
+
+/// A site with no feed at all: discovery offers the news sitemap that the
+/// sitemap index its robots.txt names lists, and neither the ordinary
+/// sitemap robots.txt also names nor the index's other sitemaps. Before
+/// round 61 it found nothing.
+#[tokio::test]
+async fn discovery_offers_a_feedless_sites_news_sitemap() {
+    let (addr, seen) = serve(Arc::new(|path: &str, _: &str| {
+        let urlset = |entry: &str| {
+            format!(
+                "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" \
+                 xmlns:news=\"http://www.google.com/schemas/sitemap-news/0.9\">{entry}</urlset>"
+            )
+            .into_bytes()
+        };
+        let body = match path {
+            "/" => b"<html><body>No feed here</body></html>".to_vec(),
+            "/robots.txt" => b"User-agent: *\nAllow: /\n\nSitemap: /sitemap-pages.xml\nsitemap: /sitemap_index.xml # all\n".to_vec(),
+            "/sitemap-pages.xml" => urlset("<url><loc>/about</loc><lastmod>2024-06-01</lastmod></url>"),
+            "/sitemap_index.xml" => b"<sitemapindex><sitemap><loc>/sitemap-2024.xml</loc></sitemap>\
+                <sitemap><loc>/sitemap-news.xml</loc></sitemap></sitemapindex>"
+                .to_vec(),
+            "/sitemap-news.xml" => urlset(
+                "<url><loc>/2024/quake</loc><news:news><news:publication_date>2024-06-02T10:00:00Z\
+                 </news:publication_date><news:title>Quake</news:title></news:news></url>",
+            ),
+            _ => return (reply("404 Not Found", &[], b""), Duration::ZERO),
+        };
+        (reply("200 OK", &[], &body), Duration::ZERO)
+    }))
+    .await;
+    let site = url::Url::parse(&format!("http://{addr}/")).unwrap();
+    assert_eq!(
+        discover(&site).await,
+        [site.join("/sitemap-news.xml").unwrap()]
+    );
+    assert_eq!(
+        seen.count("/sitemap-2024.xml"),
+        0,
+        "not a news sitemap by name"
+    );
+}
