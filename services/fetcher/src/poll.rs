@@ -93,6 +93,18 @@ impl Fetcher {
         ) {
             Ok(p) => p,
             Err(e) => {
+                if st.moved_to.is_none()
+                    && st.last_ok_at == 0
+                    && let Some(feed) = announced_feed(&fetched)
+                {
+                    // A new subscription to a site's page, as feed readers
+                    // take one: the feed the page announces is polled in
+                    // its place, now and from now on. One that once read
+                    // as a feed and now answers a page is failing instead.
+                    tracing::info!(subscription = %shown_url(feed_url), feed = %shown_url(feed.as_str()), "the subscription is a web page; polling the feed it announces");
+                    st.moved_to = Some(feed.to_string());
+                    return Box::pin(self.poll_feed(feed_url, st, progress, token)).await;
+                }
                 rep.failures += 1;
                 st.record_failure(cfg, None, &format!("parse: {e}"));
                 self.dead_letter("parse", &e.to_string(), feed_url, &fetched.body)
@@ -184,4 +196,25 @@ impl Fetcher {
         }
         (st, rep)
     }
+}
+
+/// The first feed an HTML page announces (`<link rel="alternate">`, then
+/// feed links), if the answer is a page.
+fn announced_feed(fetched: &crate::http::Fetched) -> Option<Url> {
+    let html = fetched
+        .content_type
+        .as_deref()
+        .is_some_and(|c| c.to_ascii_lowercase().contains("html"))
+        || {
+            let head = fetched.body.trim_ascii_start();
+            let head = String::from_utf8_lossy(&head[..head.len().min(512)]).to_ascii_lowercase();
+            head.contains("<html") || head.starts_with("<!doctype html")
+        };
+    if !html {
+        return None;
+    }
+    let page = String::from_utf8_lossy(&fetched.body);
+    crate::discover::feed_links(&page, &fetched.final_url)
+        .into_iter()
+        .find(|f| *f != fetched.final_url)
 }

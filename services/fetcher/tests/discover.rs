@@ -1,11 +1,14 @@
 //! Feed discovery against a real loopback site: the feeds a page
-//! announces, the common paths, and a feedless site's news sitemaps.
+//! announces, the common paths, a feedless site's news sitemaps, and a
+//! subscription to a page.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use news_core::bus::Bus;
+
 mod common;
-use common::{config, reply, rss, serve};
+use common::{article, config, read_all, reply, rss, run_once, serve};
 
 #[tokio::test]
 async fn discovery_finds_announced_feeds_then_common_paths() {
@@ -88,5 +91,73 @@ async fn discovery_offers_a_feedless_sites_news_sitemap() {
         seen.count("/sitemap-2024.xml"),
         0,
         "not a news sitemap by name"
+    );
+}
+
+/// A new subscription to a site's front page, as an operator may give one:
+/// the fetcher polls the feed the page announces in its place, at once and
+/// from then on (the page is asked for once). A subscription that read as a
+/// feed before and now answers a page is failing, not moved: a feed's error
+/// page may announce the site's main feed, which is not what was asked for.
+#[tokio::test]
+async fn a_subscription_to_a_page_follows_the_feed_it_announces_once_new() {
+    let broken = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = broken.clone();
+    let (addr, seen) = serve(Arc::new(move |path: &str, _: &str| {
+        let page = br#"<!DOCTYPE html><html><head><title>News</title>
+            <link rel="alternate" type="application/rss+xml" title="News" href="/news.rss">
+            <link rel="alternate" type="application/rss+xml" title="Comments" href="/comments.rss">
+            </head><body>Front page</body></html>"#;
+        let ok = |body: &[u8]| (reply("200 OK", &[], body), Duration::ZERO);
+        match path {
+            "/" => ok(page),
+            "/world.rss" if flag.load(std::sync::atomic::Ordering::SeqCst) => ok(page),
+            "/news.rss" => ok(&rss("", &["/a/1".into()])),
+            "/world.rss" => ok(&rss("", &["/w/1".into()])),
+            "/comments.rss" => ok(&rss("", &["/c/1".into()])),
+            p if p.starts_with("/a/") || p.starts_with("/w/") => ok(&article(p)),
+            _ => (reply("404 Not Found", &[], b""), Duration::ZERO),
+        }
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(
+        dir.path(),
+        vec![
+            format!("http://{addr}/"),
+            format!("http://{addr}/world.rss"),
+        ],
+    );
+    let bus = Bus::from_config(&cfg).unwrap();
+    let first = run_once(&cfg, &bus).await;
+    assert_eq!(first.pages_fetched, 2, "{first:?}");
+    assert_eq!(seen.count("/a/1"), 1);
+    assert_eq!(
+        seen.count("/comments.rss"),
+        0,
+        "the first feed it announces"
+    );
+    let letters = read_all(&bus, &cfg.topics.dlq).await;
+    assert!(letters.is_empty(), "{letters:?}");
+
+    broken.store(true, std::sync::atomic::Ordering::SeqCst);
+    // The learned interval is 1s; wait until the feeds are due again.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let second = run_once(&cfg, &bus).await;
+    assert_eq!(second.feeds_polled, 2, "{second:?}");
+    assert_eq!(seen.count("/"), 1, "the front page is asked for once");
+    assert_eq!(seen.count("/news.rss"), 2);
+    assert_eq!(
+        second.failures, 1,
+        "the feed that became a page: {second:?}"
+    );
+    let letters = read_all(&bus, &cfg.topics.dlq).await;
+    assert_eq!(letters.len(), 1, "{letters:?}");
+    assert!(
+        letters[0]["source"]
+            .as_str()
+            .unwrap()
+            .ends_with("/world.rss"),
+        "{letters:?}"
     );
 }
