@@ -155,6 +155,16 @@ pub fn sitemap_lines(robots_txt: &str, robots_url: &Url) -> Vec<Url> {
     found
 }
 
+/// The sitemaps a sitemap index names with "news" in their URL's path,
+/// resolved against the index's URL (none for anything but an index).
+pub fn news_sitemaps_in_index(text: &str, index_url: &Url) -> Vec<Url> {
+    crate::feed::sitemap_index_entries(text)
+        .into_iter()
+        .filter_map(|l| index_url.join(&l).ok())
+        .filter(|u| u.path().to_ascii_lowercase().contains("news"))
+        .collect()
+}
+
 /// For a site with no feed: the news sitemaps its robots.txt names, or
 /// that a sitemap index it names lists with "news" in their URL. An
 /// ordinary sitemap is no news source to offer.
@@ -188,11 +198,7 @@ async fn news_sitemaps(client: &HttpClient, site: &Url, found: &mut Vec<Url>) {
             Ok(_) => {}
             Err(_) => {
                 let text = String::from_utf8_lossy(&f.body);
-                let news = crate::feed::sitemap_index_entries(&text)
-                    .into_iter()
-                    .filter_map(|l| f.final_url.join(&l).ok())
-                    .filter(|u| u.path().to_ascii_lowercase().contains("news"));
-                queue.extend(news);
+                queue.extend(news_sitemaps_in_index(&text, &f.final_url));
             }
         }
     }

@@ -95,13 +95,14 @@ impl Fetcher {
             Err(e) => {
                 if st.moved_to.is_none()
                     && st.last_ok_at == 0
-                    && let Some(feed) = announced_feed(&fetched)
+                    && let Some(feed) = feed_it_points_to(&fetched)
                 {
                     // A new subscription to a site's page, as feed readers
-                    // take one: the feed the page announces is polled in
-                    // its place, now and from now on. One that once read
-                    // as a feed and now answers a page is failing instead.
-                    tracing::info!(subscription = %shown_url(feed_url), feed = %shown_url(feed.as_str()), "the subscription is a web page; polling the feed it announces");
+                    // take one (or to a sitemap index): the feed it points
+                    // to is polled in its place, now and from now on. One
+                    // that once read as a feed and now answers a page is
+                    // failing instead.
+                    tracing::info!(subscription = %shown_url(feed_url), feed = %shown_url(feed.as_str()), "the subscription is a web page or a sitemap index; polling the feed it points to");
                     st.moved_to = Some(feed.to_string());
                     return Box::pin(self.poll_feed(feed_url, st, progress, token)).await;
                 }
@@ -198,9 +199,17 @@ impl Fetcher {
     }
 }
 
-/// The first feed an HTML page announces (`<link rel="alternate">`, then
-/// feed links), if the answer is a page.
-fn announced_feed(fetched: &crate::http::Fetched) -> Option<Url> {
+/// The feed an answer that is no feed points to: the first news sitemap a
+/// sitemap index names (by "news" in its URL), or the first feed an HTML
+/// page announces (`<link rel="alternate">`, then feed links).
+fn feed_it_points_to(fetched: &crate::http::Fetched) -> Option<Url> {
+    let text = String::from_utf8_lossy(&fetched.body);
+    let from_index = crate::discover::news_sitemaps_in_index(&text, &fetched.final_url)
+        .into_iter()
+        .find(|u| *u != fetched.final_url);
+    if from_index.is_some() {
+        return from_index;
+    }
     let html = fetched
         .content_type
         .as_deref()
@@ -213,8 +222,7 @@ fn announced_feed(fetched: &crate::http::Fetched) -> Option<Url> {
     if !html {
         return None;
     }
-    let page = String::from_utf8_lossy(&fetched.body);
-    crate::discover::feed_links(&page, &fetched.final_url)
+    crate::discover::feed_links(&text, &fetched.final_url)
         .into_iter()
         .find(|f| *f != fetched.final_url)
 }

@@ -161,3 +161,54 @@ async fn a_subscription_to_a_page_follows_the_feed_it_announces_once_new() {
         "{letters:?}"
     );
 }
+
+/// A subscription to a sitemap index (the one robots.txt names): the news
+/// sitemap it lists is polled in its place, and its article fetched; the
+/// index's other sitemaps are never asked for. An index that lists no news
+/// sitemap is refused, naming what it lists.
+#[tokio::test]
+async fn a_subscription_to_a_sitemap_index_polls_the_news_sitemap_it_lists() {
+    let (addr, seen) = serve(Arc::new(|path: &str, _: &str| {
+        let ok = |body: &[u8]| (reply("200 OK", &[], body), Duration::ZERO);
+        match path {
+            "/sitemap_index.xml" => ok(
+                b"<sitemapindex><sitemap><loc>/sitemap-pages.xml</loc></sitemap>\
+                <sitemap><loc>/news-sitemap.xml</loc></sitemap></sitemapindex>",
+            ),
+            "/archive_index.xml" => ok(
+                b"<sitemapindex><sitemap><loc>/sitemap-2019.xml</loc></sitemap>\
+                </sitemapindex>",
+            ),
+            "/news-sitemap.xml" => ok(b"<urlset xmlns:news=\"n\"><url><loc>/2024/quake</loc>\
+                <news:news><news:publication_date>2024-06-02T10:00:00Z</news:publication_date>\
+                <news:title>Quake</news:title></news:news></url></urlset>"),
+            p if p.starts_with("/2024/") => ok(&article(p)),
+            _ => (reply("404 Not Found", &[], b""), Duration::ZERO),
+        }
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let feeds = ["sitemap_index", "archive_index"].map(|f| format!("http://{addr}/{f}.xml"));
+    let cfg = config(dir.path(), feeds.to_vec());
+    let bus = Bus::from_config(&cfg).unwrap();
+    let report = run_once(&cfg, &bus).await;
+    assert_eq!(report.pages_fetched, 1, "{report:?}");
+    assert_eq!(seen.count("/2024/quake"), 1);
+    assert_eq!(seen.count("/sitemap-pages.xml"), 0);
+    let letters = read_all(&bus, &cfg.topics.dlq).await;
+    assert_eq!(letters.len(), 1, "{letters:?}");
+    assert!(
+        letters[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("a sitemap index"),
+        "{letters:?}"
+    );
+    assert!(
+        letters[0]["source"]
+            .as_str()
+            .unwrap()
+            .ends_with("/archive_index.xml"),
+        "{letters:?}"
+    );
+}
