@@ -6,6 +6,7 @@
 use scraper::{Html, Selector};
 use url::Url;
 
+use crate::feed::FeedError;
 use crate::http::{FetchError, HttpClient};
 
 /// Paths that commonly serve a site's main feed, tried when the page
@@ -155,12 +156,12 @@ pub fn sitemap_lines(robots_txt: &str, robots_url: &Url) -> Vec<Url> {
     found
 }
 
-/// The sitemaps a sitemap index names with "news" in their URL's path,
-/// resolved against the index's URL (none for anything but an index).
-pub fn news_sitemaps_in_index(text: &str, index_url: &Url) -> Vec<Url> {
-    crate::feed::sitemap_index_entries(text)
-        .into_iter()
-        .filter_map(|l| index_url.join(&l).ok())
+/// The sitemaps a sitemap index names (`FeedError::SitemapIndex`) with
+/// "news" in their URL's path, resolved against the index's URL.
+pub fn news_sitemaps_in_index(sitemaps: &[String], index_url: &Url) -> Vec<Url> {
+    sitemaps
+        .iter()
+        .filter_map(|l| index_url.join(l).ok())
         .filter(|u| u.path().to_ascii_lowercase().contains("news"))
         .collect()
 }
@@ -178,13 +179,12 @@ async fn news_sitemaps(client: &HttpClient, site: &Url, found: &mut Vec<Url>) {
     if robots.status != 200 {
         return;
     }
-    let mut queue = sitemap_lines(&String::from_utf8_lossy(&robots.body), &robots.final_url);
-    let mut probes = 0;
-    while let Some(candidate) = (!queue.is_empty()).then(|| queue.remove(0)) {
-        if probes >= MAX_PROBES {
+    let mut queue: std::collections::VecDeque<Url> =
+        sitemap_lines(&String::from_utf8_lossy(&robots.body), &robots.final_url).into();
+    for _ in 0..MAX_PROBES {
+        let Some(candidate) = queue.pop_front() else {
             break;
-        }
-        probes += 1;
+        };
         let Ok(f) = client.get(&candidate, None, "discover").await else {
             continue;
         };
@@ -195,11 +195,10 @@ async fn news_sitemaps(client: &HttpClient, site: &Url, found: &mut Vec<Url>) {
             Ok(p) if p.version == "sitemap-news" && !found.contains(&f.final_url) => {
                 found.push(f.final_url);
             }
-            Ok(_) => {}
-            Err(_) => {
-                let text = String::from_utf8_lossy(&f.body);
-                queue.extend(news_sitemaps_in_index(&text, &f.final_url));
+            Err(FeedError::SitemapIndex(sitemaps)) => {
+                queue.extend(news_sitemaps_in_index(&sitemaps, &f.final_url));
             }
+            Ok(_) | Err(_) => {}
         }
     }
 }

@@ -11,6 +11,7 @@ use news_core::telemetry::names;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
+use crate::feed::FeedError;
 use crate::http::FetchError;
 use crate::pages::{self, FeedPoll, PageRetry};
 use crate::state::{FeedState, RoundProgress, item_fingerprint};
@@ -95,7 +96,7 @@ impl Fetcher {
             Err(e) => {
                 if st.moved_to.is_none()
                     && st.last_ok_at == 0
-                    && let Some(feed) = feed_it_points_to(&fetched)
+                    && let Some(feed) = feed_it_points_to(&fetched, &e)
                 {
                     // A new subscription to a site's page, as feed readers
                     // take one (or to a sitemap index): the feed it points
@@ -202,13 +203,11 @@ impl Fetcher {
 /// The feed an answer that is no feed points to: the first news sitemap a
 /// sitemap index names (by "news" in its URL), or the first feed an HTML
 /// page announces (`<link rel="alternate">`, then feed links).
-fn feed_it_points_to(fetched: &crate::http::Fetched) -> Option<Url> {
-    let text = String::from_utf8_lossy(&fetched.body);
-    let from_index = crate::discover::news_sitemaps_in_index(&text, &fetched.final_url)
-        .into_iter()
-        .find(|u| *u != fetched.final_url);
-    if from_index.is_some() {
-        return from_index;
+fn feed_it_points_to(fetched: &crate::http::Fetched, error: &FeedError) -> Option<Url> {
+    if let FeedError::SitemapIndex(sitemaps) = error {
+        return crate::discover::news_sitemaps_in_index(sitemaps, &fetched.final_url)
+            .into_iter()
+            .find(|u| *u != fetched.final_url);
     }
     let html = fetched
         .content_type
@@ -222,7 +221,7 @@ fn feed_it_points_to(fetched: &crate::http::Fetched) -> Option<Url> {
     if !html {
         return None;
     }
-    crate::discover::feed_links(&text, &fetched.final_url)
+    crate::discover::feed_links(&String::from_utf8_lossy(&fetched.body), &fetched.final_url)
         .into_iter()
         .find(|f| *f != fetched.final_url)
 }

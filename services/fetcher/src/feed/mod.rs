@@ -23,12 +23,14 @@ use serde::Serialize;
 pub use decode::decode_feed;
 pub use news_core::dates::parse_date;
 pub use sanitize::sanitize_html;
-pub use sitemap::index_entries as sitemap_index_entries;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FeedError {
     #[error("not a feed: {0}")]
     Parse(String),
+    /// A sitemap index: it names these sitemaps, not articles.
+    #[error("not a feed: {}", sitemap::refusal_of_index(.0))]
+    SitemapIndex(Vec<String>),
     #[error("feed parser panicked on this document")]
     Panic,
 }

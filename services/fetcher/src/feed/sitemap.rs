@@ -64,6 +64,8 @@ pub fn parse(text: &str, sitemap_url: &str) -> Result<ParsedFeed, FeedError> {
     let mut current: Option<SitemapUrl> = None;
     let mut text_so_far = String::new();
     let mut root: Option<String> = None;
+    // An index's sitemaps, for its refusal.
+    let mut index: Vec<String> = Vec::new();
     loop {
         let event = match reader.read_event() {
             Ok(e) => e,
@@ -102,6 +104,12 @@ pub fn parse(text: &str, sitemap_url: &str) -> Result<ParsedFeed, FeedError> {
                 let value = text_so_far.trim().to_string();
                 text_so_far.clear();
                 let parent = path.last().map(String::as_str);
+                if name == "loc" && parent == Some("sitemap") && path.len() == 2 {
+                    if index.len() < MAX_URLS {
+                        index.push(value);
+                    }
+                    continue;
+                }
                 match (current.as_mut(), name.as_str()) {
                     (Some(u), "url") if path.len() == 1 => {
                         urls.push(std::mem::take(u));
@@ -120,7 +128,7 @@ pub fn parse(text: &str, sitemap_url: &str) -> Result<ParsedFeed, FeedError> {
     }
     match root.as_deref() {
         Some("urlset") => Ok(feed_of(urls, base.as_ref())),
-        Some("sitemapindex") => Err(FeedError::Parse(refusal_of_index(&index_entries(text)))),
+        Some("sitemapindex") => Err(FeedError::SitemapIndex(index)),
         _ => Err(FeedError::Parse("no urlset or sitemapindex root".into())),
     }
 }
@@ -205,44 +213,8 @@ fn entry_of(u: SitemapUrl, base: Option<&Url>) -> Option<Entry> {
     Some(e)
 }
 
-/// The sitemaps a sitemap index names (empty for anything else).
-pub fn index_entries(text: &str) -> Vec<String> {
-    let mut reader = Reader::from_str(text);
-    let mut path: Vec<String> = Vec::new();
-    let mut found = Vec::new();
-    let mut value = String::new();
-    loop {
-        match reader.read_event() {
-            Ok(Event::Start(e)) => {
-                let name = e.local_name().into_inner().to_string();
-                if path.is_empty() && name != "sitemapindex" {
-                    return found;
-                }
-                path.push(name);
-                value.clear();
-            }
-            Ok(Event::Text(t)) => value.push_str(&t.xml10_content()),
-            Ok(Event::CData(t)) => value.push_str(&t),
-            Ok(Event::GeneralRef(r)) => {
-                value.push_str(resolve_predefined_entity(&r).unwrap_or_default());
-            }
-            Ok(Event::End(_)) => {
-                if path.len() == 3 && path.last().is_some_and(|n| n == "loc") {
-                    found.push(value.trim().to_string());
-                }
-                path.pop();
-                value.clear();
-            }
-            Ok(Event::Eof) | Err(_) => return found,
-            Ok(_) => {}
-        }
-        if found.len() >= MAX_URLS {
-            return found;
-        }
-    }
-}
-
-fn refusal_of_index(sitemaps: &[String]) -> String {
+/// Why an index is no feed: what it names, the first few and the count.
+pub(super) fn refusal_of_index(sitemaps: &[String]) -> String {
     let named: Vec<&str> = sitemaps
         .iter()
         .take(NAMED_IN_REFUSAL)
