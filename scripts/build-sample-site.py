@@ -12,19 +12,19 @@ SITE = ROOT / "examples" / "site"
 
 OWN = [
     ("quake-north-coast", "Magnitude 6.4 earthquake strikes northern coast, damaging harbour",
-     "2024-03-02T06:10:00Z",
+     "2024-03-02T06:10:00Z", "World", ["Earthquakes", "Aldmere", "Port Venn"],
      ["A magnitude 6.4 earthquake struck off the northern coast of Aldmere early on Saturday, damaging the harbour at Port Venn and cutting power to about 40,000 homes, the national seismology office said.",
       "The quake hit at 05:42 local time at a depth of 12 kilometres, about 30 kilometres north-west of Port Venn. Aftershocks of up to magnitude 4.8 followed within the hour.",
       "Harbour master Ilse Moravec said two cranes had toppled and a section of the eastern pier had collapsed into the water. No deaths were reported, and eleven people were treated for minor injuries.",
       "The seismology office lifted a tsunami watch after two hours. Engineers are inspecting the coastal railway line, which remains closed between Port Venn and Halden."]),
     ("quake-southern-valley", "Earthquake of magnitude 5.1 shakes southern valley towns",
-     "2024-09-17T21:30:00Z",
+     "2024-09-17T21:30:00Z", "Regional", ["Earthquakes", "Bramford"],
      ["An earthquake of magnitude 5.1 shook towns in the southern Kessar valley on Tuesday evening, cracking walls in the old quarter of Bramford and sending residents into the streets.",
       "The regional geological institute put the epicentre eight kilometres east of Bramford at a depth of 20 kilometres. It was felt as far away as the coastal city of Ostrin.",
       "Mayor Tomas Reyne said three schools would stay closed on Wednesday while inspectors checked the buildings. One woman was taken to hospital with a broken arm.",
       "The valley sits on the Kessar fault, which produced a magnitude 5.6 earthquake in 1987."]),
     ("rail-strike", "Rail workers announce 48-hour strike over pay",
-     "2024-06-19T09:00:00Z",
+     "2024-06-19T09:00:00Z", "Economy", ["Strikes", "Rail"],
      ["Rail workers will walk out for 48 hours from next Monday after talks on pay broke down, the transport union said on Wednesday.",
       "Union leader Mara Keller said members had rejected an offer of a 3.5 percent rise because it did not keep up with prices, and that the strike would halt most regional services.",
       "The rail operator said it was disappointed and would run a reduced timetable on intercity routes. Passengers were advised to check before travelling.",
@@ -43,12 +43,12 @@ READ_ALSO = """<aside class="read-also"><h3>Read also</h3><ul><li><a href="/n/1"
 FOOTER = """<footer class="site-footer"><p>© 2024 The Sample Courier. All rights reserved.</p><a href="/privacy">Privacy policy</a> <a href="/terms">Terms of use</a></footer>"""
 
 
-def page(title, published, body_html, site):
+def page(title, published, body_html, site, labels=""):
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)} | {site}</title>
 <meta property="og:title" content="{html.escape(title)}"><meta property="og:type" content="article">
 <meta property="og:site_name" content="{site}"><meta property="article:published_time" content="{published}">
-</head><body>
+{labels}</head><body>
 {CHROME_TOP}
 <main><article><h1>{html.escape(title)}</h1><p class="byline">By Newsroom Staff</p>
 {SHARE}
@@ -63,6 +63,15 @@ def page(title, published, body_html, site):
 {FOOTER}
 </body></html>
 """
+
+
+def labels(description, section, tags):
+    """What the demo's own pages say they are about, as news sites write it:
+    a description, a section, a tag per keyword."""
+    metas = [f'<meta property="og:description" content="{html.escape(description)}">',
+             f'<meta property="article:section" content="{html.escape(section)}">']
+    metas += [f'<meta property="article:tag" content="{html.escape(t)}">' for t in tags]
+    return "".join(metas) + "\n"
 
 
 def seed_body(lines):
@@ -96,18 +105,21 @@ def main():
         slug = f"seed-{i}"
         published = "2024-06-20T08:00:00Z"
         (SITE / "articles" / f"{slug}.html").write_text(page(title, published, seed_body(lines), f"Outlet {i}"), encoding="utf-8")
-        items.append((slug, title, published))
-    for slug, title, published, paras in OWN:
+        items.append((slug, title, published, None))
+    for slug, title, published, section, tags, paras in OWN:
         body = "\n".join(f"<p>{html.escape(p)}</p>" for p in paras)
-        (SITE / "articles" / f"{slug}.html").write_text(page(title, published, body, "The Sample Courier"), encoding="utf-8")
-        items.append((slug, title, published))
+        description = paras[0].split(", ")[0] + "."
+        meta = labels(description, section, tags)
+        (SITE / "articles" / f"{slug}.html").write_text(page(title, published, body, "The Sample Courier", meta), encoding="utf-8")
+        items.append((slug, title, published, section))
     from email.utils import format_datetime
     from datetime import datetime
     entries = []
-    for slug, title, published in items:
+    for slug, title, published, section in items:
         when = format_datetime(datetime.fromisoformat(published.replace("Z", "+00:00")))
+        category = f"<category>{section}</category>" if section else ""
         entries.append(f"""  <item><title>{html.escape(title)}</title><link>articles/{slug}.html?utm_source=rss</link>
-    <guid isPermaLink="false">sample-{slug}</guid><pubDate>{when}</pubDate></item>""")
+    <guid isPermaLink="false">sample-{slug}</guid><pubDate>{when}</pubDate>{category}</item>""")
     feed = """<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>The Sample Courier</title><link>index.html</link>
 <description>Sample news site for newsmill</description>
@@ -117,7 +129,7 @@ def main():
     # feed fuzzer and the mutation test. Read as news (within 48 h of the
     # newest entry), it gives the newest alone: the dates are months apart.
     urls = []
-    for slug, title, published in items:
+    for slug, title, published, _ in items:
         when = datetime.fromisoformat(published.replace("Z", "+00:00")).isoformat()
         urls.append(f"""  <url><loc>articles/{slug}.html</loc><lastmod>{when}</lastmod><news:news><news:publication><news:name>The Sample Courier</news:name><news:language>en</news:language></news:publication><news:publication_date>{when}</news:publication_date><news:title>{html.escape(title[:120])}</news:title></news:news></url>""")
     sitemap = """<?xml version="1.0" encoding="utf-8"?>

@@ -183,6 +183,22 @@ fn the_readmes_main_job_puts_the_five_outlets_reports_in_one_story() {
     for other in stories.values().filter(|s| s["member_count"] == 1) {
         assert_eq!(outlets(other), [("The Sample Courier".to_string(), 1)]);
     }
+    // What each article is about, as its page and its feed item say: the
+    // page's description, section and tags, then the item's category.
+    let clean = tail_json(&env, "news.clean.v1");
+    let strike = clean
+        .iter()
+        .find(|c| c["url"].as_str().unwrap().ends_with("rail-strike.html"))
+        .expect("the strike's article");
+    assert_eq!(
+        strike["description"],
+        "Rail workers will walk out for 48 hours from next Monday after talks on pay broke down."
+    );
+    assert_eq!(strike["section"], "Economy");
+    assert_eq!(
+        strike["keywords"],
+        serde_json::json!(["Strikes", "Rail", "Economy"])
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

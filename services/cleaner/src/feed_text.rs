@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use news_core::messages::FeedItemMeta;
 
-use crate::{Extracted, Limits, extract_html, extract_plain};
+use crate::{Extracted, Limits, extract_html, extract_plain, labels};
 
 /// The article text a feed item carries, for a page that gave none: its
 /// content, else its summary, read as HTML when it holds a tag and as text
@@ -25,6 +25,55 @@ pub(crate) fn feed_text(item: &FeedItemMeta, limits: Limits) -> Option<Extracted
         })
         .find(|found| !found.text.is_empty())
 }
+
+/// The feed item's summary as a description, for a page that gives none:
+/// its text without markup, and without the line a blog's feed adds ("The
+/// post ... appeared first on ...") or a link onwards ("Continue
+/// reading").
+pub(crate) fn feed_description(item: &FeedItemMeta) -> Option<String> {
+    let summary = item.summary.as_deref()?;
+    // A summary is short; a feed that writes the whole story there gives
+    // its start.
+    let summary = &summary[..summary.floor_char_boundary(64 * 1024)];
+    let text = if holds_a_tag(summary) {
+        let fragment = scraper::Html::parse_fragment(summary);
+        let mut text = String::new();
+        for node in fragment.tree.nodes() {
+            let inside_code = node.ancestors().any(|a| {
+                a.value()
+                    .as_element()
+                    .is_some_and(|e| matches!(e.name(), "script" | "style" | "noscript"))
+            });
+            if let Some(t) = node.value().as_text()
+                && !inside_code
+            {
+                text.push_str(t);
+                text.push(' ');
+            }
+        }
+        text
+    } else {
+        summary.to_string()
+    };
+    let text = text
+        .find("The post ")
+        .filter(|at| text[*at..].contains(" appeared first on "))
+        .map_or(text.as_str(), |at| &text[..at]);
+    let text = ONWARD_LINKS.iter().fold(text.trim_end(), |t, tail| {
+        t.strip_suffix(tail).unwrap_or(t).trim_end()
+    });
+    labels::description(text)
+}
+
+/// Links onwards that a feed's summary ends with.
+const ONWARD_LINKS: &[&str] = &[
+    "Continue reading →",
+    "Continue reading",
+    "Read more",
+    "Read More",
+    "[…]",
+    "[...]",
+];
 
 /// Whether a feed's text is HTML: it opens or closes an element somewhere
 /// (`<p>`, `</b>`, `<br/>`, `<!--`), not just "a < b".

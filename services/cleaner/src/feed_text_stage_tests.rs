@@ -250,3 +250,48 @@ fn a_page_cut_short_takes_the_whole_story_its_feed_item_carries() {
         "{exposition}"
     );
 }
+
+/// The article's keywords are its page's, then its feed item's
+/// categories, each once; a page that gives no description takes its feed
+/// item's summary as text, without markup or a blog feed's closing line.
+#[test]
+fn an_article_takes_its_feed_items_categories_and_summary_after_its_pages_own() {
+    const STORY: &str = "The harbour authority of Port Elin approved a second ferry berth on \
+        Monday, and the first crossing to the islands will run in April after a vote of seven \
+        to two by its board.";
+    let stage = CleanStage::new(&news_core::Config::default());
+    let home = "https://news.example.org/world/2024/06/harbour-vote";
+    let item = serde_json::json!({
+        "summary": "<p>A second <b>berth</b> for the islands.</p> <p>The post Ferry berth \
+            approved appeared first on Valley News.</p>",
+        "categories": ["Uncategorized", "Ferries", "port elin", "Islands"],
+    });
+    let described = format!(
+        r#"<html><head><meta property="og:description" content="The board votes.">
+        <meta property="article:tag" content="Port Elin"></head>
+        <body><article><p>{STORY}</p></article></body></html>"#
+    );
+    let article = stage
+        .clean(raw_item(home, &described, item.clone()))
+        .unwrap();
+    assert_eq!(article.description.as_deref(), Some("The board votes."));
+    assert_eq!(article.keywords, ["Port Elin", "Ferries", "Islands"]);
+
+    let plain = format!("<html><body><article><p>{STORY}</p></article></body></html>");
+    let article = stage.clean(raw_item(home, &plain, item.clone())).unwrap();
+    assert_eq!(
+        article.description.as_deref(),
+        Some("A second berth for the islands.")
+    );
+    assert_eq!(article.section, None);
+    assert_eq!(article.keywords, ["Ferries", "port elin", "Islands"]);
+
+    // A consent wall's metadata is not the article's: the feed's is.
+    let wall = include_str!("../tests/data/consent_wall.html");
+    let consent = "https://consent.example.org/v2/collectConsent?sessionId=3";
+    let walled = serde_json::json!({"summary": STORY, "categories": ["Ferries"]});
+    let article = stage.clean(raw_item(consent, wall, walled)).unwrap();
+    assert_eq!(article.text_source, Some(TextSource::Feed));
+    assert_eq!(article.description.as_deref(), Some(STORY));
+    assert_eq!(article.keywords, ["Ferries"]);
+}

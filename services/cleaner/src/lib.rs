@@ -9,6 +9,7 @@ mod chrome;
 mod class_names;
 mod feed_text;
 pub mod html;
+mod labels;
 mod language;
 pub mod metadata;
 mod overlay;
@@ -18,7 +19,7 @@ pub mod story_lines;
 pub mod walls;
 
 use chrono::{DateTime, Utc};
-use feed_text::{feed_text, fuller_feed_text};
+use feed_text::{feed_description, feed_text, fuller_feed_text};
 use news_core::bus::{InRecord, OutRecord};
 use news_core::config::{Config, shown_url};
 use news_core::ids::sha256_hex;
@@ -41,6 +42,14 @@ pub struct Extracted {
     pub site_name: Option<String>,
     pub lead_image: Option<String>,
     pub canonical_url: Option<String>,
+    /// What the page says it is about: its description, section and
+    /// keywords (`labels`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub section: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub keywords: Vec<String>,
     /// One paragraph, heading or list item per line.
     pub text: String,
     pub word_count: u32,
@@ -126,6 +135,9 @@ pub fn extract_html(html: &str, limits: Limits) -> Extracted {
     out.site_name = md.site_name;
     out.lead_image = md.lead_image;
     out.canonical_url = md.canonical_url;
+    out.description = md.description;
+    out.section = md.section;
+    out.keywords = md.keywords;
     out.language = md.language.or_else(|| detect_language(&out.text));
     out
 }
@@ -398,6 +410,19 @@ impl CleanStage {
             .or_else(|_| url::Url::parse(&raw.url))
             .ok();
         let absolute = |link: Option<String>| link.and_then(|l| absolute_url(&l, base.as_ref()));
+        let description = found
+            .description
+            .take()
+            .or_else(|| feed_description(&raw.item));
+        // The page's first: its tags are the article's; a feed's
+        // categories are often its sections.
+        let keywords = labels::keywords(
+            found
+                .keywords
+                .iter()
+                .chain(&raw.item.categories)
+                .map(String::as_str),
+        );
         Ok(CleanArticle {
             schema_version: SCHEMA_VERSION,
             id: raw.id,
@@ -425,6 +450,9 @@ impl CleanStage {
             language: found.language.or(raw.item.language),
             site_name: found.site_name,
             lead_image: absolute(found.lead_image),
+            description,
+            section: found.section,
+            keywords,
             text: found.text,
             word_count: found.word_count,
             text_sha256: found.text_sha256,

@@ -463,3 +463,66 @@ fn a_link_redirected_to_a_consent_wall_is_no_article() {
         Some("Harbour board approves a second ferry berth")
     );
 }
+
+/// What a page says it is about: its description, section and keywords,
+/// from its meta tags first and its article's JSON-LD after; a site-wide
+/// JSON-LD object's description is not the article's.
+#[test]
+fn a_pages_description_section_and_keywords_come_from_its_meta_tags_and_json_ld() {
+    let body = "<body><article><h1>Ferry berth approved</h1>\
+        <p>The harbour authority of Port Elin approved a second ferry berth on Monday, and the \
+        first crossing to the islands will run in April after a vote of seven to two.</p>\
+        </article></body>";
+    let tagged = format!(
+        r#"<html><head>
+        <meta property="og:description" content="Port Elin's board votes for a second berth.">
+        <meta name="description" content="Port Elin news, weather and sport">
+        <meta property="article:section" content="Regional">
+        <meta property="article:tag" content="Port Elin">
+        <meta property="article:tag" content="ferries">
+        <meta name="news_keywords" content="Ferries, harbour board">
+        <meta name="keywords" content="news, breaking news, ctp_video, Port Elin">
+        <script type="application/ld+json">[
+          {{"@type": "WebSite", "description": "The valley's news since 1881"}},
+          {{"@type": "NewsArticle", "keywords": [{{"keyword": "berth", "score": 0.6}}]}}]
+        </script></head>{body}</html>"#
+    );
+    let out = extract_html(&tagged, Limits::default());
+    assert_eq!(
+        out.description.as_deref(),
+        Some("Port Elin's board votes for a second berth.")
+    );
+    assert_eq!(out.section.as_deref(), Some("Regional"));
+    assert_eq!(
+        out.keywords,
+        ["Port Elin", "ferries", "harbour board", "berth"]
+    );
+
+    let json_ld_only = format!(
+        r#"<html><head><script type="application/ld+json">{{"@graph": [
+          {{"@type": "WebSite", "description": "The valley's news since 1881"}},
+          {{"@type": "NewsArticle", "description": "A second berth &amp; a new crossing.",
+            "articleSection": ["Politics", "Regional"], "keywords": "ferries,Port Elin"}}]}}
+        </script></head>{body}</html>"#
+    );
+    let out = extract_html(&json_ld_only, Limits::default());
+    assert_eq!(
+        out.description.as_deref(),
+        Some("A second berth & a new crossing.")
+    );
+    assert_eq!(out.section.as_deref(), Some("Politics"));
+    assert_eq!(out.keywords, ["ferries", "Port Elin"]);
+
+    // RDFa: one tag may name several properties.
+    let shared = format!(
+        r#"<html><head><meta property="dc:description og:description" content="Preferred">
+        <meta name="description" content="Other"></head>{body}</html>"#
+    );
+    let out = extract_html(&shared, Limits::default());
+    assert_eq!(out.description.as_deref(), Some("Preferred"));
+
+    let bare = format!("<html><head></head>{body}</html>");
+    let out = extract_html(&bare, Limits::default());
+    assert_eq!((out.description, out.section), (None, None));
+    assert!(out.keywords.is_empty());
+}

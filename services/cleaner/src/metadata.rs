@@ -5,6 +5,7 @@ use scraper::{Html, Node};
 use serde_json::Value;
 
 use crate::authors::author_names;
+use crate::labels;
 
 #[derive(Debug, Default, Clone)]
 pub struct Metadata {
@@ -20,6 +21,16 @@ pub struct Metadata {
     pub article_body: Option<String>,
     /// The page describes itself as an article (JSON-LD type or og:type).
     pub declared_article: bool,
+    /// What the page says it is about (`labels`): its description, section
+    /// and keywords.
+    pub description: Option<String>,
+    pub section: Option<String>,
+    pub keywords: Vec<String>,
+    /// The article's JSON-LD `description`, `articleSection` and
+    /// `keywords`, weighed against the meta tags' once all are read.
+    ld_description: Option<String>,
+    ld_section: Option<String>,
+    ld_keywords: Vec<String>,
     /// JSON-LD `name`, which may differ from its `headline`: read only
     /// while the title is chosen.
     ld_name: Option<String>,
@@ -81,8 +92,39 @@ const IMAGE_KEYS: &[&str] = &[
 const URL_KEYS: &[&str] = &["og:url"];
 const LANGUAGE_KEYS: &[&str] = &["og:locale", "language"];
 const TYPE_KEYS: &[&str] = &["og:type"];
+const DESCRIPTION_KEYS: &[&str] = &[
+    "og:description",
+    "description",
+    "twitter:description",
+    "dc.description",
+    "dcterms.description",
+    "sailthru.description",
+];
+const SECTION_KEYS: &[&str] = &[
+    "article:section",
+    "og:article:section",
+    "og:section",
+    "article.section",
+    "articlesection",
+    "parsely-section",
+    "prism.section",
+    "section",
+];
+/// In order of trust: a tag per keyword, Google News's own list, then the
+/// lists a site may fill for every page.
+const KEYWORD_KEYS: &[&str] = &[
+    "article:tag",
+    "og:article:tag",
+    "news_keywords",
+    "keywords",
+    "parsely-tags",
+    "sailthru.tags",
+    "og:tags",
+    "tags",
+];
 
-/// Whether a `<meta>` with this key (lowercased) fills a field.
+/// Whether a `<meta>` with this key (lowercased; or one of the keys it
+/// lists, space-separated) fills a field.
 pub(crate) fn reads_meta(key: &str) -> bool {
     [
         TITLE_KEYS,
@@ -94,9 +136,12 @@ pub(crate) fn reads_meta(key: &str) -> bool {
         URL_KEYS,
         LANGUAGE_KEYS,
         TYPE_KEYS,
+        DESCRIPTION_KEYS,
+        SECTION_KEYS,
+        KEYWORD_KEYS,
     ]
     .iter()
-    .any(|keys| keys.contains(&key))
+    .any(|keys| key.split_whitespace().any(|k| keys.contains(&k)))
 }
 
 /// Whether a `<link>` with this `rel` is read: the canonical URL.
@@ -123,7 +168,9 @@ pub fn extract(doc: &Html) -> Metadata {
                     .or_else(|| el.attr("itemprop"));
                 if let (Some(k), Some(v)) = (key, el.attr("content")) {
                     let v = v.trim();
-                    if !v.is_empty() {
+                    // RDFa lets one tag name several properties
+                    // ("dc:description og:description").
+                    for k in k.split_whitespace().filter(|_| !v.is_empty()) {
                         metas.push((k.to_ascii_lowercase(), v.to_string()));
                     }
                 }
@@ -226,6 +273,19 @@ pub fn extract(doc: &Html) -> Metadata {
         md.declared_article = true;
     }
     md.authors = author_names(md.authors.iter().map(String::as_str));
+    md.description = meta(DESCRIPTION_KEYS)
+        .or(md.ld_description.take())
+        .and_then(|d| labels::description(&d));
+    md.section = meta(SECTION_KEYS)
+        .and_then(|s| labels::section(&s))
+        .or_else(|| md.ld_section.as_deref().and_then(labels::section));
+    let tagged = KEYWORD_KEYS.iter().flat_map(|key| {
+        metas
+            .iter()
+            .filter(move |(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    });
+    md.keywords = labels::keywords(tagged.chain(md.ld_keywords.iter().map(String::as_str)));
     if let (Some(title), Some(site)) = (&md.title, &md.site_name) {
         md.title = Some(without_site_name(title, site));
     }
@@ -340,6 +400,15 @@ fn visit_ld(value: &Value, md: &mut Metadata, depth: usize) {
             if md.lead_image.is_none() {
                 md.lead_image = ld_image(obj.get("image"));
             }
+            if md.ld_description.is_none() {
+                md.ld_description = text("description");
+            }
+            if md.ld_section.is_none() {
+                md.ld_section = ld_strings(obj.get("articleSection")).into_iter().next();
+            }
+            if md.ld_keywords.is_empty() {
+                md.ld_keywords = ld_strings(obj.get("keywords"));
+            }
         }
         _ => {}
     }
@@ -366,6 +435,26 @@ fn ld_names(v: Option<&Value>) -> Vec<String> {
     .into_iter()
     .filter(|s| !s.is_empty() && !s.starts_with("http"))
     .collect()
+}
+
+/// A JSON-LD text or list of texts; a list's items may be terms
+/// (`{"name": ...}`, or a tagger's `{"keyword": ..., "score": ...}`).
+fn ld_strings(v: Option<&Value>) -> Vec<String> {
+    match v {
+        Some(Value::String(s)) => vec![ld_text(s)],
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|item| match item {
+                Value::String(s) => Some(ld_text(s)),
+                Value::Object(o) => ["name", "keyword"]
+                    .iter()
+                    .find_map(|k| o.get(*k).and_then(Value::as_str))
+                    .map(ld_text),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 fn ld_image(v: Option<&Value>) -> Option<String> {

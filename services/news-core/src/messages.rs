@@ -167,6 +167,21 @@ pub struct CleanArticle {
     /// The page's lead image (og:image, JSON-LD), an absolute URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lead_image: Option<String>,
+    /// A summary of the article, one line of at most 1,000 characters:
+    /// the page's (`og:description`, its meta description, JSON-LD), else
+    /// its feed item's summary as text (since round 62).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The page's section ("Politics"): `article:section`, JSON-LD
+    /// `articleSection` and the like (since round 62).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<String>,
+    /// What the article is about, in its publisher's words: the page's
+    /// keywords (`article:tag`, `news_keywords`, `keywords`, JSON-LD),
+    /// then its feed item's categories; each once, without a CMS's codes
+    /// and placeholders, at most 32 (since round 62).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keywords: Vec<String>,
     /// Main text: one paragraph, heading or list item per line.
     pub text: String,
     pub word_count: u32,
