@@ -61,6 +61,7 @@ impl Fetcher {
         match change {
             Change::Removed => {
                 self.state.feeds.remove(cmd.feed_url.trim());
+                self.forget_hub_subscription(cmd.feed_url.trim());
             }
             Change::Resumed => {
                 // A resumed feed is polled now, and a disabled one gets a new chance.

@@ -199,6 +199,49 @@ impl HttpClient {
         result
     }
 
+    /// POST a form to `url` (a WebSub hub) under the address policy, with
+    /// no redirect followed and no cookie sent: the status it answered.
+    pub async fn post_form(&self, url: &Url, form: &[(&str, String)]) -> Result<u16, FetchError> {
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(FetchError::Refused(format!(
+                "unsupported scheme {}",
+                url.scheme()
+            )));
+        }
+        if !literal_host_allowed(&self.policy, url) {
+            return Err(FetchError::Refused(format!(
+                "{} is not a public address",
+                url.host_str().unwrap_or("")
+            )));
+        }
+        if self.proxied {
+            self.check_addresses(url).await?;
+        }
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form.iter().map(|(k, v)| (*k, v.as_str())))
+            .finish();
+        let request = self
+            .client
+            .post(url.clone())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body);
+        let answer = match tokio::time::timeout(self.total_timeout, request.send()).await {
+            Err(_) => Err(FetchError::Timeout),
+            Ok(Err(e)) if e.is_timeout() => Err(FetchError::Timeout),
+            Ok(Err(e)) => Err(classify_reqwest(e, url)),
+            Ok(Ok(r)) => Ok(r.status().as_u16()),
+        };
+        let class = match &answer {
+            Ok(status) => status_class(*status),
+            Err(FetchError::Timeout) => "timeout",
+            Err(FetchError::Refused(_)) => "refused",
+            Err(_) => "error",
+        };
+        metrics::counter!(names::FETCH_REQUESTS, "kind" => "hub", "status_class" => class)
+            .increment(1);
+        answer
+    }
+
     async fn read_file(&self, url: &Url) -> Result<Fetched, FetchError> {
         let path = url
             .to_file_path()

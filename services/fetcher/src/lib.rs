@@ -19,6 +19,8 @@ pub mod stand_in;
 pub mod state;
 pub mod status;
 pub mod subscriptions;
+pub mod websub;
+mod websub_run;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -103,6 +105,11 @@ pub struct Fetcher {
     shared_pages: std::sync::Mutex<shared_pages::SharedPages>,
     /// Dead letters written since the last round's report took them.
     dead_lettered: std::sync::atomic::AtomicU64,
+    /// WebSub, when `fetcher.websub_callback` is set and the fetcher runs
+    /// on: the push endpoint's registry and the hub requests' queue, and
+    /// the events the endpoint sends.
+    websub: Option<websub_run::WebSub>,
+    pushes: Option<mpsc::Receiver<websub::PushEvent>>,
     /// Why the bus will take no page again (a producer failed for good):
     /// the fetcher then stops, and a restart makes a new one.
     bus_failed: std::sync::OnceLock<String>,
@@ -200,6 +207,8 @@ impl Fetcher {
             paused_hosts: Default::default(),
             shared_pages: Default::default(),
             dead_lettered: Default::default(),
+            websub: None,
+            pushes: None,
             bus_failed: Default::default(),
             totals: Arc::new(std::sync::Mutex::new(RoundReport::default())),
         })
@@ -213,6 +222,13 @@ impl Fetcher {
         once: bool,
     ) -> Result<RoundReport, FetchError> {
         self.catch_up(&token).await;
+        if !once
+            && let Some((side, pushes)) =
+                websub_run::start(&self.config, &self.state, &token).await?
+        {
+            self.websub = Some(side);
+            self.pushes = Some(pushes);
+        }
         loop {
             let report = self.round(&token).await;
             self.totals.lock().expect("totals lock").add(&report);
@@ -233,25 +249,45 @@ impl Fetcher {
             let sleep = tokio::time::sleep(wait);
             tokio::pin!(sleep);
             // Sleep until the next feed is due, applying control commands as
-            // they come (a new feed is due at once).
+            // they come (a new feed is due at once) and pushes (their feed
+            // is due at once).
             loop {
-                let command = async {
-                    match self.control.as_mut() {
-                        Some(rx) => rx.recv().await,
-                        None => std::future::pending().await,
+                let wake = {
+                    let (control, pushes) = (self.control.as_mut(), self.pushes.as_mut());
+                    let command = async {
+                        match control {
+                            Some(rx) => rx.recv().await,
+                            None => std::future::pending().await,
+                        }
+                    };
+                    let push = async {
+                        match pushes {
+                            Some(rx) => rx.recv().await,
+                            None => std::future::pending().await,
+                        }
+                    };
+                    tokio::select! {
+                        _ = token.cancelled() => Wake::Cancelled,
+                        _ = &mut sleep => Wake::Due,
+                        msg = command => Wake::Command(msg),
+                        event = push => Wake::Pushed(event),
                     }
                 };
-                tokio::select! {
-                    _ = token.cancelled() => return Ok(*self.totals.lock().expect("totals lock")),
-                    _ = &mut sleep => break,
-                    msg = command => match msg {
-                        Some(msg) => {
-                            if self.apply_control(msg) == Some(Change::Added) {
-                                break;
-                            }
+                match wake {
+                    Wake::Cancelled => return Ok(*self.totals.lock().expect("totals lock")),
+                    Wake::Due => break,
+                    Wake::Command(Some(msg)) => {
+                        if self.apply_control(msg) == Some(Change::Added) {
+                            break;
                         }
-                        None => self.control = None,
-                    },
+                    }
+                    Wake::Command(None) => self.control = None,
+                    Wake::Pushed(Some(event)) => {
+                        if self.on_push_event(event) {
+                            break;
+                        }
+                    }
+                    Wake::Pushed(None) => self.pushes = None,
                 }
             }
         }
@@ -456,6 +492,14 @@ impl Fetcher {
             Err(e) => tracing::error!(error = %e, "could not write dead letter"),
         }
     }
+}
+
+/// What ends the fetcher's sleep between rounds.
+enum Wake {
+    Cancelled,
+    Due,
+    Command(Option<Control>),
+    Pushed(Option<websub::PushEvent>),
 }
 
 /// Order feeds round-robin across registrable domains. The poll buffer is

@@ -48,6 +48,9 @@ pub struct FeedState {
     /// Article pages waiting for another attempt (round 29).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub retries: Vec<crate::pages::PageRetry>,
+    /// The feed's subscription at the hub it names (WebSub; round 62).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub websub: Option<crate::websub::Lease>,
     /// Items already taken, with their fingerprints. Kept in the seen-items
     /// log; read from the JSON file only as state files before round 28
     /// held them.

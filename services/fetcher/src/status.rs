@@ -80,6 +80,39 @@ pub struct FeedStatus {
     /// Where the feed is polled since a permanent redirect.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub moved_to: Option<String>,
+    /// The feed's subscription at the hub it names (WebSub), its secret
+    /// left out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub websub: Option<PushStatus>,
+}
+
+/// Where a feed's WebSub subscription stands.
+#[derive(Debug, Clone, Serialize)]
+pub struct PushStatus {
+    pub hub: String,
+    /// `active` (the hub verified it and pushes until `until`), `requested`
+    /// (asked, not verified yet) or `denied` (with the hub's reason).
+    pub state: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub denied: Option<String>,
+}
+
+impl PushStatus {
+    fn of(lease: &crate::websub::Lease, now: i64) -> PushStatus {
+        let state = match (&lease.denied, lease.until) {
+            (Some(_), _) => "denied",
+            (None, until) if until > now => "active",
+            (None, _) => "requested",
+        };
+        PushStatus {
+            hub: shown_url(&lease.hub).into_owned(),
+            state,
+            until: at(lease.until).filter(|_| state == "active"),
+            denied: lease.denied.clone(),
+        }
+    }
 }
 
 /// Every subscription of `config` after `commands` (the control topic's,
@@ -119,6 +152,7 @@ pub fn feed_statuses(
                 interval_secs: st.interval_secs,
                 pages_waiting: st.retries.len(),
                 moved_to: st.moved_to.as_deref().map(|u| shown_url(u).into_owned()),
+                websub: st.websub.as_ref().map(|l| PushStatus::of(l, now)),
             }
         })
         .collect())

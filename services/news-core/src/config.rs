@@ -240,6 +240,13 @@ pub struct FetcherConfig {
     /// 1), so a site is polled by one of them, under one politeness limit.
     pub shard_count: u32,
     pub shard_index: u32,
+    /// WebSub: the public URL under which hubs reach this fetcher's push
+    /// endpoint (`https://newsmill.example.org/websub`). Set, a feed that
+    /// names a hub is subscribed to there, and a push makes it due at
+    /// once; unset, feeds are polled alone.
+    pub websub_callback: Option<String>,
+    /// Where the push endpoint listens, when `websub_callback` is set.
+    pub websub_listen: String,
 }
 
 impl Default for FetcherConfig {
@@ -275,6 +282,8 @@ impl Default for FetcherConfig {
             silent_after: Duration::from_secs(7 * 24 * 3600),
             shard_count: 1,
             shard_index: 0,
+            websub_callback: None,
+            websub_listen: "0.0.0.0:9465".into(),
         }
     }
 }
@@ -484,6 +493,32 @@ impl Config {
                 Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
                 // The value may hold a password: it is not repeated.
                 _ => return fail("fetcher.proxy", "must be an http:// or https:// URL"),
+            }
+        }
+        if let Some(callback) = &self.fetcher.websub_callback {
+            match url::Url::parse(callback) {
+                Ok(u)
+                    if matches!(u.scheme(), "http" | "https")
+                        && u.host().is_some()
+                        && u.query().is_none()
+                        && u.fragment().is_none() => {}
+                _ => {
+                    return fail(
+                        "fetcher.websub_callback",
+                        "must be an http:// or https:// URL with no query or fragment",
+                    );
+                }
+            }
+            if self
+                .fetcher
+                .websub_listen
+                .parse::<std::net::SocketAddr>()
+                .is_err()
+            {
+                return fail(
+                    "fetcher.websub_listen",
+                    "must be an address like 0.0.0.0:9465",
+                );
             }
         }
         for (site, cookie) in &self.fetcher.site_cookies {

@@ -149,3 +149,27 @@ fn site_cookies_are_read_masked_and_checked() {
         );
     }
 }
+
+#[test]
+fn a_websub_callback_is_a_web_url_and_its_listener_an_address() {
+    let mut cfg = Config::default();
+    cfg.fetcher.websub_listen = "nowhere".into();
+    assert!(
+        cfg.validate().is_ok(),
+        "the listener is not read while WebSub is off"
+    );
+    cfg.fetcher.websub_callback = Some("https://newsmill.example.org/websub".into());
+    let err = cfg.validate().unwrap_err().to_string();
+    assert!(err.contains("fetcher.websub_listen"), "{err}");
+    cfg.fetcher.websub_listen = "0.0.0.0:9465".into();
+    assert!(cfg.validate().is_ok());
+    for bad in [
+        "newsmill.example.org/websub",
+        "ftp://newsmill.example.org/websub",
+        "https://newsmill.example.org/websub?key=1",
+    ] {
+        cfg.fetcher.websub_callback = Some(bad.into());
+        let err = cfg.validate().unwrap_err().to_string();
+        assert!(err.contains("fetcher.websub_callback"), "{bad}: {err}");
+    }
+}

@@ -45,6 +45,7 @@ pub mod names {
     /// Counter: new items whose page another feed had just taken, so not
     /// fetched again (a story in several of a site's feeds).
     pub const FETCH_ITEMS_SHARED: &str = "news_fetch_items_shared_total";
+    pub const FETCH_WEBSUB: &str = "news_fetch_websub_total";
     pub const FETCH_PAGE_RETRIES: &str = "news_fetch_page_retries_total";
     /// Counter {kind}: dedup verdicts.
     pub const DEDUP_VERDICTS: &str = "news_dedup_verdicts_total";
@@ -150,6 +151,10 @@ fn describe() {
     describe_counter!(
         names::FETCH_ITEMS_SHARED,
         "New feed items whose page another feed had just taken, not fetched again"
+    );
+    describe_counter!(
+        names::FETCH_WEBSUB,
+        "WebSub: requests to hubs (requested, request_failed), their answers (verified, denied), and pushes (pushed, ignored)"
     );
     describe_counter!(
         names::FETCH_PAGE_RETRIES,
