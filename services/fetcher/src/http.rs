@@ -59,6 +59,9 @@ pub struct Fetched {
     /// Set when every redirect on the way was permanent (301/308): the
     /// resource's new address, to store in place of the old one.
     pub moved_to: Option<Url>,
+    /// The answer's `Link` headers (RFC 8288), each relation with its
+    /// target made absolute: where WebSub names a feed's hub first.
+    pub links: Vec<(String, Url)>,
 }
 
 impl Fetched {
@@ -271,6 +274,7 @@ impl HttpClient {
             retry_after: None,
             max_age: None,
             moved_to: None,
+            links: Vec::new(),
         })
     }
 
@@ -395,6 +399,7 @@ impl HttpClient {
                 retry_after,
                 max_age,
                 moved_to,
+                links: Vec::new(),
             });
         }
         if !(200..300).contains(&status) {
@@ -408,6 +413,7 @@ impl HttpClient {
                     retry_after,
                     max_age,
                     moved_to,
+                    links: Vec::new(),
                 });
             }
             return Err(FetchError::Status(status));
@@ -436,6 +442,13 @@ impl HttpClient {
                 Some(Err(e)) => return Err(classify_reqwest(e, &final_url)),
             }
         }
+        let links = headers
+            .get_all(header::LINK)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| link_header(v, &final_url))
+            .take(MAX_HEADER_LINKS)
+            .collect();
         Ok(Fetched {
             status,
             final_url,
@@ -445,8 +458,56 @@ impl HttpClient {
             retry_after,
             max_age,
             moved_to,
+            links,
         })
     }
+}
+
+/// `Link` header relations kept per answer.
+const MAX_HEADER_LINKS: usize = 32;
+
+/// The relations of a `Link` header (RFC 8288: `<https://hub.example/>;
+/// rel="hub", <...>; rel=self`), each target made absolute against `base`;
+/// a target may hold commas, a quoted parameter too, and a `rel` may name
+/// several relations.
+pub fn link_header(value: &str, base: &Url) -> Vec<(String, Url)> {
+    let mut links = Vec::new();
+    let mut rest = value;
+    while let Some(open) = rest.find('<') {
+        let Some(close) = rest[open..].find('>').map(|i| open + i) else {
+            break;
+        };
+        let target = base.join(rest[open + 1..close].trim()).ok();
+        // The parameters run to the next comma outside quotes.
+        let params_start = close + 1;
+        let mut in_quotes = false;
+        let mut end = rest.len();
+        for (i, c) in rest[params_start..].char_indices() {
+            match c {
+                '"' => in_quotes = !in_quotes,
+                ',' if !in_quotes => {
+                    end = params_start + i;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let params = &rest[params_start..end];
+        let rels = params.split(';').find_map(|p| {
+            let (name, value) = p.split_once('=')?;
+            name.trim()
+                .eq_ignore_ascii_case("rel")
+                .then(|| value.trim().trim_matches('"'))
+        });
+        if let (Some(target), Some(rels)) = (target, rels) {
+            for rel in rels.split_whitespace() {
+                links.push((rel.to_ascii_lowercase(), target.clone()));
+            }
+        }
+        rest = &rest[end.min(rest.len())..];
+        rest = rest.strip_prefix(',').unwrap_or(rest);
+    }
+    links
 }
 
 impl HttpClient {

@@ -114,7 +114,7 @@ impl Fetcher {
                 return (st, rep);
             }
         };
-        self.keep_hub_subscription(feed_url, &mut st, &parsed, &fetched.final_url);
+        self.keep_hub_subscription(feed_url, &mut st, &parsed, &fetched);
         // Validators are kept only once every item is taken, so that a
         // capped poll is not answered 304 next time.
         let mut validators = Some(fetched.validators.clone());

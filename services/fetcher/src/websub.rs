@@ -62,24 +62,33 @@ pub enum PushEvent {
     Denied { feed_url: String, reason: String },
 }
 
-/// The hub a feed names and the topic to subscribe to there: the feed's
-/// `self` link (the URL the hub knows it by), else the URL it was read
-/// from.
-pub fn hub_of(feed: &ParsedFeed, read_from: &Url) -> Option<(Url, Url)> {
-    let links = &feed.feed.common.links;
-    let web = |href: &str| {
-        Url::parse(href)
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https"))
+/// The hub a feed names and the topic to subscribe to there: as WebSub
+/// has a subscriber look, the answer's `Link` headers first, then the
+/// feed's own links; the topic is the `self` link (the URL the hub knows
+/// the feed by), else the URL the feed was read from.
+pub fn hub_of(
+    feed: &ParsedFeed,
+    header_links: &[(String, Url)],
+    read_from: &Url,
+) -> Option<(Url, Url)> {
+    let web = |u: &Url| matches!(u.scheme(), "http" | "https");
+    let in_headers = |rel: &str| {
+        header_links
+            .iter()
+            .find(|(r, u)| r == rel && web(u))
+            .map(|(_, u)| u.clone())
     };
-    let hub = links
-        .iter()
-        .filter(|l| l.rel.eq_ignore_ascii_case("hub"))
-        .find_map(|l| web(&l.href))?;
-    let topic = links
-        .iter()
-        .filter(|l| l.rel.eq_ignore_ascii_case("self"))
-        .find_map(|l| web(&l.href))
+    let in_feed = |rel: &str| {
+        feed.feed
+            .common
+            .links
+            .iter()
+            .filter(|l| l.rel.eq_ignore_ascii_case(rel))
+            .find_map(|l| Url::parse(&l.href).ok().filter(web))
+    };
+    let hub = in_headers("hub").or_else(|| in_feed("hub"))?;
+    let topic = in_headers("self")
+        .or_else(|| in_feed("self"))
         .unwrap_or_else(|| read_from.clone());
     Some((hub, topic))
 }

@@ -22,6 +22,7 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::feed::ParsedFeed;
+use crate::http::Fetched;
 use crate::state::{FeedState, FetchState};
 use crate::websub::{self, Lease, Push, PushEvent, SharedRegistry};
 use crate::{FetchError, Fetcher, HttpClient};
@@ -234,13 +235,13 @@ impl Fetcher {
         feed_url: &str,
         st: &mut FeedState,
         parsed: &ParsedFeed,
-        read_from: &Url,
+        fetched: &Fetched,
     ) {
         let Some(side) = &self.websub else {
             return;
         };
         let mut registry = side.registry.lock().expect("websub registry lock");
-        let Some((hub, topic)) = websub::hub_of(parsed, read_from) else {
+        let Some((hub, topic)) = websub::hub_of(parsed, &fetched.links, &fetched.final_url) else {
             if st.websub.take().is_some() {
                 registry.forget(feed_url);
             }

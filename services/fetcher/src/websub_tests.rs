@@ -22,16 +22,44 @@ fn a_feeds_hub_and_topic_come_from_its_links() {
         ("HUB", "https://hub.example.net/"),
         ("self", "https://example.org/feed/"),
     ]);
-    let (hub, topic) = hub_of(&feed, &read_from).unwrap();
+    let (hub, topic) = hub_of(&feed, &[], &read_from).unwrap();
     assert_eq!(hub.as_str(), "https://hub.example.net/");
     assert_eq!(topic.as_str(), "https://example.org/feed/");
     // No self link: the topic is the URL the feed was read from.
-    let feed = feed_with_links(&[("hub", "https://hub.example.net/")]);
-    assert_eq!(hub_of(&feed, &read_from).unwrap().1, read_from);
-    assert_eq!(
-        hub_of(&feed_with_links(&[("self", "https://a/")]), &read_from),
-        None
+    let bare = feed_with_links(&[("hub", "https://hub.example.net/")]);
+    assert_eq!(hub_of(&bare, &[], &read_from).unwrap().1, read_from);
+    let no_hub = feed_with_links(&[("self", "https://a/")]);
+    assert_eq!(hub_of(&no_hub, &[], &read_from), None);
+    // The answer's Link headers come first.
+    let headers = crate::http::link_header(
+        r#"</hub?a=1,b=2>; rel="hub", <https://example.org/feed>; title="a, b"; rel=self, <x>"#,
+        &read_from,
     );
+    let url = |u: &str| Url::parse(u).unwrap();
+    assert_eq!(
+        headers,
+        [
+            ("hub".to_string(), url("https://example.org/hub?a=1,b=2")),
+            ("self".to_string(), url("https://example.org/feed")),
+        ]
+    );
+    let (hub, topic) = hub_of(&feed, &headers, &read_from).unwrap();
+    assert_eq!(hub.as_str(), "https://example.org/hub?a=1,b=2");
+    assert_eq!(topic.as_str(), "https://example.org/feed");
+    assert_eq!(
+        hub_of(&ParsedFeed::default(), &headers, &read_from)
+            .unwrap()
+            .0,
+        hub
+    );
+    let several = crate::http::link_header(r#"<https://h.example/>; rel="hub self""#, &read_from);
+    assert_eq!(several.len(), 2);
+    for broken in ["", "<", "no brackets; rel=hub", "<https://a/", ">; rel=hub"] {
+        assert!(
+            crate::http::link_header(broken, &read_from).is_empty(),
+            "{broken:?}"
+        );
+    }
 }
 
 #[test]
