@@ -60,8 +60,8 @@ impl Fetcher {
         let change = self.subs.apply(&cmd);
         match change {
             Change::Removed => {
-                self.state.feeds.remove(cmd.feed_url.trim());
-                self.forget_hub_subscription(cmd.feed_url.trim());
+                let removed = self.state.feeds.remove(cmd.feed_url.trim());
+                self.end_hub_subscription(cmd.feed_url.trim(), removed.and_then(|s| s.websub));
             }
             Change::Resumed => {
                 // A resumed feed is polled now, and a disabled one gets a new chance.

@@ -292,6 +292,15 @@ pub fn subscribe_form(lease: &Lease, callback: &str) -> Vec<(&'static str, Strin
     ]
 }
 
+/// The form that ends a subscription at its hub.
+pub fn unsubscribe_form(lease: &Lease, callback: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("hub.mode", "unsubscribe".into()),
+        ("hub.topic", lease.topic.clone()),
+        ("hub.callback", callback.to_string()),
+    ]
+}
+
 /// Requests to hubs waiting to be sent, at most this many; beyond it a
 /// feed's request waits for its next poll.
 pub const MAX_QUEUED_REQUESTS: usize = 10_000;

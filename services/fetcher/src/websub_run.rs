@@ -38,6 +38,8 @@ struct HubRequest {
     feed_url: String,
     hub: Url,
     form: Vec<(&'static str, String)>,
+    /// A request to end the subscription, not to start or renew it.
+    ending: bool,
 }
 
 #[derive(Clone)]
@@ -209,6 +211,10 @@ async fn ask_hubs(
             shown_url(request.hub.as_str()).into_owned(),
         );
         match client.post_form(&request.hub, &request.form).await {
+            Ok(status) if (200..300).contains(&status) && request.ending => {
+                metrics::counter!(names::FETCH_WEBSUB, "event" => "unsubscribed").increment(1);
+                tracing::info!(%feed, %hub, "asked the removed feed's hub to stop pushing");
+            }
             Ok(status) if (200..300).contains(&status) => {
                 metrics::counter!(names::FETCH_WEBSUB, "event" => "requested").increment(1);
                 tracing::info!(%feed, %hub, "asked the feed's hub to push its changes");
@@ -270,6 +276,7 @@ impl Fetcher {
             feed_url: feed_url.to_string(),
             hub,
             form: websub::subscribe_form(&lease, &callback),
+            ending: false,
         };
         // Registered first: the hub may verify before it answers.
         registry.register(feed_url, &lease, true);
@@ -324,13 +331,31 @@ impl Fetcher {
         self.state.feeds.get_mut(feed_url)?.websub.as_mut()
     }
 
-    /// A removed feed's pushes are refused from now on.
-    pub(crate) fn forget_hub_subscription(&self, feed_url: &str) {
-        if let Some(side) = &self.websub {
-            side.registry
-                .lock()
-                .expect("websub registry lock")
-                .forget(feed_url);
-        }
+    /// A removed feed's pushes are refused from now on, and its hub is
+    /// asked to stop them (it verifies with us, and we confirm: the
+    /// subscription is no longer ours).
+    pub(crate) fn end_hub_subscription(&self, feed_url: &str, lease: Option<Lease>) {
+        let Some(side) = &self.websub else {
+            return;
+        };
+        side.registry
+            .lock()
+            .expect("websub registry lock")
+            .forget(feed_url);
+        let Some(lease) = lease.filter(|l| l.denied.is_none()) else {
+            return;
+        };
+        let Ok(hub) = Url::parse(&lease.hub) else {
+            return;
+        };
+        let callback = websub::callback_url(&side.callback_base, feed_url);
+        let request = HubRequest {
+            feed_url: feed_url.to_string(),
+            hub,
+            form: websub::unsubscribe_form(&lease, &callback),
+            ending: true,
+        };
+        // A full queue leaves the lease to run out.
+        let _ = side.requests.try_send(request);
     }
 }

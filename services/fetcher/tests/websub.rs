@@ -10,7 +10,8 @@ use std::time::Duration;
 use axum::body::Bytes;
 use hmac::{Hmac, Mac};
 use news_core::bus::Bus;
-use news_fetcher::Fetcher;
+use news_core::messages::{FeedAction, FeedCommand};
+use news_fetcher::{Control, Fetcher};
 use tokio_util::sync::CancellationToken;
 
 use common::{article, config, reply, serve};
@@ -79,8 +80,10 @@ async fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
 /// callback is refused, and a signed push has its feed polled at once,
 /// though its next poll is an hour away. After a restart the verified
 /// lease still holds: a signed push is taken without asking the hub again.
+/// A feed removed has its hub asked to stop pushing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_feed_pushed_by_its_hub_is_polled_at_once_and_its_lease_outlives_a_restart() {
+async fn a_feed_pushed_by_its_hub_is_polled_at_once_its_lease_outlives_a_restart_and_removal_ends_it()
+ {
     news_fetcher::http::install_tls_provider();
     let (hub_url, forms) = hub().await;
     let items: Arc<Mutex<HashMap<&'static str, Vec<String>>>> = Arc::new(Mutex::new(
@@ -246,7 +249,11 @@ async fn a_feed_pushed_by_its_hub_is_polled_at_once_and_its_lease_outlives_a_res
         .get_mut("/b.xml")
         .unwrap()
         .push("/b3".into());
-    let fetcher = Fetcher::new(cfg.clone(), bus.producer().unwrap()).unwrap();
+    let (commands, control) = tokio::sync::mpsc::channel(8);
+    commands.send(Control::CaughtUp).await.unwrap();
+    let fetcher = Fetcher::new(cfg.clone(), bus.producer().unwrap())
+        .unwrap()
+        .with_control(control);
     let token = CancellationToken::new();
     let running = tokio::spawn(fetcher.run(token.clone(), false));
     // Its start polls nothing: both feeds are due in an hour.
@@ -268,6 +275,39 @@ async fn a_feed_pushed_by_its_hub_is_polled_at_once_and_its_lease_outlives_a_res
         2,
         "the hub was not asked again"
     );
+
+    // A feed removed: its hub is asked to stop, the fetcher confirms that,
+    // and the feed's pushes are refused.
+    let remove = FeedCommand {
+        schema_version: news_core::messages::SCHEMA_VERSION,
+        feed_url: feed_a.clone(),
+        action: FeedAction::Remove,
+        at: chrono::Utc::now(),
+        title: None,
+    };
+    commands.send(Control::Command(remove)).await.unwrap();
+    wait_for("a request to end the removed feed's subscription", || {
+        forms.lock().unwrap().len() == 3
+    })
+    .await;
+    let ending = forms.lock().unwrap()[2].clone();
+    assert_eq!(ending["hub.mode"], "unsubscribe");
+    assert_eq!(ending["hub.topic"], feed_a);
+    assert_eq!(&ending["hub.callback"], callback_a);
+    let confirm = reqwest::Url::parse_with_params(
+        callback_a,
+        &[
+            ("hub.mode", "unsubscribe"),
+            ("hub.topic", feed_a.as_str()),
+            ("hub.challenge", "bye"),
+        ],
+    )
+    .unwrap();
+    let answer = client.get(confirm).send().await.unwrap();
+    assert_eq!(answer.status().as_u16(), 200);
+    assert_eq!(answer.text().await.unwrap(), "bye");
+    let signed_a = signature(&form_a["hub.secret"], b"<rss/>");
+    assert_eq!(push(callback_a.clone(), Some(signed_a)).await, 410);
     token.cancel();
     running.await.unwrap().unwrap();
 }

@@ -154,7 +154,7 @@ fn describe() {
     );
     describe_counter!(
         names::FETCH_WEBSUB,
-        "WebSub: requests to hubs (requested, request_failed), their answers (verified, denied), and pushes (pushed, ignored)"
+        "WebSub: requests to hubs (requested, unsubscribed, request_failed), their answers (verified, denied), and pushes (pushed, ignored)"
     );
     describe_counter!(
         names::FETCH_PAGE_RETRIES,
