@@ -104,6 +104,10 @@ impl Fetcher {
                     // that once read as a feed and now answers a page is
                     // failing instead.
                     tracing::info!(subscription = %shown_url(feed_url), feed = %shown_url(feed.as_str()), "the subscription is a web page or a sitemap index; polling the feed it points to");
+                    if let FeedError::SitemapIndex(sitemaps) = &e {
+                        self.announce_news_sitemaps(feed_url, sitemaps, &fetched.final_url, &feed)
+                            .await;
+                    }
                     st.moved_to = Some(feed.to_string());
                     return Box::pin(self.poll_feed(feed_url, st, progress, token)).await;
                 }
@@ -198,6 +202,46 @@ impl Fetcher {
             st.next_poll = st.next_poll.min(soon);
         }
         (st, rep)
+    }
+}
+
+/// News sitemaps of one index that become subscriptions of their own,
+/// at most.
+const MAX_ANNOUNCED_SITEMAPS: usize = 15;
+
+impl Fetcher {
+    /// A sitemap index's news sitemaps besides the one its subscription
+    /// follows (a site's news by section or language): each added as a
+    /// subscription of its own through `news.feeds.v1`, so that every
+    /// fetcher takes it, and it keeps its own validators and schedule.
+    async fn announce_news_sitemaps(
+        &self,
+        subscription: &str,
+        sitemaps: &[String],
+        index: &Url,
+        followed: &Url,
+    ) {
+        let others: Vec<Url> = crate::discover::news_sitemaps_in_index(sitemaps, index)
+            .into_iter()
+            .filter(|u| u != followed && u != index && matches!(u.scheme(), "http" | "https"))
+            .take(MAX_ANNOUNCED_SITEMAPS)
+            .collect();
+        for sitemap in &others {
+            let command = news_core::messages::FeedCommand {
+                schema_version: news_core::messages::SCHEMA_VERSION,
+                feed_url: sitemap.to_string(),
+                action: news_core::messages::FeedAction::Add,
+                at: Utc::now(),
+                title: Some(format!("news sitemap of {}", shown_url(subscription))),
+            };
+            let record = command.record(&self.config.topics.feeds);
+            if let Err(e) = self.producer.send_and_wait(record).await {
+                tracing::warn!(sitemap = %shown_url(sitemap.as_str()), error = %e, "could not add a news sitemap of an index");
+            }
+        }
+        if !others.is_empty() {
+            tracing::info!(subscription = %shown_url(subscription), added = others.len(), "the sitemap index lists more news sitemaps; each added as a subscription");
+        }
     }
 }
 

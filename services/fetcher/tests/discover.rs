@@ -167,14 +167,20 @@ async fn a_subscription_to_a_page_follows_the_feed_it_announces_once_new() {
 /// index's other sitemaps are never asked for. An index that lists no news
 /// sitemap is refused, naming what it lists.
 #[tokio::test]
-async fn a_subscription_to_a_sitemap_index_polls_the_news_sitemap_it_lists() {
+async fn a_subscription_to_a_sitemap_index_polls_its_news_sitemaps() {
     let (addr, seen) = serve(Arc::new(|path: &str, _: &str| {
         let ok = |body: &[u8]| (reply("200 OK", &[], body), Duration::ZERO);
         match path {
             "/sitemap_index.xml" => ok(
                 b"<sitemapindex><sitemap><loc>/sitemap-pages.xml</loc></sitemap>\
-                <sitemap><loc>/news-sitemap.xml</loc></sitemap></sitemapindex>",
+                <sitemap><loc>/news-sitemap.xml</loc></sitemap>\
+                <sitemap><loc>/sport/news-sitemap.xml</loc></sitemap></sitemapindex>",
             ),
+            "/sport/news-sitemap.xml" => {
+                ok(b"<urlset xmlns:news=\"n\"><url><loc>/2024/final</loc>\
+                <news:news><news:publication_date>2024-06-02T11:00:00Z</news:publication_date>\
+                <news:title>Final</news:title></news:news></url></urlset>")
+            }
             "/archive_index.xml" => ok(
                 b"<sitemapindex><sitemap><loc>/sitemap-2019.xml</loc></sitemap>\
                 </sitemapindex>",
@@ -211,4 +217,30 @@ async fn a_subscription_to_a_sitemap_index_polls_the_news_sitemap_it_lists() {
             .ends_with("/archive_index.xml"),
         "{letters:?}"
     );
+    // The index's other news sitemap becomes a subscription of its own,
+    // through the control topic; the archive index adds none.
+    let commands = read_all(&bus, &cfg.topics.feeds).await;
+    assert_eq!(commands.len(), 1, "{commands:?}");
+    assert_eq!(commands[0]["action"], "add");
+    assert_eq!(
+        commands[0]["feed_url"],
+        format!("http://{addr}/sport/news-sitemap.xml")
+    );
+    assert_eq!(seen.count("/2024/final"), 0, "not this round");
+    // A fetcher that takes the command polls it: its article is fetched.
+    let command = serde_json::from_value(commands[0].clone()).unwrap();
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    tx.send(news_fetcher::Control::Command(command))
+        .await
+        .unwrap();
+    tx.send(news_fetcher::Control::CaughtUp).await.unwrap();
+    let fetcher = news_fetcher::Fetcher::new(cfg.clone(), bus.producer().unwrap())
+        .unwrap()
+        .with_control(rx);
+    fetcher
+        .run(tokio_util::sync::CancellationToken::new(), true)
+        .await
+        .unwrap();
+    assert_eq!(seen.count("/2024/final"), 1);
+    assert_eq!(seen.count("/2024/quake"), 1, "taken once");
 }

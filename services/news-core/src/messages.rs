@@ -405,6 +405,14 @@ pub struct FeedCommand {
     pub title: Option<String>,
 }
 
+impl FeedCommand {
+    /// The record that carries this command, keyed by the feed URL's hash
+    /// so that Kafka's compaction keeps the last command per feed.
+    pub fn record(&self, topic: &str) -> crate::bus::OutRecord {
+        crate::bus::OutRecord::json(topic, &crate::ids::sha256_hex(self.feed_url.trim()), self)
+    }
+}
+
 /// Topic role, for generating schema files and naming defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TopicRole {

@@ -7,8 +7,7 @@ use anyhow::{Context, Result, anyhow};
 use chrono::Utc;
 use news_core::Config;
 use news_core::bus::kafka::ReadEnd;
-use news_core::bus::{Bus, OutRecord, Producer};
-use news_core::ids::sha256_hex;
+use news_core::bus::{Bus, Producer};
 use news_core::messages::{FeedAction, FeedCommand, SCHEMA_VERSION, decode};
 use news_core::runner::dead_letter;
 use news_fetcher::Control;
@@ -114,12 +113,6 @@ pub fn spawn_reader(
     Ok(rx)
 }
 
-/// The record for one command, keyed by the feed URL's hash so that Kafka's
-/// compaction keeps the last command per feed.
-pub fn command_record(topic: &str, cmd: &FeedCommand) -> OutRecord {
-    OutRecord::json(topic, &sha256_hex(cmd.feed_url.trim()), cmd)
-}
-
 /// `newsmill feeds add|pause|resume|remove URL`: write one command.
 pub async fn send_command(
     config: &Config,
@@ -153,7 +146,7 @@ pub async fn send_command(
     };
     let producer = bus.producer()?;
     producer
-        .send_and_wait(command_record(&config.topics.feeds, &cmd))
+        .send_and_wait(cmd.record(&config.topics.feeds))
         .await
         .map_err(|e| anyhow!("writing to {}: {e}", config.topics.feeds))?;
     producer.flush(Duration::from_secs(10))?;
