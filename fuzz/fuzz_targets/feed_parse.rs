@@ -1,4 +1,4 @@
-//! Feed parsing never panics (libfuzzer's panic hook aborts before our
+//! Feed parsing (and a `Link` header's) never panics (libfuzzer's panic hook aborts before our
 //! catch_unwind can hide one) and its output always serialises.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
@@ -11,7 +11,12 @@ fuzz_target!(|data: &[u8]| {
         Some(2) => Some("application/xml"),
         _ => None,
     };
-    if let Ok(feed) = news_fetcher::parse_feed(data, "http://example.org/feed/", content_type) {
-        let _ = feed.items("http://example.org/feed/");
+    let base = url::Url::parse("http://example.org/feed/").expect("a URL");
+    if let Ok(feed) = news_fetcher::parse_feed(data, base.as_str(), content_type) {
+        let _ = feed.items(base.as_str());
+        // WebSub's hub and topic, from the feed's links.
+        let _ = news_fetcher::websub::hub_of(&feed, &[], &base);
     }
+    // The same bytes as a `Link` header, as an answer carries one.
+    let _ = news_fetcher::http::link_header(&String::from_utf8_lossy(data), &base);
 });
