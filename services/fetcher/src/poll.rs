@@ -64,6 +64,7 @@ impl Fetcher {
             304 => {
                 rep.not_modified += 1;
                 st.record_success(cfg, 0, fetched.max_age);
+                self.renew_hub_subscription(feed_url, &mut st);
                 self.retry_due_pages(&poll, &mut st, &mut rep, token).await;
                 pages::poll_again_for_retries(&mut st, cfg.poll_min);
                 return (st, rep);

@@ -246,13 +246,32 @@ impl Fetcher {
         let Some(side) = &self.websub else {
             return;
         };
-        let mut registry = side.registry.lock().expect("websub registry lock");
-        let Some((hub, topic)) = websub::hub_of(parsed, &fetched.links, &fetched.final_url) else {
-            if st.websub.take().is_some() {
-                registry.forget(feed_url);
+        match websub::hub_of(parsed, &fetched.links, &fetched.final_url) {
+            Some((hub, topic)) => self.ask_hub(side, feed_url, st, hub, topic),
+            None => {
+                if st.websub.take().is_some() {
+                    side.registry
+                        .lock()
+                        .expect("websub registry lock")
+                        .forget(feed_url);
+                }
             }
+        }
+    }
+
+    /// After a poll answered 304: renew the lease the feed holds when it
+    /// nears its end (a feed that does not change is not read, but its
+    /// pushes are still wanted).
+    pub(crate) fn renew_hub_subscription(&self, feed_url: &str, st: &mut FeedState) {
+        let (Some(side), Some(lease)) = (&self.websub, &st.websub) else {
             return;
         };
+        if let (Ok(hub), Ok(topic)) = (Url::parse(&lease.hub), Url::parse(&lease.topic)) {
+            self.ask_hub(side, feed_url, st, hub, topic);
+        }
+    }
+
+    fn ask_hub(&self, side: &WebSub, feed_url: &str, st: &mut FeedState, hub: Url, topic: Url) {
         let now = Utc::now().timestamp();
         if !websub::wants_request(st.websub.as_ref(), &hub, &topic, now) {
             return;
@@ -278,6 +297,7 @@ impl Fetcher {
             form: websub::subscribe_form(&lease, &callback),
             ending: false,
         };
+        let mut registry = side.registry.lock().expect("websub registry lock");
         // Registered first: the hub may verify before it answers.
         registry.register(feed_url, &lease, true);
         match side.requests.try_send(request) {

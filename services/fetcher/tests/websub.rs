@@ -311,3 +311,96 @@ async fn a_feed_pushed_by_its_hub_is_polled_at_once_its_lease_outlives_a_restart
     token.cancel();
     running.await.unwrap().unwrap();
 }
+
+/// A lease near its end is renewed at the feed's next poll, also one
+/// answered 304 (a feed that does not change is not read, but its pushes
+/// are still wanted), under the secret it had.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lease_near_its_end_is_renewed_at_a_poll_answered_304() {
+    news_fetcher::http::install_tls_provider();
+    let (hub_url, forms) = hub().await;
+    let not_modified = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let base: Arc<Mutex<String>> = Arc::default();
+    let (site, _) = {
+        let (hub_url, base, not_modified) = (hub_url.clone(), base.clone(), not_modified.clone());
+        serve(Arc::new(move |path: &str, head: &str| {
+            let base = base.lock().unwrap().clone();
+            if head.to_ascii_lowercase().contains("if-none-match: \"v1\"") {
+                not_modified.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                return (
+                    reply("304 Not Modified", &[("ETag", "\"v1\"")], b""),
+                    Duration::ZERO,
+                );
+            }
+            let body = match path {
+                "/feed.xml" => feed(
+                    &hub_url,
+                    &format!("{base}/feed.xml"),
+                    &["/a1".into()],
+                    &base,
+                ),
+                _ => article(path),
+            };
+            (
+                reply("200 OK", &[("ETag", "\"v1\"")], &body),
+                Duration::ZERO,
+            )
+        }))
+        .await
+    };
+    *base.lock().unwrap() = format!("http://{site}");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let feed_url = format!("http://{site}/feed.xml");
+    let mut cfg = config(dir.path(), vec![feed_url.clone()]);
+    cfg.fetcher.websub_callback = Some(format!("http://127.0.0.1:{port}/websub"));
+    cfg.fetcher.websub_listen = format!("127.0.0.1:{port}");
+    let bus = Bus::from_config(&cfg).unwrap();
+    let run = |cfg: news_core::Config| {
+        let fetcher = Fetcher::new(cfg, bus.producer().unwrap()).unwrap();
+        let token = CancellationToken::new();
+        (token.clone(), tokio::spawn(fetcher.run(token, false)))
+    };
+    let (token, running) = run(cfg.clone());
+    wait_for("the first request to the hub", || {
+        forms.lock().unwrap().len() == 1
+    })
+    .await;
+    token.cancel();
+    running.await.unwrap().unwrap();
+    let first = forms.lock().unwrap()[0].clone();
+
+    // The lease, as if asked two hours ago and ending within the hour.
+    let path = dir.path().join("fetcher-state.json");
+    let mut state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let now = chrono::Utc::now().timestamp();
+    let lease = state
+        .pointer_mut(&format!("/feeds/{}/websub", feed_url.replace('/', "~1")))
+        .expect("the feed's lease in its state");
+    lease["requested_at"] = (now - 7200).into();
+    lease["until"] = (now + 3600).into();
+    std::fs::write(&path, serde_json::to_vec(&state).unwrap()).unwrap();
+
+    let before = not_modified.load(std::sync::atomic::Ordering::SeqCst);
+    let (token, running) = run(cfg.clone());
+    wait_for("the renewal", || forms.lock().unwrap().len() == 2).await;
+    token.cancel();
+    running.await.unwrap().unwrap();
+    let renewal = forms.lock().unwrap()[1].clone();
+    assert!(
+        not_modified.load(std::sync::atomic::Ordering::SeqCst) > before,
+        "the poll that renewed it was answered 304"
+    );
+    assert_eq!(renewal["hub.mode"], "subscribe");
+    assert_eq!(renewal["hub.topic"], feed_url);
+    assert_eq!(
+        renewal["hub.secret"], first["hub.secret"],
+        "the secret it had"
+    );
+    assert_eq!(renewal["hub.callback"], first["hub.callback"]);
+}
