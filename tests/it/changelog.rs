@@ -130,6 +130,7 @@ fn article(id: &str, (title, text): (String, String), at: DateTime<Utc>) -> Clea
         description: None,
         section: None,
         keywords: Vec::new(),
+        paywalled: None,
         fetched_at: at,
         cleaned_at: at,
         title: Some(title),

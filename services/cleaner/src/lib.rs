@@ -50,6 +50,8 @@ pub struct Extracted {
     pub section: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub keywords: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paywalled: Option<bool>,
     /// One paragraph, heading or list item per line.
     pub text: String,
     pub word_count: u32,
@@ -138,6 +140,7 @@ pub fn extract_html(html: &str, limits: Limits) -> Extracted {
     out.description = md.description;
     out.section = md.section;
     out.keywords = md.keywords;
+    out.paywalled = md.paywalled;
     out.language = md.language.or_else(|| detect_language(&out.text));
     out
 }
@@ -453,6 +456,7 @@ impl CleanStage {
             description,
             section: found.section,
             keywords,
+            paywalled: found.paywalled,
             text: found.text,
             word_count: found.word_count,
             text_sha256: found.text_sha256,

@@ -478,6 +478,7 @@ fn a_pages_description_section_and_keywords_come_from_its_meta_tags_and_json_ld(
         <meta property="og:description" content="Port Elin's board votes for a second berth.">
         <meta name="description" content="Port Elin news, weather and sport">
         <meta property="article:section" content="Regional">
+        <meta property="article:content_tier" content="metered">
         <meta property="article:tag" content="Port Elin">
         <meta property="article:tag" content="ferries">
         <meta name="news_keywords" content="Ferries, harbour board">
@@ -493,6 +494,7 @@ fn a_pages_description_section_and_keywords_come_from_its_meta_tags_and_json_ld(
         Some("Port Elin's board votes for a second berth.")
     );
     assert_eq!(out.section.as_deref(), Some("Regional"));
+    assert_eq!(out.paywalled, Some(true), "a metered tier");
     assert_eq!(
         out.keywords,
         ["Port Elin", "ferries", "harbour board", "berth"]
@@ -502,7 +504,8 @@ fn a_pages_description_section_and_keywords_come_from_its_meta_tags_and_json_ld(
         r#"<html><head><script type="application/ld+json">{{"@graph": [
           {{"@type": "WebSite", "description": "The valley's news since 1881"}},
           {{"@type": "NewsArticle", "description": "A second berth &amp; a new crossing.",
-            "articleSection": ["Politics", "Regional"], "keywords": "ferries,Port Elin"}}]}}
+            "articleSection": ["Politics", "Regional"], "keywords": "ferries,Port Elin",
+            "isAccessibleForFree": "False"}}]}}
         </script></head>{body}</html>"#
     );
     let out = extract_html(&json_ld_only, Limits::default());
@@ -511,6 +514,7 @@ fn a_pages_description_section_and_keywords_come_from_its_meta_tags_and_json_ld(
         Some("A second berth & a new crossing.")
     );
     assert_eq!(out.section.as_deref(), Some("Politics"));
+    assert_eq!(out.paywalled, Some(true), "not accessible for free");
     assert_eq!(out.keywords, ["ferries", "Port Elin"]);
 
     // RDFa: one tag may name several properties.
@@ -521,8 +525,20 @@ fn a_pages_description_section_and_keywords_come_from_its_meta_tags_and_json_ld(
     let out = extract_html(&shared, Limits::default());
     assert_eq!(out.description.as_deref(), Some("Preferred"));
 
+    let free = format!(
+        r#"<html><head><script type="application/ld+json">{{"@type": "NewsArticle",
+        "isAccessibleForFree": true}}</script></head>{body}</html>"#
+    );
+    assert_eq!(
+        extract_html(&free, Limits::default()).paywalled,
+        Some(false)
+    );
+
     let bare = format!("<html><head></head>{body}</html>");
     let out = extract_html(&bare, Limits::default());
-    assert_eq!((out.description, out.section), (None, None));
+    assert_eq!(
+        (out.description, out.section, out.paywalled),
+        (None, None, None)
+    );
     assert!(out.keywords.is_empty());
 }

@@ -26,6 +26,10 @@ pub struct Metadata {
     pub description: Option<String>,
     pub section: Option<String>,
     pub keywords: Vec<String>,
+    /// Whether the publisher marks the article as not free to read
+    /// (JSON-LD `isAccessibleForFree`, `article:content_tier`); none when
+    /// it says nothing.
+    pub paywalled: Option<bool>,
     /// The article's JSON-LD `description`, `articleSection` and
     /// `keywords`, weighed against the meta tags' once all are read.
     ld_description: Option<String>,
@@ -92,6 +96,7 @@ const IMAGE_KEYS: &[&str] = &[
 const URL_KEYS: &[&str] = &["og:url"];
 const LANGUAGE_KEYS: &[&str] = &["og:locale", "language"];
 const TYPE_KEYS: &[&str] = &["og:type"];
+const ACCESS_KEYS: &[&str] = &["article:content_tier"];
 const DESCRIPTION_KEYS: &[&str] = &[
     "og:description",
     "description",
@@ -139,6 +144,7 @@ pub(crate) fn reads_meta(key: &str) -> bool {
         DESCRIPTION_KEYS,
         SECTION_KEYS,
         KEYWORD_KEYS,
+        ACCESS_KEYS,
     ]
     .iter()
     .any(|keys| key.split_whitespace().any(|k| keys.contains(&k)))
@@ -286,6 +292,16 @@ pub fn extract(doc: &Html) -> Metadata {
             .map(|(_, v)| v.as_str())
     });
     md.keywords = labels::keywords(tagged.chain(md.ld_keywords.iter().map(String::as_str)));
+    if md.paywalled.is_none() {
+        // Open Graph's tiers: `free`, `metered` (a few articles a month),
+        // `locked`.
+        md.paywalled =
+            meta(ACCESS_KEYS).and_then(|tier| match tier.to_ascii_lowercase().as_str() {
+                "free" => Some(false),
+                "metered" | "locked" => Some(true),
+                _ => None,
+            });
+    }
     if let (Some(title), Some(site)) = (&md.title, &md.site_name) {
         md.title = Some(without_site_name(title, site));
     }
@@ -408,6 +424,14 @@ fn visit_ld(value: &Value, md: &mut Metadata, depth: usize) {
             }
             if md.ld_keywords.is_empty() {
                 md.ld_keywords = ld_strings(obj.get("keywords"));
+            }
+            if md.paywalled.is_none() {
+                md.paywalled = match obj.get("isAccessibleForFree") {
+                    Some(Value::Bool(free)) => Some(!free),
+                    Some(Value::String(free)) if free.eq_ignore_ascii_case("false") => Some(true),
+                    Some(Value::String(free)) if free.eq_ignore_ascii_case("true") => Some(false),
+                    _ => None,
+                };
             }
         }
         _ => {}

@@ -182,6 +182,13 @@ pub struct CleanArticle {
     /// and placeholders, at most 32 (since round 62).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub keywords: Vec<String>,
+    /// Whether the publisher marks the article as not free to read:
+    /// `true` for JSON-LD `isAccessibleForFree: false` or an
+    /// `article:content_tier` of `metered` or `locked`, `false` when it
+    /// says free, absent when it says nothing (since round 62). The text
+    /// may then be what the page shows a reader who has not paid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paywalled: Option<bool>,
     /// Main text: one paragraph, heading or list item per line.
     pub text: String,
     pub word_count: u32,
