@@ -134,7 +134,9 @@ fn label(raw: &str) -> Option<String> {
     let is_code = text.starts_with('@')
         || is_host_name(&text)
         || text.contains("://")
-        || text.contains([':', '=', '_', '%', '{', '}', '<', '>', '\\']);
+        || text.contains(['=', '_', '{', '}', '<', '>', '\\'])
+        || is_key_and_value(&text)
+        || is_percent_encoded(&text);
     let fits = text.chars().count() <= MAX_LABEL_CHARS
         && text.split_whitespace().count() <= MAX_LABEL_WORDS;
     (fits && !is_code && text.chars().any(char::is_alphabetic)).then_some(text)
@@ -149,6 +151,29 @@ fn same_label(a: &str, b: &str) -> bool {
 
 /// Whether `word` is one of `list`, case aside, and a hyphen taken for a
 /// space ("front-page").
+/// A CMS's key and value: "section:news", or a one-word key in lower or
+/// camel case ("locale: US", "displayType: standard article"). "Brexit:
+/// the deal" is a subject.
+fn is_key_and_value(text: &str) -> bool {
+    let glued = text
+        .match_indices(':')
+        .any(|(i, _)| text[i + 1..].starts_with(|c: char| !c.is_whitespace()));
+    let keyed = text.split_once(':').is_some_and(|(key, _)| {
+        !key.contains(char::is_whitespace) && key.starts_with(|c: char| c.is_ascii_lowercase())
+    });
+    glued || keyed
+}
+
+/// "%2FSports%2FBasketball": a percent sign before two hex digits. "100%
+/// renewable" is a subject.
+fn is_percent_encoded(text: &str) -> bool {
+    text.match_indices('%').any(|(i, _)| {
+        text.as_bytes()
+            .get(i + 1..i + 3)
+            .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+    })
+}
+
 /// A site's host name given as a label ("gizmodo.com"): a name, not a
 /// subject.
 fn is_host_name(text: &str) -> bool {
@@ -177,6 +202,7 @@ mod tests {
             "%2FSports%2FBasketball, https://example.org/tag/x, 2019, <b>",
             "a keyword of far too many words to be one",
             "Post, 商標登録、弁理士，Île-de-France, Not Set, wild-rose",
+            "Brexit: the deal, 100% renewable, pageType:article, locale: US, contentId: 15cd",
         ]);
         assert_eq!(
             found,
@@ -187,7 +213,9 @@ mod tests {
                 "Glasgow",
                 "商標登録",
                 "弁理士",
-                "Île-de-France"
+                "Île-de-France",
+                "Brexit: the deal",
+                "100% renewable"
             ]
         );
     }
