@@ -3,6 +3,11 @@
 
 use super::*;
 
+/// The story the feed items below carry.
+const STORY: &str = "The harbour authority of Port Elin approved a second ferry berth on \
+    Monday, and the first crossing to the islands will run in April after a vote of seven to \
+    two by its board.";
+
 /// A raw item for the stage tests below: `html` read at `fetched_url` for
 /// the feed item `item` (its title is the feed's headline).
 fn raw_item(fetched_url: &str, html: &str, item: serde_json::Value) -> RawItem {
@@ -29,9 +34,6 @@ fn raw_item(fetched_url: &str, html: &str, item: serde_json::Value) -> RawItem {
 /// words leaves the article empty; a page with its story wins.
 #[test]
 fn a_page_without_text_leaves_the_text_the_feed_item_carries() {
-    const STORY: &str = "The harbour authority of Port Elin approved a second ferry berth on \
-        Monday, and the first crossing to the islands will run in April after a vote of seven \
-        to two by its board.";
     let stage = CleanStage::new(&news_core::Config::default());
     let wall = include_str!("../tests/data/consent_wall.html");
     let consent = "https://consent.example.org/v2/collectConsent?sessionId=3";
@@ -110,9 +112,6 @@ fn a_page_without_text_leaves_the_text_the_feed_item_carries() {
 /// is no article is not published: its page's dead letter keeps it.
 #[test]
 fn a_feed_item_stands_in_for_a_page_never_read() {
-    const STORY: &str = "The harbour authority of Port Elin approved a second ferry berth on \
-        Monday, and the first crossing to the islands will run in April after a vote of seven \
-        to two by its board.";
     let unread = |reason: &str, item: serde_json::Value| -> RawItem {
         let mut raw = raw_item("", "", item);
         raw.unread = Some(
@@ -256,9 +255,6 @@ fn a_page_cut_short_takes_the_whole_story_its_feed_item_carries() {
 /// item's summary as text, without markup or a blog feed's closing line.
 #[test]
 fn an_article_takes_its_feed_items_categories_and_summary_after_its_pages_own() {
-    const STORY: &str = "The harbour authority of Port Elin approved a second ferry berth on \
-        Monday, and the first crossing to the islands will run in April after a vote of seven \
-        to two by its board.";
     let stage = CleanStage::new(&news_core::Config::default());
     let home = "https://news.example.org/world/2024/06/harbour-vote";
     let item = serde_json::json!({

@@ -183,18 +183,7 @@ impl HttpClient {
             "http" | "https" => self.http_get(url, validators, accept_for(kind)).await,
             other => Err(FetchError::Refused(format!("unsupported scheme {other}"))),
         };
-        let class = match &result {
-            Ok(f) => status_class(f.status),
-            Err(FetchError::Status(s)) => status_class(*s),
-            Err(FetchError::Timeout) => "timeout",
-            Err(
-                FetchError::Refused(_) | FetchError::Disallowed | FetchError::RobotsUnreachable,
-            ) => "refused",
-            Err(FetchError::TooLarge(_)) => "too_large",
-            Err(FetchError::Config(_) | FetchError::Transport(_) | FetchError::Publish(_)) => {
-                "error"
-            }
-        };
+        let class = outcome_class(result.as_ref().map(|f| f.status));
         metrics::counter!(names::FETCH_REQUESTS, "kind" => kind, "status_class" => class)
             .increment(1);
         metrics::histogram!(names::FETCH_DURATION, "kind" => kind)
@@ -211,14 +200,10 @@ impl HttpClient {
                 url.scheme()
             )));
         }
-        if !literal_host_allowed(&self.policy, url) {
-            return Err(FetchError::Refused(format!(
-                "{} is not a public address",
-                url.host_str().unwrap_or("")
-            )));
-        }
-        if self.proxied {
-            self.check_addresses(url).await?;
+        let deadline = tokio::time::Instant::now() + self.total_timeout;
+        match tokio::time::timeout_at(deadline, self.check_hop(url)).await {
+            Err(_) => return Err(FetchError::Timeout),
+            Ok(checked) => checked?,
         }
         let body = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(form.iter().map(|(k, v)| (*k, v.as_str())))
@@ -228,18 +213,13 @@ impl HttpClient {
             .post(url.clone())
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(body);
-        let answer = match tokio::time::timeout(self.total_timeout, request.send()).await {
+        let answer = match tokio::time::timeout_at(deadline, request.send()).await {
             Err(_) => Err(FetchError::Timeout),
             Ok(Err(e)) if e.is_timeout() => Err(FetchError::Timeout),
             Ok(Err(e)) => Err(classify_reqwest(e, url)),
             Ok(Ok(r)) => Ok(r.status().as_u16()),
         };
-        let class = match &answer {
-            Ok(status) => status_class(*status),
-            Err(FetchError::Timeout) => "timeout",
-            Err(FetchError::Refused(_)) => "refused",
-            Err(_) => "error",
-        };
+        let class = outcome_class(answer.as_ref().copied());
         metrics::counter!(names::FETCH_REQUESTS, "kind" => "hub", "status_class" => class)
             .increment(1);
         answer
@@ -276,6 +256,22 @@ impl HttpClient {
             moved_to: None,
             links: Vec::new(),
         })
+    }
+
+    /// The address check of one request or redirect hop: a literal
+    /// address or `localhost` against the policy here (the resolver checks
+    /// names), and every address of the host when a proxy resolves it.
+    async fn check_hop(&self, url: &Url) -> Result<(), FetchError> {
+        if !literal_host_allowed(&self.policy, url) {
+            return Err(FetchError::Refused(format!(
+                "{} is not a public address",
+                url.host_str().unwrap_or("")
+            )));
+        }
+        if self.proxied {
+            self.check_addresses(url).await?;
+        }
+        Ok(())
     }
 
     /// Through a proxy, our resolver never sees the target's name, so each
@@ -317,17 +313,9 @@ impl HttpClient {
         let mut hops = 0usize;
         let mut all_permanent = true;
         let resp = loop {
-            if !literal_host_allowed(&self.policy, &current) {
-                return Err(FetchError::Refused(format!(
-                    "{} is not a public address",
-                    current.host_str().unwrap_or("")
-                )));
-            }
-            if self.proxied {
-                match tokio::time::timeout_at(deadline, self.check_addresses(&current)).await {
-                    Err(_) => return Err(FetchError::Timeout),
-                    Ok(checked) => checked?,
-                }
+            match tokio::time::timeout_at(deadline, self.check_hop(&current)).await {
+                Err(_) => return Err(FetchError::Timeout),
+                Ok(checked) => checked?,
             }
             let mut req = self
                 .client
@@ -566,6 +554,20 @@ fn accept_for(kind: &str) -> &'static str {
         }
         "robots" => "text/plain, */*;q=0.5",
         _ => "text/html, application/xhtml+xml;q=0.9, text/plain;q=0.8, */*;q=0.5",
+    }
+}
+
+/// How a request ended, as `news_fetch_requests_total{status_class}`
+/// counts it.
+fn outcome_class(outcome: Result<u16, &FetchError>) -> &'static str {
+    match outcome {
+        Ok(status) | Err(&FetchError::Status(status)) => status_class(status),
+        Err(FetchError::Timeout) => "timeout",
+        Err(FetchError::Refused(_) | FetchError::Disallowed | FetchError::RobotsUnreachable) => {
+            "refused"
+        }
+        Err(FetchError::TooLarge(_)) => "too_large",
+        Err(FetchError::Config(_) | FetchError::Transport(_) | FetchError::Publish(_)) => "error",
     }
 }
 

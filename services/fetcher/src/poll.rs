@@ -97,7 +97,7 @@ impl Fetcher {
             Err(e) => {
                 if st.moved_to.is_none()
                     && st.last_ok_at == 0
-                    && let Some(feed) = feed_it_points_to(&fetched, &e)
+                    && let Some((feed, other_sitemaps)) = feed_it_points_to(&fetched, &e)
                 {
                     // A new subscription to a site's page, as feed readers
                     // take one (or to a sitemap index): the feed it points
@@ -105,10 +105,7 @@ impl Fetcher {
                     // that once read as a feed and now answers a page is
                     // failing instead.
                     tracing::info!(subscription = %shown_url(feed_url), feed = %shown_url(feed.as_str()), "the subscription is a web page or a sitemap index; polling the feed it points to");
-                    if let FeedError::SitemapIndex(sitemaps) = &e {
-                        self.announce_news_sitemaps(feed_url, sitemaps, &fetched.final_url, &feed)
-                            .await;
-                    }
+                    self.announce_news_sitemaps(feed_url, &other_sitemaps).await;
                     st.moved_to = Some(feed.to_string());
                     return Box::pin(self.poll_feed(feed_url, st, progress, token)).await;
                 }
@@ -215,16 +212,10 @@ impl Fetcher {
     /// follows (a site's news by section or language): each added as a
     /// subscription of its own through `news.feeds.v1`, so that every
     /// fetcher takes it, and it keeps its own validators and schedule.
-    async fn announce_news_sitemaps(
-        &self,
-        subscription: &str,
-        sitemaps: &[String],
-        index: &Url,
-        followed: &Url,
-    ) {
-        let others: Vec<Url> = crate::discover::news_sitemaps_in_index(sitemaps, index)
-            .into_iter()
-            .filter(|u| u != followed && u != index && matches!(u.scheme(), "http" | "https"))
+    async fn announce_news_sitemaps(&self, subscription: &str, sitemaps: &[Url]) {
+        let others: Vec<&Url> = sitemaps
+            .iter()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
             .take(MAX_ANNOUNCED_SITEMAPS)
             .collect();
         for sitemap in &others {
@@ -247,13 +238,17 @@ impl Fetcher {
 }
 
 /// The feed an answer that is no feed points to: the first news sitemap a
-/// sitemap index names (by "news" in its URL), or the first feed an HTML
-/// page announces (`<link rel="alternate">`, then feed links).
-fn feed_it_points_to(fetched: &crate::http::Fetched, error: &FeedError) -> Option<Url> {
+/// sitemap index names (by "news" in its URL), with the index's other news
+/// sitemaps, or the first feed an HTML page announces (`<link
+/// rel="alternate">`, then feed links).
+fn feed_it_points_to(fetched: &crate::http::Fetched, error: &FeedError) -> Option<(Url, Vec<Url>)> {
     if let FeedError::SitemapIndex(sitemaps) = error {
-        return crate::discover::news_sitemaps_in_index(sitemaps, &fetched.final_url)
+        let mut news = crate::discover::news_sitemaps_in_index(sitemaps, &fetched.final_url)
             .into_iter()
-            .find(|u| *u != fetched.final_url);
+            .filter(|u| *u != fetched.final_url);
+        let followed = news.next()?;
+        let others = news.filter(|u| *u != followed).collect();
+        return Some((followed, others));
     }
     let html = fetched
         .content_type
@@ -270,4 +265,5 @@ fn feed_it_points_to(fetched: &crate::http::Fetched, error: &FeedError) -> Optio
     crate::discover::feed_links(&String::from_utf8_lossy(&fetched.body), &fetched.final_url)
         .into_iter()
         .find(|f| *f != fetched.final_url)
+        .map(|feed| (feed, Vec::new()))
 }

@@ -184,12 +184,7 @@ fn only_a_request_we_made_is_confirmed_and_its_lease_capped() {
     let body = b"<rss/>";
     let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(b"s3cret").unwrap();
     mac.update(body);
-    let hex: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let hex = hex::encode(mac.finalize().into_bytes());
     let signed = format!("sha256={hex}");
     assert_eq!(
         registry.judge_push(&key, Some(&signed), body),

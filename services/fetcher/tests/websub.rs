@@ -52,15 +52,24 @@ fn feed(hub: &str, self_url: &str, paths: &[String], base: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// The loopback test config for `feeds`, with the push endpoint on a free
+/// port of its own (returned).
+fn websub_config(dir: &std::path::Path, feeds: Vec<String>) -> (news_core::Config, u16) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut cfg = config(dir, feeds);
+    cfg.fetcher.websub_callback = Some(format!("http://127.0.0.1:{port}/websub"));
+    cfg.fetcher.websub_listen = format!("127.0.0.1:{port}");
+    (cfg, port)
+}
+
 fn signature(secret: &str, body: &[u8]) -> String {
     let mut mac = <Hmac<sha1::Sha1> as Mac>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(body);
-    let hex: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let hex = hex::encode(mac.finalize().into_bytes());
     format!("sha1={hex}")
 }
 
@@ -111,17 +120,10 @@ async fn a_feed_pushed_by_its_hub_is_polled_at_once_its_lease_outlives_a_restart
     };
     let feed_a = format!("http://{site}/a.xml");
     let feed_b = format!("http://{site}/b.xml");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
     let dir = tempfile::tempdir().unwrap();
-    let mut cfg = config(dir.path(), vec![feed_a.clone(), feed_b.clone()]);
+    let (mut cfg, port) = websub_config(dir.path(), vec![feed_a.clone(), feed_b.clone()]);
     cfg.fetcher.poll_min = Duration::from_secs(3600);
     cfg.fetcher.poll_max = Duration::from_secs(3600);
-    cfg.fetcher.websub_callback = Some(format!("http://127.0.0.1:{port}/websub"));
-    cfg.fetcher.websub_listen = format!("127.0.0.1:{port}");
     cfg.validate().unwrap();
     let bus = Bus::from_config(&cfg).unwrap();
     let fetcher = Fetcher::new(cfg.clone(), bus.producer().unwrap()).unwrap();
@@ -349,16 +351,9 @@ async fn a_lease_near_its_end_is_renewed_at_a_poll_answered_304() {
         .await
     };
     *base.lock().unwrap() = format!("http://{site}");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
     let dir = tempfile::tempdir().unwrap();
     let feed_url = format!("http://{site}/feed.xml");
-    let mut cfg = config(dir.path(), vec![feed_url.clone()]);
-    cfg.fetcher.websub_callback = Some(format!("http://127.0.0.1:{port}/websub"));
-    cfg.fetcher.websub_listen = format!("127.0.0.1:{port}");
+    let (cfg, _) = websub_config(dir.path(), vec![feed_url.clone()]);
     let bus = Bus::from_config(&cfg).unwrap();
     let run = |cfg: news_core::Config| {
         let fetcher = Fetcher::new(cfg, bus.producer().unwrap()).unwrap();
