@@ -208,3 +208,89 @@ async fn feeds_list_says_which_feeds_fail_and_why() {
     expected.sort();
     assert_eq!(failing, expected);
 }
+
+/// `newsmill feeds export`: the subscriptions of the config and of the
+/// control topic, a paused one marked, as OPML that another newsmill takes
+/// as its `fetcher.opml` (on the embedded log; no fetcher runs).
+#[test]
+fn feeds_export_writes_the_subscriptions_as_opml_another_newsmill_reads() {
+    let data = tempfile::tempdir().unwrap();
+    let env = child_env(
+        data.path(),
+        None,
+        "https://config.example/rss",
+        &unique("export"),
+    );
+    run_newsmill(
+        &[
+            "feeds",
+            "add",
+            "https://added.example/feed?a=1&b=2",
+            "--title",
+            "Added <one> & co",
+        ],
+        &env,
+    );
+    run_newsmill(
+        &[
+            "feeds",
+            "add",
+            "https://reader:hunter2@private.example/feed",
+        ],
+        &env,
+    );
+    feeds_command(&env, "pause", "https://private.example/feed");
+    feeds_command(&env, "pause", "https://reader:hunter2@private.example/feed");
+    let out = run_newsmill(&["feeds", "export"], &env);
+    let opml = String::from_utf8(out.stdout).unwrap();
+    assert!(!opml.contains("hunter2"), "{opml}");
+    assert_eq!(opml.matches("<outline ").count(), 3, "{opml}");
+    assert_eq!(opml.matches("/newsmill/paused").count(), 1, "{opml}");
+
+    let with = run_newsmill(&["feeds", "export", "--with-credentials"], &env);
+    assert!(String::from_utf8_lossy(&with.stdout).contains("reader:hunter2@"));
+    let file = data.path().join("export.opml");
+    std::fs::write(&file, &with.stdout).unwrap();
+
+    // Another newsmill, on a data directory of its own, with the export as
+    // its OPML file. (Its control topic is made by a command that changes
+    // nothing: the config's own feed added again.)
+    let other = tempfile::tempdir().unwrap();
+    let mut env2 = child_env(
+        other.path(),
+        None,
+        "https://config.example/rss",
+        &unique("import"),
+    );
+    env2.push(("NEWSMILL__FETCHER__OPML".into(), file.display().to_string()));
+    feeds_command(&env2, "add", "https://config.example/rss");
+    let listed = list_feeds(&env2, false);
+    let mut feeds: Vec<(&str, &str, &str)> = listed
+        .iter()
+        .map(|f| {
+            (
+                f["url"].as_str().unwrap(),
+                f["title"].as_str().unwrap_or(""),
+                f["health"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    feeds.sort();
+    assert_eq!(
+        feeds,
+        [
+            (
+                "https://********:********@private.example/feed",
+                "private.example",
+                "paused"
+            ),
+            (
+                "https://added.example/feed?a=1&b=2",
+                "Added <one> & co",
+                "new"
+            ),
+            // The config's own feed, untitled there, is the config's.
+            ("https://config.example/rss", "", "new"),
+        ]
+    );
+}

@@ -29,10 +29,12 @@ impl Fetcher {
 
     /// Apply the control commands already on the topic before the first
     /// round, so that a removed or paused feed is not polled at start.
-    pub(crate) async fn catch_up(&mut self, token: &CancellationToken) {
+    /// True when the whole topic was read: the subscriptions are complete.
+    pub(crate) async fn catch_up(&mut self, token: &CancellationToken) -> bool {
         let Some(rx) = self.control.as_mut() else {
-            return;
+            return false;
         };
+        let mut whole = false;
         let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
         let mut pending = Vec::new();
         loop {
@@ -43,22 +45,32 @@ impl Fetcher {
                     break;
                 }
                 msg = rx.recv() => match msg {
-                    Some(Control::CaughtUp) | None => break,
+                    Some(Control::CaughtUp) => {
+                        whole = true;
+                        break;
+                    }
+                    None => break,
                     Some(msg) => pending.push(msg),
                 },
             }
         }
         for msg in pending {
-            self.apply_control(msg);
+            self.apply_control(msg, true);
         }
+        whole
     }
 
-    pub(crate) fn apply_control(&mut self, msg: Control) -> Option<Change> {
+    /// Apply one command. A removal `replayed` from the topic at start
+    /// leaves the feed's state to `forget_unsubscribed`, which sees the
+    /// subscriptions once the whole topic is read: a feed removed and added
+    /// again keeps its seen items.
+    pub(crate) fn apply_control(&mut self, msg: Control, replayed: bool) -> Option<Change> {
         let Control::Command(cmd) = msg else {
             return None;
         };
         let change = self.subs.apply(&cmd);
         match change {
+            Change::Removed if replayed => {}
             Change::Removed => {
                 let removed = self.state.feeds.remove(cmd.feed_url.trim());
                 self.end_hub_subscription(cmd.feed_url.trim(), removed.and_then(|s| s.websub));
@@ -77,5 +89,36 @@ impl Fetcher {
             tracing::info!(feed = %shown_url(&cmd.feed_url), action = ?cmd.action, change = ?change, "feed subscription changed");
         }
         Some(change)
+    }
+
+    /// After the control topic is read whole: drop the state of the feeds
+    /// no longer subscribed (removed by command, or from the config or the
+    /// OPML file, while no fetcher ran), and ask their hubs to stop
+    /// pushing. Without the WebSub endpoint (`--once`, or no callback) a
+    /// feed with a lease keeps its state, for a fetcher that can confirm
+    /// its hub's check of the request to end it.
+    pub(crate) fn forget_unsubscribed(&mut self) {
+        let subscribed: std::collections::HashSet<&str> =
+            self.subs.all().map(|s| s.url.as_str()).collect();
+        let can_end_leases = self.websub.is_some();
+        let gone: Vec<String> = self
+            .state
+            .feeds
+            .iter()
+            .filter(|(url, st)| {
+                !subscribed.contains(url.as_str()) && (can_end_leases || st.websub.is_none())
+            })
+            .map(|(url, _)| url.clone())
+            .collect();
+        for url in &gone {
+            let removed = self.state.feeds.remove(url);
+            self.end_hub_subscription(url, removed.and_then(|s| s.websub));
+        }
+        if !gone.is_empty() {
+            tracing::info!(
+                feeds = gone.len(),
+                "dropped the state of feeds no longer subscribed"
+            );
+        }
     }
 }

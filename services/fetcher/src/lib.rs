@@ -12,6 +12,7 @@ mod poll;
 pub mod refresh;
 pub mod robots;
 pub mod safety;
+pub mod schedule_hints;
 pub mod seen_log;
 pub mod shard;
 pub mod shared_pages;
@@ -221,13 +222,16 @@ impl Fetcher {
         token: CancellationToken,
         once: bool,
     ) -> Result<RoundReport, FetchError> {
-        self.catch_up(&token).await;
+        let subscriptions_whole = self.catch_up(&token).await;
         if !once
             && let Some((side, pushes)) =
                 websub_run::start(&self.config, &self.state, &token).await?
         {
             self.websub = Some(side);
             self.pushes = Some(pushes);
+        }
+        if subscriptions_whole {
+            self.forget_unsubscribed();
         }
         loop {
             let report = self.round(&token).await;
@@ -277,7 +281,7 @@ impl Fetcher {
                     Wake::Cancelled => return Ok(*self.totals.lock().expect("totals lock")),
                     Wake::Due => break,
                     Wake::Command(Some(msg)) => {
-                        if self.apply_control(msg) == Some(Change::Added) {
+                        if self.apply_control(msg, false) == Some(Change::Added) {
                             break;
                         }
                     }

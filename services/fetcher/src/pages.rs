@@ -520,7 +520,8 @@ fn unix_secs_after(wait: Duration) -> i64 {
 pub fn poll_again_for_retries(st: &mut FeedState, poll_min: Duration) {
     if let Some(first) = st.retries.iter().map(|p| p.not_before).min() {
         let floor = Utc::now().timestamp() + poll_min.as_secs() as i64;
-        st.next_poll = st.next_poll.min(first.max(floor));
+        let due = st.schedule.first_allowed(first.max(floor));
+        st.next_poll = st.next_poll.min(due);
     }
 }
 

@@ -14,6 +14,7 @@ use url::Url;
 use crate::feed::FeedError;
 use crate::http::FetchError;
 use crate::pages::{self, FeedPoll, PageRetry};
+use crate::schedule_hints::ScheduleHints;
 use crate::state::{FeedState, RoundProgress, item_fingerprint};
 use crate::{Fetcher, RoundReport, parse_feed};
 
@@ -117,6 +118,7 @@ impl Fetcher {
             }
         };
         self.keep_hub_subscription(feed_url, &mut st, &parsed, &fetched);
+        st.schedule = ScheduleHints::of(&parsed.feed);
         // Validators are kept only once every item is taken, so that a
         // capped poll is not answered 304 next time.
         let mut validators = Some(fetched.validators.clone());

@@ -11,6 +11,7 @@ use news_core::config::FetcherConfig;
 use serde::{Deserialize, Serialize};
 
 use crate::http::Validators;
+use crate::schedule_hints::ScheduleHints;
 use crate::seen_log::{SeenLog, SeenRecord};
 
 /// Characters of a feed's last error kept in its state.
@@ -48,6 +49,11 @@ pub struct FeedState {
     /// Article pages waiting for another attempt (round 29).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub retries: Vec<crate::pages::PageRetry>,
+    /// What the feed said of its schedule at its last parsed poll (`<ttl>`,
+    /// `<skipHours>`, `<skipDays>`; round 63), kept for the polls answered
+    /// 304.
+    #[serde(default, skip_serializing_if = "ScheduleHints::is_empty")]
+    pub schedule: ScheduleHints,
     /// The feed's subscription at the hub it names (WebSub; round 62).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub websub: Option<crate::websub::Lease>,
@@ -150,7 +156,9 @@ impl FeedState {
     }
 
     /// Adapt the interval: halve it when the feed had news, grow it by half
-    /// when it had none, within the configured bounds.
+    /// when it had none, within the configured bounds, and no shorter than
+    /// the answer's `max-age` or the feed's `<ttl>`; the next poll falls in
+    /// an hour the feed does not ask readers to skip.
     pub fn record_success(
         &mut self,
         cfg: &FetcherConfig,
@@ -178,9 +186,10 @@ impl FeedState {
         let floor = max_age
             .map(|m| m.as_secs())
             .unwrap_or(0)
+            .max(self.schedule.ttl_secs.unwrap_or(0))
             .max(cfg.poll_min.as_secs());
         self.interval_secs = next.clamp(floor.min(cfg.poll_max.as_secs()), cfg.poll_max.as_secs());
-        self.next_poll = now + self.interval_secs as i64;
+        self.next_poll = self.schedule.first_allowed(now + self.interval_secs as i64);
     }
 
     /// Note a poll that failed: when, and why.

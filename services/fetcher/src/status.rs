@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::shard::Shard;
 use crate::state::{FeedState, FetchState};
+use crate::subscriptions::Subscriptions;
 use crate::{FetchError, configured_subscriptions, state_path};
 
 /// Where a feed stands.
@@ -80,6 +81,10 @@ pub struct FeedStatus {
     /// Where the feed is polled since a permanent redirect.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub moved_to: Option<String>,
+    /// What the feed said of its schedule (`ttl_minutes`, `skip_hours` in
+    /// UTC, `skip_days`), which the polls keep to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<serde_json::Value>,
     /// The feed's subscription at the hub it names (WebSub), its secret
     /// left out.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -116,15 +121,25 @@ impl PushStatus {
 }
 
 /// Every subscription of `config` after `commands` (the control topic's,
+/// in order).
+pub fn subscriptions_after(
+    config: &Config,
+    commands: &[FeedCommand],
+) -> Result<Subscriptions, FetchError> {
+    let mut subs = configured_subscriptions(config)?;
+    for cmd in commands {
+        subs.apply(cmd);
+    }
+    Ok(subs)
+}
+
+/// Every subscription of `config` after `commands` (the control topic's,
 /// in order), with the state the fetcher of its data directory keeps.
 pub fn feed_statuses(
     config: &Config,
     commands: &[FeedCommand],
 ) -> Result<Vec<FeedStatus>, FetchError> {
-    let mut subs = configured_subscriptions(config)?;
-    for cmd in commands {
-        subs.apply(cmd);
-    }
+    let subs = subscriptions_after(config, commands)?;
     let feeds = FetchState::read_feeds(&state_path(config)).map_err(FetchError::Config)?;
     let shard = Shard::new(config.fetcher.shard_index, config.fetcher.shard_count);
     let empty = FeedState::default();
@@ -152,6 +167,7 @@ pub fn feed_statuses(
                 interval_secs: st.interval_secs,
                 pages_waiting: st.retries.len(),
                 moved_to: st.moved_to.as_deref().map(|u| shown_url(u).into_owned()),
+                schedule: (!st.schedule.is_empty()).then(|| st.schedule.describe()),
                 websub: st.websub.as_ref().map(|l| PushStatus::of(l, now)),
             }
         })

@@ -55,7 +55,12 @@ fn is_file_url(url: &str) -> bool {
 pub struct OpmlFeed {
     pub url: String,
     pub title: Option<String>,
+    /// Marked paused by `newsmill feeds export` (category `/newsmill/paused`).
+    pub paused: bool,
 }
+
+/// The OPML category that marks a paused feed in an export.
+const PAUSED_CATEGORY: &str = "/newsmill/paused";
 
 impl Subscriptions {
     pub fn new(config_feeds: &[String], opml: &[OpmlFeed]) -> Subscriptions {
@@ -64,7 +69,12 @@ impl Subscriptions {
             subs.insert(url, None, Origin::Config);
         }
         for feed in opml {
-            subs.insert(&feed.url, feed.title.clone(), Origin::Opml);
+            if subs.insert(&feed.url, feed.title.clone(), Origin::Opml)
+                && let Some(sub) = subs.by_url.get_mut(feed.url.trim())
+                && sub.origin == Origin::Opml
+            {
+                sub.paused = feed.paused;
+            }
         }
         subs
     }
@@ -143,6 +153,47 @@ impl Subscriptions {
     }
 }
 
+/// The subscriptions as an OPML 2.0 document, one `<outline type="rss">`
+/// each, for another reader or another newsmill (`fetcher.opml`). A paused
+/// feed is marked with the category `/newsmill/paused`. A user and password
+/// in a URL are masked unless `keep_credentials`: the document is meant to
+/// be passed around.
+pub fn to_opml(subs: &Subscriptions, keep_credentials: bool) -> String {
+    use quick_xml::escape::escape;
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n\
+         <head><title>newsmill subscriptions</title></head>\n<body>\n",
+    );
+    for sub in subs.all() {
+        let url = if keep_credentials {
+            std::borrow::Cow::Borrowed(sub.url.as_str())
+        } else {
+            news_core::config::shown_url(&sub.url)
+        };
+        // OPML wants a text; an untitled feed's is its host, which carries
+        // no user or password.
+        let host = url::Url::parse(&sub.url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_default();
+        let text = sub.title.as_deref().unwrap_or(&host);
+        out.push_str(&format!(
+            "  <outline type=\"rss\" text=\"{}\"",
+            escape(text)
+        ));
+        if let Some(title) = &sub.title {
+            out.push_str(&format!(" title=\"{}\"", escape(title.as_str())));
+        }
+        out.push_str(&format!(" xmlUrl=\"{}\"", escape(url.as_ref())));
+        if sub.paused {
+            out.push_str(&format!(" category=\"{PAUSED_CATEGORY}\""));
+        }
+        out.push_str("/>\n");
+    }
+    out.push_str("</body>\n</opml>\n");
+    out
+}
+
 /// Every `<outline>` with an `xmlUrl`, at any depth (folders nest them).
 /// DTDs and entities are not expanded.
 pub fn parse_opml(bytes: &[u8]) -> Result<Vec<OpmlFeed>, String> {
@@ -173,6 +224,7 @@ pub fn parse_opml(bytes: &[u8]) -> Result<Vec<OpmlFeed>, String> {
                 let mut url = None;
                 let mut title = None;
                 let mut text = None;
+                let mut paused = false;
                 for attr in e.attributes().with_checks(false).flatten() {
                     let key = attr.key.local_name().as_ref().to_ascii_lowercase();
                     let Ok(value) = attr.normalized_value_with(
@@ -187,6 +239,9 @@ pub fn parse_opml(bytes: &[u8]) -> Result<Vec<OpmlFeed>, String> {
                         "xmlurl" => url = Some(value),
                         "title" => title = Some(value),
                         "text" => text = Some(value),
+                        "category" => {
+                            paused = value.split(',').any(|c| c.trim() == PAUSED_CATEGORY)
+                        }
                         _ => {}
                     }
                 }
@@ -194,6 +249,7 @@ pub fn parse_opml(bytes: &[u8]) -> Result<Vec<OpmlFeed>, String> {
                     feeds.push(OpmlFeed {
                         url,
                         title: title.or(text).filter(|t| !t.is_empty()),
+                        paused,
                     });
                 }
             }
@@ -222,6 +278,44 @@ mod tests {
     }
 
     #[test]
+    fn the_opml_export_reads_back_as_the_subscriptions() {
+        let mut subs = Subscriptions::new(
+            &["https://a.example/rss?x=1&y=\"2\"".into()],
+            &[OpmlFeed {
+                url: "https://user:secret@b.example/feed".into(),
+                title: Some("Daily <News> & Co".into()),
+                paused: false,
+            }],
+        );
+        subs.apply(&cmd("https://a.example/rss?x=1&y=\"2\"", FeedAction::Pause));
+        let opml = to_opml(&subs, false);
+        assert!(!opml.contains("secret"), "{opml}");
+        assert!(opml.contains("category=\"/newsmill/paused\""), "{opml}");
+        let read = parse_opml(opml.as_bytes()).unwrap();
+        assert_eq!(
+            read,
+            [
+                OpmlFeed {
+                    url: "https://a.example/rss?x=1&y=\"2\"".into(),
+                    title: Some("a.example".into()),
+                    paused: true,
+                },
+                OpmlFeed {
+                    url: "https://********:********@b.example/feed".into(),
+                    title: Some("Daily <News> & Co".into()),
+                    paused: false,
+                },
+            ]
+        );
+        let kept = parse_opml(to_opml(&subs, true).as_bytes()).unwrap();
+        assert_eq!(kept[1].url, "https://user:secret@b.example/feed");
+        // Read back as another newsmill's OPML file, the paused feed is
+        // paused there too.
+        let again = Subscriptions::new(&[], &kept);
+        assert_eq!(again.active().collect::<Vec<_>>(), [kept[1].url.as_str()]);
+    }
+
+    #[test]
     fn opml_outlines_nest_and_titles_fall_back_to_text() {
         let opml = br#"<?xml version="1.0"?><opml version="2.0"><head><title>x</title></head><body>
             <outline text="World"><outline type="rss" text="Wire" xmlUrl="https://wire.example/rss"/>
@@ -233,11 +327,13 @@ mod tests {
             vec![
                 OpmlFeed {
                     url: "https://wire.example/rss".into(),
-                    title: Some("Wire".into())
+                    title: Some("Wire".into()),
+                    paused: false,
                 },
                 OpmlFeed {
                     url: "https://daily.example/atom".into(),
-                    title: Some("Daily & Co".into())
+                    title: Some("Daily & Co".into()),
+                    paused: false,
                 },
             ]
         );

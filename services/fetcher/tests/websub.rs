@@ -399,3 +399,120 @@ async fn a_lease_near_its_end_is_renewed_at_a_poll_answered_304() {
     );
     assert_eq!(renewal["hub.callback"], first["hub.callback"]);
 }
+
+/// Feeds removed while no fetcher ran, from the config (`c`) or by a
+/// command on the control topic (`b`), have their hubs asked to stop at the
+/// next start, which confirms the hubs' checks; a feed removed and added
+/// again (`a`) keeps its lease and asks nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn feeds_removed_while_no_fetcher_ran_have_their_hubs_asked_to_stop() {
+    news_fetcher::http::install_tls_provider();
+    let (hub_url, forms) = hub().await;
+    let base: Arc<Mutex<String>> = Arc::default();
+    let (site, _) = {
+        let (hub_url, base) = (hub_url.clone(), base.clone());
+        serve(Arc::new(move |path: &str, _: &str| {
+            let base = base.lock().unwrap().clone();
+            let body = match path.strip_suffix(".xml") {
+                Some(name) => feed(
+                    &hub_url,
+                    &format!("{base}{path}"),
+                    &[format!("{name}1")],
+                    &base,
+                ),
+                None => article(path),
+            };
+            (reply("200 OK", &[], &body), Duration::ZERO)
+        }))
+        .await
+    };
+    *base.lock().unwrap() = format!("http://{site}");
+    let [feed_a, feed_b, feed_c] = ["a", "b", "c"].map(|n| format!("http://{site}/{n}.xml"));
+    let dir = tempfile::tempdir().unwrap();
+    let (mut cfg, _) = websub_config(
+        dir.path(),
+        vec![feed_a.clone(), feed_b.clone(), feed_c.clone()],
+    );
+    cfg.fetcher.poll_min = Duration::from_secs(3600);
+    cfg.fetcher.poll_max = Duration::from_secs(3600);
+    let bus = Bus::from_config(&cfg).unwrap();
+    let start = |cfg: news_core::Config, replay: Vec<Control>| {
+        let fetcher = Fetcher::new(cfg, bus.producer().unwrap()).unwrap();
+        let (commands, control) = tokio::sync::mpsc::channel(8);
+        for msg in replay {
+            commands.try_send(msg).unwrap();
+        }
+        commands.try_send(Control::CaughtUp).unwrap();
+        let token = CancellationToken::new();
+        let running = tokio::spawn(fetcher.with_control(control).run(token.clone(), false));
+        (token, running, commands)
+    };
+    let (token, running, _commands) = start(cfg.clone(), vec![]);
+    wait_for("a request for each feed", || {
+        forms.lock().unwrap().len() == 3
+    })
+    .await;
+    token.cancel();
+    running.await.unwrap().unwrap();
+    let asked: HashMap<String, HashMap<String, String>> = forms
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|f| (f["hub.topic"].clone(), f.clone()))
+        .collect();
+
+    // While no fetcher runs: `c` leaves the config, `b` is removed by
+    // command, `a` is removed and added again.
+    let command = |feed: &str, action| {
+        Control::Command(FeedCommand {
+            schema_version: news_core::messages::SCHEMA_VERSION,
+            feed_url: feed.to_string(),
+            action,
+            at: chrono::Utc::now(),
+            title: None,
+        })
+    };
+    cfg.fetcher.feeds = vec![feed_a.clone(), feed_b.clone()];
+    let replay = vec![
+        command(&feed_a, FeedAction::Remove),
+        command(&feed_a, FeedAction::Add),
+        command(&feed_b, FeedAction::Remove),
+    ];
+    let (token, running, _commands) = start(cfg.clone(), replay);
+    wait_for("the requests to end b and c", || {
+        forms.lock().unwrap().len() == 5
+    })
+    .await;
+    let endings: HashMap<String, HashMap<String, String>> = forms.lock().unwrap()[3..]
+        .iter()
+        .map(|f| (f["hub.topic"].clone(), f.clone()))
+        .collect();
+    for feed in [&feed_b, &feed_c] {
+        let ending = &endings[feed];
+        assert_eq!(ending["hub.mode"], "unsubscribe", "{feed}");
+        assert_eq!(ending["hub.callback"], asked[feed]["hub.callback"]);
+    }
+    assert!(!endings.contains_key(&feed_a), "a is still subscribed");
+    let confirm = reqwest::Url::parse_with_params(
+        &asked[&feed_c]["hub.callback"],
+        &[
+            ("hub.mode", "unsubscribe"),
+            ("hub.topic", feed_c.as_str()),
+            ("hub.challenge", "bye"),
+        ],
+    )
+    .unwrap();
+    let answer = reqwest::get(confirm).await.unwrap();
+    assert_eq!(answer.status().as_u16(), 200);
+    assert_eq!(answer.text().await.unwrap(), "bye");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    token.cancel();
+    running.await.unwrap().unwrap();
+    assert_eq!(forms.lock().unwrap().len(), 5, "nothing asked for a");
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("fetcher-state.json")).unwrap())
+            .unwrap();
+    let feeds = state["feeds"].as_object().unwrap();
+    assert!(feeds[&feed_a]["websub"].is_object(), "a keeps its lease");
+    assert!(!feeds.contains_key(&feed_b) && !feeds.contains_key(&feed_c));
+}

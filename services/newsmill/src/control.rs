@@ -186,6 +186,17 @@ async fn commands_on_topic(config: &Config) -> Result<Vec<FeedCommand>> {
 /// `newsmill feeds list [--failing]`: every subscription (the config's and
 /// the control topic's) as a JSON line, with what the fetcher of this data
 /// directory knows of it; a count by health on stderr.
+pub async fn export_feeds(config: &Config, with_credentials: bool) -> Result<()> {
+    let commands = commands_on_topic(config).await?;
+    let subs = news_fetcher::status::subscriptions_after(config, &commands)?;
+    print!(
+        "{}",
+        news_fetcher::subscriptions::to_opml(&subs, with_credentials)
+    );
+    eprintln!("{} feeds exported", subs.len());
+    Ok(())
+}
+
 pub async fn list_feeds(config: &Config, failing_only: bool) -> Result<()> {
     let commands = commands_on_topic(config).await?;
     let statuses = news_fetcher::status::feed_statuses(config, &commands)?;

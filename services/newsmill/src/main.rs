@@ -152,6 +152,15 @@ enum FeedsCommand {
         #[arg(long)]
         failing: bool,
     },
+    /// Print every subscription as an OPML 2.0 document, for another feed
+    /// reader or another newsmill's `fetcher.opml`. A paused feed has the
+    /// category `/newsmill/paused`; a user and password in a URL are
+    /// masked.
+    Export {
+        /// Keep a user and password in the URLs as they are.
+        #[arg(long)]
+        with_credentials: bool,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -262,13 +271,18 @@ fn run(cli: Cli) -> Result<()> {
                     Command::Feeds {
                         action: FeedsCommand::List { failing },
                     } => control::list_feeds(&config, failing).await,
+                    Command::Feeds {
+                        action: FeedsCommand::Export { with_credentials },
+                    } => control::export_feeds(&config, with_credentials).await,
                     Command::Feeds { action } => {
                         let (action, url, title) = match action {
                             FeedsCommand::Add { url, title } => (FeedAction::Add, url, title),
                             FeedsCommand::Pause { url } => (FeedAction::Pause, url, None),
                             FeedsCommand::Resume { url } => (FeedAction::Resume, url, None),
                             FeedsCommand::Remove { url } => (FeedAction::Remove, url, None),
-                            FeedsCommand::List { .. } => unreachable!("listed above"),
+                            FeedsCommand::List { .. } | FeedsCommand::Export { .. } => {
+                                unreachable!("handled above")
+                            }
                         };
                         control::send_command(&config, action, &url, title).await
                     }

@@ -184,6 +184,15 @@ pub struct FeedMeta {
     pub generator: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<Link>,
+    /// RSS `<ttl>`: minutes the feed may be cached, as written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<String>,
+    /// RSS `<skipHours>` and `<skipDays>`: the hours (UTC) and days in
+    /// which the publisher asks readers not to poll, as written.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skiphours: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipdays: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]

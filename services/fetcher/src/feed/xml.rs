@@ -90,6 +90,9 @@ enum Field {
     PersonUri,
     Language,
     Generator,
+    Ttl,
+    SkipHour,
+    SkipDay,
     Category {
         scheme: Option<String>,
     },
@@ -458,6 +461,9 @@ impl Parser {
             "webmaster" | "dc:publisher" => Some(Field::PersonText(PersonSlot::Publisher)),
             "dc:contributor" => Some(Field::PersonText(PersonSlot::Contributor)),
             "generator" => Some(Field::Generator),
+            "ttl" if !in_entry => Some(Field::Ttl),
+            "hour" if !in_entry && self.parent_is("skiphours") => Some(Field::SkipHour),
+            "day" if !in_entry && self.parent_is("skipdays") => Some(Field::SkipDay),
             "id" => Some(Field::Id),
             "guid" => Some(Field::Guid {
                 permalink: attr(e, "ispermalink")

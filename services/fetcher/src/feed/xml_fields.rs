@@ -20,6 +20,12 @@ impl Parser {
         }
     }
 
+    /// Whether the element just opened sits directly in one named `name`.
+    pub(super) fn parent_is(&self, name: &str) -> bool {
+        let n = self.stack.len();
+        n >= 2 && self.stack[n - 2].name == name
+    }
+
     /// CDF puts the link and the modification time in attributes.
     pub(super) fn cdf_attributes(&mut self, e: &BytesStart, base: Option<&Url>) {
         if self.feed.version != "cdf" {
@@ -223,6 +229,14 @@ impl Parser {
                 self.feed.feed.language = Some(plain);
             }
             Field::Generator if !plain.is_empty() => self.feed.feed.generator = Some(plain),
+            Field::Ttl if !plain.is_empty() => self.feed.feed.ttl = Some(plain),
+            // A week has 24 hours and 7 days to name; more is a broken feed.
+            Field::SkipHour if self.feed.feed.skiphours.len() < 48 => {
+                self.feed.feed.skiphours.push(plain)
+            }
+            Field::SkipDay if self.feed.feed.skipdays.len() < 14 => {
+                self.feed.feed.skipdays.push(plain)
+            }
             Field::Category { scheme } if !plain.is_empty() => {
                 self.target().tags.push(Tag {
                     term: plain,

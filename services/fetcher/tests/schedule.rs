@@ -1,0 +1,107 @@
+//! A feed's own word on its schedule, against a loopback server: `<ttl>`
+//! holds polls back for its minutes, a 304 answer included, and
+//! `<skipHours>` moves the next poll out of the hours it names.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Timelike, Utc};
+use news_core::bus::Bus;
+
+mod common;
+use common::{article, config, reply, run_once, serve};
+
+fn feed_with(extra: &str) -> Vec<u8> {
+    format!(
+        "<rss version=\"2.0\"><channel><title>t</title>{extra}\
+         <item><title>a</title><link>/s/1</link></item></channel></rss>"
+    )
+    .into_bytes()
+}
+
+/// When `feeds list` says the feed at `path` is next polled, and what it
+/// shows of its schedule.
+fn next_poll(cfg: &news_core::config::Config, path: &str) -> (DateTime<Utc>, serde_json::Value) {
+    let statuses = news_fetcher::status::feed_statuses(cfg, &[]).unwrap();
+    let st = statuses.iter().find(|s| s.url.ends_with(path)).unwrap();
+    (
+        st.next_poll_at.expect("polled"),
+        st.schedule.clone().unwrap_or_default(),
+    )
+}
+
+/// Now, to the second the state keeps times in.
+fn whole_seconds_now() -> DateTime<Utc> {
+    DateTime::from_timestamp(Utc::now().timestamp(), 0).unwrap()
+}
+
+#[tokio::test]
+async fn a_feeds_ttl_and_skipped_hours_hold_its_polls_back() {
+    // The one hour the second feed allows: twelve hours from now, so that
+    // the test does not depend on when it runs.
+    let open_hour = (Utc::now().hour() + 12) % 24;
+    let skipped: String = (0..24)
+        .filter(|h| *h != open_hour)
+        .map(|h| format!("<hour>{h}</hour>"))
+        .collect();
+    let night = feed_with(&format!("<skipHours>{skipped}</skipHours>"));
+    let (addr, seen) = serve(Arc::new(move |path: &str, head: &str| {
+        let conditional = head.to_ascii_lowercase().contains("if-none-match: \"v1\"");
+        let body = match path {
+            "/ttl.xml" if conditional => {
+                return (
+                    reply("304 Not Modified", &[("ETag", "\"v1\"")], b""),
+                    Duration::ZERO,
+                );
+            }
+            "/ttl.xml" => feed_with("<ttl>180</ttl>"),
+            "/night.xml" => night.clone(),
+            "/plain.xml" => feed_with(""),
+            "/robots.txt" => return (reply("404 Not Found", &[], b""), Duration::ZERO),
+            p => article(p),
+        };
+        (
+            reply("200 OK", &[("ETag", "\"v1\"")], &body),
+            Duration::ZERO,
+        )
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let feeds = ["/ttl.xml", "/night.xml", "/plain.xml"]
+        .iter()
+        .map(|p| format!("http://{addr}{p}"))
+        .collect();
+    let mut cfg = config(dir.path(), feeds);
+    cfg.fetcher.poll_max = Duration::from_secs(6 * 3600);
+    let bus = Bus::from_config(&cfg).unwrap();
+    let started = whole_seconds_now();
+    run_once(&cfg, &bus).await;
+
+    let (plain, shown) = next_poll(&cfg, "/plain.xml");
+    assert!(plain < started + chrono::Duration::seconds(60), "{plain}");
+    assert_eq!(shown, serde_json::Value::Null, "no schedule to show");
+
+    let (ttl, shown) = next_poll(&cfg, "/ttl.xml");
+    assert!(ttl >= started + chrono::Duration::minutes(180), "{ttl}");
+    assert_eq!(shown, serde_json::json!({"ttl_minutes": 180}));
+
+    let (night, shown) = next_poll(&cfg, "/night.xml");
+    assert_eq!(night.hour(), open_hour, "{night}");
+    assert!(night > started + chrono::Duration::hours(10), "{night}");
+    assert_eq!(shown["skip_hours"].as_array().unwrap().len(), 23);
+
+    // Made due by hand, the ttl feed answers 304: no feed to read the ttl
+    // from, and the ttl it gave before still holds the next poll back.
+    let path = dir.path().join("fetcher-state.json");
+    let mut state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let key = format!("/feeds/http:~1~1{addr}~1ttl.xml/next_poll");
+    *state.pointer_mut(&key).expect("the feed's schedule") = 0.into();
+    std::fs::write(&path, serde_json::to_vec(&state).unwrap()).unwrap();
+    let again = whole_seconds_now();
+    let report = run_once(&cfg, &bus).await;
+    assert_eq!(report.not_modified, 1, "{report:?}");
+    assert_eq!(seen.count("/ttl.xml"), 2);
+    let (ttl, _) = next_poll(&cfg, "/ttl.xml");
+    assert!(ttl >= again + chrono::Duration::minutes(180), "{ttl}");
+}
