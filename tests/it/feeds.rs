@@ -261,3 +261,50 @@ async fn a_news_sitemap_is_polled_as_a_feed() {
     let asked = requests.lock().unwrap().clone();
     assert!(!asked.iter().any(|p| p == "/3.html"), "{asked:?}");
 }
+
+/// A story revised at its source: its feed item's headline changes, so the
+/// fetcher takes the page again; the clean topic carries the new text under
+/// the same id, and dedup repeats the first verdict, marked `revised`, with
+/// the story's member count unchanged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_story_revised_at_its_source_is_fetched_again_and_marked_revised() {
+    let site = tempfile::tempdir().unwrap();
+    let write = |title: &str, text: &str| {
+        std::fs::write(
+            site.path().join("feed.xml"),
+            format!("<rss version=\"2.0\"><channel><title>Example</title><item><title>{title}</title><link>/harbour.html</link></item></channel></rss>"),
+        )
+        .unwrap();
+        std::fs::write(
+            site.path().join("harbour.html"),
+            format!("<html><head><title>{title}</title></head><body><article><p>{text}</p></article></body></html>"),
+        )
+        .unwrap();
+    };
+    let text = "The harbour board of Lindqvist approved the new ferry berth on Tuesday by seven votes to two, and the first crossing to Osterholm is planned for the spring.";
+    write("Ferry berth approved", text);
+    let (_data, mut env) = serve_on_the_embedded_log(site.path(), "revised").await;
+    env.push(("NEWSMILL__FETCHER__POLL_MIN".into(), "1s".into()));
+    env.push(("NEWSMILL__FETCHER__POLL_MAX".into(), "1s".into()));
+    run_newsmill(&["run", "--drain"], &env);
+    let update = "Update: the vote was challenged in court on Wednesday.";
+    write(
+        "Ferry berth approved; vote challenged",
+        &format!("{text} {update}"),
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    run_newsmill(&["run", "--drain"], &env);
+
+    let clean = tail_json(&env, "news.clean.v1");
+    assert_eq!(clean.len(), 2, "{clean:?}");
+    assert_eq!(clean[0]["id"], clean[1]["id"]);
+    assert!(clean[1]["text"].as_str().unwrap().ends_with(update));
+    let verdicts = tail_json(&env, "news.dedup.v1");
+    assert_eq!(verdicts.len(), 2, "{verdicts:?}");
+    assert_eq!(verdicts[1]["story_id"], verdicts[0]["story_id"]);
+    assert_eq!(verdicts[1]["replay"], true);
+    assert_eq!(verdicts[1]["revised"], true);
+    assert!(verdicts[0].get("revised").is_none());
+    let stories = tail_json(&env, "news.stories.v1");
+    assert_eq!(stories.last().unwrap()["member_count"], 1);
+}

@@ -261,6 +261,15 @@ impl Engine {
         self.stories.get(story_key(story_id))
     }
 
+    /// Whether the article `id`, already decided, had another text then
+    /// (compared by the key of exact copies: case and spacing aside).
+    /// False for an id not in the window.
+    pub fn text_changed(&self, id: &str, text: &str) -> bool {
+        self.articles
+            .get(article_key(id))
+            .is_some_and(|prev| prev.text_hash != tokens_and_text_hash(text).1)
+    }
+
     /// Decide one article and fold it into the state.
     pub fn decide(&mut self, a: &ArticleIn<'_>) -> Decision {
         self.decide_logged(a).0

@@ -327,6 +327,10 @@ impl DedupStage {
         self.count_stories();
         self.count_evictions();
         metrics::counter!(names::DEDUP_VERDICTS, "kind" => d.kind.as_str()).increment(1);
+        let revised = d.replay && self.engine.text_changed(&a.id, &a.text);
+        if revised {
+            metrics::counter!(names::DEDUP_REVISIONS).increment(1);
+        }
         let verdict = DedupVerdict {
             schema_version: SCHEMA_VERSION,
             id: a.id.clone(),
@@ -341,6 +345,7 @@ impl DedupStage {
             fetched_at: a.fetched_at,
             decided_at: now,
             replay: d.replay,
+            revised,
             explain,
         };
         // A replay sends its story's summary again: the crash that caused

@@ -59,6 +59,7 @@ fn a_restart_from_the_snapshot_remembers_every_decision() {
         let before = members_of(&second, &decided[i]);
         let (v, story) = second.decide(&article(&format!("a{i}"), t));
         assert!(v.replay, "a{i} is known after the restart");
+        assert!(!v.revised, "a{i} comes with the text it had");
         assert_eq!(v.story_id, decided[i]);
         // The crash may have come between the verdict and the summary, so
         // the summary is sent again, as it stands: the article once in it.
@@ -124,4 +125,44 @@ fn a_fetch_time_years_ahead_does_not_empty_the_window() {
     let copy = stage.decide(&fetched_now("copy", text)).0;
     assert_eq!(copy.duplicate_of.as_deref(), Some("first"));
     assert_eq!(copy.story_id, first.story_id);
+}
+
+/// An article fetched again after its source revised it (its feed item's
+/// date changed) keeps its first verdict and story, and its verdict says
+/// `revised`; the same text with other spacing and case is no revision.
+/// The snapshot keeps what the first text was.
+#[test]
+fn an_article_revised_at_its_source_is_marked_and_keeps_its_story() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config::default();
+    let text = "The harbour board of Lindqvist approved the new ferry berth on Tuesday by seven votes to two, and the first crossing to Osterholm is planned for the spring.";
+    let mut stage = DedupStage::new(&config, Some(dir.path().to_path_buf())).unwrap();
+    let (first, _) = stage.decide(&article("a", text));
+    assert!(!first.replay && !first.revised);
+    let (same, _) = stage.decide(&article("a", &text.to_uppercase().replace(' ', "  ")));
+    assert!(same.replay && !same.revised, "{same:?}");
+    let updated = format!("{text} Update: the vote was challenged in court on Wednesday.");
+    let (revised, story) = stage.decide(&article("a", &updated));
+    assert!(revised.replay && revised.revised, "{revised:?}");
+    assert_eq!(revised.story_id, first.story_id);
+    assert_eq!(story.unwrap().member_count, 1);
+    let json = serde_json::to_value(&revised).unwrap();
+    assert_eq!(json["revised"], true);
+    assert!(
+        serde_json::to_value(&same)
+            .unwrap()
+            .get("revised")
+            .is_none()
+    );
+    stage.checkpoint().unwrap();
+    drop(stage);
+
+    let mut restarted = DedupStage::new(&config, Some(dir.path().to_path_buf())).unwrap();
+    let (again, _) = restarted.decide(&article("a", &updated));
+    assert!(
+        again.replay && again.revised,
+        "measured against the first text"
+    );
+    let (original, _) = restarted.decide(&article("a", text));
+    assert!(original.replay && !original.revised);
 }

@@ -15,7 +15,7 @@ use crate::feed::FeedError;
 use crate::http::FetchError;
 use crate::pages::{self, FeedPoll, PageRetry};
 use crate::schedule_hints::ScheduleHints;
-use crate::state::{FeedState, RoundProgress, item_fingerprint};
+use crate::state::{FeedState, IndexWatch, RoundProgress, item_fingerprint};
 use crate::{Fetcher, RoundReport, parse_feed};
 
 impl Fetcher {
@@ -66,6 +66,7 @@ impl Fetcher {
                 rep.not_modified += 1;
                 st.record_success(cfg, 0, fetched.max_age);
                 self.renew_hub_subscription(feed_url, &mut st);
+                self.read_sitemap_index_again(feed_url, &mut st).await;
                 self.retry_due_pages(&poll, &mut st, &mut rep, token).await;
                 pages::poll_again_for_retries(&mut st, cfg.poll_min);
                 return (st, rep);
@@ -106,7 +107,16 @@ impl Fetcher {
                     // that once read as a feed and now answers a page is
                     // failing instead.
                     tracing::info!(subscription = %shown_url(feed_url), feed = %shown_url(feed.as_str()), "the subscription is a web page or a sitemap index; polling the feed it points to");
-                    self.announce_news_sitemaps(feed_url, &other_sitemaps).await;
+                    let announced = self.announce_news_sitemaps(feed_url, &other_sitemaps).await;
+                    if matches!(e, FeedError::SitemapIndex(_)) {
+                        st.sitemap_index = Some(IndexWatch {
+                            read_at: Utc::now().timestamp(),
+                            sitemaps: std::iter::once(&feed)
+                                .chain(announced.iter())
+                                .map(Url::to_string)
+                                .collect(),
+                        });
+                    }
                     st.moved_to = Some(feed.to_string());
                     return Box::pin(self.poll_feed(feed_url, st, progress, token)).await;
                 }
@@ -119,6 +129,7 @@ impl Fetcher {
         };
         self.keep_hub_subscription(feed_url, &mut st, &parsed, &fetched);
         st.schedule = ScheduleHints::of(&parsed.feed);
+        self.read_sitemap_index_again(feed_url, &mut st).await;
         // Validators are kept only once every item is taken, so that a
         // capped poll is not answered 304 next time.
         let mut validators = Some(fetched.validators.clone());
@@ -214,13 +225,14 @@ impl Fetcher {
     /// follows (a site's news by section or language): each added as a
     /// subscription of its own through `news.feeds.v1`, so that every
     /// fetcher takes it, and it keeps its own validators and schedule.
-    async fn announce_news_sitemaps(&self, subscription: &str, sitemaps: &[Url]) {
-        let others: Vec<&Url> = sitemaps
+    /// Returns those the topic took.
+    async fn announce_news_sitemaps(&self, subscription: &str, sitemaps: &[Url]) -> Vec<Url> {
+        let mut announced = Vec::new();
+        for sitemap in sitemaps
             .iter()
             .filter(|u| matches!(u.scheme(), "http" | "https"))
             .take(MAX_ANNOUNCED_SITEMAPS)
-            .collect();
-        for sitemap in &others {
+        {
             let command = news_core::messages::FeedCommand {
                 schema_version: news_core::messages::SCHEMA_VERSION,
                 feed_url: sitemap.to_string(),
@@ -229,15 +241,69 @@ impl Fetcher {
                 title: Some(format!("news sitemap of {}", shown_url(subscription))),
             };
             let record = command.record(&self.config.topics.feeds);
-            if let Err(e) = self.producer.send_and_wait(record).await {
-                tracing::warn!(sitemap = %shown_url(sitemap.as_str()), error = %e, "could not add a news sitemap of an index");
+            match self.producer.send_and_wait(record).await {
+                Ok(_) => announced.push(sitemap.clone()),
+                Err(e) => {
+                    tracing::warn!(sitemap = %shown_url(sitemap.as_str()), error = %e, "could not add a news sitemap of an index")
+                }
             }
         }
-        if !others.is_empty() {
-            tracing::info!(subscription = %shown_url(subscription), added = others.len(), "the sitemap index lists more news sitemaps; each added as a subscription");
+        if !announced.is_empty() {
+            tracing::info!(subscription = %shown_url(subscription), added = announced.len(), "the sitemap index lists more news sitemaps; each added as a subscription");
+        }
+        announced
+    }
+
+    /// Once a day, the sitemap index a subscription follows is read again,
+    /// and a news sitemap it lists since (a new section or language) is
+    /// added as a subscription of its own. One it listed before is not
+    /// added again, so that an operator's removal holds.
+    async fn read_sitemap_index_again(&self, subscription: &str, st: &mut FeedState) {
+        let now = Utc::now().timestamp();
+        let Some(watch) = st
+            .sitemap_index
+            .as_mut()
+            .filter(|w| now - w.read_at >= INDEX_READ_EVERY_SECS)
+        else {
+            return;
+        };
+        // Whatever the answer, the next reading is a day away.
+        watch.read_at = now;
+        let Ok(url) = Url::parse(subscription) else {
+            return;
+        };
+        let listed = match self.limited_get(&url, None, "feed", Duration::ZERO).await {
+            Ok(f) if f.status == 200 => {
+                parse_feed(&f.body, f.final_url.as_str(), f.content_type.as_deref())
+                    .err()
+                    .and_then(|e| match e {
+                        FeedError::SitemapIndex(list) => {
+                            Some(crate::discover::news_sitemaps_in_index(&list, &f.final_url))
+                        }
+                        _ => None,
+                    })
+            }
+            _ => None,
+        };
+        let Some(listed) = listed else {
+            tracing::info!(subscription = %shown_url(subscription), "the sitemap index could not be read again as one; asked again in a day");
+            return;
+        };
+        let room = (MAX_ANNOUNCED_SITEMAPS + 1).saturating_sub(watch.sitemaps.len());
+        let new: Vec<Url> = listed
+            .into_iter()
+            .filter(|u| !watch.sitemaps.contains(&u.to_string()))
+            .take(room)
+            .collect();
+        let announced = self.announce_news_sitemaps(subscription, &new).await;
+        if let Some(watch) = st.sitemap_index.as_mut() {
+            watch.sitemaps.extend(announced.iter().map(Url::to_string));
         }
     }
 }
+
+/// How often a followed sitemap index is read again.
+const INDEX_READ_EVERY_SECS: i64 = 24 * 3600;
 
 /// The feed an answer that is no feed points to: the first news sitemap a
 /// sitemap index names (by "news" in its URL), with the index's other news

@@ -54,6 +54,11 @@ pub struct FeedState {
     /// 304.
     #[serde(default, skip_serializing_if = "ScheduleHints::is_empty")]
     pub schedule: ScheduleHints,
+    /// For a subscription to a sitemap index: when the index was last read
+    /// and the news sitemaps it listed (round 63), so that one it lists
+    /// later is added too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sitemap_index: Option<IndexWatch>,
     /// The feed's subscription at the hub it names (WebSub; round 62).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub websub: Option<crate::websub::Lease>,
@@ -67,6 +72,16 @@ pub struct FeedState {
     legacy_seen: HashMap<String, String>,
     #[serde(default, rename = "seen_order", skip_serializing)]
     legacy_seen_order: VecDeque<String>,
+}
+
+/// A sitemap index a subscription follows, read again once a day.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexWatch {
+    /// Unix seconds of the last reading.
+    pub read_at: i64,
+    /// The news sitemaps it listed: the one followed, then those added as
+    /// subscriptions of their own.
+    pub sitemaps: Vec<String>,
 }
 
 /// Article key -> fingerprint of the item as last seen, both the first 64

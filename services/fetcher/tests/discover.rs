@@ -162,6 +162,18 @@ async fn a_subscription_to_a_page_follows_the_feed_it_announces_once_new() {
     );
 }
 
+/// `commands` are one: to add `feed`.
+fn assert_one_add(commands: &[serde_json::Value], feed: &str) {
+    assert_eq!(commands.len(), 1, "{commands:?}");
+    assert_eq!(commands[0]["action"], "add");
+    assert_eq!(commands[0]["feed_url"], feed);
+}
+
+/// A news sitemap with one article, `/2024/quake`.
+const QUAKE_NEWS_SITEMAP: &[u8] = b"<urlset xmlns:news=\"n\"><url><loc>/2024/quake</loc>\
+    <news:news><news:publication_date>2024-06-02T10:00:00Z</news:publication_date>\
+    <news:title>Quake</news:title></news:news></url></urlset>";
+
 /// A subscription to a sitemap index (the one robots.txt names): the news
 /// sitemap it lists is polled in its place, and its article fetched; the
 /// index's other sitemaps are never asked for. An index that lists no news
@@ -185,9 +197,7 @@ async fn a_subscription_to_a_sitemap_index_polls_its_news_sitemaps() {
                 b"<sitemapindex><sitemap><loc>/sitemap-2019.xml</loc></sitemap>\
                 </sitemapindex>",
             ),
-            "/news-sitemap.xml" => ok(b"<urlset xmlns:news=\"n\"><url><loc>/2024/quake</loc>\
-                <news:news><news:publication_date>2024-06-02T10:00:00Z</news:publication_date>\
-                <news:title>Quake</news:title></news:news></url></urlset>"),
+            "/news-sitemap.xml" => ok(QUAKE_NEWS_SITEMAP),
             p if p.starts_with("/2024/") => ok(&article(p)),
             _ => (reply("404 Not Found", &[], b""), Duration::ZERO),
         }
@@ -220,12 +230,7 @@ async fn a_subscription_to_a_sitemap_index_polls_its_news_sitemaps() {
     // The index's other news sitemap becomes a subscription of its own,
     // through the control topic; the archive index adds none.
     let commands = read_all(&bus, &cfg.topics.feeds).await;
-    assert_eq!(commands.len(), 1, "{commands:?}");
-    assert_eq!(commands[0]["action"], "add");
-    assert_eq!(
-        commands[0]["feed_url"],
-        format!("http://{addr}/sport/news-sitemap.xml")
-    );
+    assert_one_add(&commands, &format!("http://{addr}/sport/news-sitemap.xml"));
     assert_eq!(seen.count("/2024/final"), 0, "not this round");
     // A fetcher that takes the command polls it: its article is fetched.
     let command = serde_json::from_value(commands[0].clone()).unwrap();
@@ -243,4 +248,67 @@ async fn a_subscription_to_a_sitemap_index_polls_its_news_sitemaps() {
         .unwrap();
     assert_eq!(seen.count("/2024/final"), 1);
     assert_eq!(seen.count("/2024/quake"), 1, "taken once");
+}
+
+/// A followed sitemap index is read again a day later: a news sitemap it
+/// lists since then becomes a subscription of its own, once; one it listed
+/// before is not added again.
+#[tokio::test]
+async fn a_news_sitemap_an_index_lists_later_is_added_a_day_on() {
+    let sport_listed = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let listed = sport_listed.clone();
+    let (addr, seen) = serve(Arc::new(move |path: &str, _: &str| {
+        let ok = |body: &[u8]| (reply("200 OK", &[], body), Duration::ZERO);
+        match path {
+            "/sitemap_index.xml" if listed.load(std::sync::atomic::Ordering::SeqCst) => ok(
+                b"<sitemapindex><sitemap><loc>/news-sitemap.xml</loc></sitemap>\
+                <sitemap><loc>/sport/news-sitemap.xml</loc></sitemap></sitemapindex>",
+            ),
+            "/sitemap_index.xml" => {
+                ok(b"<sitemapindex><sitemap><loc>/news-sitemap.xml</loc></sitemap></sitemapindex>")
+            }
+            "/news-sitemap.xml" => ok(QUAKE_NEWS_SITEMAP),
+            p if p.starts_with("/2024/") => ok(&article(p)),
+            _ => (reply("404 Not Found", &[], b""), Duration::ZERO),
+        }
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let index = format!("http://{addr}/sitemap_index.xml");
+    let cfg = config(dir.path(), vec![index.clone()]);
+    let bus = Bus::from_config(&cfg).unwrap();
+    run_once(&cfg, &bus).await;
+    assert_eq!(seen.count("/2024/quake"), 1);
+    assert!(read_all(&bus, &cfg.topics.feeds).await.is_empty());
+
+    // A day on: the feed due, its index last read 25 hours ago.
+    let age_the_index = || {
+        let path = dir.path().join("fetcher-state.json");
+        let mut state: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        let feed = &mut state["feeds"][&index];
+        feed["next_poll"] = 0.into();
+        feed["sitemap_index"]["read_at"] = (chrono::Utc::now().timestamp() - 25 * 3600).into();
+        std::fs::write(&path, serde_json::to_vec(&state).unwrap()).unwrap();
+    };
+    sport_listed.store(true, std::sync::atomic::Ordering::SeqCst);
+    age_the_index();
+    run_once(&cfg, &bus).await;
+    assert_eq!(seen.count("/sitemap_index.xml"), 2, "read again");
+    let commands = read_all(&bus, &cfg.topics.feeds).await;
+    assert_one_add(&commands, &format!("http://{addr}/sport/news-sitemap.xml"));
+    // The next day's reading finds nothing new to add.
+    age_the_index();
+    run_once(&cfg, &bus).await;
+    assert_eq!(seen.count("/sitemap_index.xml"), 3);
+    assert_eq!(read_all(&bus, &cfg.topics.feeds).await.len(), 1);
+    // Within the day, the index is not read at a poll.
+    let path = dir.path().join("fetcher-state.json");
+    let mut state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    state["feeds"][&index]["next_poll"] = 0.into();
+    std::fs::write(&path, serde_json::to_vec(&state).unwrap()).unwrap();
+    run_once(&cfg, &bus).await;
+    assert_eq!(seen.count("/news-sitemap.xml"), 4);
+    assert_eq!(seen.count("/sitemap_index.xml"), 3);
 }

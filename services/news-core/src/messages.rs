@@ -259,6 +259,12 @@ pub struct DedupVerdict {
     /// the verdict repeats the first decision and the story is not changed.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub replay: bool,
+    /// True on a replay whose text differs from the one first decided: the
+    /// article was revised at its source (a correction, a developing
+    /// story) and fetched again. The verdict and story stay the first
+    /// decision's; the new text is on `news.clean.v1` under the same id.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub revised: bool,
     /// With `dedup.explain`: why the article got this verdict, as `newsmill
     /// cluster --explain` writes it (README, "Why two articles met"): the
     /// article's strongest terms and names, and each candidate copy and

@@ -49,6 +49,9 @@ pub mod names {
     pub const FETCH_PAGE_RETRIES: &str = "news_fetch_page_retries_total";
     /// Counter {kind}: dedup verdicts.
     pub const DEDUP_VERDICTS: &str = "news_dedup_verdicts_total";
+    /// Counter: articles delivered again with a text other than the one
+    /// first decided (updated at the source).
+    pub const DEDUP_REVISIONS: &str = "news_dedup_revisions_total";
     /// Gauge: stories in the active window.
     pub const DEDUP_STORIES: &str = "news_dedup_stories";
     /// Counter {by}: stories whose last member left the window (announced
@@ -161,6 +164,10 @@ fn describe() {
         "Article pages put back for another attempt (scheduled), fetched on a later attempt, or given up after the last"
     );
     describe_counter!(names::DEDUP_VERDICTS, "Dedup verdicts by kind");
+    describe_counter!(
+        names::DEDUP_REVISIONS,
+        "Articles decided before and delivered again with another text: revised at the source"
+    );
     describe_gauge!(names::DEDUP_STORIES, "Stories in the active window");
     describe_counter!(
         names::DEDUP_STORIES_CLOSED,
