@@ -71,10 +71,7 @@ impl Fetcher {
         let change = self.subs.apply(&cmd);
         match change {
             Change::Removed if replayed => {}
-            Change::Removed => {
-                let removed = self.state.feeds.remove(cmd.feed_url.trim());
-                self.end_hub_subscription(cmd.feed_url.trim(), removed.and_then(|s| s.websub));
-            }
+            Change::Removed => self.drop_feed_state(cmd.feed_url.trim()),
             Change::Resumed => {
                 // A resumed feed is polled now, and a disabled one gets a new chance.
                 if let Some(st) = self.state.feeds.get_mut(cmd.feed_url.trim()) {
@@ -111,8 +108,7 @@ impl Fetcher {
             .map(|(url, _)| url.clone())
             .collect();
         for url in &gone {
-            let removed = self.state.feeds.remove(url);
-            self.end_hub_subscription(url, removed.and_then(|s| s.websub));
+            self.drop_feed_state(url);
         }
         if !gone.is_empty() {
             tracing::info!(
@@ -120,5 +116,17 @@ impl Fetcher {
                 "dropped the state of feeds no longer subscribed"
             );
         }
+    }
+
+    /// A feed no longer subscribed: its state goes, with its waiting pages'
+    /// kept texts, and its hub is asked to stop pushing.
+    fn drop_feed_state(&mut self, feed_url: &str) {
+        let Some(removed) = self.state.feeds.remove(feed_url) else {
+            return;
+        };
+        for page in &removed.retries {
+            self.waiting_texts.forget(&page.id);
+        }
+        self.end_hub_subscription(feed_url, removed.websub);
     }
 }

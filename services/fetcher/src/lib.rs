@@ -20,6 +20,7 @@ pub mod stand_in;
 pub mod state;
 pub mod status;
 pub mod subscriptions;
+pub mod waiting_texts;
 pub mod websub;
 mod websub_run;
 
@@ -104,6 +105,9 @@ pub struct Fetcher {
     /// Pages any feed took lately, so that a story in several feeds is
     /// fetched once.
     shared_pages: std::sync::Mutex<shared_pages::SharedPages>,
+    /// The whole feed text of pages waiting for a retry, beyond the 4 KiB
+    /// their list keeps.
+    waiting_texts: waiting_texts::WaitingTexts,
     /// Dead letters written since the last round's report took them.
     dead_lettered: std::sync::atomic::AtomicU64,
     /// WebSub, when `fetcher.websub_callback` is set and the fetcher runs
@@ -170,7 +174,16 @@ impl Fetcher {
                 "polling this shard's feeds"
             );
         }
-        Self::with_state(config, producer, state, subs)
+        let waiting_texts = waiting_texts::WaitingTexts::open(
+            config.bus.data_dir.join("fetcher-waiting"),
+            state
+                .feeds
+                .values()
+                .flat_map(|f| f.retries.iter().map(|p| p.id.as_str())),
+        );
+        let mut fetcher = Self::with_state(config, producer, state, subs)?;
+        fetcher.waiting_texts = waiting_texts;
+        Ok(fetcher)
     }
 
     /// A fetcher for single pages (`fetch_again`): no feeds, and no state
@@ -208,6 +221,7 @@ impl Fetcher {
             paused_hosts: Default::default(),
             shared_pages: Default::default(),
             dead_lettered: Default::default(),
+            waiting_texts: Default::default(),
             websub: None,
             pushes: None,
             bus_failed: Default::default(),

@@ -313,11 +313,16 @@ impl Fetcher {
         mut page: PageRetry,
     ) -> bool {
         let cfg = &self.config.fetcher;
+        if page.attempts > 0 || page.not_before > 0 {
+            // From the retry list: its whole feed text, for the cleaner.
+            self.waiting_texts.restore(&mut page);
+        }
         let domain = url_domain(&page.link);
         if let Some(until) = self.host_paused_until(&domain)
             && self.claim_waiting_slot(st)
         {
             page.not_before = page.not_before.max(until);
+            self.waiting_texts.keep(&page);
             st.retries.push(page.bounded());
             rep.pages_waiting += 1;
             return false;
@@ -328,6 +333,7 @@ impl Fetcher {
         {
             Ok(()) => {
                 rep.pages_fetched += 1;
+                self.waiting_texts.forget(&page.id);
                 if page.attempts > 0 {
                     metrics::counter!(names::FETCH_PAGE_RETRIES, "outcome" => "fetched")
                         .increment(1);
@@ -357,6 +363,7 @@ impl Fetcher {
             page.not_before = unix_secs_after(wait);
             tracing::warn!(article = %shown_url(&page.link), error = %page.last_error, attempts = page.attempts, retry_in_secs = wait.as_secs(), "article fetch failed; will retry");
             metrics::counter!(names::FETCH_PAGE_RETRIES, "outcome" => "scheduled").increment(1);
+            self.waiting_texts.keep(&page);
             st.retries.push(page.bounded());
             rep.pages_waiting += 1;
             return false;
@@ -383,6 +390,7 @@ impl Fetcher {
         if self.publish_feed_stand_in(&page, &failure.error).await {
             reason.push_str("; its feed item was sent in its place");
         }
+        self.waiting_texts.forget(&page.id);
         let request = page.into_request();
         let payload = serde_json::to_vec(&request).unwrap_or_default();
         self.dead_letter(kind, &reason, &request.link, &payload)
@@ -409,8 +417,12 @@ impl Fetcher {
         if waits {
             page.not_before = unix_secs_after(self.config.fetcher.page_retry_delay);
             page.last_error = error.to_string();
+            self.waiting_texts.keep(&page);
             st.retries.push(page.bounded());
             rep.pages_waiting += 1;
+        } else {
+            // Untaken: a later poll brings its item whole again.
+            self.waiting_texts.forget(&page.id);
         }
     }
 

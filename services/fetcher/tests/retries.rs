@@ -347,3 +347,77 @@ async fn a_bus_that_failed_for_good_stops_the_fetcher_and_loses_no_page() {
     );
     assert!(read_all(&bus, &cfg.topics.dlq).await.is_empty());
 }
+
+/// A full-text feed whose pages fail for a while: a page that comes on its
+/// second attempt and one that never comes both go out with their feed
+/// item's whole story (20 KB), not the 4 KiB the retry list keeps: the
+/// first for the cleaner to compare its page with, the second in its
+/// place. A restart between the attempts, as every round here is, keeps
+/// it; once both left the list, nothing is kept on disk.
+#[tokio::test]
+async fn pages_that_waited_for_a_retry_keep_their_feed_items_whole_story() {
+    let story: String = (0..400)
+        .map(|i| format!("Sentence {i} of the harbour story, told whole in the feed. "))
+        .collect();
+    let feed_story = story.clone();
+    let calls: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
+    let (addr, seen) = serve(Arc::new(move |path: &str, _: &str| {
+        let n = {
+            let mut calls = calls.lock().unwrap();
+            let n = calls.entry(path.to_string()).or_default();
+            *n += 1;
+            *n
+        };
+        let items: String = ["late", "down"]
+            .iter()
+            // Each its own story: a text on several items is the feed's.
+            .map(|p| format!("<item><title>{p}</title><link>/a/{p}</link><content:encoded><![CDATA[<p>The {p} page. {feed_story}</p>]]></content:encoded></item>"))
+            .collect();
+        let bytes = match path {
+            "/robots.txt" => reply("404 Not Found", &[], b""),
+            "/feed.xml" => reply(
+                "200 OK",
+                &[],
+                format!("<rss version=\"2.0\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><channel><title>t</title>{items}</channel></rss>").as_bytes(),
+            ),
+            "/a/late" if n > 1 => reply("200 OK", &[], &article(path)),
+            _ => reply("503 Service Unavailable", &[], b"down"),
+        };
+        (bytes, Duration::ZERO)
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut cfg, bus) = quick_retries(dir.path(), vec![format!("http://{addr}/feed.xml")]);
+    cfg.fetcher.page_retries = 1;
+    run_once(&cfg, &bus).await;
+    let kept = dir.path().join("fetcher-waiting");
+    assert_eq!(
+        std::fs::read_dir(&kept).unwrap().count(),
+        2,
+        "both wait, whole"
+    );
+    rounds_until(&cfg, &bus, &seen, |s| {
+        s.count("/a/late") == 2 && s.count("/a/down") == 2
+    })
+    .await;
+
+    let raw: Vec<RawItem> = read_all(&bus, &cfg.topics.raw)
+        .await
+        .into_iter()
+        .map(|v| serde_json::from_value(v).unwrap())
+        .collect();
+    assert_eq!(raw.len(), 2, "{raw:?}");
+    for r in &raw {
+        // A feed with no description gives its content as the summary.
+        let text = format!(
+            "{}{}",
+            r.item.summary.as_deref().unwrap_or(""),
+            r.item.content.as_deref().unwrap_or("")
+        );
+        assert!(text.len() > story.len(), "{}: {} bytes", r.url, text.len());
+        assert!(text.contains("Sentence 399 of"), "{}", r.url);
+    }
+    let unread = raw.iter().find(|r| r.url.ends_with("/a/down")).unwrap();
+    assert!(unread.unread.is_some() && unread.html.is_empty());
+    assert_eq!(std::fs::read_dir(&kept).unwrap().count(), 0, "nothing left");
+}
