@@ -118,6 +118,32 @@ impl Fetcher {
         }
     }
 
+    /// Feeds that moved to another shard (the count changed) are polled
+    /// there, and their items taken as new: kept here, their pages waiting
+    /// for a retry would never come and would fill the bound on waiting
+    /// pages. Their hubs are asked to stop pushing here (the other shard
+    /// subscribes under its own callback).
+    pub(crate) fn forget_other_shards_feeds(&mut self) {
+        let moved: Vec<String> = self
+            .state
+            .feeds
+            .keys()
+            .filter(|url| !self.shard.owns(url))
+            .cloned()
+            .collect();
+        for url in &moved {
+            self.drop_feed_state(url);
+        }
+        if !moved.is_empty() {
+            tracing::info!(
+                moved = moved.len(),
+                shard = self.shard.index,
+                shards = self.shard.count,
+                "dropped the state of feeds another shard now polls"
+            );
+        }
+    }
+
     /// A feed no longer subscribed: its state goes, with its waiting pages'
     /// kept texts, and its hub is asked to stop pushing.
     fn drop_feed_state(&mut self, feed_url: &str) {

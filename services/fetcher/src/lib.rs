@@ -151,20 +151,6 @@ impl Fetcher {
         for sub in subs.all().filter(|s| shard.owns(&s.url)) {
             state.claim(&sub.url);
         }
-        // Feeds that moved to another shard (the count changed) are polled
-        // there, and their items taken as new: kept here, their pages
-        // waiting for a retry would never come and would fill the bound
-        // on waiting pages.
-        let before = state.feeds.len();
-        state.feeds.retain(|url, _| shard.owns(url));
-        if state.feeds.len() < before {
-            tracing::info!(
-                moved = before - state.feeds.len(),
-                shard = shard.index,
-                shards = shard.count,
-                "dropped the state of feeds another shard now polls"
-            );
-        }
         if shard.count > 1 {
             tracing::info!(
                 shard = shard.index,
@@ -244,6 +230,7 @@ impl Fetcher {
             self.websub = Some(side);
             self.pushes = Some(pushes);
         }
+        self.forget_other_shards_feeds();
         if subscriptions_whole {
             self.forget_unsubscribed();
         }

@@ -515,4 +515,18 @@ async fn feeds_removed_while_no_fetcher_ran_have_their_hubs_asked_to_stop() {
     let feeds = state["feeds"].as_object().unwrap();
     assert!(feeds[&feed_a]["websub"].is_object(), "a keeps its lease");
     assert!(!feeds.contains_key(&feed_b) && !feeds.contains_key(&feed_c));
+
+    // The shard count changes, and `a`'s site falls to the other shard:
+    // this one drops its state and asks its hub to stop pushing here.
+    cfg.fetcher.shard_count = 2;
+    cfg.fetcher.shard_index = (0..2)
+        .find(|&i| !news_fetcher::shard::Shard::new(i, 2).owns(&feed_a))
+        .unwrap();
+    let (token, running, _commands) = start(cfg.clone(), vec![]);
+    wait_for("the request to end a", || forms.lock().unwrap().len() == 6).await;
+    token.cancel();
+    running.await.unwrap().unwrap();
+    let ending = forms.lock().unwrap()[5].clone();
+    assert_eq!(ending["hub.mode"], "unsubscribe");
+    assert_eq!(ending["hub.callback"], asked[&feed_a]["hub.callback"]);
 }
