@@ -452,7 +452,13 @@ impl CleanStage {
             modified: found.modified.or(raw.item.updated),
             language: found.language.or(raw.item.language),
             site_name: found.site_name,
-            lead_image: absolute(found.lead_image),
+            // The page's own picture, else the one its feed item names (a
+            // page with no text is no article's page: the item's first).
+            lead_image: if page_is_empty {
+                raw.item.image.or(absolute(found.lead_image))
+            } else {
+                absolute(found.lead_image).or(raw.item.image)
+            },
             description,
             section: found.section,
             keywords,

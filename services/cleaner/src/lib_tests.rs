@@ -336,11 +336,13 @@ fn the_clean_stage_places_links_and_names_the_feeds_author() {
         "fetched_at": "2024-06-01T10:00:00Z",
         "http_status": 200,
         "html": html,
-        "item": {"feed_url": "https://news.example.org/rss", "authors": ["jane@example.org (Jane Doe)"]}
+        "item": {"feed_url": "https://news.example.org/rss", "authors": ["jane@example.org (Jane Doe)"],
+                 "image": "https://cdn.example.org/feed-thumb.jpg"}
     }))
     .unwrap();
     let stage = CleanStage::new(&news_core::Config::default());
     let article = stage.clean(raw).unwrap();
+    // The page's own picture before its feed item's.
     assert_eq!(
         article.lead_image.as_deref(),
         Some("https://www.news.example.org/img/og.png")
@@ -374,7 +376,8 @@ fn a_page_without_article_text_takes_the_feeds_headline() {
             "http_status": 200,
             "html": html,
             "item": {"feed_url": "https://news.example.org/rss",
-                     "title": "Harbour board approves a second ferry berth"}
+                     "title": "Harbour board approves a second ferry berth",
+                     "image": "https://cdn.example.org/ferry.jpg"}
         }))
         .unwrap()
     };
@@ -395,6 +398,11 @@ fn a_page_without_article_text_takes_the_feeds_headline() {
         wall.title.as_deref(),
         Some("Harbour board approves a second ferry berth")
     );
+    // And its feed item's picture: the wall's is the site's.
+    assert_eq!(
+        wall.lead_image.as_deref(),
+        Some("https://cdn.example.org/ferry.jpg")
+    );
     let story = stage
         .clean(raw(
             "<html><head><title>Second ferry berth approved in Port Elin</title></head><body><article>\
@@ -409,6 +417,11 @@ fn a_page_without_article_text_takes_the_feeds_headline() {
     assert_eq!(
         story.title.as_deref(),
         Some("Second ferry berth approved in Port Elin")
+    );
+    // A page that names no picture takes its feed item's.
+    assert_eq!(
+        story.lead_image.as_deref(),
+        Some("https://cdn.example.org/ferry.jpg")
     );
 }
 

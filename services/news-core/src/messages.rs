@@ -43,6 +43,12 @@ pub struct FeedItemMeta {
     pub categories: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
+    /// The item's picture, as the feed names it (Media RSS
+    /// `media:thumbnail`, an image `media:content` or `<enclosure>`, a JSON
+    /// Feed's `image`), absolute; the clean article's lead image when its
+    /// page names none (since round 63).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
 }
 
 /// `news.raw.v1`: a fetched article page plus the feed item that named it.

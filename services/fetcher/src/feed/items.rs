@@ -48,6 +48,7 @@ impl ParsedFeed {
                     .as_ref()
                     .and_then(|d| d.language.clone())
                     .or_else(|| self.feed.language.clone()),
+                image: item_image(e),
             })
             .collect();
         drop_shared(&mut items, Text::Summary);
@@ -103,6 +104,38 @@ fn drop_shared(items: &mut [FeedItemMeta], text: Text) {
             text.clear(item);
         }
     }
+}
+
+/// Longest image URL carried: beyond it a URL is a data blob, not a link.
+const MAX_IMAGE_URL_BYTES: usize = 2048;
+
+/// An entry's picture: its Media RSS thumbnail, else an image among its
+/// media contents or enclosures. Only a web address (no `data:` URL).
+fn item_image(e: &Entry) -> Option<String> {
+    let is_image = |medium: Option<&str>, mime: Option<&str>| {
+        medium.is_some_and(|m| m.eq_ignore_ascii_case("image"))
+            || mime.is_some_and(|t| t.trim().to_ascii_lowercase().starts_with("image/"))
+    };
+    e.media_thumbnail
+        .iter()
+        .map(|m| &m.url)
+        .chain(
+            e.media_content
+                .iter()
+                .filter(|m| is_image(m.medium.as_deref(), m.mime.as_deref()))
+                .map(|m| &m.url),
+        )
+        .chain(
+            e.enclosures
+                .iter()
+                .filter(|en| is_image(None, en.mime.as_deref()))
+                .map(|en| &en.href),
+        )
+        .find(|u| {
+            u.len() <= MAX_IMAGE_URL_BYTES
+                && url::Url::parse(u).is_ok_and(|p| matches!(p.scheme(), "http" | "https"))
+        })
+        .cloned()
 }
 
 /// Bytes of an entry's content carried on `news.raw.v1`: a feed's full

@@ -112,3 +112,38 @@ fn a_text_the_feed_gives_other_items_too_is_not_carried() {
         ]
     );
 }
+
+/// An item's picture: its Media RSS thumbnail, else an image among its
+/// media contents (not a video) or enclosures, else a JSON Feed's `image`;
+/// resolved against the feed, and never a `data:` URL.
+#[test]
+fn an_items_picture_comes_from_media_rss_enclosures_or_json_feed() {
+    let rss = items_of(
+        r#"<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel>
+        <item><title>A</title><link>/a</link><media:content url="/v.mp4" medium="video"/>
+          <media:group><media:content url="/a-big.jpg" type="image/jpeg"/></media:group>
+          <media:thumbnail url="/a-thumb.jpg" width="120"/></item>
+        <item><title>B</title><link>/b</link><enclosure url="/b.mp3" type="audio/mpeg" length="1"/>
+          <enclosure url="https://img.example/b.png" type="image/png" length="2"/></item>
+        <item><title>C</title><link>/c</link><media:content url="/c.jpg" medium="image"/></item>
+        <item><title>D</title><link>/d</link><media:thumbnail url="data:image/png;base64,AAAA"/></item>
+        </channel></rss>"#,
+    );
+    let images: Vec<Option<&str>> = rss.iter().map(|i| i.image.as_deref()).collect();
+    assert_eq!(
+        images,
+        [
+            Some("https://news.example/a-thumb.jpg"),
+            Some("https://img.example/b.png"),
+            Some("https://news.example/c.jpg"),
+            None
+        ]
+    );
+    let json = items_of(
+        r#"{"version":"https://jsonfeed.org/version/1.1","title":"J","items":[
+        {"id":"1","url":"https://news.example/1","content_text":"x","image":"/pics/1.jpg"},
+        {"id":"2","url":"https://news.example/2","content_text":"y"}]}"#,
+    );
+    let images: Vec<Option<&str>> = json.iter().map(|i| i.image.as_deref()).collect();
+    assert_eq!(images, [Some("https://news.example/pics/1.jpg"), None]);
+}

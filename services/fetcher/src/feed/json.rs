@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use url::Url;
 
 use super::sanitize::sanitize_html;
-use super::{Entry, FeedError, Link, ParsedFeed, Person, Tag, Text};
+use super::{Entry, FeedError, Link, Media, ParsedFeed, Person, Tag, Text};
 use news_core::dates::{parse_date, to_rfc3339};
 
 #[derive(Deserialize)]
@@ -49,6 +49,7 @@ struct JsonItem {
     language: Option<String>,
     #[serde(default)]
     attachments: Vec<JsonAttachment>,
+    image: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -214,6 +215,13 @@ pub fn parse(text: &str, feed_url: &str) -> Result<ParsedFeed, FeedError> {
                 label: None,
             })
             .collect();
+        if let Some(image) = item.image.filter(|i| !i.trim().is_empty()) {
+            e.media_content.push(Media {
+                url: abs(image.trim()),
+                medium: Some("image".into()),
+                mime: None,
+            });
+        }
         for a in item.attachments {
             let link = Link {
                 rel: "enclosure".into(),

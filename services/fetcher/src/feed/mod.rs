@@ -75,6 +75,21 @@ pub struct Enclosure {
     pub length: Option<String>,
 }
 
+/// A Media RSS reference (`media:thumbnail`, `media:content`), in
+/// feedparser's names; a JSON Feed item's `image` is read as a
+/// `media_content` of medium `image`.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Media {
+    pub url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub medium: Option<String>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub mime: Option<String>,
+}
+
+/// Media references kept per entry of each kind; a feed lists a few.
+pub const MAX_MEDIA_PER_ENTRY: usize = 32;
+
 impl From<&Link> for Enclosure {
     fn from(l: &Link) -> Self {
         Enclosure {
@@ -211,6 +226,10 @@ pub struct Entry {
     pub enclosures: Vec<Enclosure>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comments: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub media_thumbnail: Vec<Media>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub media_content: Vec<Media>,
 }
 
 /// A feed normalised the way readers expect.

@@ -16,7 +16,9 @@ use quick_xml::name::ResolveResult;
 use url::Url;
 
 use super::sanitize::{looks_like_html, sanitize_html};
-use super::{Common, Entry, FeedError, Link, ParsedFeed, Person, Tag, Text};
+use super::{
+    Common, Entry, FeedError, Link, MAX_MEDIA_PER_ENTRY, Media, ParsedFeed, Person, Tag, Text,
+};
 use news_core::dates::{parse_date, to_rfc3339};
 use news_core::entities::{html_entity, numeric_reference};
 
@@ -484,19 +486,11 @@ impl Parser {
                 }),
             },
             "enclosure" if in_entry => {
-                if let Some(url) = attr(e, "url") {
-                    let link = Link {
-                        rel: "enclosure".into(),
-                        mime: attr(e, "type"),
-                        href: resolve(base.as_deref(), &url),
-                        title: None,
-                        length: attr(e, "length"),
-                        hreflang: None,
-                    };
-                    let entry = self.entry.as_mut().expect("in entry");
-                    entry.enclosures.push((&link).into());
-                    entry.common.links.push(link);
-                }
+                self.enclosure(e, base.as_deref());
+                None
+            }
+            "media:thumbnail" | "media:content" if in_entry => {
+                self.media(e, name == "media:thumbnail", base.as_deref());
                 None
             }
             "comments" if in_entry => Some(Field::Comments),

@@ -20,6 +20,45 @@ impl Parser {
         }
     }
 
+    /// An RSS `<enclosure>`: a link and an enclosure of the entry.
+    pub(super) fn enclosure(&mut self, e: &BytesStart, base: Option<&Url>) {
+        let Some(url) = attr(e, "url") else {
+            return;
+        };
+        let link = Link {
+            rel: "enclosure".into(),
+            mime: attr(e, "type"),
+            href: resolve(base, &url),
+            title: None,
+            length: attr(e, "length"),
+            hreflang: None,
+        };
+        let entry = self.entry.as_mut().expect("in entry");
+        entry.enclosures.push((&link).into());
+        entry.common.links.push(link);
+    }
+
+    /// A Media RSS `<media:thumbnail>` or `<media:content>` of the entry.
+    pub(super) fn media(&mut self, e: &BytesStart, thumbnail: bool, base: Option<&Url>) {
+        let Some(url) = attr(e, "url").filter(|u| !u.trim().is_empty()) else {
+            return;
+        };
+        let media = Media {
+            url: resolve(base, url.trim()),
+            medium: attr(e, "medium"),
+            mime: attr(e, "type"),
+        };
+        let entry = self.entry.as_mut().expect("in entry");
+        let list = if thumbnail {
+            &mut entry.media_thumbnail
+        } else {
+            &mut entry.media_content
+        };
+        if list.len() < MAX_MEDIA_PER_ENTRY {
+            list.push(media);
+        }
+    }
+
     /// Whether the element just opened sits directly in one named `name`.
     pub(super) fn parent_is(&self, name: &str) -> bool {
         let n = self.stack.len();
