@@ -368,6 +368,25 @@ async fn metrics_move_as_the_input_implies_and_sigterm_drains_cleanly() {
         "histograms, not summaries"
     );
     assert_eq!(sample(&text, "news_build_info", &[]), 1.0);
+    // Each article's delay from its fetch, at each stage, in buckets of
+    // seconds to a day.
+    for stage in ["clean", "dedup"] {
+        let label = format!("stage=\"{stage}\"");
+        assert_eq!(
+            sample(&text, "news_article_delay_seconds_count", &[&label]),
+            8.0,
+            "{stage}: {text}"
+        );
+        assert_eq!(
+            sample(
+                &text,
+                "news_article_delay_seconds_bucket",
+                &[&label, "le=\"86400\""]
+            ),
+            8.0,
+            "{stage}: {text}"
+        );
+    }
     // The one feed answered with news: it is active, and no feed is anything else.
     for (state, feeds) in [
         ("active", 1.0),

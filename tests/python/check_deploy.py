@@ -33,7 +33,7 @@ else:
 
 alerts = yaml.safe_load((D / "prometheus/alerts.yml").read_text())
 names = {r["alert"] for g in alerts["groups"] for r in g["rules"]}
-for want in ["NewsmillStageStalled", "NewsmillConsumerLagGrowing", "NewsmillDeadLetterRate", "NewsmillFeedsFailing", "NewsmillNoNewStories", "NewsmillDedupInstancesShareInput", "NewsmillDown", "NewsmillBusRefusingPages", "NewsmillLogDamaged", "NewsmillDedupWindowCapped", "NewsmillWebSubPushesIgnored"]:
+for want in ["NewsmillStageStalled", "NewsmillConsumerLagGrowing", "NewsmillDeadLetterRate", "NewsmillFeedsFailing", "NewsmillNoNewStories", "NewsmillDedupInstancesShareInput", "NewsmillDown", "NewsmillBusRefusingPages", "NewsmillLogDamaged", "NewsmillDedupWindowCapped", "NewsmillWebSubPushesIgnored", "NewsmillArticlesLate"]:
     check(want in names, f"alert {want} missing")
 
 compose = yaml.safe_load((D / "docker-compose.yml").read_text())
@@ -81,7 +81,7 @@ for d in docs:
 dash = json.loads((D / "grafana/newsmill.json").read_text())
 check(len(dash["panels"]) >= 8, "dashboard has too few panels")
 exprs = " ".join(t["expr"] for p in dash["panels"] for t in p["targets"])
-for metric in ["news_messages_received_total", "news_dead_letters_total", "news_kafka_consumer_lag_messages", "news_dedup_verdicts_total", "news_dedup_evictions_total"]:
+for metric in ["news_messages_received_total", "news_dead_letters_total", "news_kafka_consumer_lag_messages", "news_dedup_verdicts_total", "news_dedup_evictions_total", "news_article_delay_seconds_bucket", "news_fetch_item_age_seconds_bucket"]:
     check(metric in exprs, f"dashboard does not chart {metric}")
 
 dockerfile = (D / "Dockerfile").read_text()

@@ -515,6 +515,7 @@ impl Stage for CleanStage {
         if stands_in && article.text.is_empty() {
             return Ok(Vec::new());
         }
+        news_core::telemetry::record_article_delay("clean", article.fetched_at);
         Ok(vec![OutRecord::json(
             &self.clean_topic,
             &article.id,

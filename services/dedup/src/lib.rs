@@ -327,6 +327,9 @@ impl DedupStage {
         self.count_stories();
         self.count_evictions();
         metrics::counter!(names::DEDUP_VERDICTS, "kind" => d.kind.as_str()).increment(1);
+        if !d.replay {
+            news_core::telemetry::record_article_delay("dedup", a.fetched_at);
+        }
         let revised = d.replay && self.engine.text_changed(&a.id, &a.text);
         if revised {
             metrics::counter!(names::DEDUP_REVISIONS).increment(1);

@@ -135,6 +135,8 @@ impl Fetcher {
         let mut validators = Some(fetched.validators.clone());
         // Pages waiting from earlier polls go first: they are older.
         let mut bus_refused = self.retry_due_pages(&poll, &mut st, &mut rep, token).await;
+        // A feed's first poll brings its backlog, not news.
+        let first_poll = st.last_ok_at == 0;
         let mut new_items = 0;
         let mut without_link = 0;
         let mut shared = 0;
@@ -175,6 +177,7 @@ impl Fetcher {
             new_items += 1;
             rep.items_new += 1;
             metrics::counter!(names::FETCH_ITEMS).increment(1);
+            record_item_age(&item, first_poll);
             // The item goes out on topics; a user and password in the link
             // stay with the request alone.
             let item = FeedItemMeta {
@@ -299,6 +302,19 @@ impl Fetcher {
         if let Some(watch) = st.sitemap_index.as_mut() {
             watch.sitemaps.extend(announced.iter().map(Url::to_string));
         }
+    }
+}
+
+/// Record how old a new item is by the date its feed gives; items of a
+/// feed's first poll (its backlog) and dates ahead of the clock are left
+/// out.
+fn record_item_age(item: &FeedItemMeta, first_poll: bool) {
+    let Some(published) = item.published.filter(|_| !first_poll) else {
+        return;
+    };
+    let age = (Utc::now() - published).num_seconds();
+    if age >= 0 {
+        metrics::histogram!(names::FETCH_ITEM_AGE).record(age as f64);
     }
 }
 

@@ -10,7 +10,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
-use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use tokio_util::sync::CancellationToken;
 
 /// Metric names: `news_<subsystem>_<name>_<unit>[_total]`, base units, bounded labels.
@@ -47,6 +47,13 @@ pub mod names {
     pub const FETCH_ITEMS_SHARED: &str = "news_fetch_items_shared_total";
     pub const FETCH_WEBSUB: &str = "news_fetch_websub_total";
     pub const FETCH_PAGE_RETRIES: &str = "news_fetch_page_retries_total";
+    /// Histogram: how old a new feed item is when a poll finds it, from
+    /// the date its feed gives (a feed's first poll, its backlog, left
+    /// out): how late news reaches the pipeline.
+    pub const FETCH_ITEM_AGE: &str = "news_fetch_item_age_seconds";
+    /// Histogram {stage}: seconds from an article's fetch to its output at
+    /// `clean` and `dedup`: how far behind the pipeline runs, in time.
+    pub const ARTICLE_DELAY: &str = "news_article_delay_seconds";
     /// Counter {kind}: dedup verdicts.
     pub const DEDUP_VERDICTS: &str = "news_dedup_verdicts_total";
     /// Counter: articles delivered again with a text other than the one
@@ -90,7 +97,19 @@ const SECONDS_BUCKETS: &[f64] = &[
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
 ];
 
+/// Buckets of the delays news sees: seconds to a day.
+const DELAY_BUCKETS: &[f64] = &[
+    1.0, 5.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0, 7200.0, 21600.0, 86400.0,
+];
+
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+
+/// Record how long ago (by this host's clock) the article was fetched, as
+/// its output leaves `stage`; a fetch time ahead of the clock counts as 0.
+pub fn record_article_delay(stage: &'static str, fetched_at: chrono::DateTime<chrono::Utc>) {
+    let secs = (chrono::Utc::now() - fetched_at).num_milliseconds().max(0) as f64 / 1000.0;
+    metrics::histogram!(names::ARTICLE_DELAY, "stage" => stage).record(secs);
+}
 
 /// Install the Prometheus recorder once per process and describe every metric.
 pub fn init_metrics(service: &str) -> PrometheusHandle {
@@ -98,6 +117,10 @@ pub fn init_metrics(service: &str) -> PrometheusHandle {
         .get_or_init(|| {
             let handle = PrometheusBuilder::new()
                 .set_buckets(SECONDS_BUCKETS)
+                .expect("buckets are non-empty")
+                .set_buckets_for_metric(Matcher::Full(names::FETCH_ITEM_AGE.into()), DELAY_BUCKETS)
+                .expect("buckets are non-empty")
+                .set_buckets_for_metric(Matcher::Full(names::ARTICLE_DELAY.into()), DELAY_BUCKETS)
                 .expect("buckets are non-empty")
                 .add_global_label("service", service)
                 .install_recorder()
@@ -121,6 +144,16 @@ fn describe() {
         "Inputs sent to the dead-letter topic, by reason"
     );
     describe_counter!(names::ERRORS, "Errors by stage and type");
+    describe_histogram!(
+        names::FETCH_ITEM_AGE,
+        Unit::Seconds,
+        "Age of a new feed item when a poll finds it, from its feed's date"
+    );
+    describe_histogram!(
+        names::ARTICLE_DELAY,
+        Unit::Seconds,
+        "Seconds from an article's fetch to its output at this stage"
+    );
     describe_histogram!(
         names::STAGE_DURATION,
         Unit::Seconds,
