@@ -293,4 +293,47 @@ fn feeds_export_writes_the_subscriptions_as_opml_another_newsmill_reads() {
             ("https://config.example/rss", "", "new"),
         ]
     );
+
+    // `feeds import` writes the same subscriptions to a third newsmill's
+    // control topic; the masked export's private feed is refused there.
+    let third = tempfile::tempdir().unwrap();
+    let env3 = child_env(
+        third.path(),
+        None,
+        "https://config.example/rss",
+        &unique("import3"),
+    );
+    let masked = data.path().join("masked.opml");
+    std::fs::write(&masked, opml.as_bytes()).unwrap();
+    let out = run_newsmill(&["feeds", "import", masked.to_str().unwrap()], &env3);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("masked (export it with --with-credentials)"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run_newsmill(&["feeds", "import", file.to_str().unwrap()], &env3);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(!said.contains("hunter2"), "{said}");
+    let mut imported: Vec<(String, String)> = list_feeds(&env3, false)
+        .iter()
+        .map(|f| {
+            (
+                f["url"].as_str().unwrap().to_string(),
+                f["health"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    imported.sort();
+    let urls: Vec<(&str, &str)> = imported
+        .iter()
+        .map(|(u, h)| (u.as_str(), h.as_str()))
+        .collect();
+    assert_eq!(
+        urls,
+        [
+            ("https://********:********@private.example/feed", "paused"),
+            ("https://added.example/feed?a=1&b=2", "new"),
+            ("https://config.example/rss", "new"),
+        ]
+    );
 }

@@ -120,6 +120,12 @@ pub async fn send_command(
     url: &str,
     title: Option<String>,
 ) -> Result<()> {
+    check_command(action, url)?;
+    send_commands(config, vec![(action, url.to_string(), title)]).await
+}
+
+/// Whether `url` can be the subject of `action`.
+fn check_command(action: FeedAction, url: &str) -> Result<()> {
     let parsed = url::Url::parse(url.trim()).with_context(|| format!("feed URL {url}"))?;
     // A feed on this machine is the config's (`fetcher.feeds`): fetchers
     // refuse a command that adds one.
@@ -129,6 +135,48 @@ pub async fn send_command(
             parsed.scheme()
         ));
     }
+    // What `feeds export` writes without --with-credentials.
+    if parsed.username() == "********" || parsed.password() == Some("********") {
+        return Err(anyhow!(
+            "feed URL {} has its user and password masked (export it with --with-credentials)",
+            news_core::config::shown_url(url)
+        ));
+    }
+    Ok(())
+}
+
+/// Subscribe to every feed of an OPML file (`newsmill feeds export`'s, or
+/// another reader's) through the control topic; a feed marked paused is
+/// added and paused. A feed that cannot be added is reported and skipped.
+pub async fn import_feeds(config: &Config, path: &std::path::Path) -> Result<()> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let feeds = news_fetcher::subscriptions::parse_opml(&bytes)
+        .map_err(|e| anyhow!("{}: {e}", path.display()))?;
+    let mut commands = Vec::new();
+    let mut skipped = 0;
+    for feed in feeds {
+        if let Err(e) = check_command(FeedAction::Add, &feed.url) {
+            eprintln!("skipped: {e:#}");
+            skipped += 1;
+            continue;
+        }
+        commands.push((FeedAction::Add, feed.url.clone(), feed.title));
+        if feed.paused {
+            commands.push((FeedAction::Pause, feed.url, None));
+        }
+    }
+    let sent = commands.len();
+    send_commands(config, commands).await?;
+    eprintln!("{sent} commands sent, {skipped} feeds skipped");
+    Ok(())
+}
+
+/// Write `commands` (action, feed URL, title) to the control topic, in
+/// order.
+async fn send_commands(
+    config: &Config,
+    commands: Vec<(FeedAction, String, Option<String>)>,
+) -> Result<()> {
     let bus = Bus::from_config(config).context("opening the bus")?;
     if config.bus.create_topics {
         bus.ensure_topics(&[config.topics.feeds.as_str()])
@@ -137,20 +185,26 @@ pub async fn send_command(
     } else {
         bus.require_topics(&[config.topics.feeds.as_str()]).await?;
     }
-    let cmd = FeedCommand {
-        schema_version: SCHEMA_VERSION,
-        feed_url: url.trim().to_string(),
-        action,
-        at: Utc::now(),
-        title,
-    };
     let producer = bus.producer()?;
-    producer
-        .send_and_wait(cmd.record(&config.topics.feeds))
-        .await
-        .map_err(|e| anyhow!("writing to {}: {e}", config.topics.feeds))?;
+    for (action, url, title) in commands {
+        let cmd = FeedCommand {
+            schema_version: SCHEMA_VERSION,
+            feed_url: url.trim().to_string(),
+            action,
+            at: Utc::now(),
+            title,
+        };
+        producer
+            .send_and_wait(cmd.record(&config.topics.feeds))
+            .await
+            .map_err(|e| anyhow!("writing to {}: {e}", config.topics.feeds))?;
+        println!(
+            "{action:?} {} -> {}",
+            news_core::config::shown_url(&cmd.feed_url),
+            config.topics.feeds
+        );
+    }
     producer.flush(Duration::from_secs(10))?;
-    println!("{action:?} {} -> {}", cmd.feed_url, config.topics.feeds);
     Ok(())
 }
 

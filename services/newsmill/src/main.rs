@@ -161,6 +161,10 @@ enum FeedsCommand {
         #[arg(long)]
         with_credentials: bool,
     },
+    /// Subscribe to every feed of an OPML file (`feeds export`'s, or
+    /// another reader's) through the control topic, as `feeds add` does; a
+    /// feed marked paused is added paused.
+    Import { file: std::path::PathBuf },
 }
 
 fn main() -> std::process::ExitCode {
@@ -274,13 +278,18 @@ fn run(cli: Cli) -> Result<()> {
                     Command::Feeds {
                         action: FeedsCommand::Export { with_credentials },
                     } => control::export_feeds(&config, with_credentials).await,
+                    Command::Feeds {
+                        action: FeedsCommand::Import { file },
+                    } => control::import_feeds(&config, &file).await,
                     Command::Feeds { action } => {
                         let (action, url, title) = match action {
                             FeedsCommand::Add { url, title } => (FeedAction::Add, url, title),
                             FeedsCommand::Pause { url } => (FeedAction::Pause, url, None),
                             FeedsCommand::Resume { url } => (FeedAction::Resume, url, None),
                             FeedsCommand::Remove { url } => (FeedAction::Remove, url, None),
-                            FeedsCommand::List { .. } | FeedsCommand::Export { .. } => {
+                            FeedsCommand::List { .. }
+                            | FeedsCommand::Export { .. }
+                            | FeedsCommand::Import { .. } => {
                                 unreachable!("handled above")
                             }
                         };
