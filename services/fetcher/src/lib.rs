@@ -108,6 +108,10 @@ pub struct Fetcher {
     /// The whole feed text of pages waiting for a retry, beyond the 4 KiB
     /// their list keeps.
     waiting_texts: waiting_texts::WaitingTexts,
+    /// Where the claims are saved (none for a fetcher of single pages), and
+    /// the claim count and time of the last save.
+    claims_file: Option<std::path::PathBuf>,
+    claims_saved: (u64, std::time::Instant),
     /// Dead letters written since the last round's report took them.
     dead_lettered: std::sync::atomic::AtomicU64,
     /// WebSub, when `fetcher.websub_callback` is set and the fetcher runs
@@ -167,8 +171,10 @@ impl Fetcher {
                 .values()
                 .flat_map(|f| f.retries.iter().map(|p| p.id.as_str())),
         );
+        let claims_file = config.bus.data_dir.join("fetcher-claims.bin");
         let mut fetcher = Self::with_state(config, producer, state, subs)?;
         fetcher.waiting_texts = waiting_texts;
+        fetcher.load_claims(claims_file);
         Ok(fetcher)
     }
 
@@ -206,6 +212,8 @@ impl Fetcher {
             waiting_pages: Default::default(),
             paused_hosts: Default::default(),
             shared_pages: Default::default(),
+            claims_file: None,
+            claims_saved: (0, std::time::Instant::now()),
             dead_lettered: Default::default(),
             waiting_texts: Default::default(),
             websub: None,
@@ -241,6 +249,8 @@ impl Fetcher {
                 tracing::error!(error = %e, "saving fetcher state failed");
             }
             self.report_health();
+            let stopping = once || token.is_cancelled() || self.bus_failed.get().is_some();
+            self.save_claims(stopping);
             if let Some(reason) = self.bus_failed.get() {
                 return Err(FetchError::Publish(reason.clone()));
             }
@@ -279,7 +289,10 @@ impl Fetcher {
                     }
                 };
                 match wake {
-                    Wake::Cancelled => return Ok(*self.totals.lock().expect("totals lock")),
+                    Wake::Cancelled => {
+                        self.save_claims(true);
+                        return Ok(*self.totals.lock().expect("totals lock"));
+                    }
                     Wake::Due => break,
                     Wake::Command(Some(msg)) => {
                         if self.apply_control(msg, false) == Some(Change::Added) {

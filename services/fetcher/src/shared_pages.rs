@@ -5,9 +5,10 @@
 //! replays). Now the first feed to take a page claims it, and another feed
 //! that lists it with the same headline and date within `WINDOW` only
 //! remembers it. Feeds of one site fall to one fetcher (`shard.rs`), so
-//! the claims of one process see all of a site's feeds. The claims live in
-//! memory: after a restart a page may be fetched once more, which the
-//! dedup stage takes for a replay, as before.
+//! the claims of one process see all of a site's feeds. The claims are
+//! saved beside the feeds' state (`fetcher-claims.bin`, since round 63) at
+//! most every `SAVE_EVERY_SECS` and when the fetcher stops, so a restart
+//! keeps them; before, a restart fetched such a page once more.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -18,6 +19,13 @@ use crate::state::{feed_key, hex_prefix};
 pub const WINDOW_SECS: i64 = 24 * 3600;
 /// Claims kept at most (about 60 bytes each); the oldest go first.
 pub const MAX_CLAIMS: usize = 200_000;
+
+/// How often changed claims are saved at most, between rounds.
+pub const SAVE_EVERY_SECS: u64 = 30;
+/// The saved file's first bytes: its format.
+const MAGIC: &[u8; 8] = b"NMCLAIM1";
+/// Bytes of one saved claim: page, fingerprint, feed, unix seconds.
+const RECORD_BYTES: usize = 32;
 
 /// Who took a page, with what headline and date, and when.
 #[derive(Debug, Clone, Copy)]
@@ -66,6 +74,45 @@ impl SharedPages {
         self.claims.len()
     }
 
+    /// Claims made so far: a save is due when it moved.
+    pub fn made(&self) -> u64 {
+        self.made
+    }
+
+    /// The live claims, oldest first, as the file holds them.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(MAGIC.len() + self.claims.len() * RECORD_BYTES);
+        out.extend_from_slice(MAGIC);
+        for &(page, made, at) in &self.order {
+            let Some(c) = self.claims.get(&page).filter(|c| c.made == made) else {
+                continue;
+            };
+            for v in [page, c.fingerprint, c.feed, at as u64] {
+                out.extend_from_slice(&v.to_le_bytes());
+            }
+        }
+        out
+    }
+
+    /// The claims a file holds that `now` still keeps, made again in their
+    /// order; a file of another format, or cut short, gives those before
+    /// the damage (none for a wrong format).
+    pub fn from_bytes(bytes: &[u8], now: i64) -> SharedPages {
+        let mut pages = SharedPages::default();
+        let Some(records) = bytes.strip_prefix(MAGIC.as_slice()) else {
+            return pages;
+        };
+        for r in records.chunks_exact(RECORD_BYTES) {
+            let word =
+                |i: usize| u64::from_le_bytes(r[i * 8..i * 8 + 8].try_into().expect("8 bytes"));
+            let (page, fingerprint, feed, at) = (word(0), word(1), word(2), word(3) as i64);
+            if at > now - WINDOW_SECS && at <= now {
+                pages.claim(page, fingerprint, feed, at);
+            }
+        }
+        pages
+    }
+
     pub fn is_empty(&self) -> bool {
         self.claims.is_empty()
     }
@@ -87,6 +134,41 @@ impl SharedPages {
 }
 
 impl crate::Fetcher {
+    /// Take the claims a stopped fetcher saved in `file`, and save there.
+    pub(crate) fn load_claims(&mut self, file: std::path::PathBuf) {
+        if let Ok(bytes) = std::fs::read(&file) {
+            let pages = SharedPages::from_bytes(&bytes, chrono::Utc::now().timestamp());
+            tracing::debug!(
+                claims = pages.len(),
+                "claims of pages in several feeds read back"
+            );
+            self.claims_saved.0 = pages.made();
+            *self.shared_pages.lock().expect("shared pages lock") = pages;
+        }
+        self.claims_file = Some(file);
+    }
+
+    /// Save the claims when they changed, at most every `SAVE_EVERY_SECS`
+    /// unless the fetcher is `stopping`. A failed save is logged: a restart
+    /// then fetches such pages once more, as dedup's replays allow.
+    pub(crate) fn save_claims(&mut self, stopping: bool) {
+        let Some(file) = &self.claims_file else {
+            return;
+        };
+        let (bytes, made) = {
+            let pages = self.shared_pages.lock().expect("shared pages lock");
+            let due = stopping || self.claims_saved.1.elapsed().as_secs() >= SAVE_EVERY_SECS;
+            if pages.made() == self.claims_saved.0 || !due {
+                return;
+            }
+            (pages.to_bytes(), pages.made())
+        };
+        if let Err(e) = news_core::durable::write_file(file, "bin.tmp", &bytes) {
+            tracing::warn!(file = %file.display(), error = %e, "could not save the claims of pages in several feeds");
+        }
+        self.claims_saved = (made, std::time::Instant::now());
+    }
+
     /// Claim the page `article_id` for `feed`: false when another feed took
     /// it, with this fingerprint, within the window.
     pub(crate) fn claim_page(&self, feed: &str, article_id: &str, fingerprint: u64) -> bool {
@@ -122,6 +204,33 @@ mod tests {
         assert!(pages.claim(7, 101, WORLD, 1_030));
         assert!(!pages.claim(7, 101, TOP, 1_040));
         assert!(pages.claim(8, 100, WORLD, 1_050), "another page");
+    }
+
+    #[test]
+    fn saved_claims_read_back_as_they_were_within_the_window() {
+        let mut pages = SharedPages::default();
+        assert!(pages.claim(7, 100, TOP, 1_000));
+        assert!(pages.claim(8, 200, WORLD, 2_000));
+        assert!(pages.claim(7, 101, WORLD, 3_000), "updated");
+        let bytes = pages.to_bytes();
+        assert_eq!(
+            bytes.len(),
+            MAGIC.len() + 2 * RECORD_BYTES,
+            "live claims only"
+        );
+        let mut back = SharedPages::from_bytes(&bytes, 4_000);
+        assert_eq!(back.len(), 2);
+        assert!(!back.claim(7, 101, TOP, 4_001), "WORLD took the update");
+        assert!(!back.claim(8, 200, TOP, 4_002));
+        // A day after the second claim, only the third stands.
+        let later = SharedPages::from_bytes(&bytes, 2_000 + WINDOW_SECS);
+        assert_eq!(later.len(), 1);
+        // A file cut short keeps what came before; another format, nothing.
+        assert_eq!(
+            SharedPages::from_bytes(&bytes[..bytes.len() - 5], 4_000).len(),
+            1
+        );
+        assert!(SharedPages::from_bytes(b"NOTCLAIMS", 4_000).is_empty());
     }
 
     #[test]

@@ -558,3 +558,30 @@ async fn a_story_in_two_feeds_is_fetched_once() {
     assert_eq!(seen.count("/a/2"), 2, "the update is asked for once");
     assert_eq!(read_all(&bus, &cfg.topics.raw).await.len(), 4);
 }
+
+/// The claims outlive a restart: a second feed of the site that lists the
+/// story after the fetcher restarted (here, subscribed then) does not
+/// have it fetched again. Before round 63 the claims lived in memory.
+#[tokio::test]
+async fn a_story_another_feed_took_before_a_restart_is_not_fetched_again() {
+    let (addr, seen) = serve(Arc::new(move |path: &str, _: &str| {
+        let body = match path {
+            "/top.xml" | "/world.xml" => rss("", &["/a/2".into()]),
+            p => article(p),
+        };
+        (reply("200 OK", &[], &body), Duration::ZERO)
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let [top, world] = ["top", "world"].map(|f| format!("http://{addr}/{f}.xml"));
+    let bus_cfg = config(dir.path(), vec![top.clone()]);
+    let bus = Bus::from_config(&bus_cfg).unwrap();
+    run_once(&bus_cfg, &bus).await;
+    assert_eq!(seen.count("/a/2"), 1);
+    assert!(dir.path().join("fetcher-claims.bin").exists());
+    let both = config(dir.path(), vec![top, world]);
+    let report = run_once(&both, &bus).await;
+    assert_eq!(seen.count("/world.xml"), 1, "{report:?}");
+    assert_eq!(seen.count("/a/2"), 1, "{report:?}");
+    assert_eq!(report.pages_fetched, 0);
+}
