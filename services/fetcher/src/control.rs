@@ -9,6 +9,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::Fetcher;
+use crate::state::FeedState;
 use crate::subscriptions::Change;
 
 /// What the control-topic reader tells the fetcher.
@@ -95,24 +96,15 @@ impl Fetcher {
     /// feed with a lease keeps its state, for a fetcher that can confirm
     /// its hub's check of the request to end it.
     pub(crate) fn forget_unsubscribed(&mut self) {
-        let subscribed: std::collections::HashSet<&str> =
-            self.subs.all().map(|s| s.url.as_str()).collect();
+        let subscribed: std::collections::HashSet<String> =
+            self.subs.all().map(|s| s.url.clone()).collect();
         let can_end_leases = self.websub.is_some();
-        let gone: Vec<String> = self
-            .state
-            .feeds
-            .iter()
-            .filter(|(url, st)| {
-                !subscribed.contains(url.as_str()) && (can_end_leases || st.websub.is_none())
-            })
-            .map(|(url, _)| url.clone())
-            .collect();
-        for url in &gone {
-            self.drop_feed_state(url);
-        }
-        if !gone.is_empty() {
+        let gone = self.drop_feeds_where(|url, st| {
+            !subscribed.contains(url) && (can_end_leases || st.websub.is_none())
+        });
+        if gone > 0 {
             tracing::info!(
-                feeds = gone.len(),
+                feeds = gone,
                 "dropped the state of feeds no longer subscribed"
             );
         }
@@ -124,24 +116,32 @@ impl Fetcher {
     /// pages. Their hubs are asked to stop pushing here (the other shard
     /// subscribes under its own callback).
     pub(crate) fn forget_other_shards_feeds(&mut self) {
-        let moved: Vec<String> = self
-            .state
-            .feeds
-            .keys()
-            .filter(|url| !self.shard.owns(url))
-            .cloned()
-            .collect();
-        for url in &moved {
-            self.drop_feed_state(url);
-        }
-        if !moved.is_empty() {
+        let shard = self.shard;
+        let moved = self.drop_feeds_where(|url, _| !shard.owns(url));
+        if moved > 0 {
             tracing::info!(
-                moved = moved.len(),
-                shard = self.shard.index,
-                shards = self.shard.count,
+                moved,
+                shard = shard.index,
+                shards = shard.count,
                 "dropped the state of feeds another shard now polls"
             );
         }
+    }
+
+    /// Drop the state of every feed `gone` picks (`drop_feed_state`); how
+    /// many.
+    fn drop_feeds_where(&mut self, gone: impl Fn(&str, &FeedState) -> bool) -> usize {
+        let urls: Vec<String> = self
+            .state
+            .feeds
+            .iter()
+            .filter(|(url, st)| gone(url, st))
+            .map(|(url, _)| url.clone())
+            .collect();
+        for url in &urls {
+            self.drop_feed_state(url);
+        }
+        urls.len()
     }
 
     /// A feed no longer subscribed: its state goes, with its waiting pages'
