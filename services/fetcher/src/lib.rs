@@ -4,6 +4,7 @@
 //! seen items, failures) persists across restarts.
 
 mod control;
+pub mod date_churn;
 pub mod discover;
 pub mod feed;
 pub mod http;

@@ -11,11 +11,12 @@ use news_core::telemetry::names;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
+use crate::date_churn;
 use crate::feed::FeedError;
 use crate::http::FetchError;
 use crate::pages::{self, FeedPoll, PageRetry};
 use crate::schedule_hints::ScheduleHints;
-use crate::state::{FeedState, IndexWatch, RoundProgress, item_fingerprint};
+use crate::state::{FeedState, IndexWatch, RoundProgress};
 use crate::{Fetcher, RoundReport, parse_feed};
 
 impl Fetcher {
@@ -137,10 +138,15 @@ impl Fetcher {
         let mut bus_refused = self.retry_due_pages(&poll, &mut st, &mut rep, token).await;
         // A feed's first poll brings its backlog, not news.
         let first_poll = st.last_ok_at == 0;
+        let items = parsed.items(fetched.final_url.as_str());
+        let dates_now_ignored = st.note_rewritten_dates(seen_again(&st, &items));
+        if dates_now_ignored {
+            tracing::warn!(feed = %shown_url(feed_url), "the feed rewrites its items' dates at every answer; from now on only a new headline makes an item new");
+        }
         let mut new_items = 0;
         let mut without_link = 0;
         let mut shared = 0;
-        for item in parsed.items(fetched.final_url.as_str()) {
+        for item in items {
             if token.is_cancelled() {
                 validators = None;
                 break;
@@ -156,7 +162,14 @@ impl Fetcher {
                 continue;
             };
             let id = article_id(&link);
-            let fingerprint = item_fingerprint(&format!("{:?}{:?}", item.title, item.updated));
+            let fingerprint =
+                date_churn::fingerprint(&item.title, &item.updated, st.ignores_updated);
+            if dates_now_ignored && st.seen_items.knows(&id) {
+                // Taken before: kept under the fingerprint without its date.
+                st.remember(&id, fingerprint, cfg.max_seen_per_feed);
+                poll.progress.taken(feed_url, &id, fingerprint);
+                continue;
+            }
             if st.seen_items.unchanged(&id, fingerprint) || st.retries.iter().any(|p| p.id == id) {
                 continue;
             }
@@ -303,6 +316,26 @@ impl Fetcher {
             watch.sitemaps.extend(announced.iter().map(Url::to_string));
         }
     }
+}
+
+/// How many of `items` the feed had before, and how many of those changed.
+fn seen_again(st: &FeedState, items: &[FeedItemMeta]) -> date_churn::Seen {
+    let mut seen = date_churn::Seen::default();
+    for item in items {
+        let Some(link) = &item.link else {
+            continue;
+        };
+        let id = article_id(link);
+        if st.seen_items.knows(&id) {
+            seen.known += 1;
+            let fingerprint =
+                date_churn::fingerprint(&item.title, &item.updated, st.ignores_updated);
+            if !st.seen_items.unchanged(&id, fingerprint) {
+                seen.changed += 1;
+            }
+        }
+    }
+    seen
 }
 
 /// Record how old a new item is by the date its feed gives; items of a

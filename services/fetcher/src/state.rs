@@ -54,6 +54,13 @@ pub struct FeedState {
     /// 304.
     #[serde(default, skip_serializing_if = "ScheduleHints::is_empty")]
     pub schedule: ScheduleHints,
+    /// The feed rewrites its items' dates at every answer: they no longer
+    /// make an item new (`date_churn.rs`; round 63).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ignores_updated: bool,
+    /// Polls in a row that changed nearly every known item.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub rewritten_polls: u8,
     /// For a subscription to a sitemap index: when the index was last read
     /// and the news sitemaps it listed (round 63), so that one it lists
     /// later is added too.
@@ -95,6 +102,12 @@ pub struct SeenItems {
 }
 
 impl SeenItems {
+    /// Whether an item with this article id was taken, as it looks now or
+    /// not.
+    pub fn knows(&self, article_id: &str) -> bool {
+        self.fingerprints.contains_key(&hex_prefix(article_id))
+    }
+
     /// Whether the item with this article id was taken as it looks now.
     pub fn unchanged(&self, article_id: &str, fingerprint: u64) -> bool {
         self.fingerprints.get(&hex_prefix(article_id)) == Some(&fingerprint)
@@ -123,6 +136,10 @@ impl SeenItems {
             }
         }
     }
+}
+
+fn is_zero(n: &u8) -> bool {
+    *n == 0
 }
 
 /// Where the seen-items log of the state file at `path` lives.

@@ -81,6 +81,10 @@ pub struct FeedStatus {
     /// Where the feed is polled since a permanent redirect.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub moved_to: Option<String>,
+    /// The feed rewrites its items' dates at every answer, so only a new
+    /// headline makes an item new.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub ignores_updated: bool,
     /// What the feed said of its schedule (`ttl_minutes`, `skip_hours` in
     /// UTC, `skip_days`), which the polls keep to.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -167,6 +171,7 @@ pub fn feed_statuses(
                 interval_secs: st.interval_secs,
                 pages_waiting: st.retries.len(),
                 moved_to: st.moved_to.as_deref().map(|u| shown_url(u).into_owned()),
+                ignores_updated: st.ignores_updated,
                 schedule: (!st.schedule.is_empty()).then(|| st.schedule.describe()),
                 websub: st.websub.as_ref().map(|l| PushStatus::of(l, now)),
             }

@@ -1,6 +1,8 @@
 //! A feed's own word on its schedule, against a loopback server: `<ttl>`
 //! holds polls back for its minutes, a 304 answer included, and
-//! `<skipHours>` moves the next poll out of the hours it names.
+//! `<skipHours>` moves the next poll out of the hours it names. And a
+//! feed whose dates say nothing: stamped anew at every answer, they stop
+//! making its items new.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -104,4 +106,76 @@ async fn a_feeds_ttl_and_skipped_hours_hold_its_polls_back() {
     assert_eq!(seen.count("/ttl.xml"), 2);
     let (ttl, _) = next_poll(&cfg, "/ttl.xml");
     assert!(ttl >= again + chrono::Duration::minutes(180), "{ttl}");
+}
+
+/// A feed that stamps every item with the time of the request: the second
+/// poll that finds every known item changed makes its dates ignored, and
+/// from then on only a new item or a new headline has a page fetched.
+#[tokio::test]
+async fn a_feed_that_rewrites_its_dates_at_every_answer_stops_having_its_pages_fetched_again() {
+    let requests = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let extra: Arc<std::sync::Mutex<Vec<(String, String)>>> = Arc::default();
+    let (count, listed) = (requests.clone(), extra.clone());
+    let (addr, seen) = serve(Arc::new(move |path: &str, _: &str| {
+        let body = match path {
+            "/stamped.xml" => {
+                let n = count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let stamp = format!("2024-06-01T10:{:02}:00Z", n % 60);
+                let mut items: Vec<(String, String)> =
+                    (0..6).map(|i| (format!("/s/{i}"), format!("Story {i}"))).collect();
+                // Later: a headline rewritten, a story added.
+                for (link, title) in listed.lock().unwrap().iter() {
+                    match items.iter_mut().find(|(l, _)| l == link) {
+                        Some(item) => item.1 = title.clone(),
+                        None => items.push((link.clone(), title.clone())),
+                    }
+                }
+                let items: String = items
+                    .iter()
+                    .map(|(link, title)| format!("<entry><title>{title}</title><link href=\"{link}\"/><id>{link}</id><updated>{stamp}</updated></entry>"))
+                    .collect();
+                format!("<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title>{items}</feed>")
+                    .into_bytes()
+            }
+            "/robots.txt" => return (reply("404 Not Found", &[], b""), Duration::ZERO),
+            p => article(p),
+        };
+        (reply("200 OK", &[], &body), Duration::ZERO)
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), vec![format!("http://{addr}/stamped.xml")]);
+    let bus = Bus::from_config(&cfg).unwrap();
+    let pages = || {
+        (0..6)
+            .map(|i| seen.count(&format!("/s/{i}")))
+            .sum::<usize>()
+    };
+    let mut fetched = Vec::new();
+    for round in 0..4 {
+        if round > 0 {
+            tokio::time::sleep(Duration::from_millis(1100)).await;
+        }
+        run_once(&cfg, &bus).await;
+        fetched.push(pages());
+    }
+    // Taken, taken again (one rewrite could be a move to a new system),
+    // then no more.
+    assert_eq!(fetched, [6, 12, 12, 12]);
+    let statuses = news_fetcher::status::feed_statuses(&cfg, &[]).unwrap();
+    assert!(statuses[0].ignores_updated, "{:?}", statuses[0]);
+
+    // A new item, and a known one under a new headline, are still new.
+    extra
+        .lock()
+        .unwrap()
+        .push(("/s/new".into(), "A new story".into()));
+    extra
+        .lock()
+        .unwrap()
+        .push(("/s/0".into(), "Story 0, updated".into()));
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let report = run_once(&cfg, &bus).await;
+    assert_eq!(seen.count("/s/new"), 1, "{report:?}");
+    assert_eq!(report.items_new, 2, "{report:?}");
 }
