@@ -118,10 +118,13 @@ def main():
     for slug, title, published, section in items:
         when = format_datetime(datetime.fromisoformat(published.replace("Z", "+00:00")))
         category = f"<category>{section}</category>" if section else ""
+        # The site's own stories name their picture in the feed, as news
+        # feeds do (their pages name none): the clean article's lead image.
+        picture = f'<media:thumbnail url="https://images.example.org/sample-courier/{slug}.jpg"/>' if section else ""
         entries.append(f"""  <item><title>{html.escape(title)}</title><link>articles/{slug}.html?utm_source=rss</link>
-    <guid isPermaLink="false">sample-{slug}</guid><pubDate>{when}</pubDate>{category}</item>""")
+    <guid isPermaLink="false">sample-{slug}</guid><pubDate>{when}</pubDate>{category}{picture}</item>""")
     feed = """<?xml version="1.0" encoding="utf-8"?>
-<rss version="2.0"><channel><title>The Sample Courier</title><link>index.html</link>
+<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>The Sample Courier</title><link>index.html</link>
 <description>Sample news site for newsmill</description>
 """ + "\n".join(entries) + "\n</channel></rss>\n"
     (SITE / "feed.xml").write_text(feed, encoding="utf-8")

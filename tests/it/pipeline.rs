@@ -199,6 +199,13 @@ fn the_readmes_main_job_puts_the_five_outlets_reports_in_one_story() {
         strike["keywords"],
         serde_json::json!(["Strikes", "Rail", "Economy"])
     );
+    // Its page names no picture; its feed item does (Media RSS).
+    assert_eq!(
+        strike["lead_image"],
+        "https://images.example.org/sample-courier/rail-strike.jpg"
+    );
+    let pictured = clean.iter().filter(|c| c["lead_image"].is_string()).count();
+    assert_eq!(pictured, 3, "the site's own three, not the seeds");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
