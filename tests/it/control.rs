@@ -209,6 +209,17 @@ async fn feeds_list_says_which_feeds_fail_and_why() {
     assert_eq!(failing, expected);
 }
 
+/// Each feed `feeds list` shows, as (url, title or "", health), sorted.
+fn url_title_health(env: &[(String, String)]) -> Vec<(String, String, String)> {
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
+    let mut feeds: Vec<(String, String, String)> = list_feeds(env, false)
+        .iter()
+        .map(|f| (text(&f["url"]), text(&f["title"]), text(&f["health"])))
+        .collect();
+    feeds.sort();
+    feeds
+}
+
 /// `newsmill feeds export`: the subscriptions of the config and of the
 /// control topic, a paused one marked, as OPML that another newsmill takes
 /// as its `fetcher.opml` (on the embedded log; no fetcher runs).
@@ -264,18 +275,11 @@ fn feeds_export_writes_the_subscriptions_as_opml_another_newsmill_reads() {
     );
     env2.push(("NEWSMILL__FETCHER__OPML".into(), file.display().to_string()));
     feeds_command(&env2, "add", "https://config.example/rss");
-    let listed = list_feeds(&env2, false);
-    let mut feeds: Vec<(&str, &str, &str)> = listed
+    let listed = url_title_health(&env2);
+    let feeds: Vec<(&str, &str, &str)> = listed
         .iter()
-        .map(|f| {
-            (
-                f["url"].as_str().unwrap(),
-                f["title"].as_str().unwrap_or(""),
-                f["health"].as_str().unwrap(),
-            )
-        })
+        .map(|(u, t, h)| (u.as_str(), t.as_str(), h.as_str()))
         .collect();
-    feeds.sort();
     assert_eq!(
         feeds,
         [
@@ -314,19 +318,10 @@ fn feeds_export_writes_the_subscriptions_as_opml_another_newsmill_reads() {
     let out = run_newsmill(&["feeds", "import", file.to_str().unwrap()], &env3);
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(!said.contains("hunter2"), "{said}");
-    let mut imported: Vec<(String, String)> = list_feeds(&env3, false)
-        .iter()
-        .map(|f| {
-            (
-                f["url"].as_str().unwrap().to_string(),
-                f["health"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    imported.sort();
+    let imported = url_title_health(&env3);
     let urls: Vec<(&str, &str)> = imported
         .iter()
-        .map(|(u, h)| (u.as_str(), h.as_str()))
+        .map(|(u, _, h)| (u.as_str(), h.as_str()))
         .collect();
     assert_eq!(
         urls,

@@ -138,7 +138,15 @@ impl Fetcher {
         let mut bus_refused = self.retry_due_pages(&poll, &mut st, &mut rep, token).await;
         // A feed's first poll brings its backlog, not news.
         let first_poll = st.last_ok_at == 0;
-        let items = parsed.items(fetched.final_url.as_str());
+        // Each item with its article id (none without a link), made once.
+        let items: Vec<(FeedItemMeta, Option<String>)> = parsed
+            .items(fetched.final_url.as_str())
+            .into_iter()
+            .map(|item| {
+                let id = item.link.as_deref().map(article_id);
+                (item, id)
+            })
+            .collect();
         let dates_now_ignored = st.note_rewritten_dates(seen_again(&st, &items));
         if dates_now_ignored {
             tracing::warn!(feed = %shown_url(feed_url), "the feed rewrites its items' dates at every answer; from now on only a new headline makes an item new");
@@ -146,7 +154,7 @@ impl Fetcher {
         let mut new_items = 0;
         let mut without_link = 0;
         let mut shared = 0;
-        for item in items {
+        for (item, id) in items {
             if token.is_cancelled() {
                 validators = None;
                 break;
@@ -156,12 +164,11 @@ impl Fetcher {
             if bus_refused {
                 break;
             }
-            let Some(link) = item.link.clone() else {
+            let (Some(link), Some(id)) = (item.link.clone(), id) else {
                 // No page to fetch and no URL to name the article by.
                 without_link += 1;
                 continue;
             };
-            let id = article_id(&link);
             let fingerprint =
                 date_churn::fingerprint(&item.title, &item.updated, st.ignores_updated);
             if dates_now_ignored && st.seen_items.knows(&id) {
@@ -319,18 +326,17 @@ impl Fetcher {
 }
 
 /// How many of `items` the feed had before, and how many of those changed.
-fn seen_again(st: &FeedState, items: &[FeedItemMeta]) -> date_churn::Seen {
+fn seen_again(st: &FeedState, items: &[(FeedItemMeta, Option<String>)]) -> date_churn::Seen {
     let mut seen = date_churn::Seen::default();
-    for item in items {
-        let Some(link) = &item.link else {
+    for (item, id) in items {
+        let Some(id) = id else {
             continue;
         };
-        let id = article_id(link);
-        if st.seen_items.knows(&id) {
+        if st.seen_items.knows(id) {
             seen.known += 1;
             let fingerprint =
                 date_churn::fingerprint(&item.title, &item.updated, st.ignores_updated);
-            if !st.seen_items.unchanged(&id, fingerprint) {
+            if !st.seen_items.unchanged(id, fingerprint) {
                 seen.changed += 1;
             }
         }

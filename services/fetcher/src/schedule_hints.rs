@@ -22,19 +22,11 @@ pub struct ScheduleHints {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ttl_secs: Option<u64>,
     /// Bit `h` set: the feed asks readers to skip hour `h` (UTC).
-    #[serde(default, skip_serializing_if = "is_zero_u32")]
+    #[serde(default, skip_serializing_if = "news_core::messages::is_zero")]
     pub skip_hours: u32,
     /// Bit `d` set: the feed asks readers to skip weekday `d` (0 = Monday).
-    #[serde(default, skip_serializing_if = "is_zero_u8")]
+    #[serde(default, skip_serializing_if = "news_core::messages::is_zero")]
     pub skip_days: u8,
-}
-
-fn is_zero_u32(v: &u32) -> bool {
-    *v == 0
-}
-
-fn is_zero_u8(v: &u8) -> bool {
-    *v == 0
 }
 
 const ALL_HOURS: u32 = (1 << 24) - 1;
@@ -124,26 +116,30 @@ impl ScheduleHints {
 
     /// The hints as `newsmill feeds list` shows them: `ttl` in minutes, the
     /// skipped hours and days by name.
-    pub fn describe(&self) -> serde_json::Value {
-        let hours: Vec<u32> = (0..24)
-            .filter(|h| self.skip_hours & (1 << h) != 0)
-            .collect();
-        let days: Vec<&str> = (0..7)
-            .filter(|d| self.skip_days & (1 << d) != 0)
-            .map(|d| DAY_NAMES[d])
-            .collect();
-        let mut out = serde_json::Map::new();
-        if let Some(ttl) = self.ttl_secs {
-            out.insert("ttl_minutes".into(), (ttl / 60).into());
+    pub fn describe(&self) -> ScheduleView {
+        ScheduleView {
+            ttl_minutes: self.ttl_secs.map(|ttl| ttl / 60),
+            skip_hours: (0..24)
+                .filter(|h| self.skip_hours & (1 << h) != 0)
+                .collect(),
+            skip_days: (0..7)
+                .filter(|d| self.skip_days & (1 << d) != 0)
+                .map(|d| DAY_NAMES[d])
+                .collect(),
         }
-        if !hours.is_empty() {
-            out.insert("skip_hours".into(), hours.into());
-        }
-        if !days.is_empty() {
-            out.insert("skip_days".into(), days.into());
-        }
-        out.into()
     }
+}
+
+/// A feed's schedule hints as `newsmill feeds list` shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScheduleView {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ttl_minutes: Option<u64>,
+    /// Hours of the day (UTC).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skip_hours: Vec<u32>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skip_days: Vec<&'static str>,
 }
 
 #[cfg(test)]
@@ -222,7 +218,7 @@ mod tests {
     fn the_description_names_hours_and_days() {
         let h = ScheduleHints::of(&feed(Some("90"), &["23"], &["Monday"]));
         assert_eq!(
-            h.describe(),
+            serde_json::to_value(h.describe()).unwrap(),
             serde_json::json!({"ttl_minutes": 90, "skip_hours": [23], "skip_days": ["monday"]})
         );
     }

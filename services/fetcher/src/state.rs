@@ -59,7 +59,7 @@ pub struct FeedState {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub ignores_updated: bool,
     /// Polls in a row that changed nearly every known item.
-    #[serde(default, skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "news_core::messages::is_zero")]
     pub rewritten_polls: u8,
     /// For a subscription to a sitemap index: when the index was last read
     /// and the news sitemaps it listed (round 63), so that one it lists
@@ -136,10 +136,6 @@ impl SeenItems {
             }
         }
     }
-}
-
-fn is_zero(n: &u8) -> bool {
-    *n == 0
 }
 
 /// Where the seen-items log of the state file at `path` lives.

@@ -88,7 +88,7 @@ pub struct FeedStatus {
     /// What the feed said of its schedule (`ttl_minutes`, `skip_hours` in
     /// UTC, `skip_days`), which the polls keep to.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub schedule: Option<serde_json::Value>,
+    pub schedule: Option<crate::schedule_hints::ScheduleView>,
     /// The feed's subscription at the hub it names (WebSub), its secret
     /// left out.
     #[serde(skip_serializing_if = "Option::is_none")]

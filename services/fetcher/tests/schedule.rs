@@ -28,7 +28,7 @@ fn next_poll(cfg: &news_core::config::Config, path: &str) -> (DateTime<Utc>, ser
     let st = statuses.iter().find(|s| s.url.ends_with(path)).unwrap();
     (
         st.next_poll_at.expect("polled"),
-        st.schedule.clone().unwrap_or_default(),
+        serde_json::to_value(&st.schedule).unwrap(),
     )
 }
 

@@ -332,8 +332,9 @@ pub struct StorySource {
     pub articles: u32,
 }
 
-fn is_zero(n: &u32) -> bool {
-    *n == 0
+/// For `skip_serializing_if`: a number (or any value) at its default.
+pub fn is_zero<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
 }
 
 /// Where a dead letter came from.
