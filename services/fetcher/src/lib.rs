@@ -10,6 +10,7 @@ pub mod feed;
 pub mod http;
 pub mod pages;
 mod poll;
+mod pushed;
 pub mod refresh;
 pub mod robots;
 pub mod safety;
@@ -355,15 +356,26 @@ impl Fetcher {
             .map(str::to_string)
             .collect();
         let due = interleave_by_domain(due);
+        let mut pushed = match self.websub.as_mut() {
+            Some(side) => side.take_pending(&due, |feed| self.subs.active().any(|u| u == feed)),
+            None => HashMap::new(),
+        };
+        let due: Vec<_> = due
+            .into_iter()
+            .map(|url| {
+                let push = pushed.remove(&url);
+                (url, push)
+            })
+            .collect();
         let waiting = self.state.feeds.values().map(|f| f.retries.len()).sum();
         self.waiting_pages
             .store(waiting, std::sync::atomic::Ordering::Relaxed);
         let progress = RoundProgress::new(std::mem::take(&mut self.state), SAVE_MID_ROUND_EVERY);
         let (this, progress_ref) = (&*self, &progress);
         let results: Vec<RoundReport> = futures::stream::iter(due)
-            .map(|url| async move {
+            .map(|(url, push)| async move {
                 let prev = progress_ref.feed(&url);
-                let (st, rep) = this.poll_feed(&url, prev, progress_ref, token).await;
+                let (st, rep) = this.poll_feed(&url, prev, push, progress_ref, token).await;
                 progress_ref.finished(url, st);
                 rep
             })

@@ -15,6 +15,7 @@ use crate::date_churn;
 use crate::feed::FeedError;
 use crate::http::FetchError;
 use crate::pages::{self, FeedPoll, PageRetry};
+use crate::pushed::PendingPush;
 use crate::schedule_hints::ScheduleHints;
 use crate::state::{FeedState, IndexWatch, RoundProgress};
 use crate::{Fetcher, RoundReport, parse_feed};
@@ -24,6 +25,7 @@ impl Fetcher {
         &self,
         feed_url: &str,
         mut st: FeedState,
+        pushed: Option<PendingPush>,
         progress: &RoundProgress,
         token: &CancellationToken,
     ) -> (FeedState, RoundReport) {
@@ -43,6 +45,20 @@ impl Fetcher {
             st.record_error("the feed's URL does not parse");
             return (st, rep);
         };
+        if let Some(PendingPush {
+            body: Some(body),
+            resume_at,
+        }) = pushed
+        {
+            let poll = FeedPoll { feed_url, progress };
+            match self
+                .read_pushed(&poll, &url, st, body, resume_at, token)
+                .await
+            {
+                Ok(read) => return read,
+                Err(untouched) => st = untouched,
+            }
+        }
         let fetched = match self
             .limited_get(&url, Some(&st.validators), "feed", Duration::ZERO)
             .await
@@ -119,7 +135,7 @@ impl Fetcher {
                         });
                     }
                     st.moved_to = Some(feed.to_string());
-                    return Box::pin(self.poll_feed(feed_url, st, progress, token)).await;
+                    return Box::pin(self.poll_feed(feed_url, st, None, progress, token)).await;
                 }
                 rep.failures += 1;
                 st.record_failure(cfg, None, &format!("parse: {e}"));
@@ -131,37 +147,106 @@ impl Fetcher {
         self.keep_hub_subscription(feed_url, &mut st, &parsed, &fetched);
         st.schedule = ScheduleHints::of(&parsed.feed);
         self.read_sitemap_index_again(feed_url, &mut st).await;
-        // Validators are kept only once every item is taken, so that a
-        // capped poll is not answered 304 next time.
-        let mut validators = Some(fetched.validators.clone());
         // Pages waiting from earlier polls go first: they are older.
-        let mut bus_refused = self.retry_due_pages(&poll, &mut st, &mut rep, token).await;
-        // A feed's first poll brings its backlog, not news.
-        let first_poll = st.last_ok_at == 0;
-        // Each item with its article id (none without a link), made once.
-        let items: Vec<(FeedItemMeta, Option<String>)> = parsed
-            .items(fetched.final_url.as_str())
-            .into_iter()
-            .map(|item| {
-                let id = item.link.as_deref().map(article_id);
-                (item, id)
-            })
-            .collect();
+        let bus_refused = self.retry_due_pages(&poll, &mut st, &mut rep, token).await;
+        let items = with_ids(parsed.items(fetched.final_url.as_str()));
         let dates_now_ignored = st.note_rewritten_dates(seen_again(&st, &items));
         if dates_now_ignored {
             tracing::warn!(feed = %shown_url(feed_url), "the feed rewrites its items' dates at every answer; from now on only a new headline makes an item new");
         }
-        let mut new_items = 0;
+        let offered = Offered {
+            items,
+            dates_now_ignored,
+            bus_refused,
+        };
+        let taken = self
+            .take_new_items(&poll, &mut st, &mut rep, offered, token)
+            .await;
+        let (new_items, shared, bus_refused) = (taken.new_items, taken.shared, taken.bus_refused);
+        // Validators are kept only once every item is taken, so that a
+        // capped poll is not answered 304 next time; items the bus refused
+        // come again only from a whole feed.
+        st.validators = if taken.whole && !bus_refused {
+            fetched.validators
+        } else {
+            Default::default()
+        };
+        // A feed whose stories other feeds took first still brings news.
+        st.record_success(cfg, new_items + shared, fetched.max_age);
+        pages::poll_again_for_retries(&mut st, cfg.poll_min);
+        if bus_refused {
+            // The items left untaken come back at the next poll, which is
+            // not to be put off for the poll's lack of new items.
+            let soon =
+                Utc::now().timestamp() + cfg.page_retry_delay.max(cfg.poll_min).as_secs() as i64;
+            st.next_poll = st.next_poll.min(soon);
+        }
+        (st, rep)
+    }
+}
+
+/// What one reading of a feed offers: its items, each with its article id
+/// (none without a link).
+pub(crate) struct Offered {
+    pub items: Vec<(FeedItemMeta, Option<String>)>,
+    /// This reading found the feed rewriting its dates: its known items are
+    /// kept under fingerprints without them.
+    pub dates_now_ignored: bool,
+    /// The bus already refused a page (a waiting one, retried first).
+    pub bus_refused: bool,
+}
+
+/// What was taken of a feed's items.
+pub(crate) struct Taken {
+    pub new_items: u64,
+    /// New to this feed, but taken by another feed of its site.
+    pub shared: u64,
+    /// Every item was looked at: no cap and no stop cut the reading short.
+    pub whole: bool,
+    pub bus_refused: bool,
+}
+
+/// Each item with its article id (none without a link), made once.
+pub(crate) fn with_ids(items: Vec<FeedItemMeta>) -> Vec<(FeedItemMeta, Option<String>)> {
+    items
+        .into_iter()
+        .map(|item| {
+            let id = item.link.as_deref().map(article_id);
+            (item, id)
+        })
+        .collect()
+}
+
+impl Fetcher {
+    /// Fetch the pages of the items new to the feed, in the feed's order,
+    /// within `fetcher.max_items_per_poll`; an item another feed of the
+    /// site took is remembered, not fetched again.
+    pub(crate) async fn take_new_items(
+        &self,
+        poll: &FeedPoll<'_>,
+        st: &mut FeedState,
+        rep: &mut RoundReport,
+        offered: Offered,
+        token: &CancellationToken,
+    ) -> Taken {
+        let (feed_url, cfg) = (poll.feed_url, &self.config.fetcher);
+        // A feed's first poll brings its backlog, not news.
+        let first_poll = st.last_ok_at == 0;
+        let mut taken = Taken {
+            new_items: 0,
+            shared: 0,
+            whole: true,
+            bus_refused: offered.bus_refused,
+        };
         let mut without_link = 0;
-        let mut shared = 0;
-        for (item, id) in items {
+        for (item, id) in offered.items {
             if token.is_cancelled() {
-                validators = None;
+                taken.whole = false;
                 break;
             }
             // A page the bus would not take is a page fetched for nothing:
             // the items left wait, untaken, for a later poll.
-            if bus_refused {
+            if taken.bus_refused {
                 break;
             }
             let (Some(link), Some(id)) = (item.link.clone(), id) else {
@@ -171,7 +256,7 @@ impl Fetcher {
             };
             let fingerprint =
                 date_churn::fingerprint(&item.title, &item.updated, st.ignores_updated);
-            if dates_now_ignored && st.seen_items.knows(&id) {
+            if offered.dates_now_ignored && st.seen_items.knows(&id) {
                 // Taken before: kept under the fingerprint without its date.
                 st.remember(&id, fingerprint, cfg.max_seen_per_feed);
                 poll.progress.taken(feed_url, &id, fingerprint);
@@ -180,21 +265,21 @@ impl Fetcher {
             if st.seen_items.unchanged(&id, fingerprint) || st.retries.iter().any(|p| p.id == id) {
                 continue;
             }
-            if new_items >= cfg.max_items_per_poll as u64 {
+            if taken.new_items >= cfg.max_items_per_poll as u64 {
                 tracing::info!(feed = %shown_url(feed_url), cap = cfg.max_items_per_poll, "more new items than one poll takes; the rest wait");
-                validators = None;
+                taken.whole = false;
                 break;
             }
             if !self.claim_page(feed_url, &id, fingerprint) {
                 // Another feed took the page with this headline and date:
                 // new to this feed, but not to be fetched again.
-                shared += 1;
+                taken.shared += 1;
                 metrics::counter!(names::FETCH_ITEMS_SHARED).increment(1);
                 st.remember(&id, fingerprint, cfg.max_seen_per_feed);
                 poll.progress.taken(feed_url, &id, fingerprint);
                 continue;
             }
-            new_items += 1;
+            taken.new_items += 1;
             rep.items_new += 1;
             metrics::counter!(names::FETCH_ITEMS).increment(1);
             record_item_age(&item, first_poll);
@@ -214,28 +299,16 @@ impl Fetcher {
                 not_before: 0,
                 last_error: String::new(),
             };
-            bus_refused = self.take_page(&poll, &mut st, &mut rep, page).await;
+            taken.bus_refused = self.take_page(poll, st, rep, page).await;
         }
         if without_link > 0 {
             // Each poll says it again: the feed keeps them while they are new.
             tracing::info!(feed = %shown_url(feed_url), items = without_link, "feed items with no link to an article page; skipped");
         }
-        // Items the bus refused come again only from a whole feed.
-        st.validators = validators.filter(|_| !bus_refused).unwrap_or_default();
-        if shared > 0 {
-            tracing::debug!(feed = %shown_url(feed_url), items = shared, "new items whose pages other feeds took; not fetched again");
+        if taken.shared > 0 {
+            tracing::debug!(feed = %shown_url(feed_url), items = taken.shared, "new items whose pages other feeds took; not fetched again");
         }
-        // A feed whose stories other feeds took first still brings news.
-        st.record_success(cfg, new_items + shared, fetched.max_age);
-        pages::poll_again_for_retries(&mut st, cfg.poll_min);
-        if bus_refused {
-            // The items left untaken come back at the next poll, which is
-            // not to be put off for the poll's lack of new items.
-            let soon =
-                Utc::now().timestamp() + cfg.page_retry_delay.max(cfg.poll_min).as_secs() as i64;
-            st.next_poll = st.next_poll.min(soon);
-        }
-        (st, rep)
+        taken
     }
 }
 

@@ -3,11 +3,12 @@
 //! subscribed to there, and the hub pushes to us when the feed changes, so
 //! its news comes in seconds, not at the next poll.
 //!
-//! A push only makes its feed due: the poll that follows is the ordinary
-//! conditional GET, under the same limits, seen items and politeness, and
-//! the feed keeps its polling schedule in case the pushes stop. What the
-//! hub sends is not read beyond its signature: a forged push could at
-//! most make a feed due early, and a signed one is the hub's word.
+//! A push signed with the feed's secret is the hub's word: its body (the
+//! feed, or its new entries) is read at once in place of a poll, under the
+//! same limits, seen items and politeness for the pages (`pushed.rs`), and
+//! the feed keeps its polling schedule in case the pushes stop. A push
+//! that is not signed is ignored: a forged one could at most make a feed
+//! due early.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -52,10 +53,14 @@ pub struct Lease {
 }
 
 /// What the push endpoint tells the fetcher.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub enum PushEvent {
-    /// A signed push: the feed changed.
-    Pushed { feed_url: String },
+    /// A signed push: the feed changed, and what the hub sent of it (none
+    /// when it sent nothing, or when too many bodies wait already).
+    Pushed {
+        feed_url: String,
+        body: Option<crate::pushed::PushedFeed>,
+    },
     /// The hub verified the subscription, pushing until then.
     Verified { feed_url: String, until: i64 },
     /// The hub refused the subscription.

@@ -23,6 +23,7 @@ use url::Url;
 
 use crate::feed::ParsedFeed;
 use crate::http::Fetched;
+use crate::pushed::{PendingPush, PushBudget};
 use crate::state::{FeedState, FetchState};
 use crate::websub::{self, Lease, Push, PushEvent, SharedRegistry};
 use crate::{FetchError, Fetcher, HttpClient};
@@ -32,6 +33,23 @@ pub(crate) struct WebSub {
     registry: SharedRegistry,
     callback_base: String,
     requests: mpsc::Sender<HubRequest>,
+    /// Pushes waiting for their feed's turn in the next round, by feed.
+    pending: HashMap<String, PendingPush>,
+}
+
+impl WebSub {
+    /// The pushes waiting for the feeds of this round; those of feeds no
+    /// longer subscribed are dropped.
+    pub(crate) fn take_pending(
+        &mut self,
+        due: &[String],
+        subscribed: impl Fn(&str) -> bool,
+    ) -> HashMap<String, PendingPush> {
+        self.pending.retain(|feed, _| subscribed(feed));
+        due.iter()
+            .filter_map(|feed| self.pending.remove_entry(feed))
+            .collect()
+    }
 }
 
 struct HubRequest {
@@ -46,6 +64,8 @@ struct HubRequest {
 struct Endpoint {
     registry: SharedRegistry,
     events: mpsc::Sender<PushEvent>,
+    /// What the pushed bodies waiting for their feed's turn hold.
+    held: PushBudget,
 }
 
 /// Start the push endpoint and the task that asks hubs, when
@@ -78,6 +98,7 @@ pub(crate) async fn start(
     let endpoint = Endpoint {
         registry: registry.clone(),
         events,
+        held: PushBudget::default(),
     };
     let limit = Arc::new(Semaphore::new(websub::MAX_CONCURRENT_REQUESTS));
     let app = Router::new()
@@ -108,6 +129,7 @@ pub(crate) async fn start(
             registry,
             callback_base: base.clone(),
             requests,
+            pending: HashMap::new(),
         },
         events_rx,
     )))
@@ -173,7 +195,14 @@ async fn on_push(
         .judge_push(key_of(&path), signature, &body);
     let (label, status) = match push {
         Push::Signed { feed_url } => {
-            let _ = endpoint.events.try_send(PushEvent::Pushed { feed_url });
+            let content_type = headers
+                .get(axum::http::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            let body = endpoint.held.hold(body, content_type);
+            let _ = endpoint
+                .events
+                .try_send(PushEvent::Pushed { feed_url, body });
             ("pushed", StatusCode::ACCEPTED)
         }
         // WebSub asks a subscriber to take an invalid push and ignore it.
@@ -314,7 +343,7 @@ impl Fetcher {
     pub(crate) fn on_push_event(&mut self, event: PushEvent) -> bool {
         let now = Utc::now().timestamp();
         match event {
-            PushEvent::Pushed { feed_url } => {
+            PushEvent::Pushed { feed_url, body } => {
                 let active =
                     self.subs.active().any(|u| u == feed_url) && self.shard.owns(&feed_url);
                 let Some(st) = self.state.feeds.get_mut(&feed_url).filter(|s| !s.disabled) else {
@@ -324,6 +353,15 @@ impl Fetcher {
                     return false;
                 }
                 let due = now.max(st.last_polled_at + websub::PUSHED_POLL_GAP_SECS);
+                if let Some(side) = self.websub.as_mut() {
+                    side.pending
+                        .entry(feed_url.clone())
+                        .and_modify(PendingPush::pushed_again)
+                        .or_insert(PendingPush {
+                            body,
+                            resume_at: st.next_poll,
+                        });
+                }
                 st.next_poll = st.next_poll.min(due);
                 tracing::debug!(feed = %shown_url(&feed_url), "pushed by its hub; polled now");
                 true

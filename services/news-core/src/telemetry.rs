@@ -190,7 +190,7 @@ fn describe() {
     );
     describe_counter!(
         names::FETCH_WEBSUB,
-        "WebSub: requests to hubs (requested, unsubscribed, request_failed), their answers (verified, denied), and pushes (pushed, ignored)"
+        "WebSub: requests to hubs (requested, unsubscribed, request_failed), their answers (verified, denied), pushes (pushed, ignored), and pushed feeds read in place of a poll (read)"
     );
     describe_counter!(
         names::FETCH_PAGE_RETRIES,

@@ -12,6 +12,8 @@ use news_fetcher::Fetcher;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_util::sync::CancellationToken;
 
+pub mod websub;
+
 /// Read an HTTP request head; returns it with the request path, or `None`
 /// when the client goes away first.
 pub async fn read_head(sock: &mut (impl tokio::io::AsyncRead + Unpin)) -> Option<(String, String)> {
