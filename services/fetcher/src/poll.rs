@@ -146,6 +146,15 @@ impl Fetcher {
         };
         self.keep_hub_subscription(feed_url, &mut st, &parsed, &fetched);
         st.schedule = ScheduleHints::of(&parsed.feed);
+        if st.sitemap_index.is_none()
+            && st.moved_to.is_some()
+            && parsed.version.starts_with("sitemap")
+        {
+            // A subscription that follows a sitemap in its place, from a
+            // state written before indexes were watched: its index is read
+            // now, and what it lists today taken as known.
+            st.sitemap_index = Some(IndexWatch::default());
+        }
         self.read_sitemap_index_again(feed_url, &mut st).await;
         // Pages waiting from earlier polls go first: they are older.
         let bus_refused = self.retry_due_pages(&poll, &mut st, &mut rep, token).await;
@@ -385,6 +394,19 @@ impl Fetcher {
             tracing::info!(subscription = %shown_url(subscription), "the sitemap index could not be read again as one; asked again in a day");
             return;
         };
+        if watch.sitemaps.is_empty() {
+            // The first reading of an index followed since before it was
+            // watched: its news sitemaps were added then (or removed since,
+            // by an operator whose word holds), so none is added now.
+            tracing::info!(subscription = %shown_url(subscription), sitemaps = listed.len(), "the sitemap index is watched from now on: a news sitemap it lists later is added");
+            watch.sitemaps = st.moved_to.iter().cloned().collect();
+            for sitemap in listed.iter().map(Url::to_string) {
+                if !watch.sitemaps.contains(&sitemap) {
+                    watch.sitemaps.push(sitemap);
+                }
+            }
+            return;
+        }
         let room = (MAX_ANNOUNCED_SITEMAPS + 1).saturating_sub(watch.sitemaps.len());
         let new: Vec<Url> = listed
             .into_iter()

@@ -2,7 +2,7 @@
 //! announces, the common paths, a feedless site's news sitemaps, and a
 //! subscription to a page.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use news_core::bus::Bus;
@@ -169,6 +169,31 @@ fn assert_one_add(commands: &[serde_json::Value], feed: &str) {
     assert_eq!(commands[0]["feed_url"], feed);
 }
 
+/// A site whose sitemap index lists the news sitemaps of `sections` as
+/// they are at each request; `/news-sitemap.xml` lists `/2024/quake`.
+async fn serve_index_site(
+    sections: Arc<Mutex<Vec<&'static str>>>,
+) -> (std::net::SocketAddr, Arc<common::Seen>) {
+    serve(Arc::new(move |path: &str, _: &str| {
+        let ok = |body: &[u8]| (reply("200 OK", &[], body), Duration::ZERO);
+        match path {
+            "/sitemap_index.xml" => {
+                let entries: String = sections
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .map(|p| format!("<sitemap><loc>{p}</loc></sitemap>"))
+                    .collect();
+                ok(format!("<sitemapindex>{entries}</sitemapindex>").as_bytes())
+            }
+            "/news-sitemap.xml" => ok(QUAKE_NEWS_SITEMAP),
+            p if p.starts_with("/2024/") => ok(&article(p)),
+            _ => (reply("404 Not Found", &[], b""), Duration::ZERO),
+        }
+    }))
+    .await
+}
+
 /// A news sitemap with one article, `/2024/quake`.
 const QUAKE_NEWS_SITEMAP: &[u8] = b"<urlset xmlns:news=\"n\"><url><loc>/2024/quake</loc>\
     <news:news><news:publication_date>2024-06-02T10:00:00Z</news:publication_date>\
@@ -255,24 +280,8 @@ async fn a_subscription_to_a_sitemap_index_polls_its_news_sitemaps() {
 /// before is not added again.
 #[tokio::test]
 async fn a_news_sitemap_an_index_lists_later_is_added_a_day_on() {
-    let sport_listed = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let listed = sport_listed.clone();
-    let (addr, seen) = serve(Arc::new(move |path: &str, _: &str| {
-        let ok = |body: &[u8]| (reply("200 OK", &[], body), Duration::ZERO);
-        match path {
-            "/sitemap_index.xml" if listed.load(std::sync::atomic::Ordering::SeqCst) => ok(
-                b"<sitemapindex><sitemap><loc>/news-sitemap.xml</loc></sitemap>\
-                <sitemap><loc>/sport/news-sitemap.xml</loc></sitemap></sitemapindex>",
-            ),
-            "/sitemap_index.xml" => {
-                ok(b"<sitemapindex><sitemap><loc>/news-sitemap.xml</loc></sitemap></sitemapindex>")
-            }
-            "/news-sitemap.xml" => ok(QUAKE_NEWS_SITEMAP),
-            p if p.starts_with("/2024/") => ok(&article(p)),
-            _ => (reply("404 Not Found", &[], b""), Duration::ZERO),
-        }
-    }))
-    .await;
+    let sections = Arc::new(Mutex::new(vec!["/news-sitemap.xml"]));
+    let (addr, seen) = serve_index_site(sections.clone()).await;
     let dir = tempfile::tempdir().unwrap();
     let index = format!("http://{addr}/sitemap_index.xml");
     let cfg = config(dir.path(), vec![index.clone()]);
@@ -291,7 +300,7 @@ async fn a_news_sitemap_an_index_lists_later_is_added_a_day_on() {
         feed["sitemap_index"]["read_at"] = (chrono::Utc::now().timestamp() - 25 * 3600).into();
         std::fs::write(&path, serde_json::to_vec(&state).unwrap()).unwrap();
     };
-    sport_listed.store(true, std::sync::atomic::Ordering::SeqCst);
+    sections.lock().unwrap().push("/sport/news-sitemap.xml");
     age_the_index();
     run_once(&cfg, &bus).await;
     assert_eq!(seen.count("/sitemap_index.xml"), 2, "read again");
@@ -311,4 +320,60 @@ async fn a_news_sitemap_an_index_lists_later_is_added_a_day_on() {
     run_once(&cfg, &bus).await;
     assert_eq!(seen.count("/news-sitemap.xml"), 4);
     assert_eq!(seen.count("/sitemap_index.xml"), 3);
+}
+
+/// A subscription that followed a sitemap index before indexes were
+/// watched (round 63) has a state that does not say so: its index is read
+/// at its next poll, the news sitemaps it lists then are taken as known
+/// (added before, or removed by an operator since), and one it lists later
+/// is added.
+#[tokio::test]
+async fn an_index_followed_before_indexes_were_watched_is_watched_from_its_next_poll() {
+    let sections = Arc::new(Mutex::new(vec![
+        "/news-sitemap.xml",
+        "/sport/news-sitemap.xml",
+    ]));
+    let (addr, seen) = serve_index_site(sections.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let index = format!("http://{addr}/sitemap_index.xml");
+    let cfg = config(dir.path(), vec![index.clone()]);
+    let bus = Bus::from_config(&cfg).unwrap();
+    run_once(&cfg, &bus).await;
+    assert_eq!(
+        read_all(&bus, &cfg.topics.feeds).await.len(),
+        1,
+        "sport added"
+    );
+    // The state as a fetcher before round 63 wrote it, the feed due.
+    let path = dir.path().join("fetcher-state.json");
+    let edit_state = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut state: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        let feed = &mut state["feeds"][&index];
+        feed["next_poll"] = 0.into();
+        edit(feed);
+        std::fs::write(&path, serde_json::to_vec(&state).unwrap()).unwrap();
+    };
+    edit_state(&|feed| {
+        feed.as_object_mut().unwrap().remove("sitemap_index");
+    });
+    run_once(&cfg, &bus).await;
+    assert_eq!(seen.count("/sitemap_index.xml"), 2, "read at the next poll");
+    assert_eq!(
+        read_all(&bus, &cfg.topics.feeds).await.len(),
+        1,
+        "what it lists today is not added again"
+    );
+    sections.lock().unwrap().push("/culture/news-sitemap.xml");
+    edit_state(&|feed| {
+        feed["sitemap_index"]["read_at"] = (chrono::Utc::now().timestamp() - 25 * 3600).into();
+    });
+    run_once(&cfg, &bus).await;
+    assert_eq!(seen.count("/sitemap_index.xml"), 3);
+    let commands = read_all(&bus, &cfg.topics.feeds).await;
+    assert_eq!(commands.len(), 2);
+    assert_one_add(
+        &commands[1..],
+        &format!("http://{addr}/culture/news-sitemap.xml"),
+    );
 }
