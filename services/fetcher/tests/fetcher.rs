@@ -339,14 +339,20 @@ async fn a_feeds_credentials_reach_its_server_and_no_topic() {
         (reply("200 OK", &[], &body), Duration::ZERO)
     }))
     .await;
+    one_round_keeping_hunter2(vec![
+        format!("http://reader:hunter2@{addr}/feed.xml"),
+        format!("http://reader:hunter2@{addr}/broken.xml"),
+    ])
+    .await;
+    assert!(seen.count("/feed.xml") >= 1);
+}
+
+/// One round over a private feed with a page gone and a private feed that
+/// is broken: one page fetched, two dead letters, and neither they nor the
+/// pages hold the secret "hunter2". The pages' messages, returned.
+async fn one_round_keeping_hunter2(feeds: Vec<String>) -> Vec<serde_json::Value> {
     let dir = tempfile::tempdir().unwrap();
-    let cfg = config(
-        dir.path(),
-        vec![
-            format!("http://reader:hunter2@{addr}/feed.xml"),
-            format!("http://reader:hunter2@{addr}/broken.xml"),
-        ],
-    );
+    let cfg = config(dir.path(), feeds);
     let bus = Bus::from_config(&cfg).unwrap();
     let report = run_once(&cfg, &bus).await;
     assert_eq!(report.pages_fetched, 1, "{report:?}");
@@ -354,13 +360,50 @@ async fn a_feeds_credentials_reach_its_server_and_no_topic() {
         report.dead_letters, 2,
         "the broken feed's, the gone page's: {report:?}"
     );
-    assert!(seen.count("/feed.xml") >= 1);
     for topic in [&cfg.topics.raw, &cfg.topics.dlq] {
         let messages = read_all(&bus, topic).await;
         assert!(!messages.is_empty(), "{topic}");
         let text = serde_json::to_string(&messages).unwrap();
         assert!(!text.contains("hunter2"), "{topic}: {text}");
     }
+    read_all(&bus, &cfg.topics.raw).await
+}
+
+/// A feed's URL may carry its API key or token in its query instead: the
+/// feed is fetched with it, and no topic is given it (the parameter stays,
+/// its value masked), nor an article link's token.
+#[tokio::test]
+async fn a_feeds_key_in_its_query_reaches_its_server_and_no_topic() {
+    let (addr, seen) = serve(Arc::new(|path: &str, _: &str| {
+        let body = match path {
+            "/feed.xml?api_key=k3y-hunter2&lang=en" => b"<rss version=\"2.0\"><channel><title>t</title>\
+                <item><title>one</title><link>/news/1</link></item>\
+                <item><title>two</title><link>/news/2?access_token=t0ken-hunter2&amp;page=2</link></item>\
+                </channel></rss>"
+                .to_vec(),
+            "/broken.xml?X-Amz-Signature=s1g-hunter2" => b"this is not a feed".to_vec(),
+            p if p.starts_with("/feed.xml") || p.starts_with("/broken.xml") => {
+                return (reply("403 Forbidden", &[], b""), Duration::ZERO);
+            }
+            // A page that is gone: its dead letter holds its page request.
+            p if p.starts_with("/news/2") => {
+                return (reply("404 Not Found", &[], b""), Duration::ZERO);
+            }
+            p => article(p),
+        };
+        (reply("200 OK", &[], &body), Duration::ZERO)
+    }))
+    .await;
+    let raw = one_round_keeping_hunter2(vec![
+        format!("http://{addr}/feed.xml?api_key=k3y-hunter2&lang=en"),
+        format!("http://{addr}/broken.xml?X-Amz-Signature=s1g-hunter2"),
+    ])
+    .await;
+    assert_eq!(seen.count("/news/2?access_token=t0ken-hunter2&page=2"), 1);
+    assert_eq!(
+        raw[0]["item"]["feed_url"],
+        format!("http://{addr}/feed.xml?api_key=********&lang=en")
+    );
 }
 
 /// `fetcher.allow_file_urls` lets feeds on this machine link to its files;

@@ -631,8 +631,9 @@ fn toml_key(key: &str) -> String {
     }
 }
 
-/// A URL with its user and password masked; a value that is not a URL is
-/// masked whole, since it might be anything.
+/// A URL with its user and password, and the values of its secret query
+/// parameters, masked; a value that is not a URL is masked whole, since it
+/// might be anything.
 pub fn mask_url_credentials(value: &str) -> String {
     match url::Url::parse(value) {
         Ok(mut u) => {
@@ -642,6 +643,7 @@ pub fn mask_url_credentials(value: &str) -> String {
             if !u.username().is_empty() {
                 let _ = u.set_username("********");
             }
+            crate::ids::mask_secret_params(&mut u);
             u.to_string()
         }
         Err(_) => "********".into(),
@@ -649,7 +651,8 @@ pub fn mask_url_credentials(value: &str) -> String {
 }
 
 /// `url` as logs, dead letters and `--print-config` show it: a user and
-/// password in it are masked (a private feed's URL may carry them);
+/// password in it, and the values of its secret query parameters (an API
+/// key, a token), are masked (a private feed's URL may carry them);
 /// anything else is shown as it is.
 pub fn shown_url(url: &str) -> std::borrow::Cow<'_, str> {
     match crate::ids::with_credentials(url) {

@@ -45,7 +45,8 @@ fn is_tracking_param(name: &str) -> bool {
 /// leading `www.`, sort the remaining query parameters, and treat http and
 /// https as the same resource.
 pub fn canonical_url(url: &Url) -> Url {
-    let mut url = without_credentials(url);
+    // A secret parameter stays: ids made before it was masked hold it.
+    let mut url = without_user_and_password(url);
     url.set_fragment(None);
     if url.scheme() == "http" {
         // Identity only: https and http copies of a page are one article.
@@ -78,27 +79,116 @@ pub fn canonical_url(url: &Url) -> Url {
     url
 }
 
-/// `url` without a user and password: they never select content, and a
-/// private feed's credentials must not reach a topic through its links.
+/// `url` without a user and password, and with the values of its secret
+/// query parameters masked (`is_secret_param`): none of them selects
+/// content, and a private feed's credentials must not reach a topic
+/// through its links.
 pub fn without_credentials(url: &Url) -> Url {
+    let mut url = without_user_and_password(url);
+    mask_secret_params(&mut url);
+    url
+}
+
+fn without_user_and_password(url: &Url) -> Url {
     let mut url = url.clone();
     let _ = url.set_password(None);
     let _ = url.set_username("");
     url
 }
 
-/// `url`, parsed, when it is a URL with a user or a password in it.
-pub fn with_credentials(url: &str) -> Option<Url> {
-    if !url.contains('@') {
-        return None;
-    }
-    Url::parse(url)
-        .ok()
-        .filter(|u| !u.username().is_empty() || u.password().is_some())
+/// How a secret is shown.
+pub const MASKED: &str = "********";
+
+/// Whether a query parameter's name says that its value is a secret: an
+/// API key, an access token, a signature, a password (`api_key`,
+/// `access_token`, `X-Amz-Signature`, Azure's `sig`). A bare `key` is not
+/// one: sites select articles with it too.
+pub fn is_secret_param(name: &str) -> bool {
+    const ENDINGS: [&str; 8] = [
+        "token",
+        "secret",
+        "password",
+        "passwd",
+        "signature",
+        "apikey",
+        "credential",
+        "credentials",
+    ];
+    const NAMES: [&str; 10] = [
+        "sig",
+        "auth",
+        "pwd",
+        "jwt",
+        "accesskey",
+        "secretkey",
+        "privatekey",
+        "authkey",
+        "subscriptionkey",
+        "sessionid",
+    ];
+    let name: String = name
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    ENDINGS.iter().any(|e| name.ends_with(e)) || NAMES.contains(&name.as_str())
 }
 
-/// `text` (an error's message, say) with the user and password of `url`
-/// masked wherever it quotes them: an HTTP library's message may quote the
+/// A query's `name=value` piece, as its raw name and value, when the name
+/// says the value is a secret and the value is neither empty nor masked.
+fn secret_pair(pair: &str) -> Option<(&str, &str)> {
+    let (name, value) = pair.split_once('=')?;
+    let decoded = url::form_urlencoded::parse(name.as_bytes()).next()?.0;
+    (!value.is_empty() && value != MASKED && is_secret_param(&decoded)).then_some((name, value))
+}
+
+fn secret_params(query: &str) -> impl Iterator<Item = (&str, &str)> {
+    query.split('&').filter_map(secret_pair)
+}
+
+/// Mask the values of `url`'s secret query parameters; the rest of the
+/// query stays byte for byte as it was.
+pub fn mask_secret_params(url: &mut Url) {
+    let Some(query) = url.query().filter(|q| secret_params(q).next().is_some()) else {
+        return;
+    };
+    let masked: Vec<String> = query
+        .split('&')
+        .map(|pair| match secret_pair(pair) {
+            Some((name, _)) => format!("{name}={MASKED}"),
+            None => pair.to_string(),
+        })
+        .collect();
+    url.set_query(Some(&masked.join("&")));
+}
+
+/// Whether `url` holds credentials masked as `mask_secret_params` and
+/// `shown_url` mask them: a URL copied from a log or an export, which
+/// would be fetched with `********` for a password or a key.
+pub fn has_masked_credentials(url: &Url) -> bool {
+    url.username() == MASKED
+        || url.password() == Some(MASKED)
+        || url
+            .query_pairs()
+            .any(|(k, v)| v == MASKED && is_secret_param(&k))
+}
+
+/// `url`, parsed, when it is a URL with a user or a password in it, or a
+/// secret query parameter (`is_secret_param`).
+pub fn with_credentials(url: &str) -> Option<Url> {
+    if !url.contains('@') && !url.contains('?') {
+        return None;
+    }
+    Url::parse(url).ok().filter(|u| {
+        !u.username().is_empty()
+            || u.password().is_some()
+            || u.query().is_some_and(|q| secret_params(q).next().is_some())
+    })
+}
+
+/// `text` (an error's message, say) with the user and password of `url`,
+/// and the values of its secret query parameters, masked wherever it
+/// quotes them: an HTTP library's message may quote the
 /// URL it was given.
 pub fn text_with_credentials_masked(text: &str, url: &Url) -> String {
     let mut shown = text.to_string();
@@ -113,6 +203,12 @@ pub fn text_with_credentials_masked(text: &str, url: &Url) -> String {
     }
     if !user.is_empty() {
         shown = shown.replace(&format!("{user}@"), "********@");
+    }
+    for (name, value) in url.query().map(secret_params).into_iter().flatten() {
+        shown = shown.replace(&format!("{name}={value}"), &format!("{name}={MASKED}"));
+        if value.len() >= 6 {
+            shown = shown.replace(value, MASKED);
+        }
     }
     shown
 }
@@ -186,6 +282,65 @@ mod tests {
         );
         let open = "https://x.example/f";
         assert_eq!(masked("http 404 me:ab@", open), "http 404 me:ab@");
+    }
+
+    #[test]
+    fn secret_query_parameters_are_masked_and_the_rest_kept_byte_for_byte() {
+        for secret in [
+            "api_key",
+            "apiKey",
+            "X-API-Key",
+            "access_token",
+            "token",
+            "X-Amz-Signature",
+            "X-Amz-Credential",
+            "X-Amz-Security-Token",
+            "sig",
+            "client_secret",
+            "password",
+            "auth",
+        ] {
+            assert!(is_secret_param(secret), "{secret}");
+        }
+        for open in [
+            "key", "id", "page", "q", "lang", "keywords", "signup", "author",
+        ] {
+            assert!(!is_secret_param(open), "{open}");
+        }
+        let url = "https://api.example.com/feed?q=a%20b+c&api%5Fkey=k3y&page=2&token=";
+        let parsed = Url::parse(url).unwrap();
+        assert_eq!(
+            without_credentials(&parsed).as_str(),
+            "https://api.example.com/feed?q=a%20b+c&api%5Fkey=********&page=2&token=",
+            "an empty token has nothing to hide"
+        );
+        assert_eq!(
+            text_without_credentials(url),
+            without_credentials(&parsed).as_str()
+        );
+        assert_eq!(
+            crate::config::shown_url(url),
+            "https://api.example.com/feed?q=a%20b+c&api%5Fkey=********&page=2&token="
+        );
+        assert!(!has_masked_credentials(&parsed));
+        assert!(has_masked_credentials(&without_credentials(&parsed)));
+        // The identity keeps it: ids made before it was masked hold it.
+        assert!(canonical_url(&parsed).as_str().contains("k3y"));
+        let error =
+            "error sending request for url (https://api.example.com/feed?api%5Fkey=k3y): k3y";
+        assert_eq!(
+            text_with_credentials_masked(error, &parsed),
+            "error sending request for url (https://api.example.com/feed?api%5Fkey=********): k3y",
+            "a value under 6 characters is masked only where the URL holds it"
+        );
+        let long = Url::parse("https://x.example/f?access_token=t0ken-value").unwrap();
+        assert_eq!(
+            text_with_credentials_masked("refused t0ken-value", &long),
+            "refused ********"
+        );
+        let open = "https://x.example/f?id=7&key=12";
+        assert!(with_credentials(open).is_none());
+        assert_eq!(crate::config::shown_url(open), open);
     }
 
     #[test]

@@ -136,9 +136,9 @@ fn check_command(action: FeedAction, url: &str) -> Result<()> {
         ));
     }
     // What `feeds export` writes without --with-credentials.
-    if parsed.username() == "********" || parsed.password() == Some("********") {
+    if news_core::ids::has_masked_credentials(&parsed) {
         return Err(anyhow!(
-            "feed URL {} has its user and password masked (export it with --with-credentials)",
+            "feed URL {} has its credentials masked (export it with --with-credentials)",
             news_core::config::shown_url(url)
         ));
     }

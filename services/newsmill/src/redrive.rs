@@ -21,7 +21,7 @@ use chrono::{DateTime, Utc};
 use news_core::Config;
 use news_core::bus::kafka::ReadEnd;
 use news_core::bus::{Ack, Bus, InRecord, OutRecord, Producer};
-use news_core::ids::sha256_hex;
+use news_core::ids::{has_masked_credentials, sha256_hex};
 use news_core::messages::{DeadLetter, Origin, PageRequest};
 use news_fetcher::Fetcher;
 use tokio::sync::mpsc;
@@ -62,6 +62,9 @@ enum Outcome {
     /// A feed's failure, or a page's letter without its page request
     /// (written before letters held one): only the URL in `source`.
     NoMessage,
+    /// The page's link held credentials, which no topic is given: asked
+    /// for with them masked, it would fail again.
+    CredentialsMasked,
     /// The origin is not a topic a stage reads.
     NotAnInput,
     /// A letter for the same payload was sent again in this run.
@@ -80,6 +83,9 @@ impl Outcome {
             Outcome::NotSelected => "not selected",
             Outcome::Unreadable => "unreadable letter",
             Outcome::NoMessage => "no message (a feed, or an older page letter; see source)",
+            Outcome::CredentialsMasked => {
+                "page link's credentials masked (its feed's next poll takes it if still listed)"
+            }
             Outcome::NotAnInput => "origin is not a stage input",
             Outcome::SamePayload => "same payload as a letter sent in this run",
             Outcome::Lost => "lost (payload cut, origin gone)",
@@ -114,7 +120,13 @@ fn plan<'a>(
         return Err(Outcome::NotSelected);
     }
     let plan = match &letter.origin {
-        None => Plan::Refetch(Box::new(page_request(letter).ok_or(Outcome::NoMessage)?)),
+        None => {
+            let page = page_request(letter).ok_or(Outcome::NoMessage)?;
+            if url::Url::parse(&page.link).is_ok_and(|u| has_masked_credentials(&u)) {
+                return Err(Outcome::CredentialsMasked);
+            }
+            Plan::Refetch(Box::new(page))
+        }
         Some(origin) if !inputs.contains(&origin.topic.as_str()) => {
             return Err(Outcome::NotAnInput);
         }
@@ -481,13 +493,25 @@ mod tests {
         let whole = page_letter(json.len());
         assert_eq!(
             plan(&whole, &every, &INPUTS, &HashSet::new()),
-            Ok(Plan::Refetch(Box::new(request)))
+            Ok(Plan::Refetch(Box::new(request.clone())))
         );
         let sent = HashSet::from([whole.payload_sha256.clone()]);
         assert_eq!(
             plan(&whole, &every, &INPUTS, &sent).err(),
             Some(Outcome::SamePayload),
             "two letters for one page fetch it once"
+        );
+        // A link whose token the letter masks is not asked for with it.
+        let masked = PageRequest {
+            link: "https://example.com/a/1.html?access_token=********".into(),
+            ..request.clone()
+        };
+        let json_masked = serde_json::to_vec(&masked).unwrap();
+        let mut l = letter(&json_masked, json_masked.len());
+        (l.stage, l.error_type, l.origin) = ("fetch".into(), "fetch".into(), None);
+        assert_eq!(
+            plan(&l, &every, &INPUTS, &HashSet::new()).err(),
+            Some(Outcome::CredentialsMasked)
         );
         // Cut, a feed's failure (no payload, or the feed's body), or
         // another stage's letter without an origin: nothing to fetch.
