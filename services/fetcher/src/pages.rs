@@ -230,7 +230,7 @@ impl Fetcher {
         let raw = RawItem {
             schema_version: SCHEMA_VERSION,
             id: id.to_string(),
-            url: canonical_url(&url).to_string(),
+            url: without_credentials(&canonical_url(&url)).to_string(),
             fetched_url: without_credentials(&page.final_url).to_string(),
             fetched_at: Utc::now(),
             http_status: page.status,

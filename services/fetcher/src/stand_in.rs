@@ -9,7 +9,7 @@
 
 use chrono::Utc;
 use news_core::config::shown_url;
-use news_core::ids::canonical_url;
+use news_core::ids::{canonical_url, without_credentials};
 use news_core::messages::{RawItem, SCHEMA_VERSION, UnreadPage, UnreadReason};
 use url::Url;
 
@@ -55,7 +55,7 @@ impl Fetcher {
         let raw = RawItem {
             schema_version: SCHEMA_VERSION,
             id: page.id.clone(),
-            url: canonical_url(&url).to_string(),
+            url: without_credentials(&canonical_url(&url)).to_string(),
             fetched_url: String::new(),
             fetched_at: Utc::now(),
             http_status: match error {

@@ -377,8 +377,8 @@ async fn a_feeds_key_in_its_query_reaches_its_server_and_no_topic() {
     let (addr, seen) = serve(Arc::new(|path: &str, _: &str| {
         let body = match path {
             "/feed.xml?api_key=k3y-hunter2&lang=en" => b"<rss version=\"2.0\"><channel><title>t</title>\
-                <item><title>one</title><link>/news/1</link></item>\
-                <item><title>two</title><link>/news/2?access_token=t0ken-hunter2&amp;page=2</link></item>\
+                <item><title>one</title><link>/news/1?access_token=t0ken-hunter2&amp;page=2</link></item>\
+                <item><title>two</title><link>/news/2?sig=s1g-hunter2</link></item>\
                 </channel></rss>"
                 .to_vec(),
             "/broken.xml?X-Amz-Signature=s1g-hunter2" => b"this is not a feed".to_vec(),
@@ -389,7 +389,7 @@ async fn a_feeds_key_in_its_query_reaches_its_server_and_no_topic() {
             p if p.starts_with("/news/2") => {
                 return (reply("404 Not Found", &[], b""), Duration::ZERO);
             }
-            p => article(p),
+            _ => article("one"),
         };
         (reply("200 OK", &[], &body), Duration::ZERO)
     }))
@@ -399,7 +399,12 @@ async fn a_feeds_key_in_its_query_reaches_its_server_and_no_topic() {
         format!("http://{addr}/broken.xml?X-Amz-Signature=s1g-hunter2"),
     ])
     .await;
-    assert_eq!(seen.count("/news/2?access_token=t0ken-hunter2&page=2"), 1);
+    assert_eq!(seen.count("/news/1?access_token=t0ken-hunter2&page=2"), 1);
+    assert_eq!(seen.count("/news/2?sig=s1g-hunter2"), 1);
+    assert_eq!(
+        raw[0]["url"],
+        format!("https://{addr}/news/1?access_token=********&page=2")
+    );
     assert_eq!(
         raw[0]["item"]["feed_url"],
         format!("http://{addr}/feed.xml?api_key=********&lang=en")
