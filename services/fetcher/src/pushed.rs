@@ -27,7 +27,7 @@ pub const MAX_HELD_PUSH_BYTES: usize = 64 << 20;
 
 /// The bytes pushed bodies hold, shared by the endpoint that takes them
 /// and the fetcher that reads them.
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct PushBudget(Arc<AtomicUsize>);
 
 impl PushBudget {
@@ -62,12 +62,6 @@ pub struct PushedFeed {
     pub body: Bytes,
     pub content_type: Option<String>,
     budget: PushBudget,
-}
-
-impl std::fmt::Debug for PushBudget {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("PushBudget")
-    }
 }
 
 impl PartialEq for PushedFeed {

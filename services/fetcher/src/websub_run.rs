@@ -45,6 +45,9 @@ impl WebSub {
         due: &[String],
         subscribed: impl Fn(&str) -> bool,
     ) -> HashMap<String, PendingPush> {
+        if self.pending.is_empty() {
+            return HashMap::new();
+        }
         self.pending.retain(|feed, _| subscribed(feed));
         due.iter()
             .filter_map(|feed| self.pending.remove_entry(feed))
