@@ -377,3 +377,44 @@ async fn an_index_followed_before_indexes_were_watched_is_watched_from_its_next_
         &format!("http://{addr}/culture/news-sitemap.xml"),
     );
 }
+
+/// Sitemaps are often files compressed with gzip (`.xml.gz`, served as
+/// `application/x-gzip`, which HTTP does not undo): an index and the news
+/// sitemap it lists, both so, are read as the sitemaps they hold.
+#[tokio::test]
+async fn gzipped_sitemaps_are_read_as_the_sitemaps_they_hold() {
+    use std::io::Write;
+    let gzip = |bytes: &[u8]| {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(bytes).unwrap();
+        gz.finish().unwrap()
+    };
+    let index =
+        gzip(b"<sitemapindex><sitemap><loc>/news-sitemap.xml.gz</loc></sitemap></sitemapindex>");
+    let news = gzip(QUAKE_NEWS_SITEMAP);
+    let (addr, seen) = serve(Arc::new(move |path: &str, _: &str| {
+        let gzipped = |body: &[u8]| {
+            let headers = [("Content-Type", "application/x-gzip")];
+            (reply("200 OK", &headers, body), Duration::ZERO)
+        };
+        match path {
+            "/sitemap_index.xml.gz" => gzipped(&index),
+            "/news-sitemap.xml.gz" => gzipped(&news),
+            p if p.starts_with("/2024/") => (reply("200 OK", &[], &article(p)), Duration::ZERO),
+            _ => (reply("404 Not Found", &[], b""), Duration::ZERO),
+        }
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(
+        dir.path(),
+        vec![format!("http://{addr}/sitemap_index.xml.gz")],
+    );
+    let bus = Bus::from_config(&cfg).unwrap();
+    let report = run_once(&cfg, &bus).await;
+    assert_eq!(seen.count("/news-sitemap.xml.gz"), 1);
+    assert_eq!(seen.count("/2024/quake"), 1, "{report:?}");
+    let raw = read_all(&bus, &cfg.topics.raw).await;
+    assert_eq!(raw.len(), 1);
+    assert_eq!(raw[0]["item"]["title"], "Quake");
+}

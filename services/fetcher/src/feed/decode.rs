@@ -3,9 +3,37 @@
 //! UTF-8 if the bytes are valid UTF-8, and windows-1252 as the last resort
 //! (what browsers assume for legacy pages).
 
+use std::io::Read;
+
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
 use super::code_pages::{CODE_PAGES, CodePage};
+
+/// The most a gzip file inflates to. The sitemap protocol allows 50 MB
+/// for one sitemap; a news sitemap (1,000 entries at most) is far smaller,
+/// and what a poll reads of any sitemap is its last 48 hours.
+pub const MAX_INFLATED_BYTES: u64 = 32 << 20;
+
+/// A document served as a gzip file (`sitemap.xml.gz` as
+/// `application/x-gzip`, which HTTP does not undo, or read from disk),
+/// inflated, within `MAX_INFLATED_BYTES`; none for bytes that are no gzip.
+pub fn gunzipped(bytes: &[u8]) -> Option<Result<Vec<u8>, String>> {
+    if !bytes.starts_with(&[0x1f, 0x8b]) {
+        return None;
+    }
+    let mut inflated = Vec::new();
+    let read = flate2::read::MultiGzDecoder::new(bytes)
+        .take(MAX_INFLATED_BYTES + 1)
+        .read_to_end(&mut inflated);
+    Some(match read {
+        Err(e) => Err(format!("a gzip file that does not inflate: {e}")),
+        Ok(_) if inflated.len() as u64 > MAX_INFLATED_BYTES => Err(format!(
+            "a gzip file that inflates to more than {} MiB",
+            MAX_INFLATED_BYTES >> 20
+        )),
+        Ok(_) => Ok(inflated),
+    })
+}
 
 pub struct Decoded {
     pub text: String,

@@ -276,7 +276,15 @@ pub fn parse_feed_from(bytes: &[u8], source: &FeedSource) -> Result<ParsedFeed, 
 
 fn parse_unguarded(bytes: &[u8], source: &FeedSource) -> Result<ParsedFeed, FeedError> {
     let feed_url = source.url;
-    let mut decoded = decode_feed(bytes, source.content_type);
+    let inflated = decode::gunzipped(bytes)
+        .transpose()
+        .map_err(FeedError::Parse)?;
+    // A gzip file's type says nothing of the text inside.
+    let (bytes, content_type) = match &inflated {
+        Some(inflated) => (inflated.as_slice(), None),
+        None => (bytes, source.content_type),
+    };
+    let mut decoded = decode_feed(bytes, content_type);
     decoded.language = source
         .content_language
         .and_then(|l| l.split(',').next())
@@ -299,6 +307,40 @@ fn parse_unguarded(bytes: &[u8], source: &FeedSource) -> Result<ParsedFeed, Feed
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_feed_served_as_a_gzip_file_is_inflated_within_its_bound() {
+        use std::io::Write;
+        let gzip = |bytes: &[u8]| {
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+            gz.write_all(bytes).unwrap();
+            gz.finish().unwrap()
+        };
+        let sitemap = br#"<?xml version="1.0" encoding="UTF-8"?><urlset
+            xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+            xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"><url>
+            <loc>https://news.example/2024/quake</loc><news:news>
+            <news:publication_date>2024-06-02T10:00:00Z</news:publication_date>
+            <news:title>Quake jolts the coast</news:title></news:news></url></urlset>"#;
+        let url = "https://news.example/news-sitemap.xml.gz";
+        let feed = parse_feed(&gzip(sitemap), url, Some("application/x-gzip")).expect("inflated");
+        assert_eq!(feed.version, "sitemap-news");
+        assert_eq!(feed.entries.len(), 1);
+        assert_eq!(
+            feed.entries[0].common.title.as_deref(),
+            Some("Quake jolts the coast")
+        );
+        // A bomb stops at the bound; a cut file is an error, not a panic.
+        let bomb = gzip(&vec![b' '; decode::MAX_INFLATED_BYTES as usize + 1]);
+        assert!(bomb.len() < 100_000);
+        let error = parse_feed(&bomb, url, None).unwrap_err().to_string();
+        assert!(error.contains("inflates to more than 32 MiB"), "{error}");
+        let cut = gzip(sitemap);
+        let error = parse_feed(&cut[..cut.len() / 2], url, None)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("does not inflate"), "{error}");
+    }
 
     #[test]
     fn versionless_rss_and_relative_links() {
