@@ -18,7 +18,7 @@ use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::Event;
 use url::Url;
 
-use super::{Entry, FeedError, ParsedFeed, Tag};
+use super::{Entry, FeedError, Media, ParsedFeed, Tag};
 
 /// How far back from a sitemap's newest entry the entries are news.
 pub const NEWS_WINDOW: Duration = Duration::hours(48);
@@ -37,6 +37,8 @@ struct SitemapUrl {
     language: Option<String>,
     publication: Option<String>,
     keywords: Option<String>,
+    /// The first image extension's picture of the page.
+    image: Option<String>,
 }
 
 /// Whether `text` opens with a sitemap's or a sitemap index's root (after
@@ -133,9 +135,9 @@ pub fn parse(text: &str, sitemap_url: &str) -> Result<ParsedFeed, FeedError> {
     }
 }
 
-/// Note one closed element of a `<url>`: its own `loc` and `lastmod`, and
-/// the news extension's fields (an image's or a video's `loc` and title
-/// are not the page's).
+/// Note one closed element of a `<url>`: its own `loc` and `lastmod`, the
+/// news extension's fields, and its first image's `loc` (the page's
+/// picture; an image's title and a video's fields are not the page's).
 fn fill(u: &mut SitemapUrl, parent: Option<&str>, field: &str, value: String) {
     if value.is_empty() {
         return;
@@ -148,6 +150,7 @@ fn fill(u: &mut SitemapUrl, parent: Option<&str>, field: &str, value: String) {
         (Some("news"), "keywords") => &mut u.keywords,
         (Some("publication"), "language") => &mut u.language,
         (Some("publication"), "name") => &mut u.publication,
+        (Some("image"), "loc") => &mut u.image,
         _ => return,
     };
     slot.get_or_insert(value);
@@ -199,6 +202,17 @@ fn entry_of(u: SitemapUrl, base: Option<&Url>) -> Option<Entry> {
     e.common.published = u.published;
     e.common.updated_parsed = u.lastmod.as_deref().and_then(parse_date).map(to_rfc3339);
     e.common.updated = u.lastmod;
+    let resolved = |loc: &str| match base {
+        Some(b) => b.join(loc).ok(),
+        None => Url::parse(loc).ok(),
+    };
+    if let Some(image) = u.image.as_deref().and_then(resolved) {
+        e.media_content.push(Media {
+            url: image.to_string(),
+            medium: Some("image".into()),
+            mime: None,
+        });
+    }
     e.common.tags = u
         .keywords
         .iter()

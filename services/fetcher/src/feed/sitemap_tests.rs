@@ -63,6 +63,12 @@ fn a_news_sitemap_gives_each_articles_page_headline_date_and_language() {
     );
     assert_eq!(quake.language.as_deref(), Some("en"));
     assert_eq!(quake.categories, ["earthquake", "Port Elin"]);
+    // The image extension's picture is the item's; the floods story has none.
+    assert_eq!(
+        quake.image.as_deref(),
+        Some("https://cdn.example/quake.jpg")
+    );
+    assert_eq!(items[0].image, None);
     assert_eq!(
         items[0].updated.map(|d| d.to_rfc3339()).as_deref(),
         Some("2024-06-02T12:00:00+00:00")
