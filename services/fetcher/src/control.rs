@@ -117,7 +117,36 @@ impl Fetcher {
     /// subscribes under its own callback).
     pub(crate) fn forget_other_shards_feeds(&mut self) {
         let shard = self.shard;
-        let moved = self.drop_feeds_where(|url, _| !shard.owns(url));
+        // Without the endpoint the hub could not be asked to stop (it checks
+        // with us): such a feed keeps its lease alone, until a start with
+        // the endpoint drops it and asks.
+        let can_end_leases = self.websub.is_some();
+        if !can_end_leases {
+            let mut kept = 0;
+            for (_, st) in self
+                .state
+                .feeds
+                .iter_mut()
+                .filter(|(url, st)| !shard.owns(url) && st.websub.is_some())
+            {
+                for page in &st.retries {
+                    self.waiting_texts.forget(&page.id);
+                }
+                let lease = st.websub.take();
+                *st = FeedState::default();
+                st.websub = lease;
+                kept += 1;
+            }
+            if kept > 0 {
+                tracing::info!(
+                    feeds = kept,
+                    "feeds another shard now polls keep their WebSub lease here until a fetcher with its endpoint asks their hubs to stop"
+                );
+            }
+        }
+        let moved = self.drop_feeds_where(|url, st| {
+            !shard.owns(url) && (can_end_leases || st.websub.is_none())
+        });
         if moved > 0 {
             tracing::info!(
                 moved,

@@ -448,12 +448,27 @@ async fn feeds_removed_while_no_fetcher_ran_have_their_hubs_asked_to_stop() {
     assert!(feeds[&feed_a]["websub"].is_object(), "a keeps its lease");
     assert!(!feeds.contains_key(&feed_b) && !feeds.contains_key(&feed_c));
 
-    // The shard count changes, and `a`'s site falls to the other shard:
-    // this one drops its state and asks its hub to stop pushing here.
+    // The shard count changes, and `a`'s site falls to the other shard. A
+    // fetcher here without the endpoint cannot have the hub stop (the hub
+    // checks with the endpoint): it keeps `a`'s lease alone, and asks
+    // nothing. One with the endpoint drops it and asks the hub to stop.
     cfg.fetcher.shard_count = 2;
     cfg.fetcher.shard_index = (0..2)
         .find(|&i| !news_fetcher::shard::Shard::new(i, 2).owns(&feed_a))
         .unwrap();
+    let mut without_endpoint = cfg.clone();
+    without_endpoint.fetcher.websub_callback = None;
+    let (token, running, _commands) = start(without_endpoint, vec![]);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    token.cancel();
+    running.await.unwrap().unwrap();
+    assert_eq!(forms.lock().unwrap().len(), 5, "no hub asked");
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("fetcher-state.json")).unwrap())
+            .unwrap();
+    let kept = &state["feeds"][&feed_a];
+    assert!(kept["websub"].is_object(), "a's lease is kept: {kept}");
+    assert_eq!(kept["last_ok_at"].as_i64().unwrap_or(0), 0, "and only it");
     let (token, running, _commands) = start(cfg.clone(), vec![]);
     wait_for("the request to end a", || forms.lock().unwrap().len() == 6).await;
     token.cancel();
