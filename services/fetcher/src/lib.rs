@@ -487,6 +487,14 @@ impl Fetcher {
     }
 
     async fn dead_letter(&self, error_type: &str, reason: &str, source: &str, payload: &[u8]) {
+        // A page a private feed's URL answered may quote the URL (an error
+        // page that echoes it, a feed's self link): its secrets are masked.
+        let masked = news_core::ids::with_credentials(source).and_then(|url| {
+            let text = std::str::from_utf8(payload).ok()?;
+            let shown = news_core::ids::text_with_credentials_masked(text, &url);
+            (shown != text).then(|| shown.into_bytes())
+        });
+        let payload = masked.as_deref().unwrap_or(payload);
         let cut = payload
             .len()
             .min(dlq_payload_limit(self.config.bus.max_message_bytes));

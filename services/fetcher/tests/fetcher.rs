@@ -381,7 +381,11 @@ async fn a_feeds_key_in_its_query_reaches_its_server_and_no_topic() {
                 <item><title>two</title><link>/news/2?sig=s1g-hunter2</link></item>\
                 </channel></rss>"
                 .to_vec(),
-            "/broken.xml?X-Amz-Signature=s1g-hunter2" => b"this is not a feed".to_vec(),
+            // An error page that quotes the address it was asked for.
+            "/broken.xml?X-Amz-Signature=s1g-hunter2" => {
+                b"<html><body>No feed at /broken.xml?X-Amz-Signature=s1g-hunter2</body></html>"
+                    .to_vec()
+            }
             p if p.starts_with("/feed.xml") || p.starts_with("/broken.xml") => {
                 return (reply("403 Forbidden", &[], b""), Duration::ZERO);
             }
