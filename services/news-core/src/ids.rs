@@ -114,15 +114,20 @@ pub fn is_secret_param(name: &str) -> bool {
         "credential",
         "credentials",
     ];
-    const NAMES: [&str; 10] = [
+    const NAMES: [&str; 15] = [
         "sig",
         "auth",
+        "authorization",
+        "pass",
         "pwd",
         "jwt",
         "accesskey",
+        "appkey",
         "secretkey",
         "privatekey",
         "authkey",
+        "licensekey",
+        "sessionkey",
         "subscriptionkey",
         "sessionid",
     ];
@@ -299,6 +304,8 @@ mod tests {
             "client_secret",
             "password",
             "auth",
+            "appKey",
+            "Authorization",
         ] {
             assert!(is_secret_param(secret), "{secret}");
         }
