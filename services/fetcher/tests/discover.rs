@@ -8,7 +8,7 @@ use std::time::Duration;
 use news_core::bus::Bus;
 
 mod common;
-use common::{article, config, read_all, reply, rss, run_once, serve};
+use common::{article, config, edit_state, read_all, reply, rss, run_once, serve};
 
 #[tokio::test]
 async fn discovery_finds_announced_feeds_then_common_paths() {
@@ -292,13 +292,11 @@ async fn a_news_sitemap_an_index_lists_later_is_added_a_day_on() {
 
     // A day on: the feed due, its index last read 25 hours ago.
     let age_the_index = || {
-        let path = dir.path().join("fetcher-state.json");
-        let mut state: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-        let feed = &mut state["feeds"][&index];
-        feed["next_poll"] = 0.into();
-        feed["sitemap_index"]["read_at"] = (chrono::Utc::now().timestamp() - 25 * 3600).into();
-        std::fs::write(&path, serde_json::to_vec(&state).unwrap()).unwrap();
+        edit_state(dir.path(), |state| {
+            let feed = &mut state["feeds"][&index];
+            feed["next_poll"] = 0.into();
+            feed["sitemap_index"]["read_at"] = (chrono::Utc::now().timestamp() - 25 * 3600).into();
+        })
     };
     sections.lock().unwrap().push("/sport/news-sitemap.xml");
     age_the_index();
@@ -312,11 +310,9 @@ async fn a_news_sitemap_an_index_lists_later_is_added_a_day_on() {
     assert_eq!(seen.count("/sitemap_index.xml"), 3);
     assert_eq!(read_all(&bus, &cfg.topics.feeds).await.len(), 1);
     // Within the day, the index is not read at a poll.
-    let path = dir.path().join("fetcher-state.json");
-    let mut state: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-    state["feeds"][&index]["next_poll"] = 0.into();
-    std::fs::write(&path, serde_json::to_vec(&state).unwrap()).unwrap();
+    edit_state(dir.path(), |state| {
+        state["feeds"][&index]["next_poll"] = 0.into()
+    });
     run_once(&cfg, &bus).await;
     assert_eq!(seen.count("/news-sitemap.xml"), 4);
     assert_eq!(seen.count("/sitemap_index.xml"), 3);
@@ -345,16 +341,14 @@ async fn an_index_followed_before_indexes_were_watched_is_watched_from_its_next_
         "sport added"
     );
     // The state as a fetcher before round 63 wrote it, the feed due.
-    let path = dir.path().join("fetcher-state.json");
-    let edit_state = |edit: &dyn Fn(&mut serde_json::Value)| {
-        let mut state: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-        let feed = &mut state["feeds"][&index];
-        feed["next_poll"] = 0.into();
-        edit(feed);
-        std::fs::write(&path, serde_json::to_vec(&state).unwrap()).unwrap();
+    let edit_feed = |edit: &dyn Fn(&mut serde_json::Value)| {
+        edit_state(dir.path(), |state| {
+            let feed = &mut state["feeds"][&index];
+            feed["next_poll"] = 0.into();
+            edit(feed);
+        })
     };
-    edit_state(&|feed| {
+    edit_feed(&|feed| {
         feed.as_object_mut().unwrap().remove("sitemap_index");
     });
     run_once(&cfg, &bus).await;
@@ -365,7 +359,7 @@ async fn an_index_followed_before_indexes_were_watched_is_watched_from_its_next_
         "what it lists today is not added again"
     );
     sections.lock().unwrap().push("/culture/news-sitemap.xml");
-    edit_state(&|feed| {
+    edit_feed(&|feed| {
         feed["sitemap_index"]["read_at"] = (chrono::Utc::now().timestamp() - 25 * 3600).into();
     });
     run_once(&cfg, &bus).await;

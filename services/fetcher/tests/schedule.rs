@@ -11,7 +11,7 @@ use chrono::{DateTime, Timelike, Utc};
 use news_core::bus::Bus;
 
 mod common;
-use common::{article, config, reply, run_once, serve};
+use common::{article, config, edit_state, reply, run_once, serve};
 
 fn feed_with(extra: &str) -> Vec<u8> {
     format!(
@@ -94,12 +94,10 @@ async fn a_feeds_ttl_and_skipped_hours_hold_its_polls_back() {
 
     // Made due by hand, the ttl feed answers 304: no feed to read the ttl
     // from, and the ttl it gave before still holds the next poll back.
-    let path = dir.path().join("fetcher-state.json");
-    let mut state: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     let key = format!("/feeds/http:~1~1{addr}~1ttl.xml/next_poll");
-    *state.pointer_mut(&key).expect("the feed's schedule") = 0.into();
-    std::fs::write(&path, serde_json::to_vec(&state).unwrap()).unwrap();
+    edit_state(dir.path(), |state| {
+        *state.pointer_mut(&key).expect("the feed's schedule") = 0.into();
+    });
     let again = whole_seconds_now();
     let report = run_once(&cfg, &bus).await;
     assert_eq!(report.not_modified, 1, "{report:?}");

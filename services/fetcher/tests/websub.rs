@@ -13,7 +13,7 @@ use news_fetcher::{Control, Fetcher};
 use tokio_util::sync::CancellationToken;
 
 use common::websub::{feed, hub, signature, wait_for, websub_config};
-use common::{article, reply, serve};
+use common::{article, edit_state, read_state, reply, serve};
 
 /// Two feeds on one site name a hub. The first poll asks the hub for each;
 /// the fetcher confirms the hub's verification of its own request only; a
@@ -302,16 +302,14 @@ async fn a_lease_near_its_end_is_renewed_at_a_poll_answered_304() {
     let first = forms.lock().unwrap()[0].clone();
 
     // The lease, as if asked two hours ago and ending within the hour.
-    let path = dir.path().join("fetcher-state.json");
-    let mut state: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-    let now = chrono::Utc::now().timestamp();
-    let lease = state
-        .pointer_mut(&format!("/feeds/{}/websub", feed_url.replace('/', "~1")))
-        .expect("the feed's lease in its state");
-    lease["requested_at"] = (now - 7200).into();
-    lease["until"] = (now + 3600).into();
-    std::fs::write(&path, serde_json::to_vec(&state).unwrap()).unwrap();
+    edit_state(dir.path(), |state| {
+        let now = chrono::Utc::now().timestamp();
+        let lease = state
+            .pointer_mut(&format!("/feeds/{}/websub", feed_url.replace('/', "~1")))
+            .expect("the feed's lease in its state");
+        lease["requested_at"] = (now - 7200).into();
+        lease["until"] = (now + 3600).into();
+    });
 
     let before = not_modified.load(std::sync::atomic::Ordering::SeqCst);
     let (token, running) = run(cfg.clone());
@@ -441,9 +439,7 @@ async fn feeds_removed_while_no_fetcher_ran_have_their_hubs_asked_to_stop() {
     token.cancel();
     running.await.unwrap().unwrap();
     assert_eq!(forms.lock().unwrap().len(), 5, "nothing asked for a");
-    let state: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("fetcher-state.json")).unwrap())
-            .unwrap();
+    let state = read_state(dir.path());
     let feeds = state["feeds"].as_object().unwrap();
     assert!(feeds[&feed_a]["websub"].is_object(), "a keeps its lease");
     assert!(!feeds.contains_key(&feed_b) && !feeds.contains_key(&feed_c));
@@ -463,9 +459,7 @@ async fn feeds_removed_while_no_fetcher_ran_have_their_hubs_asked_to_stop() {
     token.cancel();
     running.await.unwrap().unwrap();
     assert_eq!(forms.lock().unwrap().len(), 5, "no hub asked");
-    let state: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("fetcher-state.json")).unwrap())
-            .unwrap();
+    let state = read_state(dir.path());
     let kept = &state["feeds"][&feed_a];
     assert!(kept["websub"].is_object(), "a's lease is kept: {kept}");
     assert_eq!(kept["last_ok_at"].as_i64().unwrap_or(0), 0, "and only it");

@@ -154,17 +154,24 @@ fn secret_params(query: &str) -> impl Iterator<Item = (&str, &str)> {
 /// Mask the values of `url`'s secret query parameters; the rest of the
 /// query stays byte for byte as it was.
 pub fn mask_secret_params(url: &mut Url) {
-    let Some(query) = url.query().filter(|q| secret_params(q).next().is_some()) else {
+    let Some(query) = url.query() else {
         return;
     };
-    let masked: Vec<String> = query
+    let mut masked_any = false;
+    let pieces: Vec<std::borrow::Cow<str>> = query
         .split('&')
         .map(|pair| match secret_pair(pair) {
-            Some((name, _)) => format!("{name}={MASKED}"),
-            None => pair.to_string(),
+            Some((name, _)) => {
+                masked_any = true;
+                format!("{name}={MASKED}").into()
+            }
+            None => pair.into(),
         })
         .collect();
-    url.set_query(Some(&masked.join("&")));
+    if masked_any {
+        let masked = pieces.join("&");
+        url.set_query(Some(&masked));
+    }
 }
 
 /// Whether `url` holds credentials masked as `mask_secret_params` and

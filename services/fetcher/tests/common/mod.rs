@@ -141,6 +141,22 @@ pub fn article(title: &str) -> Vec<u8> {
     format!("<html><head><title>{title}</title></head><body><article><p>{title} body text.</p></article></body></html>").into_bytes()
 }
 
+/// The fetcher's state file in `dir`, as JSON.
+pub fn read_state(dir: &std::path::Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(dir.join("fetcher-state.json")).unwrap()).unwrap()
+}
+
+/// Change the fetcher's state file in `dir`, as the next start reads it.
+pub fn edit_state(dir: &std::path::Path, edit: impl FnOnce(&mut serde_json::Value)) {
+    let mut state = read_state(dir);
+    edit(&mut state);
+    std::fs::write(
+        dir.join("fetcher-state.json"),
+        serde_json::to_vec(&state).unwrap(),
+    )
+    .unwrap();
+}
+
 pub fn config(dir: &std::path::Path, feeds: Vec<String>) -> Config {
     let mut c = Config::default();
     c.bus.data_dir = dir.to_path_buf();
