@@ -158,7 +158,34 @@ impl Fetcher {
         self.read_sitemap_index_again(feed_url, &mut st).await;
         // Pages waiting from earlier polls go first: they are older.
         let bus_refused = self.retry_due_pages(&poll, &mut st, &mut rep, token).await;
-        let items = with_ids(parsed.items(fetched.final_url.as_str()));
+        let items = with_ids(
+            parsed.items(fetched.final_url.as_str()),
+            cfg.max_seen_per_feed,
+        );
+        if parsed.is_undated_sitemap() {
+            let listed = parsed.entries.len();
+            if let Some(error) = undated_sitemap_refusal(listed, cfg.max_seen_per_feed) {
+                rep.failures += 1;
+                st.record_failure(cfg, None, &error);
+                tracing::warn!(feed = %shown_url(feed_url), %error, "feed poll failed");
+                return (st, rep);
+            }
+            if st.last_ok_at == 0 {
+                // Its first reading: what it lists now is its archive.
+                for (item, id) in &items {
+                    if let Some(id) = id {
+                        let fingerprint =
+                            date_churn::fingerprint(&item.title, &item.updated, st.ignores_updated);
+                        st.remember(id, fingerprint, cfg.max_seen_per_feed);
+                        poll.progress.taken(feed_url, id, fingerprint);
+                    }
+                }
+                tracing::info!(feed = %shown_url(feed_url), pages = listed, "an ordinary sitemap that dates none of its pages: those it lists now are taken as its archive, and only pages it lists later are fetched");
+                st.validators = fetched.validators;
+                st.record_success(cfg, 0, fetched.max_age);
+                return (st, rep);
+            }
+        }
         let dates_now_ignored = st.note_rewritten_dates(seen_again(&st, &items));
         if dates_now_ignored {
             tracing::warn!(feed = %shown_url(feed_url), "the feed rewrites its items' dates at every answer; from now on only a new headline makes an item new");
@@ -215,10 +242,18 @@ pub(crate) struct Taken {
     pub bus_refused: bool,
 }
 
-/// Each item with its article id (none without a link), made once.
-pub(crate) fn with_ids(items: Vec<FeedItemMeta>) -> Vec<(FeedItemMeta, Option<String>)> {
+/// Each item with its article id (none without a link), made once; the
+/// first `max_seen` items at most (since round 65). A feed remembers that
+/// many items, so one that lists more (a long sitemap) would have those
+/// past them forgotten as others are taken, and fetched again at every
+/// poll; feeds list their newest first, so the oldest are left.
+pub(crate) fn with_ids(
+    items: Vec<FeedItemMeta>,
+    max_seen: usize,
+) -> Vec<(FeedItemMeta, Option<String>)> {
     items
         .into_iter()
+        .take(max_seen)
         .map(|item| {
             let id = item.link.as_deref().map(article_id);
             (item, id)
@@ -360,8 +395,9 @@ impl Fetcher {
     }
 
     /// Once a day, the sitemap index a subscription follows is read again,
-    /// and a news sitemap it lists since (a new section or language) is
-    /// added as a subscription of its own. One it listed before is not
+    /// and a sitemap to follow that it lists since (a news sitemap of a new
+    /// section or language; since round 65, a new month's or number's
+    /// sitemap of articles) is added as a subscription of its own. One it listed before is not
     /// added again, so that an operator's removal holds.
     async fn read_sitemap_index_again(&self, subscription: &str, st: &mut FeedState) {
         let now = Utc::now().timestamp();
@@ -383,7 +419,7 @@ impl Fetcher {
                     .err()
                     .and_then(|e| match e {
                         FeedError::SitemapIndex(list) => {
-                            Some(crate::discover::news_sitemaps_in_index(&list, &f.final_url))
+                            Some(crate::discover::sitemaps_to_follow(&list, &f.final_url))
                         }
                         _ => None,
                     })
@@ -407,7 +443,13 @@ impl Fetcher {
             }
             return;
         }
-        let room = (MAX_ANNOUNCED_SITEMAPS + 1).saturating_sub(watch.sitemaps.len());
+        // Those followed count while the index still offers them, so that
+        // a site's sitemaps by month keep coming as they start.
+        let followed = listed
+            .iter()
+            .filter(|u| watch.sitemaps.contains(&u.to_string()))
+            .count();
+        let room = (MAX_ANNOUNCED_SITEMAPS + 1).saturating_sub(followed);
         let new: Vec<Url> = listed
             .into_iter()
             .filter(|u| !watch.sitemaps.contains(&u.to_string()))
@@ -452,16 +494,25 @@ fn record_item_age(item: &FeedItemMeta, first_poll: bool) {
     }
 }
 
+/// Why an ordinary sitemap that dates none of its pages is not polled:
+/// it lists more pages than its feed remembers, so that those it lists
+/// later could not be told from the ones it listed before.
+fn undated_sitemap_refusal(listed: usize, max_seen: usize) -> Option<String> {
+    (listed > max_seen).then(|| format!(
+        "an ordinary sitemap that dates none of its {listed} pages, more than fetcher.max_seen_per_feed ({max_seen}) remembers: its new pages cannot be told from its archive; subscribe to the site's feed or news sitemap"
+    ))
+}
+
 /// How often a followed sitemap index is read again.
 const INDEX_READ_EVERY_SECS: i64 = 24 * 3600;
 
-/// The feed an answer that is no feed points to: the first news sitemap a
-/// sitemap index names (by "news" in its URL), with the index's other news
-/// sitemaps, or the first feed an HTML page announces (`<link
+/// The feed an answer that is no feed points to: the first sitemap to
+/// follow that a sitemap index names (`discover::sitemaps_to_follow`), with
+/// the index's others, or the first feed an HTML page announces (`<link
 /// rel="alternate">`, then feed links).
 fn feed_it_points_to(fetched: &crate::http::Fetched, error: &FeedError) -> Option<(Url, Vec<Url>)> {
     if let FeedError::SitemapIndex(sitemaps) = error {
-        let mut news = crate::discover::news_sitemaps_in_index(sitemaps, &fetched.final_url)
+        let mut news = crate::discover::sitemaps_to_follow(sitemaps, &fetched.final_url)
             .into_iter()
             .filter(|u| *u != fetched.final_url);
         let followed = news.next()?;

@@ -123,7 +123,7 @@ impl Fetcher {
         let bus_refused = self.retry_due_pages(poll, &mut st, &mut rep, token).await;
         // Not the feed's date check: a push names the items that changed.
         let offered = Offered {
-            items: with_ids(parsed.items(base.as_str())),
+            items: with_ids(parsed.items(base.as_str()), cfg.max_seen_per_feed),
             dates_now_ignored: false,
             bus_refused,
         };

@@ -86,8 +86,8 @@ pub struct FeedState {
 pub struct IndexWatch {
     /// Unix seconds of the last reading.
     pub read_at: i64,
-    /// The news sitemaps it listed: the one followed, then those added as
-    /// subscriptions of their own.
+    /// The sitemaps to follow it listed: the one followed, then those added
+    /// as subscriptions of their own.
     pub sitemaps: Vec<String>,
 }
 

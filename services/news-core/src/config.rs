@@ -442,6 +442,10 @@ impl Config {
         if self.fetcher.max_items_per_poll == 0 {
             return fail("fetcher.max_items_per_poll", "must be at least 1");
         }
+        if self.fetcher.max_seen_per_feed == 0 {
+            // Nothing remembered would fetch every item at every poll.
+            return fail("fetcher.max_seen_per_feed", "must be at least 1");
+        }
         if self.fetcher.page_retries > 20 {
             return fail("fetcher.page_retries", "must be at most 20");
         }

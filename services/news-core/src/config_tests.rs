@@ -96,6 +96,16 @@ fn word_lists_must_name_a_directory() {
 }
 
 #[test]
+fn a_feed_remembers_one_item_at_least() {
+    let mut cfg = Config::default();
+    cfg.fetcher.max_seen_per_feed = 1;
+    assert!(cfg.validate().is_ok());
+    cfg.fetcher.max_seen_per_feed = 0;
+    let err = cfg.validate().unwrap_err().to_string();
+    assert!(err.contains("fetcher.max_seen_per_feed"), "{err}");
+}
+
+#[test]
 fn the_message_limit_stays_within_what_librdkafka_takes() {
     let mut cfg = Config::default();
     cfg.bus.max_message_bytes = 999_934_464;

@@ -23,6 +23,7 @@ use serde::Serialize;
 pub use decode::decode_feed;
 pub use news_core::dates::parse_date;
 pub use sanitize::sanitize_html;
+pub use sitemap::{ListedSitemap, NEWS_WINDOW};
 
 #[derive(Debug, thiserror::Error)]
 pub enum FeedError {
@@ -30,7 +31,7 @@ pub enum FeedError {
     Parse(String),
     /// A sitemap index: it names these sitemaps, not articles.
     #[error("not a feed: {}", sitemap::refusal_of_index(.0))]
-    SitemapIndex(Vec<String>),
+    SitemapIndex(Vec<ListedSitemap>),
     #[error("feed parser panicked on this document")]
     Panic,
 }

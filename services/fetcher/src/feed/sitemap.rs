@@ -6,9 +6,12 @@
 //! every page a site has: it is read as news too, keeping the entries
 //! dated within `NEWS_WINDOW` of its newest (a news sitemap holds two days
 //! by Google's rules), newest first, so that a subscription takes what
-//! changed lately and not the site's archive. A sitemap index names other
-//! sitemaps, not articles: it is refused with the ones it names, to
-//! subscribe to.
+//! changed lately and not the site's archive; one that dates none of its
+//! pages says nothing of which are news (`ParsedFeed::is_undated_sitemap`:
+//! the poll takes what it first lists as the archive). A sitemap index
+//! names other sitemaps, not articles: it is refused with the ones it
+//! names and their dates, for the poll to follow (`discover::
+//! sitemaps_to_follow`) or an operator to subscribe to.
 
 use chrono::{DateTime, Duration, Utc};
 use news_core::dates::{parse_date, to_rfc3339};
@@ -26,6 +29,26 @@ pub const NEWS_WINDOW: Duration = Duration::hours(48);
 const MAX_URLS: usize = 50_000;
 /// Sitemaps an index's refusal names.
 const NAMED_IN_REFUSAL: usize = 3;
+
+/// One `<sitemap>` of an index: where it is and when it last changed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListedSitemap {
+    pub loc: String,
+    pub lastmod: Option<DateTime<Utc>>,
+}
+
+impl ParsedFeed {
+    /// An ordinary sitemap that dates none of its pages (since round 65):
+    /// what it says cannot tell its news from its archive.
+    pub fn is_undated_sitemap(&self) -> bool {
+        self.version == "sitemap"
+            && !self.entries.is_empty()
+            && self
+                .entries
+                .iter()
+                .all(|e| e.common.updated_parsed.is_none() && e.common.published_parsed.is_none())
+    }
+}
 
 /// One `<url>` as read.
 #[derive(Default)]
@@ -67,7 +90,7 @@ pub fn parse(text: &str, sitemap_url: &str) -> Result<ParsedFeed, FeedError> {
     let mut text_so_far = String::new();
     let mut root: Option<String> = None;
     // An index's sitemaps, for its refusal.
-    let mut index: Vec<String> = Vec::new();
+    let mut index: Vec<ListedSitemap> = Vec::new();
     loop {
         let event = match reader.read_event() {
             Ok(e) => e,
@@ -81,6 +104,9 @@ pub fn parse(text: &str, sitemap_url: &str) -> Result<ParsedFeed, FeedError> {
                 root.get_or_insert_with(|| name.clone());
                 if name == "url" && path.len() == 1 {
                     current = Some(SitemapUrl::default());
+                }
+                if name == "sitemap" && path.len() == 1 && index.len() < MAX_URLS {
+                    index.push(ListedSitemap::default());
                 }
                 path.push(name);
                 text_so_far.clear();
@@ -106,10 +132,8 @@ pub fn parse(text: &str, sitemap_url: &str) -> Result<ParsedFeed, FeedError> {
                 let value = text_so_far.trim().to_string();
                 text_so_far.clear();
                 let parent = path.last().map(String::as_str);
-                if name == "loc" && parent == Some("sitemap") && path.len() == 2 {
-                    if index.len() < MAX_URLS {
-                        index.push(value);
-                    }
+                if parent == Some("sitemap") && path.len() == 2 {
+                    note_listed(&mut index, &name, value);
                     continue;
                 }
                 match (current.as_mut(), name.as_str()) {
@@ -130,8 +154,23 @@ pub fn parse(text: &str, sitemap_url: &str) -> Result<ParsedFeed, FeedError> {
     }
     match root.as_deref() {
         Some("urlset") => Ok(feed_of(urls, base.as_ref())),
-        Some("sitemapindex") => Err(FeedError::SitemapIndex(index)),
+        Some("sitemapindex") => {
+            // A `<sitemap>` with no `loc` lists nothing.
+            index.retain(|l| !l.loc.is_empty());
+            Err(FeedError::SitemapIndex(index))
+        }
         _ => Err(FeedError::Parse("no urlset or sitemapindex root".into())),
+    }
+}
+
+/// Note one closed element of an index's `<sitemap>`: its `loc` and its
+/// `lastmod`, in either order.
+fn note_listed(index: &mut [ListedSitemap], field: &str, value: String) {
+    let Some(last) = index.last_mut() else { return };
+    match field {
+        "loc" if last.loc.is_empty() => last.loc = value,
+        "lastmod" if last.lastmod.is_none() => last.lastmod = parse_date(&value),
+        _ => {}
     }
 }
 
@@ -228,11 +267,11 @@ fn entry_of(u: SitemapUrl, base: Option<&Url>) -> Option<Entry> {
 }
 
 /// Why an index is no feed: what it names, the first few and the count.
-pub(super) fn refusal_of_index(sitemaps: &[String]) -> String {
+pub(super) fn refusal_of_index(sitemaps: &[ListedSitemap]) -> String {
     let named: Vec<&str> = sitemaps
         .iter()
         .take(NAMED_IN_REFUSAL)
-        .map(String::as_str)
+        .map(|s| s.loc.as_str())
         .collect();
     let more = sitemaps.len().saturating_sub(NAMED_IN_REFUSAL);
     format!(

@@ -113,6 +113,20 @@ fn an_ordinary_sitemap_gives_what_changed_within_two_days_of_its_newest_entry() 
         .filter_map(|e| e.common.link.clone())
         .collect();
     assert_eq!(links, ["https://site.example/a", "https://site.example/b"]);
+    assert!(
+        feed.is_undated_sitemap(),
+        "its news untold from its archive"
+    );
+    assert!(
+        !parse_feed(doc.as_bytes(), "https://site.example/sitemap.xml", None)
+            .unwrap()
+            .is_undated_sitemap()
+    );
+    assert!(
+        !parse_feed(NEWS.as_bytes(), "https://news.example/news.xml", None)
+            .unwrap()
+            .is_undated_sitemap()
+    );
     // An empty one lists nothing, and is no error.
     for empty in [
         "<urlset/>",
@@ -120,7 +134,46 @@ fn an_ordinary_sitemap_gives_what_changed_within_two_days_of_its_newest_entry() 
     ] {
         let feed = parse_feed(empty.as_bytes(), "https://site.example/sitemap.xml", None).unwrap();
         assert_eq!((feed.version.as_str(), feed.entries.len()), ("sitemap", 0));
+        assert!(!feed.is_undated_sitemap(), "nothing to take as an archive");
     }
+}
+
+#[test]
+fn an_index_dates_each_sitemap_it_lists() {
+    let index = r#"<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+        <sitemap><loc>/post-sitemap.xml</loc><lastmod>2024-06-02T10:00:00+02:00</lastmod></sitemap>
+        <sitemap><lastmod>2024-05-01</lastmod><loc>/post-sitemap2.xml</loc></sitemap>
+        <sitemap><loc>/page-sitemap.xml</loc></sitemap>
+        <sitemap><lastmod>2024-05-03</lastmod></sitemap>
+        <sitemap><loc>/odd-sitemap.xml</loc><lastmod>not a date</lastmod></sitemap>
+        </sitemapindex>"#;
+    let Err(FeedError::SitemapIndex(listed)) = parse_feed(
+        index.as_bytes(),
+        "https://site.example/sitemap_index.xml",
+        None,
+    ) else {
+        panic!("not read as an index");
+    };
+    let read: Vec<(&str, Option<String>)> = listed
+        .iter()
+        .map(|l| (l.loc.as_str(), l.lastmod.map(|d| d.to_rfc3339())))
+        .collect();
+    assert_eq!(
+        read,
+        [
+            (
+                "/post-sitemap.xml",
+                Some("2024-06-02T08:00:00+00:00".into())
+            ),
+            (
+                "/post-sitemap2.xml",
+                Some("2024-05-01T00:00:00+00:00".into())
+            ),
+            ("/page-sitemap.xml", None),
+            ("/odd-sitemap.xml", None),
+        ],
+        "a date written before its loc is its own, and a sitemap with no loc lists nothing"
+    );
 }
 
 #[test]

@@ -1,0 +1,240 @@
+//! Sitemaps that are not news sitemaps, against a real loopback site: an
+//! index that names none with "news" in its URL, an ordinary sitemap that
+//! dates none of its pages, and a feed that lists more items than it
+//! remembers.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use news_core::bus::Bus;
+
+mod common;
+use common::{
+    Seen, article, config, edit_state, read_all, read_state, reply, rss, run_once, serve,
+};
+
+/// A WordPress site with an SEO plugin's index (Yoast's names): its posts
+/// by number, each dated by the index, beside its pages, categories and
+/// authors, which the index dates as lately changed too. `listed` is the
+/// index's `(sitemap, lastmod)` at each request.
+async fn serve_wordpress_site(
+    listed: Arc<Mutex<Vec<(&'static str, &'static str)>>>,
+) -> (std::net::SocketAddr, Arc<Seen>) {
+    serve(Arc::new(move |path: &str, _: &str| {
+        let ok = |body: &[u8]| (reply("200 OK", &[], body), Duration::ZERO);
+        let urlset = |entries: &[(&str, &str)]| {
+            let urls: String = entries
+                .iter()
+                .map(|(loc, lastmod)| {
+                    format!("<url><loc>{loc}</loc><lastmod>{lastmod}</lastmod></url>")
+                })
+                .collect();
+            format!("<urlset>{urls}</urlset>").into_bytes()
+        };
+        match path {
+            "/sitemap_index.xml" => {
+                let entries: String = listed
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .map(|(loc, lastmod)| {
+                        format!("<sitemap><loc>{loc}</loc><lastmod>{lastmod}</lastmod></sitemap>")
+                    })
+                    .collect();
+                ok(format!("<sitemapindex>{entries}</sitemapindex>").as_bytes())
+            }
+            "/post-sitemap2.xml" => ok(&urlset(&[
+                ("/2024/05/old-story", "2024-05-20T08:00:00Z"),
+                ("/2024/06/quake", "2024-06-02T10:00:00Z"),
+            ])),
+            "/post-sitemap3.xml" => ok(&urlset(&[("/2024/06/aftershock", "2024-06-03T09:00:00Z")])),
+            p if p.starts_with("/2024/") => ok(&article(p)),
+            // Every other sitemap lists pages that are no news.
+            p if p.ends_with(".xml") => ok(&urlset(&[("/about", "2024-06-02T12:00:00Z")])),
+            _ => (reply("404 Not Found", &[], b""), Duration::ZERO),
+        }
+    }))
+    .await
+}
+
+/// An index with no news sitemap: the subscription follows the sitemap of
+/// posts the index dates as changed lately, and takes its recent article;
+/// the older posts' sitemap and the pages', categories' and authors',
+/// dated as recently, are never asked for. A day on, the posts' next
+/// sitemap is added as a subscription of its own, although the state
+/// holds more than 16 sitemaps the index no longer lists (a site's months
+/// gone by), since only those it still lists count against the limit.
+#[tokio::test]
+async fn an_index_without_news_sitemaps_follows_its_posts_that_changed_lately() {
+    let listed = Arc::new(Mutex::new(vec![
+        ("/post-sitemap.xml", "2024-05-01T08:00:00Z"),
+        ("/post-sitemap2.xml", "2024-06-02T10:00:00Z"),
+        ("/page-sitemap.xml", "2024-06-02T12:00:00Z"),
+        ("/category-sitemap.xml", "2024-06-02T12:00:00Z"),
+        ("/author-sitemap.xml", "2024-06-02T12:00:00Z"),
+    ]));
+    let (addr, seen) = serve_wordpress_site(listed.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let index = format!("http://{addr}/sitemap_index.xml");
+    let cfg = config(dir.path(), vec![index.clone()]);
+    let bus = Bus::from_config(&cfg).unwrap();
+    let report = run_once(&cfg, &bus).await;
+    assert_eq!(report.pages_fetched, 1, "{report:?}");
+    assert_eq!(seen.count("/2024/06/quake"), 1);
+    assert_eq!(
+        seen.count("/2024/05/old-story"),
+        0,
+        "outside its sitemap's 48 h"
+    );
+    for other in [
+        "/post-sitemap.xml",
+        "/page-sitemap.xml",
+        "/category-sitemap.xml",
+        "/author-sitemap.xml",
+        "/about",
+    ] {
+        assert_eq!(seen.count(other), 0, "{other}");
+    }
+    assert!(read_all(&bus, &cfg.topics.dlq).await.is_empty());
+    assert!(read_all(&bus, &cfg.topics.feeds).await.is_empty());
+    assert_eq!(
+        read_state(dir.path())["feeds"][&index]["moved_to"],
+        format!("http://{addr}/post-sitemap2.xml")
+    );
+
+    listed
+        .lock()
+        .unwrap()
+        .push(("/post-sitemap3.xml", "2024-06-03T09:00:00Z"));
+    edit_state(dir.path(), |state| {
+        let feed = &mut state["feeds"][&index];
+        feed["next_poll"] = 0.into();
+        let watch = &mut feed["sitemap_index"];
+        watch["read_at"] = (chrono::Utc::now().timestamp() - 25 * 3600).into();
+        for month in 1..=16 {
+            let gone = format!("http://{addr}/sitemap-2023-{month:02}.xml");
+            watch["sitemaps"].as_array_mut().unwrap().push(gone.into());
+        }
+    });
+    run_once(&cfg, &bus).await;
+    assert_eq!(seen.count("/sitemap_index.xml"), 2, "read again");
+    let commands = read_all(&bus, &cfg.topics.feeds).await;
+    assert_eq!(commands.len(), 1, "{commands:?}");
+    assert_eq!(commands[0]["action"], "add");
+    assert_eq!(
+        commands[0]["feed_url"],
+        format!("http://{addr}/post-sitemap3.xml")
+    );
+    assert_eq!(seen.count("/page-sitemap.xml"), 0);
+}
+
+/// An ordinary sitemap that dates none of its pages: its first reading
+/// takes what it lists as the site's archive and fetches none of it; a page
+/// it lists later is fetched. One that lists more pages than its feed
+/// remembers is refused, with the reason, and nothing of it is fetched.
+#[tokio::test]
+async fn an_undated_sitemap_gives_the_pages_it_lists_later() {
+    let pages = Arc::new(Mutex::new(vec!["/2019/a", "/2020/b", "/2021/c"]));
+    let listed = pages.clone();
+    let (addr, seen) = serve(Arc::new(move |path: &str, _: &str| {
+        let body = match path {
+            "/sitemap.xml" => {
+                let urls: String = listed
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .map(|p| format!("<url><loc>{p}</loc></url>"))
+                    .collect();
+                format!("<urlset>{urls}</urlset>").into_bytes()
+            }
+            p => article(p),
+        };
+        (reply("200 OK", &[], &body), Duration::ZERO)
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let sitemap = format!("http://{addr}/sitemap.xml");
+    let mut cfg = config(dir.path(), vec![sitemap.clone()]);
+    cfg.fetcher.max_seen_per_feed = 4;
+    let bus = Bus::from_config(&cfg).unwrap();
+    let report = run_once(&cfg, &bus).await;
+    assert_eq!(report.pages_fetched, 0, "{report:?}");
+    assert_eq!(report.failures, 0, "{report:?}");
+    assert_eq!(seen.requests.lock().unwrap().len(), 1, "the sitemap alone");
+
+    let poll_again = || {
+        edit_state(dir.path(), |state| {
+            state["feeds"][&sitemap]["next_poll"] = 0.into()
+        })
+    };
+    pages.lock().unwrap().push("/2024/new");
+    poll_again();
+    let report = run_once(&cfg, &bus).await;
+    assert_eq!(report.pages_fetched, 1, "{report:?}");
+    assert_eq!(seen.count("/2024/new"), 1);
+    assert_eq!(seen.count("/2019/a"), 0);
+    let raw = read_all(&bus, &cfg.topics.raw).await;
+    assert_eq!(raw.len(), 1);
+    assert!(
+        raw[0]["item"]["link"]
+            .as_str()
+            .unwrap()
+            .ends_with("/2024/new")
+    );
+
+    // A fifth page: more than the four it may remember.
+    pages.lock().unwrap().push("/2024/newer");
+    poll_again();
+    let report = run_once(&cfg, &bus).await;
+    assert_eq!(
+        (report.pages_fetched, report.failures),
+        (0, 1),
+        "{report:?}"
+    );
+    assert_eq!(seen.count("/2024/newer"), 0);
+    let error = read_state(dir.path())["feeds"][&sitemap]["last_error"].clone();
+    assert!(
+        error
+            .as_str()
+            .is_some_and(|e| e.contains("dates none of its 5 pages")),
+        "{error}"
+    );
+}
+
+/// A feed that lists more items than it remembers offers only as many,
+/// newest first: the older ones would be forgotten as the newer are taken,
+/// and fetched again at every poll.
+#[tokio::test]
+async fn a_feed_longer_than_it_remembers_takes_each_item_once() {
+    let links: Vec<String> = (1..=8).map(|i| format!("/story-{i}")).collect();
+    let feed = rss("", &links);
+    let (addr, seen) = serve(Arc::new(move |path: &str, _: &str| {
+        let body = if path == "/feed.xml" {
+            feed.clone()
+        } else {
+            article(path)
+        };
+        (reply("200 OK", &[], &body), Duration::ZERO)
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("http://{addr}/feed.xml");
+    let mut cfg = config(dir.path(), vec![url.clone()]);
+    (
+        cfg.fetcher.max_seen_per_feed,
+        cfg.fetcher.max_items_per_poll,
+    ) = (5, 3);
+    let bus = Bus::from_config(&cfg).unwrap();
+    let mut fetched = Vec::new();
+    for _ in 0..4 {
+        fetched.push(run_once(&cfg, &bus).await.pages_fetched);
+        edit_state(dir.path(), |state| {
+            state["feeds"][&url]["next_poll"] = 0.into()
+        });
+    }
+    assert_eq!(fetched, [3, 2, 0, 0]);
+    for i in 1..=5 {
+        assert_eq!(seen.count(&format!("/story-{i}")), 1, "story {i}");
+    }
+    assert_eq!(seen.count("/story-6"), 0);
+}
