@@ -45,16 +45,9 @@ impl Fetcher {
             st.record_error("the feed's URL does not parse");
             return (st, rep);
         };
-        if let Some(PendingPush {
-            body: Some(body),
-            resume_at,
-        }) = pushed
-        {
+        if let Some(push) = pushed.filter(|p| !p.bodies.is_empty()) {
             let poll = FeedPoll { feed_url, progress };
-            match self
-                .read_pushed(&poll, &url, st, body, resume_at, token)
-                .await
-            {
+            match self.read_pushed(&poll, &url, st, push, token).await {
                 Ok(read) => return read,
                 Err(untouched) => st = untouched,
             }

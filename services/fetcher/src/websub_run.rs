@@ -3,6 +3,7 @@
 //! in a feed's state.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::time::Duration;
 
 use std::sync::Arc;
@@ -357,13 +358,12 @@ impl Fetcher {
                 }
                 let due = now.max(st.last_polled_at + websub::PUSHED_POLL_GAP_SECS);
                 if let Some(side) = self.websub.as_mut() {
-                    side.pending
-                        .entry(feed_url.clone())
-                        .and_modify(PendingPush::pushed_again)
-                        .or_insert(PendingPush {
-                            body,
-                            resume_at: st.next_poll,
-                        });
+                    match side.pending.entry(feed_url.clone()) {
+                        Entry::Occupied(mut waiting) => waiting.get_mut().pushed_again(body),
+                        Entry::Vacant(first) => {
+                            first.insert(PendingPush::new(body, st.next_poll));
+                        }
+                    }
                 }
                 st.next_poll = st.next_poll.min(due);
                 tracing::debug!(feed = %shown_url(&feed_url), "pushed by its hub; polled now");
