@@ -150,6 +150,35 @@ impl SeenLog {
     }
 }
 
+/// The feeds (`feed_key`s) whose records in the log at `path` hold `item`,
+/// each once, in the order first found; read without touching the file,
+/// beside a running fetcher (`newsmill trace`). No log is no feed.
+pub(crate) fn feeds_that_took(path: &Path, item: u64) -> std::io::Result<Vec<u64>> {
+    let file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let mut input = BufReader::with_capacity(1 << 20, file);
+    let mut magic = [0u8; 8];
+    if input.read_exact(&mut magic).is_err() {
+        return Ok(Vec::new());
+    }
+    if &magic != MAGIC {
+        return Err(std::io::Error::other("not a seen-items log"));
+    }
+    let mut feeds = Vec::new();
+    let mut buf = [0u8; RECORD];
+    // A record cut short at the end (a save under way) is left out.
+    while input.read_exact(&mut buf).is_ok() {
+        let record = SeenRecord::from_bytes(&buf);
+        if record.item == item && !feeds.contains(&record.feed) {
+            feeds.push(record.feed);
+        }
+    }
+    Ok(feeds)
+}
+
 fn read_records(path: &Path) -> std::io::Result<Vec<SeenRecord>> {
     let file = File::open(path)?;
     let len = file.metadata()?.len();

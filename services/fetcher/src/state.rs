@@ -139,7 +139,7 @@ impl SeenItems {
 }
 
 /// Where the seen-items log of the state file at `path` lives.
-fn seen_log_path(path: &Path) -> PathBuf {
+pub(crate) fn seen_log_path(path: &Path) -> PathBuf {
     path.with_file_name("fetcher-seen.bin")
 }
 

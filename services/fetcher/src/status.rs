@@ -124,6 +124,64 @@ impl PushStatus {
     }
 }
 
+/// What the fetcher of a data directory knows of one article (`newsmill
+/// trace`, since round 65), read without touching its files.
+#[derive(Debug, Default, Serialize)]
+pub struct ArticleInFetcher {
+    /// The feeds that took it (fetched its page, or found it taken by
+    /// another feed of its site), by the seen-items log; a feed removed
+    /// since is named by its key.
+    pub taken_by: Vec<String>,
+    /// Its page waiting for another attempt, in each feed that holds it.
+    pub waiting: Vec<WaitingPage>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct WaitingPage {
+    pub feed: String,
+    pub attempts: u32,
+    pub next_attempt: Option<DateTime<Utc>>,
+    pub last_error: String,
+}
+
+/// What the fetcher of `config`'s data directory knows of the article
+/// `article_id`.
+pub fn article_in_fetcher(
+    config: &Config,
+    article_id: &str,
+) -> Result<ArticleInFetcher, FetchError> {
+    let path = state_path(config);
+    let feeds = FetchState::read_feeds(&path).map_err(FetchError::Config)?;
+    let item = crate::state::hex_prefix(article_id);
+    let took = crate::seen_log::feeds_that_took(&crate::state::seen_log_path(&path), item)
+        .map_err(|e| FetchError::Config(format!("reading the seen-items log: {e}")))?;
+    let taken_by = took
+        .into_iter()
+        .map(|key| {
+            feeds
+                .keys()
+                .find(|url| crate::state::feed_key(url) == key)
+                .map_or_else(|| format!("{key:016x}"), |url| shown_url(url).into_owned())
+        })
+        .collect();
+    let mut waiting: Vec<WaitingPage> = feeds
+        .iter()
+        .flat_map(|(url, st)| {
+            st.retries
+                .iter()
+                .filter(|p| p.id == article_id)
+                .map(move |p| WaitingPage {
+                    feed: shown_url(url).into_owned(),
+                    attempts: p.attempts,
+                    next_attempt: at(p.not_before),
+                    last_error: p.last_error.clone(),
+                })
+        })
+        .collect();
+    waiting.sort_by(|a, b| a.feed.cmp(&b.feed));
+    Ok(ArticleInFetcher { taken_by, waiting })
+}
+
 /// Every subscription of `config` after `commands` (the control topic's,
 /// in order).
 pub fn subscriptions_after(
@@ -266,6 +324,66 @@ mod tests {
             assert_eq!(h == FeedHealth::OtherShard, !shard.owns(&url), "{url}");
         }
         assert!(feeds.iter().any(|u| !shard.owns(u)));
+    }
+
+    /// `newsmill trace`'s view of the fetcher: the feeds whose seen items
+    /// hold an article (one removed since named by its key) and the feeds
+    /// where its page waits, read without touching the files.
+    #[test]
+    fn an_article_is_found_in_the_feeds_that_took_it_and_where_it_waits() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::default();
+        config.bus.data_dir = dir.path().to_path_buf();
+        let id = news_core::ids::article_id("https://site.example/2024/quake");
+        let other = news_core::ids::article_id("https://site.example/2024/flood");
+        let (world, top, gone) = (
+            "https://site.example/world.xml",
+            "https://site.example/top.xml",
+            "https://site.example/old.xml",
+        );
+        let mut state = FetchState::load(&state_path(&config), 10);
+        for feed in [world, top] {
+            state.feeds.insert(feed.into(), FeedState::default());
+        }
+        for (feed, item) in [(world, &id), (top, &other), (gone, &id), (world, &id)] {
+            state.log_taken(feed, item, 1);
+        }
+        let mut waiting = crate::pages::PageRetry {
+            id: id.clone(),
+            link: "https://site.example/2024/quake".into(),
+            fingerprint: 1,
+            item: Default::default(),
+            attempts: 2,
+            not_before: 1_717_300_000,
+            last_error: "http 503".into(),
+        };
+        state
+            .feeds
+            .get_mut(top)
+            .unwrap()
+            .retries
+            .push(waiting.clone());
+        waiting.id = other.clone();
+        state.feeds.get_mut(world).unwrap().retries.push(waiting);
+        state.save().unwrap();
+        // Removed since: its records stay in the log until it is rewritten.
+        state.feeds.remove(gone);
+        state.save().unwrap();
+        let log = crate::state::seen_log_path(&state_path(&config));
+        let before = std::fs::read(&log).unwrap();
+
+        let found = article_in_fetcher(&config, &id).unwrap();
+        let gone_key = format!("{:016x}", crate::state::feed_key(gone));
+        assert_eq!(found.taken_by, [world.to_string(), gone_key]);
+        assert_eq!(found.waiting.len(), 1);
+        assert_eq!(
+            (found.waiting[0].feed.as_str(), found.waiting[0].attempts),
+            (top, 2)
+        );
+        assert_eq!(found.waiting[0].last_error, "http 503");
+        assert_eq!(std::fs::read(&log).unwrap(), before, "the log untouched");
+        let nowhere = article_in_fetcher(&config, &"0".repeat(64)).unwrap();
+        assert!(nowhere.taken_by.is_empty() && nowhere.waiting.is_empty());
     }
 
     /// A feed that answers but brought its last new item more than

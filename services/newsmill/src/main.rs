@@ -7,6 +7,7 @@ mod lines;
 mod memory;
 mod pipeline;
 mod redrive;
+mod trace;
 
 use std::path::PathBuf;
 
@@ -79,6 +80,14 @@ enum Command {
         /// Say what would be sent; send nothing.
         #[arg(long)]
         dry_run: bool,
+    },
+    /// Say where one article went: the feeds of this data directory that
+    /// took it, its page waiting for a retry, each record about it on
+    /// news.raw.v1, news.clean.v1 and news.dedup.v1, its dead letters and
+    /// its story's latest summary, as JSON lines; a summary on stderr.
+    Trace {
+        /// The article's URL (as its feed links it) or its 64-hex id.
+        article: String,
     },
     /// Extract main text and metadata from every *.html and *.txt in a directory.
     Extract {
@@ -259,6 +268,7 @@ fn run(cli: Cli) -> Result<()> {
                         limit,
                     } => pipeline::tail(config, &topic, follow, limit).await,
                     Command::Stats => pipeline::stats(config).await,
+                    Command::Trace { article } => trace::trace(config, &article).await,
                     Command::Redrive {
                         stage,
                         error_type,

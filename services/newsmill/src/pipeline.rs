@@ -411,6 +411,50 @@ pub(crate) fn spawn_topic_reader(
     })
 }
 
+/// Every record of `topic` written before now, in a channel, read by a
+/// task whose handle comes with it; on the embedded log through a
+/// throwaway group named for `purpose`, so that no one's position moves.
+pub(crate) fn read_written(
+    bus: &Bus,
+    config: &Config,
+    topic: &str,
+    purpose: &str,
+) -> Result<(
+    tokio::sync::mpsc::Receiver<news_core::bus::InRecord>,
+    tokio::task::JoinHandle<Result<()>>,
+)> {
+    let (tx, rx) = tokio::sync::mpsc::channel(256);
+    let task = match bus {
+        Bus::Kafka(kafka) => {
+            let end = ReadEnd::WrittenBefore(std::time::SystemTime::now());
+            spawn_topic_reader(kafka, topic, 0, end, tx)
+        }
+        Bus::Embedded(embedded) => {
+            let group = format!(
+                "{}-{purpose}-{}",
+                config.bus.group_prefix,
+                std::process::id()
+            );
+            let mut consumer = embedded.consumer(&group, &[topic.to_string()])?;
+            let group_dir = config.bus.data_dir.join("log").join("groups").join(group);
+            tokio::spawn(async move {
+                let read = async {
+                    while let Some(record) = consumer.try_recv()? {
+                        if tx.send(record).await.is_err() {
+                            break;
+                        }
+                    }
+                    Ok::<_, anyhow::Error>(())
+                }
+                .await;
+                let _ = std::fs::remove_dir_all(group_dir);
+                read
+            })
+        }
+    };
+    Ok((rx, task))
+}
+
 /// One record as a JSON line; a payload that is not JSON is shown as text
 /// with its offset rather than dropped.
 fn print_record(record: &news_core::bus::InRecord) -> Result<()> {

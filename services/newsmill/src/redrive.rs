@@ -19,12 +19,10 @@ use std::collections::{BTreeMap, HashSet};
 use anyhow::{Context, Result, anyhow};
 use chrono::{DateTime, Utc};
 use news_core::Config;
-use news_core::bus::kafka::ReadEnd;
 use news_core::bus::{Ack, Bus, InRecord, OutRecord, Producer};
 use news_core::ids::{has_masked_credentials, sha256_hex};
 use news_core::messages::{DeadLetter, Origin, PageRequest};
 use news_fetcher::Fetcher;
-use tokio::sync::mpsc;
 
 /// Sends awaited together, so that a large dead-letter topic holds a
 /// bounded number of acknowledgements in memory.
@@ -205,7 +203,8 @@ pub async fn redrive(config: Config, selection: Selection, dry_run: bool) -> Res
         topics.clean.as_str(),
         topics.feeds.as_str(),
     ];
-    let (mut letters, reading) = read_dead_letters(&bus, &config)?;
+    let (mut letters, reading) =
+        crate::pipeline::read_written(&bus, &config, &config.topics.dlq, "redrive")?;
     let mut sent = HashSet::new();
     let mut counts: BTreeMap<Outcome, u64> = BTreeMap::new();
     let mut acks: Vec<Ack> = Vec::new();
@@ -333,45 +332,6 @@ async fn await_all(acks: Vec<Ack>) -> Result<()> {
         ack.await.map_err(|e| anyhow!("sending again: {e}"))?;
     }
     Ok(())
-}
-
-/// Every record of the dead-letter topic written before now, in a channel,
-/// read by a task whose handle comes with it.
-fn read_dead_letters(
-    bus: &Bus,
-    config: &Config,
-) -> Result<(
-    mpsc::Receiver<InRecord>,
-    tokio::task::JoinHandle<Result<()>>,
-)> {
-    let (tx, rx) = mpsc::channel(256);
-    let topic = config.topics.dlq.clone();
-    let task = match bus {
-        Bus::Kafka(kafka) => {
-            let end = ReadEnd::WrittenBefore(std::time::SystemTime::now());
-            crate::pipeline::spawn_topic_reader(kafka, &topic, 0, end, tx)
-        }
-        Bus::Embedded(embedded) => {
-            // A throwaway group: no one's position moves.
-            let group = format!("{}-redrive-{}", config.bus.group_prefix, std::process::id());
-            let mut consumer = embedded.consumer(&group, std::slice::from_ref(&topic))?;
-            let group_dir = config.bus.data_dir.join("log").join("groups").join(group);
-            tokio::spawn(async move {
-                let read = async {
-                    while let Some(record) = consumer.try_recv()? {
-                        if tx.send(record).await.is_err() {
-                            break;
-                        }
-                    }
-                    Ok::<_, anyhow::Error>(())
-                }
-                .await;
-                let _ = std::fs::remove_dir_all(group_dir);
-                read
-            })
-        }
-    };
-    Ok((rx, task))
 }
 
 #[cfg(test)]

@@ -1,0 +1,230 @@
+//! `newsmill trace URL|ID` (since round 65): where one article went, for
+//! the operator who asks why a story is missing or where it was put. It
+//! reads, without moving anyone's position or touching the fetcher's
+//! files: what the fetcher of this data directory knows of the article
+//! (the feeds that took it, its page waiting for a retry), then every
+//! record about it on the stage topics in pipeline order, its dead
+//! letters, and its story's latest summary. One JSON line per finding on
+//! stdout, long texts abridged; a summary on stderr.
+
+use anyhow::{Context, Result, bail};
+use news_core::Config;
+use news_core::bus::{Bus, InRecord};
+use news_core::ids::article_id;
+use serde_json::{Value, json};
+
+/// Characters of a string shown before it is cut.
+const SHOWN_CHARS: usize = 240;
+/// Items of a list shown before it is cut.
+const SHOWN_ITEMS: usize = 16;
+
+/// The article a target names: a 64-hex id as it is, else the id of the
+/// URL (canonicalised as the fetcher does).
+fn article_of(target: &str) -> Result<(String, Option<String>)> {
+    let target = target.trim();
+    if target.len() == 64 && target.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok((target.to_ascii_lowercase(), None));
+    }
+    let url = url::Url::parse(target)
+        .with_context(|| format!("{target:?} is neither an article's URL nor its 64-hex id"))?;
+    if !matches!(url.scheme(), "http" | "https" | "file") {
+        bail!("{target:?} is neither an article's URL nor its 64-hex id");
+    }
+    Ok((article_id(target), Some(target.to_string())))
+}
+
+/// A message with its long strings and lists cut, so that a page's HTML
+/// or a story's members do not fill the terminal.
+fn abridged(value: Value) -> Value {
+    match value {
+        Value::String(s) if s.chars().count() > SHOWN_CHARS => {
+            let shown: String = s.chars().take(SHOWN_CHARS).collect();
+            Value::String(format!("{shown}… ({} bytes)", s.len()))
+        }
+        Value::Array(items) if items.len() > SHOWN_ITEMS => {
+            let total = items.len();
+            let mut shown: Vec<Value> = items.into_iter().take(SHOWN_ITEMS).map(abridged).collect();
+            shown.push(Value::String(format!("… ({total} in all)")));
+            Value::Array(shown)
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(abridged).collect()),
+        Value::Object(fields) => {
+            Value::Object(fields.into_iter().map(|(k, v)| (k, abridged(v))).collect())
+        }
+        other => other,
+    }
+}
+
+/// Whether a dead letter is about the article: keyed by it (a clean or
+/// dedup stage's letter), or naming its page as its source (the
+/// fetcher's).
+fn letter_is_about(record: &InRecord, letter: &Value, id: &str) -> bool {
+    record.key.as_deref() == Some(id.as_bytes())
+        || letter["source"]
+            .as_str()
+            .is_some_and(|source| article_id(source) == id)
+}
+
+/// Every record of `topic` that `about` selects, in order.
+async fn records_about(
+    bus: &Bus,
+    config: &Config,
+    topic: &str,
+    about: impl Fn(&InRecord, &Value) -> bool,
+) -> Result<Vec<(InRecord, Value)>> {
+    // A group of its own per topic: the reads go at once.
+    let purpose = format!(
+        "trace-{}",
+        topic.replace(|c: char| !c.is_ascii_alphanumeric(), "-")
+    );
+    let (mut records, reading) = crate::pipeline::read_written(bus, config, topic, &purpose)?;
+    let mut found = Vec::new();
+    while let Some(record) = records.recv().await {
+        let message = serde_json::from_slice::<Value>(&record.payload).unwrap_or(Value::Null);
+        if about(&record, &message) {
+            found.push((record, message));
+        }
+    }
+    reading.await.context("topic reader")??;
+    Ok(found)
+}
+
+/// One record about the article, where it is first.
+#[derive(serde::Serialize)]
+struct Finding<'a> {
+    topic: &'a str,
+    partition: i32,
+    offset: i64,
+    message: Value,
+}
+
+fn print_finding(record: &InRecord, message: Value) {
+    let finding = Finding {
+        topic: &record.topic,
+        partition: record.partition,
+        offset: record.offset,
+        message: abridged(message),
+    };
+    println!("{}", serde_json::to_string(&finding).unwrap_or_default());
+}
+
+pub async fn trace(config: Config, target: &str) -> Result<()> {
+    let (id, url) = article_of(target)?;
+    println!("{}", json!({ "article": id, "url": url }));
+    let fetcher = news_fetcher::status::article_in_fetcher(&config, &id)?;
+    if !fetcher.taken_by.is_empty() || !fetcher.waiting.is_empty() {
+        println!("{}", json!({ "fetcher": fetcher }));
+    }
+    let bus = Bus::reader_from_config(&config).context("opening the bus")?;
+    let topics = &config.topics;
+    let keyed = |record: &InRecord, _: &Value| record.key.as_deref() == Some(id.as_bytes());
+    let mut seen_on: Vec<String> = Vec::new();
+    let mut story: Option<String> = None;
+    // The four topics read at once: on Kafka each read waits for its end.
+    let (raw, clean, dedup, letters) = tokio::join!(
+        records_about(&bus, &config, &topics.raw, keyed),
+        records_about(&bus, &config, &topics.clean, keyed),
+        records_about(&bus, &config, &topics.dedup, keyed),
+        records_about(&bus, &config, &topics.dlq, |r, m| letter_is_about(
+            r, m, &id
+        )),
+    );
+    for (topic, found) in [
+        (&topics.raw, raw?),
+        (&topics.clean, clean?),
+        (&topics.dedup, dedup?),
+    ] {
+        if !found.is_empty() {
+            seen_on.push(format!("{topic} ({})", found.len()));
+        }
+        for (record, message) in found {
+            if let Some(s) = message["story_id"].as_str() {
+                story.get_or_insert_with(|| s.to_string());
+            }
+            print_finding(&record, message);
+        }
+    }
+    let letters = letters?;
+    let letter_count = letters.len();
+    for (record, message) in letters {
+        print_finding(&record, message);
+    }
+    let mut story_line = String::new();
+    if let Some(story) = &story {
+        let summaries = records_about(&bus, &config, &topics.stories, |r, _| {
+            r.key.as_deref() == Some(story.as_bytes())
+        })
+        .await?;
+        if let Some((record, summary)) = summaries.into_iter().last() {
+            story_line = format!(
+                "; story {story}: {} members, \"{}\"{}",
+                summary["member_count"].as_u64().unwrap_or_default(),
+                summary["title"].as_str().unwrap_or_default(),
+                if summary["closed_at"].is_string() {
+                    ", closed"
+                } else {
+                    ""
+                }
+            );
+            print_finding(&record, summary);
+        }
+    }
+    let fetched = if fetcher.taken_by.is_empty() {
+        "taken by no feed of this data directory".to_string()
+    } else {
+        format!("taken by {} feed(s)", fetcher.taken_by.len())
+    };
+    let waiting = if fetcher.waiting.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; its page waits for a retry in {} feed(s)",
+            fetcher.waiting.len()
+        )
+    };
+    let topics_line = if seen_on.is_empty() {
+        "on no stage topic".to_string()
+    } else {
+        format!("on {}", seen_on.join(", "))
+    };
+    eprintln!(
+        "article {id}: {fetched}{waiting}; {topics_line}; {letter_count} dead letter(s){story_line}"
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_target_is_an_id_or_a_url_and_nothing_else() {
+        let id = "AB".repeat(32);
+        assert_eq!(article_of(&id).unwrap(), (id.to_ascii_lowercase(), None));
+        let url = "https://www.example.com/2024/quake?utm_source=x";
+        let (from_url, shown) = article_of(url).unwrap();
+        assert_eq!(from_url, article_id("https://example.com/2024/quake"));
+        assert_eq!(shown.as_deref(), Some(url));
+        for bad in ["quake", "ftp://example.com/a", &"ab".repeat(31)] {
+            let err = article_of(bad).unwrap_err().to_string();
+            assert!(err.contains("neither an article's URL"), "{err}");
+        }
+    }
+
+    #[test]
+    fn long_strings_and_lists_are_cut_and_say_how_long_they_were() {
+        let html = "<p>x</p>".repeat(100);
+        let members: Vec<Value> = (0..40).map(|i| json!(format!("m{i}"))).collect();
+        let shown = abridged(json!({ "html": html, "members": members, "n": 3 }));
+        let cut = shown["html"].as_str().unwrap();
+        assert!(cut.ends_with("… (800 bytes)"), "{cut}");
+        assert_eq!(
+            cut.chars().count(),
+            SHOWN_CHARS + "… (800 bytes)".chars().count()
+        );
+        let listed = shown["members"].as_array().unwrap();
+        assert_eq!(listed.len(), SHOWN_ITEMS + 1);
+        assert_eq!(listed[SHOWN_ITEMS], "… (40 in all)");
+        assert_eq!(shown["n"], 3);
+    }
+}

@@ -1,0 +1,115 @@
+//! `newsmill trace` as an operator uses it, after a run on a loopback site
+//! where one page answers 404: an article that went through is found in
+//! its feed's seen items, on each stage topic and in its story; the page
+//! that failed is found in its dead letter; an article no feed listed is
+//! found nowhere, and says so. On the embedded log and on tansu.
+
+use std::time::Duration;
+
+use newsmill_tests::{broker, child_env, run_newsmill, serve_dir, synthetic_site, unique};
+
+/// What `newsmill trace TARGET` printed: its JSON lines and its summary.
+fn trace(env: &[(String, String)], target: &str) -> (Vec<serde_json::Value>, String) {
+    let out = run_newsmill(&["trace", target], env);
+    let lines = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    (lines, String::from_utf8_lossy(&out.stderr).to_string())
+}
+
+/// The findings on `topic`.
+fn on<'a>(lines: &'a [serde_json::Value], topic: &str) -> Vec<&'a serde_json::Value> {
+    lines.iter().filter(|l| l["topic"] == topic).collect()
+}
+
+async fn an_articles_way_is_traced(brokers: Option<String>) {
+    let site = tempfile::tempdir().unwrap();
+    synthetic_site(site.path(), 3);
+    std::fs::remove_file(site.path().join("a/1.html")).unwrap();
+    let addr = serve_dir(site.path().to_path_buf(), Duration::ZERO).await;
+    let feed_url = format!("http://{addr}/feed.xml");
+    let data = tempfile::tempdir().unwrap();
+    let tag = unique("trace");
+    let env = child_env(data.path(), brokers.as_deref(), &feed_url, &tag);
+    let topic = |role: &str| match &brokers {
+        Some(_) => format!("{tag}.{role}"),
+        None => format!("news.{role}.v1"),
+    };
+    run_newsmill(&["run", "--drain"], &env);
+
+    // An article that went the whole way, named by its URL.
+    let (lines, summary) = trace(&env, &format!("http://{addr}/a/0.html"));
+    let id = lines[0]["article"].as_str().unwrap().to_string();
+    assert_eq!(
+        id,
+        news_core::ids::article_id(&format!("http://{addr}/a/0.html"))
+    );
+    assert_eq!(lines[1]["fetcher"]["taken_by"][0], feed_url, "{lines:?}");
+    for role in ["raw", "clean", "dedup"] {
+        let found = on(&lines, &topic(role));
+        assert_eq!(found.len(), 1, "{role}: {lines:?}");
+        assert_eq!(found[0]["message"]["id"], id.as_str());
+    }
+    let raw = &on(&lines, &topic("raw"))[0]["message"];
+    assert!(
+        raw["html"].as_str().unwrap().contains("… ("),
+        "the page's HTML is abridged: {raw}"
+    );
+    let verdict = &on(&lines, &topic("dedup"))[0]["message"];
+    let story = &on(&lines, &topic("stories"));
+    assert_eq!(story.len(), 1, "the story's latest summary: {lines:?}");
+    assert_eq!(story[0]["message"]["story_id"], verdict["story_id"]);
+    assert!(
+        story[0]["message"]["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m == id.as_str())
+    );
+    assert!(on(&lines, &topic("dlq")).is_empty());
+    assert!(
+        summary.contains("taken by 1 feed(s)") && summary.contains("0 dead letter(s)"),
+        "{summary}"
+    );
+
+    // The same article named by its id (the same on either bus).
+    if brokers.is_none() {
+        let (by_id, _) = trace(&env, &id.to_uppercase());
+        assert_eq!(by_id[0]["article"], id.as_str());
+        assert_eq!(by_id.len(), lines.len());
+    }
+
+    // The page that answered 404: its dead letter, and no stage's record.
+    let (lines, summary) = trace(&env, &format!("http://{addr}/a/1.html"));
+    let letters = on(&lines, &topic("dlq"));
+    assert_eq!(letters.len(), 1, "{lines:?}");
+    assert_eq!(letters[0]["message"]["stage"], "fetch");
+    assert!(
+        letters[0]["message"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("404"),
+        "{letters:?}"
+    );
+    assert!(on(&lines, &topic("raw")).is_empty());
+    assert!(summary.contains("1 dead letter(s)"), "{summary}");
+
+    // An article no feed listed.
+    let (lines, summary) = trace(&env, &format!("http://{addr}/a/9.html"));
+    assert_eq!(lines.len(), 1, "the id alone: {lines:?}");
+    assert!(
+        summary.contains("taken by no feed") && summary.contains("on no stage topic"),
+        "{summary}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_articles_way_is_traced_on_the_embedded_log() {
+    an_articles_way_is_traced(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_articles_way_is_traced_on_tansu() {
+    an_articles_way_is_traced(Some(broker())).await;
+}
