@@ -243,8 +243,10 @@ fn lists_articles(sitemap: &Url) -> bool {
 }
 
 /// For a site with no feed: the news sitemaps its robots.txt names, or
-/// that a sitemap index it names lists with "news" in their URL. An
-/// ordinary sitemap is no news source to offer.
+/// that a sitemap index it names lists with "news" in their URL, or (since
+/// round 65) an index that lists none but dates its articles' sitemaps,
+/// which a subscription follows. An ordinary sitemap is no news source to
+/// offer.
 async fn news_sitemaps(client: &HttpClient, site: &Url, found: &mut Vec<Url>) {
     let Ok(robots_url) = site.join("/robots.txt") else {
         return;
@@ -272,7 +274,16 @@ async fn news_sitemaps(client: &HttpClient, site: &Url, found: &mut Vec<Url>) {
                 found.push(f.final_url);
             }
             Err(FeedError::SitemapIndex(sitemaps)) => {
-                queue.extend(news_sitemaps_in_index(&sitemaps, &f.final_url));
+                let news = news_sitemaps_in_index(&sitemaps, &f.final_url);
+                // An index of articles' sitemaps it dates (round 65): a
+                // subscription to the index follows those that change.
+                if news.is_empty()
+                    && !sitemaps_to_follow(&sitemaps, &f.final_url).is_empty()
+                    && !found.contains(&f.final_url)
+                {
+                    found.push(f.final_url);
+                }
+                queue.extend(news);
             }
             Ok(_) | Err(_) => {}
         }

@@ -32,6 +32,8 @@ async fn serve_wordpress_site(
             format!("<urlset>{urls}</urlset>").into_bytes()
         };
         match path {
+            "/" => ok(b"<html><body>No feed here</body></html>"),
+            "/robots.txt" => ok(b"User-agent: *\nAllow: /\nSitemap: /sitemap_index.xml\n"),
             "/sitemap_index.xml" => {
                 let entries: String = listed
                     .lock()
@@ -50,7 +52,7 @@ async fn serve_wordpress_site(
             "/post-sitemap3.xml" => ok(&urlset(&[("/2024/06/aftershock", "2024-06-03T09:00:00Z")])),
             p if p.starts_with("/2024/") => ok(&article(p)),
             // Every other sitemap lists pages that are no news.
-            p if p.ends_with(".xml") => ok(&urlset(&[("/about", "2024-06-02T12:00:00Z")])),
+            p if p.ends_with("-sitemap.xml") => ok(&urlset(&[("/about", "2024-06-02T12:00:00Z")])),
             _ => (reply("404 Not Found", &[], b""), Duration::ZERO),
         }
     }))
@@ -237,4 +239,26 @@ async fn a_feed_longer_than_it_remembers_takes_each_item_once() {
         assert_eq!(seen.count(&format!("/story-{i}")), 1, "story {i}");
     }
     assert_eq!(seen.count("/story-6"), 0);
+}
+
+/// Discovery on such a site, which has no feed and no news sitemap, offers
+/// its index, which a subscription follows.
+#[tokio::test]
+async fn discovery_offers_an_index_of_dated_posts() {
+    let listed = Arc::new(Mutex::new(vec![
+        ("/post-sitemap.xml", "2024-06-02T10:00:00Z"),
+        ("/page-sitemap.xml", "2024-06-02T12:00:00Z"),
+    ]));
+    let (addr, _) = serve_wordpress_site(listed.clone()).await;
+    let site = url::Url::parse(&format!("http://{addr}/")).unwrap();
+    let discover = || async {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = config(dir.path(), vec![]);
+        let client = news_fetcher::HttpClient::new(&cfg.fetcher).unwrap();
+        news_fetcher::discover_feeds(&client, &site).await.unwrap()
+    };
+    assert_eq!(discover().await, [site.join("/sitemap_index.xml").unwrap()]);
+    // Dated pages alone are no articles to offer.
+    listed.lock().unwrap().remove(0);
+    assert!(discover().await.is_empty());
 }
