@@ -27,6 +27,20 @@ fn raw_item(fetched_url: &str, html: &str, item: serde_json::Value) -> RawItem {
     .unwrap()
 }
 
+/// Where a raw item came from, for `process`.
+fn raw_origin() -> news_core::bus::InRecord {
+    news_core::bus::InRecord {
+        topic: "news.raw.v1".into(),
+        partition: 0,
+        offset: 0,
+        next_offset: 1,
+        key: None,
+        headers: Vec::new(),
+        payload: Vec::new(),
+        timestamp_ms: None,
+    }
+}
+
 /// A page that gives no article text (a wall served in its place, a shell
 /// its script fills in) leaves the story the feed item carries: its
 /// content, else its summary, cleaned under the page's rules, marked as the
@@ -122,16 +136,7 @@ fn a_feed_item_stands_in_for_a_page_never_read() {
         );
         raw
     };
-    let origin = news_core::bus::InRecord {
-        topic: "news.raw.v1".into(),
-        partition: 0,
-        offset: 0,
-        next_offset: 1,
-        key: None,
-        headers: Vec::new(),
-        payload: Vec::new(),
-        timestamp_ms: None,
-    };
+    let origin = raw_origin();
     let mut stage = CleanStage::new(&news_core::Config::default());
     let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
     let (robots, published, dropped) = metrics::with_local_recorder(&recorder, || {
@@ -175,6 +180,59 @@ fn a_feed_item_stands_in_for_a_page_never_read() {
         "news_clean_feed_text_total{reason=\"unread_robots\"} 1",
         "news_clean_feed_text_total{reason=\"unread_denied\"} 1",
         "news_clean_empty_total{reason=\"unread_failing\"} 1",
+    ] {
+        assert!(
+            exposition.lines().any(|l| l == series),
+            "{series} in {exposition}"
+        );
+    }
+}
+
+/// An item of a feed read for its text alone (`fetcher.feed_text_only`):
+/// its text is the article's, and a teaser, which no dead letter keeps,
+/// goes on empty with the reason, as a page with too little text does.
+#[test]
+fn a_feed_read_for_its_text_alone_gives_its_articles_even_empty() {
+    let feed_only = |item: serde_json::Value| -> RawItem {
+        let mut raw = raw_item("", "", item);
+        raw.http_status = 0;
+        raw.unread = Some(
+            serde_json::from_value(serde_json::json!({"reason": "feed_text_only", "error": ""}))
+                .unwrap(),
+        );
+        raw
+    };
+    let origin = raw_origin();
+    let mut stage = CleanStage::new(&news_core::Config::default());
+    let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+    let (full, teaser) = metrics::with_local_recorder(&recorder, || {
+        let mut process = |item| stage.process(feed_only(item), &origin).unwrap();
+        (
+            process(serde_json::json!({"content": format!("<p>{STORY}</p>")})),
+            process(serde_json::json!({"summary": "Continue reading →"})),
+        )
+    });
+    let article = |out: &[OutRecord]| -> CleanArticle {
+        assert_eq!(out.len(), 1, "published");
+        serde_json::from_slice(&out[0].payload).unwrap()
+    };
+    let full = article(&full);
+    assert_eq!(full.text, STORY);
+    assert_eq!(full.text_source, Some(TextSource::Feed));
+    let teaser = article(&teaser);
+    assert_eq!(teaser.text, "");
+    assert!(
+        teaser
+            .empty_reason
+            .as_deref()
+            .is_some_and(|r| r.contains("feed is read for its text alone")),
+        "{:?}",
+        teaser.empty_reason
+    );
+    let exposition = recorder.handle().render();
+    for series in [
+        "news_clean_feed_text_total{reason=\"feed_text_only\"} 1",
+        "news_clean_empty_total{reason=\"feed_text_only\"} 1",
     ] {
         assert!(
             exposition.lines().any(|l| l == series),

@@ -23,7 +23,9 @@ use feed_text::{feed_description, feed_text, fuller_feed_text};
 use news_core::bus::{InRecord, OutRecord};
 use news_core::config::{Config, shown_url};
 use news_core::ids::sha256_hex;
-use news_core::messages::{CleanArticle, ExtractionMethod, RawItem, SCHEMA_VERSION, TextSource};
+use news_core::messages::{
+    CleanArticle, ExtractionMethod, RawItem, SCHEMA_VERSION, TextSource, UnreadReason,
+};
 use news_core::mojibake::repair_text;
 use news_core::runner::{Stage, StageError};
 use news_core::telemetry::names;
@@ -360,6 +362,9 @@ impl CleanStage {
             ..Extracted::default()
         };
         let mut found = match (&raw.unread, wall) {
+            (Some(unread), _) if unread.reason == UnreadReason::FeedTextOnly => {
+                no_page("page not fetched: its feed is read for its text alone".into())
+            }
             (Some(unread), _) => no_page(format!("page not read: {}", unread.error)),
             (None, Some(wall)) => no_page(wall.reason().to_string()),
             (None, None) if is_plain => extract_plain(&raw.html, self.limits),
@@ -508,11 +513,16 @@ impl Stage for CleanStage {
         input: RawItem,
         _origin: &InRecord,
     ) -> Result<Vec<OutRecord>, StageError> {
-        let stands_in = input.unread.is_some();
-        let article = self.clean(input)?;
         // A feed item standing in for an unread page, with no article in
-        // its text, is no article: its page's dead letter keeps it.
-        if stands_in && article.text.is_empty() {
+        // its text, is no article: its page's dead letter keeps it. One of
+        // a feed read for its text alone has no letter: it goes on, empty
+        // with the reason, as a page with too little text does.
+        let dropped_when_empty = input
+            .unread
+            .as_ref()
+            .is_some_and(|u| u.reason != UnreadReason::FeedTextOnly);
+        let article = self.clean(input)?;
+        if dropped_when_empty && article.text.is_empty() {
             return Ok(Vec::new());
         }
         news_core::telemetry::record_article_delay("clean", article.fetched_at);

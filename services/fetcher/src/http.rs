@@ -503,15 +503,10 @@ impl HttpClient {
     /// configured name or under it (`example.com` covers
     /// `www.example.com`, not `badexample.com`); the longest name wins.
     fn cookie_for(&self, url: &Url) -> Option<&header::HeaderValue> {
-        let host = url.host_str()?.trim_end_matches('.').to_ascii_lowercase();
+        let host = url.host_str()?;
         self.site_cookies
             .iter()
-            .filter(|(site, _)| {
-                host == *site
-                    || host
-                        .strip_suffix(site.as_str())
-                        .is_some_and(|rest| rest.ends_with('.'))
-            })
+            .filter(|(site, _)| news_core::ids::host_is_within(host, site))
             .max_by_key(|(site, _)| site.len())
             .map(|(_, cookie)| cookie)
     }

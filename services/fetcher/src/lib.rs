@@ -73,6 +73,9 @@ pub struct RoundReport {
     pub failures: u64,
     /// Letters written to the dead-letter topic (feeds and pages).
     pub dead_letters: u64,
+    /// Items published from their feed's text, their pages not asked for
+    /// (`fetcher.feed_text_only`).
+    pub feed_texts: u64,
 }
 
 impl RoundReport {
@@ -84,6 +87,7 @@ impl RoundReport {
         self.pages_waiting += other.pages_waiting;
         self.failures += other.failures;
         self.dead_letters += other.dead_letters;
+        self.feed_texts += other.feed_texts;
     }
 }
 

@@ -317,6 +317,9 @@ impl Fetcher {
             // From the retry list: its whole feed text, for the cleaner.
             self.waiting_texts.restore(&mut page);
         }
+        if self.takes_feed_text_only(poll.feed_url) {
+            return self.take_feed_text(poll, st, rep, page).await;
+        }
         let domain = url_domain(&page.link);
         if let Some(until) = self.host_paused_until(&domain)
             && self.claim_waiting_slot(st)
@@ -404,7 +407,7 @@ impl Fetcher {
     /// which the bus would refuse too), and a later poll takes it again.
     /// Before round 54 it spent one of its attempts, and past the last one,
     /// or with the list full, it was remembered and lost.
-    fn hold_unpublished(
+    pub(crate) fn hold_unpublished(
         &self,
         st: &mut FeedState,
         rep: &mut RoundReport,

@@ -13,8 +13,9 @@ use news_core::ids::{canonical_url, without_credentials};
 use news_core::messages::{RawItem, SCHEMA_VERSION, UnreadPage, UnreadReason};
 use url::Url;
 
-use crate::pages::{PageRetry, may_pass};
-use crate::{FetchError, Fetcher};
+use crate::pages::{FeedPoll, PageRetry, may_pass};
+use crate::state::FeedState;
+use crate::{FetchError, Fetcher, RoundReport};
 
 /// Whether a final failure leaves the feed's text to stand in for the page,
 /// and why. A page that is gone (404, 410), withheld for legal reasons
@@ -49,27 +50,12 @@ impl Fetcher {
         let Some(reason) = unread_reason(error).filter(|_| carries_text(page)) else {
             return false;
         };
-        let Ok(url) = Url::parse(&page.link) else {
-            return false;
+        let status = match error {
+            FetchError::Status(s) => *s,
+            _ => 0,
         };
-        let raw = RawItem {
-            schema_version: SCHEMA_VERSION,
-            id: page.id.clone(),
-            url: without_credentials(&canonical_url(&url)).to_string(),
-            fetched_url: String::new(),
-            fetched_at: Utc::now(),
-            http_status: match error {
-                FetchError::Status(s) => *s,
-                _ => 0,
-            },
-            content_type: None,
-            charset: None,
-            html: String::new(),
-            item: page.item.clone(),
-            unread: Some(UnreadPage {
-                reason,
-                error: page.last_error.clone(),
-            }),
+        let Some(raw) = stand_in(page, reason, status) else {
+            return false;
         };
         match self.send_raw(&raw).await {
             Ok(()) => {
@@ -82,6 +68,81 @@ impl Fetcher {
             }
         }
     }
+
+    /// Whether the operator has the items of `feed_url` taken from the
+    /// feed's own text (`fetcher.feed_text_only`: the feed's URL as
+    /// subscribed, or a host it is on).
+    pub(crate) fn takes_feed_text_only(&self, feed_url: &str) -> bool {
+        let host = Url::parse(feed_url).ok();
+        let host = host.as_ref().and_then(Url::host_str);
+        self.config.fetcher.feed_text_only.iter().any(|entry| {
+            entry == feed_url
+                || host.is_some_and(|h| {
+                    !entry.contains("://") && news_core::ids::host_is_within(h, entry)
+                })
+        })
+    }
+
+    /// Publish a feed text only feed's item as its article, its page never
+    /// asked for: the cleaner reads the feed's text (or finds it no
+    /// article). True when the bus refused it; it then waits as a page
+    /// the bus refused does.
+    pub(crate) async fn take_feed_text(
+        &self,
+        poll: &FeedPoll<'_>,
+        st: &mut FeedState,
+        rep: &mut RoundReport,
+        page: PageRetry,
+    ) -> bool {
+        let Some(raw) = stand_in(&page, UnreadReason::FeedTextOnly, 0) else {
+            // A link that does not parse names no article: nothing to send.
+            st.remember(
+                &page.id,
+                page.fingerprint,
+                self.config.fetcher.max_seen_per_feed,
+            );
+            return false;
+        };
+        match self.send_raw(&raw).await {
+            Ok(()) => {
+                rep.feed_texts += 1;
+                self.waiting_texts.forget(&page.id);
+                st.remember(
+                    &page.id,
+                    page.fingerprint,
+                    self.config.fetcher.max_seen_per_feed,
+                );
+                poll.progress
+                    .taken(poll.feed_url, &page.id, page.fingerprint);
+                false
+            }
+            Err(failure) => {
+                self.hold_unpublished(st, rep, page, &failure.error);
+                true
+            }
+        }
+    }
+}
+
+/// A feed item as the raw message of its page, which was not read.
+fn stand_in(page: &PageRetry, reason: UnreadReason, http_status: u16) -> Option<RawItem> {
+    let url = Url::parse(&page.link).ok()?;
+    Some(RawItem {
+        schema_version: SCHEMA_VERSION,
+        id: page.id.clone(),
+        url: without_credentials(&canonical_url(&url)).to_string(),
+        fetched_url: String::new(),
+        fetched_at: Utc::now(),
+        http_status,
+        content_type: None,
+        charset: None,
+        html: String::new(),
+        item: page.item.clone(),
+        unread: Some(UnreadPage {
+            reason,
+            error: page.last_error.clone(),
+        }),
+    })
 }
 
 #[cfg(test)]

@@ -195,6 +195,12 @@ pub struct FetcherConfig {
     /// wall, or a subscriber's session. Masked by `--print-config`, never
     /// logged; sent only to that site (a redirect elsewhere drops it).
     pub site_cookies: BTreeMap<String, String>,
+    /// Feeds whose items are taken from the feed's own text, their pages
+    /// never fetched (a full-text feed of a site behind a paywall or a
+    /// consent wall, or one whose pages the operator may not crawl): each
+    /// a feed URL as subscribed, or a host name that covers the feeds on
+    /// it and its subdomains.
+    pub feed_text_only: Vec<String>,
     #[serde(with = "humantime_serde")]
     pub poll_min: Duration,
     #[serde(with = "humantime_serde")]
@@ -263,6 +269,7 @@ impl Default for FetcherConfig {
             allow_ranges: Vec::new(),
             proxy: None,
             site_cookies: BTreeMap::new(),
+            feed_text_only: Vec::new(),
             poll_min: Duration::from_secs(5 * 60),
             poll_max: Duration::from_secs(6 * 3600),
             connect_timeout: Duration::from_secs(10),
@@ -526,11 +533,7 @@ impl Config {
             }
         }
         for (site, cookie) in &self.fetcher.site_cookies {
-            let host_like = !site.is_empty()
-                && site
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ".-".contains(c));
-            if !host_like {
+            if !crate::ids::is_host_name(site) {
                 return fail(
                     "fetcher.site_cookies",
                     &format!("{site:?} is not a lowercase host name"),
@@ -541,6 +544,15 @@ impl Config {
                 return fail(
                     "fetcher.site_cookies",
                     &format!("{site}: a cookie is printable ASCII on one line"),
+                );
+            }
+        }
+        for feed in &self.fetcher.feed_text_only {
+            let is_url = feed.contains("://") && url::Url::parse(feed).is_ok();
+            if !is_url && !crate::ids::is_host_name(feed) {
+                return fail(
+                    "fetcher.feed_text_only",
+                    &format!("{feed:?} is neither a feed URL nor a lowercase host name"),
                 );
             }
         }

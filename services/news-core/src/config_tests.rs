@@ -96,6 +96,21 @@ fn word_lists_must_name_a_directory() {
 }
 
 #[test]
+fn feeds_read_for_their_text_alone_are_urls_or_host_names() {
+    let mut cfg = Config::default();
+    cfg.fetcher.feed_text_only = vec![
+        "https://news.example.org/full.xml".into(),
+        "blog.example.com".into(),
+    ];
+    assert!(cfg.validate().is_ok());
+    for bad in ["Blog.Example.com", "", "example.com/feed", "https://"] {
+        cfg.fetcher.feed_text_only = vec![bad.into()];
+        let err = cfg.validate().unwrap_err().to_string();
+        assert!(err.contains("fetcher.feed_text_only"), "{bad}: {err}");
+    }
+}
+
+#[test]
 fn a_feed_remembers_one_item_at_least() {
     let mut cfg = Config::default();
     cfg.fetcher.max_seen_per_feed = 1;

@@ -268,6 +268,25 @@ pub fn registrable_domain(host: &str) -> String {
     }
 }
 
+/// Whether `name` reads as a lowercase host name (`example.com`,
+/// `news.example.co.uk`), as the config names a site.
+pub fn is_host_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ".-".contains(c))
+}
+
+/// Whether `host` is the site `site` or under it: `example.com` covers
+/// `www.example.com`, not `badexample.com`. Case and a final dot aside.
+pub fn host_is_within(host: &str, site: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    host == site
+        || host
+            .strip_suffix(site)
+            .is_some_and(|rest| rest.ends_with('.'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -406,5 +425,16 @@ mod tests {
             registrable_domain("a.b.city.kawasaki.jp"),
             "city.kawasaki.jp"
         );
+    }
+
+    #[test]
+    fn a_site_covers_its_subdomains_and_no_other_host() {
+        assert!(host_is_within("example.com", "example.com"));
+        assert!(host_is_within("WWW.Example.com.", "example.com"));
+        assert!(host_is_within("a.b.example.com", "example.com"));
+        assert!(!host_is_within("badexample.com", "example.com"));
+        assert!(!host_is_within("example.com.evil.net", "example.com"));
+        assert!(is_host_name("news.example.co.uk") && is_host_name("127.0.0.1"));
+        assert!(!is_host_name("") && !is_host_name("Example.com") && !is_host_name("a/b"));
     }
 }

@@ -77,7 +77,9 @@ pub struct RawItem {
     /// feed item in its place, for the text the feed carries (since round
     /// 61); `html` is then empty and `http_status` is the page's answer, or
     /// 0 when there was none. The page is dead-lettered as well, so that
-    /// `newsmill redrive` can still ask for it.
+    /// `newsmill redrive` can still ask for it. Also set (`feed_text_only`,
+    /// since round 65, with no dead letter) for an item of a feed whose
+    /// pages the operator does not have fetched.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unread: Option<UnreadPage>,
 }
@@ -102,6 +104,10 @@ pub enum UnreadReason {
     /// It kept failing (timeouts, 429, 5xx, robots.txt unreachable) until
     /// its attempts ran out.
     Failing,
+    /// Not asked for: its feed is one whose items the operator takes from
+    /// the feed's own text (`fetcher.feed_text_only`, since round 65). No
+    /// dead letter goes with it.
+    FeedTextOnly,
 }
 
 impl UnreadReason {
@@ -111,6 +117,7 @@ impl UnreadReason {
             UnreadReason::Robots => "unread_robots",
             UnreadReason::Denied => "unread_denied",
             UnreadReason::Failing => "unread_failing",
+            UnreadReason::FeedTextOnly => "feed_text_only",
         }
     }
 }

@@ -151,10 +151,11 @@ pub async fn run_all(config: Config, drain: bool) -> Result<()> {
         eprintln!();
     }
     println!(
-        "newsmill: {} feeds polled, {} new items, {} pages fetched ({} failures, {} waiting to retry); {} articles cleaned; {} articles deduplicated into {} stories; {} dead letters",
+        "newsmill: {} feeds polled, {} new items, {} pages fetched{} ({} failures, {} waiting to retry); {} articles cleaned; {} articles deduplicated into {} stories; {} dead letters",
         fetched.feeds_polled,
         fetched.items_new,
         fetched.pages_fetched,
+        feed_texts(fetched.feed_texts),
         fetched.failures,
         fetched.pages_waiting,
         cleaned,
@@ -232,10 +233,24 @@ pub async fn run_fetch(config: Config, once: bool) -> Result<()> {
         .map_err(|e| anyhow!("fetch: {e}"))?;
     p.admin_token.cancel();
     println!(
-        "fetch: {} feeds polled, {} pages fetched, {} failures, {} waiting to retry",
-        report.feeds_polled, report.pages_fetched, report.failures, report.pages_waiting
+        "fetch: {} feeds polled, {} pages fetched{}, {} failures, {} waiting to retry",
+        report.feeds_polled,
+        report.pages_fetched,
+        feed_texts(report.feed_texts),
+        report.failures,
+        report.pages_waiting
     );
     Ok(())
+}
+
+/// The items taken from their feed's text, when there were any
+/// (`fetcher.feed_text_only`).
+fn feed_texts(count: u64) -> String {
+    if count == 0 {
+        String::new()
+    } else {
+        format!(" and {count} items taken from their feed's text")
+    }
 }
 
 async fn run_one<S: Stage>(
