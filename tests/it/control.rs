@@ -250,7 +250,18 @@ fn feeds_export_writes_the_subscriptions_as_opml_another_newsmill_reads() {
         ],
         &env,
     );
-    feeds_command(&env, "pause", "https://private.example/feed");
+    // A URL that is not subscribed (the feed's, without its credentials)
+    // is refused, since a pause subscribes a feed the topic does not know.
+    let stray = Command::new(newsmill_tests::newsmill_bin())
+        .args(["feeds", "pause", "https://private.example/feed"])
+        .envs(env.iter().cloned())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&stray.stderr);
+    assert!(
+        !stray.status.success() && said.contains("is not subscribed"),
+        "{said}"
+    );
     feeds_command(&env, "pause", "https://reader:hunter2@private.example/feed");
     let out = run_newsmill(&["feeds", "export"], &env);
     let opml = String::from_utf8(out.stdout).unwrap();
@@ -331,4 +342,38 @@ fn feeds_export_writes_the_subscriptions_as_opml_another_newsmill_reads() {
             ("https://config.example/rss", "new"),
         ]
     );
+}
+
+/// Kafka's compaction keeps each feed's last command alone: a pause says
+/// the feed is subscribed and carries its title, so that a fetcher that
+/// reads only the pause knows the feed, paused, by its name (on the
+/// embedded log, which keeps every command: what a compacted topic would
+/// keep is read by hand).
+#[test]
+fn a_pause_carries_what_compaction_would_otherwise_lose() {
+    let data = tempfile::tempdir().unwrap();
+    let env = child_env(
+        data.path(),
+        None,
+        "https://config.example/rss",
+        &unique("compact"),
+    );
+    let feed = "https://added.example/feed";
+    run_newsmill(&["feeds", "add", feed, "--title", "Added"], &env);
+    feeds_command(&env, "pause", feed);
+    let commands = tail_json(&env, "news.feeds.v1");
+    let last = commands.last().unwrap();
+    assert_eq!(
+        (&last["action"], &last["title"]),
+        (&"pause".into(), &"Added".into())
+    );
+    let compacted: news_core::messages::FeedCommand = serde_json::from_value(last.clone()).unwrap();
+    let cfg = news_core::Config::default();
+    let subs = news_fetcher::status::subscriptions_after(&cfg, &[compacted]).unwrap();
+    let sub = subs
+        .all()
+        .find(|s| s.url == feed)
+        .expect("still subscribed");
+    assert!(sub.paused);
+    assert_eq!(sub.title.as_deref(), Some("Added"));
 }

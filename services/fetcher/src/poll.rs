@@ -390,8 +390,9 @@ impl Fetcher {
     /// Once a day, the sitemap index a subscription follows is read again,
     /// and a sitemap to follow that it lists since (a news sitemap of a new
     /// section or language; since round 65, a new month's or number's
-    /// sitemap of articles) is added as a subscription of its own. One it listed before is not
-    /// added again, so that an operator's removal holds.
+    /// sitemap of articles) is added as a subscription of its own. One it
+    /// listed before is not added again, so that an operator's removal
+    /// holds.
     async fn read_sitemap_index_again(&self, subscription: &str, st: &mut FeedState) {
         let now = Utc::now().timestamp();
         let Some(watch) = st

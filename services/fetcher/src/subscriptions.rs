@@ -124,6 +124,24 @@ impl Subscriptions {
                 sub.paused = false;
                 Change::Resumed
             }
+            // Kafka's compaction keeps each feed's last command alone, so a
+            // pause or a resume says by itself that the feed is subscribed
+            // (since round 65; before, a feed added and then paused was
+            // gone from a compacted topic).
+            (FeedAction::Pause | FeedAction::Resume, None) if is_file_url(url) => Change::Refused,
+            (FeedAction::Pause | FeedAction::Resume, None) => {
+                if !self.insert(url, cmd.title.clone(), Origin::Control) {
+                    return Change::Refused;
+                }
+                if cmd.action == FeedAction::Pause {
+                    if let Some(sub) = self.by_url.get_mut(url) {
+                        sub.paused = true;
+                    }
+                    Change::Paused
+                } else {
+                    Change::Added
+                }
+            }
             (FeedAction::Remove, Some(_)) => {
                 self.by_url.remove(url);
                 Change::Removed
@@ -365,6 +383,56 @@ mod tests {
             subs.apply(&cmd("https://a.example/rss", FeedAction::Add)),
             Change::Resumed
         );
+    }
+
+    /// A compacted control topic (Kafka keeps each feed's last command)
+    /// gives the subscriptions its whole history gives.
+    #[test]
+    fn the_last_command_of_each_feed_gives_what_the_whole_history_gives() {
+        let (a, b, c, d) = (
+            "https://a.example/rss",
+            "https://b.example/rss",
+            "https://c.example/rss",
+            "https://d.example/rss",
+        );
+        let history = [
+            (a, FeedAction::Add),
+            (b, FeedAction::Add),
+            (c, FeedAction::Add),
+            (d, FeedAction::Add),
+            (b, FeedAction::Pause),
+            (c, FeedAction::Pause),
+            (c, FeedAction::Resume),
+            (d, FeedAction::Remove),
+        ];
+        let state = |commands: &[(&str, FeedAction)]| {
+            let mut subs = Subscriptions::new(&[], &[]);
+            for (url, action) in commands {
+                subs.apply(&cmd(url, *action));
+            }
+            subs.all()
+                .map(|s| (s.url.clone(), s.paused))
+                .collect::<Vec<_>>()
+        };
+        let mut compacted: Vec<(&str, FeedAction)> = Vec::new();
+        for (url, action) in history {
+            compacted.retain(|(u, _)| *u != url);
+            compacted.push((url, action));
+        }
+        assert_eq!(compacted.len(), 4);
+        let whole = state(&history);
+        assert_eq!(
+            whole,
+            [(a.into(), false), (b.into(), true), (c.into(), false)]
+        );
+        assert_eq!(state(&compacted), whole);
+        // A command still cannot subscribe a file this way.
+        let mut subs = Subscriptions::new(&[], &[]);
+        assert_eq!(
+            subs.apply(&cmd("file:///etc/passwd", FeedAction::Pause)),
+            Change::Refused
+        );
+        assert!(subs.is_empty());
     }
 
     #[test]

@@ -121,6 +121,22 @@ pub async fn send_command(
     title: Option<String>,
 ) -> Result<()> {
     check_command(action, url)?;
+    let mut title = title;
+    if matches!(action, FeedAction::Pause | FeedAction::Resume) {
+        // A pause or a resume subscribes a feed the topic does not know
+        // (compaction keeps each feed's last command alone), so a mistyped
+        // URL would become a subscription: it is refused here. The command
+        // carries the feed's title, which compaction would otherwise lose.
+        let commands = commands_on_topic(config).await?;
+        let subs = news_fetcher::status::subscriptions_after(config, &commands)?;
+        let Some(sub) = subs.all().find(|s| s.url == url.trim()) else {
+            return Err(anyhow!(
+                "{} is not subscribed (`newsmill feeds list` shows the subscriptions)",
+                news_core::config::shown_url(url)
+            ));
+        };
+        title = sub.title.clone();
+    }
     send_commands(config, vec![(action, url.to_string(), title)]).await
 }
 
@@ -160,9 +176,10 @@ pub async fn import_feeds(config: &Config, path: &std::path::Path) -> Result<()>
             skipped += 1;
             continue;
         }
-        commands.push((FeedAction::Add, feed.url.clone(), feed.title));
+        commands.push((FeedAction::Add, feed.url.clone(), feed.title.clone()));
         if feed.paused {
-            commands.push((FeedAction::Pause, feed.url, None));
+            // With its title: a compacted topic keeps this command alone.
+            commands.push((FeedAction::Pause, feed.url, feed.title));
         }
     }
     let sent = commands.len();
@@ -213,6 +230,10 @@ async fn send_commands(
 /// and are skipped here too.
 async fn commands_on_topic(config: &Config) -> Result<Vec<FeedCommand>> {
     let topic = config.topics.feeds.as_str();
+    if !config.bus.is_kafka() && !config.bus.data_dir.join("log").exists() {
+        // Nothing ran here yet: no command was written.
+        return Ok(Vec::new());
+    }
     let bus = Bus::reader_from_config(config).context("opening the bus")?;
     let mut records = Vec::new();
     match &bus {
