@@ -359,10 +359,14 @@ fn a_pause_carries_what_compaction_would_otherwise_lose() {
         &unique("compact"),
     );
     let feed = "https://added.example/feed";
-    run_newsmill(&["feeds", "add", feed, "--title", "Added"], &env);
+    run_newsmill(
+        &["feeds", "add", feed, "--title", "Added", "--feed-text-only"],
+        &env,
+    );
     feeds_command(&env, "pause", feed);
     let commands = tail_json(&env, "news.feeds.v1");
     let last = commands.last().unwrap();
+    assert_eq!(last["feed_text_only"], true, "{last}");
     assert_eq!(
         (&last["action"], &last["title"]),
         (&"pause".into(), &"Added".into())
@@ -374,6 +378,9 @@ fn a_pause_carries_what_compaction_would_otherwise_lose() {
         .all()
         .find(|s| s.url == feed)
         .expect("still subscribed");
-    assert!(sub.paused);
+    assert!(sub.paused && sub.feed_text_only);
     assert_eq!(sub.title.as_deref(), Some("Added"));
+    let listed = list_feeds(&env, false);
+    let listed = listed.iter().find(|f| f["url"] == feed).unwrap();
+    assert_eq!(listed["feed_text_only"], true, "{listed}");
 }

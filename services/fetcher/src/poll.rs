@@ -372,6 +372,8 @@ impl Fetcher {
                 action: news_core::messages::FeedAction::Add,
                 at: Utc::now(),
                 title: Some(format!("news sitemap of {}", shown_url(subscription))),
+                // A sitemap carries no text to read in place of its pages.
+                feed_text_only: false,
             };
             let record = command.record(&self.config.topics.feeds);
             match self.producer.send_and_wait(record).await {

@@ -85,6 +85,10 @@ pub struct FeedStatus {
     /// headline makes an item new.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub ignores_updated: bool,
+    /// Read for its text alone, its pages never fetched (by its
+    /// subscription or `fetcher.feed_text_only`; since round 65).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub feed_text_only: bool,
     /// What the feed said of its schedule (`ttl_minutes`, `skip_hours` in
     /// UTC, `skip_days`), which the polls keep to.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -230,6 +234,11 @@ pub fn feed_statuses(
                 pages_waiting: st.retries.len(),
                 moved_to: st.moved_to.as_deref().map(|u| shown_url(u).into_owned()),
                 ignores_updated: st.ignores_updated,
+                feed_text_only: crate::stand_in::reads_feed_text_only(
+                    &config.fetcher,
+                    Some(sub),
+                    &sub.url,
+                ),
                 schedule: (!st.schedule.is_empty()).then(|| st.schedule.describe()),
                 websub: st.websub.as_ref().map(|l| PushStatus::of(l, now)),
             }
@@ -299,6 +308,7 @@ mod tests {
             action: FeedAction::Add,
             at: Utc::now(),
             title: Some("Added".into()),
+            feed_text_only: false,
         };
         let health = |config: &Config| -> Vec<(String, FeedHealth)> {
             feed_statuses(config, std::slice::from_ref(&added))

@@ -26,6 +26,10 @@ pub struct Subscription {
     pub title: Option<String>,
     pub origin: Origin,
     pub paused: bool,
+    /// Read for its text alone (a command's or an OPML file's word; the
+    /// config's feeds are named in `fetcher.feed_text_only`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub feed_text_only: bool,
 }
 
 /// What a command changed.
@@ -37,6 +41,8 @@ pub enum Change {
     Removed,
     /// The command asked for the current state, or named an unknown feed.
     Unchanged,
+    /// Only the feed's settings changed (`feed_text_only`).
+    Updated,
     Refused,
 }
 
@@ -57,10 +63,14 @@ pub struct OpmlFeed {
     pub title: Option<String>,
     /// Marked paused by `newsmill feeds export` (category `/newsmill/paused`).
     pub paused: bool,
+    /// Marked read for its text alone (category `/newsmill/feed-text-only`).
+    pub feed_text_only: bool,
 }
 
 /// The OPML category that marks a paused feed in an export.
 const PAUSED_CATEGORY: &str = "/newsmill/paused";
+/// The OPML category that marks a feed read for its text alone.
+const FEED_TEXT_ONLY_CATEGORY: &str = "/newsmill/feed-text-only";
 
 impl Subscriptions {
     pub fn new(config_feeds: &[String], opml: &[OpmlFeed]) -> Subscriptions {
@@ -74,6 +84,7 @@ impl Subscriptions {
                 && sub.origin == Origin::Opml
             {
                 sub.paused = feed.paused;
+                sub.feed_text_only = feed.feed_text_only;
             }
         }
         subs
@@ -91,6 +102,7 @@ impl Subscriptions {
                 title,
                 origin,
                 paused: false,
+                feed_text_only: false,
             });
         true
     }
@@ -98,6 +110,24 @@ impl Subscriptions {
     /// Apply one control command. Commands are idempotent, so replaying the
     /// topic from the start (at-least-once) ends in the same state.
     pub fn apply(&mut self, cmd: &FeedCommand) -> Change {
+        let url = cmd.feed_url.trim();
+        let change = self.apply_action(cmd);
+        // An add, a pause or a resume says whether the feed is read for its
+        // text alone (since round 65): the last such command decides.
+        if cmd.action != FeedAction::Remove
+            && change != Change::Refused
+            && let Some(sub) = self.by_url.get_mut(url)
+            && sub.feed_text_only != cmd.feed_text_only
+        {
+            sub.feed_text_only = cmd.feed_text_only;
+            if change == Change::Unchanged {
+                return Change::Updated;
+            }
+        }
+        change
+    }
+
+    fn apply_action(&mut self, cmd: &FeedCommand) -> Change {
         let url = cmd.feed_url.trim();
         match (cmd.action, self.by_url.get_mut(url)) {
             (FeedAction::Add, Some(sub)) if sub.paused => {
@@ -158,6 +188,10 @@ impl Subscriptions {
             .map(|s| s.url.as_str())
     }
 
+    pub fn get(&self, url: &str) -> Option<&Subscription> {
+        self.by_url.get(url.trim())
+    }
+
     pub fn all(&self) -> impl Iterator<Item = &Subscription> {
         self.by_url.values()
     }
@@ -203,8 +237,15 @@ pub fn to_opml(subs: &Subscriptions, keep_credentials: bool) -> String {
             out.push_str(&format!(" title=\"{}\"", escape(title.as_str())));
         }
         out.push_str(&format!(" xmlUrl=\"{}\"", escape(url.as_ref())));
-        if sub.paused {
-            out.push_str(&format!(" category=\"{PAUSED_CATEGORY}\""));
+        let categories: Vec<&str> = [
+            (sub.paused, PAUSED_CATEGORY),
+            (sub.feed_text_only, FEED_TEXT_ONLY_CATEGORY),
+        ]
+        .into_iter()
+        .filter_map(|(marked, category)| marked.then_some(category))
+        .collect();
+        if !categories.is_empty() {
+            out.push_str(&format!(" category=\"{}\"", categories.join(",")));
         }
         out.push_str("/>\n");
     }
@@ -243,6 +284,7 @@ pub fn parse_opml(bytes: &[u8]) -> Result<Vec<OpmlFeed>, String> {
                 let mut title = None;
                 let mut text = None;
                 let mut paused = false;
+                let mut feed_text_only = false;
                 for attr in e.attributes().with_checks(false).flatten() {
                     let key = attr.key.local_name().as_ref().to_ascii_lowercase();
                     let Ok(value) = attr.normalized_value_with(
@@ -258,7 +300,9 @@ pub fn parse_opml(bytes: &[u8]) -> Result<Vec<OpmlFeed>, String> {
                         "title" => title = Some(value),
                         "text" => text = Some(value),
                         "category" => {
-                            paused = value.split(',').any(|c| c.trim() == PAUSED_CATEGORY)
+                            let marked = |m: &str| value.split(',').any(|c| c.trim() == m);
+                            paused = marked(PAUSED_CATEGORY);
+                            feed_text_only = marked(FEED_TEXT_ONLY_CATEGORY);
                         }
                         _ => {}
                     }
@@ -268,6 +312,7 @@ pub fn parse_opml(bytes: &[u8]) -> Result<Vec<OpmlFeed>, String> {
                         url,
                         title: title.or(text).filter(|t| !t.is_empty()),
                         paused,
+                        feed_text_only,
                     });
                 }
             }
@@ -292,6 +337,7 @@ mod tests {
             action,
             at: Utc::now(),
             title: None,
+            feed_text_only: false,
         }
     }
 
@@ -303,6 +349,7 @@ mod tests {
                 url: "https://user:secret@b.example/feed".into(),
                 title: Some("Daily <News> & Co".into()),
                 paused: false,
+                feed_text_only: false,
             }],
         );
         subs.apply(&cmd("https://a.example/rss?x=1&y=\"2\"", FeedAction::Pause));
@@ -317,11 +364,13 @@ mod tests {
                     url: "https://a.example/rss?x=1&y=\"2\"".into(),
                     title: Some("a.example".into()),
                     paused: true,
+                    feed_text_only: false,
                 },
                 OpmlFeed {
                     url: "https://********:********@b.example/feed".into(),
                     title: Some("Daily <News> & Co".into()),
                     paused: false,
+                    feed_text_only: false,
                 },
             ]
         );
@@ -347,11 +396,13 @@ mod tests {
                     url: "https://wire.example/rss".into(),
                     title: Some("Wire".into()),
                     paused: false,
+                    feed_text_only: false,
                 },
                 OpmlFeed {
                     url: "https://daily.example/atom".into(),
                     title: Some("Daily & Co".into()),
                     paused: false,
+                    feed_text_only: false,
                 },
             ]
         );
@@ -433,6 +484,47 @@ mod tests {
             Change::Refused
         );
         assert!(subs.is_empty());
+    }
+
+    /// Whether a feed is read for its text alone is what its last add,
+    /// pause or resume says, and an OPML export keeps it.
+    #[test]
+    fn a_feed_read_for_its_text_alone_is_what_its_last_command_says() {
+        let feed = "https://walled.example/full.xml";
+        let with_text_only = |action, on| FeedCommand {
+            feed_text_only: on,
+            ..cmd(feed, action)
+        };
+        let mut subs = Subscriptions::new(&[], &[]);
+        assert_eq!(
+            subs.apply(&with_text_only(FeedAction::Add, true)),
+            Change::Added
+        );
+        assert!(subs.get(feed).unwrap().feed_text_only);
+        assert_eq!(
+            subs.apply(&with_text_only(FeedAction::Pause, true)),
+            Change::Paused
+        );
+        assert!(subs.get(feed).unwrap().feed_text_only);
+        let opml = to_opml(&subs, false);
+        assert!(
+            opml.contains("category=\"/newsmill/paused,/newsmill/feed-text-only\""),
+            "{opml}"
+        );
+        let read = parse_opml(opml.as_bytes()).unwrap();
+        assert!(read[0].paused && read[0].feed_text_only, "{read:?}");
+        let again = Subscriptions::new(&[], &read);
+        assert!(again.get(feed).unwrap().feed_text_only);
+        // An add that does not say it turns it off.
+        assert_eq!(
+            subs.apply(&with_text_only(FeedAction::Resume, true)),
+            Change::Resumed
+        );
+        assert_eq!(
+            subs.apply(&with_text_only(FeedAction::Add, false)),
+            Change::Updated
+        );
+        assert!(!subs.get(feed).unwrap().feed_text_only);
     }
 
     #[test]

@@ -85,3 +85,47 @@ async fn a_feed_read_for_its_text_alone_never_has_its_pages_fetched() {
     );
     assert_eq!(seen.count("/other/1"), 1, "not asked for again");
 }
+
+/// A feed added through the control topic as read for its text alone
+/// (`newsmill feeds add --feed-text-only`) has no page fetched either.
+#[tokio::test]
+async fn a_feed_added_as_read_for_its_text_alone_never_has_its_pages_fetched() {
+    let (addr, seen) = serve(Arc::new(|path: &str, _: &str| {
+        let body = match path {
+            "/full.xml" => full_text_feed(&["/full/1"]),
+            p => article(p),
+        };
+        (reply("200 OK", &[], &body), Duration::ZERO)
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), vec![]);
+    let bus = Bus::from_config(&cfg).unwrap();
+    let add = news_core::messages::FeedCommand {
+        schema_version: news_core::messages::SCHEMA_VERSION,
+        feed_url: format!("http://{addr}/full.xml"),
+        action: news_core::messages::FeedAction::Add,
+        at: chrono::Utc::now(),
+        title: None,
+        feed_text_only: true,
+    };
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    tx.send(news_fetcher::Control::Command(add)).await.unwrap();
+    tx.send(news_fetcher::Control::CaughtUp).await.unwrap();
+    let fetcher = news_fetcher::Fetcher::new(cfg.clone(), bus.producer().unwrap())
+        .unwrap()
+        .with_control(rx);
+    let report = fetcher
+        .run(tokio_util::sync::CancellationToken::new(), true)
+        .await
+        .unwrap();
+    assert_eq!(
+        (report.feed_texts, report.pages_fetched),
+        (1, 0),
+        "{report:?}"
+    );
+    assert_eq!(seen.count("/full/1"), 0);
+    let raw = read_all(&bus, &cfg.topics.raw).await;
+    assert_eq!(raw.len(), 1);
+    assert_eq!(raw[0]["unread"]["reason"], "feed_text_only");
+}

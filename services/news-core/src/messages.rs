@@ -430,6 +430,12 @@ pub struct FeedCommand {
     /// Optional title for reports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// The feed is read for its text alone, its pages never fetched (as
+    /// `fetcher.feed_text_only` has it; since round 65). Every command
+    /// about a subscribed feed says it, since a compacted topic keeps the
+    /// last one alone.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub feed_text_only: bool,
 }
 
 impl FeedCommand {

@@ -113,31 +113,37 @@ pub fn spawn_reader(
     Ok(rx)
 }
 
+/// One command to write: the action, the feed's URL, and what the
+/// command says of the feed.
+pub struct Order {
+    pub action: FeedAction,
+    pub url: String,
+    pub title: Option<String>,
+    pub feed_text_only: bool,
+}
+
 /// `newsmill feeds add|pause|resume|remove URL`: write one command.
-pub async fn send_command(
-    config: &Config,
-    action: FeedAction,
-    url: &str,
-    title: Option<String>,
-) -> Result<()> {
-    check_command(action, url)?;
-    let mut title = title;
-    if matches!(action, FeedAction::Pause | FeedAction::Resume) {
+pub async fn send_command(config: &Config, mut order: Order) -> Result<()> {
+    check_command(order.action, &order.url)?;
+    if matches!(order.action, FeedAction::Pause | FeedAction::Resume) {
         // A pause or a resume subscribes a feed the topic does not know
         // (compaction keeps each feed's last command alone), so a mistyped
         // URL would become a subscription: it is refused here. The command
-        // carries the feed's title, which compaction would otherwise lose.
+        // carries what the subscription says of the feed (its title, and
+        // whether it is read for its text alone), which compaction would
+        // otherwise lose.
         let commands = commands_on_topic(config).await?;
         let subs = news_fetcher::status::subscriptions_after(config, &commands)?;
-        let Some(sub) = subs.all().find(|s| s.url == url.trim()) else {
+        let Some(sub) = subs.get(&order.url) else {
             return Err(anyhow!(
                 "{} is not subscribed (`newsmill feeds list` shows the subscriptions)",
-                news_core::config::shown_url(url)
+                news_core::config::shown_url(&order.url)
             ));
         };
-        title = sub.title.clone();
+        order.title = sub.title.clone();
+        order.feed_text_only = sub.feed_text_only;
     }
-    send_commands(config, vec![(action, url.to_string(), title)]).await
+    send_commands(config, vec![order]).await
 }
 
 /// Whether `url` can be the subject of `action`.
@@ -176,10 +182,20 @@ pub async fn import_feeds(config: &Config, path: &std::path::Path) -> Result<()>
             skipped += 1;
             continue;
         }
-        commands.push((FeedAction::Add, feed.url.clone(), feed.title.clone()));
+        commands.push(Order {
+            action: FeedAction::Add,
+            url: feed.url.clone(),
+            title: feed.title.clone(),
+            feed_text_only: feed.feed_text_only,
+        });
         if feed.paused {
-            // With its title: a compacted topic keeps this command alone.
-            commands.push((FeedAction::Pause, feed.url, feed.title));
+            // Saying all the add said: a compacted topic keeps it alone.
+            commands.push(Order {
+                action: FeedAction::Pause,
+                url: feed.url,
+                title: feed.title,
+                feed_text_only: feed.feed_text_only,
+            });
         }
     }
     let sent = commands.len();
@@ -188,12 +204,8 @@ pub async fn import_feeds(config: &Config, path: &std::path::Path) -> Result<()>
     Ok(())
 }
 
-/// Write `commands` (action, feed URL, title) to the control topic, in
-/// order.
-async fn send_commands(
-    config: &Config,
-    commands: Vec<(FeedAction, String, Option<String>)>,
-) -> Result<()> {
+/// Write `orders` to the control topic, in order.
+async fn send_commands(config: &Config, orders: Vec<Order>) -> Result<()> {
     let bus = Bus::from_config(config).context("opening the bus")?;
     if config.bus.create_topics {
         bus.ensure_topics(&[config.topics.feeds.as_str()])
@@ -203,13 +215,15 @@ async fn send_commands(
         bus.require_topics(&[config.topics.feeds.as_str()]).await?;
     }
     let producer = bus.producer()?;
-    for (action, url, title) in commands {
+    for order in orders {
+        let action = order.action;
         let cmd = FeedCommand {
             schema_version: SCHEMA_VERSION,
-            feed_url: url.trim().to_string(),
+            feed_url: order.url.trim().to_string(),
             action,
             at: Utc::now(),
-            title,
+            title: order.title,
+            feed_text_only: order.feed_text_only,
         };
         producer
             .send_and_wait(cmd.record(&config.topics.feeds))

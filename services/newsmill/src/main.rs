@@ -145,6 +145,11 @@ enum FeedsCommand {
         url: String,
         #[arg(long)]
         title: Option<String>,
+        /// Take its items from the feed's own text, never fetching their
+        /// pages (a full-text feed of a walled site). An add without it
+        /// turns it off.
+        #[arg(long)]
+        feed_text_only: bool,
     },
     /// Stop polling a feed but keep its state.
     Pause { url: String },
@@ -292,18 +297,28 @@ fn run(cli: Cli) -> Result<()> {
                         action: FeedsCommand::Import { file },
                     } => control::import_feeds(&config, &file).await,
                     Command::Feeds { action } => {
-                        let (action, url, title) = match action {
-                            FeedsCommand::Add { url, title } => (FeedAction::Add, url, title),
-                            FeedsCommand::Pause { url } => (FeedAction::Pause, url, None),
-                            FeedsCommand::Resume { url } => (FeedAction::Resume, url, None),
-                            FeedsCommand::Remove { url } => (FeedAction::Remove, url, None),
+                        let (action, url, title, feed_text_only) = match action {
+                            FeedsCommand::Add {
+                                url,
+                                title,
+                                feed_text_only,
+                            } => (FeedAction::Add, url, title, feed_text_only),
+                            FeedsCommand::Pause { url } => (FeedAction::Pause, url, None, false),
+                            FeedsCommand::Resume { url } => (FeedAction::Resume, url, None, false),
+                            FeedsCommand::Remove { url } => (FeedAction::Remove, url, None, false),
                             FeedsCommand::List { .. }
                             | FeedsCommand::Export { .. }
                             | FeedsCommand::Import { .. } => {
                                 unreachable!("handled above")
                             }
                         };
-                        control::send_command(&config, action, &url, title).await
+                        let order = control::Order {
+                            action,
+                            url,
+                            title,
+                            feed_text_only,
+                        };
+                        control::send_command(&config, order).await
                     }
                     Command::Discover { url } => pipeline::discover(config, &url).await,
                     _ => unreachable!("batch commands are handled above"),
