@@ -5,7 +5,9 @@
 //! fetched again, and the learned interval, seeing news each time, stays
 //! at its floor. A feed whose known items nearly all change, two polls in a
 //! row, has its dates ignored from then on: its items are new by their
-//! headlines alone.
+//! headlines alone. A small feed (two to four known items) is judged on
+//! all of them, changed at four polls in a row (since round 65; before,
+//! it was never judged, and had every page fetched at every poll).
 
 use chrono::{DateTime, Utc};
 
@@ -18,6 +20,12 @@ const MIN_CHANGED_PERCENT: usize = 80;
 /// Such polls in a row before the dates are ignored: a site that moved
 /// its feed to a new system changes every date once.
 const POLLS_TO_CONFIRM: u8 = 2;
+/// A feed that lists fewer known items than `MIN_CHANGED`, but two at
+/// least, looks rewritten when every one of them changed, and so many such
+/// polls in a row are asked: a few revised stories seldom all change at
+/// every poll.
+const SMALL_POLLS_TO_CONFIRM: u8 = 4;
+const MIN_KNOWN_SMALL: usize = 2;
 
 /// An item's fingerprint: its headline and, unless the feed's dates are
 /// ignored, its `updated` date.
@@ -39,8 +47,16 @@ pub struct Seen {
 }
 
 impl Seen {
-    fn looks_rewritten(self) -> bool {
-        self.changed >= MIN_CHANGED && self.changed * 100 >= self.known * MIN_CHANGED_PERCENT
+    /// When the poll looks like a rewrite: how many such polls in a row
+    /// make the dates ignored.
+    fn polls_to_confirm(self) -> Option<u8> {
+        if self.changed >= MIN_CHANGED && self.changed * 100 >= self.known * MIN_CHANGED_PERCENT {
+            Some(POLLS_TO_CONFIRM)
+        } else if self.known >= MIN_KNOWN_SMALL && self.changed == self.known {
+            Some(SMALL_POLLS_TO_CONFIRM)
+        } else {
+            None
+        }
     }
 }
 
@@ -52,12 +68,12 @@ impl FeedState {
         if self.ignores_updated {
             return false;
         }
-        if !seen.looks_rewritten() {
+        let Some(needed) = seen.polls_to_confirm() else {
             self.rewritten_polls = 0;
             return false;
-        }
-        self.rewritten_polls += 1;
-        if self.rewritten_polls < POLLS_TO_CONFIRM {
+        };
+        self.rewritten_polls = self.rewritten_polls.saturating_add(1);
+        if self.rewritten_polls < needed {
             return false;
         }
         self.ignores_updated = true;
@@ -92,12 +108,29 @@ mod tests {
         }));
         assert!(st.ignores_updated);
         assert!(!st.note_rewritten_dates(all), "once");
-        // Too few items to tell.
+        // A small feed: every known item changed, four polls in a row.
         let mut small = FeedState::default();
+        let every = Seen {
+            known: 3,
+            changed: 3,
+        };
         for _ in 0..3 {
-            assert!(!small.note_rewritten_dates(Seen {
-                known: 4,
-                changed: 4
+            assert!(!small.note_rewritten_dates(every));
+        }
+        assert!(!small.note_rewritten_dates(Seen {
+            known: 3,
+            changed: 2
+        }));
+        for _ in 0..3 {
+            assert!(!small.note_rewritten_dates(every), "the count starts again");
+        }
+        assert!(small.note_rewritten_dates(every));
+        // One item alone is too few to tell.
+        let mut single = FeedState::default();
+        for _ in 0..10 {
+            assert!(!single.note_rewritten_dates(Seen {
+                known: 1,
+                changed: 1
             }));
         }
     }

@@ -111,34 +111,20 @@ async fn a_feeds_ttl_and_skipped_hours_hold_its_polls_back() {
 /// from then on only a new item or a new headline has a page fetched.
 #[tokio::test]
 async fn a_feed_that_rewrites_its_dates_at_every_answer_stops_having_its_pages_fetched_again() {
-    let requests = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let extra: Arc<std::sync::Mutex<Vec<(String, String)>>> = Arc::default();
-    let (count, listed) = (requests.clone(), extra.clone());
-    let (addr, seen) = serve(Arc::new(move |path: &str, _: &str| {
-        let body = match path {
-            "/stamped.xml" => {
-                let n = count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                let stamp = format!("2024-06-01T10:{:02}:00Z", n % 60);
-                let mut items: Vec<(String, String)> =
-                    (0..6).map(|i| (format!("/s/{i}"), format!("Story {i}"))).collect();
-                // Later: a headline rewritten, a story added.
-                for (link, title) in listed.lock().unwrap().iter() {
-                    match items.iter_mut().find(|(l, _)| l == link) {
-                        Some(item) => item.1 = title.clone(),
-                        None => items.push((link.clone(), title.clone())),
-                    }
-                }
-                let items: String = items
-                    .iter()
-                    .map(|(link, title)| format!("<entry><title>{title}</title><link href=\"{link}\"/><id>{link}</id><updated>{stamp}</updated></entry>"))
-                    .collect();
-                format!("<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title>{items}</feed>")
-                    .into_bytes()
+    let listed = extra.clone();
+    let (addr, seen) = serve_stamped_feed(Arc::new(move || {
+        let mut items: Vec<(String, String)> = (0..6)
+            .map(|i| (format!("/s/{i}"), format!("Story {i}")))
+            .collect();
+        // Later: a headline rewritten, a story added.
+        for (link, title) in listed.lock().unwrap().iter() {
+            match items.iter_mut().find(|(l, _)| l == link) {
+                Some(item) => item.1 = title.clone(),
+                None => items.push((link.clone(), title.clone())),
             }
-            "/robots.txt" => return (reply("404 Not Found", &[], b""), Duration::ZERO),
-            p => article(p),
-        };
-        (reply("200 OK", &[], &body), Duration::ZERO)
+        }
+        items
     }))
     .await;
     let dir = tempfile::tempdir().unwrap();
@@ -176,4 +162,65 @@ async fn a_feed_that_rewrites_its_dates_at_every_answer_stops_having_its_pages_f
     let report = run_once(&cfg, &bus).await;
     assert_eq!(seen.count("/s/new"), 1, "{report:?}");
     assert_eq!(report.items_new, 2, "{report:?}");
+}
+
+/// A small feed (three items) that stamps each with the time of the
+/// request: four polls in a row that find every known item changed make
+/// its dates ignored (before round 65 a feed of fewer than five items was
+/// never judged, and had every page fetched again at every poll).
+#[tokio::test]
+async fn a_small_feed_that_rewrites_its_dates_stops_having_its_pages_fetched_again() {
+    let (addr, seen) = serve_stamped_feed(Arc::new(|| {
+        (0..3)
+            .map(|i| (format!("/s/{i}"), format!("Story {i}")))
+            .collect()
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("http://{addr}/stamped.xml");
+    let cfg = config(dir.path(), vec![url.clone()]);
+    let bus = Bus::from_config(&cfg).unwrap();
+    let pages = || {
+        (0..3)
+            .map(|i| seen.count(&format!("/s/{i}")))
+            .sum::<usize>()
+    };
+    let mut fetched = Vec::new();
+    for _ in 0..6 {
+        run_once(&cfg, &bus).await;
+        fetched.push(pages());
+        common::edit_state(dir.path(), |state| {
+            state["feeds"][&url]["next_poll"] = 0.into()
+        });
+    }
+    assert_eq!(fetched, [3, 6, 9, 12, 12, 12]);
+    let statuses = news_fetcher::status::feed_statuses(&cfg, &[]).unwrap();
+    assert!(statuses[0].ignores_updated, "{:?}", statuses[0]);
+}
+
+/// A site whose Atom feed `/stamped.xml` lists the `(link, headline)` items
+/// `items` gives at each request, each stamped `updated` with the time of
+/// that request; every other path is an article page, robots.txt none.
+async fn serve_stamped_feed(
+    items: Arc<dyn Fn() -> Vec<(String, String)> + Send + Sync>,
+) -> (std::net::SocketAddr, Arc<common::Seen>) {
+    let requests = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    serve(Arc::new(move |path: &str, _: &str| {
+        let body = match path {
+            "/stamped.xml" => {
+                let n = requests.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let stamp = format!("2024-06-01T10:{:02}:00Z", n % 60);
+                let entries: String = items()
+                    .iter()
+                    .map(|(link, title)| format!("<entry><title>{title}</title><link href=\"{link}\"/><id>{link}</id><updated>{stamp}</updated></entry>"))
+                    .collect();
+                format!("<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title>{entries}</feed>")
+                    .into_bytes()
+            }
+            "/robots.txt" => return (reply("404 Not Found", &[], b""), Duration::ZERO),
+            p => article(p),
+        };
+        (reply("200 OK", &[], &body), Duration::ZERO)
+    }))
+    .await
 }
