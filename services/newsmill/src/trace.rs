@@ -57,20 +57,26 @@ fn abridged(value: Value) -> Value {
 
 /// Whether a dead letter is about the article: keyed by it (a clean or
 /// dedup stage's letter), or naming its page as its source (the
-/// fetcher's).
-fn letter_is_about(record: &InRecord, letter: &Value, id: &str) -> bool {
+/// fetcher's). Only the letter's source is read of its JSON.
+fn letter_is_about(record: &InRecord, id: &str) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Source {
+        source: Option<String>,
+    }
     record.key.as_deref() == Some(id.as_bytes())
-        || letter["source"]
-            .as_str()
-            .is_some_and(|source| article_id(source) == id)
+        || serde_json::from_slice::<Source>(&record.payload)
+            .ok()
+            .and_then(|letter| letter.source)
+            .is_some_and(|source| article_id(&source) == id)
 }
 
-/// Every record of `topic` that `about` selects, in order.
+/// Every record of `topic` that `about` selects, in order, with its
+/// message; a record not selected is not decoded (a raw topic's pages).
 async fn records_about(
     bus: &Bus,
     config: &Config,
     topic: &str,
-    about: impl Fn(&InRecord, &Value) -> bool,
+    about: impl Fn(&InRecord) -> bool,
 ) -> Result<Vec<(InRecord, Value)>> {
     // A group of its own per topic: the reads go at once.
     let purpose = format!(
@@ -80,8 +86,8 @@ async fn records_about(
     let (mut records, reading) = crate::pipeline::read_written(bus, config, topic, &purpose)?;
     let mut found = Vec::new();
     while let Some(record) = records.recv().await {
-        let message = serde_json::from_slice::<Value>(&record.payload).unwrap_or(Value::Null);
-        if about(&record, &message) {
+        if about(&record) {
+            let message = serde_json::from_slice::<Value>(&record.payload).unwrap_or(Value::Null);
             found.push((record, message));
         }
     }
@@ -117,7 +123,7 @@ pub async fn trace(config: Config, target: &str) -> Result<()> {
     }
     let bus = Bus::reader_from_config(&config).context("opening the bus")?;
     let topics = &config.topics;
-    let keyed = |record: &InRecord, _: &Value| record.key.as_deref() == Some(id.as_bytes());
+    let keyed = |record: &InRecord| record.key.as_deref() == Some(id.as_bytes());
     let mut seen_on: Vec<String> = Vec::new();
     let mut story: Option<String> = None;
     // The four topics read at once: on Kafka each read waits for its end.
@@ -125,9 +131,7 @@ pub async fn trace(config: Config, target: &str) -> Result<()> {
         records_about(&bus, &config, &topics.raw, keyed),
         records_about(&bus, &config, &topics.clean, keyed),
         records_about(&bus, &config, &topics.dedup, keyed),
-        records_about(&bus, &config, &topics.dlq, |r, m| letter_is_about(
-            r, m, &id
-        )),
+        records_about(&bus, &config, &topics.dlq, |r| letter_is_about(r, &id)),
     );
     for (topic, found) in [
         (&topics.raw, raw?),
@@ -151,7 +155,7 @@ pub async fn trace(config: Config, target: &str) -> Result<()> {
     }
     let mut story_line = String::new();
     if let Some(story) = &story {
-        let summaries = records_about(&bus, &config, &topics.stories, |r, _| {
+        let summaries = records_about(&bus, &config, &topics.stories, |r| {
             r.key.as_deref() == Some(story.as_bytes())
         })
         .await?;
