@@ -113,10 +113,13 @@ impl Subscriptions {
         let url = cmd.feed_url.trim();
         let change = self.apply_action(cmd);
         // An add, a pause or a resume says whether the feed is read for its
-        // text alone (since round 65): the last such command decides.
+        // text alone (since round 65): the last such command decides, for
+        // a feed that commands subscribed (the config's and the OPML
+        // file's are as their files say).
         if cmd.action != FeedAction::Remove
             && change != Change::Refused
             && let Some(sub) = self.by_url.get_mut(url)
+            && sub.origin == Origin::Control
             && sub.feed_text_only != cmd.feed_text_only
         {
             sub.feed_text_only = cmd.feed_text_only;
@@ -525,6 +528,14 @@ mod tests {
             Change::Updated
         );
         assert!(!subs.get(feed).unwrap().feed_text_only);
+        // An OPML file's feed is as the file says, whatever a command says.
+        let again_paused = FeedCommand {
+            feed_text_only: false,
+            ..cmd(feed, FeedAction::Pause)
+        };
+        let mut from_file = Subscriptions::new(&[], &read);
+        from_file.apply(&again_paused);
+        assert!(from_file.get(feed).unwrap().feed_text_only);
     }
 
     #[test]
