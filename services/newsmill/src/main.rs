@@ -6,6 +6,7 @@ mod control;
 mod lines;
 mod memory;
 mod pipeline;
+mod preview;
 mod redrive;
 mod trace;
 
@@ -114,6 +115,17 @@ enum Command {
     Feeds {
         #[command(subcommand)]
         action: FeedsCommand,
+    },
+    /// Show what newsmill would make of a feed before it is subscribed:
+    /// poll it once with this config's rules on a temporary log, clean
+    /// what it gives, and print each clean article (and each dead letter)
+    /// as a JSON line. Writes nothing to the configured bus.
+    Preview {
+        /// The feed's URL (or a sitemap's).
+        url: String,
+        /// Items taken from the feed, newest first.
+        #[arg(long, short = 'n', default_value_t = 5)]
+        items: usize,
     },
     /// Find the feeds a site announces (or serves at common paths).
     Discover {
@@ -321,6 +333,7 @@ fn run(cli: Cli) -> Result<()> {
                         control::send_command(&config, order).await
                     }
                     Command::Discover { url } => pipeline::discover(config, &url).await,
+                    Command::Preview { url, items } => preview::preview(config, &url, items).await,
                     _ => unreachable!("batch commands are handled above"),
                 }
             })
