@@ -210,9 +210,16 @@ const NOT_ARTICLE_WORDS: &[&str] = &[
 /// none.
 pub fn sitemaps_to_follow(sitemaps: &[ListedSitemap], index_url: &Url) -> Vec<Url> {
     let news = news_sitemaps_in_index(sitemaps, index_url);
-    if !news.is_empty() {
-        return news;
+    if news.is_empty() {
+        dated_article_sitemaps(sitemaps, index_url)
+    } else {
+        news
     }
+}
+
+/// The sitemaps of an index's articles that it dates within `NEWS_WINDOW`
+/// of the newest of them, newest first, each once.
+fn dated_article_sitemaps(sitemaps: &[ListedSitemap], index_url: &Url) -> Vec<Url> {
     let mut dated: Vec<(chrono::DateTime<chrono::Utc>, Url)> = sitemaps
         .iter()
         .filter_map(|l| Some((l.lastmod?, index_url.join(&l.loc).ok()?)))
@@ -278,7 +285,7 @@ async fn news_sitemaps(client: &HttpClient, site: &Url, found: &mut Vec<Url>) {
                 // An index of articles' sitemaps it dates (round 65): a
                 // subscription to the index follows those that change.
                 if news.is_empty()
-                    && !sitemaps_to_follow(&sitemaps, &f.final_url).is_empty()
+                    && !dated_article_sitemaps(&sitemaps, &f.final_url).is_empty()
                     && !found.contains(&f.final_url)
                 {
                     found.push(f.final_url);

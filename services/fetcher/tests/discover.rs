@@ -8,7 +8,9 @@ use std::time::Duration;
 use news_core::bus::Bus;
 
 mod common;
-use common::{article, config, edit_state, read_all, reply, rss, run_once, serve};
+use common::{
+    article, config, discover, edit_state, make_due, read_all, reply, rss, run_once, serve,
+};
 
 #[tokio::test]
 async fn discovery_finds_announced_feeds_then_common_paths() {
@@ -42,14 +44,6 @@ async fn discovery_finds_announced_feeds_then_common_paths() {
     );
     // A feed URL given directly is itself the answer.
     assert_eq!(discover(&at("/news.rss")).await, [at("/news.rss")]);
-}
-
-/// The feeds `discover_feeds` finds from `site`.
-async fn discover(site: &url::Url) -> Vec<url::Url> {
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = config(dir.path(), vec![]);
-    let client = news_fetcher::HttpClient::new(&cfg.fetcher).unwrap();
-    news_fetcher::discover_feeds(&client, site).await.unwrap()
 }
 
 /// A site with no feed at all: discovery offers the news sitemap that the
@@ -310,9 +304,7 @@ async fn a_news_sitemap_an_index_lists_later_is_added_a_day_on() {
     assert_eq!(seen.count("/sitemap_index.xml"), 3);
     assert_eq!(read_all(&bus, &cfg.topics.feeds).await.len(), 1);
     // Within the day, the index is not read at a poll.
-    edit_state(dir.path(), |state| {
-        state["feeds"][&index]["next_poll"] = 0.into()
-    });
+    make_due(dir.path(), &index);
     run_once(&cfg, &bus).await;
     assert_eq!(seen.count("/news-sitemap.xml"), 4);
     assert_eq!(seen.count("/sitemap_index.xml"), 3);

@@ -189,9 +189,7 @@ async fn a_small_feed_that_rewrites_its_dates_stops_having_its_pages_fetched_aga
     for _ in 0..6 {
         run_once(&cfg, &bus).await;
         fetched.push(pages());
-        common::edit_state(dir.path(), |state| {
-            state["feeds"][&url]["next_poll"] = 0.into()
-        });
+        common::make_due(dir.path(), &url);
     }
     assert_eq!(fetched, [3, 6, 9, 12, 12, 12]);
     let statuses = news_fetcher::status::feed_statuses(&cfg, &[]).unwrap();

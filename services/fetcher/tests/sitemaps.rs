@@ -10,7 +10,8 @@ use news_core::bus::Bus;
 
 mod common;
 use common::{
-    Seen, article, config, edit_state, read_all, read_state, reply, rss, run_once, serve,
+    Seen, article, config, discover, edit_state, make_due, read_all, read_state, reply, rss,
+    run_once, serve,
 };
 
 /// A WordPress site with an SEO plugin's index (Yoast's names): its posts
@@ -164,11 +165,7 @@ async fn an_undated_sitemap_gives_the_pages_it_lists_later() {
     assert_eq!(report.failures, 0, "{report:?}");
     assert_eq!(seen.requests.lock().unwrap().len(), 1, "the sitemap alone");
 
-    let poll_again = || {
-        edit_state(dir.path(), |state| {
-            state["feeds"][&sitemap]["next_poll"] = 0.into()
-        })
-    };
+    let poll_again = || make_due(dir.path(), &sitemap);
     pages.lock().unwrap().push("/2024/new");
     poll_again();
     let report = run_once(&cfg, &bus).await;
@@ -230,9 +227,7 @@ async fn a_feed_longer_than_it_remembers_takes_each_item_once() {
     let mut fetched = Vec::new();
     for _ in 0..4 {
         fetched.push(run_once(&cfg, &bus).await.pages_fetched);
-        edit_state(dir.path(), |state| {
-            state["feeds"][&url]["next_poll"] = 0.into()
-        });
+        make_due(dir.path(), &url);
     }
     assert_eq!(fetched, [3, 2, 0, 0]);
     for i in 1..=5 {
@@ -251,14 +246,11 @@ async fn discovery_offers_an_index_of_dated_posts() {
     ]));
     let (addr, _) = serve_wordpress_site(listed.clone()).await;
     let site = url::Url::parse(&format!("http://{addr}/")).unwrap();
-    let discover = || async {
-        let dir = tempfile::tempdir().unwrap();
-        let cfg = config(dir.path(), vec![]);
-        let client = news_fetcher::HttpClient::new(&cfg.fetcher).unwrap();
-        news_fetcher::discover_feeds(&client, &site).await.unwrap()
-    };
-    assert_eq!(discover().await, [site.join("/sitemap_index.xml").unwrap()]);
+    assert_eq!(
+        discover(&site).await,
+        [site.join("/sitemap_index.xml").unwrap()]
+    );
     // Dated pages alone are no articles to offer.
     listed.lock().unwrap().remove(0);
-    assert!(discover().await.is_empty());
+    assert!(discover(&site).await.is_empty());
 }

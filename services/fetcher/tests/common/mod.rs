@@ -157,6 +157,20 @@ pub fn edit_state(dir: &std::path::Path, edit: impl FnOnce(&mut serde_json::Valu
     .unwrap();
 }
 
+/// Make the feed `feed` due at the next round, as its schedule would a
+/// while on.
+pub fn make_due(dir: &std::path::Path, feed: &str) {
+    edit_state(dir, |state| state["feeds"][feed]["next_poll"] = 0.into());
+}
+
+/// The feeds `discover_feeds` finds from `site`.
+pub async fn discover(site: &url::Url) -> Vec<url::Url> {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), vec![]);
+    let client = news_fetcher::HttpClient::new(&cfg.fetcher).unwrap();
+    news_fetcher::discover_feeds(&client, site).await.unwrap()
+}
+
 pub fn config(dir: &std::path::Path, feeds: Vec<String>) -> Config {
     let mut c = Config::default();
     c.bus.data_dir = dir.to_path_buf();
