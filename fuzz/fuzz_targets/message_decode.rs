@@ -12,5 +12,5 @@ fuzz_target!(|data: &[u8]| {
     let _ = decode::<DedupVerdict>(data);
     let _ = decode::<Story>(data);
     let _ = decode::<DeadLetter>(data);
-    let _ = decode::<FeedCommand>(data);
+    let _ = FeedCommand::decode(data);
 });

@@ -359,14 +359,43 @@ fn a_pause_carries_what_compaction_would_otherwise_lose() {
         &unique("compact"),
     );
     let feed = "https://added.example/feed";
+    // Bounds no feed may have are refused before anything is written.
+    let refused = Command::new(newsmill_bin())
+        .args(["feeds", "add", feed, "--poll-min", "1h", "--poll-max", "1m"])
+        .envs(env.iter().cloned())
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("exceeds poll_max_secs"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
     run_newsmill(
-        &["feeds", "add", feed, "--title", "Added", "--feed-text-only"],
+        &[
+            "feeds",
+            "add",
+            feed,
+            "--title",
+            "Added",
+            "--feed-text-only",
+            "--poll-min",
+            "90s",
+            "--poll-max",
+            "15m",
+        ],
         &env,
     );
     feeds_command(&env, "pause", feed);
     let commands = tail_json(&env, "news.feeds.v1");
+    assert_eq!(commands.len(), 2, "the refused add wrote nothing");
     let last = commands.last().unwrap();
     assert_eq!(last["feed_text_only"], true, "{last}");
+    assert_eq!(
+        (&last["poll_min_secs"], &last["poll_max_secs"]),
+        (&90.into(), &900.into()),
+        "{last}"
+    );
     assert_eq!(
         (&last["action"], &last["title"]),
         (&"pause".into(), &"Added".into())
@@ -378,9 +407,28 @@ fn a_pause_carries_what_compaction_would_otherwise_lose() {
         .all()
         .find(|s| s.url == feed)
         .expect("still subscribed");
-    assert!(sub.paused && sub.feed_text_only);
+    assert!(sub.paused && sub.settings.feed_text_only);
+    assert_eq!(
+        (sub.settings.poll_min_secs, sub.settings.poll_max_secs),
+        (Some(90), Some(900))
+    );
     assert_eq!(sub.title.as_deref(), Some("Added"));
     let listed = list_feeds(&env, false);
     let listed = listed.iter().find(|f| f["url"] == feed).unwrap();
     assert_eq!(listed["feed_text_only"], true, "{listed}");
+    assert_eq!(
+        (&listed["poll_min_secs"], &listed["poll_max_secs"]),
+        (&90.into(), &900.into()),
+        "{listed}"
+    );
+    let config_feed = list_feeds(&env, false);
+    let config_feed = config_feed.iter().find(|f| f["url"] != feed).unwrap();
+    assert!(config_feed.get("poll_max_secs").is_none(), "{config_feed}");
+    let export = String::from_utf8(run_newsmill(&["feeds", "export"], &env).stdout).unwrap();
+    assert!(
+        export.contains(
+            "category=\"/newsmill/paused,/newsmill/feed-text-only,/newsmill/poll-min/90s,/newsmill/poll-max/900s\""
+        ),
+        "{export}"
+    );
 }

@@ -250,7 +250,7 @@ fn decodes_as_any(data: &[u8]) -> bool {
         | decode::<DedupVerdict>(data).is_ok()
         | decode::<Story>(data).is_ok()
         | decode::<DeadLetter>(data).is_ok()
-        | decode::<FeedCommand>(data).is_ok()
+        | FeedCommand::decode(data).is_ok()
 }
 
 #[test]

@@ -81,6 +81,12 @@ impl Fetcher {
                     st.failures = 0;
                 }
             }
+            Change::Updated => {
+                let bounds = self.poll_bounds(&cmd.feed_url);
+                if let Some(st) = self.state.feeds.get_mut(cmd.feed_url.trim()) {
+                    st.fit_schedule(bounds);
+                }
+            }
             _ => {}
         }
         if change != Change::Unchanged {

@@ -7,6 +7,7 @@ mod control;
 pub mod date_churn;
 pub mod discover;
 pub mod feed;
+pub mod feed_settings;
 pub mod http;
 pub mod pages;
 mod poll;
@@ -248,6 +249,7 @@ impl Fetcher {
         if subscriptions_whole {
             self.forget_unsubscribed();
         }
+        self.fit_schedules();
         loop {
             let report = self.round(&token).await;
             self.totals.lock().expect("totals lock").add(&report);
@@ -301,7 +303,11 @@ impl Fetcher {
                     }
                     Wake::Due => break,
                     Wake::Command(Some(msg)) => {
-                        if self.apply_control(msg, false) == Some(Change::Added) {
+                        // A new or resumed feed is due now, and one whose
+                        // bounds changed may be due sooner.
+                        if let Some(Change::Added | Change::Resumed | Change::Updated) =
+                            self.apply_control(msg, false)
+                        {
                             break;
                         }
                     }

@@ -38,6 +38,7 @@ impl Fetcher {
             ..Default::default()
         };
         let cfg = &self.config.fetcher;
+        let bounds = self.poll_bounds(feed_url);
         // A feed that moved permanently is polled at its new address; the
         // subscription keeps its original key.
         let Ok(url) = Url::parse(st.moved_to.as_deref().unwrap_or(feed_url)) else {
@@ -60,7 +61,7 @@ impl Fetcher {
             Err(e) => {
                 rep.failures += 1;
                 let error = e.to_string();
-                st.record_failure(cfg, None, &error);
+                st.record_failure(cfg, bounds, None, &error);
                 tracing::warn!(feed = %shown_url(feed_url), %error, failures = st.failures, "feed fetch failed");
                 self.dead_letter("fetch", &error, feed_url, &[]).await;
                 return (st, rep);
@@ -74,11 +75,11 @@ impl Fetcher {
         match fetched.status {
             304 => {
                 rep.not_modified += 1;
-                st.record_success(cfg, 0, fetched.max_age);
+                st.record_success(bounds, 0, fetched.max_age);
                 self.renew_hub_subscription(feed_url, &mut st);
                 self.read_sitemap_index_again(feed_url, &mut st).await;
                 self.retry_due_pages(&poll, &mut st, &mut rep, token).await;
-                pages::poll_again_for_retries(&mut st, cfg.poll_min);
+                pages::poll_again_for_retries(&mut st, bounds.min);
                 return (st, rep);
             }
             410 => {
@@ -94,7 +95,7 @@ impl Fetcher {
                     Some(wait) => format!("{status} (retry after {} s)", wait.as_secs()),
                     None => status.to_string(),
                 };
-                st.record_failure(cfg, fetched.retry_after, &error);
+                st.record_failure(cfg, bounds, fetched.retry_after, &error);
                 tracing::warn!(feed = %shown_url(feed_url), %error, failures = st.failures, "feed poll failed");
                 return (st, rep);
             }
@@ -131,7 +132,7 @@ impl Fetcher {
                     return Box::pin(self.poll_feed(feed_url, st, None, progress, token)).await;
                 }
                 rep.failures += 1;
-                st.record_failure(cfg, None, &format!("parse: {e}"));
+                st.record_failure(cfg, bounds, None, &format!("parse: {e}"));
                 self.dead_letter("parse", &e.to_string(), feed_url, &fetched.body)
                     .await;
                 return (st, rep);
@@ -159,7 +160,7 @@ impl Fetcher {
             let listed = parsed.entries.len();
             if let Some(error) = undated_sitemap_refusal(listed, cfg.max_seen_per_feed) {
                 rep.failures += 1;
-                st.record_failure(cfg, None, &error);
+                st.record_failure(cfg, bounds, None, &error);
                 tracing::warn!(feed = %shown_url(feed_url), %error, "feed poll failed");
                 return (st, rep);
             }
@@ -175,7 +176,7 @@ impl Fetcher {
                 }
                 tracing::info!(feed = %shown_url(feed_url), pages = listed, "an ordinary sitemap that dates none of its pages: those it lists now are taken as its archive, and only pages it lists later are fetched");
                 st.validators = fetched.validators;
-                st.record_success(cfg, 0, fetched.max_age);
+                st.record_success(bounds, 0, fetched.max_age);
                 return (st, rep);
             }
         }
@@ -201,13 +202,13 @@ impl Fetcher {
             Default::default()
         };
         // A feed whose stories other feeds took first still brings news.
-        st.record_success(cfg, new_items + shared, fetched.max_age);
-        pages::poll_again_for_retries(&mut st, cfg.poll_min);
+        st.record_success(bounds, new_items + shared, fetched.max_age);
+        pages::poll_again_for_retries(&mut st, bounds.min);
         if bus_refused {
             // The items left untaken come back at the next poll, which is
             // not to be put off for the poll's lack of new items.
             let soon =
-                Utc::now().timestamp() + cfg.page_retry_delay.max(cfg.poll_min).as_secs() as i64;
+                Utc::now().timestamp() + cfg.page_retry_delay.max(bounds.min).as_secs() as i64;
             st.next_poll = st.next_poll.min(soon);
         }
         (st, rep)
@@ -361,6 +362,15 @@ impl Fetcher {
     /// Returns those the topic took.
     async fn announce_news_sitemaps(&self, subscription: &str, sitemaps: &[Url]) -> Vec<Url> {
         let mut announced = Vec::new();
+        // They are polled as the index's subscription is (its own poll
+        // bounds), but a sitemap carries no text to read in place of its
+        // pages.
+        let own = self.subs.get(subscription).map(|s| s.settings);
+        let settings = news_core::messages::FeedSettings {
+            feed_text_only: false,
+            poll_min_secs: own.and_then(|s| s.poll_min_secs),
+            poll_max_secs: own.and_then(|s| s.poll_max_secs),
+        };
         for sitemap in sitemaps
             .iter()
             .filter(|u| matches!(u.scheme(), "http" | "https"))
@@ -372,8 +382,7 @@ impl Fetcher {
                 action: news_core::messages::FeedAction::Add,
                 at: Utc::now(),
                 title: Some(format!("news sitemap of {}", shown_url(subscription))),
-                // A sitemap carries no text to read in place of its pages.
-                feed_text_only: false,
+                settings,
             };
             let record = command.record(&self.config.topics.feeds);
             match self.producer.send_and_wait(record).await {

@@ -128,6 +128,7 @@ impl Fetcher {
     ) -> Result<(FeedState, RoundReport), FeedState> {
         let feed_url = poll.feed_url;
         let cfg = &self.config.fetcher;
+        let bounds = self.poll_bounds(feed_url);
         // The last push's items first: an item two pushes name is as the
         // later one has it.
         let mut items = Vec::new();
@@ -176,9 +177,9 @@ impl Fetcher {
         }
         // The feed's own schedule stands: pushes may stop.
         st.next_poll = resume_at;
-        pages::poll_again_for_retries(&mut st, cfg.poll_min);
+        pages::poll_again_for_retries(&mut st, bounds.min);
         if taken.bus_refused || !taken.whole {
-            let soon = now + cfg.page_retry_delay.max(cfg.poll_min).as_secs() as i64;
+            let soon = now + cfg.page_retry_delay.max(bounds.min).as_secs() as i64;
             st.next_poll = st.next_poll.min(soon);
         }
         tracing::debug!(feed = %shown_url(feed_url), new = taken.new_items, "read the hub's push");

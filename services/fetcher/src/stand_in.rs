@@ -69,10 +69,6 @@ impl Fetcher {
         }
     }
 
-    pub(crate) fn takes_feed_text_only(&self, feed_url: &str) -> bool {
-        reads_feed_text_only(&self.config.fetcher, self.subs.get(feed_url), feed_url)
-    }
-
     /// Publish a feed text only feed's item as its article, its page never
     /// asked for: the cleaner reads the feed's text (or finds it no
     /// article). True when the bus refused it; it then waits as a page
@@ -112,27 +108,6 @@ impl Fetcher {
             }
         }
     }
-}
-
-/// Whether the operator has the items of `feed_url` taken from the feed's
-/// own text: its subscription says so (`feeds add --feed-text-only`, an
-/// OPML file's category), or the config names it (`fetcher.feed_text_only`:
-/// the feed's URL as subscribed, or a host it is on).
-pub fn reads_feed_text_only(
-    config: &news_core::config::FetcherConfig,
-    subscription: Option<&crate::subscriptions::Subscription>,
-    feed_url: &str,
-) -> bool {
-    if subscription.is_some_and(|s| s.feed_text_only) {
-        return true;
-    }
-    let host = Url::parse(feed_url).ok();
-    let host = host.as_ref().and_then(Url::host_str);
-    config.feed_text_only.iter().any(|entry| {
-        entry == feed_url
-            || host
-                .is_some_and(|h| !entry.contains("://") && news_core::ids::host_is_within(h, entry))
-    })
 }
 
 /// A feed item as the raw message of its page, which was not read.

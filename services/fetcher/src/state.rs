@@ -10,6 +10,7 @@ use chrono::Utc;
 use news_core::config::FetcherConfig;
 use serde::{Deserialize, Serialize};
 
+use crate::feed_settings::PollBounds;
 use crate::http::Validators;
 use crate::schedule_hints::ScheduleHints;
 use crate::seen_log::{SeenLog, SeenRecord};
@@ -189,7 +190,7 @@ impl FeedState {
     /// an hour the feed does not ask readers to skip.
     pub fn record_success(
         &mut self,
-        cfg: &FetcherConfig,
+        bounds: PollBounds,
         new_items: u64,
         max_age: Option<Duration>,
     ) {
@@ -202,7 +203,7 @@ impl FeedState {
         self.last_error = None;
         self.failures = 0;
         let cur = if self.interval_secs == 0 {
-            cfg.poll_min.as_secs()
+            bounds.min.as_secs()
         } else {
             self.interval_secs
         };
@@ -211,13 +212,38 @@ impl FeedState {
         } else {
             cur + cur / 2
         };
-        let floor = max_age
-            .map(|m| m.as_secs())
-            .unwrap_or(0)
-            .max(self.schedule.ttl_secs.unwrap_or(0))
-            .max(cfg.poll_min.as_secs());
-        self.interval_secs = next.clamp(floor.min(cfg.poll_max.as_secs()), cfg.poll_max.as_secs());
+        let asked = max_age.map(|m| m.as_secs()).unwrap_or(0);
+        self.interval_secs = self.interval_within(next, asked, bounds);
         self.next_poll = self.schedule.first_allowed(now + self.interval_secs as i64);
+    }
+
+    /// `interval` within `bounds`, and no shorter than the server asked
+    /// (`max-age`, `asked` seconds) or the feed's `<ttl>`, unless the
+    /// upper bound is shorter still.
+    fn interval_within(&self, interval: u64, asked: u64, bounds: PollBounds) -> u64 {
+        let floor = asked
+            .max(self.schedule.ttl_secs.unwrap_or(0))
+            .max(bounds.min.as_secs());
+        let max = bounds.max.as_secs();
+        interval.clamp(floor.min(max), max)
+    }
+
+    /// Bring the next poll forward to what `bounds` allow, when the last
+    /// poll answered and planned it by longer ones (an operator lowered
+    /// the feed's bounds). A failing feed keeps its back-off, and a later
+    /// poll than the bounds allow is left to the next answer's planning.
+    pub fn fit_schedule(&mut self, bounds: PollBounds) {
+        if self.failures > 0 || self.last_ok_at == 0 || self.last_ok_at != self.last_polled_at {
+            return;
+        }
+        let interval = self.interval_within(self.interval_secs, 0, bounds);
+        if interval < self.interval_secs {
+            self.interval_secs = interval;
+            let due = self
+                .schedule
+                .first_allowed(self.last_ok_at + interval as i64);
+            self.next_poll = self.next_poll.min(due);
+        }
     }
 
     /// Note a poll that failed: when, and why.
@@ -231,6 +257,7 @@ impl FeedState {
     pub fn record_failure(
         &mut self,
         cfg: &FetcherConfig,
+        bounds: PollBounds,
         retry_after: Option<Duration>,
         error: &str,
     ) {
@@ -243,9 +270,9 @@ impl FeedState {
                 "feed disabled after repeated failures"
             );
         }
-        let base = cfg.poll_min.as_secs().max(1) * 2u64.saturating_pow(self.failures.min(10));
+        let base = bounds.min.as_secs().max(1) * 2u64.saturating_pow(self.failures.min(10));
         let jitter = (Utc::now().timestamp_subsec_nanos() as u64 % 1000) * base / 4000;
-        let wait = (base + jitter).min(cfg.poll_max.as_secs());
+        let wait = (base + jitter).min(bounds.max.as_secs());
         let wait = retry_after
             .map(|r| r.as_secs().max(wait.min(r.as_secs())))
             .unwrap_or(wait);

@@ -241,20 +241,20 @@ fn seen_items_in_the_old_formats_are_moved_to_the_log() {
 fn a_feeds_last_poll_success_news_and_error_are_kept() {
     let cfg = FetcherConfig::default();
     let mut st = FeedState::default();
-    st.record_failure(&cfg, None, &"x".repeat(1000));
+    st.record_failure(&cfg, PollBounds::of_fetcher(&cfg), None, &"x".repeat(1000));
     assert_eq!(
         st.last_error.as_deref().map(str::len),
         Some(MAX_ERROR_CHARS)
     );
     assert!(st.last_polled_at > 0);
     assert_eq!((st.last_ok_at, st.last_new_item_at), (0, 0));
-    st.record_success(&cfg, 0, None);
+    st.record_success(PollBounds::of_fetcher(&cfg), 0, None);
     assert_eq!(st.last_error, None);
     assert_eq!(st.last_ok_at, st.last_polled_at);
     assert_eq!(st.last_new_item_at, 0, "no news yet");
-    st.record_success(&cfg, 2, None);
+    st.record_success(PollBounds::of_fetcher(&cfg), 2, None);
     assert!(st.last_new_item_at > 0);
-    st.record_failure(&cfg, None, "http 503");
+    st.record_failure(&cfg, PollBounds::of_fetcher(&cfg), None, "http 503");
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("fetcher-state.json");
@@ -288,4 +288,50 @@ fn a_feeds_last_poll_success_news_and_error_are_kept() {
         b"{not json",
         "left as it was"
     );
+}
+
+/// A feed's own bounds hold its interval, news or none, and lowering them
+/// brings a planned poll forward, but not a failing feed's back-off.
+#[test]
+fn a_feeds_own_bounds_hold_its_interval_and_lowering_them_brings_its_poll_forward() {
+    let cfg = FetcherConfig::default();
+    let own = PollBounds {
+        min: Duration::from_secs(30),
+        max: Duration::from_secs(120),
+    };
+    let mut st = FeedState::default();
+    for _ in 0..10 {
+        st.record_success(own, 0, None);
+    }
+    assert_eq!(
+        st.interval_secs, 120,
+        "a quiet feed stops at its own maximum"
+    );
+    for _ in 0..10 {
+        st.record_success(own, 3, None);
+    }
+    assert_eq!(st.interval_secs, 30, "a busy one at its own minimum");
+
+    let mut st = FeedState::default();
+    for _ in 0..30 {
+        st.record_success(PollBounds::of_fetcher(&cfg), 0, None);
+    }
+    assert_eq!(st.interval_secs, cfg.poll_max.as_secs());
+    let planned = st.next_poll;
+    st.fit_schedule(own);
+    assert_eq!(st.interval_secs, 120);
+    assert_eq!(st.next_poll, st.last_ok_at + 120);
+    assert!(st.next_poll < planned);
+    // Raised bounds leave the planned poll as it is.
+    let (interval, next) = (st.interval_secs, st.next_poll);
+    st.fit_schedule(PollBounds::of_fetcher(&cfg));
+    assert_eq!((st.interval_secs, st.next_poll), (interval, next));
+    // A failing feed keeps its back-off.
+    st.record_failure(&cfg, PollBounds::of_fetcher(&cfg), None, "http 503");
+    let backing_off = st.next_poll;
+    st.fit_schedule(PollBounds {
+        min: Duration::from_secs(1),
+        max: Duration::from_secs(1),
+    });
+    assert_eq!(st.next_poll, backing_off);
 }

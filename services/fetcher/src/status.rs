@@ -2,6 +2,7 @@
 //! fetcher knows of it (state, last poll, last error), read from the data
 //! directory without touching it.
 
+use crate::feed_settings::{PollBounds, poll_bounds, reads_feed_text_only};
 use chrono::{DateTime, Utc};
 use news_core::Config;
 use news_core::config::shown_url;
@@ -89,6 +90,12 @@ pub struct FeedStatus {
     /// subscription or `fetcher.feed_text_only`; since round 65).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub feed_text_only: bool,
+    /// The bounds of the feed's poll interval, when they are its own
+    /// (by its subscription or `fetcher.feed_poll`; since round 66).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub poll_min_secs: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub poll_max_secs: Option<u64>,
     /// What the feed said of its schedule (`ttl_minutes`, `skip_hours` in
     /// UTC, `skip_days`), which the polls keep to.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -210,9 +217,12 @@ pub fn feed_statuses(
     let shard = Shard::new(config.fetcher.shard_index, config.fetcher.shard_count);
     let empty = FeedState::default();
     let now = Utc::now().timestamp();
+    let fetchers = PollBounds::of_fetcher(&config.fetcher);
     Ok(subs
         .all()
         .map(|sub| {
+            let bounds = poll_bounds(&config.fetcher, Some(sub), &sub.url);
+            let own = (bounds != fetchers).then_some(bounds);
             let st = feeds.get(&sub.url);
             let health = if shard.owns(&sub.url) || sub.paused {
                 feed_health(sub.paused, st, now, config.fetcher.silent_after)
@@ -234,11 +244,9 @@ pub fn feed_statuses(
                 pages_waiting: st.retries.len(),
                 moved_to: st.moved_to.as_deref().map(|u| shown_url(u).into_owned()),
                 ignores_updated: st.ignores_updated,
-                feed_text_only: crate::stand_in::reads_feed_text_only(
-                    &config.fetcher,
-                    Some(sub),
-                    &sub.url,
-                ),
+                feed_text_only: reads_feed_text_only(&config.fetcher, Some(sub), &sub.url),
+                poll_min_secs: own.map(|b| b.min.as_secs()),
+                poll_max_secs: own.map(|b| b.max.as_secs()),
                 schedule: (!st.schedule.is_empty()).then(|| st.schedule.describe()),
                 websub: st.websub.as_ref().map(|l| PushStatus::of(l, now)),
             }
@@ -308,7 +316,7 @@ mod tests {
             action: FeedAction::Add,
             at: Utc::now(),
             title: Some("Added".into()),
-            feed_text_only: false,
+            settings: Default::default(),
         };
         let health = |config: &Config| -> Vec<(String, FeedHealth)> {
             feed_statuses(config, std::slice::from_ref(&added))

@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use news_core::messages::{FeedAction, FeedCommand};
+use std::time::Duration;
+
+use news_core::messages::{FeedAction, FeedCommand, FeedSettings};
 use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::Event;
 
@@ -26,10 +28,11 @@ pub struct Subscription {
     pub title: Option<String>,
     pub origin: Origin,
     pub paused: bool,
-    /// Read for its text alone (a command's or an OPML file's word; the
-    /// config's feeds are named in `fetcher.feed_text_only`).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub feed_text_only: bool,
+    /// A command's or an OPML file's settings for this feed alone (the
+    /// config's feeds are named in `fetcher.feed_text_only` and
+    /// `fetcher.feed_poll`).
+    #[serde(flatten)]
+    pub settings: FeedSettings,
 }
 
 /// What a command changed.
@@ -41,7 +44,7 @@ pub enum Change {
     Removed,
     /// The command asked for the current state, or named an unknown feed.
     Unchanged,
-    /// Only the feed's settings changed (`feed_text_only`).
+    /// Only the feed's settings changed (`FeedSettings`).
     Updated,
     Refused,
 }
@@ -63,14 +66,19 @@ pub struct OpmlFeed {
     pub title: Option<String>,
     /// Marked paused by `newsmill feeds export` (category `/newsmill/paused`).
     pub paused: bool,
-    /// Marked read for its text alone (category `/newsmill/feed-text-only`).
-    pub feed_text_only: bool,
+    /// Its categories `/newsmill/feed-text-only`, `/newsmill/poll-min/<d>`
+    /// and `/newsmill/poll-max/<d>`.
+    pub settings: FeedSettings,
 }
 
 /// The OPML category that marks a paused feed in an export.
 const PAUSED_CATEGORY: &str = "/newsmill/paused";
 /// The OPML category that marks a feed read for its text alone.
 const FEED_TEXT_ONLY_CATEGORY: &str = "/newsmill/feed-text-only";
+/// The OPML categories that carry a feed's poll bounds, a duration after
+/// the last slash (`/newsmill/poll-min/90s`).
+const POLL_MIN_CATEGORY: &str = "/newsmill/poll-min/";
+const POLL_MAX_CATEGORY: &str = "/newsmill/poll-max/";
 
 impl Subscriptions {
     pub fn new(config_feeds: &[String], opml: &[OpmlFeed]) -> Subscriptions {
@@ -84,7 +92,7 @@ impl Subscriptions {
                 && sub.origin == Origin::Opml
             {
                 sub.paused = feed.paused;
-                sub.feed_text_only = feed.feed_text_only;
+                sub.settings = feed.settings;
             }
         }
         subs
@@ -102,7 +110,7 @@ impl Subscriptions {
                 title,
                 origin,
                 paused: false,
-                feed_text_only: false,
+                settings: FeedSettings::default(),
             });
         true
     }
@@ -112,17 +120,18 @@ impl Subscriptions {
     pub fn apply(&mut self, cmd: &FeedCommand) -> Change {
         let url = cmd.feed_url.trim();
         let change = self.apply_action(cmd);
-        // An add, a pause or a resume says whether the feed is read for its
-        // text alone (since round 65): the last such command decides, for
-        // a feed that commands subscribed (the config's and the OPML
-        // file's are as their files say).
+        // An add, a pause or a resume says what the operator set for the
+        // feed (since round 65): the last such command decides, for a feed
+        // that commands subscribed (the config's and the OPML file's are as
+        // their files say). Settings that cannot be applied are refused.
         if cmd.action != FeedAction::Remove
             && change != Change::Refused
+            && cmd.settings.problem().is_none()
             && let Some(sub) = self.by_url.get_mut(url)
             && sub.origin == Origin::Control
-            && sub.feed_text_only != cmd.feed_text_only
+            && sub.settings != cmd.settings
         {
-            sub.feed_text_only = cmd.feed_text_only;
+            sub.settings = cmd.settings;
             if change == Change::Unchanged {
                 return Change::Updated;
             }
@@ -240,13 +249,22 @@ pub fn to_opml(subs: &Subscriptions, keep_credentials: bool) -> String {
             out.push_str(&format!(" title=\"{}\"", escape(title.as_str())));
         }
         out.push_str(&format!(" xmlUrl=\"{}\"", escape(url.as_ref())));
-        let categories: Vec<&str> = [
+        let mut categories: Vec<String> = [
             (sub.paused, PAUSED_CATEGORY),
-            (sub.feed_text_only, FEED_TEXT_ONLY_CATEGORY),
+            (sub.settings.feed_text_only, FEED_TEXT_ONLY_CATEGORY),
         ]
         .into_iter()
-        .filter_map(|(marked, category)| marked.then_some(category))
+        .filter(|(marked, _)| *marked)
+        .map(|(_, category)| category.to_string())
         .collect();
+        for (secs, category) in [
+            (sub.settings.poll_min_secs, POLL_MIN_CATEGORY),
+            (sub.settings.poll_max_secs, POLL_MAX_CATEGORY),
+        ] {
+            if let Some(secs) = secs {
+                categories.push(format!("{category}{secs}s"));
+            }
+        }
         if !categories.is_empty() {
             out.push_str(&format!(" category=\"{}\"", categories.join(",")));
         }
@@ -254,6 +272,17 @@ pub fn to_opml(subs: &Subscriptions, keep_credentials: bool) -> String {
     }
     out.push_str("</body>\n</opml>\n");
     out
+}
+
+/// The duration a category list gives after `prefix`, in seconds: the
+/// first that reads as a whole number of seconds (`90s`, `15m`, `1h 30m`).
+fn category_secs(categories: &str, prefix: &str) -> Option<u64> {
+    categories
+        .split(',')
+        .filter_map(|c| c.trim().strip_prefix(prefix))
+        .filter_map(|d| humantime::parse_duration(d.trim()).ok())
+        .map(|d: Duration| d.as_secs())
+        .find(|&secs| secs > 0)
 }
 
 /// Every `<outline>` with an `xmlUrl`, at any depth (folders nest them).
@@ -287,7 +316,7 @@ pub fn parse_opml(bytes: &[u8]) -> Result<Vec<OpmlFeed>, String> {
                 let mut title = None;
                 let mut text = None;
                 let mut paused = false;
-                let mut feed_text_only = false;
+                let mut settings = FeedSettings::default();
                 for attr in e.attributes().with_checks(false).flatten() {
                     let key = attr.key.local_name().as_ref().to_ascii_lowercase();
                     let Ok(value) = attr.normalized_value_with(
@@ -305,17 +334,25 @@ pub fn parse_opml(bytes: &[u8]) -> Result<Vec<OpmlFeed>, String> {
                         "category" => {
                             let marked = |m: &str| value.split(',').any(|c| c.trim() == m);
                             paused = marked(PAUSED_CATEGORY);
-                            feed_text_only = marked(FEED_TEXT_ONLY_CATEGORY);
+                            settings.feed_text_only = marked(FEED_TEXT_ONLY_CATEGORY);
+                            settings.poll_min_secs = category_secs(&value, POLL_MIN_CATEGORY);
+                            settings.poll_max_secs = category_secs(&value, POLL_MAX_CATEGORY);
                         }
                         _ => {}
                     }
+                }
+                if settings.problem().is_some() {
+                    // Bounds that cannot hold (a minimum above the maximum)
+                    // leave the fetcher's.
+                    settings.poll_min_secs = None;
+                    settings.poll_max_secs = None;
                 }
                 if let Some(url) = url.filter(|u| !u.is_empty()) {
                     feeds.push(OpmlFeed {
                         url,
                         title: title.or(text).filter(|t| !t.is_empty()),
                         paused,
-                        feed_text_only,
+                        settings,
                     });
                 }
             }
@@ -329,224 +366,5 @@ pub fn parse_opml(bytes: &[u8]) -> Result<Vec<OpmlFeed>, String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::Utc;
-
-    fn cmd(url: &str, action: FeedAction) -> FeedCommand {
-        FeedCommand {
-            schema_version: 1,
-            feed_url: url.into(),
-            action,
-            at: Utc::now(),
-            title: None,
-            feed_text_only: false,
-        }
-    }
-
-    #[test]
-    fn the_opml_export_reads_back_as_the_subscriptions() {
-        let mut subs = Subscriptions::new(
-            &["https://a.example/rss?x=1&y=\"2\"".into()],
-            &[OpmlFeed {
-                url: "https://user:secret@b.example/feed".into(),
-                title: Some("Daily <News> & Co".into()),
-                paused: false,
-                feed_text_only: false,
-            }],
-        );
-        subs.apply(&cmd("https://a.example/rss?x=1&y=\"2\"", FeedAction::Pause));
-        let opml = to_opml(&subs, false);
-        assert!(!opml.contains("secret"), "{opml}");
-        assert!(opml.contains("category=\"/newsmill/paused\""), "{opml}");
-        let read = parse_opml(opml.as_bytes()).unwrap();
-        assert_eq!(
-            read,
-            [
-                OpmlFeed {
-                    url: "https://a.example/rss?x=1&y=\"2\"".into(),
-                    title: Some("a.example".into()),
-                    paused: true,
-                    feed_text_only: false,
-                },
-                OpmlFeed {
-                    url: "https://********:********@b.example/feed".into(),
-                    title: Some("Daily <News> & Co".into()),
-                    paused: false,
-                    feed_text_only: false,
-                },
-            ]
-        );
-        let kept = parse_opml(to_opml(&subs, true).as_bytes()).unwrap();
-        assert_eq!(kept[1].url, "https://user:secret@b.example/feed");
-        // Read back as another newsmill's OPML file, the paused feed is
-        // paused there too.
-        let again = Subscriptions::new(&[], &kept);
-        assert_eq!(again.active().collect::<Vec<_>>(), [kept[1].url.as_str()]);
-    }
-
-    #[test]
-    fn opml_outlines_nest_and_titles_fall_back_to_text() {
-        let opml = br#"<?xml version="1.0"?><opml version="2.0"><head><title>x</title></head><body>
-            <outline text="World"><outline type="rss" text="Wire" xmlUrl="https://wire.example/rss"/>
-            <outline title="Daily &amp; Co" xmlUrl=" https://daily.example/atom "/></outline>
-            <outline text="no feed here" htmlUrl="https://x.example/"/></body></opml>"#;
-        let feeds = parse_opml(opml).unwrap();
-        assert_eq!(
-            feeds,
-            vec![
-                OpmlFeed {
-                    url: "https://wire.example/rss".into(),
-                    title: Some("Wire".into()),
-                    paused: false,
-                    feed_text_only: false,
-                },
-                OpmlFeed {
-                    url: "https://daily.example/atom".into(),
-                    title: Some("Daily & Co".into()),
-                    paused: false,
-                    feed_text_only: false,
-                },
-            ]
-        );
-        assert!(parse_opml(b"<rss></rss>").is_err());
-        assert!(parse_opml(&[0xff, 0xfe, 0x00]).is_err());
-    }
-
-    #[test]
-    fn commands_add_pause_resume_remove_and_replay_idempotently() {
-        let mut subs = Subscriptions::new(&["https://a.example/rss".into()], &[]);
-        let b = "https://b.example/feed";
-        let script = [
-            (FeedAction::Add, Change::Added),
-            (FeedAction::Add, Change::Unchanged),
-            (FeedAction::Pause, Change::Paused),
-            (FeedAction::Pause, Change::Unchanged),
-            (FeedAction::Resume, Change::Resumed),
-            (FeedAction::Remove, Change::Removed),
-            (FeedAction::Remove, Change::Unchanged),
-        ];
-        for (action, want) in script {
-            assert_eq!(subs.apply(&cmd(b, action)), want, "{action:?}");
-        }
-        assert_eq!(subs.active().collect::<Vec<_>>(), ["https://a.example/rss"]);
-        subs.apply(&cmd("https://a.example/rss", FeedAction::Pause));
-        assert_eq!(subs.active().count(), 0);
-        assert_eq!(subs.len(), 1);
-        assert_eq!(
-            subs.apply(&cmd("https://a.example/rss", FeedAction::Add)),
-            Change::Resumed
-        );
-    }
-
-    /// A compacted control topic (Kafka keeps each feed's last command)
-    /// gives the subscriptions its whole history gives.
-    #[test]
-    fn the_last_command_of_each_feed_gives_what_the_whole_history_gives() {
-        let (a, b, c, d) = (
-            "https://a.example/rss",
-            "https://b.example/rss",
-            "https://c.example/rss",
-            "https://d.example/rss",
-        );
-        let history = [
-            (a, FeedAction::Add),
-            (b, FeedAction::Add),
-            (c, FeedAction::Add),
-            (d, FeedAction::Add),
-            (b, FeedAction::Pause),
-            (c, FeedAction::Pause),
-            (c, FeedAction::Resume),
-            (d, FeedAction::Remove),
-        ];
-        let state = |commands: &[(&str, FeedAction)]| {
-            let mut subs = Subscriptions::new(&[], &[]);
-            for (url, action) in commands {
-                subs.apply(&cmd(url, *action));
-            }
-            subs.all()
-                .map(|s| (s.url.clone(), s.paused))
-                .collect::<Vec<_>>()
-        };
-        let mut compacted: Vec<(&str, FeedAction)> = Vec::new();
-        for (url, action) in history {
-            compacted.retain(|(u, _)| *u != url);
-            compacted.push((url, action));
-        }
-        assert_eq!(compacted.len(), 4);
-        let whole = state(&history);
-        assert_eq!(
-            whole,
-            [(a.into(), false), (b.into(), true), (c.into(), false)]
-        );
-        assert_eq!(state(&compacted), whole);
-        // A command still cannot subscribe a file this way.
-        let mut subs = Subscriptions::new(&[], &[]);
-        assert_eq!(
-            subs.apply(&cmd("file:///etc/passwd", FeedAction::Pause)),
-            Change::Refused
-        );
-        assert!(subs.is_empty());
-    }
-
-    /// Whether a feed is read for its text alone is what its last add,
-    /// pause or resume says, and an OPML export keeps it.
-    #[test]
-    fn a_feed_read_for_its_text_alone_is_what_its_last_command_says() {
-        let feed = "https://walled.example/full.xml";
-        let with_text_only = |action, on| FeedCommand {
-            feed_text_only: on,
-            ..cmd(feed, action)
-        };
-        let mut subs = Subscriptions::new(&[], &[]);
-        assert_eq!(
-            subs.apply(&with_text_only(FeedAction::Add, true)),
-            Change::Added
-        );
-        assert!(subs.get(feed).unwrap().feed_text_only);
-        assert_eq!(
-            subs.apply(&with_text_only(FeedAction::Pause, true)),
-            Change::Paused
-        );
-        assert!(subs.get(feed).unwrap().feed_text_only);
-        let opml = to_opml(&subs, false);
-        assert!(
-            opml.contains("category=\"/newsmill/paused,/newsmill/feed-text-only\""),
-            "{opml}"
-        );
-        let read = parse_opml(opml.as_bytes()).unwrap();
-        assert!(read[0].paused && read[0].feed_text_only, "{read:?}");
-        let again = Subscriptions::new(&[], &read);
-        assert!(again.get(feed).unwrap().feed_text_only);
-        // An add that does not say it turns it off.
-        assert_eq!(
-            subs.apply(&with_text_only(FeedAction::Resume, true)),
-            Change::Resumed
-        );
-        assert_eq!(
-            subs.apply(&with_text_only(FeedAction::Add, false)),
-            Change::Updated
-        );
-        assert!(!subs.get(feed).unwrap().feed_text_only);
-        // An OPML file's feed is as the file says, whatever a command says.
-        let again_paused = FeedCommand {
-            feed_text_only: false,
-            ..cmd(feed, FeedAction::Pause)
-        };
-        let mut from_file = Subscriptions::new(&[], &read);
-        from_file.apply(&again_paused);
-        assert!(from_file.get(feed).unwrap().feed_text_only);
-    }
-
-    #[test]
-    fn a_command_cannot_subscribe_a_file_but_the_config_can() {
-        let local = "file:///var/lib/newsmill/feed.xml";
-        let mut subs = Subscriptions::new(&[local.into()], &[]);
-        assert_eq!(
-            subs.apply(&cmd("FILE:///etc/passwd", FeedAction::Add)),
-            Change::Refused
-        );
-        assert_eq!(subs.apply(&cmd(local, FeedAction::Pause)), Change::Paused);
-        assert_eq!(subs.len(), 1);
-    }
-}
+#[path = "subscriptions_tests.rs"]
+mod tests;

@@ -9,7 +9,8 @@ use news_core::bus::Bus;
 
 mod common;
 use common::{
-    article, config, discover, edit_state, make_due, read_all, reply, rss, run_once, serve,
+    article, config, discover, edit_state, make_due, read_all, reply, rss, run_once,
+    run_once_after, serve,
 };
 
 #[tokio::test]
@@ -253,18 +254,7 @@ async fn a_subscription_to_a_sitemap_index_polls_its_news_sitemaps() {
     assert_eq!(seen.count("/2024/final"), 0, "not this round");
     // A fetcher that takes the command polls it: its article is fetched.
     let command = serde_json::from_value(commands[0].clone()).unwrap();
-    let (tx, rx) = tokio::sync::mpsc::channel(4);
-    tx.send(news_fetcher::Control::Command(command))
-        .await
-        .unwrap();
-    tx.send(news_fetcher::Control::CaughtUp).await.unwrap();
-    let fetcher = news_fetcher::Fetcher::new(cfg.clone(), bus.producer().unwrap())
-        .unwrap()
-        .with_control(rx);
-    fetcher
-        .run(tokio_util::sync::CancellationToken::new(), true)
-        .await
-        .unwrap();
+    run_once_after(&cfg, &bus, vec![command]).await;
     assert_eq!(seen.count("/2024/final"), 1);
     assert_eq!(seen.count("/2024/quake"), 1, "taken once");
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use news_core::bus::Bus;
 
 mod common;
-use common::{article, config, read_all, reply, run_once, serve};
+use common::{add_command, article, config, read_all, reply, run_once, run_once_after, serve};
 
 /// An RSS feed whose items carry their whole story in `content:encoded`.
 fn full_text_feed(paths: &[&str]) -> Vec<u8> {
@@ -101,24 +101,14 @@ async fn a_feed_added_as_read_for_its_text_alone_never_has_its_pages_fetched() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(dir.path(), vec![]);
     let bus = Bus::from_config(&cfg).unwrap();
-    let add = news_core::messages::FeedCommand {
-        schema_version: news_core::messages::SCHEMA_VERSION,
-        feed_url: format!("http://{addr}/full.xml"),
-        action: news_core::messages::FeedAction::Add,
-        at: chrono::Utc::now(),
-        title: None,
-        feed_text_only: true,
-    };
-    let (tx, rx) = tokio::sync::mpsc::channel(4);
-    tx.send(news_fetcher::Control::Command(add)).await.unwrap();
-    tx.send(news_fetcher::Control::CaughtUp).await.unwrap();
-    let fetcher = news_fetcher::Fetcher::new(cfg.clone(), bus.producer().unwrap())
-        .unwrap()
-        .with_control(rx);
-    let report = fetcher
-        .run(tokio_util::sync::CancellationToken::new(), true)
-        .await
-        .unwrap();
+    let add = add_command(
+        &format!("http://{addr}/full.xml"),
+        news_core::messages::FeedSettings {
+            feed_text_only: true,
+            ..Default::default()
+        },
+    );
+    let report = run_once_after(&cfg, &bus, vec![add]).await;
     assert_eq!(
         (report.feed_texts, report.pages_fetched),
         (1, 0),

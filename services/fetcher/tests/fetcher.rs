@@ -254,7 +254,7 @@ async fn control_commands_add_pause_and_remove_feeds_while_running() {
             action,
             at: chrono::Utc::now(),
             title: None,
-            feed_text_only: false,
+            settings: Default::default(),
         })
     };
     tx.send(Control::CaughtUp).await.unwrap();

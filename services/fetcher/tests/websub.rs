@@ -218,7 +218,7 @@ async fn a_feed_pushed_by_its_hub_is_polled_at_once_its_lease_outlives_a_restart
         action: FeedAction::Remove,
         at: chrono::Utc::now(),
         title: None,
-        feed_text_only: false,
+        settings: Default::default(),
     };
     commands.send(Control::Command(remove)).await.unwrap();
     wait_for("a request to end the removed feed's subscription", || {
@@ -401,7 +401,7 @@ async fn feeds_removed_while_no_fetcher_ran_have_their_hubs_asked_to_stop() {
             action,
             at: chrono::Utc::now(),
             title: None,
-            feed_text_only: false,
+            settings: Default::default(),
         })
     };
     cfg.fetcher.feeds = vec![feed_a.clone(), feed_b.clone()];

@@ -201,6 +201,10 @@ pub struct FetcherConfig {
     /// a feed URL as subscribed, or a host name that covers the feeds on
     /// it and its subdomains.
     pub feed_text_only: Vec<String>,
+    /// Poll bounds of some feeds, in place of `poll_min` and `poll_max`:
+    /// keyed by a feed URL as subscribed, or a host name that covers the
+    /// feeds on it and its subdomains (a URL wins, then the longest host).
+    pub feed_poll: BTreeMap<String, FeedPollBounds>,
     #[serde(with = "humantime_serde")]
     pub poll_min: Duration,
     #[serde(with = "humantime_serde")]
@@ -270,6 +274,7 @@ impl Default for FetcherConfig {
             proxy: None,
             site_cookies: BTreeMap::new(),
             feed_text_only: Vec::new(),
+            feed_poll: BTreeMap::new(),
             poll_min: Duration::from_secs(5 * 60),
             poll_max: Duration::from_secs(6 * 3600),
             connect_timeout: Duration::from_secs(10),
@@ -293,6 +298,17 @@ impl Default for FetcherConfig {
             websub_listen: "0.0.0.0:9465".into(),
         }
     }
+}
+
+/// One entry of `fetcher.feed_poll`: either bound may be left to the
+/// fetcher's.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FeedPollBounds {
+    #[serde(with = "humantime_serde", skip_serializing_if = "Option::is_none")]
+    pub min: Option<Duration>,
+    #[serde(with = "humantime_serde", skip_serializing_if = "Option::is_none")]
+    pub max: Option<Duration>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -547,13 +563,32 @@ impl Config {
                 );
             }
         }
+        let feed_or_host = |feed: &str| {
+            (feed.contains("://") && url::Url::parse(feed).is_ok())
+                || crate::ids::is_host_name(feed)
+        };
         for feed in &self.fetcher.feed_text_only {
-            let is_url = feed.contains("://") && url::Url::parse(feed).is_ok();
-            if !is_url && !crate::ids::is_host_name(feed) {
+            if !feed_or_host(feed) {
                 return fail(
                     "fetcher.feed_text_only",
                     &format!("{feed:?} is neither a feed URL nor a lowercase host name"),
                 );
+            }
+        }
+        for (feed, bounds) in &self.fetcher.feed_poll {
+            if !feed_or_host(feed) {
+                return fail(
+                    "fetcher.feed_poll",
+                    &format!("{feed:?} is neither a feed URL nor a lowercase host name"),
+                );
+            }
+            let settings = crate::messages::FeedSettings {
+                poll_min_secs: bounds.min.map(|d| d.as_secs()),
+                poll_max_secs: bounds.max.map(|d| d.as_secs()),
+                ..Default::default()
+            };
+            if let Some(problem) = settings.problem() {
+                return fail("fetcher.feed_poll", &format!("{feed}: {problem}"));
             }
         }
         for feed in &self.fetcher.feeds {

@@ -110,6 +110,60 @@ fn feeds_read_for_their_text_alone_are_urls_or_host_names() {
     }
 }
 
+/// A feed's own poll bounds come from a file's table or the environment's
+/// inline one, and bounds no feed may have stop the start, naming the feed.
+#[test]
+#[allow(clippy::result_large_err)] // figment::Jail's closure signature
+fn feed_poll_bounds_are_read_and_checked() {
+    figment::Jail::expect_with(|jail| {
+        jail.create_file(
+            "n.toml",
+            "[fetcher.feed_poll]\n\"wire.example\" = { min = \"1m\", max = \"15m\" }\n\
+             \"https://blog.example/rss\" = { max = \"1d\" }\n",
+        )?;
+        let cfg = Config::load(Some(Path::new("n.toml"))).expect("loads");
+        let wire = cfg.fetcher.feed_poll["wire.example"];
+        assert_eq!(wire.min, Some(Duration::from_secs(60)));
+        assert_eq!(wire.max, Some(Duration::from_secs(900)));
+        let blog = cfg.fetcher.feed_poll["https://blog.example/rss"];
+        assert_eq!(
+            (blog.min, blog.max),
+            (None, Some(Duration::from_secs(86400)))
+        );
+        assert!(cfg.to_masked_toml().contains("wire.example"));
+        jail.set_env(
+            "NEWSMILL__FETCHER__FEED_POLL",
+            "{\"other.example\"={max=\"30s\"}}",
+        );
+        let cfg = Config::load(Some(Path::new("n.toml"))).expect("loads");
+        assert_eq!(
+            cfg.fetcher.feed_poll["other.example"].max,
+            Some(Duration::from_secs(30))
+        );
+        jail.create_file(
+            "typo.toml",
+            "[fetcher.feed_poll]\n\"a.example\" = { mini = \"1m\" }\n",
+        )?;
+        assert!(Config::load(Some(Path::new("typo.toml"))).is_err());
+        Ok(())
+    });
+    let mut cfg = Config::default();
+    let minute = Some(Duration::from_secs(60));
+    for (feed, min, max) in [
+        ("Wire.Example", minute, None),
+        ("wire.example", Some(Duration::from_millis(500)), None),
+        ("wire.example", None, Some(Duration::from_secs(31 * 86400))),
+        ("wire.example", Some(Duration::from_secs(3600)), minute),
+    ] {
+        cfg.fetcher.feed_poll = [(feed.to_string(), FeedPollBounds { min, max })].into();
+        let err = cfg.validate().unwrap_err().to_string();
+        assert!(
+            err.contains("fetcher.feed_poll"),
+            "{feed} {min:?} {max:?}: {err}"
+        );
+    }
+}
+
 #[test]
 fn a_feed_remembers_one_item_at_least() {
     let mut cfg = Config::default();

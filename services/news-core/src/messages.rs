@@ -430,15 +430,74 @@ pub struct FeedCommand {
     /// Optional title for reports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// The feed is read for its text alone, its pages never fetched (as
-    /// `fetcher.feed_text_only` has it; since round 65). Every command
-    /// about a subscribed feed says it, since a compacted topic keeps the
+    /// What the operator set for this feed alone. Every command about a
+    /// subscribed feed says all of it, since a compacted topic keeps the
     /// last one alone.
+    #[serde(flatten)]
+    pub settings: FeedSettings,
+}
+
+/// The shortest poll interval a feed's own setting may ask for.
+pub const FEED_POLL_MIN_SECS: u64 = 1;
+/// The longest poll interval a feed's own setting may ask for (30 days).
+pub const FEED_POLL_MAX_SECS: u64 = 30 * 24 * 3600;
+
+/// A feed's own settings, set by `newsmill feeds add` or an OPML file's
+/// categories (the config's feeds take theirs from `fetcher.*`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct FeedSettings {
+    /// The feed is read for its text alone, its pages never fetched (as
+    /// `fetcher.feed_text_only` has it; since round 65).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub feed_text_only: bool,
+    /// Seconds: the shortest interval between polls of this feed, in place
+    /// of `fetcher.poll_min` (since round 66).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 2592000))]
+    pub poll_min_secs: Option<u64>,
+    /// Seconds: the longest interval between polls of this feed, in place
+    /// of `fetcher.poll_max` (since round 66).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 2592000))]
+    pub poll_max_secs: Option<u64>,
+}
+
+impl FeedSettings {
+    /// Why these settings cannot be applied, if they cannot.
+    pub fn problem(&self) -> Option<String> {
+        for (name, secs) in [
+            ("poll_min_secs", self.poll_min_secs),
+            ("poll_max_secs", self.poll_max_secs),
+        ] {
+            if let Some(secs) = secs
+                && !(FEED_POLL_MIN_SECS..=FEED_POLL_MAX_SECS).contains(&secs)
+            {
+                return Some(format!(
+                    "{name} {secs} is outside {FEED_POLL_MIN_SECS} to {FEED_POLL_MAX_SECS}"
+                ));
+            }
+        }
+        if let (Some(min), Some(max)) = (self.poll_min_secs, self.poll_max_secs)
+            && min > max
+        {
+            return Some(format!("poll_min_secs {min} exceeds poll_max_secs {max}"));
+        }
+        None
+    }
 }
 
 impl FeedCommand {
+    /// A command from the control topic, decoded and its settings checked:
+    /// one that asks for bounds no feed may have is refused whole, so that
+    /// its dead letter shows what was asked.
+    pub fn decode(payload: &[u8]) -> Result<FeedCommand, DecodeError> {
+        let cmd: FeedCommand = decode(payload)?;
+        match cmd.settings.problem() {
+            Some(problem) => Err(DecodeError::Shape(problem)),
+            None => Ok(cmd),
+        }
+    }
+
     /// The record that carries this command, keyed by the feed URL's hash
     /// so that Kafka's compaction keeps the last command per feed.
     pub fn record(&self, topic: &str) -> crate::bus::OutRecord {

@@ -8,7 +8,7 @@ use chrono::Utc;
 use news_core::Config;
 use news_core::bus::kafka::ReadEnd;
 use news_core::bus::{Bus, Producer};
-use news_core::messages::{FeedAction, FeedCommand, SCHEMA_VERSION, decode};
+use news_core::messages::{FeedAction, FeedCommand, FeedSettings, SCHEMA_VERSION};
 use news_core::runner::dead_letter;
 use news_fetcher::Control;
 use news_fetcher::status::FeedHealth;
@@ -83,7 +83,7 @@ pub fn spawn_reader(
                     tracing::warn!(error = %e, %topic, "reading the control topic failed; retrying");
                     tokio::time::sleep(Duration::from_secs(1)).await;
                 }
-                Ok(Ok(record)) => match decode::<FeedCommand>(&record.payload) {
+                Ok(Ok(record)) => match FeedCommand::decode(&record.payload) {
                     Ok(cmd) => {
                         if tx.send(Control::Command(cmd)).await.is_err() {
                             break;
@@ -119,7 +119,7 @@ pub struct Order {
     pub action: FeedAction,
     pub url: String,
     pub title: Option<String>,
-    pub feed_text_only: bool,
+    pub settings: FeedSettings,
 }
 
 /// `newsmill feeds add|pause|resume|remove URL`: write one command.
@@ -129,9 +129,8 @@ pub async fn send_command(config: &Config, mut order: Order) -> Result<()> {
         // A pause or a resume subscribes a feed the topic does not know
         // (compaction keeps each feed's last command alone), so a mistyped
         // URL would become a subscription: it is refused here. The command
-        // carries what the subscription says of the feed (its title, and
-        // whether it is read for its text alone), which compaction would
-        // otherwise lose.
+        // carries what the subscription says of the feed (its title and its
+        // settings), which compaction would otherwise lose.
         let commands = commands_on_topic(config).await?;
         let subs = news_fetcher::status::subscriptions_after(config, &commands)?;
         let Some(sub) = subs.get(&order.url) else {
@@ -141,7 +140,7 @@ pub async fn send_command(config: &Config, mut order: Order) -> Result<()> {
             ));
         };
         order.title = sub.title.clone();
-        order.feed_text_only = sub.feed_text_only;
+        order.settings = sub.settings;
     }
     send_commands(config, vec![order]).await
 }
@@ -186,7 +185,7 @@ pub async fn import_feeds(config: &Config, path: &std::path::Path) -> Result<()>
             action: FeedAction::Add,
             url: feed.url.clone(),
             title: feed.title.clone(),
-            feed_text_only: feed.feed_text_only,
+            settings: feed.settings,
         });
         if feed.paused {
             // Saying all the add said: a compacted topic keeps it alone.
@@ -194,7 +193,7 @@ pub async fn import_feeds(config: &Config, path: &std::path::Path) -> Result<()>
                 action: FeedAction::Pause,
                 url: feed.url,
                 title: feed.title,
-                feed_text_only: feed.feed_text_only,
+                settings: feed.settings,
             });
         }
     }
@@ -223,7 +222,7 @@ async fn send_commands(config: &Config, orders: Vec<Order>) -> Result<()> {
             action,
             at: Utc::now(),
             title: order.title,
-            feed_text_only: order.feed_text_only,
+            settings: order.settings,
         };
         producer
             .send_and_wait(cmd.record(&config.topics.feeds))
@@ -268,7 +267,7 @@ async fn commands_on_topic(config: &Config) -> Result<Vec<FeedCommand>> {
     }
     Ok(records
         .iter()
-        .filter_map(|r| decode::<FeedCommand>(&r.payload).ok())
+        .filter_map(|r| FeedCommand::decode(&r.payload).ok())
         .collect())
 }
 

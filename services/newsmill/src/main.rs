@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use news_core::Config;
-use news_core::messages::FeedAction;
+use news_core::messages::{FEED_POLL_MAX_SECS, FEED_POLL_MIN_SECS, FeedAction, FeedSettings};
 
 #[derive(Parser)]
 #[command(
@@ -162,6 +162,14 @@ enum FeedsCommand {
         /// turns it off.
         #[arg(long)]
         feed_text_only: bool,
+        /// Poll it at least this far apart, in place of `fetcher.poll_min`
+        /// (`90s`, `2m`; 1 s to 30 days).
+        #[arg(long, value_parser = parse_poll_bound)]
+        poll_min: Option<u64>,
+        /// Poll it at most this far apart, in place of `fetcher.poll_max`
+        /// (`15m`, `1h`). An add without a bound leaves the fetcher's.
+        #[arg(long, value_parser = parse_poll_bound)]
+        poll_max: Option<u64>,
     },
     /// Stop polling a feed but keep its state.
     Pause { url: String },
@@ -191,6 +199,17 @@ enum FeedsCommand {
     /// another reader's) through the control topic, as `feeds add` does; a
     /// feed marked paused is added paused.
     Import { file: std::path::PathBuf },
+}
+
+/// A feed's poll bound on the command line (`90s`, `15m`), in seconds.
+fn parse_poll_bound(text: &str) -> Result<u64, String> {
+    let secs = humantime::parse_duration(text)
+        .map_err(|e| format!("{text:?} is not a duration such as 90s or 15m: {e}"))?
+        .as_secs();
+    if !(FEED_POLL_MIN_SECS..=FEED_POLL_MAX_SECS).contains(&secs) {
+        return Err(format!("{text} is outside 1s to 30 days"));
+    }
+    Ok(secs)
 }
 
 fn main() -> std::process::ExitCode {
@@ -309,15 +328,28 @@ fn run(cli: Cli) -> Result<()> {
                         action: FeedsCommand::Import { file },
                     } => control::import_feeds(&config, &file).await,
                     Command::Feeds { action } => {
-                        let (action, url, title, feed_text_only) = match action {
+                        let none = FeedSettings::default();
+                        let (action, url, title, settings) = match action {
                             FeedsCommand::Add {
                                 url,
                                 title,
                                 feed_text_only,
-                            } => (FeedAction::Add, url, title, feed_text_only),
-                            FeedsCommand::Pause { url } => (FeedAction::Pause, url, None, false),
-                            FeedsCommand::Resume { url } => (FeedAction::Resume, url, None, false),
-                            FeedsCommand::Remove { url } => (FeedAction::Remove, url, None, false),
+                                poll_min,
+                                poll_max,
+                            } => {
+                                let settings = FeedSettings {
+                                    feed_text_only,
+                                    poll_min_secs: poll_min,
+                                    poll_max_secs: poll_max,
+                                };
+                                if let Some(problem) = settings.problem() {
+                                    return Err(anyhow::anyhow!(problem));
+                                }
+                                (FeedAction::Add, url, title, settings)
+                            }
+                            FeedsCommand::Pause { url } => (FeedAction::Pause, url, None, none),
+                            FeedsCommand::Resume { url } => (FeedAction::Resume, url, None, none),
+                            FeedsCommand::Remove { url } => (FeedAction::Remove, url, None, none),
                             FeedsCommand::List { .. }
                             | FeedsCommand::Export { .. }
                             | FeedsCommand::Import { .. } => {
@@ -328,7 +360,7 @@ fn run(cli: Cli) -> Result<()> {
                             action,
                             url,
                             title,
-                            feed_text_only,
+                            settings,
                         };
                         control::send_command(&config, order).await
                     }

@@ -199,6 +199,41 @@ pub async fn run_once(config: &Config, bus: &Bus) -> news_fetcher::RoundReport {
     fetcher.run(CancellationToken::new(), true).await.unwrap()
 }
 
+/// One round after `commands`, as a fetcher that read them from the
+/// control topic at its start.
+pub async fn run_once_after(
+    config: &Config,
+    bus: &Bus,
+    commands: Vec<news_core::messages::FeedCommand>,
+) -> news_fetcher::RoundReport {
+    let (tx, rx) = tokio::sync::mpsc::channel(commands.len() + 1);
+    for command in commands {
+        tx.send(news_fetcher::Control::Command(command))
+            .await
+            .unwrap();
+    }
+    tx.send(news_fetcher::Control::CaughtUp).await.unwrap();
+    let fetcher = Fetcher::new(config.clone(), bus.producer().unwrap())
+        .unwrap()
+        .with_control(rx);
+    fetcher.run(CancellationToken::new(), true).await.unwrap()
+}
+
+/// A command that adds `feed` with `settings`.
+pub fn add_command(
+    feed: &str,
+    settings: news_core::messages::FeedSettings,
+) -> news_core::messages::FeedCommand {
+    news_core::messages::FeedCommand {
+        schema_version: news_core::messages::SCHEMA_VERSION,
+        feed_url: feed.to_string(),
+        action: news_core::messages::FeedAction::Add,
+        at: chrono::Utc::now(),
+        title: None,
+        settings,
+    }
+}
+
 /// One round over the feed at `http://addr/feed.xml`, on a fresh embedded
 /// log: its directory (keep it while the bus is read), config, bus and
 /// report.
