@@ -1,13 +1,14 @@
-//! A feed's own poll bounds (`fetcher.feed_poll`, `feeds add --poll-max`),
-//! against a real loopback site and a running fetcher: the feed is polled
-//! within its bounds while the others keep the fetcher's.
+//! When a feed is polled, against a real loopback site and a running
+//! fetcher: its own poll bounds (`fetcher.feed_poll`, `feeds add
+//! --poll-max`) hold while the other feeds keep the fetcher's, and a
+//! command that makes it due wakes the fetcher.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use news_core::bus::Bus;
 use news_core::config::FeedPollBounds;
-use news_core::messages::{FeedCommand, FeedSettings};
+use news_core::messages::{FeedAction, FeedCommand, FeedSettings};
 use news_fetcher::{Control, Fetcher};
 use tokio_util::sync::CancellationToken;
 
@@ -171,4 +172,35 @@ async fn the_news_sitemaps_an_index_adds_keep_its_bounds() {
             ..own
         }
     );
+}
+
+/// A feed resumed while the fetcher sleeps for an hour is polled at once,
+/// not at the end of that sleep.
+#[tokio::test]
+async fn a_resumed_feed_is_polled_at_once() {
+    let (addr, seen) = two_feeds().await;
+    let feed = format!("http://{addr}/slow.xml");
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(dir.path(), vec![feed.clone()]);
+    (cfg.fetcher.poll_min, cfg.fetcher.poll_max) = (HOUR, HOUR);
+    let bus = Bus::from_config(&cfg).unwrap();
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    tx.send(Control::CaughtUp).await.unwrap();
+    let polls = seen.clone();
+    let sender = tokio::spawn(async move {
+        while polls.count("/slow.xml") == 0 {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        for action in [FeedAction::Pause, FeedAction::Resume] {
+            let command = FeedCommand {
+                action,
+                ..add_command(&feed, FeedSettings::default())
+            };
+            tx.send(Control::Command(command)).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    });
+    run_for(&cfg, &bus, Some(rx), Duration::from_secs(3)).await;
+    sender.await.unwrap();
+    assert_eq!(seen.count("/slow.xml"), 2, "polled again on its resume");
 }
