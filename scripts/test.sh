@@ -28,13 +28,31 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 # here so that a change of the crates' API cannot leave them unbuilt until
 # the next `scripts/fuzz.sh` (round 58 found one so).
 CARGO_TARGET_DIR="$root/target" cargo check --manifest-path fuzz/Cargo.toml --locked --quiet
-cargo test --workspace --all-targets --locked "$@"
+# The end-to-end tests run the newsmill binary this command builds for
+# newsmill's own tests (the workspace's features), not one of their own;
+# arguments may leave those out, and then the tests build it.
+if [ $# -eq 0 ]; then
+  export NEWSMILL_TEST_BIN="$root/target/debug/newsmill"
+fi
+cargo test --workspace --all-targets --locked --no-run "$@"
+# The load run's release build goes on beside the tests, which spend most
+# of their time waiting on the broker, on loopback servers and on timeouts.
+release_log="$(mktemp)"
+cargo build --release --locked --quiet -p newsmill >"$release_log" 2>&1 &
+release_build=$!
+cargo test --workspace --all-targets --locked "$@" || {
+  kill "$release_build" 2>/dev/null || true
+  exit 1
+}
+if ! wait "$release_build"; then
+  cat "$release_log" >&2
+  exit 1
+fi
 
 # The sustained load run: 50,000 articles through fetch -> clean -> dedup on
 # its own tansu, release build, dedup window capped so that eviction runs.
 # Fails on any lost article, or on RSS growing over 30% in the second half
 # (measured: -8.5% to +13%, moving by ten points from run to run). About 2
 # minutes after the build.
-cargo build --release --locked --quiet -p newsmill
 NEWSMILL__DEDUP__MAX_ARTICLES=10000 python3 scripts/load-run.py \
   --articles 50000 --feeds 500 --max-rss-growth 30
