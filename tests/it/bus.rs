@@ -194,19 +194,29 @@ async fn send_numbers_awaiting_the_last_first(producer: &KafkaProducer, topic: &
     }
 }
 
-/// The JSON numbers `topic` holds, in the order they were written.
-async fn numbers_in(kafka: &KafkaBus, topic: &str) -> Vec<i64> {
+/// Every record `topic` holds, partition by partition, each in the order
+/// written (at most 1,000).
+async fn records_in(kafka: &KafkaBus, topic: &str) -> Vec<news_core::bus::InRecord> {
     let (tx, mut rx) = tokio::sync::mpsc::channel(1000);
     let (reader, t) = (kafka.clone(), topic.to_string());
     tokio::task::spawn_blocking(move || reader.read_to_end(&t, 0, ReadEnd::Quiet, tx))
         .await
         .unwrap()
         .unwrap();
-    let mut order = Vec::new();
+    let mut records = Vec::new();
     while let Ok(r) = rx.try_recv() {
-        order.push(serde_json::from_slice::<i64>(&r.payload).unwrap());
+        records.push(r);
     }
-    order
+    records
+}
+
+/// The JSON numbers `topic` holds, in the order they were written.
+async fn numbers_in(kafka: &KafkaBus, topic: &str) -> Vec<i64> {
+    records_in(kafka, topic)
+        .await
+        .iter()
+        .map(|r| serde_json::from_slice::<i64>(&r.payload).unwrap())
+        .collect()
 }
 
 /// A replay (the dedup rebuild) reads every record of a topic that a stage
@@ -462,5 +472,75 @@ async fn missing_topics_stop_the_start_when_newsmill_is_not_to_create_them() {
     for topic in ["raw", "feeds", "dlq"] {
         assert!(!missing.contains(&format!("{tag}.{topic},")), "{missing}");
         assert!(!missing.ends_with(&format!("{tag}.{topic}")), "{missing}");
+    }
+}
+
+/// The partition `partition_of_key` names for a key is the one librdkafka's
+/// producer put it in, under its default partitioner and the two others
+/// that place keys (Java's murmur2, FNV-1a); a reader after one key reads
+/// that partition alone and finds the key's records there.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_keys_partition_is_where_the_producer_put_it() {
+    use news_core::bus::partitioner::{DEFAULT_PARTITIONER, partition_of_key};
+    for partitioner in [DEFAULT_PARTITIONER, "murmur2_random", "fnv1a_random"] {
+        let mut config = Config::default();
+        config.bus.brokers = broker();
+        config.bus.partitions = 3;
+        if partitioner != DEFAULT_PARTITIONER {
+            config
+                .bus
+                .kafka
+                .insert("partitioner".into(), partitioner.into());
+        }
+        let topic = unique("keyed");
+        let bus = Bus::from_config(&config).unwrap();
+        bus.ensure_topics(&[topic.as_str()]).await.unwrap();
+        let producer = bus.producer().unwrap();
+        let keys: Vec<String> = (0..40)
+            .map(|i| news_core::ids::sha256_hex(format!("https://example.org/{i}")))
+            .collect();
+        for key in &keys {
+            let record = OutRecord::json(&topic, key, &serde_json::json!({ "key": key }));
+            producer.send_and_wait(record).await.unwrap();
+        }
+        producer.flush(Duration::from_secs(10)).unwrap();
+        let Bus::Kafka(kafka) = bus else {
+            panic!("a broker is configured")
+        };
+        let mut used = BTreeSet::new();
+        let mut placed = 0;
+        for r in records_in(&kafka, &topic).await {
+            let key = r.key_str().unwrap();
+            assert_eq!(
+                partition_of_key(partitioner, key.as_bytes(), 3),
+                Some(r.partition),
+                "{partitioner}: {key}"
+            );
+            used.insert(r.partition);
+            placed += 1;
+        }
+        assert_eq!(placed, keys.len(), "{partitioner}");
+        assert_eq!(used.len(), 3, "{partitioner}: 40 keys over 3 partitions");
+
+        let (tx, mut rx) = tokio::sync::mpsc::channel(100);
+        let (reader, t, key) = (kafka.clone(), topic.clone(), keys[7].clone());
+        let (_, read_partition) = tokio::task::spawn_blocking(move || {
+            reader.read_key_to_end(&t, key.as_bytes(), ReadEnd::Quiet, tx)
+        })
+        .await
+        .unwrap()
+        .unwrap();
+        let want = partition_of_key(partitioner, keys[7].as_bytes(), 3);
+        assert_eq!(read_partition, want, "{partitioner}");
+        let mut found = false;
+        while let Ok(r) = rx.try_recv() {
+            assert_eq!(
+                Some(r.partition),
+                want,
+                "{partitioner}: another partition read"
+            );
+            found |= r.key_str().as_deref() == Some(keys[7].as_str());
+        }
+        assert!(found, "{partitioner}: the key's record");
     }
 }

@@ -418,4 +418,35 @@ fn a_pause_carries_what_compaction_would_otherwise_lose() {
         ),
         "{export}"
     );
+
+    // `feeds set` changes one setting and keeps the others, and the pause.
+    run_newsmill(&["feeds", "set", feed, "--poll-max", "default"], &env);
+    let commands = tail_json(&env, "news.feeds.v1");
+    let last = commands.last().unwrap();
+    assert_eq!(
+        (&last["action"], &last["title"], &last["feed_text_only"]),
+        (&"pause".into(), &"Added".into(), &true.into()),
+        "{last}"
+    );
+    assert_eq!(last["poll_min_secs"], 90, "{last}");
+    assert!(last.get("poll_max_secs").is_none(), "{last}");
+    // The config's feed is as the config says.
+    let out = Command::new(newsmill_bin())
+        .args([
+            "feeds",
+            "set",
+            "https://config.example/rss",
+            "--poll-max",
+            "1m",
+        ])
+        .envs(env.iter().cloned())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("comes from the config"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(tail_json(&env, "news.feeds.v1").len(), commands.len());
 }

@@ -10,7 +10,11 @@ use newsmill_tests::{broker, child_env, run_newsmill, serve_dir, synthetic_site,
 
 /// What `newsmill trace TARGET` printed: its JSON lines and its summary.
 fn trace(env: &[(String, String)], target: &str) -> (Vec<serde_json::Value>, String) {
-    let out = run_newsmill(&["trace", target], env);
+    trace_with(env, &[target])
+}
+
+fn trace_with(env: &[(String, String)], args: &[&str]) -> (Vec<serde_json::Value>, String) {
+    let out = run_newsmill(&[&["trace"], args].concat(), env);
     let lines = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
@@ -72,6 +76,25 @@ async fn an_articles_way_is_traced(brokers: Option<String>) {
         summary.contains("taken by 1 feed(s)") && summary.contains("0 dead letter(s)"),
         "{summary}"
     );
+
+    if brokers.is_some() {
+        // On Kafka each keyed topic is read in the one partition its key
+        // goes to, where the article's records are; reading every
+        // partition finds the same.
+        assert!(
+            summary.contains("read by key, one partition each"),
+            "{summary}"
+        );
+        for role in ["raw", "clean", "dedup", "stories"] {
+            let partition = &on(&lines, &topic(role))[0]["partition"];
+            let read = format!("{}:{partition}", topic(role));
+            assert!(summary.contains(&read), "{read}: {summary}");
+        }
+        let url = format!("http://{addr}/a/0.html");
+        let (every, every_summary) = trace_with(&env, &[&url, "--all-partitions"]);
+        assert_eq!(every, lines);
+        assert!(!every_summary.contains("read by key"), "{every_summary}");
+    }
 
     // The same article named by its id (the same on either bus).
     if brokers.is_none() {

@@ -145,6 +145,87 @@ pub async fn send_command(config: &Config, mut order: Order) -> Result<()> {
     send_commands(config, vec![order]).await
 }
 
+/// A feed's poll bound as `feeds set` takes it: a duration, or the
+/// fetcher's bound in its place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PollBound {
+    Fetchers,
+    Secs(u64),
+}
+
+/// What `newsmill feeds set` changes of a feed's own settings; None leaves
+/// a setting as it is.
+#[derive(Debug, Default)]
+pub struct SettingsChange {
+    pub feed_text_only: Option<bool>,
+    pub poll_min: Option<PollBound>,
+    pub poll_max: Option<PollBound>,
+}
+
+impl SettingsChange {
+    fn applied_to(&self, mut settings: FeedSettings) -> FeedSettings {
+        let secs = |bound: PollBound| match bound {
+            PollBound::Fetchers => None,
+            PollBound::Secs(secs) => Some(secs),
+        };
+        if let Some(on) = self.feed_text_only {
+            settings.feed_text_only = on;
+        }
+        if let Some(bound) = self.poll_min {
+            settings.poll_min_secs = secs(bound);
+        }
+        if let Some(bound) = self.poll_max {
+            settings.poll_max_secs = secs(bound);
+        }
+        settings
+    }
+}
+
+/// `newsmill feeds set URL ...`: change some of a command-subscribed feed's
+/// settings and keep the rest (an add says them all), with a command that
+/// keeps it paused if it is.
+pub async fn set_feed(config: &Config, url: &str, change: SettingsChange) -> Result<()> {
+    check_command(FeedAction::Pause, url)?;
+    let commands = commands_on_topic(config).await?;
+    let subs = news_fetcher::status::subscriptions_after(config, &commands)?;
+    let shown = news_core::config::shown_url(url);
+    let Some(sub) = subs.get(url) else {
+        return Err(anyhow!(
+            "{shown} is not subscribed (`newsmill feeds list` shows the subscriptions)"
+        ));
+    };
+    if sub.origin != news_fetcher::subscriptions::Origin::Control {
+        return Err(anyhow!(
+            "{shown} comes from the {}: its settings are the file's (fetcher.feed_text_only and fetcher.feed_poll, or the OPML file's categories)",
+            if sub.origin == news_fetcher::subscriptions::Origin::Config {
+                "config"
+            } else {
+                "OPML file"
+            }
+        ));
+    }
+    let settings = change.applied_to(sub.settings);
+    if let Some(problem) = settings.problem() {
+        return Err(anyhow!("{shown}: {problem}"));
+    }
+    if settings == sub.settings {
+        eprintln!("{shown}: its settings are already so; nothing sent");
+        return Ok(());
+    }
+    let action = if sub.paused {
+        FeedAction::Pause
+    } else {
+        FeedAction::Add
+    };
+    let order = Order {
+        action,
+        url: sub.url.clone(),
+        title: sub.title.clone(),
+        settings,
+    };
+    send_commands(config, vec![order]).await
+}
+
 /// Whether `url` can be the subject of `action`.
 fn check_command(action: FeedAction, url: &str) -> Result<()> {
     let parsed = url::Url::parse(url.trim()).with_context(|| format!("feed URL {url}"))?;

@@ -89,6 +89,11 @@ enum Command {
     Trace {
         /// The article's URL (as its feed links it) or its 64-hex id.
         article: String,
+        /// On Kafka, read every partition of the topics keyed by article
+        /// and story, not only the one the key goes to (for a topic whose
+        /// partitions were added to since the article passed).
+        #[arg(long)]
+        all_partitions: bool,
     },
     /// Extract main text and metadata from every *.html and *.txt in a directory.
     Extract {
@@ -171,6 +176,23 @@ enum FeedsCommand {
         #[arg(long, value_parser = parse_poll_bound)]
         poll_max: Option<u64>,
     },
+    /// Change some of a feed's own settings and keep the others (a feed
+    /// added by command; an add says them all).
+    Set {
+        url: String,
+        /// `on`: take its items from the feed's own text; `off`: fetch
+        /// their pages.
+        #[arg(long, value_parser = parse_on_off)]
+        feed_text_only: Option<bool>,
+        /// Its shortest poll interval (`90s`), or `default` for
+        /// `fetcher.poll_min`.
+        #[arg(long, value_parser = parse_poll_bound_or_default)]
+        poll_min: Option<control::PollBound>,
+        /// Its longest poll interval (`15m`), or `default` for
+        /// `fetcher.poll_max`.
+        #[arg(long, value_parser = parse_poll_bound_or_default)]
+        poll_max: Option<control::PollBound>,
+    },
     /// Stop polling a feed but keep its state.
     Pause { url: String },
     /// Poll a paused feed again.
@@ -210,6 +232,21 @@ fn parse_poll_bound(text: &str) -> Result<u64, String> {
         return Err(format!("{text} is outside 1s to 30 days"));
     }
     Ok(secs)
+}
+
+fn parse_poll_bound_or_default(text: &str) -> Result<control::PollBound, String> {
+    if text == "default" {
+        return Ok(control::PollBound::Fetchers);
+    }
+    parse_poll_bound(text).map(control::PollBound::Secs)
+}
+
+fn parse_on_off(text: &str) -> Result<bool, String> {
+    match text {
+        "on" | "true" => Ok(true),
+        "off" | "false" => Ok(false),
+        _ => Err(format!("{text:?}: on or off")),
+    }
 }
 
 fn main() -> std::process::ExitCode {
@@ -304,7 +341,10 @@ fn run(cli: Cli) -> Result<()> {
                         limit,
                     } => pipeline::tail(config, &topic, follow, limit).await,
                     Command::Stats => pipeline::stats(config).await,
-                    Command::Trace { article } => trace::trace(config, &article).await,
+                    Command::Trace {
+                        article,
+                        all_partitions,
+                    } => trace::trace(config, &article, all_partitions).await,
                     Command::Redrive {
                         stage,
                         error_type,
@@ -327,6 +367,22 @@ fn run(cli: Cli) -> Result<()> {
                     Command::Feeds {
                         action: FeedsCommand::Import { file },
                     } => control::import_feeds(&config, &file).await,
+                    Command::Feeds {
+                        action:
+                            FeedsCommand::Set {
+                                url,
+                                feed_text_only,
+                                poll_min,
+                                poll_max,
+                            },
+                    } => {
+                        let change = control::SettingsChange {
+                            feed_text_only,
+                            poll_min,
+                            poll_max,
+                        };
+                        control::set_feed(&config, &url, change).await
+                    }
                     Command::Feeds { action } => {
                         let none = FeedSettings::default();
                         let (action, url, title, settings) = match action {
@@ -351,6 +407,7 @@ fn run(cli: Cli) -> Result<()> {
                             FeedsCommand::Resume { url } => (FeedAction::Resume, url, None, none),
                             FeedsCommand::Remove { url } => (FeedAction::Remove, url, None, none),
                             FeedsCommand::List { .. }
+                            | FeedsCommand::Set { .. }
                             | FeedsCommand::Export { .. }
                             | FeedsCommand::Import { .. } => {
                                 unreachable!("handled above")

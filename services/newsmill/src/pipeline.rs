@@ -426,6 +426,13 @@ pub(crate) fn spawn_topic_reader(
     })
 }
 
+/// Records read in a channel, and the reading task, which says which
+/// partition it read (None: every one).
+pub(crate) type WrittenRecords = (
+    tokio::sync::mpsc::Receiver<news_core::bus::InRecord>,
+    tokio::task::JoinHandle<Result<Option<i32>>>,
+);
+
 /// Every record of `topic` written before now, in a channel, read by a
 /// task whose handle comes with it; on the embedded log through a
 /// throwaway group named for `purpose`, so that no one's position moves.
@@ -434,15 +441,33 @@ pub(crate) fn read_written(
     config: &Config,
     topic: &str,
     purpose: &str,
-) -> Result<(
-    tokio::sync::mpsc::Receiver<news_core::bus::InRecord>,
-    tokio::task::JoinHandle<Result<()>>,
-)> {
+) -> Result<WrittenRecords> {
+    read_written_by_key(bus, config, topic, purpose, None)
+}
+
+/// As `read_written`, but on Kafka of the one partition records keyed
+/// `key` are put in, when the producer's partitioner places keys so (the
+/// task says which partition it read; None: all). Records of other keys
+/// may come too: the caller selects.
+pub(crate) fn read_written_by_key(
+    bus: &Bus,
+    config: &Config,
+    topic: &str,
+    purpose: &str,
+    key: Option<&[u8]>,
+) -> Result<WrittenRecords> {
     let (tx, rx) = tokio::sync::mpsc::channel(256);
     let task = match bus {
         Bus::Kafka(kafka) => {
             let end = ReadEnd::WrittenBefore(std::time::SystemTime::now());
-            spawn_topic_reader(kafka, topic, 0, end, tx)
+            let (kafka, topic, key) = (kafka.clone(), topic.to_string(), key.map(<[u8]>::to_vec));
+            tokio::task::spawn_blocking(move || {
+                match key {
+                    Some(key) => kafka.read_key_to_end(&topic, &key, end, tx).map(|(_, p)| p),
+                    None => kafka.read_to_end(&topic, 0, end, tx).map(|_| None),
+                }
+                .map_err(|e| anyhow!("reading {topic}: {e}"))
+            })
         }
         Bus::Embedded(embedded) => {
             let group = format!(
@@ -459,7 +484,7 @@ pub(crate) fn read_written(
                             break;
                         }
                     }
-                    Ok::<_, anyhow::Error>(())
+                    Ok::<_, anyhow::Error>(None)
                 }
                 .await;
                 let _ = std::fs::remove_dir_all(group_dir);

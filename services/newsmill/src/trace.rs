@@ -70,20 +70,31 @@ fn letter_is_about(record: &InRecord, id: &str) -> bool {
             .is_some_and(|source| article_id(&source) == id)
 }
 
+/// What a topic gave: the records about the article, each with its
+/// message, and the partition read on Kafka (None: every partition).
+struct Found {
+    records: Vec<(InRecord, Value)>,
+    partition: Option<i32>,
+}
+
 /// Every record of `topic` that `about` selects, in order, with its
 /// message; a record not selected is not decoded (a raw topic's pages).
+/// With `key`, on Kafka, only the partition that key's records go to is
+/// read.
 async fn records_about(
     bus: &Bus,
     config: &Config,
     topic: &str,
+    key: Option<&[u8]>,
     about: impl Fn(&InRecord) -> bool,
-) -> Result<Vec<(InRecord, Value)>> {
+) -> Result<Found> {
     // A group of its own per topic: the reads go at once.
     let purpose = format!(
         "trace-{}",
         topic.replace(|c: char| !c.is_ascii_alphanumeric(), "-")
     );
-    let (mut records, reading) = crate::pipeline::read_written(bus, config, topic, &purpose)?;
+    let (mut records, reading) =
+        crate::pipeline::read_written_by_key(bus, config, topic, &purpose, key)?;
     let mut found = Vec::new();
     while let Some(record) = records.recv().await {
         if about(&record) {
@@ -91,8 +102,11 @@ async fn records_about(
             found.push((record, message));
         }
     }
-    reading.await.context("topic reader")??;
-    Ok(found)
+    let partition = reading.await.context("topic reader")??;
+    Ok(Found {
+        records: found,
+        partition,
+    })
 }
 
 /// One record about the article, where it is first.
@@ -114,7 +128,9 @@ fn print_finding(record: &InRecord, message: Value) {
     println!("{}", serde_json::to_string(&finding).unwrap_or_default());
 }
 
-pub async fn trace(config: Config, target: &str) -> Result<()> {
+/// `all_partitions` reads every partition of the keyed topics on Kafka,
+/// for a topic whose partitions were added to since the article passed.
+pub async fn trace(config: Config, target: &str, all_partitions: bool) -> Result<()> {
     let (id, url) = article_of(target)?;
     println!("{}", json!({ "article": id, "url": url }));
     let fetcher = news_fetcher::status::article_in_fetcher(&config, &id)?;
@@ -126,18 +142,27 @@ pub async fn trace(config: Config, target: &str) -> Result<()> {
     let keyed = |record: &InRecord| record.key.as_deref() == Some(id.as_bytes());
     let mut seen_on: Vec<String> = Vec::new();
     let mut story: Option<String> = None;
+    let by_key = (!all_partitions).then_some(id.as_bytes());
+    let mut partitions_read: Vec<String> = Vec::new();
     // The four topics read at once: on Kafka each read waits for its end.
+    // A fetcher's dead letter is keyed by its page's source, not the id.
     let (raw, clean, dedup, letters) = tokio::join!(
-        records_about(&bus, &config, &topics.raw, keyed),
-        records_about(&bus, &config, &topics.clean, keyed),
-        records_about(&bus, &config, &topics.dedup, keyed),
-        records_about(&bus, &config, &topics.dlq, |r| letter_is_about(r, &id)),
+        records_about(&bus, &config, &topics.raw, by_key, keyed),
+        records_about(&bus, &config, &topics.clean, by_key, keyed),
+        records_about(&bus, &config, &topics.dedup, by_key, keyed),
+        records_about(&bus, &config, &topics.dlq, None, |r| letter_is_about(
+            r, &id
+        )),
     );
     for (topic, found) in [
         (&topics.raw, raw?),
         (&topics.clean, clean?),
         (&topics.dedup, dedup?),
     ] {
+        if let Some(partition) = found.partition {
+            partitions_read.push(format!("{topic}:{partition}"));
+        }
+        let found = found.records;
         if !found.is_empty() {
             seen_on.push(format!("{topic} ({})", found.len()));
         }
@@ -148,18 +173,22 @@ pub async fn trace(config: Config, target: &str) -> Result<()> {
             print_finding(&record, message);
         }
     }
-    let letters = letters?;
+    let letters = letters?.records;
     let letter_count = letters.len();
     for (record, message) in letters {
         print_finding(&record, message);
     }
     let mut story_line = String::new();
     if let Some(story) = &story {
-        let summaries = records_about(&bus, &config, &topics.stories, |r| {
+        let by_story = (!all_partitions).then_some(story.as_bytes());
+        let summaries = records_about(&bus, &config, &topics.stories, by_story, |r| {
             r.key.as_deref() == Some(story.as_bytes())
         })
         .await?;
-        if let Some((record, summary)) = summaries.into_iter().last() {
+        if let Some(partition) = summaries.partition {
+            partitions_read.push(format!("{}:{partition}", topics.stories));
+        }
+        if let Some((record, summary)) = summaries.records.into_iter().last() {
             story_line = format!(
                 "; story {story}: {} members, \"{}\"{}",
                 summary["member_count"].as_u64().unwrap_or_default(),
@@ -191,8 +220,16 @@ pub async fn trace(config: Config, target: &str) -> Result<()> {
     } else {
         format!("on {}", seen_on.join(", "))
     };
+    let partitions_line = if partitions_read.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " (read by key, one partition each: {})",
+            partitions_read.join(", ")
+        )
+    };
     eprintln!(
-        "article {id}: {fetched}{waiting}; {topics_line}; {letter_count} dead letter(s){story_line}"
+        "article {id}: {fetched}{waiting}; {topics_line}; {letter_count} dead letter(s){story_line}{partitions_line}"
     );
     Ok(())
 }

@@ -81,3 +81,33 @@ fn an_unknown_config_key_stops_the_start_naming_it() {
         "nothing written"
     );
 }
+
+#[test]
+fn settings_are_set_only_for_a_subscribed_feed() {
+    let data = tempfile::tempdir().unwrap();
+    let out = newsmill(
+        data.path(),
+        &[
+            "feeds",
+            "set",
+            "https://wire.example/rss",
+            "--poll-max",
+            "1m",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("is not subscribed"), "{stderr}");
+    let out = newsmill(
+        data.path(),
+        &[
+            "feeds",
+            "set",
+            "https://wire.example/rss",
+            "--feed-text-only",
+            "maybe",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("on or off"));
+}

@@ -76,6 +76,46 @@ impl KafkaBus {
         end: ReadEnd,
         to: tokio::sync::mpsc::Sender<InRecord>,
     ) -> Result<u64, BusError> {
+        self.read_partitions_to_end(topic, from, end, to, None)
+    }
+
+    /// As `read_to_end`, but of the one partition the producer puts records
+    /// keyed `key` in (by its `partitioner`, librdkafka's default unless
+    /// `bus.kafka.partitioner` names another), when it places keys so; of
+    /// every partition otherwise. The partition read (None: all) comes
+    /// back with the count. A topic whose partitions were added to after
+    /// such records were written holds the older ones elsewhere.
+    pub fn read_key_to_end(
+        &self,
+        topic: &str,
+        key: &[u8],
+        end: ReadEnd,
+        to: tokio::sync::mpsc::Sender<InRecord>,
+    ) -> Result<(u64, Option<i32>), BusError> {
+        let consumer: BaseConsumer = self.client_config().create()?;
+        let partitions = self.watermarks_with(&consumer, topic)?.len();
+        let partitioner = self
+            .extra
+            .iter()
+            .find(|(k, _)| k == "partitioner")
+            .map_or(crate::bus::partitioner::DEFAULT_PARTITIONER, |(_, v)| {
+                v.as_str()
+            });
+        let only = i32::try_from(partitions)
+            .ok()
+            .and_then(|n| crate::bus::partitioner::partition_of_key(partitioner, key, n));
+        let read = self.read_partitions_to_end(topic, 0, end, to, only)?;
+        Ok((read, only))
+    }
+
+    fn read_partitions_to_end(
+        &self,
+        topic: &str,
+        from: i64,
+        end: ReadEnd,
+        to: tokio::sync::mpsc::Sender<InRecord>,
+        only: Option<i32>,
+    ) -> Result<u64, BusError> {
         let mut cc = self.client_config();
         // Required by librdkafka, but nothing joins or commits: `assign` only.
         cc.set("group.id", "newsmill-replay")
@@ -86,6 +126,9 @@ impl KafkaBus {
         let mut partitions = std::collections::HashMap::new();
         let mut tpl = TopicPartitionList::new();
         for (p, low, high) in self.watermarks_with(&consumer, topic)? {
+            if only.is_some_and(|only| only != p) {
+                continue;
+            }
             let start = low.max(from);
             partitions.insert(p, PartitionRead::new(high, high <= start, started));
             tpl.add_partition_offset(topic, p, Offset::Offset(start))?;

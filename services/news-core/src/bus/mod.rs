@@ -4,6 +4,7 @@
 pub mod embedded;
 pub mod kafka;
 mod kafka_backlog;
+pub mod partitioner;
 
 use std::future::Future;
 use std::pin::Pin;
