@@ -117,6 +117,14 @@ async fn an_articles_way_is_traced(brokers: Option<String>) {
     );
     assert!(on(&lines, &topic("raw")).is_empty());
     assert!(summary.contains("1 dead letter(s)"), "{summary}");
+    let page_id = news_core::ids::article_id(&format!("http://{addr}/a/1.html"));
+    assert_eq!(letters[0]["key"], page_id.as_str(), "{letters:?}");
+    if brokers.is_some() {
+        // The fetcher's letter is keyed by the page's article id, so it is
+        // in the one partition of the dead-letter topic read.
+        let read = format!("{}:{}", topic("dlq"), letters[0]["partition"]);
+        assert!(summary.contains(&read), "{read}: {summary}");
+    }
 
     // An article no feed listed.
     let (lines, summary) = trace(&env, &format!("http://{addr}/a/9.html"));

@@ -508,6 +508,10 @@ impl Fetcher {
         let cut = payload
             .len()
             .min(dlq_payload_limit(self.config.bus.max_message_bytes));
+        // Keyed by the id of what failed (a page's is its article's, made
+        // from its URL as fetched), so that the letters about an article
+        // are in the partition of its records (`newsmill trace`).
+        let key = news_core::ids::article_id(source);
         // A private feed's URL may carry its credentials: not in a topic.
         let source = shown_url(source);
         let id = sha256_hex(format!("fetch:{source}:{reason}"));
@@ -531,7 +535,7 @@ impl Fetcher {
             _ => "fetch",
         };
         metrics::counter!(names::DEAD_LETTERS, "stage" => "fetch", "reason" => reason).increment(1);
-        let record = OutRecord::json(&self.config.topics.dlq, &id, &letter)
+        let record = OutRecord::json(&self.config.topics.dlq, &key, &letter)
             .with_header("error-type", error_type.as_bytes());
         match self.producer.send_and_wait(record).await {
             Ok(()) => {

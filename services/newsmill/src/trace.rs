@@ -115,6 +115,7 @@ struct Finding<'a> {
     topic: &'a str,
     partition: i32,
     offset: i64,
+    key: Option<String>,
     message: Value,
 }
 
@@ -123,6 +124,7 @@ fn print_finding(record: &InRecord, message: Value) {
         topic: &record.topic,
         partition: record.partition,
         offset: record.offset,
+        key: record.key_str(),
         message: abridged(message),
     };
     println!("{}", serde_json::to_string(&finding).unwrap_or_default());
@@ -145,14 +147,15 @@ pub async fn trace(config: Config, target: &str, all_partitions: bool) -> Result
     let by_key = (!all_partitions).then_some(id.as_bytes());
     let mut partitions_read: Vec<String> = Vec::new();
     // The four topics read at once: on Kafka each read waits for its end.
-    // A fetcher's dead letter is keyed by its page's source, not the id.
+    // Dead letters are keyed by the article too (the fetcher's since
+    // round 66; before, by the letter's own id, which `--all-partitions`
+    // finds).
+    let about = |r: &InRecord| letter_is_about(r, &id);
     let (raw, clean, dedup, letters) = tokio::join!(
         records_about(&bus, &config, &topics.raw, by_key, keyed),
         records_about(&bus, &config, &topics.clean, by_key, keyed),
         records_about(&bus, &config, &topics.dedup, by_key, keyed),
-        records_about(&bus, &config, &topics.dlq, None, |r| letter_is_about(
-            r, &id
-        )),
+        records_about(&bus, &config, &topics.dlq, by_key, about),
     );
     for (topic, found) in [
         (&topics.raw, raw?),
@@ -173,7 +176,11 @@ pub async fn trace(config: Config, target: &str, all_partitions: bool) -> Result
             print_finding(&record, message);
         }
     }
-    let letters = letters?.records;
+    let letters = letters?;
+    if let Some(partition) = letters.partition {
+        partitions_read.push(format!("{}:{partition}", topics.dlq));
+    }
+    let letters = letters.records;
     let letter_count = letters.len();
     for (record, message) in letters {
         print_finding(&record, message);
