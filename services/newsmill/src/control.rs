@@ -15,7 +15,7 @@ use news_fetcher::status::FeedHealth;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::pipeline::read_topic;
+use crate::topics::read_topic;
 
 /// Commands buffered between the reader and the fetcher.
 const CONTROL_QUEUE: usize = 1024;

@@ -10,7 +10,8 @@ use news_core::bus::Bus;
 use news_core::bus::kafka::ReadEnd;
 use news_dedup::DedupStage;
 
-use super::{Process, read_topic};
+use super::Process;
+use crate::topics::read_topic;
 
 pub(super) async fn dedup_stage(config: &Config, p: &Process) -> Result<DedupStage> {
     // Reading the snapshot and replaying the changelog can outlast the

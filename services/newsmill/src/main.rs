@@ -8,6 +8,7 @@ mod memory;
 mod pipeline;
 mod preview;
 mod redrive;
+mod topics;
 mod trace;
 
 use std::path::PathBuf;
@@ -339,8 +340,8 @@ fn run(cli: Cli) -> Result<()> {
                         topic,
                         follow,
                         limit,
-                    } => pipeline::tail(config, &topic, follow, limit).await,
-                    Command::Stats => pipeline::stats(config).await,
+                    } => topics::tail(config, &topic, follow, limit).await,
+                    Command::Stats => topics::stats(config).await,
                     Command::Trace {
                         article,
                         all_partitions,

@@ -53,7 +53,7 @@ pub async fn preview(config: Config, feed: &str, items: usize) -> Result<()> {
         .map_err(|e| anyhow!("fetch: {e}"))?;
 
     let stage = CleanStage::new(&cfg);
-    let (mut raw, reading) = crate::pipeline::read_written(&bus, &cfg, &cfg.topics.raw, "preview")?;
+    let (mut raw, reading) = crate::topics::read_written(&bus, &cfg, &cfg.topics.raw, "preview")?;
     let mut articles = 0;
     while let Some(record) = raw.recv().await {
         let item: RawItem = decode(&record.payload).map_err(|e| anyhow!("{e}"))?;
@@ -66,7 +66,7 @@ pub async fn preview(config: Config, feed: &str, items: usize) -> Result<()> {
         }
     }
     reading.await.context("reading the preview's log")??;
-    let (mut dlq, reading) = crate::pipeline::read_written(&bus, &cfg, &cfg.topics.dlq, "preview")?;
+    let (mut dlq, reading) = crate::topics::read_written(&bus, &cfg, &cfg.topics.dlq, "preview")?;
     let mut letters = 0;
     while let Some(record) = dlq.recv().await {
         let letter: DeadLetter = decode(&record.payload).map_err(|e| anyhow!("{e}"))?;

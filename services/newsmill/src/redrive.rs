@@ -204,7 +204,7 @@ pub async fn redrive(config: Config, selection: Selection, dry_run: bool) -> Res
         topics.feeds.as_str(),
     ];
     let (mut letters, reading) =
-        crate::pipeline::read_written(&bus, &config, &config.topics.dlq, "redrive")?;
+        crate::topics::read_written(&bus, &config, &config.topics.dlq, "redrive")?;
     let mut sent = HashSet::new();
     let mut counts: BTreeMap<Outcome, u64> = BTreeMap::new();
     let mut acks: Vec<Ack> = Vec::new();

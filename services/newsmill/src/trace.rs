@@ -94,7 +94,7 @@ async fn records_about(
         topic.replace(|c: char| !c.is_ascii_alphanumeric(), "-")
     );
     let (mut records, reading) =
-        crate::pipeline::read_written_by_key(bus, config, topic, &purpose, key)?;
+        crate::topics::read_written_by_key(bus, config, topic, &purpose, key)?;
     let mut found = Vec::new();
     while let Some(record) = records.recv().await {
         if about(&record) {
