@@ -81,12 +81,7 @@ impl Fetcher {
                     st.failures = 0;
                 }
             }
-            Change::Updated => {
-                let bounds = self.poll_bounds(&cmd.feed_url);
-                if let Some(st) = self.state.feeds.get_mut(cmd.feed_url.trim()) {
-                    st.fit_schedule(bounds);
-                }
-            }
+            Change::Updated => self.fit_schedule_of(&cmd.feed_url),
             _ => {}
         }
         if change != Change::Unchanged {

@@ -58,10 +58,15 @@ impl crate::Fetcher {
     pub(crate) fn fit_schedules(&mut self) {
         let feeds: Vec<String> = self.state.feeds.keys().cloned().collect();
         for feed in feeds {
-            let bounds = self.poll_bounds(&feed);
-            if let Some(st) = self.state.feeds.get_mut(&feed) {
-                st.fit_schedule(bounds);
-            }
+            self.fit_schedule_of(&feed);
+        }
+    }
+
+    /// Bring one feed's next poll within its bounds.
+    pub(crate) fn fit_schedule_of(&mut self, feed_url: &str) {
+        let bounds = self.poll_bounds(feed_url);
+        if let Some(st) = self.state.feeds.get_mut(feed_url.trim()) {
+            st.fit_schedule(bounds);
         }
     }
 }

@@ -2,13 +2,13 @@
 //! fetcher knows of it (state, last poll, last error), read from the data
 //! directory without touching it.
 
-use crate::feed_settings::{PollBounds, poll_bounds, reads_feed_text_only};
 use chrono::{DateTime, Utc};
 use news_core::Config;
 use news_core::config::shown_url;
 use news_core::messages::FeedCommand;
 use serde::Serialize;
 
+use crate::feed_settings::{PollBounds, poll_bounds, reads_feed_text_only};
 use crate::shard::Shard;
 use crate::state::{FeedState, FetchState};
 use crate::subscriptions::Subscriptions;

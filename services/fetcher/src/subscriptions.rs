@@ -3,8 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use std::time::Duration;
-
 use news_core::messages::{FeedAction, FeedCommand, FeedSettings};
 use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::Event;
@@ -281,7 +279,7 @@ fn category_secs(categories: &str, prefix: &str) -> Option<u64> {
         .split(',')
         .filter_map(|c| c.trim().strip_prefix(prefix))
         .filter_map(|d| humantime::parse_duration(d.trim()).ok())
-        .map(|d: Duration| d.as_secs())
+        .map(|d| d.as_secs())
         .find(|&secs| secs > 0)
 }
 

@@ -131,18 +131,27 @@ pub async fn send_command(config: &Config, mut order: Order) -> Result<()> {
         // URL would become a subscription: it is refused here. The command
         // carries what the subscription says of the feed (its title and its
         // settings), which compaction would otherwise lose.
-        let commands = commands_on_topic(config).await?;
-        let subs = news_fetcher::status::subscriptions_after(config, &commands)?;
-        let Some(sub) = subs.get(&order.url) else {
-            return Err(anyhow!(
-                "{} is not subscribed (`newsmill feeds list` shows the subscriptions)",
-                news_core::config::shown_url(&order.url)
-            ));
-        };
+        let sub = subscription_of(config, &order.url).await?;
         order.title = sub.title.clone();
         order.settings = sub.settings;
     }
     send_commands(config, vec![order]).await
+}
+
+/// The subscription of `url` as the config, the OPML file and the control
+/// topic make it; an error when there is none.
+async fn subscription_of(
+    config: &Config,
+    url: &str,
+) -> Result<news_fetcher::subscriptions::Subscription> {
+    let commands = commands_on_topic(config).await?;
+    let subs = news_fetcher::status::subscriptions_after(config, &commands)?;
+    subs.get(url).cloned().ok_or_else(|| {
+        anyhow!(
+            "{} is not subscribed (`newsmill feeds list` shows the subscriptions)",
+            news_core::config::shown_url(url)
+        )
+    })
 }
 
 /// A feed's poll bound as `feeds set` takes it: a duration, or the
@@ -186,14 +195,8 @@ impl SettingsChange {
 /// keeps it paused if it is.
 pub async fn set_feed(config: &Config, url: &str, change: SettingsChange) -> Result<()> {
     check_command(FeedAction::Pause, url)?;
-    let commands = commands_on_topic(config).await?;
-    let subs = news_fetcher::status::subscriptions_after(config, &commands)?;
+    let sub = subscription_of(config, url).await?;
     let shown = news_core::config::shown_url(url);
-    let Some(sub) = subs.get(url) else {
-        return Err(anyhow!(
-            "{shown} is not subscribed (`newsmill feeds list` shows the subscriptions)"
-        ));
-    };
     if sub.origin != news_fetcher::subscriptions::Origin::Control {
         return Err(anyhow!(
             "{shown} comes from the {}: its settings are the file's (fetcher.feed_text_only and fetcher.feed_poll, or the OPML file's categories)",

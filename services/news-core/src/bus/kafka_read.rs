@@ -77,6 +77,7 @@ impl KafkaBus {
         to: tokio::sync::mpsc::Sender<InRecord>,
     ) -> Result<u64, BusError> {
         self.read_partitions_to_end(topic, from, end, to, None)
+            .map(|(read, _)| read)
     }
 
     /// As `read_to_end`, but of the one partition the producer puts records
@@ -92,8 +93,12 @@ impl KafkaBus {
         end: ReadEnd,
         to: tokio::sync::mpsc::Sender<InRecord>,
     ) -> Result<(u64, Option<i32>), BusError> {
-        let consumer: BaseConsumer = self.client_config().create()?;
-        let partitions = self.watermarks_with(&consumer, topic)?.len();
+        self.read_partitions_to_end(topic, 0, end, to, Some(key))
+    }
+
+    /// The partition `key` goes to in a topic of `partitions` partitions,
+    /// under this bus's producer's partitioner.
+    fn partition_of(&self, key: &[u8], partitions: usize) -> Option<i32> {
         let partitioner = self
             .extra
             .iter()
@@ -101,11 +106,8 @@ impl KafkaBus {
             .map_or(crate::bus::partitioner::DEFAULT_PARTITIONER, |(_, v)| {
                 v.as_str()
             });
-        let only = i32::try_from(partitions)
-            .ok()
-            .and_then(|n| crate::bus::partitioner::partition_of_key(partitioner, key, n));
-        let read = self.read_partitions_to_end(topic, 0, end, to, only)?;
-        Ok((read, only))
+        let partitions = i32::try_from(partitions).ok()?;
+        crate::bus::partitioner::partition_of_key(partitioner, key, partitions)
     }
 
     fn read_partitions_to_end(
@@ -114,8 +116,8 @@ impl KafkaBus {
         from: i64,
         end: ReadEnd,
         to: tokio::sync::mpsc::Sender<InRecord>,
-        only: Option<i32>,
-    ) -> Result<u64, BusError> {
+        key: Option<&[u8]>,
+    ) -> Result<(u64, Option<i32>), BusError> {
         let mut cc = self.client_config();
         // Required by librdkafka, but nothing joins or commits: `assign` only.
         cc.set("group.id", "newsmill-replay")
@@ -125,7 +127,9 @@ impl KafkaBus {
         let started = std::time::Instant::now();
         let mut partitions = std::collections::HashMap::new();
         let mut tpl = TopicPartitionList::new();
-        for (p, low, high) in self.watermarks_with(&consumer, topic)? {
+        let watermarks = self.watermarks_with(&consumer, topic)?;
+        let only = key.and_then(|key| self.partition_of(key, watermarks.len()));
+        for (p, low, high) in watermarks {
             if only.is_some_and(|only| only != p) {
                 continue;
             }
@@ -134,7 +138,7 @@ impl KafkaBus {
             tpl.add_partition_offset(topic, p, Offset::Offset(start))?;
         }
         if tpl.count() == 0 {
-            return Ok(0);
+            return Ok((0, only));
         }
         consumer.assign(&tpl)?;
         let written_before = match end {
@@ -180,7 +184,7 @@ impl KafkaBus {
                 break;
             }
         }
-        Ok(read)
+        Ok((read, only))
     }
 }
 
