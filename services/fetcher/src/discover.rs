@@ -6,8 +6,9 @@
 use scraper::{Html, Selector};
 use url::Url;
 
-use crate::feed::{FeedError, ListedSitemap, NEWS_WINDOW};
+use crate::feed::FeedError;
 use crate::http::{FetchError, HttpClient};
+use crate::sitemap_index::IndexReading;
 
 /// Paths that commonly serve a site's main feed, tried when the page
 /// announces none.
@@ -156,104 +157,11 @@ pub fn sitemap_lines(robots_txt: &str, robots_url: &Url) -> Vec<Url> {
     found
 }
 
-/// The sitemaps a sitemap index names (`FeedError::SitemapIndex`) with
-/// "news" in their URL's path, resolved against the index's URL.
-pub fn news_sitemaps_in_index(sitemaps: &[ListedSitemap], index_url: &Url) -> Vec<Url> {
-    sitemaps
-        .iter()
-        .filter_map(|l| index_url.join(&l.loc).ok())
-        .filter(|u| u.path().to_ascii_lowercase().contains("news"))
-        .collect()
-}
-
-/// Words in a sitemap's path that say it lists no articles: a CMS's
-/// pages, taxonomies, people and media (Yoast's `category-sitemap.xml`,
-/// WordPress's `wp-sitemap-posts-page-1.xml`, `author-sitemap.xml`).
-const NOT_ARTICLE_WORDS: &[&str] = &[
-    "page",
-    "pages",
-    "category",
-    "categories",
-    "tag",
-    "tags",
-    "taxonomy",
-    "taxonomies",
-    "term",
-    "terms",
-    "topic",
-    "topics",
-    "section",
-    "sections",
-    "author",
-    "authors",
-    "user",
-    "users",
-    "people",
-    "attachment",
-    "attachments",
-    "image",
-    "images",
-    "video",
-    "videos",
-    "product",
-    "products",
-    "static",
-    "home",
-    "misc",
-];
-
-/// The sitemaps a subscription to a sitemap index follows: its news sitemaps, else (since round 65) the sitemaps of its
-/// articles that changed lately, by the index's own dates (`<lastmod>`
-/// within `NEWS_WINDOW` of the newest such, newest first), as a site with
-/// no news sitemap lists its posts by month or by number beside its
-/// pages, categories and authors. An index that dates none of them gives
-/// none.
-pub fn sitemaps_to_follow(sitemaps: &[ListedSitemap], index_url: &Url) -> Vec<Url> {
-    let news = news_sitemaps_in_index(sitemaps, index_url);
-    if news.is_empty() {
-        dated_article_sitemaps(sitemaps, index_url)
-    } else {
-        news
-    }
-}
-
-/// The sitemaps of an index's articles that it dates within `NEWS_WINDOW`
-/// of the newest of them, newest first, each once.
-fn dated_article_sitemaps(sitemaps: &[ListedSitemap], index_url: &Url) -> Vec<Url> {
-    let mut dated: Vec<(chrono::DateTime<chrono::Utc>, Url)> = sitemaps
-        .iter()
-        .filter_map(|l| Some((l.lastmod?, index_url.join(&l.loc).ok()?)))
-        .filter(|(_, u)| lists_articles(u))
-        .collect();
-    let Some(newest) = dated.iter().map(|(d, _)| *d).max() else {
-        return Vec::new();
-    };
-    dated.retain(|(d, _)| *d >= newest - NEWS_WINDOW);
-    // Newest first; the index's order among equals.
-    dated.sort_by_key(|(d, _)| std::cmp::Reverse(*d));
-    let mut follow: Vec<Url> = Vec::new();
-    for (_, u) in dated {
-        if !follow.contains(&u) {
-            follow.push(u);
-        }
-    }
-    follow
-}
-
-/// Whether a sitemap's path may list articles: none of its words names
-/// pages, taxonomies, people or media.
-fn lists_articles(sitemap: &Url) -> bool {
-    let path = sitemap.path().to_ascii_lowercase();
-    !path
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .any(|word| NOT_ARTICLE_WORDS.contains(&word))
-}
-
 /// For a site with no feed: the news sitemaps its robots.txt names, or
 /// that a sitemap index it names lists with "news" in their URL, or (since
-/// round 65) an index that lists none but dates its articles' sitemaps,
-/// which a subscription follows. An ordinary sitemap is no news source to
-/// offer.
+/// round 65) an index that lists none but has sitemaps of articles,
+/// which a subscription follows (`IndexReading`). An ordinary sitemap is
+/// no news source to offer.
 async fn news_sitemaps(client: &HttpClient, site: &Url, found: &mut Vec<Url>) {
     let Ok(robots_url) = site.join("/robots.txt") else {
         return;
@@ -281,16 +189,17 @@ async fn news_sitemaps(client: &HttpClient, site: &Url, found: &mut Vec<Url>) {
                 found.push(f.final_url);
             }
             Err(FeedError::SitemapIndex(sitemaps)) => {
-                let news = news_sitemaps_in_index(&sitemaps, &f.final_url);
-                // An index of articles' sitemaps it dates (round 65): a
-                // subscription to the index follows those that change.
-                if news.is_empty()
-                    && !dated_article_sitemaps(&sitemaps, &f.final_url).is_empty()
+                let reading = IndexReading::of(&sitemaps, &f.final_url);
+                // An index of articles' sitemaps (round 65; since round 67
+                // also one that dates none): a subscription to the index
+                // follows those that change.
+                if reading.news.is_empty()
+                    && !reading.to_follow.is_empty()
                     && !found.contains(&f.final_url)
                 {
                     found.push(f.final_url);
                 }
-                queue.extend(news);
+                queue.extend(reading.news);
             }
             Ok(_) | Err(_) => {}
         }
@@ -341,59 +250,6 @@ mod tests {
         );
         assert!(feed_links("\u{0}<<<>>>", &page).is_empty());
         assert_eq!(common_paths(&page)[0].as_str(), "https://news.example/feed");
-    }
-
-    #[test]
-    fn an_index_without_news_sitemaps_gives_its_articles_that_changed_lately() {
-        let index = Url::parse("https://site.example/sitemap_index.xml").unwrap();
-        let listed = |entries: &[(&str, Option<&str>)]| -> Vec<ListedSitemap> {
-            entries
-                .iter()
-                .map(|(loc, lastmod)| ListedSitemap {
-                    loc: loc.to_string(),
-                    lastmod: lastmod.and_then(crate::feed::parse_date),
-                })
-                .collect()
-        };
-        let follow = |entries: &[(&str, Option<&str>)]| -> Vec<String> {
-            sitemaps_to_follow(&listed(entries), &index)
-                .into_iter()
-                .map(|u| u.path().to_string())
-                .collect()
-        };
-        // News sitemaps come first, whatever their dates.
-        assert_eq!(
-            follow(&[
-                ("/post-sitemap.xml", Some("2024-06-02")),
-                ("/news-sitemap.xml", None),
-            ]),
-            ["/news-sitemap.xml"]
-        );
-        // Else the articles' sitemaps within 48 h of the newest, newest
-        // first; pages, taxonomies, people and media are no articles.
-        assert_eq!(
-            follow(&[
-                ("/post-sitemap.xml", Some("2024-04-01")),
-                ("/post-sitemap2.xml", Some("2024-06-01T09:00:00Z")),
-                ("/post-sitemap3.xml", Some("2024-06-02T08:00:00Z")),
-                ("/page-sitemap.xml", Some("2024-06-03T00:00:00Z")),
-                ("/category-sitemap.xml", Some("2024-06-03T00:00:00Z")),
-                ("/wp-sitemap-posts-page-1.xml", Some("2024-06-03T00:00:00Z")),
-                ("/sitemaps/authors.xml", Some("2024-06-03T00:00:00Z")),
-                ("/video-sitemap.xml", Some("2024-06-03T00:00:00Z")),
-                ("/sitemap-2024-05.xml", Some("2024-05-31T07:00:00Z")),
-                ("/sitemap-2024-06.xml", Some("2024-06-02T07:00:00Z")),
-                ("/undated-sitemap.xml", None),
-            ]),
-            [
-                "/post-sitemap3.xml",
-                "/sitemap-2024-06.xml",
-                "/post-sitemap2.xml"
-            ]
-        );
-        // An index that dates none (WordPress's own) gives none.
-        assert!(follow(&[("/wp-sitemap-posts-post-1.xml", None)]).is_empty());
-        assert!(follow(&[]).is_empty());
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod schedule_hints;
 pub mod seen_log;
 pub mod shard;
 pub mod shared_pages;
+pub mod sitemap_index;
 pub mod stand_in;
 pub mod state;
 pub mod status;

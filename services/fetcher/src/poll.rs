@@ -17,6 +17,7 @@ use crate::http::FetchError;
 use crate::pages::{self, FeedPoll, PageRetry};
 use crate::pushed::PendingPush;
 use crate::schedule_hints::ScheduleHints;
+use crate::sitemap_index::IndexReading;
 use crate::state::{FeedState, IndexWatch, RoundProgress};
 use crate::{Fetcher, RoundReport, parse_feed};
 
@@ -119,13 +120,14 @@ impl Fetcher {
                     // failing instead.
                     tracing::info!(subscription = %shown_url(feed_url), feed = %shown_url(feed.as_str()), "the subscription is a web page or a sitemap index; polling the feed it points to");
                     let announced = self.announce_news_sitemaps(feed_url, &other_sitemaps).await;
-                    if matches!(e, FeedError::SitemapIndex(_)) {
+                    if let FeedError::SitemapIndex(list) = &e {
                         st.sitemap_index = Some(IndexWatch {
                             read_at: Utc::now().timestamp(),
                             sitemaps: std::iter::once(&feed)
                                 .chain(announced.iter())
                                 .map(Url::to_string)
                                 .collect(),
+                            by_number: IndexReading::of(list, &fetched.final_url).by_number,
                         });
                     }
                     st.moved_to = Some(feed.to_string());
@@ -350,123 +352,6 @@ impl Fetcher {
     }
 }
 
-/// News sitemaps of one index that become subscriptions of their own,
-/// at most.
-const MAX_ANNOUNCED_SITEMAPS: usize = 15;
-
-impl Fetcher {
-    /// A sitemap index's news sitemaps besides the one its subscription
-    /// follows (a site's news by section or language): each added as a
-    /// subscription of its own through `news.feeds.v1`, so that every
-    /// fetcher takes it, and it keeps its own validators and schedule.
-    /// Returns those the topic took.
-    async fn announce_news_sitemaps(&self, subscription: &str, sitemaps: &[Url]) -> Vec<Url> {
-        let mut announced = Vec::new();
-        // They are polled as the index's subscription is (its own poll
-        // bounds), but a sitemap carries no text to read in place of its
-        // pages.
-        let own = self.subs.get(subscription).map(|s| s.settings);
-        let settings = news_core::messages::FeedSettings {
-            feed_text_only: false,
-            poll_min_secs: own.and_then(|s| s.poll_min_secs),
-            poll_max_secs: own.and_then(|s| s.poll_max_secs),
-        };
-        for sitemap in sitemaps
-            .iter()
-            .filter(|u| matches!(u.scheme(), "http" | "https"))
-            .take(MAX_ANNOUNCED_SITEMAPS)
-        {
-            let command = news_core::messages::FeedCommand {
-                schema_version: news_core::messages::SCHEMA_VERSION,
-                feed_url: sitemap.to_string(),
-                action: news_core::messages::FeedAction::Add,
-                at: Utc::now(),
-                title: Some(format!("news sitemap of {}", shown_url(subscription))),
-                settings,
-            };
-            let record = command.record(&self.config.topics.feeds);
-            match self.producer.send_and_wait(record).await {
-                Ok(_) => announced.push(sitemap.clone()),
-                Err(e) => {
-                    tracing::warn!(sitemap = %shown_url(sitemap.as_str()), error = %e, "could not add a news sitemap of an index")
-                }
-            }
-        }
-        if !announced.is_empty() {
-            tracing::info!(subscription = %shown_url(subscription), added = announced.len(), "the sitemap index lists more news sitemaps; each added as a subscription");
-        }
-        announced
-    }
-
-    /// Once a day, the sitemap index a subscription follows is read again,
-    /// and a sitemap to follow that it lists since (a news sitemap of a new
-    /// section or language; since round 65, a new month's or number's
-    /// sitemap of articles) is added as a subscription of its own. One it
-    /// listed before is not added again, so that an operator's removal
-    /// holds.
-    async fn read_sitemap_index_again(&self, subscription: &str, st: &mut FeedState) {
-        let now = Utc::now().timestamp();
-        let Some(watch) = st
-            .sitemap_index
-            .as_mut()
-            .filter(|w| now - w.read_at >= INDEX_READ_EVERY_SECS)
-        else {
-            return;
-        };
-        // Whatever the answer, the next reading is a day away.
-        watch.read_at = now;
-        let Ok(url) = Url::parse(subscription) else {
-            return;
-        };
-        let listed = match self.limited_get(&url, None, "feed", Duration::ZERO).await {
-            Ok(f) if f.status == 200 => {
-                parse_feed(&f.body, f.final_url.as_str(), f.content_type.as_deref())
-                    .err()
-                    .and_then(|e| match e {
-                        FeedError::SitemapIndex(list) => {
-                            Some(crate::discover::sitemaps_to_follow(&list, &f.final_url))
-                        }
-                        _ => None,
-                    })
-            }
-            _ => None,
-        };
-        let Some(listed) = listed else {
-            tracing::info!(subscription = %shown_url(subscription), "the sitemap index could not be read again as one; asked again in a day");
-            return;
-        };
-        if watch.sitemaps.is_empty() {
-            // The first reading of an index followed since before it was
-            // watched: its news sitemaps were added then (or removed since,
-            // by an operator whose word holds), so none is added now.
-            tracing::info!(subscription = %shown_url(subscription), sitemaps = listed.len(), "the sitemap index is watched from now on: a news sitemap it lists later is added");
-            watch.sitemaps = st.moved_to.iter().cloned().collect();
-            for sitemap in listed.iter().map(Url::to_string) {
-                if !watch.sitemaps.contains(&sitemap) {
-                    watch.sitemaps.push(sitemap);
-                }
-            }
-            return;
-        }
-        // Those followed count while the index still offers them, so that
-        // a site's sitemaps by month keep coming as they start.
-        let followed = listed
-            .iter()
-            .filter(|u| watch.sitemaps.contains(&u.to_string()))
-            .count();
-        let room = (MAX_ANNOUNCED_SITEMAPS + 1).saturating_sub(followed);
-        let new: Vec<Url> = listed
-            .into_iter()
-            .filter(|u| !watch.sitemaps.contains(&u.to_string()))
-            .take(room)
-            .collect();
-        let announced = self.announce_news_sitemaps(subscription, &new).await;
-        if let Some(watch) = st.sitemap_index.as_mut() {
-            watch.sitemaps.extend(announced.iter().map(Url::to_string));
-        }
-    }
-}
-
 /// How many of `items` the feed had before, and how many of those changed.
 fn seen_again(st: &FeedState, items: &[(FeedItemMeta, Option<String>)]) -> date_churn::Seen {
     let mut seen = date_churn::Seen::default();
@@ -508,16 +393,13 @@ fn undated_sitemap_refusal(listed: usize, max_seen: usize) -> Option<String> {
     ))
 }
 
-/// How often a followed sitemap index is read again.
-const INDEX_READ_EVERY_SECS: i64 = 24 * 3600;
-
 /// The feed an answer that is no feed points to: the first sitemap to
-/// follow that a sitemap index names (`discover::sitemaps_to_follow`), with
+/// follow that a sitemap index names (`sitemap_index::IndexReading`), with
 /// the index's others, or the first feed an HTML page announces (`<link
 /// rel="alternate">`, then feed links).
 fn feed_it_points_to(fetched: &crate::http::Fetched, error: &FeedError) -> Option<(Url, Vec<Url>)> {
     if let FeedError::SitemapIndex(sitemaps) = error {
-        let mut news = crate::discover::sitemaps_to_follow(sitemaps, &fetched.final_url)
+        let mut news = crate::sitemap_index::sitemaps_to_follow(sitemaps, &fetched.final_url)
             .into_iter()
             .filter(|u| *u != fetched.final_url);
         let followed = news.next()?;

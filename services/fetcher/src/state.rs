@@ -82,7 +82,8 @@ pub struct FeedState {
     legacy_seen_order: VecDeque<String>,
 }
 
-/// A sitemap index a subscription follows, read again once a day.
+/// A sitemap index a subscription follows, read again once a day (once
+/// an hour when it dates none of its sitemaps).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IndexWatch {
     /// Unix seconds of the last reading.
@@ -90,6 +91,10 @@ pub struct IndexWatch {
     /// The sitemaps to follow it listed: the one followed, then those added
     /// as subscriptions of their own.
     pub sitemaps: Vec<String>,
+    /// Whether the index dates none of its articles' sitemaps, so that the
+    /// one followed was chosen by its number (since round 67).
+    #[serde(default)]
+    pub by_number: bool,
 }
 
 /// Article key -> fingerprint of the item as last seen, both the first 64

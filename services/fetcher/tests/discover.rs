@@ -196,8 +196,9 @@ const QUAKE_NEWS_SITEMAP: &[u8] = b"<urlset xmlns:news=\"n\"><url><loc>/2024/qua
 
 /// A subscription to a sitemap index (the one robots.txt names): the news
 /// sitemap it lists is polled in its place, and its article fetched; the
-/// index's other sitemaps are never asked for. An index that lists no news
-/// sitemap is refused, naming what it lists.
+/// index's other sitemaps are never asked for. An index that lists
+/// neither news sitemaps nor sitemaps of articles (only pages and tags)
+/// is refused, naming what it lists.
 #[tokio::test]
 async fn a_subscription_to_a_sitemap_index_polls_its_news_sitemaps() {
     let (addr, seen) = serve(Arc::new(|path: &str, _: &str| {
@@ -214,8 +215,8 @@ async fn a_subscription_to_a_sitemap_index_polls_its_news_sitemaps() {
                 <news:title>Final</news:title></news:news></url></urlset>")
             }
             "/archive_index.xml" => ok(
-                b"<sitemapindex><sitemap><loc>/sitemap-2019.xml</loc></sitemap>\
-                </sitemapindex>",
+                b"<sitemapindex><sitemap><loc>/page-sitemap.xml</loc></sitemap>\
+                <sitemap><loc>/tag-sitemap.xml</loc></sitemap></sitemapindex>",
             ),
             "/news-sitemap.xml" => ok(QUAKE_NEWS_SITEMAP),
             p if p.starts_with("/2024/") => ok(&article(p)),

@@ -1,7 +1,7 @@
 //! Sitemaps that are not news sitemaps, against a real loopback site: an
-//! index that names none with "news" in its URL, an ordinary sitemap that
-//! dates none of its pages, and a feed that lists more items than it
-//! remembers.
+//! index that names none with "news" in its URL (dated, and WordPress's
+//! own, which dates nothing), an ordinary sitemap that dates none of its
+//! pages, and a feed that lists more items than it remembers.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -64,9 +64,11 @@ async fn serve_wordpress_site(
 /// posts the index dates as changed lately, and takes its recent article;
 /// the older posts' sitemap and the pages', categories' and authors',
 /// dated as recently, are never asked for. A day on, the posts' next
-/// sitemap is added as a subscription of its own, although the state
-/// holds more than 16 sitemaps the index no longer lists (a site's months
-/// gone by), since only those it still lists count against the limit.
+/// sitemap takes the place of the one followed (round 67), and its
+/// article is fetched at the next poll; a new series' sitemap is added as
+/// a subscription of its own, although the state holds more than 16
+/// sitemaps the index no longer lists (a site's months gone by), since
+/// only those it still lists count against the limit.
 #[tokio::test]
 async fn an_index_without_news_sitemaps_follows_its_posts_that_changed_lately() {
     let listed = Arc::new(Mutex::new(vec![
@@ -105,10 +107,10 @@ async fn an_index_without_news_sitemaps_follows_its_posts_that_changed_lately() 
         format!("http://{addr}/post-sitemap2.xml")
     );
 
-    listed
-        .lock()
-        .unwrap()
-        .push(("/post-sitemap3.xml", "2024-06-03T09:00:00Z"));
+    listed.lock().unwrap().extend([
+        ("/post-sitemap3.xml", "2024-06-03T09:00:00Z"),
+        ("/events-sitemap.xml", "2024-06-03T08:00:00Z"),
+    ]);
     edit_state(dir.path(), |state| {
         let feed = &mut state["feeds"][&index];
         feed["next_poll"] = 0.into();
@@ -126,9 +128,136 @@ async fn an_index_without_news_sitemaps_follows_its_posts_that_changed_lately() 
     assert_eq!(commands[0]["action"], "add");
     assert_eq!(
         commands[0]["feed_url"],
+        format!("http://{addr}/events-sitemap.xml")
+    );
+    assert_eq!(
+        read_state(dir.path())["feeds"][&index]["moved_to"],
         format!("http://{addr}/post-sitemap3.xml")
     );
+    assert_eq!(
+        seen.count("/post-sitemap3.xml"),
+        0,
+        "polled from the next poll"
+    );
+    make_due(dir.path(), &index);
+    run_once(&cfg, &bus).await;
+    assert_eq!(seen.count("/2024/06/aftershock"), 1);
+    assert_eq!(seen.count("/post-sitemap2.xml"), 2, "no longer polled");
     assert_eq!(seen.count("/page-sitemap.xml"), 0);
+}
+
+/// WordPress's own index (`wp-sitemap.xml`), which dates none of its
+/// sitemaps nor their pages: the subscription follows the newest sitemap
+/// of its posts, whose first list is the site's archive, and fetches the
+/// posts it lists later. The index is read again within the hour, not
+/// before; when it lists the next sitemap of posts, that one is followed
+/// in its place and the posts it lists are all new. Discovery offers the
+/// index, which it refused before round 67.
+#[tokio::test]
+async fn an_index_that_dates_nothing_follows_its_newest_posts() {
+    let posts: Arc<Mutex<Vec<Vec<&'static str>>>> = Arc::new(Mutex::new(vec![
+        vec!["/2024/01/a", "/2024/02/b"],
+        vec!["/2024/05/c", "/2024/06/d"],
+    ]));
+    let listed = posts.clone();
+    let (addr, seen) = serve(Arc::new(move |path: &str, _: &str| {
+        let posts = listed.lock().unwrap();
+        let urlset = |pages: &[&str]| {
+            let urls: String = pages
+                .iter()
+                .map(|p| format!("<url><loc>{p}</loc></url>"))
+                .collect();
+            format!("<urlset>{urls}</urlset>").into_bytes()
+        };
+        let body = match path {
+            "/robots.txt" => b"User-agent: *\nSitemap: /wp-sitemap.xml\n".to_vec(),
+            "/wp-sitemap.xml" => {
+                let mut names: Vec<String> = (1..=posts.len())
+                    .map(|n| format!("/wp-sitemap-posts-post-{n}.xml"))
+                    .collect();
+                names.extend(
+                    [
+                        "/wp-sitemap-posts-page-1.xml",
+                        "/wp-sitemap-taxonomies-category-1.xml",
+                        "/wp-sitemap-users-1.xml",
+                    ]
+                    .map(String::from),
+                );
+                let entries: String = names
+                    .iter()
+                    .map(|n| format!("<sitemap><loc>{n}</loc></sitemap>"))
+                    .collect();
+                format!("<sitemapindex>{entries}</sitemapindex>").into_bytes()
+            }
+            p if p.starts_with("/wp-sitemap-posts-post-") => {
+                let n: usize = p
+                    .trim_start_matches("/wp-sitemap-posts-post-")
+                    .trim_end_matches(".xml")
+                    .parse()
+                    .unwrap();
+                urlset(&posts[n - 1])
+            }
+            p if p.starts_with("/wp-sitemap") => urlset(&["/about"]),
+            p => article(p),
+        };
+        (reply("200 OK", &[], &body), Duration::ZERO)
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let index = format!("http://{addr}/wp-sitemap.xml");
+    let cfg = config(dir.path(), vec![index.clone()]);
+    let bus = Bus::from_config(&cfg).unwrap();
+    let report = run_once(&cfg, &bus).await;
+    assert_eq!(
+        (report.pages_fetched, report.failures),
+        (0, 0),
+        "{report:?}"
+    );
+    let state = read_state(dir.path());
+    assert_eq!(
+        state["feeds"][&index]["moved_to"],
+        format!("http://{addr}/wp-sitemap-posts-post-2.xml")
+    );
+    assert_eq!(state["feeds"][&index]["sitemap_index"]["by_number"], true);
+    assert!(read_all(&bus, &cfg.topics.dlq).await.is_empty());
+
+    posts.lock().unwrap()[1].push("/2024/06/e");
+    make_due(dir.path(), &index);
+    assert_eq!(run_once(&cfg, &bus).await.pages_fetched, 1);
+    assert_eq!(seen.count("/2024/06/e"), 1);
+
+    // The next sitemap of posts starts; half an hour on, the index is not
+    // read again, an hour on it is.
+    posts.lock().unwrap().push(vec!["/2024/06/f"]);
+    let read_index_ago = |secs: i64| {
+        edit_state(dir.path(), |state| {
+            let feed = &mut state["feeds"][&index];
+            feed["next_poll"] = 0.into();
+            feed["sitemap_index"]["read_at"] = (chrono::Utc::now().timestamp() - secs).into();
+        })
+    };
+    read_index_ago(1800);
+    run_once(&cfg, &bus).await;
+    assert_eq!(seen.count("/wp-sitemap.xml"), 1);
+    read_index_ago(3700);
+    run_once(&cfg, &bus).await;
+    assert_eq!(seen.count("/wp-sitemap.xml"), 2);
+    make_due(dir.path(), &index);
+    assert_eq!(run_once(&cfg, &bus).await.pages_fetched, 1);
+    assert_eq!(seen.count("/2024/06/f"), 1);
+    assert!(read_all(&bus, &cfg.topics.feeds).await.is_empty());
+    for never in [
+        "/wp-sitemap-posts-post-1.xml",
+        "/wp-sitemap-posts-page-1.xml",
+        "/wp-sitemap-users-1.xml",
+        "/about",
+        "/2024/01/a",
+        "/2024/06/d",
+    ] {
+        assert_eq!(seen.count(never), 0, "{never}");
+    }
+    let site = url::Url::parse(&format!("http://{addr}/")).unwrap();
+    assert_eq!(discover(&site).await, [url::Url::parse(&index).unwrap()]);
 }
 
 /// An ordinary sitemap that dates none of its pages: its first reading

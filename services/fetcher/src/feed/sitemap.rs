@@ -10,8 +10,8 @@
 //! pages says nothing of which are news (`ParsedFeed::is_undated_sitemap`:
 //! the poll takes what it first lists as the archive). A sitemap index
 //! names other sitemaps, not articles: it is refused with the ones it
-//! names and their dates, for the poll to follow (`discover::
-//! sitemaps_to_follow`) or an operator to subscribe to.
+//! names and their dates, for the poll to follow (`sitemap_index::
+//! IndexReading`) or an operator to subscribe to.
 
 use chrono::{DateTime, Duration, Utc};
 use news_core::dates::{parse_date, to_rfc3339};

@@ -1,0 +1,520 @@
+//! A subscription to a sitemap index: which of its sitemaps it follows
+//! (`IndexReading`, pure), and the index read again to follow what it
+//! lists since (`Fetcher::read_sitemap_index_again`).
+//!
+//! An index names sitemaps, not articles. It is followed through its news
+//! sitemaps; else (since round 65) through the sitemaps of its articles
+//! that it dates as changed lately; else (since round 67, an index that
+//! dates none, as WordPress's own `wp-sitemap.xml`) through the newest
+//! sitemap of its longest numbered series of articles, since a CMS fills
+//! `wp-sitemap-posts-post-1.xml`, `-2.xml`, ... in the order it publishes.
+//! When the index lists a later sitemap of the series the subscription
+//! follows, the subscription moves to it, and the one before, which no
+//! longer grows, is no longer polled.
+
+use chrono::Utc;
+use news_core::config::shown_url;
+use url::Url;
+
+use crate::feed::{FeedError, ListedSitemap, NEWS_WINDOW};
+use crate::state::FeedState;
+use crate::{Fetcher, parse_feed};
+
+/// News sitemaps of one index that become subscriptions of their own,
+/// at most.
+const MAX_ANNOUNCED_SITEMAPS: usize = 15;
+
+/// How often a followed sitemap index that dates its sitemaps is read
+/// again.
+const INDEX_READ_EVERY_SECS: i64 = 24 * 3600;
+
+/// How often one that dates none is: the next number of its series is the
+/// only sign of where new articles go, and the sitemap before it stops
+/// growing when that one starts.
+const UNDATED_INDEX_READ_EVERY_SECS: i64 = 3600;
+
+/// Words in a sitemap's path that say it lists no articles: a CMS's
+/// pages, taxonomies, people and media (Yoast's `category-sitemap.xml`,
+/// WordPress's `wp-sitemap-posts-page-1.xml`, `author-sitemap.xml`).
+const NOT_ARTICLE_WORDS: &[&str] = &[
+    "page",
+    "pages",
+    "category",
+    "categories",
+    "tag",
+    "tags",
+    "taxonomy",
+    "taxonomies",
+    "term",
+    "terms",
+    "topic",
+    "topics",
+    "section",
+    "sections",
+    "author",
+    "authors",
+    "user",
+    "users",
+    "people",
+    "attachment",
+    "attachments",
+    "image",
+    "images",
+    "video",
+    "videos",
+    "product",
+    "products",
+    "static",
+    "home",
+    "misc",
+];
+
+/// What a subscription makes of one reading of a sitemap index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexReading {
+    /// Its sitemaps with "news" in their URL's path.
+    pub news: Vec<Url>,
+    /// The sitemaps to follow, the first by the subscription itself: the
+    /// news sitemaps; else those of articles it dates within `NEWS_WINDOW`
+    /// of the newest such, newest first; else, when it dates none of
+    /// them, the newest of its longest series of articles' sitemaps.
+    pub to_follow: Vec<Url>,
+    /// Whether `to_follow` was chosen by number, the index dating none of
+    /// its articles' sitemaps.
+    pub by_number: bool,
+}
+
+impl IndexReading {
+    pub fn of(sitemaps: &[ListedSitemap], index_url: &Url) -> IndexReading {
+        let news: Vec<Url> = sitemaps
+            .iter()
+            .filter_map(|l| index_url.join(&l.loc).ok())
+            .filter(|u| u.path().to_ascii_lowercase().contains("news"))
+            .collect();
+        if !news.is_empty() {
+            return IndexReading {
+                to_follow: news.clone(),
+                news,
+                by_number: false,
+            };
+        }
+        let dated = dated_article_sitemaps(sitemaps, index_url);
+        let dates_none = sitemaps.iter().all(|l| l.lastmod.is_none());
+        if !dated.is_empty() || !dates_none {
+            return IndexReading {
+                news,
+                to_follow: dated,
+                by_number: false,
+            };
+        }
+        IndexReading {
+            news,
+            to_follow: newest_of_longest_series(sitemaps, index_url)
+                .into_iter()
+                .collect(),
+            by_number: true,
+        }
+    }
+
+    /// The later sitemap of `followed`'s series that this reading would
+    /// follow, if any: the subscription moves to it. Never among news
+    /// sitemaps, which are all followed (and may be numbered by section).
+    pub fn successor_of(&self, followed: &Url) -> Option<Url> {
+        if !self.news.is_empty() {
+            return None;
+        }
+        let (series, place) = series_of(followed);
+        self.to_follow
+            .iter()
+            .map(|u| (series_of(u), u))
+            .filter(|((s, p), _)| *s == series && *p > place)
+            .max_by(|((_, a), _), ((_, b), _)| a.cmp(b))
+            .map(|(_, u)| u.clone())
+    }
+}
+
+/// The sitemaps to follow of an index (`IndexReading::to_follow`).
+pub fn sitemaps_to_follow(sitemaps: &[ListedSitemap], index_url: &Url) -> Vec<Url> {
+    IndexReading::of(sitemaps, index_url).to_follow
+}
+
+/// The sitemaps of an index's articles that it dates within `NEWS_WINDOW`
+/// of the newest of them, newest first, each once.
+fn dated_article_sitemaps(sitemaps: &[ListedSitemap], index_url: &Url) -> Vec<Url> {
+    let mut dated: Vec<(chrono::DateTime<chrono::Utc>, Url)> = sitemaps
+        .iter()
+        .filter_map(|l| Some((l.lastmod?, index_url.join(&l.loc).ok()?)))
+        .filter(|(_, u)| lists_articles(u))
+        .collect();
+    let Some(newest) = dated.iter().map(|(d, _)| *d).max() else {
+        return Vec::new();
+    };
+    dated.retain(|(d, _)| *d >= newest - NEWS_WINDOW);
+    // Newest first; the index's order among equals.
+    dated.sort_by_key(|(d, _)| std::cmp::Reverse(*d));
+    let mut follow: Vec<Url> = Vec::new();
+    for (_, u) in dated {
+        if !follow.contains(&u) {
+            follow.push(u);
+        }
+    }
+    follow
+}
+
+/// The highest-numbered sitemap of the index's longest series of
+/// articles' sitemaps (the first listed among series of one length).
+fn newest_of_longest_series(sitemaps: &[ListedSitemap], index_url: &Url) -> Option<Url> {
+    // Each series by its name, with its members' places, in index order.
+    type Series = (String, Vec<(Vec<u64>, Url)>);
+    let mut series: Vec<Series> = Vec::new();
+    for u in sitemaps
+        .iter()
+        .filter_map(|l| index_url.join(&l.loc).ok())
+        .filter(lists_articles)
+    {
+        let (name, place) = series_of(&u);
+        match series.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, members)) => members.push((place, u)),
+            None => series.push((name, vec![(place, u)])),
+        }
+    }
+    // `max_by_key` keeps the last of equals; reversed, that is the first.
+    let (_, members) = series.into_iter().rev().max_by_key(|(_, m)| m.len())?;
+    members
+        .into_iter()
+        .max_by(|(a, _), (b, _)| a.cmp(b))
+        .map(|(_, u)| u)
+}
+
+/// A sitemap's series and its place in it: its host, path and query with
+/// every run of digits taken out, and those numbers in order. So
+/// `post-sitemap.xml` ([]) comes before `post-sitemap2.xml` ([2]), and
+/// `sitemap-2023-12.xml` ([2023, 12]) before `sitemap-2024-01.xml`.
+fn series_of(sitemap: &Url) -> (String, Vec<u64>) {
+    let text = format!(
+        "{}{}?{}",
+        sitemap.host_str().unwrap_or(""),
+        sitemap.path(),
+        sitemap.query().unwrap_or("")
+    );
+    let mut name = String::with_capacity(text.len());
+    let mut place = Vec::new();
+    let mut digits = String::new();
+    for c in text.chars().chain(std::iter::once('\0')) {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        if !digits.is_empty() {
+            // A run too long for u64 is no page number; it still orders.
+            place.push(digits.parse().unwrap_or(u64::MAX));
+            digits.clear();
+        }
+        name.push(c);
+    }
+    (name, place)
+}
+
+/// Whether a sitemap's path may list articles: none of its words names
+/// pages, taxonomies, people or media.
+fn lists_articles(sitemap: &Url) -> bool {
+    let path = sitemap.path().to_ascii_lowercase();
+    !path
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|word| NOT_ARTICLE_WORDS.contains(&word))
+}
+
+impl Fetcher {
+    /// A sitemap index's news sitemaps besides the one its subscription
+    /// follows (a site's news by section or language): each added as a
+    /// subscription of its own through `news.feeds.v1`, so that every
+    /// fetcher takes it, and it keeps its own validators and schedule.
+    /// Returns those the topic took.
+    pub(crate) async fn announce_news_sitemaps(
+        &self,
+        subscription: &str,
+        sitemaps: &[Url],
+    ) -> Vec<Url> {
+        let mut announced = Vec::new();
+        // They are polled as the index's subscription is (its own poll
+        // bounds), but a sitemap carries no text to read in place of its
+        // pages.
+        let own = self.subs.get(subscription).map(|s| s.settings);
+        let settings = news_core::messages::FeedSettings {
+            feed_text_only: false,
+            poll_min_secs: own.and_then(|s| s.poll_min_secs),
+            poll_max_secs: own.and_then(|s| s.poll_max_secs),
+        };
+        for sitemap in sitemaps
+            .iter()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .take(MAX_ANNOUNCED_SITEMAPS)
+        {
+            let command = news_core::messages::FeedCommand {
+                schema_version: news_core::messages::SCHEMA_VERSION,
+                feed_url: sitemap.to_string(),
+                action: news_core::messages::FeedAction::Add,
+                at: Utc::now(),
+                title: Some(format!("news sitemap of {}", shown_url(subscription))),
+                settings,
+            };
+            let record = command.record(&self.config.topics.feeds);
+            match self.producer.send_and_wait(record).await {
+                Ok(_) => announced.push(sitemap.clone()),
+                Err(e) => {
+                    tracing::warn!(sitemap = %shown_url(sitemap.as_str()), error = %e, "could not add a news sitemap of an index")
+                }
+            }
+        }
+        if !announced.is_empty() {
+            tracing::info!(subscription = %shown_url(subscription), added = announced.len(), "the sitemap index lists more news sitemaps; each added as a subscription");
+        }
+        announced
+    }
+
+    /// Once a day (once an hour for an index that dates none of its
+    /// sitemaps), the sitemap index a subscription follows is read again.
+    /// A later sitemap of the series the subscription follows takes that
+    /// one's place (round 67). Another sitemap to follow that it lists
+    /// since (a news sitemap of a new section or language; since round 65,
+    /// a new month's or number's sitemap of articles) is added as a
+    /// subscription of its own. One it listed before is not added again,
+    /// so that an operator's removal holds.
+    pub(crate) async fn read_sitemap_index_again(&self, subscription: &str, st: &mut FeedState) {
+        let now = Utc::now().timestamp();
+        let Some(watch) = st.sitemap_index.as_mut().filter(|w| {
+            let every = if w.by_number {
+                UNDATED_INDEX_READ_EVERY_SECS
+            } else {
+                INDEX_READ_EVERY_SECS
+            };
+            now - w.read_at >= every
+        }) else {
+            return;
+        };
+        // Whatever the answer, the next reading is a period away.
+        watch.read_at = now;
+        let Ok(url) = Url::parse(subscription) else {
+            return;
+        };
+        let reading = match self
+            .limited_get(&url, None, "feed", std::time::Duration::ZERO)
+            .await
+        {
+            Ok(f) if f.status == 200 => {
+                parse_feed(&f.body, f.final_url.as_str(), f.content_type.as_deref())
+                    .err()
+                    .and_then(|e| match e {
+                        FeedError::SitemapIndex(list) => {
+                            Some(IndexReading::of(&list, &f.final_url))
+                        }
+                        _ => None,
+                    })
+            }
+            _ => None,
+        };
+        let Some(reading) = reading else {
+            tracing::info!(subscription = %shown_url(subscription), "the sitemap index could not be read again as one; asked again later");
+            return;
+        };
+        watch.by_number = reading.by_number;
+        if watch.sitemaps.is_empty() {
+            // The first reading of an index followed since before it was
+            // watched: its news sitemaps were added then (or removed since,
+            // by an operator whose word holds), so none is added now.
+            tracing::info!(subscription = %shown_url(subscription), sitemaps = reading.to_follow.len(), "the sitemap index is watched from now on: a news sitemap it lists later is added");
+            watch.sitemaps = st.moved_to.iter().cloned().collect();
+            for sitemap in reading.to_follow.iter().map(Url::to_string) {
+                if !watch.sitemaps.contains(&sitemap) {
+                    watch.sitemaps.push(sitemap);
+                }
+            }
+            return;
+        }
+        let followed = st.moved_to.as_deref().and_then(|u| Url::parse(u).ok());
+        if let Some(next) = followed.and_then(|f| reading.successor_of(&f)) {
+            // Polled from the next poll on, as new: what it lists came
+            // since the index last named the one before.
+            tracing::info!(subscription = %shown_url(subscription), from = %shown_url(st.moved_to.as_deref().unwrap_or("")), to = %shown_url(next.as_str()), "the sitemap index lists the next sitemap of the series followed; following it in its place");
+            watch.sitemaps.push(next.to_string());
+            st.moved_to = Some(next.to_string());
+            st.validators = Default::default();
+        }
+        // Those followed count while the index still offers them, so that
+        // a site's sitemaps by month keep coming as they start.
+        let followed = reading
+            .to_follow
+            .iter()
+            .filter(|u| watch.sitemaps.contains(&u.to_string()))
+            .count();
+        let room = (MAX_ANNOUNCED_SITEMAPS + 1).saturating_sub(followed);
+        let new: Vec<Url> = reading
+            .to_follow
+            .into_iter()
+            .filter(|u| !watch.sitemaps.contains(&u.to_string()))
+            .take(room)
+            .collect();
+        let announced = self.announce_news_sitemaps(subscription, &new).await;
+        watch.sitemaps.extend(announced.iter().map(Url::to_string));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listed(entries: &[(&str, Option<&str>)]) -> Vec<ListedSitemap> {
+        entries
+            .iter()
+            .map(|(loc, lastmod)| ListedSitemap {
+                loc: loc.to_string(),
+                lastmod: lastmod.and_then(crate::feed::parse_date),
+            })
+            .collect()
+    }
+
+    fn index() -> Url {
+        Url::parse("https://site.example/sitemap_index.xml").unwrap()
+    }
+
+    fn follow(entries: &[(&str, Option<&str>)]) -> Vec<String> {
+        sitemaps_to_follow(&listed(entries), &index())
+            .into_iter()
+            .map(|u| u[url::Position::BeforePath..].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn an_index_without_news_sitemaps_gives_its_articles_that_changed_lately() {
+        // News sitemaps come first, whatever their dates.
+        assert_eq!(
+            follow(&[
+                ("/post-sitemap.xml", Some("2024-06-02")),
+                ("/news-sitemap.xml", None),
+            ]),
+            ["/news-sitemap.xml"]
+        );
+        // Else the articles' sitemaps within 48 h of the newest, newest
+        // first; pages, taxonomies, people and media are no articles.
+        assert_eq!(
+            follow(&[
+                ("/post-sitemap.xml", Some("2024-04-01")),
+                ("/post-sitemap2.xml", Some("2024-06-01T09:00:00Z")),
+                ("/post-sitemap3.xml", Some("2024-06-02T08:00:00Z")),
+                ("/page-sitemap.xml", Some("2024-06-03T00:00:00Z")),
+                ("/category-sitemap.xml", Some("2024-06-03T00:00:00Z")),
+                ("/wp-sitemap-posts-page-1.xml", Some("2024-06-03T00:00:00Z")),
+                ("/sitemaps/authors.xml", Some("2024-06-03T00:00:00Z")),
+                ("/video-sitemap.xml", Some("2024-06-03T00:00:00Z")),
+                ("/sitemap-2024-05.xml", Some("2024-05-31T07:00:00Z")),
+                ("/sitemap-2024-06.xml", Some("2024-06-02T07:00:00Z")),
+                ("/undated-sitemap.xml", None),
+            ]),
+            [
+                "/post-sitemap3.xml",
+                "/sitemap-2024-06.xml",
+                "/post-sitemap2.xml"
+            ]
+        );
+        assert!(follow(&[]).is_empty());
+        // Dated pages alone are no articles.
+        assert!(follow(&[("/page-sitemap.xml", Some("2024-06-03"))]).is_empty());
+    }
+
+    #[test]
+    fn an_index_that_dates_none_gives_the_newest_of_its_longest_series() {
+        // WordPress's own index: posts by number beside pages, taxonomies
+        // and users, none dated.
+        let wordpress = [
+            ("/wp-sitemap-posts-post-1.xml", None),
+            ("/wp-sitemap-posts-post-2.xml", None),
+            ("/wp-sitemap-posts-post-10.xml", None),
+            ("/wp-sitemap-posts-page-1.xml", None),
+            ("/wp-sitemap-posts-event-1.xml", None),
+            ("/wp-sitemap-taxonomies-category-1.xml", None),
+            ("/wp-sitemap-users-1.xml", None),
+        ];
+        assert_eq!(follow(&wordpress), ["/wp-sitemap-posts-post-10.xml"]);
+        let reading = IndexReading::of(&listed(&wordpress), &index());
+        assert!(reading.by_number);
+        // By month, over a year's turn; a first sitemap with no number
+        // comes before the numbered ones (Yoast's).
+        assert_eq!(
+            follow(&[
+                ("/sitemap-2023-12.xml", None),
+                ("/sitemap-2024-01.xml", None),
+                ("/sitemap-2023-11.xml", None),
+            ]),
+            ["/sitemap-2024-01.xml"]
+        );
+        assert_eq!(
+            follow(&[("/post-sitemap2.xml", None), ("/post-sitemap.xml", None)]),
+            ["/post-sitemap2.xml"]
+        );
+        // Series of one length: the first listed; a lone sitemap is one.
+        assert_eq!(
+            follow(&[("/sitemap-posts.xml", None), ("/sitemap-stories.xml", None)]),
+            ["/sitemap-posts.xml"]
+        );
+        // Queries number too.
+        assert_eq!(
+            follow(&[
+                ("/sitemap.php?page=9", None),
+                ("/sitemap.php?page=12", None)
+            ]),
+            ["/sitemap.php?page=12"]
+        );
+        // None of articles, none to follow.
+        assert!(follow(&[("/wp-sitemap-users-1.xml", None)]).is_empty());
+    }
+
+    #[test]
+    fn the_followed_sitemap_gives_way_to_the_next_of_its_series() {
+        let at = |p: &str| index().join(p).unwrap();
+        let wordpress = IndexReading::of(
+            &listed(&[
+                ("/wp-sitemap-posts-post-2.xml", None),
+                ("/wp-sitemap-posts-post-3.xml", None),
+                ("/wp-sitemap-posts-page-9.xml", None),
+            ]),
+            &index(),
+        );
+        assert_eq!(
+            wordpress.successor_of(&at("/wp-sitemap-posts-post-2.xml")),
+            Some(at("/wp-sitemap-posts-post-3.xml"))
+        );
+        // Not backwards, not across series.
+        assert_eq!(
+            wordpress.successor_of(&at("/wp-sitemap-posts-post-3.xml")),
+            None
+        );
+        assert_eq!(
+            wordpress.successor_of(&at("/wp-sitemap-posts-post-4.xml")),
+            None
+        );
+        assert_eq!(
+            wordpress.successor_of(&at("/wp-sitemap-posts-event-1.xml")),
+            None
+        );
+        // A dated index's new month.
+        let months = IndexReading::of(
+            &listed(&[
+                ("/sitemap-2024-06.xml", Some("2024-06-01T01:00:00Z")),
+                ("/sitemap-2024-05.xml", Some("2024-05-31T23:00:00Z")),
+            ]),
+            &index(),
+        );
+        assert_eq!(
+            months.successor_of(&at("/sitemap-2024-05.xml")),
+            Some(at("/sitemap-2024-06.xml"))
+        );
+        // News sitemaps numbered by section are each followed, never
+        // one in another's place.
+        let sections = IndexReading::of(
+            &listed(&[("/sitemap-news-1.xml", None), ("/sitemap-news-2.xml", None)]),
+            &index(),
+        );
+        assert_eq!(sections.to_follow.len(), 2);
+        assert_eq!(sections.successor_of(&at("/sitemap-news-1.xml")), None);
+    }
+}
