@@ -10,10 +10,13 @@
 //! `wp-sitemap-posts-post-1.xml`, `-2.xml`, ... in the order it publishes.
 //! When the index lists a later sitemap of the series the subscription
 //! follows, the subscription moves to it, and the one before, which no
-//! longer grows, is no longer polled.
+//! longer grows, is no longer polled; a sitemap the index added as a
+//! subscription of its own is removed once a later one of its series
+//! replaces it and the index no longer offers it.
 
 use chrono::Utc;
 use news_core::config::shown_url;
+use news_core::messages::FeedAction;
 use url::Url;
 
 use crate::feed::{FeedError, ListedSitemap, NEWS_WINDOW};
@@ -133,6 +136,33 @@ impl IndexReading {
     }
 }
 
+impl IndexReading {
+    /// Of `added`, the sitemaps this index made subscriptions of their own,
+    /// those a later sitemap of their series has replaced (one this
+    /// reading follows, or `followed`) and that it no longer offers: a
+    /// month gone by, which stops changing. Never news sitemaps.
+    pub fn superseded(&self, added: &[Url], followed: Option<&Url>) -> Vec<Url> {
+        if !self.news.is_empty() {
+            return Vec::new();
+        }
+        let current: Vec<(String, Vec<u64>)> = self
+            .to_follow
+            .iter()
+            .chain(followed)
+            .map(series_of)
+            .collect();
+        added
+            .iter()
+            .filter(|u| Some(*u) != followed && !self.to_follow.contains(u))
+            .filter(|u| {
+                let (series, place) = series_of(u);
+                current.iter().any(|(s, p)| *s == series && *p > place)
+            })
+            .cloned()
+            .collect()
+    }
+}
+
 /// The sitemaps to follow of an index (`IndexReading::to_follow`).
 pub fn sitemaps_to_follow(sitemaps: &[ListedSitemap], index_url: &Url) -> Vec<Url> {
     IndexReading::of(sitemaps, index_url).to_follow
@@ -224,6 +254,11 @@ fn lists_articles(sitemap: &Url) -> bool {
         .any(|word| NOT_ARTICLE_WORDS.contains(&word))
 }
 
+/// The title of a subscription an index added, by which it knows its own.
+fn title_of_added(index_subscription: &str) -> String {
+    format!("news sitemap of {}", shown_url(index_subscription))
+}
+
 impl Fetcher {
     /// A sitemap index's news sitemaps besides the one its subscription
     /// follows (a site's news by section or language): each added as a
@@ -253,23 +288,59 @@ impl Fetcher {
             let command = news_core::messages::FeedCommand {
                 schema_version: news_core::messages::SCHEMA_VERSION,
                 feed_url: sitemap.to_string(),
-                action: news_core::messages::FeedAction::Add,
+                action: FeedAction::Add,
                 at: Utc::now(),
-                title: Some(format!("news sitemap of {}", shown_url(subscription))),
+                title: Some(title_of_added(subscription)),
                 settings,
             };
-            let record = command.record(&self.config.topics.feeds);
-            match self.producer.send_and_wait(record).await {
-                Ok(_) => announced.push(sitemap.clone()),
-                Err(e) => {
-                    tracing::warn!(sitemap = %shown_url(sitemap.as_str()), error = %e, "could not add a news sitemap of an index")
-                }
+            if self.send_feed_command(command).await {
+                announced.push(sitemap.clone());
             }
         }
         if !announced.is_empty() {
             tracing::info!(subscription = %shown_url(subscription), added = announced.len(), "the sitemap index lists more news sitemaps; each added as a subscription");
         }
         announced
+    }
+
+    /// Removes the sitemaps this index added as subscriptions of their own
+    /// (and that are still so, as it added them) that `IndexReading::
+    /// superseded` names, through `news.feeds.v1` as an operator would.
+    async fn retire_sitemaps(&self, subscription: &str, superseded: &[Url]) {
+        let title = title_of_added(subscription);
+        for sitemap in superseded {
+            let added_here = self.subs.get(sitemap.as_str()).is_some_and(|s| {
+                s.origin == crate::subscriptions::Origin::Control
+                    && s.title.as_deref() == Some(title.as_str())
+            });
+            if !added_here {
+                continue;
+            }
+            let command = news_core::messages::FeedCommand {
+                schema_version: news_core::messages::SCHEMA_VERSION,
+                feed_url: sitemap.to_string(),
+                action: FeedAction::Remove,
+                at: Utc::now(),
+                title: Some(title.clone()),
+                settings: Default::default(),
+            };
+            if self.send_feed_command(command).await {
+                tracing::info!(subscription = %shown_url(subscription), sitemap = %shown_url(sitemap.as_str()), "a later sitemap of its series replaced a sitemap the index added; removed");
+            }
+        }
+    }
+
+    /// Writes a command to `news.feeds.v1`; false (logged) if the topic did
+    /// not take it.
+    async fn send_feed_command(&self, command: news_core::messages::FeedCommand) -> bool {
+        let record = command.record(&self.config.topics.feeds);
+        match self.producer.send_and_wait(record).await {
+            Ok(_) => true,
+            Err(e) => {
+                tracing::warn!(sitemap = %shown_url(&command.feed_url), action = ?command.action, error = %e, "could not change a sitemap an index names");
+                false
+            }
+        }
     }
 
     /// Once a day (once an hour for an index that dates none of its
@@ -350,171 +421,26 @@ impl Fetcher {
         let room = (MAX_ANNOUNCED_SITEMAPS + 1).saturating_sub(followed);
         let new: Vec<Url> = reading
             .to_follow
-            .into_iter()
+            .iter()
             .filter(|u| !watch.sitemaps.contains(&u.to_string()))
             .take(room)
+            .cloned()
             .collect();
         let announced = self.announce_news_sitemaps(subscription, &new).await;
         watch.sitemaps.extend(announced.iter().map(Url::to_string));
+        // Those it added stay in the watch, so that a month it dates again
+        // (an old story edited) is not added again.
+        let added: Vec<Url> = watch
+            .sitemaps
+            .iter()
+            .filter_map(|u| Url::parse(u).ok())
+            .collect();
+        let followed = st.moved_to.as_deref().and_then(|u| Url::parse(u).ok());
+        let superseded = reading.superseded(&added, followed.as_ref());
+        self.retire_sitemaps(subscription, &superseded).await;
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn listed(entries: &[(&str, Option<&str>)]) -> Vec<ListedSitemap> {
-        entries
-            .iter()
-            .map(|(loc, lastmod)| ListedSitemap {
-                loc: loc.to_string(),
-                lastmod: lastmod.and_then(crate::feed::parse_date),
-            })
-            .collect()
-    }
-
-    fn index() -> Url {
-        Url::parse("https://site.example/sitemap_index.xml").unwrap()
-    }
-
-    fn follow(entries: &[(&str, Option<&str>)]) -> Vec<String> {
-        sitemaps_to_follow(&listed(entries), &index())
-            .into_iter()
-            .map(|u| u[url::Position::BeforePath..].to_string())
-            .collect()
-    }
-
-    #[test]
-    fn an_index_without_news_sitemaps_gives_its_articles_that_changed_lately() {
-        // News sitemaps come first, whatever their dates.
-        assert_eq!(
-            follow(&[
-                ("/post-sitemap.xml", Some("2024-06-02")),
-                ("/news-sitemap.xml", None),
-            ]),
-            ["/news-sitemap.xml"]
-        );
-        // Else the articles' sitemaps within 48 h of the newest, newest
-        // first; pages, taxonomies, people and media are no articles.
-        assert_eq!(
-            follow(&[
-                ("/post-sitemap.xml", Some("2024-04-01")),
-                ("/post-sitemap2.xml", Some("2024-06-01T09:00:00Z")),
-                ("/post-sitemap3.xml", Some("2024-06-02T08:00:00Z")),
-                ("/page-sitemap.xml", Some("2024-06-03T00:00:00Z")),
-                ("/category-sitemap.xml", Some("2024-06-03T00:00:00Z")),
-                ("/wp-sitemap-posts-page-1.xml", Some("2024-06-03T00:00:00Z")),
-                ("/sitemaps/authors.xml", Some("2024-06-03T00:00:00Z")),
-                ("/video-sitemap.xml", Some("2024-06-03T00:00:00Z")),
-                ("/sitemap-2024-05.xml", Some("2024-05-31T07:00:00Z")),
-                ("/sitemap-2024-06.xml", Some("2024-06-02T07:00:00Z")),
-                ("/undated-sitemap.xml", None),
-            ]),
-            [
-                "/post-sitemap3.xml",
-                "/sitemap-2024-06.xml",
-                "/post-sitemap2.xml"
-            ]
-        );
-        assert!(follow(&[]).is_empty());
-        // Dated pages alone are no articles.
-        assert!(follow(&[("/page-sitemap.xml", Some("2024-06-03"))]).is_empty());
-    }
-
-    #[test]
-    fn an_index_that_dates_none_gives_the_newest_of_its_longest_series() {
-        // WordPress's own index: posts by number beside pages, taxonomies
-        // and users, none dated.
-        let wordpress = [
-            ("/wp-sitemap-posts-post-1.xml", None),
-            ("/wp-sitemap-posts-post-2.xml", None),
-            ("/wp-sitemap-posts-post-10.xml", None),
-            ("/wp-sitemap-posts-page-1.xml", None),
-            ("/wp-sitemap-posts-event-1.xml", None),
-            ("/wp-sitemap-taxonomies-category-1.xml", None),
-            ("/wp-sitemap-users-1.xml", None),
-        ];
-        assert_eq!(follow(&wordpress), ["/wp-sitemap-posts-post-10.xml"]);
-        let reading = IndexReading::of(&listed(&wordpress), &index());
-        assert!(reading.by_number);
-        // By month, over a year's turn; a first sitemap with no number
-        // comes before the numbered ones (Yoast's).
-        assert_eq!(
-            follow(&[
-                ("/sitemap-2023-12.xml", None),
-                ("/sitemap-2024-01.xml", None),
-                ("/sitemap-2023-11.xml", None),
-            ]),
-            ["/sitemap-2024-01.xml"]
-        );
-        assert_eq!(
-            follow(&[("/post-sitemap2.xml", None), ("/post-sitemap.xml", None)]),
-            ["/post-sitemap2.xml"]
-        );
-        // Series of one length: the first listed; a lone sitemap is one.
-        assert_eq!(
-            follow(&[("/sitemap-posts.xml", None), ("/sitemap-stories.xml", None)]),
-            ["/sitemap-posts.xml"]
-        );
-        // Queries number too.
-        assert_eq!(
-            follow(&[
-                ("/sitemap.php?page=9", None),
-                ("/sitemap.php?page=12", None)
-            ]),
-            ["/sitemap.php?page=12"]
-        );
-        // None of articles, none to follow.
-        assert!(follow(&[("/wp-sitemap-users-1.xml", None)]).is_empty());
-    }
-
-    #[test]
-    fn the_followed_sitemap_gives_way_to_the_next_of_its_series() {
-        let at = |p: &str| index().join(p).unwrap();
-        let wordpress = IndexReading::of(
-            &listed(&[
-                ("/wp-sitemap-posts-post-2.xml", None),
-                ("/wp-sitemap-posts-post-3.xml", None),
-                ("/wp-sitemap-posts-page-9.xml", None),
-            ]),
-            &index(),
-        );
-        assert_eq!(
-            wordpress.successor_of(&at("/wp-sitemap-posts-post-2.xml")),
-            Some(at("/wp-sitemap-posts-post-3.xml"))
-        );
-        // Not backwards, not across series.
-        assert_eq!(
-            wordpress.successor_of(&at("/wp-sitemap-posts-post-3.xml")),
-            None
-        );
-        assert_eq!(
-            wordpress.successor_of(&at("/wp-sitemap-posts-post-4.xml")),
-            None
-        );
-        assert_eq!(
-            wordpress.successor_of(&at("/wp-sitemap-posts-event-1.xml")),
-            None
-        );
-        // A dated index's new month.
-        let months = IndexReading::of(
-            &listed(&[
-                ("/sitemap-2024-06.xml", Some("2024-06-01T01:00:00Z")),
-                ("/sitemap-2024-05.xml", Some("2024-05-31T23:00:00Z")),
-            ]),
-            &index(),
-        );
-        assert_eq!(
-            months.successor_of(&at("/sitemap-2024-05.xml")),
-            Some(at("/sitemap-2024-06.xml"))
-        );
-        // News sitemaps numbered by section are each followed, never
-        // one in another's place.
-        let sections = IndexReading::of(
-            &listed(&[("/sitemap-news-1.xml", None), ("/sitemap-news-2.xml", None)]),
-            &index(),
-        );
-        assert_eq!(sections.to_follow.len(), 2);
-        assert_eq!(sections.successor_of(&at("/sitemap-news-1.xml")), None);
-    }
-}
+#[path = "sitemap_index_tests.rs"]
+mod tests;

@@ -11,8 +11,19 @@ use news_core::bus::Bus;
 mod common;
 use common::{
     Seen, article, config, discover, edit_state, make_due, read_all, read_state, reply, rss,
-    run_once, serve,
+    run_once, run_once_after, serve,
 };
+
+/// A sitemap index that dates each sitemap it lists: `(loc, lastmod)`.
+fn dated_index(listed: &[(&str, &str)]) -> Vec<u8> {
+    let entries: String = listed
+        .iter()
+        .map(|(loc, lastmod)| {
+            format!("<sitemap><loc>{loc}</loc><lastmod>{lastmod}</lastmod></sitemap>")
+        })
+        .collect();
+    format!("<sitemapindex>{entries}</sitemapindex>").into_bytes()
+}
 
 /// A WordPress site with an SEO plugin's index (Yoast's names): its posts
 /// by number, each dated by the index, beside its pages, categories and
@@ -35,17 +46,7 @@ async fn serve_wordpress_site(
         match path {
             "/" => ok(b"<html><body>No feed here</body></html>"),
             "/robots.txt" => ok(b"User-agent: *\nAllow: /\nSitemap: /sitemap_index.xml\n"),
-            "/sitemap_index.xml" => {
-                let entries: String = listed
-                    .lock()
-                    .unwrap()
-                    .iter()
-                    .map(|(loc, lastmod)| {
-                        format!("<sitemap><loc>{loc}</loc><lastmod>{lastmod}</lastmod></sitemap>")
-                    })
-                    .collect();
-                ok(format!("<sitemapindex>{entries}</sitemapindex>").as_bytes())
-            }
+            "/sitemap_index.xml" => ok(&dated_index(&listed.lock().unwrap())),
             "/post-sitemap2.xml" => ok(&urlset(&[
                 ("/2024/05/old-story", "2024-05-20T08:00:00Z"),
                 ("/2024/06/quake", "2024-06-02T10:00:00Z"),
@@ -382,4 +383,75 @@ async fn discovery_offers_an_index_of_dated_posts() {
     // Dated pages alone are no articles to offer.
     listed.lock().unwrap().remove(0);
     assert!(discover(&site).await.is_empty());
+}
+
+/// A site's sitemaps by month, dated by its index: the subscription
+/// follows the newest month, and the month before, changed within 48 h of
+/// it, becomes a subscription of its own. When a new month starts, the
+/// subscription moves to it, and the month the index added, which it no
+/// longer offers and a later month has replaced, is removed through the
+/// control topic; the month followed before, the subscription's own, is
+/// only no longer polled.
+#[tokio::test]
+async fn a_month_gone_by_that_an_index_added_is_removed() {
+    let listed = Arc::new(Mutex::new(vec![
+        ("/sitemap-2024-05.xml", "2024-05-31T20:00:00Z"),
+        ("/sitemap-2024-06.xml", "2024-06-01T08:00:00Z"),
+    ]));
+    let index_lists = listed.clone();
+    let (addr, seen) = serve(Arc::new(move |path: &str, _: &str| {
+        let ok = |body: Vec<u8>| (reply("200 OK", &[], &body), Duration::ZERO);
+        let month = |story: &str, lastmod: &str| {
+            format!("<urlset><url><loc>{story}</loc><lastmod>{lastmod}</lastmod></url></urlset>")
+                .into_bytes()
+        };
+        match path {
+            "/sitemap_index.xml" => ok(dated_index(&index_lists.lock().unwrap())),
+            "/sitemap-2024-05.xml" => ok(month("/2024/05/may", "2024-05-31T20:00:00Z")),
+            "/sitemap-2024-06.xml" => ok(month("/2024/06/june", "2024-06-01T08:00:00Z")),
+            "/sitemap-2024-07.xml" => ok(month("/2024/07/july", "2024-07-01T09:00:00Z")),
+            p => ok(article(p)),
+        }
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let index = format!("http://{addr}/sitemap_index.xml");
+    let cfg = config(dir.path(), vec![index.clone()]);
+    let bus = Bus::from_config(&cfg).unwrap();
+    run_once(&cfg, &bus).await;
+    assert_eq!(seen.count("/2024/06/june"), 1);
+    let added = read_all(&bus, &cfg.topics.feeds).await;
+    let may = format!("http://{addr}/sitemap-2024-05.xml");
+    assert_eq!(added.len(), 1, "{added:?}");
+    assert_eq!(
+        (&added[0]["action"], &added[0]["feed_url"]),
+        (&"add".into(), &may.clone().into())
+    );
+
+    *listed.lock().unwrap() = vec![
+        ("/sitemap-2024-05.xml", "2024-05-31T20:00:00Z"),
+        ("/sitemap-2024-06.xml", "2024-06-30T10:00:00Z"),
+        ("/sitemap-2024-07.xml", "2024-07-01T09:00:00Z"),
+    ];
+    edit_state(dir.path(), |state| {
+        let feed = &mut state["feeds"][&index];
+        feed["next_poll"] = 0.into();
+        feed["sitemap_index"]["read_at"] = (chrono::Utc::now().timestamp() - 25 * 3600).into();
+    });
+    // A fetcher that took the index's command polls May as its own feed.
+    let add_may = serde_json::from_value(added[0].clone()).unwrap();
+    run_once_after(&cfg, &bus, vec![add_may]).await;
+    assert_eq!(seen.count("/2024/05/may"), 1);
+    let commands = read_all(&bus, &cfg.topics.feeds).await;
+    assert_eq!(commands.len(), 2, "{commands:?}");
+    assert_eq!(commands[1]["action"], "remove");
+    assert_eq!(commands[1]["feed_url"], may);
+    assert_eq!(
+        read_state(dir.path())["feeds"][&index]["moved_to"],
+        format!("http://{addr}/sitemap-2024-07.xml")
+    );
+    make_due(dir.path(), &index);
+    run_once(&cfg, &bus).await;
+    assert_eq!(seen.count("/2024/07/july"), 1);
+    assert_eq!(seen.count("/sitemap-2024-06.xml"), 2, "no longer polled");
 }
