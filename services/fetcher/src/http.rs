@@ -84,6 +84,9 @@ pub struct HttpClient {
     /// `fetcher.site_cookies`: the site and its `Cookie` header, marked
     /// sensitive so that no debug output shows it.
     site_cookies: Vec<(String, header::HeaderValue)>,
+    /// `fetcher.site_headers`: the site and its headers, each value marked
+    /// sensitive.
+    site_headers: Vec<(String, Vec<(header::HeaderName, header::HeaderValue)>)>,
 }
 
 /// Installs ring as rustls's crypto provider for this process: reqwest is
@@ -154,8 +157,30 @@ impl HttpClient {
                 Ok((site.clone(), value))
             })
             .collect::<Result<_, FetchError>>()?;
+        let site_headers = cfg
+            .site_headers
+            .iter()
+            .map(|(site, headers)| {
+                let bad = |name: &str| {
+                    FetchError::Config(format!("fetcher.site_headers: {site}: {name} is no header"))
+                };
+                let headers = headers
+                    .iter()
+                    .map(|(name, value)| {
+                        let name_ok = header::HeaderName::from_bytes(name.as_bytes())
+                            .map_err(|_| bad(name))?;
+                        let mut value =
+                            header::HeaderValue::from_str(value).map_err(|_| bad(name))?;
+                        value.set_sensitive(true);
+                        Ok((name_ok, value))
+                    })
+                    .collect::<Result<_, FetchError>>()?;
+                Ok((site.clone(), headers))
+            })
+            .collect::<Result<_, FetchError>>()?;
         Ok(HttpClient {
             site_cookies,
+            site_headers,
             client,
             policy,
             lookup,
@@ -323,8 +348,11 @@ impl HttpClient {
                 .header(header::ACCEPT, accept);
             // Each hop asks for its own site's cookie: one that leaves the
             // site leaves its cookie behind.
-            if let Some(cookie) = self.cookie_for(&current) {
+            if let Some(cookie) = for_site(&self.site_cookies, &current) {
                 req = req.header(header::COOKIE, cookie.clone());
+            }
+            for (name, value) in for_site(&self.site_headers, &current).into_iter().flatten() {
+                req = req.header(name.clone(), value.clone());
             }
             if let Some(v) = validators {
                 if let Some(etag) = &v.etag {
@@ -498,18 +526,16 @@ pub fn link_header(value: &str, base: &Url) -> Vec<(String, Url)> {
     links
 }
 
-impl HttpClient {
-    /// The configured cookie of the site `url` is on: its host is the
-    /// configured name or under it (`example.com` covers
-    /// `www.example.com`, not `badexample.com`); the longest name wins.
-    fn cookie_for(&self, url: &Url) -> Option<&header::HeaderValue> {
-        let host = url.host_str()?;
-        self.site_cookies
-            .iter()
-            .filter(|(site, _)| news_core::ids::host_is_within(host, site))
-            .max_by_key(|(site, _)| site.len())
-            .map(|(_, cookie)| cookie)
-    }
+/// What is configured for the site `url` is on (its cookie, its
+/// headers): its host is the configured name or under it (`example.com`
+/// covers `www.example.com`, not `badexample.com`); the longest name wins.
+fn for_site<'a, T>(by_site: &'a [(String, T)], url: &Url) -> Option<&'a T> {
+    let host = url.host_str()?;
+    by_site
+        .iter()
+        .filter(|(site, _)| news_core::ids::host_is_within(host, site))
+        .max_by_key(|(site, _)| site.len())
+        .map(|(_, what)| what)
 }
 
 /// A reqwest error as ours, its message with `url`'s user and password

@@ -351,46 +351,66 @@ impl HostLookup for LoopbackLookup {
     }
 }
 
+/// Each request's host and path, with the values of one header it carried.
+type HeaderLog = Arc<Mutex<Vec<(String, Vec<String>)>>>;
+
+/// A loopback server for several sites (told apart by `Host`), logging
+/// the values of `header` (lowercase) that each request carries. `/story`
+/// without that header sends its reader to a consent page, `/elsewhere`
+/// to another site.
+async fn serve_sites_logging(header: &'static str) -> (SocketAddr, HeaderLog) {
+    let heads: HeaderLog = Arc::default();
+    let log = heads.clone();
+    let (addr, _) = common::serve(Arc::new(move |path: &str, head: &str| {
+        let lower = head.to_ascii_lowercase();
+        let values = |name: &str| -> Vec<String> {
+            let prefix = format!("{name}: ");
+            lower
+                .lines()
+                .filter_map(|l| l.strip_prefix(prefix.as_str()))
+                .map(str::to_string)
+                .collect()
+        };
+        let host = values("host").concat();
+        let carried = values(header);
+        let body = match path {
+            "/story" if carried.is_empty() => {
+                reply("302 Found", &[("Location", "/consent?return=/story")], b"")
+            }
+            "/elsewhere" => {
+                let port = host.rsplit(':').next().unwrap_or_default();
+                let landing = format!("http://cdn.other.example:{port}/landing");
+                reply("302 Found", &[("Location", &landing)], b"")
+            }
+            _ => reply("200 OK", &[], b"<p>page</p>"),
+        };
+        log.lock().unwrap().push((format!("{host}{path}"), carried));
+        (body, Duration::ZERO)
+    }))
+    .await;
+    (addr, heads)
+}
+
+/// What `serve_sites_logging` logs for `(host, path, values)` on `port`.
+fn logged(port: u16, requests: &[(&str, &str, &[&str])]) -> Vec<(String, Vec<String>)> {
+    requests
+        .iter()
+        .map(|(host, path, values)| {
+            (
+                format!("{host}:{port}{path}"),
+                values.iter().map(|v| v.to_string()).collect(),
+            )
+        })
+        .collect()
+}
+
 /// `fetcher.site_cookies` spares the fetcher a site's consent wall: each
 /// request to the site (its subdomains too) carries its cookie, and a
 /// redirect to another site, or a site whose name merely ends the same,
 /// never sees it.
 #[tokio::test]
 async fn a_sites_cookie_goes_to_that_site_alone() {
-    let heads: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
-    let log = heads.clone();
-    let (addr, _) = common::serve(Arc::new(move |path: &str, head: &str| {
-        let header = |name: &str| {
-            head.lines()
-                .find_map(|l| {
-                    l.to_ascii_lowercase()
-                        .strip_prefix(name)
-                        .map(str::to_string)
-                })
-                .unwrap_or_default()
-        };
-        let (host, cookie) = (header("host: "), header("cookie: "));
-        log.lock()
-            .unwrap()
-            .push((format!("{host}{path}"), cookie.clone()));
-        let port = host.rsplit(':').next().unwrap_or_default().to_string();
-        let body = match path {
-            "/story" if cookie.is_empty() => {
-                reply("302 Found", &[("Location", "/consent?return=/story")], b"")
-            }
-            "/elsewhere" => reply(
-                "302 Found",
-                &[(
-                    "Location",
-                    &format!("http://cdn.other.example:{port}/landing"),
-                )],
-                b"",
-            ),
-            _ => reply("200 OK", &[], b"<p>page</p>"),
-        };
-        (body, Duration::ZERO)
-    }))
-    .await;
+    let (addr, heads) = serve_sites_logging("cookie").await;
     let mut cfg = FetcherConfig {
         allow_ranges: vec!["127.0.0.0/8".into()],
         ..FetcherConfig::default()
@@ -415,16 +435,17 @@ async fn a_sites_cookie_goes_to_that_site_alone() {
         .await
         .unwrap();
     let port = addr.port();
-    let expected: Vec<(String, String)> = [
-        ("www.news.example", "/story", "consent=yes; session=abc123"),
-        ("news.example", "/elsewhere", "consent=yes; session=abc123"),
-        ("cdn.other.example", "/landing", ""),
-        ("badnews.example", "/story", ""),
-        ("badnews.example", "/consent?return=/story", ""),
-    ]
-    .iter()
-    .map(|(h, p, c)| (format!("{h}:{port}{p}"), c.to_string()))
-    .collect();
+    let cookie = "consent=yes; session=abc123";
+    let expected = logged(
+        port,
+        &[
+            ("www.news.example", "/story", &[cookie]),
+            ("news.example", "/elsewhere", &[cookie]),
+            ("cdn.other.example", "/landing", &[]),
+            ("badnews.example", "/story", &[]),
+            ("badnews.example", "/consent?return=/story", &[]),
+        ],
+    );
     assert_eq!(*heads.lock().unwrap(), expected);
     // Without the cookie, the site's wall is what the fetcher reads.
     let plain = HttpClient::with_lookup(
@@ -440,4 +461,47 @@ async fn a_sites_cookie_goes_to_that_site_alone() {
         .await
         .unwrap();
     assert_eq!(walled.final_url.path(), "/consent");
+}
+
+/// `fetcher.site_headers` (round 67): a wire service's key goes with each
+/// request to its site, the most specific site's alone; a redirect to
+/// another site and a site whose name merely ends the same never see it.
+#[tokio::test]
+async fn a_sites_headers_go_to_that_site_alone() {
+    let (addr, heads) = serve_sites_logging("x-api-key").await;
+    let mut cfg = FetcherConfig {
+        allow_ranges: vec!["127.0.0.0/8".into()],
+        ..FetcherConfig::default()
+    };
+    for (site, key) in [
+        ("wire.example", "general"),
+        ("api.wire.example", "api-only"),
+    ] {
+        cfg.site_headers.insert(
+            site.into(),
+            [("X-Api-Key".to_string(), key.to_string())].into(),
+        );
+    }
+    let client = HttpClient::with_lookup(&cfg, Arc::new(LoopbackLookup)).unwrap();
+    let port = addr.port();
+    for (host, path) in [
+        ("api.wire.example", "/feed"),
+        ("www.wire.example", "/story"),
+        ("wire.example", "/elsewhere"),
+        ("badwire.example", "/feed"),
+    ] {
+        let url = Url::parse(&format!("http://{host}:{port}{path}")).unwrap();
+        client.get(&url, None, "feed").await.unwrap();
+    }
+    let expected = logged(
+        port,
+        &[
+            ("api.wire.example", "/feed", &["api-only"]),
+            ("www.wire.example", "/story", &["general"]),
+            ("wire.example", "/elsewhere", &["general"]),
+            ("cdn.other.example", "/landing", &[]),
+            ("badwire.example", "/feed", &[]),
+        ],
+    );
+    assert_eq!(*heads.lock().unwrap(), expected);
 }

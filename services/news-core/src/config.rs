@@ -195,6 +195,12 @@ pub struct FetcherConfig {
     /// wall, or a subscriber's session. Masked by `--print-config`, never
     /// logged; sent only to that site (a redirect elsewhere drops it).
     pub site_cookies: BTreeMap<String, String>,
+    /// Request headers per site, keyed as `site_cookies` (since round 67):
+    /// the key a wire service's or a partner's private feed asks for
+    /// (`X-Api-Key`, `Authorization: Bearer ...`). Masked by
+    /// `--print-config`, never logged; sent only to that site, feeds,
+    /// pages and robots.txt alike (a redirect elsewhere drops them).
+    pub site_headers: BTreeMap<String, BTreeMap<String, String>>,
     /// Feeds whose items are taken from the feed's own text, their pages
     /// never fetched (a full-text feed of a site behind a paywall or a
     /// consent wall, or one whose pages the operator may not crawl): each
@@ -273,6 +279,7 @@ impl Default for FetcherConfig {
             allow_ranges: Vec::new(),
             proxy: None,
             site_cookies: BTreeMap::new(),
+            site_headers: BTreeMap::new(),
             feed_text_only: Vec::new(),
             feed_poll: BTreeMap::new(),
             poll_min: Duration::from_secs(5 * 60),
@@ -454,6 +461,14 @@ impl Config {
         }
         for cookie in copy.fetcher.site_cookies.values_mut() {
             *cookie = "********".into();
+        }
+        for value in copy
+            .fetcher
+            .site_headers
+            .values_mut()
+            .flat_map(|h| h.values_mut())
+        {
+            *value = "********".into();
         }
         for feed in &mut copy.fetcher.feeds {
             *feed = shown_url(feed).into_owned();

@@ -128,6 +128,11 @@ impl Config {
                 );
             }
         }
+        for (site, headers) in &self.fetcher.site_headers {
+            if let Some(problem) = site_headers_problem(site, headers) {
+                return fail("fetcher.site_headers", &problem);
+            }
+        }
         let feed_or_host = |feed: &str| {
             (feed.contains("://") && url::Url::parse(feed).is_ok())
                 || crate::ids::is_host_name(feed)
@@ -193,4 +198,70 @@ fn is_cidr(s: &str) -> bool {
         (Ok(std::net::IpAddr::V6(_)), Ok(b)) => b <= 128,
         _ => false,
     }
+}
+
+/// Headers the fetcher sets itself, or that would change what a request
+/// means to HTTP, and so no site may be given: a cookie goes in
+/// `fetcher.site_cookies`, and newsmill names itself by
+/// `fetcher.user_agent` to every site alike (robots.txt's groups).
+const HEADERS_NO_SITE_SETS: &[&str] = &[
+    "accept",
+    "accept-encoding",
+    "connection",
+    "content-length",
+    "cookie",
+    "host",
+    "if-modified-since",
+    "if-none-match",
+    "keep-alive",
+    "proxy-authorization",
+    "range",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "user-agent",
+];
+
+/// At most this many headers for one site.
+const MAX_HEADERS_PER_SITE: usize = 16;
+
+/// What is wrong with one site's `fetcher.site_headers`, naming the site
+/// and the header but never the value, which is a secret.
+fn site_headers_problem(
+    site: &str,
+    headers: &std::collections::BTreeMap<String, String>,
+) -> Option<String> {
+    if !crate::ids::is_host_name(site) {
+        return Some(format!("{site:?} is not a lowercase host name"));
+    }
+    if headers.is_empty() || headers.len() > MAX_HEADERS_PER_SITE {
+        return Some(format!(
+            "{site}: 1 to {MAX_HEADERS_PER_SITE} headers a site"
+        ));
+    }
+    for (name, value) in headers {
+        // RFC 9110's token characters.
+        let token = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+        if !token {
+            return Some(format!("{site}: {name:?} is not a header name"));
+        }
+        if HEADERS_NO_SITE_SETS.contains(&name.to_ascii_lowercase().as_str()) {
+            return Some(format!(
+                "{site}: {name} is set by the fetcher itself (a cookie goes in fetcher.site_cookies)"
+            ));
+        }
+        if value.is_empty()
+            || value.len() > 8192
+            || !value.bytes().all(|b| (0x20..0x7f).contains(&b))
+        {
+            return Some(format!(
+                "{site}: the value of {name} is printable ASCII on one line, up to 8 KiB"
+            ));
+        }
+    }
+    None
 }

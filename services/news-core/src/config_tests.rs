@@ -229,6 +229,66 @@ fn site_cookies_are_read_masked_and_checked() {
     }
 }
 
+/// `fetcher.site_headers` (round 67): a site's headers from a file's
+/// table or the environment's inline table, every value masked, and a
+/// bad one named by its site and header, its value never echoed.
+#[test]
+#[allow(clippy::result_large_err)] // figment::Jail's closure signature
+fn site_headers_are_read_masked_and_checked() {
+    figment::Jail::expect_with(|jail| {
+        jail.create_file(
+            "n.toml",
+            "[fetcher.site_headers.\"wire.example\"]\n\"X-Api-Key\" = \"hunter2\"\n",
+        )?;
+        let cfg = Config::load(Some(Path::new("n.toml"))).expect("loads");
+        assert_eq!(
+            cfg.fetcher.site_headers["wire.example"]["X-Api-Key"],
+            "hunter2"
+        );
+        let shown = cfg.to_masked_toml();
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("X-Api-Key = \"********\""), "{shown}");
+        jail.set_env(
+            "NEWSMILL__FETCHER__SITE_HEADERS",
+            "{\"partner.example\"={Authorization=\"Bearer s3cret\"}}",
+        );
+        let cfg = Config::load(Some(Path::new("n.toml"))).expect("loads");
+        assert_eq!(
+            cfg.fetcher.site_headers["partner.example"]["Authorization"],
+            "Bearer s3cret"
+        );
+        Ok(())
+    });
+    let mut cfg = Config::default();
+    for (site, name, value) in [
+        ("Wire.Example", "X-Api-Key", "hunter2"),
+        ("wire.example", "X Api Key", "hunter2"),
+        ("wire.example", "Cookie", "hunter2"),
+        ("wire.example", "user-agent", "hunter2"),
+        ("wire.example", "X-Api-Key", "hunter2\r\nX-Evil: 1"),
+        ("wire.example", "X-Api-Key", ""),
+    ] {
+        cfg.fetcher.site_headers = [(
+            site.to_string(),
+            [(name.to_string(), value.to_string())].into(),
+        )]
+        .into();
+        let err = cfg.validate().unwrap_err().to_string();
+        assert!(
+            err.contains("fetcher.site_headers") && !err.contains("hunter2"),
+            "{err}"
+        );
+    }
+    cfg.fetcher.site_headers = [("wire.example".to_string(), Default::default())].into();
+    assert!(cfg.validate().is_err(), "no header at all");
+    cfg.fetcher.site_headers = [(
+        "wire.example".to_string(),
+        [("X-Api-Key".to_string(), "k".to_string())].into(),
+    )]
+    .into();
+    assert!(cfg.validate().is_ok());
+}
+
 #[test]
 fn a_websub_callback_is_a_web_url_and_its_listener_an_address() {
     let mut cfg = Config::default();
