@@ -41,6 +41,7 @@ async fn an_articles_way_is_traced(brokers: Option<String>) {
         None => format!("news.{role}.v1"),
     };
     run_newsmill(&["run", "--drain"], &env);
+    let after_run = (chrono::Utc::now() + chrono::Duration::milliseconds(5)).to_rfc3339();
 
     // An article that went the whole way, named by its URL.
     let (lines, summary) = trace(&env, &format!("http://{addr}/a/0.html"));
@@ -95,6 +96,24 @@ async fn an_articles_way_is_traced(brokers: Option<String>) {
         assert_eq!(every, lines);
         assert!(!every_summary.contains("read by key"), "{every_summary}");
     }
+
+    // Records written since a moment (round 67): within the last hour,
+    // all of them; since the run ended, none, and on Kafka each
+    // partition is read from that moment by the broker's time index.
+    let url = format!("http://{addr}/a/0.html");
+    let (recent, recent_summary) = trace_with(&env, &[&url, "--since", "1h"]);
+    assert_eq!(recent, lines);
+    assert!(
+        recent_summary.contains("records written since"),
+        "{recent_summary}"
+    );
+    let (later, later_summary) = trace_with(&env, &[&url, "--since", &after_run]);
+    assert_eq!(later.len(), 2, "the id and the fetcher's part: {later:?}");
+    assert!(later[1]["fetcher"].is_object(), "{later:?}");
+    assert!(
+        later_summary.contains("on no stage topic"),
+        "{later_summary}"
+    );
 
     // The same article named by its id (the same on either bus).
     if brokers.is_none() {

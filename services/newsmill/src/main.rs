@@ -95,6 +95,11 @@ enum Command {
         /// partitions were added to since the article passed).
         #[arg(long)]
         all_partitions: bool,
+        /// Only records written at or after this time: RFC 3339
+        /// (2024-06-02T10:00:00Z) or a duration ago (6h, 2d). On Kafka
+        /// each partition is read from that moment, not from its start.
+        #[arg(long, value_parser = parse_time_or_ago)]
+        since: Option<chrono::DateTime<chrono::Utc>>,
     },
     /// Extract main text and metadata from every *.html and *.txt in a directory.
     Extract {
@@ -235,6 +240,20 @@ fn parse_poll_bound(text: &str) -> Result<u64, String> {
     Ok(secs)
 }
 
+/// A moment given as RFC 3339 or as a duration before now (`6h`, `2d`).
+fn parse_time_or_ago(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    if let Ok(at) = chrono::DateTime::parse_from_rfc3339(text.trim()) {
+        return Ok(at.with_timezone(&chrono::Utc));
+    }
+    let ago = humantime::parse_duration(text.trim()).map_err(|_| {
+        format!("{text:?} is neither an RFC 3339 time (2024-06-02T10:00:00Z) nor a duration ago (6h, 2d)")
+    })?;
+    chrono::Duration::from_std(ago)
+        .ok()
+        .and_then(|ago| chrono::Utc::now().checked_sub_signed(ago))
+        .ok_or_else(|| format!("{text:?} is too long ago"))
+}
+
 fn parse_poll_bound_or_default(text: &str) -> Result<control::PollBound, String> {
     if text == "default" {
         return Ok(control::PollBound::Fetchers);
@@ -345,7 +364,8 @@ fn run(cli: Cli) -> Result<()> {
                     Command::Trace {
                         article,
                         all_partitions,
-                    } => trace::trace(config, &article, all_partitions).await,
+                        since,
+                    } => trace::trace(config, &article, all_partitions, since).await,
                     Command::Redrive {
                         stage,
                         error_type,

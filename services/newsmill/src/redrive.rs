@@ -203,8 +203,16 @@ pub async fn redrive(config: Config, selection: Selection, dry_run: bool) -> Res
         topics.clean.as_str(),
         topics.feeds.as_str(),
     ];
-    let (mut letters, reading) =
-        crate::topics::read_written(&bus, &config, &config.topics.dlq, "redrive")?;
+    // A letter is written after it failed: those failed since `--since`
+    // are among the records written since.
+    let (mut letters, reading) = crate::topics::read_written_by_key(
+        &bus,
+        &config,
+        &config.topics.dlq,
+        "redrive",
+        None,
+        selection.since,
+    )?;
     let mut sent = HashSet::new();
     let mut counts: BTreeMap<Outcome, u64> = BTreeMap::new();
     let mut acks: Vec<Ack> = Vec::new();

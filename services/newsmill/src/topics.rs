@@ -168,30 +168,37 @@ pub(crate) fn read_written(
     topic: &str,
     purpose: &str,
 ) -> Result<WrittenRecords> {
-    read_written_by_key(bus, config, topic, purpose, None)
+    read_written_by_key(bus, config, topic, purpose, None, None)
 }
 
 /// As `read_written`, but on Kafka of the one partition records keyed
 /// `key` are put in, when the producer's partitioner places keys so (the
-/// task says which partition it read; None: all). Records of other keys
-/// may come too: the caller selects.
+/// task says which partition it read; None: all), and of the records
+/// written at or after `since` (since round 67: on Kafka each partition
+/// read from that moment by the broker's time index; on the embedded log
+/// the older records are passed over). Records of other keys may come
+/// too: the caller selects.
 pub(crate) fn read_written_by_key(
     bus: &Bus,
     config: &Config,
     topic: &str,
     purpose: &str,
     key: Option<&[u8]>,
+    since: Option<chrono::DateTime<chrono::Utc>>,
 ) -> Result<WrittenRecords> {
     let (tx, rx) = tokio::sync::mpsc::channel(256);
+    let since_ms = since.map(|t| t.timestamp_millis());
     let task = match bus {
         Bus::Kafka(kafka) => {
             let end = ReadEnd::WrittenBefore(std::time::SystemTime::now());
             let (kafka, topic, key) = (kafka.clone(), topic.to_string(), key.map(<[u8]>::to_vec));
             tokio::task::spawn_blocking(move || {
-                match key {
-                    Some(key) => kafka.read_key_to_end(&topic, &key, end, tx).map(|(_, p)| p),
-                    None => kafka.read_to_end(&topic, 0, end, tx).map(|_| None),
+                match (key, since_ms) {
+                    (key, Some(ms)) => kafka.read_since_to_end(&topic, key.as_deref(), ms, end, tx),
+                    (Some(key), None) => kafka.read_key_to_end(&topic, &key, end, tx),
+                    (None, None) => kafka.read_to_end(&topic, 0, end, tx).map(|n| (n, None)),
                 }
+                .map(|(_, partition)| partition)
                 .map_err(|e| anyhow!("reading {topic}: {e}"))
             })
         }
@@ -206,6 +213,12 @@ pub(crate) fn read_written_by_key(
             tokio::spawn(async move {
                 let read = async {
                     while let Some(record) = consumer.try_recv()? {
+                        let older = since_ms.is_some_and(|since| {
+                            record.timestamp_ms.is_some_and(|written| written < since)
+                        });
+                        if older {
+                            continue;
+                        }
                         if tx.send(record).await.is_err() {
                             break;
                         }

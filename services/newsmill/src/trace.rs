@@ -85,7 +85,7 @@ async fn records_about(
     bus: &Bus,
     config: &Config,
     topic: &str,
-    key: Option<&[u8]>,
+    reading: Reading<'_>,
     about: impl Fn(&InRecord) -> bool,
 ) -> Result<Found> {
     // A group of its own per topic: the reads go at once.
@@ -93,8 +93,14 @@ async fn records_about(
         "trace-{}",
         topic.replace(|c: char| !c.is_ascii_alphanumeric(), "-")
     );
-    let (mut records, reading) =
-        crate::topics::read_written_by_key(bus, config, topic, &purpose, key)?;
+    let (mut records, reading) = crate::topics::read_written_by_key(
+        bus,
+        config,
+        topic,
+        &purpose,
+        reading.key,
+        reading.since,
+    )?;
     let mut found = Vec::new();
     while let Some(record) = records.recv().await {
         if about(&record) {
@@ -107,6 +113,14 @@ async fn records_about(
         records: found,
         partition,
     })
+}
+
+/// What of a topic a trace reads: on Kafka the partition of `key` (None:
+/// all), and the records written since `since` (None: all).
+#[derive(Clone, Copy)]
+struct Reading<'a> {
+    key: Option<&'a [u8]>,
+    since: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// One record about the article, where it is first.
@@ -131,8 +145,14 @@ fn print_finding(record: &InRecord, message: Value) {
 }
 
 /// `all_partitions` reads every partition of the keyed topics on Kafka,
-/// for a topic whose partitions were added to since the article passed.
-pub async fn trace(config: Config, target: &str, all_partitions: bool) -> Result<()> {
+/// for a topic whose partitions were added to since the article passed;
+/// `since` only the records written from then on (round 67).
+pub async fn trace(
+    config: Config,
+    target: &str,
+    all_partitions: bool,
+    since: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<()> {
     let (id, url) = article_of(target)?;
     println!("{}", json!({ "article": id, "url": url }));
     let fetcher = news_fetcher::status::article_in_fetcher(&config, &id)?;
@@ -144,7 +164,10 @@ pub async fn trace(config: Config, target: &str, all_partitions: bool) -> Result
     let keyed = |record: &InRecord| record.key.as_deref() == Some(id.as_bytes());
     let mut seen_on: Vec<String> = Vec::new();
     let mut story: Option<String> = None;
-    let by_key = (!all_partitions).then_some(id.as_bytes());
+    let by_key = Reading {
+        key: (!all_partitions).then_some(id.as_bytes()),
+        since,
+    };
     let mut partitions_read: Vec<String> = Vec::new();
     // The four topics read at once: on Kafka each read waits for its end.
     // Dead letters are keyed by the article too (the fetcher's since
@@ -187,7 +210,10 @@ pub async fn trace(config: Config, target: &str, all_partitions: bool) -> Result
     }
     let mut story_line = String::new();
     if let Some(story) = &story {
-        let by_story = (!all_partitions).then_some(story.as_bytes());
+        let by_story = Reading {
+            key: (!all_partitions).then_some(story.as_bytes()),
+            since,
+        };
         let summaries = records_about(&bus, &config, &topics.stories, by_story, |r| {
             r.key.as_deref() == Some(story.as_bytes())
         })
@@ -235,8 +261,11 @@ pub async fn trace(config: Config, target: &str, all_partitions: bool) -> Result
             partitions_read.join(", ")
         )
     };
+    let since_line = since
+        .map(|t| format!(" (records written since {})", t.to_rfc3339()))
+        .unwrap_or_default();
     eprintln!(
-        "article {id}: {fetched}{waiting}; {topics_line}; {letter_count} dead letter(s){story_line}{partitions_line}"
+        "article {id}: {fetched}{waiting}; {topics_line}; {letter_count} dead letter(s){story_line}{partitions_line}{since_line}"
     );
     Ok(())
 }

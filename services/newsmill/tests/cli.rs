@@ -111,3 +111,33 @@ fn settings_are_set_only_for_a_subscribed_feed() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("on or off"));
 }
+
+/// `trace --since` takes an RFC 3339 time or a duration ago, and refuses
+/// anything else with both forms named, before the bus is opened.
+#[test]
+fn a_trace_since_is_a_time_or_a_duration_ago() {
+    let data = tempfile::tempdir().unwrap();
+    let article = "https://news.example/2024/quake";
+    for bad in ["yesterday", "2024-06-02", "9999999999999d"] {
+        let out = newsmill(data.path(), &["trace", article, "--since", bad]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{bad} was taken");
+        assert!(
+            stderr.contains("RFC 3339") || stderr.contains("too long ago"),
+            "{bad}: {stderr}"
+        );
+    }
+    assert!(
+        std::fs::read_dir(data.path()).unwrap().next().is_none(),
+        "nothing opened"
+    );
+    // A log to read: a feed added.
+    let added = newsmill(data.path(), &["feeds", "add", "https://wire.example/rss"]);
+    assert!(added.status.success());
+    for good in ["2024-06-02T10:00:00Z", "2024-06-02T12:00:00+02:00", "6h"] {
+        let out = newsmill(data.path(), &["trace", article, "--since", good]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{good}: {stderr}");
+        assert!(stderr.contains("records written since"), "{stderr}");
+    }
+}
