@@ -466,7 +466,7 @@ async fn missing_topics_stop_the_start_when_newsmill_is_not_to_create_them() {
         .lines()
         .find(|l| l.contains("topics missing on the broker"))
         .unwrap_or_else(|| panic!("{stderr}"));
-    for topic in ["clean", "dedup", "stories", "dedup_changelog"] {
+    for topic in ["clean", "dedup", "stories", "dedup_changelog", "articles"] {
         assert!(missing.contains(&format!("{tag}.{topic}")), "{missing}");
     }
     for topic in ["raw", "feeds", "dlq"] {

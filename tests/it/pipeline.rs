@@ -108,12 +108,15 @@ async fn sample_site_through_tansu_and_a_python_client_validates_every_topic() {
             (format!("{tag}.clean"), "news.clean.v1"),
             (format!("{tag}.dedup"), "news.dedup.v1"),
             (format!("{tag}.stories"), "news.stories.v1"),
+            (format!("{tag}.articles"), "news.articles.v1"),
         ],
     );
-    assert!(
-        report.contains(&format!("{tag}.dedup: 8 valid")),
-        "{report}"
-    );
+    for role in ["dedup", "articles"] {
+        assert!(
+            report.contains(&format!("{tag}.{role}: 8 valid")),
+            "{report}"
+        );
+    }
     // Served from one loopback address, the five seeds have one outlet.
     let stories = last_summaries(tail_json(&env, &format!("{tag}.stories")));
     let seeds = stories
@@ -206,6 +209,28 @@ fn the_readmes_main_job_puts_the_five_outlets_reports_in_one_story() {
     );
     let pictured = clean.iter().filter(|c| c["lead_image"].is_string()).count();
     assert_eq!(pictured, 3, "the site's own three, not the seeds");
+
+    // One stream of the product (round 67): each clean article as it was
+    // decided, with its verdict, as the clean and dedup topics say apart.
+    let decided = tail_json(&env, "news.articles.v1");
+    let verdicts = tail_json(&env, "news.dedup.v1");
+    assert_eq!(decided.len(), 8);
+    for (article, verdict) in decided.iter().zip(&verdicts) {
+        assert_eq!(article["id"], verdict["id"]);
+        for field in ["kind", "story_id", "similarity", "decided_at"] {
+            assert_eq!(article["verdict"][field], verdict[field], "{field}");
+        }
+        assert_eq!(article["verdict"]["duplicate_of"], verdict["duplicate_of"]);
+        let cleaned = clean.iter().find(|c| c["id"] == article["id"]).unwrap();
+        let mut as_cleaned = article.clone();
+        as_cleaned.as_object_mut().unwrap().remove("verdict");
+        assert_eq!(&as_cleaned, cleaned, "every field of the clean article");
+    }
+    let first_of_each: Vec<_> = decided
+        .iter()
+        .filter(|a| a["verdict"]["kind"] == "unique")
+        .collect();
+    assert_eq!(first_of_each.len(), 4, "one article per story");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -259,6 +259,7 @@ pub fn child_env(
             "dlq",
             "feeds",
             "dedup_changelog",
+            "articles",
         ] {
             env.push((
                 format!("NEWSMILL__TOPICS__{}", role.to_uppercase()),

@@ -60,7 +60,9 @@ const MAX_FETCH_TIME_AHEAD_SECS: i64 = 300;
 use chrono::{DateTime, TimeZone, Utc};
 use news_core::bus::{InRecord, OutRecord};
 use news_core::config::Config;
-use news_core::messages::{CleanArticle, DedupVerdict, SCHEMA_VERSION, Story, StorySource};
+use news_core::messages::{
+    CleanArticle, DecidedArticle, DedupVerdict, SCHEMA_VERSION, Story, StorySource,
+};
 use news_core::runner::{Stage, StageError};
 use news_core::telemetry::names;
 
@@ -105,6 +107,8 @@ pub struct DedupStage {
     changelog_end: Option<ChangelogEnd>,
     dedup_topic: String,
     stories_topic: String,
+    /// `topics.articles` when `dedup.articles` is on.
+    articles_topic: Option<String>,
     snapshot: Option<PathBuf>,
     restored: bool,
     changelog_topic: Option<String>,
@@ -177,6 +181,10 @@ impl DedupStage {
             changelog_end: None,
             dedup_topic: config.topics.dedup.clone(),
             stories_topic: config.topics.stories.clone(),
+            articles_topic: config
+                .dedup
+                .articles
+                .then(|| config.topics.articles.clone()),
             snapshot,
             changelog_topic,
             pending_facts: Vec::new(),
@@ -493,6 +501,10 @@ impl Stage for DedupStage {
         let (verdict, story) = self.decide(&input);
         self.since_snapshot += 1;
         let mut out = vec![OutRecord::json(&self.dedup_topic, &verdict.id, &verdict)];
+        if let Some(topic) = &self.articles_topic {
+            let decided = DecidedArticle::of(input, &verdict);
+            out.push(OutRecord::json(topic, &verdict.id, &decided));
+        }
         // Stories closed by this article's arrival (the window moved on),
         // then its own story's summary.
         for story in self.closed_stories("arrival").iter().chain(story.as_ref()) {

@@ -85,6 +85,9 @@ pub struct Topics {
     pub feeds: String,
     /// Changelog of the dedup stage's state (Kafka backend).
     pub dedup_changelog: String,
+    /// Each decided article, clean text and verdict together (since
+    /// round 67; `dedup.articles`).
+    pub articles: String,
 }
 
 impl Default for Topics {
@@ -97,12 +100,13 @@ impl Default for Topics {
             dlq: TopicRole::Dlq.default_topic().into(),
             feeds: TopicRole::Feeds.default_topic().into(),
             dedup_changelog: "news.dedup-state.v1".into(),
+            articles: TopicRole::Articles.default_topic().into(),
         }
     }
 }
 
 impl Topics {
-    pub fn all(&self) -> [&str; 7] {
+    pub fn all(&self) -> [&str; 8] {
         [
             &self.raw,
             &self.clean,
@@ -111,6 +115,7 @@ impl Topics {
             &self.dlq,
             &self.feeds,
             &self.dedup_changelog,
+            &self.articles,
         ]
     }
 }
@@ -367,6 +372,10 @@ pub struct DedupConfig {
     /// candidates weighed, `newsmill cluster --explain`'s object): about
     /// 1.4 KB a message, for finding out why two stories merged or split.
     pub explain: bool,
+    /// Write each decided article, its clean text and metadata with its
+    /// verdict, to `topics.articles` (since round 67): one stream for
+    /// consumers that would otherwise join the clean and dedup topics.
+    pub articles: bool,
 }
 
 impl Default for DedupConfig {
@@ -380,6 +389,7 @@ impl Default for DedupConfig {
             word_lists: None,
             quiet_close_delay: Duration::from_secs(3600),
             explain: false,
+            articles: true,
         }
     }
 }

@@ -287,6 +287,57 @@ pub struct DedupVerdict {
     pub explain: Option<serde_json::Value>,
 }
 
+/// `news.articles.v1` (since round 67): the pipeline's product in one
+/// stream, for a consumer that wants clean, deduplicated news without
+/// joining `news.clean.v1` and `news.dedup.v1`: each clean article as the
+/// dedup stage decided it, with its verdict. Keyed by `id`. A consumer
+/// that wants one article per story takes `verdict.kind == "unique"`; a
+/// replay (at-least-once delivery) comes again with `verdict.replay`, and
+/// a revised article with its new text and `verdict.revised`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct DecidedArticle {
+    /// The clean article, every field of `news.clean.v1` at the top level.
+    #[serde(flatten)]
+    pub article: CleanArticle,
+    pub verdict: ArticleVerdict,
+}
+
+/// The dedup verdict a `DecidedArticle` carries: `news.dedup.v1`'s
+/// message without what the article already says.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ArticleVerdict {
+    pub kind: VerdictKind,
+    pub story_id: String,
+    /// The earlier article this one duplicates or joins (absent for unique).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<String>,
+    /// Similarity to `duplicate_of`, 0 to 1.
+    pub similarity: f32,
+    pub decided_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub replay: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub revised: bool,
+}
+
+impl DecidedArticle {
+    /// The article with `verdict`'s decision.
+    pub fn of(article: CleanArticle, verdict: &DedupVerdict) -> DecidedArticle {
+        DecidedArticle {
+            article,
+            verdict: ArticleVerdict {
+                kind: verdict.kind,
+                story_id: verdict.story_id.clone(),
+                duplicate_of: verdict.duplicate_of.clone(),
+                similarity: verdict.similarity,
+                decided_at: verdict.decided_at,
+                replay: verdict.replay,
+                revised: verdict.revised,
+            },
+        }
+    }
+}
+
 /// `news.stories.v1`: the current summary of a story. Keyed by `story_id`;
 /// each new member produces a new summary that supersedes the last (a
 /// replayed article sends the current one again).
@@ -514,16 +565,18 @@ pub enum TopicRole {
     Stories,
     Dlq,
     Feeds,
+    Articles,
 }
 
 impl TopicRole {
-    pub const ALL: [TopicRole; 6] = [
+    pub const ALL: [TopicRole; 7] = [
         TopicRole::Raw,
         TopicRole::Clean,
         TopicRole::Dedup,
         TopicRole::Stories,
         TopicRole::Dlq,
         TopicRole::Feeds,
+        TopicRole::Articles,
     ];
 
     pub fn default_topic(self) -> &'static str {
@@ -534,6 +587,7 @@ impl TopicRole {
             TopicRole::Stories => "news.stories.v1",
             TopicRole::Dlq => "news.dlq.v1",
             TopicRole::Feeds => "news.feeds.v1",
+            TopicRole::Articles => "news.articles.v1",
         }
     }
 
@@ -546,6 +600,7 @@ impl TopicRole {
             TopicRole::Stories => schemars::schema_for!(Story),
             TopicRole::Dlq => schemars::schema_for!(DeadLetter),
             TopicRole::Feeds => schemars::schema_for!(FeedCommand),
+            TopicRole::Articles => schemars::schema_for!(DecidedArticle),
         }
     }
 }

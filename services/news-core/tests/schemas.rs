@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 
 use news_core::messages::{
-    CleanArticle, DeadLetter, DedupVerdict, FeedCommand, RawItem, Story, schema_files,
+    CleanArticle, DeadLetter, DecidedArticle, DedupVerdict, FeedCommand, RawItem, Story,
+    schema_files,
 };
 
 fn schemas_dir() -> PathBuf {
@@ -69,12 +70,13 @@ fn examples_validate_and_roundtrip() {
             "news.stories.v1" => roundtrip::<Story>(&example),
             "news.dlq.v1" => roundtrip::<DeadLetter>(&example),
             "news.feeds.v1" => roundtrip::<FeedCommand>(&example),
+            "news.articles.v1" => roundtrip::<DecidedArticle>(&example),
             other => panic!("example for unknown topic {other}"),
         }
         checked += 1;
     }
     assert!(
-        checked >= 6,
+        checked >= 7,
         "expected an example per topic, found {checked}"
     );
 }

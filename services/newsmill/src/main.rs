@@ -51,7 +51,8 @@ enum Command {
     },
     /// Run only the clean stage: news.raw.v1 -> news.clean.v1.
     Clean,
-    /// Run only the dedup stage: news.clean.v1 -> news.dedup.v1 + news.stories.v1.
+    /// Run only the dedup stage: news.clean.v1 -> news.dedup.v1 + news.stories.v1
+    /// (+ news.articles.v1).
     Dedup,
     /// Print a topic as JSON lines, on either backend.
     Tail {
