@@ -231,6 +231,22 @@ fn the_readmes_main_job_puts_the_five_outlets_reports_in_one_story() {
         .filter(|a| a["verdict"]["kind"] == "unique")
         .collect();
     assert_eq!(first_of_each.len(), 4, "one article per story");
+
+    // The stories as they stand (round 67): the five outlets' story first.
+    let out = newsmill_tests::run_newsmill(&["stories"], &env);
+    let listed: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(listed.len(), 4);
+    assert_eq!(listed[0]["story_id"], seeds["story_id"]);
+    assert_eq!(listed[0]["source_count"], 5);
+    assert!(listed.iter().all(|s| s.get("members").is_none()));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("4 stories shown of 4 open, from 8 summaries"),
+        "{said}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,6 +8,7 @@ mod memory;
 mod pipeline;
 mod preview;
 mod redrive;
+mod stories;
 mod topics;
 mod trace;
 
@@ -67,6 +68,19 @@ enum Command {
     },
     /// Summarise the topics of the embedded log, or of Kafka.
     Stats,
+    /// The stories as they stand: each open story's latest summary from
+    /// news.stories.v1, ranked, without its member ids, as JSON lines.
+    Stories {
+        /// Rank by outlets (how widely reported), articles, or latest.
+        #[arg(long, value_enum, default_value = "outlets")]
+        by: stories::Rank,
+        /// Show at most this many.
+        #[arg(long, short = 'n', default_value_t = 20)]
+        top: usize,
+        /// Include stories closed by the dedup window.
+        #[arg(long)]
+        closed: bool,
+    },
     /// Send dead letters' messages back to the topic they came from, once
     /// what failed them is fixed. Prints a JSON line per letter selected.
     Redrive {
@@ -362,6 +376,9 @@ fn run(cli: Cli) -> Result<()> {
                         limit,
                     } => topics::tail(config, &topic, follow, limit).await,
                     Command::Stats => topics::stats(config).await,
+                    Command::Stories { by, top, closed } => {
+                        stories::stories(config, by, closed, top).await
+                    }
                     Command::Trace {
                         article,
                         all_partitions,
