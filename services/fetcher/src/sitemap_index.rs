@@ -145,18 +145,21 @@ impl IndexReading {
         if !self.news.is_empty() {
             return Vec::new();
         }
-        let current: Vec<(String, Vec<u64>)> = self
-            .to_follow
-            .iter()
-            .chain(followed)
-            .map(series_of)
-            .collect();
+        // The latest place of each series offered now.
+        let mut latest: std::collections::HashMap<String, Vec<u64>> = Default::default();
+        for (series, place) in self.to_follow.iter().chain(followed).map(series_of) {
+            let at = latest.entry(series).or_default();
+            if place > *at {
+                *at = place;
+            }
+        }
+        let offered: std::collections::HashSet<&Url> = self.to_follow.iter().collect();
         added
             .iter()
-            .filter(|u| Some(*u) != followed && !self.to_follow.contains(u))
+            .filter(|u| Some(*u) != followed && !offered.contains(u))
             .filter(|u| {
                 let (series, place) = series_of(u);
-                current.iter().any(|(s, p)| *s == series && *p > place)
+                latest.get(&series).is_some_and(|at| *at > place)
             })
             .cloned()
             .collect()
@@ -182,34 +185,35 @@ fn dated_article_sitemaps(sitemaps: &[ListedSitemap], index_url: &Url) -> Vec<Ur
     dated.retain(|(d, _)| *d >= newest - NEWS_WINDOW);
     // Newest first; the index's order among equals.
     dated.sort_by_key(|(d, _)| std::cmp::Reverse(*d));
-    let mut follow: Vec<Url> = Vec::new();
-    for (_, u) in dated {
-        if !follow.contains(&u) {
-            follow.push(u);
-        }
-    }
-    follow
+    let mut seen = std::collections::HashSet::new();
+    dated
+        .into_iter()
+        .map(|(_, u)| u)
+        .filter(|u| seen.insert(u.clone()))
+        .collect()
 }
 
 /// The highest-numbered sitemap of the index's longest series of
 /// articles' sitemaps (the first listed among series of one length).
 fn newest_of_longest_series(sitemaps: &[ListedSitemap], index_url: &Url) -> Option<Url> {
-    // Each series by its name, with its members' places, in index order.
-    type Series = (String, Vec<(Vec<u64>, Url)>);
-    let mut series: Vec<Series> = Vec::new();
+    // Each series' members with their places, in index order; found by
+    // name through a map, as an index may list 50,000 sitemaps.
+    let mut series: Vec<Vec<(Vec<u64>, Url)>> = Vec::new();
+    let mut by_name: std::collections::HashMap<String, usize> = Default::default();
     for u in sitemaps
         .iter()
         .filter_map(|l| index_url.join(&l.loc).ok())
         .filter(lists_articles)
     {
         let (name, place) = series_of(&u);
-        match series.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, members)) => members.push((place, u)),
-            None => series.push((name, vec![(place, u)])),
-        }
+        let at = *by_name.entry(name).or_insert_with(|| {
+            series.push(Vec::new());
+            series.len() - 1
+        });
+        series[at].push((place, u));
     }
     // `max_by_key` keeps the last of equals; reversed, that is the first.
-    let (_, members) = series.into_iter().rev().max_by_key(|(_, m)| m.len())?;
+    let members = series.into_iter().rev().max_by_key(Vec::len)?;
     members
         .into_iter()
         .max_by(|(a, _), (b, _)| a.cmp(b))
