@@ -473,6 +473,20 @@ async fn missing_topics_stop_the_start_when_newsmill_is_not_to_create_them() {
         assert!(!missing.contains(&format!("{tag}.{topic},")), "{missing}");
         assert!(!missing.ends_with(&format!("{tag}.{topic}")), "{missing}");
     }
+    // With `dedup.articles` off, its topic is not needed.
+    env.push(("NEWSMILL__DEDUP__ARTICLES".into(), "false".into()));
+    let out = std::process::Command::new(newsmill_tests::newsmill_bin())
+        .args(["fetch", "--once"])
+        .envs(env.iter().cloned())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let missing = stderr
+        .lines()
+        .find(|l| l.contains("topics missing on the broker"))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert!(missing.contains(&format!("{tag}.clean")), "{missing}");
+    assert!(!missing.contains(&format!("{tag}.articles")), "{missing}");
 }
 
 /// The partition `partition_of_key` names for a key is the one librdkafka's

@@ -29,12 +29,19 @@ struct Process {
 
 async fn start(config: &Config, service: &str) -> Result<Process> {
     let bus = Bus::from_config(config).context("opening the bus")?;
+    // The articles topic is written only with `dedup.articles` on.
+    let topics: Vec<&str> = config
+        .topics
+        .all()
+        .into_iter()
+        .filter(|t| config.dedup.articles || *t != config.topics.articles)
+        .collect();
     if config.bus.create_topics {
-        bus.ensure_topics(&config.topics.all())
+        bus.ensure_topics(&topics)
             .await
             .with_context(|| format!("creating topics on Kafka at {}", config.bus.brokers))?;
     } else {
-        bus.require_topics(&config.topics.all()).await?;
+        bus.require_topics(&topics).await?;
     }
     bus.warn_of_topic_settings(config).await;
     let metrics = telemetry::init_metrics(service);
