@@ -9,6 +9,7 @@ pub mod discover;
 pub mod feed;
 pub mod feed_settings;
 pub mod http;
+pub mod page_validators;
 pub mod pages;
 mod poll;
 mod pushed;
@@ -78,6 +79,9 @@ pub struct RoundReport {
     /// Items published from their feed's text, their pages not asked for
     /// (`fetcher.feed_text_only`).
     pub feed_texts: u64,
+    /// Pages of changed items asked for again that answered 304: unchanged,
+    /// not published again.
+    pub pages_unchanged: u64,
 }
 
 impl RoundReport {
@@ -90,6 +94,7 @@ impl RoundReport {
         self.failures += other.failures;
         self.dead_letters += other.dead_letters;
         self.feed_texts += other.feed_texts;
+        self.pages_unchanged += other.pages_unchanged;
     }
 }
 
@@ -116,6 +121,9 @@ pub struct Fetcher {
     /// The whole feed text of pages waiting for a retry, beyond the 4 KiB
     /// their list keeps.
     waiting_texts: waiting_texts::WaitingTexts,
+    /// Validators of the pages fetched lately, for asking again
+    /// conditionally when an item changes.
+    page_validators: std::sync::Mutex<page_validators::PageValidators>,
     /// Where the claims are saved (none for a fetcher of single pages), and
     /// the claim count and time of the last save.
     claims_file: Option<std::path::PathBuf>,
@@ -224,6 +232,7 @@ impl Fetcher {
             claims_saved: (0, std::time::Instant::now()),
             dead_lettered: Default::default(),
             waiting_texts: Default::default(),
+            page_validators: Default::default(),
             websub: None,
             pushes: None,
             bus_failed: Default::default(),

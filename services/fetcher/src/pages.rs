@@ -191,14 +191,26 @@ pub struct FeedPoll<'a> {
     pub progress: &'a RoundProgress,
 }
 
+/// What became of a page asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PageTaken {
+    /// Fetched and published to the raw topic.
+    Published,
+    /// Asked for conditionally, it answered 304: as it was when last
+    /// published.
+    Unchanged,
+}
+
 impl Fetcher {
-    /// Fetch one article page and produce it to `news.raw.v1`.
+    /// Fetch one article page and produce it to `news.raw.v1`; a page
+    /// fetched before with validators is asked for conditionally, and one
+    /// that answers 304 is not published again.
     pub(crate) async fn fetch_article(
         &self,
         link: &str,
         id: &str,
         item: FeedItemMeta,
-    ) -> Result<(), PageFailure> {
+    ) -> Result<PageTaken, PageFailure> {
         let url =
             Url::parse(link).map_err(|e| FetchError::Refused(format!("bad link {link}: {e}")))?;
         // `fetcher.allow_file_urls` is for feeds on this machine: a feed from
@@ -214,8 +226,19 @@ impl Fetcher {
         // size and per-host rules).
         let mut target = url.clone();
         let mut hops = 0;
+        let known = self.lock_page_validators().get(id);
         let (page, html, charset) = loop {
-            let page = self.get_page(&target).await?;
+            let validators = known.as_ref().filter(|_| hops == 0);
+            let page = self.get_page(&target, validators).await?;
+            if page.status == 304 {
+                return Ok(PageTaken::Unchanged);
+            }
+            if hops == 0 {
+                // Those of the link's own page: a refresh's target is
+                // another page, asked for whole.
+                self.lock_page_validators()
+                    .keep(id, page.validators.clone());
+            }
             let (html, charset) =
                 news_core::charset::decode_html(&page.body, page.content_type.as_deref());
             match refresh::refresh_target(&html, &page.final_url) {
@@ -240,7 +263,15 @@ impl Fetcher {
             item,
             unread: None,
         };
-        self.send_raw(&raw).await
+        self.send_raw(&raw).await.map(|()| PageTaken::Published)
+    }
+
+    fn lock_page_validators(
+        &self,
+    ) -> std::sync::MutexGuard<'_, crate::page_validators::PageValidators> {
+        self.page_validators
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Produce one raw item to `news.raw.v1`; the bus's refusals as fetch
@@ -272,8 +303,13 @@ impl Fetcher {
     }
 
     /// One article page asked for: allowed by robots.txt, answered 200,
-    /// and a page, not an image or a file.
-    async fn get_page(&self, url: &Url) -> Result<crate::http::Fetched, PageFailure> {
+    /// and a page, not an image or a file; or, asked for with
+    /// `validators`, answered 304.
+    async fn get_page(
+        &self,
+        url: &Url,
+        validators: Option<&crate::http::Validators>,
+    ) -> Result<crate::http::Fetched, PageFailure> {
         let mut gap = Duration::ZERO;
         if self.config.fetcher.respect_robots && matches!(url.scheme(), "http" | "https") {
             let rules = self.robots_for(url).await;
@@ -286,7 +322,10 @@ impl Fetcher {
             }
             gap = rules.crawl_delay.unwrap_or_default();
         }
-        let page = self.limited_get(url, None, "article", gap).await?;
+        let page = self.limited_get(url, validators, "article", gap).await?;
+        if page.status == 304 && validators.is_some() {
+            return Ok(page);
+        }
         if page.status != 200 {
             return Err(PageFailure {
                 error: FetchError::Status(page.status),
@@ -334,8 +373,14 @@ impl Fetcher {
             .fetch_article(&page.link, &page.id, page.item.clone())
             .await
         {
-            Ok(()) => {
-                rep.pages_fetched += 1;
+            Ok(taken) => {
+                match taken {
+                    PageTaken::Published => rep.pages_fetched += 1,
+                    PageTaken::Unchanged => {
+                        rep.pages_unchanged += 1;
+                        tracing::debug!(article = %shown_url(&page.link), "its item changed, its page did not (304); not published again");
+                    }
+                }
                 self.waiting_texts.forget(&page.id);
                 if page.attempts > 0 {
                     metrics::counter!(names::FETCH_PAGE_RETRIES, "outcome" => "fetched")
@@ -435,6 +480,7 @@ impl Fetcher {
     pub async fn fetch_again(&self, page: &PageRequest) -> Result<(), FetchError> {
         self.fetch_article(&page.link, &page.id, page.item.clone())
             .await
+            .map(|_| ())
             .map_err(|failure| failure.error)
     }
 

@@ -161,7 +161,7 @@ pub async fn run_all(config: Config, drain: bool) -> Result<()> {
         fetched.feeds_polled,
         fetched.items_new,
         fetched.pages_fetched,
-        feed_texts(fetched.feed_texts),
+        besides_fetched(&fetched),
         fetched.failures,
         fetched.pages_waiting,
         cleaned,
@@ -242,21 +242,31 @@ pub async fn run_fetch(config: Config, once: bool) -> Result<()> {
         "fetch: {} feeds polled, {} pages fetched{}, {} failures, {} waiting to retry",
         report.feeds_polled,
         report.pages_fetched,
-        feed_texts(report.feed_texts),
+        besides_fetched(&report),
         report.failures,
         report.pages_waiting
     );
     Ok(())
 }
 
-/// The items taken from their feed's text, when there were any
-/// (`fetcher.feed_text_only`).
-fn feed_texts(count: u64) -> String {
-    if count == 0 {
-        String::new()
-    } else {
-        format!(" and {count} items taken from their feed's text")
+/// What the fetcher took besides the pages it fetched, when anything:
+/// items taken from their feed's text (`fetcher.feed_text_only`), and
+/// pages of changed items that answered 304.
+fn besides_fetched(report: &news_fetcher::RoundReport) -> String {
+    let mut said = String::new();
+    if report.feed_texts > 0 {
+        said += &format!(
+            " and {} items taken from their feed's text",
+            report.feed_texts
+        );
     }
+    if report.pages_unchanged > 0 {
+        said += &format!(
+            " and {} pages of changed items unchanged (304)",
+            report.pages_unchanged
+        );
+    }
+    said
 }
 
 async fn run_one<S: Stage>(
