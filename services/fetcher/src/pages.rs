@@ -233,12 +233,6 @@ impl Fetcher {
             if page.status == 304 {
                 return Ok(PageTaken::Unchanged);
             }
-            if hops == 0 {
-                // Those of the link's own page: a refresh's target is
-                // another page, asked for whole.
-                self.lock_page_validators()
-                    .keep(id, page.validators.clone());
-            }
             let (html, charset) =
                 news_core::charset::decode_html(&page.body, page.content_type.as_deref());
             match refresh::refresh_target(&html, &page.final_url) {
@@ -250,6 +244,10 @@ impl Fetcher {
                 _ => break (page, html, charset),
             }
         };
+        // Kept once the page is published, and only for a link that is the
+        // article's own page: an interstitial's 304 says nothing of the
+        // page it sends its reader on to.
+        let answered = (hops == 0).then(|| page.validators.clone());
         let raw = RawItem {
             schema_version: SCHEMA_VERSION,
             id: id.to_string(),
@@ -263,7 +261,12 @@ impl Fetcher {
             item,
             unread: None,
         };
-        self.send_raw(&raw).await.map(|()| PageTaken::Published)
+        self.send_raw(&raw).await?;
+        // Only now: a page the bus did not take is asked for whole again.
+        if let Some(validators) = answered {
+            self.lock_page_validators().keep(id, validators);
+        }
+        Ok(PageTaken::Published)
     }
 
     fn lock_page_validators(
