@@ -36,6 +36,15 @@ const INDEX_READ_EVERY_SECS: i64 = 24 * 3600;
 /// growing when that one starts.
 const UNDATED_INDEX_READ_EVERY_SECS: i64 = 3600;
 
+/// Seconds between two readings of a followed index.
+pub fn read_every(watch: &crate::state::IndexWatch) -> i64 {
+    if watch.by_number {
+        UNDATED_INDEX_READ_EVERY_SECS
+    } else {
+        INDEX_READ_EVERY_SECS
+    }
+}
+
 /// Words in a sitemap's path that say it lists no articles: a CMS's
 /// pages, taxonomies, people and media (Yoast's `category-sitemap.xml`,
 /// WordPress's `wp-sitemap-posts-page-1.xml`, `author-sitemap.xml`).
@@ -357,14 +366,11 @@ impl Fetcher {
     /// so that an operator's removal holds.
     pub(crate) async fn read_sitemap_index_again(&self, subscription: &str, st: &mut FeedState) {
         let now = Utc::now().timestamp();
-        let Some(watch) = st.sitemap_index.as_mut().filter(|w| {
-            let every = if w.by_number {
-                UNDATED_INDEX_READ_EVERY_SECS
-            } else {
-                INDEX_READ_EVERY_SECS
-            };
-            now - w.read_at >= every
-        }) else {
+        let Some(watch) = st
+            .sitemap_index
+            .as_mut()
+            .filter(|w| now - w.read_at >= read_every(w))
+        else {
             return;
         };
         // Whatever the answer, the next reading is a period away.

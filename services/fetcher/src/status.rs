@@ -104,6 +104,25 @@ pub struct FeedStatus {
     /// left out.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub websub: Option<PushStatus>,
+    /// The sitemap index the subscription follows through `moved_to`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sitemap_index: Option<IndexView>,
+}
+
+/// What `feeds list` shows of a followed sitemap index (since round 67).
+#[derive(Debug, Clone, Serialize)]
+pub struct IndexView {
+    /// When the index was last read, and when it is read next (at the
+    /// first poll after then).
+    pub read_at: Option<DateTime<Utc>>,
+    pub read_next_at: Option<DateTime<Utc>>,
+    /// The sitemap followed was chosen by its number (an index that dates
+    /// none; read every hour), not by news or dates.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub by_number: bool,
+    /// The sitemaps it named to follow: the one followed, then those
+    /// added as subscriptions of their own.
+    pub sitemaps: Vec<String>,
 }
 
 /// Where a feed's WebSub subscription stands.
@@ -249,6 +268,16 @@ pub fn feed_statuses(
                 poll_max_secs: own.map(|b| b.max.as_secs()),
                 schedule: (!st.schedule.is_empty()).then(|| st.schedule.describe()),
                 websub: st.websub.as_ref().map(|l| PushStatus::of(l, now)),
+                sitemap_index: st.sitemap_index.as_ref().map(|w| IndexView {
+                    read_at: at(w.read_at),
+                    read_next_at: at(w.read_at + crate::sitemap_index::read_every(w)),
+                    by_number: w.by_number,
+                    sitemaps: w
+                        .sitemaps
+                        .iter()
+                        .map(|u| shown_url(u).into_owned())
+                        .collect(),
+                }),
             }
         })
         .collect())

@@ -221,6 +221,17 @@ async fn an_index_that_dates_nothing_follows_its_newest_posts() {
     );
     assert_eq!(state["feeds"][&index]["sitemap_index"]["by_number"], true);
     assert!(read_all(&bus, &cfg.topics.dlq).await.is_empty());
+    // `feeds list` says so, and when the index is read next: in an hour.
+    let statuses = news_fetcher::status::feed_statuses(&cfg, &[]).unwrap();
+    let shown = serde_json::to_value(&statuses[0].sitemap_index).unwrap();
+    assert_eq!(shown["by_number"], true, "{shown}");
+    assert_eq!(
+        shown["sitemaps"],
+        serde_json::json!([format!("http://{addr}/wp-sitemap-posts-post-2.xml")])
+    );
+    let read =
+        |field: &str| chrono::DateTime::parse_from_rfc3339(shown[field].as_str().unwrap()).unwrap();
+    assert_eq!((read("read_next_at") - read("read_at")).num_seconds(), 3600);
 
     posts.lock().unwrap()[1].push("/2024/06/e");
     make_due(dir.path(), &index);
