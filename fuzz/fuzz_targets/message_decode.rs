@@ -3,7 +3,7 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use news_core::messages::{
-    CleanArticle, DeadLetter, DedupVerdict, FeedCommand, RawItem, Story, decode,
+    CleanArticle, DeadLetter, DecidedArticle, DedupVerdict, FeedCommand, RawItem, Story, decode,
 };
 
 fuzz_target!(|data: &[u8]| {
@@ -11,6 +11,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = decode::<CleanArticle>(data);
     let _ = decode::<DedupVerdict>(data);
     let _ = decode::<Story>(data);
+    let _ = decode::<DecidedArticle>(data);
     let _ = decode::<DeadLetter>(data);
     let _ = FeedCommand::decode(data);
 });
