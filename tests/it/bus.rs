@@ -455,17 +455,22 @@ async fn missing_topics_stop_the_start_when_newsmill_is_not_to_create_them() {
     for made in ["raw", "feeds", "dlq"] {
         create_topic(&format!("{tag}.{made}"), &[]).await;
     }
-    let out = std::process::Command::new(newsmill_tests::newsmill_bin())
-        .args(["fetch", "--once"])
-        .envs(env.iter().cloned())
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success(), "{stderr}");
-    let missing = stderr
-        .lines()
-        .find(|l| l.contains("topics missing on the broker"))
-        .unwrap_or_else(|| panic!("{stderr}"));
+    // The line a start that must fail names the missing topics in.
+    let missing_at_start = |env: &[(String, String)]| {
+        let out = std::process::Command::new(newsmill_tests::newsmill_bin())
+            .args(["fetch", "--once"])
+            .envs(env.iter().cloned())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(!out.status.success(), "{stderr}");
+        stderr
+            .lines()
+            .find(|l| l.contains("topics missing on the broker"))
+            .unwrap_or_else(|| panic!("{stderr}"))
+            .to_string()
+    };
+    let missing = missing_at_start(&env);
     for topic in ["clean", "dedup", "stories", "dedup_changelog", "articles"] {
         assert!(missing.contains(&format!("{tag}.{topic}")), "{missing}");
     }
@@ -475,16 +480,7 @@ async fn missing_topics_stop_the_start_when_newsmill_is_not_to_create_them() {
     }
     // With `dedup.articles` off, its topic is not needed.
     env.push(("NEWSMILL__DEDUP__ARTICLES".into(), "false".into()));
-    let out = std::process::Command::new(newsmill_tests::newsmill_bin())
-        .args(["fetch", "--once"])
-        .envs(env.iter().cloned())
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let missing = stderr
-        .lines()
-        .find(|l| l.contains("topics missing on the broker"))
-        .unwrap_or_else(|| panic!("{stderr}"));
+    let missing = missing_at_start(&env);
     assert!(missing.contains(&format!("{tag}.clean")), "{missing}");
     assert!(!missing.contains(&format!("{tag}.articles")), "{missing}");
 }

@@ -111,7 +111,11 @@ impl Fetcher {
             Err(e) => {
                 if st.moved_to.is_none()
                     && st.last_ok_at == 0
-                    && let Some((feed, other_sitemaps)) = feed_it_points_to(&fetched, &e)
+                    && let Some(PointsTo {
+                        feed,
+                        others: other_sitemaps,
+                        index_by_number,
+                    }) = feed_it_points_to(&fetched, &e)
                 {
                     // A new subscription to a site's page, as feed readers
                     // take one (or to a sitemap index): the feed it points
@@ -120,14 +124,14 @@ impl Fetcher {
                     // failing instead.
                     tracing::info!(subscription = %shown_url(feed_url), feed = %shown_url(feed.as_str()), "the subscription is a web page or a sitemap index; polling the feed it points to");
                     let announced = self.announce_news_sitemaps(feed_url, &other_sitemaps).await;
-                    if let FeedError::SitemapIndex(list) = &e {
+                    if let Some(by_number) = index_by_number {
                         st.sitemap_index = Some(IndexWatch {
                             read_at: Utc::now().timestamp(),
                             sitemaps: std::iter::once(&feed)
                                 .chain(announced.iter())
                                 .map(Url::to_string)
                                 .collect(),
-                            by_number: IndexReading::of(list, &fetched.final_url).by_number,
+                            by_number,
                         });
                     }
                     st.moved_to = Some(feed.to_string());
@@ -393,18 +397,34 @@ fn undated_sitemap_refusal(listed: usize, max_seen: usize) -> Option<String> {
     ))
 }
 
+/// What an answer that is no feed points to.
+struct PointsTo {
+    /// The feed to poll in the subscription's place.
+    feed: Url,
+    /// A sitemap index's other sitemaps to follow.
+    others: Vec<Url>,
+    /// For a sitemap index: whether `feed` was chosen by its number.
+    index_by_number: Option<bool>,
+}
+
 /// The feed an answer that is no feed points to: the first sitemap to
 /// follow that a sitemap index names (`sitemap_index::IndexReading`), with
 /// the index's others, or the first feed an HTML page announces (`<link
 /// rel="alternate">`, then feed links).
-fn feed_it_points_to(fetched: &crate::http::Fetched, error: &FeedError) -> Option<(Url, Vec<Url>)> {
+fn feed_it_points_to(fetched: &crate::http::Fetched, error: &FeedError) -> Option<PointsTo> {
     if let FeedError::SitemapIndex(sitemaps) = error {
-        let mut news = crate::sitemap_index::sitemaps_to_follow(sitemaps, &fetched.final_url)
+        let reading = IndexReading::of(sitemaps, &fetched.final_url);
+        let mut news = reading
+            .to_follow
             .into_iter()
             .filter(|u| *u != fetched.final_url);
-        let followed = news.next()?;
-        let others = news.filter(|u| *u != followed).collect();
-        return Some((followed, others));
+        let feed = news.next()?;
+        let others = news.filter(|u| *u != feed).collect();
+        return Some(PointsTo {
+            feed,
+            others,
+            index_by_number: Some(reading.by_number),
+        });
     }
     let html = fetched
         .content_type
@@ -421,5 +441,9 @@ fn feed_it_points_to(fetched: &crate::http::Fetched, error: &FeedError) -> Optio
     crate::discover::feed_links(&String::from_utf8_lossy(&fetched.body), &fetched.final_url)
         .into_iter()
         .find(|f| *f != fetched.final_url)
-        .map(|feed| (feed, Vec::new()))
+        .map(|feed| PointsTo {
+            feed,
+            others: Vec::new(),
+            index_by_number: None,
+        })
 }

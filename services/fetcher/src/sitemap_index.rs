@@ -175,11 +175,6 @@ impl IndexReading {
     }
 }
 
-/// The sitemaps to follow of an index (`IndexReading::to_follow`).
-pub fn sitemaps_to_follow(sitemaps: &[ListedSitemap], index_url: &Url) -> Vec<Url> {
-    IndexReading::of(sitemaps, index_url).to_follow
-}
-
 /// The sitemaps of an index's articles that it dates within `NEWS_WINDOW`
 /// of the newest of them, newest first, each once.
 fn dated_article_sitemaps(sitemaps: &[ListedSitemap], index_url: &Url) -> Vec<Url> {

@@ -17,7 +17,8 @@ fn index() -> Url {
 }
 
 fn follow(entries: &[(&str, Option<&str>)]) -> Vec<String> {
-    sitemaps_to_follow(&listed(entries), &index())
+    IndexReading::of(&listed(entries), &index())
+        .to_follow
         .into_iter()
         .map(|u| u[url::Position::BeforePath..].to_string())
         .collect()
